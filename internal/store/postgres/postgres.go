@@ -1,0 +1,187 @@
+// Package postgres implements store.Store on PostgreSQL through pgx, with
+// River's pgx driver, so several Tribune nodes can share one database.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/postgres/pgdb"
+)
+
+// Store is store.Store on PostgreSQL.
+type Store struct {
+	queries
+	pool  *pgxpool.Pool
+	river *river.Client[pgx.Tx]
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://…). It does not migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	q := pgdb.New(pool)
+	return &Store{queries: queries{r: q, w: q}, pool: pool}, nil
+}
+
+// migrationLock is the advisory lock key held while migrating, so nodes
+// starting together do not migrate over each other.
+const migrationLock = 7_271_0001
+
+// Migrate brings Tribune's schema and River's tables up to date.
+func (s *Store) Migrate(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) //nolint:errcheck // released with the session anyway
+
+	fsys, err := store.Migrations("postgres")
+	if err != nil {
+		return err
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys)
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("postgres: river migrate: %w", err)
+	}
+	return nil
+}
+
+// Dialect implements store.Store.
+func (s *Store) Dialect() string { return "postgres" }
+
+// Pool exposes the connection pool (tests and benchmarks).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// SetupJobs implements store.Store.
+func (s *Store) SetupJobs(cfg *river.Config) error {
+	c, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	if err != nil {
+		return err
+	}
+	s.river = c
+	return nil
+}
+
+// Jobs implements store.Store.
+func (s *Store) Jobs() store.Jobs { return store.RiverJobs(s.river) }
+
+// InTx implements store.Store.
+func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	q := pgdb.New(tx)
+	if err := fn(&txStore{queries: queries{r: q, w: q}, tx: tx, river: s.river}); err != nil {
+		rbErr := tx.Rollback(context.WithoutCancel(ctx))
+		if errors.Is(rbErr, pgx.ErrTxClosed) {
+			rbErr = nil
+		}
+		return errors.Join(err, rbErr)
+	}
+	return mapErr(tx.Commit(ctx))
+}
+
+type txStore struct {
+	queries
+	tx    pgx.Tx
+	river *river.Client[pgx.Tx]
+}
+
+func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
+	if t.river == nil {
+		return 0, errors.New("postgres: SetupJobs was not called")
+	}
+	res, err := t.river.InsertTx(ctx, t.tx, args, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}
+
+func (t *txStore) CancelJob(ctx context.Context, id int64) error {
+	if t.river == nil {
+		return errors.New("postgres: SetupJobs was not called")
+	}
+	_, err := t.river.JobCancelTx(ctx, t.tx, id)
+	if err != nil && !errors.Is(err, river.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// JobCounts implements store.Store.
+func (s *Store) JobCounts(ctx context.Context) ([]store.JobCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT queue, kind, state::text, count(*) FROM river_job GROUP BY queue, kind, state ORDER BY queue, kind, state`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.JobCount, error) {
+		var c store.JobCount
+		err := r.Scan(&c.Queue, &c.Kind, &c.State, &c.Count)
+		return c, err
+	})
+}
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	}
+	return err
+}

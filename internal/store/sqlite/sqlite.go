@@ -1,0 +1,241 @@
+// Package sqlite implements store.Store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go): one writer connection and a pool of readers,
+// River jobs in the same file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/sqlite/sqlitedb"
+)
+
+// Store is store.Store on SQLite.
+type Store struct {
+	queries
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	river  *river.Client[*sql.Tx]
+}
+
+var _ store.Store = (*Store)(nil)
+
+// dsn builds the connection string. The pragmas run in this order on every
+// new connection, and the order matters: busy_timeout first, so that setting
+// journal_mode while another process holds the file waits instead of failing;
+// WAL so readers never block the writer; foreign_keys because SQLite leaves
+// them off by default; synchronous=NORMAL is durable in WAL mode except for
+// the last transactions on power loss, which River's retries cover.
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock at the start of a transaction,
+		// so two writers never deadlock upgrading a read lock.
+		v.Set("_txlock", "immediate")
+	}
+	v.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Open opens (creating if needed) the database file at path. It does not
+// migrate: call Migrate.
+func Open(path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+		}
+	}
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time; a single connection turns lock
+	// contention into a queue in Go instead of SQLITE_BUSY errors (River's
+	// SQLite driver asks for the same).
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	reader, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	s := &Store{path: path, writer: writer, reader: reader}
+	s.queries = queries{r: sqlitedb.New(reader), w: sqlitedb.New(writer)}
+	if err := s.Ping(context.Background()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Migrate brings Tribune's schema and River's tables up to date.
+func (s *Store) Migrate(ctx context.Context) error {
+	fsys, err := store.Migrations("sqlite")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writer, fsys)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	m, err := rivermigrate.New(riversqlite.New(s.writer), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("sqlite: river migrate: %w", err)
+	}
+	return nil
+}
+
+// Dialect implements store.Store.
+func (s *Store) Dialect() string { return "sqlite" }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.reader.PingContext(ctx)
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// SetupJobs implements store.Store.
+func (s *Store) SetupJobs(cfg *river.Config) error {
+	c, err := river.NewClient(riversqlite.New(s.writer), cfg)
+	if err != nil {
+		return err
+	}
+	s.river = c
+	return nil
+}
+
+// Jobs implements store.Store.
+func (s *Store) Jobs() store.Jobs { return store.RiverJobs(s.river) }
+
+// InTx implements store.Store. Inside fn, reads go through the transaction
+// too: the writer has a single connection, so reaching for the pool there
+// would wait for ourselves.
+func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	q := sqlitedb.New(tx)
+	if err := fn(&txStore{queries: queries{r: q, w: q}, tx: tx, river: s.river}); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	return mapErr(tx.Commit())
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+type txStore struct {
+	queries
+	tx    *sql.Tx
+	river *river.Client[*sql.Tx]
+}
+
+func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
+	if t.river == nil {
+		return 0, errors.New("sqlite: SetupJobs was not called")
+	}
+	res, err := t.river.InsertTx(ctx, t.tx, args, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}
+
+func (t *txStore) CancelJob(ctx context.Context, id int64) error {
+	if t.river == nil {
+		return errors.New("sqlite: SetupJobs was not called")
+	}
+	_, err := t.river.JobCancelTx(ctx, t.tx, id)
+	if err != nil && !errors.Is(err, river.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// JobCounts implements store.Store.
+func (s *Store) JobCounts(ctx context.Context) ([]store.JobCount, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT queue, kind, state, count(*) FROM river_job GROUP BY queue, kind, state ORDER BY queue, kind, state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.JobCount
+	for rows.Next() {
+		var c store.JobCount
+		if err := rows.Scan(&c.Queue, &c.Kind, &c.State, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Backup writes a consistent copy of the live database to path (VACUUM INTO
+// reads one snapshot, so the server keeps running meanwhile).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("sqlite: backup: %s already exists", path)
+	}
+	_, err := s.reader.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", store.ErrConflict, err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,95 @@
+// Package store is Tribune's database boundary: the named operations of
+// Queries (generated from the SQL in queries/, one set per dialect), the row
+// types they exchange, transactions that can insert River jobs atomically
+// with the data they act on, and the error sentinels every caller can test.
+//
+// Implementations live in store/sqlite and store/postgres; storetest runs the
+// same suite against both.
+//
+//go:generate go tool sqlc generate -f sqlc.yaml
+//go:generate go run ./internal/storegen
+package store
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+
+	"github.com/riverqueue/river"
+)
+
+// Sentinels every implementation returns, whatever the driver said.
+var (
+	// ErrNotFound: no row matched.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a unique constraint refused the write.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is a database Tribune runs on.
+type Store interface {
+	Queries
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	// InTx runs fn in one transaction, committed when fn returns nil.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// SetupJobs creates the River client on this database with cfg (its
+	// Workers and Queues decide whether this process works jobs or only
+	// inserts them). It must be called once, before InTx inserts jobs.
+	SetupJobs(cfg *river.Config) error
+	// Jobs returns the River client made by SetupJobs.
+	Jobs() Jobs
+	// JobCounts counts River jobs by queue and state, for the status page.
+	JobCounts(ctx context.Context) ([]JobCount, error)
+	// Ping checks the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is a transaction: every named operation, plus River inserts that commit
+// or roll back with it.
+type Tx interface {
+	Queries
+	// InsertJob inserts a River job in this transaction and returns its id.
+	InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error)
+	// CancelJob cancels a job that has not run yet (a no-op for finished jobs).
+	CancelJob(ctx context.Context, id int64) error
+}
+
+// Jobs is the part of a River client Tribune uses outside transactions.
+type Jobs interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error)
+	// Stopped is closed once the client has fully stopped.
+	Stopped() <-chan struct{}
+}
+
+// JobCount is one line of JobCounts.
+type JobCount struct {
+	Queue string
+	Kind  string
+	State string
+	Count int64
+}
+
+// Migrations returns the embedded migration folder of a dialect.
+func Migrations(dialect string) (fs.FS, error) {
+	return fs.Sub(migrationsFS, "migrations/"+dialect)
+}
+
+// RiverJobs wraps a River client of any driver as Jobs.
+func RiverJobs[TTx any](c *river.Client[TTx]) Jobs { return riverJobs[TTx]{c} }
+
+type riverJobs[TTx any] struct{ c *river.Client[TTx] }
+
+func (j riverJobs[TTx]) Start(ctx context.Context) error { return j.c.Start(ctx) }
+func (j riverJobs[TTx]) Stop(ctx context.Context) error  { return j.c.Stop(ctx) }
+func (j riverJobs[TTx]) Stopped() <-chan struct{}        { return j.c.Stopped() }
+func (j riverJobs[TTx]) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
+	res, err := j.c.Insert(ctx, args, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}

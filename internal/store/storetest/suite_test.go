@@ -1,0 +1,264 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+type noopArgs struct{}
+
+func (noopArgs) Kind() string { return "storetest_noop" }
+
+// fixture is a workspace with one user and two channels.
+type fixture struct {
+	org      store.Organization
+	user     store.User
+	ws       store.Workspace
+	ch1, ch2 store.Channel
+}
+
+var t0 = time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC)
+
+func setup(t *testing.T, s store.Store) fixture {
+	t.Helper()
+	ctx := context.Background()
+	var f fixture
+	var err error
+	if f.org, err = s.CreateOrganization(ctx, store.CreateOrganizationParams{Name: "Acme", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if f.user, err = s.CreateUser(ctx, store.CreateUserParams{OrganizationID: f.org.ID, Email: "a@example.test", Name: "Ana", PasswordHash: "x", OrgRole: "owner", Locale: "fr", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if f.ws, err = s.CreateWorkspace(ctx, store.CreateWorkspaceParams{OrganizationID: f.org.ID, Name: "Brand", Timezone: "Europe/Paris", DuplicateWindowHours: 24, IcalToken: "tok-" + t.Name(), CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range []*store.Channel{&f.ch1, &f.ch2} {
+		if *p, err = s.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: f.ws.ID, Network: "sandbox", Name: []string{"one", "two"}[i], Handle: "h", ExternalID: "e", BaseURL: "http://x", TokenCiphertext: []byte{1}, TokenKeyID: "k1", Status: "active", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestSentinels(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		if _, err := s.GetUser(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetUser(unknown) error = %v, want ErrNotFound", err)
+		}
+		_, err := s.CreateUser(ctx, store.CreateUserParams{OrganizationID: f.org.ID, Email: "a@example.test", Name: "Dup", PasswordHash: "x", OrgRole: "member", CreatedAt: t0})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Errorf("CreateUser(duplicate email) error = %v, want ErrConflict", err)
+		}
+	})
+}
+
+func TestTimesRoundTripInUTC(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		at := time.Date(2026, 10, 25, 1, 30, 0, 123_000_000, time.UTC)
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", ScheduledAt: &at, ScheduledLocal: "2026-10-25T02:30", Timezone: "Europe/Paris", Tags: "[]", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetPost(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ScheduledAt == nil || !got.ScheduledAt.Equal(at) {
+			t.Errorf("ScheduledAt = %v, want %v", got.ScheduledAt, at)
+		}
+	})
+}
+
+func TestCalendarRangeAndFilters(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		mk := func(day int, tags string, ch store.Channel, status string) store.Post {
+			at := t0.Add(time.Duration(day) * 24 * time.Hour)
+			p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: status, ScheduledAt: &at, Tags: tags, CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "hello", Thread: "[]", MediaIDs: "[]", State: "pending", UpdatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		a := mk(0, `["launch"]`, f.ch1, "scheduled")
+		b := mk(1, `["promo","launch"]`, f.ch2, "draft")
+		mk(40, `[]`, f.ch1, "scheduled") // outside the range
+
+		base := store.ListPostsInRangeParams{WorkspaceID: f.ws.ID, RangeFrom: &t0, RangeTo: ptr(t0.Add(31 * 24 * time.Hour)), MaxRows: 100}
+		ids := func(ps []store.Post) []int64 {
+			var out []int64
+			for _, p := range ps {
+				out = append(out, p.ID)
+			}
+			return out
+		}
+		cases := []struct {
+			name string
+			edit func(*store.ListPostsInRangeParams)
+			want []int64
+		}{
+			{"all in range", func(*store.ListPostsInRangeParams) {}, []int64{a.ID, b.ID}},
+			{"by tag", func(p *store.ListPostsInRangeParams) { p.Tag = ptr("promo") }, []int64{b.ID}},
+			{"by channel", func(p *store.ListPostsInRangeParams) { p.ChannelID = ptr(f.ch1.ID) }, []int64{a.ID}},
+			{"by status", func(p *store.ListPostsInRangeParams) { p.Status = ptr("draft") }, []int64{b.ID}},
+			{"by author", func(p *store.ListPostsInRangeParams) { p.AuthorID = ptr(f.user.ID + 1) }, nil},
+		}
+		for _, c := range cases {
+			p := base
+			c.edit(&p)
+			got, err := s.ListPostsInRange(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := ids(got); len(g) != len(c.want) || (len(g) > 0 && (g[0] != c.want[0] || g[len(g)-1] != c.want[len(c.want)-1])) {
+				t.Errorf("%s: got posts %v, want %v", c.name, g, c.want)
+			}
+		}
+		vs, err := s.ListVariantsByPosts(ctx, []int64{a.ID, b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != 2 {
+			t.Errorf("ListVariantsByPosts got %d variants, want 2", len(vs))
+		}
+	})
+}
+
+func TestPartInFlightIsTakenOnce(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ { // creating parts twice is harmless
+			if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k1", InFlightAt: &t0, VariantID: v.ID, Seq: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k2", InFlightAt: &t0, VariantID: v.ID, Seq: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != 1 || second != 0 {
+			t.Errorf("MarkPartInFlight rows = %d then %d, want 1 then 0", first, second)
+		}
+		parts, _ := s.ListPublishParts(ctx, v.ID)
+		if len(parts) != 1 || parts[0].AttemptKey != "k1" || parts[0].State != "in_flight" {
+			t.Errorf("parts = %+v, want one in_flight part with key k1", parts)
+		}
+	})
+}
+
+func TestTransactionRollsBackJobsWithData(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		if err := s.SetupJobs(&river.Config{}); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err := s.InTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "draft", Tags: "[]", CreatedAt: t0}); err != nil {
+				return err
+			}
+			if _, err := tx.InsertJob(ctx, noopArgs{}, nil); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx error = %v, want boom", err)
+		}
+		posts, _ := s.ListUnscheduledPosts(ctx, store.ListUnscheduledPostsParams{WorkspaceID: f.ws.ID, MaxRows: 10})
+		counts, _ := s.JobCounts(ctx)
+		if len(posts) != 0 || len(counts) != 0 {
+			t.Errorf("after rollback: %d posts, job counts %v; want none", len(posts), counts)
+		}
+		err = s.InTx(ctx, func(tx store.Tx) error {
+			_, err := tx.InsertJob(ctx, noopArgs{}, nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts, _ = s.JobCounts(ctx)
+		if len(counts) != 1 || counts[0].Count != 1 {
+			t.Errorf("after commit: job counts %v, want one job", counts)
+		}
+	})
+}
+
+func TestDuplicateVariantWithinWindow(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		at := t0.Add(time.Hour)
+		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", ScheduledAt: &at, Tags: "[]", CreatedAt: t0})
+		if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "Hello", Thread: "[]", MediaIDs: "[]", State: "queued", ContentHash: "h1", UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		find := func(ch int64, from, to time.Time) (int64, error) {
+			return s.FindDuplicateVariant(ctx, store.FindDuplicateVariantParams{ChannelID: ch, ContentHash: "h1", PostID: p.ID + 1, WindowFrom: &from, WindowTo: &to})
+		}
+		if got, err := find(f.ch1.ID, t0, t0.Add(2*time.Hour)); err != nil || got != p.ID {
+			t.Errorf("same channel in window: got %d, %v; want %d", got, err, p.ID)
+		}
+		if _, err := find(f.ch2.ID, t0, t0.Add(2*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("other channel: error %v, want ErrNotFound", err)
+		}
+		if _, err := find(f.ch1.ID, t0.Add(3*time.Hour), t0.Add(5*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("outside window: error %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestMembershipsAndWorkspaces(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		for _, role := range []string{"contributor", "admin"} { // upsert changes the role
+			if err := s.UpsertMembership(ctx, store.UpsertMembershipParams{WorkspaceID: f.ws.ID, UserID: f.user.ID, Role: role, CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := s.GetMembership(ctx, store.GetMembershipParams{WorkspaceID: f.ws.ID, UserID: f.user.ID})
+		if err != nil || m.Role != "admin" {
+			t.Errorf("membership = %+v, %v; want role admin", m, err)
+		}
+		ws, err := s.ListMemberWorkspaces(ctx, f.user.ID)
+		if err != nil || len(ws) != 1 || ws[0].Role != "admin" {
+			t.Errorf("ListMemberWorkspaces = %+v, %v", ws, err)
+		}
+	})
+}
