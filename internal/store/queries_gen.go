@@ -106,6 +106,14 @@ type Channel struct {
 	CreatedAt       time.Time
 }
 
+// CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CompleteIdempotencyKeyParams struct {
+	Status int64
+	Body   []byte
+	UserID int64
+	Key    string
+}
+
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
 type CountVariantsByStateRow struct {
 	State string
@@ -616,21 +624,32 @@ type QueueSlot struct {
 	MinuteOfDay int64
 }
 
+// RefreshPostStatusParams mirrors the row or argument shape sqlc generates for both dialects.
+type RefreshPostStatusParams struct {
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// ReleaseIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
+type ReleaseIdempotencyKeyParams struct {
+	UserID int64
+	Key    string
+}
+
+// ReserveIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
+type ReserveIdempotencyKeyParams struct {
+	UserID      int64
+	Key         string
+	RequestHash string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
 // RevokeAPITokenParams mirrors the row or argument shape sqlc generates for both dialects.
 type RevokeAPITokenParams struct {
 	RevokedAt *time.Time
 	ID        int64
 	UserID    int64
-}
-
-// SaveIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
-type SaveIdempotencyRecordParams struct {
-	UserID      int64
-	Key         string
-	RequestHash string
-	Status      int64
-	Body        []byte
-	CreatedAt   time.Time
 }
 
 // Session mirrors the row or argument shape sqlc generates for both dialects.
@@ -834,6 +853,7 @@ type Queries interface {
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLog(ctx context.Context, arg AddPublishLogParams) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
+	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -907,9 +927,11 @@ type Queries interface {
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
+	RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error
+	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
+	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
-	SaveIdempotencyRecord(ctx context.Context, arg SaveIdempotencyRecordParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error
 	SetPostStatus(ctx context.Context, arg SetPostStatusParams) error
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error

@@ -44,6 +44,10 @@ func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams)
 	return mapErr(a.w.AddQueueSlot(ctx, sqlitedb.AddQueueSlotParams(arg)))
 }
 
+func (a queries) CompleteIdempotencyKey(ctx context.Context, arg store.CompleteIdempotencyKeyParams) error {
+	return mapErr(a.w.CompleteIdempotencyKey(ctx, sqlitedb.CompleteIdempotencyKeyParams(arg)))
+}
+
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
 	r, err := a.r.CountUnreadNotifications(ctx, userID)
 	return r, mapErr(err)
@@ -563,17 +567,26 @@ func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.Ol
 	return store.OldestOverdueRow(r), mapErr(err)
 }
 
+func (a queries) RefreshPostStatus(ctx context.Context, arg store.RefreshPostStatusParams) error {
+	return mapErr(a.w.RefreshPostStatus(ctx, sqlitedb.RefreshPostStatusParams(arg)))
+}
+
+func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIdempotencyKeyParams) error {
+	return mapErr(a.w.ReleaseIdempotencyKey(ctx, sqlitedb.ReleaseIdempotencyKeyParams(arg)))
+}
+
 func (a queries) ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error {
 	return mapErr(a.w.ReplaceQueueSlotsDelete(ctx, channelID))
+}
+
+func (a queries) ReserveIdempotencyKey(ctx context.Context, arg store.ReserveIdempotencyKeyParams) (int64, error) {
+	r, err := a.w.ReserveIdempotencyKey(ctx, sqlitedb.ReserveIdempotencyKeyParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenParams) (int64, error) {
 	r, err := a.w.RevokeAPIToken(ctx, sqlitedb.RevokeAPITokenParams(arg))
 	return r, mapErr(err)
-}
-
-func (a queries) SaveIdempotencyRecord(ctx context.Context, arg store.SaveIdempotencyRecordParams) error {
-	return mapErr(a.w.SaveIdempotencyRecord(ctx, sqlitedb.SaveIdempotencyRecordParams(arg)))
 }
 
 func (a queries) SetPartState(ctx context.Context, arg store.SetPartStateParams) error {

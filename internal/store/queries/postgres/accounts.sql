@@ -123,10 +123,19 @@ SELECT * FROM api_tokens WHERE user_id = sqlc.arg(user_id) AND revoked_at IS NUL
 -- name: GetIdempotencyRecord :one
 SELECT * FROM idempotency_keys WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key);
 
--- name: SaveIdempotencyRecord :exec
+-- ReserveIdempotencyKey claims a key before the request runs (status 0 =
+-- in progress); zero rows means the key is already taken.
+-- name: ReserveIdempotencyKey :execrows
 INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
-VALUES (sqlc.arg(user_id), sqlc.arg(key), sqlc.arg(request_hash), sqlc.arg(status), sqlc.arg(body), sqlc.arg(created_at))
+VALUES (sqlc.arg(user_id), sqlc.arg(key), sqlc.arg(request_hash), 0, sqlc.arg(body), sqlc.arg(created_at))
 ON CONFLICT (user_id, key) DO NOTHING;
+
+-- name: CompleteIdempotencyKey :exec
+UPDATE idempotency_keys SET status = sqlc.arg(status), body = sqlc.arg(body)
+WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key);
+
+-- name: ReleaseIdempotencyKey :exec
+DELETE FROM idempotency_keys WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key) AND status = 0;
 
 -- name: DeleteIdempotencyRecordsBefore :execrows
 DELETE FROM idempotency_keys WHERE created_at < sqlc.arg(before);

@@ -71,3 +71,19 @@ SELECT v.state, count(*) AS n FROM post_variants v GROUP BY v.state ORDER BY v.s
 SELECT p.id, p.workspace_id, p.scheduled_at FROM posts p
 WHERE p.scheduled_at < sqlc.arg(before) AND p.status IN ('scheduled', 'publishing')
 ORDER BY p.scheduled_at LIMIT 1;
+
+-- RefreshPostStatus derives a post's status from its variants once
+-- publishing has started: one statement, so two variants finishing together
+-- cannot leave a stale status behind.
+-- name: RefreshPostStatus :exec
+UPDATE posts SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
+        THEN 'published'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
+        THEN 'publishing'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
+         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
+        THEN 'failed'
+    ELSE status END,
+    updated_at = sqlc.arg(updated_at)
+WHERE posts.id = sqlc.arg(id) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');

@@ -27,6 +27,28 @@ func (q *Queries) AcceptInvitation(ctx context.Context, arg AcceptInvitationPara
 	return result.RowsAffected()
 }
 
+const completeIdempotencyKey = `-- name: CompleteIdempotencyKey :exec
+UPDATE idempotency_keys SET status = ?1, body = ?2
+WHERE user_id = ?3 AND key = ?4
+`
+
+type CompleteIdempotencyKeyParams struct {
+	Status int64
+	Body   []byte
+	UserID int64
+	Key    string
+}
+
+func (q *Queries) CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error {
+	_, err := q.db.ExecContext(ctx, completeIdempotencyKey,
+		arg.Status,
+		arg.Body,
+		arg.UserID,
+		arg.Key,
+	)
+	return err
+}
+
 const countUsers = `-- name: CountUsers :one
 SELECT count(*) FROM users
 `
@@ -727,6 +749,50 @@ func (q *Queries) ListOrganizationWorkspaces(ctx context.Context, organizationID
 	return items, nil
 }
 
+const releaseIdempotencyKey = `-- name: ReleaseIdempotencyKey :exec
+DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2 AND status = 0
+`
+
+type ReleaseIdempotencyKeyParams struct {
+	UserID int64
+	Key    string
+}
+
+func (q *Queries) ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error {
+	_, err := q.db.ExecContext(ctx, releaseIdempotencyKey, arg.UserID, arg.Key)
+	return err
+}
+
+const reserveIdempotencyKey = `-- name: ReserveIdempotencyKey :execrows
+INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
+VALUES (?1, ?2, ?3, 0, ?4, ?5)
+ON CONFLICT (user_id, key) DO NOTHING
+`
+
+type ReserveIdempotencyKeyParams struct {
+	UserID      int64
+	Key         string
+	RequestHash string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// ReserveIdempotencyKey claims a key before the request runs (status 0 =
+// in progress); zero rows means the key is already taken.
+func (q *Queries) ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, reserveIdempotencyKey,
+		arg.UserID,
+		arg.Key,
+		arg.RequestHash,
+		arg.Body,
+		arg.CreatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const revokeAPIToken = `-- name: RevokeAPIToken :execrows
 UPDATE api_tokens SET revoked_at = ?1
 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL
@@ -744,33 +810,6 @@ func (q *Queries) RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) 
 		return 0, err
 	}
 	return result.RowsAffected()
-}
-
-const saveIdempotencyRecord = `-- name: SaveIdempotencyRecord :exec
-INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-ON CONFLICT (user_id, key) DO NOTHING
-`
-
-type SaveIdempotencyRecordParams struct {
-	UserID      int64
-	Key         string
-	RequestHash string
-	Status      int64
-	Body        []byte
-	CreatedAt   time.Time
-}
-
-func (q *Queries) SaveIdempotencyRecord(ctx context.Context, arg SaveIdempotencyRecordParams) error {
-	_, err := q.db.ExecContext(ctx, saveIdempotencyRecord,
-		arg.UserID,
-		arg.Key,
-		arg.RequestHash,
-		arg.Status,
-		arg.Body,
-		arg.CreatedAt,
-	)
-	return err
 }
 
 const setWorkspacePaused = `-- name: SetWorkspacePaused :exec

@@ -445,6 +445,33 @@ func (q *Queries) OldestOverdue(ctx context.Context, before *time.Time) (OldestO
 	return i, err
 }
 
+const refreshPostStatus = `-- name: RefreshPostStatus :exec
+UPDATE posts SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
+        THEN 'published'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
+        THEN 'publishing'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
+         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
+        THEN 'failed'
+    ELSE status END,
+    updated_at = ?1
+WHERE posts.id = ?2 AND posts.status IN ('scheduled', 'publishing', 'published', 'failed')
+`
+
+type RefreshPostStatusParams struct {
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// RefreshPostStatus derives a post's status from its variants once
+// publishing has started: one statement, so two variants finishing together
+// cannot leave a stale status behind.
+func (q *Queries) RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error {
+	_, err := q.db.ExecContext(ctx, refreshPostStatus, arg.UpdatedAt, arg.ID)
+	return err
+}
+
 const setPartState = `-- name: SetPartState :exec
 UPDATE publish_parts SET state = ?1 WHERE variant_id = ?2 AND seq = ?3
 `

@@ -1,0 +1,295 @@
+// Package app wires Tribune together from a Config: the store, the use
+// cases, the River client with its workers, the HTTP surface, the heartbeat.
+// cmd/tribune and the end-to-end tests both start Tribune through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/media"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/mastodon"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/notify"
+	"github.com/tribune-social/tribune/internal/ops"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/secret"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/postgres"
+	"github.com/tribune-social/tribune/internal/store/sqlite"
+	"github.com/tribune-social/tribune/internal/web"
+	"github.com/tribune-social/tribune/internal/web/api"
+	"github.com/tribune-social/tribune/internal/web/ui"
+)
+
+// Version is set at build time.
+var Version = "dev"
+
+// Roles of a process.
+type Roles struct {
+	Web     bool // UI, API, health, metrics
+	Workers bool // River workers (publishing, notifications)
+}
+
+// App is a running Tribune.
+type App struct {
+	Cfg       config.Config
+	Log       *slog.Logger
+	Store     store.Store
+	Keys      *secret.Keyring
+	Auth      *auth.Service
+	Posts     *posts.Service
+	Channels  *channels.Service
+	Media     *media.Service
+	Calendar  *calendar.Service
+	Importer  *calendar.Importer
+	Status    *ops.Status
+	Publisher *publish.Publisher
+	Notifier  *notify.Notifier
+	Metrics   *prometheus.Registry
+	Sandbox   *sandbox.Server
+	Handler   http.Handler
+	roles     Roles
+	jobsUp    atomic.Bool
+}
+
+// OpenStore opens and migrates the configured database.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// keyring reads the configured keys, or the key generated into the data
+// directory on first start (so `make run` needs no setup).
+func keyring(cfg config.Config) (*secret.Keyring, error) {
+	if cfg.SecretKeys != "" {
+		return secret.ParseKeyring(cfg.SecretKeys)
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, err
+		}
+		spec := secret.NewKeySpec("k1")
+		// O_EXCL: two nodes starting together on one data directory agree on one key.
+		f, werr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if werr == nil {
+			_, werr = f.WriteString(spec + "\n")
+			f.Close()
+		}
+		if werr != nil && !errors.Is(werr, os.ErrExist) {
+			return nil, werr
+		}
+		raw, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return secret.ParseKeyring(strings.TrimSpace(string(raw)))
+}
+
+// New builds an App. It opens and migrates the database.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, roles Roles) (*App, error) {
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, Store: st, roles: roles, Metrics: prometheus.NewRegistry()}
+	if err := a.build(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	cfg, now := a.Cfg, time.Now
+	keys, err := keyring(cfg)
+	if err != nil {
+		return err
+	}
+	a.Keys = keys
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	client := &http.Client{Timeout: cfg.NetworkTimeout}
+	sandboxURL := cfg.SandboxURL
+	if sandboxURL == "" && a.roles.Web {
+		a.Sandbox, err = sandbox.NewServer(sandbox.Options{DataFile: filepath.Join(cfg.DataDir, "sandbox.jsonl"), Idempotency: true,
+			Logger: a.Log.With("part", "sandbox"), PublicURL: cfg.PublicURL + "/sandbox"})
+		if err != nil {
+			return err
+		}
+	}
+	if sandboxURL == "" {
+		sandboxURL = cfg.PublicURL + "/sandbox"
+	}
+	sb := sandbox.NewConnector(client)
+	md := mastodon.New(client)
+	bs := bluesky.New(client)
+	a.Auth = &auth.Service{Store: a.Store, Now: now}
+	a.Notifier = &notify.Notifier{Store: a.Store, Now: now, SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL}}
+	a.Channels = &channels.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Sandbox: sb, Mastodon: md, Bluesky: bs,
+		SandboxURL: sandboxURL, PublicURL: cfg.PublicURL, Now: now}
+	a.Media = &media.Service{Store: a.Store, Auth: a.Auth, Dir: cfg.MediaDir(), Now: now}
+	a.Posts = &posts.Service{Store: a.Store, Auth: a.Auth, Notifier: a.Notifier, Now: now}
+	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
+	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}
+	a.Status = &ops.Status{Store: a.Store, Now: now}
+	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
+		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now,
+		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
+
+	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: 200 * time.Millisecond, FetchCooldown: 50 * time.Millisecond,
+		// A job running longer than this is presumed dead (its node crashed)
+		// and rescued; publishing is safe to rescue because of the in-flight marks.
+		RescueStuckJobsAfter: cfg.JobTimeout + 30*time.Second,
+		JobTimeout:           cfg.JobTimeout}
+	if a.roles.Workers {
+		workers := river.NewWorkers()
+		a.Publisher.Register(workers)
+		a.Notifier.Register(workers)
+		rc.Workers = workers
+		rc.Queues = map[string]river.QueueConfig{
+			publish.Queue:      {MaxWorkers: cfg.Workers},
+			"notify":           {MaxWorkers: 2},
+			river.QueueDefault: {MaxWorkers: 2},
+		}
+	}
+	if err := a.Store.SetupJobs(rc); err != nil {
+		return err
+	}
+	if a.roles.Web {
+		uiHandler, err := ui.New(ui.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
+			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
+		if err != nil {
+			return err
+		}
+		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
+		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log}
+		if a.Sandbox != nil {
+			parts.Sandbox = a.Sandbox
+		}
+		a.Handler = web.Handler(parts)
+	}
+	return nil
+}
+
+// health answers 200 when the database answers.
+func (a *App) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := a.Store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, `{"status":"unavailable","database":%q}`, err.Error())
+		return
+	}
+	fmt.Fprintf(w, `{"status":"ok","jobs":%t,"version":%q}`, a.jobsUp.Load(), Version)
+}
+
+// Run serves until ctx ends, then stops the HTTP server and the workers
+// gracefully. ready, when not nil, receives the listening address.
+func (a *App) Run(ctx context.Context, ready chan<- string) error {
+	defer a.Close()
+	var roles []string
+	if a.roles.Web {
+		roles = append(roles, "web")
+	}
+	if a.roles.Workers {
+		roles = append(roles, "workers")
+		if err := a.Store.Jobs().Start(ctx); err != nil {
+			return fmt.Errorf("start jobs: %w", err)
+		}
+		a.jobsUp.Store(true)
+	}
+	hb := &ops.Heartbeat{Store: a.Store, NodeID: a.Cfg.NodeID, Roles: roles, Version: Version, Log: a.Log, Now: time.Now,
+		Scheduler: func() bool { return a.jobsUp.Load() }}
+	hbCtx, stopHB := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHB()
+	go hb.Run(hbCtx)
+
+	errc := make(chan error, 1)
+	var srv *http.Server
+	if a.roles.Web {
+		ln, err := net.Listen("tcp", a.Cfg.Addr)
+		if err != nil {
+			return err
+		}
+		srv = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		go func() { errc <- srv.Serve(ln) }()
+		if ready != nil {
+			ready <- ln.Addr().String()
+		}
+	} else if ready != nil {
+		ready <- ""
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if srv != nil {
+		_ = srv.Shutdown(stopCtx)
+	}
+	if a.roles.Workers {
+		a.jobsUp.Store(false)
+		if stopErr := a.Store.Jobs().Stop(stopCtx); stopErr != nil {
+			a.Log.Warn("stop jobs", "err", stopErr)
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the database and the sandbox.
+func (a *App) Close() {
+	if a.Sandbox != nil {
+		_ = a.Sandbox.Close()
+	}
+	_ = a.Store.Close()
+}

@@ -1,0 +1,282 @@
+// Package bulk reads and writes posts in bulk: CSV files in Hootsuite's bulk
+// composer layout (what people migrating bring) and in Tribune's own layout,
+// CSV export, and the iCalendar feed of a workspace's calendar.
+//
+// Parsing never stops at the first bad row: every row gets its own error
+// with its line number, so a user fixes the file once.
+package bulk
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/schedule"
+)
+
+// Format names a CSV layout.
+type Format string
+
+// The layouts Tribune reads.
+const (
+	// Hootsuite: no header; date and time, message, optional link. Dates are
+	// "dd/mm/yyyy hh:mm" or "mm/dd/yyyy hh:mm" (Options.DateOrder), 24-hour.
+	Hootsuite Format = "hootsuite"
+	// Tribune: a header row naming the columns scheduled_at (wall-clock
+	// "YYYY-MM-DD HH:MM" in the workspace's zone), channel, text, link,
+	// first_comment, media_url, tags (separated by commas or semicolons).
+	Tribune Format = "tribune"
+)
+
+// MaxRows bounds one import so a mistaken upload cannot tie the server up.
+const MaxRows = 5000
+
+// Options are the choices of an import.
+type Options struct {
+	Format Format
+	// DateOrder is "dmy" (default) or "mdy" for Hootsuite files.
+	DateOrder string
+	// Now and TZ reject times in the past (as Hootsuite does).
+	Now time.Time
+	TZ  string
+}
+
+// Row is one valid line of a file.
+type Row struct {
+	Line         int
+	Local        string // schedule.LocalLayout
+	Channel      string
+	Text         string
+	Link         string
+	FirstComment string
+	MediaURL     string
+	Tags         []string
+}
+
+// RowError is what is wrong with one line.
+type RowError struct {
+	Line      int    `json:"line"`
+	Field     string `json:"field,omitempty"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	MessageFR string `json:"message_fr"`
+}
+
+func rowErr(line int, field, code, en, fr string) RowError {
+	return RowError{Line: line, Field: field, Code: code, Message: en, MessageFR: fr}
+}
+
+var tribuneColumns = []string{"scheduled_at", "channel", "text", "link", "first_comment", "media_url", "tags"}
+
+// Parse reads every row of r. Rows with errors are reported and left out.
+func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
+	raw, err := io.ReadAll(io.LimitReader(r, 32<<20))
+	if err != nil {
+		return nil, []RowError{rowErr(0, "", "unreadable", "The file could not be read.", "Le fichier n’a pas pu être lu.")}
+	}
+	if !utf8.Valid(raw) {
+		return nil, []RowError{rowErr(0, "", "not_utf8", "Save the file as UTF-8 CSV.", "Enregistrez le fichier en CSV UTF-8.")}
+	}
+	text := strings.TrimPrefix(string(raw), "\uFEFF") // Excel's byte-order mark
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = false
+	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
+		cr.Comma = ';' // French Excel writes semicolons
+	}
+	var (
+		rows   []Row
+		errs   []RowError
+		header map[string]int
+	)
+	loc, lerr := schedule.Location(opt.TZ)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			errs = append(errs, rowErr(line, "", "bad_csv", "This line is not valid CSV: "+err.Error(), "Cette ligne n’est pas du CSV valide : "+err.Error()))
+			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+				continue
+			}
+			break
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rows)+len(errs) >= MaxRows {
+			errs = append(errs, rowErr(line, "", "too_many_rows", fmt.Sprintf("A file holds at most %d rows; split it.", MaxRows), fmt.Sprintf("Un fichier contient au plus %d lignes : découpez-le.", MaxRows)))
+			break
+		}
+		var row Row
+		var rerrs []RowError
+		switch opt.Format {
+		case Hootsuite:
+			row, rerrs = hootsuiteRow(line, rec, opt.DateOrder)
+		default:
+			if header == nil {
+				header, rerrs = readHeader(line, rec)
+				if rerrs != nil {
+					return nil, rerrs
+				}
+				continue
+			}
+			row, rerrs = tribuneRow(line, rec, header)
+		}
+		if rerrs == nil && row.Local != "" {
+			y, mo, d, h, mi, _ := schedule.ParseLocal(row.Local)
+			if !opt.Now.IsZero() && !schedule.At(loc, y, mo, d, h, mi).After(opt.Now) {
+				rerrs = append(rerrs, rowErr(line, "scheduled_at", "in_the_past", "This time is in the past.", "Cette date est passée."))
+			}
+		}
+		if rerrs != nil {
+			errs = append(errs, rerrs...)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if opt.Format != Hootsuite && header == nil && len(errs) == 0 {
+		errs = append(errs, rowErr(1, "", "empty", "The file is empty.", "Le fichier est vide."))
+	}
+	return rows, errs
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func readHeader(line int, rec []string) (map[string]int, []RowError) {
+	h := map[string]int{}
+	for i, name := range rec {
+		h[strings.ToLower(strings.TrimSpace(name))] = i
+	}
+	for _, need := range []string{"scheduled_at", "text"} {
+		if _, ok := h[need]; !ok {
+			return nil, []RowError{rowErr(line, need, "missing_column", "The header row lacks the column "+need+". Columns: "+strings.Join(tribuneColumns, ", ")+".",
+				"La ligne d’en-tête n’a pas la colonne "+need+". Colonnes : "+strings.Join(tribuneColumns, ", ")+".")}
+		}
+	}
+	return h, nil
+}
+
+func tribuneRow(line int, rec []string, h map[string]int) (Row, []RowError) {
+	get := func(name string) string {
+		if i, ok := h[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	row := Row{Line: line, Channel: get("channel"), Text: get("text"), Link: get("link"), FirstComment: get("first_comment"), MediaURL: get("media_url")}
+	for _, t := range strings.FieldsFunc(get("tags"), func(r rune) bool { return r == ',' || r == ';' }) {
+		if t = strings.TrimSpace(t); t != "" {
+			row.Tags = append(row.Tags, t)
+		}
+	}
+	var errs []RowError
+	when := get("scheduled_at")
+	if _, _, _, _, _, err := schedule.ParseLocal(when); err != nil {
+		errs = append(errs, rowErr(line, "scheduled_at", "bad_time", "Write scheduled_at as YYYY-MM-DD HH:MM, got "+quote(when)+".", "Écrivez scheduled_at au format AAAA-MM-JJ HH:MM, reçu "+quote(when)+"."))
+	} else {
+		row.Local = normalLocal(when)
+	}
+	errs = append(errs, checkCommon(line, row)...)
+	return row, errs
+}
+
+func hootsuiteRow(line int, rec []string, order string) (Row, []RowError) {
+	var errs []RowError
+	if len(rec) < 2 {
+		return Row{}, []RowError{rowErr(line, "", "missing_fields", "A row needs a date and a message.", "Une ligne demande une date et un message.")}
+	}
+	row := Row{Line: line, Text: strings.TrimSpace(rec[1])}
+	if len(rec) > 2 {
+		row.Link = strings.TrimSpace(rec[2])
+	}
+	layout := "02/01/2006 15:04"
+	if order == "mdy" {
+		layout = "01/02/2006 15:04"
+	}
+	t, err := time.Parse(layout, strings.TrimSpace(rec[0]))
+	if err != nil {
+		hint := "dd/mm/yyyy hh:mm"
+		if order == "mdy" {
+			hint = "mm/dd/yyyy hh:mm"
+		}
+		errs = append(errs, rowErr(line, "date", "bad_time", "Write the date as "+hint+", got "+quote(rec[0])+".", "Écrivez la date au format "+hint+", reçu "+quote(rec[0])+"."))
+	} else {
+		if t.Minute()%5 != 0 {
+			errs = append(errs, rowErr(line, "date", "not_multiple_of_5", "Hootsuite files schedule on multiples of 5 minutes.", "Les fichiers Hootsuite programment sur des multiples de 5 minutes."))
+		}
+		row.Local = t.Format(schedule.LocalLayout)
+	}
+	errs = append(errs, checkCommon(line, row)...)
+	return row, errs
+}
+
+func checkCommon(line int, row Row) []RowError {
+	var errs []RowError
+	if row.Text == "" && row.MediaURL == "" {
+		errs = append(errs, rowErr(line, "text", "empty_text", "The message is empty.", "Le message est vide."))
+	}
+	for field, u := range map[string]string{"link": row.Link, "media_url": row.MediaURL} {
+		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			errs = append(errs, rowErr(line, field, "bad_url", "Links start with https://.", "Les liens commencent par https://."))
+		}
+	}
+	return errs
+}
+
+func normalLocal(s string) string {
+	y, mo, d, h, mi, _ := schedule.ParseLocal(s)
+	return time.Date(y, mo, d, h, mi, 0, 0, time.UTC).Format(schedule.LocalLayout)
+}
+
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return "«" + s + "»"
+}
+
+// ExportPost is one variant in an export.
+type ExportPost struct {
+	Local, TZ, Status, Channel, Network string
+	Text, Link, FirstComment            string
+	Tags                                []string
+	URL                                 string
+}
+
+// Export writes rows in Tribune's layout (which Parse reads back), with the
+// status, network and published address after the importable columns.
+func Export(w io.Writer, rows []ExportPost) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(append([]string{}, tribuneColumns...), "timezone", "status", "network", "url")); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		local := strings.Replace(r.Local, "T", " ", 1)
+		if err := cw.Write([]string{local, r.Channel, r.Text, r.Link, r.FirstComment, "", strings.Join(r.Tags, ", "), r.TZ, r.Status, r.Network, r.URL}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

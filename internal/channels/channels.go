@@ -1,0 +1,310 @@
+// Package channels connects a workspace to its social accounts (the built-in
+// Sandbox, Mastodon through OAuth, Bluesky with an app password), keeps their
+// credentials sealed at rest, and manages each channel's weekly queue.
+package channels
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/mastodon"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/secret"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// Service manages channels.
+type Service struct {
+	Store    store.Store
+	Auth     *auth.Service
+	Keys     *secret.Keyring
+	Sandbox  *sandbox.Connector
+	Mastodon *mastodon.Connector
+	Bluesky  *bluesky.Connector
+	// SandboxURL is where the sandbox network answers.
+	SandboxURL string
+	// PublicURL is Tribune's own address (OAuth callbacks).
+	PublicURL string
+	Now       func() time.Time
+}
+
+func aad(ch int64) string { return "channel:" + strconv.FormatInt(ch, 10) }
+
+// Account implements publish.Accounts: the channel with its decrypted token.
+func (s *Service) Account(ctx context.Context, ch store.Channel) (network.Account, error) {
+	raw, err := s.Keys.Open(ch.TokenCiphertext, ch.TokenKeyID, aad(ch.WorkspaceID))
+	if err != nil {
+		return network.Account{}, err
+	}
+	var tok network.Token
+	if err := json.Unmarshal(raw, &tok); err != nil {
+		return network.Account{}, err
+	}
+	return network.Account{BaseURL: ch.BaseURL, ExternalID: ch.ExternalID, Handle: ch.Handle, Token: tok}, nil
+}
+
+// SaveToken stores a refreshed token.
+func (s *Service) SaveToken(ctx context.Context, ch store.Channel, tok network.Token) error {
+	ct, kid, err := s.seal(ch.WorkspaceID, tok)
+	if err != nil {
+		return err
+	}
+	return s.Store.UpdateChannelToken(ctx, store.UpdateChannelTokenParams{TokenCiphertext: ct, TokenKeyID: kid, ID: ch.ID})
+}
+
+// The token is bound to its workspace (the row id is not known before insert).
+func (s *Service) seal(workspaceID int64, tok network.Token) ([]byte, string, error) {
+	raw, err := json.Marshal(tok)
+	if err != nil {
+		return nil, "", err
+	}
+	ct, kid := s.Keys.Seal(raw, aad(workspaceID))
+	return ct, kid, nil
+}
+
+func (s *Service) create(ctx context.Context, wsID int64, netw, name string, acct network.Account, maxChars, urlLen int) (store.Channel, error) {
+	ct, kid, err := s.seal(wsID, acct.Token)
+	if err != nil {
+		return store.Channel{}, err
+	}
+	if name == "" {
+		name = acct.Handle
+	}
+	return s.Store.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: wsID, Network: netw, Name: name, Handle: acct.Handle,
+		ExternalID: acct.ExternalID, BaseURL: acct.BaseURL, TokenCiphertext: ct, TokenKeyID: kid, MaxChars: int64(maxChars),
+		URLLength: int64(urlLen), Status: "active", CreatedAt: s.Now().UTC()})
+}
+
+// List returns a workspace's channels.
+func (s *Service) List(ctx context.Context, user store.User, workspaceID int64) ([]store.Channel, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View); err != nil {
+		return nil, err
+	}
+	return s.Store.ListChannels(ctx, workspaceID)
+}
+
+// Get returns one channel the user may view.
+func (s *Service) Get(ctx context.Context, user store.User, channelID int64, p auth.Permission) (store.Channel, error) {
+	ch, err := s.Store.GetChannel(ctx, channelID)
+	if err != nil {
+		return ch, problem.Forbidden
+	}
+	if _, _, err := s.Auth.Authorize(ctx, user, ch.WorkspaceID, p); err != nil {
+		return ch, err
+	}
+	return ch, nil
+}
+
+func networkProblem(err error) error {
+	var pe *problem.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	ne := network.AsError(err)
+	return problem.New(http.StatusBadGateway, "network_refused", "The network answered: "+ne.Error(), "Le réseau a répondu : "+ne.Error()).Wrap(err)
+}
+
+// ConnectSandbox creates an account on the sandbox network and connects it.
+func (s *Service) ConnectSandbox(ctx context.Context, user store.User, workspaceID int64, name string) (store.Channel, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageChannels); err != nil {
+		return store.Channel{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return store.Channel{}, problem.Invalidf("name", "required", "Name the sandbox account.", "Nommez le compte du bac à sable.")
+	}
+	acct, err := s.Sandbox.CreateAccount(ctx, s.SandboxURL, name)
+	if err != nil {
+		return store.Channel{}, networkProblem(err)
+	}
+	return s.create(ctx, workspaceID, "sandbox", "Sandbox · "+name, acct, 0, 0)
+}
+
+// ConnectBluesky signs in with a handle and an app password.
+func (s *Service) ConnectBluesky(ctx context.Context, user store.User, workspaceID int64, pdsURL, handle, appPassword string) (store.Channel, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageChannels); err != nil {
+		return store.Channel{}, err
+	}
+	if pdsURL == "" {
+		pdsURL = "https://bsky.social"
+	}
+	if err := checkURL(pdsURL, "pds_url"); err != nil {
+		return store.Channel{}, err
+	}
+	handle = strings.TrimPrefix(strings.TrimSpace(handle), "@")
+	if handle == "" || appPassword == "" {
+		return store.Channel{}, problem.Invalidf("handle", "required", "Enter the handle and an app password.", "Indiquez l’identifiant et un mot de passe d’application.")
+	}
+	acct, err := s.Bluesky.Login(ctx, strings.TrimRight(pdsURL, "/"), handle, appPassword)
+	if err != nil {
+		return store.Channel{}, networkProblem(err)
+	}
+	return s.create(ctx, workspaceID, "bluesky", "Bluesky · "+acct.Handle, acct, 0, 0)
+}
+
+func checkURL(raw, field string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return problem.Invalidf(field, "bad_url", "Enter an address starting with https://.", "Indiquez une adresse commençant par https://.")
+	}
+	return nil
+}
+
+// MastodonCallback is the path the instance redirects to after authorisation.
+const MastodonCallback = "/oauth/mastodon/callback"
+
+// StartMastodon registers Tribune on the instance (once) and returns the
+// address where the user authorises it.
+func (s *Service) StartMastodon(ctx context.Context, user store.User, workspaceID int64, instanceURL string) (string, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageChannels); err != nil {
+		return "", err
+	}
+	instanceURL = strings.TrimRight(strings.TrimSpace(instanceURL), "/")
+	if !strings.Contains(instanceURL, "://") {
+		instanceURL = "https://" + instanceURL
+	}
+	if err := checkURL(instanceURL, "instance_url"); err != nil {
+		return "", err
+	}
+	app, err := s.mastodonApp(ctx, instanceURL)
+	if err != nil {
+		return "", err
+	}
+	verifier := secret.NewToken("")
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	state := secret.NewToken("")
+	if err := s.Store.CreateOAuthState(ctx, store.CreateOAuthStateParams{State: state, WorkspaceID: workspaceID, UserID: user.ID, Network: "mastodon",
+		InstanceURL: instanceURL, CodeVerifier: verifier, ExpiresAt: s.Now().UTC().Add(15 * time.Minute)}); err != nil {
+		return "", err
+	}
+	return s.Mastodon.AuthorizeURL(app, state, challenge), nil
+}
+
+func (s *Service) mastodonApp(ctx context.Context, instanceURL string) (mastodon.App, error) {
+	redirect := s.PublicURL + MastodonCallback
+	row, err := s.Store.GetNetworkApp(ctx, store.GetNetworkAppParams{Network: "mastodon", InstanceURL: instanceURL, RedirectURI: redirect})
+	if err == nil {
+		secretRaw, err := s.Keys.Open(row.SecretCiphertext, row.SecretKeyID, "app:"+instanceURL)
+		if err == nil {
+			return mastodon.App{InstanceURL: instanceURL, ClientID: row.ClientID, ClientSecret: string(secretRaw), RedirectURI: redirect}, nil
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return mastodon.App{}, err
+	}
+	app, err := s.Mastodon.RegisterApp(ctx, instanceURL, redirect, s.PublicURL)
+	if err != nil {
+		return app, networkProblem(err)
+	}
+	ct, kid := s.Keys.Seal([]byte(app.ClientSecret), "app:"+instanceURL)
+	err = s.Store.UpsertNetworkApp(ctx, store.UpsertNetworkAppParams{Network: "mastodon", InstanceURL: instanceURL, RedirectURI: redirect,
+		ClientID: app.ClientID, SecretCiphertext: ct, SecretKeyID: kid, CreatedAt: s.Now().UTC()})
+	return app, err
+}
+
+// FinishMastodon exchanges the authorisation code and connects the account.
+func (s *Service) FinishMastodon(ctx context.Context, user store.User, state, code string) (store.Channel, error) {
+	st, err := s.Store.TakeOAuthState(ctx, state)
+	if err != nil || st.UserID != user.ID || s.Now().After(st.ExpiresAt) {
+		return store.Channel{}, problem.New(http.StatusBadRequest, "bad_oauth_state", "This authorisation expired or was not started here. Try connecting again.", "Cette autorisation a expiré ou n’a pas été lancée ici. Recommencez la connexion.")
+	}
+	if _, _, err := s.Auth.Authorize(ctx, user, st.WorkspaceID, auth.ManageChannels); err != nil {
+		return store.Channel{}, err
+	}
+	app, err := s.mastodonApp(ctx, st.InstanceURL)
+	if err != nil {
+		return store.Channel{}, err
+	}
+	tok, err := s.Mastodon.Exchange(ctx, app, code, st.CodeVerifier)
+	if err != nil {
+		return store.Channel{}, networkProblem(err)
+	}
+	acct, err := s.Mastodon.VerifyCredentials(ctx, st.InstanceURL, tok)
+	if err != nil {
+		return store.Channel{}, networkProblem(err)
+	}
+	lim, err := s.Mastodon.Limits(ctx, st.InstanceURL)
+	if err != nil {
+		return store.Channel{}, networkProblem(err)
+	}
+	return s.create(ctx, st.WorkspaceID, "mastodon", "Mastodon · "+acct.Handle, acct, lim.MaxChars, lim.URLLength)
+}
+
+// Disconnect removes a channel (its posts' variants on it go too).
+func (s *Service) Disconnect(ctx context.Context, user store.User, channelID int64) error {
+	ch, err := s.Get(ctx, user, channelID, auth.ManageChannels)
+	if err != nil {
+		return err
+	}
+	return s.Store.DeleteChannel(ctx, ch.ID)
+}
+
+// Queue returns a channel's weekly slots.
+func (s *Service) Queue(ctx context.Context, user store.User, channelID int64) ([]schedule.Slot, error) {
+	if _, err := s.Get(ctx, user, channelID, auth.View); err != nil {
+		return nil, err
+	}
+	rows, err := s.Store.ListQueueSlots(ctx, channelID)
+	out := make([]schedule.Slot, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, schedule.Slot{Weekday: time.Weekday(r.Weekday), Minute: int(r.MinuteOfDay)})
+	}
+	return out, err
+}
+
+// SetQueue replaces a channel's weekly slots.
+func (s *Service) SetQueue(ctx context.Context, user store.User, channelID int64, slots []schedule.Slot) error {
+	if _, err := s.Get(ctx, user, channelID, auth.ManageChannels); err != nil {
+		return err
+	}
+	for _, sl := range slots {
+		if sl.Weekday < 0 || sl.Weekday > 6 || sl.Minute < 0 || sl.Minute >= 24*60 {
+			return problem.Invalidf("slots", "bad_slot", "A slot needs a weekday (0–6) and a time of day.", "Un créneau demande un jour (0–6) et une heure.")
+		}
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.ReplaceQueueSlotsDelete(ctx, channelID); err != nil {
+			return err
+		}
+		for _, sl := range slots {
+			if err := tx.AddQueueSlot(ctx, store.AddQueueSlotParams{ChannelID: channelID, Weekday: int64(sl.Weekday), MinuteOfDay: int64(sl.Minute)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SimulateFaults tells the sandbox network to misbehave (sandbox channels only).
+func (s *Service) SimulateFaults(ctx context.Context, user store.User, channelID int64, f sandbox.Faults) error {
+	ch, err := s.Get(ctx, user, channelID, auth.ManageChannels)
+	if err != nil {
+		return err
+	}
+	if ch.Network != "sandbox" {
+		return problem.New(http.StatusUnprocessableEntity, "not_sandbox", "Only sandbox channels can simulate failures.", "Seuls les canaux du bac à sable peuvent simuler des pannes.")
+	}
+	f.Account = ch.ExternalID
+	if err := s.Sandbox.SetFaults(ctx, ch.BaseURL, f); err != nil {
+		return networkProblem(err)
+	}
+	return nil
+}
+
+var _ = fmt.Sprintf
+var _ = rand.Read

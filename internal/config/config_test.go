@@ -1,0 +1,27 @@
+package config
+
+import "testing"
+
+func TestFlagBeatsEnvironmentBeatsDefault(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"TRIBUNE_ADDR": "127.0.0.1:9000", "TRIBUNE_WORKERS": "7"}
+	c, err := Load("serve", []string{"-workers", "3"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.Workers != 3 || c.DataDir != "./data" {
+		t.Errorf("got addr %q workers %d data %q", c.Addr, c.Workers, c.DataDir)
+	}
+	if c.PublicURL != "http://127.0.0.1:9000" {
+		t.Errorf("PublicURL = %q", c.PublicURL)
+	}
+}
+
+func TestBadValuesAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-workers", "zero"}, {"-workers", "0"}, {"-database-url", "mysql://x"}, {"-log-format", "xml"}, {"extra"}} {
+		if _, err := Load("serve", args, func(string) string { return "" }); err == nil {
+			t.Errorf("Load(%v) accepted bad input", args)
+		}
+	}
+}

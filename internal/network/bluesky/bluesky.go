@@ -1,0 +1,330 @@
+// Package bluesky publishes to Bluesky through a PDS's XRPC API
+// (com.atproto.server.createSession, com.atproto.repo.createRecord with
+// app.bsky.feed.post records, uploadBlob, getRecord, deleteRecord).
+//
+// A channel connects with a handle and an app password, which Tribune keeps
+// encrypted with the channel's token: sessions expire after hours and
+// refresh tokens rotate, so the connector opens a new session when the old
+// one is refused rather than depending on a refresh chain that a crash
+// could break.
+//
+// The attempt key (an atproto TID) is the record key: a post is addressed
+// before it is created, so Recover asks the PDS for exactly that record and
+// always knows whether an interrupted attempt landed.
+package bluesky
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// PostCollection is the NSID of posts.
+const PostCollection = "app.bsky.feed.post"
+
+// Connector talks to Bluesky PDSes.
+type Connector struct {
+	client *http.Client
+
+	mu       sync.Mutex
+	sessions map[string]string // DID → access JWT opened since start
+}
+
+var _ network.Connector = (*Connector)(nil)
+
+// New returns a connector; a nil client gets a 30-second timeout.
+func New(client *http.Client) *Connector {
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Connector{client: client, sessions: map[string]string{}}
+}
+
+// Network is "bluesky".
+func (c *Connector) Network() string { return "bluesky" }
+
+// xrpcError is the body of a failed XRPC call.
+type xrpcError struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+type call struct {
+	method, nsid string
+	query        url.Values
+	body         any    // JSON body
+	raw          []byte // or a raw body (uploadBlob)
+	contentType  string
+}
+
+// do runs one XRPC call with the bearer token.
+func (c *Connector) do(ctx context.Context, base, token string, cl call, out any) (xrpcError, error) {
+	u := strings.TrimRight(base, "/") + "/xrpc/" + cl.nsid
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+	var body io.Reader
+	ct := cl.contentType
+	if cl.raw != nil {
+		body = bytes.NewReader(cl.raw)
+	} else if cl.body != nil {
+		raw, err := json.Marshal(cl.body)
+		if err != nil {
+			return xrpcError{}, err
+		}
+		body, ct = bytes.NewReader(raw), "application/json"
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, u, body)
+	if err != nil {
+		return xrpcError{}, network.Errorf("bad PDS address: %v", err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return xrpcError{}, &network.Error{Kind: network.Temporary, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return xrpcError{}, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var xe xrpcError
+		_ = json.Unmarshal(raw, &xe)
+		msg := xe.Error
+		if xe.Message != "" {
+			msg = strings.TrimSpace(xe.Error + ": " + xe.Message)
+		}
+		ne := network.FromResponse(resp, msg)
+		if xe.Error == "ExpiredToken" || xe.Error == "InvalidToken" || xe.Error == "AuthRequired" {
+			ne.Kind = network.Unauthorized
+		}
+		return xe, ne
+	}
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return xrpcError{}, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "unreadable answer from the PDS", Err: err}
+		}
+	}
+	return xrpcError{}, nil
+}
+
+type session struct {
+	AccessJwt  string `json:"accessJwt"`
+	RefreshJwt string `json:"refreshJwt"`
+	Handle     string `json:"handle"`
+	DID        string `json:"did"`
+}
+
+// Login opens a session with an app password.
+func (c *Connector) Login(ctx context.Context, pdsURL, handle, appPassword string) (network.Account, error) {
+	var s session
+	if _, err := c.do(ctx, pdsURL, "", call{method: http.MethodPost, nsid: "com.atproto.server.createSession",
+		body: map[string]string{"identifier": handle, "password": appPassword}}, &s); err != nil {
+		return network.Account{}, err
+	}
+	if s.DID == "" || s.AccessJwt == "" {
+		return network.Account{}, network.Errorf("the PDS opened a session without a DID")
+	}
+	c.mu.Lock()
+	c.sessions[s.DID] = s.AccessJwt
+	c.mu.Unlock()
+	return network.Account{BaseURL: pdsURL, ExternalID: s.DID, Handle: s.Handle,
+		Token: network.Token{AccessToken: s.AccessJwt, RefreshToken: s.RefreshJwt, Extra: map[string]string{"app_password": appPassword}}}, nil
+}
+
+// authed runs an XRPC call as the account, opening a new session once when
+// the current one is refused (expired after a few hours).
+func (c *Connector) authed(ctx context.Context, acct network.Account, cl call, out any) (xrpcError, error) {
+	c.mu.Lock()
+	tok, ok := c.sessions[acct.ExternalID]
+	c.mu.Unlock()
+	if !ok {
+		tok = acct.Token.AccessToken
+	}
+	xe, err := c.do(ctx, acct.BaseURL, tok, cl, out)
+	if ne := network.AsError(err); err != nil && ne.Kind == network.Unauthorized && acct.Token.Extra["app_password"] != "" {
+		fresh, lerr := c.Login(ctx, acct.BaseURL, acct.ExternalID, acct.Token.Extra["app_password"])
+		if lerr != nil {
+			return xe, lerr
+		}
+		return c.do(ctx, acct.BaseURL, fresh.Token.AccessToken, cl, out)
+	}
+	return xe, err
+}
+
+// ResolveHandle returns a handle's DID.
+func (c *Connector) ResolveHandle(ctx context.Context, acct network.Account, handle string) (string, error) {
+	var out struct {
+		DID string `json:"did"`
+	}
+	_, err := c.authed(ctx, acct, call{method: http.MethodGet, nsid: "com.atproto.identity.resolveHandle", query: url.Values{"handle": {handle}}}, &out)
+	return out.DID, err
+}
+
+// UploadMedia uploads a blob; the record embeds it later.
+func (c *Connector) UploadMedia(ctx context.Context, acct network.Account, m network.Media) (network.UploadedMedia, error) {
+	f, err := m.Open()
+	if err != nil {
+		return network.UploadedMedia{}, fmt.Errorf("bluesky: open media: %w", err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, 100<<20))
+	if err != nil {
+		return network.UploadedMedia{}, fmt.Errorf("bluesky: read media: %w", err)
+	}
+	var out struct {
+		Blob json.RawMessage `json:"blob"`
+	}
+	if _, err := c.authed(ctx, acct, call{method: http.MethodPost, nsid: "com.atproto.repo.uploadBlob", raw: raw, contentType: m.MIME}, &out); err != nil {
+		return network.UploadedMedia{}, err
+	}
+	var ref struct {
+		Ref struct {
+			Link string `json:"$link"`
+		} `json:"ref"`
+	}
+	_ = json.Unmarshal(out.Blob, &ref)
+	return network.UploadedMedia{RemoteID: ref.Ref.Link, Extra: map[string]string{"blob": string(out.Blob), "alt": m.Alt,
+		"width": strconv.Itoa(m.Width), "height": strconv.Itoa(m.Height), "mime": m.MIME}}, nil
+}
+
+// MediaReady: a blob is usable as soon as it is uploaded.
+func (c *Connector) MediaReady(context.Context, network.Account, network.UploadedMedia) (bool, error) {
+	return true, nil
+}
+
+type strongRef struct {
+	URI string `json:"uri"`
+	CID string `json:"cid"`
+}
+
+// Text is what is published: the text, and the link on its own line when
+// the text does not already hold it (the link becomes a facet).
+func Text(req network.PostRequest) string {
+	if req.Link != "" && !strings.Contains(req.Text, req.Link) {
+		if req.Text == "" {
+			return req.Link
+		}
+		return req.Text + "\n" + req.Link
+	}
+	return req.Text
+}
+
+// Record builds the app.bsky.feed.post record of a request.
+func (c *Connector) Record(ctx context.Context, acct network.Account, req network.PostRequest) map[string]any {
+	text := Text(req)
+	rec := map[string]any{
+		"$type":     PostCollection,
+		"text":      text,
+		"createdAt": req.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+	}
+	if facets := Facets(ctx, text, func(ctx context.Context, h string) (string, error) { return c.ResolveHandle(ctx, acct, h) }); len(facets) > 0 {
+		rec["facets"] = facets
+	}
+	if len(req.Media) > 0 {
+		var images []map[string]any
+		for _, m := range req.Media {
+			img := map[string]any{"image": json.RawMessage(m.Extra["blob"]), "alt": m.Extra["alt"]}
+			w, _ := strconv.Atoi(m.Extra["width"])
+			h, _ := strconv.Atoi(m.Extra["height"])
+			if w > 0 && h > 0 {
+				img["aspectRatio"] = map[string]int{"width": w, "height": h}
+			}
+			images = append(images, img)
+		}
+		rec["embed"] = map[string]any{"$type": "app.bsky.embed.images", "images": images}
+	}
+	if req.ReplyTo != nil {
+		root := req.Root
+		if root == nil {
+			root = req.ReplyTo
+		}
+		rec["reply"] = map[string]strongRef{"root": {root.ID, root.CID}, "parent": {req.ReplyTo.ID, req.ReplyTo.CID}}
+	}
+	return rec
+}
+
+func (c *Connector) ref(acct network.Account, uri, cid string) network.Ref {
+	rkey := uri[strings.LastIndex(uri, "/")+1:]
+	handle := acct.Handle
+	if handle == "" {
+		handle = acct.ExternalID
+	}
+	return network.Ref{ID: uri, CID: cid, URL: "https://bsky.app/profile/" + handle + "/post/" + rkey}
+}
+
+// Publish creates the record under the attempt key.
+func (c *Connector) Publish(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	if req.CreatedAt.IsZero() {
+		req.CreatedAt = time.Now()
+	}
+	var out strongRef
+	_, err := c.authed(ctx, acct, call{method: http.MethodPost, nsid: "com.atproto.repo.createRecord",
+		body: map[string]any{"repo": acct.ExternalID, "collection": PostCollection, "rkey": req.AttemptKey, "record": c.Record(ctx, acct, req)}}, &out)
+	if err != nil {
+		// The same key again (a retried attempt): the record is there.
+		if ne := network.AsError(err); ne.Kind == network.Permanent && req.AttemptKey != "" {
+			if ref, gerr := c.Recover(ctx, acct, req); gerr == nil {
+				return ref, nil
+			}
+		}
+		return network.Ref{}, err
+	}
+	return c.ref(acct, out.URI, out.CID), nil
+}
+
+func (c *Connector) getRecord(ctx context.Context, acct network.Account, rkey string) (network.Ref, error) {
+	var out strongRef
+	xe, err := c.authed(ctx, acct, call{method: http.MethodGet, nsid: "com.atproto.repo.getRecord",
+		query: url.Values{"repo": {acct.ExternalID}, "collection": {PostCollection}, "rkey": {rkey}}}, &out)
+	if err != nil {
+		if xe.Error == "RecordNotFound" || network.AsError(err).Status == http.StatusNotFound {
+			return network.Ref{}, network.ErrNotPublished
+		}
+		return network.Ref{}, err
+	}
+	return c.ref(acct, out.URI, out.CID), nil
+}
+
+// Recover asks the PDS for the record the attempt would have created.
+func (c *Connector) Recover(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	if req.AttemptKey == "" {
+		return network.Ref{}, network.ErrUnknownOutcome
+	}
+	return c.getRecord(ctx, acct, req.AttemptKey)
+}
+
+func rkeyOf(ref network.Ref) string { return ref.ID[strings.LastIndex(ref.ID, "/")+1:] }
+
+// CheckLive reads the record back.
+func (c *Connector) CheckLive(ctx context.Context, acct network.Account, ref network.Ref) (bool, error) {
+	_, err := c.getRecord(ctx, acct, rkeyOf(ref))
+	if errors.Is(err, network.ErrNotPublished) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Delete removes the record (deleting a missing record succeeds).
+func (c *Connector) Delete(ctx context.Context, acct network.Account, ref network.Ref) error {
+	_, err := c.authed(ctx, acct, call{method: http.MethodPost, nsid: "com.atproto.repo.deleteRecord",
+		body: map[string]any{"repo": acct.ExternalID, "collection": PostCollection, "rkey": rkeyOf(ref)}}, nil)
+	return err
+}

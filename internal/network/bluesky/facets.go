@@ -1,0 +1,139 @@
+package bluesky
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/clipperhouse/uax29/v2/graphemes"
+)
+
+// MaxGraphemes is app.bsky.feed.post's text limit.
+const MaxGraphemes = 300
+
+// Graphemes counts user-perceived characters, as the PDS's lexicon check does.
+func Graphemes(text string) int {
+	n := 0
+	it := graphemes.FromString(text)
+	for it.Next() {
+		n++
+	}
+	return n
+}
+
+// Facet is app.bsky.richtext.facet: a byte range of the text and what it is.
+type Facet struct {
+	Index    ByteSlice `json:"index"`
+	Features []Feature `json:"features"`
+}
+
+// ByteSlice is a range of UTF-8 bytes (not characters) of the post's text.
+type ByteSlice struct {
+	ByteStart int `json:"byteStart"`
+	ByteEnd   int `json:"byteEnd"`
+}
+
+// Feature is a link, a mention or a tag.
+type Feature struct {
+	Type string `json:"$type"`
+	URI  string `json:"uri,omitempty"`
+	DID  string `json:"did,omitempty"`
+	Tag  string `json:"tag,omitempty"`
+}
+
+// Patterns follow the Bluesky "Links, mentions, and rich text" guide
+// (docs.bsky.app/docs/advanced-guides/post-richtext); Go's regexp has no
+// look-behind, so the leading boundary is a group.
+var (
+	mentionRe = regexp.MustCompile(`(?:^|[\s(])(@(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))`)
+	urlRe     = regexp.MustCompile(`(?:^|[\s(])((https?://[^\s]+)|([a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}(/[^\s]*)?))`)
+	tagRe     = regexp.MustCompile(`(?:^|\s)([#＃][^\s#＃]+)`)
+)
+
+// Facets finds links, mentions and hashtags in text, with byte offsets.
+// resolve turns a handle into a DID; a mention that does not resolve gets
+// no facet (it stays plain text, as in the Bluesky app).
+func Facets(ctx context.Context, text string, resolve func(ctx context.Context, handle string) (string, error)) []Facet {
+	var out []Facet
+	for _, m := range mentionRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		handle := strings.ToLower(text[start+1 : end])
+		if resolve == nil {
+			continue
+		}
+		did, err := resolve(ctx, handle)
+		if err != nil || did == "" {
+			continue
+		}
+		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#mention", DID: did}}})
+	}
+	for _, m := range urlRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		raw := text[start:end]
+		trimmed := trimLink(raw)
+		end = start + len(trimmed)
+		uri := trimmed
+		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
+			// A bare domain: only with a known-looking TLD, and not an e-mail.
+			if start > 0 && text[start-1] == '@' || !plausibleTLD(uri) {
+				continue
+			}
+			uri = "https://" + uri
+		}
+		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#link", URI: uri}}})
+	}
+	for _, m := range tagRe.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		tag := strings.TrimRightFunc(text[start:end], func(r rune) bool { return unicode.IsPunct(r) })
+		name := strings.TrimLeft(tag, "#＃")
+		if name == "" || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+			continue
+		}
+		end = start + len(tag)
+		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#tag", Tag: name}}})
+	}
+	return dropOverlaps(out)
+}
+
+// trimLink drops trailing punctuation and an unbalanced closing parenthesis.
+func trimLink(s string) string {
+	s = strings.TrimRight(s, ".,;:!?\"'»")
+	if strings.HasSuffix(s, ")") && !strings.Contains(s, "(") {
+		s = strings.TrimSuffix(s, ")")
+	}
+	return s
+}
+
+var tlds = map[string]bool{"com": true, "org": true, "net": true, "fr": true, "io": true, "co": true, "uk": true, "de": true, "eu": true,
+	"be": true, "ch": true, "ca": true, "us": true, "info": true, "dev": true, "app": true, "social": true, "me": true, "tv": true, "ai": true, "xyz": true}
+
+func plausibleTLD(host string) bool {
+	host, _, _ = strings.Cut(host, "/")
+	i := strings.LastIndex(host, ".")
+	return i > 0 && tlds[strings.ToLower(host[i+1:])]
+}
+
+// dropOverlaps keeps the first facet of any overlapping pair (a link that
+// contains an @ or a # is one link) and sorts by position.
+func dropOverlaps(fs []Facet) []Facet {
+	var out []Facet
+	for _, f := range fs {
+		ok := true
+		for _, g := range out {
+			if f.Index.ByteStart < g.Index.ByteEnd && g.Index.ByteStart < f.Index.ByteEnd {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Index.ByteStart < out[j-1].Index.ByteStart; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

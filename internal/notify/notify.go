@@ -1,0 +1,104 @@
+// Package notify tells people what needs them: an in-app notification
+// always, and an e-mail (sent by a River job, so a slow SMTP server never
+// blocks publishing) when SMTP is configured.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/wneessen/go-mail"
+
+	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// SMTP is the mail server configuration; an empty Host turns e-mail off.
+type SMTP struct {
+	Host, User, Password, From string
+	Port                       int
+	PublicURL                  string
+}
+
+// Notifier implements publish.Notifier.
+type Notifier struct {
+	Store store.Store
+	SMTP  SMTP
+	Now   func() time.Time
+}
+
+// EmailArgs is the job that sends one notification e-mail.
+type EmailArgs struct {
+	UserID int64  `json:"user_id"`
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	PostID int64  `json:"post_id"`
+	WsID   int64  `json:"workspace_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EmailArgs) Kind() string { return "notify_email" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (EmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "notify", MaxAttempts: 8}
+}
+
+// Notify implements publish.Notifier.
+func (n *Notifier) Notify(ctx context.Context, msg publish.Notification) error {
+	var post *int64
+	if msg.PostID != 0 {
+		post = &msg.PostID
+	}
+	if err := n.Store.AddNotification(ctx, store.AddNotificationParams{UserID: msg.UserID, WorkspaceID: msg.WorkspaceID, PostID: post,
+		Kind: msg.Kind, Title: msg.Title, Body: msg.Body, CreatedAt: n.Now().UTC()}); err != nil {
+		return err
+	}
+	if n.SMTP.Host == "" {
+		return nil
+	}
+	_, err := n.Store.Jobs().Insert(ctx, EmailArgs{UserID: msg.UserID, Title: msg.Title, Body: msg.Body, PostID: msg.PostID, WsID: msg.WorkspaceID}, nil)
+	return err
+}
+
+// Register adds the e-mail worker.
+func (n *Notifier) Register(workers *river.Workers) {
+	river.AddWorker(workers, &emailWorker{n: n})
+}
+
+type emailWorker struct {
+	river.WorkerDefaults[EmailArgs]
+	n *Notifier
+}
+
+func (w *emailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
+	u, err := w.n.Store.GetUser(ctx, job.Args.UserID)
+	if err != nil {
+		return err
+	}
+	cfg := w.n.SMTP
+	m := mail.NewMsg()
+	if err := m.From(cfg.From); err != nil {
+		return err
+	}
+	if err := m.To(u.Email); err != nil {
+		return err
+	}
+	m.Subject("[Tribune] " + job.Args.Title)
+	body := job.Args.Body
+	if job.Args.PostID != 0 {
+		body += fmt.Sprintf("\n\n%s/w/%d/posts/%d", cfg.PublicURL, job.Args.WsID, job.Args.PostID)
+	}
+	m.SetBodyString(mail.TypeTextPlain, body)
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTLSPolicy(mail.TLSOpportunistic)}
+	if cfg.User != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(cfg.User), mail.WithPassword(cfg.Password))
+	}
+	c, err := mail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return err
+	}
+	return c.DialAndSendWithContext(ctx, m)
+}

@@ -1,0 +1,516 @@
+package posts
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/secret"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// ReviewLinkLifetime is how long a client reviewer's link works.
+const ReviewLinkLifetime = 14 * 24 * time.Hour
+
+// ErrBadReviewLink is shown for unknown, used or expired links.
+var ErrBadReviewLink = problem.New(http.StatusNotFound, "bad_review_link", "This review link is unknown, already used or expired.", "Ce lien de validation est inconnu, déjà utilisé ou expiré.")
+
+// postFor loads a post and checks the user may do p on its workspace.
+func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User, postID int64, p auth.Permission) (store.Post, store.Workspace, auth.Role, error) {
+	post, err := q.GetPost(ctx, postID)
+	if err != nil {
+		return post, store.Workspace{}, "", problem.Forbidden // same answer as another workspace's post
+	}
+	ws, role, err := s.Auth.Authorize(ctx, user, post.WorkspaceID, p)
+	return post, ws, role, err
+}
+
+// Approve approves a post waiting for approval; it is scheduled at once
+// when it has a time in the future.
+func (s *Service) Approve(ctx context.Context, user store.User, postID int64, note string) (View, error) {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		post, ws, _, err := s.postFor(ctx, tx, user, postID, auth.Approve)
+		if err != nil {
+			return err
+		}
+		return s.approveTx(ctx, tx, ws, &post, user.Name, &user.ID, note)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, s.Store, postID)
+}
+
+func (s *Service) approveTx(ctx context.Context, tx store.Tx, ws store.Workspace, post *store.Post, who string, userID *int64, note string) error {
+	if post.Status != NeedsApproval {
+		return ErrWrongState
+	}
+	body := "Approved."
+	if strings.TrimSpace(note) != "" {
+		body = "Approved: " + strings.TrimSpace(note)
+	}
+	if _, err := tx.AddComment(ctx, store.AddCommentParams{PostID: post.ID, UserID: userID, AuthorName: who, Body: body, CreatedAt: s.now()}); err != nil {
+		return err
+	}
+	if post.ScheduledAt != nil && !post.ScheduledAt.After(s.now()) {
+		// Its time passed while it waited: approved, but someone must pick a new time.
+		post.ScheduledAt = nil
+		post.ScheduledLocal = ""
+	}
+	if err := s.scheduleTx(ctx, tx, ws, post, true); err != nil {
+		return err
+	}
+	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: "approved",
+		Title: "Post approved by " + who, Body: body, CreatedAt: s.now()})
+}
+
+// Reject sends a post back to draft with a reason.
+func (s *Service) Reject(ctx context.Context, user store.User, postID int64, reason string) (View, error) {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		post, ws, _, err := s.postFor(ctx, tx, user, postID, auth.Approve)
+		if err != nil {
+			return err
+		}
+		return s.rejectTx(ctx, tx, ws, &post, user.Name, &user.ID, reason)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, s.Store, postID)
+}
+
+func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace, post *store.Post, who string, userID *int64, reason string) error {
+	if post.Status != NeedsApproval {
+		return ErrWrongState
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return problem.Invalidf("reason", "required", "Say why you reject the post.", "Indiquez pourquoi vous refusez la publication.")
+	}
+	if _, err := tx.AddComment(ctx, store.AddCommentParams{PostID: post.ID, UserID: userID, AuthorName: who, Body: "Rejected: " + reason, CreatedAt: s.now()}); err != nil {
+		return err
+	}
+	post.Status = Draft
+	if err := s.update(ctx, tx, post); err != nil {
+		return err
+	}
+	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: "rejected",
+		Title: "Post rejected by " + who, Body: reason, CreatedAt: s.now()})
+}
+
+// Move reschedules a post to a new wall-clock time (calendar drag and drop):
+// its variants are validated again and its jobs replaced.
+func (s *Service) Move(ctx context.Context, user store.User, postID int64, local string) (View, error) {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Compose)
+		if err != nil {
+			return err
+		}
+		switch post.Status {
+		case Publishing, Published, Failed:
+			return ErrLocked
+		}
+		tz := post.Timezone
+		if tz == "" {
+			tz = s.timezone(user, ws, "")
+		}
+		t, err := schedule.Resolve(local, tz)
+		if err != nil {
+			return err
+		}
+		if !t.After(s.now()) {
+			return ErrPast
+		}
+		view, err := s.view(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		checked, err := s.check(ctx, tx, ws, view.Input())
+		if err != nil {
+			return err
+		}
+		post.ScheduledAt, post.ScheduledLocal, post.Timezone = &t, local, tz
+		if post.Status != Scheduled {
+			return s.update(ctx, tx, &post) // a draft or a post waiting for approval just changes date
+		}
+		if p := problemsOf(checked); p != nil {
+			return p
+		}
+		if !role.Can(auth.Schedule) {
+			return problem.Forbidden
+		}
+		return s.scheduleTx(ctx, tx, ws, &post, true)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, s.Store, postID)
+}
+
+// Unschedule takes a scheduled post back to draft.
+func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		post, _, _, err := s.postFor(ctx, tx, user, postID, auth.Schedule)
+		if err != nil {
+			return err
+		}
+		if post.Status != Scheduled && post.Status != Approved && post.Status != NeedsApproval {
+			return ErrWrongState
+		}
+		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
+			return err
+		}
+		vs, err := tx.ListVariantsByPost(ctx, post.ID)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: s.now(), ID: v.ID}); err != nil {
+				return err
+			}
+		}
+		post.ScheduleRev++ // any job already running for the old schedule stands down
+		post.Status = Draft
+		return s.update(ctx, tx, &post)
+	})
+}
+
+// Retry re-queues a failed variant now, or one whose outcome is unknown once
+// a person has checked the network (confirmNotPublished).
+func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, confirmNotPublished bool) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		v, err := tx.GetVariant(ctx, variantID)
+		if err != nil {
+			return problem.Forbidden
+		}
+		post, _, _, err := s.postFor(ctx, tx, user, v.PostID, auth.Schedule)
+		if err != nil {
+			return err
+		}
+		switch v.State {
+		case "failed", "held":
+		case "unknown":
+			if !confirmNotPublished {
+				return problem.New(http.StatusConflict, "confirm_unknown", "The outcome of the last attempt is unknown: check the network, then confirm the post is not there to send it again.", "Le résultat de la dernière tentative est inconnu : vérifiez sur le réseau puis confirmez que la publication n’y est pas pour la renvoyer.")
+			}
+		default:
+			return ErrWrongState
+		}
+		parts, err := tx.ListPublishParts(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		for _, part := range parts {
+			if part.State == "unknown" || (part.State == "in_flight" && confirmNotPublished) {
+				if err := tx.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+					return err
+				}
+			}
+		}
+		now := s.now()
+		post.ScheduleRev++
+		if post.Status != Publishing {
+			post.Status = Scheduled
+		}
+		// Other variants still waiting keep working under the new revision.
+		vs, err := tx.ListVariantsByPost(ctx, post.ID)
+		if err != nil {
+			return err
+		}
+		for _, other := range vs {
+			if other.ID != v.ID && other.State != "queued" && other.State != "publishing" {
+				continue
+			}
+			at := now
+			if other.ID != v.ID && post.ScheduledAt != nil && post.ScheduledAt.After(now) {
+				at = *post.ScheduledAt
+			}
+			id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: other.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: at})
+			if err != nil {
+				return err
+			}
+			state := other.State
+			if other.ID == v.ID {
+				state = "queued"
+			}
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: state, UpdatedAt: now, ID: other.ID}); err != nil {
+				return err
+			}
+		}
+		return s.update(ctx, tx, &post)
+	})
+}
+
+// Delete removes a post. Variants already published are deleted from their
+// networks first (where the network allows); the post stays until then.
+func (s *Service) Delete(ctx context.Context, user store.User, postID int64) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		post, _, _, err := s.postFor(ctx, tx, user, postID, auth.Compose)
+		if err != nil {
+			return err
+		}
+		vs, err := tx.ListVariantsByPost(ctx, post.ID)
+		if err != nil {
+			return err
+		}
+		published := false
+		for _, v := range vs {
+			if v.State == "published" {
+				published = true
+			}
+		}
+		if !published {
+			if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
+				return err
+			}
+			return tx.DeletePost(ctx, post.ID)
+		}
+		if _, _, err := s.Auth.Authorize(ctx, user, post.WorkspaceID, auth.Schedule); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if v.State != "published" {
+				continue
+			}
+			if _, err := tx.InsertJob(ctx, publish.DeleteArgs{VariantID: v.ID, UserID: user.ID}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Comment adds a comment to a post.
+func (s *Service) Comment(ctx context.Context, user store.User, postID int64, body string) (store.PostComment, error) {
+	if _, _, _, err := s.postFor(ctx, s.Store, user, postID, auth.Comment); err != nil {
+		return store.PostComment{}, err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return store.PostComment{}, problem.Invalidf("body", "required", "Write a comment.", "Écrivez un commentaire.")
+	}
+	return s.Store.AddComment(ctx, store.AddCommentParams{PostID: postID, UserID: &user.ID, AuthorName: user.Name, Body: body, CreatedAt: s.now()})
+}
+
+// History is a post's comments, versions and publish log.
+type History struct {
+	Comments []store.PostComment
+	Versions []store.PostVersion
+	Log      []store.PublishLog
+	Links    []store.ApprovalLink
+}
+
+// History returns what happened to a post.
+func (s *Service) History(ctx context.Context, user store.User, postID int64) (History, error) {
+	var h History
+	if _, _, _, err := s.postFor(ctx, s.Store, user, postID, auth.View); err != nil {
+		return h, err
+	}
+	var err error
+	if h.Comments, err = s.Store.ListComments(ctx, postID); err != nil {
+		return h, err
+	}
+	if h.Versions, err = s.Store.ListPostVersions(ctx, postID); err != nil {
+		return h, err
+	}
+	if h.Links, err = s.Store.ListApprovalLinks(ctx, postID); err != nil {
+		return h, err
+	}
+	h.Log, err = s.Store.ListPublishLog(ctx, postID)
+	return h, err
+}
+
+// CreateReviewLink makes a secret link a client reviewer uses to approve or
+// reject the post without an account. The token is returned once.
+func (s *Service) CreateReviewLink(ctx context.Context, user store.User, postID int64, reviewer string) (string, error) {
+	post, _, _, err := s.postFor(ctx, s.Store, user, postID, auth.Compose)
+	if err != nil {
+		return "", err
+	}
+	if post.Status != NeedsApproval {
+		return "", problem.New(http.StatusConflict, "not_waiting", "Submit the post for approval first.", "Soumettez d’abord la publication à validation.")
+	}
+	reviewer = strings.TrimSpace(reviewer)
+	if reviewer == "" {
+		return "", problem.Invalidf("reviewer", "required", "Name the reviewer.", "Indiquez le nom du relecteur.")
+	}
+	tok := secret.NewToken("")
+	now := s.now()
+	_, err = s.Store.CreateApprovalLink(ctx, store.CreateApprovalLinkParams{PostID: postID, TokenHash: secret.HashToken(tok), ReviewerName: reviewer,
+		CreatedBy: user.ID, ExpiresAt: now.Add(ReviewLinkLifetime), CreatedAt: now})
+	return tok, err
+}
+
+// Review is what a reviewer's link shows.
+type Review struct {
+	Link      store.ApprovalLink
+	View      View
+	Workspace store.Workspace
+}
+
+// ReviewByToken opens a review link.
+func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, error) {
+	link, err := s.Store.GetApprovalLinkByHash(ctx, secret.HashToken(token))
+	if err != nil {
+		return Review{}, ErrBadReviewLink
+	}
+	if s.now().After(link.ExpiresAt) {
+		return Review{}, ErrBadReviewLink
+	}
+	v, err := s.view(ctx, s.Store, link.PostID)
+	if err != nil {
+		return Review{}, err
+	}
+	ws, err := s.Store.GetWorkspace(ctx, v.Post.WorkspaceID)
+	return Review{Link: link, View: v, Workspace: ws}, err
+}
+
+// DecideByToken records a reviewer's decision (approve or reject) once.
+func (s *Service) DecideByToken(ctx context.Context, token string, approve bool, reason string) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		link, err := tx.GetApprovalLinkByHash(ctx, secret.HashToken(token))
+		if err != nil || s.now().After(link.ExpiresAt) || link.Decision != "" {
+			return ErrBadReviewLink
+		}
+		post, err := tx.GetPost(ctx, link.PostID)
+		if err != nil {
+			return err
+		}
+		ws, err := tx.GetWorkspace(ctx, post.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		who := link.ReviewerName + " (client reviewer)"
+		decision := "approved"
+		if approve {
+			err = s.approveTx(ctx, tx, ws, &post, who, nil, reason)
+		} else {
+			decision = "rejected"
+			err = s.rejectTx(ctx, tx, ws, &post, who, nil, reason)
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		n, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: decision, Reason: strings.TrimSpace(reason), DecidedAt: &now, ID: link.ID})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrBadReviewLink
+		}
+		return nil
+	})
+}
+
+// Pause holds every due post of a workspace until Resume (crisis switch).
+func (s *Service) Pause(ctx context.Context, user store.User, workspaceID int64) error {
+	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Crisis)
+	if err != nil {
+		return err
+	}
+	if ws.PausedAt != nil {
+		return nil
+	}
+	now := s.now()
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetWorkspacePaused(ctx, store.SetWorkspacePausedParams{PausedAt: &now, PausedBy: &user.ID, ID: ws.ID}); err != nil {
+			return err
+		}
+		members, err := tx.ListMembers(ctx, ws.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: "paused",
+				Title: "Publishing paused by " + user.Name, Body: "Every due post of " + ws.Name + " is held until publishing resumes.", CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Held lists the variants held while publishing was paused.
+func (s *Service) Held(ctx context.Context, user store.User, workspaceID int64) ([]VariantView, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View); err != nil {
+		return nil, err
+	}
+	vs, err := s.Store.ListVariantsInState(ctx, store.ListVariantsInStateParams{WorkspaceID: workspaceID, State: "held"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VariantView, 0, len(vs))
+	for _, v := range vs {
+		ch, err := s.Store.GetChannel(ctx, v.ChannelID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, VariantView{PostVariant: v, Channel: ch})
+	}
+	return out, nil
+}
+
+// Resume ends the pause. Held variants listed in send go out now; the other
+// held variants go back to their post as drafts for someone to reschedule.
+func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64, send []int64) error {
+	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Crisis)
+	if err != nil {
+		return err
+	}
+	held, err := s.Store.ListVariantsInState(ctx, store.ListVariantsInStateParams{WorkspaceID: ws.ID, State: "held"})
+	if err != nil {
+		return err
+	}
+	sendSet := map[int64]bool{}
+	for _, id := range send {
+		sendSet[id] = true
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetWorkspacePaused(ctx, store.SetWorkspacePausedParams{ID: ws.ID}); err != nil {
+			return err
+		}
+		now := s.now()
+		revs := map[int64]int64{}
+		for _, v := range held {
+			post, err := tx.GetPost(ctx, v.PostID)
+			if err != nil {
+				return err
+			}
+			if _, ok := revs[post.ID]; !ok {
+				post.ScheduleRev++
+				revs[post.ID] = post.ScheduleRev
+				if err := s.update(ctx, tx, &post); err != nil {
+					return err
+				}
+			}
+			if !sendSet[v.ID] {
+				if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: now, ID: v.ID}); err != nil {
+					return err
+				}
+				if err := tx.SetPostStatus(ctx, store.SetPostStatusParams{Status: Draft, UpdatedAt: now, ID: post.ID}); err != nil {
+					return err
+				}
+				continue
+			}
+			id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: revs[post.ID]}, nil)
+			if err != nil {
+				return err
+			}
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: "queued", UpdatedAt: now, ID: v.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+var _ = errors.Is

@@ -1,0 +1,321 @@
+package publish_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+type fixture struct {
+	env   *apptest.Env
+	owner store.User
+	ws    store.Workspace
+	chs   []store.Channel
+}
+
+func setup(t *testing.T, o apptest.Options, channels int) fixture {
+	t.Helper()
+	o.Workers = true
+	env := apptest.Start(t, o)
+	owner, ws := env.Owner(t)
+	f := fixture{env: env, owner: owner, ws: ws}
+	for i := 0; i < channels; i++ {
+		ch, err := env.App.Channels.ConnectSandbox(context.Background(), owner, ws.ID, fmt.Sprintf("acct%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.chs = append(f.chs, ch)
+	}
+	return f
+}
+
+func (f fixture) publishNow(t *testing.T, v ...posts.VariantInput) posts.View {
+	t.Helper()
+	view, err := f.env.App.Posts.Save(context.Background(), f.owner, f.ws.ID, 0, posts.Input{Variants: v}, posts.PublishNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return view
+}
+
+// waitVariants polls until every variant of the post left the queue.
+func (f fixture) waitVariants(t *testing.T, postID int64, within time.Duration) []store.PostVariant {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		vs, err := f.env.Store.ListVariantsByPost(context.Background(), postID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := true
+		for _, v := range vs {
+			if v.State == "queued" || v.State == "publishing" {
+				done = false
+			}
+		}
+		if done {
+			return vs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("variants still in flight after %s: %+v", within, vs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func receivedTexts(f fixture) map[string]int {
+	out := map[string]int{}
+	for _, p := range f.env.Sandbox.Received() {
+		out[p.Text]++
+	}
+	return out
+}
+
+func forEachDialect(t *testing.T, fn func(t *testing.T, pg bool)) {
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, false) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, true) })
+}
+
+func TestPublishTwoChannelsWithThreadAndFirstComment(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		f := setup(t, apptest.Options{Postgres: pg}, 2)
+		view := f.publishNow(t,
+			posts.VariantInput{ChannelID: f.chs[0].ID, Text: "Main A", Thread: []string{"Second A", "Third A"}, FirstComment: "Comment A"},
+			posts.VariantInput{ChannelID: f.chs[1].ID, Text: "Main B"})
+		vs := f.waitVariants(t, view.Post.ID, 20*time.Second)
+		for _, v := range vs {
+			if v.State != "published" || v.ExternalID == "" {
+				t.Errorf("variant %d: state %q id %q error %q, want published", v.ID, v.State, v.ExternalID, v.Error)
+			}
+		}
+		got := receivedTexts(f)
+		for _, want := range []string{"Main A", "Second A", "Third A", "Comment A", "Main B"} {
+			if got[want] != 1 {
+				t.Errorf("sandbox received %q %d times, want once", want, got[want])
+			}
+		}
+		// Order and reply chain: each thread item answers the previous one.
+		var chain []sandbox.Post
+		for _, p := range f.env.Sandbox.Received() {
+			if strings.HasSuffix(p.Text, " A") {
+				chain = append(chain, p)
+			}
+		}
+		if len(chain) != 4 || chain[1].ReplyTo != chain[0].ID || chain[2].ReplyTo != chain[1].ID || chain[3].ReplyTo != chain[2].ID {
+			t.Errorf("thread not posted in order as replies: %+v", chain)
+		}
+		post, _ := f.env.Store.GetPost(context.Background(), view.Post.ID)
+		if post.Status != posts.Published {
+			t.Errorf("post status %q, want published", post.Status)
+		}
+		logs, _ := f.env.Store.ListPublishLog(context.Background(), view.Post.ID)
+		if len(logs) < 5 {
+			t.Errorf("publish log has %d lines, want one per message at least", len(logs))
+		}
+	})
+}
+
+func TestFaultsEndPublishedOnce(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		f := setup(t, apptest.Options{Postgres: pg, NetworkTimeout: 500 * time.Millisecond}, 1)
+		ctx := context.Background()
+		sc := sandbox.NewConnector(nil)
+		// 429 with Retry-After, then 503s, then time-outs, for a while.
+		for _, fault := range []sandbox.Faults{
+			{Mode: "rate_limit", RetryAfter: 1, Count: 2},
+		} {
+			if err := sc.SetFaults(ctx, f.env.SandboxURL, fault); err != nil {
+				t.Fatal(err)
+			}
+		}
+		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "through the storm"})
+		vs := f.waitVariants(t, view.Post.ID, 30*time.Second)
+		if vs[0].State != "published" {
+			t.Fatalf("after 429s: state %q (%s), want published", vs[0].State, vs[0].Error)
+		}
+		for _, mode := range []sandbox.Faults{{Mode: "error", Status: 503, Count: 3}, {Mode: "timeout", Count: 2}} {
+			if err := sc.SetFaults(ctx, f.env.SandboxURL, mode); err != nil {
+				t.Fatal(err)
+			}
+			view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "after " + mode.Mode})
+			vs := f.waitVariants(t, view.Post.ID, 60*time.Second)
+			if vs[0].State != "published" {
+				t.Fatalf("after %s: state %q (%s), want published", mode.Mode, vs[0].State, vs[0].Error)
+			}
+		}
+		got := receivedTexts(f)
+		for _, text := range []string{"through the storm", "after error", "after timeout"} {
+			if got[text] != 1 {
+				t.Errorf("sandbox received %q %d times, want exactly once", text, got[text])
+			}
+		}
+	})
+}
+
+func TestRefusedContentFailsWithTheNetworksMessage(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{}, 1)
+	view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "this breaks the rules #sandbox-reject"})
+	vs := f.waitVariants(t, view.Post.ID, 20*time.Second)
+	if vs[0].State != "failed" || !strings.Contains(vs[0].Error, "moderation") {
+		t.Fatalf("state %q error %q; want failed with the sandbox's message", vs[0].State, vs[0].Error)
+	}
+	n, _ := f.env.Store.CountUnreadNotifications(context.Background(), f.owner.ID)
+	if n == 0 {
+		t.Error("the author was not notified of the failure")
+	}
+	// A person can retry by hand: it fails again, once more, with the same message.
+	if err := f.env.App.Posts.Retry(context.Background(), f.owner, vs[0].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	vs = f.waitVariants(t, view.Post.ID, 20*time.Second)
+	if vs[0].State != "failed" {
+		t.Errorf("after a manual retry: state %q, want failed", vs[0].State)
+	}
+}
+
+// crashAt leaves a variant as a process killed mid-call would: its first
+// part in flight with an attempt key, the job to be run again.
+func crashAt(t *testing.T, f fixture, text string, landed bool) (store.PostVariant, string) {
+	t.Helper()
+	ctx := context.Background()
+	// Save as draft, then write the in-flight state by hand and queue it.
+	view, err := f.env.App.Posts.Save(ctx, f.owner, f.ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: f.chs[0].ID, Text: text}}}, posts.SaveDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := view.Variants[0].PostVariant
+	now := time.Now().UTC()
+	key := network.NewAttemptKey(now)
+	if err := f.env.Store.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.env.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: 0}); err != nil || n != 1 {
+		t.Fatal(n, err)
+	}
+	if landed { // the call reached the network before the crash
+		acct, err := f.env.App.Channels.Account(ctx, f.chs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sandbox.NewConnector(nil).Publish(ctx, acct, network.PostRequest{AttemptKey: key, Text: text, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: "publishing", UpdatedAt: now, ID: v.PostID}); err != nil {
+		t.Fatal(err)
+	}
+	return v, key
+}
+
+func TestCrashedAttemptIsRecoveredNotResent(t *testing.T) {
+	t.Parallel()
+	for _, landed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("landed=%v", landed), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, apptest.Options{}, 1)
+			text := fmt.Sprintf("crashed mid-call (landed %v)", landed)
+			v, _ := crashAt(t, f, text, landed)
+			if err := f.env.App.Posts.Retry(context.Background(), f.owner, v.ID, false); err == nil {
+				t.Fatal("retrying a publishing variant by hand was allowed; want wrong_state")
+			}
+			// The job that died is run again (River's rescuer does this after a crash).
+			post, _ := f.env.Store.GetPost(context.Background(), v.PostID)
+			if _, err := f.env.Store.Jobs().Insert(context.Background(), publishArgs(v.ID, post.ScheduleRev), nil); err != nil {
+				t.Fatal(err)
+			}
+			vs := f.waitVariants(t, v.PostID, 20*time.Second)
+			if vs[0].State != "published" {
+				t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+			}
+			if got := receivedTexts(f)[text]; got != 1 {
+				t.Errorf("sandbox received the post %d times, want exactly once", got)
+			}
+		})
+	}
+}
+
+// unknownConnector is the sandbox connector on a network that cannot say
+// what happened to an attempt.
+type unknownConnector struct{ network.Connector }
+
+func (unknownConnector) Recover(context.Context, network.Account, network.PostRequest) (network.Ref, error) {
+	return network.Ref{}, fmt.Errorf("lookup unsupported: %w", network.ErrUnknownOutcome)
+}
+
+func TestUnknownOutcomeNeedsAPerson(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{}, 1)
+	f.env.App.Publisher.Connectors["sandbox"] = unknownConnector{f.env.App.Publisher.Connectors["sandbox"]}
+	v, _ := crashAt(t, f, "who knows", true)
+	post, _ := f.env.Store.GetPost(context.Background(), v.PostID)
+	if _, err := f.env.Store.Jobs().Insert(context.Background(), publishArgs(v.ID, post.ScheduleRev), nil); err != nil {
+		t.Fatal(err)
+	}
+	vs := f.waitVariants(t, v.PostID, 20*time.Second)
+	if vs[0].State != "unknown" || !strings.Contains(vs[0].Error, "check") {
+		t.Fatalf("state %q (%s), want unknown with a check-before-re-posting message", vs[0].State, vs[0].Error)
+	}
+	err := f.env.App.Posts.Retry(context.Background(), f.owner, vs[0].ID, false)
+	if err == nil {
+		t.Fatal("blind retry of an unknown outcome was allowed")
+	}
+	if got := receivedTexts(f)["who knows"]; got != 1 {
+		t.Errorf("sandbox received the post %d times, want once (no blind retry)", got)
+	}
+}
+
+func TestPauseHoldsAndResumeSendsChosen(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{}, 1)
+	ctx := context.Background()
+	if err := f.env.App.Posts.Pause(ctx, f.owner, f.ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	a := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "held A"})
+	b := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "held B"})
+	va := f.waitVariants(t, a.Post.ID, 20*time.Second)
+	vb := f.waitVariants(t, b.Post.ID, 20*time.Second)
+	if va[0].State != "held" || vb[0].State != "held" {
+		t.Fatalf("states %q %q, want held", va[0].State, vb[0].State)
+	}
+	held, err := f.env.App.Posts.Held(ctx, f.owner, f.ws.ID)
+	if err != nil || len(held) != 2 {
+		t.Fatalf("Held = %d, %v; want 2", len(held), err)
+	}
+	if err := f.env.App.Posts.Resume(ctx, f.owner, f.ws.ID, []int64{va[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	va = f.waitVariants(t, a.Post.ID, 20*time.Second)
+	vb, _ = f.env.Store.ListVariantsByPost(ctx, b.Post.ID)
+	if va[0].State != "published" || vb[0].State != "pending" {
+		t.Errorf("after resume: A %q (want published), B %q (want pending, back to draft)", va[0].State, vb[0].State)
+	}
+	got := receivedTexts(f)
+	if got["held A"] != 1 || got["held B"] != 0 {
+		t.Errorf("sandbox received %v", got)
+	}
+}
+
+var _ = errors.Is
+
+type publishVariantArgs = publish.VariantArgs
+
+func publishArgs(variantID, rev int64) publishVariantArgs {
+	return publishVariantArgs{VariantID: variantID, Rev: rev}
+}

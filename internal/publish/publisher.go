@@ -1,0 +1,522 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// Accounts turns a channel row into the credentials a connector needs.
+type Accounts interface {
+	Account(ctx context.Context, ch store.Channel) (network.Account, error)
+}
+
+// MediaFiles opens stored media files.
+type MediaFiles interface {
+	Open(m store.Media) (io.ReadCloser, error)
+}
+
+// Notifier tells a user about a publication that needs them.
+type Notifier interface {
+	Notify(ctx context.Context, n Notification) error
+}
+
+// Notification is a message for a post's author.
+type Notification struct {
+	UserID, WorkspaceID, PostID int64
+	Kind, Title, Body           string
+}
+
+// Publisher holds what the publishing jobs need.
+type Publisher struct {
+	Store      store.Store
+	Connectors map[string]network.Connector
+	Accounts   Accounts
+	Media      MediaFiles
+	Notifier   Notifier
+	Metrics    *Metrics
+	Node       string
+	Log        *slog.Logger
+	Now        func() time.Time
+	// RetryBase is the first retry's wait (default 2 s); tests shorten it.
+	RetryBase time.Duration
+}
+
+// Register adds the publishing workers to workers.
+func (p *Publisher) Register(workers *river.Workers) {
+	river.AddWorker(workers, &variantWorker{p: p})
+	river.AddWorker(workers, &checkLiveWorker{p: p})
+	river.AddWorker(workers, &deleteWorker{p: p})
+}
+
+type variantWorker struct {
+	river.WorkerDefaults[VariantArgs]
+	p *Publisher
+}
+
+// NextRetry spaces retries exponentially; rate limits snooze instead, for
+// exactly as long as the network asked.
+func (w *variantWorker) NextRetry(job *river.Job[VariantArgs]) time.Time {
+	return time.Now().Add(backoff(w.p.RetryBase, job.Attempt, rand.Float64))
+}
+
+func (w *variantWorker) Work(ctx context.Context, job *river.Job[VariantArgs]) error {
+	return w.p.publishVariant(ctx, job.Args, job.Attempt)
+}
+
+// log writes one line of a variant's publish log; a failure to log must not
+// change what the job does, so it is only reported.
+func (p *Publisher) log(ctx context.Context, v store.PostVariant, netw, step, req, resp, outcome string, status int) {
+	if len(resp) > 2000 {
+		resp = resp[:2000] + "…"
+	}
+	err := p.Store.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: netw, At: p.Now().UTC(), Step: step,
+		Request: req, Response: resp, Outcome: outcome, HTTPStatus: int64(status), Node: p.Node})
+	if err != nil {
+		p.Log.Error("publish log", "variant", v.ID, "err", err)
+	}
+}
+
+func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, msg string) error {
+	now := p.Now().UTC()
+	if err := p.Store.SetVariantState(ctx, store.SetVariantStateParams{State: state, Error: msg, UpdatedAt: now, ID: v.ID}); err != nil {
+		return err
+	}
+	return p.Store.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID})
+}
+
+func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attempt int) error {
+	v, err := p.Store.GetVariant(ctx, args.VariantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the post was deleted
+	}
+	if err != nil {
+		return err
+	}
+	post, err := p.Store.GetPost(ctx, v.PostID)
+	if err != nil {
+		return err
+	}
+	if post.ScheduleRev != args.Rev || (v.State != "queued" && v.State != "publishing") {
+		return nil // moved, unscheduled, held or already done since this job was inserted
+	}
+	ws, err := p.Store.GetWorkspace(ctx, post.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	ch, err := p.Store.GetChannel(ctx, v.ChannelID)
+	if err != nil {
+		return err
+	}
+	if ws.PausedAt != nil && v.State == "queued" {
+		// Crisis switch: hold, do not send. Resuming lets a person choose.
+		p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", "held", 0)
+		p.Metrics.outcome(ch.Network, "held")
+		return p.setState(ctx, v, "held", "")
+	}
+	conn, ok := p.Connectors[ch.Network]
+	if !ok {
+		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Permanent, Message: "no connector for network " + ch.Network})
+	}
+	acct, err := p.Accounts.Account(ctx, ch)
+	if err != nil {
+		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
+	}
+	if v.State == "queued" {
+		if err := p.setState(ctx, v, "publishing", ""); err != nil {
+			return err
+		}
+		if attempt <= 1 && post.ScheduledAt != nil {
+			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
+		}
+	}
+
+	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch)
+	if err != nil {
+		return p.handle(ctx, v, post, ch, "media", err)
+	}
+
+	if err := p.ensureParts(ctx, v); err != nil {
+		return err
+	}
+	parts, err := p.Store.ListPublishParts(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	var root, prev *network.Ref
+	for _, part := range parts {
+		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev)
+		if err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return p.handle(ctx, v, post, ch, part.Kind, err)
+		}
+		if root == nil {
+			root = &ref
+		}
+		prev = &ref
+	}
+	now := p.Now().UTC()
+	// parts was read before sending: the first post's reference is root.
+	first := root
+	if first == nil {
+		return fmt.Errorf("variant %d has no publish parts", v.ID)
+	}
+	if err := p.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
+			return err
+		}
+		if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+			return err
+		}
+		_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
+		return err
+	}); err != nil {
+		return err
+	}
+	p.Metrics.outcome(ch.Network, "published")
+	return nil
+}
+
+// errStop ends a job without an error: the variant reached a state that
+// needs a person (unknown outcome).
+var errStop = errors.New("publish: stop")
+
+func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel) ([]network.UploadedMedia, error) {
+	var ids []int64
+	if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
+		return nil, fmt.Errorf("media ids: %w", err)
+	}
+	var uploaded []network.UploadedMedia
+	if err := json.Unmarshal([]byte(v.UploadedMedia), &uploaded); err != nil {
+		return nil, fmt.Errorf("uploaded media: %w", err)
+	}
+	for i := len(uploaded); i < len(ids); i++ {
+		m, err := p.Store.GetMedia(ctx, ids[i])
+		if err != nil {
+			return nil, &network.Error{Kind: network.Permanent, Message: fmt.Sprintf("media %d is no longer in the library", ids[i])}
+		}
+		up, err := conn.UploadMedia(ctx, acct, network.Media{Filename: m.Filename, MIME: m.MIME, Size: m.SizeBytes,
+			Width: int(m.Width), Height: int(m.Height), Alt: m.Alt, Open: func() (io.ReadCloser, error) { return p.Media.Open(m) }})
+		if err != nil {
+			return nil, err
+		}
+		p.log(ctx, v, ch.Network, "media", m.Filename+" ("+m.MIME+")", "uploaded as "+up.RemoteID, "ok", 0)
+		uploaded = append(uploaded, up)
+		raw, _ := json.Marshal(uploaded)
+		if err := p.Store.SetVariantUploadedMedia(ctx, store.SetVariantUploadedMediaParams{UploadedMedia: string(raw), UpdatedAt: p.Now().UTC(), ID: v.ID}); err != nil {
+			return nil, err
+		}
+	}
+	for _, up := range uploaded {
+		ready, err := conn.MediaReady(ctx, acct, up)
+		if err != nil {
+			return nil, err
+		}
+		if !ready {
+			return nil, errProcessing
+		}
+	}
+	return uploaded, nil
+}
+
+var errProcessing = errors.New("publish: media still processing on the network")
+
+// ensureParts writes the variant's messages once: the post, each thread
+// item, then the first comment.
+func (p *Publisher) ensureParts(ctx context.Context, v store.PostVariant) error {
+	var thread []string
+	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
+		return fmt.Errorf("thread: %w", err)
+	}
+	add := func(seq int, kind, text string) error {
+		return p.Store.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: int64(seq), Kind: kind, Text: text})
+	}
+	if err := add(0, "post", v.Text); err != nil {
+		return err
+	}
+	for i, t := range thread {
+		if err := add(i+1, "thread", t); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(v.FirstComment) != "" {
+		return add(len(thread)+1, "comment", v.FirstComment)
+	}
+	return nil
+}
+
+func refOf(part store.PublishPart) network.Ref {
+	return network.Ref{ID: part.ExternalID, CID: part.ExternalCID, URL: part.ExternalURL}
+}
+
+func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref) network.PostRequest {
+	req := network.PostRequest{AttemptKey: part.AttemptKey, Text: part.Text}
+	if part.InFlightAt != nil {
+		req.CreatedAt = *part.InFlightAt
+	}
+	if part.Seq == 0 {
+		req.Link = v.Link
+		req.Media = uploaded
+	} else {
+		req.ReplyTo, req.Root = prev, root
+	}
+	return req
+}
+
+// sendPart takes one message through pending → in_flight → done, or recovers
+// one found in flight.
+func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref) (network.Ref, error) {
+	switch part.State {
+	case "done":
+		return refOf(part), nil
+	case "unknown":
+		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
+	case "in_flight":
+		req := p.request(v, part, uploaded, root, prev)
+		ref, err := conn.Recover(ctx, acct, req)
+		switch {
+		case err == nil:
+			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "found "+ref.ID, "recovered", 0)
+			return ref, p.done(ctx, v, part, ref)
+		case errors.Is(err, network.ErrNotPublished):
+			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "not on the network: sending again", "recovered", 0)
+			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+				return network.Ref{}, err
+			}
+			part.State = "pending"
+		case errors.Is(err, network.ErrUnknownOutcome):
+			return network.Ref{}, p.unknown(ctx, v, ch, part, err.Error())
+		default:
+			return network.Ref{}, err
+		}
+	}
+	// pending
+	now := p.Now().UTC()
+	key := network.NewAttemptKey(now)
+	n, err := p.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: part.Seq})
+	if err != nil {
+		return network.Ref{}, err
+	}
+	if n == 0 {
+		return network.Ref{}, fmt.Errorf("publish: part %d of variant %d changed under us", part.Seq, v.ID)
+	}
+	part.AttemptKey, part.InFlightAt, part.State = key, &now, "in_flight"
+	req := p.request(v, part, uploaded, root, prev)
+	ref, err := conn.Publish(ctx, acct, req)
+	if err != nil {
+		ne := network.AsError(err)
+		if ne.Status >= 400 && ne.Status < 500 {
+			// The network answered and refused: nothing was created, the part
+			// can be sent again. A 5xx or no answer may hide a post that was
+			// created: the part stays in flight and the next try recovers.
+			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+				return network.Ref{}, err
+			}
+		}
+		return network.Ref{}, err
+	}
+	p.log(ctx, v, ch.Network, part.Kind, summary(req), "created "+ref.ID, "ok", 0)
+	return ref, p.done(ctx, v, part, ref)
+}
+
+func summary(req network.PostRequest) string {
+	s := fmt.Sprintf("key %s, %d characters", req.AttemptKey, len([]rune(req.Text)))
+	if len(req.Media) > 0 {
+		s += fmt.Sprintf(", %d media", len(req.Media))
+	}
+	if req.ReplyTo != nil {
+		s += ", reply to " + req.ReplyTo.ID
+	}
+	return s
+}
+
+func (p *Publisher) done(ctx context.Context, v store.PostVariant, part store.PublishPart, ref network.Ref) error {
+	now := p.Now().UTC()
+	return p.Store.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq})
+}
+
+func (p *Publisher) unknown(ctx context.Context, v store.PostVariant, ch store.Channel, part store.PublishPart, why string) error {
+	if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "unknown", VariantID: v.ID, Seq: part.Seq}); err != nil {
+		return err
+	}
+	msg := "Outcome unknown — check the network before re-posting: " + why
+	p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, why, "unknown", 0)
+	if err := p.setState(ctx, v, "unknown", msg); err != nil {
+		return err
+	}
+	p.Metrics.outcome(ch.Network, "unknown")
+	post, err := p.Store.GetPost(ctx, v.PostID)
+	if err == nil {
+		p.notify(ctx, post, "publish_unknown", "Outcome unknown on "+ch.Name, msg)
+	}
+	return errStop
+}
+
+func (p *Publisher) notify(ctx context.Context, post store.Post, kind, title, body string) {
+	if p.Notifier == nil {
+		return
+	}
+	if err := p.Notifier.Notify(ctx, Notification{UserID: post.AuthorID, WorkspaceID: post.WorkspaceID, PostID: post.ID, Kind: kind, Title: title, Body: body}); err != nil {
+		p.Log.Error("notify", "post", post.ID, "err", err)
+	}
+}
+
+// handle decides what a failed step means: retry later, wait for the rate
+// limit, or fail for good with the network's own message.
+func (p *Publisher) handle(ctx context.Context, v store.PostVariant, post store.Post, ch store.Channel, step string, err error) error {
+	if errors.Is(err, errProcessing) {
+		return river.JobSnooze(2 * time.Second)
+	}
+	ne := network.AsError(err)
+	switch ne.Kind {
+	case network.Permanent, network.Unauthorized:
+		return p.fail(ctx, v, post, ch, step, ne)
+	case network.RateLimited:
+		wait := ne.RetryAfter
+		if wait <= 0 {
+			wait = 30 * time.Second
+		}
+		p.log(ctx, v, ch.Network, step, "", ne.Error(), "retry", ne.Status)
+		p.Metrics.outcome(ch.Network, "rate_limited")
+		return river.JobSnooze(wait + time.Duration(rand.IntN(1000))*time.Millisecond)
+	default:
+		p.log(ctx, v, ch.Network, step, "", ne.Error(), "retry", ne.Status)
+		p.Metrics.outcome(ch.Network, "retry")
+		if ne.RetryAfter > 0 {
+			return river.JobSnooze(ne.RetryAfter)
+		}
+		return err
+	}
+}
+
+// fail marks the variant failed with the network's message and tells the author.
+func (p *Publisher) fail(ctx context.Context, v store.PostVariant, post store.Post, ch store.Channel, step string, ne *network.Error) error {
+	msg := ne.Message
+	if msg == "" {
+		msg = ne.Error()
+	}
+	if ne.Kind == network.Unauthorized {
+		if err := p.Store.UpdateChannelStatus(ctx, store.UpdateChannelStatusParams{Status: "reconnect", ID: ch.ID}); err != nil {
+			return err
+		}
+		msg = "The network refused the channel's credentials; reconnect the channel. (" + msg + ")"
+	}
+	p.log(ctx, v, ch.Network, step, "", ne.Error(), "failed", ne.Status)
+	if err := p.setState(ctx, v, "failed", msg); err != nil {
+		return err
+	}
+	p.Metrics.outcome(ch.Network, "failed")
+	p.notify(ctx, post, "publish_failed", "Publishing failed on "+ch.Name, msg)
+	return nil
+}
+
+type checkLiveWorker struct {
+	river.WorkerDefaults[CheckLiveArgs]
+	p *Publisher
+}
+
+func (w *checkLiveWorker) Work(ctx context.Context, job *river.Job[CheckLiveArgs]) error {
+	p := w.p
+	v, err := p.Store.GetVariant(ctx, job.Args.VariantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if v.State != "published" {
+		return nil
+	}
+	ch, err := p.Store.GetChannel(ctx, v.ChannelID)
+	if err != nil {
+		return err
+	}
+	conn, ok := p.Connectors[ch.Network]
+	if !ok {
+		return nil
+	}
+	acct, err := p.Accounts.Account(ctx, ch)
+	if err != nil {
+		return err
+	}
+	live, err := conn.CheckLive(ctx, acct, network.Ref{ID: v.ExternalID, URL: v.ExternalURL})
+	if err != nil {
+		return err
+	}
+	if !live {
+		if job.Attempt >= job.MaxAttempts {
+			p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "the network still does not show the post", "unknown", 0)
+			return nil
+		}
+		return fmt.Errorf("post %s not visible yet", v.ExternalID)
+	}
+	p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "visible on the network", "ok", 0)
+	return nil
+}
+
+type deleteWorker struct {
+	river.WorkerDefaults[DeleteArgs]
+	p *Publisher
+}
+
+func (w *deleteWorker) Work(ctx context.Context, job *river.Job[DeleteArgs]) error {
+	p := w.p
+	v, err := p.Store.GetVariant(ctx, job.Args.VariantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ch, err := p.Store.GetChannel(ctx, v.ChannelID)
+	if err != nil {
+		return err
+	}
+	conn, ok := p.Connectors[ch.Network]
+	if !ok {
+		return nil
+	}
+	acct, err := p.Accounts.Account(ctx, ch)
+	if err != nil {
+		return err
+	}
+	parts, err := p.Store.ListPublishParts(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	// Replies first, then the post: some networks refuse to delete a parent.
+	for i := len(parts) - 1; i >= 0; i-- {
+		part := parts[i]
+		if part.State != "done" {
+			continue
+		}
+		if err := conn.Delete(ctx, acct, refOf(part)); err != nil {
+			ne := network.AsError(err)
+			if errors.Is(err, network.ErrUnsupported) || ne.Kind == network.Permanent {
+				p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), "failed", ne.Status)
+				return nil
+			}
+			p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), "retry", ne.Status)
+			return err
+		}
+		if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "deleted", VariantID: v.ID, Seq: part.Seq}); err != nil {
+			return err
+		}
+	}
+	p.log(ctx, v, ch.Network, "delete", v.ExternalID, "deleted from the network", "ok", 0)
+	return p.setState(ctx, v, "deleted", "")
+}

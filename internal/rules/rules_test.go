@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+func codes(ps []Problem) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Field+":"+p.Code)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestCounting(t *testing.T) {
+	for _, c := range []struct {
+		network, text string
+		lim           Limits
+		want          int
+	}{
+		{"x", "hello", Limits{}, 5},
+		{"x", "see https://example.com/a/very/long/path/that/is/long", Limits{}, 4 + 23},
+		{"x", "日本語", Limits{}, 6},
+		{"x", "ok 👍🏽", Limits{}, 3 + 2},
+		{"x", "👨‍👩‍👧‍👦", Limits{}, 2},
+		{"bluesky", "café", Limits{}, 4},
+		{"bluesky", "cafe\u0301", Limits{}, 4},
+		{"bluesky", "👨‍👩‍👧‍👦!", Limits{}, 2},
+		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{}, 5 + 23},
+		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{URLLength: 30}, 5 + 30},
+		{"mastodon", "hi @alice@example.social", Limits{}, 9},
+		{"linkedin", "éé", Limits{}, 2},
+	} {
+		got := CountText(c.network, c.text, c.lim)
+		if got.Used != c.want {
+			t.Errorf("%s %q: %d, want %d", c.network, c.text, got.Used, c.want)
+		}
+	}
+	if c := CountText("mastodon", "x", Limits{MaxChars: 1000}); c.Max != 1000 {
+		t.Errorf("instance limit ignored: %+v", c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	img := MediaItem{MIME: "image/jpeg", Size: 100_000}
+	for _, c := range []struct {
+		name, network string
+		v             Variant
+		want          string
+	}{
+		{"fine", "bluesky", Variant{Text: "hello"}, ""},
+		{"empty", "mastodon", Variant{}, "text:empty"},
+		{"bluesky 301", "bluesky", Variant{Text: strings.Repeat("é", 301)}, "text:too_long"},
+		{"bluesky 300", "bluesky", Variant{Text: strings.Repeat("é", 300)}, ""},
+		{"instagram no media", "instagram", Variant{Text: "hi"}, "media:media_required"},
+		{"instagram 31 hashtags", "instagram", Variant{Text: strings.Repeat("#tag ", 31), Media: []MediaItem{img}}, "text:too_many_hashtags"},
+		{"instagram 30 hashtags", "instagram", Variant{Text: strings.Repeat("#tag ", 30), Media: []MediaItem{img}}, ""},
+		{"instagram png", "instagram", Variant{Text: "x", Media: []MediaItem{{MIME: "image/png", Size: 10}}}, "media[0]:unsupported_type"},
+		{"linkedin thread", "linkedin", Variant{Text: "x", Thread: []string{"y"}}, "thread:threads_unsupported"},
+		{"bluesky big image", "bluesky", Variant{Text: "x", Media: []MediaItem{{MIME: "image/jpeg", Size: 2_000_000}}}, "media[0]:too_large"},
+		{"five images", "mastodon", Variant{Text: "x", Media: []MediaItem{img, img, img, img, img}}, "media:too_many_images"},
+		{"tiktok image", "tiktok", Variant{Text: "x", Media: []MediaItem{img}}, "media[0]:unsupported_type,media:video_only"},
+		{"thread item too long", "sandbox", Variant{Text: "x", Thread: []string{strings.Repeat("a", 501)}}, "thread[0]:too_long"},
+		{"unknown", "myspace", Variant{Text: "x"}, "channel:unknown_network"},
+		{"x too long", "x", Variant{Text: strings.Repeat("日", 141)}, "text:too_long"},
+	} {
+		if got := codes(Validate(c.network, c.v, Limits{})); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	p := Validate("bluesky", Variant{Text: strings.Repeat("a", 301)}, Limits{})
+	if len(p) != 1 || p[0].Message != "Too long: 301 of 300 graphemes." || p[0].MessageFR != "Trop long : 301 sur 300 graphèmes." {
+		t.Errorf("messages: %+v", p)
+	}
+}
+
+func TestEveryNetworkOfTheProductIsInTheTable(t *testing.T) {
+	for _, k := range []string{"x", "linkedin", "facebook", "instagram", "threads", "tiktok", "pinterest", "youtube", "gbp", "mastodon", "bluesky", "sandbox"} {
+		n, ok := Get(k)
+		if !ok || n.MaxChars == 0 || n.Source == "" || n.Notes == "" {
+			t.Errorf("%s: %+v", k, n)
+		}
+	}
+}

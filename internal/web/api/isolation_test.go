@@ -1,0 +1,205 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/posts"
+)
+
+// TestEveryRouteRefusesOtherWorkspaces walks every operation of the OpenAPI
+// document as an admin of workspace B, aimed at the resources of workspace A,
+// and expects a refusal. A new route that is not listed here fails the test,
+// so nobody can add one without deciding how it is protected.
+func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, wsA := env.Owner(t)
+	wsB, err := auth.CreateWorkspace(ctx, env.Store, owner.OrganizationID, owner.ID, "B", "UTC", wsA.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider := env.Member(t, owner, wsB.ID, "outsider@example.test", auth.Admin)
+	tok := env.Token(t, outsider)
+
+	// Resources of A.
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, wsA.ID, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := env.App.Media.Upload(ctx, owner, wsA.ID, "p.png", strings.NewReader(pngBytes), "alt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, owner, wsA.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "secret plan"}}}, posts.Submit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
+	idFor := func(path string) string {
+		switch {
+		case strings.HasPrefix(path, "/v1/posts/"):
+			return fmt.Sprint(v.Post.ID)
+		case strings.HasPrefix(path, "/v1/channels/"):
+			return fmt.Sprint(ch.ID)
+		case strings.HasPrefix(path, "/v1/media/"):
+			return fmt.Sprint(m.ID)
+		case strings.HasPrefix(path, "/v1/variants/"):
+			return fmt.Sprint(v.Variants[0].ID)
+		}
+		return "1"
+	}
+
+	// Operations that are not about one workspace, and what they must answer.
+	global := map[string]func(t *testing.T, status int, body string){
+		"setup": func(t *testing.T, status int, _ string) { wantOneOf(t, status, 409, 422) },
+		"create-token": func(t *testing.T, status int, _ string) {
+			wantOneOf(t, status, 401, 422)
+		},
+		"me": func(t *testing.T, status int, body string) {
+			if status != 200 || !strings.Contains(body, "outsider@example.test") {
+				t.Errorf("me: %d %s", status, body)
+			}
+		},
+		"list-workspaces": func(t *testing.T, status int, body string) {
+			if status != 200 || strings.Contains(body, fmt.Sprintf(`"id":%d,`, wsA.ID)) {
+				t.Errorf("list-workspaces shows workspace A to an outsider: %d %s", status, body)
+			}
+		},
+		"create-workspace":  func(t *testing.T, status int, _ string) { wantOneOf(t, status, 403, 422) },
+		"accept-invitation": func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404, 422) },
+		"get-review":        func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404) },
+		"decide-review":     func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404, 422) },
+		"status":            func(t *testing.T, status int, _ string) { wantOneOf(t, status, 403) },
+		"notifications": func(t *testing.T, status int, body string) {
+			if status != 200 || strings.Contains(body, "secret plan") {
+				t.Errorf("notifications: %d %s", status, body)
+			}
+		},
+	}
+	// Bodies that pass validation, so that the refusal is about access.
+	bodies := map[string]string{
+		"update-workspace":  `{"name":"pwned"}`,
+		"set-member-role":   `{"role":"analyst"}`,
+		"invite":            `{"email":"x@example.test","role":"analyst"}`,
+		"connect-sandbox":   `{"name":"x"}`,
+		"connect-bluesky":   `{"handle":"x.test","app_password":"x"}`,
+		"connect-mastodon":  `{"instance_url":"https://example.test"}`,
+		"set-queue":         `[]`,
+		"sandbox-faults":    `{"mode":"none"}`,
+		"describe-media":    `{"alt":"x","tags":[]}`,
+		"create-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"check-post":        fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"update-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"approve-post":      `{}`,
+		"reject-post":       `{"reason":"no"}`,
+		"move-post":         `{"scheduled_local":"2030-01-01T10:00"}`,
+		"comment-post":      `{"body":"x"}`,
+		"review-link":       `{"reviewer":"x"}`,
+		"retry-variant":     `{}`,
+		"resume":            `{"send":[]}`,
+		"decide-review":     `{"decision":"approve"}`,
+		"accept-invitation": `{"name":"x","password":"correct horse battery"}`,
+		"setup":             `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
+		"create-token":      `{"email":"owner@example.test","password":"wrong password"}`,
+		"create-workspace":  `{"name":"x","timezone":"UTC"}`,
+		"import-csv":        "",
+	}
+
+	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%v: %.300s", err, raw)
+	}
+	var paths []string
+	for p := range doc.Paths {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	walked := 0
+	for _, path := range paths {
+		for method, op := range doc.Paths[path] {
+			method = strings.ToUpper(method)
+			url := "/api" + path
+			for name, val := range ids {
+				url = strings.ReplaceAll(url, "{"+name+"}", val)
+			}
+			url = strings.ReplaceAll(url, "{id}", idFor(path))
+			if strings.Contains(path, "calendar") || strings.Contains(path, "export") {
+				url += "?from=2020-01-01T00:00:00Z&to=2020-03-01T00:00:00Z"
+			}
+			b := bodies[op.OperationID]
+			if b == "" && method != "GET" && method != "DELETE" && op.OperationID != "import-csv" {
+				b = "{}"
+			}
+			var rd io.Reader
+			if b != "" {
+				rd = strings.NewReader(b)
+			}
+			r := env.Do(t, tok, method, url, rd)
+			raw, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			walked++
+			t.Run(op.OperationID, func(t *testing.T) {
+				if check, ok := global[op.OperationID]; ok {
+					check(t, r.StatusCode, string(raw))
+					return
+				}
+				if !strings.Contains(path, "{ws}") && !strings.Contains(path, "{id}") {
+					t.Fatalf("%s %s is not classified: add it to the global list with what it must answer", method, path)
+				}
+				wantOneOf(t, r.StatusCode, 403, 404)
+				if strings.Contains(string(raw), "secret plan") {
+					t.Errorf("%s %s leaked workspace A's content: %s", method, url, raw)
+				}
+			})
+		}
+	}
+	if walked < 40 {
+		t.Errorf("walked %d operations; the OpenAPI document seems incomplete", walked)
+	}
+	// Nothing of A changed.
+	got, _, _, err := env.App.Posts.Get(ctx, owner, v.Post.ID)
+	if err != nil || got.Variants[0].Text != "secret plan" || got.Post.Status != posts.NeedsApproval {
+		t.Errorf("workspace A's post changed: %+v %v", got.Post, err)
+	}
+	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
+		t.Errorf("workspace A has %d channels, want 1", len(chs))
+	}
+	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
+		t.Error("workspace A was renamed by an outsider")
+	}
+}
+
+func wantOneOf(t *testing.T, got int, want ...int) {
+	t.Helper()
+	for _, w := range want {
+		if got == w {
+			return
+		}
+	}
+	t.Errorf("status %d, want one of %v", got, want)
+}
+
+// pngBytes is a 1×1 PNG.
+var pngBytes = string([]byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xff, 0xff, 0x3f, 0x00, 0x05, 0xfe, 0x02, 0xfe, 0xa7, 0x35, 0x81,
+	0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82})
+
+var _ = http.StatusOK

@@ -1,0 +1,111 @@
+// Tribune's page behaviour. Pages work without it (forms post normally);
+// it adds the calendar, confirmations and small conveniences. No inline
+// scripts: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+
+  function flash(msg, isError) {
+    var box = document.getElementById("flash");
+    if (!box) return;
+    box.innerHTML = "";
+    var div = document.createElement("div");
+    div.className = "flash" + (isError ? " flash-error" : "");
+    div.setAttribute("role", isError ? "alert" : "status");
+    div.setAttribute("data-testid", isError ? "flash-error" : "flash");
+    div.textContent = msg;
+    box.appendChild(div);
+  }
+
+  // FullCalendar runs in "UTC" mode on wall-clock strings: the server sends
+  // and receives times in the viewer's time zone without an offset, so the
+  // calendar shows exactly the wall-clock time people scheduled.
+  function wall(d) {
+    return d.toISOString().slice(0, 19);
+  }
+
+  var french = {
+    code: "fr",
+    week: { dow: 1, doy: 4 },
+    buttonText: { prev: "Précédent", next: "Suivant", today: "Aujourd’hui", year: "Année", month: "Mois", week: "Semaine", day: "Jour", list: "Liste" },
+    weekText: "Sem.",
+    allDayText: "Toute la journée",
+    moreLinkText: "en plus",
+    noEventsText: "Aucune publication à afficher"
+  };
+
+  function initCalendar(el) {
+    if (!window.FullCalendar || el.dataset.ready) return;
+    el.dataset.ready = "1";
+    var fr = el.dataset.locale === "fr";
+    var views = { month: "dayGridMonth", week: "timeGridWeek", list: "listMonth" };
+    var cal = new FullCalendar.Calendar(el, {
+      timeZone: "UTC",
+      locale: fr ? french : "en-gb",
+      firstDay: 1,
+      initialView: views[el.dataset.initialView] || "dayGridMonth",
+      headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+      height: "auto",
+      editable: true,
+      eventDurationEditable: false,
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      events: function (info, ok, fail) {
+        var url = el.dataset.eventsUrl + (el.dataset.eventsUrl.indexOf("?") < 0 ? "?" : "&") +
+          "start=" + encodeURIComponent(wall(info.start)) + "&end=" + encodeURIComponent(wall(info.end));
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.json(); })
+          .then(ok, fail);
+      },
+      eventDidMount: function (info) {
+        var p = info.event.extendedProps;
+        info.el.setAttribute("title", (p.statusLabel || "") + " · " + (p.channels || []).join(", "));
+        info.el.setAttribute("data-post-id", info.event.id);
+        info.el.setAttribute("data-testid", "event-" + info.event.id);
+      },
+      eventDrop: function (info) {
+        var start = wall(info.event.start);
+        fetch(el.dataset.moveUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ post_id: info.event.id, start: start })
+        }).then(function (r) {
+          return r.json().then(function (body) {
+            if (!r.ok) throw new Error(body.error || r.statusText);
+            return body;
+          });
+        }).then(function (body) {
+          info.event.setExtendedProp("status", body.status);
+          el.setAttribute("data-last-move", body.id + "@" + body.scheduled_local);
+          flash((fr ? "Reprogrammée au " : "Rescheduled to ") + body.scheduled_local.replace("T", " "), false);
+        }).catch(function (err) {
+          info.revert();
+          flash(err.message, true);
+        });
+      }
+    });
+    cal.render();
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-calendar]").forEach(initCalendar);
+  }
+
+  // Buttons and forms that ask before doing something that cannot be undone.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    var q = f.getAttribute("data-confirm") || (e.submitter && e.submitter.getAttribute("data-confirm"));
+    if (q && !window.confirm(q)) e.preventDefault();
+  }, true);
+
+  // Copy buttons next to secret links.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy]");
+    if (!b) return;
+    var src = document.querySelector(b.getAttribute("data-copy"));
+    if (src && navigator.clipboard) navigator.clipboard.writeText(src.textContent.trim());
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (e) { init(e.target); });
+})();

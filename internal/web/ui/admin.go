@@ -1,0 +1,438 @@
+package ui
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
+	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// ---- channels
+
+type channelRow struct {
+	store.Channel
+	Rules rules.Network
+	Slots []schedule.Slot
+}
+
+func (u *ui) channelsPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	chs, err := u.Channels.List(r.Context(), user, ws.ID)
+	if err != nil {
+		return err
+	}
+	rows := make([]channelRow, 0, len(chs))
+	for _, c := range chs {
+		slots, err := u.Channels.Queue(r.Context(), user, c.ID)
+		if err != nil {
+			return err
+		}
+		net, _ := rules.Get(c.Network)
+		rows = append(rows, channelRow{Channel: c, Rules: net, Slots: slots})
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Channels"), "channels"), channelsPage(u.loc(r), ws, role, rows))
+}
+
+func (u *ui) connectChannel(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.ManageChannels)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	user, ctx := currentUser(r), r.Context()
+	back := "/w/" + itoa(ws.ID) + "/channels"
+	switch r.PathValue("network") {
+	case "sandbox":
+		_, err = u.Channels.ConnectSandbox(ctx, user, ws.ID, r.FormValue("name"))
+	case "bluesky":
+		_, err = u.Channels.ConnectBluesky(ctx, user, ws.ID, r.FormValue("pds_url"), r.FormValue("handle"), r.FormValue("app_password"))
+	case "mastodon":
+		var to string
+		if to, err = u.Channels.StartMastodon(ctx, user, ws.ID, r.FormValue("instance_url")); err == nil {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return nil
+		}
+	default:
+		return problem.NotFound
+	}
+	if err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Channel connected"))
+	return redirect(w, r, back)
+}
+
+func (u *ui) mastodonCallback(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if e := q.Get("error"); e != "" {
+		return problem.New(http.StatusBadRequest, "oauth_denied", "Mastodon did not authorise Tribune: "+e, "Mastodon n’a pas autorisé Tribune : "+e)
+	}
+	ch, err := u.Channels.FinishMastodon(r.Context(), currentUser(r), q.Get("state"), q.Get("code"))
+	if err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Channel connected"))
+	return redirect(w, r, "/w/"+itoa(ch.WorkspaceID)+"/channels")
+}
+
+func (u *ui) channelFromPath(r *http.Request) (store.Workspace, int64, error) {
+	ws, _, err := u.workspace(r, auth.ManageChannels)
+	if err != nil {
+		return ws, 0, err
+	}
+	id, err := pathID(r, "id")
+	return ws, id, err
+}
+
+// saveQueue reads slots written one a line: "mon 09:00", "1 09:00" or "lundi 09:00".
+func (u *ui) saveQueue(w http.ResponseWriter, r *http.Request) error {
+	ws, id, err := u.channelFromPath(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	var slots []schedule.Slot
+	for _, day := range r.Form["day"] {
+		d, err := strconv.Atoi(day)
+		if err != nil || d < 0 || d > 6 {
+			continue
+		}
+		for _, t := range strings.FieldsFunc(r.FormValue("times"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' }) {
+			hm, err := time.Parse("15:04", strings.TrimSpace(t))
+			if err != nil {
+				return problem.Invalidf("times", "bad_time", "Write times as HH:MM, separated by commas.", "Écrivez les heures au format HH:MM, séparées par des virgules.")
+			}
+			slots = append(slots, schedule.Slot{Weekday: time.Weekday(d), Minute: hm.Hour()*60 + hm.Minute()})
+		}
+	}
+	if err := u.Channels.SetQueue(r.Context(), currentUser(r), id, slots); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Queue saved"))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
+func (u *ui) saveFaults(w http.ResponseWriter, r *http.Request) error {
+	ws, id, err := u.channelFromPath(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := sandbox.Faults{Mode: r.FormValue("mode"), Message: r.FormValue("message")}
+	f.Count, _ = strconv.Atoi(r.FormValue("count"))
+	f.ForSeconds, _ = strconv.Atoi(r.FormValue("for_seconds"))
+	f.RetryAfter, _ = strconv.Atoi(r.FormValue("retry_after"))
+	f.Status, _ = strconv.Atoi(r.FormValue("status"))
+	if err := u.Channels.SimulateFaults(r.Context(), currentUser(r), id, f); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Sandbox updated"))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
+func (u *ui) deleteChannel(w http.ResponseWriter, r *http.Request) error {
+	ws, id, err := u.channelFromPath(r)
+	if err != nil {
+		return err
+	}
+	if err := u.Channels.Disconnect(r.Context(), currentUser(r), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
+// ---- media
+
+func (u *ui) mediaPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	ms, err := u.Media.List(r.Context(), currentUser(r), ws.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Media library"), "media"), mediaPage(u.loc(r), ws, role, ms))
+}
+
+func (u *ui) mediaUpload(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 520<<20)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return problem.Invalidf("file", "bad_upload", "The upload could not be read (too large?).", "Le fichier envoyé est illisible (trop gros ?).").Wrap(err)
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return problem.Invalidf("file", "required", "Choose a file.", "Choisissez un fichier.")
+	}
+	defer file.Close()
+	tags := strings.Split(r.FormValue("tags"), ",")
+	if _, err := u.Media.Upload(r.Context(), currentUser(r), ws.ID, hdr.Filename, file, r.FormValue("alt"), tags); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Uploaded"))
+	next := safeNext(r.FormValue("next"))
+	if next == "/" {
+		next = "/w/" + itoa(ws.ID) + "/media"
+	}
+	return redirect(w, r, next)
+}
+
+func (u *ui) mediaDescribe(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if _, err := u.Media.Describe(r.Context(), currentUser(r), id, r.FormValue("alt"), strings.Split(r.FormValue("tags"), ",")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/media")
+}
+
+func (u *ui) mediaFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := u.Media.Get(r.Context(), currentUser(r), id)
+	if err != nil {
+		return err
+	}
+	f, err := u.Media.Open(m)
+	if err != nil {
+		return problem.NotFound.Wrap(err)
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", m.MIME)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// ---- team and settings
+
+func (u *ui) teamPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	members, err := u.Store.ListMembers(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	var invites []store.Invitation
+	if role.Can(auth.ManageTeam) {
+		if invites, err = u.Store.ListInvitations(r.Context(), ws.ID); err != nil {
+			return err
+		}
+	}
+	link := ""
+	if c, err := r.Cookie("tribune_invite_link"); err == nil {
+		link = c.Value
+		http.SetCookie(w, &http.Cookie{Name: "tribune_invite_link", Path: "/", MaxAge: -1})
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Team"), "team"), teamPage(u.loc(r), ws, role, members, invites, link))
+}
+
+func (u *ui) teamInvite(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.ManageTeam)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	tok, err := u.Auth.Invite(r.Context(), currentUser(r), ws.ID, r.FormValue("email"), auth.Role(r.FormValue("role")))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: "tribune_invite_link", Value: u.PublicURL + "/invite/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/team")
+}
+
+func (u *ui) teamRole(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.ManageTeam)
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if r.FormValue("role") == "remove" {
+		err = u.Auth.RemoveMember(r.Context(), currentUser(r), ws.ID, uid)
+	} else {
+		err = u.Auth.SetRole(r.Context(), currentUser(r), ws.ID, uid, auth.Role(r.FormValue("role")))
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/team")
+}
+
+func (u *ui) settingsPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Settings"), "settings"), settingsPage(u.loc(r), ws, role, currentUser(r)))
+}
+
+func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	user := currentUser(r)
+	if r.FormValue("form") == "me" {
+		// Personal preferences need only membership.
+		if _, _, err := u.Auth.Authorize(r.Context(), user, id, auth.View); err != nil {
+			return err
+		}
+		tz := strings.TrimSpace(r.FormValue("timezone"))
+		if tz != "" {
+			if _, err := time.LoadLocation(tz); err != nil {
+				return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+			}
+		}
+		name := strings.TrimSpace(r.FormValue("name"))
+		if name == "" {
+			name = user.Name
+		}
+		lang := r.FormValue("locale")
+		if lang != "fr" {
+			lang = "en"
+		}
+		if err := u.Store.UpdateUserPreferences(r.Context(), store.UpdateUserPreferencesParams{Name: name, Locale: lang, Timezone: tz, ID: user.ID}); err != nil {
+			return err
+		}
+	} else {
+		ws, _, err := u.Auth.Authorize(r.Context(), user, id, auth.ManageTeam)
+		if err != nil {
+			return err
+		}
+		tz := strings.TrimSpace(r.FormValue("timezone"))
+		if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+			return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+		}
+		hours, err := strconv.ParseInt(r.FormValue("duplicate_window_hours"), 10, 64)
+		if err != nil || hours < 0 || hours > 720 {
+			return problem.Invalidf("duplicate_window_hours", "bad_number", "Enter a number of hours between 0 and 720.", "Indiquez un nombre d’heures entre 0 et 720.")
+		}
+		name := strings.TrimSpace(r.FormValue("name"))
+		if name == "" {
+			name = ws.Name
+		}
+		if err := u.Store.UpdateWorkspaceSettings(r.Context(), store.UpdateWorkspaceSettingsParams{Name: name, Timezone: tz,
+			RequireApproval: r.FormValue("require_approval") != "", DuplicateWindowHours: hours, ID: ws.ID}); err != nil {
+			return err
+		}
+	}
+	flash(w, u.loc(r).T("Settings saved"))
+	return redirect(w, r, "/w/"+itoa(id)+"/settings")
+}
+
+func (u *ui) createWorkspace(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	user := currentUser(r)
+	if user.OrgRole != string(auth.Owner) {
+		return problem.Forbidden
+	}
+	name, tz := strings.TrimSpace(r.FormValue("name")), strings.TrimSpace(r.FormValue("timezone"))
+	if name == "" {
+		return problem.Invalidf("name", "required", "Name the workspace.", "Nommez l’espace de travail.")
+	}
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+		return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+	}
+	ws, err := auth.CreateWorkspace(r.Context(), u.Store, user.OrganizationID, user.ID, name, tz, u.Now().UTC())
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
+// ---- crisis
+
+func (u *ui) crisisPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	held, err := u.Posts.Held(r.Context(), currentUser(r), ws.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), "crisis"), crisisPage(u.loc(r), ws, role, held))
+}
+
+func (u *ui) pause(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Crisis)
+	if err != nil {
+		return err
+	}
+	if err := u.Posts.Pause(r.Context(), currentUser(r), ws.ID); err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/crisis")
+}
+
+func (u *ui) resume(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Crisis)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	var send []int64
+	for _, s := range r.Form["send"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			send = append(send, id)
+		}
+	}
+	if err := u.Posts.Resume(r.Context(), currentUser(r), ws.ID, send); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Publishing resumed"))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/calendar")
+}
+
+var _ posts.View

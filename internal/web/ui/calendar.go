@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/bulk"
+	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// calendarFilter reads ?channel=&status=&author=&tag=.
+func calendarFilter(r *http.Request) (calendar.Filter, map[string]string) {
+	q := r.URL.Query()
+	f := calendar.Filter{}
+	raw := map[string]string{}
+	if v, err := strconv.ParseInt(q.Get("channel"), 10, 64); err == nil && v > 0 {
+		f.ChannelID, raw["channel"] = &v, q.Get("channel")
+	}
+	if v, err := strconv.ParseInt(q.Get("author"), 10, 64); err == nil && v > 0 {
+		f.AuthorID, raw["author"] = &v, q.Get("author")
+	}
+	if v := q.Get("status"); v != "" {
+		f.Status, raw["status"] = &v, v
+	}
+	if v := strings.TrimPrefix(q.Get("tag"), "#"); v != "" {
+		f.Tag, raw["tag"] = &v, v
+	}
+	return f, raw
+}
+
+type calendarData struct {
+	WS       store.Workspace
+	Role     auth.Role
+	Channels []store.Channel
+	Members  []store.ListMembersRow
+	Filter   map[string]string
+	TZ       string
+	View     string
+	Query    string
+	ICal     string
+}
+
+func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	members, err := u.Store.ListMembers(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	_, raw := calendarFilter(r)
+	view := r.URL.Query().Get("view")
+	switch view {
+	case "dayGridMonth", "timeGridWeek", "listMonth":
+	default:
+		view = "dayGridMonth"
+	}
+	d := calendarData{WS: ws, Role: role, Channels: chs, Members: members, Filter: raw, TZ: u.displayTZ(user, ws), View: view,
+		Query: r.URL.RawQuery, ICal: u.PublicURL + "/ical/" + ws.IcalToken + ".ics"}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Calendar"), "calendar"), calendarPage(u.loc(r), d))
+}
+
+// parseBound reads FullCalendar's start/end parameters: RFC 3339, or a
+// wall-clock time (with or without seconds) or a date in tz.
+func parseBound(s, tz string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	loc := loadLoc(tz)
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, problem.Invalidf("start", "bad_time", "Bad date.", "Date invalide.")
+}
+
+// calendarEvent is FullCalendar's event object.
+type calendarEvent struct {
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Start    string         `json:"start"`
+	URL      string         `json:"url"`
+	ClassNm  []string       `json:"classNames"`
+	Editable bool           `json:"editable"`
+	Extended map[string]any `json:"extendedProps"`
+}
+
+func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	tz := u.displayTZ(user, ws)
+	q := r.URL.Query()
+	from, err := parseBound(q.Get("start"), tz)
+	if err != nil {
+		return err
+	}
+	to, err := parseBound(q.Get("end"), tz)
+	if err != nil {
+		return err
+	}
+	f, _ := calendarFilter(r)
+	entries, _, err := u.Calendar.Range(r.Context(), user, ws.ID, from, to, f)
+	if err != nil {
+		return err
+	}
+	loc := loadLoc(tz)
+	l := u.loc(r)
+	events := make([]calendarEvent, 0, len(entries))
+	for _, e := range entries {
+		var names []string
+		for _, c := range e.Channels {
+			names = append(names, c.Name)
+		}
+		movable := role.Can(auth.Compose) && (e.Post.Status == "draft" || e.Post.Status == "needs_approval" || e.Post.Status == "approved" || e.Post.Status == "scheduled")
+		events = append(events, calendarEvent{
+			ID: itoa(e.Post.ID), Title: e.Title(), Start: e.Post.ScheduledAt.In(loc).Format("2006-01-02T15:04:05"),
+			URL: "/w/" + itoa(ws.ID) + "/posts/" + itoa(e.Post.ID), ClassNm: []string{"ev-" + e.Post.Status}, Editable: movable,
+			Extended: map[string]any{"status": e.Post.Status, "statusLabel": l.T(stateLabel(e.Post.Status)), "channels": names},
+		})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(events)
+}
+
+// calendarMove handles a drag and drop: {"post_id": 1, "start": "2026-03-30T09:00"}
+// in the viewer's time zone.
+func (u *ui) calendarMove(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		PostID json.Number `json:"post_id"`
+		Start  string      `json:"start"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		return errBadForm.Wrap(err)
+	}
+	id, err := in.PostID.Int64()
+	if err != nil {
+		return errBadForm.Wrap(err)
+	}
+	user := currentUser(r)
+	t, err := parseBound(in.Start, u.displayTZ(user, ws))
+	if err != nil {
+		return err
+	}
+	post, err := u.Store.GetPost(r.Context(), id)
+	if err != nil || post.WorkspaceID != ws.ID {
+		return problem.NotFound
+	}
+	tz := post.Timezone
+	if tz == "" {
+		tz = u.displayTZ(user, ws)
+	}
+	local, err := schedule.Wall(t, tz)
+	if err != nil {
+		return err
+	}
+	v, err := u.Posts.Move(r.Context(), user, id, local)
+	if err != nil {
+		pe := problem.As(err)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(pe.Status)
+		return json.NewEncoder(w).Encode(map[string]string{"error": pe.Localized(u.lang(r))})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(map[string]any{"id": v.Post.ID, "status": v.Post.Status, "scheduled_local": v.Post.ScheduledLocal})
+}
+
+type listData struct {
+	WS       store.Workspace
+	Entries  []calendar.Entry
+	Drafts   []store.Post
+	Channels []store.Channel
+	Filter   map[string]string
+	TZ       string
+}
+
+func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	now := u.Now()
+	f, raw := calendarFilter(r)
+	entries, _, err := u.Calendar.Range(r.Context(), user, ws.ID, now.Add(-30*24*time.Hour), now.Add(120*24*time.Hour), f)
+	if err != nil {
+		return err
+	}
+	drafts, err := u.Store.ListUnscheduledPosts(r.Context(), store.ListUnscheduledPostsParams{WorkspaceID: ws.ID, MaxRows: 100})
+	if err != nil {
+		return err
+	}
+	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Posts"), "posts"), listPage(u.loc(r), listData{WS: ws, Entries: entries, Drafts: drafts, Channels: chs, Filter: raw, TZ: u.displayTZ(user, ws)}))
+}
+
+func (u *ui) exportCSV(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	now := u.Now()
+	var buf bytes.Buffer
+	if err := u.Calendar.Export(r.Context(), currentUser(r), ws.ID, now.Add(-90*24*time.Hour), now.Add(90*24*time.Hour), &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="tribune-calendar.csv"`)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func (u *ui) importForm(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, nil))
+}
+
+func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return errBadForm.Wrap(err)
+	}
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		return problem.Invalidf("file", "required", "Choose a CSV file.", "Choisissez un fichier CSV.")
+	}
+	defer file.Close()
+	var ids []int64
+	for _, c := range r.Form["channel"] {
+		if id, err := strconv.ParseInt(c, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
+		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "", DryRun: r.FormValue("dry_run") != ""})
+	if err != nil {
+		return err
+	}
+	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, &rep))
+}
+
+func (u *ui) ical(w http.ResponseWriter, r *http.Request) error {
+	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+	if !ok {
+		return problem.NotFound
+	}
+	var buf bytes.Buffer
+	if err := u.Calendar.ICal(r.Context(), token, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	_, err := w.Write(buf.Bytes())
+	return err
+}

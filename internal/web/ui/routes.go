@@ -1,0 +1,65 @@
+package ui
+
+import "net/http"
+
+// routes is the UI's whole route table.
+func (u *ui) routes(mux *http.ServeMux) {
+	// Accounts.
+	mux.Handle("GET /{$}", u.public(u.home))
+	mux.Handle("GET /setup", u.public(u.setupForm))
+	mux.Handle("POST /setup", u.public(u.setup))
+	mux.Handle("GET /login", u.public(u.loginForm))
+	mux.Handle("POST /login", u.public(u.login))
+	mux.Handle("POST /logout", u.page(u.logout))
+	mux.Handle("GET /invite/{token}", u.public(u.inviteForm))
+	mux.Handle("POST /invite/{token}", u.public(u.acceptInvite))
+	mux.Handle("POST /settings/language", u.public(u.setLanguage))
+	mux.Handle("GET /settings/tokens", u.page(u.tokens))
+	mux.Handle("POST /settings/tokens", u.page(u.createToken))
+	mux.Handle("GET /notifications", u.page(u.notifications))
+	mux.Handle("GET /status", u.page(u.status))
+
+	// Calendar and lists.
+	mux.Handle("GET /w/{ws}", u.page(u.workspaceHome))
+	mux.Handle("GET /w/{ws}/calendar", u.page(u.calendarPage))
+	mux.Handle("GET /w/{ws}/calendar/events", u.page(u.calendarEvents))
+	mux.Handle("POST /w/{ws}/calendar/move", u.page(u.calendarMove))
+	mux.Handle("GET /w/{ws}/posts", u.page(u.postList))
+	mux.Handle("GET /w/{ws}/export.csv", u.page(u.exportCSV))
+	mux.Handle("GET /w/{ws}/import", u.page(u.importForm))
+	mux.Handle("POST /w/{ws}/import", u.page(u.importCSV))
+
+	// Composer and workflow.
+	mux.Handle("GET /w/{ws}/compose", u.page(u.composeForm))
+	mux.Handle("POST /w/{ws}/compose", u.page(u.composeSave))
+	mux.Handle("POST /w/{ws}/compose/check", u.page(u.composeCheck))
+	mux.Handle("GET /w/{ws}/posts/{id}", u.page(u.postDetail))
+	mux.Handle("GET /w/{ws}/posts/{id}/edit", u.page(u.composeForm))
+	mux.Handle("POST /w/{ws}/posts/{id}/edit", u.page(u.composeSave))
+	mux.Handle("POST /w/{ws}/posts/{id}/{action}", u.page(u.postAction))
+	mux.Handle("POST /w/{ws}/variants/{id}/retry", u.page(u.retryVariant))
+	mux.Handle("GET /review/{token}", u.public(u.reviewPage))
+	mux.Handle("POST /review/{token}", u.public(u.reviewDecide))
+
+	// Channels, media, team, settings, crisis.
+	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
+	mux.Handle("POST /w/{ws}/channels/{network}", u.page(u.connectChannel))
+	mux.Handle("POST /w/{ws}/channels/{id}/queue", u.page(u.saveQueue))
+	mux.Handle("POST /w/{ws}/channels/{id}/faults", u.page(u.saveFaults))
+	mux.Handle("POST /w/{ws}/channels/{id}/delete", u.page(u.deleteChannel))
+	mux.Handle("GET /oauth/mastodon/callback", u.page(u.mastodonCallback))
+	mux.Handle("GET /w/{ws}/media", u.page(u.mediaPage))
+	mux.Handle("POST /w/{ws}/media", u.page(u.mediaUpload))
+	mux.Handle("POST /w/{ws}/media/{id}", u.page(u.mediaDescribe))
+	mux.Handle("GET /media/{id}", u.page(u.mediaFile))
+	mux.Handle("GET /w/{ws}/team", u.page(u.teamPage))
+	mux.Handle("POST /w/{ws}/team/invite", u.page(u.teamInvite))
+	mux.Handle("POST /w/{ws}/team/{user}", u.page(u.teamRole))
+	mux.Handle("GET /w/{ws}/settings", u.page(u.settingsPage))
+	mux.Handle("POST /w/{ws}/settings", u.page(u.saveSettings))
+	mux.Handle("POST /workspaces", u.page(u.createWorkspace))
+	mux.Handle("GET /w/{ws}/crisis", u.page(u.crisisPage))
+	mux.Handle("POST /w/{ws}/crisis/pause", u.page(u.pause))
+	mux.Handle("POST /w/{ws}/crisis/resume", u.page(u.resume))
+	mux.Handle("GET /ical/{file}", u.public(u.ical))
+}
