@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -64,6 +65,13 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.NetworkTimeout = o.NetworkTimeout
 	cfg.JobTimeout = 4 * o.NetworkTimeout
 	cfg.NodeID = "test-node"
+	// Listen first so links Tribune writes (review links, OAuth callbacks)
+	// point at this server.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PublicURL = "http://" + ln.Addr().String()
 	if o.Postgres {
 		cfg.DatabaseURL = storetest.PostgresURL(t)
 	}
@@ -76,9 +84,11 @@ func Start(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 	a.Publisher.RetryBase = 100 * time.Millisecond
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(srv.Close)
-	a.Cfg.PublicURL = srv.URL
 	if o.Workers {
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := a.Store.Jobs().Start(ctx); err != nil {

@@ -152,7 +152,11 @@ func Markdown() string {
 	var b strings.Builder
 	b.WriteString("| flag | environment variable | default | what it does |\n|---|---|---|---|\n")
 	for _, s := range Settings {
-		fmt.Fprintf(&b, "| `-%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, s.Default, s.Usage)
+		def := "—"
+		if s.Default != "" {
+			def = "`" + s.Default + "`"
+		}
+		fmt.Fprintf(&b, "| `-%s` | `%s` | %s | %s |\n", s.Flag, s.Env, def, s.Usage)
 	}
 	return b.String()
 }

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"os"
+	"strings"
+	"testing"
+)
 
 func TestFlagBeatsEnvironmentBeatsDefault(t *testing.T) {
 	t.Parallel()
@@ -23,5 +27,16 @@ func TestBadValuesAreRefused(t *testing.T) {
 		if _, err := Load("serve", args, func(string) string { return "" }); err == nil {
 			t.Errorf("Load(%v) accepted bad input", args)
 		}
+	}
+}
+
+// The README's configuration table is the Settings table.
+func TestReadmeListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), Markdown()) {
+		t.Error("README.md's configuration table differs from config.Markdown(): paste the new table")
 	}
 }

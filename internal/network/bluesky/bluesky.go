@@ -279,8 +279,10 @@ func (c *Connector) Publish(ctx context.Context, acct network.Account, req netwo
 	_, err := c.authed(ctx, acct, call{method: http.MethodPost, nsid: "com.atproto.repo.createRecord",
 		body: map[string]any{"repo": acct.ExternalID, "collection": PostCollection, "rkey": req.AttemptKey, "record": c.Record(ctx, acct, req)}}, &out)
 	if err != nil {
-		// The same key again (a retried attempt): the record is there.
-		if ne := network.AsError(err); ne.Kind == network.Permanent && req.AttemptKey != "" {
+		// The same key again (a retried attempt): the PDS refuses the
+		// duplicate record key (with a 500 in @atproto/pds 0.5) and the
+		// record is there.
+		if ne := network.AsError(err); ne.Status != 0 && ne.Kind != network.Unauthorized && req.AttemptKey != "" {
 			if ref, gerr := c.Recover(ctx, acct, req); gerr == nil {
 				return ref, nil
 			}

@@ -77,13 +77,13 @@ func pngOf(w, h int) []byte {
 func TestAgainstRealPDS(t *testing.T) {
 	pds := pdstest.Start(t)
 	ctx := context.Background()
-	did := pds.CreateAccount(t, "shop.test", "shop-password-1")
+	did := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
 	pds.CreateAccount(t, "alice.test", "alice-password-1")
 	c := bluesky.New(nil)
-	if _, err := c.Login(ctx, pds.URL(), "shop.test", "wrong-password"); network.AsError(err).Kind != network.Unauthorized {
+	if _, err := c.Login(ctx, pds.URL(), "lumiere.test", "wrong-password"); network.AsError(err).Kind != network.Unauthorized {
 		t.Errorf("wrong password: %v", err)
 	}
-	acct, err := c.Login(ctx, pds.URL(), "shop.test", "shop-password-1")
+	acct, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -208,14 +209,14 @@ func (u *ui) pageData(r *http.Request, ws *store.Workspace, title, nav string) l
 		pd.Unread = int(n)
 	}
 	if c, err := r.Cookie("tribune_flash"); err == nil {
-		pd.Flash = c.Value
+		pd.Flash, _ = url.QueryUnescape(c.Value)
 	}
 	return pd
 }
 
 // flash leaves a one-shot message for the next page.
 func flash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: "tribune_flash", Value: cookieSafe(msg), Path: "/", MaxAge: 5, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: "tribune_flash", Value: url.QueryEscape(cookieSafe(msg)), Path: "/", MaxAge: 5, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // cookieSafe keeps the characters a cookie value may hold.

@@ -1,0 +1,282 @@
+// Package bench holds the benchmarks of docs/benchmarks.md. Run them with
+// `make bench` (each runs once: they measure a whole scenario, not a loop).
+// PostgreSQL variants need TRIBUNE_TEST_POSTGRES, like the tests.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/storetest"
+)
+
+func dialects(b *testing.B, fn func(b *testing.B, pg bool)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, false) })
+	b.Run("postgres", func(b *testing.B) {
+		if os.Getenv(storetest.PostgresEnv) == "" {
+			b.Skip("PostgreSQL benchmark skipped: set TRIBUNE_TEST_POSTGRES")
+		}
+		fn(b, true)
+	})
+}
+
+func env(n int) int {
+	if v, err := fmt.Sscan(os.Getenv("TRIBUNE_BENCH_POSTS"), &n); v == 1 && err == nil {
+		return n
+	}
+	return n
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	i := int(float64(len(d)-1) * p)
+	return d[i]
+}
+
+// BenchmarkDispatch schedules N posts (default 10,000) on ten sandbox
+// channels for the same minute and measures, once they are due, how late
+// each one reached the sandbox (dispatch lag) and the posts published per
+// second.
+func BenchmarkDispatch(b *testing.B) {
+	n := env(10000)
+	dialects(b, func(b *testing.B, pg bool) {
+		for i := 0; i < b.N; i++ {
+			dispatchOnce(b, pg, n)
+		}
+	})
+}
+
+func dispatchOnce(b *testing.B, pg bool, n int) {
+	ctx := context.Background()
+	e := apptest.Start(b, apptest.Options{Workers: true, Postgres: pg, NetworkTimeout: 10 * time.Second})
+	owner, ws := e.Owner(b)
+	var chs []int64
+	for i := 0; i < 10; i++ {
+		ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, fmt.Sprintf("bench%d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		chs = append(chs, ch.ID)
+	}
+	ws, role, err := e.App.Auth.Authorize(ctx, owner, ws.ID, auth.Schedule)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Due at the first whole minute at least 40 s away (inserting takes time).
+	due := time.Now().Add(40 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	local, _ := schedule.Wall(due, ws.Timezone)
+	start := time.Now()
+	const batch = 1000
+	for done := 0; done < n; done += batch {
+		err := e.Store.InTx(ctx, func(tx store.Tx) error {
+			for j := done; j < done+batch && j < n; j++ {
+				in := posts.Input{ScheduledLocal: local, ConfirmDuplicate: true,
+					Variants: []posts.VariantInput{{ChannelID: chs[j%len(chs)], Text: fmt.Sprintf("bench post #%d", j)}}}
+				if _, err := e.App.Posts.SaveTx(ctx, tx, owner, role, ws, 0, in, posts.DoSchedule, &due, ws.Timezone); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	inserted := time.Since(start)
+	if time.Now().After(due) {
+		b.Fatalf("inserting %d posts took %s: they were due before the insert ended", n, inserted)
+	}
+	b.Logf("%d posts inserted in %s (%.0f/s)", n, inserted.Round(time.Millisecond), float64(n)/inserted.Seconds())
+	// Wait until the sandbox received them all.
+	deadline := due.Add(10 * time.Minute)
+	for {
+		if got := len(e.Sandbox.Received()); got >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("only %d of %d posts published 10 minutes after they were due", len(e.Sandbox.Received()), n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	received := e.Sandbox.Received()
+	lags := make([]time.Duration, 0, len(received))
+	var last time.Time
+	seen := map[string]bool{}
+	for _, p := range received {
+		if seen[p.Text] {
+			b.Fatalf("%q published twice", p.Text)
+		}
+		seen[p.Text] = true
+		lags = append(lags, p.CreatedAt.Sub(due))
+		if p.CreatedAt.After(last) {
+			last = p.CreatedAt
+		}
+	}
+	span := last.Sub(due)
+	rate := float64(n) / span.Seconds()
+	p50, p99 := percentile(lags, 0.50), percentile(lags, 0.99)
+	b.ReportMetric(p50.Seconds(), "p50-lag-s")
+	b.ReportMetric(p99.Seconds(), "p99-lag-s")
+	b.ReportMetric(rate, "posts/s")
+	b.Logf("dispatch of %d posts: p50 lag %s, p99 lag %s, last at +%s, %.0f posts/s", n, p50.Round(time.Millisecond), p99.Round(time.Millisecond), span.Round(time.Millisecond), rate)
+}
+
+// noop is the bare River job: no database work of Tribune's, no network.
+type noopArgs struct{ N int }
+
+func (noopArgs) Kind() string { return "bench_noop" }
+
+type noopWorker struct {
+	river.WorkerDefaults[noopArgs]
+}
+
+func (noopWorker) Work(context.Context, *river.Job[noopArgs]) error { return nil }
+
+// BenchmarkBareRiver is the ceiling: N jobs inserted, then worked by the
+// same number of workers Tribune uses, on the same database.
+func BenchmarkBareRiver(b *testing.B) {
+	n := env(10000)
+	dialects(b, func(b *testing.B, pg bool) {
+		for i := 0; i < b.N; i++ {
+			var s store.Store
+			if pg {
+				s = storetest.NewPostgres(b)
+			} else {
+				s = storetest.NewSQLite(b)
+			}
+			workers := river.NewWorkers()
+			river.AddWorker(workers, &noopWorker{})
+			if err := s.SetupJobs(&river.Config{Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+				FetchPollInterval: 200 * time.Millisecond, FetchCooldown: 50 * time.Millisecond}); err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			for done := 0; done < n; done += 1000 {
+				if err := s.InTx(ctx, func(tx store.Tx) error {
+					for j := done; j < done+1000 && j < n; j++ {
+						if _, err := tx.InsertJob(ctx, noopArgs{N: j}, nil); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			start := time.Now()
+			if err := s.Jobs().Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			for {
+				counts, err := s.JobCounts(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var left int64
+				for _, c := range counts {
+					if c.State != "completed" {
+						left += c.Count
+					}
+				}
+				if left == 0 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			span := time.Since(start)
+			stop, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_ = s.Jobs().Stop(stop)
+			cancel()
+			b.ReportMetric(float64(n)/span.Seconds(), "jobs/s")
+			b.Logf("bare River: %d jobs in %s, %.0f jobs/s", n, span.Round(time.Millisecond), float64(n)/span.Seconds())
+		}
+	})
+}
+
+// BenchmarkCalendarMonth fills a workspace with 50,000 posts over a year
+// and measures the month view's event feed (the request the calendar page
+// makes), server side, through the HTTP handler.
+func BenchmarkCalendarMonth(b *testing.B) {
+	const total = 50000
+	ctx := context.Background()
+	e := apptest.Start(b, apptest.Options{})
+	owner, ws := e.Owner(b)
+	var chs []int64
+	for i := 0; i < 5; i++ {
+		ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, fmt.Sprintf("cal%d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		chs = append(chs, ch.ID)
+	}
+	ws, role, _ := e.App.Auth.Authorize(ctx, owner, ws.ID, auth.Schedule)
+	base := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	for done := 0; done < total; done += 2000 {
+		err := e.Store.InTx(ctx, func(tx store.Tx) error {
+			for j := done; j < done+2000; j++ {
+				when := base.Add(time.Duration(j) * 365 * 24 * time.Hour / total)
+				local, _ := schedule.Wall(when, ws.Timezone)
+				in := posts.Input{ScheduledLocal: local, ConfirmDuplicate: true, Variants: []posts.VariantInput{{ChannelID: chs[j%len(chs)], Text: fmt.Sprintf("calendar post %d", j)}}}
+				if _, err := e.App.Posts.SaveTx(ctx, tx, owner, role, ws, 0, in, posts.DoSchedule, &when, ws.Timezone); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Sign in like a browser.
+	jar := &cookieJar{}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(e.Server.URL+"/login", url.Values{"email": {"owner@example.test"}, "password": {"correct horse battery"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	month := base.AddDate(0, 2, 0)
+	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -7)
+	to := from.AddDate(0, 0, 42)
+	u := fmt.Sprintf("%s/w/%d/calendar/events?start=%s&end=%s", e.Server.URL, ws.ID, from.Format("2006-01-02T15:04:05"), to.Format("2006-01-02T15:04:05"))
+	var times []time.Duration
+	events := 0
+	b.ResetTimer()
+	for i := 0; i < 50*b.N; i++ {
+		t0 := time.Now()
+		resp, err := client.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sb strings.Builder
+		if _, err := fmt.Fprint(&sb, readAll(resp)); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(t0))
+		if resp.StatusCode != 200 {
+			b.Fatalf("events: %d %.200s", resp.StatusCode, sb.String())
+		}
+		events = strings.Count(sb.String(), `"id":`)
+	}
+	b.StopTimer()
+	b.ReportMetric(percentile(times, 0.95).Seconds()*1000, "p95-ms")
+	b.ReportMetric(float64(events), "events")
+	b.Logf("month view with %d posts in the workspace: %d events, p50 %s, p95 %s", total, events, percentile(times, 0.5).Round(time.Microsecond), percentile(times, 0.95).Round(time.Microsecond))
+}
