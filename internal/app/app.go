@@ -141,6 +141,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, roles Roles) 
 	return a, nil
 }
 
+// River's fetch timing: a due job is picked within FetchPollInterval when
+// LISTEN/NOTIFY is unavailable (SQLite), and a busy producer fetches again
+// after FetchCooldown. The bare-River benchmark uses the same values.
+const (
+	FetchPollInterval = 200 * time.Millisecond
+	FetchCooldown     = 10 * time.Millisecond
+)
+
 func (a *App) build() error {
 	cfg, now := a.Cfg, time.Now
 	keys, err := keyring(cfg)
@@ -178,7 +186,7 @@ func (a *App) build() error {
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
 
-	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: 200 * time.Millisecond, FetchCooldown: 50 * time.Millisecond,
+	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
 		// and rescued; publishing is safe to rescue because of the in-flight marks.
 		RescueStuckJobsAfter: cfg.JobTimeout + 30*time.Second,

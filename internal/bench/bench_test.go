@@ -16,7 +16,9 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tribune-social/tribune/internal/app"
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -163,8 +165,13 @@ func BenchmarkBareRiver(b *testing.B) {
 			}
 			workers := river.NewWorkers()
 			river.AddWorker(workers, &noopWorker{})
-			if err := s.SetupJobs(&river.Config{Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
-				FetchPollInterval: 200 * time.Millisecond, FetchCooldown: 50 * time.Millisecond}); err != nil {
+			cfg, err := config.Load("bench", nil, func(string) string { return "" })
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The same workers and fetch timing as a Tribune node.
+			if err := s.SetupJobs(&river.Config{Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+				FetchPollInterval: app.FetchPollInterval, FetchCooldown: app.FetchCooldown}); err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,6 +35,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	// pgxpool's default (4 connections on 2 cores) starves River's workers,
+	// which each hold a connection for their transaction.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 40
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
