@@ -18,8 +18,8 @@ import (
 
 	"github.com/tribune-social/tribune/internal/app"
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
