@@ -3,11 +3,11 @@ package rules
 import (
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/clipperhouse/uax29/v2/graphemes"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/tribune-social/tribune/internal/text/twittertext"
 )
 
 // CodePoints counts Unicode code points (what most networks call characters).
@@ -76,53 +76,6 @@ func Hashtags(text string) []string {
 	return out
 }
 
-// X's weighted counting (twitter-text v3 configuration): code points in the
-// light ranges weigh 1, others 2, every URL weighs 23 and an emoji sequence
-// weighs 2 whatever its length. The text is NFC-normalised first.
-var lightRanges = [][2]rune{{0, 4351}, {8192, 8205}, {8208, 8223}, {8242, 8247}}
-
-func weight(r rune) int {
-	for _, rg := range lightRanges {
-		if r >= rg[0] && r <= rg[1] {
-			return 1
-		}
-	}
-	return 2
-}
-
-// WeightedLength is X's length of text.
-func WeightedLength(text string) int {
-	text = norm.NFC.String(text)
-	total := 0
-	last := 0
-	for _, loc := range urlPattern.FindAllStringIndex(text, -1) {
-		u := trimURL(text[loc[0]:loc[1]])
-		total += weightedPlain(text[last:loc[0]]) + 23
-		last = loc[0] + len(u)
-	}
-	return total + weightedPlain(text[last:])
-}
-
-func weightedPlain(s string) int {
-	n := 0
-	it := graphemes.FromString(s)
-	for it.Next() {
-		g := it.Value()
-		if isEmoji(g) {
-			n += 2
-			continue
-		}
-		for _, r := range g {
-			n += weight(r)
-		}
-	}
-	return n
-}
-
-func isEmoji(g string) bool {
-	r, _ := utf8.DecodeRuneInString(g)
-	if utf8.RuneCountInString(g) > 1 && (strings.ContainsRune(g, 0xFE0F) || strings.ContainsRune(g, 0x200D) || (r >= 0x1F1E6 && r <= 0x1F1FF)) {
-		return true
-	}
-	return (r >= 0x1F000 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF && unicode.Is(unicode.So, r))
-}
+// WeightedLength is X's length of text (twitter-text v3: weights by
+// Unicode range, emoji sequences count 2, every URL counts 23).
+func WeightedLength(text string) int { return twittertext.WeightedLength(text) }
