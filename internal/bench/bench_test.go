@@ -4,11 +4,14 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -23,6 +26,7 @@ import (
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
 
@@ -137,6 +141,14 @@ func dispatchOnce(b *testing.B, pg bool, n int) {
 	b.ReportMetric(p50.Seconds(), "p50-lag-s")
 	b.ReportMetric(p99.Seconds(), "p99-lag-s")
 	b.ReportMetric(rate, "posts/s")
+	if pgs, ok := e.Store.(*postgres.Store); ok {
+		var p50work, maxwork float64
+		var first, lastPick time.Time
+		if err := pgs.Pool().QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finalized_at - attempted_at)),
+			max(extract(epoch FROM finalized_at - attempted_at)), min(attempted_at), max(attempted_at) FROM river_job WHERE kind = 'publish_variant'`).Scan(&p50work, &maxwork, &first, &lastPick); err == nil {
+			b.Logf("publish jobs: work p50 %.3fs max %.3fs; first picked at %+.2fs, last at %+.2fs", p50work, maxwork, first.Sub(due).Seconds(), lastPick.Sub(due).Seconds())
+		}
+	}
 	b.Logf("dispatch of %d posts: p50 lag %s, p99 lag %s, last at +%s, %.0f posts/s", n, p50.Round(time.Millisecond), p99.Round(time.Millisecond), span.Round(time.Millisecond), rate)
 }
 
@@ -286,4 +298,55 @@ func BenchmarkCalendarMonth(b *testing.B) {
 	b.ReportMetric(percentile(times, 0.95).Seconds()*1000, "p95-ms")
 	b.ReportMetric(float64(events), "events")
 	b.Logf("month view with %d posts in the workspace: %d events, p50 %s, p95 %s", total, events, percentile(times, 0.5).Round(time.Microsecond), percentile(times, 0.95).Round(time.Microsecond))
+}
+
+// BenchmarkIdleMemory starts `tribune serve -demo` on a fresh SQLite data
+// directory, waits for it to settle and reads its resident memory.
+func BenchmarkIdleMemory(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "tribune")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tribune-social/tribune/cmd/tribune").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(bin, "serve", "-demo")
+		cmd.Env = append(os.Environ(), "TRIBUNE_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", i)), "TRIBUNE_ADDR=127.0.0.1:0", "TRIBUNE_LOG_LEVEL=warn")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		ready := make(chan struct{})
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if strings.Contains(sc.Text(), "running at") {
+					close(ready)
+				}
+			}
+		}()
+		select {
+		case <-ready:
+		case <-time.After(60 * time.Second):
+			_ = cmd.Process.Kill()
+			b.Fatal("tribune serve did not start")
+		}
+		time.Sleep(15 * time.Second) // start-up work (demo, first River maintenance) settles
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var rssKB float64
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &rssKB)
+			}
+		}
+		b.ReportMetric(rssKB/1024, "RSS-MB")
+		b.Logf("idle RSS of tribune serve -demo after start-up: %.1f MB", rssKB/1024)
+	}
 }

@@ -438,7 +438,7 @@ func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspac
 		if v.State == "published" || v.State == "deleted" {
 			continue
 		}
-		id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: *post.ScheduledAt})
+		id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: publish.JobTime(*post.ScheduledAt)})
 		if err != nil {
 			return err
 		}

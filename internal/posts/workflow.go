@@ -231,7 +231,7 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 			}
 			at := now
 			if other.ID != v.ID && post.ScheduledAt != nil && post.ScheduledAt.After(now) {
-				at = *post.ScheduledAt
+				at = publish.JobTime(*post.ScheduledAt)
 			}
 			id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: other.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: at})
 			if err != nil {

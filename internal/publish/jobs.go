@@ -23,6 +23,16 @@ const Queue = "publish"
 // VariantArgs is the job that publishes one variant. Rev is the post's
 // schedule revision when the job was inserted: a job whose revision is stale
 // (the post was moved, unscheduled or re-queued since) does nothing.
+// Lead is how long before its time a scheduled post's job is made
+// available. River's scheduler promotes scheduled jobs every 5 seconds (not
+// configurable in v0.49), so a job scheduled for the exact minute would go
+// out up to 5 s late; instead the job becomes available a little early and
+// the worker waits for the exact time.
+const Lead = 6 * time.Second
+
+// JobTime is when the job of a post due at due is scheduled.
+func JobTime(due time.Time) time.Time { return due.Add(-Lead) }
+
 type VariantArgs struct {
 	VariantID int64 `json:"variant_id"`
 	Rev       int64 `json:"rev"`

@@ -111,6 +111,23 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if post.ScheduleRev != args.Rev || (v.State != "queued" && v.State != "publishing") {
 		return nil // moved, unscheduled, held or already done since this job was inserted
 	}
+	// The job runs up to Lead early (see JobTime): wait for the exact time,
+	// then read everything again (the post may have moved meanwhile).
+	if v.State == "queued" && post.ScheduledAt != nil {
+		if wait := post.ScheduledAt.Sub(p.Now()); wait > 0 {
+			if wait > 2*Lead {
+				return river.JobSnooze(wait - Lead)
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			return p.publishVariant(ctx, args, attempt)
+		}
+	}
 	ws, err := p.Store.GetWorkspace(ctx, post.WorkspaceID)
 	if err != nil {
 		return err
@@ -134,12 +151,29 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
 	}
 	if v.State == "queued" {
-		if err := p.setState(ctx, v, "publishing", ""); err != nil {
+		// One commit: the variant is publishing and its messages exist.
+		// If a database crash loses it, the job (still queued in River)
+		// simply does this again.
+		now := p.Now().UTC()
+		if err := p.Store.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.RelaxDurability(ctx); err != nil {
+				return err
+			}
+			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
+				return err
+			}
+			if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+				return err
+			}
+			return p.ensureParts(ctx, tx, v)
+		}); err != nil {
 			return err
 		}
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
+	} else if err := p.ensureParts(ctx, p.Store, v); err != nil {
+		return err
 	}
 
 	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch)
@@ -147,16 +181,25 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return p.handle(ctx, v, post, ch, "media", err)
 	}
 
-	if err := p.ensureParts(ctx, v); err != nil {
-		return err
-	}
 	parts, err := p.Store.ListPublishParts(ctx, v.ID)
 	if err != nil {
 		return err
 	}
+	if len(parts) == 0 {
+		return fmt.Errorf("variant %d has no publish parts", v.ID)
+	}
 	var root, prev *network.Ref
-	for _, part := range parts {
-		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev)
+	finished := false
+	for i, part := range parts {
+		// The last message's commit also marks the variant published.
+		var finish func(tx store.Tx, first network.Ref, live bool) error
+		if i == len(parts)-1 && part.State != "done" {
+			finish = func(tx store.Tx, first network.Ref, live bool) error {
+				finished = true
+				return p.finishTx(ctx, tx, v, ch, first, live)
+			}
+		}
+		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
 		if err != nil {
 			if errors.Is(err, errStop) {
 				return nil
@@ -168,26 +211,41 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		}
 		prev = &ref
 	}
-	now := p.Now().UTC()
-	// parts was read before sending: the first post's reference is root.
-	first := root
-	if first == nil {
-		return fmt.Errorf("variant %d has no publish parts", v.ID)
-	}
-	if err := p.Store.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
+	if !finished {
+		// Every message was already done (a job resumed after a crash).
+		live := p.liveNow(ctx, conn, acct, *root)
+		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live) }); err != nil {
 			return err
 		}
-		if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
-			return err
-		}
-		_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
-		return err
-	}); err != nil {
-		return err
 	}
 	p.Metrics.outcome(ch.Network, "published")
 	return nil
+}
+
+// liveNow asks the network once, right after publishing, whether the post
+// shows; most networks answer yes at once, which spares a polling job.
+func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct network.Account, first network.Ref) bool {
+	live, err := conn.CheckLive(ctx, acct, first)
+	return err == nil && live
+}
+
+// finishTx marks the variant published (with its first message's id) and,
+// unless the post already showed on the network, queues the job that polls
+// until it does.
+func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live bool) error {
+	now := p.Now().UTC()
+	if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
+		return err
+	}
+	if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+		return err
+	}
+	if live {
+		return tx.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: ch.Network, At: now, Step: "check_live",
+			Request: first.ID, Response: "visible on the network", Outcome: "ok", Node: p.Node})
+	}
+	_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
+	return err
 }
 
 // errStop ends a job without an error: the variant reached a state that
@@ -236,13 +294,13 @@ var errProcessing = errors.New("publish: media still processing on the network")
 
 // ensureParts writes the variant's messages once: the post, each thread
 // item, then the first comment.
-func (p *Publisher) ensureParts(ctx context.Context, v store.PostVariant) error {
+func (p *Publisher) ensureParts(ctx context.Context, q store.Queries, v store.PostVariant) error {
 	var thread []string
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
 		return fmt.Errorf("thread: %w", err)
 	}
 	add := func(seq int, kind, text string) error {
-		return p.Store.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: int64(seq), Kind: kind, Text: text})
+		return q.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: int64(seq), Kind: kind, Text: text})
 	}
 	if err := add(0, "post", v.Text); err != nil {
 		return err
@@ -279,7 +337,7 @@ func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploade
 // sendPart takes one message through pending → in_flight → done, or recovers
 // one found in flight.
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error) (network.Ref, error) {
 	switch part.State {
 	case "done":
 		return refOf(part), nil
@@ -290,8 +348,7 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		ref, err := conn.Recover(ctx, acct, req)
 		switch {
 		case err == nil:
-			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "found "+ref.ID, "recovered", 0)
-			return ref, p.done(ctx, v, part, ref)
+			return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, "recover "+part.AttemptKey, "found "+ref.ID, "recovered")
 		case errors.Is(err, network.ErrNotPublished):
 			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "not on the network: sending again", "recovered", 0)
 			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
@@ -329,8 +386,14 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		}
 		return network.Ref{}, err
 	}
-	p.log(ctx, v, ch.Network, part.Kind, summary(req), "created "+ref.ID, "ok", 0)
-	return ref, p.done(ctx, v, part, ref)
+	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, summary(req), "created "+ref.ID, "ok")
+}
+
+func rootOr(root *network.Ref, ref network.Ref) network.Ref {
+	if root != nil {
+		return *root
+	}
+	return ref
 }
 
 func summary(req network.PostRequest) string {
@@ -344,9 +407,34 @@ func summary(req network.PostRequest) string {
 	return s
 }
 
-func (p *Publisher) done(ctx context.Context, v store.PostVariant, part store.PublishPart, ref network.Ref) error {
+// done records a sent message: its network id and its publish log line in
+// one commit, with the variant's completion when finish is set.
+func (p *Publisher) done(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel, part store.PublishPart, ref, first network.Ref,
+	finish func(store.Tx, network.Ref, bool) error, req, resp, outcome string) error {
+	live := false
+	if finish != nil {
+		// Asked before the transaction: no network call holds a database lock.
+		live = p.liveNow(ctx, conn, acct, first)
+	}
 	now := p.Now().UTC()
-	return p.Store.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq})
+	return p.Store.InTx(ctx, func(tx store.Tx) error {
+		// Losing this commit in a database crash is harmless: the message
+		// stays in flight and the next try recovers it from the network.
+		if err := tx.RelaxDurability(ctx); err != nil {
+			return err
+		}
+		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
+			return err
+		}
+		if err := tx.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: ch.Network, At: now, Step: part.Kind,
+			Request: req, Response: resp, Outcome: outcome, Node: p.Node}); err != nil {
+			return err
+		}
+		if finish != nil {
+			return finish(tx, first, live)
+		}
+		return nil
+	})
 }
 
 func (p *Publisher) unknown(ctx context.Context, v store.PostVariant, ch store.Channel, part store.PublishPart, why string) error {
@@ -355,14 +443,13 @@ func (p *Publisher) unknown(ctx context.Context, v store.PostVariant, ch store.C
 	}
 	msg := "Outcome unknown — check the network before re-posting: " + why
 	p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, why, "unknown", 0)
+	if post, err := p.Store.GetPost(ctx, v.PostID); err == nil {
+		p.notify(ctx, post, "publish_unknown", "Outcome unknown on "+ch.Name, msg)
+	}
 	if err := p.setState(ctx, v, "unknown", msg); err != nil {
 		return err
 	}
 	p.Metrics.outcome(ch.Network, "unknown")
-	post, err := p.Store.GetPost(ctx, v.PostID)
-	if err == nil {
-		p.notify(ctx, post, "publish_unknown", "Outcome unknown on "+ch.Name, msg)
-	}
 	return errStop
 }
 
@@ -416,11 +503,12 @@ func (p *Publisher) fail(ctx context.Context, v store.PostVariant, post store.Po
 		msg = "The network refused the channel's credentials; reconnect the channel. (" + msg + ")"
 	}
 	p.log(ctx, v, ch.Network, step, "", ne.Error(), "failed", ne.Status)
+	// Notify first: whoever sees the variant failed finds the notice too.
+	p.notify(ctx, post, "publish_failed", "Publishing failed on "+ch.Name, msg)
 	if err := p.setState(ctx, v, "failed", msg); err != nil {
 		return err
 	}
 	p.Metrics.outcome(ch.Network, "failed")
-	p.notify(ctx, post, "publish_failed", "Publishing failed on "+ch.Name, msg)
 	return nil
 }
 

@@ -54,6 +54,13 @@ type Tx interface {
 	InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error)
 	// CancelJob cancels a job that has not run yet (a no-op for finished jobs).
 	CancelJob(ctx context.Context, id int64) error
+	// RelaxDurability lets this transaction commit without waiting for its
+	// write-ahead log to reach the disk (PostgreSQL's synchronous_commit =
+	// off; SQLite in WAL mode with synchronous=NORMAL already commits so).
+	// Only for writes that a database crash may lose without harm: a lost
+	// "message done" mark leaves the message in flight, and the next try
+	// asks the network what happened.
+	RelaxDurability(ctx context.Context) error
 }
 
 // Jobs is the part of a River client Tribune uses outside transactions.

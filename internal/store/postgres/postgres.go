@@ -154,6 +154,11 @@ func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river
 	return res.Job.ID, nil
 }
 
+func (t *txStore) RelaxDurability(ctx context.Context) error {
+	_, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off")
+	return err
+}
+
 func (t *txStore) CancelJob(ctx context.Context, id int64) error {
 	if t.river == nil {
 		return errors.New("postgres: SetupJobs was not called")

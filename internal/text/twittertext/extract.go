@@ -13,7 +13,7 @@ const (
 )
 
 var (
-	mentionRe = regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:[rR][tT]):?)([@＠])([a-zA-Z0-9_]{1,20})(/[a-zA-Z][a-zA-Z0-9_-]{0,24})?`)
+	mentionRe    = regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:[rR][tT]):?)([@＠])([a-zA-Z0-9_]{1,20})(/[a-zA-Z][a-zA-Z0-9_-]{0,24})?`)
 	afterMention = regexp.MustCompile(`^(?:[@＠` + latinAccents + `]|://)`)
 	hashtagRe    = regexp.MustCompile(`(?:^|[\x{FE0E}\x{FE0F}]|[^&\p{L}\p{M}\p{Nd}` + hashtagExtra + `])([#＃])([\p{L}\p{M}\p{Nd}` + hashtagExtra + `]*[\p{L}\p{M}][\p{L}\p{M}\p{Nd}` + hashtagExtra + `]*)`)
 	afterHashtag = regexp.MustCompile(`^(?:[#＃]|://)`)
