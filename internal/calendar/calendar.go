@@ -20,7 +20,9 @@ import (
 // MaxRange bounds one query (a list view of a quarter is plenty).
 const MaxRange = 190 * 24 * time.Hour
 
-// MaxEntries bounds one answer.
+// MaxEntries bounds one answer of the calendar's views and of the API; a
+// range holding more says so (Truncated) rather than dropping posts in
+// silence. Export and the iCal feed read every post, page by page.
 const MaxEntries = 5000
 
 // Service reads the calendar.
@@ -29,6 +31,9 @@ type Service struct {
 	Auth      *auth.Service
 	PublicURL string
 	Now       func() time.Time
+	// PageSize is how many posts one answer holds (0: MaxEntries); tests
+	// make it small.
+	PageSize int
 }
 
 // Filter narrows a range; nil fields do not filter.
@@ -39,7 +44,7 @@ type Filter struct {
 	Tag       *string
 }
 
-// Entry is one post on the calendar.
+// Entry is one post with its whole variants.
 type Entry struct {
 	Post     store.Post
 	Variants []store.PostVariant
@@ -48,10 +53,29 @@ type Entry struct {
 
 // Title is the first line of the first variant, shortened.
 func (e Entry) Title() string {
-	t := ""
-	if len(e.Variants) > 0 {
-		t = e.Variants[0].Text
+	if len(e.Variants) == 0 {
+		return ""
 	}
+	return title(e.Variants[0].Text)
+}
+
+// Head is what the calendar's views show of a post: the state, channel and
+// first 200 characters of each variant, far less to read than Entry.
+type Head struct {
+	Post     store.Post
+	Variants []store.ListVariantHeadsByPostsRow
+	Channels []store.Channel
+}
+
+// Title is the first line of the first variant, shortened.
+func (h Head) Title() string {
+	if len(h.Variants) == 0 {
+		return ""
+	}
+	return title(h.Variants[0].TextHead)
+}
+
+func title(t string) string {
 	if i := strings.IndexByte(t, '\n'); i >= 0 {
 		t = t[:i]
 	}
@@ -61,44 +85,125 @@ func (e Entry) Title() string {
 	return t
 }
 
-// Range returns the posts of a workspace between from and to.
-func (s *Service) Range(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, f Filter) ([]Entry, store.Workspace, error) {
-	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View)
-	if err != nil {
-		return nil, ws, err
-	}
-	if !to.After(from) || to.Sub(from) > MaxRange {
-		return nil, ws, problem.Invalidf("range", "bad_range", "Choose a range of at most six months.", "Choisissez une période de six mois au plus.")
-	}
-	entries, err := s.rangeOf(ctx, ws.ID, from, to, f)
-	return entries, ws, err
+// Page is one answer: at most MaxEntries posts, Truncated when the range
+// holds more (narrow it or filter to see the rest).
+type Page[E Entry | Head] struct {
+	Entries   []E
+	Truncated bool
 }
 
-func (s *Service) rangeOf(ctx context.Context, workspaceID int64, from, to time.Time, f Filter) ([]Entry, error) {
-	from, to = from.UTC(), to.UTC()
-	ps, err := s.Store.ListPostsInRange(ctx, store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to,
-		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: MaxEntries})
+// Range returns the posts of a workspace between from and to, whole.
+func (s *Service) Range(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, f Filter) (Page[Entry], store.Workspace, error) {
+	ws, err := s.authorize(ctx, user, workspaceID, from, to)
 	if err != nil {
-		return nil, err
+		return Page[Entry]{}, ws, err
 	}
+	ps, more, err := s.posts(ctx, ws.ID, from, to, 0, f)
+	if err != nil {
+		return Page[Entry]{}, ws, err
+	}
+	entries, err := s.entries(ctx, ws.ID, ps)
+	return Page[Entry]{Entries: entries, Truncated: more}, ws, err
+}
+
+// Heads returns what the calendar's views show of the posts between from
+// and to.
+func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, f Filter) (Page[Head], store.Workspace, error) {
+	ws, err := s.authorize(ctx, user, workspaceID, from, to)
+	if err != nil {
+		return Page[Head]{}, ws, err
+	}
+	ps, more, err := s.posts(ctx, ws.ID, from, to, 0, f)
+	if err != nil || len(ps) == 0 {
+		return Page[Head]{}, ws, err
+	}
+	vs, err := s.Store.ListVariantHeadsByPosts(ctx, postIDs(ps))
+	if err != nil {
+		return Page[Head]{}, ws, err
+	}
+	chs, err := s.channels(ctx, ws.ID)
+	if err != nil {
+		return Page[Head]{}, ws, err
+	}
+	byPost := map[int64][]store.ListVariantHeadsByPostsRow{}
+	for _, v := range vs {
+		byPost[v.PostID] = append(byPost[v.PostID], v)
+	}
+	out := make([]Head, len(ps))
+	for i, p := range ps {
+		h := Head{Post: p, Variants: byPost[p.ID]}
+		for _, v := range h.Variants {
+			h.Channels = append(h.Channels, chs[v.ChannelID])
+		}
+		out[i] = h
+	}
+	return Page[Head]{Entries: out, Truncated: more}, ws, nil
+}
+
+func (s *Service) authorize(ctx context.Context, user store.User, workspaceID int64, from, to time.Time) (store.Workspace, error) {
+	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View)
+	if err != nil {
+		return ws, err
+	}
+	if !to.After(from) || to.Sub(from) > MaxRange {
+		return ws, problem.Invalidf("range", "bad_range", "Choose a range of at most six months.", "Choisissez une période de six mois au plus.")
+	}
+	return ws, nil
+}
+
+// posts reads at most PageSize posts in [from, to) after the keyset
+// cursor (from, afterID), and whether more follow.
+func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Time, afterID int64, f Filter) ([]store.Post, bool, error) {
+	size := s.PageSize
+	if size <= 0 {
+		size = MaxEntries
+	}
+	from, to = from.UTC(), to.UTC()
+	ps, err := s.Store.ListPostsInRange(ctx, store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to, AfterID: afterID,
+		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ps) > size {
+		return ps[:size], true, nil
+	}
+	return ps, false, nil
+}
+
+// each calls fn with every post in [from, to), a page at a time.
+func (s *Service) each(ctx context.Context, workspaceID int64, from, to time.Time, fn func([]Entry) error) error {
+	var afterID int64
+	for {
+		ps, more, err := s.posts(ctx, workspaceID, from, to, afterID, Filter{})
+		if err != nil {
+			return err
+		}
+		entries, err := s.entries(ctx, workspaceID, ps)
+		if err != nil {
+			return err
+		}
+		if err := fn(entries); err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		last := ps[len(ps)-1]
+		from, afterID = *last.ScheduledAt, last.ID
+	}
+}
+
+func (s *Service) entries(ctx context.Context, workspaceID int64, ps []store.Post) ([]Entry, error) {
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	vs, err := s.Store.ListVariantsByPosts(ctx, ids)
+	vs, err := s.Store.ListVariantsByPosts(ctx, postIDs(ps))
 	if err != nil {
 		return nil, err
 	}
-	chs, err := s.Store.ListChannels(ctx, workspaceID)
+	chs, err := s.channels(ctx, workspaceID)
 	if err != nil {
 		return nil, err
-	}
-	byID := map[int64]store.Channel{}
-	for _, c := range chs {
-		byID[c.ID] = c
 	}
 	byPost := map[int64][]store.PostVariant{}
 	for _, v := range vs {
@@ -108,11 +213,31 @@ func (s *Service) rangeOf(ctx context.Context, workspaceID int64, from, to time.
 	for i, p := range ps {
 		e := Entry{Post: p, Variants: byPost[p.ID]}
 		for _, v := range e.Variants {
-			e.Channels = append(e.Channels, byID[v.ChannelID])
+			e.Channels = append(e.Channels, chs[v.ChannelID])
 		}
 		out[i] = e
 	}
 	return out, nil
+}
+
+func postIDs(ps []store.Post) []int64 {
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+func (s *Service) channels(ctx context.Context, workspaceID int64) (map[int64]store.Channel, error) {
+	chs, err := s.Store.ListChannels(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]store.Channel, len(chs))
+	for _, c := range chs {
+		byID[c.ID] = c
+	}
+	return byID, nil
 }
 
 // ICal writes the read-only feed of the workspace whose secret token is given:
@@ -123,47 +248,55 @@ func (s *Service) ICal(ctx context.Context, token string, w io.Writer) error {
 		return problem.NotFound
 	}
 	now := s.Now().UTC()
-	entries, err := s.rangeOf(ctx, ws.ID, now.Add(-30*24*time.Hour), now.Add(180*24*time.Hour), Filter{})
+	var events []bulk.Event
+	err = s.each(ctx, ws.ID, now.Add(-30*24*time.Hour), now.Add(180*24*time.Hour), func(entries []Entry) error {
+		for _, e := range entries {
+			var names []string
+			for _, c := range e.Channels {
+				names = append(names, c.Name)
+			}
+			desc := ""
+			if len(e.Variants) > 0 {
+				desc = e.Variants[0].Text
+			}
+			events = append(events, bulk.Event{UID: fmt.Sprintf("post-%d@tribune", e.Post.ID), Start: *e.Post.ScheduledAt,
+				Summary: "[" + e.Post.Status + "] " + e.Title() + " (" + strings.Join(names, ", ") + ")", Description: desc,
+				URL: fmt.Sprintf("%s/w/%d/posts/%d", s.PublicURL, ws.ID, e.Post.ID), Status: e.Post.Status})
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	events := make([]bulk.Event, 0, len(entries))
-	for _, e := range entries {
-		var names []string
-		for _, c := range e.Channels {
-			names = append(names, c.Name)
-		}
-		desc := ""
-		if len(e.Variants) > 0 {
-			desc = e.Variants[0].Text
-		}
-		events = append(events, bulk.Event{UID: fmt.Sprintf("post-%d@tribune", e.Post.ID), Start: *e.Post.ScheduledAt,
-			Summary: "[" + e.Post.Status + "] " + e.Title() + " (" + strings.Join(names, ", ") + ")", Description: desc,
-			URL: fmt.Sprintf("%s/w/%d/posts/%d", s.PublicURL, ws.ID, e.Post.ID), Status: e.Post.Status})
 	}
 	return bulk.ICal(w, "Tribune · "+ws.Name, events)
 }
 
-// Export writes a workspace's posts in [from, to) as CSV.
+// Export writes every post of a workspace in [from, to) as CSV.
 func (s *Service) Export(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, w io.Writer) error {
-	entries, ws, err := s.Range(ctx, user, workspaceID, from, to, Filter{})
+	ws, err := s.authorize(ctx, user, workspaceID, from, to)
 	if err != nil {
 		return err
 	}
 	var rows []bulk.ExportPost
-	for _, e := range entries {
-		for i, v := range e.Variants {
-			local := e.Post.ScheduledLocal
-			tz := e.Post.Timezone
-			if local == "" && e.Post.ScheduledAt != nil {
-				tz = ws.Timezone
-				local, _ = schedule.Wall(*e.Post.ScheduledAt, tz)
+	err = s.each(ctx, ws.ID, from, to, func(entries []Entry) error {
+		for _, e := range entries {
+			for i, v := range e.Variants {
+				local := e.Post.ScheduledLocal
+				tz := e.Post.Timezone
+				if local == "" && e.Post.ScheduledAt != nil {
+					tz = ws.Timezone
+					local, _ = schedule.Wall(*e.Post.ScheduledAt, tz)
+				}
+				var tags []string
+				_ = jsonUnmarshal(e.Post.Tags, &tags)
+				rows = append(rows, bulk.ExportPost{Local: local, TZ: tz, Status: v.State, Channel: e.Channels[i].Name, Network: e.Channels[i].Network,
+					Text: v.Text, Link: v.Link, FirstComment: v.FirstComment, Tags: tags, URL: v.ExternalURL})
 			}
-			var tags []string
-			_ = jsonUnmarshal(e.Post.Tags, &tags)
-			rows = append(rows, bulk.ExportPost{Local: local, TZ: tz, Status: v.State, Channel: e.Channels[i].Name, Network: e.Channels[i].Network,
-				Text: v.Text, Link: v.Link, FirstComment: v.FirstComment, Tags: tags, URL: v.ExternalURL})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return bulk.Export(w, rows)
 }

@@ -391,6 +391,7 @@ type ListPostsInRangeParams struct {
 	WorkspaceID int64
 	RangeFrom   *time.Time
 	RangeTo     *time.Time
+	AfterID     int64
 	Status      *string
 	AuthorID    *int64
 	Tag         *string
@@ -402,6 +403,16 @@ type ListPostsInRangeParams struct {
 type ListUnscheduledPostsParams struct {
 	WorkspaceID int64
 	MaxRows     int64
+}
+
+// ListVariantHeadsByPostsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListVariantHeadsByPostsRow struct {
+	ID          int64
+	PostID      int64
+	ChannelID   int64
+	State       string
+	TextHead    string
+	ExternalURL string
 }
 
 // ListVariantsInStateParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -919,6 +930,7 @@ type Queries interface {
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
+	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
 	ListVariantsInState(ctx context.Context, arg ListVariantsInStateParams) ([]PostVariant, error)

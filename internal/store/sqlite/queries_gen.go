@@ -509,6 +509,18 @@ func (a queries) ListUnscheduledPosts(ctx context.Context, arg store.ListUnsched
 	return out, nil
 }
 
+func (a queries) ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]store.ListVariantHeadsByPostsRow, error) {
+	rs, err := a.r.ListVariantHeadsByPosts(ctx, postIds)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListVariantHeadsByPostsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListVariantHeadsByPostsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListVariantsByPost(ctx context.Context, postID int64) ([]store.PostVariant, error) {
 	rs, err := a.r.ListVariantsByPost(ctx, postID)
 	if err != nil {

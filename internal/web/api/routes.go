@@ -916,7 +916,12 @@ type calendarIn struct {
 	Tag     string    `query:"tag"`
 }
 
-func (s *server) calendar(ctx context.Context, in *calendarIn) (*body[[]PostOut], error) {
+type calendarOut struct {
+	Truncated bool `header:"Tribune-Truncated" doc:"true when the range holds more than 5,000 posts and only the first 5,000 are returned: narrow the range or filter"`
+	Body      []PostOut
+}
+
+func (s *server) calendar(ctx context.Context, in *calendarIn) (*calendarOut, error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -934,19 +939,19 @@ func (s *server) calendar(ctx context.Context, in *calendarIn) (*body[[]PostOut]
 	if in.Tag != "" {
 		f.Tag = &in.Tag
 	}
-	entries, _, err := s.Calendar.Range(ctx, u, in.WS, in.From, in.To, f)
+	page, _, err := s.Calendar.Range(ctx, u, in.WS, in.From, in.To, f)
 	if err != nil {
 		return nil, s.fail(err)
 	}
 	out := []PostOut{}
-	for _, e := range entries {
+	for _, e := range page.Entries {
 		v := posts.View{Post: e.Post}
 		for i, pv := range e.Variants {
 			v.Variants = append(v.Variants, posts.VariantView{PostVariant: pv, Channel: e.Channels[i]})
 		}
 		out = append(out, toPost(v))
 	}
-	return &body[[]PostOut]{out}, nil
+	return &calendarOut{Truncated: page.Truncated, Body: out}, nil
 }
 
 type importIn struct {

@@ -89,6 +89,10 @@ func parseBound(s, tz string) (time.Time, error) {
 	return time.Time{}, problem.Invalidf("start", "bad_time", "Bad date.", "Date invalide.")
 }
 
+// TruncatedHeader tells the calendar page that the range held more posts
+// than one answer carries (its value: how many were sent).
+const TruncatedHeader = "Tribune-Truncated"
+
 // calendarEvent is FullCalendar's event object.
 type calendarEvent struct {
 	ID       string         `json:"id"`
@@ -117,14 +121,14 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f, _ := calendarFilter(r)
-	entries, _, err := u.Calendar.Range(r.Context(), user, ws.ID, from, to, f)
+	page, _, err := u.Calendar.Heads(r.Context(), user, ws.ID, from, to, f)
 	if err != nil {
 		return err
 	}
 	loc := loadLoc(tz)
 	l := u.loc(r)
-	events := make([]calendarEvent, 0, len(entries))
-	for _, e := range entries {
+	events := make([]calendarEvent, 0, len(page.Entries))
+	for _, e := range page.Entries {
 		var names []string
 		for _, c := range e.Channels {
 			names = append(names, c.Name)
@@ -137,6 +141,10 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if page.Truncated {
+		// The page shows its own translated notice when it sees this.
+		w.Header().Set(TruncatedHeader, strconv.Itoa(len(page.Entries)))
+	}
 	return json.NewEncoder(w).Encode(events)
 }
 
@@ -187,12 +195,13 @@ func (u *ui) calendarMove(w http.ResponseWriter, r *http.Request) error {
 }
 
 type listData struct {
-	WS       store.Workspace
-	Entries  []calendar.Entry
-	Drafts   []store.Post
-	Channels []store.Channel
-	Filter   map[string]string
-	TZ       string
+	WS        store.Workspace
+	Entries   []calendar.Head
+	Truncated bool
+	Drafts    []store.Post
+	Channels  []store.Channel
+	Filter    map[string]string
+	TZ        string
 }
 
 func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
@@ -203,7 +212,7 @@ func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
 	user := currentUser(r)
 	now := u.Now()
 	f, raw := calendarFilter(r)
-	entries, _, err := u.Calendar.Range(r.Context(), user, ws.ID, now.Add(-30*24*time.Hour), now.Add(120*24*time.Hour), f)
+	page, _, err := u.Calendar.Heads(r.Context(), user, ws.ID, now.Add(-30*24*time.Hour), now.Add(120*24*time.Hour), f)
 	if err != nil {
 		return err
 	}
@@ -215,7 +224,7 @@ func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Posts"), "posts"), listPage(u.loc(r), listData{WS: ws, Entries: entries, Drafts: drafts, Channels: chs, Filter: raw, TZ: u.displayTZ(user, ws)}))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Posts"), "posts"), listPage(u.loc(r), listData{WS: ws, Entries: page.Entries, Truncated: page.Truncated, Drafts: drafts, Channels: chs, Filter: raw, TZ: u.displayTZ(user, ws)}))
 }
 
 func (u *ui) exportCSV(w http.ResponseWriter, r *http.Request) error {

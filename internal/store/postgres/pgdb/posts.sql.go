@@ -549,19 +549,21 @@ const listPostsInRange = `-- name: ListPostsInRange :many
 SELECT id, workspace_id, author_id, status, scheduled_at, scheduled_local, timezone, tags, version, schedule_rev, duplicate_of, created_at, updated_at FROM posts p
 WHERE p.workspace_id = $1
   AND p.scheduled_at >= $2 AND p.scheduled_at < $3
-  AND ($4::text IS NULL OR p.status = $4::text)
-  AND ($5::bigint IS NULL OR p.author_id = $5::bigint)
-  AND ($6::text IS NULL OR p.tags::jsonb @> jsonb_build_array($6::text))
-  AND ($7::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = $7::bigint))
+  AND (p.scheduled_at > $2 OR p.id > $4::bigint)
+  AND ($5::text IS NULL OR p.status = $5::text)
+  AND ($6::bigint IS NULL OR p.author_id = $6::bigint)
+  AND ($7::text IS NULL OR p.tags::jsonb @> jsonb_build_array($7::text))
+  AND ($8::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = $8::bigint))
 ORDER BY p.scheduled_at, p.id
-LIMIT $8::bigint
+LIMIT $9::bigint
 `
 
 type ListPostsInRangeParams struct {
 	WorkspaceID int64
 	RangeFrom   *time.Time
 	RangeTo     *time.Time
+	AfterID     int64
 	Status      *string
 	AuthorID    *int64
 	Tag         *string
@@ -570,12 +572,16 @@ type ListPostsInRangeParams struct {
 }
 
 // ListPostsInRange serves the calendar: posts of a workspace whose instant
-// falls in [from, to), with optional filters (NULL: no filter).
+// falls in [from, to), with optional filters (NULL: no filter). after_id is
+// a keyset cursor for reading a range page by page: with range_from set to
+// the last page's last instant, it skips the posts of that instant already
+// read (0 skips nothing).
 func (q *Queries) ListPostsInRange(ctx context.Context, arg ListPostsInRangeParams) ([]Post, error) {
 	rows, err := q.db.Query(ctx, listPostsInRange,
 		arg.WorkspaceID,
 		arg.RangeFrom,
 		arg.RangeTo,
+		arg.AfterID,
 		arg.Status,
 		arg.AuthorID,
 		arg.Tag,
@@ -649,6 +655,48 @@ func (q *Queries) ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledP
 			&i.DuplicateOf,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listVariantHeadsByPosts = `-- name: ListVariantHeadsByPosts :many
+SELECT id, post_id, channel_id, state, left(text, 200)::text AS text_head, external_url
+FROM post_variants WHERE post_id = ANY($1::bigint[]) ORDER BY post_id, id
+`
+
+type ListVariantHeadsByPostsRow struct {
+	ID          int64
+	PostID      int64
+	ChannelID   int64
+	State       string
+	TextHead    string
+	ExternalURL string
+}
+
+// What the calendar shows of each variant: far less to read than the whole row.
+func (q *Queries) ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error) {
+	rows, err := q.db.Query(ctx, listVariantHeadsByPosts, postIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListVariantHeadsByPostsRow
+	for rows.Next() {
+		var i ListVariantHeadsByPostsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PostID,
+			&i.ChannelID,
+			&i.State,
+			&i.TextHead,
+			&i.ExternalURL,
 		); err != nil {
 			return nil, err
 		}

@@ -23,11 +23,15 @@ UPDATE posts SET status = sqlc.arg(status), updated_at = sqlc.arg(updated_at) WH
 DELETE FROM posts WHERE id = sqlc.arg(id);
 
 -- ListPostsInRange serves the calendar: posts of a workspace whose instant
--- falls in [from, to), with optional filters (NULL: no filter).
+-- falls in [from, to), with optional filters (NULL: no filter). after_id is
+-- a keyset cursor for reading a range page by page: with range_from set to
+-- the last page's last instant, it skips the posts of that instant already
+-- read (0 skips nothing).
 -- name: ListPostsInRange :many
 SELECT * FROM posts p
 WHERE p.workspace_id = sqlc.arg(workspace_id)
   AND p.scheduled_at >= sqlc.arg(range_from) AND p.scheduled_at < sqlc.arg(range_to)
+  AND (p.scheduled_at > sqlc.arg(range_from) OR p.id > sqlc.arg(after_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR p.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(author_id) AS INTEGER) IS NULL OR p.author_id = sqlc.narg(author_id))
   AND (CAST(sqlc.narg(tag) AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value = sqlc.narg(tag)))
@@ -140,3 +144,8 @@ SELECT * FROM approval_links WHERE post_id = sqlc.arg(post_id) ORDER BY created_
 SELECT p.scheduled_at FROM posts p JOIN post_variants v ON v.post_id = p.id
 WHERE v.channel_id = sqlc.arg(channel_id) AND p.scheduled_at >= sqlc.arg(range_from) AND p.scheduled_at < sqlc.arg(range_to)
 ORDER BY p.scheduled_at;
+
+-- name: ListVariantHeadsByPosts :many
+-- What the calendar shows of each variant: far less to read than the whole row.
+SELECT id, post_id, channel_id, state, CAST(substr(text, 1, 200) AS TEXT) AS text_head, external_url
+FROM post_variants WHERE post_id IN (sqlc.slice(post_ids)) ORDER BY post_id, id;

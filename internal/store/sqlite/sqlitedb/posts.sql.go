@@ -565,19 +565,21 @@ const listPostsInRange = `-- name: ListPostsInRange :many
 SELECT id, workspace_id, author_id, status, scheduled_at, scheduled_local, timezone, tags, version, schedule_rev, duplicate_of, created_at, updated_at FROM posts p
 WHERE p.workspace_id = ?1
   AND p.scheduled_at >= ?2 AND p.scheduled_at < ?3
-  AND (CAST(?4 AS TEXT) IS NULL OR p.status = ?4)
-  AND (CAST(?5 AS INTEGER) IS NULL OR p.author_id = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value = ?6))
-  AND (CAST(?7 AS INTEGER) IS NULL OR EXISTS (
-        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = ?7))
+  AND (p.scheduled_at > ?2 OR p.id > ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR p.status = ?5)
+  AND (CAST(?6 AS INTEGER) IS NULL OR p.author_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value = ?7))
+  AND (CAST(?8 AS INTEGER) IS NULL OR EXISTS (
+        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = ?8))
 ORDER BY p.scheduled_at, p.id
-LIMIT ?8
+LIMIT ?9
 `
 
 type ListPostsInRangeParams struct {
 	WorkspaceID int64
 	RangeFrom   *time.Time
 	RangeTo     *time.Time
+	AfterID     int64
 	Status      *string
 	AuthorID    *int64
 	Tag         *string
@@ -586,12 +588,16 @@ type ListPostsInRangeParams struct {
 }
 
 // ListPostsInRange serves the calendar: posts of a workspace whose instant
-// falls in [from, to), with optional filters (NULL: no filter).
+// falls in [from, to), with optional filters (NULL: no filter). after_id is
+// a keyset cursor for reading a range page by page: with range_from set to
+// the last page's last instant, it skips the posts of that instant already
+// read (0 skips nothing).
 func (q *Queries) ListPostsInRange(ctx context.Context, arg ListPostsInRangeParams) ([]Post, error) {
 	rows, err := q.db.QueryContext(ctx, listPostsInRange,
 		arg.WorkspaceID,
 		arg.RangeFrom,
 		arg.RangeTo,
+		arg.AfterID,
 		arg.Status,
 		arg.AuthorID,
 		arg.Tag,
@@ -668,6 +674,61 @@ func (q *Queries) ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledP
 			&i.DuplicateOf,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listVariantHeadsByPosts = `-- name: ListVariantHeadsByPosts :many
+SELECT id, post_id, channel_id, state, CAST(substr(text, 1, 200) AS TEXT) AS text_head, external_url
+FROM post_variants WHERE post_id IN (/*SLICE:post_ids*/?) ORDER BY post_id, id
+`
+
+type ListVariantHeadsByPostsRow struct {
+	ID          int64
+	PostID      int64
+	ChannelID   int64
+	State       string
+	TextHead    string
+	ExternalURL string
+}
+
+// What the calendar shows of each variant: far less to read than the whole row.
+func (q *Queries) ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error) {
+	query := listVariantHeadsByPosts
+	var queryParams []interface{}
+	if len(postIds) > 0 {
+		for _, v := range postIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:post_ids*/?", strings.Repeat(",?", len(postIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:post_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListVariantHeadsByPostsRow
+	for rows.Next() {
+		var i ListVariantHeadsByPostsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PostID,
+			&i.ChannelID,
+			&i.State,
+			&i.TextHead,
+			&i.ExternalURL,
 		); err != nil {
 			return nil, err
 		}

@@ -47,13 +47,21 @@
       height: "auto",
       editable: true,
       eventDurationEditable: false,
+      // A busy day shows four posts and a "+N more" link, not a wall of them.
+      views: { dayGridMonth: { dayMaxEvents: 4 } },
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       events: function (info, ok, fail) {
         var url = el.dataset.eventsUrl + (el.dataset.eventsUrl.indexOf("?") < 0 ? "?" : "&") +
           "start=" + encodeURIComponent(wall(info.start)) + "&end=" + encodeURIComponent(wall(info.end));
         fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-          .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.json(); })
+          .then(function (r) {
+            if (!r.ok) throw new Error(r.statusText);
+            // More posts than one answer carries: say so instead of hiding them.
+            var note = el.parentNode.querySelector("[data-calendar-truncated]");
+            if (note) note.hidden = !r.headers.get("Tribune-Truncated");
+            return r.json();
+          })
           .then(ok, fail);
       },
       eventDidMount: function (info) {
