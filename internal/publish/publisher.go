@@ -97,17 +97,14 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, ms
 }
 
 func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attempt int) error {
-	v, err := p.Store.GetVariant(ctx, args.VariantID)
+	t, err := p.Store.GetPublishTarget(ctx, args.VariantID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the post was deleted
 	}
 	if err != nil {
 		return err
 	}
-	post, err := p.Store.GetPost(ctx, v.PostID)
-	if err != nil {
-		return err
-	}
+	v, post, ws, ch := t.PostVariant, t.Post, t.Workspace, t.Channel
 	if post.ScheduleRev != args.Rev || (v.State != "queued" && v.State != "publishing") {
 		return nil // moved, unscheduled, held or already done since this job was inserted
 	}
@@ -128,14 +125,6 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 			return p.publishVariant(ctx, args, attempt)
 		}
 	}
-	ws, err := p.Store.GetWorkspace(ctx, post.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	ch, err := p.Store.GetChannel(ctx, v.ChannelID)
-	if err != nil {
-		return err
-	}
 	if ws.PausedAt != nil && v.State == "queued" {
 		// Crisis switch: hold, do not send. Resuming lets a person choose.
 		p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", "held", 0)
@@ -150,25 +139,52 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if err != nil {
 		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
 	}
+	var parts []store.PublishPart
+	fresh := "" // attempt key of a first message put in flight by this run's first commit
 	if v.State == "queued" {
-		// One commit: the variant is publishing and its messages exist.
-		// If a database crash loses it, the job (still queued in River)
-		// simply does this again.
+		var ids []int64
+		if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
+			return fmt.Errorf("media ids: %w", err)
+		}
+		// One commit: the variant is publishing and its messages exist. With
+		// no media to upload first, the first message's in-flight mark rides
+		// on it too, and the commit is then a durable one; otherwise a
+		// database crash that loses it is harmless: the job (still running
+		// in River) simply does this again.
+		direct := len(ids) == 0
 		now := p.Now().UTC()
-		if err := p.Store.InTx(ctx, func(tx store.Tx) error {
-			if err := tx.RelaxDurability(ctx); err != nil {
-				return err
-			}
+		marked := ""
+		if err := p.Store.InTxWith(ctx, store.TxOptions{Pipelined: true, Relaxed: !direct}, func(tx store.Tx) error {
 			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
-			if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+			if err := tx.MarkPostPublishing(ctx, store.MarkPostPublishingParams{UpdatedAt: now, ID: v.PostID}); err != nil {
 				return err
 			}
-			return p.ensureParts(ctx, tx, v)
+			if err := p.ensureParts(ctx, tx, v); err != nil {
+				return err
+			}
+			var err error
+			if parts, err = tx.ListPublishParts(ctx, v.ID); err != nil {
+				return err
+			}
+			if !direct || len(parts) == 0 || parts[0].State != "pending" {
+				return nil
+			}
+			key := network.NewAttemptKey(now)
+			n, err := tx.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: parts[0].Seq})
+			if err != nil {
+				return err
+			}
+			if n == 1 {
+				parts[0].AttemptKey, parts[0].InFlightAt, parts[0].State = key, &now, "in_flight"
+				marked = key
+			}
+			return nil
 		}); err != nil {
 			return err
 		}
+		fresh = marked
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
@@ -181,9 +197,10 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return p.handle(ctx, v, post, ch, "media", err)
 	}
 
-	parts, err := p.Store.ListPublishParts(ctx, v.ID)
-	if err != nil {
-		return err
+	if parts == nil {
+		if parts, err = p.Store.ListPublishParts(ctx, v.ID); err != nil {
+			return err
+		}
 	}
 	if len(parts) == 0 {
 		return fmt.Errorf("variant %d has no publish parts", v.ID)
@@ -199,7 +216,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 				return p.finishTx(ctx, tx, v, ch, first, live)
 			}
 		}
-		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
+		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish, fresh)
 		if err != nil {
 			if errors.Is(err, errStop) {
 				return nil
@@ -335,15 +352,18 @@ func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploade
 }
 
 // sendPart takes one message through pending → in_flight → done, or recovers
-// one found in flight.
+// one found in flight. fresh is the attempt key this run already put in
+// flight in its first commit: that message has not been sent yet.
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error) (network.Ref, error) {
-	switch part.State {
-	case "done":
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error, fresh string) (network.Ref, error) {
+	switch {
+	case part.State == "done":
 		return refOf(part), nil
-	case "unknown":
+	case part.State == "unknown":
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
-	case "in_flight":
+	case part.State == "in_flight" && fresh != "" && part.AttemptKey == fresh:
+		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
+	case part.State == "in_flight":
 		req := p.request(v, part, uploaded, root, prev)
 		ref, err := conn.Recover(ctx, acct, req)
 		switch {
@@ -372,6 +392,12 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		return network.Ref{}, fmt.Errorf("publish: part %d of variant %d changed under us", part.Seq, v.ID)
 	}
 	part.AttemptKey, part.InFlightAt, part.State = key, &now, "in_flight"
+	return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
+}
+
+// publishPart sends a message whose in-flight mark is committed.
+func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error) (network.Ref, error) {
 	req := p.request(v, part, uploaded, root, prev)
 	ref, err := conn.Publish(ctx, acct, req)
 	if err != nil {
@@ -417,12 +443,9 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 		live = p.liveNow(ctx, conn, acct, first)
 	}
 	now := p.Now().UTC()
-	return p.Store.InTx(ctx, func(tx store.Tx) error {
-		// Losing this commit in a database crash is harmless: the message
-		// stays in flight and the next try recovers it from the network.
-		if err := tx.RelaxDurability(ctx); err != nil {
-			return err
-		}
+	// Losing this commit in a database crash is harmless: the message stays
+	// in flight and the next try recovers it from the network.
+	return p.Store.InTxWith(ctx, store.TxOptions{Relaxed: true, Pipelined: true}, func(tx store.Tx) error {
 		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
 			return err
 		}

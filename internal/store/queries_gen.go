@@ -307,6 +307,14 @@ type GetNetworkAppParams struct {
 	RedirectURI string
 }
 
+// GetPublishTargetRow mirrors the row or argument shape sqlc generates for both dialects.
+type GetPublishTargetRow struct {
+	PostVariant PostVariant
+	Post        Post
+	Workspace   Workspace
+	Channel     Channel
+}
+
 // IdempotencyKey mirrors the row or argument shape sqlc generates for both dialects.
 type IdempotencyKey struct {
 	UserID      int64
@@ -443,6 +451,12 @@ type MarkPartInFlightParams struct {
 	InFlightAt *time.Time
 	VariantID  int64
 	Seq        int64
+}
+
+// MarkPostPublishingParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkPostPublishingParams struct {
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // MarkVariantPublishedParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -903,6 +917,7 @@ type Queries interface {
 	GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (NetworkApp, error)
 	GetOrganization(ctx context.Context, id int64) (Organization, error)
 	GetPost(ctx context.Context, id int64) (Post, error)
+	GetPublishTarget(ctx context.Context, id int64) (GetPublishTargetRow, error)
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	GetUser(ctx context.Context, id int64) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
@@ -937,6 +952,7 @@ type Queries interface {
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
+	MarkPostPublishing(ctx context.Context, arg MarkPostPublishingParams) error
 	MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error

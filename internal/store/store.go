@@ -33,6 +33,8 @@ type Store interface {
 	Dialect() string
 	// InTx runs fn in one transaction, committed when fn returns nil.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// InTxWith is InTx with options for the publishing hot path.
+	InTxWith(ctx context.Context, o TxOptions, fn func(tx Tx) error) error
 	// SetupJobs creates the River client on this database with cfg (its
 	// Workers and Queues decide whether this process works jobs or only
 	// inserts them). It must be called once, before InTx inserts jobs.
@@ -54,13 +56,23 @@ type Tx interface {
 	InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error)
 	// CancelJob cancels a job that has not run yet (a no-op for finished jobs).
 	CancelJob(ctx context.Context, id int64) error
-	// RelaxDurability lets this transaction commit without waiting for its
+}
+
+// TxOptions tune a transaction. SQLite ignores both: it is in the process
+// (no round trips) and in WAL mode with synchronous=NORMAL already commits
+// without waiting for the disk.
+type TxOptions struct {
+	// Relaxed lets the transaction commit without waiting for its
 	// write-ahead log to reach the disk (PostgreSQL's synchronous_commit =
-	// off; SQLite in WAL mode with synchronous=NORMAL already commits so).
-	// Only for writes that a database crash may lose without harm: a lost
-	// "message done" mark leaves the message in flight, and the next try
-	// asks the network what happened.
-	RelaxDurability(ctx context.Context) error
+	// off). Only for writes that a database crash may lose without harm: a
+	// lost "message done" mark leaves the message in flight, and the next
+	// try asks the network what happened.
+	Relaxed bool
+	// Pipelined sends the transaction's plain writes (operations that return
+	// only an error) together with the next read or the commit: their errors
+	// come back from the commit, and the transaction is rolled back whole.
+	// Only for transactions that do not act on one write's error and go on.
+	Pipelined bool
 }
 
 // Jobs is the part of a River client Tribune uses outside transactions.

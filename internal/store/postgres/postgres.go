@@ -122,24 +122,64 @@ func (s *Store) Jobs() store.Jobs { return store.RiverJobs(s.river) }
 
 // InTx implements store.Store.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	return s.InTxWith(ctx, store.TxOptions{}, fn)
+}
+
+// InTxWith implements store.Store.
+func (s *Store) InTxWith(ctx context.Context, o store.TxOptions, fn func(store.Tx) error) error {
+	if !o.Pipelined {
+		opts := pgx.TxOptions{}
+		if o.Relaxed {
+			// Rides on BEGIN (a simple-protocol query): no round trip of its own.
+			opts.BeginQuery = "BEGIN; SET LOCAL synchronous_commit = off"
+		}
+		tx, err := s.pool.BeginTx(ctx, opts)
+		if err != nil {
+			return mapErr(err)
+		}
+		if err := fn(newTxStore(tx, plainTx{tx}, s.river)); err != nil {
+			return errors.Join(err, ignoreClosed(tx.Rollback(context.WithoutCancel(ctx))))
+		}
+		return mapErr(tx.Commit(ctx))
+	}
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return mapErr(err)
 	}
-	q := pgdb.New(tx)
-	if err := fn(&txStore{queries: queries{r: q, w: q}, tx: tx, river: s.river}); err != nil {
-		rbErr := tx.Rollback(context.WithoutCancel(ctx))
-		if errors.Is(rbErr, pgx.ErrTxClosed) {
-			rbErr = nil
-		}
-		return errors.Join(err, rbErr)
+	// A connection left inside a transaction (a failed batch) is closed by
+	// the pool on release, never handed to someone else.
+	defer conn.Release()
+	p := &pipeline{conn: conn.Conn(), relaxed: o.Relaxed, queued: &pgx.Batch{}}
+	if err := fn(newTxStore(p, p, s.river)); err != nil {
+		return errors.Join(err, p.rollback(context.WithoutCancel(ctx)))
 	}
-	return mapErr(tx.Commit(ctx))
+	return mapErr(p.commit(ctx))
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, pgx.ErrTxClosed) {
+		return nil
+	}
+	return err
+}
+
+// txSource gives River the real transaction.
+type txSource interface {
+	realTx(ctx context.Context) (pgx.Tx, error)
+}
+
+type plainTx struct{ pgx.Tx }
+
+func (t plainTx) realTx(context.Context) (pgx.Tx, error) { return t.Tx, nil }
+
+func newTxStore(db pgdb.DBTX, src txSource, r *river.Client[pgx.Tx]) *txStore {
+	q := pgdb.New(db)
+	return &txStore{queries: queries{r: q, w: q}, src: src, river: r}
 }
 
 type txStore struct {
 	queries
-	tx    pgx.Tx
+	src   txSource
 	river *river.Client[pgx.Tx]
 }
 
@@ -147,23 +187,26 @@ func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river
 	if t.river == nil {
 		return 0, errors.New("postgres: SetupJobs was not called")
 	}
-	res, err := t.river.InsertTx(ctx, t.tx, args, opts)
+	tx, err := t.src.realTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.river.InsertTx(ctx, tx, args, opts)
 	if err != nil {
 		return 0, err
 	}
 	return res.Job.ID, nil
 }
 
-func (t *txStore) RelaxDurability(ctx context.Context) error {
-	_, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off")
-	return err
-}
-
 func (t *txStore) CancelJob(ctx context.Context, id int64) error {
 	if t.river == nil {
 		return errors.New("postgres: SetupJobs was not called")
 	}
-	_, err := t.river.JobCancelTx(ctx, t.tx, id)
+	tx, err := t.src.realTx(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = t.river.JobCancelTx(ctx, tx, id)
 	if err != nil && !errors.Is(err, river.ErrNotFound) {
 		return err
 	}

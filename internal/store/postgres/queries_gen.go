@@ -234,6 +234,11 @@ func (a queries) GetPost(ctx context.Context, id int64) (store.Post, error) {
 	return store.Post(r), mapErr(err)
 }
 
+func (a queries) GetPublishTarget(ctx context.Context, id int64) (store.GetPublishTargetRow, error) {
+	r, err := a.r.GetPublishTarget(ctx, id)
+	return store.GetPublishTargetRow{PostVariant: store.PostVariant(r.PostVariant), Post: store.Post(r.Post), Workspace: store.Workspace(r.Workspace), Channel: store.Channel(r.Channel)}, mapErr(err)
+}
+
 func (a queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
 	r, err := a.r.GetSession(ctx, tokenHash)
 	return store.Session(r), mapErr(err)
@@ -568,6 +573,10 @@ func (a queries) MarkPartDone(ctx context.Context, arg store.MarkPartDoneParams)
 func (a queries) MarkPartInFlight(ctx context.Context, arg store.MarkPartInFlightParams) (int64, error) {
 	r, err := a.w.MarkPartInFlight(ctx, pgdb.MarkPartInFlightParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) MarkPostPublishing(ctx context.Context, arg store.MarkPostPublishingParams) error {
+	return mapErr(a.w.MarkPostPublishing(ctx, pgdb.MarkPostPublishingParams(arg)))
 }
 
 func (a queries) MarkVariantPublished(ctx context.Context, arg store.MarkVariantPublishedParams) error {

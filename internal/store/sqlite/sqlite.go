@@ -66,20 +66,15 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 		}
 	}
-	writer, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return nil, err
-	}
+	// Each connection keeps its prepared statements (stmtcache.go).
+	drv := &sqlite.Driver{}
+	writer := sql.OpenDB(connector{dsn: dsn(path, false), drv: drv})
 	// SQLite has one writer at a time; a single connection turns lock
 	// contention into a queue in Go instead of SQLITE_BUSY errors (River's
 	// SQLite driver asks for the same).
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	reader, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		writer.Close()
-		return nil, err
-	}
+	reader := sql.OpenDB(connector{dsn: dsn(path, true), drv: drv})
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	s := &Store{path: path, writer: writer, reader: reader}
 	s.queries = queries{r: sqlitedb.New(reader), w: sqlitedb.New(writer)}
@@ -149,6 +144,12 @@ func (s *Store) Jobs() store.Jobs { return store.RiverJobs(s.river) }
 // too: the writer has a single connection, so reaching for the pool there
 // would wait for ourselves.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return s.InTxWith(ctx, store.TxOptions{}, fn)
+}
+
+// InTxWith implements store.Store; SQLite needs neither option (see
+// store.TxOptions).
+func (s *Store) InTxWith(ctx context.Context, _ store.TxOptions, fn func(store.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -183,11 +184,6 @@ func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river
 	}
 	return res.Job.ID, nil
 }
-
-// RelaxDurability: with synchronous=NORMAL in WAL mode, SQLite commits
-// without an fsync already (a power loss may drop the last commits, never
-// corrupt the database).
-func (t *txStore) RelaxDurability(context.Context) error { return nil }
 
 func (t *txStore) CancelJob(ctx context.Context, id int64) error {
 	if t.river == nil {

@@ -271,3 +271,104 @@ func TestMembershipsAndWorkspaces(t *testing.T) {
 		}
 	})
 }
+
+// A pipelined transaction (PostgreSQL sends its plain writes in batches) is
+// still one transaction: reads see the writes queued before them, a refused
+// write rolls back every write around it, and River inserts commit with it.
+func TestPipelinedTransactions(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		if err := s.SetupJobs(&river.Config{}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := func() []store.PublishPart {
+			ps, err := s.ListPublishParts(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ps
+		}
+		for _, o := range []store.TxOptions{{Pipelined: true}, {Pipelined: true, Relaxed: true}, {Relaxed: true}} {
+			// Writes only, then a refused one (no such variant): nothing stays.
+			err := s.InTxWith(ctx, o, func(tx store.Tx) error {
+				if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: t0, ID: v.ID}); err != nil {
+					return err
+				}
+				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+					return err
+				}
+				return tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID + 1000, Seq: 0, Kind: "post", Text: "x"})
+			})
+			if err == nil {
+				t.Fatalf("%+v: a write refused by a foreign key committed", o)
+			}
+			if got, _ := s.GetVariant(ctx, v.ID); got.State != "queued" || len(parts()) != 0 {
+				t.Fatalf("%+v: after a refused write: variant %s, %d parts; want queued, none", o, got.State, len(parts()))
+			}
+			// fn's own error rolls back the queued writes.
+			boom := errors.New("boom")
+			if err := s.InTxWith(ctx, o, func(tx store.Tx) error {
+				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+					return err
+				}
+				return boom
+			}); !errors.Is(err, boom) || len(parts()) != 0 {
+				t.Fatalf("%+v: error %v and %d parts after fn failed; want boom, none", o, err, len(parts()))
+			}
+		}
+		// Writes, a read that sees them, a counted write, a job: all commit.
+		var n int64
+		err = s.InTxWith(ctx, store.TxOptions{Pipelined: true}, func(tx store.Tx) error {
+			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "a"}); err != nil {
+				return err
+			}
+			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 1, Kind: "thread", Text: "b"}); err != nil {
+				return err
+			}
+			ps, err := tx.ListPublishParts(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			if len(ps) != 2 {
+				return fmt.Errorf("the read inside the transaction saw %d parts, want 2", len(ps))
+			}
+			if n, err = tx.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k", InFlightAt: &t0, VariantID: v.ID, Seq: 0}); err != nil {
+				return err
+			}
+			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: t0, ID: v.ID}); err != nil {
+				return err
+			}
+			if _, err := tx.InsertJob(ctx, noopArgs{}, nil); err != nil {
+				return err
+			}
+			return tx.MarkPostPublishing(ctx, store.MarkPostPublishingParams{UpdatedAt: t0, ID: p.ID})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := parts()
+		got, _ := s.GetVariant(ctx, v.ID)
+		post, _ := s.GetPost(ctx, p.ID)
+		counts, _ := s.JobCounts(ctx)
+		if n != 1 || len(ps) != 2 || ps[0].State != "in_flight" || got.State != "publishing" || post.Status != "publishing" || len(counts) != 1 {
+			t.Errorf("after commit: marked %d, parts %+v, variant %s, post %s, jobs %v", n, ps, got.State, post.Status, counts)
+		}
+		target, err := s.GetPublishTarget(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if target.PostVariant.ID != v.ID || target.Post.ID != p.ID || target.Workspace.ID != f.ws.ID || target.Channel.ID != f.ch1.ID {
+			t.Errorf("GetPublishTarget = %+v", target)
+		}
+	})
+}

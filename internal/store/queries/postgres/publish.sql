@@ -87,3 +87,20 @@ UPDATE posts SET status = CASE
     ELSE status END,
     updated_at = sqlc.arg(updated_at)
 WHERE posts.id = sqlc.arg(id) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');
+
+-- GetPublishTarget reads in one query what a publishing job starts from:
+-- the variant, its post, the post's workspace and the variant's channel.
+-- name: GetPublishTarget :one
+SELECT sqlc.embed(v), sqlc.embed(p), sqlc.embed(w), sqlc.embed(c)
+FROM post_variants v
+JOIN posts p ON p.id = v.post_id
+JOIN workspaces w ON w.id = p.workspace_id
+JOIN channels c ON c.id = v.channel_id
+WHERE v.id = sqlc.arg(id);
+
+-- MarkPostPublishing is RefreshPostStatus's answer once one of the post's
+-- variants is publishing, without reading the variants: the cheap update
+-- for the moment a variant starts.
+-- name: MarkPostPublishing :exec
+UPDATE posts SET status = 'publishing', updated_at = sqlc.arg(updated_at)
+WHERE id = sqlc.arg(id) AND status IN ('scheduled', 'published', 'failed');

@@ -155,6 +155,85 @@ func (q *Queries) DeletePendingParts(ctx context.Context, variantID int64) error
 	return err
 }
 
+const getPublishTarget = `-- name: GetPublishTarget :one
+SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token, w.paused_at, w.paused_by, w.created_at, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at
+FROM post_variants v
+JOIN posts p ON p.id = v.post_id
+JOIN workspaces w ON w.id = p.workspace_id
+JOIN channels c ON c.id = v.channel_id
+WHERE v.id = ?1
+`
+
+type GetPublishTargetRow struct {
+	PostVariant PostVariant
+	Post        Post
+	Workspace   Workspace
+	Channel     Channel
+}
+
+// GetPublishTarget reads in one query what a publishing job starts from:
+// the variant, its post, the post's workspace and the variant's channel.
+func (q *Queries) GetPublishTarget(ctx context.Context, id int64) (GetPublishTargetRow, error) {
+	row := q.db.QueryRowContext(ctx, getPublishTarget, id)
+	var i GetPublishTargetRow
+	err := row.Scan(
+		&i.PostVariant.ID,
+		&i.PostVariant.PostID,
+		&i.PostVariant.ChannelID,
+		&i.PostVariant.Text,
+		&i.PostVariant.Link,
+		&i.PostVariant.FirstComment,
+		&i.PostVariant.Thread,
+		&i.PostVariant.MediaIDs,
+		&i.PostVariant.State,
+		&i.PostVariant.UploadedMedia,
+		&i.PostVariant.ExternalID,
+		&i.PostVariant.ExternalURL,
+		&i.PostVariant.Error,
+		&i.PostVariant.ContentHash,
+		&i.PostVariant.RiverJobID,
+		&i.PostVariant.PublishedAt,
+		&i.PostVariant.UpdatedAt,
+		&i.Post.ID,
+		&i.Post.WorkspaceID,
+		&i.Post.AuthorID,
+		&i.Post.Status,
+		&i.Post.ScheduledAt,
+		&i.Post.ScheduledLocal,
+		&i.Post.Timezone,
+		&i.Post.Tags,
+		&i.Post.Version,
+		&i.Post.ScheduleRev,
+		&i.Post.DuplicateOf,
+		&i.Post.CreatedAt,
+		&i.Post.UpdatedAt,
+		&i.Workspace.ID,
+		&i.Workspace.OrganizationID,
+		&i.Workspace.Name,
+		&i.Workspace.Timezone,
+		&i.Workspace.RequireApproval,
+		&i.Workspace.DuplicateWindowHours,
+		&i.Workspace.IcalToken,
+		&i.Workspace.PausedAt,
+		&i.Workspace.PausedBy,
+		&i.Workspace.CreatedAt,
+		&i.Channel.ID,
+		&i.Channel.WorkspaceID,
+		&i.Channel.Network,
+		&i.Channel.Name,
+		&i.Channel.Handle,
+		&i.Channel.ExternalID,
+		&i.Channel.BaseURL,
+		&i.Channel.TokenCiphertext,
+		&i.Channel.TokenKeyID,
+		&i.Channel.MaxChars,
+		&i.Channel.URLLength,
+		&i.Channel.Status,
+		&i.Channel.CreatedAt,
+	)
+	return i, err
+}
+
 const lastPublishErrors = `-- name: LastPublishErrors :many
 SELECT l.id, l.variant_id, l.network, l.at, l.step, l.request, l.response, l.outcome, l.http_status, l.node FROM publish_log l
 WHERE l.outcome IN ('retry', 'failed', 'unknown') AND l.at >= ?1
@@ -423,6 +502,24 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 		return 0, err
 	}
 	return result.RowsAffected()
+}
+
+const markPostPublishing = `-- name: MarkPostPublishing :exec
+UPDATE posts SET status = 'publishing', updated_at = ?1
+WHERE id = ?2 AND status IN ('scheduled', 'published', 'failed')
+`
+
+type MarkPostPublishingParams struct {
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// MarkPostPublishing is RefreshPostStatus's answer once one of the post's
+// variants is publishing, without reading the variants: the cheap update
+// for the moment a variant starts.
+func (q *Queries) MarkPostPublishing(ctx context.Context, arg MarkPostPublishingParams) error {
+	_, err := q.db.ExecContext(ctx, markPostPublishing, arg.UpdatedAt, arg.ID)
+	return err
 }
 
 const oldestOverdue = `-- name: OldestOverdue :one
