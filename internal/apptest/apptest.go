@@ -83,6 +83,8 @@ func Start(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last registered first: the store closes after River stopped.
+	t.Cleanup(a.Close)
 	a.Publisher.RetryBase = 100 * time.Millisecond
 	srv := httptest.NewUnstartedServer(a.Handler)
 	srv.Listener.Close()
@@ -101,7 +103,6 @@ func Start(t testing.TB, o Options) *Env {
 			cancel()
 		})
 	}
-	t.Cleanup(a.Close)
 	return &Env{App: a, Server: srv, Sandbox: sb, SandboxURL: sbSrv.URL, Store: a.Store}
 }
 

@@ -332,3 +332,45 @@ var pngBytes = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00
 	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
 	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xff, 0xff, 0x3f, 0x00, 0x05, 0xfe, 0x02, 0xfe, 0xa7, 0x35, 0x81,
 	0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}
+
+// A month holding more posts than one answer carries says so, and a busy day
+// shows four posts and a "+N more" link.
+func TestBusyMonthSaysWhatItDoesNotShow(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	s.env.App.Calendar.PageSize = 6
+	next := time.Now().AddDate(0, 1, 0)
+	for h := 8; h < 15; h++ {
+		day := time.Date(next.Year(), next.Month(), 10, h, 0, 0, 0, time.UTC)
+		in := posts.Input{Variants: []posts.VariantInput{{ChannelID: s.chs[h%2].ID, Text: fmt.Sprintf("busy day, post at %d h", h)}}, ScheduledLocal: day.Format("2006-01-02T15:04")}
+		if _, err := s.env.App.Posts.Save(context.Background(), s.owner, s.ws.ID, 0, in, posts.DoSchedule); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := chromedp.Do(ctx, s.signIn(),
+		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`.fc`)),
+		chromedp.Click(chromedp.CSS(`.fc-next-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-event`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=calendar-truncated]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-daygrid-more-link`)),
+	)
+	if err != nil {
+		shot(t, ctx, "busy-month")
+		t.Fatalf("the truncated month shows no notice or no +N more link: %v", err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.fc-daygrid-event-harness:not(.fc-daygrid-event-harness-abs)').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown > 4 {
+		t.Errorf("%d posts shown in one day cell, want at most 4", shown)
+	}
+	// Back to a quiet month (two back: this month's six weeks may reach the
+	// 10th of the next): the notice goes away.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.fc-prev-button`)), chromedp.Click(chromedp.CSS(`.fc-prev-button`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-testid=calendar-truncated]`))); err != nil {
+		t.Errorf("the notice stays on a month that is not truncated: %v", err)
+	}
+}
