@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,24 +87,63 @@ func title(t string) string {
 }
 
 // Page is one answer: at most MaxEntries posts, Truncated when the range
-// holds more (narrow it or filter to see the rest).
+// holds more; Next then says where the following page starts.
 type Page[E Entry | Head] struct {
 	Entries   []E
 	Truncated bool
+	Next      Cursor
 }
 
-// Range returns the posts of a workspace between from and to, whole.
-func (s *Service) Range(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, f Filter) (Page[Entry], store.Workspace, error) {
+// Cursor marks the last post of a page: the next page starts after post ID
+// at instant At. The zero Cursor starts at the beginning of the range.
+type Cursor struct {
+	At time.Time
+	ID int64
+}
+
+// String is the cursor as clients pass it back: "unix-nanoseconds.id".
+func (c Cursor) String() string {
+	if c.ID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.At.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseCursor reads a Cursor's String; "" is the zero Cursor.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	at, id, ok := strings.Cut(s, ".")
+	ns, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, problem.Invalidf("after", "bad_cursor", "This cursor is not one Tribune gave: pass the Tribune-Next-Cursor header of the previous page.",
+			"Ce curseur ne vient pas de Tribune : passez l’en-tête Tribune-Next-Cursor de la page précédente.")
+	}
+	return Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
+}
+
+// Range returns the posts of a workspace between from and to, whole, from
+// the post after the cursor on.
+func (s *Service) Range(ctx context.Context, user store.User, workspaceID int64, from, to time.Time, f Filter, after Cursor) (Page[Entry], store.Workspace, error) {
 	ws, err := s.authorize(ctx, user, workspaceID, from, to)
 	if err != nil {
 		return Page[Entry]{}, ws, err
 	}
-	ps, more, err := s.posts(ctx, ws.ID, from, to, 0, f)
+	if after.ID != 0 {
+		if after.At.Before(from) || !after.At.Before(to) {
+			return Page[Entry]{}, ws, problem.Invalidf("after", "bad_cursor", "This cursor belongs to another range: ask again with the same from and to.",
+				"Ce curseur appartient à une autre période : redemandez avec les mêmes from et to.")
+		}
+		from = after.At
+	}
+	ps, next, err := s.posts(ctx, ws.ID, from, to, after.ID, f)
 	if err != nil {
 		return Page[Entry]{}, ws, err
 	}
 	entries, err := s.entries(ctx, ws.ID, ps)
-	return Page[Entry]{Entries: entries, Truncated: more}, ws, err
+	return Page[Entry]{Entries: entries, Truncated: next.ID != 0, Next: next}, ws, err
 }
 
 // Heads returns what the calendar's views show of the posts between from
@@ -113,7 +153,7 @@ func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64,
 	if err != nil {
 		return Page[Head]{}, ws, err
 	}
-	ps, more, err := s.posts(ctx, ws.ID, from, to, 0, f)
+	ps, next, err := s.posts(ctx, ws.ID, from, to, 0, f)
 	if err != nil || len(ps) == 0 {
 		return Page[Head]{}, ws, err
 	}
@@ -137,7 +177,7 @@ func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64,
 		}
 		out[i] = h
 	}
-	return Page[Head]{Entries: out, Truncated: more}, ws, nil
+	return Page[Head]{Entries: out, Truncated: next.ID != 0, Next: next}, ws, nil
 }
 
 func (s *Service) authorize(ctx context.Context, user store.User, workspaceID int64, from, to time.Time) (store.Workspace, error) {
@@ -152,8 +192,8 @@ func (s *Service) authorize(ctx context.Context, user store.User, workspaceID in
 }
 
 // posts reads at most PageSize posts in [from, to) after the keyset
-// cursor (from, afterID), and whether more follow.
-func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Time, afterID int64, f Filter) ([]store.Post, bool, error) {
+// cursor (from, afterID), and where the next page starts if more follow.
+func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Time, afterID int64, f Filter) ([]store.Post, Cursor, error) {
 	size := s.PageSize
 	if size <= 0 {
 		size = MaxEntries
@@ -162,19 +202,20 @@ func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Ti
 	ps, err := s.Store.ListPostsInRange(ctx, store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to, AfterID: afterID,
 		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
 	if err != nil {
-		return nil, false, err
+		return nil, Cursor{}, err
 	}
 	if len(ps) > size {
-		return ps[:size], true, nil
+		last := ps[size-1]
+		return ps[:size], Cursor{At: *last.ScheduledAt, ID: last.ID}, nil
 	}
-	return ps, false, nil
+	return ps, Cursor{}, nil
 }
 
 // each calls fn with every post in [from, to), a page at a time.
 func (s *Service) each(ctx context.Context, workspaceID int64, from, to time.Time, fn func([]Entry) error) error {
 	var afterID int64
 	for {
-		ps, more, err := s.posts(ctx, workspaceID, from, to, afterID, Filter{})
+		ps, next, err := s.posts(ctx, workspaceID, from, to, afterID, Filter{})
 		if err != nil {
 			return err
 		}
@@ -185,11 +226,10 @@ func (s *Service) each(ctx context.Context, workspaceID int64, from, to time.Tim
 		if err := fn(entries); err != nil {
 			return err
 		}
-		if !more {
+		if next.ID == 0 {
 			return nil
 		}
-		last := ps[len(ps)-1]
-		from, afterID = *last.ScheduledAt, last.ID
+		from, afterID = next.At, next.ID
 	}
 }
 

@@ -914,10 +914,12 @@ type calendarIn struct {
 	Status  string    `query:"status"`
 	Author  int64     `query:"author"`
 	Tag     string    `query:"tag"`
+	After   string    `query:"after" doc:"Where to go on from: the Tribune-Next-Cursor header of the previous page (same from and to)"`
 }
 
 type calendarOut struct {
-	Truncated bool `header:"Tribune-Truncated" doc:"true when the range holds more than 5,000 posts and only the first 5,000 are returned: narrow the range or filter"`
+	Truncated bool   `header:"Tribune-Truncated" doc:"true when the range holds more than 5,000 posts after the cursor: only the first 5,000 are returned"`
+	Next      string `header:"Tribune-Next-Cursor" doc:"With Tribune-Truncated: pass it as after to read the next page"`
 	Body      []PostOut
 }
 
@@ -939,7 +941,11 @@ func (s *server) calendar(ctx context.Context, in *calendarIn) (*calendarOut, er
 	if in.Tag != "" {
 		f.Tag = &in.Tag
 	}
-	page, _, err := s.Calendar.Range(ctx, u, in.WS, in.From, in.To, f)
+	after, err := calendar.ParseCursor(in.After)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	page, _, err := s.Calendar.Range(ctx, u, in.WS, in.From, in.To, f, after)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -951,7 +957,7 @@ func (s *server) calendar(ctx context.Context, in *calendarIn) (*calendarOut, er
 		}
 		out = append(out, toPost(v))
 	}
-	return &calendarOut{Truncated: page.Truncated, Body: out}, nil
+	return &calendarOut{Truncated: page.Truncated, Next: page.Next.String(), Body: out}, nil
 }
 
 type importIn struct {
