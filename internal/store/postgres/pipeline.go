@@ -115,11 +115,7 @@ func (r errRow) Scan(...any) error { return r.err }
 // begin begins the real transaction once.
 func (p *pipeline) begin(ctx context.Context) (pgx.Tx, error) {
 	if p.tx == nil {
-		opts := pgx.TxOptions{}
-		if p.relaxed {
-			opts.BeginQuery = "BEGIN; SET LOCAL synchronous_commit = off"
-		}
-		tx, err := p.conn.BeginTx(ctx, opts)
+		tx, err := p.conn.BeginTx(ctx, txOptions(p.relaxed))
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +151,7 @@ func (p *pipeline) commit(ctx context.Context) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	if p.relaxed {
-		b.Queue("SET LOCAL synchronous_commit = off")
+		b.Queue(relaxSQL)
 	}
 	b.QueuedQueries = append(b.QueuedQueries, p.queued.QueuedQueries...)
 	b.Queue("COMMIT")

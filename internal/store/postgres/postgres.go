@@ -148,12 +148,7 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
 // InTxWith implements store.Store.
 func (s *Store) InTxWith(ctx context.Context, o store.TxOptions, fn func(store.Tx) error) error {
 	if !o.Pipelined {
-		opts := pgx.TxOptions{}
-		if o.Relaxed {
-			// Rides on BEGIN (a simple-protocol query): no round trip of its own.
-			opts.BeginQuery = "BEGIN; SET LOCAL synchronous_commit = off"
-		}
-		tx, err := s.pool.BeginTx(ctx, opts)
+		tx, err := s.pool.BeginTx(ctx, txOptions(o.Relaxed))
 		if err != nil {
 			return mapErr(err)
 		}
@@ -174,6 +169,18 @@ func (s *Store) InTxWith(ctx context.Context, o store.TxOptions, fn func(store.T
 		return errors.Join(err, p.rollback(context.WithoutCancel(ctx)))
 	}
 	return mapErr(p.commit(ctx))
+}
+
+// relaxSQL lets a transaction commit without waiting for the disk.
+const relaxSQL = "SET LOCAL synchronous_commit = off"
+
+// txOptions begins a transaction, relaxed or not; the setting rides on
+// BEGIN (a simple-protocol query), with no round trip of its own.
+func txOptions(relaxed bool) pgx.TxOptions {
+	if relaxed {
+		return pgx.TxOptions{BeginQuery: "BEGIN; " + relaxSQL}
+	}
+	return pgx.TxOptions{}
 }
 
 func ignoreClosed(err error) error {
