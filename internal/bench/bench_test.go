@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"testing"
@@ -110,10 +111,25 @@ func dispatchOnce(b *testing.B, pg bool, n int) {
 		b.Fatalf("inserting %d posts took %s: they were due before the insert ended", n, inserted)
 	}
 	b.Logf("%d posts inserted in %s (%.0f/s)", n, inserted.Round(time.Millisecond), float64(n)/inserted.Seconds())
+	// TRIBUNE_BENCH_CPUPROFILE=file profiles the burst alone (from a second
+	// before the due minute to the last post), not the inserts before it.
+	stopProfile := func() {}
+	if path := os.Getenv("TRIBUNE_BENCH_CPUPROFILE"); path != "" {
+		time.Sleep(time.Until(due.Add(-time.Second)))
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+	}
 	// Wait until the sandbox received them all.
 	deadline := due.Add(10 * time.Minute)
 	for {
 		if got := len(e.Sandbox.Received()); got >= n {
+			stopProfile()
 			break
 		}
 		if time.Now().After(deadline) {

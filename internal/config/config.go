@@ -59,7 +59,7 @@ var Settings = []Setting{
 	{"secret-keys", "TRIBUNE_SECRET_KEYS", "", "token encryption keys, id:base64(32 bytes)[,older…]; empty: generated once into DATA_DIR/secret.key", str(func(c *Config) *string { return &c.SecretKeys })},
 	{"sandbox-url", "TRIBUNE_SANDBOX_URL", "", "address of a separate `tribune sandbox`; empty: the sandbox network is mounted at /sandbox", str(func(c *Config) *string { return &c.SandboxURL })},
 	{"demo", "TRIBUNE_DEMO", "false", "create the demo organisation when the database is empty", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
-	{"workers", "TRIBUNE_WORKERS", "50", "publishing jobs worked at once by this node", func(c *Config, v string) (err error) { c.Workers, err = strconv.Atoi(v); return }},
+	{"workers", "TRIBUNE_WORKERS", "200", "publishing jobs worked at once by this node", func(c *Config, v string) (err error) { c.Workers, err = strconv.Atoi(v); return }},
 	{"network-timeout", "TRIBUNE_NETWORK_TIMEOUT", "30s", "time-out of one call to a social network", func(c *Config, v string) (err error) { c.NetworkTimeout, err = time.ParseDuration(v); return }},
 	{"job-timeout", "TRIBUNE_JOB_TIMEOUT", "2m", "longest a publishing job may run; a job silent for this plus 30 s is presumed dead (its node crashed) and rescued", func(c *Config, v string) (err error) { c.JobTimeout, err = time.ParseDuration(v); return }},
 	{"node-id", "TRIBUNE_NODE_ID", "", "name of this node on the status page; default HOSTNAME-PID", str(func(c *Config) *string { return &c.NodeID })},

@@ -68,6 +68,9 @@ type Ref struct {
 	ID  string `json:"id"`            // Mastodon status id, Bluesky at:// URI, sandbox post id
 	CID string `json:"cid,omitempty"` // Bluesky record CID (needed to reply)
 	URL string `json:"url,omitempty"` // public web address, when the network gives one
+	// Live is set by Publish when the network's own answer says the new
+	// post already shows, so nobody needs to ask it again (CheckLive).
+	Live bool `json:"-"`
 }
 
 // PostRequest is one message to publish: a main post, a thread item or a

@@ -319,3 +319,86 @@ type publishVariantArgs = publish.VariantArgs
 func publishArgs(variantID, rev int64) publishVariantArgs {
 	return publishVariantArgs{VariantID: variantID, Rev: rev}
 }
+
+// A post the network's answer shows as visible needs no second question;
+// one that shows late is polled for until it does, and the log says which.
+func TestVisibilityFromTheAnswerOrByPolling(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		f := setup(t, apptest.Options{Postgres: pg}, 1)
+		ctx := context.Background()
+		logOf := func(postID int64) []store.PublishLog {
+			logs, err := f.env.Store.ListPublishLog(ctx, postID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return logs
+		}
+
+		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "shows at once"})
+		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+		}
+		logs := logOf(view.Post.ID)
+		if len(logs) != 1 || logs[0].Step != "post" || !strings.HasSuffix(logs[0].Response, ", visible on the network") {
+			t.Errorf("log of a post visible at once: %+v; want one line saying it shows", logs)
+		}
+
+		sc := sandbox.NewConnector(nil)
+		if err := sc.SetFaults(ctx, f.env.SandboxURL, sandbox.Faults{Mode: "hidden", HideSeconds: 3, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		view = f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "shows late"})
+		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+		}
+		if logs := logOf(view.Post.ID); len(logs) != 1 || strings.Contains(logs[0].Response, "visible") {
+			t.Errorf("log right after a hidden post: %+v; want only its creation", logs)
+		}
+		// The check-live job retries (100 ms base here) until the post shows.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			logs := logOf(view.Post.ID)
+			if len(logs) == 2 && logs[1].Step == "check_live" && logs[1].Response == "visible on the network" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no check_live line after the post showed: %+v", logs)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if got := receivedTexts(f); got["shows late"] != 1 {
+			t.Errorf("sandbox received the hidden post %d times, want once", got["shows late"])
+		}
+	})
+}
+
+// Posts due together share their transactions; each still goes out once,
+// and one post whose write fails does not take the others down with it.
+func TestPostsDueTogetherShareCommits(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		f := setup(t, apptest.Options{Postgres: pg}, 3)
+		ctx := context.Background()
+		var ids []int64
+		for i := 0; i < 60; i++ {
+			view, err := f.env.App.Posts.Save(ctx, f.owner, f.ws.ID, 0, posts.Input{ConfirmDuplicate: true,
+				Variants: []posts.VariantInput{{ChannelID: f.chs[i%3].ID, Text: fmt.Sprintf("together #%d", i)}}}, posts.PublishNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, view.Post.ID)
+		}
+		for _, id := range ids {
+			if vs := f.waitVariants(t, id, 60*time.Second); vs[0].State != "published" {
+				t.Errorf("post %d: state %q (%s), want published", id, vs[0].State, vs[0].Error)
+			}
+		}
+		got := receivedTexts(f)
+		for i := 0; i < 60; i++ {
+			if n := got[fmt.Sprintf("together #%d", i)]; n != 1 {
+				t.Errorf("together #%d received %d times, want once", i, n)
+			}
+		}
+	})
+}

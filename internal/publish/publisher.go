@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -51,6 +52,36 @@ type Publisher struct {
 	Now        func() time.Time
 	// RetryBase is the first retry's wait (default 2 s); tests shorten it.
 	RetryBase time.Duration
+
+	batchOnce sync.Once
+	b         *batches
+}
+
+// batches are the shared database steps of the jobs that run together
+// (see batch.go).
+type batches struct {
+	targets *loader[store.GetPublishTargetsRow]
+	parts   *loader[store.PublishPart]
+	// start commits "publishing" and the messages, durably when the first
+	// message's in-flight mark rides on it; startRelaxed when media come
+	// first. done commits a sent message (and the variant's completion).
+	start, startRelaxed, done *txGroup
+}
+
+func (p *Publisher) batch() *batches {
+	p.batchOnce.Do(func() {
+		st := p.Store
+		p.b = &batches{
+			targets: &loader[store.GetPublishTargetsRow]{fetch: st.GetPublishTargets,
+				key: func(r store.GetPublishTargetsRow) int64 { return r.PostVariant.ID }},
+			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf,
+				key: func(r store.PublishPart) int64 { return r.VariantID }},
+			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}},
+			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}},
+			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}},
+		}
+	})
+	return p.b
 }
 
 // Register adds the publishing workers to workers.
@@ -97,14 +128,15 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, ms
 }
 
 func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attempt int) error {
-	t, err := p.Store.GetPublishTarget(ctx, args.VariantID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // the post was deleted
-	}
+	b := p.batch()
+	rows, err := b.targets.Load(ctx, args.VariantID)
 	if err != nil {
 		return err
 	}
-	v, post, ws, ch := t.PostVariant, t.Post, t.Workspace, t.Channel
+	if len(rows) == 0 {
+		return nil // the post was deleted
+	}
+	v, post, ws, ch := rows[0].PostVariant, rows[0].Post, rows[0].Workspace, rows[0].Channel
 	if post.ScheduleRev != args.Rev || (v.State != "queued" && v.State != "publishing") {
 		return nil // moved, unscheduled, held or already done since this job was inserted
 	}
@@ -140,55 +172,48 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
 	}
 	var parts []store.PublishPart
-	fresh := "" // attempt key of a first message put in flight by this run's first commit
+	fresh := "" // attempt key of a first message written in flight by this run's first commit
 	if v.State == "queued" {
 		var ids []int64
 		if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
 			return fmt.Errorf("media ids: %w", err)
 		}
 		// One commit: the variant is publishing and its messages exist. With
-		// no media to upload first, the first message's in-flight mark rides
-		// on it too, and the commit is then a durable one; otherwise a
-		// database crash that loses it is harmless: the job (still running
-		// in River) simply does this again.
+		// no media to upload first, the first message is written already in
+		// flight, and the commit is then a durable one; otherwise a database
+		// crash that loses it is harmless: the job (still running in River)
+		// simply does this again. Jobs starting together share the commit.
 		direct := len(ids) == 0
 		now := p.Now().UTC()
-		marked := ""
-		if err := p.Store.InTxWith(ctx, store.TxOptions{Pipelined: true, Relaxed: !direct}, func(tx store.Tx) error {
+		key := ""
+		group := b.startRelaxed
+		if direct {
+			key, group = network.NewAttemptKey(now), b.start
+		}
+		if err := group.Do(ctx, func(tx store.Tx) error {
 			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
 			if err := tx.MarkPostPublishing(ctx, store.MarkPostPublishingParams{UpdatedAt: now, ID: v.PostID}); err != nil {
 				return err
 			}
-			if err := p.ensureParts(ctx, tx, v); err != nil {
-				return err
-			}
-			var err error
-			if parts, err = tx.ListPublishParts(ctx, v.ID); err != nil {
-				return err
-			}
-			if !direct || len(parts) == 0 || parts[0].State != "pending" {
-				return nil
-			}
-			key := network.NewAttemptKey(now)
-			n, err := tx.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: parts[0].Seq})
-			if err != nil {
-				return err
-			}
-			if n == 1 {
-				parts[0].AttemptKey, parts[0].InFlightAt, parts[0].State = key, &now, "in_flight"
-				marked = key
-			}
-			return nil
+			return p.ensureParts(ctx, tx, v, key, now)
 		}); err != nil {
 			return err
 		}
-		fresh = marked
+		// Read back: a message that existed before (an earlier attempt) keeps
+		// its state, and only a first message holding this run's key is ours
+		// to send without asking the network.
+		if parts, err = b.parts.Load(ctx, v.ID); err != nil {
+			return err
+		}
+		if key != "" && len(parts) > 0 && parts[0].State == "in_flight" && parts[0].AttemptKey == key {
+			fresh = key
+		}
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
-	} else if err := p.ensureParts(ctx, p.Store, v); err != nil {
+	} else if err := p.ensureParts(ctx, p.Store, v, "", time.Time{}); err != nil {
 		return err
 	}
 
@@ -209,11 +234,11 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	finished := false
 	for i, part := range parts {
 		// The last message's commit also marks the variant published.
-		var finish func(tx store.Tx, first network.Ref, live bool) error
+		var finish func(tx store.Tx, first network.Ref, live, asked bool) error
 		if i == len(parts)-1 && part.State != "done" {
-			finish = func(tx store.Tx, first network.Ref, live bool) error {
+			finish = func(tx store.Tx, first network.Ref, live, asked bool) error {
 				finished = true
-				return p.finishTx(ctx, tx, v, ch, first, live)
+				return p.finishTx(ctx, tx, v, ch, first, live, asked)
 			}
 		}
 		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish, fresh)
@@ -231,7 +256,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if !finished {
 		// Every message was already done (a job resumed after a crash).
 		live := p.liveNow(ctx, conn, acct, *root)
-		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live) }); err != nil {
+		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true) }); err != nil {
 			return err
 		}
 	}
@@ -248,14 +273,19 @@ func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct ne
 
 // finishTx marks the variant published (with its first message's id) and,
 // unless the post already showed on the network, queues the job that polls
-// until it does.
-func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live bool) error {
+// until it does. asked says whether live is the answer to a CheckLive call
+// (logged here) or came with the network's answer to the post (logged with
+// the post).
+func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) error {
 	now := p.Now().UTC()
 	if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
 		return err
 	}
 	if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
 		return err
+	}
+	if live && !asked {
+		return nil
 	}
 	if live {
 		return tx.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: ch.Network, At: now, Step: "check_live",
@@ -310,8 +340,9 @@ func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, ac
 var errProcessing = errors.New("publish: media still processing on the network")
 
 // ensureParts writes the variant's messages once: the post, each thread
-// item, then the first comment.
-func (p *Publisher) ensureParts(ctx context.Context, q store.Queries, v store.PostVariant) error {
+// item, then the first comment. With a key, a post message that does not
+// exist yet is written in flight under that key, at now.
+func (p *Publisher) ensureParts(ctx context.Context, q store.Queries, v store.PostVariant, key string, now time.Time) error {
 	var thread []string
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
 		return fmt.Errorf("thread: %w", err)
@@ -319,7 +350,12 @@ func (p *Publisher) ensureParts(ctx context.Context, q store.Queries, v store.Po
 	add := func(seq int, kind, text string) error {
 		return q.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: int64(seq), Kind: kind, Text: text})
 	}
-	if err := add(0, "post", v.Text); err != nil {
+	if key != "" {
+		if err := q.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: v.ID, Seq: 0, Kind: "post",
+			Text: v.Text, AttemptKey: key, InFlightAt: &now}); err != nil {
+			return err
+		}
+	} else if err := add(0, "post", v.Text); err != nil {
 		return err
 	}
 	for i, t := range thread {
@@ -355,7 +391,7 @@ func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploade
 // one found in flight. fresh is the attempt key this run already put in
 // flight in its first commit: that message has not been sent yet.
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error, fresh string) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool, bool) error, fresh string) (network.Ref, error) {
 	switch {
 	case part.State == "done":
 		return refOf(part), nil
@@ -397,7 +433,7 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 
 // publishPart sends a message whose in-flight mark is committed.
 func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool) error) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool, bool) error) (network.Ref, error) {
 	req := p.request(v, part, uploaded, root, prev)
 	ref, err := conn.Publish(ctx, acct, req)
 	if err != nil {
@@ -412,7 +448,11 @@ func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acc
 		}
 		return network.Ref{}, err
 	}
-	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, summary(req), "created "+ref.ID, "ok")
+	resp := "created " + ref.ID
+	if ref.Live {
+		resp += ", visible on the network"
+	}
+	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, summary(req), resp, "ok")
 }
 
 func rootOr(root *network.Ref, ref network.Ref) network.Ref {
@@ -436,16 +476,19 @@ func summary(req network.PostRequest) string {
 // done records a sent message: its network id and its publish log line in
 // one commit, with the variant's completion when finish is set.
 func (p *Publisher) done(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel, part store.PublishPart, ref, first network.Ref,
-	finish func(store.Tx, network.Ref, bool) error, req, resp, outcome string) error {
-	live := false
-	if finish != nil {
-		// Asked before the transaction: no network call holds a database lock.
-		live = p.liveNow(ctx, conn, acct, first)
+	finish func(store.Tx, network.Ref, bool, bool) error, req, resp, outcome string) error {
+	// The network's answer to the first message may already say it shows;
+	// otherwise ask, before the transaction: no network call holds a
+	// database lock.
+	live, asked := first.Live, false
+	if finish != nil && !live {
+		live, asked = p.liveNow(ctx, conn, acct, first), true
 	}
 	now := p.Now().UTC()
 	// Losing this commit in a database crash is harmless: the message stays
 	// in flight and the next try recovers it from the network.
-	return p.Store.InTxWith(ctx, store.TxOptions{Relaxed: true, Pipelined: true}, func(tx store.Tx) error {
+	// Jobs finishing together share the commit.
+	return p.batch().done.Do(ctx, func(tx store.Tx) error {
 		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
 			return err
 		}
@@ -454,7 +497,7 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 			return err
 		}
 		if finish != nil {
-			return finish(tx, first, live)
+			return finish(tx, first, live, asked)
 		}
 		return nil
 	})

@@ -212,6 +212,16 @@ type CreatePostParams struct {
 	CreatedAt      time.Time
 }
 
+// CreatePublishPartInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreatePublishPartInFlightParams struct {
+	VariantID  int64
+	Seq        int64
+	Kind       string
+	Text       string
+	AttemptKey string
+	InFlightAt *time.Time
+}
+
 // CreatePublishPartParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreatePublishPartParams struct {
 	VariantID int64
@@ -309,6 +319,14 @@ type GetNetworkAppParams struct {
 
 // GetPublishTargetRow mirrors the row or argument shape sqlc generates for both dialects.
 type GetPublishTargetRow struct {
+	PostVariant PostVariant
+	Post        Post
+	Workspace   Workspace
+	Channel     Channel
+}
+
+// GetPublishTargetsRow mirrors the row or argument shape sqlc generates for both dialects.
+type GetPublishTargetsRow struct {
 	PostVariant PostVariant
 	Post        Post
 	Workspace   Workspace
@@ -891,6 +909,7 @@ type Queries interface {
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
+	CreatePublishPartInFlight(ctx context.Context, arg CreatePublishPartInFlightParams) error
 	CreateSession(ctx context.Context, arg CreateSessionParams) error
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)
@@ -918,6 +937,7 @@ type Queries interface {
 	GetOrganization(ctx context.Context, id int64) (Organization, error)
 	GetPost(ctx context.Context, id int64) (Post, error)
 	GetPublishTarget(ctx context.Context, id int64) (GetPublishTargetRow, error)
+	GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error)
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	GetUser(ctx context.Context, id int64) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
@@ -943,6 +963,7 @@ type Queries interface {
 	ListPostsInRange(ctx context.Context, arg ListPostsInRangeParams) ([]Post, error)
 	ListPublishLog(ctx context.Context, postID int64) ([]PublishLog, error)
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
+	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)

@@ -133,3 +133,39 @@ func TestDataFileSurvivesRestart(t *testing.T) {
 		t.Errorf("token lost: %v", err)
 	}
 }
+
+// "hidden" accepts a post that shows only later: the answer says so, and
+// the post cannot be read until then (but is in the account's record).
+func TestHiddenPostsShowLate(t *testing.T) {
+	s, u := start(t, Options{})
+	ctx := context.Background()
+	c := NewConnector(nil)
+	acct, _ := c.CreateAccount(ctx, u, "shop")
+	now, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "a", Text: "at once"})
+	if err != nil || !now.Live {
+		t.Fatalf("ordinary post: live=%v err=%v, want live", now.Live, err)
+	}
+	if err := c.SetFaults(ctx, u, Faults{Mode: "hidden", HideSeconds: 1, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	late, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "b", Text: "later", CreatedAt: time.Now()})
+	if err != nil || late.Live {
+		t.Fatalf("hidden post: live=%v err=%v, want accepted and not live", late.Live, err)
+	}
+	if live, err := c.CheckLive(ctx, acct, late); live || err != nil {
+		t.Errorf("hidden post right away: live=%v err=%v", live, err)
+	}
+	if ref, err := c.Recover(ctx, acct, network.PostRequest{AttemptKey: "b", CreatedAt: time.Now()}); err != nil || ref.ID != late.ID {
+		t.Errorf("the account's record misses the hidden post: %v %v", ref, err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if live, err := c.CheckLive(ctx, acct, late); !live || err != nil {
+		t.Errorf("hidden post a second later: live=%v err=%v", live, err)
+	}
+	if next, _ := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "c", Text: "fault spent"}); !next.Live {
+		t.Error("the fault outlived its count")
+	}
+	if got := s.Received(); len(got) != 3 {
+		t.Errorf("received %d posts, want 3", len(got))
+	}
+}

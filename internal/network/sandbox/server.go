@@ -69,6 +69,19 @@ type Post struct {
 	CreatedAt      time.Time `json:"created_at"`
 	Deleted        bool      `json:"deleted,omitempty"`
 	URL            string    `json:"url"`
+	// VisibleAt is when the post shows on the network, when not at once
+	// (the "hidden" fault).
+	VisibleAt time.Time `json:"visible_at,omitzero"`
+}
+
+// visible reports whether the post shows at now.
+func (p *Post) visible(now time.Time) bool { return !p.Deleted && !now.Before(p.VisibleAt) }
+
+// created is the answer to a new post: the post, and whether it already
+// shows (a client need not ask again).
+type created struct {
+	Post
+	Visible bool `json:"visible"`
 }
 
 type account struct {
@@ -89,11 +102,13 @@ type mediaItem struct {
 type Faults struct {
 	// Mode is "rate_limit" (429 with Retry-After), "error" (Status, default
 	// 503), "timeout" (the post is recorded but the answer never comes, the
-	// nastiest case for exactly-once), "refuse" (422 with Message), or ""
-	// / "none" to clear.
-	Mode       string `json:"mode" enum:"none,rate_limit,error,timeout,refuse," doc:"How the sandbox misbehaves on posts and uploads"`
-	Status     int    `json:"status,omitempty" doc:"HTTP status for mode error (default 503)"`
-	RetryAfter int    `json:"retry_after,omitempty" doc:"Seconds sent in Retry-After for mode rate_limit (default 2)"`
+	// nastiest case for exactly-once), "refuse" (422 with Message), "hidden"
+	// (the post is accepted but shows only HideSeconds later, like a network
+	// whose timelines lag behind its writes), or "" / "none" to clear.
+	Mode        string `json:"mode" enum:"none,rate_limit,error,timeout,refuse,hidden," doc:"How the sandbox misbehaves on posts and uploads"`
+	Status      int    `json:"status,omitempty" doc:"HTTP status for mode error (default 503)"`
+	HideSeconds int    `json:"hide_seconds,omitempty" doc:"Seconds a post stays invisible for mode hidden (default 5)"`
+	RetryAfter  int    `json:"retry_after,omitempty" doc:"Seconds sent in Retry-After for mode rate_limit (default 2)"`
 	// Count limits the fault to the next Count matching requests; ForSeconds
 	// to a duration; with neither the fault lasts until cleared.
 	Count      int    `json:"count,omitempty"`
@@ -309,8 +324,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 
 // injected answers with the current fault, if one applies to this request.
 // It reports whether the request was answered (or must be held, for timeout:
-// then hold is true and the post is recorded before hanging).
-func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold bool) {
+// then hold is true and the post is recorded before hanging), and for how
+// long a post made now stays invisible.
+func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold bool, hide time.Duration) {
 	s.mu.Lock()
 	var f *fault
 	now := time.Now()
@@ -338,7 +354,7 @@ func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold boo
 	}
 	s.mu.Unlock()
 	if f == nil {
-		return false, false
+		return false, false, 0
 	}
 	switch cp.Mode {
 	case "rate_limit":
@@ -349,21 +365,27 @@ func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold boo
 		w.Header().Set("Retry-After", strconv.Itoa(ra))
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		fail(w, http.StatusTooManyRequests, orDefault(cp.Message, "Too many requests"))
-		return true, false
+		return true, false, 0
 	case "error":
 		st := cp.Status
 		if st < 400 || st > 599 {
 			st = http.StatusServiceUnavailable
 		}
 		fail(w, st, orDefault(cp.Message, http.StatusText(st)))
-		return true, false
+		return true, false, 0
 	case "refuse":
 		fail(w, http.StatusUnprocessableEntity, orDefault(cp.Message, "Refused by the sandbox"))
-		return true, false
+		return true, false, 0
 	case "timeout":
-		return false, true
+		return false, true, 0
+	case "hidden":
+		sec := cp.HideSeconds
+		if sec <= 0 {
+			sec = 5
+		}
+		return false, false, time.Duration(sec) * time.Second
 	}
-	return false, false
+	return false, false, 0
 }
 
 func orDefault(s, d string) string {
@@ -383,7 +405,7 @@ func (s *Server) hang(r *http.Request) {
 }
 
 func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, a *account) {
-	if done, hold := s.injected(w, a); done {
+	if done, hold, _ := s.injected(w, a); done {
 		return
 	} else if hold {
 		s.hang(r)
@@ -455,11 +477,11 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, a *account) 
 		p := s.byKey[a.ID+"\x00"+key]
 		s.mu.Unlock()
 		if p != nil {
-			writeJSON(w, http.StatusOK, p)
+			writeJSON(w, http.StatusOK, created{Post: *p, Visible: p.visible(time.Now())})
 			return
 		}
 	}
-	done, hold := s.injected(w, a)
+	done, hold, hide := s.injected(w, a)
 	if done {
 		return
 	}
@@ -468,17 +490,22 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, a *account) 
 		return
 	}
 	s.mu.Lock()
-	p := &Post{ID: fmt.Sprintf("%d%s", time.Now().UnixMilli(), newID()[:6]), Account: a.ID, Text: in.Text, Link: in.Link, Media: in.MediaIDs,
-		ReplyTo: in.ReplyTo, IdempotencyKey: key, CreatedAt: time.Now().UTC()}
+	now := time.Now().UTC()
+	p := &Post{ID: fmt.Sprintf("%d%s", now.UnixMilli(), newID()[:6]), Account: a.ID, Text: in.Text, Link: in.Link, Media: in.MediaIDs,
+		ReplyTo: in.ReplyTo, IdempotencyKey: key, CreatedAt: now}
+	if hide > 0 {
+		p.VisibleAt = now.Add(hide)
+	}
 	p.URL = strings.TrimRight(s.opt.PublicURL, "/") + "/u/" + a.Name + "/posts/" + p.ID
 	s.persist(record{Type: "post", Post: p})
+	answer := created{Post: *p, Visible: p.visible(now)}
 	s.mu.Unlock()
 	if hold {
 		// The network got the post but the answer never arrives.
 		s.hang(r)
 		return
 	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // check applies the network's rules; it returns the refusal message.
@@ -523,7 +550,7 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request, a *account) {
 		cp = *p
 	}
 	s.mu.Unlock()
-	if p == nil || cp.Deleted {
+	if p == nil || !cp.visible(time.Now()) {
 		fail(w, http.StatusNotFound, "Record not found")
 		return
 	}
@@ -571,9 +598,9 @@ func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch f.Mode {
-	case "", "none", "rate_limit", "error", "timeout", "refuse":
+	case "", "none", "rate_limit", "error", "timeout", "refuse", "hidden":
 	default:
-		fail(w, http.StatusUnprocessableEntity, "mode is one of none, rate_limit, error, timeout, refuse")
+		fail(w, http.StatusUnprocessableEntity, "mode is one of none, rate_limit, error, timeout, refuse, hidden")
 		return
 	}
 	s.mu.Lock()

@@ -2,8 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
 
@@ -29,5 +31,51 @@ func TestRiverPlansEveryQuery(t *testing.T) {
 	}
 	if want := s.Pool().Config().ConnConfig.RuntimeParams["search_path"]; path != want {
 		t.Errorf("River's search_path %q, want the store's %q", path, want)
+	}
+}
+
+// The publishing jobs' reads of a set of ids are planned at each execution
+// (never kept as a prepared statement whose cached plan outlives the
+// table's growth); the other statements stay prepared.
+func TestSetReadsArePlannedEachTime(t *testing.T) {
+	migrated := storetest.NewPostgres(t)
+	// One connection, so that pg_prepared_statements (per session) sees all.
+	u := migrated.Pool().Config().ConnString()
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, u+sep+"pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for i := 0; i < 7; i++ {
+		if _, err := s.ListPublishPartsOf(ctx, []int64{1, 2}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetPublishTargets(ctx, []int64{1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ListPublishParts(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prepared := func(name string) int {
+		var n int
+		if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE $1", "-- name: "+name+" %").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := prepared("ListPublishPartsOf"); n != 0 {
+		t.Errorf("ListPublishPartsOf is a prepared statement (%d)", n)
+	}
+	if n := prepared("GetPublishTargets"); n != 0 {
+		t.Errorf("GetPublishTargets is a prepared statement (%d)", n)
+	}
+	if n := prepared("ListPublishParts"); n != 1 {
+		t.Errorf("ListPublishParts: %d prepared statements, want 1 (the default is kept)", n)
 	}
 }

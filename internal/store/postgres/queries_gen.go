@@ -113,6 +113,10 @@ func (a queries) CreatePublishPart(ctx context.Context, arg store.CreatePublishP
 	return mapErr(a.w.CreatePublishPart(ctx, pgdb.CreatePublishPartParams(arg)))
 }
 
+func (a queries) CreatePublishPartInFlight(ctx context.Context, arg store.CreatePublishPartInFlightParams) error {
+	return mapErr(a.w.CreatePublishPartInFlight(ctx, pgdb.CreatePublishPartInFlightParams(arg)))
+}
+
 func (a queries) CreateSession(ctx context.Context, arg store.CreateSessionParams) error {
 	return mapErr(a.w.CreateSession(ctx, pgdb.CreateSessionParams(arg)))
 }
@@ -237,6 +241,18 @@ func (a queries) GetPost(ctx context.Context, id int64) (store.Post, error) {
 func (a queries) GetPublishTarget(ctx context.Context, id int64) (store.GetPublishTargetRow, error) {
 	r, err := a.r.GetPublishTarget(ctx, id)
 	return store.GetPublishTargetRow{PostVariant: store.PostVariant(r.PostVariant), Post: store.Post(r.Post), Workspace: store.Workspace(r.Workspace), Channel: store.Channel(r.Channel)}, mapErr(err)
+}
+
+func (a queries) GetPublishTargets(ctx context.Context, ids []int64) ([]store.GetPublishTargetsRow, error) {
+	rs, err := a.r.GetPublishTargets(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.GetPublishTargetsRow, len(rs))
+	for i := range rs {
+		out[i] = store.GetPublishTargetsRow{PostVariant: store.PostVariant(rs[i].PostVariant), Post: store.Post(rs[i].Post), Workspace: store.Workspace(rs[i].Workspace), Channel: store.Channel(rs[i].Channel)}
+	}
+	return out, nil
 }
 
 func (a queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
@@ -480,6 +496,18 @@ func (a queries) ListPublishLog(ctx context.Context, postID int64) ([]store.Publ
 
 func (a queries) ListPublishParts(ctx context.Context, variantID int64) ([]store.PublishPart, error) {
 	rs, err := a.r.ListPublishParts(ctx, variantID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.PublishPart, len(rs))
+	for i := range rs {
+		out[i] = store.PublishPart(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]store.PublishPart, error) {
+	rs, err := a.r.ListPublishPartsOf(ctx, variantIds)
 	if err != nil {
 		return nil, mapErr(err)
 	}

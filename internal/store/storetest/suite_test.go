@@ -186,6 +186,73 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 	})
 }
 
+// The publishing jobs' shared reads and the first message written already
+// in flight, on both databases.
+func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
+		var vs []store.PostVariant
+		for _, ch := range []store.Channel{f.ch1, f.ch2} {
+			v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vs = append(vs, v)
+		}
+		rows, err := s.GetPublishTargets(ctx, []int64{vs[1].ID, vs[0].ID, vs[1].ID + 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 {
+			t.Fatalf("GetPublishTargets gave %d rows, want the 2 that exist", len(rows))
+		}
+		for _, r := range rows {
+			if r.Post.ID != p.ID || r.Workspace.ID != f.ws.ID || r.Channel.ID != r.PostVariant.ChannelID || r.Workspace.Timezone != "Europe/Paris" {
+				t.Errorf("target %+v does not hold its post, workspace and channel", r)
+			}
+		}
+		if rows, err := s.GetPublishTargets(ctx, nil); err != nil || len(rows) != 0 {
+			t.Errorf("no ids: %d rows, %v", len(rows), err)
+		}
+
+		at := t0.Add(time.Minute)
+		// Written in flight when new; left alone when it exists.
+		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: "x", AttemptKey: "k1", InFlightAt: &at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: "x", AttemptKey: "k2", InFlightAt: &at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: vs[0].ID, Seq: 1, Kind: "comment", Text: "c"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", AttemptKey: "k3", InFlightAt: &at}); err != nil {
+			t.Fatal(err)
+		}
+		parts, err := s.ListPublishPartsOf(ctx, []int64{vs[1].ID, vs[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, pt := range parts {
+			got = append(got, fmt.Sprintf("%d/%d %s %s", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.AttemptKey))
+		}
+		want := "[0/0 in_flight k1 0/1 pending  1/0 pending ]"
+		if fmt.Sprint(got) != want {
+			t.Errorf("ListPublishPartsOf = %v, want %s (by variant, then seq)", got, want)
+		}
+		if parts[0].InFlightAt == nil || !parts[0].InFlightAt.Equal(at) {
+			t.Errorf("in-flight time %v, want %v", parts[0].InFlightAt, at)
+		}
+	})
+}
+
 func TestTransactionRollsBackJobsWithData(t *testing.T) {
 	t.Parallel()
 	ForEachDialect(t, func(t *testing.T, s store.Store) {

@@ -374,3 +374,40 @@ func TestBusyMonthSaysWhatItDoesNotShow(t *testing.T) {
 		t.Errorf("the notice stays on a month that is not truncated: %v", err)
 	}
 }
+
+// Every choice of the Sandbox's "Simulate" menu is one the Sandbox accepts.
+func TestEverySandboxFaultChoiceApplies(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	page := s.url(fmt.Sprintf("/w/%d/channels", s.ws.ID))
+	if err := chromedp.Do(ctx, s.signIn(), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid=faults]`))); err != nil {
+		t.Fatal(err)
+	}
+	modes, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid=faults] select[name=mode] option')].map(o => o.value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(modes) < 6 {
+		t.Fatalf("the menu offers %v", modes)
+	}
+	for _, mode := range modes {
+		sel := `[data-testid=faults] select[name=mode]`
+		err := chromedp.Do(ctx, chromedp.Navigate(page),
+			chromedp.WaitVisible(chromedp.CSS(sel)),
+			chromedp.SetValue(chromedp.CSS(sel), mode),
+			chromedp.Click(chromedp.CSS(`[data-testid=faults] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash], [data-testid=error]`)))
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid=flash], [data-testid=error]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(msg, "Sandbox updated") {
+			shot(t, ctx, "fault-"+mode)
+			t.Errorf("choosing %q: %q", mode, msg)
+		}
+	}
+}

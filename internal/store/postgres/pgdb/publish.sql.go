@@ -134,6 +134,37 @@ func (q *Queries) CreatePublishPart(ctx context.Context, arg CreatePublishPartPa
 	return err
 }
 
+const createPublishPartInFlight = `-- name: CreatePublishPartInFlight :exec
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+VALUES ($1, $2, $3, $4, 'in_flight', $5, $6)
+ON CONFLICT (variant_id, seq) DO NOTHING
+`
+
+type CreatePublishPartInFlightParams struct {
+	VariantID  int64
+	Seq        int64
+	Kind       string
+	Text       string
+	AttemptKey string
+	InFlightAt *time.Time
+}
+
+// CreatePublishPartInFlight writes a variant's first message already in
+// flight, so that its in-flight mark rides on the commit that creates it; a
+// message that already exists is left as it is (the caller reads it back and
+// sees whose attempt key it holds).
+func (q *Queries) CreatePublishPartInFlight(ctx context.Context, arg CreatePublishPartInFlightParams) error {
+	_, err := q.db.Exec(ctx, createPublishPartInFlight,
+		arg.VariantID,
+		arg.Seq,
+		arg.Kind,
+		arg.Text,
+		arg.AttemptKey,
+		arg.InFlightAt,
+	)
+	return err
+}
+
 const deleteHeartbeatsBefore = `-- name: DeleteHeartbeatsBefore :exec
 DELETE FROM node_heartbeats WHERE seen_at < $1
 `
@@ -229,6 +260,98 @@ func (q *Queries) GetPublishTarget(ctx context.Context, id int64) (GetPublishTar
 		&i.Channel.CreatedAt,
 	)
 	return i, err
+}
+
+const getPublishTargets = `-- name: GetPublishTargets :many
+SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token, w.paused_at, w.paused_by, w.created_at, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at
+FROM post_variants v
+JOIN posts p ON p.id = v.post_id
+JOIN workspaces w ON w.id = p.workspace_id
+JOIN channels c ON c.id = v.channel_id
+WHERE v.id = ANY($1::bigint[])
+`
+
+type GetPublishTargetsRow struct {
+	PostVariant PostVariant
+	Post        Post
+	Workspace   Workspace
+	Channel     Channel
+}
+
+// GetPublishTargets is GetPublishTarget for several variants at once: the
+// publishing jobs that start together share one query.
+func (q *Queries) GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error) {
+	rows, err := q.db.Query(ctx, getPublishTargets, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []GetPublishTargetsRow
+	for rows.Next() {
+		var i GetPublishTargetsRow
+		if err := rows.Scan(
+			&i.PostVariant.ID,
+			&i.PostVariant.PostID,
+			&i.PostVariant.ChannelID,
+			&i.PostVariant.Text,
+			&i.PostVariant.Link,
+			&i.PostVariant.FirstComment,
+			&i.PostVariant.Thread,
+			&i.PostVariant.MediaIDs,
+			&i.PostVariant.State,
+			&i.PostVariant.UploadedMedia,
+			&i.PostVariant.ExternalID,
+			&i.PostVariant.ExternalURL,
+			&i.PostVariant.Error,
+			&i.PostVariant.ContentHash,
+			&i.PostVariant.RiverJobID,
+			&i.PostVariant.PublishedAt,
+			&i.PostVariant.UpdatedAt,
+			&i.Post.ID,
+			&i.Post.WorkspaceID,
+			&i.Post.AuthorID,
+			&i.Post.Status,
+			&i.Post.ScheduledAt,
+			&i.Post.ScheduledLocal,
+			&i.Post.Timezone,
+			&i.Post.Tags,
+			&i.Post.Version,
+			&i.Post.ScheduleRev,
+			&i.Post.DuplicateOf,
+			&i.Post.CreatedAt,
+			&i.Post.UpdatedAt,
+			&i.Workspace.ID,
+			&i.Workspace.OrganizationID,
+			&i.Workspace.Name,
+			&i.Workspace.Timezone,
+			&i.Workspace.RequireApproval,
+			&i.Workspace.DuplicateWindowHours,
+			&i.Workspace.IcalToken,
+			&i.Workspace.PausedAt,
+			&i.Workspace.PausedBy,
+			&i.Workspace.CreatedAt,
+			&i.Channel.ID,
+			&i.Channel.WorkspaceID,
+			&i.Channel.Network,
+			&i.Channel.Name,
+			&i.Channel.Handle,
+			&i.Channel.ExternalID,
+			&i.Channel.BaseURL,
+			&i.Channel.TokenCiphertext,
+			&i.Channel.TokenKeyID,
+			&i.Channel.MaxChars,
+			&i.Channel.URLLength,
+			&i.Channel.Status,
+			&i.Channel.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const lastPublishErrors = `-- name: LastPublishErrors :many
@@ -387,6 +510,44 @@ SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_ci
 
 func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error) {
 	rows, err := q.db.Query(ctx, listPublishParts, variantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PublishPart
+	for rows.Next() {
+		var i PublishPart
+		if err := rows.Scan(
+			&i.VariantID,
+			&i.Seq,
+			&i.Kind,
+			&i.Text,
+			&i.State,
+			&i.AttemptKey,
+			&i.ExternalID,
+			&i.ExternalCID,
+			&i.ExternalURL,
+			&i.InFlightAt,
+			&i.DoneAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPublishPartsOf = `-- name: ListPublishPartsOf :many
+SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at FROM publish_parts WHERE variant_id = ANY($1::bigint[]) ORDER BY variant_id, seq
+`
+
+// ListPublishPartsOf reads the messages of several variants at once (the
+// publishing jobs that start together share one query).
+func (q *Queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error) {
+	rows, err := q.db.Query(ctx, listPublishPartsOf, variantIds)
 	if err != nil {
 		return nil, err
 	}

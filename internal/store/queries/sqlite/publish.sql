@@ -2,8 +2,22 @@
 INSERT INTO publish_parts (variant_id, seq, kind, text) VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text))
 ON CONFLICT (variant_id, seq) DO NOTHING;
 
+-- CreatePublishPartInFlight writes a variant's first message already in
+-- flight, so that its in-flight mark rides on the commit that creates it; a
+-- message that already exists is left as it is (the caller reads it back and
+-- sees whose attempt key it holds).
+-- name: CreatePublishPartInFlight :exec
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text), 'in_flight', sqlc.arg(attempt_key), sqlc.arg(in_flight_at))
+ON CONFLICT (variant_id, seq) DO NOTHING;
+
 -- name: ListPublishParts :many
 SELECT * FROM publish_parts WHERE variant_id = sqlc.arg(variant_id) ORDER BY seq;
+
+-- ListPublishPartsOf reads the messages of several variants at once (the
+-- publishing jobs that start together share one query).
+-- name: ListPublishPartsOf :many
+SELECT * FROM publish_parts WHERE variant_id IN (sqlc.slice(variant_ids)) ORDER BY variant_id, seq;
 
 -- MarkPartInFlight moves a part from pending to in_flight; zero rows means
 -- someone else got there first (or the part is not pending).
@@ -97,6 +111,16 @@ JOIN posts p ON p.id = v.post_id
 JOIN workspaces w ON w.id = p.workspace_id
 JOIN channels c ON c.id = v.channel_id
 WHERE v.id = sqlc.arg(id);
+
+-- GetPublishTargets is GetPublishTarget for several variants at once: the
+-- publishing jobs that start together share one query.
+-- name: GetPublishTargets :many
+SELECT sqlc.embed(v), sqlc.embed(p), sqlc.embed(w), sqlc.embed(c)
+FROM post_variants v
+JOIN posts p ON p.id = v.post_id
+JOIN workspaces w ON w.id = p.workspace_id
+JOIN channels c ON c.id = v.channel_id
+WHERE v.id IN (sqlc.slice(ids));
 
 -- MarkPostPublishing is RefreshPostStatus's answer once one of the post's
 -- variants is publishing, without reading the variants: the cheap update

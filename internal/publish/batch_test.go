@@ -1,0 +1,225 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// txLog is a fake store whose transactions record what their functions
+// wrote, kept only when the transaction commits.
+type txLog struct {
+	store.Store // nil: only InTxWith is used
+	mu          sync.Mutex
+	txs         int
+	committed   []string
+	entered     chan struct{} // receives once per transaction begun
+	gate        chan struct{} // the first transaction waits for it
+}
+
+type fakeTx struct {
+	store.Tx
+	wrote *[]string
+}
+
+func (s *txLog) InTxWith(ctx context.Context, _ store.TxOptions, fn func(store.Tx) error) error {
+	s.mu.Lock()
+	s.txs++
+	first := s.txs == 1
+	s.mu.Unlock()
+	s.entered <- struct{}{}
+	if first {
+		<-s.gate
+	}
+	var wrote []string
+	if err := fn(fakeTx{wrote: &wrote}); err != nil {
+		return err // rolled back: nothing of it is kept
+	}
+	s.mu.Lock()
+	s.committed = append(s.committed, wrote...)
+	s.mu.Unlock()
+	return nil
+}
+
+func write(name string, fail bool) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		w := tx.(fakeTx).wrote
+		*w = append(*w, name)
+		if fail {
+			return errors.New("write of " + name + " refused")
+		}
+		return nil
+	}
+}
+
+func queued(g *txGroup) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
+}
+
+func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
+	s := &txLog{entered: make(chan struct{}, 100), gate: make(chan struct{})}
+	g := &txGroup{store: s}
+	ctx := context.Background()
+	errs := make([]error, 11)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); errs[0] = g.Do(ctx, write("a0", false)) }()
+	<-s.entered // the first transaction runs alone and waits at the gate
+	for i := 1; i <= 10; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = g.Do(ctx, write(fmt.Sprintf("a%d", i), i == 7)) }()
+	}
+	for deadline := time.Now().Add(5 * time.Second); queued(g) < 10; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d requests queued", queued(g))
+		}
+	}
+	close(s.gate)
+	wg.Wait()
+
+	for i, err := range errs {
+		if (i == 7) != (err != nil) {
+			t.Errorf("request %d: error %v", i, err)
+		}
+	}
+	// One transaction alone, one for the ten that waited (which fails on
+	// a7), then each of the ten again on its own.
+	if s.txs != 12 {
+		t.Errorf("%d transactions, want 12", s.txs)
+	}
+	got := map[string]int{}
+	for _, w := range s.committed {
+		got[w]++
+	}
+	for i := 0; i <= 10; i++ {
+		name := fmt.Sprintf("a%d", i)
+		if want := map[bool]int{true: 0, false: 1}[i == 7]; got[name] != want {
+			t.Errorf("%s committed %d times, want %d", name, got[name], want)
+		}
+	}
+
+	// Without contention nothing waits: a lone request is its own group.
+	s2 := &txLog{entered: make(chan struct{}, 100), gate: make(chan struct{})}
+	close(s2.gate)
+	g2 := &txGroup{store: s2}
+	for i := 0; i < 3; i++ {
+		if err := g2.Do(ctx, write("b", false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s2.txs != 3 || len(s2.committed) != 3 {
+		t.Errorf("three requests in a row: %d transactions, %d writes", s2.txs, len(s2.committed))
+	}
+	// A request whose context has ended is not run.
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := g2.Do(done, write("c", false)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled request: %v", err)
+	}
+}
+
+func TestLoaderSharesOneQuery(t *testing.T) {
+	type row struct {
+		id  int64
+		seq int
+	}
+	var mu sync.Mutex
+	var calls [][]int64
+	gate := make(chan struct{})
+	entered := make(chan struct{}, 10)
+	fail := false
+	l := &loader[row]{key: func(r row) int64 { return r.id }, fetch: func(_ context.Context, ids []int64) ([]row, error) {
+		mu.Lock()
+		calls = append(calls, ids)
+		n := len(calls)
+		mu.Unlock()
+		entered <- struct{}{}
+		if n == 1 {
+			<-gate
+		}
+		if fail {
+			return nil, errors.New("database gone")
+		}
+		var out []row
+		for _, id := range ids {
+			if id%10 == 0 {
+				continue // does not exist
+			}
+			out = append(out, row{id, 1}, row{id, 0})
+		}
+		return out, nil
+	}}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	results := map[int][]row{}
+	var rmu sync.Mutex
+	load := func(i int, id int64) {
+		defer wg.Done()
+		rows, err := l.Load(ctx, id)
+		if err != nil {
+			t.Errorf("load %d: %v", id, err)
+		}
+		if len(rows) > 0 {
+			rows[0].seq = 99 // a caller changing what it read
+		}
+		rmu.Lock()
+		results[i] = rows
+		rmu.Unlock()
+	}
+	wg.Add(1)
+	go load(0, 1)
+	<-entered
+	ids := []int64{2, 3, 3, 10, 4}
+	for i, id := range ids {
+		wg.Add(1)
+		go load(i+1, id)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		n := len(l.queue)
+		l.mu.Unlock()
+		if n == len(ids) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d loads queued", n)
+		}
+	}
+	close(gate)
+	wg.Wait()
+	if len(calls) == 2 {
+		slices.Sort(calls[1])
+	}
+	if len(calls) != 2 || fmt.Sprint(calls[1]) != "[2 3 4 10]" {
+		t.Errorf("queries %v; want one alone, then one for the distinct waiting ids", calls)
+	}
+	for i, id := range append([]int64{1}, ids...) {
+		rows := results[i]
+		if id == 10 {
+			if len(rows) != 0 {
+				t.Errorf("missing id %d gave %v", id, rows)
+			}
+			continue
+		}
+		if len(rows) != 2 || rows[0].id != id || rows[1].id != id || rows[0].seq != 99 || rows[1].seq != 0 {
+			t.Errorf("id %d gave %v", id, rows)
+		}
+	}
+	// The two loads of id 3 each got their own copy.
+	if &results[2][0] == &results[3][0] {
+		t.Error("two callers share one slice")
+	}
+
+	fail = true
+	if _, err := l.Load(ctx, 5); err == nil || err.Error() != "database gone" {
+		t.Errorf("a failed query gave %v", err)
+	}
+}
