@@ -30,13 +30,21 @@ const groupTimeout = 30 * time.Second
 type txItem struct {
 	ctx  context.Context
 	fn   func(store.Tx) error
+	ids  setIDs
 	done chan error
 }
+
+// setIDs are what an item adds to its group's set statements.
+type setIDs struct{ variants, posts []int64 }
 
 // txGroup commits the transactions handed to it, several in one.
 type txGroup struct {
 	store store.Store
 	opts  store.TxOptions
+	// sets, when not nil, runs once per transaction after the items'
+	// functions, with the ids they all brought: the statements that are the
+	// same for every item, written once for the group.
+	sets func(ctx context.Context, tx store.Tx, ids setIDs) error
 
 	mu      sync.Mutex
 	queue   []*txItem
@@ -50,10 +58,16 @@ type txGroup struct {
 // variables. Once handed over, fn's outcome is waited for even if ctx ends,
 // so the caller always knows whether it was committed.
 func (g *txGroup) Do(ctx context.Context, fn func(store.Tx) error) error {
+	return g.DoWith(ctx, setIDs{}, fn)
+}
+
+// DoWith is Do for an item that also brings ids to the group's set
+// statements.
+func (g *txGroup) DoWith(ctx context.Context, ids setIDs, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	it := &txItem{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	it := &txItem{ctx: ctx, fn: fn, ids: ids, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, it)
 	if !g.running {
@@ -81,26 +95,29 @@ func (g *txGroup) run() {
 }
 
 func (g *txGroup) commit(batch []*txItem) {
+	parent := context.Background()
 	if len(batch) == 1 {
-		it := batch[0]
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(it.ctx), groupTimeout)
-		it.done <- g.store.InTxWith(ctx, g.opts, it.fn)
-		cancel()
-		return
+		parent = context.WithoutCancel(batch[0].ctx)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(parent, groupTimeout)
 	err := g.store.InTxWith(ctx, g.opts, func(tx store.Tx) error {
+		var ids setIDs
 		for _, it := range batch {
 			if err := it.fn(tx); err != nil {
 				return err
 			}
+			ids.variants = append(ids.variants, it.ids.variants...)
+			ids.posts = append(ids.posts, it.ids.posts...)
 		}
-		return nil
+		if g.sets == nil {
+			return nil
+		}
+		return g.sets(ctx, tx, ids)
 	})
 	cancel()
-	if err == nil {
+	if err == nil || len(batch) == 1 {
 		for _, it := range batch {
-			it.done <- nil
+			it.done <- err
 		}
 		return
 	}
@@ -187,4 +204,25 @@ func (l *loader[V]) run() {
 			it.done <- loadResult[V]{v: slices.Clone(by[it.id]), err: err}
 		}
 	}
+}
+
+// padded returns ids, without repeats, lengthened to a power of two by
+// repeating the last one (harmless in "IN (…)"): the set statements then
+// come in a handful of shapes, which SQLite's per-connection statement
+// cache keeps, instead of one per group size. nil stays nil.
+func padded(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	n := 1
+	for n < len(out) {
+		n *= 2
+	}
+	for len(out) < n {
+		out = append(out, out[len(out)-1])
+	}
+	return out
 }

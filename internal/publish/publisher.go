@@ -76,12 +76,33 @@ func (p *Publisher) batch() *batches {
 				key: func(r store.GetPublishTargetsRow) int64 { return r.PostVariant.ID }},
 			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf,
 				key: func(r store.PublishPart) int64 { return r.VariantID }},
-			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}},
-			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}},
-			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}},
+			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}, sets: p.startSets},
+			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, sets: p.startSets},
+			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, sets: p.doneSets},
 		}
 	})
 	return p.b
+}
+
+// startSets marks the group's variants publishing, and their posts.
+func (p *Publisher) startSets(ctx context.Context, tx store.Tx, ids setIDs) error {
+	if len(ids.variants) == 0 {
+		return nil
+	}
+	now := p.Now().UTC()
+	if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(ids.variants)}); err != nil {
+		return err
+	}
+	return tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: padded(ids.posts)})
+}
+
+// doneSets derives the status of the posts whose variants the group
+// finished, once their variants are marked.
+func (p *Publisher) doneSets(ctx context.Context, tx store.Tx, ids setIDs) error {
+	if len(ids.posts) == 0 {
+		return nil
+	}
+	return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: p.Now().UTC(), Ids: padded(ids.posts)})
 }
 
 // Register adds the publishing workers to workers.
@@ -190,13 +211,8 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if direct {
 			key, group = network.NewAttemptKey(now), b.start
 		}
-		if err := group.Do(ctx, func(tx store.Tx) error {
-			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
-				return err
-			}
-			if err := tx.MarkPostPublishing(ctx, store.MarkPostPublishingParams{UpdatedAt: now, ID: v.PostID}); err != nil {
-				return err
-			}
+		// The group marks the variant and its post publishing (startSets).
+		if err := group.DoWith(ctx, setIDs{variants: []int64{v.ID}, posts: []int64{v.PostID}}, func(tx store.Tx) error {
 			return p.ensureParts(ctx, tx, v, key, now)
 		}); err != nil {
 			return err
@@ -238,7 +254,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if i == len(parts)-1 && part.State != "done" {
 			finish = func(tx store.Tx, first network.Ref, live, asked bool) error {
 				finished = true
-				return p.finishTx(ctx, tx, v, ch, first, live, asked)
+				return p.finishTx(ctx, tx, v, ch, first, live, asked, false) // the group refreshes the post (doneSets)
 			}
 		}
 		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish, fresh)
@@ -256,7 +272,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if !finished {
 		// Every message was already done (a job resumed after a crash).
 		live := p.liveNow(ctx, conn, acct, *root)
-		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true) }); err != nil {
+		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true, true) }); err != nil {
 			return err
 		}
 	}
@@ -275,14 +291,17 @@ func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct ne
 // unless the post already showed on the network, queues the job that polls
 // until it does. asked says whether live is the answer to a CheckLive call
 // (logged here) or came with the network's answer to the post (logged with
-// the post).
-func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) error {
+// the post). refresh derives the post's status here (a group does it once
+// for all its posts instead).
+func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked, refresh bool) error {
 	now := p.Now().UTC()
 	if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
 		return err
 	}
-	if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
-		return err
+	if refresh {
+		if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+			return err
+		}
 	}
 	if live && !asked {
 		return nil
@@ -487,8 +506,13 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 	now := p.Now().UTC()
 	// Losing this commit in a database crash is harmless: the message stays
 	// in flight and the next try recovers it from the network.
-	// Jobs finishing together share the commit.
-	return p.batch().done.Do(ctx, func(tx store.Tx) error {
+	// Jobs finishing together share the commit; the group refreshes the
+	// status of the posts whose variant finished (doneSets).
+	var ids setIDs
+	if finish != nil {
+		ids.posts = []int64{v.PostID}
+	}
+	return p.batch().done.DoWith(ctx, ids, func(tx store.Tx) error {
 		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
 			return err
 		}

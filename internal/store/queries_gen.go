@@ -477,6 +477,12 @@ type MarkPostPublishingParams struct {
 	ID        int64
 }
 
+// MarkPostsPublishingParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkPostsPublishingParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
 // MarkVariantPublishedParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkVariantPublishedParams struct {
 	ExternalID  string
@@ -673,6 +679,12 @@ type RefreshPostStatusParams struct {
 	ID        int64
 }
 
+// RefreshPostsStatusParams mirrors the row or argument shape sqlc generates for both dialects.
+type RefreshPostsStatusParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
 // ReleaseIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
 type ReleaseIdempotencyKeyParams struct {
 	UserID int64
@@ -745,6 +757,12 @@ type SetWorkspacePausedParams struct {
 	PausedAt *time.Time
 	PausedBy *int64
 	ID       int64
+}
+
+// StartVariantsParams mirrors the row or argument shape sqlc generates for both dialects.
+type StartVariantsParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
 }
 
 // TouchAPITokenParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -974,9 +992,11 @@ type Queries interface {
 	MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPostPublishing(ctx context.Context, arg MarkPostPublishingParams) error
+	MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error
 	MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error
+	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
@@ -987,6 +1007,7 @@ type Queries interface {
 	SetVariantState(ctx context.Context, arg SetVariantStateParams) error
 	SetVariantUploadedMedia(ctx context.Context, arg SetVariantUploadedMediaParams) error
 	SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error
+	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error

@@ -607,6 +607,10 @@ func (a queries) MarkPostPublishing(ctx context.Context, arg store.MarkPostPubli
 	return mapErr(a.w.MarkPostPublishing(ctx, sqlitedb.MarkPostPublishingParams(arg)))
 }
 
+func (a queries) MarkPostsPublishing(ctx context.Context, arg store.MarkPostsPublishingParams) error {
+	return mapErr(a.w.MarkPostsPublishing(ctx, sqlitedb.MarkPostsPublishingParams(arg)))
+}
+
 func (a queries) MarkVariantPublished(ctx context.Context, arg store.MarkVariantPublishedParams) error {
 	return mapErr(a.w.MarkVariantPublished(ctx, sqlitedb.MarkVariantPublishedParams(arg)))
 }
@@ -618,6 +622,10 @@ func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.Ol
 
 func (a queries) RefreshPostStatus(ctx context.Context, arg store.RefreshPostStatusParams) error {
 	return mapErr(a.w.RefreshPostStatus(ctx, sqlitedb.RefreshPostStatusParams(arg)))
+}
+
+func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsStatusParams) error {
+	return mapErr(a.w.RefreshPostsStatus(ctx, sqlitedb.RefreshPostsStatusParams(arg)))
 }
 
 func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIdempotencyKeyParams) error {
@@ -660,6 +668,10 @@ func (a queries) SetVariantUploadedMedia(ctx context.Context, arg store.SetVaria
 
 func (a queries) SetWorkspacePaused(ctx context.Context, arg store.SetWorkspacePausedParams) error {
 	return mapErr(a.w.SetWorkspacePaused(ctx, sqlitedb.SetWorkspacePausedParams(arg)))
+}
+
+func (a queries) StartVariants(ctx context.Context, arg store.StartVariantsParams) error {
+	return mapErr(a.w.StartVariants(ctx, sqlitedb.StartVariantsParams(arg)))
 }
 
 func (a queries) TakeOAuthState(ctx context.Context, state string) (store.OAuthState, error) {

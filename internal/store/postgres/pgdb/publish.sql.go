@@ -665,6 +665,21 @@ func (q *Queries) MarkPostPublishing(ctx context.Context, arg MarkPostPublishing
 	return err
 }
 
+const markPostsPublishing = `-- name: MarkPostsPublishing :exec
+UPDATE posts SET status = 'publishing', updated_at = $1
+WHERE id = ANY($2::bigint[]) AND status IN ('scheduled', 'published', 'failed')
+`
+
+type MarkPostsPublishingParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+func (q *Queries) MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error {
+	_, err := q.db.Exec(ctx, markPostsPublishing, arg.UpdatedAt, arg.Ids)
+	return err
+}
+
 const oldestOverdue = `-- name: OldestOverdue :one
 SELECT p.id, p.workspace_id, p.scheduled_at FROM posts p
 WHERE p.scheduled_at < $1 AND p.status IN ('scheduled', 'publishing')
@@ -712,6 +727,30 @@ func (q *Queries) RefreshPostStatus(ctx context.Context, arg RefreshPostStatusPa
 	return err
 }
 
+const refreshPostsStatus = `-- name: RefreshPostsStatus :exec
+UPDATE posts SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
+        THEN 'published'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
+        THEN 'publishing'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
+         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
+        THEN 'failed'
+    ELSE status END,
+    updated_at = $1
+WHERE posts.id = ANY($2::bigint[]) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed')
+`
+
+type RefreshPostsStatusParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+func (q *Queries) RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error {
+	_, err := q.db.Exec(ctx, refreshPostsStatus, arg.UpdatedAt, arg.Ids)
+	return err
+}
+
 const setPartState = `-- name: SetPartState :exec
 UPDATE publish_parts SET state = $1 WHERE variant_id = $2 AND seq = $3
 `
@@ -724,6 +763,24 @@ type SetPartStateParams struct {
 
 func (q *Queries) SetPartState(ctx context.Context, arg SetPartStateParams) error {
 	_, err := q.db.Exec(ctx, setPartState, arg.State, arg.VariantID, arg.Seq)
+	return err
+}
+
+const startVariants = `-- name: StartVariants :exec
+UPDATE post_variants SET state = 'publishing', error = '', updated_at = $1
+WHERE id = ANY($2::bigint[])
+`
+
+type StartVariantsParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+// The set forms of SetVariantState ('publishing'), MarkPostPublishing and
+// RefreshPostStatus: the publishing jobs committed together write them once
+// for all their variants and posts.
+func (q *Queries) StartVariants(ctx context.Context, arg StartVariantsParams) error {
+	_, err := q.db.Exec(ctx, startVariants, arg.UpdatedAt, arg.Ids)
 	return err
 }
 

@@ -128,3 +128,27 @@ WHERE v.id IN (sqlc.slice(ids));
 -- name: MarkPostPublishing :exec
 UPDATE posts SET status = 'publishing', updated_at = sqlc.arg(updated_at)
 WHERE id = sqlc.arg(id) AND status IN ('scheduled', 'published', 'failed');
+
+-- The set forms of SetVariantState ('publishing'), MarkPostPublishing and
+-- RefreshPostStatus: the publishing jobs committed together write them once
+-- for all their variants and posts.
+-- name: StartVariants :exec
+UPDATE post_variants SET state = 'publishing', error = '', updated_at = sqlc.arg(updated_at)
+WHERE id IN (sqlc.slice(ids));
+
+-- name: MarkPostsPublishing :exec
+UPDATE posts SET status = 'publishing', updated_at = sqlc.arg(updated_at)
+WHERE id IN (sqlc.slice(ids)) AND status IN ('scheduled', 'published', 'failed');
+
+-- name: RefreshPostsStatus :exec
+UPDATE posts SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
+        THEN 'published'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
+        THEN 'publishing'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
+         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
+        THEN 'failed'
+    ELSE status END,
+    updated_at = sqlc.arg(updated_at)
+WHERE posts.id IN (sqlc.slice(ids)) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');

@@ -710,6 +710,32 @@ func (q *Queries) MarkPostPublishing(ctx context.Context, arg MarkPostPublishing
 	return err
 }
 
+const markPostsPublishing = `-- name: MarkPostsPublishing :exec
+UPDATE posts SET status = 'publishing', updated_at = ?1
+WHERE id IN (/*SLICE:ids*/?) AND status IN ('scheduled', 'published', 'failed')
+`
+
+type MarkPostsPublishingParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+func (q *Queries) MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error {
+	query := markPostsPublishing
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.UpdatedAt)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	return err
+}
+
 const oldestOverdue = `-- name: OldestOverdue :one
 SELECT p.id, p.workspace_id, p.scheduled_at FROM posts p
 WHERE p.scheduled_at < ?1 AND p.status IN ('scheduled', 'publishing')
@@ -757,6 +783,41 @@ func (q *Queries) RefreshPostStatus(ctx context.Context, arg RefreshPostStatusPa
 	return err
 }
 
+const refreshPostsStatus = `-- name: RefreshPostsStatus :exec
+UPDATE posts SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
+        THEN 'published'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
+        THEN 'publishing'
+    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
+         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
+        THEN 'failed'
+    ELSE status END,
+    updated_at = ?1
+WHERE posts.id IN (/*SLICE:ids*/?) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed')
+`
+
+type RefreshPostsStatusParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+func (q *Queries) RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error {
+	query := refreshPostsStatus
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.UpdatedAt)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	return err
+}
+
 const setPartState = `-- name: SetPartState :exec
 UPDATE publish_parts SET state = ?1 WHERE variant_id = ?2 AND seq = ?3
 `
@@ -769,6 +830,35 @@ type SetPartStateParams struct {
 
 func (q *Queries) SetPartState(ctx context.Context, arg SetPartStateParams) error {
 	_, err := q.db.ExecContext(ctx, setPartState, arg.State, arg.VariantID, arg.Seq)
+	return err
+}
+
+const startVariants = `-- name: StartVariants :exec
+UPDATE post_variants SET state = 'publishing', error = '', updated_at = ?1
+WHERE id IN (/*SLICE:ids*/?)
+`
+
+type StartVariantsParams struct {
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+// The set forms of SetVariantState ('publishing'), MarkPostPublishing and
+// RefreshPostStatus: the publishing jobs committed together write them once
+// for all their variants and posts.
+func (q *Queries) StartVariants(ctx context.Context, arg StartVariantsParams) error {
+	query := startVariants
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.UpdatedAt)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	_, err := q.db.ExecContext(ctx, query, queryParams...)
 	return err
 }
 
