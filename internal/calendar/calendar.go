@@ -63,7 +63,7 @@ func (e Entry) Title() string {
 // Head is what the calendar's views show of a post: the state, channel and
 // first 200 characters of each variant, far less to read than Entry.
 type Head struct {
-	Post     store.Post
+	Post     store.ListPostHeadsInRangeRow
 	Variants []store.ListVariantHeadsByPostsRow
 	Channels []store.Channel
 }
@@ -153,11 +153,15 @@ func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64,
 	if err != nil {
 		return Page[Head]{}, ws, err
 	}
-	ps, next, err := s.posts(ctx, ws.ID, from, to, 0, f)
+	ps, next, err := s.heads(ctx, ws.ID, from, to, f)
 	if err != nil || len(ps) == 0 {
 		return Page[Head]{}, ws, err
 	}
-	vs, err := s.Store.ListVariantHeadsByPosts(ctx, postIDs(ps))
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	vs, err := s.Store.ListVariantHeadsByPosts(ctx, ids)
 	if err != nil {
 		return Page[Head]{}, ws, err
 	}
@@ -200,6 +204,25 @@ func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Ti
 	}
 	from, to = from.UTC(), to.UTC()
 	ps, err := s.Store.ListPostsInRange(ctx, store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to, AfterID: afterID,
+		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
+	if err != nil {
+		return nil, Cursor{}, err
+	}
+	if len(ps) > size {
+		last := ps[size-1]
+		return ps[:size], Cursor{At: *last.ScheduledAt, ID: last.ID}, nil
+	}
+	return ps, Cursor{}, nil
+}
+
+// heads is posts for the views: the first page, with only what they show.
+func (s *Service) heads(ctx context.Context, workspaceID int64, from, to time.Time, f Filter) ([]store.ListPostHeadsInRangeRow, Cursor, error) {
+	size := s.PageSize
+	if size <= 0 {
+		size = MaxEntries
+	}
+	from, to = from.UTC(), to.UTC()
+	ps, err := s.Store.ListPostHeadsInRange(ctx, store.ListPostHeadsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to,
 		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
 	if err != nil {
 		return nil, Cursor{}, err

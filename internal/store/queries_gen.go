@@ -405,6 +405,26 @@ type ListNotificationsParams struct {
 	MaxRows int64
 }
 
+// ListPostHeadsInRangeParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListPostHeadsInRangeParams struct {
+	WorkspaceID int64
+	RangeFrom   *time.Time
+	RangeTo     *time.Time
+	AfterID     int64
+	Status      *string
+	AuthorID    *int64
+	Tag         *string
+	ChannelID   *int64
+	MaxRows     int64
+}
+
+// ListPostHeadsInRangeRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListPostHeadsInRangeRow struct {
+	ID          int64
+	Status      string
+	ScheduledAt *time.Time
+}
+
 // ListPostsByStatusParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListPostsByStatusParams struct {
 	WorkspaceID int64
@@ -976,6 +996,7 @@ type Queries interface {
 	ListNotifications(ctx context.Context, arg ListNotificationsParams) ([]Notification, error)
 	ListOrganizationUsers(ctx context.Context, organizationID int64) ([]User, error)
 	ListOrganizationWorkspaces(ctx context.Context, organizationID int64) ([]Workspace, error)
+	ListPostHeadsInRange(ctx context.Context, arg ListPostHeadsInRangeParams) ([]ListPostHeadsInRangeRow, error)
 	ListPostVersions(ctx context.Context, postID int64) ([]PostVersion, error)
 	ListPostsByStatus(ctx context.Context, arg ListPostsByStatusParams) ([]Post, error)
 	ListPostsInRange(ctx context.Context, arg ListPostsInRangeParams) ([]Post, error)

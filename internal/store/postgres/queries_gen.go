@@ -446,6 +446,18 @@ func (a queries) ListOrganizationWorkspaces(ctx context.Context, organizationID 
 	return out, nil
 }
 
+func (a queries) ListPostHeadsInRange(ctx context.Context, arg store.ListPostHeadsInRangeParams) ([]store.ListPostHeadsInRangeRow, error) {
+	rs, err := a.r.ListPostHeadsInRange(ctx, pgdb.ListPostHeadsInRangeParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListPostHeadsInRangeRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListPostHeadsInRangeRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListPostVersions(ctx context.Context, postID int64) ([]store.PostVersion, error) {
 	rs, err := a.r.ListPostVersions(ctx, postID)
 	if err != nil {

@@ -142,6 +142,20 @@ func TestCalendarRangeAndFilters(t *testing.T) {
 			if g := ids(got); fmt.Sprint(g) != fmt.Sprint(c.want) {
 				t.Errorf("%s: got posts %v, want %v", c.name, g, c.want)
 			}
+			// The views' light form answers the same, with what they show.
+			heads, err := s.ListPostHeadsInRange(ctx, store.ListPostHeadsInRangeParams(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(heads) != len(got) {
+				t.Errorf("%s: %d heads for %d posts", c.name, len(heads), len(got))
+				continue
+			}
+			for i, h := range heads {
+				if h.ID != got[i].ID || h.Status != got[i].Status || !h.ScheduledAt.Equal(*got[i].ScheduledAt) {
+					t.Errorf("%s: head %+v differs from post %d (%s at %v)", c.name, h, got[i].ID, got[i].Status, got[i].ScheduledAt)
+				}
+			}
 		}
 		vs, err := s.ListVariantsByPosts(ctx, []int64{a.ID, b.ID})
 		if err != nil {

@@ -95,13 +95,21 @@ const TruncatedHeader = "Tribune-Truncated"
 
 // calendarEvent is FullCalendar's event object.
 type calendarEvent struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
-	Start    string         `json:"start"`
-	URL      string         `json:"url"`
-	ClassNm  []string       `json:"classNames"`
-	Editable bool           `json:"editable"`
-	Extended map[string]any `json:"extendedProps"`
+	ID       string     `json:"id"`
+	Title    string     `json:"title"`
+	Start    string     `json:"start"`
+	URL      string     `json:"url"`
+	ClassNm  []string   `json:"classNames"`
+	Editable bool       `json:"editable"`
+	Extended eventProps `json:"extendedProps"`
+}
+
+// eventProps is what app.js reads of an event beyond FullCalendar's fields
+// (a struct: encoding 5,000 maps, keys sorted, was a fifth of the answer's time).
+type eventProps struct {
+	Status      string   `json:"status"`
+	StatusLabel string   `json:"statusLabel"`
+	Channels    []string `json:"channels"`
 }
 
 func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
@@ -137,7 +145,7 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 		events = append(events, calendarEvent{
 			ID: itoa(e.Post.ID), Title: e.Title(), Start: e.Post.ScheduledAt.In(loc).Format("2006-01-02T15:04:05"),
 			URL: "/w/" + itoa(ws.ID) + "/posts/" + itoa(e.Post.ID), ClassNm: []string{"ev-" + e.Post.Status}, Editable: movable,
-			Extended: map[string]any{"status": e.Post.Status, "statusLabel": l.T(stateLabel(e.Post.Status)), "channels": names},
+			Extended: eventProps{Status: e.Post.Status, StatusLabel: l.T(stateLabel(e.Post.Status)), Channels: names},
 		})
 	}
 	w.Header().Set("Content-Type", "application/json")

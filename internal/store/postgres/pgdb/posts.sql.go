@@ -467,6 +467,76 @@ func (q *Queries) ListComments(ctx context.Context, postID int64) ([]PostComment
 	return items, nil
 }
 
+const listPostHeadsInRange = `-- name: ListPostHeadsInRange :many
+SELECT p.id, p.status, p.scheduled_at FROM posts p
+WHERE p.workspace_id = $1
+  AND p.scheduled_at >= $2 AND p.scheduled_at < $3
+  AND (p.scheduled_at > $2 OR p.id > $4::bigint)
+  AND ($5::text IS NULL OR p.status = $5::text)
+  AND ($6::bigint IS NULL OR p.author_id = $6::bigint)
+  AND ($7::text IS NULL OR p.tags::jsonb @> jsonb_build_array($7::text))
+  AND ($8::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = $8::bigint))
+ORDER BY p.scheduled_at, p.id
+LIMIT $9::bigint
+`
+
+type ListPostHeadsInRangeParams struct {
+	WorkspaceID int64
+	RangeFrom   *time.Time
+	RangeTo     *time.Time
+	AfterID     int64
+	Status      *string
+	AuthorID    *int64
+	Tag         *string
+	ChannelID   *int64
+	MaxRows     int64
+}
+
+type ListPostHeadsInRangeRow struct {
+	ID          int64
+	Status      string
+	ScheduledAt *time.Time
+}
+
+// ListPostsInRange serves the calendar: posts of a workspace whose instant
+// falls in [from, to), with optional filters (NULL: no filter). after_id is
+// a keyset cursor for reading a range page by page: with range_from set to
+// the last page's last instant, it skips the posts of that instant already
+// read (0 skips nothing).
+// ListPostHeadsInRange is ListPostsInRange for the calendar's views: only
+// what they show of a post (reading every time column of 5,000 rows was a
+// third of the month view's time on SQLite).
+func (q *Queries) ListPostHeadsInRange(ctx context.Context, arg ListPostHeadsInRangeParams) ([]ListPostHeadsInRangeRow, error) {
+	rows, err := q.db.Query(ctx, listPostHeadsInRange,
+		arg.WorkspaceID,
+		arg.RangeFrom,
+		arg.RangeTo,
+		arg.AfterID,
+		arg.Status,
+		arg.AuthorID,
+		arg.Tag,
+		arg.ChannelID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPostHeadsInRangeRow
+	for rows.Next() {
+		var i ListPostHeadsInRangeRow
+		if err := rows.Scan(&i.ID, &i.Status, &i.ScheduledAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPostVersions = `-- name: ListPostVersions :many
 SELECT id, post_id, version, author_id, snapshot, created_at FROM post_versions WHERE post_id = $1 ORDER BY version DESC
 `
@@ -571,11 +641,6 @@ type ListPostsInRangeParams struct {
 	MaxRows     int64
 }
 
-// ListPostsInRange serves the calendar: posts of a workspace whose instant
-// falls in [from, to), with optional filters (NULL: no filter). after_id is
-// a keyset cursor for reading a range page by page: with range_from set to
-// the last page's last instant, it skips the posts of that instant already
-// read (0 skips nothing).
 func (q *Queries) ListPostsInRange(ctx context.Context, arg ListPostsInRangeParams) ([]Post, error) {
 	rows, err := q.db.Query(ctx, listPostsInRange,
 		arg.WorkspaceID,

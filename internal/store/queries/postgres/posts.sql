@@ -27,6 +27,22 @@ DELETE FROM posts WHERE id = sqlc.arg(id);
 -- a keyset cursor for reading a range page by page: with range_from set to
 -- the last page's last instant, it skips the posts of that instant already
 -- read (0 skips nothing).
+-- ListPostHeadsInRange is ListPostsInRange for the calendar's views: only
+-- what they show of a post (reading every time column of 5,000 rows was a
+-- third of the month view's time on SQLite).
+-- name: ListPostHeadsInRange :many
+SELECT p.id, p.status, p.scheduled_at FROM posts p
+WHERE p.workspace_id = sqlc.arg(workspace_id)
+  AND p.scheduled_at >= sqlc.arg(range_from) AND p.scheduled_at < sqlc.arg(range_to)
+  AND (p.scheduled_at > sqlc.arg(range_from) OR p.id > sqlc.arg(after_id)::bigint)
+  AND (sqlc.narg(status)::text IS NULL OR p.status = sqlc.narg(status)::text)
+  AND (sqlc.narg(author_id)::bigint IS NULL OR p.author_id = sqlc.narg(author_id)::bigint)
+  AND (sqlc.narg(tag)::text IS NULL OR p.tags::jsonb @> jsonb_build_array(sqlc.narg(tag)::text))
+  AND (sqlc.narg(channel_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM post_variants v WHERE v.post_id = p.id AND v.channel_id = sqlc.narg(channel_id)::bigint))
+ORDER BY p.scheduled_at, p.id
+LIMIT sqlc.arg(max_rows)::bigint;
+
 -- name: ListPostsInRange :many
 SELECT * FROM posts p
 WHERE p.workspace_id = sqlc.arg(workspace_id)
