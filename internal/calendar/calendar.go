@@ -157,11 +157,7 @@ func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64,
 	if err != nil || len(ps) == 0 {
 		return Page[Head]{}, ws, err
 	}
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	vs, err := s.Store.ListVariantHeadsByPosts(ctx, ids)
+	vs, err := s.Store.ListVariantHeadsByPosts(ctx, idsOf(ps, func(p store.ListPostHeadsInRangeRow) int64 { return p.ID }))
 	if err != nil {
 		return Page[Head]{}, ws, err
 	}
@@ -198,40 +194,40 @@ func (s *Service) authorize(ctx context.Context, user store.User, workspaceID in
 // posts reads at most PageSize posts in [from, to) after the keyset
 // cursor (from, afterID), and where the next page starts if more follow.
 func (s *Service) posts(ctx context.Context, workspaceID int64, from, to time.Time, afterID int64, f Filter) ([]store.Post, Cursor, error) {
-	size := s.PageSize
-	if size <= 0 {
-		size = MaxEntries
-	}
-	from, to = from.UTC(), to.UTC()
-	ps, err := s.Store.ListPostsInRange(ctx, store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to, AfterID: afterID,
-		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
-	if err != nil {
-		return nil, Cursor{}, err
-	}
-	if len(ps) > size {
-		last := ps[size-1]
-		return ps[:size], Cursor{At: *last.ScheduledAt, ID: last.ID}, nil
-	}
-	return ps, Cursor{}, nil
+	q := s.rangeParams(workspaceID, from, to, afterID, f)
+	ps, err := s.Store.ListPostsInRange(ctx, q)
+	return cut(ps, q, err, func(p store.Post) Cursor { return Cursor{At: *p.ScheduledAt, ID: p.ID} })
 }
 
 // heads is posts for the views: the first page, with only what they show.
 func (s *Service) heads(ctx context.Context, workspaceID int64, from, to time.Time, f Filter) ([]store.ListPostHeadsInRangeRow, Cursor, error) {
+	q := s.rangeParams(workspaceID, from, to, 0, f)
+	ps, err := s.Store.ListPostHeadsInRange(ctx, store.ListPostHeadsInRangeParams(q))
+	return cut(ps, q, err, func(p store.ListPostHeadsInRangeRow) Cursor { return Cursor{At: *p.ScheduledAt, ID: p.ID} })
+}
+
+// rangeParams asks for one row more than a page holds: the extra row tells
+// that another page follows.
+func (s *Service) rangeParams(workspaceID int64, from, to time.Time, afterID int64, f Filter) store.ListPostsInRangeParams {
 	size := s.PageSize
 	if size <= 0 {
 		size = MaxEntries
 	}
 	from, to = from.UTC(), to.UTC()
-	ps, err := s.Store.ListPostHeadsInRange(ctx, store.ListPostHeadsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to,
-		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1})
+	return store.ListPostsInRangeParams{WorkspaceID: workspaceID, RangeFrom: &from, RangeTo: &to, AfterID: afterID,
+		Status: f.Status, AuthorID: f.AuthorID, Tag: f.Tag, ChannelID: f.ChannelID, MaxRows: int64(size) + 1}
+}
+
+// cut keeps a page of the rows read with q and returns where the next page
+// starts, if one follows.
+func cut[T any](rows []T, q store.ListPostsInRangeParams, err error, cursor func(T) Cursor) ([]T, Cursor, error) {
 	if err != nil {
 		return nil, Cursor{}, err
 	}
-	if len(ps) > size {
-		last := ps[size-1]
-		return ps[:size], Cursor{At: *last.ScheduledAt, ID: last.ID}, nil
+	if size := int(q.MaxRows) - 1; len(rows) > size {
+		return rows[:size], cursor(rows[size-1]), nil
 	}
-	return ps, Cursor{}, nil
+	return rows, Cursor{}, nil
 }
 
 // each calls fn with every post in [from, to), a page at a time.
@@ -260,7 +256,7 @@ func (s *Service) entries(ctx context.Context, workspaceID int64, ps []store.Pos
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	vs, err := s.Store.ListVariantsByPosts(ctx, postIDs(ps))
+	vs, err := s.Store.ListVariantsByPosts(ctx, idsOf(ps, func(p store.Post) int64 { return p.ID }))
 	if err != nil {
 		return nil, err
 	}
@@ -283,10 +279,10 @@ func (s *Service) entries(ctx context.Context, workspaceID int64, ps []store.Pos
 	return out, nil
 }
 
-func postIDs(ps []store.Post) []int64 {
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
+func idsOf[T any](rows []T, id func(T) int64) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = id(r)
 	}
 	return ids
 }

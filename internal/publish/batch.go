@@ -37,6 +37,49 @@ type txItem struct {
 // setIDs are what an item adds to its group's set statements.
 type setIDs struct{ variants, posts []int64 }
 
+// combiner runs requests in batches: the first runs at once, and whatever
+// arrives while a batch runs makes the next one.
+type combiner[T any] struct {
+	mu      sync.Mutex
+	queue   []T
+	running bool
+}
+
+// add queues it and, unless a batch is running, starts running batches
+// with run until none is left.
+func (c *combiner[T]) add(it T, run func([]T)) {
+	c.mu.Lock()
+	c.queue = append(c.queue, it)
+	if !c.running {
+		c.running = true
+		go c.drain(run)
+	}
+	c.mu.Unlock()
+}
+
+func (c *combiner[T]) drain(run func([]T)) {
+	for {
+		c.mu.Lock()
+		n := min(len(c.queue), maxGroup)
+		if n == 0 {
+			c.running = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		c.mu.Unlock()
+		run(batch)
+	}
+}
+
+// pending is how many requests wait for a batch.
+func (c *combiner[T]) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
 // txGroup commits the transactions handed to it, several in one.
 type txGroup struct {
 	store store.Store
@@ -46,52 +89,23 @@ type txGroup struct {
 	// same for every item, written once for the group.
 	sets func(ctx context.Context, tx store.Tx, ids setIDs) error
 
-	mu      sync.Mutex
-	queue   []*txItem
-	running bool
+	combiner[*txItem]
 }
 
-// Do runs fn in a transaction with the group's options and returns once it
-// is committed (or failed). fn may run twice: once in a group and, when
-// the group's transaction fails, again on its own, so that one job's error
-// never fails another's; it must only touch the database and its own
-// variables. Once handed over, fn's outcome is waited for even if ctx ends,
-// so the caller always knows whether it was committed.
-func (g *txGroup) Do(ctx context.Context, fn func(store.Tx) error) error {
-	return g.DoWith(ctx, setIDs{}, fn)
-}
-
-// DoWith is Do for an item that also brings ids to the group's set
-// statements.
-func (g *txGroup) DoWith(ctx context.Context, ids setIDs, fn func(store.Tx) error) error {
+// Do runs fn in a transaction with the group's options, ids added to the
+// group's set statements, and returns once it is committed (or failed). fn
+// may run twice: once in a group and, when the group's transaction fails,
+// again on its own, so that one job's error never fails another's; it must
+// only touch the database and its own variables. Once handed over, fn's
+// outcome is waited for even if ctx ends, so the caller always knows
+// whether it was committed.
+func (g *txGroup) Do(ctx context.Context, ids setIDs, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	it := &txItem{ctx: ctx, fn: fn, ids: ids, done: make(chan error, 1)}
-	g.mu.Lock()
-	g.queue = append(g.queue, it)
-	if !g.running {
-		g.running = true
-		go g.run()
-	}
-	g.mu.Unlock()
+	g.add(it, g.commit)
 	return <-it.done
-}
-
-func (g *txGroup) run() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.queue), maxGroup)
-		if n == 0 {
-			g.running = false
-			g.mu.Unlock()
-			return
-		}
-		batch := g.queue[:n:n]
-		g.queue = g.queue[n:]
-		g.mu.Unlock()
-		g.commit(batch)
-	}
 }
 
 func (g *txGroup) commit(batch []*txItem) {
@@ -145,9 +159,7 @@ type loader[V any] struct {
 	fetch func(ctx context.Context, ids []int64) ([]V, error)
 	key   func(V) int64
 
-	mu      sync.Mutex
-	queue   []*loadItem[V]
-	running bool
+	combiner[*loadItem[V]]
 }
 
 // Load returns the rows of id (none when it does not exist).
@@ -156,13 +168,7 @@ func (l *loader[V]) Load(ctx context.Context, id int64) ([]V, error) {
 		return nil, err
 	}
 	it := &loadItem[V]{id: id, done: make(chan loadResult[V], 1)}
-	l.mu.Lock()
-	l.queue = append(l.queue, it)
-	if !l.running {
-		l.running = true
-		go l.run()
-	}
-	l.mu.Unlock()
+	l.add(it, l.load)
 	select {
 	case r := <-it.done:
 		return r.v, r.err
@@ -171,38 +177,26 @@ func (l *loader[V]) Load(ctx context.Context, id int64) ([]V, error) {
 	}
 }
 
-func (l *loader[V]) run() {
-	for {
-		l.mu.Lock()
-		n := min(len(l.queue), maxGroup)
-		if n == 0 {
-			l.running = false
-			l.mu.Unlock()
-			return
+// load answers a batch of reads with one query.
+func (l *loader[V]) load(batch []*loadItem[V]) {
+	ids := make([]int64, 0, len(batch))
+	seen := make(map[int64]bool, len(batch))
+	for _, it := range batch {
+		if !seen[it.id] {
+			seen[it.id] = true
+			ids = append(ids, it.id)
 		}
-		batch := l.queue[:n:n]
-		l.queue = l.queue[n:]
-		l.mu.Unlock()
-
-		ids := make([]int64, 0, len(batch))
-		seen := make(map[int64]bool, len(batch))
-		for _, it := range batch {
-			if !seen[it.id] {
-				seen[it.id] = true
-				ids = append(ids, it.id)
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
-		rows, err := l.fetch(ctx, ids)
-		cancel()
-		by := make(map[int64][]V, len(ids))
-		for _, r := range rows {
-			by[l.key(r)] = append(by[l.key(r)], r)
-		}
-		for _, it := range batch {
-			// Each caller gets its own copy: callers change what they read.
-			it.done <- loadResult[V]{v: slices.Clone(by[it.id]), err: err}
-		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	rows, err := l.fetch(ctx, ids)
+	cancel()
+	by := make(map[int64][]V, len(ids))
+	for _, r := range rows {
+		by[l.key(r)] = append(by[l.key(r)], r)
+	}
+	for _, it := range batch {
+		// Each caller gets its own copy: callers change what they read.
+		it.done <- loadResult[V]{v: slices.Clone(by[it.id]), err: err}
 	}
 }
 

@@ -58,12 +58,6 @@ func write(name string, fail bool) func(store.Tx) error {
 	}
 }
 
-func queued(g *txGroup) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.queue)
-}
-
 func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	s := &txLog{entered: make(chan struct{}, 100), gate: make(chan struct{})}
 	g := &txGroup{store: s}
@@ -71,15 +65,15 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	errs := make([]error, 11)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); errs[0] = g.Do(ctx, write("a0", false)) }()
+	go func() { defer wg.Done(); errs[0] = g.Do(ctx, setIDs{}, write("a0", false)) }()
 	<-s.entered // the first transaction runs alone and waits at the gate
 	for i := 1; i <= 10; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = g.Do(ctx, write(fmt.Sprintf("a%d", i), i == 7)) }()
+		go func() { defer wg.Done(); errs[i] = g.Do(ctx, setIDs{}, write(fmt.Sprintf("a%d", i), i == 7)) }()
 	}
-	for deadline := time.Now().Add(5 * time.Second); queued(g) < 10; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); g.pending() < 10; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d requests queued", queued(g))
+			t.Fatalf("only %d requests queued", g.pending())
 		}
 	}
 	close(s.gate)
@@ -111,7 +105,7 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	close(s2.gate)
 	g2 := &txGroup{store: s2}
 	for i := 0; i < 3; i++ {
-		if err := g2.Do(ctx, write("b", false)); err != nil {
+		if err := g2.Do(ctx, setIDs{}, write("b", false)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,7 +115,7 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	// A request whose context has ended is not run.
 	done, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := g2.Do(done, write("c", false)); !errors.Is(err, context.Canceled) {
+	if err := g2.Do(done, setIDs{}, write("c", false)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v", err)
 	}
 }
@@ -183,9 +177,7 @@ func TestLoaderSharesOneQuery(t *testing.T) {
 		go load(i+1, id)
 	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		l.mu.Lock()
-		n := len(l.queue)
-		l.mu.Unlock()
+		n := l.pending()
 		if n == len(ids) {
 			break
 		}

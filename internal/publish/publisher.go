@@ -145,7 +145,7 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, ms
 	if err := p.Store.SetVariantState(ctx, store.SetVariantStateParams{State: state, Error: msg, UpdatedAt: now, ID: v.ID}); err != nil {
 		return err
 	}
-	return p.Store.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID})
+	return p.Store.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}})
 }
 
 func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attempt int) error {
@@ -212,7 +212,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 			key, group = network.NewAttemptKey(now), b.start
 		}
 		// The group marks the variant and its post publishing (startSets).
-		if err := group.DoWith(ctx, setIDs{variants: []int64{v.ID}, posts: []int64{v.PostID}}, func(tx store.Tx) error {
+		if err := group.Do(ctx, setIDs{variants: []int64{v.ID}, posts: []int64{v.PostID}}, func(tx store.Tx) error {
 			return p.ensureParts(ctx, tx, v, key, now)
 		}); err != nil {
 			return err
@@ -299,7 +299,7 @@ func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVaria
 		return err
 	}
 	if refresh {
-		if err := tx.RefreshPostStatus(ctx, store.RefreshPostStatusParams{UpdatedAt: now, ID: v.PostID}); err != nil {
+		if err := tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}}); err != nil {
 			return err
 		}
 	}
@@ -512,7 +512,7 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 	if finish != nil {
 		ids.posts = []int64{v.PostID}
 	}
-	return p.batch().done.DoWith(ctx, ids, func(tx store.Tx) error {
+	return p.batch().done.Do(ctx, ids, func(tx store.Tx) error {
 		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
 			return err
 		}

@@ -317,14 +317,6 @@ type GetNetworkAppParams struct {
 	RedirectURI string
 }
 
-// GetPublishTargetRow mirrors the row or argument shape sqlc generates for both dialects.
-type GetPublishTargetRow struct {
-	PostVariant PostVariant
-	Post        Post
-	Workspace   Workspace
-	Channel     Channel
-}
-
 // GetPublishTargetsRow mirrors the row or argument shape sqlc generates for both dialects.
 type GetPublishTargetsRow struct {
 	PostVariant PostVariant
@@ -489,12 +481,6 @@ type MarkPartInFlightParams struct {
 	InFlightAt *time.Time
 	VariantID  int64
 	Seq        int64
-}
-
-// MarkPostPublishingParams mirrors the row or argument shape sqlc generates for both dialects.
-type MarkPostPublishingParams struct {
-	UpdatedAt time.Time
-	ID        int64
 }
 
 // MarkPostsPublishingParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -691,12 +677,6 @@ type QueueSlot struct {
 	ChannelID   int64
 	Weekday     int64
 	MinuteOfDay int64
-}
-
-// RefreshPostStatusParams mirrors the row or argument shape sqlc generates for both dialects.
-type RefreshPostStatusParams struct {
-	UpdatedAt time.Time
-	ID        int64
 }
 
 // RefreshPostsStatusParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -974,7 +954,6 @@ type Queries interface {
 	GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (NetworkApp, error)
 	GetOrganization(ctx context.Context, id int64) (Organization, error)
 	GetPost(ctx context.Context, id int64) (Post, error)
-	GetPublishTarget(ctx context.Context, id int64) (GetPublishTargetRow, error)
 	GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error)
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	GetUser(ctx context.Context, id int64) (User, error)
@@ -1012,11 +991,9 @@ type Queries interface {
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
-	MarkPostPublishing(ctx context.Context, arg MarkPostPublishingParams) error
 	MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error
 	MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
-	RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error

@@ -238,11 +238,6 @@ func (a queries) GetPost(ctx context.Context, id int64) (store.Post, error) {
 	return store.Post(r), mapErr(err)
 }
 
-func (a queries) GetPublishTarget(ctx context.Context, id int64) (store.GetPublishTargetRow, error) {
-	r, err := a.r.GetPublishTarget(ctx, id)
-	return store.GetPublishTargetRow{PostVariant: store.PostVariant(r.PostVariant), Post: store.Post(r.Post), Workspace: store.Workspace(r.Workspace), Channel: store.Channel(r.Channel)}, mapErr(err)
-}
-
 func (a queries) GetPublishTargets(ctx context.Context, ids []int64) ([]store.GetPublishTargetsRow, error) {
 	rs, err := a.r.GetPublishTargets(ctx, ids)
 	if err != nil {
@@ -615,10 +610,6 @@ func (a queries) MarkPartInFlight(ctx context.Context, arg store.MarkPartInFligh
 	return r, mapErr(err)
 }
 
-func (a queries) MarkPostPublishing(ctx context.Context, arg store.MarkPostPublishingParams) error {
-	return mapErr(a.w.MarkPostPublishing(ctx, pgdb.MarkPostPublishingParams(arg)))
-}
-
 func (a queries) MarkPostsPublishing(ctx context.Context, arg store.MarkPostsPublishingParams) error {
 	return mapErr(a.w.MarkPostsPublishing(ctx, pgdb.MarkPostsPublishingParams(arg)))
 }
@@ -630,10 +621,6 @@ func (a queries) MarkVariantPublished(ctx context.Context, arg store.MarkVariant
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {
 	r, err := a.r.OldestOverdue(ctx, before)
 	return store.OldestOverdueRow(r), mapErr(err)
-}
-
-func (a queries) RefreshPostStatus(ctx context.Context, arg store.RefreshPostStatusParams) error {
-	return mapErr(a.w.RefreshPostStatus(ctx, pgdb.RefreshPostStatusParams(arg)))
 }
 
 func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsStatusParams) error {

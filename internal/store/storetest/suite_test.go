@@ -432,7 +432,7 @@ func TestPipelinedTransactions(t *testing.T) {
 			if _, err := tx.InsertJob(ctx, noopArgs{}, nil); err != nil {
 				return err
 			}
-			return tx.MarkPostPublishing(ctx, store.MarkPostPublishingParams{UpdatedAt: t0, ID: p.ID})
+			return tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: t0, Ids: []int64{p.ID}})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -444,12 +444,12 @@ func TestPipelinedTransactions(t *testing.T) {
 		if n != 1 || len(ps) != 2 || ps[0].State != "in_flight" || got.State != "publishing" || post.Status != "publishing" || len(counts) != 1 {
 			t.Errorf("after commit: marked %d, parts %+v, variant %s, post %s, jobs %v", n, ps, got.State, post.Status, counts)
 		}
-		target, err := s.GetPublishTarget(ctx, v.ID)
+		targets, err := s.GetPublishTargets(ctx, []int64{v.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if target.PostVariant.ID != v.ID || target.Post.ID != p.ID || target.Workspace.ID != f.ws.ID || target.Channel.ID != f.ch1.ID {
-			t.Errorf("GetPublishTarget = %+v", target)
+		if len(targets) != 1 || targets[0].PostVariant.ID != v.ID || targets[0].Post.ID != p.ID || targets[0].Workspace.ID != f.ws.ID || targets[0].Channel.ID != f.ch1.ID {
+			t.Errorf("GetPublishTargets = %+v", targets)
 		}
 	})
 }

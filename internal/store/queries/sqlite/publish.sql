@@ -86,34 +86,9 @@ SELECT p.id, p.workspace_id, p.scheduled_at FROM posts p
 WHERE p.scheduled_at < sqlc.arg(before) AND p.status IN ('scheduled', 'publishing')
 ORDER BY p.scheduled_at LIMIT 1;
 
--- RefreshPostStatus derives a post's status from its variants once
--- publishing has started: one statement, so two variants finishing together
--- cannot leave a stale status behind.
--- name: RefreshPostStatus :exec
-UPDATE posts SET status = CASE
-    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
-        THEN 'published'
-    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
-        THEN 'publishing'
-    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
-         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
-        THEN 'failed'
-    ELSE status END,
-    updated_at = sqlc.arg(updated_at)
-WHERE posts.id = sqlc.arg(id) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');
-
--- GetPublishTarget reads in one query what a publishing job starts from:
--- the variant, its post, the post's workspace and the variant's channel.
--- name: GetPublishTarget :one
-SELECT sqlc.embed(v), sqlc.embed(p), sqlc.embed(w), sqlc.embed(c)
-FROM post_variants v
-JOIN posts p ON p.id = v.post_id
-JOIN workspaces w ON w.id = p.workspace_id
-JOIN channels c ON c.id = v.channel_id
-WHERE v.id = sqlc.arg(id);
-
--- GetPublishTargets is GetPublishTarget for several variants at once: the
--- publishing jobs that start together share one query.
+-- GetPublishTargets reads in one query what publishing jobs start from:
+-- the variant, its post, the post's workspace and the variant's channel, for
+-- all the jobs starting together.
 -- name: GetPublishTargets :many
 SELECT sqlc.embed(v), sqlc.embed(p), sqlc.embed(w), sqlc.embed(c)
 FROM post_variants v
@@ -122,16 +97,10 @@ JOIN workspaces w ON w.id = p.workspace_id
 JOIN channels c ON c.id = v.channel_id
 WHERE v.id IN (sqlc.slice(ids));
 
--- MarkPostPublishing is RefreshPostStatus's answer once one of the post's
--- variants is publishing, without reading the variants: the cheap update
--- for the moment a variant starts.
--- name: MarkPostPublishing :exec
-UPDATE posts SET status = 'publishing', updated_at = sqlc.arg(updated_at)
-WHERE id = sqlc.arg(id) AND status IN ('scheduled', 'published', 'failed');
-
--- The set forms of SetVariantState ('publishing'), MarkPostPublishing and
--- RefreshPostStatus: the publishing jobs committed together write them once
--- for all their variants and posts.
+-- StartVariants marks variants publishing and MarkPostsPublishing their
+-- posts (the cheap update for the moment a variant starts, without reading
+-- the variants); the publishing jobs committed together write them once for
+-- all their variants and posts.
 -- name: StartVariants :exec
 UPDATE post_variants SET state = 'publishing', error = '', updated_at = sqlc.arg(updated_at)
 WHERE id IN (sqlc.slice(ids));
@@ -140,6 +109,9 @@ WHERE id IN (sqlc.slice(ids));
 UPDATE posts SET status = 'publishing', updated_at = sqlc.arg(updated_at)
 WHERE id IN (sqlc.slice(ids)) AND status IN ('scheduled', 'published', 'failed');
 
+-- RefreshPostsStatus derives posts' status from their variants once
+-- publishing has started: one statement, so two variants finishing together
+-- cannot leave a stale status behind.
 -- name: RefreshPostsStatus :exec
 UPDATE posts SET status = CASE
     WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))

@@ -187,85 +187,6 @@ func (q *Queries) DeletePendingParts(ctx context.Context, variantID int64) error
 	return err
 }
 
-const getPublishTarget = `-- name: GetPublishTarget :one
-SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token, w.paused_at, w.paused_by, w.created_at, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at
-FROM post_variants v
-JOIN posts p ON p.id = v.post_id
-JOIN workspaces w ON w.id = p.workspace_id
-JOIN channels c ON c.id = v.channel_id
-WHERE v.id = ?1
-`
-
-type GetPublishTargetRow struct {
-	PostVariant PostVariant
-	Post        Post
-	Workspace   Workspace
-	Channel     Channel
-}
-
-// GetPublishTarget reads in one query what a publishing job starts from:
-// the variant, its post, the post's workspace and the variant's channel.
-func (q *Queries) GetPublishTarget(ctx context.Context, id int64) (GetPublishTargetRow, error) {
-	row := q.db.QueryRowContext(ctx, getPublishTarget, id)
-	var i GetPublishTargetRow
-	err := row.Scan(
-		&i.PostVariant.ID,
-		&i.PostVariant.PostID,
-		&i.PostVariant.ChannelID,
-		&i.PostVariant.Text,
-		&i.PostVariant.Link,
-		&i.PostVariant.FirstComment,
-		&i.PostVariant.Thread,
-		&i.PostVariant.MediaIDs,
-		&i.PostVariant.State,
-		&i.PostVariant.UploadedMedia,
-		&i.PostVariant.ExternalID,
-		&i.PostVariant.ExternalURL,
-		&i.PostVariant.Error,
-		&i.PostVariant.ContentHash,
-		&i.PostVariant.RiverJobID,
-		&i.PostVariant.PublishedAt,
-		&i.PostVariant.UpdatedAt,
-		&i.Post.ID,
-		&i.Post.WorkspaceID,
-		&i.Post.AuthorID,
-		&i.Post.Status,
-		&i.Post.ScheduledAt,
-		&i.Post.ScheduledLocal,
-		&i.Post.Timezone,
-		&i.Post.Tags,
-		&i.Post.Version,
-		&i.Post.ScheduleRev,
-		&i.Post.DuplicateOf,
-		&i.Post.CreatedAt,
-		&i.Post.UpdatedAt,
-		&i.Workspace.ID,
-		&i.Workspace.OrganizationID,
-		&i.Workspace.Name,
-		&i.Workspace.Timezone,
-		&i.Workspace.RequireApproval,
-		&i.Workspace.DuplicateWindowHours,
-		&i.Workspace.IcalToken,
-		&i.Workspace.PausedAt,
-		&i.Workspace.PausedBy,
-		&i.Workspace.CreatedAt,
-		&i.Channel.ID,
-		&i.Channel.WorkspaceID,
-		&i.Channel.Network,
-		&i.Channel.Name,
-		&i.Channel.Handle,
-		&i.Channel.ExternalID,
-		&i.Channel.BaseURL,
-		&i.Channel.TokenCiphertext,
-		&i.Channel.TokenKeyID,
-		&i.Channel.MaxChars,
-		&i.Channel.URLLength,
-		&i.Channel.Status,
-		&i.Channel.CreatedAt,
-	)
-	return i, err
-}
-
 const getPublishTargets = `-- name: GetPublishTargets :many
 SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token, w.paused_at, w.paused_by, w.created_at, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at
 FROM post_variants v
@@ -282,8 +203,9 @@ type GetPublishTargetsRow struct {
 	Channel     Channel
 }
 
-// GetPublishTargets is GetPublishTarget for several variants at once: the
-// publishing jobs that start together share one query.
+// GetPublishTargets reads in one query what publishing jobs start from:
+// the variant, its post, the post's workspace and the variant's channel, for
+// all the jobs starting together.
 func (q *Queries) GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error) {
 	query := getPublishTargets
 	var queryParams []interface{}
@@ -692,24 +614,6 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 	return result.RowsAffected()
 }
 
-const markPostPublishing = `-- name: MarkPostPublishing :exec
-UPDATE posts SET status = 'publishing', updated_at = ?1
-WHERE id = ?2 AND status IN ('scheduled', 'published', 'failed')
-`
-
-type MarkPostPublishingParams struct {
-	UpdatedAt time.Time
-	ID        int64
-}
-
-// MarkPostPublishing is RefreshPostStatus's answer once one of the post's
-// variants is publishing, without reading the variants: the cheap update
-// for the moment a variant starts.
-func (q *Queries) MarkPostPublishing(ctx context.Context, arg MarkPostPublishingParams) error {
-	_, err := q.db.ExecContext(ctx, markPostPublishing, arg.UpdatedAt, arg.ID)
-	return err
-}
-
 const markPostsPublishing = `-- name: MarkPostsPublishing :exec
 UPDATE posts SET status = 'publishing', updated_at = ?1
 WHERE id IN (/*SLICE:ids*/?) AND status IN ('scheduled', 'published', 'failed')
@@ -756,33 +660,6 @@ func (q *Queries) OldestOverdue(ctx context.Context, before *time.Time) (OldestO
 	return i, err
 }
 
-const refreshPostStatus = `-- name: RefreshPostStatus :exec
-UPDATE posts SET status = CASE
-    WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
-        THEN 'published'
-    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state = 'publishing')
-        THEN 'publishing'
-    WHEN EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('failed', 'unknown'))
-         AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state IN ('queued', 'publishing'))
-        THEN 'failed'
-    ELSE status END,
-    updated_at = ?1
-WHERE posts.id = ?2 AND posts.status IN ('scheduled', 'publishing', 'published', 'failed')
-`
-
-type RefreshPostStatusParams struct {
-	UpdatedAt time.Time
-	ID        int64
-}
-
-// RefreshPostStatus derives a post's status from its variants once
-// publishing has started: one statement, so two variants finishing together
-// cannot leave a stale status behind.
-func (q *Queries) RefreshPostStatus(ctx context.Context, arg RefreshPostStatusParams) error {
-	_, err := q.db.ExecContext(ctx, refreshPostStatus, arg.UpdatedAt, arg.ID)
-	return err
-}
-
 const refreshPostsStatus = `-- name: RefreshPostsStatus :exec
 UPDATE posts SET status = CASE
     WHEN NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.state NOT IN ('published', 'deleted'))
@@ -802,6 +679,9 @@ type RefreshPostsStatusParams struct {
 	Ids       []int64
 }
 
+// RefreshPostsStatus derives posts' status from their variants once
+// publishing has started: one statement, so two variants finishing together
+// cannot leave a stale status behind.
 func (q *Queries) RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error {
 	query := refreshPostsStatus
 	var queryParams []interface{}
@@ -843,9 +723,10 @@ type StartVariantsParams struct {
 	Ids       []int64
 }
 
-// The set forms of SetVariantState ('publishing'), MarkPostPublishing and
-// RefreshPostStatus: the publishing jobs committed together write them once
-// for all their variants and posts.
+// StartVariants marks variants publishing and MarkPostsPublishing their
+// posts (the cheap update for the moment a variant starts, without reading
+// the variants); the publishing jobs committed together write them once for
+// all their variants and posts.
 func (q *Queries) StartVariants(ctx context.Context, arg StartVariantsParams) error {
 	query := startVariants
 	var queryParams []interface{}
