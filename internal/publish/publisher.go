@@ -254,7 +254,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if i == len(parts)-1 && part.State != "done" {
 			finish = func(tx store.Tx, first network.Ref, live, asked bool) error {
 				finished = true
-				return p.finishTx(ctx, tx, v, ch, first, live, asked, false) // the group refreshes the post (doneSets)
+				return p.finishTx(ctx, tx, v, ch, first, live, asked)
 			}
 		}
 		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish, fresh)
@@ -272,7 +272,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if !finished {
 		// Every message was already done (a job resumed after a crash).
 		live := p.liveNow(ctx, conn, acct, *root)
-		if err := p.Store.InTx(ctx, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true, true) }); err != nil {
+		if err := b.done.Do(ctx, setIDs{posts: []int64{v.PostID}}, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true) }); err != nil {
 			return err
 		}
 	}
@@ -291,17 +291,12 @@ func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct ne
 // unless the post already showed on the network, queues the job that polls
 // until it does. asked says whether live is the answer to a CheckLive call
 // (logged here) or came with the network's answer to the post (logged with
-// the post). refresh derives the post's status here (a group does it once
-// for all its posts instead).
-func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked, refresh bool) error {
+// the post). It runs in the done group, which then derives the post's
+// status (doneSets).
+func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) error {
 	now := p.Now().UTC()
 	if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
 		return err
-	}
-	if refresh {
-		if err := tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}}); err != nil {
-			return err
-		}
 	}
 	if live && !asked {
 		return nil

@@ -28,11 +28,23 @@ type pipeline struct {
 	queued  *pgx.Batch
 }
 
-// plainWrite reports whether sql is a sqlc ":exec" operation: sqlc starts
-// each query's text with its "-- name: Name :kind" line.
+// plainWrite reports whether sql is a sqlc ":exec" operation.
 func plainWrite(sql string) bool {
+	_, kind := sqlcName(sql)
+	return kind == ":exec"
+}
+
+// sqlcName reads the name and kind of a sqlc operation from the
+// "-- name: Name :kind" line sqlc starts each query's text with; both are
+// empty for other SQL.
+func sqlcName(sql string) (name, kind string) {
 	line, _, _ := strings.Cut(sql, "\n")
-	return strings.HasPrefix(line, "-- name: ") && strings.HasSuffix(strings.TrimSpace(line), " :exec")
+	rest, ok := strings.CutPrefix(line, "-- name: ")
+	if !ok {
+		return "", ""
+	}
+	name, kind, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	return name, kind
 }
 
 func (p *pipeline) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {

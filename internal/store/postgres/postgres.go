@@ -84,9 +84,7 @@ var planEach = map[string]bool{"GetPublishTargets": true, "ListPublishPartsOf": 
 type planned struct{ pgdb.DBTX }
 
 func plannedArgs(sql string, args []any) []any {
-	line, _, _ := strings.Cut(sql, "\n")
-	name, _, _ := strings.Cut(strings.TrimPrefix(line, "-- name: "), " ")
-	if planEach[name] {
+	if name, _ := sqlcName(sql); planEach[name] {
 		return append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 	}
 	return args
