@@ -393,8 +393,13 @@ func TestEverySandboxFaultChoiceApplies(t *testing.T) {
 	}
 	for _, mode := range modes {
 		sel := `[data-testid=faults] select[name=mode]`
-		err := chromedp.Do(ctx, chromedp.Navigate(page),
-			chromedp.WaitVisible(chromedp.CSS(sel)),
+		// Each answer comes back to this page; the previous message is
+		// removed first, so the wait below sees the new one. (Navigating
+		// again right after the redirect could abort the load.)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll('[data-testid=flash], [data-testid=error]').forEach(e => e.remove()); true`)); err != nil {
+			t.Fatal(err)
+		}
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)),
 			chromedp.SetValue(chromedp.CSS(sel), mode),
 			chromedp.Click(chromedp.CSS(`[data-testid=faults] button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash], [data-testid=error]`)))
