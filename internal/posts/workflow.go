@@ -444,7 +444,7 @@ func (s *Service) Held(ctx context.Context, user store.User, workspaceID int64) 
 	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View); err != nil {
 		return nil, err
 	}
-	vs, err := s.Store.ListVariantsInState(ctx, store.ListVariantsInStateParams{WorkspaceID: workspaceID, State: "held"})
+	vs, err := s.Store.ListHeldVariants(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -466,7 +466,7 @@ func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64
 	if err != nil {
 		return err
 	}
-	held, err := s.Store.ListVariantsInState(ctx, store.ListVariantsInStateParams{WorkspaceID: ws.ID, State: "held"})
+	held, err := s.Store.ListHeldVariants(ctx, ws.ID)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,46 @@ const groupTimeout = 30 * time.Second
 type txItem struct {
 	ctx  context.Context
 	fn   func(store.Tx) error
-	ids  setIDs
+	rows groupRows
 	done chan error
 }
 
-// setIDs are what an item adds to its group's set statements.
-type setIDs struct{ variants, posts []int64 }
+// groupRows are what an item adds to its group's statements, which write
+// them for all the group's items at once (Publisher.writeGroup): rows for
+// the batched writes, ids for the set statements.
+type groupRows struct {
+	parts []store.PartRow // messages to create
+	// start: variants that start publishing, and their posts.
+	start, startPosts []int64
+	done              []store.PartDoneRow // messages sent
+	logs              []store.LogRow
+	// published: variants whose messages are all done, then refresh: posts
+	// whose status to derive from their variants.
+	published, refresh []int64
+	// claims ask whether the group wrote all of a variant's new messages.
+	claims []*claim
+}
+
+// claim is answered by the group that writes a variant's messages: written
+// says, once Do has returned nil, whether every one of the n messages was
+// written by this commit (none existed before), so that they need not be
+// read back.
+type claim struct {
+	variant int64
+	n       int
+	written bool
+}
+
+func (r *groupRows) add(o groupRows) {
+	r.parts = append(r.parts, o.parts...)
+	r.start = append(r.start, o.start...)
+	r.startPosts = append(r.startPosts, o.startPosts...)
+	r.done = append(r.done, o.done...)
+	r.logs = append(r.logs, o.logs...)
+	r.published = append(r.published, o.published...)
+	r.refresh = append(r.refresh, o.refresh...)
+	r.claims = append(r.claims, o.claims...)
+}
 
 // combiner runs requests in batches: the first runs at once, and whatever
 // arrives while a batch runs makes the next one.
@@ -84,26 +118,26 @@ func (c *combiner[T]) pending() int {
 type txGroup struct {
 	store store.Store
 	opts  store.TxOptions
-	// sets, when not nil, runs once per transaction after the items'
-	// functions, with the ids they all brought: the statements that are the
-	// same for every item, written once for the group.
-	sets func(ctx context.Context, tx store.Tx, ids setIDs) error
+	// write, when not nil, runs once per transaction after the items'
+	// functions, with the rows they all brought: one statement per kind of
+	// row for the group.
+	write func(ctx context.Context, tx store.Tx, rows groupRows) error
 
 	combiner[*txItem]
 }
 
-// Do runs fn in a transaction with the group's options, ids added to the
-// group's set statements, and returns once it is committed (or failed). fn
-// may run twice: once in a group and, when the group's transaction fails,
-// again on its own, so that one job's error never fails another's; it must
-// only touch the database and its own variables. Once handed over, fn's
-// outcome is waited for even if ctx ends, so the caller always knows
-// whether it was committed.
-func (g *txGroup) Do(ctx context.Context, ids setIDs, fn func(store.Tx) error) error {
+// Do writes rows, and runs fn (when not nil), in a transaction with the
+// group's options, and returns once it is committed (or failed). fn may run
+// twice: once in a group and, when the group's transaction fails, again on
+// its own, so that one job's error never fails another's; it must only
+// touch the database and its own variables. Once handed over, the outcome
+// is waited for even if ctx ends, so the caller always knows whether it was
+// committed.
+func (g *txGroup) Do(ctx context.Context, rows groupRows, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	it := &txItem{ctx: ctx, fn: fn, ids: ids, done: make(chan error, 1)}
+	it := &txItem{ctx: ctx, fn: fn, rows: rows, done: make(chan error, 1)}
 	g.add(it, g.commit)
 	return <-it.done
 }
@@ -115,18 +149,19 @@ func (g *txGroup) commit(batch []*txItem) {
 	}
 	ctx, cancel := context.WithTimeout(parent, groupTimeout)
 	err := g.store.InTxWith(ctx, g.opts, func(tx store.Tx) error {
-		var ids setIDs
+		var rows groupRows
 		for _, it := range batch {
-			if err := it.fn(tx); err != nil {
-				return err
+			if it.fn != nil {
+				if err := it.fn(tx); err != nil {
+					return err
+				}
 			}
-			ids.variants = append(ids.variants, it.ids.variants...)
-			ids.posts = append(ids.posts, it.ids.posts...)
+			rows.add(it.rows)
 		}
-		if g.sets == nil {
+		if g.write == nil {
 			return nil
 		}
-		return g.sets(ctx, tx, ids)
+		return g.write(ctx, tx, rows)
 	})
 	cancel()
 	if err == nil || len(batch) == 1 {

@@ -65,11 +65,11 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	errs := make([]error, 11)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); errs[0] = g.Do(ctx, setIDs{}, write("a0", false)) }()
+	go func() { defer wg.Done(); errs[0] = g.Do(ctx, groupRows{}, write("a0", false)) }()
 	<-s.entered // the first transaction runs alone and waits at the gate
 	for i := 1; i <= 10; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = g.Do(ctx, setIDs{}, write(fmt.Sprintf("a%d", i), i == 7)) }()
+		go func() { defer wg.Done(); errs[i] = g.Do(ctx, groupRows{}, write(fmt.Sprintf("a%d", i), i == 7)) }()
 	}
 	for deadline := time.Now().Add(5 * time.Second); g.pending() < 10; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -105,7 +105,7 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	close(s2.gate)
 	g2 := &txGroup{store: s2}
 	for i := 0; i < 3; i++ {
-		if err := g2.Do(ctx, setIDs{}, write("b", false)); err != nil {
+		if err := g2.Do(ctx, groupRows{}, write("b", false)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,8 +115,63 @@ func TestTxGroupCommitsTogetherAndIsolatesAFailure(t *testing.T) {
 	// A request whose context has ended is not run.
 	done, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := g2.Do(done, setIDs{}, write("c", false)); !errors.Is(err, context.Canceled) {
+	if err := g2.Do(done, groupRows{}, write("c", false)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v", err)
+	}
+}
+
+func TestTxGroupWritesTheRowsOfAllItsItemsOnce(t *testing.T) {
+	s := &txLog{entered: make(chan struct{}, 100), gate: make(chan struct{})}
+	var mu sync.Mutex
+	var writes []groupRows
+	g := &txGroup{store: s, write: func(_ context.Context, tx store.Tx, r groupRows) error {
+		mu.Lock()
+		writes = append(writes, r)
+		mu.Unlock()
+		if slices.Contains(r.start, 99) {
+			return errors.New("row 99 refused")
+		}
+		return nil
+	}}
+	ctx := context.Background()
+	errs := make([]error, 6)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); errs[0] = g.Do(ctx, groupRows{start: []int64{0}}, nil) }()
+	<-s.entered
+	for i := 1; i <= 5; i++ {
+		id := int64(i)
+		if i == 3 {
+			id = 99
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = g.Do(ctx, groupRows{start: []int64{id}, logs: []store.LogRow{{VariantID: id}}}, nil)
+		}()
+	}
+	for deadline := time.Now().Add(5 * time.Second); g.pending() < 5; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d requests queued", g.pending())
+		}
+	}
+	close(s.gate)
+	wg.Wait()
+	for i, err := range errs {
+		if (i == 3) != (err != nil) {
+			t.Errorf("request %d: error %v", i, err)
+		}
+	}
+	// The lone first one, the five together (refused because of 99), then
+	// each of the five alone.
+	var got []string
+	for _, w := range writes {
+		slices.Sort(w.start)
+		got = append(got, fmt.Sprintf("%v/%d", w.start, len(w.logs)))
+	}
+	want := "[[0]/0 [1 2 4 5 99]/5 [1]/1 [2]/1 [99]/1 [4]/1 [5]/1]"
+	if fmt.Sprint(got[:2]) != "[[0]/0 [1 2 4 5 99]/5]" || len(got) != 7 {
+		t.Errorf("writes %v, want %s (the alone ones in any order)", got, want)
 	}
 }
 

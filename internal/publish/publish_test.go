@@ -223,6 +223,24 @@ func crashAt(t *testing.T, f fixture, text string, landed bool) (store.PostVaria
 	return v, key
 }
 
+// runAgainPublishedOnce runs v's publishing job again and checks the
+// variant ends published with text received by the sandbox exactly once.
+func runAgainPublishedOnce(t *testing.T, f fixture, v store.PostVariant, text string) {
+	t.Helper()
+	ctx := context.Background()
+	post, _ := f.env.Store.GetPost(ctx, v.PostID)
+	if _, err := f.env.Store.Jobs().Insert(ctx, publishArgs(v.ID, post.ScheduleRev), nil); err != nil {
+		t.Fatal(err)
+	}
+	vs := f.waitVariants(t, v.PostID, 20*time.Second)
+	if vs[0].State != "published" {
+		t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+	}
+	if got := receivedTexts(f)[text]; got != 1 {
+		t.Errorf("sandbox received the post %d times, want exactly once", got)
+	}
+}
+
 func TestCrashedAttemptIsRecoveredNotResent(t *testing.T) {
 	t.Parallel()
 	for _, landed := range []bool{true, false} {
@@ -235,18 +253,36 @@ func TestCrashedAttemptIsRecoveredNotResent(t *testing.T) {
 				t.Fatal("retrying a publishing variant by hand was allowed; want wrong_state")
 			}
 			// The job that died is run again (River's rescuer does this after a crash).
-			post, _ := f.env.Store.GetPost(context.Background(), v.PostID)
-			if _, err := f.env.Store.Jobs().Insert(context.Background(), publishArgs(v.ID, post.ScheduleRev), nil); err != nil {
-				t.Fatal(err)
-			}
-			vs := f.waitVariants(t, v.PostID, 20*time.Second)
-			if vs[0].State != "published" {
-				t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
-			}
-			if got := receivedTexts(f)[text]; got != 1 {
-				t.Errorf("sandbox received the post %d times, want exactly once", got)
-			}
+			runAgainPublishedOnce(t, f, v, text)
 		})
+	}
+}
+
+// A job that finds its variant still queued but a first message already in
+// flight under another run's key (another run of the job got that far) must
+// not take the message for its own: its first commit writes nothing over it,
+// so it reads the message back and asks the network, which has the post.
+func TestQueuedVariantWithAMessageInFlightIsRecoveredNotResent(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{}, 1)
+	ctx := context.Background()
+	text := "in flight under another run's key"
+	v, key := crashAt(t, f, text, true)
+	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "queued", UpdatedAt: time.Now().UTC(), ID: v.ID}); err != nil {
+		t.Fatal(err)
+	}
+	runAgainPublishedOnce(t, f, v, text)
+	parts, err := f.env.Store.ListPublishParts(ctx, v.ID)
+	if err != nil || len(parts) != 1 || parts[0].AttemptKey != key || parts[0].State != "done" {
+		t.Errorf("parts %+v (%v), want the one message, done, under the first run's key %s", parts, err, key)
+	}
+	logs, _ := f.env.Store.ListPublishLog(ctx, v.PostID)
+	recovered := false
+	for _, l := range logs {
+		recovered = recovered || l.Outcome == "recovered"
+	}
+	if !recovered {
+		t.Errorf("publish log %+v has no recovered line", logs)
 	}
 }
 

@@ -65,6 +65,7 @@ type batches struct {
 	// start commits "publishing" and the messages, durably when the first
 	// message's in-flight mark rides on it; startRelaxed when media come
 	// first. done commits a sent message (and the variant's completion).
+	// On SQLite the three are one group (see batch).
 	start, startRelaxed, done *txGroup
 }
 
@@ -76,33 +77,67 @@ func (p *Publisher) batch() *batches {
 				key: func(r store.GetPublishTargetsRow) int64 { return r.PostVariant.ID }},
 			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf,
 				key: func(r store.PublishPart) int64 { return r.VariantID }},
-			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}, sets: p.startSets},
-			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, sets: p.startSets},
-			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, sets: p.doneSets},
+			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}, write: p.writeGroup},
+			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
+			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
+		}
+		if st.Dialect() == "sqlite" {
+			// SQLite has one writer and ignores TxOptions: three groups would
+			// only queue behind each other, three transactions a round where
+			// one does.
+			p.b.startRelaxed, p.b.done = p.b.start, p.b.start
 		}
 	})
 	return p.b
 }
 
-// startSets marks the group's variants publishing, and their posts.
-func (p *Publisher) startSets(ctx context.Context, tx store.Tx, ids setIDs) error {
-	if len(ids.variants) == 0 {
-		return nil
-	}
+// writeGroup writes what a group's jobs brought, one statement per kind of
+// row for all of them: the new messages, the variants (and posts) that
+// start, the sent messages and their log lines, then the variants
+// published, whose network id is their first message's, and last the
+// status of their posts.
+func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) error {
 	now := p.Now().UTC()
-	if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(ids.variants)}); err != nil {
-		return err
+	if len(r.parts) > 0 {
+		written, err := tx.CreatePublishParts(ctx, store.Rows(r.parts))
+		if err != nil {
+			return err
+		}
+		n := make(map[int64]int, len(r.claims))
+		for _, w := range written {
+			n[w.VariantID]++
+		}
+		for _, c := range r.claims {
+			c.written = n[c.variant] == c.n
+		}
 	}
-	return tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: padded(ids.posts)})
-}
-
-// doneSets derives the status of the posts whose variants the group
-// finished, once their variants are marked.
-func (p *Publisher) doneSets(ctx context.Context, tx store.Tx, ids setIDs) error {
-	if len(ids.posts) == 0 {
-		return nil
+	if len(r.start) > 0 {
+		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(r.start)}); err != nil {
+			return err
+		}
+		if err := tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: padded(r.startPosts)}); err != nil {
+			return err
+		}
 	}
-	return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: p.Now().UTC(), Ids: padded(ids.posts)})
+	if len(r.done) > 0 {
+		if err := tx.MarkPartsDone(ctx, store.Rows(r.done)); err != nil {
+			return err
+		}
+	}
+	if len(r.logs) > 0 {
+		if err := tx.AddPublishLogs(ctx, store.Rows(r.logs)); err != nil {
+			return err
+		}
+	}
+	if len(r.published) > 0 {
+		if err := tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &now, Ids: padded(r.published)}); err != nil {
+			return err
+		}
+	}
+	if len(r.refresh) > 0 {
+		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: padded(r.refresh)})
+	}
+	return nil
 }
 
 // Register adds the publishing workers to workers.
@@ -192,8 +227,8 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if err != nil {
 		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
 	}
-	var parts []store.PublishPart
-	fresh := "" // attempt key of a first message written in flight by this run's first commit
+	var sent []store.PublishPart // the messages as stored
+	fresh := ""                  // attempt key of a first message written in flight by this run's first commit
 	if v.State == "queued" {
 		var ids []int64
 		if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
@@ -211,26 +246,38 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if direct {
 			key, group = network.NewAttemptKey(now), b.start
 		}
-		// The group marks the variant and its post publishing (startSets).
-		if err := group.Do(ctx, setIDs{variants: []int64{v.ID}, posts: []int64{v.PostID}}, func(tx store.Tx) error {
-			return p.ensureParts(ctx, tx, v, key, now)
-		}); err != nil {
+		parts, err := p.partRows(v, key, now)
+		if err != nil {
 			return err
 		}
-		// Read back: a message that existed before (an earlier attempt) keeps
-		// its state, and only a first message holding this run's key is ours
-		// to send without asking the network.
-		if parts, err = b.parts.Load(ctx, v.ID); err != nil {
+		c := &claim{variant: v.ID, n: len(parts)}
+		if err := group.Do(ctx, groupRows{parts: parts, start: []int64{v.ID}, startPosts: []int64{v.PostID}, claims: []*claim{c}}, nil); err != nil {
 			return err
 		}
-		if key != "" && len(parts) > 0 && parts[0].State == "in_flight" && parts[0].AttemptKey == key {
+		// A message that existed before (an earlier attempt, or another run
+		// of this job) keeps its state, and only a first message holding this
+		// run's key is ours to send without asking the network: unless this
+		// commit wrote every message, read them back.
+		if c.written {
+			sent = stored(parts)
+		} else if sent, err = b.parts.Load(ctx, v.ID); err != nil {
+			return err
+		}
+		if key != "" && len(sent) > 0 && sent[0].State == "in_flight" && sent[0].AttemptKey == key {
 			fresh = key
 		}
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
-	} else if err := p.ensureParts(ctx, p.Store, v, "", time.Time{}); err != nil {
-		return err
+	} else {
+		// Resumed: write the messages an earlier run may not have.
+		parts, err := p.partRows(v, "", time.Time{})
+		if err != nil {
+			return err
+		}
+		if _, err := p.Store.CreatePublishParts(ctx, store.Rows(parts)); err != nil {
+			return err
+		}
 	}
 
 	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch)
@@ -238,32 +285,27 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return p.handle(ctx, v, post, ch, "media", err)
 	}
 
-	if parts == nil {
-		if parts, err = p.Store.ListPublishParts(ctx, v.ID); err != nil {
+	if sent == nil {
+		if sent, err = p.Store.ListPublishParts(ctx, v.ID); err != nil {
 			return err
 		}
 	}
-	if len(parts) == 0 {
+	if len(sent) == 0 {
 		return fmt.Errorf("variant %d has no publish parts", v.ID)
 	}
 	var root, prev *network.Ref
 	finished := false
-	for i, part := range parts {
+	for i, part := range sent {
 		// The last message's commit also marks the variant published.
-		var finish func(tx store.Tx, first network.Ref, live, asked bool) error
-		if i == len(parts)-1 && part.State != "done" {
-			finish = func(tx store.Tx, first network.Ref, live, asked bool) error {
-				finished = true
-				return p.finishTx(ctx, tx, v, ch, first, live, asked)
-			}
-		}
-		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish, fresh)
+		last := i == len(sent)-1 && part.State != "done"
+		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last, fresh)
 		if err != nil {
 			if errors.Is(err, errStop) {
 				return nil
 			}
 			return p.handle(ctx, v, post, ch, part.Kind, err)
 		}
+		finished = finished || last
 		if root == nil {
 			root = &ref
 		}
@@ -272,7 +314,8 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if !finished {
 		// Every message was already done (a job resumed after a crash).
 		live := p.liveNow(ctx, conn, acct, *root)
-		if err := b.done.Do(ctx, setIDs{posts: []int64{v.PostID}}, func(tx store.Tx) error { return p.finishTx(ctx, tx, v, ch, *root, live, true) }); err != nil {
+		rows, fn := p.finish(ctx, v, ch, *root, live, true)
+		if err := b.done.Do(ctx, rows, fn); err != nil {
 			return err
 		}
 	}
@@ -287,26 +330,26 @@ func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct ne
 	return err == nil && live
 }
 
-// finishTx marks the variant published (with its first message's id) and,
-// unless the post already showed on the network, queues the job that polls
-// until it does. asked says whether live is the answer to a CheckLive call
-// (logged here) or came with the network's answer to the post (logged with
-// the post). It runs in the done group, which then derives the post's
-// status (doneSets).
-func (p *Publisher) finishTx(ctx context.Context, tx store.Tx, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) error {
+// finish is what the commit of a variant's last message adds, in the done
+// group: the variant published (with its first message's network id) and
+// its post's status derived, and, unless the post already shows on the
+// network, the job that polls until it does (fn). asked says whether live
+// is the answer to a CheckLive call (logged here) or came with the
+// network's answer to the post (logged with the post).
+func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) (rows groupRows, fn func(store.Tx) error) {
 	now := p.Now().UTC()
-	if err := tx.MarkVariantPublished(ctx, store.MarkVariantPublishedParams{ExternalID: first.ID, ExternalURL: first.URL, PublishedAt: &now, ID: v.ID}); err != nil {
-		return err
+	rows = groupRows{published: []int64{v.ID}, refresh: []int64{v.PostID}}
+	switch {
+	case live && asked:
+		rows.logs = []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: store.RowTime(now), Step: "check_live",
+			Request: first.ID, Response: "visible on the network", Outcome: "ok", Node: p.Node}}
+	case !live:
+		fn = func(tx store.Tx) error {
+			_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
+			return err
+		}
 	}
-	if live && !asked {
-		return nil
-	}
-	if live {
-		return tx.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: ch.Network, At: now, Step: "check_live",
-			Request: first.ID, Response: "visible on the network", Outcome: "ok", Node: p.Node})
-	}
-	_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
-	return err
+	return rows, fn
 }
 
 // errStop ends a job without an error: the variant reached a state that
@@ -353,34 +396,40 @@ func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, ac
 
 var errProcessing = errors.New("publish: media still processing on the network")
 
-// ensureParts writes the variant's messages once: the post, each thread
-// item, then the first comment. With a key, a post message that does not
-// exist yet is written in flight under that key, at now.
-func (p *Publisher) ensureParts(ctx context.Context, q store.Queries, v store.PostVariant, key string, now time.Time) error {
+// partRows are the variant's messages, for CreatePublishParts (which
+// leaves the ones that exist as they are): the post, each thread item, then
+// the first comment. With a key, the post message is in flight under that
+// key, since now.
+func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time) ([]store.PartRow, error) {
 	var thread []string
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
-		return fmt.Errorf("thread: %w", err)
+		return nil, fmt.Errorf("thread: %w", err)
 	}
-	add := func(seq int, kind, text string) error {
-		return q.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: int64(seq), Kind: kind, Text: text})
-	}
+	first := store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: v.Text, State: "pending"}
 	if key != "" {
-		if err := q.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: v.ID, Seq: 0, Kind: "post",
-			Text: v.Text, AttemptKey: key, InFlightAt: &now}); err != nil {
-			return err
-		}
-	} else if err := add(0, "post", v.Text); err != nil {
-		return err
+		first.State, first.AttemptKey, first.InFlightAt = "in_flight", key, store.TimeOf(now)
 	}
+	rows := []store.PartRow{first}
 	for i, t := range thread {
-		if err := add(i+1, "thread", t); err != nil {
-			return err
-		}
+		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(i + 1), Kind: "thread", Text: t, State: "pending"})
 	}
 	if strings.TrimSpace(v.FirstComment) != "" {
-		return add(len(thread)+1, "comment", v.FirstComment)
+		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(len(thread) + 1), Kind: "comment", Text: v.FirstComment, State: "pending"})
 	}
-	return nil
+	return rows, nil
+}
+
+// stored is how the messages of rows are stored once written.
+func stored(rows []store.PartRow) []store.PublishPart {
+	out := make([]store.PublishPart, len(rows))
+	for i, r := range rows {
+		out[i] = store.PublishPart{VariantID: r.VariantID, Seq: r.Seq, Kind: r.Kind, Text: r.Text, State: r.State, AttemptKey: r.AttemptKey}
+		if r.InFlightAt != nil {
+			t := time.Time(*r.InFlightAt)
+			out[i].InFlightAt = &t
+		}
+	}
+	return out
 }
 
 func refOf(part store.PublishPart) network.Ref {
@@ -405,20 +454,20 @@ func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploade
 // one found in flight. fresh is the attempt key this run already put in
 // flight in its first commit: that message has not been sent yet.
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool, bool) error, fresh string) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, last bool, fresh string) (network.Ref, error) {
 	switch {
 	case part.State == "done":
 		return refOf(part), nil
 	case part.State == "unknown":
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
 	case part.State == "in_flight" && fresh != "" && part.AttemptKey == fresh:
-		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
+		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
 	case part.State == "in_flight":
 		req := p.request(v, part, uploaded, root, prev)
 		ref, err := conn.Recover(ctx, acct, req)
 		switch {
 		case err == nil:
-			return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, "recover "+part.AttemptKey, "found "+ref.ID, "recovered")
+			return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, "recover "+part.AttemptKey, "found "+ref.ID, "recovered")
 		case errors.Is(err, network.ErrNotPublished):
 			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "not on the network: sending again", "recovered", 0)
 			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
@@ -442,12 +491,12 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		return network.Ref{}, fmt.Errorf("publish: part %d of variant %d changed under us", part.Seq, v.ID)
 	}
 	part.AttemptKey, part.InFlightAt, part.State = key, &now, "in_flight"
-	return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, finish)
+	return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
 }
 
 // publishPart sends a message whose in-flight mark is committed.
 func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, finish func(store.Tx, network.Ref, bool, bool) error) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, last bool) (network.Ref, error) {
 	req := p.request(v, part, uploaded, root, prev)
 	ref, err := conn.Publish(ctx, acct, req)
 	if err != nil {
@@ -466,7 +515,7 @@ func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acc
 	if ref.Live {
 		resp += ", visible on the network"
 	}
-	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), finish, summary(req), resp, "ok")
+	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, summary(req), resp, "ok")
 }
 
 func rootOr(root *network.Ref, ref network.Ref) network.Ref {
@@ -488,38 +537,31 @@ func summary(req network.PostRequest) string {
 }
 
 // done records a sent message: its network id and its publish log line in
-// one commit, with the variant's completion when finish is set.
+// one commit, with the variant's completion when it is the last (finish).
 func (p *Publisher) done(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel, part store.PublishPart, ref, first network.Ref,
-	finish func(store.Tx, network.Ref, bool, bool) error, req, resp, outcome string) error {
+	last bool, req, resp, outcome string) error {
 	// The network's answer to the first message may already say it shows;
 	// otherwise ask, before the transaction: no network call holds a
 	// database lock.
 	live, asked := first.Live, false
-	if finish != nil && !live {
+	if last && !live {
 		live, asked = p.liveNow(ctx, conn, acct, first), true
 	}
-	now := p.Now().UTC()
+	now := store.RowTime(p.Now().UTC())
 	// Losing this commit in a database crash is harmless: the message stays
-	// in flight and the next try recovers it from the network.
-	// Jobs finishing together share the commit; the group refreshes the
-	// status of the posts whose variant finished (doneSets).
-	var ids setIDs
-	if finish != nil {
-		ids.posts = []int64{v.PostID}
+	// in flight and the next try recovers it from the network. Jobs
+	// finishing together share the commit (writeGroup).
+	rows := groupRows{
+		done: []store.PartDoneRow{{VariantID: v.ID, Seq: part.Seq, ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: now}},
+		logs: []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: now, Step: part.Kind, Request: req, Response: resp, Outcome: outcome, Node: p.Node}},
 	}
-	return p.batch().done.Do(ctx, ids, func(tx store.Tx) error {
-		if err := tx.MarkPartDone(ctx, store.MarkPartDoneParams{ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: &now, VariantID: v.ID, Seq: part.Seq}); err != nil {
-			return err
-		}
-		if err := tx.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: ch.Network, At: now, Step: part.Kind,
-			Request: req, Response: resp, Outcome: outcome, Node: p.Node}); err != nil {
-			return err
-		}
-		if finish != nil {
-			return finish(tx, first, live, asked)
-		}
-		return nil
-	})
+	var fn func(store.Tx) error
+	if last {
+		more, finishFn := p.finish(ctx, v, ch, first, live, asked)
+		rows.add(more)
+		fn = finishFn
+	}
+	return p.batch().done.Do(ctx, rows, fn)
 }
 
 func (p *Publisher) unknown(ctx context.Context, v store.PostVariant, ch store.Channel, part store.PublishPart, why string) error {

@@ -212,22 +212,19 @@ type CreatePostParams struct {
 	CreatedAt      time.Time
 }
 
-// CreatePublishPartInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
-type CreatePublishPartInFlightParams struct {
-	VariantID  int64
-	Seq        int64
-	Kind       string
-	Text       string
-	AttemptKey string
-	InFlightAt *time.Time
-}
-
 // CreatePublishPartParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreatePublishPartParams struct {
 	VariantID int64
 	Seq       int64
 	Kind      string
 	Text      string
+}
+
+// CreatePublishPartsRow mirrors the row or argument shape sqlc generates for both dialects.
+type CreatePublishPartsRow struct {
+	VariantID  int64
+	Seq        int64
+	AttemptKey string
 }
 
 // CreateSessionParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -453,26 +450,10 @@ type ListVariantHeadsByPostsRow struct {
 	ExternalURL string
 }
 
-// ListVariantsInStateParams mirrors the row or argument shape sqlc generates for both dialects.
-type ListVariantsInStateParams struct {
-	WorkspaceID int64
-	State       string
-}
-
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkNotificationsReadParams struct {
 	ReadAt *time.Time
 	UserID int64
-}
-
-// MarkPartDoneParams mirrors the row or argument shape sqlc generates for both dialects.
-type MarkPartDoneParams struct {
-	ExternalID  string
-	ExternalCID string
-	ExternalURL string
-	DoneAt      *time.Time
-	VariantID   int64
-	Seq         int64
 }
 
 // MarkPartInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -489,12 +470,10 @@ type MarkPostsPublishingParams struct {
 	Ids       []int64
 }
 
-// MarkVariantPublishedParams mirrors the row or argument shape sqlc generates for both dialects.
-type MarkVariantPublishedParams struct {
-	ExternalID  string
-	ExternalURL string
+// MarkVariantsPublishedParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkVariantsPublishedParams struct {
 	PublishedAt *time.Time
-	ID          int64
+	Ids         []int64
 }
 
 // Media mirrors the row or argument shape sqlc generates for both dialects.
@@ -913,6 +892,7 @@ type Queries interface {
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLog(ctx context.Context, arg AddPublishLogParams) error
+	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
@@ -927,7 +907,7 @@ type Queries interface {
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
-	CreatePublishPartInFlight(ctx context.Context, arg CreatePublishPartInFlightParams) error
+	CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error)
 	CreateSession(ctx context.Context, arg CreateSessionParams) error
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)
@@ -968,6 +948,7 @@ type Queries interface {
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
+	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -987,12 +968,11 @@ type Queries interface {
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
-	ListVariantsInState(ctx context.Context, arg ListVariantsInStateParams) ([]PostVariant, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
-	MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
+	MarkPartsDone(ctx context.Context, batch string) error
 	MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error
-	MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error
+	MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error

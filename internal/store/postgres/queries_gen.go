@@ -40,6 +40,10 @@ func (a queries) AddPublishLog(ctx context.Context, arg store.AddPublishLogParam
 	return mapErr(a.w.AddPublishLog(ctx, pgdb.AddPublishLogParams(arg)))
 }
 
+func (a queries) AddPublishLogs(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddPublishLogs(ctx, batch))
+}
+
 func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams) error {
 	return mapErr(a.w.AddQueueSlot(ctx, pgdb.AddQueueSlotParams(arg)))
 }
@@ -113,8 +117,16 @@ func (a queries) CreatePublishPart(ctx context.Context, arg store.CreatePublishP
 	return mapErr(a.w.CreatePublishPart(ctx, pgdb.CreatePublishPartParams(arg)))
 }
 
-func (a queries) CreatePublishPartInFlight(ctx context.Context, arg store.CreatePublishPartInFlightParams) error {
-	return mapErr(a.w.CreatePublishPartInFlight(ctx, pgdb.CreatePublishPartInFlightParams(arg)))
+func (a queries) CreatePublishParts(ctx context.Context, batch string) ([]store.CreatePublishPartsRow, error) {
+	rs, err := a.w.CreatePublishParts(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CreatePublishPartsRow, len(rs))
+	for i := range rs {
+		out[i] = store.CreatePublishPartsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) CreateSession(ctx context.Context, arg store.CreateSessionParams) error {
@@ -357,6 +369,18 @@ func (a queries) ListHeartbeats(ctx context.Context) ([]store.NodeHeartbeat, err
 	return out, nil
 }
 
+func (a queries) ListHeldVariants(ctx context.Context, workspaceID int64) ([]store.PostVariant, error) {
+	rs, err := a.r.ListHeldVariants(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.PostVariant, len(rs))
+	for i := range rs {
+		out[i] = store.PostVariant(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -585,24 +609,8 @@ func (a queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]st
 	return out, nil
 }
 
-func (a queries) ListVariantsInState(ctx context.Context, arg store.ListVariantsInStateParams) ([]store.PostVariant, error) {
-	rs, err := a.r.ListVariantsInState(ctx, pgdb.ListVariantsInStateParams(arg))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.PostVariant, len(rs))
-	for i := range rs {
-		out[i] = store.PostVariant(rs[i])
-	}
-	return out, nil
-}
-
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
 	return mapErr(a.w.MarkNotificationsRead(ctx, pgdb.MarkNotificationsReadParams(arg)))
-}
-
-func (a queries) MarkPartDone(ctx context.Context, arg store.MarkPartDoneParams) error {
-	return mapErr(a.w.MarkPartDone(ctx, pgdb.MarkPartDoneParams(arg)))
 }
 
 func (a queries) MarkPartInFlight(ctx context.Context, arg store.MarkPartInFlightParams) (int64, error) {
@@ -610,12 +618,16 @@ func (a queries) MarkPartInFlight(ctx context.Context, arg store.MarkPartInFligh
 	return r, mapErr(err)
 }
 
+func (a queries) MarkPartsDone(ctx context.Context, batch string) error {
+	return mapErr(a.w.MarkPartsDone(ctx, batch))
+}
+
 func (a queries) MarkPostsPublishing(ctx context.Context, arg store.MarkPostsPublishingParams) error {
 	return mapErr(a.w.MarkPostsPublishing(ctx, pgdb.MarkPostsPublishingParams(arg)))
 }
 
-func (a queries) MarkVariantPublished(ctx context.Context, arg store.MarkVariantPublishedParams) error {
-	return mapErr(a.w.MarkVariantPublished(ctx, pgdb.MarkVariantPublishedParams(arg)))
+func (a queries) MarkVariantsPublished(ctx context.Context, arg store.MarkVariantsPublishedParams) error {
+	return mapErr(a.w.MarkVariantsPublished(ctx, pgdb.MarkVariantsPublishedParams(arg)))
 }
 
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -200,6 +201,26 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 	})
 }
 
+// postOnBothChannels creates a post in status with a variant in state on
+// each of the fixture's two channels.
+func postOnBothChannels(t *testing.T, s store.Store, f fixture, status, state string) (store.Post, []store.PostVariant) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: status, Tags: "[]", CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []store.PostVariant
+	for _, ch := range []store.Channel{f.ch1, f.ch2} {
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: state, UpdatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	return p, vs
+}
+
 // The publishing jobs' shared reads and the first message written already
 // in flight, on both databases.
 func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
@@ -207,15 +228,7 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := setup(t, s)
-		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
-		var vs []store.PostVariant
-		for _, ch := range []store.Channel{f.ch1, f.ch2} {
-			v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			vs = append(vs, v)
-		}
+		p, vs := postOnBothChannels(t, s, f, "scheduled", "queued")
 		rows, err := s.GetPublishTargets(ctx, []int64{vs[1].ID, vs[0].ID, vs[1].ID + 1000})
 		if err != nil {
 			t.Fatal(err)
@@ -232,22 +245,35 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 			t.Errorf("no ids: %d rows, %v", len(rows), err)
 		}
 
-		at := t0.Add(time.Minute)
+		at := t0.Add(time.Minute + 123456*time.Microsecond)
 		// Written in flight when new; left alone when it exists.
-		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: "x", AttemptKey: "k1", InFlightAt: &at}); err != nil {
-			t.Fatal(err)
+		inFlight := func(v store.PostVariant, key string) store.PartRow {
+			return store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x", State: "in_flight", AttemptKey: key, InFlightAt: store.TimeOf(at)}
 		}
-		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: "x", AttemptKey: "k2", InFlightAt: &at}); err != nil {
-			t.Fatal(err)
+		// Each call returns the messages it wrote, not the ones that existed.
+		written := func(rows []store.PartRow) string {
+			t.Helper()
+			got, err := s.CreatePublishParts(ctx, store.Rows(rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, w := range got {
+				out = append(out, fmt.Sprintf("%d/%d %s", w.VariantID-vs[0].ID, w.Seq, w.AttemptKey))
+			}
+			sort.Strings(out)
+			return fmt.Sprint(out)
 		}
-		if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: vs[0].ID, Seq: 1, Kind: "comment", Text: "c"}); err != nil {
-			t.Fatal(err)
+		if got := written([]store.PartRow{inFlight(vs[0], "k1")}); got != "[0/0 k1]" {
+			t.Errorf("first write returned %s", got)
 		}
-		if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y"}); err != nil {
-			t.Fatal(err)
+		if got := written([]store.PartRow{inFlight(vs[0], "k2"),
+			{VariantID: vs[0].ID, Seq: 1, Kind: "comment", Text: "c", State: "pending"},
+			{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", State: "pending"}}); got != "[0/1  1/0 ]" {
+			t.Errorf("second write returned %s, want the two new messages only", got)
 		}
-		if err := s.CreatePublishPartInFlight(ctx, store.CreatePublishPartInFlightParams{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", AttemptKey: "k3", InFlightAt: &at}); err != nil {
-			t.Fatal(err)
+		if got := written([]store.PartRow{inFlight(vs[1], "k3")}); got != "[]" {
+			t.Errorf("third write returned %s, want nothing (the message exists)", got)
 		}
 		parts, err := s.ListPublishPartsOf(ctx, []int64{vs[1].ID, vs[0].ID})
 		if err != nil {
@@ -255,14 +281,84 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		}
 		var got []string
 		for _, pt := range parts {
-			got = append(got, fmt.Sprintf("%d/%d %s %s", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.AttemptKey))
+			got = append(got, fmt.Sprintf("%d/%d %s %s %v", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.AttemptKey, pt.InFlightAt != nil))
 		}
-		want := "[0/0 in_flight k1 0/1 pending  1/0 pending ]"
+		want := "[0/0 in_flight k1 true 0/1 pending  false 1/0 pending  false]"
 		if fmt.Sprint(got) != want {
 			t.Errorf("ListPublishPartsOf = %v, want %s (by variant, then seq)", got, want)
 		}
 		if parts[0].InFlightAt == nil || !parts[0].InFlightAt.Equal(at) {
 			t.Errorf("in-flight time %v, want %v", parts[0].InFlightAt, at)
+		}
+	})
+}
+
+// The batched writes of the publishing jobs that commit together, on both
+// databases: texts that need escaping arrive as they were, times to the
+// microsecond, a message that does not exist is skipped, and the variants
+// take their first message's network id.
+func TestBatchedPublishWrites(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		p, vs := postOnBothChannels(t, s, f, "publishing", "publishing")
+		odd := "l'été \"cité\" \\ ?1 $1 -- ; 😀\n\u2028 <b>"
+		if _, err := s.CreatePublishParts(ctx, store.Rows([]store.PartRow{
+			{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: odd, State: "pending"},
+			{VariantID: vs[0].ID, Seq: 1, Kind: "thread", Text: "2", State: "pending"},
+			{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", State: "pending"}})); err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(90*time.Second + 654321*time.Microsecond)
+		err := s.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.MarkPartsDone(ctx, store.Rows([]store.PartDoneRow{
+				{VariantID: vs[0].ID, Seq: 0, ExternalID: "A0", ExternalCID: "cid", ExternalURL: "https://n.example/A0", DoneAt: store.RowTime(at)},
+				{VariantID: vs[1].ID, Seq: 0, ExternalID: "B0", ExternalURL: "https://n.example/B0", DoneAt: store.RowTime(at)},
+				{VariantID: vs[1].ID + 1000, Seq: 0, ExternalID: "nobody", DoneAt: store.RowTime(at)}})); err != nil {
+				return err
+			}
+			if err := tx.AddPublishLogs(ctx, store.Rows([]store.LogRow{
+				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: "post", Request: odd, Response: "created A0", Outcome: "ok", Node: "n1"},
+				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: "check_live", Request: "A0", Response: "visible", Outcome: "ok", HTTPStatus: 200},
+				{VariantID: vs[1].ID, Network: "sandbox", At: store.RowTime(at), Step: "post", Outcome: "ok"}})); err != nil {
+				return err
+			}
+			return tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &at, Ids: []int64{vs[0].ID, vs[1].ID, vs[1].ID}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := s.ListPublishPartsOf(ctx, []int64{vs[0].ID, vs[1].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, pt := range parts {
+			got = append(got, fmt.Sprintf("%d/%d %s %s %s %s", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.ExternalID, pt.ExternalCID, pt.ExternalURL))
+		}
+		if want := "[0/0 done A0 cid https://n.example/A0 0/1 pending    1/0 done B0  https://n.example/B0]"; fmt.Sprint(got) != want {
+			t.Errorf("parts %v, want %s", got, want)
+		}
+		if parts[0].Text != odd || parts[0].DoneAt == nil || !parts[0].DoneAt.Equal(at) || parts[1].DoneAt != nil {
+			t.Errorf("first part text %q done at %v (want %q at %v); second done at %v", parts[0].Text, parts[0].DoneAt, odd, at, parts[1].DoneAt)
+		}
+		logs, err := s.ListPublishLog(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(logs) != 3 || logs[0].Request != odd || logs[0].Node != "n1" || logs[1].Step != "check_live" || logs[1].HTTPStatus != 200 || !logs[2].At.Equal(at) {
+			t.Errorf("publish log %+v", logs)
+		}
+		for i, v := range vs {
+			got, err := s.GetVariant(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := []string{"A0", "B0"}[i]
+			if got.State != "published" || got.ExternalID != id || got.ExternalURL != "https://n.example/"+id || got.PublishedAt == nil || !got.PublishedAt.Equal(at) {
+				t.Errorf("variant %d: %s %q %q %v, want published as %s at %v", i, got.State, got.ExternalID, got.ExternalURL, got.PublishedAt, id, at)
+			}
 		}
 	})
 }

@@ -467,6 +467,52 @@ func (q *Queries) ListComments(ctx context.Context, postID int64) ([]PostComment
 	return items, nil
 }
 
+const listHeldVariants = `-- name: ListHeldVariants :many
+SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at FROM post_variants v JOIN posts p ON p.id = v.post_id
+WHERE p.workspace_id = $1 AND v.state = 'held'
+ORDER BY p.scheduled_at, v.id
+`
+
+// ListHeldVariants lists a workspace's variants held by the crisis switch
+// (the literal state lets the partial index post_variants_held serve it).
+func (q *Queries) ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error) {
+	rows, err := q.db.Query(ctx, listHeldVariants, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PostVariant
+	for rows.Next() {
+		var i PostVariant
+		if err := rows.Scan(
+			&i.ID,
+			&i.PostID,
+			&i.ChannelID,
+			&i.Text,
+			&i.Link,
+			&i.FirstComment,
+			&i.Thread,
+			&i.MediaIDs,
+			&i.State,
+			&i.UploadedMedia,
+			&i.ExternalID,
+			&i.ExternalURL,
+			&i.Error,
+			&i.ContentHash,
+			&i.RiverJobID,
+			&i.PublishedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPostHeadsInRange = `-- name: ListPostHeadsInRange :many
 SELECT p.id, p.status, p.scheduled_at FROM posts p
 WHERE p.workspace_id = $1
@@ -855,79 +901,6 @@ func (q *Queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]P
 		return nil, err
 	}
 	return items, nil
-}
-
-const listVariantsInState = `-- name: ListVariantsInState :many
-SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at FROM post_variants v JOIN posts p ON p.id = v.post_id
-WHERE p.workspace_id = $1 AND v.state = $2
-ORDER BY p.scheduled_at, v.id
-`
-
-type ListVariantsInStateParams struct {
-	WorkspaceID int64
-	State       string
-}
-
-func (q *Queries) ListVariantsInState(ctx context.Context, arg ListVariantsInStateParams) ([]PostVariant, error) {
-	rows, err := q.db.Query(ctx, listVariantsInState, arg.WorkspaceID, arg.State)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []PostVariant
-	for rows.Next() {
-		var i PostVariant
-		if err := rows.Scan(
-			&i.ID,
-			&i.PostID,
-			&i.ChannelID,
-			&i.Text,
-			&i.Link,
-			&i.FirstComment,
-			&i.Thread,
-			&i.MediaIDs,
-			&i.State,
-			&i.UploadedMedia,
-			&i.ExternalID,
-			&i.ExternalURL,
-			&i.Error,
-			&i.ContentHash,
-			&i.RiverJobID,
-			&i.PublishedAt,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const markVariantPublished = `-- name: MarkVariantPublished :exec
-UPDATE post_variants
-SET state = 'published', external_id = $1, external_url = $2, error = '',
-    published_at = $3, updated_at = $3
-WHERE id = $4
-`
-
-type MarkVariantPublishedParams struct {
-	ExternalID  string
-	ExternalURL string
-	PublishedAt *time.Time
-	ID          int64
-}
-
-func (q *Queries) MarkVariantPublished(ctx context.Context, arg MarkVariantPublishedParams) error {
-	_, err := q.db.Exec(ctx, markVariantPublished,
-		arg.ExternalID,
-		arg.ExternalURL,
-		arg.PublishedAt,
-		arg.ID,
-	)
-	return err
 }
 
 const setPostStatus = `-- name: SetPostStatus :exec

@@ -72,6 +72,20 @@ func (q *Queries) AddPublishLog(ctx context.Context, arg AddPublishLogParams) er
 	return err
 }
 
+const addPublishLogs = `-- name: AddPublishLogs :exec
+INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
+SELECT r.variant_id, r.network, r.at, r.step, r.request, r.response, r.outcome, r.http_status, r.node
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(variant_id bigint, network text, at timestamptz, step text, request text, response text, outcome text,
+          http_status bigint, node text)
+`
+
+// AddPublishLogs writes publish log lines. Rows: store.LogRow.
+func (q *Queries) AddPublishLogs(ctx context.Context, batch string) error {
+	_, err := q.db.Exec(ctx, addPublishLogs, batch)
+	return err
+}
+
 const countUnreadNotifications = `-- name: CountUnreadNotifications :one
 SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL
 `
@@ -134,35 +148,47 @@ func (q *Queries) CreatePublishPart(ctx context.Context, arg CreatePublishPartPa
 	return err
 }
 
-const createPublishPartInFlight = `-- name: CreatePublishPartInFlight :exec
+const createPublishParts = `-- name: CreatePublishParts :many
+
 INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-VALUES ($1, $2, $3, $4, 'in_flight', $5, $6)
+SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz)
 ON CONFLICT (variant_id, seq) DO NOTHING
+RETURNING variant_id, seq, attempt_key
 `
 
-type CreatePublishPartInFlightParams struct {
+type CreatePublishPartsRow struct {
 	VariantID  int64
 	Seq        int64
-	Kind       string
-	Text       string
 	AttemptKey string
-	InFlightAt *time.Time
 }
 
-// CreatePublishPartInFlight writes a variant's first message already in
-// flight, so that its in-flight mark rides on the commit that creates it; a
-// message that already exists is left as it is (the caller reads it back and
-// sees whose attempt key it holds).
-func (q *Queries) CreatePublishPartInFlight(ctx context.Context, arg CreatePublishPartInFlightParams) error {
-	_, err := q.db.Exec(ctx, createPublishPartInFlight,
-		arg.VariantID,
-		arg.Seq,
-		arg.Kind,
-		arg.Text,
-		arg.AttemptKey,
-		arg.InFlightAt,
-	)
-	return err
+// The batched writes of the publishing jobs that commit together: one
+// statement per kind of row for the whole group instead of one per job. The
+// rows come as one JSON array of objects (store.Rows), times in the text
+// form SQLite's driver writes and PostgreSQL reads.
+// CreatePublishParts writes messages of several variants and returns the
+// ones it wrote; a message that already exists is left as it is (and not
+// returned). Rows: store.PartRow.
+func (q *Queries) CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error) {
+	rows, err := q.db.Query(ctx, createPublishParts, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CreatePublishPartsRow
+	for rows.Next() {
+		var i CreatePublishPartsRow
+		if err := rows.Scan(&i.VariantID, &i.Seq, &i.AttemptKey); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteHeartbeatsBefore = `-- name: DeleteHeartbeatsBefore :exec
@@ -514,34 +540,6 @@ func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificatio
 	return err
 }
 
-const markPartDone = `-- name: MarkPartDone :exec
-UPDATE publish_parts
-SET state = 'done', external_id = $1, external_cid = $2,
-    external_url = $3, done_at = $4
-WHERE variant_id = $5 AND seq = $6
-`
-
-type MarkPartDoneParams struct {
-	ExternalID  string
-	ExternalCID string
-	ExternalURL string
-	DoneAt      *time.Time
-	VariantID   int64
-	Seq         int64
-}
-
-func (q *Queries) MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error {
-	_, err := q.db.Exec(ctx, markPartDone,
-		arg.ExternalID,
-		arg.ExternalCID,
-		arg.ExternalURL,
-		arg.DoneAt,
-		arg.VariantID,
-		arg.Seq,
-	)
-	return err
-}
-
 const markPartInFlight = `-- name: MarkPartInFlight :execrows
 UPDATE publish_parts SET state = 'in_flight', attempt_key = $1, in_flight_at = $2
 WHERE variant_id = $3 AND seq = $4 AND state = 'pending'
@@ -569,6 +567,25 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 	return result.RowsAffected(), nil
 }
 
+const markPartsDone = `-- name: MarkPartsDone :exec
+UPDATE publish_parts AS p
+SET state = 'done', external_id = r.external_id, external_cid = r.external_cid, external_url = r.external_url, done_at = r.done_at
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(variant_id bigint, seq bigint, external_id text, external_cid text, external_url text, done_at timestamptz)
+WHERE p.variant_id = r.variant_id AND p.seq = r.seq
+  AND p.variant_id = ANY (ARRAY(SELECT (e ->> 'variant_id')::bigint FROM jsonb_array_elements($1::text::jsonb) AS e))
+`
+
+// MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
+// The planner guesses 100 rows for any jsonb_to_recordset and, with
+// publish_parts small when the statement is first planned (it fills during
+// the burst), would keep a hash join over a sequential scan of the table;
+// the variant ids as an array make the index the plan at any size.
+func (q *Queries) MarkPartsDone(ctx context.Context, batch string) error {
+	_, err := q.db.Exec(ctx, markPartsDone, batch)
+	return err
+}
+
 const markPostsPublishing = `-- name: MarkPostsPublishing :exec
 UPDATE posts SET status = 'publishing', updated_at = $1
 WHERE id = ANY($2::bigint[]) AND status IN ('scheduled', 'published', 'failed')
@@ -581,6 +598,27 @@ type MarkPostsPublishingParams struct {
 
 func (q *Queries) MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error {
 	_, err := q.db.Exec(ctx, markPostsPublishing, arg.UpdatedAt, arg.Ids)
+	return err
+}
+
+const markVariantsPublished = `-- name: MarkVariantsPublished :exec
+UPDATE post_variants
+SET state = 'published', error = '', published_at = $1, updated_at = $1,
+    external_id = (SELECT p.external_id FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0),
+    external_url = (SELECT p.external_url FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0)
+WHERE id = ANY($2::bigint[])
+`
+
+type MarkVariantsPublishedParams struct {
+	PublishedAt *time.Time
+	Ids         []int64
+}
+
+// MarkVariantsPublished marks variants published, once their messages are
+// done (earlier in the same transaction), with their first message's
+// network id and address.
+func (q *Queries) MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error {
+	_, err := q.db.Exec(ctx, markVariantsPublished, arg.PublishedAt, arg.Ids)
 	return err
 }
 

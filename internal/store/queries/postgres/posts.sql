@@ -103,12 +103,6 @@ WHERE id = sqlc.arg(id);
 -- name: SetVariantUploadedMedia :exec
 UPDATE post_variants SET uploaded_media = sqlc.arg(uploaded_media), updated_at = sqlc.arg(updated_at) WHERE id = sqlc.arg(id);
 
--- name: MarkVariantPublished :exec
-UPDATE post_variants
-SET state = 'published', external_id = sqlc.arg(external_id), external_url = sqlc.arg(external_url), error = '',
-    published_at = sqlc.arg(published_at), updated_at = sqlc.arg(published_at)
-WHERE id = sqlc.arg(id);
-
 -- FindDuplicateVariant looks for the same text on the same channel, scheduled
 -- or published within the window, in another post.
 -- name: FindDuplicateVariant :one
@@ -120,9 +114,11 @@ WHERE v.channel_id = sqlc.arg(channel_id) AND v.content_hash = sqlc.arg(content_
   AND COALESCE(v.published_at, p.scheduled_at) <= sqlc.arg(window_to)
 LIMIT 1;
 
--- name: ListVariantsInState :many
+-- ListHeldVariants lists a workspace's variants held by the crisis switch
+-- (the literal state lets the partial index post_variants_held serve it).
+-- name: ListHeldVariants :many
 SELECT v.* FROM post_variants v JOIN posts p ON p.id = v.post_id
-WHERE p.workspace_id = sqlc.arg(workspace_id) AND v.state = sqlc.arg(state)
+WHERE p.workspace_id = sqlc.arg(workspace_id) AND v.state = 'held'
 ORDER BY p.scheduled_at, v.id;
 
 -- name: AddPostVersion :exec

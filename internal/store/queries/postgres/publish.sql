@@ -2,15 +2,6 @@
 INSERT INTO publish_parts (variant_id, seq, kind, text) VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text))
 ON CONFLICT (variant_id, seq) DO NOTHING;
 
--- CreatePublishPartInFlight writes a variant's first message already in
--- flight, so that its in-flight mark rides on the commit that creates it; a
--- message that already exists is left as it is (the caller reads it back and
--- sees whose attempt key it holds).
--- name: CreatePublishPartInFlight :exec
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text), 'in_flight', sqlc.arg(attempt_key), sqlc.arg(in_flight_at))
-ON CONFLICT (variant_id, seq) DO NOTHING;
-
 -- name: ListPublishParts :many
 SELECT * FROM publish_parts WHERE variant_id = sqlc.arg(variant_id) ORDER BY seq;
 
@@ -24,12 +15,6 @@ SELECT * FROM publish_parts WHERE variant_id = ANY(sqlc.arg(variant_ids)::bigint
 -- name: MarkPartInFlight :execrows
 UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at)
 WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq) AND state = 'pending';
-
--- name: MarkPartDone :exec
-UPDATE publish_parts
-SET state = 'done', external_id = sqlc.arg(external_id), external_cid = sqlc.arg(external_cid),
-    external_url = sqlc.arg(external_url), done_at = sqlc.arg(done_at)
-WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq);
 
 -- name: SetPartState :exec
 UPDATE publish_parts SET state = sqlc.arg(state) WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq);
@@ -124,3 +109,50 @@ UPDATE posts SET status = CASE
     ELSE status END,
     updated_at = sqlc.arg(updated_at)
 WHERE posts.id = ANY(sqlc.arg(ids)::bigint[]) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');
+
+-- The batched writes of the publishing jobs that commit together: one
+-- statement per kind of row for the whole group instead of one per job. The
+-- rows come as one JSON array of objects (store.Rows), times in the text
+-- form SQLite's driver writes and PostgreSQL reads.
+
+-- CreatePublishParts writes messages of several variants and returns the
+-- ones it wrote; a message that already exists is left as it is (and not
+-- returned). Rows: store.PartRow.
+-- name: CreatePublishParts :many
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz)
+ON CONFLICT (variant_id, seq) DO NOTHING
+RETURNING variant_id, seq, attempt_key;
+
+-- MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
+-- The planner guesses 100 rows for any jsonb_to_recordset and, with
+-- publish_parts small when the statement is first planned (it fills during
+-- the burst), would keep a hash join over a sequential scan of the table;
+-- the variant ids as an array make the index the plan at any size.
+-- name: MarkPartsDone :exec
+UPDATE publish_parts AS p
+SET state = 'done', external_id = r.external_id, external_cid = r.external_cid, external_url = r.external_url, done_at = r.done_at
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(variant_id bigint, seq bigint, external_id text, external_cid text, external_url text, done_at timestamptz)
+WHERE p.variant_id = r.variant_id AND p.seq = r.seq
+  AND p.variant_id = ANY (ARRAY(SELECT (e ->> 'variant_id')::bigint FROM jsonb_array_elements(sqlc.arg(batch)::text::jsonb) AS e));
+
+-- AddPublishLogs writes publish log lines. Rows: store.LogRow.
+-- name: AddPublishLogs :exec
+INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
+SELECT r.variant_id, r.network, r.at, r.step, r.request, r.response, r.outcome, r.http_status, r.node
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(variant_id bigint, network text, at timestamptz, step text, request text, response text, outcome text,
+          http_status bigint, node text);
+
+-- MarkVariantsPublished marks variants published, once their messages are
+-- done (earlier in the same transaction), with their first message's
+-- network id and address.
+-- name: MarkVariantsPublished :exec
+UPDATE post_variants
+SET state = 'published', error = '', published_at = sqlc.arg(published_at), updated_at = sqlc.arg(published_at),
+    external_id = (SELECT p.external_id FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0),
+    external_url = (SELECT p.external_url FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0)
+WHERE id = ANY(sqlc.arg(ids)::bigint[]);

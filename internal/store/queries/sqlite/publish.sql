@@ -2,15 +2,6 @@
 INSERT INTO publish_parts (variant_id, seq, kind, text) VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text))
 ON CONFLICT (variant_id, seq) DO NOTHING;
 
--- CreatePublishPartInFlight writes a variant's first message already in
--- flight, so that its in-flight mark rides on the commit that creates it; a
--- message that already exists is left as it is (the caller reads it back and
--- sees whose attempt key it holds).
--- name: CreatePublishPartInFlight :exec
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-VALUES (sqlc.arg(variant_id), sqlc.arg(seq), sqlc.arg(kind), sqlc.arg(text), 'in_flight', sqlc.arg(attempt_key), sqlc.arg(in_flight_at))
-ON CONFLICT (variant_id, seq) DO NOTHING;
-
 -- name: ListPublishParts :many
 SELECT * FROM publish_parts WHERE variant_id = sqlc.arg(variant_id) ORDER BY seq;
 
@@ -24,12 +15,6 @@ SELECT * FROM publish_parts WHERE variant_id IN (sqlc.slice(variant_ids)) ORDER 
 -- name: MarkPartInFlight :execrows
 UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at)
 WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq) AND state = 'pending';
-
--- name: MarkPartDone :exec
-UPDATE publish_parts
-SET state = 'done', external_id = sqlc.arg(external_id), external_cid = sqlc.arg(external_cid),
-    external_url = sqlc.arg(external_url), done_at = sqlc.arg(done_at)
-WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq);
 
 -- name: SetPartState :exec
 UPDATE publish_parts SET state = sqlc.arg(state) WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq);
@@ -124,3 +109,51 @@ UPDATE posts SET status = CASE
     ELSE status END,
     updated_at = sqlc.arg(updated_at)
 WHERE posts.id IN (sqlc.slice(ids)) AND posts.status IN ('scheduled', 'publishing', 'published', 'failed');
+
+-- The batched writes of the publishing jobs that commit together: one
+-- statement per kind of row for the whole group instead of one per job. The
+-- rows come as one JSON array of objects (store.Rows), times in the text
+-- form SQLite's driver writes and PostgreSQL reads.
+
+-- CreatePublishParts writes messages of several variants and returns the
+-- ones it wrote; a message that already exists is left as it is (and not
+-- returned). Rows: store.PartRow.
+-- name: CreatePublishParts :many
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+SELECT j.value ->> 'variant_id', j.value ->> 'seq', j.value ->> 'kind', j.value ->> 'text', j.value ->> 'state',
+       j.value ->> 'attempt_key', j.value ->> 'in_flight_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (variant_id, seq) DO NOTHING
+RETURNING variant_id, seq, attempt_key;
+
+-- MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
+-- sqlc's SQLite grammar has no UPDATE ... FROM, so this is that update written
+-- as an upsert of rows read from the table itself: every row conflicts and
+-- is updated, none is inserted, and a message that no longer exists is
+-- skipped (the plan looks each one up by its primary key).
+-- name: MarkPartsDone :exec
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, external_id, external_cid, external_url, done_at)
+SELECT p.variant_id, p.seq, p.kind, p.text, 'done', j.value ->> 'external_id', j.value ->> 'external_cid',
+       j.value ->> 'external_url', j.value ->> 'done_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j
+JOIN publish_parts AS p ON p.variant_id = j.value ->> 'variant_id' AND p.seq = j.value ->> 'seq'
+WHERE true
+ON CONFLICT (variant_id, seq) DO UPDATE SET state = 'done', external_id = excluded.external_id,
+    external_cid = excluded.external_cid, external_url = excluded.external_url, done_at = excluded.done_at;
+
+-- AddPublishLogs writes publish log lines. Rows: store.LogRow.
+-- name: AddPublishLogs :exec
+INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
+SELECT j.value ->> 'variant_id', j.value ->> 'network', j.value ->> 'at', j.value ->> 'step', j.value ->> 'request',
+       j.value ->> 'response', j.value ->> 'outcome', j.value ->> 'http_status', j.value ->> 'node'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j;
+
+-- MarkVariantsPublished marks variants published, once their messages are
+-- done (earlier in the same transaction), with their first message's
+-- network id and address.
+-- name: MarkVariantsPublished :exec
+UPDATE post_variants
+SET state = 'published', error = '', published_at = sqlc.arg(published_at), updated_at = sqlc.arg(published_at),
+    external_id = (SELECT p.external_id FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0),
+    external_url = (SELECT p.external_url FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0)
+WHERE id IN (sqlc.slice(ids));

@@ -73,6 +73,19 @@ func (q *Queries) AddPublishLog(ctx context.Context, arg AddPublishLogParams) er
 	return err
 }
 
+const addPublishLogs = `-- name: AddPublishLogs :exec
+INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
+SELECT j.value ->> 'variant_id', j.value ->> 'network', j.value ->> 'at', j.value ->> 'step', j.value ->> 'request',
+       j.value ->> 'response', j.value ->> 'outcome', j.value ->> 'http_status', j.value ->> 'node'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j
+`
+
+// AddPublishLogs writes publish log lines. Rows: store.LogRow.
+func (q *Queries) AddPublishLogs(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addPublishLogs, batch)
+	return err
+}
+
 const countUnreadNotifications = `-- name: CountUnreadNotifications :one
 SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL
 `
@@ -138,35 +151,50 @@ func (q *Queries) CreatePublishPart(ctx context.Context, arg CreatePublishPartPa
 	return err
 }
 
-const createPublishPartInFlight = `-- name: CreatePublishPartInFlight :exec
+const createPublishParts = `-- name: CreatePublishParts :many
+
 INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-VALUES (?1, ?2, ?3, ?4, 'in_flight', ?5, ?6)
+SELECT j.value ->> 'variant_id', j.value ->> 'seq', j.value ->> 'kind', j.value ->> 'text', j.value ->> 'state',
+       j.value ->> 'attempt_key', j.value ->> 'in_flight_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (variant_id, seq) DO NOTHING
+RETURNING variant_id, seq, attempt_key
 `
 
-type CreatePublishPartInFlightParams struct {
+type CreatePublishPartsRow struct {
 	VariantID  int64
 	Seq        int64
-	Kind       string
-	Text       string
 	AttemptKey string
-	InFlightAt *time.Time
 }
 
-// CreatePublishPartInFlight writes a variant's first message already in
-// flight, so that its in-flight mark rides on the commit that creates it; a
-// message that already exists is left as it is (the caller reads it back and
-// sees whose attempt key it holds).
-func (q *Queries) CreatePublishPartInFlight(ctx context.Context, arg CreatePublishPartInFlightParams) error {
-	_, err := q.db.ExecContext(ctx, createPublishPartInFlight,
-		arg.VariantID,
-		arg.Seq,
-		arg.Kind,
-		arg.Text,
-		arg.AttemptKey,
-		arg.InFlightAt,
-	)
-	return err
+// The batched writes of the publishing jobs that commit together: one
+// statement per kind of row for the whole group instead of one per job. The
+// rows come as one JSON array of objects (store.Rows), times in the text
+// form SQLite's driver writes and PostgreSQL reads.
+// CreatePublishParts writes messages of several variants and returns the
+// ones it wrote; a message that already exists is left as it is (and not
+// returned). Rows: store.PartRow.
+func (q *Queries) CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error) {
+	rows, err := q.db.QueryContext(ctx, createPublishParts, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CreatePublishPartsRow
+	for rows.Next() {
+		var i CreatePublishPartsRow
+		if err := rows.Scan(&i.VariantID, &i.Seq, &i.AttemptKey); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteHeartbeatsBefore = `-- name: DeleteHeartbeatsBefore :exec
@@ -559,34 +587,6 @@ func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificatio
 	return err
 }
 
-const markPartDone = `-- name: MarkPartDone :exec
-UPDATE publish_parts
-SET state = 'done', external_id = ?1, external_cid = ?2,
-    external_url = ?3, done_at = ?4
-WHERE variant_id = ?5 AND seq = ?6
-`
-
-type MarkPartDoneParams struct {
-	ExternalID  string
-	ExternalCID string
-	ExternalURL string
-	DoneAt      *time.Time
-	VariantID   int64
-	Seq         int64
-}
-
-func (q *Queries) MarkPartDone(ctx context.Context, arg MarkPartDoneParams) error {
-	_, err := q.db.ExecContext(ctx, markPartDone,
-		arg.ExternalID,
-		arg.ExternalCID,
-		arg.ExternalURL,
-		arg.DoneAt,
-		arg.VariantID,
-		arg.Seq,
-	)
-	return err
-}
-
 const markPartInFlight = `-- name: MarkPartInFlight :execrows
 UPDATE publish_parts SET state = 'in_flight', attempt_key = ?1, in_flight_at = ?2
 WHERE variant_id = ?3 AND seq = ?4 AND state = 'pending'
@@ -614,6 +614,27 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 	return result.RowsAffected()
 }
 
+const markPartsDone = `-- name: MarkPartsDone :exec
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, external_id, external_cid, external_url, done_at)
+SELECT p.variant_id, p.seq, p.kind, p.text, 'done', j.value ->> 'external_id', j.value ->> 'external_cid',
+       j.value ->> 'external_url', j.value ->> 'done_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j
+JOIN publish_parts AS p ON p.variant_id = j.value ->> 'variant_id' AND p.seq = j.value ->> 'seq'
+WHERE true
+ON CONFLICT (variant_id, seq) DO UPDATE SET state = 'done', external_id = excluded.external_id,
+    external_cid = excluded.external_cid, external_url = excluded.external_url, done_at = excluded.done_at
+`
+
+// MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
+// sqlc's SQLite grammar has no UPDATE ... FROM, so this is that update written
+// as an upsert of rows read from the table itself: every row conflicts and
+// is updated, none is inserted, and a message that no longer exists is
+// skipped (the plan looks each one up by its primary key).
+func (q *Queries) MarkPartsDone(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, markPartsDone, batch)
+	return err
+}
+
 const markPostsPublishing = `-- name: MarkPostsPublishing :exec
 UPDATE posts SET status = 'publishing', updated_at = ?1
 WHERE id IN (/*SLICE:ids*/?) AND status IN ('scheduled', 'published', 'failed')
@@ -628,6 +649,38 @@ func (q *Queries) MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishi
 	query := markPostsPublishing
 	var queryParams []interface{}
 	queryParams = append(queryParams, arg.UpdatedAt)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	return err
+}
+
+const markVariantsPublished = `-- name: MarkVariantsPublished :exec
+UPDATE post_variants
+SET state = 'published', error = '', published_at = ?1, updated_at = ?1,
+    external_id = (SELECT p.external_id FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0),
+    external_url = (SELECT p.external_url FROM publish_parts AS p WHERE p.variant_id = post_variants.id AND p.seq = 0)
+WHERE id IN (/*SLICE:ids*/?)
+`
+
+type MarkVariantsPublishedParams struct {
+	PublishedAt *time.Time
+	Ids         []int64
+}
+
+// MarkVariantsPublished marks variants published, once their messages are
+// done (earlier in the same transaction), with their first message's
+// network id and address.
+func (q *Queries) MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error {
+	query := markVariantsPublished
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.PublishedAt)
 	if len(arg.Ids) > 0 {
 		for _, v := range arg.Ids {
 			queryParams = append(queryParams, v)
