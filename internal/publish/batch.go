@@ -215,13 +215,11 @@ func (l *loader[V]) Load(ctx context.Context, id int64) ([]V, error) {
 // load answers a batch of reads with one query.
 func (l *loader[V]) load(batch []*loadItem[V]) {
 	ids := make([]int64, 0, len(batch))
-	seen := make(map[int64]bool, len(batch))
 	for _, it := range batch {
-		if !seen[it.id] {
-			seen[it.id] = true
-			ids = append(ids, it.id)
-		}
+		ids = append(ids, it.id)
 	}
+	// Without repeats, and padded like the set statements' ids.
+	ids = padded(ids)
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	rows, err := l.fetch(ctx, ids)
 	cancel()
@@ -236,9 +234,10 @@ func (l *loader[V]) load(batch []*loadItem[V]) {
 }
 
 // padded returns ids, without repeats, lengthened to a power of two by
-// repeating the last one (harmless in "IN (…)"): the set statements then
-// come in a handful of shapes, which SQLite's per-connection statement
-// cache keeps, instead of one per group size. nil stays nil.
+// repeating the last one (harmless in "IN (…)"): the set statements and the
+// loaders' reads then come in a handful of shapes, which SQLite's
+// per-connection statement cache keeps, instead of one per group size (a
+// new shape is parsed and planned again). nil stays nil.
 func padded(ids []int64) []int64 {
 	if len(ids) == 0 {
 		return nil

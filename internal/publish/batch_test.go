@@ -270,3 +270,26 @@ func TestLoaderSharesOneQuery(t *testing.T) {
 		t.Errorf("a failed query gave %v", err)
 	}
 }
+
+func TestPaddedIDsComeInPowersOfTwo(t *testing.T) {
+	for _, c := range []struct {
+		in   []int64
+		want string
+	}{
+		{nil, "[]"},
+		{[]int64{7}, "[7]"},
+		{[]int64{3, 1, 3}, "[1 3]"},
+		{[]int64{5, 2, 9}, "[2 5 9 9]"},
+		{[]int64{1, 2, 3, 4, 5}, "[1 2 3 4 5 5 5 5]"},
+	} {
+		got := padded(c.in)
+		if fmt.Sprint(got) != c.want || (c.in == nil) != (got == nil) {
+			t.Errorf("padded(%v) = %v, want %s", c.in, got, c.want)
+		}
+	}
+	in := []int64{2, 1}
+	padded(in)
+	if in[0] != 2 {
+		t.Error("padded sorted its argument in place")
+	}
+}
