@@ -189,7 +189,7 @@ func (a *App) build() error {
 	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}
 	a.Status = &ops.Status{Store: a.Store, Now: now}
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
-		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now,
+		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,

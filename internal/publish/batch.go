@@ -52,12 +52,35 @@ type groupRows struct {
 
 // claim is answered by the group that writes a variant's messages: written
 // says, once Do has returned nil, whether every one of the n messages was
-// written by this commit (none existed before), so that they need not be
-// read back.
+// written by this commit (none existed before), the first under key, so
+// that they need not be read back.
 type claim struct {
 	variant int64
 	n       int
+	key     string
 	written bool
+}
+
+// answerClaims answers claims from the messages a commit wrote. Two claims
+// on one variant in one commit (two runs of its job racing) are both
+// answered no: only one of them wrote the messages, and reading back tells
+// which.
+func answerClaims(claims []*claim, written []store.CreatePublishPartsRow) {
+	n := make(map[int64]int, len(claims))
+	key := make(map[int64]string, len(claims))
+	for _, w := range written {
+		n[w.VariantID]++
+		if w.Seq == 0 {
+			key[w.VariantID] = w.AttemptKey
+		}
+	}
+	claimed := make(map[int64]int, len(claims))
+	for _, c := range claims {
+		claimed[c.variant]++
+	}
+	for _, c := range claims {
+		c.written = claimed[c.variant] == 1 && n[c.variant] == c.n && key[c.variant] == c.key
+	}
 }
 
 func (r *groupRows) add(o groupRows) {

@@ -293,3 +293,25 @@ func TestPaddedIDsComeInPowersOfTwo(t *testing.T) {
 		t.Error("padded sorted its argument in place")
 	}
 }
+
+func TestClaimsAreAnsweredOnlyForWhatTheCommitWrote(t *testing.T) {
+	row := func(v, seq int64, key string) store.CreatePublishPartsRow {
+		return store.CreatePublishPartsRow{VariantID: v, Seq: seq, AttemptKey: key}
+	}
+	alone := &claim{variant: 1, n: 2, key: "k1"}    // wrote its post and its comment
+	existed := &claim{variant: 2, n: 1, key: "k2"}  // its message was there already
+	partly := &claim{variant: 3, n: 2, key: "k3"}   // one of two messages was there
+	otherKey := &claim{variant: 4, n: 1, key: "k4"} // the message written holds another key
+	raceA := &claim{variant: 5, n: 1, key: "a"}     // two runs of one job in one commit:
+	raceB := &claim{variant: 5, n: 1, key: "b"}     // one row written, under a
+	media := &claim{variant: 6, n: 1, key: ""}      // no key: messages written pending
+	answerClaims([]*claim{alone, existed, partly, otherKey, raceA, raceB, media}, []store.CreatePublishPartsRow{
+		row(1, 0, "k1"), row(1, 1, ""), row(3, 1, ""), row(4, 0, "other"), row(5, 0, "a"), row(6, 0, ""),
+	})
+	for name, c := range map[string]*claim{"alone": alone, "existed": existed, "partly": partly, "other key": otherKey, "race a": raceA, "race b": raceB, "media": media} {
+		want := name == "alone" || name == "media"
+		if c.written != want {
+			t.Errorf("%s: written = %v, want %v", name, c.written, want)
+		}
+	}
+}

@@ -286,6 +286,57 @@ func TestQueuedVariantWithAMessageInFlightIsRecoveredNotResent(t *testing.T) {
 	}
 }
 
+// Two runs of one variant's job at the same moment (River runs a job at
+// least once) may meet in one commit: only the run whose key was stored
+// sends, the other finds the message in flight under that key.
+func TestTwoRunsOfOneJobAtOnceSendOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{}, 1)
+	ctx := context.Background()
+	var vs []store.PostVariant
+	for i := 0; i < 20; i++ {
+		view, err := f.env.App.Posts.Save(ctx, f.owner, f.ws.ID, 0, posts.Input{ConfirmDuplicate: true,
+			Variants: []posts.VariantInput{{ChannelID: f.chs[0].ID, Text: fmt.Sprintf("twice queued #%d", i)}}}, posts.SaveDraft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := view.Variants[0].PostVariant
+		now := time.Now().UTC()
+		if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "queued", UpdatedAt: now, ID: v.ID}); err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	err := f.env.Store.InTx(ctx, func(tx store.Tx) error {
+		for _, v := range vs {
+			post, err := tx.GetPost(ctx, v.PostID)
+			if err != nil {
+				return err
+			}
+			for range 2 {
+				if _, err := tx.InsertJob(ctx, publishArgs(v.ID, post.ScheduleRev), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if got := f.waitVariants(t, v.PostID, 30*time.Second); got[0].State != "published" {
+			t.Errorf("variant %d: state %q (%s), want published", v.ID, got[0].State, got[0].Error)
+		}
+	}
+	got := receivedTexts(f)
+	for i := range vs {
+		if n := got[fmt.Sprintf("twice queued #%d", i)]; n != 1 {
+			t.Errorf("twice queued #%d received %d times, want once", i, n)
+		}
+	}
+}
+
 // unknownConnector is the sandbox connector on a network that cannot say
 // what happened to an attempt.
 type unknownConnector struct{ network.Connector }

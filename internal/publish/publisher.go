@@ -52,6 +52,10 @@ type Publisher struct {
 	Now        func() time.Time
 	// RetryBase is the first retry's wait (default 2 s); tests shorten it.
 	RetryBase time.Duration
+	// CallTimeout bounds one call to a network (the HTTP client's
+	// time-out). A message that another run put in flight less than this
+	// ago may still be on its way: it is not recovered before then.
+	CallTimeout time.Duration
 
 	batchOnce sync.Once
 	b         *batches
@@ -103,13 +107,7 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		if err != nil {
 			return err
 		}
-		n := make(map[int64]int, len(r.claims))
-		for _, w := range written {
-			n[w.VariantID]++
-		}
-		for _, c := range r.claims {
-			c.written = n[c.variant] == c.n
-		}
+		answerClaims(r.claims, written)
 	}
 	if len(r.start) > 0 {
 		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(r.start)}); err != nil {
@@ -250,7 +248,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if err != nil {
 			return err
 		}
-		c := &claim{variant: v.ID, n: len(parts)}
+		c := &claim{variant: v.ID, n: len(parts), key: key}
 		if err := group.Do(ctx, groupRows{parts: parts, start: []int64{v.ID}, startPosts: []int64{v.PostID}, claims: []*claim{c}}, nil); err != nil {
 			return err
 		}
@@ -303,6 +301,12 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 			if errors.Is(err, errStop) {
 				return nil
 			}
+			var elsewhere *sendingElsewhere
+			if errors.As(err, &elsewhere) {
+				p.log(ctx, v, ch.Network, part.Kind, "attempt "+part.AttemptKey,
+					"another run is sending this message; looking again in "+elsewhere.wait.Round(time.Second).String(), "retry", 0)
+				return river.JobSnooze(elsewhere.wait)
+			}
 			return p.handle(ctx, v, post, ch, part.Kind, err)
 		}
 		finished = finished || last
@@ -350,6 +354,21 @@ func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Ch
 		}
 	}
 	return rows, fn
+}
+
+// callMargin is added to CallTimeout before another run's message in
+// flight is recovered: its commit of the network's answer follows the call.
+const callMargin = 2 * time.Second
+
+// sendingElsewhere: the message is in flight in another run, which may
+// still be sending it; the job looks again after wait.
+type sendingElsewhere struct {
+	part store.PublishPart
+	wait time.Duration
+}
+
+func (e *sendingElsewhere) Error() string {
+	return fmt.Sprintf("publish: part %d of variant %d is being sent by another run", e.part.Seq, e.part.VariantID)
 }
 
 // errStop ends a job without an error: the variant reached a state that
@@ -462,6 +481,12 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
 	case part.State == "in_flight" && fresh != "" && part.AttemptKey == fresh:
 		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
+	case part.State == "in_flight" && part.InFlightAt != nil && p.Now().Before(part.InFlightAt.Add(p.CallTimeout+callMargin)):
+		// Another run put it in flight moments ago (River runs a job at
+		// least once, and two runs can meet) and may still be sending it:
+		// asking the network now could miss that post and send a second
+		// copy. Look again once its call is over.
+		return network.Ref{}, &sendingElsewhere{part: part, wait: part.InFlightAt.Add(p.CallTimeout + callMargin).Sub(p.Now())}
 	case part.State == "in_flight":
 		req := p.request(v, part, uploaded, root, prev)
 		ref, err := conn.Recover(ctx, acct, req)

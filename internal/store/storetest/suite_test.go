@@ -275,6 +275,17 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		if got := written([]store.PartRow{inFlight(vs[1], "k3")}); got != "[]" {
 			t.Errorf("third write returned %s, want nothing (the message exists)", got)
 		}
+		// Two runs racing in one statement: one message is written, and the
+		// row returned holds the key that was stored.
+		_, race := postOnBothChannels(t, s, f, "scheduled", "queued")
+		raced, err := s.CreatePublishParts(ctx, store.Rows([]store.PartRow{inFlight(race[0], "r1"), inFlight(race[0], "r2")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := s.ListPublishParts(ctx, race[0].ID)
+		if len(raced) != 1 || len(stored) != 1 || raced[0].AttemptKey != stored[0].AttemptKey {
+			t.Errorf("racing rows: returned %+v, stored %+v; want one, the same", raced, stored)
+		}
 		parts, err := s.ListPublishPartsOf(ctx, []int64{vs[1].ID, vs[0].ID})
 		if err != nil {
 			t.Fatal(err)
