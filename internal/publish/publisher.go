@@ -225,19 +225,19 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	if err != nil {
 		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
 	}
+	var mediaIDs []int64
+	if err := json.Unmarshal([]byte(v.MediaIDs), &mediaIDs); err != nil {
+		return fmt.Errorf("media ids: %w", err)
+	}
 	var sent []store.PublishPart // the messages as stored
 	fresh := ""                  // attempt key of a first message written in flight by this run's first commit
 	if v.State == "queued" {
-		var ids []int64
-		if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
-			return fmt.Errorf("media ids: %w", err)
-		}
 		// One commit: the variant is publishing and its messages exist. With
 		// no media to upload first, the first message is written already in
 		// flight, and the commit is then a durable one; otherwise a database
 		// crash that loses it is harmless: the job (still running in River)
 		// simply does this again. Jobs starting together share the commit.
-		direct := len(ids) == 0
+		direct := len(mediaIDs) == 0
 		now := p.Now().UTC()
 		key := ""
 		group := b.startRelaxed
@@ -278,7 +278,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		}
 	}
 
-	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch)
+	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch, mediaIDs)
 	if err != nil {
 		return p.handle(ctx, v, post, ch, "media", err)
 	}
@@ -375,11 +375,9 @@ func (e *sendingElsewhere) Error() string {
 // needs a person (unknown outcome).
 var errStop = errors.New("publish: stop")
 
-func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel) ([]network.UploadedMedia, error) {
-	var ids []int64
-	if err := json.Unmarshal([]byte(v.MediaIDs), &ids); err != nil {
-		return nil, fmt.Errorf("media ids: %w", err)
-	}
+// prepareMedia uploads the variant's media (ids, from v.MediaIDs) not
+// uploaded yet and waits until the network has processed them all.
+func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel, ids []int64) ([]network.UploadedMedia, error) {
 	var uploaded []network.UploadedMedia
 	if err := json.Unmarshal([]byte(v.UploadedMedia), &uploaded); err != nil {
 		return nil, fmt.Errorf("uploaded media: %w", err)
