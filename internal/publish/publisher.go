@@ -166,8 +166,8 @@ func (p *Publisher) log(ctx context.Context, v store.PostVariant, netw, step, re
 	if len(resp) > 2000 {
 		resp = resp[:2000] + "…"
 	}
-	err := p.Store.AddPublishLog(ctx, store.AddPublishLogParams{VariantID: v.ID, Network: netw, At: p.Now().UTC(), Step: step,
-		Request: req, Response: resp, Outcome: outcome, HTTPStatus: int64(status), Node: p.Node})
+	err := p.Store.AddPublishLogs(ctx, store.Rows([]store.LogRow{{VariantID: v.ID, Network: netw, At: store.RowTime(p.Now().UTC()), Step: step,
+		Request: req, Response: resp, Outcome: outcome, HTTPStatus: int64(status), Node: p.Node}}))
 	if err != nil {
 		p.Log.Error("publish log", "variant", v.ID, "err", err)
 	}

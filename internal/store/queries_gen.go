@@ -55,19 +55,6 @@ type AddPostVersionParams struct {
 	CreatedAt time.Time
 }
 
-// AddPublishLogParams mirrors the row or argument shape sqlc generates for both dialects.
-type AddPublishLogParams struct {
-	VariantID  int64
-	Network    string
-	At         time.Time
-	Step       string
-	Request    string
-	Response   string
-	Outcome    string
-	HTTPStatus int64
-	Node       string
-}
-
 // AddQueueSlotParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddQueueSlotParams struct {
 	ChannelID   int64
@@ -891,7 +878,6 @@ type Queries interface {
 	AddComment(ctx context.Context, arg AddCommentParams) (PostComment, error)
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
-	AddPublishLog(ctx context.Context, arg AddPublishLogParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error

@@ -36,10 +36,6 @@ func (a queries) AddPostVersion(ctx context.Context, arg store.AddPostVersionPar
 	return mapErr(a.w.AddPostVersion(ctx, sqlitedb.AddPostVersionParams(arg)))
 }
 
-func (a queries) AddPublishLog(ctx context.Context, arg store.AddPublishLogParams) error {
-	return mapErr(a.w.AddPublishLog(ctx, sqlitedb.AddPublishLogParams(arg)))
-}
-
 func (a queries) AddPublishLogs(ctx context.Context, batch string) error {
 	return mapErr(a.w.AddPublishLogs(ctx, batch))
 }

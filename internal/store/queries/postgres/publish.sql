@@ -22,11 +22,6 @@ UPDATE publish_parts SET state = sqlc.arg(state) WHERE variant_id = sqlc.arg(var
 -- name: DeletePendingParts :exec
 DELETE FROM publish_parts WHERE variant_id = sqlc.arg(variant_id) AND state = 'pending';
 
--- name: AddPublishLog :exec
-INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
-VALUES (sqlc.arg(variant_id), sqlc.arg(network), sqlc.arg(at), sqlc.arg(step), sqlc.arg(request), sqlc.arg(response),
-        sqlc.arg(outcome), sqlc.arg(http_status), sqlc.arg(node));
-
 -- name: ListPublishLog :many
 SELECT l.* FROM publish_log l JOIN post_variants v ON v.id = l.variant_id
 WHERE v.post_id = sqlc.arg(post_id) ORDER BY l.at, l.id;
@@ -139,7 +134,7 @@ FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
 WHERE p.variant_id = r.variant_id AND p.seq = r.seq
   AND p.variant_id = ANY (ARRAY(SELECT (e ->> 'variant_id')::bigint FROM jsonb_array_elements(sqlc.arg(batch)::text::jsonb) AS e));
 
--- AddPublishLogs writes publish log lines. Rows: store.LogRow.
+-- AddPublishLogs writes publish log lines (one or many). Rows: store.LogRow.
 -- name: AddPublishLogs :exec
 INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
 SELECT r.variant_id, r.network, r.at, r.step, r.request, r.response, r.outcome, r.http_status, r.node

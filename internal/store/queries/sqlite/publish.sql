@@ -22,11 +22,6 @@ UPDATE publish_parts SET state = sqlc.arg(state) WHERE variant_id = sqlc.arg(var
 -- name: DeletePendingParts :exec
 DELETE FROM publish_parts WHERE variant_id = sqlc.arg(variant_id) AND state = 'pending';
 
--- name: AddPublishLog :exec
-INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
-VALUES (sqlc.arg(variant_id), sqlc.arg(network), sqlc.arg(at), sqlc.arg(step), sqlc.arg(request), sqlc.arg(response),
-        sqlc.arg(outcome), sqlc.arg(http_status), sqlc.arg(node));
-
 -- name: ListPublishLog :many
 SELECT l.* FROM publish_log l JOIN post_variants v ON v.id = l.variant_id
 WHERE v.post_id = sqlc.arg(post_id) ORDER BY l.at, l.id;
@@ -141,7 +136,7 @@ WHERE true
 ON CONFLICT (variant_id, seq) DO UPDATE SET state = 'done', external_id = excluded.external_id,
     external_cid = excluded.external_cid, external_url = excluded.external_url, done_at = excluded.done_at;
 
--- AddPublishLogs writes publish log lines. Rows: store.LogRow.
+-- AddPublishLogs writes publish log lines (one or many). Rows: store.LogRow.
 -- name: AddPublishLogs :exec
 INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
 SELECT j.value ->> 'variant_id', j.value ->> 'network', j.value ->> 'at', j.value ->> 'step', j.value ->> 'request',

@@ -40,39 +40,6 @@ func (q *Queries) AddNotification(ctx context.Context, arg AddNotificationParams
 	return err
 }
 
-const addPublishLog = `-- name: AddPublishLog :exec
-INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7, ?8, ?9)
-`
-
-type AddPublishLogParams struct {
-	VariantID  int64
-	Network    string
-	At         time.Time
-	Step       string
-	Request    string
-	Response   string
-	Outcome    string
-	HTTPStatus int64
-	Node       string
-}
-
-func (q *Queries) AddPublishLog(ctx context.Context, arg AddPublishLogParams) error {
-	_, err := q.db.ExecContext(ctx, addPublishLog,
-		arg.VariantID,
-		arg.Network,
-		arg.At,
-		arg.Step,
-		arg.Request,
-		arg.Response,
-		arg.Outcome,
-		arg.HTTPStatus,
-		arg.Node,
-	)
-	return err
-}
-
 const addPublishLogs = `-- name: AddPublishLogs :exec
 INSERT INTO publish_log (variant_id, network, at, step, request, response, outcome, http_status, node)
 SELECT j.value ->> 'variant_id', j.value ->> 'network', j.value ->> 'at', j.value ->> 'step', j.value ->> 'request',
@@ -80,7 +47,7 @@ SELECT j.value ->> 'variant_id', j.value ->> 'network', j.value ->> 'at', j.valu
 FROM jsonb_each(CAST(?1 AS TEXT)) AS j
 `
 
-// AddPublishLogs writes publish log lines. Rows: store.LogRow.
+// AddPublishLogs writes publish log lines (one or many). Rows: store.LogRow.
 func (q *Queries) AddPublishLogs(ctx context.Context, batch string) error {
 	_, err := q.db.ExecContext(ctx, addPublishLogs, batch)
 	return err
