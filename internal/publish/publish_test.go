@@ -241,6 +241,43 @@ func runAgainPublishedOnce(t *testing.T, f fixture, v store.PostVariant, text st
 	}
 }
 
+// After a 5xx the message stays in flight (the post may exist). The next
+// attempt of the same job knows the call that left it there has ended, and
+// asks the network at once: it does not wait a network time-out (here 20 s)
+// as it would for another job's message.
+func TestRetryOfTheSameJobRecoversAtOnce(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		f := setup(t, apptest.Options{Postgres: pg, NetworkTimeout: 20 * time.Second}, 1)
+		ctx := context.Background()
+		if err := sandbox.NewConnector(nil).SetFaults(ctx, f.env.SandboxURL, sandbox.Faults{Mode: "error", Status: 503, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "after one 503"})
+		vs := f.waitVariants(t, view.Post.ID, 15*time.Second)
+		if vs[0].State != "published" {
+			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+		}
+		if n := receivedTexts(f)["after one 503"]; n != 1 {
+			t.Errorf("received %d times, want once", n)
+		}
+		logs, err := f.env.Store.ListPublishLog(ctx, view.Post.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, l := range logs {
+			steps = append(steps, l.Outcome+": "+l.Response)
+			if strings.Contains(l.Response, "another run") {
+				t.Errorf("the retry waited for its own earlier attempt: %q", l.Response)
+			}
+		}
+		if want := []string{"retry", "recovered", "ok"}; len(logs) != 3 || logs[0].Outcome != want[0] || logs[1].Outcome != want[1] || logs[2].Outcome != want[2] {
+			t.Errorf("publish log %q, want a retry (the 503), the message recovered (not on the network), then sent", steps)
+		}
+	})
+}
+
 func TestCrashedAttemptIsRecoveredNotResent(t *testing.T) {
 	t.Parallel()
 	for _, landed := range []bool{true, false} {

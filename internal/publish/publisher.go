@@ -157,7 +157,7 @@ func (w *variantWorker) NextRetry(job *river.Job[VariantArgs]) time.Time {
 }
 
 func (w *variantWorker) Work(ctx context.Context, job *river.Job[VariantArgs]) error {
-	return w.p.publishVariant(ctx, job.Args, job.Attempt)
+	return w.p.publishVariant(ctx, job.Args, job.ID, job.Attempt)
 }
 
 // log writes one line of a variant's publish log; a failure to log must not
@@ -181,7 +181,9 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, ms
 	return p.Store.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}})
 }
 
-func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attempt int) error {
+// publishVariant runs one attempt of job, whose id is recorded on the
+// messages it puts in flight (see sendPart).
+func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job int64, attempt int) error {
 	b := p.batch()
 	rows, err := b.targets.Load(ctx, args.VariantID)
 	if err != nil {
@@ -208,7 +210,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 				return ctx.Err()
 			case <-t.C:
 			}
-			return p.publishVariant(ctx, args, attempt)
+			return p.publishVariant(ctx, args, job, attempt)
 		}
 	}
 	if ws.PausedAt != nil && v.State == "queued" {
@@ -230,7 +232,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		return fmt.Errorf("media ids: %w", err)
 	}
 	var sent []store.PublishPart // the messages as stored
-	fresh := ""                  // attempt key of a first message written in flight by this run's first commit
+	r := run{job: job}
 	if v.State == "queued" {
 		// One commit: the variant is publishing and its messages exist. With
 		// no media to upload first, the first message is written already in
@@ -244,7 +246,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 		if direct {
 			key, group = network.NewAttemptKey(now), b.start
 		}
-		parts, err := p.partRows(v, key, now)
+		parts, err := p.partRows(v, key, now, job)
 		if err != nil {
 			return err
 		}
@@ -262,14 +264,14 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 			return err
 		}
 		if key != "" && len(sent) > 0 && sent[0].State == "in_flight" && sent[0].AttemptKey == key {
-			fresh = key
+			r.fresh = key
 		}
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
 	} else {
 		// Resumed: write the messages an earlier run may not have.
-		parts, err := p.partRows(v, "", time.Time{})
+		parts, err := p.partRows(v, "", time.Time{}, 0)
 		if err != nil {
 			return err
 		}
@@ -296,7 +298,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, attemp
 	for i, part := range sent {
 		// The last message's commit also marks the variant published.
 		last := i == len(sent)-1 && part.State != "done"
-		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last, fresh)
+		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last, r)
 		if err != nil {
 			if errors.Is(err, errStop) {
 				return nil
@@ -417,14 +419,16 @@ var errProcessing = errors.New("publish: media still processing on the network")
 // leaves the ones that exist as they are): the post, each thread item, then
 // the first comment. With a key, the post message is in flight under that
 // key, since now.
-func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time) ([]store.PartRow, error) {
+// partRows are the messages of v to create; with a key, the first is
+// created in flight under it, by job.
+func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time, job int64) ([]store.PartRow, error) {
 	var thread []string
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
 		return nil, fmt.Errorf("thread: %w", err)
 	}
 	first := store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: v.Text, State: "pending"}
 	if key != "" {
-		first.State, first.AttemptKey, first.InFlightAt = "in_flight", key, store.TimeOf(now)
+		first.State, first.AttemptKey, first.InFlightAt, first.InFlightJob = "in_flight", key, store.TimeOf(now), job
 	}
 	rows := []store.PartRow{first}
 	for i, t := range thread {
@@ -440,7 +444,8 @@ func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time) ([]
 func stored(rows []store.PartRow) []store.PublishPart {
 	out := make([]store.PublishPart, len(rows))
 	for i, r := range rows {
-		out[i] = store.PublishPart{VariantID: r.VariantID, Seq: r.Seq, Kind: r.Kind, Text: r.Text, State: r.State, AttemptKey: r.AttemptKey}
+		out[i] = store.PublishPart{VariantID: r.VariantID, Seq: r.Seq, Kind: r.Kind, Text: r.Text, State: r.State, AttemptKey: r.AttemptKey,
+			InFlightJob: r.InFlightJob}
 		if r.InFlightAt != nil {
 			t := time.Time(*r.InFlightAt)
 			out[i].InFlightAt = &t
@@ -467,23 +472,32 @@ func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploade
 	return req
 }
 
+// run is what sendPart knows of the run calling it.
+type run struct {
+	job   int64  // the River job
+	fresh string // attempt key this run put in flight in its first commit: that message has not been sent yet
+}
+
 // sendPart takes one message through pending → in_flight → done, or recovers
-// one found in flight. fresh is the attempt key this run already put in
-// flight in its first commit: that message has not been sent yet.
+// one found in flight.
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
-	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, last bool, fresh string) (network.Ref, error) {
+	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, last bool, r run) (network.Ref, error) {
 	switch {
 	case part.State == "done":
 		return refOf(part), nil
 	case part.State == "unknown":
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
-	case part.State == "in_flight" && fresh != "" && part.AttemptKey == fresh:
+	case part.State == "in_flight" && r.fresh != "" && part.AttemptKey == r.fresh:
 		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
-	case part.State == "in_flight" && part.InFlightAt != nil && p.Now().Before(part.InFlightAt.Add(p.CallTimeout+callMargin)):
-		// Another run put it in flight moments ago (River runs a job at
-		// least once, and two runs can meet) and may still be sending it:
-		// asking the network now could miss that post and send a second
-		// copy. Look again once its call is over.
+	case part.State == "in_flight" && part.InFlightAt != nil && (r.job == 0 || part.InFlightJob != r.job) &&
+		p.Now().Before(part.InFlightAt.Add(p.CallTimeout+callMargin)):
+		// Another job put it in flight moments ago (two jobs of a variant
+		// can meet) and may still be sending it: asking the network now
+		// could miss that post and send a second copy. Look again once its
+		// call is over. An earlier attempt of this same job has ended (River
+		// runs one attempt of a job at a time, and rescues a silent one only
+		// after the job time-out, at least twice the call's), so a message
+		// it left in flight after a 5xx or a time-out is asked about at once.
 		return network.Ref{}, &sendingElsewhere{part: part, wait: part.InFlightAt.Add(p.CallTimeout + callMargin).Sub(p.Now())}
 	case part.State == "in_flight":
 		req := p.request(v, part, uploaded, root, prev)
@@ -506,14 +520,14 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 	// pending
 	now := p.Now().UTC()
 	key := network.NewAttemptKey(now)
-	n, err := p.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: part.Seq})
+	n, err := p.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, InFlightJob: r.job, VariantID: v.ID, Seq: part.Seq})
 	if err != nil {
 		return network.Ref{}, err
 	}
 	if n == 0 {
 		return network.Ref{}, fmt.Errorf("publish: part %d of variant %d changed under us", part.Seq, v.ID)
 	}
-	part.AttemptKey, part.InFlightAt, part.State = key, &now, "in_flight"
+	part.AttemptKey, part.InFlightAt, part.InFlightJob, part.State = key, &now, r.job, "in_flight"
 	return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
 }
 

@@ -445,10 +445,11 @@ type MarkNotificationsReadParams struct {
 
 // MarkPartInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkPartInFlightParams struct {
-	AttemptKey string
-	InFlightAt *time.Time
-	VariantID  int64
-	Seq        int64
+	AttemptKey  string
+	InFlightAt  *time.Time
+	InFlightJob int64
+	VariantID   int64
+	Seq         int64
 }
 
 // MarkPostsPublishingParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -635,6 +636,7 @@ type PublishPart struct {
 	ExternalURL string
 	InFlightAt  *time.Time
 	DoneAt      *time.Time
+	InFlightJob int64
 }
 
 // QueueSlot mirrors the row or argument shape sqlc generates for both dialects.

@@ -21,6 +21,8 @@ type PartRow struct {
 	State      string   `json:"state"`
 	AttemptKey string   `json:"attempt_key"`
 	InFlightAt *RowTime `json:"in_flight_at"`
+	// InFlightJob is the River job that puts it in flight (0: none).
+	InFlightJob int64 `json:"in_flight_job"`
 }
 
 // PartDoneRow is a sent message's network id (MarkPartsDone).

@@ -183,11 +183,11 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		first, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k1", InFlightAt: &t0, VariantID: v.ID, Seq: 0})
+		first, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k1", InFlightAt: &t0, InFlightJob: 41, VariantID: v.ID, Seq: 0})
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k2", InFlightAt: &t0, VariantID: v.ID, Seq: 0})
+		second, err := s.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k2", InFlightAt: &t0, InFlightJob: 42, VariantID: v.ID, Seq: 0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,8 +195,8 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 			t.Errorf("MarkPartInFlight rows = %d then %d, want 1 then 0", first, second)
 		}
 		parts, _ := s.ListPublishParts(ctx, v.ID)
-		if len(parts) != 1 || parts[0].AttemptKey != "k1" || parts[0].State != "in_flight" {
-			t.Errorf("parts = %+v, want one in_flight part with key k1", parts)
+		if len(parts) != 1 || parts[0].AttemptKey != "k1" || parts[0].State != "in_flight" || parts[0].InFlightJob != 41 {
+			t.Errorf("parts = %+v, want one in_flight part with key k1, by job 41", parts)
 		}
 	})
 }
@@ -248,7 +248,8 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		at := t0.Add(time.Minute + 123456*time.Microsecond)
 		// Written in flight when new; left alone when it exists.
 		inFlight := func(v store.PostVariant, key string) store.PartRow {
-			return store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x", State: "in_flight", AttemptKey: key, InFlightAt: store.TimeOf(at)}
+			return store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x", State: "in_flight", AttemptKey: key, InFlightAt: store.TimeOf(at),
+				InFlightJob: 7}
 		}
 		// Each call returns the messages it wrote, not the ones that existed.
 		written := func(rows []store.PartRow) string {
@@ -292,9 +293,9 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		}
 		var got []string
 		for _, pt := range parts {
-			got = append(got, fmt.Sprintf("%d/%d %s %s %v", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.AttemptKey, pt.InFlightAt != nil))
+			got = append(got, fmt.Sprintf("%d/%d %s %s %v %d", pt.VariantID-vs[0].ID, pt.Seq, pt.State, pt.AttemptKey, pt.InFlightAt != nil, pt.InFlightJob))
 		}
-		want := "[0/0 in_flight k1 true 0/1 pending  false 1/0 pending  false]"
+		want := "[0/0 in_flight k1 true 7 0/1 pending  false 0 1/0 pending  false 0]"
 		if fmt.Sprint(got) != want {
 			t.Errorf("ListPublishPartsOf = %v, want %s (by variant, then seq)", got, want)
 		}

@@ -117,10 +117,11 @@ func (q *Queries) CreatePublishPart(ctx context.Context, arg CreatePublishPartPa
 
 const createPublishParts = `-- name: CreatePublishParts :many
 
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at, in_flight_job)
+SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at, r.in_flight_job
 FROM jsonb_to_recordset($1::text::jsonb)
-     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz)
+     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz,
+          in_flight_job bigint)
 ON CONFLICT (variant_id, seq) DO NOTHING
 RETURNING variant_id, seq, attempt_key
 `
@@ -420,7 +421,7 @@ func (q *Queries) ListPublishLog(ctx context.Context, postID int64) ([]PublishLo
 }
 
 const listPublishParts = `-- name: ListPublishParts :many
-SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at FROM publish_parts WHERE variant_id = $1 ORDER BY seq
+SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at, in_flight_job FROM publish_parts WHERE variant_id = $1 ORDER BY seq
 `
 
 func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error) {
@@ -444,6 +445,7 @@ func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]Publ
 			&i.ExternalURL,
 			&i.InFlightAt,
 			&i.DoneAt,
+			&i.InFlightJob,
 		); err != nil {
 			return nil, err
 		}
@@ -456,7 +458,7 @@ func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]Publ
 }
 
 const listPublishPartsOf = `-- name: ListPublishPartsOf :many
-SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at FROM publish_parts WHERE variant_id = ANY($1::bigint[]) ORDER BY variant_id, seq
+SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at, in_flight_job FROM publish_parts WHERE variant_id = ANY($1::bigint[]) ORDER BY variant_id, seq
 `
 
 // ListPublishPartsOf reads the messages of several variants at once (the
@@ -482,6 +484,7 @@ func (q *Queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([
 			&i.ExternalURL,
 			&i.InFlightAt,
 			&i.DoneAt,
+			&i.InFlightJob,
 		); err != nil {
 			return nil, err
 		}
@@ -508,15 +511,17 @@ func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificatio
 }
 
 const markPartInFlight = `-- name: MarkPartInFlight :execrows
-UPDATE publish_parts SET state = 'in_flight', attempt_key = $1, in_flight_at = $2
-WHERE variant_id = $3 AND seq = $4 AND state = 'pending'
+UPDATE publish_parts SET state = 'in_flight', attempt_key = $1, in_flight_at = $2,
+    in_flight_job = $3
+WHERE variant_id = $4 AND seq = $5 AND state = 'pending'
 `
 
 type MarkPartInFlightParams struct {
-	AttemptKey string
-	InFlightAt *time.Time
-	VariantID  int64
-	Seq        int64
+	AttemptKey  string
+	InFlightAt  *time.Time
+	InFlightJob int64
+	VariantID   int64
+	Seq         int64
 }
 
 // MarkPartInFlight moves a part from pending to in_flight; zero rows means
@@ -525,6 +530,7 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 	result, err := q.db.Exec(ctx, markPartInFlight,
 		arg.AttemptKey,
 		arg.InFlightAt,
+		arg.InFlightJob,
 		arg.VariantID,
 		arg.Seq,
 	)

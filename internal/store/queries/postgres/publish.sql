@@ -13,7 +13,8 @@ SELECT * FROM publish_parts WHERE variant_id = ANY(sqlc.arg(variant_ids)::bigint
 -- MarkPartInFlight moves a part from pending to in_flight; zero rows means
 -- someone else got there first (or the part is not pending).
 -- name: MarkPartInFlight :execrows
-UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at)
+UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at),
+    in_flight_job = sqlc.arg(in_flight_job)
 WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq) AND state = 'pending';
 
 -- name: SetPartState :exec
@@ -114,10 +115,11 @@ WHERE posts.id = ANY(sqlc.arg(ids)::bigint[]) AND posts.status IN ('scheduled', 
 -- ones it wrote; a message that already exists is left as it is (and not
 -- returned). Rows: store.PartRow.
 -- name: CreatePublishParts :many
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
-SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at, in_flight_job)
+SELECT r.variant_id, r.seq, r.kind, r.text, r.state, r.attempt_key, r.in_flight_at, r.in_flight_job
 FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
-     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz)
+     AS r(variant_id bigint, seq bigint, kind text, text text, state text, attempt_key text, in_flight_at timestamptz,
+          in_flight_job bigint)
 ON CONFLICT (variant_id, seq) DO NOTHING
 RETURNING variant_id, seq, attempt_key;
 

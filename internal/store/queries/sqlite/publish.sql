@@ -13,7 +13,8 @@ SELECT * FROM publish_parts WHERE variant_id IN (sqlc.slice(variant_ids)) ORDER 
 -- MarkPartInFlight moves a part from pending to in_flight; zero rows means
 -- someone else got there first (or the part is not pending).
 -- name: MarkPartInFlight :execrows
-UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at)
+UPDATE publish_parts SET state = 'in_flight', attempt_key = sqlc.arg(attempt_key), in_flight_at = sqlc.arg(in_flight_at),
+    in_flight_job = sqlc.arg(in_flight_job)
 WHERE variant_id = sqlc.arg(variant_id) AND seq = sqlc.arg(seq) AND state = 'pending';
 
 -- name: SetPartState :exec
@@ -114,9 +115,9 @@ WHERE posts.id IN (sqlc.slice(ids)) AND posts.status IN ('scheduled', 'publishin
 -- ones it wrote; a message that already exists is left as it is (and not
 -- returned). Rows: store.PartRow.
 -- name: CreatePublishParts :many
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at, in_flight_job)
 SELECT j.value ->> 'variant_id', j.value ->> 'seq', j.value ->> 'kind', j.value ->> 'text', j.value ->> 'state',
-       j.value ->> 'attempt_key', j.value ->> 'in_flight_at'
+       j.value ->> 'attempt_key', j.value ->> 'in_flight_at', j.value ->> 'in_flight_job'
 FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
 ON CONFLICT (variant_id, seq) DO NOTHING
 RETURNING variant_id, seq, attempt_key;

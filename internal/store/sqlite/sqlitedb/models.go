@@ -220,6 +220,7 @@ type PublishPart struct {
 	ExternalURL string
 	InFlightAt  *time.Time
 	DoneAt      *time.Time
+	InFlightJob int64
 }
 
 type QueueSlot struct {

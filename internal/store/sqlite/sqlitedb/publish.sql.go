@@ -120,9 +120,9 @@ func (q *Queries) CreatePublishPart(ctx context.Context, arg CreatePublishPartPa
 
 const createPublishParts = `-- name: CreatePublishParts :many
 
-INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at)
+INSERT INTO publish_parts (variant_id, seq, kind, text, state, attempt_key, in_flight_at, in_flight_job)
 SELECT j.value ->> 'variant_id', j.value ->> 'seq', j.value ->> 'kind', j.value ->> 'text', j.value ->> 'state',
-       j.value ->> 'attempt_key', j.value ->> 'in_flight_at'
+       j.value ->> 'attempt_key', j.value ->> 'in_flight_at', j.value ->> 'in_flight_job'
 FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (variant_id, seq) DO NOTHING
 RETURNING variant_id, seq, attempt_key
@@ -451,7 +451,7 @@ func (q *Queries) ListPublishLog(ctx context.Context, postID int64) ([]PublishLo
 }
 
 const listPublishParts = `-- name: ListPublishParts :many
-SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at FROM publish_parts WHERE variant_id = ?1 ORDER BY seq
+SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at, in_flight_job FROM publish_parts WHERE variant_id = ?1 ORDER BY seq
 `
 
 func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error) {
@@ -475,6 +475,7 @@ func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]Publ
 			&i.ExternalURL,
 			&i.InFlightAt,
 			&i.DoneAt,
+			&i.InFlightJob,
 		); err != nil {
 			return nil, err
 		}
@@ -490,7 +491,7 @@ func (q *Queries) ListPublishParts(ctx context.Context, variantID int64) ([]Publ
 }
 
 const listPublishPartsOf = `-- name: ListPublishPartsOf :many
-SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at FROM publish_parts WHERE variant_id IN (/*SLICE:variant_ids*/?) ORDER BY variant_id, seq
+SELECT variant_id, seq, kind, text, state, attempt_key, external_id, external_cid, external_url, in_flight_at, done_at, in_flight_job FROM publish_parts WHERE variant_id IN (/*SLICE:variant_ids*/?) ORDER BY variant_id, seq
 `
 
 // ListPublishPartsOf reads the messages of several variants at once (the
@@ -526,6 +527,7 @@ func (q *Queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([
 			&i.ExternalURL,
 			&i.InFlightAt,
 			&i.DoneAt,
+			&i.InFlightJob,
 		); err != nil {
 			return nil, err
 		}
@@ -555,15 +557,17 @@ func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificatio
 }
 
 const markPartInFlight = `-- name: MarkPartInFlight :execrows
-UPDATE publish_parts SET state = 'in_flight', attempt_key = ?1, in_flight_at = ?2
-WHERE variant_id = ?3 AND seq = ?4 AND state = 'pending'
+UPDATE publish_parts SET state = 'in_flight', attempt_key = ?1, in_flight_at = ?2,
+    in_flight_job = ?3
+WHERE variant_id = ?4 AND seq = ?5 AND state = 'pending'
 `
 
 type MarkPartInFlightParams struct {
-	AttemptKey string
-	InFlightAt *time.Time
-	VariantID  int64
-	Seq        int64
+	AttemptKey  string
+	InFlightAt  *time.Time
+	InFlightJob int64
+	VariantID   int64
+	Seq         int64
 }
 
 // MarkPartInFlight moves a part from pending to in_flight; zero rows means
@@ -572,6 +576,7 @@ func (q *Queries) MarkPartInFlight(ctx context.Context, arg MarkPartInFlightPara
 	result, err := q.db.ExecContext(ctx, markPartInFlight,
 		arg.AttemptKey,
 		arg.InFlightAt,
+		arg.InFlightJob,
 		arg.VariantID,
 		arg.Seq,
 	)
