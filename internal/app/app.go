@@ -149,6 +149,17 @@ const (
 	FetchCooldown     = 10 * time.Millisecond
 )
 
+// NetworkClient is the HTTP client of the connectors. Connections to a
+// network are kept for reuse by every worker: with Go's default of two idle
+// connections per host, a burst of publishing jobs would open (and close) a
+// new connection for nearly every call.
+func NetworkClient(cfg config.Config) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = max(cfg.Workers, 2)
+	tr.MaxIdleConns = 4 * tr.MaxIdleConnsPerHost
+	return &http.Client{Timeout: cfg.NetworkTimeout, Transport: tr}
+}
+
 func (a *App) build() error {
 	cfg, now := a.Cfg, time.Now
 	keys, err := keyring(cfg)
@@ -157,13 +168,7 @@ func (a *App) build() error {
 	}
 	a.Keys = keys
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	// Connections to a network are kept for reuse by every worker: with
-	// Go's default of two idle connections per host, a burst of publishing
-	// jobs would open (and close) a new connection for nearly every call.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = max(cfg.Workers, 2)
-	tr.MaxIdleConns = 4 * tr.MaxIdleConnsPerHost
-	client := &http.Client{Timeout: cfg.NetworkTimeout, Transport: tr}
+	client := NetworkClient(cfg)
 	sandboxURL := cfg.SandboxURL
 	if sandboxURL == "" && a.roles.Web {
 		a.Sandbox, err = sandbox.NewServer(sandbox.Options{DataFile: filepath.Join(cfg.DataDir, "sandbox.jsonl"), Idempotency: true,

@@ -7,7 +7,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,6 +27,8 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
@@ -185,64 +190,140 @@ func BenchmarkBareRiver(b *testing.B) {
 	n := env(10000)
 	dialects(b, func(b *testing.B, pg bool) {
 		for i := 0; i < b.N; i++ {
-			var s store.Store
-			if pg {
-				s = storetest.NewPostgres(b)
-			} else {
-				s = storetest.NewSQLite(b)
-			}
 			workers := river.NewWorkers()
 			river.AddWorker(workers, &noopWorker{})
-			cfg, err := config.Load("bench", nil, func(string) string { return "" })
-			if err != nil {
-				b.Fatal(err)
-			}
-			// The same workers and fetch timing as a Tribune node.
-			if err := s.SetupJobs(&river.Config{Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-				FetchPollInterval: app.FetchPollInterval, FetchCooldown: app.FetchCooldown}); err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			for done := 0; done < n; done += 1000 {
-				if err := s.InTx(ctx, func(tx store.Tx) error {
-					for j := done; j < done+1000 && j < n; j++ {
-						if _, err := tx.InsertJob(ctx, noopArgs{N: j}, nil); err != nil {
-							return err
-						}
-					}
-					return nil
-				}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			start := time.Now()
-			if err := s.Jobs().Start(ctx); err != nil {
-				b.Fatal(err)
-			}
-			for {
-				counts, err := s.JobCounts(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var left int64
-				for _, c := range counts {
-					if c.State != "completed" {
-						left += c.Count
-					}
-				}
-				if left == 0 {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			span := time.Since(start)
-			stop, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_ = s.Jobs().Stop(stop)
-			cancel()
+			span := workJobs(b, pg, n, workers, func(j int) river.JobArgs { return noopArgs{N: j} })
 			b.ReportMetric(float64(n)/span.Seconds(), "jobs/s")
 			b.Logf("bare River: %d jobs in %s, %.0f jobs/s", n, span.Round(time.Millisecond), float64(n)/span.Seconds())
 		}
 	})
+}
+
+// sendArgs is a job that makes the one call a post on a Sandbox channel
+// makes, and nothing else.
+type sendArgs struct{ N int }
+
+func (sendArgs) Kind() string { return "bench_send" }
+
+type sendWorker struct {
+	river.WorkerDefaults[sendArgs]
+	conn  *sandbox.Connector
+	accts []network.Account
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
+	now := time.Now().UTC()
+	_, err := w.conn.Publish(ctx, w.accts[job.Args.N%len(w.accts)], network.PostRequest{AttemptKey: network.NewAttemptKey(now), CreatedAt: now,
+		Text: fmt.Sprintf("bench post #%d", job.Args.N)})
+	return err
+}
+
+// BenchmarkRiverAndNetwork is River plus the network's own cost: each job
+// posts once to the Sandbox (in this process, over HTTP, through the
+// connector and the HTTP client Tribune uses) and writes nothing of its own.
+// Tribune's rate against this one is what its own database work (the
+// in-flight mark, the network's id, the publish log, the statuses) costs;
+// against BenchmarkBareRiver, that plus the network call.
+func BenchmarkRiverAndNetwork(b *testing.B) {
+	n := env(10000)
+	dialects(b, func(b *testing.B, pg bool) {
+		for i := 0; i < b.N; i++ {
+			ctx := context.Background()
+			sb, err := sandbox.NewServer(sandbox.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(sb)
+			cfg, err := config.Load("bench", nil, func(string) string { return "" })
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := &sendWorker{conn: sandbox.NewConnector(app.NetworkClient(cfg))}
+			for c := 0; c < 10; c++ {
+				acct, err := w.conn.CreateAccount(ctx, srv.URL, fmt.Sprintf("bench%d", c))
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.accts = append(w.accts, acct)
+			}
+			workers := river.NewWorkers()
+			river.AddWorker(workers, w)
+			span := workJobs(b, pg, n, workers, func(j int) river.JobArgs { return sendArgs{N: j} })
+			srv.Close()
+			seen := map[string]bool{}
+			for _, p := range sb.Received() {
+				seen[p.Text] = true
+			}
+			if len(seen) != n {
+				b.Fatalf("the Sandbox received %d distinct posts, want %d", len(seen), n)
+			}
+			b.ReportMetric(float64(n)/span.Seconds(), "jobs/s")
+			b.Logf("River and the network call: %d jobs in %s, %.0f jobs/s", n, span.Round(time.Millisecond), float64(n)/span.Seconds())
+		}
+	})
+}
+
+// workJobs inserts n jobs, then works them with workers, with Tribune's
+// worker count and fetch timing, on a store opened the way Tribune opens it;
+// it returns the time from the start of the River client to the last job
+// completed.
+func workJobs(b *testing.B, pg bool, n int, workers *river.Workers, job func(int) river.JobArgs) time.Duration {
+	var s store.Store
+	if pg {
+		s = storetest.NewPostgres(b)
+	} else {
+		s = storetest.NewSQLite(b)
+	}
+	cfg, err := config.Load("bench", nil, func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The same workers and fetch timing as a Tribune node.
+	if err := s.SetupJobs(&river.Config{Workers: workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		FetchPollInterval: app.FetchPollInterval, FetchCooldown: app.FetchCooldown}); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for done := 0; done < n; done += 1000 {
+		if err := s.InTx(ctx, func(tx store.Tx) error {
+			for j := done; j < done+1000 && j < n; j++ {
+				if _, err := tx.InsertJob(ctx, job(j), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := s.Jobs().Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		counts, err := s.JobCounts(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var left int64
+		for _, c := range counts {
+			if c.State != "completed" {
+				left += c.Count
+			}
+		}
+		if left == 0 {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			b.Fatalf("%d jobs left after 10 minutes: %+v", left, counts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	span := time.Since(start)
+	stop, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_ = s.Jobs().Stop(stop)
+	cancel()
+	return span
 }
 
 // BenchmarkCalendarMonth fills a workspace with 50,000 posts over a year
