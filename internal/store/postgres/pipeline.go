@@ -28,12 +28,6 @@ type pipeline struct {
 	queued  *pgx.Batch
 }
 
-// plainWrite reports whether sql is a sqlc ":exec" operation.
-func plainWrite(sql string) bool {
-	_, kind := sqlcName(sql)
-	return kind == ":exec"
-}
-
 // sqlcName reads the name and kind of a sqlc operation from the
 // "-- name: Name :kind" line sqlc starts each query's text with; both are
 // empty for other SQL.
@@ -47,9 +41,23 @@ func sqlcName(sql string) (name, kind string) {
 	return name, kind
 }
 
+// A batch sends all its statements in one execution mode, so a queued
+// statement of planEach is planned for its parameters by the transaction's
+// setting, changed around it alone.
+const (
+	customPlans  = "SET LOCAL plan_cache_mode = force_custom_plan"
+	defaultPlans = "SET LOCAL plan_cache_mode TO DEFAULT"
+)
+
 func (p *pipeline) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if plainWrite(sql) {
-		p.queued.Queue(sql, args...)
+	if name, kind := sqlcName(sql); kind == ":exec" {
+		if planEach[name] {
+			p.queued.Queue(customPlans)
+			p.queued.Queue(sql, args...)
+			p.queued.Queue(defaultPlans)
+		} else {
+			p.queued.Queue(sql, args...)
+		}
 		return pgconn.CommandTag{}, nil
 	}
 	tx, err := p.realTx(ctx)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
@@ -77,5 +78,63 @@ func TestSetReadsArePlannedEachTime(t *testing.T) {
 	}
 	if n := prepared("ListPublishParts"); n != 1 {
 		t.Errorf("ListPublishParts: %d prepared statements, want 1 (the default is kept)", n)
+	}
+}
+
+// The publishing jobs' batched writes of publish_parts are planned at each
+// execution too, inside a pipelined transaction (where they stay prepared,
+// under a setting changed around them alone) and outside one (as unnamed
+// statements).
+func TestGroupWritesArePlannedEachTime(t *testing.T) {
+	migrated := storetest.NewPostgres(t)
+	u := migrated.Pool().Config().ConnString()
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, u+sep+"pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	rows := store.Rows([]store.PartDoneRow{{VariantID: 1, Seq: 0, ExternalID: "x"}})
+	for i := 0; i < 7; i++ {
+		err := s.InTxWith(ctx, store.TxOptions{Pipelined: true, Relaxed: true}, func(tx store.Tx) error {
+			if err := tx.MarkPartsDone(ctx, rows); err != nil {
+				return err
+			}
+			// A statement after it is back to PostgreSQL's default, which
+			// keeps a generic plan after five runs of a primary key look-up.
+			return tx.SetPartState(ctx, store.SetPartStateParams{State: "done", VariantID: 1, Seq: 0})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	plans := func(name string) (n, generic, custom int) {
+		if err := s.Pool().QueryRow(ctx, `SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+			FROM pg_prepared_statements WHERE statement LIKE $1`, "-- name: "+name+" %").Scan(&n, &generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		return n, generic, custom
+	}
+	if n, generic, custom := plans("MarkPartsDone"); n != 1 || generic != 0 || custom != 7 {
+		t.Errorf("MarkPartsDone in a pipeline: %d prepared, %d generic and %d custom plans; want 1, 0 and 7", n, generic, custom)
+	}
+	if n, generic, _ := plans("SetPartState"); n != 1 || generic == 0 {
+		t.Errorf("SetPartState after it: %d prepared, %d generic plans; want 1, with generic plans (the default is back)", n, generic)
+	}
+	var mode string
+	if err := s.Pool().QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+		t.Errorf("plan_cache_mode after the transactions: %q (%v), want auto", mode, err)
+	}
+	for i := 0; i < 7; i++ {
+		if err := s.MarkPartsDone(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, custom := plans("MarkPartsDone"); custom != 7 {
+		t.Errorf("MarkPartsDone outside a transaction went through the prepared statement (%d custom plans, want 7)", custom)
 	}
 }
