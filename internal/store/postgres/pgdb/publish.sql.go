@@ -551,9 +551,11 @@ WHERE p.variant_id = r.variant_id AND p.seq = r.seq
 
 // MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
 // The planner guesses 100 rows for any jsonb_to_recordset and, with
-// publish_parts small when the statement is first planned (it fills during
-// the burst), would keep a hash join over a sequential scan of the table;
-// the variant ids as an array make the index the plan at any size.
+// publish_parts small when the statement is planned (it fills during the
+// burst), picks a hash join over a sequential scan of the table; the variant
+// ids as an array let it look them up by primary key once the table has
+// rows, and the store plans this statement at each execution (planEach), so
+// that a plan made on the empty table is not kept.
 func (q *Queries) MarkPartsDone(ctx context.Context, batch string) error {
 	_, err := q.db.Exec(ctx, markPartsDone, batch)
 	return err

@@ -125,9 +125,11 @@ RETURNING variant_id, seq, attempt_key;
 
 -- MarkPartsDone records sent messages' network ids. Rows: store.PartDoneRow.
 -- The planner guesses 100 rows for any jsonb_to_recordset and, with
--- publish_parts small when the statement is first planned (it fills during
--- the burst), would keep a hash join over a sequential scan of the table;
--- the variant ids as an array make the index the plan at any size.
+-- publish_parts small when the statement is planned (it fills during the
+-- burst), picks a hash join over a sequential scan of the table; the variant
+-- ids as an array let it look them up by primary key once the table has
+-- rows, and the store plans this statement at each execution (planEach), so
+-- that a plan made on the empty table is not kept.
 -- name: MarkPartsDone :exec
 UPDATE publish_parts AS p
 SET state = 'done', external_id = r.external_id, external_cid = r.external_cid, external_url = r.external_url, done_at = r.done_at
