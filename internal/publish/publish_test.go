@@ -241,6 +241,30 @@ func runAgainPublishedOnce(t *testing.T, f fixture, v store.PostVariant, text st
 	}
 }
 
+// publishOnceThrough publishes text now on the first channel with the
+// Sandbox told to misbehave, expects it published within the time given and
+// received once, and returns its publish log.
+func (f fixture) publishOnceThrough(t *testing.T, fault sandbox.Faults, text string, within time.Duration) []store.PublishLog {
+	t.Helper()
+	ctx := context.Background()
+	if err := sandbox.NewConnector(nil).SetFaults(ctx, f.env.SandboxURL, fault); err != nil {
+		t.Fatal(err)
+	}
+	view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: text})
+	vs := f.waitVariants(t, view.Post.ID, within)
+	if vs[0].State != "published" {
+		t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+	}
+	if n := receivedTexts(f)[text]; n != 1 {
+		t.Errorf("%q received %d times, want once", text, n)
+	}
+	logs, err := f.env.Store.ListPublishLog(ctx, view.Post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logs
+}
+
 // After a 5xx the message stays in flight (the post may exist). The next
 // attempt of the same job knows the call that left it there has ended, and
 // asks the network at once: it does not wait a network time-out (here 20 s)
@@ -249,22 +273,7 @@ func TestRetryOfTheSameJobRecoversAtOnce(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, pg bool) {
 		f := setup(t, apptest.Options{Postgres: pg, NetworkTimeout: 20 * time.Second}, 1)
-		ctx := context.Background()
-		if err := sandbox.NewConnector(nil).SetFaults(ctx, f.env.SandboxURL, sandbox.Faults{Mode: "error", Status: 503, Count: 1}); err != nil {
-			t.Fatal(err)
-		}
-		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "after one 503"})
-		vs := f.waitVariants(t, view.Post.ID, 15*time.Second)
-		if vs[0].State != "published" {
-			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
-		}
-		if n := receivedTexts(f)["after one 503"]; n != 1 {
-			t.Errorf("received %d times, want once", n)
-		}
-		logs, err := f.env.Store.ListPublishLog(ctx, view.Post.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		logs := f.publishOnceThrough(t, sandbox.Faults{Mode: "error", Status: 503, Count: 1}, "after one 503", 15*time.Second)
 		var steps []string
 		for _, l := range logs {
 			steps = append(steps, l.Outcome+": "+l.Response)
@@ -276,6 +285,31 @@ func TestRetryOfTheSameJobRecoversAtOnce(t *testing.T) {
 			t.Errorf("publish log %q, want a retry (the 503), the message recovered (not on the network), then sent", steps)
 		}
 	})
+}
+
+// laggingConnector is the sandbox connector on a network whose look-up
+// misses a post that was just created.
+type laggingConnector struct{ network.Connector }
+
+func (laggingConnector) Recover(context.Context, network.Account, network.PostRequest) (network.Ref, error) {
+	return network.Ref{}, network.ErrNotPublished
+}
+
+// A call that timed out after the network created the post, then a look-up
+// that misses it: the message is sent again under the same attempt key, and
+// a network that honours the key answers with the post it has.
+func TestResendAfterAMissedLookUpKeepsTheAttemptKey(t *testing.T) {
+	t.Parallel()
+	f := setup(t, apptest.Options{SandboxIdempotency: true, NetworkTimeout: 500 * time.Millisecond}, 1)
+	f.env.App.Publisher.Connectors["sandbox"] = laggingConnector{f.env.App.Publisher.Connectors["sandbox"]}
+	logs := f.publishOnceThrough(t, sandbox.Faults{Mode: "timeout", Count: 1}, "landed, then missed", 20*time.Second)
+	resent := false
+	for _, l := range logs {
+		resent = resent || strings.Contains(l.Response, "sending again")
+	}
+	if !resent {
+		t.Errorf("publish log %+v: the look-up did not miss, so the test proved nothing", logs)
+	}
 }
 
 func TestCrashedAttemptIsRecoveredNotResent(t *testing.T) {

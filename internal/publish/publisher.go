@@ -517,9 +517,15 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 			return network.Ref{}, err
 		}
 	}
-	// pending
+	// pending. A message sent before keeps its attempt key: the networks
+	// that honour one (Mastodon's Idempotency-Key, Bluesky's record key, the
+	// Sandbox's) then answer with the post an earlier attempt created, if
+	// their look-up missed it (a timeline that lags behind its writes).
 	now := p.Now().UTC()
-	key := network.NewAttemptKey(now)
+	key := part.AttemptKey
+	if key == "" {
+		key = network.NewAttemptKey(now)
+	}
 	n, err := p.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, InFlightJob: r.job, VariantID: v.ID, Seq: part.Seq})
 	if err != nil {
 		return network.Ref{}, err
