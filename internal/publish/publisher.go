@@ -418,9 +418,7 @@ var errProcessing = errors.New("publish: media still processing on the network")
 // partRows are the variant's messages, for CreatePublishParts (which
 // leaves the ones that exist as they are): the post, each thread item, then
 // the first comment. With a key, the post message is in flight under that
-// key, since now.
-// partRows are the messages of v to create; with a key, the first is
-// created in flight under it, by job.
+// key, since now, put there by job.
 func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time, job int64) ([]store.PartRow, error) {
 	var thread []string
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
