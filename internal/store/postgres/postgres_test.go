@@ -39,19 +39,8 @@ func TestRiverPlansEveryQuery(t *testing.T) {
 // (never kept as a prepared statement whose cached plan outlives the
 // table's growth); the other statements stay prepared.
 func TestSetReadsArePlannedEachTime(t *testing.T) {
-	migrated := storetest.NewPostgres(t)
-	// One connection, so that pg_prepared_statements (per session) sees all.
-	u := migrated.Pool().Config().ConnString()
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
+	s := oneConnection(t)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, u+sep+"pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	for i := 0; i < 7; i++ {
 		if _, err := s.ListPublishPartsOf(ctx, []int64{1, 2}); err != nil {
 			t.Fatal(err)
@@ -63,20 +52,13 @@ func TestSetReadsArePlannedEachTime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	prepared := func(name string) int {
-		var n int
-		if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE $1", "-- name: "+name+" %").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := prepared("ListPublishPartsOf"); n != 0 {
+	if n, _, _ := plans(t, s, "ListPublishPartsOf"); n != 0 {
 		t.Errorf("ListPublishPartsOf is a prepared statement (%d)", n)
 	}
-	if n := prepared("GetPublishTargets"); n != 0 {
+	if n, _, _ := plans(t, s, "GetPublishTargets"); n != 0 {
 		t.Errorf("GetPublishTargets is a prepared statement (%d)", n)
 	}
-	if n := prepared("ListPublishParts"); n != 1 {
+	if n, _, _ := plans(t, s, "ListPublishParts"); n != 1 {
 		t.Errorf("ListPublishParts: %d prepared statements, want 1 (the default is kept)", n)
 	}
 }
@@ -86,18 +68,8 @@ func TestSetReadsArePlannedEachTime(t *testing.T) {
 // under a setting changed around them alone) and outside one (as unnamed
 // statements).
 func TestGroupWritesArePlannedEachTime(t *testing.T) {
-	migrated := storetest.NewPostgres(t)
-	u := migrated.Pool().Config().ConnString()
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
+	s := oneConnection(t)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, u+sep+"pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	rows := store.Rows([]store.PartDoneRow{{VariantID: 1, Seq: 0, ExternalID: "x"}})
 	for i := 0; i < 7; i++ {
 		err := s.InTxWith(ctx, store.TxOptions{Pipelined: true, Relaxed: true}, func(tx store.Tx) error {
@@ -112,17 +84,10 @@ func TestGroupWritesArePlannedEachTime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	plans := func(name string) (n, generic, custom int) {
-		if err := s.Pool().QueryRow(ctx, `SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
-			FROM pg_prepared_statements WHERE statement LIKE $1`, "-- name: "+name+" %").Scan(&n, &generic, &custom); err != nil {
-			t.Fatal(err)
-		}
-		return n, generic, custom
-	}
-	if n, generic, custom := plans("MarkPartsDone"); n != 1 || generic != 0 || custom != 7 {
+	if n, generic, custom := plans(t, s, "MarkPartsDone"); n != 1 || generic != 0 || custom != 7 {
 		t.Errorf("MarkPartsDone in a pipeline: %d prepared, %d generic and %d custom plans; want 1, 0 and 7", n, generic, custom)
 	}
-	if n, generic, _ := plans("SetPartState"); n != 1 || generic == 0 {
+	if n, generic, _ := plans(t, s, "SetPartState"); n != 1 || generic == 0 {
 		t.Errorf("SetPartState after it: %d prepared, %d generic plans; want 1, with generic plans (the default is back)", n, generic)
 	}
 	var mode string
@@ -134,7 +99,36 @@ func TestGroupWritesArePlannedEachTime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, custom := plans("MarkPartsDone"); custom != 7 {
+	if _, _, custom := plans(t, s, "MarkPartsDone"); custom != 7 {
 		t.Errorf("MarkPartsDone outside a transaction went through the prepared statement (%d custom plans, want 7)", custom)
 	}
+}
+
+// oneConnection opens a store on a migrated database with a pool of one
+// connection, so that pg_prepared_statements (per session) sees every
+// statement it ran.
+func oneConnection(t *testing.T) *postgres.Store {
+	t.Helper()
+	u := storetest.NewPostgres(t).Pool().Config().ConnString()
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	s, err := postgres.Open(context.Background(), u+sep+"pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// plans reads the session's prepared statements of the sqlc query name: how
+// many there are, and how many generic and custom plans they ran with.
+func plans(t *testing.T, s *postgres.Store, name string) (n, generic, custom int) {
+	t.Helper()
+	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+		FROM pg_prepared_statements WHERE statement LIKE $1`, "-- name: "+name+" %").Scan(&n, &generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	return n, generic, custom
 }
