@@ -487,7 +487,7 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
 	case part.State == "in_flight" && r.fresh != "" && part.AttemptKey == r.fresh:
 		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
-	case part.State == "in_flight" && part.InFlightAt != nil && (r.job == 0 || part.InFlightJob != r.job) &&
+	case part.State == "in_flight" && part.InFlightAt != nil && part.InFlightJob != r.job &&
 		p.Now().Before(part.InFlightAt.Add(p.CallTimeout+callMargin)):
 		// Another job put it in flight moments ago (two jobs of a variant
 		// can meet) and may still be sending it: asking the network now

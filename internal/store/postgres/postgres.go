@@ -82,8 +82,9 @@ var planEach = map[string]bool{"GetPublishTargets": true, "ListPublishPartsOf": 
 
 // planned sends the statements of planEach as unnamed statements, which
 // PostgreSQL plans with the actual parameters; pgx keeps their descriptions,
-// so they still cost one round trip. (A pipelined transaction queues them
-// between two settings instead: see pipeline.Exec.)
+// so they still cost one round trip. (A pipelined transaction queues its
+// plain writes among them between two settings instead: see pipeline.Exec.
+// Its reads run in the default mode; none of planEach is read in one.)
 type planned struct{ pgdb.DBTX }
 
 func (p planned) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
