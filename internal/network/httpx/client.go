@@ -133,9 +133,14 @@ func noReplay(req *http.Request) {
 		return
 	}
 	req.GetBody = nil
-	if req.Body == nil || req.Body == http.NoBody {
+	_, key := req.Header["Idempotency-Key"] // looked up as net/http does: present, even empty
+	_, xkey := req.Header["X-Idempotency-Key"]
+	keyed := key || xkey
+	if keyed && (req.Body == nil || req.Body == http.NoBody) {
 		// A nil body counts as rewindable: give the transport one it cannot
-		// rewind. It is sent as an empty body.
+		// rewind. Its length is then unknown to net/http, so a POST goes out
+		// as an empty chunked body; without the key header a nil body is not
+		// replayable and keeps its plain Content-Length: 0.
 		req.Body = io.NopCloser(strings.NewReader(""))
 		req.ContentLength = 0
 	}
