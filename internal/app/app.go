@@ -27,6 +27,7 @@ import (
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 	"github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -149,15 +150,23 @@ const (
 	FetchCooldown     = 10 * time.Millisecond
 )
 
-// NetworkClient is the HTTP client of the connectors. Connections to a
-// network are kept for reuse by every worker: with Go's default of two idle
-// connections per host, a burst of publishing jobs would open (and close) a
-// new connection for nearly every call.
+// NetworkClient is the HTTP client of the connectors that call addresses
+// users supply (Mastodon instances, Bluesky PDSes): https to public
+// addresses only, unless -allow-private-networks is set (httpx.NewClient).
+// Connections to a network are kept for reuse by every worker: with Go's
+// default of two idle connections per host, a burst of publishing jobs would
+// open (and close) a new connection for nearly every call.
 func NetworkClient(cfg config.Config) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = max(cfg.Workers, 2)
-	tr.MaxIdleConns = 4 * tr.MaxIdleConnsPerHost
-	return &http.Client{Timeout: cfg.NetworkTimeout, Transport: tr}
+	return httpx.NewClient(httpx.Options{Timeout: cfg.NetworkTimeout, MaxIdleConnsPerHost: max(cfg.Workers, 2),
+		AllowPrivate: cfg.AllowPrivateNetworks})
+}
+
+// SandboxClient is the Sandbox connector's client: the operator chose the
+// sandbox's address (built in, or -sandbox-url), so it may be private or
+// http, but the client reaches that origin and nothing else.
+func SandboxClient(cfg config.Config, sandboxURL string) *http.Client {
+	return httpx.NewClient(httpx.Options{Timeout: cfg.NetworkTimeout, MaxIdleConnsPerHost: max(cfg.Workers, 2),
+		AllowPrivate: true, Origin: sandboxURL})
 }
 
 func (a *App) build() error {
@@ -168,7 +177,6 @@ func (a *App) build() error {
 	}
 	a.Keys = keys
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	client := NetworkClient(cfg)
 	sandboxURL := cfg.SandboxURL
 	if sandboxURL == "" && a.roles.Web {
 		a.Sandbox, err = sandbox.NewServer(sandbox.Options{DataFile: filepath.Join(cfg.DataDir, "sandbox.jsonl"), Idempotency: true,
@@ -180,7 +188,8 @@ func (a *App) build() error {
 	if sandboxURL == "" {
 		sandboxURL = cfg.PublicURL + "/sandbox"
 	}
-	sb := sandbox.NewConnector(client)
+	sb := sandbox.NewConnector(SandboxClient(cfg, sandboxURL))
+	client := NetworkClient(cfg)
 	md := mastodon.New(client)
 	bs := bluesky.New(client)
 	a.Auth = &auth.Service{Store: a.Store, Now: now}

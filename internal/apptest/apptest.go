@@ -31,6 +31,10 @@ type Options struct {
 	// default: tests prove Tribune's own protection).
 	SandboxIdempotency bool
 	NetworkTimeout     time.Duration
+	// RefusePrivateNetworks leaves -allow-private-networks off, as in
+	// production: Mastodon and Bluesky fakes on 127.0.0.1 are then out of
+	// reach (the Sandbox stays reachable).
+	RefusePrivateNetworks bool
 }
 
 // Env is a running instance.
@@ -63,6 +67,7 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.SecretKeys = secret.NewKeySpec("k1")
 	cfg.SandboxURL = sbSrv.URL
 	cfg.NetworkTimeout = o.NetworkTimeout
+	cfg.AllowPrivateNetworks = !o.RefusePrivateNetworks
 	cfg.JobTimeout = 4 * o.NetworkTimeout
 	cfg.NodeID = "test-node"
 	// Listen first so links Tribune writes (review links, OAuth callbacks)

@@ -238,7 +238,7 @@ func BenchmarkRiverAndNetwork(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w := &sendWorker{conn: sandbox.NewConnector(app.NetworkClient(cfg))}
+			w := &sendWorker{conn: sandbox.NewConnector(app.SandboxClient(cfg, srv.URL))}
 			for c := 0; c < 10; c++ {
 				acct, err := w.conn.CreateAccount(ctx, srv.URL, fmt.Sprintf("bench%d", c))
 				if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 	"github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -110,13 +111,44 @@ func (s *Service) Get(ctx context.Context, user store.User, channelID int64, p a
 	return ch, nil
 }
 
+// networkProblem tells the user why a call to a network failed: the
+// network's own words when it answered, Tribune's when it did not (what the
+// transport saw may quote whatever the remote side sent, so it is only
+// logged, through the wrapped cause).
 func networkProblem(err error) error {
 	var pe *problem.Error
 	if errors.As(err, &pe) {
 		return err
 	}
+	if httpx.Blocked(err) {
+		return addressRefused.Wrap(err)
+	}
 	ne := network.AsError(err)
-	return problem.New(http.StatusBadGateway, "network_refused", "The network answered: "+ne.Error(), "Le réseau a répondu : "+ne.Error()).Wrap(err)
+	if ne.Status == 0 && ne.Err != nil {
+		return problem.New(http.StatusBadGateway, "network_unreachable", "Could not reach the server at this address. Check the address and try again.",
+			"Impossible de joindre le serveur à cette adresse. Vérifiez l’adresse et réessayez.").Wrap(err)
+	}
+	msg := ne.Kind.String()
+	if ne.Status != 0 {
+		msg += " (HTTP " + strconv.Itoa(ne.Status) + ")"
+	}
+	if ne.Message != "" {
+		msg += ": " + ne.Message
+	}
+	return problem.New(http.StatusBadGateway, "network_refused", "The network answered: "+msg, "Le réseau a répondu : "+msg).Wrap(err)
+}
+
+var addressRefused = problem.New(http.StatusUnprocessableEntity, "address_not_allowed",
+	"Tribune does not connect to this address: enter the public https address of the server.",
+	"Tribune ne se connecte pas à cette adresse : indiquez l’adresse https publique du serveur.")
+
+// addressProblem is networkProblem for a call to an address the user typed
+// in field: a refused address points at the field.
+func addressProblem(err error, field string) error {
+	if httpx.Blocked(err) {
+		return problem.Invalidf(field, addressRefused.Code, addressRefused.Message, addressRefused.MessageFR).Wrap(err)
+	}
+	return networkProblem(err)
 }
 
 // ConnectSandbox creates an account on the sandbox network and connects it.
@@ -152,7 +184,7 @@ func (s *Service) ConnectBluesky(ctx context.Context, user store.User, workspace
 	}
 	acct, err := s.Bluesky.Login(ctx, strings.TrimRight(pdsURL, "/"), handle, appPassword)
 	if err != nil {
-		return store.Channel{}, networkProblem(err)
+		return store.Channel{}, addressProblem(err, "pds_url")
 	}
 	return s.create(ctx, workspaceID, "bluesky", "Bluesky · "+acct.Handle, acct, 0, 0)
 }
@@ -209,7 +241,7 @@ func (s *Service) mastodonApp(ctx context.Context, instanceURL string) (mastodon
 	}
 	app, err := s.Mastodon.RegisterApp(ctx, instanceURL, redirect, s.PublicURL)
 	if err != nil {
-		return app, networkProblem(err)
+		return app, addressProblem(err, "instance_url")
 	}
 	ct, kid := s.Keys.Seal([]byte(app.ClientSecret), "app:"+instanceURL)
 	err = s.Store.UpsertNetworkApp(ctx, store.UpsertNetworkAppParams{Network: "mastodon", InstanceURL: instanceURL, RedirectURI: redirect,

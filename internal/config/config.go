@@ -38,6 +38,10 @@ type Config struct {
 	SMTPUser       string
 	SMTPPassword   string
 	SMTPFrom       string
+
+	// AllowPrivateNetworks lets the addresses users type be http:// or
+	// private, loopback, link-local (development and tests only).
+	AllowPrivateNetworks bool
 }
 
 // Setting is one line of the table.
@@ -61,6 +65,7 @@ var Settings = []Setting{
 	{"demo", "TRIBUNE_DEMO", "false", "create the demo organisation when the database is empty", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"workers", "TRIBUNE_WORKERS", "200", "publishing jobs worked at once by this node", func(c *Config, v string) (err error) { c.Workers, err = strconv.Atoi(v); return }},
 	{"network-timeout", "TRIBUNE_NETWORK_TIMEOUT", "30s", "time-out of one call to a social network", func(c *Config, v string) (err error) { c.NetworkTimeout, err = time.ParseDuration(v); return }},
+	{"allow-private-networks", "TRIBUNE_ALLOW_PRIVATE_NETWORKS", "false", "let the addresses users type (Mastodon instance, Bluesky PDS) be http:// or private, loopback, link-local; for development and tests only (the Sandbox never needs it)", func(c *Config, v string) (err error) { c.AllowPrivateNetworks, err = strconv.ParseBool(v); return }},
 	{"job-timeout", "TRIBUNE_JOB_TIMEOUT", "2m", "longest a publishing job may run; a job silent for this plus 30 s is presumed dead (its node crashed) and rescued", func(c *Config, v string) (err error) { c.JobTimeout, err = time.ParseDuration(v); return }},
 	{"node-id", "TRIBUNE_NODE_ID", "", "name of this node on the status page; default HOSTNAME-PID", str(func(c *Config) *string { return &c.NodeID })},
 	{"log-level", "TRIBUNE_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},

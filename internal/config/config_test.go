@@ -40,3 +40,29 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		t.Error("README.md's configuration table differs from config.Markdown(): paste the new table")
 	}
 }
+
+// Private networks are refused unless the operator says otherwise.
+func TestAllowPrivateNetworksIsOffByDefault(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"default", nil, nil, false},
+		{"environment", nil, map[string]string{"TRIBUNE_ALLOW_PRIVATE_NETWORKS": "true"}, true},
+		{"flag alone", []string{"-allow-private-networks"}, nil, true},
+		{"flag beats environment", []string{"-allow-private-networks=false"}, map[string]string{"TRIBUNE_ALLOW_PRIVATE_NETWORKS": "true"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load("serve", tc.args, func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AllowPrivateNetworks != tc.want {
+				t.Errorf("AllowPrivateNetworks = %v, want %v", c.AllowPrivateNetworks, tc.want)
+			}
+		})
+	}
+}

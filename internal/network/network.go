@@ -8,6 +8,11 @@
 // once per AttemptKey (the caller writes an in-flight mark before the call);
 // Recover answers "did that attempt land?" after a crash; CheckLive polls
 // until the network shows the post.
+//
+// Connectors make their HTTP calls through package httpx, which classifies
+// failures into the Error kinds below, never lets the transport send a
+// publishing call twice, and keeps calls to user-supplied addresses off
+// private networks.
 package network
 
 import (

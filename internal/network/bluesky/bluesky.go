@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
 // PostCollection is the NSID of posts.
@@ -35,7 +36,7 @@ const PostCollection = "app.bsky.feed.post"
 
 // Connector talks to Bluesky PDSes.
 type Connector struct {
-	client *http.Client
+	api httpx.Client
 
 	mu       sync.Mutex
 	sessions map[string]string // DID → access JWT opened since start
@@ -43,12 +44,10 @@ type Connector struct {
 
 var _ network.Connector = (*Connector)(nil)
 
-// New returns a connector; a nil client gets a 30-second timeout.
+// New returns a connector; a nil client gets httpx's default, which reaches
+// public https addresses only.
 func New(client *http.Client) *Connector {
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Connector{client: client, sessions: map[string]string{}}
+	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}, sessions: map[string]string{}}
 }
 
 // Network is "bluesky".
@@ -85,44 +84,26 @@ func (c *Connector) do(ctx context.Context, base, token string, cl call, out any
 		}
 		body, ct = bytes.NewReader(raw), "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u, body)
+	res, err := c.api.Do(ctx, httpx.Request{Method: cl.method, URL: u, Token: token, Body: body, ContentType: ct}, out)
 	if err != nil {
-		return xrpcError{}, network.Errorf("bad PDS address: %v", err)
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return xrpcError{}, &network.Error{Kind: network.Temporary, Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return xrpcError{}, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		var xe xrpcError
-		_ = json.Unmarshal(raw, &xe)
-		msg := xe.Error
-		if xe.Message != "" {
-			msg = strings.TrimSpace(xe.Error + ": " + xe.Message)
-		}
-		ne := network.FromResponse(resp, msg)
-		if xe.Error == "ExpiredToken" || xe.Error == "InvalidToken" || xe.Error == "AuthRequired" {
+		_ = json.Unmarshal(res.Body, &xe)
+		if ne := network.AsError(err); xe.Error == "ExpiredToken" || xe.Error == "InvalidToken" || xe.Error == "AuthRequired" {
 			ne.Kind = network.Unauthorized
 		}
-		return xe, ne
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return xrpcError{}, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "unreadable answer from the PDS", Err: err}
-		}
+		return xe, err
 	}
 	return xrpcError{}, nil
+}
+
+// errorText reads XRPC's {"error": "…", "message": "…"}.
+func errorText(body []byte) string {
+	var xe xrpcError
+	_ = json.Unmarshal(body, &xe)
+	if xe.Message != "" {
+		return strings.TrimSpace(xe.Error + ": " + xe.Message)
+	}
+	return xe.Error
 }
 
 type session struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 	"github.com/tribune-social/tribune/internal/rules"
 )
 
@@ -79,7 +80,7 @@ func TestAgainstRealPDS(t *testing.T) {
 	ctx := context.Background()
 	did := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
 	pds.CreateAccount(t, "alice.test", "alice-password-1")
-	c := bluesky.New(nil)
+	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
 	if _, err := c.Login(ctx, pds.URL(), "lumiere.test", "wrong-password"); network.AsError(err).Kind != network.Unauthorized {
 		t.Errorf("wrong password: %v", err)
 	}

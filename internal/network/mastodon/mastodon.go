@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
 // Scopes Tribune asks for.
@@ -43,66 +44,39 @@ type InstanceLimits struct {
 
 // Connector talks to Mastodon instances.
 type Connector struct {
-	client *http.Client
+	api httpx.Client
 }
 
 var _ network.Connector = (*Connector)(nil)
 
-// New returns a connector; a nil client gets a 30-second timeout.
+// New returns a connector; a nil client gets httpx's default, which reaches
+// public https addresses only.
 func New(client *http.Client) *Connector {
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Connector{client: client}
+	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}}
 }
 
 // Network is "mastodon".
 func (c *Connector) Network() string { return "mastodon" }
 
-// call sends a request and decodes a JSON answer into out. Non-2xx answers
-// become *network.Error with Mastodon's own {"error": "…"} message.
+// errorText reads Mastodon's {"error": "…"} (and OAuth's error_description).
+func errorText(body []byte) string {
+	var e struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	_ = json.Unmarshal(body, &e)
+	msg := e.Error
+	if e.ErrorDescription != "" {
+		msg = strings.TrimSpace(msg + ": " + e.ErrorDescription)
+	}
+	return msg
+}
+
+// call sends a request and decodes a JSON answer into out; it returns the
+// HTTP status of any answer.
 func (c *Connector) call(ctx context.Context, method, u, token string, body io.Reader, contentType string, header http.Header, out any) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return 0, network.Errorf("bad instance address: %v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, &network.Error{Kind: network.Temporary, Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		var e struct {
-			Error            string `json:"error"`
-			ErrorDescription string `json:"error_description"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		msg := e.Error
-		if e.ErrorDescription != "" {
-			msg = strings.TrimSpace(msg + ": " + e.ErrorDescription)
-		}
-		return resp.StatusCode, network.FromResponse(resp, msg)
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "unreadable answer from the instance", Err: err}
-		}
-	}
-	return resp.StatusCode, nil
+	res, err := c.api.Do(ctx, httpx.Request{Method: method, URL: u, Token: token, Body: body, ContentType: contentType, Header: header}, out)
+	return res.Status, err
 }
 
 func form(v url.Values) (io.Reader, string) {

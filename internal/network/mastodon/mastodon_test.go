@@ -25,7 +25,7 @@ func TestConnectWithOAuthAndPKCE(t *testing.T) {
 	f := mastodonfake.New(t)
 	f.MaxChars = 1000
 	ctx := context.Background()
-	c := mastodon.New(nil)
+	c := mastodon.New(localClient)
 	app, err := c.RegisterApp(ctx, f.URL(), "https://tribune.example/oauth/mastodon/callback", "https://tribune.example")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestPublishMediaThreadDelete(t *testing.T) {
 	f := mastodonfake.New(t)
 	f.ProcessingPolls = 2
 	ctx := context.Background()
-	c := mastodon.New(nil)
+	c := mastodon.New(localClient)
 	acct := account(f)
 	up, err := c.UploadMedia(ctx, acct, network.Media{Filename: "a.png", MIME: "image/png", Alt: "a lamp", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("png")), nil }})
 	if err != nil {
@@ -164,7 +164,7 @@ func TestRecoverFindsLandedAttemptAndProvesAbsence(t *testing.T) {
 	f := mastodonfake.New(t)
 	f.IgnoreIdempotency = true // GoToSocial: the key protects nothing
 	ctx := context.Background()
-	c := mastodon.New(nil)
+	c := mastodon.New(localClient)
 	acct := account(f)
 	landed := network.PostRequest{AttemptKey: "a", Text: "Soldes d’hiver : -20 % & plus <3", CreatedAt: time.Now()}
 	ref, err := c.Publish(ctx, acct, landed)

@@ -15,63 +15,42 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
 // Connector talks to a sandbox server over HTTP, the way the Mastodon and
 // Bluesky connectors talk to theirs.
 type Connector struct {
-	client *http.Client
+	api httpx.Client
 }
 
 var _ network.Connector = (*Connector)(nil)
 
-// NewConnector returns a connector; a nil client gets a 30-second timeout.
+// NewConnector returns a connector. Tribune passes a client pinned to the
+// configured sandbox; a nil client (tests, tools) reaches any address,
+// private ones included, since a sandbox usually runs on 127.0.0.1.
 func NewConnector(client *http.Client) *Connector {
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = httpx.NewClient(httpx.Options{AllowPrivate: true})
 	}
-	return &Connector{client: client}
+	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}}
+}
+
+// errorText reads the sandbox's {"error": "…"}.
+func errorText(body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e)
+	return e.Error
 }
 
 // Network is "sandbox".
 func (c *Connector) Network() string { return "sandbox" }
 
 func (c *Connector) do(ctx context.Context, method, u, token string, body io.Reader, contentType string, header http.Header, out any) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return 0, network.Errorf("bad sandbox address: %v", err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, &network.Error{Kind: network.Temporary, Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Err: err}
-	}
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		return resp.StatusCode, network.FromResponse(resp, e.Error)
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "unreadable answer from the sandbox", Err: err}
-		}
-	}
-	return resp.StatusCode, nil
+	res, err := c.api.Do(ctx, httpx.Request{Method: method, URL: u, Token: token, Body: body, ContentType: contentType, Header: header}, out)
+	return res.Status, err
 }
 
 func jsonBody(v any) io.Reader {
