@@ -104,7 +104,8 @@ func user(ctx context.Context) (store.User, error) {
 func public(r *http.Request) bool {
 	p := strings.TrimPrefix(r.URL.Path, "/api")
 	return strings.HasPrefix(p, "/openapi") || strings.HasPrefix(p, "/docs") || strings.HasPrefix(p, "/schemas") ||
-		(r.Method == http.MethodPost && (p == "/v1/setup" || p == "/v1/tokens" || strings.HasPrefix(p, "/v1/invitations/") || strings.HasPrefix(p, "/v1/reviews/"))) ||
+		(r.Method == http.MethodPost && (p == "/v1/setup" || p == "/v1/tokens" || strings.HasPrefix(p, "/v1/invitations/") || strings.HasPrefix(p, "/v1/reviews/") ||
+			p == "/v1/password-resets" || strings.HasPrefix(p, "/v1/password-resets/"))) ||
 		(r.Method == http.MethodGet && strings.HasPrefix(p, "/v1/reviews/"))
 }
 

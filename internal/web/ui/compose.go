@@ -304,7 +304,7 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	case "review-link":
 		var tok string
 		if tok, err = u.Posts.CreateReviewLink(ctx, user, id, r.FormValue("reviewer")); err == nil {
-			http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Value: u.PublicURL + "/review/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Value: u.PublicURL + "/review/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
 		}
 	default:
 		return problem.NotFound
