@@ -104,6 +104,9 @@ func inputFromForm(r *http.Request, tz string) (posts.Input, posts.Action, error
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return posts.Input{}, "", errBadForm.Wrap(err)
 	}
+	if err := checkForm(r); err != nil {
+		return posts.Input{}, "", err
+	}
 	f := r.Form
 	text := f.Get("text")
 	var thread []string
