@@ -344,3 +344,34 @@ func TestICalSecretIsHashedAndRotates(t *testing.T) {
 		}
 	})
 }
+
+// A validation error never echoes a password or a token, where huma would
+// put the offending value in the answer; other fields keep their value.
+func TestValidationErrorsDoNotEchoSecrets(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	owner, _ := env.Owner(t)
+	tok := env.Token(t, owner)
+	const s = "hunter2-very-secret"
+	for _, c := range []struct{ name, token, method, path, body string }{
+		{"password of the wrong type", "", "POST", "/api/v1/tokens", `{"email":"owner@example.test","password":["` + s + `"]}`},
+		{"new password of the wrong type", tok, "PUT", "/api/v1/me/password", `{"current_password":{"x":"` + s + `"},"new_password":"x"}`},
+		{"unreadable body holding a password", "", "POST", "/api/v1/tokens", `{"email":"owner@example.test","password":"` + s + `"`},
+		{"app password of the wrong type", tok, "POST", "/api/v1/workspaces/1/channels/bluesky", `{"handle":"x.test","app_password":["` + s + `"]}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := call(t, env, c.token, c.method, c.path, c.body)
+			if status < 400 || status >= 500 {
+				t.Fatalf("%d %s, want a client error", status, body)
+			}
+			if strings.Contains(body, s) {
+				t.Errorf("the answer echoes the secret: %s", body)
+			}
+		})
+	}
+	// A field that is not secret is still echoed, to help clients.
+	status, body := call(t, env, tok, "PATCH", "/api/v1/workspaces/1", `{"name":["visible-value"]}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "visible-value") {
+		t.Errorf("non-secret field: %d %s, want its value echoed", status, body)
+	}
+}
