@@ -55,7 +55,9 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 			}
 			routes := []route{
 				{name: "API token, signed out", method: "POST", path: "/api/v1/tokens", api: true,
-					body: func(b string) string { return `{"email":"owner@example.test` + b + `","password":"correct horse battery"}` }},
+					body: func(b string) string {
+						return `{"email":"owner@example.test` + b + `","password":"correct horse battery"}`
+					}},
 				{name: "API workspace name", method: "PATCH", path: fmt.Sprintf("/api/v1/workspaces/%d", ws.ID), api: true,
 					body: func(b string) string { return `{"name":"Brand` + b + `"}` }},
 				{name: "API post text", method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/posts", ws.ID), api: true,

@@ -35,7 +35,7 @@ func onBothDatabases(t *testing.T, f func(t *testing.T, env *apptest.Env)) {
 // clock is a settable time for the services of a test instance.
 type clock struct{ now atomic.Pointer[time.Time] }
 
-func (c *clock) Now() time.Time { return *c.now.Load() }
+func (c *clock) Now() time.Time  { return *c.now.Load() }
 func (c *clock) Set(t time.Time) { c.now.Store(&t) }
 
 func call(t *testing.T, env *apptest.Env, token, method, path, body string) (int, string) {
