@@ -126,6 +126,5 @@ func (u *ui) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flash(w, u.loc(r).T("Password changed: sign in with the new one."))
-	return redirect(w, r, "/login")
+	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Choose a new password"), ""), resetDonePage(u.loc(r)))
 }
