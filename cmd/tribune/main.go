@@ -32,6 +32,7 @@ Usage:
   tribune worker  [flags]   publishing workers only (another node on the same PostgreSQL)
   tribune migrate [flags]   bring the database schema up to date
   tribune backup  [flags] FILE   online copy of the SQLite database to FILE
+  tribune user reset-password [flags] EMAIL   print a one-time link to choose a new password
   tribune sandbox [-addr A] [-data F] [-no-idempotency]   the Sandbox network alone
   tribune version
 
@@ -135,6 +136,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		}
 		fmt.Fprintf(stdout, "backup written to %s\n", abs)
 		return nil
+	case "user":
+		return runUser(ctx, rest, stdout, getenv)
 	case "sandbox":
 		return runSandbox(ctx, rest, stdout)
 	case "version":

@@ -195,6 +195,10 @@ func (a *App) build() error {
 	a.Auth = &auth.Service{Store: a.Store, Now: now}
 	a.Notifier = &notify.Notifier{Store: a.Store, Now: now, SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser,
 		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL}}
+	a.Auth.PublicURL = cfg.PublicURL
+	if cfg.SMTPHost != "" {
+		a.Auth.Mailer = a.Notifier.SMTP // password-reset links by e-mail
+	}
 	a.Channels = &channels.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Sandbox: sb, Mastodon: md, Bluesky: bs,
 		SandboxURL: sandboxURL, PublicURL: cfg.PublicURL, Now: now}
 	a.Media = &media.Service{Store: a.Store, Auth: a.Auth, Dir: cfg.MediaDir(), Now: now}

@@ -147,7 +147,7 @@ func (e *Env) Member(t testing.TB, inviter store.User, wsID int64, email string,
 // Token returns an API token for u.
 func (e *Env) Token(t testing.TB, u store.User) string {
 	t.Helper()
-	tok, _, err := e.App.Auth.CreateAPIToken(context.Background(), u, "test")
+	tok, _, err := e.App.Auth.CreateAPIToken(context.Background(), u, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

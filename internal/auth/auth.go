@@ -26,12 +26,17 @@ var (
 	ErrAlreadySetUp   = problem.New(http.StatusConflict, "already_set_up", "Tribune already has an owner: sign in, or ask for an invitation.", "Tribune a déjà un propriétaire : connectez-vous ou demandez une invitation.")
 	ErrEmailTaken     = problem.New(http.StatusConflict, "email_taken", "An account already uses this e-mail.", "Un compte utilise déjà cette adresse e-mail.")
 	ErrBadInvitation  = problem.New(http.StatusNotFound, "bad_invitation", "This invitation is unknown, used or expired.", "Cette invitation est inconnue, déjà utilisée ou expirée.")
+	ErrTokenExpired   = problem.New(http.StatusUnauthorized, "token_expired", "This API token has expired: create a new one.", "Ce jeton d’API a expiré : créez-en un nouveau.")
 )
 
 // Service is the authentication and authorisation use cases.
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+	// Mailer sends password-reset e-mails; nil when SMTP is not configured.
+	Mailer Mailer
+	// PublicURL is where users reach Tribune (links in e-mails).
+	PublicURL string
 }
 
 // Principal is the signed-in user.
@@ -118,7 +123,9 @@ func (s *Service) SignUpOwner(ctx context.Context, in SignUpInput) (store.User, 
 // CreateWorkspace adds a workspace to an organisation and makes creator its owner.
 func CreateWorkspace(ctx context.Context, q store.Queries, orgID, creatorID int64, name, tz string, now time.Time) (store.Workspace, error) {
 	ws, err := q.CreateWorkspace(ctx, store.CreateWorkspaceParams{OrganizationID: orgID, Name: name, Timezone: tz,
-		DuplicateWindowHours: 24, IcalToken: secret.NewToken(""), CreatedAt: now})
+		// The feed has no URL until someone asks for one (RotateICal shows it
+		// once); until then the stored hash is of a token nobody knows.
+		DuplicateWindowHours: 24, IcalTokenHash: secret.HashToken(secret.NewToken("")), CreatedAt: now})
 	if err != nil {
 		return ws, err
 	}
@@ -166,13 +173,22 @@ func (s *Service) SessionUser(ctx context.Context, token string) (store.User, er
 	return s.Store.GetUser(ctx, sess.UserID)
 }
 
-// CreateAPIToken makes a personal API token; the token is shown once.
-func (s *Service) CreateAPIToken(ctx context.Context, user store.User, name string) (string, store.APIToken, error) {
+// CreateAPIToken makes a personal API token; the token is shown once. A
+// nil expiresAt makes a token that works until it is revoked.
+func (s *Service) CreateAPIToken(ctx context.Context, user store.User, name string, expiresAt *time.Time) (string, store.APIToken, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", store.APIToken{}, problem.Invalidf("name", "required", "Name the token.", "Nommez le jeton.")
 	}
+	now := s.Now().UTC()
+	if expiresAt != nil {
+		if !expiresAt.After(now) {
+			return "", store.APIToken{}, problem.Invalidf("expires_at", "in_the_past", "Choose an expiry date in the future.", "Choisissez une date d’expiration future.")
+		}
+		utc := expiresAt.UTC()
+		expiresAt = &utc
+	}
 	tok := secret.NewToken("tri_")
-	t, err := s.Store.CreateAPIToken(ctx, store.CreateAPITokenParams{UserID: user.ID, Name: name, TokenHash: secret.HashToken(tok), CreatedAt: s.Now().UTC()})
+	t, err := s.Store.CreateAPIToken(ctx, store.CreateAPITokenParams{UserID: user.ID, Name: name, TokenHash: secret.HashToken(tok), CreatedAt: now, ExpiresAt: expiresAt})
 	return tok, t, err
 }
 
@@ -186,6 +202,9 @@ func (s *Service) APITokenUser(ctx context.Context, token string) (store.User, e
 		return store.User{}, err
 	}
 	now := s.Now().UTC()
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return store.User{}, ErrTokenExpired
+	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute { // do not write on every request
 		_ = s.Store.TouchAPIToken(ctx, store.TouchAPITokenParams{ID: t.ID, LastUsedAt: &now})
 	}
@@ -244,7 +263,7 @@ func (s *Service) Workspaces(ctx context.Context, user store.User) ([]WorkspaceR
 	rows, err := s.Store.ListMemberWorkspaces(ctx, user.ID)
 	for _, r := range rows {
 		out = append(out, WorkspaceRef{store.Workspace{ID: r.ID, OrganizationID: r.OrganizationID, Name: r.Name, Timezone: r.Timezone,
-			RequireApproval: r.RequireApproval, DuplicateWindowHours: r.DuplicateWindowHours, IcalToken: r.IcalToken,
+			RequireApproval: r.RequireApproval, DuplicateWindowHours: r.DuplicateWindowHours, IcalTokenHash: r.IcalTokenHash,
 			PausedAt: r.PausedAt, PausedBy: r.PausedBy, CreatedAt: r.CreatedAt}, Role(r.Role)})
 	}
 	return out, err

@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -300,9 +301,9 @@ func (s *Service) channels(ctx context.Context, workspaceID int64) (map[int64]st
 }
 
 // ICal writes the read-only feed of the workspace whose secret token is given:
-// 30 days back to 180 days ahead.
+// 30 days back to 180 days ahead. Only the token's SHA-256 is stored.
 func (s *Service) ICal(ctx context.Context, token string, w io.Writer) error {
-	ws, err := s.Store.GetWorkspaceByICalToken(ctx, token)
+	ws, err := s.Store.GetWorkspaceByICalTokenHash(ctx, secret.HashToken(token))
 	if err != nil || token == "" {
 		return problem.NotFound
 	}
@@ -328,6 +329,22 @@ func (s *Service) ICal(ctx context.Context, token string, w io.Writer) error {
 		return err
 	}
 	return bulk.ICal(w, "Tribune · "+ws.Name, events)
+}
+
+// RotateICal gives a workspace a new iCal secret and returns the feed's URL,
+// shown this once: only its hash is kept, and the previous URL stops
+// working. Changing it breaks every subscriber's feed, so it takes the
+// workspace-settings permission.
+func (s *Service) RotateICal(ctx context.Context, user store.User, workspaceID int64) (string, error) {
+	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageTeam)
+	if err != nil {
+		return "", err
+	}
+	tok := secret.NewToken("")
+	if err := s.Store.SetWorkspaceICalTokenHash(ctx, store.SetWorkspaceICalTokenHashParams{IcalTokenHash: secret.HashToken(tok), ID: ws.ID}); err != nil {
+		return "", err
+	}
+	return s.PublicURL + "/ical/" + tok + ".ics", nil
 }
 
 // Export writes every post of a workspace in [from, to) as CSV.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,7 +93,12 @@ func TestRangeLargerThanAPageIsNeverCutInSilence(t *testing.T) {
 
 	// iCal: every post once.
 	buf.Reset()
-	if err := e.App.Calendar.ICal(ctx, ws.IcalToken, &buf); err != nil {
+	feed, err := e.App.Calendar.RotateICal(ctx, owner, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
+	if err := e.App.Calendar.ICal(ctx, icalToken, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if n := bytes.Count(buf.Bytes(), []byte("BEGIN:VEVENT")); n != len(instants) {

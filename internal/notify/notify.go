@@ -78,19 +78,23 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	if err != nil {
 		return err
 	}
-	cfg := w.n.SMTP
+	body := job.Args.Body
+	if job.Args.PostID != 0 {
+		body += fmt.Sprintf("\n\n%s/w/%d/posts/%d", w.n.SMTP.PublicURL, job.Args.WsID, job.Args.PostID)
+	}
+	return w.n.SMTP.Send(ctx, u.Email, "[Tribune] "+job.Args.Title, body)
+}
+
+// Send delivers one plain-text e-mail through the configured server.
+func (cfg SMTP) Send(ctx context.Context, to, subject, body string) error {
 	m := mail.NewMsg()
 	if err := m.From(cfg.From); err != nil {
 		return err
 	}
-	if err := m.To(u.Email); err != nil {
+	if err := m.To(to); err != nil {
 		return err
 	}
-	m.Subject("[Tribune] " + job.Args.Title)
-	body := job.Args.Body
-	if job.Args.PostID != 0 {
-		body += fmt.Sprintf("\n\n%s/w/%d/posts/%d", cfg.PublicURL, job.Args.WsID, job.Args.PostID)
-	}
+	m.Subject(subject)
 	m.SetBodyString(mail.TypeTextPlain, body)
 	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTLSPolicy(mail.TLSOpportunistic)}
 	if cfg.User != "" {

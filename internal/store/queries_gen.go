@@ -18,6 +18,7 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  *time.Time
 }
 
 // AcceptInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -113,6 +114,7 @@ type CreateAPITokenParams struct {
 	Name      string
 	TokenHash string
 	CreatedAt time.Time
+	ExpiresAt *time.Time
 }
 
 // CreateApprovalLinkParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -186,6 +188,14 @@ type CreateOrganizationParams struct {
 	CreatedAt time.Time
 }
 
+// CreatePasswordResetParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreatePasswordResetParams struct {
+	UserID    int64
+	TokenHash string
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
 // CreatePostParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreatePostParams struct {
 	WorkspaceID    int64
@@ -255,7 +265,7 @@ type CreateWorkspaceParams struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	CreatedAt            time.Time
 }
 
@@ -271,6 +281,12 @@ type DecideApprovalLinkParams struct {
 type DeleteMembershipParams struct {
 	WorkspaceID int64
 	UserID      int64
+}
+
+// DeleteUserSessionsExceptParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteUserSessionsExceptParams struct {
+	UserID        int64
+	KeepTokenHash string
 }
 
 // FindDuplicateVariantParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -359,7 +375,7 @@ type ListMemberWorkspacesRow struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
@@ -551,6 +567,16 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
+// PasswordReset mirrors the row or argument shape sqlc generates for both dialects.
+type PasswordReset struct {
+	ID        int64
+	UserID    int64
+	TokenHash string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 // Post mirrors the row or argument shape sqlc generates for both dialects.
 type Post struct {
 	ID             int64
@@ -720,6 +746,12 @@ type SetVariantUploadedMediaParams struct {
 	ID            int64
 }
 
+// SetWorkspaceICalTokenHashParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetWorkspaceICalTokenHashParams struct {
+	IcalTokenHash string
+	ID            int64
+}
+
 // SetWorkspacePausedParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetWorkspacePausedParams struct {
 	PausedAt *time.Time
@@ -846,6 +878,12 @@ type UpsertNetworkAppParams struct {
 	CreatedAt        time.Time
 }
 
+// UsePasswordResetParams mirrors the row or argument shape sqlc generates for both dialects.
+type UsePasswordResetParams struct {
+	Now       *time.Time
+	TokenHash string
+}
+
 // User mirrors the row or argument shape sqlc generates for both dialects.
 type User struct {
 	ID             int64
@@ -867,7 +905,7 @@ type Workspace struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
@@ -893,6 +931,7 @@ type Queries interface {
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
+	CreatePasswordReset(ctx context.Context, arg CreatePasswordResetParams) error
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
 	CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error)
@@ -910,6 +949,7 @@ type Queries interface {
 	DeletePendingParts(ctx context.Context, variantID int64) error
 	DeletePost(ctx context.Context, id int64) error
 	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error
 	DeleteVariant(ctx context.Context, id int64) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
@@ -928,7 +968,7 @@ type Queries interface {
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetVariant(ctx context.Context, id int64) (PostVariant, error)
 	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
-	GetWorkspaceByICalToken(ctx context.Context, icalToken string) (Workspace, error)
+	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
@@ -972,6 +1012,7 @@ type Queries interface {
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error
 	SetVariantState(ctx context.Context, arg SetVariantStateParams) error
 	SetVariantUploadedMedia(ctx context.Context, arg SetVariantUploadedMediaParams) error
+	SetWorkspaceICalTokenHash(ctx context.Context, arg SetWorkspaceICalTokenHashParams) error
 	SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
@@ -988,4 +1029,5 @@ type Queries interface {
 	UpsertHeartbeat(ctx context.Context, arg UpsertHeartbeatParams) error
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error
+	UsePasswordReset(ctx context.Context, arg UsePasswordResetParams) (int64, error)
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tribune-social/tribune/internal/web/edge"
 )
 
 // Parts are the handlers the root mux routes to.
@@ -79,7 +81,7 @@ func observe(next http.Handler, lat *prometheus.HistogramVec, log *slog.Logger) 
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
-				log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				log.Error("panic", "path", edge.RedactPath(r.URL.Path), "panic", v, "stack", string(debug.Stack()))
 				if rec.status == 0 {
 					http.Error(rec, "internal error", http.StatusInternalServerError)
 				}
@@ -95,7 +97,7 @@ func observe(next http.Handler, lat *prometheus.HistogramVec, log *slog.Logger) 
 			d := time.Since(start)
 			lat.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
 			if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" {
-				log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", status, "duration", d)
+				log.Debug("http", "method", r.Method, "path", edge.RedactPath(r.URL.Path), "status", status, "duration", d)
 			}
 		}()
 		next.ServeHTTP(rec, r)

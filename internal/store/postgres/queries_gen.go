@@ -104,6 +104,10 @@ func (a queries) CreateOrganization(ctx context.Context, arg store.CreateOrganiz
 	return store.Organization(r), mapErr(err)
 }
 
+func (a queries) CreatePasswordReset(ctx context.Context, arg store.CreatePasswordResetParams) error {
+	return mapErr(a.w.CreatePasswordReset(ctx, pgdb.CreatePasswordResetParams(arg)))
+}
+
 func (a queries) CreatePost(ctx context.Context, arg store.CreatePostParams) (store.Post, error) {
 	r, err := a.w.CreatePost(ctx, pgdb.CreatePostParams(arg))
 	return store.Post(r), mapErr(err)
@@ -185,6 +189,10 @@ func (a queries) DeletePost(ctx context.Context, id int64) error {
 
 func (a queries) DeleteSession(ctx context.Context, tokenHash string) error {
 	return mapErr(a.w.DeleteSession(ctx, tokenHash))
+}
+
+func (a queries) DeleteUserSessionsExcept(ctx context.Context, arg store.DeleteUserSessionsExceptParams) error {
+	return mapErr(a.w.DeleteUserSessionsExcept(ctx, pgdb.DeleteUserSessionsExceptParams(arg)))
 }
 
 func (a queries) DeleteVariant(ctx context.Context, id int64) error {
@@ -283,8 +291,8 @@ func (a queries) GetWorkspace(ctx context.Context, id int64) (store.Workspace, e
 	return store.Workspace(r), mapErr(err)
 }
 
-func (a queries) GetWorkspaceByICalToken(ctx context.Context, icalToken string) (store.Workspace, error) {
-	r, err := a.r.GetWorkspaceByICalToken(ctx, icalToken)
+func (a queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (store.Workspace, error) {
+	r, err := a.r.GetWorkspaceByICalTokenHash(ctx, icalTokenHash)
 	return store.Workspace(r), mapErr(err)
 }
 
@@ -673,6 +681,10 @@ func (a queries) SetVariantUploadedMedia(ctx context.Context, arg store.SetVaria
 	return mapErr(a.w.SetVariantUploadedMedia(ctx, pgdb.SetVariantUploadedMediaParams(arg)))
 }
 
+func (a queries) SetWorkspaceICalTokenHash(ctx context.Context, arg store.SetWorkspaceICalTokenHashParams) error {
+	return mapErr(a.w.SetWorkspaceICalTokenHash(ctx, pgdb.SetWorkspaceICalTokenHashParams(arg)))
+}
+
 func (a queries) SetWorkspacePaused(ctx context.Context, arg store.SetWorkspacePausedParams) error {
 	return mapErr(a.w.SetWorkspacePaused(ctx, pgdb.SetWorkspacePausedParams(arg)))
 }
@@ -736,4 +748,9 @@ func (a queries) UpsertMembership(ctx context.Context, arg store.UpsertMembershi
 
 func (a queries) UpsertNetworkApp(ctx context.Context, arg store.UpsertNetworkAppParams) error {
 	return mapErr(a.w.UpsertNetworkApp(ctx, pgdb.UpsertNetworkAppParams(arg)))
+}
+
+func (a queries) UsePasswordReset(ctx context.Context, arg store.UsePasswordResetParams) (int64, error) {
+	r, err := a.w.UsePasswordReset(ctx, pgdb.UsePasswordResetParams(arg))
+	return r, mapErr(err)
 }

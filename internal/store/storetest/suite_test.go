@@ -38,7 +38,7 @@ func setup(t *testing.T, s store.Store) fixture {
 	if f.user, err = s.CreateUser(ctx, store.CreateUserParams{OrganizationID: f.org.ID, Email: "a@example.test", Name: "Ana", PasswordHash: "x", OrgRole: "owner", Locale: "fr", CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if f.ws, err = s.CreateWorkspace(ctx, store.CreateWorkspaceParams{OrganizationID: f.org.ID, Name: "Brand", Timezone: "Europe/Paris", DuplicateWindowHours: 24, IcalToken: "tok-" + t.Name(), CreatedAt: t0}); err != nil {
+	if f.ws, err = s.CreateWorkspace(ctx, store.CreateWorkspaceParams{OrganizationID: f.org.ID, Name: "Brand", Timezone: "Europe/Paris", DuplicateWindowHours: 24, IcalTokenHash: "tok-" + t.Name(), CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range []*store.Channel{&f.ch1, &f.ch2} {

@@ -53,6 +53,7 @@ func New(d Deps) http.Handler {
 	cfg.Info.Description = "Plan, approve, schedule and publish to social networks. Authenticate with `Authorization: Bearer tri_…` " +
 		"(create a token in the web UI under API tokens, or with POST /api/v1/tokens). Every create accepts an `Idempotency-Key` header: " +
 		"a repeated request with the same key returns the first answer instead of creating twice."
+	cfg.Transformers = append(cfg.Transformers, redactErrorValues)
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = "/docs"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
@@ -60,7 +61,7 @@ func New(d Deps) http.Handler {
 	a := humago.NewWithPrefix(mux, "/api", cfg)
 	s := &server{d}
 	s.routes(a)
-	return s.authenticate(s.idempotency(mux))
+	return validText(s.authenticate(s.idempotency(mux)))
 }
 
 // apiError is a problem.Error as huma writes it.
@@ -104,7 +105,8 @@ func user(ctx context.Context) (store.User, error) {
 func public(r *http.Request) bool {
 	p := strings.TrimPrefix(r.URL.Path, "/api")
 	return strings.HasPrefix(p, "/openapi") || strings.HasPrefix(p, "/docs") || strings.HasPrefix(p, "/schemas") ||
-		(r.Method == http.MethodPost && (p == "/v1/setup" || p == "/v1/tokens" || strings.HasPrefix(p, "/v1/invitations/") || strings.HasPrefix(p, "/v1/reviews/"))) ||
+		(r.Method == http.MethodPost && (p == "/v1/setup" || p == "/v1/tokens" || strings.HasPrefix(p, "/v1/invitations/") || strings.HasPrefix(p, "/v1/reviews/") ||
+			p == "/v1/password-resets" || strings.HasPrefix(p, "/v1/password-resets/"))) ||
 		(r.Method == http.MethodGet && strings.HasPrefix(p, "/v1/reviews/"))
 }
 

@@ -44,6 +44,14 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerToks, err := env.App.Auth.ListAPITokens(ctx, owner)
+	if err != nil || len(ownerToks) != 1 {
+		t.Fatalf("owner's tokens: %v %v", ownerToks, err)
+	}
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -55,6 +63,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(m.ID)
 		case strings.HasPrefix(path, "/v1/variants/"):
 			return fmt.Sprint(v.Variants[0].ID)
+		case strings.HasPrefix(path, "/v1/tokens/"):
+			return fmt.Sprint(ownerToks[0].ID)
 		}
 		return "1"
 	}
@@ -80,6 +90,15 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"get-review":        func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404) },
 		"decide-review":     func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404, 422) },
 		"status":            func(t *testing.T, status int, _ string) { wantOneOf(t, status, 403) },
+		"list-tokens": func(t *testing.T, status int, body string) {
+			if status != 200 || strings.Contains(body, "owner's") {
+				t.Errorf("list-tokens shows another user's token: %d %s", status, body)
+			}
+		},
+		"revoke-token":           func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404) },
+		"change-password":        func(t *testing.T, status int, _ string) { wantOneOf(t, status, 422) },
+		"request-password-reset": func(t *testing.T, status int, _ string) { wantOneOf(t, status, 202, 409, 422) },
+		"reset-password":         func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404, 422) },
 		"notifications": func(t *testing.T, status int, body string) {
 			if status != 200 || strings.Contains(body, "secret plan") {
 				t.Errorf("notifications: %d %s", status, body)
@@ -180,6 +199,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))
+	}
+	if _, err := env.App.Auth.APITokenUser(ctx, ownerTok); err != nil {
+		t.Errorf("the owner's API token was revoked by an outsider: %v", err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

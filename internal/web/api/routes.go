@@ -99,6 +99,8 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("resume", http.MethodPost, "/v1/workspaces/{ws}/resume", "Resume publishing; send the chosen held variants now", "crisis"), s.resume)
 	huma.Register(a, op("status", http.MethodGet, "/v1/status", "Nodes, queues, overdue posts and recent errors", "operations"), s.status)
 	huma.Register(a, op("notifications", http.MethodGet, "/v1/notifications", "The user's notifications", "accounts"), s.notifications)
+
+	s.secretRoutes(a)
 }
 
 // ---- accounts
@@ -128,15 +130,12 @@ type workspaceOut struct {
 	DuplicateWindowHours int64      `json:"duplicate_window_hours"`
 	PausedAt             *time.Time `json:"paused_at,omitempty"`
 	Role                 string     `json:"role,omitempty"`
-	ICalPath             string     `json:"ical_path,omitempty"`
 }
 
 func toWorkspace(w store.Workspace, role auth.Role) workspaceOut {
-	out := workspaceOut{ID: w.ID, Name: w.Name, Timezone: w.Timezone, RequireApproval: w.RequireApproval, DuplicateWindowHours: w.DuplicateWindowHours, PausedAt: w.PausedAt, Role: string(role)}
-	if role.Can(auth.View) {
-		out.ICalPath = "/ical/" + w.IcalToken + ".ics"
-	}
-	return out
+	// The iCal URL is not here: only its hash is kept (POST …/ical-secret
+	// makes a new one and shows it once).
+	return workspaceOut{ID: w.ID, Name: w.Name, Timezone: w.Timezone, RequireApproval: w.RequireApproval, DuplicateWindowHours: w.DuplicateWindowHours, PausedAt: w.PausedAt, Role: string(role)}
 }
 
 func (s *server) setup(ctx context.Context, in *setupIn) (*body[struct {
@@ -160,6 +159,8 @@ type tokenIn struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 		Name     string `json:"name" default:"API"`
+		// ExpiresAt is optional: without it the token works until revoked.
+		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the token stops working; omit for a token that works until revoked"`
 	}
 }
 
@@ -175,7 +176,7 @@ func (s *server) createToken(ctx context.Context, in *tokenIn) (*tokenOut, error
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	tok, row, err := s.Auth.CreateAPIToken(ctx, u, in.Body.Name)
+	tok, row, err := s.Auth.CreateAPIToken(ctx, u, in.Body.Name, in.Body.ExpiresAt)
 	if err != nil {
 		return nil, s.fail(err)
 	}

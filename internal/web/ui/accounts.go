@@ -167,31 +167,6 @@ func (u *ui) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/")
 }
 
-func (u *ui) tokens(w http.ResponseWriter, r *http.Request) error {
-	user := currentUser(r)
-	list, err := u.Store.ListAPITokens(r.Context(), user.ID)
-	if err != nil {
-		return err
-	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("API tokens"), "tokens"), tokensPage(u.loc(r), list, ""))
-}
-
-func (u *ui) createToken(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	user := currentUser(r)
-	tok, _, err := u.Auth.CreateAPIToken(r.Context(), user, r.FormValue("name"))
-	if err != nil {
-		return err
-	}
-	list, err := u.Store.ListAPITokens(r.Context(), user.ID)
-	if err != nil {
-		return err
-	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("API tokens"), "tokens"), tokensPage(u.loc(r), list, tok))
-}
-
 func (u *ui) notifications(w http.ResponseWriter, r *http.Request) error {
 	user := currentUser(r)
 	list, err := u.Store.ListNotifications(r.Context(), store.ListNotificationsParams{UserID: user.ID, MaxRows: 100})

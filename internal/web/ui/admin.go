@@ -275,7 +275,7 @@ func (u *ui) teamInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: "tribune_invite_link", Value: u.PublicURL + "/invite/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: "tribune_invite_link", Value: u.PublicURL + "/invite/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
 	return redirect(w, r, "/w/"+itoa(ws.ID)+"/team")
 }
 

@@ -70,7 +70,11 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 		view = "dayGridMonth"
 	}
 	d := calendarData{WS: ws, Role: role, Channels: chs, Members: members, Filter: raw, TZ: u.displayTZ(user, ws), View: view,
-		Query: r.URL.RawQuery, ICal: u.PublicURL + "/ical/" + ws.IcalToken + ".ics"}
+		Query: r.URL.RawQuery}
+	if c, err := r.Cookie(icalLinkCookie); err == nil {
+		d.ICal = c.Value // shown once, right after it was made
+		http.SetCookie(w, &http.Cookie{Name: icalLinkCookie, Path: "/", MaxAge: -1})
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Calendar"), "calendar"), calendarPage(u.loc(r), d))
 }
 
@@ -292,6 +296,24 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, &rep))
+}
+
+// icalLinkCookie carries a new iCal URL from the rotation to the page that
+// shows it once.
+const icalLinkCookie = "tribune_ical_link"
+
+// rotateICal makes a new iCal address; the old one stops working.
+func (u *ui) rotateICal(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	link, err := u.Calendar.RotateICal(r.Context(), currentUser(r), id)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: icalLinkCookie, Value: link, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
+	return redirect(w, r, "/w/"+itoa(id)+"/calendar")
 }
 
 func (u *ui) ical(w http.ResponseWriter, r *http.Request) error {

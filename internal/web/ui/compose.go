@@ -104,6 +104,9 @@ func inputFromForm(r *http.Request, tz string) (posts.Input, posts.Action, error
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return posts.Input{}, "", errBadForm.Wrap(err)
 	}
+	if err := checkForm(r); err != nil {
+		return posts.Input{}, "", err
+	}
 	f := r.Form
 	text := f.Get("text")
 	var thread []string
@@ -304,7 +307,7 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	case "review-link":
 		var tok string
 		if tok, err = u.Posts.CreateReviewLink(ctx, user, id, r.FormValue("reviewer")); err == nil {
-			http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Value: u.PublicURL + "/review/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Value: u.PublicURL + "/review/" + tok, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
 		}
 	default:
 		return problem.NotFound

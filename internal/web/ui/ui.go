@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/edge"
 	"github.com/tribune-social/tribune/internal/web/i18n"
 	"github.com/tribune-social/tribune/internal/web/layout"
 	"github.com/tribune-social/tribune/internal/web/static"
@@ -78,7 +80,7 @@ func New(d Deps) (http.Handler, error) {
 	mux := http.NewServeMux()
 	u.routes(mux)
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(u.session(mux))), nil
+	return securityHeaders(cop.Handler(u.session(u.validText(mux)))), nil
 }
 
 // handler is a page action that can fail.
@@ -146,7 +148,7 @@ func (u *ui) loc(r *http.Request) *i18n.Localizer { return u.i18n.Localizer(u.la
 func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	pe := problem.As(err)
 	if pe.Status >= 500 {
-		u.Log.Error("ui", "path", r.URL.Path, "err", err)
+		u.Log.Error("ui", "path", edge.RedactPath(r.URL.Path), "err", err)
 	}
 	if pe.Status == http.StatusUnauthorized {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -276,7 +278,36 @@ func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errBadForm.Wrap(err)
 	}
-	return nil
+	return checkForm(r)
+}
+
+// checkForm refuses form values that are not valid UTF-8 or hold a NUL
+// character (see validText), multipart fields included.
+func checkForm(r *http.Request) error {
+	if r.MultipartForm != nil {
+		if err := edge.CheckValues("form", r.MultipartForm.Value); err != nil {
+			return err
+		}
+	}
+	return edge.CheckValues("form", r.Form)
+}
+
+// validText refuses, with the same 422 on SQLite and PostgreSQL (which
+// would fail with a 500), a path, query string or URL-encoded form that is
+// not valid UTF-8 or holds a NUL character. Multipart forms are checked by
+// the handlers that parse them (checkForm).
+func (u *ui) validText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := edge.CheckURL(r.URL)
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && ct == "application/x-www-form-urlencoded" {
+			err = parseForm(r)
+		}
+		if err != nil {
+			u.renderError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 var _ = errors.New

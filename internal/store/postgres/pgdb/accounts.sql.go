@@ -61,9 +61,9 @@ func (q *Queries) CountUsers(ctx context.Context) (int64, error) {
 }
 
 const createAPIToken = `-- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-VALUES ($1, $2, $3, $4)
-RETURNING id, user_id, name, token_hash, created_at, last_used_at, revoked_at
+INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, user_id, name, token_hash, created_at, last_used_at, revoked_at, expires_at
 `
 
 type CreateAPITokenParams struct {
@@ -71,6 +71,7 @@ type CreateAPITokenParams struct {
 	Name      string
 	TokenHash string
 	CreatedAt time.Time
+	ExpiresAt *time.Time
 }
 
 func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error) {
@@ -79,6 +80,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		arg.Name,
 		arg.TokenHash,
 		arg.CreatedAt,
+		arg.ExpiresAt,
 	)
 	var i APIToken
 	err := row.Scan(
@@ -89,6 +91,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		&i.CreatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.ExpiresAt,
 	)
 	return i, err
 }
@@ -150,6 +153,28 @@ func (q *Queries) CreateOrganization(ctx context.Context, arg CreateOrganization
 	var i Organization
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
 	return i, err
+}
+
+const createPasswordReset = `-- name: CreatePasswordReset :exec
+INSERT INTO password_resets (user_id, token_hash, expires_at, created_at)
+VALUES ($1, $2, $3, $4)
+`
+
+type CreatePasswordResetParams struct {
+	UserID    int64
+	TokenHash string
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+func (q *Queries) CreatePasswordReset(ctx context.Context, arg CreatePasswordResetParams) error {
+	_, err := q.db.Exec(ctx, createPasswordReset,
+		arg.UserID,
+		arg.TokenHash,
+		arg.ExpiresAt,
+		arg.CreatedAt,
+	)
+	return err
 }
 
 const createSession = `-- name: CreateSession :exec
@@ -219,10 +244,10 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 }
 
 const createWorkspace = `-- name: CreateWorkspace :one
-INSERT INTO workspaces (organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, created_at)
+INSERT INTO workspaces (organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, created_at)
 VALUES ($1, $2, $3, $4,
         $5, $6, $7)
-RETURNING id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, paused_at, paused_by, created_at
+RETURNING id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at
 `
 
 type CreateWorkspaceParams struct {
@@ -231,7 +256,7 @@ type CreateWorkspaceParams struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	CreatedAt            time.Time
 }
 
@@ -242,7 +267,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		arg.Timezone,
 		arg.RequireApproval,
 		arg.DuplicateWindowHours,
-		arg.IcalToken,
+		arg.IcalTokenHash,
 		arg.CreatedAt,
 	)
 	var i Workspace
@@ -253,7 +278,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		&i.Timezone,
 		&i.RequireApproval,
 		&i.DuplicateWindowHours,
-		&i.IcalToken,
+		&i.IcalTokenHash,
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
@@ -308,8 +333,22 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
+const deleteUserSessionsExcept = `-- name: DeleteUserSessionsExcept :exec
+DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2
+`
+
+type DeleteUserSessionsExceptParams struct {
+	UserID        int64
+	KeepTokenHash string
+}
+
+func (q *Queries) DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error {
+	_, err := q.db.Exec(ctx, deleteUserSessionsExcept, arg.UserID, arg.KeepTokenHash)
+	return err
+}
+
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
-SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
 `
 
 func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error) {
@@ -323,6 +362,7 @@ func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (APIT
 		&i.CreatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.ExpiresAt,
 	)
 	return i, err
 }
@@ -462,7 +502,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 }
 
 const getWorkspace = `-- name: GetWorkspace :one
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, paused_at, paused_by, created_at FROM workspaces WHERE id = $1
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE id = $1
 `
 
 func (q *Queries) GetWorkspace(ctx context.Context, id int64) (Workspace, error) {
@@ -475,7 +515,7 @@ func (q *Queries) GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 		&i.Timezone,
 		&i.RequireApproval,
 		&i.DuplicateWindowHours,
-		&i.IcalToken,
+		&i.IcalTokenHash,
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
@@ -483,12 +523,12 @@ func (q *Queries) GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 	return i, err
 }
 
-const getWorkspaceByICalToken = `-- name: GetWorkspaceByICalToken :one
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, paused_at, paused_by, created_at FROM workspaces WHERE ical_token = $1
+const getWorkspaceByICalTokenHash = `-- name: GetWorkspaceByICalTokenHash :one
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE ical_token_hash = $1
 `
 
-func (q *Queries) GetWorkspaceByICalToken(ctx context.Context, icalToken string) (Workspace, error) {
-	row := q.db.QueryRow(ctx, getWorkspaceByICalToken, icalToken)
+func (q *Queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error) {
+	row := q.db.QueryRow(ctx, getWorkspaceByICalTokenHash, icalTokenHash)
 	var i Workspace
 	err := row.Scan(
 		&i.ID,
@@ -497,7 +537,7 @@ func (q *Queries) GetWorkspaceByICalToken(ctx context.Context, icalToken string)
 		&i.Timezone,
 		&i.RequireApproval,
 		&i.DuplicateWindowHours,
-		&i.IcalToken,
+		&i.IcalTokenHash,
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
@@ -506,7 +546,7 @@ func (q *Queries) GetWorkspaceByICalToken(ctx context.Context, icalToken string)
 }
 
 const listAPITokens = `-- name: ListAPITokens :many
-SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC
+SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC
 `
 
 func (q *Queries) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error) {
@@ -526,6 +566,7 @@ func (q *Queries) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, 
 			&i.CreatedAt,
 			&i.LastUsedAt,
 			&i.RevokedAt,
+			&i.ExpiresAt,
 		); err != nil {
 			return nil, err
 		}
@@ -572,7 +613,7 @@ func (q *Queries) ListInvitations(ctx context.Context, workspaceID int64) ([]Inv
 }
 
 const listMemberWorkspaces = `-- name: ListMemberWorkspaces :many
-SELECT w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token, w.paused_at, w.paused_by, w.created_at, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
+SELECT w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token_hash, w.paused_at, w.paused_by, w.created_at, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
 WHERE m.user_id = $1 ORDER BY w.name, w.id
 `
 
@@ -583,7 +624,7 @@ type ListMemberWorkspacesRow struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
@@ -606,7 +647,7 @@ func (q *Queries) ListMemberWorkspaces(ctx context.Context, userID int64) ([]Lis
 			&i.Timezone,
 			&i.RequireApproval,
 			&i.DuplicateWindowHours,
-			&i.IcalToken,
+			&i.IcalTokenHash,
 			&i.PausedAt,
 			&i.PausedBy,
 			&i.CreatedAt,
@@ -697,7 +738,7 @@ func (q *Queries) ListOrganizationUsers(ctx context.Context, organizationID int6
 }
 
 const listOrganizationWorkspaces = `-- name: ListOrganizationWorkspaces :many
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, paused_at, paused_by, created_at FROM workspaces WHERE organization_id = $1 ORDER BY name, id
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE organization_id = $1 ORDER BY name, id
 `
 
 func (q *Queries) ListOrganizationWorkspaces(ctx context.Context, organizationID int64) ([]Workspace, error) {
@@ -716,7 +757,7 @@ func (q *Queries) ListOrganizationWorkspaces(ctx context.Context, organizationID
 			&i.Timezone,
 			&i.RequireApproval,
 			&i.DuplicateWindowHours,
-			&i.IcalToken,
+			&i.IcalTokenHash,
 			&i.PausedAt,
 			&i.PausedBy,
 			&i.CreatedAt,
@@ -792,6 +833,20 @@ func (q *Queries) RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const setWorkspaceICalTokenHash = `-- name: SetWorkspaceICalTokenHash :exec
+UPDATE workspaces SET ical_token_hash = $1 WHERE id = $2
+`
+
+type SetWorkspaceICalTokenHashParams struct {
+	IcalTokenHash string
+	ID            int64
+}
+
+func (q *Queries) SetWorkspaceICalTokenHash(ctx context.Context, arg SetWorkspaceICalTokenHashParams) error {
+	_, err := q.db.Exec(ctx, setWorkspaceICalTokenHash, arg.IcalTokenHash, arg.ID)
+	return err
 }
 
 const setWorkspacePaused = `-- name: SetWorkspacePaused :exec
@@ -906,4 +961,24 @@ func (q *Queries) UpsertMembership(ctx context.Context, arg UpsertMembershipPara
 		arg.CreatedAt,
 	)
 	return err
+}
+
+const usePasswordReset = `-- name: UsePasswordReset :one
+UPDATE password_resets SET used_at = $1
+WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+RETURNING user_id
+`
+
+type UsePasswordResetParams struct {
+	Now       *time.Time
+	TokenHash string
+}
+
+// UsePasswordReset spends a reset token: zero rows means it is unknown,
+// used or expired.
+func (q *Queries) UsePasswordReset(ctx context.Context, arg UsePasswordResetParams) (int64, error) {
+	row := q.db.QueryRow(ctx, usePasswordReset, arg.Now, arg.TokenHash)
+	var user_id int64
+	err := row.Scan(&user_id)
+	return user_id, err
 }

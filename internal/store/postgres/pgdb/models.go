@@ -16,6 +16,7 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  *time.Time
 }
 
 type ApprovalLink struct {
@@ -141,6 +142,15 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
+type PasswordReset struct {
+	ID        int64
+	UserID    int64
+	TokenHash string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type Post struct {
 	ID             int64
 	WorkspaceID    int64
@@ -256,7 +266,7 @@ type Workspace struct {
 	Timezone             string
 	RequireApproval      bool
 	DuplicateWindowHours int64
-	IcalToken            string
+	IcalTokenHash        string
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time

@@ -31,16 +31,19 @@ UPDATE users SET password_hash = sqlc.arg(password_hash) WHERE id = sqlc.arg(id)
 SELECT * FROM users WHERE organization_id = sqlc.arg(organization_id) ORDER BY name, id;
 
 -- name: CreateWorkspace :one
-INSERT INTO workspaces (organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token, created_at)
+INSERT INTO workspaces (organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, created_at)
 VALUES (sqlc.arg(organization_id), sqlc.arg(name), sqlc.arg(timezone), sqlc.arg(require_approval),
-        sqlc.arg(duplicate_window_hours), sqlc.arg(ical_token), sqlc.arg(created_at))
+        sqlc.arg(duplicate_window_hours), sqlc.arg(ical_token_hash), sqlc.arg(created_at))
 RETURNING *;
 
 -- name: GetWorkspace :one
 SELECT * FROM workspaces WHERE id = sqlc.arg(id);
 
--- name: GetWorkspaceByICalToken :one
-SELECT * FROM workspaces WHERE ical_token = sqlc.arg(ical_token);
+-- name: GetWorkspaceByICalTokenHash :one
+SELECT * FROM workspaces WHERE ical_token_hash = sqlc.arg(ical_token_hash);
+
+-- name: SetWorkspaceICalTokenHash :exec
+UPDATE workspaces SET ical_token_hash = sqlc.arg(ical_token_hash) WHERE id = sqlc.arg(id);
 
 -- name: UpdateWorkspaceSettings :exec
 UPDATE workspaces
@@ -99,12 +102,15 @@ SELECT * FROM sessions WHERE token_hash = sqlc.arg(token_hash);
 -- name: DeleteSession :exec
 DELETE FROM sessions WHERE token_hash = sqlc.arg(token_hash);
 
+-- name: DeleteUserSessionsExcept :exec
+DELETE FROM sessions WHERE user_id = sqlc.arg(user_id) AND token_hash <> sqlc.arg(keep_token_hash);
+
 -- name: DeleteExpiredSessions :execrows
 DELETE FROM sessions WHERE expires_at < sqlc.arg(now);
 
 -- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-VALUES (sqlc.arg(user_id), sqlc.arg(name), sqlc.arg(token_hash), sqlc.arg(created_at))
+INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
+VALUES (sqlc.arg(user_id), sqlc.arg(name), sqlc.arg(token_hash), sqlc.arg(created_at), sqlc.narg(expires_at))
 RETURNING *;
 
 -- name: GetAPITokenByHash :one
@@ -119,6 +125,17 @@ WHERE id = sqlc.arg(id) AND user_id = sqlc.arg(user_id) AND revoked_at IS NULL;
 
 -- name: ListAPITokens :many
 SELECT * FROM api_tokens WHERE user_id = sqlc.arg(user_id) AND revoked_at IS NULL ORDER BY created_at DESC;
+
+-- name: CreatePasswordReset :exec
+INSERT INTO password_resets (user_id, token_hash, expires_at, created_at)
+VALUES (sqlc.arg(user_id), sqlc.arg(token_hash), sqlc.arg(expires_at), sqlc.arg(created_at));
+
+-- UsePasswordReset spends a reset token: zero rows means it is unknown,
+-- used or expired.
+-- name: UsePasswordReset :one
+UPDATE password_resets SET used_at = sqlc.arg(now)
+WHERE token_hash = sqlc.arg(token_hash) AND used_at IS NULL AND expires_at > sqlc.arg(now)
+RETURNING user_id;
 
 -- name: GetIdempotencyRecord :one
 SELECT * FROM idempotency_keys WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key);

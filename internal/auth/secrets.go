@@ -1,0 +1,147 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/secret"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// ResetLifetime is how long a password-reset link works.
+const ResetLifetime = time.Hour
+
+// Mailer sends one plain-text e-mail.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// Problems of the account's own secrets.
+var (
+	ErrWrongPassword = problem.New(http.StatusUnprocessableEntity, "wrong_password", "Your current password is not this one.", "Votre mot de passe actuel n’est pas celui-ci.")
+	ErrBadReset      = problem.New(http.StatusNotFound, "bad_reset", "This reset link is unknown, used or expired: ask for a new one.", "Ce lien de réinitialisation est inconnu, déjà utilisé ou expiré : demandez-en un nouveau.")
+	ErrNoMail        = problem.New(http.StatusConflict, "reset_by_email_off", "Password reset by e-mail is not set up on this server: ask your administrator (tribune user reset-password).", "La réinitialisation par e-mail n’est pas configurée sur ce serveur : demandez à votre administrateur (tribune user reset-password).")
+)
+
+func validatePassword(field, password string) error {
+	if utf8.RuneCountInString(password) < 10 {
+		return problem.Invalidf(field, "weak_password", "Use at least 10 characters.", "Utilisez au moins 10 caractères.")
+	}
+	return nil
+}
+
+// ListAPITokens lists the user's live (not revoked) API tokens, expired ones
+// included so that the user sees why a client stopped working.
+func (s *Service) ListAPITokens(ctx context.Context, user store.User) ([]store.APIToken, error) {
+	return s.Store.ListAPITokens(ctx, user.ID)
+}
+
+// RevokeAPIToken revokes one of the user's tokens; a token of someone else
+// is NotFound, like one that does not exist.
+func (s *Service) RevokeAPIToken(ctx context.Context, user store.User, id int64) error {
+	now := s.Now().UTC()
+	n, err := s.Store.RevokeAPIToken(ctx, store.RevokeAPITokenParams{RevokedAt: &now, ID: id, UserID: user.ID})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return problem.NotFound
+	}
+	return nil
+}
+
+// ChangePassword sets a new password once the current one is given, and ends
+// every other session of the user: keepSession is the session token of the
+// browser making the change ("" from the API, ending them all). API tokens
+// stay: they are revoked one by one.
+func (s *Service) ChangePassword(ctx context.Context, user store.User, current, next, keepSession string) error {
+	u, err := s.Store.GetUser(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	if !secret.CheckPassword(u.PasswordHash, current) {
+		return ErrWrongPassword.With(problem.Detail{Location: "current_password", Code: "wrong_password",
+			Message: ErrWrongPassword.Message, MessageFR: ErrWrongPassword.MessageFR})
+	}
+	if err := validatePassword("new_password", next); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, s.Store, u.ID, next, keepSession)
+}
+
+func (s *Service) setPassword(ctx context.Context, q store.Queries, userID int64, password, keepSession string) error {
+	if err := q.UpdateUserPassword(ctx, store.UpdateUserPasswordParams{PasswordHash: secret.HashPassword(password), ID: userID}); err != nil {
+		return err
+	}
+	keep := ""
+	if keepSession != "" {
+		keep = secret.HashToken(keepSession)
+	}
+	return q.DeleteUserSessionsExcept(ctx, store.DeleteUserSessionsExceptParams{UserID: userID, KeepTokenHash: keep})
+}
+
+// NewPasswordReset makes a single-use reset token for the account with this
+// e-mail, valid ResetLifetime; it is stored hashed. The caller delivers
+// the link PublicURL/reset/TOKEN.
+func (s *Service) NewPasswordReset(ctx context.Context, email string) (string, store.User, error) {
+	u, err := s.Store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return "", u, problem.NotFound
+		}
+		return "", u, err
+	}
+	tok := secret.NewToken("")
+	now := s.Now().UTC()
+	err = s.Store.CreatePasswordReset(ctx, store.CreatePasswordResetParams{UserID: u.ID, TokenHash: secret.HashToken(tok), ExpiresAt: now.Add(ResetLifetime), CreatedAt: now})
+	return tok, u, err
+}
+
+// ResetLink is the page where a reset token is used.
+func (s *Service) ResetLink(token string) string { return s.PublicURL + "/reset/" + token }
+
+// RequestPasswordReset e-mails a reset link to the account with this
+// address. An unknown address gets the same answer, so that accounts cannot
+// be probed; without SMTP it is ErrNoMail. The e-mail is sent at once,
+// not by a job, so that the link never rests in the job table in clear.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	if s.Mailer == nil {
+		return ErrNoMail
+	}
+	tok, u, err := s.NewPasswordReset(ctx, email)
+	if err != nil {
+		if errors.Is(err, problem.NotFound) {
+			return nil
+		}
+		return err
+	}
+	body := "Someone (you, we hope) asked to reset your Tribune password. Open this link within an hour to choose a new one:\n\n" +
+		s.ResetLink(tok) + "\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n\n" +
+		"Quelqu’un (vous, espérons-le) a demandé à réinitialiser votre mot de passe Tribune. Ouvrez ce lien dans l’heure pour en choisir un nouveau :\n\n" +
+		s.ResetLink(tok) + "\n\nSi ce n’était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.\n"
+	return s.Mailer.Send(ctx, u.Email, "Reset your password / Réinitialiser votre mot de passe", body)
+}
+
+// ResetPassword spends a reset token and sets the new password; every
+// session of the user ends.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+	if err := validatePassword("password", password); err != nil {
+		return err // checked first, so a weak password does not spend the link
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		now := s.Now().UTC()
+		userID, err := tx.UsePasswordReset(ctx, store.UsePasswordResetParams{Now: &now, TokenHash: secret.HashToken(token)})
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrBadReset
+		}
+		if err != nil {
+			return err
+		}
+		return s.setPassword(ctx, tx, userID, password, "")
+	})
+}
