@@ -380,10 +380,9 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, user store.User, role 
 		post.ScheduledAt = &now
 		post.ScheduledLocal, _ = schedule.Wall(now, post.Timezone)
 	}
-	// Submit, schedule, queue and publish now all need approval first when
-	// the workspace asks for it, unless the author may approve; contributors
-	// always go through approval.
-	needsApproval := action == Submit || !role.Can(auth.Schedule) || (ws.RequireApproval && !role.CanApprove())
+	// Schedule, queue and publish now wait for approval unless the approval
+	// rule lets the author release the post on their own (release.go).
+	needsApproval := action == Submit || !mayRelease(ws, role, releaseOwn)
 	if needsApproval {
 		post.Status = NeedsApproval
 		if err := s.update(ctx, tx, post); err != nil {

@@ -140,6 +140,46 @@ func TestReviewerLinkApprovesOnce(t *testing.T) {
 	}
 }
 
+// A review link decides on its creator's authority: once the creator may no
+// longer approve (role changed, or removed from the workspace), the link
+// neither shows the post nor decides anything.
+func TestReviewLinkDiesWithItsCreatorsRight(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"role changed", "removed"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			ctx := context.Background()
+			mgr := f.env.Member(t, f.owner, f.ws.ID, "mgr@example.test", auth.SocialMediaMgr)
+			v, err := f.svc.Save(ctx, f.owner, f.ws.ID, 0, f.in("for the client", future(2)), posts.Submit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := f.svc.CreateReviewLink(ctx, mgr, v.Post.ID, "Claire (client)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "removed" {
+				err = f.env.App.Auth.RemoveMember(ctx, f.owner, f.ws.ID, mgr.ID)
+			} else {
+				err = f.env.App.Auth.SetRole(ctx, f.owner, f.ws.ID, mgr.ID, auth.Contributor)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.ReviewByToken(ctx, tok); code(err) != "bad_review_link" {
+				t.Errorf("opening the link: %v, want bad_review_link", err)
+			}
+			if err := f.svc.DecideByToken(ctx, tok, true, "ok"); code(err) != "bad_review_link" {
+				t.Errorf("approving through the link: %v, want bad_review_link", err)
+			}
+			if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+				t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
+			}
+		})
+	}
+}
+
 func TestDuplicateIsFlaggedBeforeScheduling(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

@@ -1377,7 +1377,7 @@ func postPage(l *i18n.Localizer, d postPageData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if d.View.Post.Status == "needs_approval" {
+		if d.View.Post.Status == "needs_approval" && d.Role.CanApprove() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<div class=\"card approval\" data-testid=\"approval\"><h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
