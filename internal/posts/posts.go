@@ -250,6 +250,12 @@ func (s *Service) Save(ctx context.Context, user store.User, workspaceID, postID
 // SaveTx is Save inside a caller's transaction (bulk import saves many posts
 // in one). when and tz are the resolved schedule.
 func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role auth.Role, ws store.Workspace, postID int64, in Input, action Action, when *time.Time, tz string) (int64, error) {
+	if postID != 0 {
+		// Another workspace's post is not found, whatever the content says.
+		if p, err := tx.GetPost(ctx, postID); err != nil || p.WorkspaceID != ws.ID {
+			return 0, problem.NotFound
+		}
+	}
 	tags := normaliseTags(in.Tags)
 	views, err := s.check(ctx, tx, ws, in)
 	if err != nil {
