@@ -290,6 +290,9 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
 			return 0, err
 		}
+		if err := s.withdrawReviewLinks(ctx, tx, post.ID, now); err != nil {
+			return 0, err
+		}
 	}
 	if err := s.writeVariants(ctx, tx, post.ID, in.Variants, now); err != nil {
 		return 0, err

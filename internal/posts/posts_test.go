@@ -180,6 +180,43 @@ func TestReviewLinkDiesWithItsCreatorsRight(t *testing.T) {
 	}
 }
 
+// A review link approves the post the approver sent: a contributor who
+// changes the post afterwards (and submits it again) cannot have the new
+// content approved through the old link.
+func TestReviewLinkIsWithdrawnWhenThePostChanges(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	writer := f.env.Member(t, f.owner, f.ws.ID, "writer@example.test", auth.Contributor)
+	v, err := f.svc.Save(ctx, writer, f.ws.ID, 0, f.in("harmless", future(2)), posts.Submit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.svc.CreateReviewLink(ctx, f.owner, v.Post.ID, "Claire (client)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.in("something else entirely", future(2))
+	in.Version = v.Post.Version
+	if v, err = f.svc.Save(ctx, writer, f.ws.ID, v.Post.ID, in, posts.Submit); err != nil || v.Post.Status != posts.NeedsApproval {
+		t.Fatalf("resubmitting: %v %q", err, v.Post.Status)
+	}
+	if _, err := f.svc.ReviewByToken(ctx, tok); code(err) != "bad_review_link" {
+		t.Errorf("opening the old link: %v, want bad_review_link", err)
+	}
+	if err := f.svc.DecideByToken(ctx, tok, true, "ok"); code(err) != "bad_review_link" {
+		t.Errorf("approving through the old link: %v, want bad_review_link", err)
+	}
+	got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID)
+	if got.Post.Status != posts.NeedsApproval {
+		t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
+	}
+	h, err := f.svc.History(ctx, f.owner, v.Post.ID)
+	if err != nil || len(h.Links) != 1 || h.Links[0].Decision != posts.ReviewWithdrawn {
+		t.Errorf("the link's history: %+v %v, want it withdrawn", h.Links, err)
+	}
+}
+
 func TestDuplicateIsFlaggedBeforeScheduling(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

@@ -3,6 +3,7 @@ package posts
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -21,7 +22,9 @@ import (
 //     reviewer's link): the member needs Approve. A review link carries the
 //     authority of the member who created it, checked when the link is
 //     created and again when the reviewer decides, so a link made by someone
-//     who may not approve (or may no longer) decides nothing.
+//     who may not approve (or may no longer) decides nothing. A link
+//     approves the post as it was when the link was made: saving the post
+//     again withdraws its open links.
 //   - by sending again a variant that already went through this rule and
 //     whose content has not changed since (retry, resume after a pause):
 //     the member needs Schedule.
@@ -37,6 +40,11 @@ const (
 	releaseApprove                        // a post waiting for approval is approved
 	releaseResend                         // a variant already released is queued again
 )
+
+// ReviewWithdrawn is the decision recorded on an open review link when the
+// post is saved again after the link was made (what the approver sent for
+// review is no longer what would be published).
+const ReviewWithdrawn = "withdrawn"
 
 // ErrReviewLinkNotAllowed refuses a review link to a member who may not approve.
 var ErrReviewLinkNotAllowed = problem.New(http.StatusForbidden, "review_link_needs_approver",
@@ -79,4 +87,22 @@ func (s *Service) linkAuthority(ctx context.Context, q store.Queries, ws store.W
 		return "", ErrBadReviewLink
 	}
 	return role, nil
+}
+
+// withdrawReviewLinks closes the post's open review links (the post changed).
+func (s *Service) withdrawReviewLinks(ctx context.Context, tx store.Tx, postID int64, now time.Time) error {
+	links, err := tx.ListApprovalLinks(ctx, postID)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.Decision != "" {
+			continue
+		}
+		if _, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: ReviewWithdrawn, Reason: "The post changed after the link was sent.",
+			DecidedAt: &now, ID: l.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

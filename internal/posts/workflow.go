@@ -375,7 +375,7 @@ func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, erro
 	if err != nil {
 		return Review{}, ErrBadReviewLink
 	}
-	if s.now().After(link.ExpiresAt) {
+	if s.now().After(link.ExpiresAt) || link.Decision == ReviewWithdrawn {
 		return Review{}, ErrBadReviewLink
 	}
 	v, err := s.view(ctx, s.Store, link.PostID)
