@@ -86,7 +86,7 @@ func TestApprovalWorkflow(t *testing.T) {
 	if v.Post.Status != posts.NeedsApproval {
 		t.Fatalf("a community manager's schedule on an approval workspace: %q, want needs_approval", v.Post.Status)
 	}
-	if _, err := f.svc.Approve(ctx, cm, v.Post.ID, ""); code(err) != "forbidden" {
+	if _, err := f.svc.Approve(ctx, cm, v.Post.ID, 0, ""); code(err) != "forbidden" {
 		t.Errorf("community manager approving: %v, want forbidden", err)
 	}
 	if _, err := f.svc.Save(ctx, analyst, f.ws.ID, 0, f.in("x", ""), posts.SaveDraft); code(err) != "forbidden" {
@@ -103,7 +103,13 @@ func TestApprovalWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err = f.svc.Approve(ctx, smm, v.Post.ID, "ok")
+	if _, err := f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version-1, "ok"); code(err) != "stale_version" {
+		t.Errorf("approving a version that is no longer the post's: %v, want stale_version", err)
+	}
+	if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+		t.Errorf("after a stale approval the post is %q, want needs_approval", got.Post.Status)
+	}
+	v, err = f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version, "ok")
 	if err != nil || v.Post.Status != posts.Scheduled || v.Variants[0].State != "queued" {
 		t.Fatalf("approve: %v, status %q variant %q; want scheduled and queued", err, v.Post.Status, v.Variants[0].State)
 	}

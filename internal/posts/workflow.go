@@ -34,12 +34,17 @@ func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User,
 }
 
 // Approve approves a post waiting for approval; it is scheduled at once
-// when it has a time in the future.
-func (s *Service) Approve(ctx context.Context, user store.User, postID int64, note string) (View, error) {
+// when it has a time in the future. version, when not 0, is the version the
+// approver read: a post changed since is refused (ErrStale), so nobody's
+// approval lands on content they did not see.
+func (s *Service) Approve(ctx context.Context, user store.User, postID, version int64, note string) (View, error) {
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Approve)
 		if err != nil {
 			return err
+		}
+		if version != 0 && version != post.Version {
+			return ErrStale
 		}
 		return s.approveTx(ctx, tx, ws, role, &post, user.Name, &user.ID, note)
 	})

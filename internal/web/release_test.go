@@ -525,3 +525,30 @@ func (s *releaseSite) uiForm(t *testing.T, c *releaseCase, path string, f url.Va
 	resp, _ := s.uiDo(t, c.actor.session, "POST", path, "application/x-www-form-urlencoded", f.Encode())
 	return resp.StatusCode
 }
+
+// TestUIApprovalIsForTheVersionShown: the approve button of the post page
+// carries the version the approver read; if a contributor changes the post
+// in between, the click is refused instead of approving unseen content.
+func TestUIApprovalIsForTheVersionShown(t *testing.T) {
+	t.Parallel()
+	s := newReleaseSite(t, apptest.Options{})
+	c := &releaseCase{approval: true, actor: s.actors[auth.Owner], ws: s.ws[true], ch: s.ch[true], text: "first text"}
+	contributorSubmits(t, s, c)
+	resp, page := s.uiDo(t, c.actor.session, "GET", postPath(c), "", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("post page: %d", resp.StatusCode)
+	}
+	_, rest, ok := strings.Cut(string(page), `action="`+postPath(c)+`/approve`)
+	action, _, _ := strings.Cut(rest, `"`)
+	if !ok || !strings.Contains(action, "version=") {
+		t.Fatalf("the approve form does not carry the version shown: %q", action)
+	}
+	in := posts.Input{Variants: []posts.VariantInput{{ChannelID: c.ch.ID, Text: "swapped text"}}, ScheduledLocal: local(s.t1), Timezone: "UTC"}
+	if _, err := s.env.App.Posts.Save(context.Background(), s.actors[auth.Contributor].user, c.ws.ID, c.postID, in, posts.Submit); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = s.uiDo(t, c.actor.session, "POST", postPath(c)+"/approve"+strings.ReplaceAll(action, "&amp;", "&"), "application/x-www-form-urlencoded", "")
+	if p, _ := s.post(t, c.postID); resp.StatusCode != http.StatusConflict || p.Status != posts.NeedsApproval {
+		t.Errorf("approving after the post changed: HTTP %d, post %s; want 409 and still waiting", resp.StatusCode, p.Status)
+	}
+}

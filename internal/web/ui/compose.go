@@ -277,7 +277,8 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	l := u.loc(r)
 	switch r.PathValue("action") {
 	case "approve":
-		_, err = u.Posts.Approve(ctx, user, id, r.FormValue("note"))
+		version, _ := strconv.ParseInt(r.FormValue("version"), 10, 64)
+		_, err = u.Posts.Approve(ctx, user, id, version, r.FormValue("note"))
 		flash(w, l.T("Approved"))
 	case "reject":
 		_, err = u.Posts.Reject(ctx, user, id, r.FormValue("reason"))
