@@ -551,4 +551,9 @@ func TestUIApprovalIsForTheVersionShown(t *testing.T) {
 	if p, _ := s.post(t, c.postID); resp.StatusCode != http.StatusConflict || p.Status != posts.NeedsApproval {
 		t.Errorf("approving after the post changed: HTTP %d, post %s; want 409 and still waiting", resp.StatusCode, p.Status)
 	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "tribune_flash" && ck.Value != "" {
+			t.Errorf("a refused approval leaves the message %q for the next page", ck.Value)
+		}
+	}
 }
