@@ -153,18 +153,17 @@ type releaseRoute struct {
 
 // releaseCase is one route × role × workspace × surface.
 type releaseCase struct {
-	approval bool
-	actor    releaseActor
-	ws       store.Workspace
-	ch       store.Channel
-	text     string // unique, to find the post a creating route made
-	postID   int64
-	variant  int64
+	actor   releaseActor
+	ws      store.Workspace
+	ch      store.Channel
+	text    string // unique, to find the post a creating route made
+	postID  int64
+	variant int64
 }
 
 func (s *releaseSite) runCase(t *testing.T, rt releaseRoute, approval bool, role auth.Role, via string) {
 	s.n++
-	c := &releaseCase{approval: approval, actor: s.actors[role], ws: s.ws[approval], ch: s.ch[approval],
+	c := &releaseCase{actor: s.actors[role], ws: s.ws[approval], ch: s.ch[approval],
 		text: fmt.Sprintf("release case %d %s %s %s", s.n, rt.name, role, via)}
 	if rt.prepare != nil {
 		rt.prepare(t, s, c)
@@ -532,7 +531,7 @@ func (s *releaseSite) uiForm(t *testing.T, c *releaseCase, path string, f url.Va
 func TestUIApprovalIsForTheVersionShown(t *testing.T) {
 	t.Parallel()
 	s := newReleaseSite(t, apptest.Options{})
-	c := &releaseCase{approval: true, actor: s.actors[auth.Owner], ws: s.ws[true], ch: s.ch[true], text: "first text"}
+	c := &releaseCase{actor: s.actors[auth.Owner], ws: s.ws[true], ch: s.ch[true], text: "first text"}
 	contributorSubmits(t, s, c)
 	resp, page := s.uiDo(t, c.actor.session, "GET", postPath(c), "", "")
 	if resp.StatusCode != http.StatusOK {
