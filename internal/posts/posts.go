@@ -250,6 +250,12 @@ func (s *Service) Save(ctx context.Context, user store.User, workspaceID, postID
 // SaveTx is Save inside a caller's transaction (bulk import saves many posts
 // in one). when and tz are the resolved schedule.
 func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role auth.Role, ws store.Workspace, postID int64, in Input, action Action, when *time.Time, tz string) (int64, error) {
+	if postID != 0 {
+		// Another workspace's post is not found, whatever the content says.
+		if p, err := tx.GetPost(ctx, postID); err != nil || p.WorkspaceID != ws.ID {
+			return 0, problem.NotFound
+		}
+	}
 	tags := normaliseTags(in.Tags)
 	views, err := s.check(ctx, tx, ws, in)
 	if err != nil {
@@ -282,6 +288,9 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 		post.Version++
 		post.Status, post.ScheduledAt, post.ScheduledLocal, post.Timezone, post.Tags = Draft, when, in.ScheduledLocal, tz, encodeList(tags)
 		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
+			return 0, err
+		}
+		if err := s.withdrawReviewLinks(ctx, tx, post.ID, now); err != nil {
 			return 0, err
 		}
 	}
@@ -380,10 +389,9 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, user store.User, role 
 		post.ScheduledAt = &now
 		post.ScheduledLocal, _ = schedule.Wall(now, post.Timezone)
 	}
-	// Submit, schedule, queue and publish now all need approval first when
-	// the workspace asks for it, unless the author may approve; contributors
-	// always go through approval.
-	needsApproval := action == Submit || !role.Can(auth.Schedule) || (ws.RequireApproval && !role.CanApprove())
+	// Schedule, queue and publish now wait for approval unless the approval
+	// rule lets the author release the post on their own (release.go).
+	needsApproval := action == Submit || !mayRelease(ws, role, releaseOwn)
 	if needsApproval {
 		post.Status = NeedsApproval
 		if err := s.update(ctx, tx, post); err != nil {

@@ -86,7 +86,7 @@ func TestApprovalWorkflow(t *testing.T) {
 	if v.Post.Status != posts.NeedsApproval {
 		t.Fatalf("a community manager's schedule on an approval workspace: %q, want needs_approval", v.Post.Status)
 	}
-	if _, err := f.svc.Approve(ctx, cm, v.Post.ID, ""); code(err) != "forbidden" {
+	if _, err := f.svc.Approve(ctx, cm, v.Post.ID, 0, ""); code(err) != "forbidden" {
 		t.Errorf("community manager approving: %v, want forbidden", err)
 	}
 	if _, err := f.svc.Save(ctx, analyst, f.ws.ID, 0, f.in("x", ""), posts.SaveDraft); code(err) != "forbidden" {
@@ -103,7 +103,13 @@ func TestApprovalWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err = f.svc.Approve(ctx, smm, v.Post.ID, "ok")
+	if _, err := f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version-1, "ok"); code(err) != "stale_version" {
+		t.Errorf("approving a version that is no longer the post's: %v, want stale_version", err)
+	}
+	if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+		t.Errorf("after a stale approval the post is %q, want needs_approval", got.Post.Status)
+	}
+	v, err = f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version, "ok")
 	if err != nil || v.Post.Status != posts.Scheduled || v.Variants[0].State != "queued" {
 		t.Fatalf("approve: %v, status %q variant %q; want scheduled and queued", err, v.Post.Status, v.Variants[0].State)
 	}
@@ -137,6 +143,83 @@ func TestReviewerLinkApprovesOnce(t *testing.T) {
 	}
 	if err := f.svc.DecideByToken(ctx, tok, false, "changed my mind"); code(err) != "bad_review_link" {
 		t.Errorf("second decision on the same link: %v, want bad_review_link", err)
+	}
+}
+
+// A review link decides on its creator's authority: once the creator may no
+// longer approve (role changed, or removed from the workspace), the link
+// neither shows the post nor decides anything.
+func TestReviewLinkDiesWithItsCreatorsRight(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"role changed", "removed"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			ctx := context.Background()
+			mgr := f.env.Member(t, f.owner, f.ws.ID, "mgr@example.test", auth.SocialMediaMgr)
+			v, err := f.svc.Save(ctx, f.owner, f.ws.ID, 0, f.in("for the client", future(2)), posts.Submit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := f.svc.CreateReviewLink(ctx, mgr, v.Post.ID, "Claire (client)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "removed" {
+				err = f.env.App.Auth.RemoveMember(ctx, f.owner, f.ws.ID, mgr.ID)
+			} else {
+				err = f.env.App.Auth.SetRole(ctx, f.owner, f.ws.ID, mgr.ID, auth.Contributor)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.ReviewByToken(ctx, tok); code(err) != "bad_review_link" {
+				t.Errorf("opening the link: %v, want bad_review_link", err)
+			}
+			if err := f.svc.DecideByToken(ctx, tok, true, "ok"); code(err) != "bad_review_link" {
+				t.Errorf("approving through the link: %v, want bad_review_link", err)
+			}
+			if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+				t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
+			}
+		})
+	}
+}
+
+// A review link approves the post the approver sent: a contributor who
+// changes the post afterwards (and submits it again) cannot have the new
+// content approved through the old link.
+func TestReviewLinkIsWithdrawnWhenThePostChanges(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	writer := f.env.Member(t, f.owner, f.ws.ID, "writer@example.test", auth.Contributor)
+	v, err := f.svc.Save(ctx, writer, f.ws.ID, 0, f.in("harmless", future(2)), posts.Submit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.svc.CreateReviewLink(ctx, f.owner, v.Post.ID, "Claire (client)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.in("something else entirely", future(2))
+	in.Version = v.Post.Version
+	if v, err = f.svc.Save(ctx, writer, f.ws.ID, v.Post.ID, in, posts.Submit); err != nil || v.Post.Status != posts.NeedsApproval {
+		t.Fatalf("resubmitting: %v %q", err, v.Post.Status)
+	}
+	if _, err := f.svc.ReviewByToken(ctx, tok); code(err) != "bad_review_link" {
+		t.Errorf("opening the old link: %v, want bad_review_link", err)
+	}
+	if err := f.svc.DecideByToken(ctx, tok, true, "ok"); code(err) != "bad_review_link" {
+		t.Errorf("approving through the old link: %v, want bad_review_link", err)
+	}
+	got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID)
+	if got.Post.Status != posts.NeedsApproval {
+		t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
+	}
+	h, err := f.svc.History(ctx, f.owner, v.Post.ID)
+	if err != nil || len(h.Links) != 1 || h.Links[0].Decision != posts.ReviewWithdrawn {
+		t.Errorf("the link's history: %+v %v, want it withdrawn", h.Links, err)
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 const ReviewLinkLifetime = 14 * 24 * time.Hour
 
 // ErrBadReviewLink is shown for unknown, used or expired links.
-var ErrBadReviewLink = problem.New(http.StatusNotFound, "bad_review_link", "This review link is unknown, already used or expired.", "Ce lien de validation est inconnu, déjà utilisé ou expiré.")
+var ErrBadReviewLink = problem.New(http.StatusNotFound, "bad_review_link", "This review link is unknown, already used, expired or withdrawn.", "Ce lien de validation est inconnu, déjà utilisé, expiré ou retiré.")
 
 // postFor loads a post and checks the user may do p on its workspace.
 func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User, postID int64, p auth.Permission) (store.Post, store.Workspace, auth.Role, error) {
@@ -34,14 +34,19 @@ func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User,
 }
 
 // Approve approves a post waiting for approval; it is scheduled at once
-// when it has a time in the future.
-func (s *Service) Approve(ctx context.Context, user store.User, postID int64, note string) (View, error) {
+// when it has a time in the future. version, when not 0, is the version the
+// approver read: a post changed since is refused (ErrStale), so nobody's
+// approval lands on content they did not see.
+func (s *Service) Approve(ctx context.Context, user store.User, postID, version int64, note string) (View, error) {
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
-		post, ws, _, err := s.postFor(ctx, tx, user, postID, auth.Approve)
+		post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Approve)
 		if err != nil {
 			return err
 		}
-		return s.approveTx(ctx, tx, ws, &post, user.Name, &user.ID, note)
+		if version != 0 && version != post.Version {
+			return ErrStale
+		}
+		return s.approveTx(ctx, tx, ws, role, &post, user.Name, &user.ID, note)
 	})
 	if err != nil {
 		return View{}, err
@@ -49,7 +54,12 @@ func (s *Service) Approve(ctx context.Context, user store.User, postID int64, no
 	return s.view(ctx, s.Store, postID)
 }
 
-func (s *Service) approveTx(ctx context.Context, tx store.Tx, ws store.Workspace, post *store.Post, who string, userID *int64, note string) error {
+// approveTx approves post on the authority of role (the approver's, or a
+// review link's creator's).
+func (s *Service) approveTx(ctx context.Context, tx store.Tx, ws store.Workspace, role auth.Role, post *store.Post, who string, userID *int64, note string) error {
+	if err := release(ws, role, releaseApprove); err != nil {
+		return err
+	}
 	if post.Status != NeedsApproval {
 		return ErrWrongState
 	}
@@ -144,8 +154,8 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 		if p := problemsOf(checked); p != nil {
 			return p
 		}
-		if !role.Can(auth.Schedule) {
-			return problem.Forbidden
+		if err := release(ws, role, releaseOwn); err != nil {
+			return err
 		}
 		return s.scheduleTx(ctx, tx, ws, &post, true)
 	})
@@ -191,8 +201,11 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 		if err != nil {
 			return problem.Forbidden
 		}
-		post, _, _, err := s.postFor(ctx, tx, user, v.PostID, auth.Schedule)
+		post, ws, role, err := s.postFor(ctx, tx, user, v.PostID, auth.Schedule)
 		if err != nil {
+			return err
+		}
+		if err := release(ws, role, releaseResend); err != nil {
 			return err
 		}
 		switch v.State {
@@ -329,11 +342,16 @@ func (s *Service) History(ctx context.Context, user store.User, postID int64) (H
 }
 
 // CreateReviewLink makes a secret link a client reviewer uses to approve or
-// reject the post without an account. The token is returned once.
+// reject the post without an account. The link decides on its creator's
+// authority, so only a member who may approve the post can create one. The
+// token is returned once.
 func (s *Service) CreateReviewLink(ctx context.Context, user store.User, postID int64, reviewer string) (string, error) {
-	post, _, _, err := s.postFor(ctx, s.Store, user, postID, auth.Compose)
+	post, ws, role, err := s.postFor(ctx, s.Store, user, postID, auth.View)
 	if err != nil {
 		return "", err
+	}
+	if !mayRelease(ws, role, releaseApprove) {
+		return "", ErrReviewLinkNotAllowed
 	}
 	if post.Status != NeedsApproval {
 		return "", problem.New(http.StatusConflict, "not_waiting", "Submit the post for approval first.", "Soumettez d’abord la publication à validation.")
@@ -362,7 +380,7 @@ func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, erro
 	if err != nil {
 		return Review{}, ErrBadReviewLink
 	}
-	if s.now().After(link.ExpiresAt) {
+	if s.now().After(link.ExpiresAt) || link.Decision == ReviewWithdrawn {
 		return Review{}, ErrBadReviewLink
 	}
 	v, err := s.view(ctx, s.Store, link.PostID)
@@ -370,7 +388,13 @@ func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, erro
 		return Review{}, err
 	}
 	ws, err := s.Store.GetWorkspace(ctx, v.Post.WorkspaceID)
-	return Review{Link: link, View: v, Workspace: ws}, err
+	if err != nil {
+		return Review{}, err
+	}
+	if _, err := s.linkAuthority(ctx, s.Store, ws, link); err != nil {
+		return Review{}, err
+	}
+	return Review{Link: link, View: v, Workspace: ws}, nil
 }
 
 // DecideByToken records a reviewer's decision (approve or reject) once.
@@ -388,10 +412,14 @@ func (s *Service) DecideByToken(ctx context.Context, token string, approve bool,
 		if err != nil {
 			return err
 		}
+		role, err := s.linkAuthority(ctx, tx, ws, link)
+		if err != nil {
+			return err
+		}
 		who := link.ReviewerName + " (client reviewer)"
 		decision := "approved"
 		if approve {
-			err = s.approveTx(ctx, tx, ws, &post, who, nil, reason)
+			err = s.approveTx(ctx, tx, ws, role, &post, who, nil, reason)
 		} else {
 			decision = "rejected"
 			err = s.rejectTx(ctx, tx, ws, &post, who, nil, reason)
@@ -462,9 +490,14 @@ func (s *Service) Held(ctx context.Context, user store.User, workspaceID int64) 
 // Resume ends the pause. Held variants listed in send go out now; the other
 // held variants go back to their post as drafts for someone to reschedule.
 func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64, send []int64) error {
-	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Crisis)
+	ws, role, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Crisis)
 	if err != nil {
 		return err
+	}
+	if len(send) > 0 {
+		if err := release(ws, role, releaseResend); err != nil {
+			return err
+		}
 	}
 	held, err := s.Store.ListHeldVariants(ctx, ws.ID)
 	if err != nil {

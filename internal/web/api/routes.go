@@ -739,7 +739,8 @@ func (s *server) history(ctx context.Context, in *idPath) (*body[posts.History],
 type noteIn struct {
 	ID   int64 `path:"id"`
 	Body struct {
-		Note string `json:"note,omitempty"`
+		Note    string `json:"note,omitempty"`
+		Version int64  `json:"version,omitempty" doc:"The post version you reviewed: the approval is refused (409) if the post changed since"`
 	}
 }
 
@@ -748,7 +749,7 @@ func (s *server) approve(ctx context.Context, in *noteIn) (*body[PostOut], error
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	v, err := s.Posts.Approve(ctx, u, in.ID, in.Body.Note)
+	v, err := s.Posts.Approve(ctx, u, in.ID, in.Body.Version, in.Body.Note)
 	if err != nil {
 		return nil, s.fail(err)
 	}

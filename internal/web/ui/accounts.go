@@ -192,7 +192,11 @@ func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) workspaceHome(w http.ResponseWriter, r *http.Request) error {
-	return redirect(w, r, "/w/"+r.PathValue("ws")+"/calendar")
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/calendar")
 }
 
 var _ layout.PageData

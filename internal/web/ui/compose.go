@@ -280,11 +280,14 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	l := u.loc(r)
 	switch r.PathValue("action") {
 	case "approve":
-		_, err = u.Posts.Approve(ctx, user, id, r.FormValue("note"))
-		flash(w, l.T("Approved"))
+		version, _ := strconv.ParseInt(r.FormValue("version"), 10, 64)
+		if _, err = u.Posts.Approve(ctx, user, id, version, r.FormValue("note")); err == nil {
+			flash(w, l.T("Approved"))
+		}
 	case "reject":
-		_, err = u.Posts.Reject(ctx, user, id, r.FormValue("reason"))
-		flash(w, l.T("Rejected"))
+		if _, err = u.Posts.Reject(ctx, user, id, r.FormValue("reason")); err == nil {
+			flash(w, l.T("Rejected"))
+		}
 	case "comment":
 		_, err = u.Posts.Comment(ctx, user, id, r.FormValue("body"))
 	case "unschedule":

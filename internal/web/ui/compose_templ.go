@@ -1377,7 +1377,7 @@ func postPage(l *i18n.Localizer, d postPageData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if d.View.Post.Status == "needs_approval" {
+		if d.View.Post.Status == "needs_approval" && d.Role.CanApprove() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<div class=\"card approval\" data-testid=\"approval\"><h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1396,9 +1396,9 @@ func postPage(l *i18n.Localizer, d postPageData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var85 templ.SafeURL
-			templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/w/" + itoa(d.WS.ID) + "/posts/" + itoa(d.View.Post.ID) + "/approve"))
+			templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/w/" + itoa(d.WS.ID) + "/posts/" + itoa(d.View.Post.ID) + "/approve?version=" + itoa(d.View.Post.Version)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/compose.templ`, Line: 187, Col: 117}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/compose.templ`, Line: 187, Col: 154}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 			if templ_7745c5c3_Err != nil {

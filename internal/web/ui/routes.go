@@ -2,8 +2,14 @@ package ui
 
 import "net/http"
 
+// router is what routes registers on: an *http.ServeMux, or a recorder in
+// the tests that walk every route.
+type router interface {
+	Handle(pattern string, handler http.Handler)
+}
+
 // routes is the UI's whole route table.
-func (u *ui) routes(mux *http.ServeMux) {
+func (u *ui) routes(mux router) {
 	// Accounts.
 	mux.Handle("GET /{$}", u.public(u.home))
 	mux.Handle("GET /setup", u.public(u.setupForm))
