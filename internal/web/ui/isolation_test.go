@@ -46,6 +46,8 @@ type tenantA struct {
 	media   store.Media
 	post    posts.View
 	member  store.User // in A only
+	token   string     // an API token of A's member
+	tokenID int64
 	secrets []string
 }
 
@@ -92,6 +94,11 @@ func walkUI(t *testing.T, env *apptest.Env) {
 		"GET /oauth/mastodon/callback": func(t *testing.T, r answer) { want(t, r, 400, 403, 404, 422) },
 		"POST /workspaces":             func(t *testing.T, r answer) { want(t, r, 403) },
 		"GET /ical/{file}":             func(t *testing.T, r answer) { want(t, r, 404) },
+		"POST /settings/password":      func(t *testing.T, r answer) { want(t, r, 200, 303, 422) },
+		"GET /forgot":                  func(t *testing.T, r answer) { want(t, r, 200) },
+		"POST /forgot":                 func(t *testing.T, r answer) { want(t, r, 200, 303) },
+		"GET /reset/{token}":           func(t *testing.T, r answer) { want(t, r, 200, 404) },
+		"POST /reset/{token}":          func(t *testing.T, r answer) { want(t, r, 404, 422) },
 	}
 
 	walked := 0
@@ -174,10 +181,20 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.member = env.Member(t, owner, ws.ID, "a-only@example.test", auth.Analyst)
+	tok, row, err := env.App.Auth.CreateAPIToken(ctx, a.member, "a's script", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.token, a.tokenID = tok, row.ID
+	feed, err := env.App.Calendar.RotateICal(ctx, owner, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
-	a.secrets = []string{"secret plan", "secret remark", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, a.ws.IcalToken}
+	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
+	a.secrets = []string{"secret plan", "secret remark", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -203,6 +220,12 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	ws, err := env.Store.GetWorkspace(ctx, a.ws.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ws.IcalTokenHash != a.ws.IcalTokenHash {
+		t.Errorf("workspace A's iCal secret changed")
+	}
+	if _, err := env.App.Auth.APITokenUser(ctx, a.token); err != nil {
+		t.Errorf("A's member's API token stopped working: %v", err)
 	}
 	if ws.Name != a.ws.Name || !ws.RequireApproval || ws.Timezone != a.ws.Timezone || ws.PausedAt != nil || ws.DuplicateWindowHours != a.ws.DuplicateWindowHours {
 		t.Errorf("workspace A's settings changed: %+v", ws)
@@ -282,6 +305,8 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.ch.ID
 		case strings.HasPrefix(path, "/w/{ws}/media/"), strings.HasPrefix(path, "/media/"):
 			id = w.a.media.ID
+		case strings.HasPrefix(path, "/settings/tokens/"):
+			id = w.a.tokenID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
