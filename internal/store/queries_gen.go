@@ -78,19 +78,21 @@ type ApprovalLink struct {
 
 // Channel mirrors the row or argument shape sqlc generates for both dialects.
 type Channel struct {
-	ID              int64
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	ID                int64
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	Status            string
+	CreatedAt         time.Time
+	TextCounting      string
+	DefaultVisibility string
 }
 
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -127,18 +129,20 @@ type CreateApprovalLinkParams struct {
 
 // CreateChannelParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateChannelParams struct {
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	TextCounting      string
+	DefaultVisibility string
+	Status            string
+	CreatedAt         time.Time
 }
 
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -243,6 +247,7 @@ type CreateVariantParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	State        string
 	ContentHash  string
 	UpdatedAt    time.Time
@@ -597,6 +602,7 @@ type PostVariant struct {
 	RiverJobID    *int64
 	PublishedAt   *time.Time
 	UpdatedAt     time.Time
+	Visibility    string
 }
 
 // PostVersion mirrors the row or argument shape sqlc generates for both dialects.
@@ -759,6 +765,12 @@ type UpdateChannelTokenParams struct {
 	ID              int64
 }
 
+// UpdateChannelVisibilityParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateChannelVisibilityParams struct {
+	DefaultVisibility string
+	ID                int64
+}
+
 // UpdateMediaDetailsParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateMediaDetailsParams struct {
 	Alt  string
@@ -801,6 +813,7 @@ type UpdateVariantContentParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	ContentHash  string
 	UpdatedAt    time.Time
 	ID           int64
@@ -979,6 +992,7 @@ type Queries interface {
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
+	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error
 	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error

@@ -702,6 +702,10 @@ func (a queries) UpdateChannelToken(ctx context.Context, arg store.UpdateChannel
 	return mapErr(a.w.UpdateChannelToken(ctx, sqlitedb.UpdateChannelTokenParams(arg)))
 }
 
+func (a queries) UpdateChannelVisibility(ctx context.Context, arg store.UpdateChannelVisibilityParams) error {
+	return mapErr(a.w.UpdateChannelVisibility(ctx, sqlitedb.UpdateChannelVisibilityParams(arg)))
+}
+
 func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDetailsParams) error {
 	return mapErr(a.w.UpdateMediaDetails(ctx, sqlitedb.UpdateMediaDetailsParams(arg)))
 }
