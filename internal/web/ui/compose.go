@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -28,6 +29,8 @@ type composeData struct {
 	Text     string // the shared text
 	Selected map[int64]bool
 	Custom   map[int64]string // channel → its own text, when it differs
+	// Visibility is each variant's chosen visibility (Mastodon channels).
+	Visibility map[int64]network.Visibility
 	Checks   []posts.VariantView
 	Problem  *problem.Error
 	TZ       string
@@ -87,9 +90,10 @@ func (u *ui) composeBase(r *http.Request, ws store.Workspace, role auth.Role) (c
 
 // fill derives the shared text and per-channel overrides from the input.
 func (d *composeData) fill() {
-	d.Selected, d.Custom = map[int64]bool{}, map[int64]string{}
+	d.Selected, d.Custom, d.Visibility = map[int64]bool{}, map[int64]string{}, map[int64]network.Visibility{}
 	for i, v := range d.In.Variants {
 		d.Selected[v.ChannelID] = true
+		d.Visibility[v.ChannelID] = v.Visibility
 		if i == 0 {
 			d.Text = v.Text
 		} else if v.Text != d.Text {
@@ -140,7 +144,7 @@ func inputFromForm(r *http.Request, tz string) (posts.Input, posts.Action, error
 			vt = own
 		}
 		in.Variants = append(in.Variants, posts.VariantInput{ChannelID: id, Text: vt, Link: strings.TrimSpace(f.Get("link")),
-			FirstComment: f.Get("first_comment"), Thread: thread, MediaIDs: mediaIDs})
+			FirstComment: f.Get("first_comment"), Thread: thread, MediaIDs: mediaIDs, Visibility: network.Visibility(f.Get("visibility_" + c))})
 	}
 	return in, posts.Action(f.Get("action")), nil
 }
