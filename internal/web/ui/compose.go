@@ -31,9 +31,9 @@ type composeData struct {
 	Custom   map[int64]string // channel → its own text, when it differs
 	// Visibility is each variant's chosen visibility (Mastodon channels).
 	Visibility map[int64]network.Visibility
-	Checks   []posts.VariantView
-	Problem  *problem.Error
-	TZ       string
+	Checks     []posts.VariantView
+	Problem    *problem.Error
+	TZ         string
 }
 
 func (u *ui) displayTZ(user store.User, ws store.Workspace) string {
