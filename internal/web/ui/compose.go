@@ -29,11 +29,12 @@ type composeData struct {
 	Text     string // the shared text
 	Selected map[int64]bool
 	Custom   map[int64]string // channel → its own text, when it differs
+	Checks   []posts.VariantView
+	Problem  *problem.Error
+	TZ       string
+
 	// Visibility is each variant's chosen visibility (Mastodon channels).
 	Visibility map[int64]network.Visibility
-	Checks     []posts.VariantView
-	Problem    *problem.Error
-	TZ         string
 }
 
 func (u *ui) displayTZ(user store.User, ws store.Workspace) string {
