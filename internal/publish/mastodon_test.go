@@ -145,7 +145,18 @@ func TestMastodonCompatibleServersCountTheirWay(t *testing.T) {
 // the account's default on the server (the fake's: unlisted) never decides.
 func TestMastodonVisibilityIsChosenNotInherited(t *testing.T) {
 	t.Parallel()
-	f := setup(t, apptest.Options{}, 0)
+	for _, db := range []struct {
+		name     string
+		postgres bool
+	}{{"sqlite", false}, {"postgres", true}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			visibilityIsChosen(t, setup(t, apptest.Options{Postgres: db.postgres}, 0))
+		})
+	}
+}
+
+func visibilityIsChosen(t *testing.T, f fixture) {
 	fake := mastodonfake.New(t)
 	fake.Software = mastodonfake.GoToSocial
 	ch := connectMastodon(t, f, fake)
