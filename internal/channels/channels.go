@@ -247,20 +247,57 @@ func (s *Service) FinishMastodon(ctx context.Context, user store.User, state, co
 	if err != nil {
 		return store.Channel{}, networkProblem(err)
 	}
-	// The instance document first: it gives the domain of the handle.
-	inst, err := s.Mastodon.Instance(ctx, st.InstanceURL)
+	acct, lim, err := s.readMastodon(ctx, st.InstanceURL, tok)
 	if err != nil {
-		return store.Channel{}, networkProblem(err)
+		return store.Channel{}, err
 	}
-	acct, err := s.Mastodon.VerifyCredentials(ctx, st.InstanceURL, inst.Domain, tok)
+	return s.create(ctx, st.WorkspaceID, "mastodon", "Mastodon · "+acct.Handle, acct, lim)
+}
+
+// readMastodon reads what a Mastodon-compatible server is: the instance
+// document first (it gives the domain of the handle, the limits and how
+// the server counts), then who the token acts as.
+func (s *Service) readMastodon(ctx context.Context, instanceURL string, tok network.Token) (network.Account, limits, error) {
+	inst, err := s.Mastodon.Instance(ctx, instanceURL)
 	if err != nil {
-		return store.Channel{}, networkProblem(err)
+		return network.Account{}, limits{}, networkProblem(err)
+	}
+	acct, err := s.Mastodon.VerifyCredentials(ctx, instanceURL, inst.Domain, tok)
+	if err != nil {
+		return network.Account{}, limits{}, networkProblem(err)
 	}
 	lim := limits{maxChars: inst.MaxChars, urlLength: inst.URLLength, counting: rules.CountMastodon}
 	if inst.LinksCountInFull {
 		lim.counting = rules.CountCharacters
 	}
-	return s.create(ctx, st.WorkspaceID, "mastodon", "Mastodon · "+acct.Handle, acct, lim)
+	return acct, lim, nil
+}
+
+// RefreshMastodon reads a Mastodon channel's server again: its handle,
+// limits and way of counting (a server upgraded or reconfigured, a channel
+// connected before Tribune told GoToSocial apart).
+func (s *Service) RefreshMastodon(ctx context.Context, user store.User, channelID int64) (store.Channel, error) {
+	ch, err := s.Get(ctx, user, channelID, auth.ManageChannels)
+	if err != nil {
+		return ch, err
+	}
+	if ch.Network != "mastodon" {
+		return ch, problem.New(http.StatusUnprocessableEntity, "not_mastodon", "Only Mastodon channels can be read again.", "Seuls les canaux Mastodon peuvent être relus.")
+	}
+	cur, err := s.Account(ctx, ch)
+	if err != nil {
+		return ch, err
+	}
+	acct, lim, err := s.readMastodon(ctx, ch.BaseURL, cur.Token)
+	if err != nil {
+		return ch, err
+	}
+	if err := s.Store.UpdateChannelServer(ctx, store.UpdateChannelServerParams{Handle: acct.Handle, MaxChars: int64(lim.maxChars),
+		URLLength: int64(lim.urlLength), TextCounting: lim.counting, ID: ch.ID}); err != nil {
+		return ch, err
+	}
+	ch.Handle, ch.MaxChars, ch.URLLength, ch.TextCounting = acct.Handle, int64(lim.maxChars), int64(lim.urlLength), lim.counting
+	return ch, nil
 }
 
 // HasVisibility reports whether posts on the network have a visibility to

@@ -210,3 +210,46 @@ func visibilityIsChosen(t *testing.T, f fixture) {
 		t.Errorf("channel default everyone: %v, want 422 bad_visibility", err)
 	}
 }
+
+// A channel connected before its server was told apart (or whose server
+// changed) is read again on demand: handle, limits and way of counting.
+func TestMastodonChannelIsReadAgain(t *testing.T) {
+	t.Parallel()
+	for _, db := range []struct {
+		name     string
+		postgres bool
+	}{{"sqlite", false}, {"postgres", true}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, apptest.Options{Postgres: db.postgres}, 0)
+			fake := mastodonfake.New(t)
+			ch := connectMastodon(t, f, fake)
+			if ch.TextCounting != rules.CountMastodon || ch.Handle != "@alice@fake.test" {
+				t.Fatalf("channel %q %q", ch.TextCounting, ch.Handle)
+			}
+			fake.Software, fake.Domain, fake.MaxChars = mastodonfake.GoToSocial, "moved.example", 5000
+			ctx := context.Background()
+			got, err := f.env.App.Channels.RefreshMastodon(ctx, f.owner, ch.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := f.env.Store.GetChannel(ctx, ch.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []store.Channel{got, stored} {
+				if c.TextCounting != rules.CountCharacters || c.Handle != "@alice@moved.example" || c.MaxChars != 5000 {
+					t.Errorf("after reading again: counting %q handle %q max %d, want characters, @alice@moved.example, 5000", c.TextCounting, c.Handle, c.MaxChars)
+				}
+			}
+			sb, err := f.env.App.Channels.ConnectSandbox(ctx, f.owner, f.ws.ID, "box")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pe *problem.Error
+			if _, err := f.env.App.Channels.RefreshMastodon(ctx, f.owner, sb.ID); !errors.As(err, &pe) || pe.Status != http.StatusUnprocessableEntity {
+				t.Errorf("reading a Sandbox channel as Mastodon: %v, want 422", err)
+			}
+		})
+	}
+}

@@ -752,6 +752,15 @@ type UpdateChannelLimitsParams struct {
 	ID        int64
 }
 
+// UpdateChannelServerParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateChannelServerParams struct {
+	Handle       string
+	MaxChars     int64
+	URLLength    int64
+	TextCounting string
+	ID           int64
+}
+
 // UpdateChannelStatusParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateChannelStatusParams struct {
 	Status string
@@ -990,6 +999,7 @@ type Queries interface {
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
+	UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
 	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error

@@ -694,6 +694,10 @@ func (a queries) UpdateChannelLimits(ctx context.Context, arg store.UpdateChanne
 	return mapErr(a.w.UpdateChannelLimits(ctx, sqlitedb.UpdateChannelLimitsParams(arg)))
 }
 
+func (a queries) UpdateChannelServer(ctx context.Context, arg store.UpdateChannelServerParams) error {
+	return mapErr(a.w.UpdateChannelServer(ctx, sqlitedb.UpdateChannelServerParams(arg)))
+}
+
 func (a queries) UpdateChannelStatus(ctx context.Context, arg store.UpdateChannelStatusParams) error {
 	return mapErr(a.w.UpdateChannelStatus(ctx, sqlitedb.UpdateChannelStatusParams(arg)))
 }

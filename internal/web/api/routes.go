@@ -65,6 +65,7 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("connect-mastodon", http.MethodPost, "/v1/workspaces/{ws}/channels/mastodon", "Start connecting a Mastodon account: returns the address where the user authorises Tribune", "channels"), s.connectMastodon)
 	huma.Register(a, op("delete-channel", http.MethodDelete, "/v1/channels/{id}", "Disconnect a channel", "channels"), s.deleteChannel)
 	huma.Register(a, op("update-channel", http.MethodPatch, "/v1/channels/{id}", "Change a channel's settings (a Mastodon channel's default visibility)", "channels"), s.updateChannel)
+	huma.Register(a, op("refresh-channel", http.MethodPost, "/v1/channels/{id}/refresh", "Read a Mastodon channel's server again: handle, limits and how it counts characters", "channels"), s.refreshChannel)
 	huma.Register(a, op("get-queue", http.MethodGet, "/v1/channels/{id}/queue", "A channel's weekly time slots", "channels"), s.getQueue)
 	huma.Register(a, op("set-queue", http.MethodPut, "/v1/channels/{id}/queue", "Replace a channel's weekly time slots", "channels"), s.setQueue)
 	huma.Register(a, op("sandbox-faults", http.MethodPut, "/v1/channels/{id}/sandbox-faults", "Make a Sandbox channel fail, rate-limit or time out", "channels"), s.setFaults)
@@ -510,6 +511,18 @@ func (s *server) updateChannel(ctx context.Context, in *channelIn) (*body[channe
 		return nil, s.fail(err)
 	}
 	ch, err := s.Channels.SetDefaultVisibility(ctx, u, in.ID, in.Body.DefaultVisibility)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[channelOut]{toChannel(ch)}, nil
+}
+
+func (s *server) refreshChannel(ctx context.Context, in *idPath) (*body[channelOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	ch, err := s.Channels.RefreshMastodon(ctx, u, in.ID)
 	if err != nil {
 		return nil, s.fail(err)
 	}

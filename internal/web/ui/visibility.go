@@ -61,6 +61,19 @@ func hasVisibilities(chs []store.Channel) bool {
 	return false
 }
 
+// refreshChannel reads a Mastodon channel's server again.
+func (u *ui) refreshChannel(w http.ResponseWriter, r *http.Request) error {
+	ws, id, err := u.channelFromPath(r)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Channels.RefreshMastodon(r.Context(), currentUser(r), id); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Server read again"))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
 // saveVisibility sets a Mastodon channel's default visibility.
 func (u *ui) saveVisibility(w http.ResponseWriter, r *http.Request) error {
 	ws, id, err := u.channelFromPath(r)

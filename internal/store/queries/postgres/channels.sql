@@ -22,6 +22,11 @@ UPDATE channels SET status = sqlc.arg(status) WHERE id = sqlc.arg(id);
 -- name: UpdateChannelLimits :exec
 UPDATE channels SET max_chars = sqlc.arg(max_chars), url_length = sqlc.arg(url_length) WHERE id = sqlc.arg(id);
 
+-- name: UpdateChannelServer :exec
+UPDATE channels SET handle = sqlc.arg(handle), max_chars = sqlc.arg(max_chars), url_length = sqlc.arg(url_length),
+    text_counting = sqlc.arg(text_counting)
+WHERE id = sqlc.arg(id);
+
 -- name: UpdateChannelVisibility :exec
 UPDATE channels SET default_visibility = sqlc.arg(default_visibility) WHERE id = sqlc.arg(id);
 

@@ -443,6 +443,31 @@ func (q *Queries) UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimi
 	return err
 }
 
+const updateChannelServer = `-- name: UpdateChannelServer :exec
+UPDATE channels SET handle = ?1, max_chars = ?2, url_length = ?3,
+    text_counting = ?4
+WHERE id = ?5
+`
+
+type UpdateChannelServerParams struct {
+	Handle       string
+	MaxChars     int64
+	URLLength    int64
+	TextCounting string
+	ID           int64
+}
+
+func (q *Queries) UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error {
+	_, err := q.db.ExecContext(ctx, updateChannelServer,
+		arg.Handle,
+		arg.MaxChars,
+		arg.URLLength,
+		arg.TextCounting,
+		arg.ID,
+	)
+	return err
+}
+
 const updateChannelStatus = `-- name: UpdateChannelStatus :exec
 UPDATE channels SET status = ?1 WHERE id = ?2
 `
