@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
@@ -78,7 +79,13 @@ func (s *Service) seal(workspaceID int64, tok network.Token) ([]byte, string, er
 	return ct, kid, nil
 }
 
-func (s *Service) create(ctx context.Context, wsID int64, netw, name string, acct network.Account, maxChars, urlLen int) (store.Channel, error) {
+// limits is what a channel's server enforces, read when it is connected.
+type limits struct {
+	maxChars, urlLength int
+	counting            string // a rules.Count…, "" for the network's way
+}
+
+func (s *Service) create(ctx context.Context, wsID int64, netw, name string, acct network.Account, lim limits) (store.Channel, error) {
 	ct, kid, err := s.seal(wsID, acct.Token)
 	if err != nil {
 		return store.Channel{}, err
@@ -86,9 +93,15 @@ func (s *Service) create(ctx context.Context, wsID int64, netw, name string, acc
 	if name == "" {
 		name = acct.Handle
 	}
+	var vis network.Visibility
+	if HasVisibility(netw) {
+		// Said explicitly with every status from now on: the account's own
+		// default on the server no longer decides.
+		vis = network.VisibilityPublic
+	}
 	return s.Store.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: wsID, Network: netw, Name: name, Handle: acct.Handle,
-		ExternalID: acct.ExternalID, BaseURL: acct.BaseURL, TokenCiphertext: ct, TokenKeyID: kid, MaxChars: int64(maxChars),
-		URLLength: int64(urlLen), Status: "active", CreatedAt: s.Now().UTC()})
+		ExternalID: acct.ExternalID, BaseURL: acct.BaseURL, TokenCiphertext: ct, TokenKeyID: kid, MaxChars: int64(lim.maxChars),
+		URLLength: int64(lim.urlLength), TextCounting: lim.counting, DefaultVisibility: string(vis), Status: "active", CreatedAt: s.Now().UTC()})
 }
 
 // List returns a workspace's channels.
@@ -164,7 +177,7 @@ func (s *Service) ConnectSandbox(ctx context.Context, user store.User, workspace
 	if err != nil {
 		return store.Channel{}, networkProblem(err)
 	}
-	return s.create(ctx, workspaceID, "sandbox", "Sandbox · "+name, acct, 0, 0)
+	return s.create(ctx, workspaceID, "sandbox", "Sandbox · "+name, acct, limits{})
 }
 
 // ConnectBluesky signs in with a handle and an app password.
@@ -186,7 +199,7 @@ func (s *Service) ConnectBluesky(ctx context.Context, user store.User, workspace
 	if err != nil {
 		return store.Channel{}, addressProblem(err, "pds_url")
 	}
-	return s.create(ctx, workspaceID, "bluesky", "Bluesky · "+acct.Handle, acct, 0, 0)
+	return s.create(ctx, workspaceID, "bluesky", "Bluesky · "+acct.Handle, acct, limits{})
 }
 
 func checkURL(raw, field string) error {
@@ -266,15 +279,117 @@ func (s *Service) FinishMastodon(ctx context.Context, user store.User, state, co
 	if err != nil {
 		return store.Channel{}, networkProblem(err)
 	}
-	acct, err := s.Mastodon.VerifyCredentials(ctx, st.InstanceURL, tok)
+	acct, lim, err := s.readMastodon(ctx, st.InstanceURL, tok)
 	if err != nil {
-		return store.Channel{}, networkProblem(err)
+		return store.Channel{}, err
 	}
-	lim, err := s.Mastodon.Limits(ctx, st.InstanceURL)
+	return s.create(ctx, st.WorkspaceID, "mastodon", "Mastodon · "+acct.Handle, acct, lim)
+}
+
+// readMastodon reads what a Mastodon-compatible server is: the instance
+// document first (it gives the domain of the handle, the limits and how
+// the server counts), then who the token acts as.
+func (s *Service) readMastodon(ctx context.Context, instanceURL string, tok network.Token) (network.Account, limits, error) {
+	inst, err := s.Mastodon.Instance(ctx, instanceURL)
 	if err != nil {
-		return store.Channel{}, networkProblem(err)
+		return network.Account{}, limits{}, networkProblem(err)
 	}
-	return s.create(ctx, st.WorkspaceID, "mastodon", "Mastodon · "+acct.Handle, acct, lim.MaxChars, lim.URLLength)
+	acct, err := s.Mastodon.VerifyCredentials(ctx, instanceURL, inst.Domain, tok)
+	if err != nil {
+		return network.Account{}, limits{}, networkProblem(err)
+	}
+	lim := limits{maxChars: inst.MaxChars, urlLength: inst.URLLength, counting: rules.CountMastodon}
+	if inst.LinksCountInFull {
+		lim.counting = rules.CountCharacters
+	}
+	return acct, lim, nil
+}
+
+// RefreshMastodon reads a Mastodon channel's server again: its handle,
+// limits and way of counting (a server upgraded or reconfigured, a channel
+// connected before Tribune told GoToSocial apart).
+func (s *Service) RefreshMastodon(ctx context.Context, user store.User, channelID int64) (store.Channel, error) {
+	ch, err := s.Get(ctx, user, channelID, auth.ManageChannels)
+	if err != nil {
+		return ch, err
+	}
+	if ch.Network != "mastodon" {
+		return ch, problem.New(http.StatusUnprocessableEntity, "not_mastodon", "Only Mastodon channels can be read again.", "Seuls les canaux Mastodon peuvent être relus.")
+	}
+	cur, err := s.Account(ctx, ch)
+	if err != nil {
+		return ch, err
+	}
+	acct, lim, err := s.readMastodon(ctx, ch.BaseURL, cur.Token)
+	if err != nil {
+		return ch, err
+	}
+	if err := s.Store.UpdateChannelServer(ctx, store.UpdateChannelServerParams{Handle: acct.Handle, MaxChars: int64(lim.maxChars),
+		URLLength: int64(lim.urlLength), TextCounting: lim.counting, ID: ch.ID}); err != nil {
+		return ch, err
+	}
+	ch.Handle, ch.MaxChars, ch.URLLength, ch.TextCounting = acct.Handle, int64(lim.maxChars), int64(lim.urlLength), lim.counting
+	return ch, nil
+}
+
+// HasVisibility reports whether posts on the network have a visibility to
+// choose (Mastodon and the servers speaking its API).
+func HasVisibility(netw string) bool { return netw == "mastodon" }
+
+// Limits are the rules' limits of a channel: what its server enforces and
+// how it counts.
+func Limits(ch store.Channel) rules.Limits {
+	return rules.Limits{MaxChars: int(ch.MaxChars), URLLength: int(ch.URLLength), Counting: ch.TextCounting}
+}
+
+// ErrBadVisibility answers a visibility that is not one of Mastodon's.
+var ErrBadVisibility = problem.Invalidf("visibility", "bad_visibility",
+	"Choose a visibility: public, unlisted, private (followers only) or direct.",
+	"Choisissez une visibilité : public, unlisted (non listé), private (abonnés seulement) ou direct.")
+
+// ErrNoVisibility answers a visibility set on a network that has none.
+var ErrNoVisibility = problem.Invalidf("visibility", "visibility_unsupported",
+	"Only Mastodon channels have a visibility.", "Seuls les canaux Mastodon ont une visibilité.")
+
+// Visibility resolves the visibility of a post on ch: the one chosen, or
+// the channel's default when none is; "" on networks without visibilities.
+func Visibility(ch store.Channel, chosen network.Visibility) (network.Visibility, error) {
+	if !HasVisibility(ch.Network) {
+		if chosen != "" {
+			return "", ErrNoVisibility
+		}
+		return "", nil
+	}
+	if chosen == "" {
+		chosen = network.Visibility(ch.DefaultVisibility)
+		if chosen == "" {
+			chosen = network.VisibilityPublic
+		}
+	}
+	if !chosen.Valid() {
+		return "", ErrBadVisibility
+	}
+	return chosen, nil
+}
+
+// SetDefaultVisibility sets the visibility a channel's posts get when their
+// author chooses none (Mastodon channels only).
+func (s *Service) SetDefaultVisibility(ctx context.Context, user store.User, channelID int64, v network.Visibility) (store.Channel, error) {
+	ch, err := s.Get(ctx, user, channelID, auth.ManageChannels)
+	if err != nil {
+		return ch, err
+	}
+	if !HasVisibility(ch.Network) {
+		return ch, ErrNoVisibility
+	}
+	if !v.Valid() {
+		return ch, ErrBadVisibility
+	}
+	if err := s.Store.UpdateChannelVisibility(ctx, store.UpdateChannelVisibilityParams{DefaultVisibility: string(v), ID: ch.ID}); err != nil {
+		return ch, err
+	}
+	ch.DefaultVisibility = string(v)
+	return ch, nil
 }
 
 // Disconnect removes a channel (its posts' variants on it go too).

@@ -95,6 +95,10 @@ type PostRequest struct {
 	Root *Ref
 	// CreatedAt is the time the attempt was marked in flight.
 	CreatedAt time.Time
+	// Visibility is who may see the post, on networks that let the author
+	// choose (Mastodon); empty elsewhere. Thread items and first comments
+	// carry the post's.
+	Visibility Visibility
 }
 
 // Connector is what every network implements.

@@ -19,6 +19,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/rules"
@@ -76,6 +78,9 @@ type VariantInput struct {
 	FirstComment string   `json:"first_comment,omitempty"`
 	Thread       []string `json:"thread,omitempty"`
 	MediaIDs     []int64  `json:"media_ids,omitempty"`
+	// Visibility is who may see the post on networks that let the author
+	// choose (Mastodon); empty means the channel's default.
+	Visibility network.Visibility `json:"visibility,omitempty" enum:"public,unlisted,private,direct" doc:"Mastodon channels only: public, unlisted, private (followers only) or direct. Empty: the channel's default."`
 }
 
 // Input is a post as the composer submits it.
@@ -163,9 +168,13 @@ func (s *Service) check(ctx context.Context, q store.Queries, ws store.Workspace
 			}
 			rv.Media = append(rv.Media, rules.MediaItem{MIME: m.MIME, Size: m.SizeBytes, Width: int(m.Width), Height: int(m.Height), DurationSeconds: int(m.DurationSeconds), Alt: m.Alt})
 		}
-		lim := rules.Limits{MaxChars: int(ch.MaxChars), URLLength: int(ch.URLLength)}
+		vis, err := channels.Visibility(ch, vi.Visibility)
+		if err != nil {
+			return nil, err
+		}
+		lim := channels.Limits(ch)
 		out = append(out, VariantView{
-			PostVariant: store.PostVariant{ChannelID: ch.ID, Text: vi.Text, Link: vi.Link, FirstComment: vi.FirstComment},
+			PostVariant: store.PostVariant{ChannelID: ch.ID, Text: vi.Text, Link: vi.Link, FirstComment: vi.FirstComment, Visibility: string(vis)},
 			Channel:     ch, Thread: vi.Thread, MediaIDs: vi.MediaIDs,
 			Count:    rules.CountText(ch.Network, vi.Text, lim),
 			Problems: rules.Validate(ch.Network, rv, lim),
@@ -266,6 +275,12 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 			return 0, p
 		}
 	}
+	// What is written is what will be sent: a variant without a chosen
+	// visibility gets its channel's default now, as the composer showed it.
+	in.Variants = slices.Clone(in.Variants)
+	for i := range in.Variants {
+		in.Variants[i].Visibility = network.Visibility(views[i].Visibility)
+	}
 	now := s.now()
 	var post store.Post
 	if postID == 0 {
@@ -330,7 +345,7 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 		if v, ok := byChannel[vi.ChannelID]; ok {
 			delete(byChannel, vi.ChannelID)
 			if err := tx.UpdateVariantContent(ctx, store.UpdateVariantContentParams{Text: vi.Text, Link: vi.Link, FirstComment: vi.FirstComment,
-				Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), ContentHash: contentHash(vi), UpdatedAt: now, ID: v.ID}); err != nil {
+				Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), ContentHash: contentHash(vi), UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
 			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: now, ID: v.ID}); err != nil {
@@ -339,7 +354,7 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 			continue
 		}
 		if _, err := tx.CreateVariant(ctx, store.CreateVariantParams{PostID: postID, ChannelID: vi.ChannelID, Text: vi.Text, Link: vi.Link,
-			FirstComment: vi.FirstComment, Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), State: "pending",
+			FirstComment: vi.FirstComment, Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), State: "pending",
 			ContentHash: contentHash(vi), UpdatedAt: now}); err != nil {
 			return err
 		}
@@ -548,8 +563,7 @@ func (s *Service) view(ctx context.Context, q store.Queries, postID int64) (View
 			return View{}, err
 		}
 		vv := VariantView{PostVariant: v, Channel: ch, Thread: decodeList[string](v.Thread), MediaIDs: decodeList[int64](v.MediaIDs)}
-		lim := rules.Limits{MaxChars: int(ch.MaxChars), URLLength: int(ch.URLLength)}
-		vv.Count = rules.CountText(ch.Network, v.Text, lim)
+		vv.Count = rules.CountText(ch.Network, v.Text, channels.Limits(ch))
 		out.Variants = append(out.Variants, vv)
 	}
 	return out, nil
@@ -559,7 +573,8 @@ func (s *Service) view(ctx context.Context, q store.Queries, postID int64) (View
 func (v View) Input() Input {
 	in := Input{Tags: v.Tags, ScheduledLocal: v.Post.ScheduledLocal, Timezone: v.Post.Timezone}
 	for _, vv := range v.Variants {
-		in.Variants = append(in.Variants, VariantInput{ChannelID: vv.ChannelID, Text: vv.Text, Link: vv.Link, FirstComment: vv.FirstComment, Thread: vv.Thread, MediaIDs: vv.MediaIDs})
+		in.Variants = append(in.Variants, VariantInput{ChannelID: vv.ChannelID, Text: vv.Text, Link: vv.Link, FirstComment: vv.FirstComment, Thread: vv.Thread, MediaIDs: vv.MediaIDs,
+			Visibility: network.Visibility(vv.Visibility)})
 	}
 	return in
 }

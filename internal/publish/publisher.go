@@ -457,7 +457,10 @@ func refOf(part store.PublishPart) network.Ref {
 }
 
 func (p *Publisher) request(v store.PostVariant, part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref) network.PostRequest {
-	req := network.PostRequest{AttemptKey: part.AttemptKey, Text: part.Text}
+	// Every part carries the post's visibility: a thread item or a first
+	// comment left to the account's default could be seen by fewer (or
+	// more) people than the post it answers.
+	req := network.PostRequest{AttemptKey: part.AttemptKey, Text: part.Text, Visibility: network.Visibility(v.Visibility)}
 	if part.InFlightAt != nil {
 		req.CreatedAt = *part.InFlightAt
 	}

@@ -12,11 +12,15 @@ import (
 )
 
 // Limits are a channel's own limits read from the network (a Mastodon
-// instance's max_characters and characters_reserved_per_url); zero means the
-// network's default.
+// instance's max_characters and characters_reserved_per_url, and how the
+// server counts); zero values mean the network's default.
 type Limits struct {
 	MaxChars  int
 	URLLength int
+	// Counting replaces the network's way of counting when the channel's
+	// server counts differently: a GoToSocial server speaks Mastodon's API
+	// but counts every character of a link (CountCharacters).
+	Counting string
 }
 
 // Count is what the composer's counter shows.
@@ -179,6 +183,9 @@ func (n Network) withLimits(lim Limits) Network {
 	}
 	if lim.URLLength > 0 {
 		n.URLLength = lim.URLLength
+	}
+	if lim.Counting != "" {
+		n.Counting = lim.Counting
 	}
 	return n
 }

@@ -83,3 +83,42 @@ func TestEveryNetworkOfTheProductIsInTheTable(t *testing.T) {
 		}
 	}
 }
+
+// A Mastodon-compatible server counts as it does, not as Mastodon: at the
+// boundary, a status of 500 characters holding a 200-character link fits
+// Mastodon (the link counts 23) and not GoToSocial (every character counts).
+func TestCountingFollowsTheServer(t *testing.T) {
+	link := "https://example.com/" + strings.Repeat("a", 180)
+	text := strings.Repeat("b", 500-len(link)-1) + " " + link // 500 code points
+	mastodonUsed := 500 - len(link) + 23
+	for _, c := range []struct {
+		name     string
+		lim      Limits
+		text     string
+		wantUsed int
+		want     string
+	}{
+		{"mastodon fits", Limits{MaxChars: 500, URLLength: 23}, text, mastodonUsed, ""},
+		{"gotosocial at 500", Limits{MaxChars: 500, URLLength: 25, Counting: CountCharacters}, text, 500, ""},
+		{"gotosocial one over", Limits{MaxChars: 500, URLLength: 25, Counting: CountCharacters}, text + "!", 501, "text:too_long"},
+		{"gotosocial mention counts in full", Limits{MaxChars: 500, Counting: CountCharacters}, "hi @alice@example.social", 24, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := CountText("mastodon", c.text, c.lim); got.Used != c.wantUsed || got.Max != 500 {
+				t.Errorf("count %+v, want %d of 500", got, c.wantUsed)
+			}
+			if got := codes(Validate("mastodon", Variant{Text: c.text}, c.lim)); got != c.want {
+				t.Errorf("problems %q, want %q", got, c.want)
+			}
+		})
+	}
+	// The same 500 characters with the link made longer still: Mastodon
+	// accepts, GoToSocial refuses.
+	long := strings.Repeat("b", 400) + " https://example.com/" + strings.Repeat("a", 200)
+	if got := codes(Validate("mastodon", Variant{Text: long}, Limits{MaxChars: 500, URLLength: 23})); got != "" {
+		t.Errorf("mastodon refused a long link it counts as 23: %q", got)
+	}
+	if got := codes(Validate("mastodon", Variant{Text: long}, Limits{MaxChars: 500, URLLength: 25, Counting: CountCharacters})); got != "text:too_long" {
+		t.Errorf("gotosocial: %q, want text:too_long", got)
+	}
+}

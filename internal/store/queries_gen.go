@@ -79,19 +79,21 @@ type ApprovalLink struct {
 
 // Channel mirrors the row or argument shape sqlc generates for both dialects.
 type Channel struct {
-	ID              int64
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	ID                int64
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	Status            string
+	CreatedAt         time.Time
+	TextCounting      string
+	DefaultVisibility string
 }
 
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -129,18 +131,20 @@ type CreateApprovalLinkParams struct {
 
 // CreateChannelParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateChannelParams struct {
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	TextCounting      string
+	DefaultVisibility string
+	Status            string
+	CreatedAt         time.Time
 }
 
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -253,6 +257,7 @@ type CreateVariantParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	State        string
 	ContentHash  string
 	UpdatedAt    time.Time
@@ -623,6 +628,7 @@ type PostVariant struct {
 	RiverJobID    *int64
 	PublishedAt   *time.Time
 	UpdatedAt     time.Time
+	Visibility    string
 }
 
 // PostVersion mirrors the row or argument shape sqlc generates for both dialects.
@@ -778,6 +784,15 @@ type UpdateChannelLimitsParams struct {
 	ID        int64
 }
 
+// UpdateChannelServerParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateChannelServerParams struct {
+	Handle       string
+	MaxChars     int64
+	URLLength    int64
+	TextCounting string
+	ID           int64
+}
+
 // UpdateChannelStatusParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateChannelStatusParams struct {
 	Status string
@@ -789,6 +804,12 @@ type UpdateChannelTokenParams struct {
 	TokenCiphertext []byte
 	TokenKeyID      string
 	ID              int64
+}
+
+// UpdateChannelVisibilityParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateChannelVisibilityParams struct {
+	DefaultVisibility string
+	ID                int64
 }
 
 // UpdateMediaDetailsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -833,6 +854,7 @@ type UpdateVariantContentParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	ContentHash  string
 	UpdatedAt    time.Time
 	ID           int64
@@ -1018,8 +1040,10 @@ type Queries interface {
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
+	UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
+	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error
 	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error

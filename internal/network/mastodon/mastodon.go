@@ -37,9 +37,31 @@ type App struct {
 	InstanceURL, ClientID, ClientSecret, RedirectURI string
 }
 
-// InstanceLimits are what the instance enforces on statuses.
-type InstanceLimits struct {
-	MaxChars, URLLength int
+// Software is the server program behind an instance, as far as Tribune
+// needs to tell them apart.
+type Software string
+
+// The servers Tribune tells apart.
+const (
+	// SoftwareMastodon is Mastodon, its forks, and any server not recognised.
+	SoftwareMastodon Software = "mastodon"
+	// SoftwareGoToSocial counts every character of a status, links
+	// included, whatever its characters_reserved_per_url says
+	// (internal/processing/status/common.go counts len([]rune(status))).
+	SoftwareGoToSocial Software = "gotosocial"
+)
+
+// Instance is what Tribune reads from an instance's document: its own
+// domain (that of its accounts' handles) and what it enforces on statuses.
+type Instance struct {
+	Domain   string
+	Software Software
+	MaxChars int
+	// URLLength is characters_reserved_per_url: what a link counts on
+	// Mastodon. It is reported but not applied when LinksCountInFull.
+	URLLength int
+	// LinksCountInFull: the server counts a link's every character.
+	LinksCountInFull bool
 }
 
 // Connector talks to Mastodon instances.
@@ -129,8 +151,13 @@ type account struct {
 	URL      string `json:"url"`
 }
 
-// VerifyCredentials reads who the token acts as.
-func (c *Connector) VerifyCredentials(ctx context.Context, instanceURL string, tok network.Token) (network.Account, error) {
+// VerifyCredentials reads who the token acts as. The handle is the
+// account's acct on the instance's own domain (Instance.Domain, read from
+// the instance document): an instance reached through another host name,
+// or whose accounts live on a domain apart from its web address (Mastodon's
+// LOCAL_DOMAIN, GoToSocial's account-domain), still gets its real handle.
+// domain empty falls back to the host of instanceURL.
+func (c *Connector) VerifyCredentials(ctx context.Context, instanceURL, domain string, tok network.Token) (network.Account, error) {
 	var a account
 	if _, err := c.call(ctx, http.MethodGet, instanceURL+"/api/v1/accounts/verify_credentials", tok.AccessToken, nil, "", nil, &a); err != nil {
 		return network.Account{}, err
@@ -138,21 +165,43 @@ func (c *Connector) VerifyCredentials(ctx context.Context, instanceURL string, t
 	if a.ID == "" {
 		return network.Account{}, network.Errorf("the instance did not say who the token belongs to")
 	}
-	handle := "@" + a.Acct
-	if !strings.Contains(a.Acct, "@") {
-		if u, err := url.Parse(instanceURL); err == nil {
-			handle += "@" + u.Host
-		}
-	}
-	return network.Account{BaseURL: instanceURL, ExternalID: a.ID, Handle: handle, Token: tok}, nil
+	return network.Account{BaseURL: instanceURL, ExternalID: a.ID, Handle: handleOf(a, instanceURL, domain), Token: tok}, nil
 }
 
-// Limits reads the instance's status limits (GET /api/v2/instance, then
-// /api/v1/instance for older servers); 500 characters and 23 per link when
-// the instance does not say.
-func (c *Connector) Limits(ctx context.Context, instanceURL string) (InstanceLimits, error) {
-	lim := InstanceLimits{MaxChars: 500, URLLength: 23}
+// handleOf is @user@domain. A local account's acct is its bare username.
+func handleOf(a account, instanceURL, domain string) string {
+	user := a.Acct
+	if user == "" {
+		user = a.Username
+	}
+	if strings.Contains(user, "@") {
+		return "@" + user
+	}
+	if domain == "" {
+		if u, err := url.Parse(instanceURL); err == nil {
+			domain = u.Host
+		}
+	}
+	return "@" + user + "@" + domain
+}
+
+// Instance reads the instance document (GET /api/v2/instance, then
+// /api/v1/instance for servers older than Mastodon 4.0): the domain, the
+// status limits (500 characters and 23 per link when it does not say), and
+// how the server counts them.
+//
+// GoToSocial is told apart by its v2 source_url, which it sets to its own
+// repository (…/superseriousbusiness/gotosocial) on every installation,
+// where Mastodon gives github.com/mastodon/mastodon and forks their own;
+// the version string is no marker (GoToSocial may dress it as a Mastodon
+// version). Every GoToSocial since 0.7 answers v2, so a server read through
+// v1 counts like Mastodon.
+func (c *Connector) Instance(ctx context.Context, instanceURL string) (Instance, error) {
+	out := Instance{Software: SoftwareMastodon, MaxChars: 500, URLLength: 23}
 	var inst struct {
+		Domain        string `json:"domain"`     // v2
+		URI           string `json:"uri"`        // v1: the domain name
+		SourceURL     string `json:"source_url"` // v2
 		Configuration struct {
 			Statuses struct {
 				MaxCharacters            int `json:"max_characters"`
@@ -166,17 +215,41 @@ func (c *Connector) Limits(ctx context.Context, instanceURL string) (InstanceLim
 		_, err = c.call(ctx, http.MethodGet, instanceURL+"/api/v1/instance", "", nil, "", nil, &inst)
 	}
 	if err != nil {
-		return lim, err
+		return out, err
+	}
+	out.Domain = domainOf(inst.Domain)
+	if out.Domain == "" {
+		out.Domain = domainOf(inst.URI)
+	}
+	if strings.Contains(strings.ToLower(inst.SourceURL), "gotosocial") {
+		out.Software, out.LinksCountInFull = SoftwareGoToSocial, true
 	}
 	if n := inst.Configuration.Statuses.MaxCharacters; n > 0 {
-		lim.MaxChars = n
+		out.MaxChars = n
 	} else if inst.MaxTootChars > 0 {
-		lim.MaxChars = inst.MaxTootChars
+		out.MaxChars = inst.MaxTootChars
 	}
 	if n := inst.Configuration.Statuses.CharactersReservedPerURL; n > 0 {
-		lim.URLLength = n
+		out.URLLength = n
 	}
-	return lim, nil
+	return out, nil
+}
+
+// domainOf reads a host name from a v2 domain or a v1 uri (old servers put
+// a whole address there). Anything that is not a plain host gives "".
+func domainOf(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return ""
+		}
+		s = u.Host
+	}
+	if s == "" || strings.ContainsAny(s, "/@ \t?#") {
+		return ""
+	}
+	return strings.ToLower(s)
 }
 
 type mediaAttachment struct {
@@ -256,6 +329,11 @@ func (c *Connector) Publish(ctx context.Context, acct network.Account, req netwo
 	}
 	if req.ReplyTo != nil {
 		v.Set("in_reply_to_id", req.ReplyTo.ID)
+	}
+	// Always said: without it the account's own default applies, which
+	// is "unlisted" for a new GoToSocial account.
+	if req.Visibility != "" {
+		v.Set("visibility", string(req.Visibility))
 	}
 	body, ct := form(v)
 	var st status

@@ -48,16 +48,16 @@ func TestConnectWithOAuthAndPKCE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := c.VerifyCredentials(ctx, f.URL(), tok)
+	inst, err := c.Instance(ctx, f.URL())
+	if err != nil || inst.MaxChars != 1000 || inst.URLLength != 23 {
+		t.Errorf("limits %+v %v", inst, err)
+	}
+	acct, err := c.VerifyCredentials(ctx, f.URL(), inst.Domain, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acct.ExternalID != "109" || !strings.HasPrefix(acct.Handle, "@alice@") {
+	if acct.ExternalID != "109" || acct.Handle != "@alice@fake.test" {
 		t.Errorf("account %+v", acct)
-	}
-	lim, err := c.Limits(ctx, f.URL())
-	if err != nil || lim.MaxChars != 1000 || lim.URLLength != 23 {
-		t.Errorf("limits %+v %v", lim, err)
 	}
 	// A wrong verifier is refused by the instance.
 	if _, err := c.Exchange(ctx, app, "code-unknown", verifier); err == nil {
@@ -182,5 +182,59 @@ func TestRecoverFindsLandedAttemptAndProvesAbsence(t *testing.T) {
 	reply := network.PostRequest{AttemptKey: "c", Text: "Soldes d’hiver : -20 % & plus <3", ReplyTo: &ref, CreatedAt: time.Now()}
 	if _, err := c.Recover(ctx, acct, reply); !errors.Is(err, network.ErrNotPublished) {
 		t.Errorf("a reply with the same text as its parent was taken for the parent: %v", err)
+	}
+}
+
+// The instance document tells Mastodon from GoToSocial (which counts a
+// link's every character) and gives the domain of the handles, which is not
+// the host Tribune reaches the instance through (the fake listens on
+// 127.0.0.1 and calls itself social.example).
+func TestInstanceDocument(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		software mastodonfake.Software
+		v1Only   bool
+		want     mastodon.Instance
+	}{
+		{"mastodon", mastodonfake.Mastodon, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareMastodon, MaxChars: 500, URLLength: 23}},
+		{"gotosocial", mastodonfake.GoToSocial, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareGoToSocial, MaxChars: 500, URLLength: 25, LinksCountInFull: true}},
+		{"mastodon before 4.0 (v1 only)", mastodonfake.Mastodon, true, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareMastodon, MaxChars: 500, URLLength: 23}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := mastodonfake.New(t)
+			f.Software, f.V1Only, f.Domain = c.software, c.v1Only, "social.example"
+			ctx := context.Background()
+			conn := mastodon.New(nil)
+			got, err := conn.Instance(ctx, f.URL())
+			if err != nil || got != c.want {
+				t.Fatalf("got %+v %v, want %+v", got, err, c.want)
+			}
+			acct, err := conn.VerifyCredentials(ctx, f.URL(), got.Domain, network.Token{AccessToken: f.Token()})
+			if err != nil || acct.Handle != "@alice@social.example" {
+				t.Errorf("handle %q %v, want @alice@social.example", acct.Handle, err)
+			}
+		})
+	}
+}
+
+// Every status says its visibility, thread replies included, so the
+// account's own default on the server (the fake's is "unlisted", like a new
+// GoToSocial account) never decides.
+func TestPublishSendsTheVisibility(t *testing.T) {
+	f := mastodonfake.New(t)
+	ctx := context.Background()
+	c := mastodon.New(nil)
+	acct := account(f)
+	first, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "v1", Text: "followers only", Visibility: network.VisibilityPrivate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "v2", Text: "and a reply", ReplyTo: &first, Root: &first, Visibility: network.VisibilityPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range f.Statuses() {
+		if st.Visibility != "private" || st.Shown != "private" {
+			t.Errorf("status %q sent visibility %q, shown %q; want private", st.Text, st.Visibility, st.Shown)
+		}
 	}
 }

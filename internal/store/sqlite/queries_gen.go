@@ -706,12 +706,20 @@ func (a queries) UpdateChannelLimits(ctx context.Context, arg store.UpdateChanne
 	return mapErr(a.w.UpdateChannelLimits(ctx, sqlitedb.UpdateChannelLimitsParams(arg)))
 }
 
+func (a queries) UpdateChannelServer(ctx context.Context, arg store.UpdateChannelServerParams) error {
+	return mapErr(a.w.UpdateChannelServer(ctx, sqlitedb.UpdateChannelServerParams(arg)))
+}
+
 func (a queries) UpdateChannelStatus(ctx context.Context, arg store.UpdateChannelStatusParams) error {
 	return mapErr(a.w.UpdateChannelStatus(ctx, sqlitedb.UpdateChannelStatusParams(arg)))
 }
 
 func (a queries) UpdateChannelToken(ctx context.Context, arg store.UpdateChannelTokenParams) error {
 	return mapErr(a.w.UpdateChannelToken(ctx, sqlitedb.UpdateChannelTokenParams(arg)))
+}
+
+func (a queries) UpdateChannelVisibility(ctx context.Context, arg store.UpdateChannelVisibilityParams) error {
+	return mapErr(a.w.UpdateChannelVisibility(ctx, sqlitedb.UpdateChannelVisibilityParams(arg)))
 }
 
 func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDetailsParams) error {

@@ -561,3 +561,43 @@ func TestPipelinedTransactions(t *testing.T) {
 		}
 	})
 }
+
+// A Mastodon channel keeps how its server counts and its default
+// visibility, and a variant its own visibility, on both databases.
+func TestChannelCountingAndVisibility(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		ch, err := s.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: f.ws.ID, Network: "mastodon", Name: "gts", Handle: "@a@social.example", ExternalID: "1",
+			BaseURL: "https://gts.example", TokenCiphertext: []byte{1}, TokenKeyID: "k1", MaxChars: 500, URLLength: 25, TextCounting: "characters",
+			DefaultVisibility: "public", Status: "active", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateChannelVisibility(ctx, store.UpdateChannelVisibilityParams{DefaultVisibility: "private", ID: ch.ID}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetChannel(ctx, ch.ID)
+		if err != nil || got.TextCounting != "characters" || got.DefaultVisibility != "private" {
+			t.Fatalf("channel %+v %v: want characters and private", got, err)
+		}
+		if f.ch1.TextCounting != "" || f.ch1.DefaultVisibility != "" {
+			t.Errorf("a sandbox channel got %q %q", f.ch1.TextCounting, f.ch1.DefaultVisibility)
+		}
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "draft", Tags: "[]", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", Visibility: "direct", State: "pending", UpdatedAt: t0})
+		if err != nil || v.Visibility != "direct" {
+			t.Fatalf("variant %+v %v", v, err)
+		}
+		if err := s.UpdateVariantContent(ctx, store.UpdateVariantContentParams{Text: "y", Thread: "[]", MediaIDs: "[]", Visibility: "unlisted", UpdatedAt: t0, ID: v.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = s.GetVariant(ctx, v.ID); err != nil || v.Visibility != "unlisted" {
+			t.Errorf("variant %+v %v: want unlisted", v, err)
+		}
+	})
+}

@@ -114,6 +114,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"connect-bluesky":   `{"handle":"x.test","app_password":"x"}`,
 		"connect-mastodon":  `{"instance_url":"https://example.test"}`,
 		"set-queue":         `[]`,
+		"update-channel":    `{"default_visibility":"private"}`,
 		"sandbox-faults":    `{"mode":"none"}`,
 		"describe-media":    `{"alt":"x","tags":[]}`,
 		"create-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),

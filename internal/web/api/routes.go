@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/media"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -63,6 +64,8 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, created(op("connect-bluesky", http.MethodPost, "/v1/workspaces/{ws}/channels/bluesky", "Connect a Bluesky account with an app password", "channels")), s.connectBluesky)
 	huma.Register(a, op("connect-mastodon", http.MethodPost, "/v1/workspaces/{ws}/channels/mastodon", "Start connecting a Mastodon account: returns the address where the user authorises Tribune", "channels"), s.connectMastodon)
 	huma.Register(a, op("delete-channel", http.MethodDelete, "/v1/channels/{id}", "Disconnect a channel", "channels"), s.deleteChannel)
+	huma.Register(a, op("update-channel", http.MethodPatch, "/v1/channels/{id}", "Change a channel's settings (a Mastodon channel's default visibility)", "channels"), s.updateChannel)
+	huma.Register(a, op("refresh-channel", http.MethodPost, "/v1/channels/{id}/refresh", "Read a Mastodon channel's server again: handle, limits and how it counts characters", "channels"), s.refreshChannel)
 	huma.Register(a, op("get-queue", http.MethodGet, "/v1/channels/{id}/queue", "A channel's weekly time slots", "channels"), s.getQueue)
 	huma.Register(a, op("set-queue", http.MethodPut, "/v1/channels/{id}/queue", "Replace a channel's weekly time slots", "channels"), s.setQueue)
 	huma.Register(a, op("sandbox-faults", http.MethodPut, "/v1/channels/{id}/sandbox-faults", "Make a Sandbox channel fail, rate-limit or time out", "channels"), s.setFaults)
@@ -393,10 +396,14 @@ type channelOut struct {
 	Status    string `json:"status"`
 	MaxChars  int64  `json:"max_chars,omitempty"`
 	URLLength int64  `json:"url_length,omitempty"`
+	Counting  string `json:"counting,omitempty" doc:"How the channel's server counts characters: mastodon (a link counts url_length) or characters (every character, links included, as GoToSocial does)"`
+	// DefaultVisibility is the visibility of posts whose author chose none.
+	DefaultVisibility network.Visibility `json:"default_visibility,omitempty" doc:"Mastodon channels: public, unlisted, private (followers only) or direct, for posts that choose none"`
 }
 
 func toChannel(c store.Channel) channelOut {
-	return channelOut{c.ID, c.Network, c.Name, c.Handle, c.Status, c.MaxChars, c.URLLength}
+	return channelOut{ID: c.ID, Network: c.Network, Name: c.Name, Handle: c.Handle, Status: c.Status, MaxChars: c.MaxChars, URLLength: c.URLLength,
+		Counting: c.TextCounting, DefaultVisibility: network.Visibility(c.DefaultVisibility)}
 }
 
 func (s *server) listChannels(ctx context.Context, in *wsPath) (*body[[]channelOut], error) {
@@ -486,6 +493,41 @@ func (s *server) deleteChannel(ctx context.Context, in *idPath) (*struct{}, erro
 		return nil, s.fail(err)
 	}
 	return nil, s.fail(s.Channels.Disconnect(ctx, u, in.ID))
+}
+
+// channelSettings is what a channel's owner may change. A named type, so
+// the OpenAPI schema gets a valid component name.
+type channelSettings struct {
+	DefaultVisibility network.Visibility `json:"default_visibility" enum:"public,unlisted,private,direct" doc:"The visibility of posts whose author chooses none"`
+}
+
+type channelIn struct {
+	ID   int64 `path:"id"`
+	Body channelSettings
+}
+
+func (s *server) updateChannel(ctx context.Context, in *channelIn) (*body[channelOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	ch, err := s.Channels.SetDefaultVisibility(ctx, u, in.ID, in.Body.DefaultVisibility)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[channelOut]{toChannel(ch)}, nil
+}
+
+func (s *server) refreshChannel(ctx context.Context, in *idPath) (*body[channelOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	ch, err := s.Channels.RefreshMastodon(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[channelOut]{toChannel(ch)}, nil
 }
 
 type slotJSON struct {

@@ -3,6 +3,7 @@ package api
 import (
 	"time"
 
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 )
 
@@ -34,7 +35,8 @@ type VariantOut struct {
 	State        string   `json:"state" doc:"pending, queued, held, publishing, published, failed, unknown (outcome unknown — check before re-posting) or deleted"`
 	Error        string   `json:"error,omitempty"`
 	ExternalID   string   `json:"external_id,omitempty"`
-	ExternalURL  string   `json:"external_url,omitempty"`
+	ExternalURL  string   `json:"external_url,omitempty" doc:"The post's web address on the network; given only when it is an http(s) address"`
+	Visibility   string   `json:"visibility,omitempty" doc:"Mastodon channels: public, unlisted, private (followers only) or direct"`
 	Used         int      `json:"used"`
 	Max          int      `json:"max"`
 }
@@ -48,7 +50,7 @@ func toPost(v posts.View) PostOut {
 	for _, vv := range v.Variants {
 		out.Variants = append(out.Variants, VariantOut{ID: vv.ID, ChannelID: vv.ChannelID, Network: vv.Channel.Network, Text: vv.Text, Link: vv.Link,
 			FirstComment: vv.FirstComment, Thread: vv.Thread, MediaIDs: vv.MediaIDs, State: vv.State, Error: vv.Error, ExternalID: vv.ExternalID,
-			ExternalURL: vv.ExternalURL, Used: vv.Count.Used, Max: vv.Count.Max})
+			ExternalURL: network.WebURL(vv.ExternalURL), Visibility: vv.Visibility, Used: vv.Count.Used, Max: vv.Count.Max})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -31,6 +32,9 @@ type composeData struct {
 	Checks   []posts.VariantView
 	Problem  *problem.Error
 	TZ       string
+
+	// Visibility is each variant's chosen visibility (Mastodon channels).
+	Visibility map[int64]network.Visibility
 }
 
 func (u *ui) displayTZ(user store.User, ws store.Workspace) string {
@@ -87,9 +91,10 @@ func (u *ui) composeBase(r *http.Request, ws store.Workspace, role auth.Role) (c
 
 // fill derives the shared text and per-channel overrides from the input.
 func (d *composeData) fill() {
-	d.Selected, d.Custom = map[int64]bool{}, map[int64]string{}
+	d.Selected, d.Custom, d.Visibility = map[int64]bool{}, map[int64]string{}, map[int64]network.Visibility{}
 	for i, v := range d.In.Variants {
 		d.Selected[v.ChannelID] = true
+		d.Visibility[v.ChannelID] = v.Visibility
 		if i == 0 {
 			d.Text = v.Text
 		} else if v.Text != d.Text {
@@ -143,7 +148,7 @@ func inputFromForm(r *http.Request, tz string) (posts.Input, posts.Action, error
 			vt = own
 		}
 		in.Variants = append(in.Variants, posts.VariantInput{ChannelID: id, Text: vt, Link: strings.TrimSpace(f.Get("link")),
-			FirstComment: f.Get("first_comment"), Thread: thread, MediaIDs: mediaIDs})
+			FirstComment: f.Get("first_comment"), Thread: thread, MediaIDs: mediaIDs, Visibility: network.Visibility(f.Get("visibility_" + c))})
 	}
 	return in, posts.Action(f.Get("action")), nil
 }

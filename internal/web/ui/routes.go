@@ -58,6 +58,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
 	mux.Handle("POST /w/{ws}/channels/{network}", u.page(u.connectChannel))
 	mux.Handle("POST /w/{ws}/channels/{id}/queue", u.page(u.saveQueue))
+	mux.Handle("POST /w/{ws}/channels/{id}/visibility", u.page(u.saveVisibility))
+	mux.Handle("POST /w/{ws}/channels/{id}/refresh", u.page(u.refreshChannel))
 	mux.Handle("POST /w/{ws}/channels/{id}/faults", u.page(u.saveFaults))
 	mux.Handle("POST /w/{ws}/channels/{id}/delete", u.page(u.deleteChannel))
 	mux.Handle("GET /oauth/mastodon/callback", u.page(u.mastodonCallback))

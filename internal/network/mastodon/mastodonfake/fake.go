@@ -2,6 +2,11 @@
 // documentation (docs.joinmastodon.org/methods/…), for tests. It answers like
 // Mastodon and asserts the requests Tribune sends: a request Mastodon would
 // refuse gets Mastodon's error and is reported with t.Errorf.
+//
+// With Software set to GoToSocial it answers GoToSocial's instance document
+// and counts a status the way GoToSocial does (every character, links
+// included: gotosocial internal/processing/status/common.go), so a client
+// counting like Mastodon sees its over-long status refused.
 package mastodonfake
 
 import (
@@ -13,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +36,21 @@ type Status struct {
 	CreatedAt   time.Time
 	Deleted     bool
 	Key         string
+	// Visibility is what the client sent ("" when it sent none).
+	Visibility string
+	// Shown is the visibility the status got: the one sent, or the
+	// account's default.
+	Shown string
 }
+
+// Software is the server program the fake plays.
+type Software string
+
+// The programs the fake can play.
+const (
+	Mastodon   Software = "mastodon"
+	GoToSocial Software = "gotosocial"
+)
 
 type media struct {
 	id, description string
@@ -56,6 +76,18 @@ type Server struct {
 	IgnoreIdempotency bool
 	// ProcessingPolls is how many GET /api/v1/media/:id answer 206 first.
 	ProcessingPolls int
+	// Software is the program played (Mastodon by default): its instance
+	// document and its way of counting characters.
+	Software Software
+	// Domain is the instance's own domain, the one of its handles; it
+	// differs from the host the fake listens on ("fake.test" by default).
+	Domain string
+	// V1Only answers 404 to /api/v2/instance, like Mastodon before 4.0.
+	V1Only bool
+	// DefaultVisibility is the account's default, applied when a status
+	// comes without one ("unlisted", like a new GoToSocial account, by
+	// default: a client that relies on it is caught).
+	DefaultVisibility string
 
 	mu        sync.Mutex
 	apps      map[string]string // client_id → redirect_uri
@@ -72,14 +104,15 @@ type Server struct {
 
 // New starts a fake instance, closed with the test.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, MaxChars: 500, apps: map[string]string{}, secrets: map[string]string{}, codes: map[string]string{},
+	s := &Server{t: t, MaxChars: 500, Software: Mastodon, Domain: "fake.test", DefaultVisibility: "unlisted", apps: map[string]string{}, secrets: map[string]string{}, codes: map[string]string{},
 		tokens: map[string]bool{}, media: map[string]*media{}, keys: map[string]*Status{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/apps", s.registerApp)
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth/token", s.token)
 	mux.HandleFunc("GET /api/v1/accounts/verify_credentials", s.auth(s.verify))
-	mux.HandleFunc("GET /api/v2/instance", s.instance)
+	mux.HandleFunc("GET /api/v2/instance", s.instanceV2)
+	mux.HandleFunc("GET /api/v1/instance", s.instanceV1)
 	mux.HandleFunc("POST /api/v2/media", s.auth(s.uploadMedia))
 	mux.HandleFunc("GET /api/v1/media/{id}", s.auth(s.getMedia))
 	mux.HandleFunc("POST /api/v1/statuses", s.auth(s.createStatus))
@@ -251,9 +284,60 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": "109", "username": "alice", "acct": "alice", "url": s.URL() + "/@alice"})
 }
 
-func (s *Server) instance(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"domain": "fake.test", "configuration": map[string]any{
-		"statuses": map[string]any{"max_characters": s.MaxChars, "max_media_attachments": 4, "characters_reserved_per_url": 23}}})
+// urlReserved is characters_reserved_per_url: Mastodon's 23, GoToSocial's
+// 25 (which GoToSocial reports but does not apply).
+func (s *Server) urlReserved() int {
+	if s.Software == GoToSocial {
+		return 25
+	}
+	return 23
+}
+
+// instanceV2 answers docs.joinmastodon.org/entities/Instance/ as each
+// program fills it (GoToSocial: internal/typeutils InstanceToAPIV2Instance).
+func (s *Server) instanceV2(w http.ResponseWriter, r *http.Request) {
+	if s.V1Only {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not Found"})
+		return
+	}
+	doc := map[string]any{"domain": s.Domain, "title": "Fake", "version": "4.3.2", "source_url": "https://github.com/mastodon/mastodon",
+		"configuration": map[string]any{"statuses": map[string]any{"max_characters": s.MaxChars, "max_media_attachments": 4,
+			"characters_reserved_per_url": s.urlReserved()}}}
+	if s.Software == GoToSocial {
+		doc["version"] = "0.19.1 git-8d0c9ba"
+		doc["source_url"] = "https://codeberg.org/superseriousbusiness/gotosocial"
+		doc["account_domain"] = s.Domain
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+// instanceV1 answers docs.joinmastodon.org/entities/V1_Instance/: the
+// domain is in uri.
+func (s *Server) instanceV1(w http.ResponseWriter, r *http.Request) {
+	doc := map[string]any{"uri": s.Domain, "title": "Fake", "version": "3.5.3",
+		"configuration": map[string]any{"statuses": map[string]any{"max_characters": s.MaxChars, "max_media_attachments": 4,
+			"characters_reserved_per_url": s.urlReserved()}}}
+	if s.Software == GoToSocial {
+		doc["version"] = "0.19.1 git-8d0c9ba"
+		doc["max_toot_chars"] = s.MaxChars
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+// mastodonLink is what Mastodon counts as characters_reserved_per_url: an
+// http(s) link (app/validators/status_length_validator.rb).
+var mastodonLink = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
+
+// mentionDomain: Mastodon counts a mention without its domain.
+var mentionDomain = regexp.MustCompile(`(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+[A-Za-z0-9]`)
+
+// length counts text as the program played does.
+func (s *Server) length(text string) int {
+	if s.Software == GoToSocial {
+		return utf8.RuneCountInString(text)
+	}
+	text = mastodonLink.ReplaceAllString(text, strings.Repeat("x", s.urlReserved()))
+	return utf8.RuneCountInString(mentionDomain.ReplaceAllString(text, "$1"))
 }
 
 func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
@@ -305,7 +389,7 @@ func (s *Server) statusJSON(st *Status) map[string]any {
 	}
 	return map[string]any{"id": st.ID, "uri": s.URL() + "/users/alice/statuses/" + st.ID, "url": s.URL() + "/@alice/" + st.ID,
 		"content": "<p>" + strings.ReplaceAll(html.EscapeString(st.Text), "\n", "<br />") + "</p>", "created_at": st.CreatedAt.Format(time.RFC3339Nano),
-		"in_reply_to_id": reply, "visibility": "public"}
+		"in_reply_to_id": reply, "visibility": st.Shown}
 }
 
 func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
@@ -322,14 +406,20 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusUnprocessableEntity, "Validation failed: Text can't be blank")
 		return
 	}
+	visibility := r.PostForm.Get("visibility")
+	switch visibility {
+	case "", "public", "unlisted", "private", "direct":
+	default:
+		s.refuse(w, http.StatusUnprocessableEntity, "Validation failed: Visibility is not included in the list")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if prev := s.keys[key]; prev != nil && !s.IgnoreIdempotency {
 		writeJSON(w, http.StatusOK, s.statusJSON(prev))
 		return
 	}
-	// Mastodon counts links as 23; the fake's texts have none.
-	if n := utf8.RuneCountInString(text); n > s.MaxChars {
+	if n := s.length(text); n > s.MaxChars {
 		// Not asserted: refusing over-long text is a test of its own.
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": fmt.Sprintf("Validation failed: Text character limit of %d exceeded", s.MaxChars)})
 		return
@@ -353,7 +443,11 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.seq++
-	st := &Status{ID: strconv.Itoa(1000 + s.seq), Text: text, MediaIDs: mediaIDs, InReplyToID: reply, CreatedAt: time.Now().UTC(), Key: key}
+	st := &Status{ID: strconv.Itoa(1000 + s.seq), Text: text, MediaIDs: mediaIDs, InReplyToID: reply, CreatedAt: time.Now().UTC(), Key: key,
+		Visibility: visibility, Shown: visibility}
+	if st.Shown == "" {
+		st.Shown = s.DefaultVisibility
+	}
 	s.statuses = append(s.statuses, st)
 	if key != "" {
 		s.keys[key] = st

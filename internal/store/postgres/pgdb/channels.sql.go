@@ -28,26 +28,28 @@ func (q *Queries) AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) erro
 
 const createChannel = `-- name: CreateChannel :one
 INSERT INTO channels (workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id,
-                      max_chars, url_length, status, created_at)
+                      max_chars, url_length, text_counting, default_visibility, status, created_at)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7, $8, $9,
-        $10, $11, $12)
-RETURNING id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at
+        $10, $11, $12, $13, $14)
+RETURNING id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility
 `
 
 type CreateChannelParams struct {
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	TextCounting      string
+	DefaultVisibility string
+	Status            string
+	CreatedAt         time.Time
 }
 
 func (q *Queries) CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error) {
@@ -62,6 +64,8 @@ func (q *Queries) CreateChannel(ctx context.Context, arg CreateChannelParams) (C
 		arg.TokenKeyID,
 		arg.MaxChars,
 		arg.URLLength,
+		arg.TextCounting,
+		arg.DefaultVisibility,
 		arg.Status,
 		arg.CreatedAt,
 	)
@@ -80,6 +84,8 @@ func (q *Queries) CreateChannel(ctx context.Context, arg CreateChannelParams) (C
 		&i.URLLength,
 		&i.Status,
 		&i.CreatedAt,
+		&i.TextCounting,
+		&i.DefaultVisibility,
 	)
 	return i, err
 }
@@ -193,7 +199,7 @@ func (q *Queries) DeleteMedia(ctx context.Context, id int64) error {
 }
 
 const getChannel = `-- name: GetChannel :one
-SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at FROM channels WHERE id = $1
+SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility FROM channels WHERE id = $1
 `
 
 func (q *Queries) GetChannel(ctx context.Context, id int64) (Channel, error) {
@@ -213,6 +219,8 @@ func (q *Queries) GetChannel(ctx context.Context, id int64) (Channel, error) {
 		&i.URLLength,
 		&i.Status,
 		&i.CreatedAt,
+		&i.TextCounting,
+		&i.DefaultVisibility,
 	)
 	return i, err
 }
@@ -270,7 +278,7 @@ func (q *Queries) GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (N
 }
 
 const listChannels = `-- name: ListChannels :many
-SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at FROM channels WHERE workspace_id = $1 ORDER BY name, id
+SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility FROM channels WHERE workspace_id = $1 ORDER BY name, id
 `
 
 func (q *Queries) ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error) {
@@ -296,6 +304,8 @@ func (q *Queries) ListChannels(ctx context.Context, workspaceID int64) ([]Channe
 			&i.URLLength,
 			&i.Status,
 			&i.CreatedAt,
+			&i.TextCounting,
+			&i.DefaultVisibility,
 		); err != nil {
 			return nil, err
 		}
@@ -424,6 +434,31 @@ func (q *Queries) UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimi
 	return err
 }
 
+const updateChannelServer = `-- name: UpdateChannelServer :exec
+UPDATE channels SET handle = $1, max_chars = $2, url_length = $3,
+    text_counting = $4
+WHERE id = $5
+`
+
+type UpdateChannelServerParams struct {
+	Handle       string
+	MaxChars     int64
+	URLLength    int64
+	TextCounting string
+	ID           int64
+}
+
+func (q *Queries) UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error {
+	_, err := q.db.Exec(ctx, updateChannelServer,
+		arg.Handle,
+		arg.MaxChars,
+		arg.URLLength,
+		arg.TextCounting,
+		arg.ID,
+	)
+	return err
+}
+
 const updateChannelStatus = `-- name: UpdateChannelStatus :exec
 UPDATE channels SET status = $1 WHERE id = $2
 `
@@ -451,6 +486,20 @@ type UpdateChannelTokenParams struct {
 
 func (q *Queries) UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error {
 	_, err := q.db.Exec(ctx, updateChannelToken, arg.TokenCiphertext, arg.TokenKeyID, arg.ID)
+	return err
+}
+
+const updateChannelVisibility = `-- name: UpdateChannelVisibility :exec
+UPDATE channels SET default_visibility = $1 WHERE id = $2
+`
+
+type UpdateChannelVisibilityParams struct {
+	DefaultVisibility string
+	ID                int64
+}
+
+func (q *Queries) UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error {
+	_, err := q.db.Exec(ctx, updateChannelVisibility, arg.DefaultVisibility, arg.ID)
 	return err
 }
 

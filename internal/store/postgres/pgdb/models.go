@@ -33,19 +33,21 @@ type ApprovalLink struct {
 }
 
 type Channel struct {
-	ID              int64
-	WorkspaceID     int64
-	Network         string
-	Name            string
-	Handle          string
-	ExternalID      string
-	BaseURL         string
-	TokenCiphertext []byte
-	TokenKeyID      string
-	MaxChars        int64
-	URLLength       int64
-	Status          string
-	CreatedAt       time.Time
+	ID                int64
+	WorkspaceID       int64
+	Network           string
+	Name              string
+	Handle            string
+	ExternalID        string
+	BaseURL           string
+	TokenCiphertext   []byte
+	TokenKeyID        string
+	MaxChars          int64
+	URLLength         int64
+	Status            string
+	CreatedAt         time.Time
+	TextCounting      string
+	DefaultVisibility string
 }
 
 type IdempotencyKey struct {
@@ -194,6 +196,7 @@ type PostVariant struct {
 	RiverJobID    *int64
 	PublishedAt   *time.Time
 	UpdatedAt     time.Time
+	Visibility    string
 }
 
 type PostVersion struct {

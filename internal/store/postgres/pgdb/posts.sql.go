@@ -162,10 +162,10 @@ func (q *Queries) CreatePost(ctx context.Context, arg CreatePostParams) (Post, e
 }
 
 const createVariant = `-- name: CreateVariant :one
-INSERT INTO post_variants (post_id, channel_id, text, link, first_comment, thread, media_ids, state, content_hash, updated_at)
+INSERT INTO post_variants (post_id, channel_id, text, link, first_comment, thread, media_ids, visibility, state, content_hash, updated_at)
 VALUES ($1, $2, $3, $4, $5,
-        $6, $7, $8, $9, $10)
-RETURNING id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at
+        $6, $7, $8, $9, $10, $11)
+RETURNING id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at, visibility
 `
 
 type CreateVariantParams struct {
@@ -176,6 +176,7 @@ type CreateVariantParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	State        string
 	ContentHash  string
 	UpdatedAt    time.Time
@@ -190,6 +191,7 @@ func (q *Queries) CreateVariant(ctx context.Context, arg CreateVariantParams) (P
 		arg.FirstComment,
 		arg.Thread,
 		arg.MediaIDs,
+		arg.Visibility,
 		arg.State,
 		arg.ContentHash,
 		arg.UpdatedAt,
@@ -213,6 +215,7 @@ func (q *Queries) CreateVariant(ctx context.Context, arg CreateVariantParams) (P
 		&i.RiverJobID,
 		&i.PublishedAt,
 		&i.UpdatedAt,
+		&i.Visibility,
 	)
 	return i, err
 }
@@ -341,7 +344,7 @@ func (q *Queries) GetPost(ctx context.Context, id int64) (Post, error) {
 }
 
 const getVariant = `-- name: GetVariant :one
-SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at FROM post_variants WHERE id = $1
+SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at, visibility FROM post_variants WHERE id = $1
 `
 
 func (q *Queries) GetVariant(ctx context.Context, id int64) (PostVariant, error) {
@@ -365,6 +368,7 @@ func (q *Queries) GetVariant(ctx context.Context, id int64) (PostVariant, error)
 		&i.RiverJobID,
 		&i.PublishedAt,
 		&i.UpdatedAt,
+		&i.Visibility,
 	)
 	return i, err
 }
@@ -468,7 +472,7 @@ func (q *Queries) ListComments(ctx context.Context, postID int64) ([]PostComment
 }
 
 const listHeldVariants = `-- name: ListHeldVariants :many
-SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at FROM post_variants v JOIN posts p ON p.id = v.post_id
+SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, v.visibility FROM post_variants v JOIN posts p ON p.id = v.post_id
 WHERE p.workspace_id = $1 AND v.state = 'held'
 ORDER BY p.scheduled_at, v.id
 `
@@ -502,6 +506,7 @@ func (q *Queries) ListHeldVariants(ctx context.Context, workspaceID int64) ([]Po
 			&i.RiverJobID,
 			&i.PublishedAt,
 			&i.UpdatedAt,
+			&i.Visibility,
 		); err != nil {
 			return nil, err
 		}
@@ -820,7 +825,7 @@ func (q *Queries) ListVariantHeadsByPosts(ctx context.Context, postIds []int64) 
 }
 
 const listVariantsByPost = `-- name: ListVariantsByPost :many
-SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at FROM post_variants WHERE post_id = $1 ORDER BY id
+SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at, visibility FROM post_variants WHERE post_id = $1 ORDER BY id
 `
 
 func (q *Queries) ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error) {
@@ -850,6 +855,7 @@ func (q *Queries) ListVariantsByPost(ctx context.Context, postID int64) ([]PostV
 			&i.RiverJobID,
 			&i.PublishedAt,
 			&i.UpdatedAt,
+			&i.Visibility,
 		); err != nil {
 			return nil, err
 		}
@@ -862,7 +868,7 @@ func (q *Queries) ListVariantsByPost(ctx context.Context, postID int64) ([]PostV
 }
 
 const listVariantsByPosts = `-- name: ListVariantsByPosts :many
-SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at FROM post_variants WHERE post_id = ANY($1::bigint[]) ORDER BY post_id, id
+SELECT id, post_id, channel_id, text, link, first_comment, thread, media_ids, state, uploaded_media, external_id, external_url, error, content_hash, river_job_id, published_at, updated_at, visibility FROM post_variants WHERE post_id = ANY($1::bigint[]) ORDER BY post_id, id
 `
 
 func (q *Queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error) {
@@ -892,6 +898,7 @@ func (q *Queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]P
 			&i.RiverJobID,
 			&i.PublishedAt,
 			&i.UpdatedAt,
+			&i.Visibility,
 		); err != nil {
 			return nil, err
 		}
@@ -1017,8 +1024,9 @@ func (q *Queries) UpdatePost(ctx context.Context, arg UpdatePostParams) error {
 const updateVariantContent = `-- name: UpdateVariantContent :exec
 UPDATE post_variants
 SET text = $1, link = $2, first_comment = $3, thread = $4,
-    media_ids = $5, content_hash = $6, updated_at = $7
-WHERE id = $8
+    media_ids = $5, visibility = $6, content_hash = $7,
+    updated_at = $8
+WHERE id = $9
 `
 
 type UpdateVariantContentParams struct {
@@ -1027,6 +1035,7 @@ type UpdateVariantContentParams struct {
 	FirstComment string
 	Thread       string
 	MediaIDs     string
+	Visibility   string
 	ContentHash  string
 	UpdatedAt    time.Time
 	ID           int64
@@ -1039,6 +1048,7 @@ func (q *Queries) UpdateVariantContent(ctx context.Context, arg UpdateVariantCon
 		arg.FirstComment,
 		arg.Thread,
 		arg.MediaIDs,
+		arg.Visibility,
 		arg.ContentHash,
 		arg.UpdatedAt,
 		arg.ID,

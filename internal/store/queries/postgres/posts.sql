@@ -69,15 +69,16 @@ ORDER BY updated_at DESC, id DESC
 LIMIT sqlc.arg(max_rows)::bigint;
 
 -- name: CreateVariant :one
-INSERT INTO post_variants (post_id, channel_id, text, link, first_comment, thread, media_ids, state, content_hash, updated_at)
+INSERT INTO post_variants (post_id, channel_id, text, link, first_comment, thread, media_ids, visibility, state, content_hash, updated_at)
 VALUES (sqlc.arg(post_id), sqlc.arg(channel_id), sqlc.arg(text), sqlc.arg(link), sqlc.arg(first_comment),
-        sqlc.arg(thread), sqlc.arg(media_ids), sqlc.arg(state), sqlc.arg(content_hash), sqlc.arg(updated_at))
+        sqlc.arg(thread), sqlc.arg(media_ids), sqlc.arg(visibility), sqlc.arg(state), sqlc.arg(content_hash), sqlc.arg(updated_at))
 RETURNING *;
 
 -- name: UpdateVariantContent :exec
 UPDATE post_variants
 SET text = sqlc.arg(text), link = sqlc.arg(link), first_comment = sqlc.arg(first_comment), thread = sqlc.arg(thread),
-    media_ids = sqlc.arg(media_ids), content_hash = sqlc.arg(content_hash), updated_at = sqlc.arg(updated_at)
+    media_ids = sqlc.arg(media_ids), visibility = sqlc.arg(visibility), content_hash = sqlc.arg(content_hash),
+    updated_at = sqlc.arg(updated_at)
 WHERE id = sqlc.arg(id);
 
 -- name: DeleteVariant :exec

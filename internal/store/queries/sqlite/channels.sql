@@ -1,9 +1,9 @@
 -- name: CreateChannel :one
 INSERT INTO channels (workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id,
-                      max_chars, url_length, status, created_at)
+                      max_chars, url_length, text_counting, default_visibility, status, created_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(network), sqlc.arg(name), sqlc.arg(handle), sqlc.arg(external_id),
         sqlc.arg(base_url), sqlc.arg(token_ciphertext), sqlc.arg(token_key_id), sqlc.arg(max_chars),
-        sqlc.arg(url_length), sqlc.arg(status), sqlc.arg(created_at))
+        sqlc.arg(url_length), sqlc.arg(text_counting), sqlc.arg(default_visibility), sqlc.arg(status), sqlc.arg(created_at))
 RETURNING *;
 
 -- name: GetChannel :one
@@ -21,6 +21,14 @@ UPDATE channels SET status = sqlc.arg(status) WHERE id = sqlc.arg(id);
 
 -- name: UpdateChannelLimits :exec
 UPDATE channels SET max_chars = sqlc.arg(max_chars), url_length = sqlc.arg(url_length) WHERE id = sqlc.arg(id);
+
+-- name: UpdateChannelServer :exec
+UPDATE channels SET handle = sqlc.arg(handle), max_chars = sqlc.arg(max_chars), url_length = sqlc.arg(url_length),
+    text_counting = sqlc.arg(text_counting)
+WHERE id = sqlc.arg(id);
+
+-- name: UpdateChannelVisibility :exec
+UPDATE channels SET default_visibility = sqlc.arg(default_visibility) WHERE id = sqlc.arg(id);
 
 -- name: DeleteChannel :exec
 DELETE FROM channels WHERE id = sqlc.arg(id);
