@@ -53,13 +53,14 @@ const (
 
 // Problems of the workflow.
 var (
-	ErrInvalidContent = problem.New(http.StatusUnprocessableEntity, "invalid_content", "Some variants break their network's rules.", "Certaines variantes ne respectent pas les règles de leur réseau.")
-	ErrLocked         = problem.New(http.StatusConflict, "locked", "This post is being published or was published: it can no longer be edited.", "Cette publication est en cours d’envoi ou déjà publiée : elle ne peut plus être modifiée.")
-	ErrDuplicate      = problem.New(http.StatusConflict, "duplicate", "The same content is already scheduled or published on this channel close to that time. Confirm to schedule it anyway.", "Le même contenu est déjà programmé ou publié sur ce canal à une date proche. Confirmez pour le programmer quand même.")
-	ErrNoSlot         = problem.New(http.StatusUnprocessableEntity, "no_free_slot", "No free queue slot in the next eight weeks for these channels. Add time slots to the queue.", "Aucun créneau libre dans les huit prochaines semaines pour ces canaux. Ajoutez des créneaux à la file.")
-	ErrWrongState     = problem.New(http.StatusConflict, "wrong_state", "This action does not apply to the post in its current state.", "Cette action ne s’applique pas à la publication dans son état actuel.")
-	ErrStale          = problem.New(http.StatusConflict, "stale_version", "Someone changed this post since you opened it. Reload it to see their changes.", "Quelqu’un a modifié cette publication depuis que vous l’avez ouverte. Rechargez-la pour voir ses changements.")
-	ErrPast           = problem.New(http.StatusUnprocessableEntity, "in_the_past", "Pick a time in the future.", "Choisissez une date dans le futur.")
+	ErrInvalidContent   = problem.New(http.StatusUnprocessableEntity, "invalid_content", "Some variants break their network's rules.", "Certaines variantes ne respectent pas les règles de leur réseau.")
+	ErrVariantPublished = problem.New(http.StatusConflict, "variant_published", "This channel's version of the post is already published: it cannot be changed or removed. Edit the other channels only.", "La version de cette publication pour ce canal est déjà publiée : elle ne peut être ni modifiée ni retirée. Modifiez seulement les autres canaux.")
+	ErrLocked           = problem.New(http.StatusConflict, "locked", "This post is being published or was published: it can no longer be edited.", "Cette publication est en cours d’envoi ou déjà publiée : elle ne peut plus être modifiée.")
+	ErrDuplicate        = problem.New(http.StatusConflict, "duplicate", "The same content is already scheduled or published on this channel close to that time. Confirm to schedule it anyway.", "Le même contenu est déjà programmé ou publié sur ce canal à une date proche. Confirmez pour le programmer quand même.")
+	ErrNoSlot           = problem.New(http.StatusUnprocessableEntity, "no_free_slot", "No free queue slot in the next eight weeks for these channels. Add time slots to the queue.", "Aucun créneau libre dans les huit prochaines semaines pour ces canaux. Ajoutez des créneaux à la file.")
+	ErrWrongState       = problem.New(http.StatusConflict, "wrong_state", "This action does not apply to the post in its current state.", "Cette action ne s’applique pas à la publication dans son état actuel.")
+	ErrStale            = problem.New(http.StatusConflict, "stale_version", "Someone changed this post since you opened it. Reload it to see their changes.", "Quelqu’un a modifié cette publication depuis que vous l’avez ouverte. Rechargez-la pour voir ses changements.")
+	ErrPast             = problem.New(http.StatusUnprocessableEntity, "in_the_past", "Pick a time in the future.", "Choisissez une date dans le futur.")
 )
 
 // Service holds the composer's dependencies.
@@ -344,6 +345,14 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 	for _, vi := range in {
 		if v, ok := byChannel[vi.ChannelID]; ok {
 			delete(byChannel, vi.ChannelID)
+			if onNetwork(v) {
+				// What a network already shows stays as it is: resetting it
+				// to pending would queue it, and post it, a second time.
+				if v.ContentHash != contentHash(vi) {
+					return ErrVariantPublished
+				}
+				continue
+			}
 			if err := tx.UpdateVariantContent(ctx, store.UpdateVariantContentParams{Text: vi.Text, Link: vi.Link, FirstComment: vi.FirstComment,
 				Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), ContentHash: contentHash(vi), UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
@@ -360,11 +369,20 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 		}
 	}
 	for _, v := range byChannel {
+		if onNetwork(v) {
+			return ErrVariantPublished // its row is the only record of the post out there
+		}
 		if err := tx.DeleteVariant(ctx, v.ID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// onNetwork reports whether a variant went out (and may since have been
+// deleted from the network): its content and its row are history.
+func onNetwork(v store.PostVariant) bool {
+	return v.State == "published" || v.State == "deleted"
 }
 
 // cancelJobs cancels the publish jobs of a post's variants (before a move or an edit).

@@ -204,7 +204,7 @@ func TestInstanceDocument(t *testing.T) {
 			f := mastodonfake.New(t)
 			f.Software, f.V1Only, f.Domain = c.software, c.v1Only, "social.example"
 			ctx := context.Background()
-			conn := mastodon.New(nil)
+			conn := mastodon.New(localClient)
 			got, err := conn.Instance(ctx, f.URL())
 			if err != nil || got != c.want {
 				t.Fatalf("got %+v %v, want %+v", got, err, c.want)
@@ -223,7 +223,7 @@ func TestInstanceDocument(t *testing.T) {
 func TestPublishSendsTheVisibility(t *testing.T) {
 	f := mastodonfake.New(t)
 	ctx := context.Background()
-	c := mastodon.New(nil)
+	c := mastodon.New(localClient)
 	acct := account(f)
 	first, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "v1", Text: "followers only", Visibility: network.VisibilityPrivate})
 	if err != nil {
