@@ -71,16 +71,24 @@ type batches struct {
 	// first. done commits a sent message (and the variant's completion).
 	// On SQLite the three are one group (see batch).
 	start, startRelaxed, done *txGroup
+	// ids shapes a list of ids for a statement: padded on SQLite, distinct
+	// on PostgreSQL (see padded).
+	ids func([]int64) []int64
 }
 
 func (p *Publisher) batch() *batches {
 	p.batchOnce.Do(func() {
 		st := p.Store
+		ids := distinct
+		if st.Dialect() == "sqlite" {
+			ids = padded
+		}
 		p.b = &batches{
-			targets: &loader[store.GetPublishTargetsRow]{fetch: st.GetPublishTargets,
+			targets: &loader[store.GetPublishTargetsRow]{fetch: st.GetPublishTargets, ids: ids,
 				key: func(r store.GetPublishTargetsRow) int64 { return r.PostVariant.ID }},
-			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf,
+			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf, ids: ids,
 				key: func(r store.PublishPart) int64 { return r.VariantID }},
+			ids: ids,
 			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}, write: p.writeGroup},
 			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
 			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
@@ -102,6 +110,7 @@ func (p *Publisher) batch() *batches {
 // status of their posts.
 func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) error {
 	now := p.Now().UTC()
+	ids := p.batch().ids
 	if len(r.parts) > 0 {
 		written, err := tx.CreatePublishParts(ctx, store.Rows(r.parts))
 		if err != nil {
@@ -110,10 +119,10 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		answerClaims(r.claims, written)
 	}
 	if len(r.start) > 0 {
-		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(r.start)}); err != nil {
+		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: ids(r.start)}); err != nil {
 			return err
 		}
-		if err := tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: padded(r.startPosts)}); err != nil {
+		if err := tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: ids(r.startPosts)}); err != nil {
 			return err
 		}
 	}
@@ -128,12 +137,12 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		}
 	}
 	if len(r.published) > 0 {
-		if err := tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &now, Ids: padded(r.published)}); err != nil {
+		if err := tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &now, Ids: ids(r.published)}); err != nil {
 			return err
 		}
 	}
 	if len(r.refresh) > 0 {
-		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: padded(r.refresh)})
+		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)})
 	}
 	return nil
 }
