@@ -186,6 +186,7 @@ func TestCrashDuringBurst(t *testing.T) {
 	setFaults(t, sb.URL, map[string]any{"mode": "slow", "delay_ms": delay.Milliseconds()})
 
 	total := len(want)
+	midSend := 0 // kills that left messages in flight
 	for round := 1; round <= kills; round++ {
 		// Kill once the Sandbox has this round's share of the messages:
 		// the burst is then under way, with others on their way.
@@ -200,11 +201,14 @@ func TestCrashDuringBurst(t *testing.T) {
 		time.Sleep(time.Until(killed.Add(delay + 300*time.Millisecond)))
 		landed := sandboxCount(t, sb.URL) - atKill
 		t.Logf("kill %d: %d of %d messages received, %d more were on their way", round, atKill, total, landed)
-		if landed <= 0 {
-			t.Errorf("kill %d: no message was in flight", round)
+		if landed > 0 {
+			midSend++
 		}
 		srv = start(t, env, "serve")
 		c.base = srv.URL
+	}
+	if midSend == 0 {
+		t.Error("no kill left a message in flight: the test proved nothing about recovery")
 	}
 	eventually(t, 4*time.Minute, "every post published", func() (bool, string) {
 		pub, other, states := countPublished(t, c, ws)
