@@ -222,6 +222,24 @@ func received(t testing.TB, sandboxURL string) []map[string]any {
 	return out.Posts
 }
 
+// sandboxCount is how many posts the sandbox has received.
+func sandboxCount(t testing.TB, sandboxURL string) int { return len(received(t, sandboxURL)) }
+
+// setFaults tells the sandbox to misbehave (see sandbox.Faults).
+func setFaults(t testing.TB, sandboxURL string, faults map[string]any) {
+	t.Helper()
+	raw, _ := json.Marshal(faults)
+	resp, err := http.Post(sandboxURL+"/_sandbox/faults", "application/json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("sandbox faults: %d %s", resp.StatusCode, body)
+	}
+}
+
 func keyEnv(t testing.TB) string {
 	return "TRIBUNE_SECRET_KEYS=" + secret.NewKeySpec("k1")
 }

@@ -216,6 +216,8 @@ type loadResult[V any] struct {
 type loader[V any] struct {
 	fetch func(ctx context.Context, ids []int64) ([]V, error)
 	key   func(V) int64
+	// ids shapes the ids sent to fetch (see batches.ids); nil is distinct.
+	ids func([]int64) []int64
 
 	combiner[*loadItem[V]]
 }
@@ -241,8 +243,12 @@ func (l *loader[V]) load(batch []*loadItem[V]) {
 	for _, it := range batch {
 		ids = append(ids, it.id)
 	}
-	// Without repeats, and padded like the set statements' ids.
-	ids = padded(ids)
+	// Without repeats, and shaped like the set statements' ids.
+	if l.ids != nil {
+		ids = l.ids(ids)
+	} else {
+		ids = distinct(ids)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	rows, err := l.fetch(ctx, ids)
 	cancel()
@@ -256,18 +262,28 @@ func (l *loader[V]) load(batch []*loadItem[V]) {
 	}
 }
 
-// padded returns ids, without repeats, lengthened to a power of two by
-// repeating the last one (harmless in "IN (…)"): the set statements and the
-// loaders' reads then come in a handful of shapes, which SQLite's
-// per-connection statement cache keeps, instead of one per group size (a
-// new shape is parsed and planned again). nil stays nil.
-func padded(ids []int64) []int64 {
+// distinct returns ids sorted, without repeats. nil stays nil.
+func distinct(ids []int64) []int64 {
 	if len(ids) == 0 {
 		return nil
 	}
 	out := slices.Clone(ids)
 	slices.Sort(out)
-	out = slices.Compact(out)
+	return slices.Compact(out)
+}
+
+// padded returns ids, without repeats, lengthened to a power of two by
+// repeating the last one (harmless in "IN (…)"). On SQLite, where a list of
+// ids becomes one placeholder per id, the set statements and the loaders'
+// reads then come in a handful of shapes, which its per-connection
+// statement cache keeps, instead of one per group size (a new shape is
+// parsed and planned again). PostgreSQL takes the ids as one array: one
+// shape at any length. nil stays nil.
+func padded(ids []int64) []int64 {
+	out := distinct(ids)
+	if out == nil {
+		return nil
+	}
 	n := 1
 	for n < len(out) {
 		n *= 2

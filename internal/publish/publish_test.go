@@ -164,6 +164,31 @@ func TestFaultsEndPublishedOnce(t *testing.T) {
 	})
 }
 
+// A 429's Retry-After is waited for: the Sandbox receives the post no
+// sooner than that many seconds after Tribune logged the refusal.
+func TestRateLimitWaitsForRetryAfter(t *testing.T) {
+	t.Parallel()
+	const retryAfter = 3 * time.Second
+	f := setup(t, apptest.Options{}, 1)
+	logs := f.publishOnceThrough(t, sandbox.Faults{Mode: "rate_limit", RetryAfter: int(retryAfter / time.Second), Count: 1}, "after a 429", 30*time.Second)
+	var refused time.Time
+	for _, l := range logs {
+		if l.HTTPStatus == 429 {
+			refused = l.At
+		}
+	}
+	if refused.IsZero() {
+		t.Fatalf("no 429 in the publish log %+v", logs)
+	}
+	for _, p := range f.env.Sandbox.Received() {
+		if p.Text == "after a 429" {
+			if waited := p.CreatedAt.Sub(refused); waited < retryAfter {
+				t.Errorf("sent again %s after the 429, before its Retry-After of %s", waited.Round(time.Millisecond), retryAfter)
+			}
+		}
+	}
+}
+
 func TestRefusedContentFailsWithTheNetworksMessage(t *testing.T) {
 	t.Parallel()
 	f := setup(t, apptest.Options{}, 1)

@@ -71,16 +71,24 @@ type batches struct {
 	// first. done commits a sent message (and the variant's completion).
 	// On SQLite the three are one group (see batch).
 	start, startRelaxed, done *txGroup
+	// ids shapes a list of ids for a statement: padded on SQLite, distinct
+	// on PostgreSQL (see padded).
+	ids func([]int64) []int64
 }
 
 func (p *Publisher) batch() *batches {
 	p.batchOnce.Do(func() {
 		st := p.Store
+		ids := distinct
+		if st.Dialect() == "sqlite" {
+			ids = padded
+		}
 		p.b = &batches{
-			targets: &loader[store.GetPublishTargetsRow]{fetch: st.GetPublishTargets,
+			targets: &loader[store.GetPublishTargetsRow]{fetch: st.GetPublishTargets, ids: ids,
 				key: func(r store.GetPublishTargetsRow) int64 { return r.PostVariant.ID }},
-			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf,
+			parts: &loader[store.PublishPart]{fetch: st.ListPublishPartsOf, ids: ids,
 				key: func(r store.PublishPart) int64 { return r.VariantID }},
+			ids:          ids,
 			start:        &txGroup{store: st, opts: store.TxOptions{Pipelined: true}, write: p.writeGroup},
 			startRelaxed: &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
 			done:         &txGroup{store: st, opts: store.TxOptions{Pipelined: true, Relaxed: true}, write: p.writeGroup},
@@ -102,6 +110,7 @@ func (p *Publisher) batch() *batches {
 // status of their posts.
 func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) error {
 	now := p.Now().UTC()
+	ids := p.batch().ids
 	if len(r.parts) > 0 {
 		written, err := tx.CreatePublishParts(ctx, store.Rows(r.parts))
 		if err != nil {
@@ -110,10 +119,10 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		answerClaims(r.claims, written)
 	}
 	if len(r.start) > 0 {
-		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: padded(r.start)}); err != nil {
+		if err := tx.StartVariants(ctx, store.StartVariantsParams{UpdatedAt: now, Ids: ids(r.start)}); err != nil {
 			return err
 		}
-		if err := tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: padded(r.startPosts)}); err != nil {
+		if err := tx.MarkPostsPublishing(ctx, store.MarkPostsPublishingParams{UpdatedAt: now, Ids: ids(r.startPosts)}); err != nil {
 			return err
 		}
 	}
@@ -128,12 +137,12 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		}
 	}
 	if len(r.published) > 0 {
-		if err := tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &now, Ids: padded(r.published)}); err != nil {
+		if err := tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &now, Ids: ids(r.published)}); err != nil {
 			return err
 		}
 	}
 	if len(r.refresh) > 0 {
-		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: padded(r.refresh)})
+		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)})
 	}
 	return nil
 }
@@ -182,134 +191,182 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, ms
 }
 
 // publishVariant runs one attempt of job, whose id is recorded on the
-// messages it puts in flight (see sendPart).
+// messages it puts in flight (see sendPart): at the variant's exact time it
+// starts the variant (or resumes it), uploads its media, then sends its
+// messages in order.
 func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job int64, attempt int) error {
-	b := p.batch()
-	rows, err := b.targets.Load(ctx, args.VariantID)
-	if err != nil {
+	t, err := p.dueTarget(ctx, args)
+	if t == nil || err != nil {
 		return err
 	}
-	if len(rows) == 0 {
-		return nil // the post was deleted
+	v, post, ch := t.v, t.post, t.ch
+	if t.ws.PausedAt != nil && v.State == "queued" {
+		return p.hold(ctx, v, ch)
 	}
-	v, post, ws, ch := rows[0].PostVariant, rows[0].Post, rows[0].Workspace, rows[0].Channel
-	if post.ScheduleRev != args.Rev || (v.State != "queued" && v.State != "publishing") {
-		return nil // moved, unscheduled, held or already done since this job was inserted
-	}
-	// The job runs up to Lead early (see JobTime): wait for the exact time,
-	// then read everything again (the post may have moved meanwhile).
-	if v.State == "queued" && post.ScheduledAt != nil {
-		if wait := post.ScheduledAt.Sub(p.Now()); wait > 0 {
-			if wait > 2*Lead {
-				return river.JobSnooze(wait - Lead)
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
-			return p.publishVariant(ctx, args, job, attempt)
-		}
-	}
-	if ws.PausedAt != nil && v.State == "queued" {
-		// Crisis switch: hold, do not send. Resuming lets a person choose.
-		p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", "held", 0)
-		p.Metrics.outcome(ch.Network, "held")
-		return p.setState(ctx, v, "held", "")
-	}
-	conn, ok := p.Connectors[ch.Network]
-	if !ok {
-		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Permanent, Message: "no connector for network " + ch.Network})
-	}
-	acct, err := p.Accounts.Account(ctx, ch)
-	if err != nil {
-		return p.fail(ctx, v, post, ch, "prepare", &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()})
+	conn, acct, ne := p.connect(ctx, ch)
+	if ne != nil {
+		return p.fail(ctx, v, post, ch, "prepare", ne)
 	}
 	var mediaIDs []int64
 	if err := json.Unmarshal([]byte(v.MediaIDs), &mediaIDs); err != nil {
 		return fmt.Errorf("media ids: %w", err)
 	}
-	var sent []store.PublishPart // the messages as stored
+	var sent []store.PublishPart // the messages as stored, when already known
 	r := run{job: job}
 	if v.State == "queued" {
-		// One commit: the variant is publishing and its messages exist. With
-		// no media to upload first, the first message is written already in
-		// flight, and the commit is then a durable one; otherwise a database
-		// crash that loses it is harmless: the job (still running in River)
-		// simply does this again. Jobs starting together share the commit.
-		direct := len(mediaIDs) == 0
-		now := p.Now().UTC()
-		key := ""
-		group := b.startRelaxed
-		if direct {
-			key, group = network.NewAttemptKey(now), b.start
-		}
-		parts, err := p.partRows(v, key, now, job)
-		if err != nil {
+		if sent, r.fresh, err = p.start(ctx, v, job, len(mediaIDs) == 0); err != nil {
 			return err
-		}
-		c := &claim{variant: v.ID, n: len(parts), key: key}
-		if err := group.Do(ctx, groupRows{parts: parts, start: []int64{v.ID}, startPosts: []int64{v.PostID}, claims: []*claim{c}}, nil); err != nil {
-			return err
-		}
-		// A message that existed before (an earlier attempt, or another run
-		// of this job) keeps its state, and only a first message holding this
-		// run's key is ours to send without asking the network: unless this
-		// commit wrote every message, read them back.
-		if c.written {
-			sent = stored(parts)
-		} else if sent, err = b.parts.Load(ctx, v.ID); err != nil {
-			return err
-		}
-		if key != "" && len(sent) > 0 && sent[0].State == "in_flight" && sent[0].AttemptKey == key {
-			r.fresh = key
 		}
 		if attempt <= 1 && post.ScheduledAt != nil {
 			p.Metrics.lag(ch.Network, p.Now().Sub(*post.ScheduledAt))
 		}
-	} else {
-		// Resumed: write the messages an earlier run may not have.
-		parts, err := p.partRows(v, "", time.Time{}, 0)
-		if err != nil {
-			return err
-		}
-		if _, err := p.Store.CreatePublishParts(ctx, store.Rows(parts)); err != nil {
-			return err
-		}
+	} else if err := p.resume(ctx, v); err != nil {
+		return err
 	}
-
 	uploaded, err := p.prepareMedia(ctx, conn, acct, v, ch, mediaIDs)
 	if err != nil {
 		return p.handle(ctx, v, post, ch, "media", err)
 	}
-
 	if sent == nil {
 		if sent, err = p.Store.ListPublishParts(ctx, v.ID); err != nil {
 			return err
 		}
 	}
+	return p.sendAll(ctx, conn, acct, t, sent, uploaded, r)
+}
+
+// target is a variant to publish with its post, workspace and channel, as
+// one joined read returns them.
+type target struct {
+	v    store.PostVariant
+	post store.Post
+	ws   store.Workspace
+	ch   store.Channel
+}
+
+// dueTarget reads the variant of args once it is due, or returns nil when
+// there is nothing to do: the post was deleted, moved, unscheduled, held or
+// done since the job was inserted. The job runs up to Lead early (see
+// JobTime): it waits for the exact time, then reads everything again (the
+// post may have moved meanwhile).
+func (p *Publisher) dueTarget(ctx context.Context, args VariantArgs) (*target, error) {
+	for {
+		rows, err := p.batch().targets.Load(ctx, args.VariantID)
+		if err != nil || len(rows) == 0 {
+			return nil, err
+		}
+		t := &target{v: rows[0].PostVariant, post: rows[0].Post, ws: rows[0].Workspace, ch: rows[0].Channel}
+		if t.post.ScheduleRev != args.Rev || (t.v.State != "queued" && t.v.State != "publishing") {
+			return nil, nil
+		}
+		if t.v.State != "queued" || t.post.ScheduledAt == nil {
+			return t, nil
+		}
+		wait := t.post.ScheduledAt.Sub(p.Now())
+		if wait <= 0 {
+			return t, nil
+		}
+		if wait > 2*Lead {
+			return nil, river.JobSnooze(wait - Lead)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
+// hold keeps a variant of a paused workspace from going out (the crisis
+// switch); resuming lets a person choose.
+func (p *Publisher) hold(ctx context.Context, v store.PostVariant, ch store.Channel) error {
+	p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", "held", 0)
+	p.Metrics.outcome(ch.Network, "held")
+	return p.setState(ctx, v, "held", "")
+}
+
+// connect returns the channel's connector and credentials, or the error
+// that fails the variant for good.
+func (p *Publisher) connect(ctx context.Context, ch store.Channel) (network.Connector, network.Account, *network.Error) {
+	conn, ok := p.Connectors[ch.Network]
+	if !ok {
+		return nil, network.Account{}, &network.Error{Kind: network.Permanent, Message: "no connector for network " + ch.Network}
+	}
+	acct, err := p.Accounts.Account(ctx, ch)
+	if err != nil {
+		return nil, network.Account{}, &network.Error{Kind: network.Unauthorized, Message: "the channel's credentials cannot be read: " + err.Error()}
+	}
+	return conn, acct, nil
+}
+
+// start commits at once that the variant is publishing and that its
+// messages exist. With no media to upload first (direct), the first message
+// is written already in flight, and the commit is then a durable one;
+// otherwise a database crash that loses it is harmless: the job (still
+// running in River) simply does this again. Jobs starting together share
+// the commit. It returns the messages as stored, and fresh: the attempt key
+// of a first message this run put in flight, not sent yet.
+func (p *Publisher) start(ctx context.Context, v store.PostVariant, job int64, direct bool) (sent []store.PublishPart, fresh string, err error) {
+	b := p.batch()
+	now := p.Now().UTC()
+	key := ""
+	group := b.startRelaxed
+	if direct {
+		key, group = network.NewAttemptKey(now), b.start
+	}
+	parts, err := p.partRows(v, key, now, job)
+	if err != nil {
+		return nil, "", err
+	}
+	c := &claim{variant: v.ID, n: len(parts), key: key}
+	if err := group.Do(ctx, groupRows{parts: parts, start: []int64{v.ID}, startPosts: []int64{v.PostID}, claims: []*claim{c}}, nil); err != nil {
+		return nil, "", err
+	}
+	// A message that existed before (an earlier attempt, or another run of
+	// this job) keeps its state, and only a first message holding this run's
+	// key is ours to send without asking the network: unless this commit
+	// wrote every message, read them back.
+	if c.written {
+		sent = stored(parts)
+	} else if sent, err = b.parts.Load(ctx, v.ID); err != nil {
+		return nil, "", err
+	}
+	if key != "" && len(sent) > 0 && sent[0].State == "in_flight" && sent[0].AttemptKey == key {
+		fresh = key
+	}
+	return sent, fresh, nil
+}
+
+// resume writes the messages of a variant already publishing that an
+// earlier run may not have written.
+func (p *Publisher) resume(ctx context.Context, v store.PostVariant) error {
+	parts, err := p.partRows(v, "", time.Time{}, 0)
+	if err != nil {
+		return err
+	}
+	_, err = p.Store.CreatePublishParts(ctx, store.Rows(parts))
+	return err
+}
+
+// sendAll sends the messages in order, each thread item and the first
+// comment replying to the message before; the last one's commit marks the
+// variant published. A variant whose messages were all done already (a job
+// resumed after a crash) is marked published here.
+func (p *Publisher) sendAll(ctx context.Context, conn network.Connector, acct network.Account, t *target,
+	sent []store.PublishPart, uploaded []network.UploadedMedia, r run) error {
+	v, ch := t.v, t.ch
 	if len(sent) == 0 {
 		return fmt.Errorf("variant %d has no publish parts", v.ID)
 	}
 	var root, prev *network.Ref
 	finished := false
 	for i, part := range sent {
-		// The last message's commit also marks the variant published.
 		last := i == len(sent)-1 && part.State != "done"
 		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last, r)
 		if err != nil {
-			if errors.Is(err, errStop) {
-				return nil
-			}
-			var elsewhere *sendingElsewhere
-			if errors.As(err, &elsewhere) {
-				p.log(ctx, v, ch.Network, part.Kind, "attempt "+part.AttemptKey,
-					"another run is sending this message; looking again in "+elsewhere.wait.Round(time.Second).String(), "retry", 0)
-				return river.JobSnooze(elsewhere.wait)
-			}
-			return p.handle(ctx, v, post, ch, part.Kind, err)
+			return p.sendFailed(ctx, t, part, err)
 		}
 		finished = finished || last
 		if root == nil {
@@ -318,15 +375,30 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job in
 		prev = &ref
 	}
 	if !finished {
-		// Every message was already done (a job resumed after a crash).
 		live := p.liveNow(ctx, conn, acct, *root)
 		rows, fn := p.finish(ctx, v, ch, *root, live, true)
-		if err := b.done.Do(ctx, rows, fn); err != nil {
+		if err := p.batch().done.Do(ctx, rows, fn); err != nil {
 			return err
 		}
 	}
 	p.Metrics.outcome(ch.Network, "published")
 	return nil
+}
+
+// sendFailed ends the job after sending part failed with err: quietly when
+// the variant needs a person, snoozed while another run sends the message,
+// otherwise as handle decides.
+func (p *Publisher) sendFailed(ctx context.Context, t *target, part store.PublishPart, err error) error {
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	var elsewhere *sendingElsewhere
+	if errors.As(err, &elsewhere) {
+		p.log(ctx, t.v, t.ch.Network, part.Kind, "attempt "+part.AttemptKey,
+			"another run is sending this message; looking again in "+elsewhere.wait.Round(time.Second).String(), "retry", 0)
+		return river.JobSnooze(elsewhere.wait)
+	}
+	return p.handle(ctx, t.v, t.post, t.ch, part.Kind, err)
 }
 
 // liveNow asks the network once, right after publishing, whether the post

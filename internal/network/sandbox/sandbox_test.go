@@ -169,3 +169,28 @@ func TestHiddenPostsShowLate(t *testing.T) {
 		t.Errorf("received %d posts, want 3", len(got))
 	}
 }
+
+// A slow network takes a post it has read even when the client gave up
+// waiting: what a process killed mid-call leaves behind.
+func TestSlowPostsLandAfterTheClientLeft(t *testing.T) {
+	s, u := start(t, Options{})
+	ctx := context.Background()
+	acct, _ := NewConnector(nil).CreateAccount(ctx, u, "shop")
+	if err := NewConnector(nil).SetFaults(ctx, u, Faults{Mode: "slow", DelayMS: 400}); err != nil {
+		t.Fatal(err)
+	}
+	c := NewConnector(&http.Client{Timeout: 100 * time.Millisecond})
+	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "a", Text: "slow"}); err == nil {
+		t.Fatal("a 400 ms post answered within the client's 100 ms")
+	}
+	if n := len(s.Received()); n != 0 {
+		t.Fatalf("the post landed before the delay: %d received", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(s.Received()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the post never landed after its client left")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

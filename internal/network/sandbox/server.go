@@ -104,11 +104,15 @@ type Faults struct {
 	// 503), "timeout" (the post is recorded but the answer never comes, the
 	// nastiest case for exactly-once), "refuse" (422 with Message), "hidden"
 	// (the post is accepted but shows only HideSeconds later, like a network
-	// whose timelines lag behind its writes), or "" / "none" to clear.
-	Mode        string `json:"mode" enum:"none,rate_limit,error,timeout,refuse,hidden," doc:"How the sandbox misbehaves on posts and uploads"`
+	// whose timelines lag behind its writes), "slow" (every post or upload
+	// waits DelayMS before the network takes it, even if the client has
+	// gone meanwhile: a crash test can land while messages are in flight),
+	// or "" / "none" to clear.
+	Mode        string `json:"mode" enum:"none,rate_limit,error,timeout,refuse,hidden,slow," doc:"How the sandbox misbehaves on posts and uploads"`
 	Status      int    `json:"status,omitempty" doc:"HTTP status for mode error (default 503)"`
 	HideSeconds int    `json:"hide_seconds,omitempty" doc:"Seconds a post stays invisible for mode hidden (default 5)"`
 	RetryAfter  int    `json:"retry_after,omitempty" doc:"Seconds sent in Retry-After for mode rate_limit (default 2)"`
+	DelayMS     int    `json:"delay_ms,omitempty" doc:"Milliseconds each post or upload waits for mode slow (default 200)"`
 	// Count limits the fault to the next Count matching requests; ForSeconds
 	// to a duration; with neither the fault lasts until cleared.
 	Count      int    `json:"count,omitempty"`
@@ -384,6 +388,14 @@ func (s *Server) injected(w http.ResponseWriter, a *account) (answered, hold boo
 			sec = 5
 		}
 		return false, false, time.Duration(sec) * time.Second
+	case "slow":
+		// A plain sleep, not bound to the request: a network goes on with a
+		// request it has read even when the client dies meanwhile.
+		ms := cp.DelayMS
+		if ms <= 0 {
+			ms = 200
+		}
+		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
 	return false, false, 0
 }
@@ -598,9 +610,9 @@ func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch f.Mode {
-	case "", "none", "rate_limit", "error", "timeout", "refuse", "hidden":
+	case "", "none", "rate_limit", "error", "timeout", "refuse", "hidden", "slow":
 	default:
-		fail(w, http.StatusUnprocessableEntity, "mode is one of none, rate_limit, error, timeout, refuse, hidden")
+		fail(w, http.StatusUnprocessableEntity, "mode is one of none, rate_limit, error, timeout, refuse, hidden, slow")
 		return
 	}
 	s.mu.Lock()

@@ -41,23 +41,9 @@ func sqlcName(sql string) (name, kind string) {
 	return name, kind
 }
 
-// A batch sends all its statements in one execution mode, so a queued
-// statement of planEach is planned for its parameters by the transaction's
-// setting, changed around it alone.
-const (
-	customPlans  = "SET LOCAL plan_cache_mode = force_custom_plan"
-	defaultPlans = "SET LOCAL plan_cache_mode TO DEFAULT"
-)
-
 func (p *pipeline) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if name, kind := sqlcName(sql); kind == ":exec" {
-		if planEach[name] {
-			p.queued.Queue(customPlans)
-			p.queued.Queue(sql, args...)
-			p.queued.Queue(defaultPlans)
-		} else {
-			p.queued.Queue(sql, args...)
-		}
+	if _, kind := sqlcName(sql); kind == ":exec" {
+		p.queued.Queue(sql, args...)
 		return pgconn.CommandTag{}, nil
 	}
 	tx, err := p.realTx(ctx)

@@ -69,27 +69,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{queries: queries{r: q, w: q}, pool: pool, riverPool: riverPool}, nil
 }
 
-// planEach names the statements PostgreSQL plans for each execution instead
-// of reusing a cached generic plan: the publishing jobs' statements on a set
-// of ids of publish_parts, a table that grows by thousands of rows a minute
+// planEach names the reads PostgreSQL plans for each execution instead of
+// reusing a cached generic plan: the publishing jobs' reads of a set of
+// ids of publish_parts, a table that grows by thousands of rows a minute
 // and is nearly empty when a first burst starts. A plan cached while the
 // table was small kept its sequential scan as the table grew (PostgreSQL's
-// auto_explain during the dispatch benchmark): the set read went from 0.3 to
-// 1.8 ms, and MarkPartsDone took 1 ms a call, 449 ms of a 10,000-post burst.
-// The other statements look up primary keys of tables that were full
-// before the burst, or are inserts: their plans stay good.
-var planEach = map[string]bool{"GetPublishTargets": true, "ListPublishPartsOf": true, "MarkPartsDone": true}
+// auto_explain during the dispatch benchmark): the set read went from 0.3
+// to 1.8 ms. The other statements look up primary keys of tables that were
+// full before the burst, or are writes: their plans stay good.
+var planEach = map[string]bool{"GetPublishTargets": true, "ListPublishPartsOf": true}
 
-// planned sends the statements of planEach as unnamed statements, which
-// PostgreSQL plans with the actual parameters; pgx keeps their descriptions,
-// so they still cost one round trip. (A pipelined transaction queues its
-// plain writes among them between two settings instead: see pipeline.Exec.
-// Its reads run in the default mode; none of planEach is read in one.)
+// planned sends the reads of planEach as unnamed statements, which
+// PostgreSQL plans with the actual parameters; pgx keeps their
+// descriptions, so they still cost one round trip.
 type planned struct{ pgdb.DBTX }
-
-func (p planned) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return p.DBTX.Exec(ctx, sql, plannedArgs(sql, args)...)
-}
 
 func plannedArgs(sql string, args []any) []any {
 	if name, _ := sqlcName(sql); planEach[name] {

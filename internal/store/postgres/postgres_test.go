@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
@@ -60,47 +59,6 @@ func TestSetReadsArePlannedEachTime(t *testing.T) {
 	}
 	if n, _, _ := plans(t, s, "ListPublishParts"); n != 1 {
 		t.Errorf("ListPublishParts: %d prepared statements, want 1 (the default is kept)", n)
-	}
-}
-
-// The publishing jobs' batched writes of publish_parts are planned at each
-// execution too, inside a pipelined transaction (where they stay prepared,
-// under a setting changed around them alone) and outside one (as unnamed
-// statements).
-func TestGroupWritesArePlannedEachTime(t *testing.T) {
-	s := oneConnection(t)
-	ctx := context.Background()
-	rows := store.Rows([]store.PartDoneRow{{VariantID: 1, Seq: 0, ExternalID: "x"}})
-	for i := 0; i < 7; i++ {
-		err := s.InTxWith(ctx, store.TxOptions{Pipelined: true, Relaxed: true}, func(tx store.Tx) error {
-			if err := tx.MarkPartsDone(ctx, rows); err != nil {
-				return err
-			}
-			// A statement after it is back to PostgreSQL's default, which
-			// keeps a generic plan after five runs of a primary key look-up.
-			return tx.SetPartState(ctx, store.SetPartStateParams{State: "done", VariantID: 1, Seq: 0})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n, generic, custom := plans(t, s, "MarkPartsDone"); n != 1 || generic != 0 || custom != 7 {
-		t.Errorf("MarkPartsDone in a pipeline: %d prepared, %d generic and %d custom plans; want 1, 0 and 7", n, generic, custom)
-	}
-	if n, generic, _ := plans(t, s, "SetPartState"); n != 1 || generic == 0 {
-		t.Errorf("SetPartState after it: %d prepared, %d generic plans; want 1, with generic plans (the default is back)", n, generic)
-	}
-	var mode string
-	if err := s.Pool().QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
-		t.Errorf("plan_cache_mode after the transactions: %q (%v), want auto", mode, err)
-	}
-	for i := 0; i < 7; i++ {
-		if err := s.MarkPartsDone(ctx, rows); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, _, custom := plans(t, s, "MarkPartsDone"); custom != 7 {
-		t.Errorf("MarkPartsDone outside a transaction went through the prepared statement (%d custom plans, want 7)", custom)
 	}
 }
 

@@ -10,7 +10,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// sharedDir finds ../shared (TRIBUNE_SHARED_DIR, or beside the checkout).
+// sharedDir finds the shared folder: TRIBUNE_SHARED_DIR, or else a
+// "shared" folder beside the checkout (../shared from the module root, as
+// .ci/run finds it) or beside any folder above the test; without one the
+// suite skips, and `make test` says so.
 func sharedDir(t *testing.T) string {
 	if d := os.Getenv("TRIBUNE_SHARED_DIR"); d != "" {
 		if _, err := os.Stat(filepath.Join(d, "conformance", "twitter-text")); err != nil {
@@ -26,7 +29,7 @@ func sharedDir(t *testing.T) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("twitter-text conformance skipped: set TRIBUNE_SHARED_DIR to the shared folder")
+			t.Skip("twitter-text conformance skipped: no ../shared beside the checkout; set TRIBUNE_SHARED_DIR to the shared folder")
 		}
 		dir = parent
 	}
