@@ -363,6 +363,7 @@ type ListMemberWorkspacesRow struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 	Role                 string
 }
 
@@ -727,6 +728,12 @@ type SetWorkspacePausedParams struct {
 	ID       int64
 }
 
+// SetWorkspaceScheduleHorizonParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetWorkspaceScheduleHorizonParams struct {
+	ScheduleHorizonDays int64
+	ID                  int64
+}
+
 // StartVariantsParams mirrors the row or argument shape sqlc generates for both dialects.
 type StartVariantsParams struct {
 	UpdatedAt time.Time
@@ -871,6 +878,7 @@ type Workspace struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 }
 
 // Queries lists every named database operation. Each dialect implements it
@@ -973,6 +981,7 @@ type Queries interface {
 	SetVariantState(ctx context.Context, arg SetVariantStateParams) error
 	SetVariantUploadedMedia(ctx context.Context, arg SetVariantUploadedMediaParams) error
 	SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error
+	SetWorkspaceScheduleHorizon(ctx context.Context, arg SetWorkspaceScheduleHorizonParams) error
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
