@@ -976,9 +976,9 @@ type importIn struct {
 	Channels    []int64 `query:"channel" doc:"Channels for every row of a Hootsuite file"`
 	ImportValid bool    `query:"import_valid" doc:"Import the valid rows even when some rows have errors"`
 	// Named apart from import_valid: a duplicate is skipped, not an error.
-	ImportDuplicates bool `query:"import_duplicates" doc:"Import rows whose content is already scheduled on the channel close to that time (or repeats an earlier row); otherwise they are listed in duplicates and skipped"`
-	DryRun      bool    `query:"dry_run"`
-	RawBody     []byte  `contentType:"text/csv"`
+	ImportDuplicates bool   `query:"import_duplicates" doc:"Import rows whose content is already scheduled on the channel close to that time (or repeats an earlier row); otherwise they are listed in duplicates and skipped"`
+	DryRun           bool   `query:"dry_run"`
+	RawBody          []byte `contentType:"text/csv"`
 }
 
 func (s *server) importCSV(ctx context.Context, in *importIn) (*body[calendar.ImportReport], error) {
