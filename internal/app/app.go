@@ -106,7 +106,8 @@ func keyring(cfg config.Config) (*secret.Keyring, error) {
 	path := filepath.Join(cfg.DataDir, "secret.key")
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		// Owner-only, like the database and media created in it.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
 		spec := secret.NewKeySpec("k1")
