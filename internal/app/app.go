@@ -71,6 +71,9 @@ type App struct {
 	Handler   http.Handler
 	roles     Roles
 	jobsUp    atomic.Bool
+	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
+	// known once Run has sent its ready address.
+	metricsAddr string
 }
 
 // OpenStore opens and migrates the configured database.
@@ -226,7 +229,8 @@ func (a *App) build() error {
 		}
 		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
-		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log}
+		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
+			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		if a.Sandbox != nil {
 			parts.Sandbox = a.Sandbox
 		}
@@ -269,8 +273,21 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	defer stopHB()
 	go hb.Run(hbCtx)
 
-	errc := make(chan error, 1)
-	var srv *http.Server
+	errc := make(chan error, 2)
+	var srv, metricsSrv *http.Server
+	if a.Cfg.MetricsAddr != "" {
+		// Its own listener, for a scraper on a private network: served by
+		// every node, workers-only ones included.
+		ln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		a.metricsAddr = ln.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", web.MetricsHandler(a.Metrics, a.Cfg.MetricsToken))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		go func() { errc <- metricsSrv.Serve(ln) }()
+	}
 	if a.roles.Web {
 		ln, err := net.Listen("tcp", a.Cfg.Addr)
 		if err != nil {
@@ -294,6 +311,9 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	if srv != nil {
 		_ = srv.Shutdown(stopCtx)
 	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(stopCtx)
+	}
 	if a.roles.Workers {
 		a.jobsUp.Store(false)
 		if stopErr := a.Store.Jobs().Stop(stopCtx); stopErr != nil {
@@ -305,6 +325,11 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	}
 	return err
 }
+
+// MetricsAddr is the address Run serves /metrics on apart from the UI and
+// API (Cfg.MetricsAddr with its port resolved), or "" when /metrics is on
+// the main address. Read it after Run sent its ready address.
+func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Close releases the database and the sandbox.
 func (a *App) Close() {

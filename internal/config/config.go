@@ -21,6 +21,8 @@ import (
 // Config is every setting of a Tribune process.
 type Config struct {
 	Addr           string
+	MetricsAddr    string
+	MetricsToken   string
 	DataDir        string
 	DatabaseURL    string
 	PublicURL      string
@@ -53,6 +55,8 @@ func str(p func(*Config) *string) func(*Config, string) error {
 // Settings lists every setting.
 var Settings = []Setting{
 	{"addr", "TRIBUNE_ADDR", "127.0.0.1:8080", "address the web UI and API listen on", str(func(c *Config) *string { return &c.Addr })},
+	{"metrics-addr", "TRIBUNE_METRICS_ADDR", "", "address to serve /metrics on, apart from the UI and API (then not on -addr); empty: /metrics on -addr", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"metrics-token", "TRIBUNE_METRICS_TOKEN", "", "bearer token /metrics requires (Authorization: Bearer TOKEN); empty: /metrics is open to whoever reaches its address", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"data-dir", "TRIBUNE_DATA_DIR", "./data", "directory for the SQLite database, media files and the generated key", str(func(c *Config) *string { return &c.DataDir })},
 	{"database-url", "TRIBUNE_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty: SQLite in the data directory", str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"public-url", "TRIBUNE_PUBLIC_URL", "", "address users reach Tribune at (OAuth callbacks, links in e-mails); default http://ADDR", str(func(c *Config) *string { return &c.PublicURL })},
@@ -132,6 +136,9 @@ func (c *Config) validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errors.New("TRIBUNE_DATABASE_URL must start with postgres://")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		return errors.New("-metrics-addr must differ from -addr (leave it empty to serve /metrics on -addr)")
 	}
 	switch c.LogFormat {
 	case "text", "json":
