@@ -173,10 +173,15 @@ func (a *App) build() error {
 	a.Keys = keys
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	client := NetworkClient(cfg)
-	sandboxURL := cfg.SandboxURL
+	sandboxURL, control := cfg.SandboxURL, cfg.SandboxControlToken
+	if control == "" && sandboxURL == "" {
+		// The mounted Sandbox and this process's connector share it; nobody
+		// else needs it (Tribune's own routes check the member's role).
+		control = secret.NewToken("sbx_")
+	}
 	if sandboxURL == "" && a.roles.Web {
 		a.Sandbox, err = sandbox.NewServer(sandbox.Options{DataFile: filepath.Join(cfg.DataDir, "sandbox.jsonl"), Idempotency: true,
-			Logger: a.Log.With("part", "sandbox"), PublicURL: cfg.PublicURL + "/sandbox"})
+			Logger: a.Log.With("part", "sandbox"), PublicURL: cfg.PublicURL + "/sandbox", ControlToken: control})
 		if err != nil {
 			return err
 		}
@@ -185,6 +190,7 @@ func (a *App) build() error {
 		sandboxURL = cfg.PublicURL + "/sandbox"
 	}
 	sb := sandbox.NewConnector(client)
+	sb.ControlToken = control
 	md := mastodon.New(client)
 	bs := bluesky.New(client)
 	a.Auth = &auth.Service{Store: a.Store, Now: now}

@@ -19,7 +19,9 @@ import (
 // with env as its environment; it returns the app and its main address.
 func run(t *testing.T, env map[string]string) (*app.App, string) {
 	t.Helper()
-	env["TRIBUNE_ADDR"] = "127.0.0.1:0"
+	if env["TRIBUNE_ADDR"] == "" {
+		env["TRIBUNE_ADDR"] = "127.0.0.1:0"
+	}
 	env["TRIBUNE_DATA_DIR"] = filepath.Join(t.TempDir(), "data")
 	env["TRIBUNE_SECRET_KEYS"] = secret.NewKeySpec("k1")
 	cfg, err := config.Load("test", nil, func(k string) string { return env[k] })

@@ -40,6 +40,9 @@ type Config struct {
 	SMTPUser       string
 	SMTPPassword   string
 	SMTPFrom       string
+
+	// SandboxControlToken opens the Sandbox's control endpoints.
+	SandboxControlToken string
 }
 
 // Setting is one line of the table.
@@ -62,6 +65,7 @@ var Settings = []Setting{
 	{"public-url", "TRIBUNE_PUBLIC_URL", "", "address users reach Tribune at (OAuth callbacks, links in e-mails); default http://ADDR", str(func(c *Config) *string { return &c.PublicURL })},
 	{"secret-keys", "TRIBUNE_SECRET_KEYS", "", "token encryption keys, id:base64(32 bytes)[,older…]; empty: generated once into DATA_DIR/secret.key", str(func(c *Config) *string { return &c.SecretKeys })},
 	{"sandbox-url", "TRIBUNE_SANDBOX_URL", "", "address of a separate `tribune sandbox`; empty: the sandbox network is mounted at /sandbox", str(func(c *Config) *string { return &c.SandboxURL })},
+	{"sandbox-control-token", "TRIBUNE_SANDBOX_CONTROL_TOKEN", "", "token of the Sandbox's control endpoints (faults, every received post); with -sandbox-url, the one given to tribune sandbox; empty: random at each start for the mounted Sandbox", str(func(c *Config) *string { return &c.SandboxControlToken })},
 	{"demo", "TRIBUNE_DEMO", "false", "create the demo organisation when the database is empty", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"workers", "TRIBUNE_WORKERS", "200", "publishing jobs worked at once by this node", func(c *Config, v string) (err error) { c.Workers, err = strconv.Atoi(v); return }},
 	{"network-timeout", "TRIBUNE_NETWORK_TIMEOUT", "30s", "time-out of one call to a social network", func(c *Config, v string) (err error) { c.NetworkTimeout, err = time.ParseDuration(v); return }},
