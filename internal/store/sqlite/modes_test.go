@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// The database, its -wal and -shm files and the directory made for them are
-// owner-only: they hold sessions, token hashes and encrypted secrets.
+// The database, its -wal and -shm files, the directory made for them and a
+// backup are owner-only: they hold sessions, token hashes and encrypted
+// secrets.
 func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	path := filepath.Join(dir, "tribune.db")
@@ -21,6 +22,10 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 	if _, err := s.writer.ExecContext(context.Background(), `CREATE TABLE t (id INTEGER PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		path string
 		want os.FileMode
@@ -29,6 +34,7 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 		{path, 0o600},
 		{path + "-wal", 0o600},
 		{path + "-shm", 0o600},
+		{backup, 0o600},
 	} {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
 			fi, err := os.Stat(c.path)

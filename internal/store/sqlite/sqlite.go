@@ -247,12 +247,27 @@ func (s *Store) JobCounts(ctx context.Context) ([]store.JobCount, error) {
 
 // Backup writes a consistent copy of the live database to path (VACUUM INTO
 // reads one snapshot, so the server keeps running meanwhile).
+// The copy is owner-only like the database: it is created empty, 0600, and
+// VACUUM INTO fills it (it accepts an empty file and keeps its mode).
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("sqlite: backup: %s already exists", path)
 	}
-	_, err := s.reader.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return err
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	if err := errors.Join(f.Chmod(fileMode), f.Close()); err != nil {
+		return err
+	}
+	// On the writer: the readers are query_only, which refuses VACUUM INTO
+	// ("attempt to write a readonly database"). It reads one snapshot, so
+	// a server running on the same file keeps writing meanwhile.
+	if _, err := s.writer.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 func mapErr(err error) error {
