@@ -22,6 +22,7 @@ import (
 	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/demo"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store/sqlite"
 )
 
@@ -33,7 +34,7 @@ Usage:
   tribune migrate [flags]   bring the database schema up to date
   tribune backup  [flags] FILE   online copy of the SQLite database to FILE
   tribune user reset-password [flags] EMAIL   print a one-time link to choose a new password
-  tribune sandbox [-addr A] [-data F] [-no-idempotency]   the Sandbox network alone
+  tribune sandbox [-addr A] [-data F] [-no-idempotency] [-control-token T]   the Sandbox network alone
   tribune version
 
 Every flag has an environment variable; see 'tribune serve -h'.
@@ -155,15 +156,21 @@ func runSandbox(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
 	data := fs.String("data", "", "JSON-lines file keeping accounts and posts (empty: memory only)")
 	noIdem := fs.Bool("no-idempotency", false, "ignore Idempotency-Key, as some real servers do (tests Tribune's own protection)")
+	control := fs.String("control-token", os.Getenv("TRIBUNE_SANDBOX_CONTROL_TOKEN"), "token of the control endpoints /_sandbox/… (give Tribune the same as TRIBUNE_SANDBOX_CONTROL_TOKEN); empty: one is generated and printed ($TRIBUNE_SANDBOX_CONTROL_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *control == "" {
+		*control = secret.NewToken("sbx_")
+		fmt.Fprintf(stdout, "Sandbox control token (set TRIBUNE_SANDBOX_CONTROL_TOKEN to it for Tribune): %s\n", *control)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := sandbox.NewServer(sandbox.Options{DataFile: *data, Idempotency: !*noIdem, Logger: log, PublicURL: "http://" + ln.Addr().String()})
+	srv, err := sandbox.NewServer(sandbox.Options{DataFile: *data, Idempotency: !*noIdem, Logger: log, PublicURL: "http://" + ln.Addr().String(),
+		ControlToken: *control})
 	if err != nil {
 		return err
 	}

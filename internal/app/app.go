@@ -72,6 +72,9 @@ type App struct {
 	Handler   http.Handler
 	roles     Roles
 	jobsUp    atomic.Bool
+	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
+	// known once Run has sent its ready address.
+	metricsAddr string
 }
 
 // OpenStore opens and migrates the configured database.
@@ -107,7 +110,8 @@ func keyring(cfg config.Config) (*secret.Keyring, error) {
 	path := filepath.Join(cfg.DataDir, "secret.key")
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		// Owner-only, like the database and media created in it.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
 		spec := secret.NewKeySpec("k1")
@@ -177,10 +181,15 @@ func (a *App) build() error {
 	}
 	a.Keys = keys
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	sandboxURL := cfg.SandboxURL
+	sandboxURL, control := cfg.SandboxURL, cfg.SandboxControlToken
+	if control == "" && sandboxURL == "" {
+		// The mounted Sandbox and this process's connector share it; nobody
+		// else needs it (Tribune's own routes check the member's role).
+		control = secret.NewToken("sbx_")
+	}
 	if sandboxURL == "" && a.roles.Web {
 		a.Sandbox, err = sandbox.NewServer(sandbox.Options{DataFile: filepath.Join(cfg.DataDir, "sandbox.jsonl"), Idempotency: true,
-			Logger: a.Log.With("part", "sandbox"), PublicURL: cfg.PublicURL + "/sandbox"})
+			Logger: a.Log.With("part", "sandbox"), PublicURL: cfg.PublicURL + "/sandbox", ControlToken: control})
 		if err != nil {
 			return err
 		}
@@ -189,6 +198,7 @@ func (a *App) build() error {
 		sandboxURL = cfg.PublicURL + "/sandbox"
 	}
 	sb := sandbox.NewConnector(SandboxClient(cfg, sandboxURL))
+	sb.ControlToken = control
 	client := NetworkClient(cfg)
 	md := mastodon.New(client)
 	bs := bluesky.New(client)
@@ -238,7 +248,8 @@ func (a *App) build() error {
 		}
 		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
-		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log}
+		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
+			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		if a.Sandbox != nil {
 			parts.Sandbox = a.Sandbox
 		}
@@ -281,8 +292,21 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	defer stopHB()
 	go hb.Run(hbCtx)
 
-	errc := make(chan error, 1)
-	var srv *http.Server
+	errc := make(chan error, 2)
+	var srv, metricsSrv *http.Server
+	if a.Cfg.MetricsAddr != "" {
+		// Its own listener, for a scraper on a private network: served by
+		// every node, workers-only ones included.
+		ln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		a.metricsAddr = ln.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", web.MetricsHandler(a.Metrics, a.Cfg.MetricsToken))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		go func() { errc <- metricsSrv.Serve(ln) }()
+	}
 	if a.roles.Web {
 		ln, err := net.Listen("tcp", a.Cfg.Addr)
 		if err != nil {
@@ -306,6 +330,9 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	if srv != nil {
 		_ = srv.Shutdown(stopCtx)
 	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(stopCtx)
+	}
 	if a.roles.Workers {
 		a.jobsUp.Store(false)
 		if stopErr := a.Store.Jobs().Stop(stopCtx); stopErr != nil {
@@ -317,6 +344,11 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	}
 	return err
 }
+
+// MetricsAddr is the address Run serves /metrics on apart from the UI and
+// API (Cfg.MetricsAddr with its port resolved), or "" when /metrics is on
+// the main address. Read it after Run sent its ready address.
+func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Close releases the database and the sandbox.
 func (a *App) Close() {

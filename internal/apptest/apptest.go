@@ -43,13 +43,16 @@ type Env struct {
 	Server     *httptest.Server
 	Sandbox    *sandbox.Server
 	SandboxURL string
-	Store      store.Store
+	// SandboxControlToken opens the Sandbox's /_sandbox/ endpoints.
+	SandboxControlToken string
+	Store               store.Store
 }
 
 // Start builds and starts an instance; everything stops with the test.
 func Start(t testing.TB, o Options) *Env {
 	t.Helper()
-	sb, err := sandbox.NewServer(sandbox.Options{Idempotency: o.SandboxIdempotency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	control := secret.NewToken("sbx_")
+	sb, err := sandbox.NewServer(sandbox.Options{Idempotency: o.SandboxIdempotency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ControlToken: control})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +69,7 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.SecretKeys = secret.NewKeySpec("k1")
 	cfg.SandboxURL = sbSrv.URL
+	cfg.SandboxControlToken = control
 	cfg.NetworkTimeout = o.NetworkTimeout
 	cfg.AllowPrivateNetworks = !o.RefusePrivateNetworks
 	cfg.JobTimeout = 4 * o.NetworkTimeout
@@ -108,7 +112,15 @@ func Start(t testing.TB, o Options) *Env {
 			cancel()
 		})
 	}
-	return &Env{App: a, Server: srv, Sandbox: sb, SandboxURL: sbSrv.URL, Store: a.Store}
+	return &Env{App: a, Server: srv, Sandbox: sb, SandboxURL: sbSrv.URL, SandboxControlToken: control, Store: a.Store}
+}
+
+// SandboxConnector is a Sandbox connector holding the control token, for
+// tests that set faults themselves.
+func (e *Env) SandboxConnector() *sandbox.Connector {
+	c := sandbox.NewConnector(nil)
+	c.ControlToken = e.SandboxControlToken
+	return c
 }
 
 type testWriter struct{ t testing.TB }

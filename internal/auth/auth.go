@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -82,7 +83,7 @@ func (s *Service) SignUpOwner(ctx context.Context, in SignUpInput) (store.User, 
 	if in.Timezone == "" {
 		in.Timezone = "UTC"
 	}
-	if _, err := time.LoadLocation(in.Timezone); err != nil {
+	if err := schedule.CheckZone(in.Timezone); err != nil {
 		return store.User{}, store.Workspace{}, problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
 	}
 	if in.Organization == "" {
@@ -263,7 +264,7 @@ func (s *Service) Workspaces(ctx context.Context, user store.User) ([]WorkspaceR
 	rows, err := s.Store.ListMemberWorkspaces(ctx, user.ID)
 	for _, r := range rows {
 		out = append(out, WorkspaceRef{store.Workspace{ID: r.ID, OrganizationID: r.OrganizationID, Name: r.Name, Timezone: r.Timezone,
-			RequireApproval: r.RequireApproval, DuplicateWindowHours: r.DuplicateWindowHours, IcalTokenHash: r.IcalTokenHash,
+			RequireApproval: r.RequireApproval, DuplicateWindowHours: r.DuplicateWindowHours, ScheduleHorizonDays: r.ScheduleHorizonDays, IcalTokenHash: r.IcalTokenHash,
 			PausedAt: r.PausedAt, PausedBy: r.PausedBy, CreatedAt: r.CreatedAt}, Role(r.Role)})
 	}
 	return out, err

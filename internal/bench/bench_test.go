@@ -240,7 +240,7 @@ func BenchmarkRiverAndNetwork(b *testing.B) {
 			}
 			w := &sendWorker{conn: sandbox.NewConnector(app.SandboxClient(cfg, srv.URL))}
 			for c := 0; c < 10; c++ {
-				acct, err := w.conn.CreateAccount(ctx, srv.URL, fmt.Sprintf("bench%d", c))
+				acct, err := w.conn.CreateAccount(ctx, srv.URL, "", fmt.Sprintf("bench%d", c))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -82,11 +83,9 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 		return nil, []RowError{rowErr(0, "", "not_utf8", "Save the file as UTF-8 CSV.", "Enregistrez le fichier en CSV UTF-8.")}
 	}
 	text := strings.TrimPrefix(string(raw), "\uFEFF") // Excel's byte-order mark
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = false
+	comma := ','
 	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
-		cr.Comma = ';' // French Excel writes semicolons
+		comma = ';' // French Excel writes semicolons
 	}
 	var (
 		rows   []Row
@@ -97,24 +96,12 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 	if lerr != nil {
 		loc = time.UTC
 	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	for line, rec := range records(text, comma) {
+		if rec.err != nil {
+			errs = append(errs, rowErr(line, "", "bad_csv", "This line is not valid CSV: "+rec.err.Error(), "Cette ligne n’est pas du CSV valide : "+rec.err.Error()))
+			continue
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			errs = append(errs, rowErr(line, "", "bad_csv", "This line is not valid CSV: "+err.Error(), "Cette ligne n’est pas du CSV valide : "+err.Error()))
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
-				continue
-			}
-			break
-		}
-		if blank(rec) {
+		if blank(rec.fields) {
 			continue
 		}
 		if len(rows)+len(errs) >= MaxRows {
@@ -125,16 +112,16 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 		var rerrs []RowError
 		switch opt.Format {
 		case Hootsuite:
-			row, rerrs = hootsuiteRow(line, rec, opt.DateOrder)
+			row, rerrs = hootsuiteRow(line, rec.fields, opt.DateOrder)
 		default:
 			if header == nil {
-				header, rerrs = readHeader(line, rec)
+				header, rerrs = readHeader(line, rec.fields)
 				if rerrs != nil {
 					return nil, rerrs
 				}
 				continue
 			}
-			row, rerrs = tribuneRow(line, rec, header)
+			row, rerrs = tribuneRow(line, rec.fields, header)
 		}
 		if rerrs == nil && row.Local != "" {
 			y, mo, d, h, mi, _ := schedule.ParseLocal(row.Local)
@@ -152,6 +139,57 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 		errs = append(errs, rowErr(1, "", "empty", "The file is empty.", "Le fichier est vide."))
 	}
 	return rows, errs
+}
+
+// record is one record of a file, or why its line could not be read.
+type record struct {
+	fields []string
+	err    error
+}
+
+// records yields every record of text with the line it starts on. A line
+// encoding/csv cannot read is yielded with its error, and reading resumes on
+// the next line: an unterminated quote would otherwise swallow the rest of
+// the file into one field, and the rows after it would go unreported.
+func records(text string, comma rune) iter.Seq2[int, record] {
+	return func(yield func(int, record) bool) {
+		base := 1 // the line of the file the current reader starts on
+		for {
+			cr := csv.NewReader(strings.NewReader(text))
+			cr.Comma = comma
+			cr.FieldsPerRecord = -1
+			for {
+				fields, err := cr.Read()
+				if errors.Is(err, io.EOF) {
+					return
+				}
+				line, _ := cr.FieldPos(0)
+				var pe *csv.ParseError
+				if err == nil || !errors.As(err, &pe) {
+					if !yield(base+line-1, record{fields, err}) {
+						return
+					}
+					continue
+				}
+				// pe.Err, not pe: its line numbers count from where this
+				// reader started; the caller reports the file's line.
+				if !yield(base+pe.StartLine-1, record{nil, pe.Err}) {
+					return
+				}
+				// Start again after the line the bad record starts on.
+				skip := pe.StartLine
+				for range skip {
+					_, rest, ok := strings.Cut(text, "\n")
+					if !ok {
+						return
+					}
+					text = rest
+				}
+				base += skip
+				break
+			}
+		}
+	}
 }
 
 func blank(rec []string) bool {
@@ -180,7 +218,7 @@ func readHeader(line int, rec []string) (map[string]int, []RowError) {
 func tribuneRow(line int, rec []string, h map[string]int) (Row, []RowError) {
 	get := func(name string) string {
 		if i, ok := h[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return strings.TrimSpace(unneutralise(rec[i]))
 		}
 		return ""
 	}
@@ -256,6 +294,31 @@ func quote(s string) string {
 	return "«" + s + "»"
 }
 
+// formulaStart lists the first characters that make a spreadsheet read a
+// cell as a formula (OWASP's CSV injection guidance): "=", "+", "-", "@",
+// and tab and carriage return, which some spreadsheets skip before one.
+const formulaStart = "=+-@\t\r"
+
+// neutralise prefixes a cell a spreadsheet would run as a formula with an
+// apostrophe, which shows it as text: a post whose text begins
+// "=HYPERLINK(…)" must not become a live link, or a command, in the
+// spreadsheet of whoever opens the export. Parse takes the apostrophe off
+// again, so an export imports back unchanged.
+func neutralise(cell string) string {
+	if cell != "" && strings.ContainsRune(formulaStart, rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// unneutralise undoes neutralise on a cell read back.
+func unneutralise(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && strings.ContainsRune(formulaStart, rune(cell[1])) {
+		return cell[1:]
+	}
+	return cell
+}
+
 // ExportPost is one variant in an export.
 type ExportPost struct {
 	Local, TZ, Status, Channel, Network string
@@ -273,7 +336,11 @@ func Export(w io.Writer, rows []ExportPost) error {
 	}
 	for _, r := range rows {
 		local := strings.Replace(r.Local, "T", " ", 1)
-		if err := cw.Write([]string{local, r.Channel, r.Text, r.Link, r.FirstComment, "", strings.Join(r.Tags, ", "), r.TZ, r.Status, r.Network, r.URL}); err != nil {
+		rec := []string{local, r.Channel, r.Text, r.Link, r.FirstComment, "", strings.Join(r.Tags, ", "), r.TZ, r.Status, r.Network, r.URL}
+		for i := range rec {
+			rec[i] = neutralise(rec[i])
+		}
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}

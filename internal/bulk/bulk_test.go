@@ -2,6 +2,8 @@ package bulk
 
 import (
 	"bytes"
+	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +93,84 @@ func TestICalEscapesAndFolds(t *testing.T) {
 	unfolded := strings.ReplaceAll(out, "\r\n ", "")
 	if !strings.Contains(unfolded, "DESCRIPTION:"+long+`\nline`) {
 		t.Error("folding broke the description")
+	}
+}
+
+// A quote left open swallows the rest of the file into one field for
+// encoding/csv: the line is reported, and every row after it is still read
+// and checked.
+func TestParseReadsPastAnUnterminatedQuote(t *testing.T) {
+	for _, c := range []struct {
+		name, in  string
+		wantLines []int // rows read, by line
+		wantBad   map[int]string
+	}{
+		{"open quote mid-file",
+			"scheduled_at,text\n2026-12-01 09:00,first\n2026-12-01 10:00,\"open quote\n2026-12-01 11:00,third\n2026-13-01 12:00,bad month\n2026-12-01 13:00,fifth\n",
+			[]int{2, 4, 6}, map[int]string{3: "bad_csv", 5: "bad_time"}},
+		{"bare quote, then a multi-line field",
+			"scheduled_at,text\n2026-12-01 09:00,say \"hi\n2026-12-01 10:00,\"two\nlines\"\n2026-12-01 11:00,last\n",
+			[]int{3, 5}, map[int]string{2: "bad_csv"}},
+		{"open quote on the last line",
+			"scheduled_at,text\n2026-12-01 09:00,first\n2026-12-01 10:00,\"open",
+			[]int{2}, map[int]string{3: "bad_csv"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, errs := Parse(strings.NewReader(c.in), Options{Format: Tribune, Now: now, TZ: "Europe/Paris"})
+			var lines []int
+			for _, r := range rows {
+				lines = append(lines, r.Line)
+			}
+			if fmt.Sprint(lines) != fmt.Sprint(c.wantLines) {
+				t.Errorf("rows read on lines %v, want %v", lines, c.wantLines)
+			}
+			got := map[int]string{}
+			for _, e := range errs {
+				got[e.Line] = e.Code
+				if e.Code == "bad_csv" && strings.Contains(e.Message, "on line") {
+					t.Errorf("line %d: the message names a line of its own (%q): the report's line is the file's", e.Line, e.Message)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.wantBad) {
+				t.Errorf("errors %v, want %v", got, c.wantBad)
+			}
+		})
+	}
+}
+
+// A cell a spreadsheet would run as a formula is exported as text (a
+// leading apostrophe), and the export imports back unchanged.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	texts := []string{"=HYPERLINK(\"https://evil.example\",\"click\")", "+33 1 23 45 67 89", "-5% today", "@SUM(A1:A9)", "\tcmd", "\r=1+1", "plain text", "'quoted already"}
+	var in []ExportPost
+	for _, txt := range texts {
+		in = append(in, ExportPost{Local: "2026-12-01T09:00", TZ: "UTC", Status: "scheduled", Channel: "=chan", Network: "sandbox", Text: txt})
+	}
+	var buf bytes.Buffer
+	if err := Export(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs[1:] {
+		for j, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("row %d column %d starts a formula: %q", i+1, j, cell)
+			}
+		}
+		if want := texts[i]; strings.ContainsRune("=+-@\t\r", rune(want[0])) && rec[2] != "'"+want {
+			t.Errorf("text %q exported as %q, want it behind an apostrophe", want, rec[2])
+		}
+	}
+	rows, errs := Parse(bytes.NewReader(buf.Bytes()), Options{Format: Tribune, Now: now})
+	if len(errs) != 0 || len(rows) != len(texts) {
+		t.Fatalf("reading the export back: %d rows, errors %+v", len(rows), errs)
+	}
+	for i, r := range rows {
+		if want := strings.TrimSpace(texts[i]); r.Text != want || r.Channel != "=chan" {
+			t.Errorf("row %d read back as %q on %q, want %q on =chan", i+1, r.Text, r.Channel, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
@@ -28,6 +29,11 @@ type ImportOptions struct {
 	// ImportValid imports the valid rows even when other rows have errors;
 	// otherwise any error imports nothing.
 	ImportValid bool
+	// ImportDuplicates imports rows whose content is already scheduled or
+	// published on the channel close to that time (or repeats an earlier
+	// row of the file); otherwise they are reported and skipped, as the
+	// composer refuses them until the author confirms.
+	ImportDuplicates bool
 	// DryRun only reports.
 	DryRun bool
 }
@@ -39,6 +45,10 @@ type ImportReport struct {
 	Imported int             `json:"imported"`
 	PostIDs  []int64         `json:"post_ids"`
 	Errors   []bulk.RowError `json:"errors"`
+	// Duplicates are the rows skipped because their content is already
+	// scheduled (see ImportOptions.ImportDuplicates); they do not stop the
+	// other rows.
+	Duplicates []bulk.RowError `json:"duplicates"`
 }
 
 // Importer turns CSV rows into scheduled posts.
@@ -47,103 +57,220 @@ type Importer struct {
 	Posts    *posts.Service
 }
 
-// Import validates every row (format, time, channel, network rules) and,
-// unless nothing may be imported, schedules the valid ones in one
-// transaction: either all of them land or none.
+// importRun is one import under way: who, where, and what the rows became.
+type importRun struct {
+	user store.User
+	role auth.Role
+	ws   store.Workspace
+	tz   string
+	opt  ImportOptions
+	rep  ImportReport
+	// byName and byID are the workspace's channels, as rows name them.
+	byName map[string]store.Channel
+	byID   map[int64]store.Channel
+	plan   []planned
+}
+
+// planned is a valid row, ready to be saved.
+type planned struct {
+	line int
+	in   posts.Input
+	when time.Time
+}
+
+// Import validates every row (format, time, channel, network rules,
+// horizon), sets duplicates aside and, unless nothing may be imported,
+// schedules the valid ones in one transaction: either all of them land or
+// none.
 func (im *Importer) Import(ctx context.Context, user store.User, workspaceID int64, r io.Reader, opt ImportOptions) (ImportReport, error) {
-	s := im.Calendar
-	ws, role, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Compose)
+	run, err := im.start(ctx, user, workspaceID, opt)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	tz := ws.Timezone
+	rows, rowErrs := bulk.Parse(r, bulk.Options{Format: opt.Format, DateOrder: opt.DateOrder, Now: im.Calendar.Now(), TZ: run.tz})
+	run.rep = ImportReport{Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}
+	im.planRows(ctx, run, rows)
+	if err := im.setDuplicatesAside(ctx, run); err != nil {
+		return run.rep, err
+	}
+	run.rep.Valid = len(run.plan)
+	if opt.DryRun || len(run.plan) == 0 || (len(run.rep.Errors) > 0 && !opt.ImportValid) {
+		return run.rep, nil
+	}
+	return im.save(ctx, run)
+}
+
+// start checks the user may compose in the workspace and the options, and
+// loads what every row needs: the time zone and the channels.
+func (im *Importer) start(ctx context.Context, user store.User, workspaceID int64, opt ImportOptions) (*importRun, error) {
+	ws, role, err := im.Calendar.Auth.Authorize(ctx, user, workspaceID, auth.Compose)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Format != bulk.Hootsuite && opt.Format != bulk.Tribune {
+		return nil, problem.Invalidf("format", "bad_format", "Choose the Hootsuite or the Tribune layout.", "Choisissez le format Hootsuite ou Tribune.")
+	}
+	run := &importRun{user: user, role: role, ws: ws, tz: ws.Timezone, opt: opt, byName: map[string]store.Channel{}, byID: map[int64]store.Channel{}}
 	if user.Timezone != "" {
-		tz = user.Timezone
+		run.tz = user.Timezone
 	}
-	if opt.Format != bulk.Format("hootsuite") && opt.Format != bulk.Format("tribune") {
-		return ImportReport{}, problem.Invalidf("format", "bad_format", "Choose the Hootsuite or the Tribune layout.", "Choisissez le format Hootsuite ou Tribune.")
-	}
-	rows, rowErrs := bulk.Parse(r, bulk.Options{Format: opt.Format, DateOrder: opt.DateOrder, Now: s.Now(), TZ: tz})
-	chs, err := s.Store.ListChannels(ctx, ws.ID)
+	chs, err := im.Calendar.Store.ListChannels(ctx, ws.ID)
 	if err != nil {
-		return ImportReport{}, err
+		return nil, err
 	}
-	byName := map[string]store.Channel{}
-	byID := map[int64]store.Channel{}
 	for _, c := range chs {
-		byName[strings.ToLower(c.Name)] = c
-		byID[c.ID] = c
+		run.byName[strings.ToLower(c.Name)] = c
+		run.byID[c.ID] = c
 	}
-	rep := ImportReport{Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}
+	return run, nil
+}
+
+// planRows turns each row that parsed into a post input checked like the
+// composer checks one; a row with a problem is reported and left out.
+func (im *Importer) planRows(ctx context.Context, run *importRun, rows []bulk.Row) {
 	bad := map[int]bool{}
-	for _, e := range rowErrs {
+	for _, e := range run.rep.Errors {
 		bad[e.Line] = true
 	}
-	type planned struct {
-		line int
-		in   posts.Input
-	}
-	var plan []planned
 	for _, row := range rows {
 		if bad[row.Line] {
 			continue
 		}
-		var targets []store.Channel
-		if opt.Format == bulk.Format("hootsuite") || row.Channel == "" {
-			for _, id := range opt.ChannelIDs {
-				if c, ok := byID[id]; ok {
-					targets = append(targets, c)
+		p, rowErrs := im.planRow(ctx, run, row)
+		if rowErrs == nil {
+			run.plan = append(run.plan, p)
+		}
+		run.rep.Errors = append(run.rep.Errors, rowErrs...)
+	}
+}
+
+// planRow checks one row: its channels, its media, its time against the
+// horizon, and its content against each network's rules.
+func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (planned, []bulk.RowError) {
+	targets := run.targets(row)
+	if len(targets) == 0 {
+		return planned{}, []bulk.RowError{{Line: row.Line, Field: "channel", Code: "unknown_channel",
+			Message: "Unknown channel " + strconv.Quote(row.Channel) + ".", MessageFR: "Canal inconnu : " + strconv.Quote(row.Channel) + "."}}
+	}
+	if row.MediaURL != "" {
+		return planned{}, []bulk.RowError{{Line: row.Line, Field: "media_url", Code: "media_url_unsupported",
+			Message:   "Media by URL are not fetched yet: upload the file to the media library and attach it in the composer.",
+			MessageFR: "Les médias par URL ne sont pas encore récupérés : importez le fichier dans la médiathèque et joignez-le dans l’éditeur."}}
+	}
+	in := posts.Input{ScheduledLocal: row.Local, Timezone: run.tz, Tags: row.Tags, ConfirmDuplicate: run.opt.ImportDuplicates}
+	for _, c := range targets {
+		in.Variants = append(in.Variants, posts.VariantInput{ChannelID: c.ID, Text: row.Text, Link: row.Link, FirstComment: row.FirstComment})
+	}
+	when, err := schedule.Resolve(in.ScheduledLocal, in.Timezone)
+	if err == nil {
+		err = im.Posts.CheckHorizon(run.ws, when)
+	}
+	if err != nil {
+		return planned{}, []bulk.RowError{rowError(row.Line, "scheduled_at", err)}
+	}
+	views, err := im.Posts.Check(ctx, run.user, run.ws.ID, in)
+	if err != nil {
+		return planned{}, []bulk.RowError{rowError(row.Line, "", err)}
+	}
+	var errs []bulk.RowError
+	for _, v := range views {
+		for _, p := range v.Problems {
+			errs = append(errs, bulk.RowError{Line: row.Line, Field: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, MessageFR: p.MessageFR})
+		}
+	}
+	return planned{line: row.Line, in: in, when: when}, errs
+}
+
+// rowError reports a use-case problem on one line, with its detail's
+// message when it has one (it names the limit that was crossed).
+func rowError(line int, field string, err error) bulk.RowError {
+	pe := problem.As(err)
+	e := bulk.RowError{Line: line, Field: field, Code: pe.Code, Message: pe.Message, MessageFR: pe.MessageFR}
+	if len(pe.Details) == 1 {
+		d := pe.Details[0]
+		e.Message, e.MessageFR = d.Message, d.MessageFR
+	}
+	return e
+}
+
+// targets are the channels a row goes to: the form's channels for a
+// Hootsuite file or a row without a channel, else the one it names (by name
+// or id).
+func (run *importRun) targets(row bulk.Row) []store.Channel {
+	var out []store.Channel
+	switch c, ok := run.byName[strings.ToLower(row.Channel)]; {
+	case run.opt.Format == bulk.Hootsuite || row.Channel == "":
+		for _, id := range run.opt.ChannelIDs {
+			if c, ok := run.byID[id]; ok {
+				out = append(out, c)
+			}
+		}
+	case ok:
+		out = append(out, c)
+	default:
+		if id, err := strconv.ParseInt(row.Channel, 10, 64); err == nil && run.byID[id].ID != 0 {
+			out = append(out, run.byID[id])
+		}
+	}
+	return out
+}
+
+// setDuplicatesAside moves out of the plan, and into the report, each row
+// whose content is already stored on one of its channels close to its time,
+// or repeats an earlier row of the file: the composer's duplicate check,
+// reported per row instead of refused. ImportDuplicates keeps them all.
+func (im *Importer) setDuplicatesAside(ctx context.Context, run *importRun) error {
+	window := posts.DuplicateWindow(run.ws)
+	if run.opt.ImportDuplicates || window <= 0 {
+		return nil
+	}
+	type seenAt struct {
+		line int
+		when time.Time
+	}
+	seen := map[string][]seenAt{} // channel and content hash → earlier rows
+	var kept []planned
+	for _, p := range run.plan {
+		dupPost, err := im.Posts.FindDuplicate(ctx, im.Calendar.Store, run.ws, p.in, p.when)
+		if err != nil {
+			return err
+		}
+		dupLine := 0
+		for _, v := range p.in.Variants {
+			for _, earlier := range seen[strconv.FormatInt(v.ChannelID, 10)+"/"+posts.ContentHash(v)] {
+				if d := p.when.Sub(earlier.when); d <= window && d >= -window && dupLine == 0 {
+					dupLine = earlier.line
 				}
 			}
-		} else if c, ok := byName[strings.ToLower(row.Channel)]; ok {
-			targets = append(targets, c)
-		} else if id, err := strconv.ParseInt(row.Channel, 10, 64); err == nil && byID[id].ID != 0 {
-			targets = append(targets, byID[id])
 		}
-		if len(targets) == 0 {
-			rep.Errors = append(rep.Errors, bulk.RowError{Line: row.Line, Field: "channel", Code: "unknown_channel",
-				Message: "Unknown channel " + strconv.Quote(row.Channel) + ".", MessageFR: "Canal inconnu : " + strconv.Quote(row.Channel) + "."})
+		switch {
+		case dupPost != 0:
+			run.rep.Duplicates = append(run.rep.Duplicates, bulk.RowError{Line: p.line, Code: posts.ErrDuplicate.Code,
+				Message:   "Same content as post #" + strconv.FormatInt(dupPost, 10) + ", already scheduled or published on this channel close to that time: skipped.",
+				MessageFR: "Même contenu que la publication n°" + strconv.FormatInt(dupPost, 10) + ", déjà programmée ou publiée sur ce canal à une date proche : ignorée."})
+			continue
+		case dupLine != 0:
+			run.rep.Duplicates = append(run.rep.Duplicates, bulk.RowError{Line: p.line, Code: posts.ErrDuplicate.Code,
+				Message:   "Same content as line " + strconv.Itoa(dupLine) + " of this file, on the same channel close to that time: skipped.",
+				MessageFR: "Même contenu que la ligne " + strconv.Itoa(dupLine) + " de ce fichier, sur le même canal à une date proche : ignorée."})
 			continue
 		}
-		if row.MediaURL != "" {
-			rep.Errors = append(rep.Errors, bulk.RowError{Line: row.Line, Field: "media_url", Code: "media_url_unsupported",
-				Message:   "Media by URL are not fetched yet: upload the file to the media library and attach it in the composer.",
-				MessageFR: "Les médias par URL ne sont pas encore récupérés : importez le fichier dans la médiathèque et joignez-le dans l’éditeur."})
-			continue
+		for _, v := range p.in.Variants {
+			k := strconv.FormatInt(v.ChannelID, 10) + "/" + posts.ContentHash(v)
+			seen[k] = append(seen[k], seenAt{p.line, p.when})
 		}
-		in := posts.Input{ScheduledLocal: row.Local, Timezone: tz, Tags: row.Tags}
-		for _, c := range targets {
-			in.Variants = append(in.Variants, posts.VariantInput{ChannelID: c.ID, Text: row.Text, Link: row.Link, FirstComment: row.FirstComment})
-		}
-		views, err := im.Posts.Check(ctx, user, ws.ID, in)
-		if err != nil {
-			pe := problem.As(err)
-			rep.Errors = append(rep.Errors, bulk.RowError{Line: row.Line, Code: pe.Code, Message: pe.Message, MessageFR: pe.MessageFR})
-			continue
-		}
-		ok := true
-		for _, v := range views {
-			for _, p := range v.Problems {
-				ok = false
-				rep.Errors = append(rep.Errors, bulk.RowError{Line: row.Line, Field: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, MessageFR: p.MessageFR})
-			}
-		}
-		if ok {
-			plan = append(plan, planned{row.Line, in})
-		}
+		kept = append(kept, p)
 	}
-	rep.Valid = len(plan)
-	if opt.DryRun || len(plan) == 0 || (len(rep.Errors) > 0 && !opt.ImportValid) {
-		return rep, nil
-	}
-	err = s.Store.InTx(ctx, func(tx store.Tx) error {
-		for _, p := range plan {
-			when, err := schedule.Resolve(p.in.ScheduledLocal, p.in.Timezone)
-			if err != nil {
-				return err
-			}
-			p.in.ConfirmDuplicate = true
-			id, err := im.Posts.SaveTx(ctx, tx, user, role, ws, 0, p.in, posts.DoSchedule, &when, p.in.Timezone)
+	run.plan = kept
+	return nil
+}
+
+// save schedules every planned row in one transaction.
+func (im *Importer) save(ctx context.Context, run *importRun) (ImportReport, error) {
+	rep := &run.rep
+	err := im.Calendar.Store.InTx(ctx, func(tx store.Tx) error {
+		for _, p := range run.plan {
+			id, err := im.Posts.SaveTx(ctx, tx, run.user, run.role, run.ws, 0, p.in, posts.DoSchedule, &p.when, p.in.Timezone)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", p.line, err)
 			}
@@ -152,10 +279,11 @@ func (im *Importer) Import(ctx context.Context, user store.User, workspaceID int
 		return nil
 	})
 	if err != nil {
-		return rep, problem.New(http.StatusUnprocessableEntity, "import_failed", "Nothing was imported: "+err.Error(), "Rien n’a été importé : "+err.Error()).Wrap(err)
+		rep.PostIDs = nil
+		return *rep, problem.New(http.StatusUnprocessableEntity, "import_failed", "Nothing was imported: "+err.Error(), "Rien n’a été importé : "+err.Error()).Wrap(err)
 	}
 	rep.Imported = len(rep.PostIDs)
-	return rep, nil
+	return *rep, nil
 }
 
 // countLinesOnlyInErrors counts rows that failed to parse at all (they are

@@ -173,7 +173,9 @@ func (s *Service) ConnectSandbox(ctx context.Context, user store.User, workspace
 	if name == "" {
 		return store.Channel{}, problem.Invalidf("name", "required", "Name the sandbox account.", "Nommez le compte du bac à sable.")
 	}
-	acct, err := s.Sandbox.CreateAccount(ctx, s.SandboxURL, name)
+	// One namespace per workspace: another workspace that picks the same
+	// name gets an account of its own, never this one.
+	acct, err := s.Sandbox.CreateAccount(ctx, s.SandboxURL, "w"+strconv.FormatInt(workspaceID, 10), name)
 	if err != nil {
 		return store.Channel{}, networkProblem(err)
 	}

@@ -21,6 +21,8 @@ import (
 // Config is every setting of a Tribune process.
 type Config struct {
 	Addr           string
+	MetricsAddr    string
+	MetricsToken   string
 	DataDir        string
 	DatabaseURL    string
 	PublicURL      string
@@ -42,6 +44,9 @@ type Config struct {
 	// AllowPrivateNetworks lets the addresses users type be http:// or
 	// private, loopback, link-local (development and tests only).
 	AllowPrivateNetworks bool
+
+	// SandboxControlToken opens the Sandbox's control endpoints.
+	SandboxControlToken string
 }
 
 // Setting is one line of the table.
@@ -57,11 +62,14 @@ func str(p func(*Config) *string) func(*Config, string) error {
 // Settings lists every setting.
 var Settings = []Setting{
 	{"addr", "TRIBUNE_ADDR", "127.0.0.1:8080", "address the web UI and API listen on", str(func(c *Config) *string { return &c.Addr })},
+	{"metrics-addr", "TRIBUNE_METRICS_ADDR", "", "address to serve /metrics on, apart from the UI and API (then not on -addr); empty: /metrics on -addr", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"metrics-token", "TRIBUNE_METRICS_TOKEN", "", "bearer token /metrics requires (Authorization: Bearer TOKEN); empty: /metrics is open to whoever reaches its address", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"data-dir", "TRIBUNE_DATA_DIR", "./data", "directory for the SQLite database, media files and the generated key", str(func(c *Config) *string { return &c.DataDir })},
 	{"database-url", "TRIBUNE_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty: SQLite in the data directory", str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"public-url", "TRIBUNE_PUBLIC_URL", "", "address users reach Tribune at (OAuth callbacks, links in e-mails); default http://ADDR", str(func(c *Config) *string { return &c.PublicURL })},
 	{"secret-keys", "TRIBUNE_SECRET_KEYS", "", "token encryption keys, id:base64(32 bytes)[,older…]; empty: generated once into DATA_DIR/secret.key", str(func(c *Config) *string { return &c.SecretKeys })},
 	{"sandbox-url", "TRIBUNE_SANDBOX_URL", "", "address of a separate `tribune sandbox`; empty: the sandbox network is mounted at /sandbox", str(func(c *Config) *string { return &c.SandboxURL })},
+	{"sandbox-control-token", "TRIBUNE_SANDBOX_CONTROL_TOKEN", "", "token of the Sandbox's control endpoints (faults, every received post); with -sandbox-url, the one given to tribune sandbox; empty: random at each start for the mounted Sandbox", str(func(c *Config) *string { return &c.SandboxControlToken })},
 	{"demo", "TRIBUNE_DEMO", "false", "create the demo organisation when the database is empty", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"workers", "TRIBUNE_WORKERS", "200", "publishing jobs worked at once by this node", func(c *Config, v string) (err error) { c.Workers, err = strconv.Atoi(v); return }},
 	{"network-timeout", "TRIBUNE_NETWORK_TIMEOUT", "30s", "time-out of one call to a social network", func(c *Config, v string) (err error) { c.NetworkTimeout, err = time.ParseDuration(v); return }},
@@ -137,6 +145,9 @@ func (c *Config) validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errors.New("TRIBUNE_DATABASE_URL must start with postgres://")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		return errors.New("-metrics-addr must differ from -addr (leave it empty to serve /metrics on -addr)")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -26,6 +26,10 @@ import (
 
 var binary string
 
+// sandboxControl is the control token of the Sandbox processes the tests
+// start (see start).
+var sandboxControl = secret.NewToken("sbx_")
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
@@ -63,7 +67,9 @@ var urlLine = regexp.MustCompile(`(?:running at|listening at) (http://[0-9.:]+)`
 func start(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
+	// Every process gets the Sandbox's control token: `tribune sandbox`
+	// opens its control endpoints with it, `tribune serve` sets faults with it.
+	cmd.Env = append(append(os.Environ(), "TRIBUNE_SANDBOX_CONTROL_TOKEN="+sandboxControl), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +208,12 @@ func setupOwner(t testing.TB, base string) (*client, int64) {
 // received reads the sandbox's record of every accepted create.
 func received(t testing.TB, sandboxURL string) []map[string]any {
 	t.Helper()
-	resp, err := http.Get(sandboxURL + "/_sandbox/received")
+	req, err := http.NewRequest(http.MethodGet, sandboxURL+"/_sandbox/received", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+sandboxControl)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +222,9 @@ func received(t testing.TB, sandboxURL string) []map[string]any {
 		Posts []map[string]any `json:"posts"`
 	}
 	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("sandbox record: %d %s", resp.StatusCode, raw)
+	}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		// the record may be a bare list
 		var list []map[string]any
@@ -229,7 +243,13 @@ func sandboxCount(t testing.TB, sandboxURL string) int { return len(received(t, 
 func setFaults(t testing.TB, sandboxURL string, faults map[string]any) {
 	t.Helper()
 	raw, _ := json.Marshal(faults)
-	resp, err := http.Post(sandboxURL+"/_sandbox/faults", "application/json", bytes.NewReader(raw))
+	req, err := http.NewRequest(http.MethodPost, sandboxURL+"/_sandbox/faults", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+sandboxControl)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

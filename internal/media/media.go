@@ -55,7 +55,7 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	}
 	tmp, err := os.CreateTemp(s.Dir, "upload-*")
 	if err != nil {
-		if err := os.MkdirAll(s.Dir, 0o750); err != nil {
+		if err := mkdirPrivate(s.Dir); err != nil {
 			return store.Media{}, err
 		}
 		if tmp, err = os.CreateTemp(s.Dir, "upload-*"); err != nil {
@@ -97,7 +97,12 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	sum := hex.EncodeToString(h.Sum(nil))
 	key := filepath.Join(sum[:2], sum+ext)
 	dest := filepath.Join(s.Dir, key)
-	if err := os.MkdirAll(filepath.Dir(dest), 0o750); err != nil {
+	if err := mkdirPrivate(filepath.Dir(dest)); err != nil {
+		return store.Media{}, err
+	}
+	// os.CreateTemp made the file 0600 already; chmod says it whatever the
+	// umask, before the file gets its name.
+	if err := tmp.Chmod(fileMode); err != nil {
 		return store.Media{}, err
 	}
 	if err := tmp.Close(); err != nil {
@@ -114,6 +119,35 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	return s.Store.CreateMedia(ctx, store.CreateMediaParams{WorkspaceID: workspaceID, Filename: name, MIME: mime, SizeBytes: n,
 		Width: int64(w), Height: int64(hgt), Alt: strings.TrimSpace(alt), Tags: string(tagsJSON), SHA256: sum, StorageKey: key,
 		UploadedBy: user.ID, CreatedAt: s.Now().UTC()})
+}
+
+// Media files and their directories are owner-only: an upload may be an
+// unpublished announcement, and other accounts on the host have no reason
+// to read it.
+const (
+	dirMode  os.FileMode = 0o700
+	fileMode os.FileMode = 0o600
+)
+
+// mkdirPrivate creates dir, and any missing parent, owner-only (chmod,
+// past the umask); directories that exist keep their mode.
+func mkdirPrivate(dir string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, dirMode); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sniff(head []byte) string {

@@ -275,6 +275,13 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 		if p := problemsOf(views); p != nil {
 			return 0, p
 		}
+		if when != nil {
+			// Refused now, not only when scheduleTx runs: a post sent for
+			// approval must not wait for an approver to learn this.
+			if err := s.checkHorizon(ws, *when); err != nil {
+				return 0, err
+			}
+		}
 	}
 	// What is written is what will be sent: a variant without a chosen
 	// visibility gets its channel's default now, as the composer showed it.
@@ -446,6 +453,9 @@ func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspac
 	if post.ScheduledAt == nil {
 		post.Status = Approved
 		return s.update(ctx, tx, post)
+	}
+	if err := s.checkHorizon(ws, *post.ScheduledAt); err != nil {
+		return err
 	}
 	vs, err := tx.ListVariantsByPost(ctx, post.ID)
 	if err != nil {

@@ -139,6 +139,9 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 		if !t.After(s.now()) {
 			return ErrPast
 		}
+		if err := s.checkHorizon(ws, t); err != nil {
+			return err
+		}
 		view, err := s.view(ctx, tx, postID)
 		if err != nil {
 			return err

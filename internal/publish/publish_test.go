@@ -131,7 +131,7 @@ func TestFaultsEndPublishedOnce(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, pg bool) {
 		f := setup(t, apptest.Options{Postgres: pg, NetworkTimeout: 500 * time.Millisecond}, 1)
 		ctx := context.Background()
-		sc := sandbox.NewConnector(nil)
+		sc := f.env.SandboxConnector()
 		// 429 with Retry-After, then 503s, then time-outs, for a while.
 		for _, fault := range []sandbox.Faults{
 			{Mode: "rate_limit", RetryAfter: 1, Count: 2},
@@ -272,7 +272,7 @@ func runAgainPublishedOnce(t *testing.T, f fixture, v store.PostVariant, text st
 func (f fixture) publishOnceThrough(t *testing.T, fault sandbox.Faults, text string, within time.Duration) []store.PublishLog {
 	t.Helper()
 	ctx := context.Background()
-	if err := sandbox.NewConnector(nil).SetFaults(ctx, f.env.SandboxURL, fault); err != nil {
+	if err := f.env.SandboxConnector().SetFaults(ctx, f.env.SandboxURL, fault); err != nil {
 		t.Fatal(err)
 	}
 	view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: text})
@@ -527,7 +527,7 @@ func TestVisibilityFromTheAnswerOrByPolling(t *testing.T) {
 			t.Errorf("log of a post visible at once: %+v; want one line saying it shows", logs)
 		}
 
-		sc := sandbox.NewConnector(nil)
+		sc := f.env.SandboxConnector()
 		if err := sc.SetFaults(ctx, f.env.SandboxURL, sandbox.Faults{Mode: "hidden", HideSeconds: 3, Count: 1}); err != nil {
 			t.Fatal(err)
 		}

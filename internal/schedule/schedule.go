@@ -30,16 +30,32 @@ var (
 	ErrBadZone = problem.New(http.StatusUnprocessableEntity, "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
 )
 
-// Location loads an IANA zone; the empty name is UTC.
+// Location loads an IANA zone; the empty name is UTC. "Local", which
+// time.LoadLocation accepts as the server's own zone, is refused: it is no
+// IANA name, and a schedule in it would move with the host's settings.
 func Location(tz string) (*time.Location, error) {
 	if tz == "" {
 		return time.UTC, nil
+	}
+	if tz == "Local" {
+		return nil, ErrBadZone
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		return nil, ErrBadZone.Wrap(err)
 	}
 	return loc, nil
+}
+
+// CheckZone validates a zone a person chose for a workspace or themself: a
+// non-empty IANA name ("Europe/Paris", "UTC"). time.LoadLocation also takes
+// "" (UTC) and "Local" (the server's zone); neither names a place.
+func CheckZone(tz string) error {
+	if tz == "" {
+		return ErrBadZone
+	}
+	_, err := Location(tz)
+	return err
 }
 
 // ParseLocal reads a wall-clock time in LocalLayout; it also accepts a space

@@ -44,6 +44,30 @@ func TestResolveRefusesNonsense(t *testing.T) {
 	}
 }
 
+func TestCheckZoneAcceptsOnlyIANANames(t *testing.T) {
+	for _, c := range []struct {
+		tz string
+		ok bool
+	}{
+		{"Europe/Paris", true},
+		{"UTC", true},
+		{"America/New_York", true},
+		{"Local", false}, // time.LoadLocation takes it: the server's own zone
+		{"", false},      // time.LoadLocation takes it: UTC
+		{"Mars/Olympus", false},
+		{"../etc/passwd", false},
+	} {
+		t.Run(c.tz, func(t *testing.T) {
+			if err := CheckZone(c.tz); (err == nil) != c.ok {
+				t.Errorf("CheckZone(%q) = %v, want ok %v", c.tz, err, c.ok)
+			}
+		})
+	}
+	if _, err := Resolve("2026-01-01T09:00", "Local"); err == nil {
+		t.Error(`Resolve in "Local" accepted`)
+	}
+}
+
 func TestShiftKeepsWallTime(t *testing.T) {
 	got, err := Shift("2026-03-28T09:00", 1)
 	if err != nil || got != "2026-03-29T09:00" {

@@ -384,6 +384,7 @@ type ListMemberWorkspacesRow struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 	Role                 string
 }
 
@@ -765,6 +766,12 @@ type SetWorkspacePausedParams struct {
 	ID       int64
 }
 
+// SetWorkspaceScheduleHorizonParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetWorkspaceScheduleHorizonParams struct {
+	ScheduleHorizonDays int64
+	ID                  int64
+}
+
 // StartVariantsParams mirrors the row or argument shape sqlc generates for both dialects.
 type StartVariantsParams struct {
 	UpdatedAt time.Time
@@ -931,6 +938,7 @@ type Workspace struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 }
 
 // Queries lists every named database operation. Each dialect implements it
@@ -1036,6 +1044,7 @@ type Queries interface {
 	SetVariantUploadedMedia(ctx context.Context, arg SetVariantUploadedMediaParams) error
 	SetWorkspaceICalTokenHash(ctx context.Context, arg SetWorkspaceICalTokenHashParams) error
 	SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error
+	SetWorkspaceScheduleHorizon(ctx context.Context, arg SetWorkspaceScheduleHorizonParams) error
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -25,7 +26,12 @@ type Parts struct {
 	Sandbox http.Handler // "/sandbox/" (nil when the sandbox runs elsewhere)
 	Health  http.HandlerFunc
 	Metrics *prometheus.Registry
-	Log     *slog.Logger
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off this handler: it is served on
+	// its own address (MetricsHandler).
+	MetricsElsewhere bool
+	Log              *slog.Logger
 }
 
 // Handler builds the root handler.
@@ -38,11 +44,33 @@ func Handler(p Parts) http.Handler {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", p.Sandbox))
 	}
 	mux.HandleFunc("GET /healthz", p.Health)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}))
+	if !p.MetricsElsewhere {
+		mux.Handle("GET /metrics", MetricsHandler(p.Metrics, p.MetricsToken))
+	}
 	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tribune_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.DefBuckets}, []string{"route", "code"})
 	p.Metrics.MustRegister(lat)
 	return observe(mux, lat, p.Log)
+}
+
+// MetricsHandler serves reg's metrics; with a token, only to a request that
+// carries it as a bearer token (compared in constant time). The metrics
+// name channels' networks, job counts and timings: not for everyone who can
+// reach the address.
+func MetricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need a bearer token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 type recorder struct {

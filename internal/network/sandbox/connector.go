@@ -22,6 +22,9 @@ import (
 // Bluesky connectors talk to theirs.
 type Connector struct {
 	api httpx.Client
+	// ControlToken is the sandbox's control token: SetFaults needs it, and
+	// CreateAccount signs in again with it to an account that exists.
+	ControlToken string
 }
 
 var _ network.Connector = (*Connector)(nil)
@@ -58,11 +61,13 @@ func jsonBody(v any) io.Reader {
 	return bytes.NewReader(raw)
 }
 
-// CreateAccount signs up (or signs in) an account named name.
-func (c *Connector) CreateAccount(ctx context.Context, baseURL, name string) (network.Account, error) {
+// CreateAccount signs up an account named name within namespace (Tribune
+// gives each workspace its own), or signs in again to it with the control
+// token.
+func (c *Connector) CreateAccount(ctx context.Context, baseURL, namespace, name string) (network.Account, error) {
 	var out struct{ ID, Name, Token string }
 	baseURL = strings.TrimRight(baseURL, "/")
-	if _, err := c.do(ctx, http.MethodPost, baseURL+"/api/accounts", "", jsonBody(map[string]string{"name": name}), "application/json", nil, &out); err != nil {
+	if _, err := c.do(ctx, http.MethodPost, baseURL+"/api/accounts", c.ControlToken, jsonBody(map[string]string{"name": name, "namespace": namespace}), "application/json", nil, &out); err != nil {
 		return network.Account{}, err
 	}
 	return network.Account{BaseURL: baseURL, ExternalID: out.ID, Handle: "@" + out.Name, Token: network.Token{AccessToken: out.Token}}, nil
@@ -70,7 +75,7 @@ func (c *Connector) CreateAccount(ctx context.Context, baseURL, name string) (ne
 
 // SetFaults tells the sandbox at baseURL to misbehave.
 func (c *Connector) SetFaults(ctx context.Context, baseURL string, f Faults) error {
-	_, err := c.do(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+"/_sandbox/faults", "", jsonBody(f), "application/json", nil, nil)
+	_, err := c.do(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+"/_sandbox/faults", c.ControlToken, jsonBody(f), "application/json", nil, nil)
 	return err
 }
 

@@ -38,7 +38,7 @@ func TestALostAnswerIsNotSentAgain(t *testing.T) {
 			t.Cleanup(func() { hs.Close(); s.Close() })
 			ctx := context.Background()
 			c := NewConnector(httpx.NewClient(httpx.Options{AllowPrivate: true, Origin: hs.URL}))
-			acct, err := c.CreateAccount(ctx, hs.URL, "shop")
+			acct, err := c.CreateAccount(ctx, hs.URL, "w1", "shop")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,8 +14,12 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 )
 
+// testControl is the control token of the test servers.
+const testControl = "test-control-token"
+
 func start(t *testing.T, opt Options) (*Server, string) {
 	t.Helper()
+	opt.ControlToken = testControl
 	s, err := NewServer(opt)
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +33,7 @@ func TestPublishThreadMediaDelete(t *testing.T) {
 	s, u := start(t, Options{Idempotency: true})
 	ctx := context.Background()
 	c := NewConnector(nil)
-	acct, err := c.CreateAccount(ctx, u, "shop")
+	acct, err := c.CreateAccount(ctx, u, "", "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +76,8 @@ func TestNetworkRulesAndFaults(t *testing.T) {
 	_, u := start(t, Options{Hang: 2 * time.Second})
 	ctx := context.Background()
 	c := NewConnector(&http.Client{Timeout: 300 * time.Millisecond})
-	acct, _ := c.CreateAccount(ctx, u, "shop")
+	c.ControlToken = testControl
+	acct, _ := c.CreateAccount(ctx, u, "", "shop")
 	_, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "a", Text: strings.Repeat("x", 501)})
 	if ne := network.AsError(err); ne.Kind != network.Permanent || !strings.Contains(ne.Message, "limit is 500") {
 		t.Errorf("over-long post: %v", err)
@@ -119,7 +124,7 @@ func TestDataFileSurvivesRestart(t *testing.T) {
 	s, u := start(t, Options{DataFile: file, Idempotency: true})
 	ctx := context.Background()
 	c := NewConnector(nil)
-	acct, _ := c.CreateAccount(ctx, u, "shop")
+	acct, _ := c.CreateAccount(ctx, u, "", "shop")
 	if _, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "k", Text: "kept"}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +145,8 @@ func TestHiddenPostsShowLate(t *testing.T) {
 	s, u := start(t, Options{})
 	ctx := context.Background()
 	c := NewConnector(nil)
-	acct, _ := c.CreateAccount(ctx, u, "shop")
+	c.ControlToken = testControl
+	acct, _ := c.CreateAccount(ctx, u, "", "shop")
 	now, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: "a", Text: "at once"})
 	if err != nil || !now.Live {
 		t.Fatalf("ordinary post: live=%v err=%v, want live", now.Live, err)
@@ -175,8 +181,13 @@ func TestHiddenPostsShowLate(t *testing.T) {
 func TestSlowPostsLandAfterTheClientLeft(t *testing.T) {
 	s, u := start(t, Options{})
 	ctx := context.Background()
-	acct, _ := NewConnector(nil).CreateAccount(ctx, u, "shop")
-	if err := NewConnector(nil).SetFaults(ctx, u, Faults{Mode: "slow", DelayMS: 400}); err != nil {
+	control := NewConnector(nil)
+	control.ControlToken = testControl
+	acct, err := control.CreateAccount(ctx, u, "w1", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := control.SetFaults(ctx, u, Faults{Mode: "slow", DelayMS: 400}); err != nil {
 		t.Fatal(err)
 	}
 	c := NewConnector(&http.Client{Timeout: 100 * time.Millisecond})

@@ -13,6 +13,7 @@ package sandbox
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,10 @@ type Options struct {
 	Logger    *slog.Logger
 	// Hang bounds how long a "timeout" fault holds a request (default 30 s).
 	Hang time.Duration
+	// ControlToken is the bearer token the control endpoints (/_sandbox/…)
+	// require, and that lets a caller sign in again to an existing account
+	// (Tribune holds it). Empty: the control endpoints refuse everyone.
+	ControlToken string
 }
 
 // Post is a post the sandbox received.
@@ -143,8 +148,7 @@ type Server struct {
 	file *os.File
 
 	mu       sync.Mutex
-	accounts map[string]*account // by id
-	byName   map[string]*account
+	accounts map[string]*account // by id: namespace "." name
 	byToken  map[string]*account
 	posts    []*Post
 	byID     map[string]*Post
@@ -162,7 +166,7 @@ func NewServer(opt Options) (*Server, error) {
 	if opt.Hang == 0 {
 		opt.Hang = 30 * time.Second
 	}
-	s := &Server{opt: opt, accounts: map[string]*account{}, byName: map[string]*account{}, byToken: map[string]*account{},
+	s := &Server{opt: opt, accounts: map[string]*account{}, byToken: map[string]*account{},
 		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{}}
 	if opt.DataFile != "" {
 		if err := s.load(); err != nil {
@@ -206,7 +210,7 @@ func (s *Server) apply(r record) {
 	switch r.Type {
 	case "account":
 		a := r.Account
-		s.accounts[a.ID], s.byName[a.Name], s.byToken[a.Token] = a, a, a
+		s.accounts[a.ID], s.byToken[a.Token] = a, a
 	case "post":
 		p := r.Post
 		s.posts = append(s.posts, p)
@@ -266,8 +270,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/posts", s.auth(s.listPosts))
 	m.HandleFunc("GET /api/posts/{id}", s.auth(s.getPost))
 	m.HandleFunc("DELETE /api/posts/{id}", s.auth(s.deletePost))
-	m.HandleFunc("POST /_sandbox/faults", s.setFaults)
-	m.HandleFunc("GET /_sandbox/received", s.received)
+	m.HandleFunc("POST /_sandbox/faults", s.control(s.setFaults))
+	m.HandleFunc("GET /_sandbox/received", s.control(s.received))
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /u/{name}/posts/{id}", s.postPage)
 	s.mux = m
@@ -303,25 +307,88 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *account)) http
 	}
 }
 
+// bearer is the request's bearer token, or "".
+func bearer(r *http.Request) string {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return tok
+}
+
+// isControl reports whether the request carries the control token.
+func (s *Server) isControl(r *http.Request) bool {
+	return s.opt.ControlToken != "" && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(s.opt.ControlToken)) == 1
+}
+
+// control guards an endpoint that drives or reads the whole network (every
+// account's posts, faults for everyone): only the holder of the control
+// token, Tribune, which checks the member's role before it calls.
+func (s *Server) control(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case s.opt.ControlToken == "":
+			fail(w, http.StatusForbidden, "This sandbox has no control token: start it with one to use /_sandbox/")
+		case !s.isControl(r):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sandbox control"`)
+			fail(w, http.StatusUnauthorized, "The control endpoints need the sandbox's control token")
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// validNamespace: Tribune's namespaces are "w" and a workspace id; no dot,
+// so "namespace.name" reads back one way.
+func validNamespace(ns string) bool {
+	if len(ns) > 40 {
+		return false
+	}
+	for _, c := range ns {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// createAccount signs up an account, named within a namespace (Tribune
+// uses one per workspace, so two workspaces never share an account by
+// choosing the same name). An account that exists is signed in to only by
+// the holder of its own token or of the control token: anyone else who
+// names it gets 409, not its token.
 func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil {
 		fail(w, http.StatusBadRequest, "Send a JSON object with a name")
 		return
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" || utf8.RuneCountInString(name) > 60 || strings.ContainsAny(name, "/?#@ ") {
-		fail(w, http.StatusUnprocessableEntity, "A name has 1 to 60 characters, without spaces, / ? # or @")
+	// No dot in a name: "w1.shop" must be workspace 1's shop, not a name
+	// someone chose first to sit in its place.
+	if name == "" || utf8.RuneCountInString(name) > 60 || strings.ContainsAny(name, "/?#@ .") {
+		fail(w, http.StatusUnprocessableEntity, "A name has 1 to 60 characters, without spaces, dots, / ? # or @")
 		return
 	}
+	if !validNamespace(in.Namespace) {
+		fail(w, http.StatusUnprocessableEntity, "A namespace has up to 40 lower-case letters, digits or -")
+		return
+	}
+	id := name
+	if in.Namespace != "" {
+		id = in.Namespace + "." + name
+	}
+	control := s.isControl(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.byName[name]
-	if a == nil {
-		a = &account{ID: name, Name: name, Token: newID() + newID()}
+	a := s.accounts[id]
+	switch {
+	case a == nil:
+		a = &account{ID: id, Name: name, Token: newID() + newID()}
 		s.persist(record{Type: "account", Account: a})
+	case !control && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(a.Token)) != 1:
+		fail(w, http.StatusConflict, "This account exists: choose another name")
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": a.ID, "name": a.Name, "token": a.Token})
 }

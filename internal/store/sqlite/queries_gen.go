@@ -689,6 +689,10 @@ func (a queries) SetWorkspacePaused(ctx context.Context, arg store.SetWorkspaceP
 	return mapErr(a.w.SetWorkspacePaused(ctx, sqlitedb.SetWorkspacePausedParams(arg)))
 }
 
+func (a queries) SetWorkspaceScheduleHorizon(ctx context.Context, arg store.SetWorkspaceScheduleHorizonParams) error {
+	return mapErr(a.w.SetWorkspaceScheduleHorizon(ctx, sqlitedb.SetWorkspaceScheduleHorizonParams(arg)))
+}
+
 func (a queries) StartVariants(ctx context.Context, arg store.StartVariantsParams) error {
 	return mapErr(a.w.StartVariants(ctx, sqlitedb.StartVariantsParams(arg)))
 }

@@ -58,13 +58,44 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-// Open opens (creating if needed) the database file at path. It does not
-// migrate: call Migrate.
-func Open(path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+// The modes of a database Tribune creates: it holds sessions, token hashes
+// and encrypted secrets, so only the account Tribune runs as reads it.
+const (
+	dirMode  os.FileMode = 0o700
+	fileMode os.FileMode = 0o600
+)
+
+// createPrivate creates the database file (and its directory) owner-only
+// when it does not exist yet. SQLite would create it 0644 less the umask,
+// and it gives the -wal and -shm files it makes later the database file's
+// own mode: so setting this one file's mode covers all three. Modes are
+// set with chmod, past whatever umask the process has. An existing file
+// keeps its mode (an operator may have chosen it).
+func createPrivate(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, dirMode); err != nil {
+			return fmt.Errorf("sqlite: create data directory: %w", err)
 		}
+		if err := os.Chmod(dir, dirMode); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create database: %w", err)
+	}
+	return errors.Join(f.Chmod(fileMode), f.Close())
+}
+
+// Open opens (creating if needed, owner-only) the database file at path.
+// It does not migrate: call Migrate.
+func Open(path string) (*Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	// Each connection keeps its prepared statements (stmtcache.go).
 	drv := &sqlite.Driver{}
@@ -216,12 +247,27 @@ func (s *Store) JobCounts(ctx context.Context) ([]store.JobCount, error) {
 
 // Backup writes a consistent copy of the live database to path (VACUUM INTO
 // reads one snapshot, so the server keeps running meanwhile).
+// The copy is owner-only like the database: it is created empty, 0600, and
+// VACUUM INTO fills it (it accepts an empty file and keeps its mode).
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("sqlite: backup: %s already exists", path)
 	}
-	_, err := s.reader.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return err
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	if err := errors.Join(f.Chmod(fileMode), f.Close()); err != nil {
+		return err
+	}
+	// On the writer: the readers are query_only, which refuses VACUUM INTO
+	// ("attempt to write a readonly database"). It reads one snapshot, so
+	// a server running on the same file keeps writing meanwhile.
+	if _, err := s.writer.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 func mapErr(err error) error {

@@ -131,6 +131,7 @@ type workspaceOut struct {
 	Timezone             string     `json:"timezone"`
 	RequireApproval      bool       `json:"require_approval"`
 	DuplicateWindowHours int64      `json:"duplicate_window_hours"`
+	ScheduleHorizonDays  int64      `json:"schedule_horizon_days"`
 	PausedAt             *time.Time `json:"paused_at,omitempty"`
 	Role                 string     `json:"role,omitempty"`
 }
@@ -138,7 +139,7 @@ type workspaceOut struct {
 func toWorkspace(w store.Workspace, role auth.Role) workspaceOut {
 	// The iCal URL is not here: only its hash is kept (POST …/ical-secret
 	// makes a new one and shows it once).
-	return workspaceOut{ID: w.ID, Name: w.Name, Timezone: w.Timezone, RequireApproval: w.RequireApproval, DuplicateWindowHours: w.DuplicateWindowHours, PausedAt: w.PausedAt, Role: string(role)}
+	return workspaceOut{ID: w.ID, Name: w.Name, Timezone: w.Timezone, RequireApproval: w.RequireApproval, DuplicateWindowHours: w.DuplicateWindowHours, ScheduleHorizonDays: w.ScheduleHorizonDays, PausedAt: w.PausedAt, Role: string(role)}
 }
 
 func (s *server) setup(ctx context.Context, in *setupIn) (*body[struct {
@@ -236,7 +237,7 @@ func (s *server) createWorkspace(ctx context.Context, in *workspaceIn) (*body[wo
 	if u.OrgRole != string(auth.Owner) {
 		return nil, s.fail(problem.Forbidden)
 	}
-	if _, err := time.LoadLocation(in.Body.Timezone); err != nil {
+	if err := schedule.CheckZone(in.Body.Timezone); err != nil {
 		return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
 	}
 	ws, err := auth.CreateWorkspace(ctx, s.Store, u.OrganizationID, u.ID, in.Body.Name, in.Body.Timezone, s.Now().UTC())
@@ -265,6 +266,7 @@ type workspacePatch struct {
 		Timezone             *string `json:"timezone,omitempty"`
 		RequireApproval      *bool   `json:"require_approval,omitempty"`
 		DuplicateWindowHours *int64  `json:"duplicate_window_hours,omitempty" minimum:"0" maximum:"720"`
+		ScheduleHorizonDays  *int64  `json:"schedule_horizon_days,omitempty" doc:"How many days ahead posts may be scheduled (1 to 3650; default 730)"`
 	}
 }
 
@@ -282,7 +284,7 @@ func (s *server) updateWorkspace(ctx context.Context, in *workspacePatch) (*body
 		ws.Name = *b.Name
 	}
 	if b.Timezone != nil {
-		if _, err := time.LoadLocation(*b.Timezone); err != nil {
+		if err := schedule.CheckZone(*b.Timezone); err != nil {
 			return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
 		}
 		ws.Timezone = *b.Timezone
@@ -292,6 +294,13 @@ func (s *server) updateWorkspace(ctx context.Context, in *workspacePatch) (*body
 	}
 	if b.DuplicateWindowHours != nil {
 		ws.DuplicateWindowHours = *b.DuplicateWindowHours
+	}
+	if b.ScheduleHorizonDays != nil {
+		set, err := s.Posts.SetScheduleHorizon(ctx, u, ws.ID, *b.ScheduleHorizonDays)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		ws.ScheduleHorizonDays = set.ScheduleHorizonDays
 	}
 	if err := s.Store.UpdateWorkspaceSettings(ctx, store.UpdateWorkspaceSettingsParams{Name: ws.Name, Timezone: ws.Timezone, RequireApproval: ws.RequireApproval,
 		DuplicateWindowHours: ws.DuplicateWindowHours, ID: ws.ID}); err != nil {
@@ -1010,8 +1019,10 @@ type importIn struct {
 	DateOrder   string  `query:"date_order" enum:"dmy,mdy" default:"dmy"`
 	Channels    []int64 `query:"channel" doc:"Channels for every row of a Hootsuite file"`
 	ImportValid bool    `query:"import_valid" doc:"Import the valid rows even when some rows have errors"`
-	DryRun      bool    `query:"dry_run"`
-	RawBody     []byte  `contentType:"text/csv"`
+	// Named apart from import_valid: a duplicate is skipped, not an error.
+	ImportDuplicates bool   `query:"import_duplicates" doc:"Import rows whose content is already scheduled on the channel close to that time (or repeats an earlier row); otherwise they are listed in duplicates and skipped"`
+	DryRun           bool   `query:"dry_run"`
+	RawBody          []byte `contentType:"text/csv"`
 }
 
 func (s *server) importCSV(ctx context.Context, in *importIn) (*body[calendar.ImportReport], error) {
@@ -1020,12 +1031,16 @@ func (s *server) importCSV(ctx context.Context, in *importIn) (*body[calendar.Im
 		return nil, s.fail(err)
 	}
 	rep, err := s.Importer.Import(ctx, u, in.WS, bytes.NewReader(in.RawBody), calendar.ImportOptions{Format: bulk.Format(in.Format),
-		DateOrder: in.DateOrder, ChannelIDs: in.Channels, ImportValid: in.ImportValid, DryRun: in.DryRun})
+		DateOrder: in.DateOrder, ChannelIDs: in.Channels, ImportValid: in.ImportValid,
+		ImportDuplicates: in.ImportDuplicates, DryRun: in.DryRun})
 	if err != nil {
 		return nil, s.fail(err)
 	}
 	if rep.Errors == nil {
 		rep.Errors = []bulk.RowError{}
+	}
+	if rep.Duplicates == nil {
+		rep.Duplicates = []bulk.RowError{}
 	}
 	return &body[calendar.ImportReport]{rep}, nil
 }

@@ -326,7 +326,7 @@ func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
 		}
 		tz := strings.TrimSpace(r.FormValue("timezone"))
 		if tz != "" {
-			if _, err := time.LoadLocation(tz); err != nil {
+			if err := schedule.CheckZone(tz); err != nil {
 				return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
 			}
 		}
@@ -347,7 +347,7 @@ func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		tz := strings.TrimSpace(r.FormValue("timezone"))
-		if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+		if err := schedule.CheckZone(tz); err != nil {
 			return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
 		}
 		hours, err := strconv.ParseInt(r.FormValue("duplicate_window_hours"), 10, 64)
@@ -357,6 +357,15 @@ func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
 		name := strings.TrimSpace(r.FormValue("name"))
 		if name == "" {
 			name = ws.Name
+		}
+		if v := r.FormValue("schedule_horizon_days"); v != "" {
+			days, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				days = -1 // SetScheduleHorizon says which numbers it takes
+			}
+			if _, err := u.Posts.SetScheduleHorizon(r.Context(), user, ws.ID, days); err != nil {
+				return err
+			}
 		}
 		if err := u.Store.UpdateWorkspaceSettings(r.Context(), store.UpdateWorkspaceSettingsParams{Name: name, Timezone: tz,
 			RequireApproval: r.FormValue("require_approval") != "", DuplicateWindowHours: hours, ID: ws.ID}); err != nil {
@@ -379,7 +388,7 @@ func (u *ui) createWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		return problem.Invalidf("name", "required", "Name the workspace.", "Nommez l’espace de travail.")
 	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+	if err := schedule.CheckZone(tz); err != nil {
 		return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
 	}
 	ws, err := auth.CreateWorkspace(r.Context(), u.Store, user.OrganizationID, user.ID, name, tz, u.Now().UTC())

@@ -287,7 +287,8 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
-		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "", DryRun: r.FormValue("dry_run") != ""})
+		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "",
+		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != ""})
 	if err != nil {
 		return err
 	}

@@ -247,7 +247,7 @@ const createWorkspace = `-- name: CreateWorkspace :one
 INSERT INTO workspaces (organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, created_at)
 VALUES ($1, $2, $3, $4,
         $5, $6, $7)
-RETURNING id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at
+RETURNING id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at, schedule_horizon_days
 `
 
 type CreateWorkspaceParams struct {
@@ -282,6 +282,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
+		&i.ScheduleHorizonDays,
 	)
 	return i, err
 }
@@ -502,7 +503,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 }
 
 const getWorkspace = `-- name: GetWorkspace :one
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE id = $1
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at, schedule_horizon_days FROM workspaces WHERE id = $1
 `
 
 func (q *Queries) GetWorkspace(ctx context.Context, id int64) (Workspace, error) {
@@ -519,12 +520,13 @@ func (q *Queries) GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
+		&i.ScheduleHorizonDays,
 	)
 	return i, err
 }
 
 const getWorkspaceByICalTokenHash = `-- name: GetWorkspaceByICalTokenHash :one
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE ical_token_hash = $1
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at, schedule_horizon_days FROM workspaces WHERE ical_token_hash = $1
 `
 
 func (q *Queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error) {
@@ -541,6 +543,7 @@ func (q *Queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash
 		&i.PausedAt,
 		&i.PausedBy,
 		&i.CreatedAt,
+		&i.ScheduleHorizonDays,
 	)
 	return i, err
 }
@@ -613,7 +616,7 @@ func (q *Queries) ListInvitations(ctx context.Context, workspaceID int64) ([]Inv
 }
 
 const listMemberWorkspaces = `-- name: ListMemberWorkspaces :many
-SELECT w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token_hash, w.paused_at, w.paused_by, w.created_at, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
+SELECT w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token_hash, w.paused_at, w.paused_by, w.created_at, w.schedule_horizon_days, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
 WHERE m.user_id = $1 ORDER BY w.name, w.id
 `
 
@@ -628,6 +631,7 @@ type ListMemberWorkspacesRow struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 	Role                 string
 }
 
@@ -651,6 +655,7 @@ func (q *Queries) ListMemberWorkspaces(ctx context.Context, userID int64) ([]Lis
 			&i.PausedAt,
 			&i.PausedBy,
 			&i.CreatedAt,
+			&i.ScheduleHorizonDays,
 			&i.Role,
 		); err != nil {
 			return nil, err
@@ -738,7 +743,7 @@ func (q *Queries) ListOrganizationUsers(ctx context.Context, organizationID int6
 }
 
 const listOrganizationWorkspaces = `-- name: ListOrganizationWorkspaces :many
-SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at FROM workspaces WHERE organization_id = $1 ORDER BY name, id
+SELECT id, organization_id, name, timezone, require_approval, duplicate_window_hours, ical_token_hash, paused_at, paused_by, created_at, schedule_horizon_days FROM workspaces WHERE organization_id = $1 ORDER BY name, id
 `
 
 func (q *Queries) ListOrganizationWorkspaces(ctx context.Context, organizationID int64) ([]Workspace, error) {
@@ -761,6 +766,7 @@ func (q *Queries) ListOrganizationWorkspaces(ctx context.Context, organizationID
 			&i.PausedAt,
 			&i.PausedBy,
 			&i.CreatedAt,
+			&i.ScheduleHorizonDays,
 		); err != nil {
 			return nil, err
 		}
@@ -861,6 +867,20 @@ type SetWorkspacePausedParams struct {
 
 func (q *Queries) SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error {
 	_, err := q.db.Exec(ctx, setWorkspacePaused, arg.PausedAt, arg.PausedBy, arg.ID)
+	return err
+}
+
+const setWorkspaceScheduleHorizon = `-- name: SetWorkspaceScheduleHorizon :exec
+UPDATE workspaces SET schedule_horizon_days = $1 WHERE id = $2
+`
+
+type SetWorkspaceScheduleHorizonParams struct {
+	ScheduleHorizonDays int64
+	ID                  int64
+}
+
+func (q *Queries) SetWorkspaceScheduleHorizon(ctx context.Context, arg SetWorkspaceScheduleHorizonParams) error {
+	_, err := q.db.Exec(ctx, setWorkspaceScheduleHorizon, arg.ScheduleHorizonDays, arg.ID)
 	return err
 }
 

@@ -51,6 +51,9 @@ SET name = sqlc.arg(name), timezone = sqlc.arg(timezone), require_approval = sql
     duplicate_window_hours = sqlc.arg(duplicate_window_hours)
 WHERE id = sqlc.arg(id);
 
+-- name: SetWorkspaceScheduleHorizon :exec
+UPDATE workspaces SET schedule_horizon_days = sqlc.arg(schedule_horizon_days) WHERE id = sqlc.arg(id);
+
 -- name: SetWorkspacePaused :exec
 UPDATE workspaces SET paused_at = sqlc.narg(paused_at), paused_by = sqlc.narg(paused_by) WHERE id = sqlc.arg(id);
 

@@ -273,4 +273,5 @@ type Workspace struct {
 	PausedAt             *time.Time
 	PausedBy             *int64
 	CreatedAt            time.Time
+	ScheduleHorizonDays  int64
 }

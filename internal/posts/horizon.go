@@ -1,0 +1,68 @@
+package posts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// The bounds of a workspace's schedule horizon, in days. The default is the
+// column default of migration 00008: two years.
+const (
+	DefaultHorizonDays = 730
+	MaxHorizonDays     = 3650
+)
+
+// ErrBeyondHorizon refuses a schedule further ahead than the workspace allows
+// (a year typed wrong, or a flood of far-future posts that would sit in the
+// queue for ever). Its detail names the limit.
+var ErrBeyondHorizon = problem.New(http.StatusUnprocessableEntity, "beyond_horizon",
+	"This date is further ahead than this workspace schedules.", "Cette date est plus lointaine que ce que cet espace de travail programme.")
+
+// horizonDays is the workspace's horizon, the default for a row read before
+// the column existed.
+func horizonDays(ws store.Workspace) int64 {
+	if ws.ScheduleHorizonDays <= 0 {
+		return DefaultHorizonDays
+	}
+	return ws.ScheduleHorizonDays
+}
+
+// checkHorizon refuses when later than the workspace's horizon from now. It
+// runs wherever a post gets a time (scheduleTx, Move), so every route (the
+// composer, the API, CSV imports, the calendar, the queue, approvals)
+// answers the same.
+func (s *Service) checkHorizon(ws store.Workspace, when time.Time) error {
+	days := horizonDays(ws)
+	limit := s.now().Add(time.Duration(days) * 24 * time.Hour)
+	if !when.After(limit) {
+		return nil
+	}
+	return ErrBeyondHorizon.With(problem.Detail{Location: "scheduled_local", Code: "beyond_horizon",
+		Message:   fmt.Sprintf("Pick a date at most %d days ahead (until %s UTC).", days, limit.Format("2006-01-02 15:04")),
+		MessageFR: fmt.Sprintf("Choisissez une date au plus %d jours à l’avance (jusqu’au %s UTC).", days, limit.Format("02/01/2006 15:04"))})
+}
+
+// SetScheduleHorizon sets how many days ahead a workspace may schedule
+// (between 1 and MaxHorizonDays); it takes the team-management permission,
+// like the workspace's other settings. Posts already scheduled stay.
+func (s *Service) SetScheduleHorizon(ctx context.Context, user store.User, workspaceID, days int64) (store.Workspace, error) {
+	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageTeam)
+	if err != nil {
+		return ws, err
+	}
+	if days < 1 || days > MaxHorizonDays {
+		return ws, problem.Invalidf("schedule_horizon_days", "bad_number",
+			fmt.Sprintf("Enter a number of days between 1 and %d.", MaxHorizonDays), fmt.Sprintf("Indiquez un nombre de jours entre 1 et %d.", MaxHorizonDays))
+	}
+	if err := s.Store.SetWorkspaceScheduleHorizon(ctx, store.SetWorkspaceScheduleHorizonParams{ScheduleHorizonDays: days, ID: ws.ID}); err != nil {
+		return ws, err
+	}
+	ws.ScheduleHorizonDays = days
+	return ws, nil
+}
