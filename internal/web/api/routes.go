@@ -69,7 +69,10 @@ func (s *server) routes(a huma.API) {
 
 	// Media.
 	huma.Register(a, op("list-media", http.MethodGet, "/v1/workspaces/{ws}/media", "The media library", "media"), s.listMedia)
-	huma.Register(a, created(op("upload-media", http.MethodPost, "/v1/workspaces/{ws}/media", "Upload an image or a video", "media")), s.uploadMedia)
+	upload := created(op("upload-media", http.MethodPost, "/v1/workspaces/{ws}/media", "Upload an image or a video", "media"))
+	upload.MaxBodyBytes = s.Media.Limit() + media.UploadEnvelope
+	upload.Middlewares = huma.Middlewares{s.parseUpload}
+	huma.Register(a, upload, s.uploadMedia)
 	huma.Register(a, op("describe-media", http.MethodPatch, "/v1/media/{id}", "Change alt text and tags", "media"), s.describeMedia)
 
 	// Posts.
@@ -139,18 +142,12 @@ func toWorkspace(w store.Workspace, role auth.Role) workspaceOut {
 	return out
 }
 
-func (s *server) setup(ctx context.Context, in *setupIn) (*body[struct {
-	User      userOut      `json:"user"`
-	Workspace workspaceOut `json:"workspace"`
-}], error) {
+func (s *server) setup(ctx context.Context, in *setupIn) (*body[setupOut], error) {
 	u, ws, err := s.Auth.SignUpOwner(ctx, in.Body)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		User      userOut      `json:"user"`
-		Workspace workspaceOut `json:"workspace"`
-	}]{}
+	out := &body[setupOut]{}
 	out.Body.User, out.Body.Workspace = toUser(u), toWorkspace(ws, auth.Owner)
 	return out, nil
 }
@@ -345,10 +342,7 @@ type inviteIn struct {
 	}
 }
 
-func (s *server) invite(ctx context.Context, in *inviteIn) (*body[struct {
-	Token string `json:"token"`
-	Path  string `json:"path"`
-}], error) {
+func (s *server) invite(ctx context.Context, in *inviteIn) (*body[secretLinkOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -357,10 +351,7 @@ func (s *server) invite(ctx context.Context, in *inviteIn) (*body[struct {
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		Token string `json:"token"`
-		Path  string `json:"path"`
-	}]{}
+	out := &body[secretLinkOut]{}
 	out.Body.Token, out.Body.Path = tok, "/invite/"+tok
 	return out, nil
 }
@@ -461,9 +452,7 @@ type mastodonIn struct {
 	}
 }
 
-func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[struct {
-	AuthorizeURL string `json:"authorize_url" doc:"Open it in the user's browser; the instance redirects back to Tribune, which connects the channel."`
-}], error) {
+func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[authorizeOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -472,9 +461,7 @@ func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[str
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		AuthorizeURL string `json:"authorize_url" doc:"Open it in the user's browser; the instance redirects back to Tribune, which connects the channel."`
-	}]{}
+	out := &body[authorizeOut]{}
 	out.Body.AuthorizeURL = link
 	return out, nil
 }
@@ -587,8 +574,9 @@ type uploadIn struct {
 	WS      int64 `path:"ws"`
 	RawBody huma.MultipartFormFiles[struct {
 		File huma.FormFile `form:"file" required:"true"`
-		Alt  string        `form:"alt"`
-		Tags []string      `form:"tags"`
+		// Optional: huma makes a field without omitempty required.
+		Alt  string   `form:"alt" required:"false" doc:"Alt text (optional)"`
+		Tags []string `form:"tags" required:"false" doc:"Tags (optional; repeat the field for several)"`
 	}]
 }
 
@@ -598,6 +586,7 @@ func (s *server) uploadMedia(ctx context.Context, in *uploadIn) (*body[mediaOut]
 		return nil, s.fail(err)
 	}
 	d := in.RawBody.Data()
+	defer d.File.Close()
 	m, err := s.Media.Upload(ctx, u, in.WS, d.File.Filename, d.File, d.Alt, d.Tags)
 	if err != nil {
 		return nil, s.fail(err)
@@ -845,10 +834,7 @@ type reviewLinkIn struct {
 	}
 }
 
-func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[struct {
-	Token string `json:"token"`
-	Path  string `json:"path"`
-}], error) {
+func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[secretLinkOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -857,10 +843,7 @@ func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[struct
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		Token string `json:"token"`
-		Path  string `json:"path"`
-	}]{}
+	out := &body[secretLinkOut]{}
 	out.Body.Token, out.Body.Path = tok, "/review/"+tok
 	return out, nil
 }
