@@ -22,7 +22,11 @@ import (
 )
 
 func op(id, method, path, summary, tag string) huma.Operation {
-	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}}
+	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
+		// The client errors any operation can answer (bad JSON, no or a bad
+		// token, a missing permission, another tenant's id, an
+		// Idempotency-Key conflict, validation), so the document lists them.
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
 }
 
 func created(o huma.Operation) huma.Operation {
