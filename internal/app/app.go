@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
@@ -71,6 +72,9 @@ type App struct {
 	Handler   http.Handler
 	roles     Roles
 	jobsUp    atomic.Bool
+
+	// Idempotency holds the API's recorded answers (Idempotency-Key).
+	Idempotency *idempotency.Records
 }
 
 // OpenStore opens and migrates the configured database.
@@ -193,6 +197,7 @@ func (a *App) build() error {
 	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
 	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}
 	a.Status = &ops.Status{Store: a.Store, Now: now}
+	a.Idempotency = &idempotency.Records{Store: a.Store, Keys: keys, Now: now}
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
@@ -206,7 +211,9 @@ func (a *App) build() error {
 		workers := river.NewWorkers()
 		a.Publisher.Register(workers)
 		a.Notifier.Register(workers)
+		a.Idempotency.Register(workers)
 		rc.Workers = workers
+		rc.PeriodicJobs = idempotency.PeriodicJobs()
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
@@ -224,7 +231,7 @@ func (a *App) build() error {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log}
 		if a.Sandbox != nil {
 			parts.Sandbox = a.Sandbox

@@ -95,10 +95,12 @@ type Channel struct {
 
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
 type CompleteIdempotencyKeyParams struct {
-	Status int64
-	Body   []byte
-	UserID int64
-	Key    string
+	Status      int64
+	Body        []byte
+	KeyID       string
+	RequestHash string
+	UserID      int64
+	Key         string
 }
 
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -317,6 +319,7 @@ type IdempotencyKey struct {
 	Status      int64
 	Body        []byte
 	CreatedAt   time.Time
+	KeyID       string
 }
 
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.

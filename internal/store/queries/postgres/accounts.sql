@@ -130,12 +130,15 @@ INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_
 VALUES (sqlc.arg(user_id), sqlc.arg(key), sqlc.arg(request_hash), 0, sqlc.arg(body), sqlc.arg(created_at))
 ON CONFLICT (user_id, key) DO NOTHING;
 
+-- CompleteIdempotencyKey records the answer once the request ran; the
+-- request's hash is known only then (the body is hashed as it streams).
 -- name: CompleteIdempotencyKey :exec
-UPDATE idempotency_keys SET status = sqlc.arg(status), body = sqlc.arg(body)
+UPDATE idempotency_keys SET status = sqlc.arg(status), body = sqlc.arg(body), key_id = sqlc.arg(key_id), request_hash = sqlc.arg(request_hash)
 WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key);
 
 -- name: ReleaseIdempotencyKey :exec
 DELETE FROM idempotency_keys WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key) AND status = 0;
 
+-- DeleteIdempotencyRecordsBefore purges expired records (a periodic job).
 -- name: DeleteIdempotencyRecordsBefore :execrows
 DELETE FROM idempotency_keys WHERE created_at < sqlc.arg(before);
