@@ -62,7 +62,7 @@ func New(d Deps) http.Handler {
 	cfg := huma.DefaultConfig("Tribune API", "1.0.0")
 	cfg.Info.Description = "Plan, approve, schedule and publish to social networks. Authenticate with `Authorization: Bearer tri_…` " +
 		"(create a token in the web UI under API tokens, or with POST /api/v1/tokens). Every create accepts an `Idempotency-Key` header: " +
-		"a repeated request with the same key returns the first answer instead of creating twice."
+		"a repeated request with the same key (for 24 hours) returns the first answer instead of creating twice; the same key with another body is refused (422)."
 	cfg.Info.License = License
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = "/docs"

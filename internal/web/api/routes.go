@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -75,6 +76,7 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("list-media", http.MethodGet, "/v1/workspaces/{ws}/media", "The media library", "media"), s.listMedia)
 	upload := created(op("upload-media", http.MethodPost, "/v1/workspaces/{ws}/media", "Upload an image or a video", "media"))
 	upload.MaxBodyBytes = s.Media.Limit() + media.UploadEnvelope
+	upload.Description = fmt.Sprintf("multipart/form-data: `file`, optional `alt` and `tags`. Files are limited to %d MB; a larger body is answered 413 without being read.", s.Media.Limit()>>20)
 	upload.Middlewares = huma.Middlewares{s.parseUpload}
 	huma.Register(a, upload, s.uploadMedia)
 	huma.Register(a, op("describe-media", http.MethodPatch, "/v1/media/{id}", "Change alt text and tags", "media"), s.describeMedia)
