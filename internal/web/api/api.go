@@ -76,7 +76,7 @@ func New(d Deps) http.Handler {
 	// the upload's form schema describes its file inline: an unused
 	// component, which linters flag.
 	delete(a.OpenAPI().Components.Schemas.Map(), "FormFile")
-	return s.authenticate(s.idempotency(mux, mux, limits))
+	return s.authenticate(s.idempotency(mux, limits))
 }
 
 // apiError is a problem.Error as huma writes it.
@@ -238,12 +238,12 @@ func bodyLimits(a huma.API) map[string]int64 {
 // sealed with the keyring (see idempotency.Records.Complete): answers that
 // carry a secret shown once (invitation and review-link tokens) replay it to
 // the same user, and the database never holds it in plain text.
-func (s *server) idempotency(next http.Handler, mux *http.ServeMux, limits map[string]int64) http.Handler {
+func (s *server) idempotency(mux *http.ServeMux, limits map[string]int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		u, ok := webctx.User(r.Context())
 		if key == "" || r.Method != http.MethodPost || !ok {
-			next.ServeHTTP(w, r)
+			mux.ServeHTTP(w, r)
 			return
 		}
 		if len(key) > 255 {
@@ -279,7 +279,7 @@ func (s *server) idempotency(next http.Handler, mux *http.ServeMux, limits map[s
 			io.Reader
 			io.Closer
 		}{io.TeeReader(body, h), body}
-		next.ServeHTTP(c, r)
+		mux.ServeHTTP(c, r)
 		bg := context.WithoutCancel(ctx)
 		if c.status >= 200 && c.status < 300 {
 			err = s.Idempotency.Complete(bg, u.ID, key, hex.EncodeToString(h.Sum(nil)), c.status, c.body.Bytes())
