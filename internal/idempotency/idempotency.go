@@ -6,6 +6,7 @@
 package idempotency
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,27 +57,40 @@ func (r *Records) Get(ctx context.Context, userID int64, key string) (Record, er
 	if err != nil {
 		return Record{}, err
 	}
-	rec := Record{RequestHash: row.RequestHash, Status: int(row.Status)}
+	rec := Record{Status: int(row.Status)}
 	if rec.Status == Pending {
 		return rec, nil
 	}
 	if row.KeyID == "" {
 		return Record{}, errors.New("idempotency: unsealed record")
 	}
-	if rec.Body, err = r.Keys.Open(row.Body, row.KeyID, bound(userID, key)); err != nil {
+	opened, err := r.Keys.Open(row.Body, row.KeyID, bound(userID, key))
+	if err != nil {
 		return Record{}, fmt.Errorf("idempotency: open record: %w", err)
 	}
+	hash, body, ok := bytes.Cut(opened, []byte("\n"))
+	if !ok {
+		return Record{}, errors.New("idempotency: malformed record")
+	}
+	rec.RequestHash, rec.Body = string(hash), body
 	return rec, nil
 }
 
-// Complete records the answer of the request that reserved key. The answer
-// is sealed whatever the route: a list of routes whose answers hold secrets
-// would have to be kept up to date by every new route, and a missed one
-// would leak its secret to whoever reads the database.
+// Complete records the answer of the request that reserved key, with the
+// request's hash (hex, known once the body streamed through).
+//
+// Both are sealed with the keyring whatever the route, rather than not
+// recording the answers of routes that return a secret: a list of such
+// routes would have to be kept up to date by every new route, and a missed
+// one would leave its secret readable to whoever reads the database; sealed,
+// a repeat still gets its secret back. The hash is sealed too: an unkeyed
+// SHA-256 of a body that holds a password (POST /v1/tokens) would be a fast
+// hash of that password.
 func (r *Records) Complete(ctx context.Context, userID int64, key, requestHash string, status int, body []byte) error {
-	sealed, keyID := r.Keys.Seal(body, bound(userID, key))
+	plain := append([]byte(requestHash+"\n"), body...)
+	sealed, keyID := r.Keys.Seal(plain, bound(userID, key))
 	return r.Store.CompleteIdempotencyKey(ctx, store.CompleteIdempotencyKeyParams{Status: int64(status), Body: sealed, KeyID: keyID,
-		RequestHash: requestHash, UserID: userID, Key: key})
+		UserID: userID, Key: key})
 }
 
 // Release frees a reserved key whose request failed, so it can be retried.

@@ -95,12 +95,11 @@ type Channel struct {
 
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
 type CompleteIdempotencyKeyParams struct {
-	Status      int64
-	Body        []byte
-	KeyID       string
-	RequestHash string
-	UserID      int64
-	Key         string
+	Status int64
+	Body   []byte
+	KeyID  string
+	UserID int64
+	Key    string
 }
 
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,8 +41,9 @@ func doKeyed(t *testing.T, env *apptest.Env, tok, key, path, body string) (int, 
 }
 
 // A repeated Idempotency-Key replays the first answer, secret included, and
-// refuses another body; the recorded answer of a route that returns a
-// secret (invitation, review link) holds no token in plain text.
+// refuses another body; the record of a route that returns a secret
+// (invitation, review link, API token) holds no token in plain text, nor a
+// plain hash of a body that holds a password.
 func TestIdempotencyReplaysAndStoresNoSecret(t *testing.T) {
 	t.Parallel()
 	for _, pg := range []bool{false, true} {
@@ -61,6 +64,9 @@ func TestIdempotencyReplaysAndStoresNoSecret(t *testing.T) {
 			tests := []struct{ name, path, body, other string }{
 				{"invitation", fmt.Sprintf("/api/v1/workspaces/%d/invitations", ws.ID), `{"email":"new@example.test","role":"analyst"}`, `{"email":"other@example.test","role":"analyst"}`},
 				{"review link", fmt.Sprintf("/api/v1/posts/%d/review-links", v.Post.ID), `{"reviewer":"Client"}`, `{"reviewer":"Someone else"}`},
+				// The body holds a password: not even its hash may be readable.
+				{"API token", "/api/v1/tokens", `{"email":"owner@example.test","password":"correct horse battery","name":"cli"}`,
+					`{"email":"owner@example.test","password":"correct horse battery","name":"other"}`},
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +93,10 @@ func TestIdempotencyReplaysAndStoresNoSecret(t *testing.T) {
 					}
 					if bytes.Contains(row.Body, []byte(out.Token)) || bytes.Contains(row.Body, []byte(`"token"`)) {
 						t.Errorf("the recorded answer holds the token in plain text: %q", row.Body)
+					}
+					sum := sha256.Sum256([]byte("POST " + tc.path + "\n" + tc.body))
+					if hash := hex.EncodeToString(sum[:]); row.RequestHash == hash || bytes.Contains(row.Body, []byte(hash)) {
+						t.Errorf("the record holds the request's plain SHA-256 %s (a fast hash of what the body holds)", hash)
 					}
 					if row.KeyID == "" {
 						t.Error("the recorded answer names no sealing key")

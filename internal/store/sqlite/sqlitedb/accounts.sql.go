@@ -28,27 +28,26 @@ func (q *Queries) AcceptInvitation(ctx context.Context, arg AcceptInvitationPara
 }
 
 const completeIdempotencyKey = `-- name: CompleteIdempotencyKey :exec
-UPDATE idempotency_keys SET status = ?1, body = ?2, key_id = ?3, request_hash = ?4
-WHERE user_id = ?5 AND key = ?6
+UPDATE idempotency_keys SET status = ?1, body = ?2, key_id = ?3
+WHERE user_id = ?4 AND key = ?5
 `
 
 type CompleteIdempotencyKeyParams struct {
-	Status      int64
-	Body        []byte
-	KeyID       string
-	RequestHash string
-	UserID      int64
-	Key         string
+	Status int64
+	Body   []byte
+	KeyID  string
+	UserID int64
+	Key    string
 }
 
-// CompleteIdempotencyKey records the answer once the request ran; the
-// request's hash is known only then (the body is hashed as it streams).
+// CompleteIdempotencyKey records the answer once the request ran. body is
+// sealed by the keyring key key_id, and holds the request's hash too: a
+// plain SHA-256 of a body holding a password would be a fast hash of it.
 func (q *Queries) CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error {
 	_, err := q.db.ExecContext(ctx, completeIdempotencyKey,
 		arg.Status,
 		arg.Body,
 		arg.KeyID,
-		arg.RequestHash,
 		arg.UserID,
 		arg.Key,
 	)
