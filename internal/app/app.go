@@ -193,6 +193,9 @@ func (a *App) build() error {
 	a.Channels = &channels.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Sandbox: sb, Mastodon: md, Bluesky: bs,
 		SandboxURL: sandboxURL, PublicURL: cfg.PublicURL, Now: now}
 	a.Media = &media.Service{Store: a.Store, Auth: a.Auth, Dir: cfg.MediaDir(), Now: now}
+	if err := a.Media.RemoveStaleUploads(); err != nil {
+		a.Log.Warn("remove stale uploads", "err", err)
+	}
 	a.Posts = &posts.Service{Store: a.Store, Auth: a.Auth, Notifier: a.Notifier, Now: now}
 	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
 	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}

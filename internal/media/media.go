@@ -144,6 +144,31 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 		UploadedBy: user.ID, CreatedAt: s.Now().UTC()})
 }
 
+// staleUpload is how old a temporary upload file in Dir must be to be
+// another process's leftover (an upload cut by a crash) rather than an
+// upload still running on another node sharing Dir.
+const staleUpload = 24 * time.Hour
+
+// RemoveStaleUploads deletes the temporary files uploads left in Dir when
+// the process was killed mid-upload (every other path removes its own). It
+// runs once at start.
+func (s *Service) RemoveStaleUploads() error {
+	files, err := filepath.Glob(filepath.Join(s.Dir, "upload-*"))
+	if err != nil {
+		return err
+	}
+	cutoff := s.Now().Add(-staleUpload)
+	var errs []error
+	for _, f := range files {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func sniff(head []byte) string {
 	mime := http.DetectContentType(head)
 	// DetectContentType knows MP4 and WebM; QuickTime's "ftypqt" it calls MP4-ish.
