@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -19,20 +18,12 @@ func (s *server) parseUpload(ctx huma.Context, next func(huma.Context)) {
 	r, w := humago.Unwrap(ctx)
 	cleanup, err := s.Media.ParseUploadForm(w, r)
 	if err != nil {
-		s.writeProblem(w, err)
+		pe := problem.As(err)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(pe.Status)
+		_ = json.NewEncoder(w).Encode(&apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details})
 		return
 	}
 	defer cleanup()
 	next(ctx)
-}
-
-// writeProblem writes err as the API's JSON error body, outside huma.
-func (s *server) writeProblem(w http.ResponseWriter, err error) {
-	ae, ok := s.fail(err).(*apiError)
-	if !ok {
-		ae = &apiError{Status: http.StatusInternalServerError, Code: problem.Internal.Code, Message: problem.Internal.Message}
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(ae.Status)
-	_ = json.NewEncoder(w).Encode(ae)
 }
