@@ -20,6 +20,7 @@ test: ## run the whole test suite (suites needing PostgreSQL, Chromium or Node 2
 	@[ -n "$$TRIBUNE_TEST_CHROMIUM" ] || echo "Browser suite skipped: apt-get install chromium, then set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium"
 	@[ -n "$$TRIBUNE_TEST_PDS" ] || echo "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
 	@[ -n "$$TRIBUNE_SHARED_DIR" ] || [ -d ../shared/conformance/twitter-text ] || echo "twitter-text conformance suite skipped: no ../shared beside the checkout; set TRIBUNE_SHARED_DIR to the shared folder"
+	@[ -n "$$TRIBUNE_TEST_OPENAPI_LINT" ] || echo "OpenAPI lint skipped: run scripts/openapi-lint/install.sh (Redocly CLI), then set TRIBUNE_TEST_OPENAPI_LINT to the path it prints"
 	$(GO) test -count=1 -timeout 45m $(PKGS)
 
 test-short: ## fast tests only

@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
@@ -75,6 +76,9 @@ type App struct {
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
 	// known once Run has sent its ready address.
 	metricsAddr string
+
+	// Idempotency holds the API's recorded answers (Idempotency-Key).
+	Idempotency *idempotency.Records
 }
 
 // OpenStore opens and migrates the configured database.
@@ -212,10 +216,14 @@ func (a *App) build() error {
 	a.Channels = &channels.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Sandbox: sb, Mastodon: md, Bluesky: bs,
 		SandboxURL: sandboxURL, PublicURL: cfg.PublicURL, Now: now}
 	a.Media = &media.Service{Store: a.Store, Auth: a.Auth, Dir: cfg.MediaDir(), Now: now}
+	if err := a.Media.RemoveStaleUploads(); err != nil {
+		a.Log.Warn("remove stale uploads", "err", err)
+	}
 	a.Posts = &posts.Service{Store: a.Store, Auth: a.Auth, Notifier: a.Notifier, Now: now}
 	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
 	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}
 	a.Status = &ops.Status{Store: a.Store, Now: now}
+	a.Idempotency = &idempotency.Records{Store: a.Store, Keys: keys, Now: now}
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
@@ -229,7 +237,9 @@ func (a *App) build() error {
 		workers := river.NewWorkers()
 		a.Publisher.Register(workers)
 		a.Notifier.Register(workers)
+		a.Idempotency.Register(workers)
 		rc.Workers = workers
+		rc.PeriodicJobs = idempotency.PeriodicJobs()
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
@@ -247,7 +257,7 @@ func (a *App) build() error {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		if a.Sandbox != nil {

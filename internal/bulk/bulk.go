@@ -7,6 +7,7 @@
 package bulk
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -81,6 +82,11 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 	}
 	if !utf8.Valid(raw) {
 		return nil, []RowError{rowErr(0, "", "not_utf8", "Save the file as UTF-8 CSV.", "Enregistrez le fichier en CSV UTF-8.")}
+	}
+	if bytes.IndexByte(raw, 0) >= 0 {
+		// A NUL is no text a post can hold (PostgreSQL refuses it): the
+		// file is not a CSV, or was saved as UTF-16.
+		return nil, []RowError{rowErr(0, "", "not_utf8", "The file holds NUL characters: save it as UTF-8 CSV.", "Le fichier contient des caractères NUL : enregistrez-le en CSV UTF-8.")}
 	}
 	text := strings.TrimPrefix(string(raw), "\uFEFF") // Excel's byte-order mark
 	comma := ','

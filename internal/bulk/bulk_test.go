@@ -53,6 +53,9 @@ func TestParseRefusesBrokenFiles(t *testing.T) {
 	if _, errs := Parse(strings.NewReader("when,text\n"), Options{Format: Tribune}); len(errs) != 1 || errs[0].Code != "missing_column" {
 		t.Errorf("missing column: %+v", errs)
 	}
+	if _, errs := Parse(strings.NewReader("scheduled_at,channel,text\n2027-01-04 10:00,1,a\x00b\n"), Options{Format: Tribune}); len(errs) != 1 || errs[0].Code != "not_utf8" {
+		t.Errorf("a NUL in a cell: %+v, want one not_utf8 error", errs)
+	}
 	if _, errs := Parse(bytes.NewReader([]byte{0xff, 0xfe, 'a'}), Options{Format: Tribune}); len(errs) != 1 || errs[0].Code != "not_utf8" {
 		t.Errorf("latin-1: %+v", errs)
 	}

@@ -33,6 +33,23 @@ import (
 // bigger, but a self-hosted library should not fill a disk by accident).
 const MaxUpload = 512 << 20
 
+// UploadEnvelope is what an upload request may carry beyond the file itself:
+// the multipart framing and the small fields (alt text, tags). The web UI
+// and the API refuse a request body larger than Limit()+UploadEnvelope
+// before reading it (Content-Length) or as soon as it goes past (a chunked
+// body), so nothing bigger is ever written to disk.
+const UploadEnvelope = 1 << 20
+
+// TooLarge is the 413 answered when an upload goes past limit bytes.
+func TooLarge(limit int64) error {
+	n, en, fr := limit>>20, "MB", "Mo"
+	if n == 0 { // only tests set a limit under a megabyte
+		n, en, fr = limit>>10, "KB", "Ko"
+	}
+	return problem.New(http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("Files are limited to %d %s.", n, en), fmt.Sprintf("Les fichiers sont limités à %d %s.", n, fr))
+}
+
 // Accepted types: what at least one network publishes.
 var accepted = map[string]string{
 	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
@@ -45,6 +62,16 @@ type Service struct {
 	Auth  *auth.Service
 	Dir   string
 	Now   func() time.Time
+	// MaxBytes is the largest file accepted; zero means MaxUpload.
+	MaxBytes int64
+}
+
+// Limit is the largest file accepted, in bytes.
+func (s *Service) Limit() int64 {
+	if s == nil || s.MaxBytes <= 0 {
+		return MaxUpload
+	}
+	return s.MaxBytes
 }
 
 // Upload stores a file for a workspace. The type is sniffed from the content,
@@ -65,12 +92,13 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxUpload+1))
+	limit := s.Limit()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
 	if err != nil {
 		return store.Media{}, err
 	}
-	if n > MaxUpload {
-		return store.Media{}, problem.Invalidf("file", "too_large", fmt.Sprintf("Files are limited to %d MB.", MaxUpload>>20), fmt.Sprintf("Les fichiers sont limités à %d Mo.", MaxUpload>>20))
+	if n > limit {
+		return store.Media{}, TooLarge(limit)
 	}
 	if n == 0 {
 		return store.Media{}, problem.Invalidf("file", "empty", "The file is empty.", "Le fichier est vide.")
@@ -150,6 +178,31 @@ func mkdirPrivate(dir string) error {
 	return nil
 }
 
+// staleUpload is how old a temporary upload file in Dir must be to be
+// another process's leftover (an upload cut by a crash) rather than an
+// upload still running on another node sharing Dir.
+const staleUpload = 24 * time.Hour
+
+// RemoveStaleUploads deletes the temporary files uploads left in Dir when
+// the process was killed mid-upload (every other path removes its own). It
+// runs once at start.
+func (s *Service) RemoveStaleUploads() error {
+	files, err := filepath.Glob(filepath.Join(s.Dir, "upload-*"))
+	if err != nil {
+		return err
+	}
+	cutoff := s.Now().Add(-staleUpload)
+	var errs []error
+	for _, f := range files {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func sniff(head []byte) string {
 	mime := http.DetectContentType(head)
 	// DetectContentType knows MP4 and WebM; QuickTime's "ftypqt" it calls MP4-ish.
@@ -224,4 +277,35 @@ func Tags(m store.Media) []string {
 	var t []string
 	_ = json.Unmarshal([]byte(m.Tags), &t)
 	return t
+}
+
+// uploadMemory is how much of a multipart upload is kept in memory; the
+// rest of each file part goes to a temporary file in os.TempDir().
+const uploadMemory = 64 << 10
+
+// ParseUploadForm reads a multipart upload of at most s.Limit() bytes of
+// file (plus UploadEnvelope) into r.MultipartForm, for the web UI and the
+// API alike. A body over the cap is refused with TooLarge before it is read
+// when its Content-Length says so, otherwise as soon as it goes past.
+// The returned cleanup removes the temporary files the form wrote; call it
+// on every path once done with the file (net/http removes them only for the
+// server's own *http.Request, not for the copies that middleware makes with
+// WithContext). On error there is nothing to clean up: multipart.ReadForm
+// removes what it wrote when reading fails, including a client abort.
+func (s *Service) ParseUploadForm(w http.ResponseWriter, r *http.Request) (cleanup func(), err error) {
+	limit := s.Limit() + UploadEnvelope
+	if r.ContentLength > limit {
+		return nil, TooLarge(s.Limit())
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, TooLarge(s.Limit())
+		}
+		return nil, problem.Invalidf("file", "bad_upload", "The upload could not be read: send it as multipart/form-data with the file in the field \"file\".",
+			"Le fichier envoyé est illisible : envoyez-le en multipart/form-data, le fichier dans le champ « file ».").Wrap(err)
+	}
+	form := r.MultipartForm
+	return func() { _ = form.RemoveAll() }, nil
 }

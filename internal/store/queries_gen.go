@@ -100,6 +100,7 @@ type Channel struct {
 type CompleteIdempotencyKeyParams struct {
 	Status int64
 	Body   []byte
+	KeyID  string
 	UserID int64
 	Key    string
 }
@@ -338,6 +339,7 @@ type IdempotencyKey struct {
 	Status      int64
 	Body        []byte
 	CreatedAt   time.Time
+	KeyID       string
 }
 
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +48,7 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 				form               bool // body is a URL-encoded form, else JSON
 				body               func(bad string) string
 				query              bool // the bad text goes in the query string
+				multipart          bool // the bad text is the alt field of a media upload
 			}
 			// bad values: as written in JSON, and as raw bytes for forms and queries.
 			bads := []struct{ name, json, raw string }{
@@ -73,6 +75,8 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 					body: func(b string) string {
 						return fmt.Sprintf("action=draft&channel=%d&text=%s", ch.ID, url.QueryEscape("hello"+b))
 					}},
+				{name: "API media upload alt", method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/media", ws.ID), api: true, multipart: true},
+				{name: "UI media upload alt", method: "POST", path: fmt.Sprintf("/w/%d/media", ws.ID), session: true, multipart: true},
 				{name: "UI post list query", method: "GET", path: fmt.Sprintf("/w/%d/posts?tag=", ws.ID), session: true, query: true},
 			}
 			for _, rt := range routes {
@@ -80,7 +84,16 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 					t.Run(rt.name+"/"+bad.name, func(t *testing.T) {
 						path := rt.path
 						var body io.Reader
+						contentType := "application/json"
 						switch {
+						case rt.multipart:
+							var b bytes.Buffer
+							mw := multipart.NewWriter(&b)
+							_ = mw.WriteField("alt", "a picture"+bad.raw)
+							fw, _ := mw.CreateFormFile("file", "p.png")
+							_, _ = fw.Write([]byte("\x89PNG\r\n\x1a\n"))
+							_ = mw.Close()
+							body, contentType = &b, mw.FormDataContentType()
 						case rt.query:
 							path += url.QueryEscape(bad.raw)
 						case rt.form:
@@ -95,7 +108,7 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 						if rt.form {
 							req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 						} else if body != nil {
-							req.Header.Set("Content-Type", "application/json")
+							req.Header.Set("Content-Type", contentType)
 						}
 						if rt.api && !strings.HasSuffix(rt.path, "/tokens") {
 							req.Header.Set("Authorization", "Bearer "+tok)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -42,9 +44,17 @@ type Deps struct {
 	Status   *ops.Status
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// Idempotency records the answers replayed for a repeated Idempotency-Key.
+	Idempotency *idempotency.Records
 }
 
 type server struct{ Deps }
+
+// License is the API document's info.license (OpenAPI linters require one).
+// The project has not chosen its licence yet, so the document claims none
+// it does not have: it says so, and changes only here once one is chosen.
+var License = &huma.License{Name: "No licence chosen yet (all rights reserved)", Identifier: "LicenseRef-Tribune-Unlicensed"}
 
 // New returns the API handler, to be mounted at /api/.
 func New(d Deps) http.Handler {
@@ -52,7 +62,8 @@ func New(d Deps) http.Handler {
 	cfg := huma.DefaultConfig("Tribune API", "1.0.0")
 	cfg.Info.Description = "Plan, approve, schedule and publish to social networks. Authenticate with `Authorization: Bearer tri_…` " +
 		"(create a token in the web UI under API tokens, or with POST /api/v1/tokens). Every create accepts an `Idempotency-Key` header: " +
-		"a repeated request with the same key returns the first answer instead of creating twice."
+		"a repeated request with the same key (for 24 hours) returns the first answer instead of creating twice; the same key with another body is refused (422)."
+	cfg.Info.License = License
 	cfg.Transformers = append(cfg.Transformers, redactErrorValues)
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = "/docs"
@@ -61,7 +72,12 @@ func New(d Deps) http.Handler {
 	a := humago.NewWithPrefix(mux, "/api", cfg)
 	s := &server{d}
 	s.routes(a)
-	return validText(s.authenticate(s.idempotency(mux)))
+	limits := bodyLimits(a)
+	// huma registers the schema of huma.FormFile for multipart bodies, but
+	// the upload's form schema describes its file inline: an unused
+	// component, which linters flag.
+	delete(a.OpenAPI().Components.Schemas.Map(), "FormFile")
+	return validText(s.authenticate(s.idempotency(mux, limits)))
 }
 
 // apiError is a problem.Error as huma writes it.
@@ -169,82 +185,142 @@ func workspaceInPath(p string) (int64, bool) {
 	return id, err == nil
 }
 
+// capture records the answer of a request whose Idempotency-Key is new.
+// before runs once, before the answer starts.
 type capture struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	before func(status int)
 }
 
 func (c *capture) WriteHeader(code int) {
-	c.status = code
+	if c.status == 0 {
+		c.status = code
+		c.before(code)
+	}
 	c.ResponseWriter.WriteHeader(code)
 }
 
 func (c *capture) Write(b []byte) (int, error) {
 	if c.status == 0 {
-		c.status = http.StatusOK
+		c.WriteHeader(http.StatusOK)
 	}
 	c.body.Write(b)
 	return c.ResponseWriter.Write(b)
 }
 
-// idempotency replays the stored answer of a POST whose Idempotency-Key was
-// seen before for this user, and refuses the key reused for another request.
-// Only successful answers are stored: a failed create can be retried with
-// the same key.
-func (s *server) idempotency(next http.Handler) http.Handler {
+// defaultBodyLimit is huma's own cap on a request body (1 MB) for the
+// operations that set none.
+const defaultBodyLimit = 1 << 20
+
+// bodyLimits maps each POST route of the mux ("POST /api/v1/…") to its
+// operation's body cap, so the Idempotency-Key middleware never reads more of
+// a body than the endpoint itself would.
+func bodyLimits(a huma.API) map[string]int64 {
+	limits := map[string]int64{}
+	for path, item := range a.OpenAPI().Paths {
+		if item.Post != nil && item.Post.MaxBodyBytes > 0 {
+			limits[http.MethodPost+" /api"+path] = item.Post.MaxBodyBytes
+		}
+	}
+	return limits
+}
+
+// idempotency replays the recorded answer of a POST whose Idempotency-Key
+// was seen before for this user, and refuses the key reused for another
+// request. Only successful answers are recorded: a failed create can be
+// retried with the same key.
+//
+// The body is never held: it streams to the handler through a SHA-256
+// (method, URI and body make the request's hash), read no further than the
+// endpoint's own cap. The key is reserved before the request runs, and the
+// hash recorded with the answer once it is known; a repeat hashes its body
+// the same way, holding nothing, before comparing. Recorded answers are
+// sealed with the keyring (see idempotency.Records.Complete): answers that
+// carry a secret shown once (invitation and review-link tokens) replay it to
+// the same user, and the database never holds it in plain text.
+func (s *server) idempotency(mux *http.ServeMux, limits map[string]int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		u, ok := webctx.User(r.Context())
 		if key == "" || r.Method != http.MethodPost || !ok {
-			next.ServeHTTP(w, r)
+			mux.ServeHTTP(w, r)
 			return
 		}
 		if len(key) > 255 {
 			writeJSONError(w, problem.Invalidf("Idempotency-Key", "bad_key", "Idempotency-Key is limited to 255 characters.", ""))
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-		if err != nil {
-			writeJSONError(w, problem.Invalidf("body", "unreadable", "The request body could not be read.", ""))
-			return
+		limit := int64(defaultBodyLimit)
+		if _, pattern := mux.Handler(r); limits[pattern] > 0 {
+			limit = limits[pattern]
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
+		h := sha256.New()
+		_, _ = io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
+		body := http.MaxBytesReader(w, r.Body, limit)
 		ctx := r.Context()
-		n, err := s.Store.ReserveIdempotencyKey(ctx, store.ReserveIdempotencyKeyParams{UserID: u.ID, Key: key, RequestHash: hash, Body: []byte{}, CreatedAt: s.Now().UTC()})
+		reserved, err := s.Idempotency.Reserve(ctx, u.ID, key)
 		if err != nil {
 			writeJSONError(w, problem.Internal.Wrap(err))
 			return
 		}
-		if n == 0 {
-			rec, err := s.Store.GetIdempotencyRecord(ctx, store.GetIdempotencyRecordParams{UserID: u.ID, Key: key})
-			switch {
-			case err != nil:
-				writeJSONError(w, problem.Internal.Wrap(err))
-			case rec.RequestHash != hash:
-				writeJSONError(w, problem.New(http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different request.", "Cette clé d’idempotence a servi pour une autre requête."))
-			case rec.Status == 0:
-				writeJSONError(w, problem.New(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.", "Une requête avec cette clé d’idempotence est en cours ; réessayez dans un instant."))
-			default:
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Idempotent-Replayed", "true")
-				w.WriteHeader(int(rec.Status))
-				_, _ = w.Write(rec.Body)
-			}
+		if !reserved {
+			s.replay(w, r, u.ID, key, h, body)
 			return
 		}
-		c := &capture{ResponseWriter: w}
-		next.ServeHTTP(c, r)
+		c := &capture{ResponseWriter: w, before: func(status int) {
+			// A successful handler read what it needed; what it left (a
+			// route without a body, a multipart epilogue) is hashed too, so
+			// a repeat's hash of the whole body matches.
+			if status >= 200 && status < 300 {
+				_, _ = io.Copy(h, body)
+			}
+		}}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(body, h), body}
+		mux.ServeHTTP(c, r)
 		bg := context.WithoutCancel(ctx)
 		if c.status >= 200 && c.status < 300 {
-			err = s.Store.CompleteIdempotencyKey(bg, store.CompleteIdempotencyKeyParams{Status: int64(c.status), Body: c.body.Bytes(), UserID: u.ID, Key: key})
+			err = s.Idempotency.Complete(bg, u.ID, key, hex.EncodeToString(h.Sum(nil)), c.status, c.body.Bytes())
 		} else {
-			err = s.Store.ReleaseIdempotencyKey(bg, store.ReleaseIdempotencyKeyParams{UserID: u.ID, Key: key})
+			err = s.Idempotency.Release(bg, u.ID, key)
 		}
 		if err != nil {
 			s.Log.Error("idempotency record", "err", err)
 		}
 	})
+}
+
+// replay answers a repeated Idempotency-Key: the recorded answer when the
+// request is the same, an error otherwise.
+func (s *server) replay(w http.ResponseWriter, r *http.Request, userID int64, key string, h hash.Hash, body io.Reader) {
+	rec, err := s.Idempotency.Get(r.Context(), userID, key)
+	if err != nil {
+		writeJSONError(w, problem.Internal.Wrap(err))
+		return
+	}
+	if rec.Status == idempotency.Pending {
+		writeJSONError(w, problem.New(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.", "Une requête avec cette clé d’idempotence est en cours ; réessayez dans un instant."))
+		return
+	}
+	if _, err := io.Copy(h, body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSONError(w, problem.New(http.StatusRequestEntityTooLarge, "too_large", "The request body is larger than this endpoint accepts.", "Le corps de la requête dépasse ce que cette adresse accepte."))
+			return
+		}
+		writeJSONError(w, problem.Invalidf("body", "unreadable", "The request body could not be read.", ""))
+		return
+	}
+	if hex.EncodeToString(h.Sum(nil)) != rec.RequestHash {
+		writeJSONError(w, problem.New(http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different request.", "Cette clé d’idempotence a servi pour une autre requête."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(rec.Status)
+	_, _ = w.Write(rec.Body)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -23,7 +24,11 @@ import (
 )
 
 func op(id, method, path, summary, tag string) huma.Operation {
-	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}}
+	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
+		// The client errors any operation can answer (bad JSON, no or a bad
+		// token, a missing permission, another tenant's id, an
+		// Idempotency-Key conflict, validation), so the document lists them.
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
 }
 
 func created(o huma.Operation) huma.Operation {
@@ -72,7 +77,11 @@ func (s *server) routes(a huma.API) {
 
 	// Media.
 	huma.Register(a, op("list-media", http.MethodGet, "/v1/workspaces/{ws}/media", "The media library", "media"), s.listMedia)
-	huma.Register(a, created(op("upload-media", http.MethodPost, "/v1/workspaces/{ws}/media", "Upload an image or a video", "media")), s.uploadMedia)
+	upload := created(op("upload-media", http.MethodPost, "/v1/workspaces/{ws}/media", "Upload an image or a video", "media"))
+	upload.MaxBodyBytes = s.Media.Limit() + media.UploadEnvelope
+	upload.Description = fmt.Sprintf("multipart/form-data: `file`, optional `alt` and `tags`. Files are limited to %d MB; a larger body is answered 413 without being read.", s.Media.Limit()>>20)
+	upload.Middlewares = huma.Middlewares{s.parseUpload}
+	huma.Register(a, upload, s.uploadMedia)
 	huma.Register(a, op("describe-media", http.MethodPatch, "/v1/media/{id}", "Change alt text and tags", "media"), s.describeMedia)
 
 	// Posts.
@@ -142,18 +151,12 @@ func toWorkspace(w store.Workspace, role auth.Role) workspaceOut {
 	return workspaceOut{ID: w.ID, Name: w.Name, Timezone: w.Timezone, RequireApproval: w.RequireApproval, DuplicateWindowHours: w.DuplicateWindowHours, ScheduleHorizonDays: w.ScheduleHorizonDays, PausedAt: w.PausedAt, Role: string(role)}
 }
 
-func (s *server) setup(ctx context.Context, in *setupIn) (*body[struct {
-	User      userOut      `json:"user"`
-	Workspace workspaceOut `json:"workspace"`
-}], error) {
+func (s *server) setup(ctx context.Context, in *setupIn) (*body[setupOut], error) {
 	u, ws, err := s.Auth.SignUpOwner(ctx, in.Body)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		User      userOut      `json:"user"`
-		Workspace workspaceOut `json:"workspace"`
-	}]{}
+	out := &body[setupOut]{}
 	out.Body.User, out.Body.Workspace = toUser(u), toWorkspace(ws, auth.Owner)
 	return out, nil
 }
@@ -358,10 +361,7 @@ type inviteIn struct {
 	}
 }
 
-func (s *server) invite(ctx context.Context, in *inviteIn) (*body[struct {
-	Token string `json:"token"`
-	Path  string `json:"path"`
-}], error) {
+func (s *server) invite(ctx context.Context, in *inviteIn) (*body[secretLinkOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -370,10 +370,7 @@ func (s *server) invite(ctx context.Context, in *inviteIn) (*body[struct {
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		Token string `json:"token"`
-		Path  string `json:"path"`
-	}]{}
+	out := &body[secretLinkOut]{}
 	out.Body.Token, out.Body.Path = tok, "/invite/"+tok
 	return out, nil
 }
@@ -478,9 +475,7 @@ type mastodonIn struct {
 	}
 }
 
-func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[struct {
-	AuthorizeURL string `json:"authorize_url" doc:"Open it in the user's browser; the instance redirects back to Tribune, which connects the channel."`
-}], error) {
+func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[authorizeOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -489,9 +484,7 @@ func (s *server) connectMastodon(ctx context.Context, in *mastodonIn) (*body[str
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		AuthorizeURL string `json:"authorize_url" doc:"Open it in the user's browser; the instance redirects back to Tribune, which connects the channel."`
-	}]{}
+	out := &body[authorizeOut]{}
 	out.Body.AuthorizeURL = link
 	return out, nil
 }
@@ -639,8 +632,9 @@ type uploadIn struct {
 	WS      int64 `path:"ws"`
 	RawBody huma.MultipartFormFiles[struct {
 		File huma.FormFile `form:"file" required:"true"`
-		Alt  string        `form:"alt"`
-		Tags []string      `form:"tags"`
+		// Optional: huma makes a field without omitempty required.
+		Alt  string   `form:"alt" required:"false" doc:"Alt text (optional)"`
+		Tags []string `form:"tags" required:"false" doc:"Tags (optional; repeat the field for several)"`
 	}]
 }
 
@@ -650,6 +644,7 @@ func (s *server) uploadMedia(ctx context.Context, in *uploadIn) (*body[mediaOut]
 		return nil, s.fail(err)
 	}
 	d := in.RawBody.Data()
+	defer d.File.Close()
 	m, err := s.Media.Upload(ctx, u, in.WS, d.File.Filename, d.File, d.Alt, d.Tags)
 	if err != nil {
 		return nil, s.fail(err)
@@ -898,10 +893,7 @@ type reviewLinkIn struct {
 	}
 }
 
-func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[struct {
-	Token string `json:"token"`
-	Path  string `json:"path"`
-}], error) {
+func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[secretLinkOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
@@ -910,10 +902,7 @@ func (s *server) reviewLink(ctx context.Context, in *reviewLinkIn) (*body[struct
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := &body[struct {
-		Token string `json:"token"`
-		Path  string `json:"path"`
-	}]{}
+	out := &body[secretLinkOut]{}
 	out.Body.Token, out.Body.Path = tok, "/review/"+tok
 	return out, nil
 }

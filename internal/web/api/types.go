@@ -54,3 +54,25 @@ func toPost(v posts.View) PostOut {
 	}
 	return out
 }
+
+// Answers that would otherwise be anonymous structs are named types: huma
+// names a component schema after the Go type, and an anonymous struct's name
+// is a Go type expression, which is not a valid OpenAPI component name.
+
+// setupOut is the first owner and workspace POST /v1/setup created.
+type setupOut struct {
+	User      userOut      `json:"user"`
+	Workspace workspaceOut `json:"workspace"`
+}
+
+// secretLinkOut is a secret token and the page path it opens (an invitation
+// or a client review link); the token is shown only in this answer.
+type secretLinkOut struct {
+	Token string `json:"token"`
+	Path  string `json:"path"`
+}
+
+// authorizeOut is where the user authorises Tribune on a Mastodon instance.
+type authorizeOut struct {
+	AuthorizeURL string `json:"authorize_url" doc:"Open it in the user's browser; the instance redirects back to Tribune, which connects the channel."`
+}

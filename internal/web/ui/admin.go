@@ -179,9 +179,13 @@ func (u *ui) mediaUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 520<<20)
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		return problem.Invalidf("file", "bad_upload", "The upload could not be read (too large?).", "Le fichier envoyé est illisible (trop gros ?).").Wrap(err)
+	cleanup, err := u.Media.ParseUploadForm(w, r)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if err := checkForm(r); err != nil {
+		return err
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {

@@ -275,6 +275,10 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		return errBadForm.Wrap(err)
 	}
+	defer r.MultipartForm.RemoveAll() // a file over 8 MB went to os.TempDir()
+	if err := checkForm(r); err != nil {
+		return err
+	}
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		return problem.Invalidf("file", "required", "Choose a CSV file.", "Choisissez un fichier CSV.")

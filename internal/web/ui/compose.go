@@ -109,6 +109,10 @@ func inputFromForm(r *http.Request, tz string) (posts.Input, posts.Action, error
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return posts.Input{}, "", errBadForm.Wrap(err)
 	}
+	if r.MultipartForm != nil {
+		// The composer sends no file, but a crafted one would stay in os.TempDir().
+		_ = r.MultipartForm.RemoveAll()
+	}
 	if err := checkForm(r); err != nil {
 		return posts.Input{}, "", err
 	}

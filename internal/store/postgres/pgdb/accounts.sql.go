@@ -28,21 +28,26 @@ func (q *Queries) AcceptInvitation(ctx context.Context, arg AcceptInvitationPara
 }
 
 const completeIdempotencyKey = `-- name: CompleteIdempotencyKey :exec
-UPDATE idempotency_keys SET status = $1, body = $2
-WHERE user_id = $3 AND key = $4
+UPDATE idempotency_keys SET status = $1, body = $2, key_id = $3
+WHERE user_id = $4 AND key = $5
 `
 
 type CompleteIdempotencyKeyParams struct {
 	Status int64
 	Body   []byte
+	KeyID  string
 	UserID int64
 	Key    string
 }
 
+// CompleteIdempotencyKey records the answer once the request ran. body is
+// sealed by the keyring key key_id, and holds the request's hash too: a
+// plain SHA-256 of a body holding a password would be a fast hash of it.
 func (q *Queries) CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error {
 	_, err := q.db.Exec(ctx, completeIdempotencyKey,
 		arg.Status,
 		arg.Body,
+		arg.KeyID,
 		arg.UserID,
 		arg.Key,
 	)
@@ -303,6 +308,7 @@ const deleteIdempotencyRecordsBefore = `-- name: DeleteIdempotencyRecordsBefore 
 DELETE FROM idempotency_keys WHERE created_at < $1
 `
 
+// DeleteIdempotencyRecordsBefore purges expired records (a periodic job).
 func (q *Queries) DeleteIdempotencyRecordsBefore(ctx context.Context, before time.Time) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteIdempotencyRecordsBefore, before)
 	if err != nil {
@@ -369,7 +375,7 @@ func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (APIT
 }
 
 const getIdempotencyRecord = `-- name: GetIdempotencyRecord :one
-SELECT user_id, key, request_hash, status, body, created_at FROM idempotency_keys WHERE user_id = $1 AND key = $2
+SELECT user_id, key, request_hash, status, body, created_at, key_id FROM idempotency_keys WHERE user_id = $1 AND key = $2
 `
 
 type GetIdempotencyRecordParams struct {
@@ -387,6 +393,7 @@ func (q *Queries) GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRe
 		&i.Status,
 		&i.Body,
 		&i.CreatedAt,
+		&i.KeyID,
 	)
 	return i, err
 }

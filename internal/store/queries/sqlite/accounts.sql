@@ -150,12 +150,16 @@ INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_
 VALUES (sqlc.arg(user_id), sqlc.arg(key), sqlc.arg(request_hash), 0, sqlc.arg(body), sqlc.arg(created_at))
 ON CONFLICT (user_id, key) DO NOTHING;
 
+-- CompleteIdempotencyKey records the answer once the request ran. body is
+-- sealed by the keyring key key_id, and holds the request's hash too: a
+-- plain SHA-256 of a body holding a password would be a fast hash of it.
 -- name: CompleteIdempotencyKey :exec
-UPDATE idempotency_keys SET status = sqlc.arg(status), body = sqlc.arg(body)
+UPDATE idempotency_keys SET status = sqlc.arg(status), body = sqlc.arg(body), key_id = sqlc.arg(key_id)
 WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key);
 
 -- name: ReleaseIdempotencyKey :exec
 DELETE FROM idempotency_keys WHERE user_id = sqlc.arg(user_id) AND key = sqlc.arg(key) AND status = 0;
 
+-- DeleteIdempotencyRecordsBefore purges expired records (a periodic job).
 -- name: DeleteIdempotencyRecordsBefore :execrows
 DELETE FROM idempotency_keys WHERE created_at < sqlc.arg(before);

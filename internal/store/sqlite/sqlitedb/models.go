@@ -57,6 +57,7 @@ type IdempotencyKey struct {
 	Status      int64
 	Body        []byte
 	CreatedAt   time.Time
+	KeyID       string
 }
 
 type Invitation struct {
