@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tribune-social/tribune/internal/web/limit"
 )
 
 // Parts are the handlers the root mux routes to.
@@ -24,13 +26,20 @@ type Parts struct {
 	Health  http.HandlerFunc
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
+	Limits  *limit.Limits // rate limits and admission of writes (nil: none)
 }
 
 // Handler builds the root handler.
 func Handler(p Parts) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/", p.UI)
-	mux.Handle("/api/", p.API)
+	ui, api, root := p.UI, p.API, http.Handler(mux)
+	if p.Limits != nil {
+		// Only the UI and the API are limited: /healthz, /metrics, assets and
+		// the mounted sandbox (which the publisher itself calls) never wait.
+		ui, api, root = p.Limits.UI(ui), p.Limits.API(api), p.Limits.Addresses(mux)
+	}
+	mux.Handle("/", ui)
+	mux.Handle("/api/", api)
 	mux.Handle("/static/", p.Static)
 	if p.Sandbox != nil {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", p.Sandbox))
@@ -40,7 +49,7 @@ func Handler(p Parts) http.Handler {
 	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tribune_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.DefBuckets}, []string{"route", "code"})
 	p.Metrics.MustRegister(lat)
-	return observe(mux, lat, p.Log)
+	return observe(root, lat, p.Log)
 }
 
 type recorder struct {
