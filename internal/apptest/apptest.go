@@ -31,6 +31,9 @@ type Options struct {
 	// default: tests prove Tribune's own protection).
 	SandboxIdempotency bool
 	NetworkTimeout     time.Duration
+	// Configure, when set, changes the configuration before the app is
+	// built (rate limits, admission of writes…).
+	Configure func(*config.Config)
 }
 
 // Env is a running instance.
@@ -74,6 +77,9 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.PublicURL = "http://" + ln.Addr().String()
 	if o.Postgres {
 		cfg.DatabaseURL = storetest.PostgresURL(t)
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
