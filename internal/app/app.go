@@ -228,7 +228,7 @@ func (a *App) build() error {
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "api"), Now: now})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log}
 		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,
-			WriteCost: cfg.APIWriteCost, MaxWritesInFlight: cfg.MaxWritesInFlight, WriteWait: 2 * time.Second,
+			WriteCost: cfg.APIWriteCost, MaxWritesInFlight: cfg.MaxWritesInFlight, WriteWait: 2 * time.Second, Tarpit: time.Second,
 			TrustedProxies: cfg.TrustedProxies, Now: now})
 		if a.Sandbox != nil {
 			parts.Sandbox = a.Sandbox

@@ -39,6 +39,12 @@ type Config struct {
 	// bound. WriteWait is how long a write waits for its turn before a 503.
 	MaxWritesInFlight int
 	WriteWait         time.Duration
+	// Tarpit is the longest a refused API request is held before its 429
+	// (never past its Retry-After; at most maxTarpitted at once). A client
+	// that waits for each answer, as floods do, then sends a few requests a
+	// second instead of thousands of refusals that eat the CPU publishing
+	// needs. 0: answer at once.
+	Tarpit time.Duration
 	// TrustedProxies are the addresses allowed to say, in X-Forwarded-For,
 	// which client they forward.
 	TrustedProxies []netip.Prefix
@@ -51,7 +57,12 @@ type Limits struct {
 	tokens *buckets
 	addrs  *buckets
 	slots  chan struct{}
+	pit    chan struct{}
 }
+
+// maxTarpitted bounds the refused requests held at once (a goroutine and a
+// connection each); past it, refusals are answered at once.
+const maxTarpitted = 1000
 
 // New returns the limits of cfg.
 func New(cfg Config) *Limits {
@@ -59,7 +70,7 @@ func New(cfg Config) *Limits {
 		cfg.Now = time.Now
 	}
 	cfg.WriteCost = max(cfg.WriteCost, 1)
-	l := &Limits{cfg: cfg, tokens: newBuckets(cfg.TokenPerMinute), addrs: newBuckets(cfg.AddressPerMinute)}
+	l := &Limits{cfg: cfg, tokens: newBuckets(cfg.TokenPerMinute), addrs: newBuckets(cfg.AddressPerMinute), pit: make(chan struct{}, maxTarpitted)}
 	if cfg.MaxWritesInFlight > 0 {
 		l.slots = make(chan struct{}, cfg.MaxWritesInFlight)
 	}
@@ -177,11 +188,31 @@ func (l *Limits) rateLimit(next http.Handler) http.Handler {
 		h.Set("RateLimit-Policy", strconv.Itoa(worst.limit)+";w=60")
 		if !worst.ok {
 			h.Set("Retry-After", strconv.Itoa(max(seconds(worst.retry), 1)))
+			l.tarpit(r, min(worst.retry, l.cfg.Tarpit))
 			writeProblem(w, ErrRateLimited)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tarpit holds a refused request for d, unless too many are held already.
+func (l *Limits) tarpit(r *http.Request, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	select {
+	case l.pit <- struct{}{}:
+		defer func() { <-l.pit }()
+	default:
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 // admit bounds the writes in flight. SQLite has one writer connection that

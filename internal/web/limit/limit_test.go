@@ -291,3 +291,20 @@ func TestAPIAnswersCarryRateLimitFields(t *testing.T) {
 			resp.Header.Get("RateLimit-Limit"), resp.Header.Get("RateLimit-Remaining"))
 	}
 }
+
+// A refused request is held before its 429, so a flood that waits for each
+// answer slows down instead of spending the CPU on refusals.
+func TestRefusalsAreHeld(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	l := limit.New(limit.Config{TokenPerMinute: 1, Tarpit: 200 * time.Millisecond, Now: c.Now})
+	h := l.Addresses(l.API(http.HandlerFunc(ok)))
+	if w := serve(h, apiRequest("GET", "tok", "192.0.2.1:1")); w.Code != http.StatusOK {
+		t.Fatalf("first request: %d", w.Code)
+	}
+	start := time.Now()
+	w := serve(h, apiRequest("GET", "tok", "192.0.2.1:1"))
+	if took := time.Since(start); w.Code != http.StatusTooManyRequests || took < 200*time.Millisecond {
+		t.Errorf("refused request: status %d after %s, want 429 after at least 200ms", w.Code, took)
+	}
+}
