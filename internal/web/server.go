@@ -32,11 +32,11 @@ type Parts struct {
 // Handler builds the root handler.
 func Handler(p Parts) http.Handler {
 	mux := http.NewServeMux()
-	ui, api, root := p.UI, p.API, http.Handler(mux)
+	ui, api := p.UI, p.API
 	if p.Limits != nil {
 		// Only the UI and the API are limited: /healthz, /metrics, assets and
 		// the mounted sandbox (which the publisher itself calls) never wait.
-		ui, api, root = p.Limits.UI(ui), p.Limits.API(api), p.Limits.Addresses(mux)
+		ui, api = p.Limits.UI(ui), p.Limits.API(api)
 	}
 	mux.Handle("/", ui)
 	mux.Handle("/api/", api)
@@ -49,7 +49,12 @@ func Handler(p Parts) http.Handler {
 	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tribune_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.DefBuckets}, []string{"route", "code"})
 	p.Metrics.MustRegister(lat)
-	return observe(root, lat, p.Log)
+	h := observe(mux, lat, p.Log)
+	if p.Limits != nil {
+		// Outside observe, which reads the route the mux sets on its request.
+		h = p.Limits.Addresses(h)
+	}
+	return h
 }
 
 type recorder struct {

@@ -276,6 +276,10 @@ func TestAdmission(t *testing.T) {
 	if got := send(t, req("POST", "/api/v1/posts")); got.status != http.StatusOK {
 		t.Errorf("write after the slot freed: status %d", got.status)
 	}
+	// The latency metric still sees each request's route.
+	if got := send(t, req("GET", "/metrics")); !strings.Contains(got.body, `route="GET /healthz"`) {
+		t.Errorf("/metrics has no GET /healthz route:\n%s", got.body)
+	}
 }
 
 // The API's answers carry the rate-limit fields with the configured limits.
