@@ -41,6 +41,7 @@ import (
 	"github.com/tribune-social/tribune/internal/store/sqlite"
 	"github.com/tribune-social/tribune/internal/web"
 	"github.com/tribune-social/tribune/internal/web/api"
+	"github.com/tribune-social/tribune/internal/web/limit"
 	"github.com/tribune-social/tribune/internal/web/ui"
 )
 
@@ -260,6 +261,9 @@ func (a *App) build() error {
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
+		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,
+			WriteCost: cfg.APIWriteCost, MaxWritesInFlight: cfg.MaxWritesInFlight, WriteWait: 2 * time.Second, Tarpit: time.Second,
+			TrustedProxies: cfg.TrustedProxies, Now: now})
 		if a.Sandbox != nil {
 			parts.Sandbox = a.Sandbox
 		}

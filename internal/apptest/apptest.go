@@ -35,6 +35,9 @@ type Options struct {
 	// production: Mastodon and Bluesky fakes on 127.0.0.1 are then out of
 	// reach (the Sandbox stays reachable).
 	RefusePrivateNetworks bool
+	// Configure, when set, changes the configuration before the app is
+	// built (rate limits, admission of writes…).
+	Configure func(*config.Config)
 }
 
 // Env is a running instance.
@@ -83,6 +86,9 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.PublicURL = "http://" + ln.Addr().String()
 	if o.Postgres {
 		cfg.DatabaseURL = storetest.PostgresURL(t)
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -38,6 +39,9 @@ type Service struct {
 	Mailer Mailer
 	// PublicURL is where users reach Tribune (links in e-mails).
 	PublicURL string
+	// Throttle slows password guessing on Login; nil gets NewThrottle(Now).
+	Throttle     *Throttle
+	throttleOnce sync.Once
 }
 
 // Principal is the signed-in user.
@@ -134,8 +138,16 @@ func CreateWorkspace(ctx context.Context, q store.Queries, orgID, creatorID int6
 }
 
 // Login checks a password and opens a session; it returns the session token.
+// Too many failures for the account or from the client address (see
+// ClientAddr) make it refuse for a while with a *ThrottledError, before the
+// password is even checked.
 func (s *Service) Login(ctx context.Context, email, password string) (string, store.User, error) {
-	u, err := s.Store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	email = strings.ToLower(strings.TrimSpace(email))
+	attempt, err := s.throttle().Begin(email, ClientAddr(ctx))
+	if err != nil {
+		return "", store.User{}, err
+	}
+	u, err := s.Store.GetUserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		secret.CheckPassword(dummyHash, password) // same time whether or not the account exists
 		return "", u, ErrBadCredentials
@@ -146,6 +158,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, st
 	if !secret.CheckPassword(u.PasswordHash, password) {
 		return "", u, ErrBadCredentials
 	}
+	attempt.Succeeded()
 	tok := secret.NewToken("")
 	now := s.Now().UTC()
 	err = s.Store.CreateSession(ctx, store.CreateSessionParams{TokenHash: secret.HashToken(tok), UserID: u.ID, ExpiresAt: now.Add(SessionLifetime), CreatedAt: now})
@@ -153,6 +166,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, st
 }
 
 var dummyHash = secret.HashPassword("tribune-dummy-password")
+
+func (s *Service) throttle() *Throttle {
+	s.throttleOnce.Do(func() {
+		if s.Throttle == nil {
+			s.Throttle = NewThrottle(s.Now)
+		}
+	})
+	return s.Throttle
+}
 
 // Logout ends a session.
 func (s *Service) Logout(ctx context.Context, token string) error {

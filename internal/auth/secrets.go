@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -64,10 +65,17 @@ func (s *Service) ChangePassword(ctx context.Context, user store.User, current, 
 	if err != nil {
 		return err
 	}
+	// The current password is a password check like a sign-in: a stolen
+	// session must not be a way around the throttle to guess it.
+	attempt, err := s.throttle().Begin(u.Email, ClientAddr(ctx))
+	if err != nil {
+		return err
+	}
 	if !secret.CheckPassword(u.PasswordHash, current) {
 		return ErrWrongPassword.With(problem.Detail{Location: "current_password", Code: "wrong_password",
 			Message: ErrWrongPassword.Message, MessageFR: ErrWrongPassword.MessageFR})
 	}
+	attempt.Succeeded()
 	if err := validatePassword("new_password", next); err != nil {
 		return err
 	}
@@ -112,6 +120,12 @@ func (s *Service) ResetLink(token string) string { return s.PublicURL + "/reset/
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	if s.Mailer == nil {
 		return ErrNoMail
+	}
+	// Every request counts as a failure of its own key (known address or
+	// not, so the answer tells nothing): after a few, asking again for the
+	// same address waits, and nobody can flood a mailbox through Tribune.
+	if _, err := s.throttle().Begin("reset:"+strings.ToLower(strings.TrimSpace(email)), netip.Addr{}); err != nil {
+		return err
 	}
 	tok, u, err := s.NewPasswordReset(ctx, email)
 	if err != nil {

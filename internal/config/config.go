@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,12 +48,42 @@ type Config struct {
 
 	// SandboxControlToken opens the Sandbox's control endpoints.
 	SandboxControlToken string
+
+	// Limits of package web/limit (see the settings' usage).
+	APIRateLimit        int
+	APIRateLimitAddress int
+	APIWriteCost        int
+	MaxWritesInFlight   int
+	TrustedProxies      []netip.Prefix
 }
 
 // Setting is one line of the table.
 type Setting struct {
 	Flag, Env, Default, Usage string
 	set                       func(c *Config, v string) error
+}
+
+func integer(p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) (err error) { *p(c), err = strconv.Atoi(v); return }
+}
+
+func prefixes(c *Config, v string) error {
+	c.TrustedProxies = nil
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return err
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	return nil
 }
 
 func str(p func(*Config) *string) func(*Config, string) error {
@@ -83,6 +114,11 @@ var Settings = []Setting{
 	{"smtp-user", "TRIBUNE_SMTP_USER", "", "SMTP user name", str(func(c *Config) *string { return &c.SMTPUser })},
 	{"smtp-password", "TRIBUNE_SMTP_PASSWORD", "", "SMTP password", str(func(c *Config) *string { return &c.SMTPPassword })},
 	{"smtp-from", "TRIBUNE_SMTP_FROM", "tribune@localhost", "sender address of notification e-mails", str(func(c *Config) *string { return &c.SMTPFrom })},
+	{"api-rate-limit", "TRIBUNE_API_RATE_LIMIT", "1200", "API request units per minute per token (a read costs 1, a write -api-write-cost; a whole minute may be spent at once); 0: no limit", integer(func(c *Config) *int { return &c.APIRateLimit })},
+	{"api-rate-limit-address", "TRIBUNE_API_RATE_LIMIT_ADDRESS", "2400", "API request units per minute per client address, with or without a token; 0: no limit", integer(func(c *Config) *int { return &c.APIRateLimitAddress })},
+	{"api-write-cost", "TRIBUNE_API_WRITE_COST", "4", "units an API write (POST, PUT, PATCH, DELETE) costs against the rate limits", integer(func(c *Config) *int { return &c.APIWriteCost })},
+	{"max-writes-in-flight", "TRIBUNE_MAX_WRITES_IN_FLIGHT", "4", "UI and API writes this node runs at once (more wait up to 2 s, then get 503), so a flood never starves publishing; 0: no bound", integer(func(c *Config) *int { return &c.MaxWritesInFlight })},
+	{"trusted-proxies", "TRIBUNE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client; empty: the connection's address is the client", prefixes},
 }
 
 // Load reads args (without the program and subcommand names) and the
@@ -148,6 +184,12 @@ func (c *Config) validate() error {
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
 		return errors.New("-metrics-addr must differ from -addr (leave it empty to serve /metrics on -addr)")
+	}
+	if c.APIRateLimit < 0 || c.APIRateLimitAddress < 0 || c.MaxWritesInFlight < 0 {
+		return errors.New("-api-rate-limit, -api-rate-limit-address and -max-writes-in-flight must not be negative")
+	}
+	if c.APIWriteCost < 1 || (c.APIRateLimit > 0 && c.APIWriteCost > c.APIRateLimit) || (c.APIRateLimitAddress > 0 && c.APIWriteCost > c.APIRateLimitAddress) {
+		return errors.New("-api-write-cost must be at least 1 and at most the rate limits")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -64,5 +65,22 @@ func TestAllowPrivateNetworksIsOffByDefault(t *testing.T) {
 				t.Errorf("AllowPrivateNetworks = %v, want %v", c.AllowPrivateNetworks, tc.want)
 			}
 		})
+	}
+}
+
+func TestLimitSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load("serve", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7,::1"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32 ::1/128]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
+	for _, args := range [][]string{{"-trusted-proxies", "proxy.local"}, {"-api-write-cost", "0"}, {"-api-rate-limit", "-1"},
+		{"-api-rate-limit", "3", "-api-write-cost", "4"}, {"-max-writes-in-flight", "-2"}} {
+		if _, err := Load("serve", args, func(string) string { return "" }); err == nil {
+			t.Errorf("Load(%v) accepted bad input", args)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tribune-social/tribune/internal/web/edge"
+	"github.com/tribune-social/tribune/internal/web/limit"
 )
 
 // Parts are the handlers the root mux routes to.
@@ -32,13 +33,20 @@ type Parts struct {
 	// its own address (MetricsHandler).
 	MetricsElsewhere bool
 	Log              *slog.Logger
+	Limits           *limit.Limits // rate limits and admission of writes (nil: none)
 }
 
 // Handler builds the root handler.
 func Handler(p Parts) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/", p.UI)
-	mux.Handle("/api/", p.API)
+	ui, api := p.UI, p.API
+	if p.Limits != nil {
+		// Only the UI and the API are limited: /healthz, /metrics, assets and
+		// the mounted sandbox (which the publisher itself calls) never wait.
+		ui, api = p.Limits.UI(ui), p.Limits.API(api)
+	}
+	mux.Handle("/", ui)
+	mux.Handle("/api/", api)
 	mux.Handle("/static/", p.Static)
 	if p.Sandbox != nil {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", p.Sandbox))
@@ -50,7 +58,12 @@ func Handler(p Parts) http.Handler {
 	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tribune_http_request_duration_seconds",
 		Help: "HTTP request latency by route pattern and status.", Buckets: prometheus.DefBuckets}, []string{"route", "code"})
 	p.Metrics.MustRegister(lat)
-	return observe(mux, lat, p.Log)
+	h := observe(mux, lat, p.Log)
+	if p.Limits != nil {
+		// Outside observe, which reads the route the mux sets on its request.
+		h = p.Limits.Addresses(h)
+	}
+	return h
 }
 
 // MetricsHandler serves reg's metrics; with a token, only to a request that

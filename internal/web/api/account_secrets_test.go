@@ -375,3 +375,52 @@ func TestValidationErrorsDoNotEchoSecrets(t *testing.T) {
 		t.Errorf("non-secret field: %d %s, want its value echoed", status, body)
 	}
 }
+
+// Asking for reset e-mails again and again for one address is throttled like
+// password guesses, whether the address has an account or not (the answer
+// tells nothing), so Tribune cannot be used to flood a mailbox.
+func TestPasswordResetRequestsAreThrottled(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	env.Owner(t)
+	mail := smtptest.Start(t)
+	env.App.Auth.Mailer = notify.SMTP{Host: mail.Host, Port: mail.Port, From: "tribune@example.test"}
+	for _, email := range []string{"owner@example.test", "nobody@example.test"} {
+		for i := 1; i <= 6; i++ {
+			status, body := call(t, env, "", http.MethodPost, "/api/v1/password-resets", fmt.Sprintf(`{"email":%q}`, email))
+			want := http.StatusAccepted
+			if i == 6 {
+				want = http.StatusTooManyRequests
+			}
+			if status != want {
+				t.Fatalf("request %d for %s: %d %s, want %d", i, email, status, body, want)
+			}
+		}
+	}
+	if n := len(mail.Messages()); n != 5 {
+		t.Errorf("%d e-mails sent, want 5 (the sixth request waits)", n)
+	}
+}
+
+// Guessing the current password through "change password" (with a stolen
+// token or session) is throttled like signing in.
+func TestChangePasswordGuessesAreThrottled(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	owner, _ := env.Owner(t)
+	tok := env.Token(t, owner)
+	for i := 1; i <= 6; i++ {
+		status, body := call(t, env, tok, http.MethodPut, "/api/v1/me/password", `{"current_password":"guess number `+fmt.Sprint(i)+`","new_password":"a new long password"}`)
+		want := http.StatusUnprocessableEntity
+		if i == 6 {
+			want = http.StatusTooManyRequests
+		}
+		if status != want {
+			t.Fatalf("guess %d: %d %s, want %d", i, status, body, want)
+		}
+	}
+	status, body := call(t, env, tok, http.MethodPut, "/api/v1/me/password", `{"current_password":"correct horse battery","new_password":"a new long password"}`)
+	if status != http.StatusTooManyRequests {
+		t.Errorf("the right password during the wait: %d %s, want 429 (a guess during the wait tells nothing)", status, body)
+	}
+}

@@ -106,7 +106,7 @@ func (s *server) fail(err error) error {
 	if pe.Status >= 500 {
 		s.Log.Error("api", "err", err)
 	}
-	return &apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details}
+	return withRetryAfter(err, &apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details})
 }
 
 func user(ctx context.Context) (store.User, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,8 +103,12 @@ func (u *ui) login(w http.ResponseWriter, r *http.Request) error {
 	tok, _, err := u.Auth.Login(r.Context(), email, r.FormValue("password"))
 	if err != nil {
 		var pe *problem.Error
-		if errors.As(err, &pe) && pe.Code == auth.ErrBadCredentials.Code {
-			w.WriteHeader(http.StatusUnauthorized)
+		var te *auth.ThrottledError
+		if errors.As(err, &te) {
+			w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
+		}
+		if errors.As(err, &pe) && (pe.Code == auth.ErrBadCredentials.Code || pe.Code == auth.ErrThrottled.Code) {
+			w.WriteHeader(pe.Status)
 			return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Sign in"), ""), loginPage(u.loc(r), r.FormValue("next"), email, pe.Localized(u.lang(r))))
 		}
 		return err
