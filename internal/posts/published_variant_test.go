@@ -34,9 +34,9 @@ func TestEditingAPartlyFailedPostKeepsThePublishedVariant(t *testing.T) {
 	}
 	for _, x := range []struct {
 		id    int64
-		state string
-	}{{published.ID, "published"}, {failed.ID, "failed"}} {
-		if err := f.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: x.state, UpdatedAt: v.Post.UpdatedAt, ID: x.id}); err != nil {
+		state publish.VariantState
+	}{{published.ID, publish.VariantPublished}, {failed.ID, publish.VariantFailed}} {
+		if err := f.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: string(x.state), UpdatedAt: v.Post.UpdatedAt, ID: x.id}); err != nil {
 			t.Fatal(err)
 		}
 	}
