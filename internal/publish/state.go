@@ -3,7 +3,9 @@ package publish
 // The states and kinds below are stored as text (post_variants.state,
 // publish_parts.state and .kind, publish_log.outcome, notifications.kind);
 // the generated store code carries them as plain strings, so they are
-// converted where a row is read or written.
+// converted where a row is read or written. Some queries spell the values
+// too (RefreshPostsStatus derives a post's status from its variants'
+// states): a value is renamed only with a migration and those queries.
 
 // VariantState is where one variant (a post on one channel) stands.
 type VariantState string
