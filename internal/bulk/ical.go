@@ -15,7 +15,8 @@ type Event struct {
 	Summary     string
 	Description string
 	URL         string
-	Status      string
+	// Cancelled shows the event as cancelled (a post that failed).
+	Cancelled bool
 }
 
 // ICal writes events as an RFC 5545 calendar. Each post is a 15-minute event
@@ -43,7 +44,7 @@ func ICal(w io.Writer, name string, events []Event) error {
 		if e.URL != "" {
 			line("URL:" + e.URL)
 		}
-		if e.Status == "failed" || e.Status == "cancelled" {
+		if e.Cancelled {
 			line("STATUS:CANCELLED")
 		} else {
 			line("STATUS:CONFIRMED")

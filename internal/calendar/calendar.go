@@ -13,6 +13,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
+	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/secret"
@@ -321,7 +322,7 @@ func (s *Service) ICal(ctx context.Context, token string, w io.Writer) error {
 			}
 			events = append(events, bulk.Event{UID: fmt.Sprintf("post-%d@tribune", e.Post.ID), Start: *e.Post.ScheduledAt,
 				Summary: "[" + e.Post.Status + "] " + e.Title() + " (" + strings.Join(names, ", ") + ")", Description: desc,
-				URL: fmt.Sprintf("%s/w/%d/posts/%d", s.PublicURL, ws.ID, e.Post.ID), Status: e.Post.Status})
+				URL: fmt.Sprintf("%s/w/%d/posts/%d", s.PublicURL, ws.ID, e.Post.ID), Cancelled: posts.Status(e.Post.Status) == posts.Failed})
 		}
 		return nil
 	})

@@ -162,3 +162,54 @@ func TestRangeLargerThanAPageIsNeverCutInSilence(t *testing.T) {
 		t.Errorf("API calendar of one post: %d, Tribune-Truncated %q", resp.StatusCode, resp.Header.Get("Tribune-Truncated"))
 	}
 }
+
+// The iCal feed shows a failed post as a cancelled event and every other
+// post as confirmed.
+func TestICalMarksFailedPostsCancelled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := apptest.Start(t, apptest.Options{})
+	owner, ws := e.Owner(t)
+	ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "acct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, role, err := e.App.Auth.Authorize(ctx, owner, ws.ID, auth.Schedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	when := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	local, _ := schedule.Wall(when, ws.Timezone)
+	var ids []int64
+	if err := e.Store.InTx(ctx, func(tx store.Tx) error {
+		for _, text := range []string{"goes out", "fails"} {
+			in := posts.Input{ScheduledLocal: local, ConfirmDuplicate: true, Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: text}}}
+			id, err := e.App.Posts.SaveTx(ctx, tx, owner, role, ws, 0, in, posts.DoSchedule, &when, ws.Timezone)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: string(posts.Failed), UpdatedAt: time.Now().UTC(), ID: ids[1]}); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := e.App.Calendar.RotateICal(ctx, owner, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.App.Calendar.ICal(ctx, strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics"), &buf); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"STATUS:CONFIRMED", "STATUS:CANCELLED"} {
+		uid := fmt.Sprintf("UID:post-%d@tribune", ids[i])
+		event, _, _ := strings.Cut(buf.String()[strings.Index(buf.String(), uid):], "END:VEVENT")
+		if !strings.Contains(event, want+"\r\n") {
+			t.Errorf("post %d: want %s in\n%s", i, want, event)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (s *Service) create(ctx context.Context, wsID int64, netw, name string, acc
 	}
 	return s.Store.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: wsID, Network: netw, Name: name, Handle: acct.Handle,
 		ExternalID: acct.ExternalID, BaseURL: acct.BaseURL, TokenCiphertext: ct, TokenKeyID: kid, MaxChars: int64(lim.maxChars),
-		URLLength: int64(lim.urlLength), TextCounting: lim.counting, DefaultVisibility: string(vis), Status: "active", CreatedAt: s.Now().UTC()})
+		URLLength: int64(lim.urlLength), TextCounting: lim.counting, DefaultVisibility: string(vis), Status: string(Active), CreatedAt: s.Now().UTC()})
 }
 
 // List returns a workspace's channels.

@@ -53,7 +53,7 @@ func (n *Notifier) Notify(ctx context.Context, msg publish.Notification) error {
 		post = &msg.PostID
 	}
 	if err := n.Store.AddNotification(ctx, store.AddNotificationParams{UserID: msg.UserID, WorkspaceID: msg.WorkspaceID, PostID: post,
-		Kind: msg.Kind, Title: msg.Title, Body: msg.Body, CreatedAt: n.Now().UTC()}); err != nil {
+		Kind: string(msg.Kind), Title: msg.Title, Body: msg.Body, CreatedAt: n.Now().UTC()}); err != nil {
 		return err
 	}
 	if n.SMTP.Host == "" {

@@ -28,16 +28,25 @@ import (
 	"github.com/tribune-social/tribune/internal/store"
 )
 
+// Status is where a post stands in the workflow (posts.status, a plain
+// string in the store's rows). Once scheduled, the status follows its
+// variants' states (publish.VariantState): the store derives publishing,
+// published and failed from them.
+type Status string
+
 // Statuses of a post.
 const (
-	Draft         = "draft"
-	NeedsApproval = "needs_approval"
-	Approved      = "approved"
-	Scheduled     = "scheduled"
-	Publishing    = "publishing"
-	Published     = "published"
-	Failed        = "failed"
+	Draft         Status = "draft"
+	NeedsApproval Status = "needs_approval"
+	Approved      Status = "approved"
+	Scheduled     Status = "scheduled"
+	Publishing    Status = "publishing"
+	Published     Status = "published"
+	Failed        Status = "failed"
 )
+
+// Statuses lists every post status, in workflow order (for filters).
+var Statuses = []Status{Draft, NeedsApproval, Approved, Scheduled, Publishing, Published, Failed}
 
 // Action is what the author asks for when saving.
 type Action string
@@ -292,7 +301,7 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 	now := s.now()
 	var post store.Post
 	if postID == 0 {
-		post, err = tx.CreatePost(ctx, store.CreatePostParams{WorkspaceID: ws.ID, AuthorID: user.ID, Status: Draft,
+		post, err = tx.CreatePost(ctx, store.CreatePostParams{WorkspaceID: ws.ID, AuthorID: user.ID, Status: string(Draft),
 			ScheduledAt: when, ScheduledLocal: in.ScheduledLocal, Timezone: tz, Tags: encodeList(tags), CreatedAt: now})
 		if err != nil {
 			return 0, err
@@ -302,14 +311,14 @@ func (s *Service) SaveTx(ctx context.Context, tx store.Tx, user store.User, role
 		if err != nil || post.WorkspaceID != ws.ID {
 			return 0, problem.NotFound
 		}
-		if post.Status == Publishing || post.Status == Published {
+		if Status(post.Status) == Publishing || Status(post.Status) == Published {
 			return 0, ErrLocked
 		}
 		if in.Version != 0 && in.Version != post.Version {
 			return 0, ErrStale
 		}
 		post.Version++
-		post.Status, post.ScheduledAt, post.ScheduledLocal, post.Timezone, post.Tags = Draft, when, in.ScheduledLocal, tz, encodeList(tags)
+		post.Status, post.ScheduledAt, post.ScheduledLocal, post.Timezone, post.Tags = string(Draft), when, in.ScheduledLocal, tz, encodeList(tags)
 		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
 			return 0, err
 		}
@@ -364,13 +373,13 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 				Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), ContentHash: contentHash(vi), UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
-			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: now, ID: v.ID}); err != nil {
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantPending), UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
 			continue
 		}
 		if _, err := tx.CreateVariant(ctx, store.CreateVariantParams{PostID: postID, ChannelID: vi.ChannelID, Text: vi.Text, Link: vi.Link,
-			FirstComment: vi.FirstComment, Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), State: "pending",
+			FirstComment: vi.FirstComment, Thread: encodeList(vi.Thread), MediaIDs: encodeList(vi.MediaIDs), Visibility: string(vi.Visibility), State: string(publish.VariantPending),
 			ContentHash: contentHash(vi), UpdatedAt: now}); err != nil {
 			return err
 		}
@@ -389,7 +398,7 @@ func (s *Service) writeVariants(ctx context.Context, tx store.Tx, postID int64, 
 // onNetwork reports whether a variant went out (and may since have been
 // deleted from the network): its content and its row are history.
 func onNetwork(v store.PostVariant) bool {
-	return v.State == "published" || v.State == "deleted"
+	return publish.VariantState(v.State) == publish.VariantPublished || publish.VariantState(v.State) == publish.VariantDeleted
 }
 
 // cancelJobs cancels the publish jobs of a post's variants (before a move or an edit).
@@ -413,7 +422,7 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, user store.User, role 
 	now := s.now()
 	switch action {
 	case SaveDraft:
-		post.Status = Draft
+		post.Status = string(Draft)
 		return s.update(ctx, tx, post)
 	case AddToQueue:
 		t, err := s.nextSlot(ctx, tx, ws, post.ID)
@@ -433,7 +442,7 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, user store.User, role 
 	// rule lets the author release the post on their own (release.go).
 	needsApproval := action == Submit || !mayRelease(ws, role, releaseOwn)
 	if needsApproval {
-		post.Status = NeedsApproval
+		post.Status = string(NeedsApproval)
 		if err := s.update(ctx, tx, post); err != nil {
 			return err
 		}
@@ -451,7 +460,7 @@ func (s *Service) update(ctx context.Context, tx store.Queries, post *store.Post
 // scheduleTx queues a publish job per variant at the post's instant, in tx.
 func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspace, post *store.Post, confirmDup bool) error {
 	if post.ScheduledAt == nil {
-		post.Status = Approved
+		post.Status = string(Approved)
 		return s.update(ctx, tx, post)
 	}
 	if err := s.checkHorizon(ws, *post.ScheduledAt); err != nil {
@@ -483,17 +492,17 @@ func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspac
 		return err
 	}
 	post.ScheduleRev++
-	post.Status = Scheduled
+	post.Status = string(Scheduled)
 	now := s.now()
 	for _, v := range vs {
-		if v.State == "published" || v.State == "deleted" {
+		if onNetwork(v) {
 			continue
 		}
 		id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: publish.JobTime(*post.ScheduledAt)})
 		if err != nil {
 			return err
 		}
-		if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: "queued", UpdatedAt: now, ID: v.ID}); err != nil {
+		if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: string(publish.VariantQueued), UpdatedAt: now, ID: v.ID}); err != nil {
 			return err
 		}
 	}
@@ -514,7 +523,7 @@ func (s *Service) notifyApprovers(ctx context.Context, q store.Queries, ws store
 		if m.ID == author.ID || !auth.Role(m.Role).CanApprove() || auth.Role(m.Role) == auth.ClientReviewer {
 			continue
 		}
-		if err := q.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: "approval_requested",
+		if err := q.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: string(publish.NotifyApprovalRequested),
 			Title: author.Name + " asks for approval", Body: "A post waits for your approval.", CreatedAt: s.now()}); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -63,7 +64,7 @@ func TestDraftKeepsInvalidContentButScheduleRefusesIt(t *testing.T) {
 		t.Fatalf("scheduling an over-long post: %v, want invalid_content", err)
 	}
 	got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID)
-	if got.Variants[0].Text != long || got.Post.Status != posts.Draft {
+	if got.Variants[0].Text != long || posts.Status(got.Post.Status) != posts.Draft {
 		t.Errorf("the refused schedule changed the saved draft: %q %s", got.Post.Status, got.Variants[0].Text[:10])
 	}
 }
@@ -83,7 +84,7 @@ func TestApprovalWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Post.Status != posts.NeedsApproval {
+	if posts.Status(v.Post.Status) != posts.NeedsApproval {
 		t.Fatalf("a community manager's schedule on an approval workspace: %q, want needs_approval", v.Post.Status)
 	}
 	if _, err := f.svc.Approve(ctx, cm, v.Post.ID, 0, ""); code(err) != "forbidden" {
@@ -96,7 +97,7 @@ func TestApprovalWorkflow(t *testing.T) {
 		t.Errorf("reject without a reason: %v, want invalid", err)
 	}
 	v, err = f.svc.Reject(ctx, smm, v.Post.ID, "Tone is off")
-	if err != nil || v.Post.Status != posts.Draft {
+	if err != nil || posts.Status(v.Post.Status) != posts.Draft {
 		t.Fatalf("reject: %v %q", err, v.Post.Status)
 	}
 	v, err = f.svc.Save(ctx, cm, f.ws.ID, v.Post.ID, f.in("better tone", future(3)), posts.Submit)
@@ -106,11 +107,11 @@ func TestApprovalWorkflow(t *testing.T) {
 	if _, err := f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version-1, "ok"); code(err) != "stale_version" {
 		t.Errorf("approving a version that is no longer the post's: %v, want stale_version", err)
 	}
-	if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+	if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); posts.Status(got.Post.Status) != posts.NeedsApproval {
 		t.Errorf("after a stale approval the post is %q, want needs_approval", got.Post.Status)
 	}
 	v, err = f.svc.Approve(ctx, smm, v.Post.ID, v.Post.Version, "ok")
-	if err != nil || v.Post.Status != posts.Scheduled || v.Variants[0].State != "queued" {
+	if err != nil || posts.Status(v.Post.Status) != posts.Scheduled || publish.VariantState(v.Variants[0].State) != publish.VariantQueued {
 		t.Fatalf("approve: %v, status %q variant %q; want scheduled and queued", err, v.Post.Status, v.Variants[0].State)
 	}
 	h, _ := f.svc.History(ctx, f.owner, v.Post.ID)
@@ -138,7 +139,7 @@ func TestReviewerLinkApprovesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID)
-	if got.Post.Status != posts.Scheduled {
+	if posts.Status(got.Post.Status) != posts.Scheduled {
 		t.Errorf("after the reviewer approved: %q, want scheduled", got.Post.Status)
 	}
 	if err := f.svc.DecideByToken(ctx, tok, false, "changed my mind"); code(err) != "bad_review_link" {
@@ -179,7 +180,7 @@ func TestReviewLinkDiesWithItsCreatorsRight(t *testing.T) {
 			if err := f.svc.DecideByToken(ctx, tok, true, "ok"); code(err) != "bad_review_link" {
 				t.Errorf("approving through the link: %v, want bad_review_link", err)
 			}
-			if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); got.Post.Status != posts.NeedsApproval {
+			if got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID); posts.Status(got.Post.Status) != posts.NeedsApproval {
 				t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
 			}
 		})
@@ -204,7 +205,7 @@ func TestReviewLinkIsWithdrawnWhenThePostChanges(t *testing.T) {
 	}
 	in := f.in("something else entirely", future(2))
 	in.Version = v.Post.Version
-	if v, err = f.svc.Save(ctx, writer, f.ws.ID, v.Post.ID, in, posts.Submit); err != nil || v.Post.Status != posts.NeedsApproval {
+	if v, err = f.svc.Save(ctx, writer, f.ws.ID, v.Post.ID, in, posts.Submit); err != nil || posts.Status(v.Post.Status) != posts.NeedsApproval {
 		t.Fatalf("resubmitting: %v %q", err, v.Post.Status)
 	}
 	if _, err := f.svc.ReviewByToken(ctx, tok); code(err) != "bad_review_link" {
@@ -214,11 +215,11 @@ func TestReviewLinkIsWithdrawnWhenThePostChanges(t *testing.T) {
 		t.Errorf("approving through the old link: %v, want bad_review_link", err)
 	}
 	got, _, _, _ := f.svc.Get(ctx, f.owner, v.Post.ID)
-	if got.Post.Status != posts.NeedsApproval {
+	if posts.Status(got.Post.Status) != posts.NeedsApproval {
 		t.Errorf("post is %q, want it still waiting for approval", got.Post.Status)
 	}
 	h, err := f.svc.History(ctx, f.owner, v.Post.ID)
-	if err != nil || len(h.Links) != 1 || h.Links[0].Decision != posts.ReviewWithdrawn {
+	if err != nil || len(h.Links) != 1 || posts.ReviewDecision(h.Links[0].Decision) != posts.ReviewWithdrawn {
 		t.Errorf("the link's history: %+v %v, want it withdrawn", h.Links, err)
 	}
 }
@@ -328,7 +329,7 @@ func TestScheduleAcrossDaylightSaving(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := utc(time.March, euSpring+2, 7, 0); !v.Post.ScheduledAt.Equal(want) || v.Variants[0].State != "queued" {
+	if want := utc(time.March, euSpring+2, 7, 0); !v.Post.ScheduledAt.Equal(want) || publish.VariantState(v.Variants[0].State) != publish.VariantQueued {
 		t.Errorf("moved across the change: %s (%s), want %s and re-queued", v.Post.ScheduledAt.UTC(), v.Variants[0].State, want)
 	}
 }

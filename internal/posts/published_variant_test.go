@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -33,14 +34,14 @@ func TestEditingAPartlyFailedPostKeepsThePublishedVariant(t *testing.T) {
 	}
 	for _, x := range []struct {
 		id    int64
-		state string
-	}{{published.ID, "published"}, {failed.ID, "failed"}} {
-		if err := f.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: x.state, UpdatedAt: v.Post.UpdatedAt, ID: x.id}); err != nil {
+		state publish.VariantState
+	}{{published.ID, publish.VariantPublished}, {failed.ID, publish.VariantFailed}} {
+		if err := f.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: string(x.state), UpdatedAt: v.Post.UpdatedAt, ID: x.id}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	p := v.Post
-	if err := f.env.Store.UpdatePost(ctx, store.UpdatePostParams{Status: posts.Failed, ScheduledAt: p.ScheduledAt, ScheduledLocal: p.ScheduledLocal,
+	if err := f.env.Store.UpdatePost(ctx, store.UpdatePostParams{Status: string(posts.Failed), ScheduledAt: p.ScheduledAt, ScheduledLocal: p.ScheduledLocal,
 		Timezone: p.Timezone, Tags: p.Tags, Version: p.Version, ScheduleRev: p.ScheduleRev, UpdatedAt: p.UpdatedAt, ID: p.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +69,11 @@ func TestEditingAPartlyFailedPostKeepsThePublishedVariant(t *testing.T) {
 	for _, gv := range got.Variants {
 		switch gv.ID {
 		case published.ID:
-			if gv.State != "published" {
+			if publish.VariantState(gv.State) != publish.VariantPublished {
 				t.Errorf("the published variant is %s again: it would be posted twice", gv.State)
 			}
 		case failed.ID:
-			if gv.State != "queued" || gv.Text != "fixed" {
+			if publish.VariantState(gv.State) != publish.VariantQueued || gv.Text != "fixed" {
 				t.Errorf("the fixed variant is %s with %q, want queued with the new text", gv.State, gv.Text)
 			}
 		}

@@ -41,10 +41,23 @@ const (
 	releaseResend                         // a variant already released is queued again
 )
 
-// ReviewWithdrawn is the decision recorded on an open review link when the
-// post is saved again after the link was made (what the approver sent for
-// review is no longer what would be published).
-const ReviewWithdrawn = "withdrawn"
+// ReviewDecision is what became of a client review link
+// (approval_links.decision, a plain string in the store's rows).
+type ReviewDecision string
+
+// The review decisions.
+const (
+	// ReviewOpen is a link still waiting for the reviewer.
+	ReviewOpen ReviewDecision = ""
+	// ReviewApproved records the reviewer's approval.
+	ReviewApproved ReviewDecision = "approved"
+	// ReviewRejected records the reviewer's rejection.
+	ReviewRejected ReviewDecision = "rejected"
+	// ReviewWithdrawn is the decision recorded on an open review link when
+	// the post is saved again after the link was made (what the approver
+	// sent for review is no longer what would be published).
+	ReviewWithdrawn ReviewDecision = "withdrawn"
+)
 
 // ErrReviewLinkNotAllowed refuses a review link to a member who may not approve.
 var ErrReviewLinkNotAllowed = problem.New(http.StatusForbidden, "review_link_needs_approver",
@@ -96,10 +109,10 @@ func (s *Service) withdrawReviewLinks(ctx context.Context, tx store.Tx, postID i
 		return err
 	}
 	for _, l := range links {
-		if l.Decision != "" {
+		if ReviewDecision(l.Decision) != ReviewOpen {
 			continue
 		}
-		if _, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: ReviewWithdrawn, Reason: "The post changed after the link was sent.",
+		if _, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: string(ReviewWithdrawn), Reason: "The post changed after the link was sent.",
 			DecidedAt: &now, ID: l.ID}); err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func (s *Service) approveTx(ctx context.Context, tx store.Tx, ws store.Workspace
 	if err := release(ws, role, releaseApprove); err != nil {
 		return err
 	}
-	if post.Status != NeedsApproval {
+	if Status(post.Status) != NeedsApproval {
 		return ErrWrongState
 	}
 	body := "Approved."
@@ -78,7 +78,7 @@ func (s *Service) approveTx(ctx context.Context, tx store.Tx, ws store.Workspace
 	if err := s.scheduleTx(ctx, tx, ws, post, true); err != nil {
 		return err
 	}
-	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: "approved",
+	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: string(publish.NotifyApproved),
 		Title: "Post approved by " + who, Body: body, CreatedAt: s.now()})
 }
 
@@ -98,7 +98,7 @@ func (s *Service) Reject(ctx context.Context, user store.User, postID int64, rea
 }
 
 func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace, post *store.Post, who string, userID *int64, reason string) error {
-	if post.Status != NeedsApproval {
+	if Status(post.Status) != NeedsApproval {
 		return ErrWrongState
 	}
 	reason = strings.TrimSpace(reason)
@@ -108,11 +108,11 @@ func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace,
 	if _, err := tx.AddComment(ctx, store.AddCommentParams{PostID: post.ID, UserID: userID, AuthorName: who, Body: "Rejected: " + reason, CreatedAt: s.now()}); err != nil {
 		return err
 	}
-	post.Status = Draft
+	post.Status = string(Draft)
 	if err := s.update(ctx, tx, post); err != nil {
 		return err
 	}
-	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: "rejected",
+	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: string(publish.NotifyRejected),
 		Title: "Post rejected by " + who, Body: reason, CreatedAt: s.now()})
 }
 
@@ -124,7 +124,7 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 		if err != nil {
 			return err
 		}
-		switch post.Status {
+		switch Status(post.Status) {
 		case Publishing, Published, Failed:
 			return ErrLocked
 		}
@@ -151,7 +151,7 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 			return err
 		}
 		post.ScheduledAt, post.ScheduledLocal, post.Timezone = &t, local, tz
-		if post.Status != Scheduled {
+		if Status(post.Status) != Scheduled {
 			return s.update(ctx, tx, &post) // a draft or a post waiting for approval just changes date
 		}
 		if p := problemsOf(checked); p != nil {
@@ -175,7 +175,7 @@ func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64)
 		if err != nil {
 			return err
 		}
-		if post.Status != Scheduled && post.Status != Approved && post.Status != NeedsApproval {
+		if Status(post.Status) != Scheduled && Status(post.Status) != Approved && Status(post.Status) != NeedsApproval {
 			return ErrWrongState
 		}
 		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
@@ -186,12 +186,12 @@ func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64)
 			return err
 		}
 		for _, v := range vs {
-			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: s.now(), ID: v.ID}); err != nil {
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantPending), UpdatedAt: s.now(), ID: v.ID}); err != nil {
 				return err
 			}
 		}
 		post.ScheduleRev++ // any job already running for the old schedule stands down
-		post.Status = Draft
+		post.Status = string(Draft)
 		return s.update(ctx, tx, &post)
 	})
 }
@@ -211,9 +211,9 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 		if err := release(ws, role, releaseResend); err != nil {
 			return err
 		}
-		switch v.State {
-		case "failed", "held":
-		case "unknown":
+		switch publish.VariantState(v.State) {
+		case publish.VariantFailed, publish.VariantHeld:
+		case publish.VariantUnknown:
 			if !confirmNotPublished {
 				return problem.New(http.StatusConflict, "confirm_unknown", "The outcome of the last attempt is unknown: check the network, then confirm the post is not there to send it again.", "Le résultat de la dernière tentative est inconnu : vérifiez sur le réseau puis confirmez que la publication n’y est pas pour la renvoyer.")
 			}
@@ -225,16 +225,16 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 			return err
 		}
 		for _, part := range parts {
-			if part.State == "unknown" || (part.State == "in_flight" && confirmNotPublished) {
-				if err := tx.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+			if publish.PartState(part.State) == publish.PartUnknown || (publish.PartState(part.State) == publish.PartInFlight && confirmNotPublished) {
+				if err := tx.SetPartState(ctx, store.SetPartStateParams{State: string(publish.PartPending), VariantID: v.ID, Seq: part.Seq}); err != nil {
 					return err
 				}
 			}
 		}
 		now := s.now()
 		post.ScheduleRev++
-		if post.Status != Publishing {
-			post.Status = Scheduled
+		if Status(post.Status) != Publishing {
+			post.Status = string(Scheduled)
 		}
 		// Other variants still waiting keep working under the new revision.
 		vs, err := tx.ListVariantsByPost(ctx, post.ID)
@@ -242,7 +242,7 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 			return err
 		}
 		for _, other := range vs {
-			if other.ID != v.ID && other.State != "queued" && other.State != "publishing" {
+			if other.ID != v.ID && publish.VariantState(other.State) != publish.VariantQueued && publish.VariantState(other.State) != publish.VariantPublishing {
 				continue
 			}
 			at := now
@@ -255,7 +255,7 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 			}
 			state := other.State
 			if other.ID == v.ID {
-				state = "queued"
+				state = string(publish.VariantQueued)
 			}
 			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: state, UpdatedAt: now, ID: other.ID}); err != nil {
 				return err
@@ -279,7 +279,7 @@ func (s *Service) Delete(ctx context.Context, user store.User, postID int64) err
 		}
 		published := false
 		for _, v := range vs {
-			if v.State == "published" {
+			if publish.VariantState(v.State) == publish.VariantPublished {
 				published = true
 			}
 		}
@@ -293,7 +293,7 @@ func (s *Service) Delete(ctx context.Context, user store.User, postID int64) err
 			return err
 		}
 		for _, v := range vs {
-			if v.State != "published" {
+			if publish.VariantState(v.State) != publish.VariantPublished {
 				continue
 			}
 			if _, err := tx.InsertJob(ctx, publish.DeleteArgs{VariantID: v.ID, UserID: user.ID}, nil); err != nil {
@@ -356,7 +356,7 @@ func (s *Service) CreateReviewLink(ctx context.Context, user store.User, postID 
 	if !mayRelease(ws, role, releaseApprove) {
 		return "", ErrReviewLinkNotAllowed
 	}
-	if post.Status != NeedsApproval {
+	if Status(post.Status) != NeedsApproval {
 		return "", problem.New(http.StatusConflict, "not_waiting", "Submit the post for approval first.", "Soumettez d’abord la publication à validation.")
 	}
 	reviewer = strings.TrimSpace(reviewer)
@@ -383,7 +383,7 @@ func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, erro
 	if err != nil {
 		return Review{}, ErrBadReviewLink
 	}
-	if s.now().After(link.ExpiresAt) || link.Decision == ReviewWithdrawn {
+	if s.now().After(link.ExpiresAt) || ReviewDecision(link.Decision) == ReviewWithdrawn {
 		return Review{}, ErrBadReviewLink
 	}
 	v, err := s.view(ctx, s.Store, link.PostID)
@@ -404,7 +404,7 @@ func (s *Service) ReviewByToken(ctx context.Context, token string) (Review, erro
 func (s *Service) DecideByToken(ctx context.Context, token string, approve bool, reason string) error {
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
 		link, err := tx.GetApprovalLinkByHash(ctx, secret.HashToken(token))
-		if err != nil || s.now().After(link.ExpiresAt) || link.Decision != "" {
+		if err != nil || s.now().After(link.ExpiresAt) || ReviewDecision(link.Decision) != ReviewOpen {
 			return ErrBadReviewLink
 		}
 		post, err := tx.GetPost(ctx, link.PostID)
@@ -420,18 +420,18 @@ func (s *Service) DecideByToken(ctx context.Context, token string, approve bool,
 			return err
 		}
 		who := link.ReviewerName + " (client reviewer)"
-		decision := "approved"
+		decision := ReviewApproved
 		if approve {
 			err = s.approveTx(ctx, tx, ws, role, &post, who, nil, reason)
 		} else {
-			decision = "rejected"
+			decision = ReviewRejected
 			err = s.rejectTx(ctx, tx, ws, &post, who, nil, reason)
 		}
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		n, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: decision, Reason: strings.TrimSpace(reason), DecidedAt: &now, ID: link.ID})
+		n, err := tx.DecideApprovalLink(ctx, store.DecideApprovalLinkParams{Decision: string(decision), Reason: strings.TrimSpace(reason), DecidedAt: &now, ID: link.ID})
 		if err != nil {
 			return err
 		}
@@ -461,7 +461,7 @@ func (s *Service) Pause(ctx context.Context, user store.User, workspaceID int64)
 			return err
 		}
 		for _, m := range members {
-			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: "paused",
+			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: string(publish.NotifyPaused),
 				Title: "Publishing paused by " + user.Name, Body: "Every due post of " + ws.Name + " is held until publishing resumes.", CreatedAt: now}); err != nil {
 				return err
 			}
@@ -529,10 +529,10 @@ func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64
 				}
 			}
 			if !sendSet[v.ID] {
-				if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: "pending", UpdatedAt: now, ID: v.ID}); err != nil {
+				if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantPending), UpdatedAt: now, ID: v.ID}); err != nil {
 					return err
 				}
-				if err := tx.SetPostStatus(ctx, store.SetPostStatusParams{Status: Draft, UpdatedAt: now, ID: post.ID}); err != nil {
+				if err := tx.SetPostStatus(ctx, store.SetPostStatusParams{Status: string(Draft), UpdatedAt: now, ID: post.ID}); err != nil {
 					return err
 				}
 				continue
@@ -541,7 +541,7 @@ func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64
 			if err != nil {
 				return err
 			}
-			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: "queued", UpdatedAt: now, ID: v.ID}); err != nil {
+			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{RiverJobID: &id, State: string(publish.VariantQueued), UpdatedAt: now, ID: v.ID}); err != nil {
 				return err
 			}
 		}

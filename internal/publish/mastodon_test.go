@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/mastodon/mastodonfake"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -42,7 +43,7 @@ func TestConnectMastodonAndPublishThread(t *testing.T) {
 	}
 	view := f.publishNow(t, posts.VariantInput{ChannelID: ch.ID, Text: "Toot one", Thread: []string{"Toot two"}, FirstComment: "Toot comment"})
 	vs := f.waitVariants(t, view.Post.ID, 20*time.Second)
-	if vs[0].State != "published" || vs[0].ExternalID == "" {
+	if publish.VariantState(vs[0].State) != publish.VariantPublished || vs[0].ExternalID == "" {
 		t.Fatalf("variant %+v", vs[0])
 	}
 	got := fake.Statuses()
@@ -130,7 +131,7 @@ func TestMastodonCompatibleServersCountTheirWay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+			if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
 				t.Fatalf("variant %+v, want published", vs[0])
 			}
 			if got := fake.Statuses(); len(got) != 1 || got[0].Text != longWithLink {
@@ -168,7 +169,7 @@ func visibilityIsChosen(t *testing.T, f fixture) {
 		t.Helper()
 		before := len(fake.Statuses())
 		view := f.publishNow(t, in)
-		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
 			t.Fatalf("variant %+v, want published", vs[0])
 		}
 		return fake.Statuses()[before:]

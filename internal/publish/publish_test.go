@@ -59,7 +59,7 @@ func (f fixture) waitVariants(t *testing.T, postID int64, within time.Duration) 
 		}
 		done := true
 		for _, v := range vs {
-			if v.State == "queued" || v.State == "publishing" {
+			if publish.VariantState(v.State) == publish.VariantQueued || publish.VariantState(v.State) == publish.VariantPublishing {
 				done = false
 			}
 		}
@@ -95,7 +95,7 @@ func TestPublishTwoChannelsWithThreadAndFirstComment(t *testing.T) {
 			posts.VariantInput{ChannelID: f.chs[1].ID, Text: "Main B"})
 		vs := f.waitVariants(t, view.Post.ID, 20*time.Second)
 		for _, v := range vs {
-			if v.State != "published" || v.ExternalID == "" {
+			if publish.VariantState(v.State) != publish.VariantPublished || v.ExternalID == "" {
 				t.Errorf("variant %d: state %q id %q error %q, want published", v.ID, v.State, v.ExternalID, v.Error)
 			}
 		}
@@ -116,7 +116,7 @@ func TestPublishTwoChannelsWithThreadAndFirstComment(t *testing.T) {
 			t.Errorf("thread not posted in order as replies: %+v", chain)
 		}
 		post, _ := f.env.Store.GetPost(context.Background(), view.Post.ID)
-		if post.Status != posts.Published {
+		if posts.Status(post.Status) != posts.Published {
 			t.Errorf("post status %q, want published", post.Status)
 		}
 		logs, _ := f.env.Store.ListPublishLog(context.Background(), view.Post.ID)
@@ -142,7 +142,7 @@ func TestFaultsEndPublishedOnce(t *testing.T) {
 		}
 		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "through the storm"})
 		vs := f.waitVariants(t, view.Post.ID, 30*time.Second)
-		if vs[0].State != "published" {
+		if publish.VariantState(vs[0].State) != publish.VariantPublished {
 			t.Fatalf("after 429s: state %q (%s), want published", vs[0].State, vs[0].Error)
 		}
 		for _, mode := range []sandbox.Faults{{Mode: "error", Status: 503, Count: 3}, {Mode: "timeout", Count: 2}} {
@@ -151,7 +151,7 @@ func TestFaultsEndPublishedOnce(t *testing.T) {
 			}
 			view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "after " + mode.Mode})
 			vs := f.waitVariants(t, view.Post.ID, 60*time.Second)
-			if vs[0].State != "published" {
+			if publish.VariantState(vs[0].State) != publish.VariantPublished {
 				t.Fatalf("after %s: state %q (%s), want published", mode.Mode, vs[0].State, vs[0].Error)
 			}
 		}
@@ -194,7 +194,7 @@ func TestRefusedContentFailsWithTheNetworksMessage(t *testing.T) {
 	f := setup(t, apptest.Options{}, 1)
 	view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "this breaks the rules #sandbox-reject"})
 	vs := f.waitVariants(t, view.Post.ID, 20*time.Second)
-	if vs[0].State != "failed" || !strings.Contains(vs[0].Error, "moderation") {
+	if publish.VariantState(vs[0].State) != publish.VariantFailed || !strings.Contains(vs[0].Error, "moderation") {
 		t.Fatalf("state %q error %q; want failed with the sandbox's message", vs[0].State, vs[0].Error)
 	}
 	n, _ := f.env.Store.CountUnreadNotifications(context.Background(), f.owner.ID)
@@ -206,7 +206,7 @@ func TestRefusedContentFailsWithTheNetworksMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs = f.waitVariants(t, view.Post.ID, 20*time.Second)
-	if vs[0].State != "failed" {
+	if publish.VariantState(vs[0].State) != publish.VariantFailed {
 		t.Errorf("after a manual retry: state %q, want failed", vs[0].State)
 	}
 }
@@ -224,7 +224,7 @@ func crashAt(t *testing.T, f fixture, text string, landed bool) (store.PostVaria
 	v := view.Variants[0].PostVariant
 	now := time.Now().UTC()
 	key := network.NewAttemptKey(now)
-	if err := f.env.Store.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: text}); err != nil {
+	if err := f.env.Store.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: text}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := f.env.Store.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: key, InFlightAt: &now, VariantID: v.ID, Seq: 0}); err != nil || n != 1 {
@@ -239,10 +239,10 @@ func crashAt(t *testing.T, f fixture, text string, landed bool) (store.PostVaria
 			t.Fatal(err)
 		}
 	}
-	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: now, ID: v.ID}); err != nil {
+	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: string(publish.VariantPublishing), UpdatedAt: now, ID: v.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.env.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: "publishing", UpdatedAt: now, ID: v.PostID}); err != nil {
+	if err := f.env.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: string(posts.Publishing), UpdatedAt: now, ID: v.PostID}); err != nil {
 		t.Fatal(err)
 	}
 	return v, key
@@ -258,7 +258,7 @@ func runAgainPublishedOnce(t *testing.T, f fixture, v store.PostVariant, text st
 		t.Fatal(err)
 	}
 	vs := f.waitVariants(t, v.PostID, 20*time.Second)
-	if vs[0].State != "published" {
+	if publish.VariantState(vs[0].State) != publish.VariantPublished {
 		t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
 	}
 	if got := receivedTexts(f)[text]; got != 1 {
@@ -277,7 +277,7 @@ func (f fixture) publishOnceThrough(t *testing.T, fault sandbox.Faults, text str
 	}
 	view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: text})
 	vs := f.waitVariants(t, view.Post.ID, within)
-	if vs[0].State != "published" {
+	if publish.VariantState(vs[0].State) != publish.VariantPublished {
 		t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
 	}
 	if n := receivedTexts(f)[text]; n != 1 {
@@ -306,7 +306,7 @@ func TestRetryOfTheSameJobRecoversAtOnce(t *testing.T) {
 				t.Errorf("the retry waited for its own earlier attempt: %q", l.Response)
 			}
 		}
-		if want := []string{"retry", "recovered", "ok"}; len(logs) != 3 || logs[0].Outcome != want[0] || logs[1].Outcome != want[1] || logs[2].Outcome != want[2] {
+		if want := []publish.Outcome{publish.OutcomeRetry, publish.OutcomeRecovered, publish.OutcomeOK}; len(logs) != 3 || publish.Outcome(logs[0].Outcome) != want[0] || publish.Outcome(logs[1].Outcome) != want[1] || publish.Outcome(logs[2].Outcome) != want[2] {
 			t.Errorf("publish log %q, want a retry (the 503), the message recovered (not on the network), then sent", steps)
 		}
 	})
@@ -364,18 +364,18 @@ func TestQueuedVariantWithAMessageInFlightIsRecoveredNotResent(t *testing.T) {
 	ctx := context.Background()
 	text := "in flight under another run's key"
 	v, key := crashAt(t, f, text, true)
-	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "queued", UpdatedAt: time.Now().UTC(), ID: v.ID}); err != nil {
+	if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: string(publish.VariantQueued), UpdatedAt: time.Now().UTC(), ID: v.ID}); err != nil {
 		t.Fatal(err)
 	}
 	runAgainPublishedOnce(t, f, v, text)
 	parts, err := f.env.Store.ListPublishParts(ctx, v.ID)
-	if err != nil || len(parts) != 1 || parts[0].AttemptKey != key || parts[0].State != "done" {
+	if err != nil || len(parts) != 1 || parts[0].AttemptKey != key || publish.PartState(parts[0].State) != publish.PartDone {
 		t.Errorf("parts %+v (%v), want the one message, done, under the first run's key %s", parts, err, key)
 	}
 	logs, _ := f.env.Store.ListPublishLog(ctx, v.PostID)
 	recovered := false
 	for _, l := range logs {
-		recovered = recovered || l.Outcome == "recovered"
+		recovered = recovered || publish.Outcome(l.Outcome) == publish.OutcomeRecovered
 	}
 	if !recovered {
 		t.Errorf("publish log %+v has no recovered line", logs)
@@ -398,7 +398,7 @@ func TestTwoRunsOfOneJobAtOnceSendOnce(t *testing.T) {
 		}
 		v := view.Variants[0].PostVariant
 		now := time.Now().UTC()
-		if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: "queued", UpdatedAt: now, ID: v.ID}); err != nil {
+		if err := f.env.Store.SetVariantState(ctx, store.SetVariantStateParams{State: string(publish.VariantQueued), UpdatedAt: now, ID: v.ID}); err != nil {
 			t.Fatal(err)
 		}
 		vs = append(vs, v)
@@ -421,7 +421,7 @@ func TestTwoRunsOfOneJobAtOnceSendOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range vs {
-		if got := f.waitVariants(t, v.PostID, 30*time.Second); got[0].State != "published" {
+		if got := f.waitVariants(t, v.PostID, 30*time.Second); publish.VariantState(got[0].State) != publish.VariantPublished {
 			t.Errorf("variant %d: state %q (%s), want published", v.ID, got[0].State, got[0].Error)
 		}
 	}
@@ -451,7 +451,7 @@ func TestUnknownOutcomeNeedsAPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs := f.waitVariants(t, v.PostID, 20*time.Second)
-	if vs[0].State != "unknown" || !strings.Contains(vs[0].Error, "check") {
+	if publish.VariantState(vs[0].State) != publish.VariantUnknown || !strings.Contains(vs[0].Error, "check") {
 		t.Fatalf("state %q (%s), want unknown with a check-before-re-posting message", vs[0].State, vs[0].Error)
 	}
 	err := f.env.App.Posts.Retry(context.Background(), f.owner, vs[0].ID, false)
@@ -474,7 +474,7 @@ func TestPauseHoldsAndResumeSendsChosen(t *testing.T) {
 	b := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "held B"})
 	va := f.waitVariants(t, a.Post.ID, 20*time.Second)
 	vb := f.waitVariants(t, b.Post.ID, 20*time.Second)
-	if va[0].State != "held" || vb[0].State != "held" {
+	if publish.VariantState(va[0].State) != publish.VariantHeld || publish.VariantState(vb[0].State) != publish.VariantHeld {
 		t.Fatalf("states %q %q, want held", va[0].State, vb[0].State)
 	}
 	held, err := f.env.App.Posts.Held(ctx, f.owner, f.ws.ID)
@@ -486,7 +486,7 @@ func TestPauseHoldsAndResumeSendsChosen(t *testing.T) {
 	}
 	va = f.waitVariants(t, a.Post.ID, 20*time.Second)
 	vb, _ = f.env.Store.ListVariantsByPost(ctx, b.Post.ID)
-	if va[0].State != "published" || vb[0].State != "pending" {
+	if publish.VariantState(va[0].State) != publish.VariantPublished || publish.VariantState(vb[0].State) != publish.VariantPending {
 		t.Errorf("after resume: A %q (want published), B %q (want pending, back to draft)", va[0].State, vb[0].State)
 	}
 	got := receivedTexts(f)
@@ -519,11 +519,11 @@ func TestVisibilityFromTheAnswerOrByPolling(t *testing.T) {
 		}
 
 		view := f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "shows at once"})
-		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
 			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
 		}
 		logs := logOf(view.Post.ID)
-		if len(logs) != 1 || logs[0].Step != "post" || !strings.HasSuffix(logs[0].Response, ", visible on the network") {
+		if len(logs) != 1 || logs[0].Step != string(publish.KindPost) || !strings.HasSuffix(logs[0].Response, ", visible on the network") {
 			t.Errorf("log of a post visible at once: %+v; want one line saying it shows", logs)
 		}
 
@@ -532,7 +532,7 @@ func TestVisibilityFromTheAnswerOrByPolling(t *testing.T) {
 			t.Fatal(err)
 		}
 		view = f.publishNow(t, posts.VariantInput{ChannelID: f.chs[0].ID, Text: "shows late"})
-		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); vs[0].State != "published" {
+		if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
 			t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
 		}
 		if logs := logOf(view.Post.ID); len(logs) != 1 || strings.Contains(logs[0].Response, "visible") {
@@ -573,7 +573,7 @@ func TestPostsDueTogetherShareCommits(t *testing.T) {
 			ids = append(ids, view.Post.ID)
 		}
 		for _, id := range ids {
-			if vs := f.waitVariants(t, id, 60*time.Second); vs[0].State != "published" {
+			if vs := f.waitVariants(t, id, 60*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
 				t.Errorf("post %d: state %q (%s), want published", id, vs[0].State, vs[0].Error)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -36,7 +37,8 @@ type Notifier interface {
 // Notification is a message for a post's author.
 type Notification struct {
 	UserID, WorkspaceID, PostID int64
-	Kind, Title, Body           string
+	Kind                        NotificationKind
+	Title, Body                 string
 }
 
 // Publisher holds what the publishing jobs need.
@@ -171,20 +173,20 @@ func (w *variantWorker) Work(ctx context.Context, job *river.Job[VariantArgs]) e
 
 // log writes one line of a variant's publish log; a failure to log must not
 // change what the job does, so it is only reported.
-func (p *Publisher) log(ctx context.Context, v store.PostVariant, netw, step, req, resp, outcome string, status int) {
+func (p *Publisher) log(ctx context.Context, v store.PostVariant, netw, step, req, resp string, outcome Outcome, status int) {
 	if len(resp) > 2000 {
 		resp = resp[:2000] + "…"
 	}
 	err := p.Store.AddPublishLogs(ctx, store.Rows([]store.LogRow{{VariantID: v.ID, Network: netw, At: store.RowTime(p.Now().UTC()), Step: step,
-		Request: req, Response: resp, Outcome: outcome, HTTPStatus: int64(status), Node: p.Node}}))
+		Request: req, Response: resp, Outcome: string(outcome), HTTPStatus: int64(status), Node: p.Node}}))
 	if err != nil {
 		p.Log.Error("publish log", "variant", v.ID, "err", err)
 	}
 }
 
-func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state, msg string) error {
+func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state VariantState, msg string) error {
 	now := p.Now().UTC()
-	if err := p.Store.SetVariantState(ctx, store.SetVariantStateParams{State: state, Error: msg, UpdatedAt: now, ID: v.ID}); err != nil {
+	if err := p.Store.SetVariantState(ctx, store.SetVariantStateParams{State: string(state), Error: msg, UpdatedAt: now, ID: v.ID}); err != nil {
 		return err
 	}
 	return p.Store.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}})
@@ -200,7 +202,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job in
 		return err
 	}
 	v, post, ch := t.v, t.post, t.ch
-	if t.ws.PausedAt != nil && v.State == "queued" {
+	if t.ws.PausedAt != nil && VariantState(v.State) == VariantQueued {
 		return p.hold(ctx, v, ch)
 	}
 	conn, acct, ne := p.connect(ctx, ch)
@@ -213,7 +215,7 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job in
 	}
 	var sent []store.PublishPart // the messages as stored, when already known
 	r := run{job: job}
-	if v.State == "queued" {
+	if VariantState(v.State) == VariantQueued {
 		if sent, r.fresh, err = p.start(ctx, v, job, len(mediaIDs) == 0); err != nil {
 			return err
 		}
@@ -256,10 +258,10 @@ func (p *Publisher) dueTarget(ctx context.Context, args VariantArgs) (*target, e
 			return nil, err
 		}
 		t := &target{v: rows[0].PostVariant, post: rows[0].Post, ws: rows[0].Workspace, ch: rows[0].Channel}
-		if t.post.ScheduleRev != args.Rev || (t.v.State != "queued" && t.v.State != "publishing") {
+		if t.post.ScheduleRev != args.Rev || (VariantState(t.v.State) != VariantQueued && VariantState(t.v.State) != VariantPublishing) {
 			return nil, nil
 		}
-		if t.v.State != "queued" || t.post.ScheduledAt == nil {
+		if VariantState(t.v.State) != VariantQueued || t.post.ScheduledAt == nil {
 			return t, nil
 		}
 		wait := t.post.ScheduledAt.Sub(p.Now())
@@ -282,9 +284,9 @@ func (p *Publisher) dueTarget(ctx context.Context, args VariantArgs) (*target, e
 // hold keeps a variant of a paused workspace from going out (the crisis
 // switch); resuming lets a person choose.
 func (p *Publisher) hold(ctx context.Context, v store.PostVariant, ch store.Channel) error {
-	p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", "held", 0)
+	p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", OutcomeHeld, 0)
 	p.Metrics.outcome(ch.Network, "held")
-	return p.setState(ctx, v, "held", "")
+	return p.setState(ctx, v, VariantHeld, "")
 }
 
 // connect returns the channel's connector and credentials, or the error
@@ -333,7 +335,7 @@ func (p *Publisher) start(ctx context.Context, v store.PostVariant, job int64, d
 	} else if sent, err = b.parts.Load(ctx, v.ID); err != nil {
 		return nil, "", err
 	}
-	if key != "" && len(sent) > 0 && sent[0].State == "in_flight" && sent[0].AttemptKey == key {
+	if key != "" && len(sent) > 0 && PartState(sent[0].State) == PartInFlight && sent[0].AttemptKey == key {
 		fresh = key
 	}
 	return sent, fresh, nil
@@ -363,7 +365,7 @@ func (p *Publisher) sendAll(ctx context.Context, conn network.Connector, acct ne
 	var root, prev *network.Ref
 	finished := false
 	for i, part := range sent {
-		last := i == len(sent)-1 && part.State != "done"
+		last := i == len(sent)-1 && PartState(part.State) != PartDone
 		ref, err := p.sendPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last, r)
 		if err != nil {
 			return p.sendFailed(ctx, t, part, err)
@@ -395,7 +397,7 @@ func (p *Publisher) sendFailed(ctx context.Context, t *target, part store.Publis
 	var elsewhere *sendingElsewhere
 	if errors.As(err, &elsewhere) {
 		p.log(ctx, t.v, t.ch.Network, part.Kind, "attempt "+part.AttemptKey,
-			"another run is sending this message; looking again in "+elsewhere.wait.Round(time.Second).String(), "retry", 0)
+			"another run is sending this message; looking again in "+elsewhere.wait.Round(time.Second).String(), OutcomeRetry, 0)
 		return river.JobSnooze(elsewhere.wait)
 	}
 	return p.handle(ctx, t.v, t.post, t.ch, part.Kind, err)
@@ -420,7 +422,7 @@ func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Ch
 	switch {
 	case live && asked:
 		rows.logs = []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: store.RowTime(now), Step: "check_live",
-			Request: first.ID, Response: "visible on the network", Outcome: "ok", Node: p.Node}}
+			Request: first.ID, Response: "visible on the network", Outcome: string(OutcomeOK), Node: p.Node}}
 	case !live:
 		fn = func(tx store.Tx) error {
 			_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
@@ -466,7 +468,7 @@ func (p *Publisher) prepareMedia(ctx context.Context, conn network.Connector, ac
 		if err != nil {
 			return nil, err
 		}
-		p.log(ctx, v, ch.Network, "media", m.Filename+" ("+m.MIME+")", "uploaded as "+up.RemoteID, "ok", 0)
+		p.log(ctx, v, ch.Network, "media", m.Filename+" ("+m.MIME+")", "uploaded as "+up.RemoteID, OutcomeOK, 0)
 		uploaded = append(uploaded, up)
 		raw, _ := json.Marshal(uploaded)
 		if err := p.Store.SetVariantUploadedMedia(ctx, store.SetVariantUploadedMediaParams{UploadedMedia: string(raw), UpdatedAt: p.Now().UTC(), ID: v.ID}); err != nil {
@@ -496,16 +498,16 @@ func (p *Publisher) partRows(v store.PostVariant, key string, now time.Time, job
 	if err := json.Unmarshal([]byte(v.Thread), &thread); err != nil {
 		return nil, fmt.Errorf("thread: %w", err)
 	}
-	first := store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: v.Text, State: "pending"}
+	first := store.PartRow{VariantID: v.ID, Seq: 0, Kind: string(KindPost), Text: v.Text, State: string(PartPending)}
 	if key != "" {
-		first.State, first.AttemptKey, first.InFlightAt, first.InFlightJob = "in_flight", key, store.TimeOf(now), job
+		first.State, first.AttemptKey, first.InFlightAt, first.InFlightJob = string(PartInFlight), key, store.TimeOf(now), job
 	}
 	rows := []store.PartRow{first}
 	for i, t := range thread {
-		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(i + 1), Kind: "thread", Text: t, State: "pending"})
+		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(i + 1), Kind: string(KindThread), Text: t, State: string(PartPending)})
 	}
 	if strings.TrimSpace(v.FirstComment) != "" {
-		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(len(thread) + 1), Kind: "comment", Text: v.FirstComment, State: "pending"})
+		rows = append(rows, store.PartRow{VariantID: v.ID, Seq: int64(len(thread) + 1), Kind: string(KindComment), Text: v.FirstComment, State: string(PartPending)})
 	}
 	return rows, nil
 }
@@ -556,13 +558,13 @@ type run struct {
 func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel,
 	part store.PublishPart, uploaded []network.UploadedMedia, root, prev *network.Ref, last bool, r run) (network.Ref, error) {
 	switch {
-	case part.State == "done":
+	case PartState(part.State) == PartDone:
 		return refOf(part), nil
-	case part.State == "unknown":
+	case PartState(part.State) == PartUnknown:
 		return network.Ref{}, p.unknown(ctx, v, ch, part, "an earlier attempt's outcome is unknown")
-	case part.State == "in_flight" && r.fresh != "" && part.AttemptKey == r.fresh:
+	case PartState(part.State) == PartInFlight && r.fresh != "" && part.AttemptKey == r.fresh:
 		return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
-	case part.State == "in_flight" && part.InFlightAt != nil && part.InFlightJob != r.job &&
+	case PartState(part.State) == PartInFlight && part.InFlightAt != nil && part.InFlightJob != r.job &&
 		p.Now().Before(part.InFlightAt.Add(p.CallTimeout+callMargin)):
 		// Another job put it in flight moments ago (two jobs of a variant
 		// can meet) and may still be sending it: asking the network now
@@ -572,18 +574,18 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 		// after the job time-out, at least twice the call's), so a message
 		// it left in flight after a 5xx or a time-out is asked about at once.
 		return network.Ref{}, &sendingElsewhere{part: part, wait: part.InFlightAt.Add(p.CallTimeout + callMargin).Sub(p.Now())}
-	case part.State == "in_flight":
+	case PartState(part.State) == PartInFlight:
 		req := p.request(v, part, uploaded, root, prev)
 		ref, err := conn.Recover(ctx, acct, req)
 		switch {
 		case err == nil:
-			return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, "recover "+part.AttemptKey, "found "+ref.ID, "recovered")
+			return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, "recover "+part.AttemptKey, "found "+ref.ID, OutcomeRecovered)
 		case errors.Is(err, network.ErrNotPublished):
-			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "not on the network: sending again", "recovered", 0)
-			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+			p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, "not on the network: sending again", OutcomeRecovered, 0)
+			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: string(PartPending), VariantID: v.ID, Seq: part.Seq}); err != nil {
 				return network.Ref{}, err
 			}
-			part.State = "pending"
+			part.State = string(PartPending)
 		case errors.Is(err, network.ErrUnknownOutcome):
 			return network.Ref{}, p.unknown(ctx, v, ch, part, err.Error())
 		default:
@@ -606,7 +608,7 @@ func (p *Publisher) sendPart(ctx context.Context, conn network.Connector, acct n
 	if n == 0 {
 		return network.Ref{}, fmt.Errorf("publish: part %d of variant %d changed under us", part.Seq, v.ID)
 	}
-	part.AttemptKey, part.InFlightAt, part.InFlightJob, part.State = key, &now, r.job, "in_flight"
+	part.AttemptKey, part.InFlightAt, part.InFlightJob, part.State = key, &now, r.job, string(PartInFlight)
 	return p.publishPart(ctx, conn, acct, v, ch, part, uploaded, root, prev, last)
 }
 
@@ -621,7 +623,7 @@ func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acc
 			// The network answered and refused: nothing was created, the part
 			// can be sent again. A 5xx or no answer may hide a post that was
 			// created: the part stays in flight and the next try recovers.
-			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "pending", VariantID: v.ID, Seq: part.Seq}); err != nil {
+			if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: string(PartPending), VariantID: v.ID, Seq: part.Seq}); err != nil {
 				return network.Ref{}, err
 			}
 		}
@@ -631,7 +633,7 @@ func (p *Publisher) publishPart(ctx context.Context, conn network.Connector, acc
 	if ref.Live {
 		resp += ", visible on the network"
 	}
-	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, summary(req), resp, "ok")
+	return ref, p.done(ctx, conn, acct, v, ch, part, ref, rootOr(root, ref), last, summary(req), resp, OutcomeOK)
 }
 
 func rootOr(root *network.Ref, ref network.Ref) network.Ref {
@@ -655,7 +657,7 @@ func summary(req network.PostRequest) string {
 // done records a sent message: its network id and its publish log line in
 // one commit, with the variant's completion when it is the last (finish).
 func (p *Publisher) done(ctx context.Context, conn network.Connector, acct network.Account, v store.PostVariant, ch store.Channel, part store.PublishPart, ref, first network.Ref,
-	last bool, req, resp, outcome string) error {
+	last bool, req, resp string, outcome Outcome) error {
 	// The network's answer to the first message may already say it shows;
 	// otherwise ask, before the transaction: no network call holds a
 	// database lock.
@@ -669,7 +671,7 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 	// finishing together share the commit (writeGroup).
 	rows := groupRows{
 		done: []store.PartDoneRow{{VariantID: v.ID, Seq: part.Seq, ExternalID: ref.ID, ExternalCID: ref.CID, ExternalURL: ref.URL, DoneAt: now}},
-		logs: []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: now, Step: part.Kind, Request: req, Response: resp, Outcome: outcome, Node: p.Node}},
+		logs: []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: now, Step: part.Kind, Request: req, Response: resp, Outcome: string(outcome), Node: p.Node}},
 	}
 	var fn func(store.Tx) error
 	if last {
@@ -681,22 +683,22 @@ func (p *Publisher) done(ctx context.Context, conn network.Connector, acct netwo
 }
 
 func (p *Publisher) unknown(ctx context.Context, v store.PostVariant, ch store.Channel, part store.PublishPart, why string) error {
-	if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "unknown", VariantID: v.ID, Seq: part.Seq}); err != nil {
+	if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: string(PartUnknown), VariantID: v.ID, Seq: part.Seq}); err != nil {
 		return err
 	}
 	msg := "Outcome unknown — check the network before re-posting: " + why
-	p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, why, "unknown", 0)
+	p.log(ctx, v, ch.Network, part.Kind, "recover "+part.AttemptKey, why, OutcomeUnknown, 0)
 	if post, err := p.Store.GetPost(ctx, v.PostID); err == nil {
-		p.notify(ctx, post, "publish_unknown", "Outcome unknown on "+ch.Name, msg)
+		p.notify(ctx, post, NotifyPublishUnknown, "Outcome unknown on "+ch.Name, msg)
 	}
-	if err := p.setState(ctx, v, "unknown", msg); err != nil {
+	if err := p.setState(ctx, v, VariantUnknown, msg); err != nil {
 		return err
 	}
 	p.Metrics.outcome(ch.Network, "unknown")
 	return errStop
 }
 
-func (p *Publisher) notify(ctx context.Context, post store.Post, kind, title, body string) {
+func (p *Publisher) notify(ctx context.Context, post store.Post, kind NotificationKind, title, body string) {
 	if p.Notifier == nil {
 		return
 	}
@@ -720,11 +722,11 @@ func (p *Publisher) handle(ctx context.Context, v store.PostVariant, post store.
 		if wait <= 0 {
 			wait = 30 * time.Second
 		}
-		p.log(ctx, v, ch.Network, step, "", ne.Error(), "retry", ne.Status)
+		p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)
 		p.Metrics.outcome(ch.Network, "rate_limited")
 		return river.JobSnooze(wait + time.Duration(rand.IntN(1000))*time.Millisecond)
 	default:
-		p.log(ctx, v, ch.Network, step, "", ne.Error(), "retry", ne.Status)
+		p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)
 		p.Metrics.outcome(ch.Network, "retry")
 		if ne.RetryAfter > 0 {
 			return river.JobSnooze(ne.RetryAfter)
@@ -740,15 +742,15 @@ func (p *Publisher) fail(ctx context.Context, v store.PostVariant, post store.Po
 		msg = ne.Error()
 	}
 	if ne.Kind == network.Unauthorized {
-		if err := p.Store.UpdateChannelStatus(ctx, store.UpdateChannelStatusParams{Status: "reconnect", ID: ch.ID}); err != nil {
+		if err := p.Store.UpdateChannelStatus(ctx, store.UpdateChannelStatusParams{Status: string(channels.Reconnect), ID: ch.ID}); err != nil {
 			return err
 		}
 		msg = "The network refused the channel's credentials; reconnect the channel. (" + msg + ")"
 	}
-	p.log(ctx, v, ch.Network, step, "", ne.Error(), "failed", ne.Status)
+	p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeFailed, ne.Status)
 	// Notify first: whoever sees the variant failed finds the notice too.
-	p.notify(ctx, post, "publish_failed", "Publishing failed on "+ch.Name, msg)
-	if err := p.setState(ctx, v, "failed", msg); err != nil {
+	p.notify(ctx, post, NotifyPublishFailed, "Publishing failed on "+ch.Name, msg)
+	if err := p.setState(ctx, v, VariantFailed, msg); err != nil {
 		return err
 	}
 	p.Metrics.outcome(ch.Network, "failed")
@@ -769,7 +771,7 @@ func (w *checkLiveWorker) Work(ctx context.Context, job *river.Job[CheckLiveArgs
 	if err != nil {
 		return err
 	}
-	if v.State != "published" {
+	if VariantState(v.State) != VariantPublished {
 		return nil
 	}
 	ch, err := p.Store.GetChannel(ctx, v.ChannelID)
@@ -790,12 +792,12 @@ func (w *checkLiveWorker) Work(ctx context.Context, job *river.Job[CheckLiveArgs
 	}
 	if !live {
 		if job.Attempt >= job.MaxAttempts {
-			p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "the network still does not show the post", "unknown", 0)
+			p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "the network still does not show the post", OutcomeUnknown, 0)
 			return nil
 		}
 		return fmt.Errorf("post %s not visible yet", v.ExternalID)
 	}
-	p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "visible on the network", "ok", 0)
+	p.log(ctx, v, ch.Network, "check_live", v.ExternalID, "visible on the network", OutcomeOK, 0)
 	return nil
 }
 
@@ -832,22 +834,22 @@ func (w *deleteWorker) Work(ctx context.Context, job *river.Job[DeleteArgs]) err
 	// Replies first, then the post: some networks refuse to delete a parent.
 	for i := len(parts) - 1; i >= 0; i-- {
 		part := parts[i]
-		if part.State != "done" {
+		if PartState(part.State) != PartDone {
 			continue
 		}
 		if err := conn.Delete(ctx, acct, refOf(part)); err != nil {
 			ne := network.AsError(err)
 			if errors.Is(err, network.ErrUnsupported) || ne.Kind == network.Permanent {
-				p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), "failed", ne.Status)
+				p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), OutcomeFailed, ne.Status)
 				return nil
 			}
-			p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), "retry", ne.Status)
+			p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), OutcomeRetry, ne.Status)
 			return err
 		}
-		if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: "deleted", VariantID: v.ID, Seq: part.Seq}); err != nil {
+		if err := p.Store.SetPartState(ctx, store.SetPartStateParams{State: string(PartDeleted), VariantID: v.ID, Seq: part.Seq}); err != nil {
 			return err
 		}
 	}
-	p.log(ctx, v, ch.Network, "delete", v.ExternalID, "deleted from the network", "ok", 0)
-	return p.setState(ctx, v, "deleted", "")
+	p.log(ctx, v, ch.Network, "delete", v.ExternalID, "deleted from the network", OutcomeOK, 0)
+	return p.setState(ctx, v, VariantDeleted, "")
 }

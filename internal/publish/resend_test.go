@@ -12,6 +12,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/httpx/httpxtest"
 	"github.com/tribune-social/tribune/internal/network/mastodon/mastodonfake"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 )
 
 // A server like GoToSocial (which ignores Idempotency-Key) creates each
@@ -51,7 +52,7 @@ func TestALostAnswerIsRecoveredNotResent(t *testing.T) {
 	}
 	view := f.publishNow(t, posts.VariantInput{ChannelID: ch.ID, Text: "Toot one", Thread: []string{"Toot two"}, FirstComment: "Toot comment"})
 	vs := f.waitVariants(t, view.Post.ID, 30*time.Second)
-	if vs[0].State != "published" {
+	if publish.VariantState(vs[0].State) != publish.VariantPublished {
 		t.Fatalf("variant %+v, want published", vs[0])
 	}
 	if lose.Lost() == 0 {

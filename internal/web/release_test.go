@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/ui"
@@ -183,7 +184,7 @@ func (s *releaseSite) runCase(t *testing.T, rt releaseRoute, approval bool, role
 		t.Errorf("%s may get the post scheduled, but after HTTP %d it is %s", role, status, state)
 	case !want && got:
 		t.Errorf("%s got the post scheduled (HTTP %d, %s): the approval rule was bypassed", role, status, state)
-	case !want && status != http.StatusForbidden && state != posts.NeedsApproval:
+	case !want && status != http.StatusForbidden && state != string(posts.NeedsApproval):
 		// A refusal must be a refusal, not some unrelated failure that
 		// would let this test pass whatever the rule says.
 		t.Errorf("%s: HTTP %d and the post is %s; want 403 or the post waiting for approval", role, status, state)
@@ -363,13 +364,13 @@ func (s *releaseSite) save(t *testing.T, u store.User, c *releaseCase, action po
 func ownerDraft(t *testing.T, s *releaseSite, c *releaseCase) { s.save(t, s.owner, c, posts.SaveDraft) }
 
 func contributorSubmits(t *testing.T, s *releaseSite, c *releaseCase) {
-	if v := s.save(t, s.actors[auth.Contributor].user, c, posts.Submit); v.Post.Status != posts.NeedsApproval {
+	if v := s.save(t, s.actors[auth.Contributor].user, c, posts.Submit); posts.Status(v.Post.Status) != posts.NeedsApproval {
 		t.Fatalf("a contributor's submitted post is %s", v.Post.Status)
 	}
 }
 
 func ownerSchedules(t *testing.T, s *releaseSite, c *releaseCase) {
-	if v := s.save(t, s.owner, c, posts.DoSchedule); v.Post.Status != posts.Scheduled {
+	if v := s.save(t, s.owner, c, posts.DoSchedule); posts.Status(v.Post.Status) != posts.Scheduled {
 		t.Fatalf("the owner's post is %s", v.Post.Status)
 	}
 }
@@ -379,10 +380,10 @@ func failedVariant(t *testing.T, s *releaseSite, c *releaseCase) {
 	ownerSchedules(t, s, c)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	if err := s.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: "failed", UpdatedAt: now, ID: c.variant}); err != nil {
+	if err := s.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantFailed), UpdatedAt: now, ID: c.variant}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.env.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: posts.Failed, UpdatedAt: now, ID: c.postID}); err != nil {
+	if err := s.env.Store.SetPostStatus(ctx, store.SetPostStatusParams{Status: string(posts.Failed), UpdatedAt: now, ID: c.postID}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -391,7 +392,7 @@ func failedVariant(t *testing.T, s *releaseSite, c *releaseCase) {
 func heldVariant(t *testing.T, s *releaseSite, c *releaseCase) {
 	ownerSchedules(t, s, c)
 	ctx := context.Background()
-	if err := s.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: "held", UpdatedAt: time.Now().UTC(), ID: c.variant}); err != nil {
+	if err := s.env.Store.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantHeld), UpdatedAt: time.Now().UTC(), ID: c.variant}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.env.App.Posts.Pause(ctx, s.owner, c.ws.ID); err != nil {
@@ -420,11 +421,11 @@ func (s *releaseSite) post(t *testing.T, id int64) (store.Post, []store.PostVari
 }
 
 func queued(p store.Post, vs []store.PostVariant) bool {
-	if p.Status != posts.Scheduled || len(vs) == 0 {
+	if posts.Status(p.Status) != posts.Scheduled || len(vs) == 0 {
 		return false
 	}
 	for _, v := range vs {
-		if v.State != "queued" || v.RiverJobID == nil {
+		if publish.VariantState(v.State) != publish.VariantQueued || v.RiverJobID == nil {
 			return false
 		}
 	}
@@ -459,7 +460,7 @@ func variantQueued(t *testing.T, s *releaseSite, c *releaseCase) (bool, string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.State == "queued", "variant " + v.State
+	return publish.VariantState(v.State) == publish.VariantQueued, "variant " + v.State
 }
 
 // ---- requests
@@ -547,7 +548,7 @@ func TestUIApprovalIsForTheVersionShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, _ = s.uiDo(t, c.actor.session, "POST", postPath(c)+"/approve"+strings.ReplaceAll(action, "&amp;", "&"), "application/x-www-form-urlencoded", "")
-	if p, _ := s.post(t, c.postID); resp.StatusCode != http.StatusConflict || p.Status != posts.NeedsApproval {
+	if p, _ := s.post(t, c.postID); resp.StatusCode != http.StatusConflict || posts.Status(p.Status) != posts.NeedsApproval {
 		t.Errorf("approving after the post changed: HTTP %d, post %s; want 409 and still waiting", resp.StatusCode, p.Status)
 	}
 	for _, ck := range resp.Cookies() {

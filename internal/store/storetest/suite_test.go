@@ -10,6 +10,9 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -42,7 +45,7 @@ func setup(t *testing.T, s store.Store) fixture {
 		t.Fatal(err)
 	}
 	for i, p := range []*store.Channel{&f.ch1, &f.ch2} {
-		if *p, err = s.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: f.ws.ID, Network: "sandbox", Name: []string{"one", "two"}[i], Handle: "h", ExternalID: "e", BaseURL: "http://x", TokenCiphertext: []byte{1}, TokenKeyID: "k1", Status: "active", CreatedAt: t0}); err != nil {
+		if *p, err = s.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: f.ws.ID, Network: "sandbox", Name: []string{"one", "two"}[i], Handle: "h", ExternalID: "e", BaseURL: "http://x", TokenCiphertext: []byte{1}, TokenKeyID: "k1", Status: string(channels.Active), CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,7 +75,7 @@ func TestTimesRoundTripInUTC(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, s)
 		at := time.Date(2026, 10, 25, 1, 30, 0, 123_000_000, time.UTC)
-		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", ScheduledAt: &at, ScheduledLocal: "2026-10-25T02:30", Timezone: "Europe/Paris", Tags: "[]", CreatedAt: t0})
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Scheduled), ScheduledAt: &at, ScheduledLocal: "2026-10-25T02:30", Timezone: "Europe/Paris", Tags: "[]", CreatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,21 +94,21 @@ func TestCalendarRangeAndFilters(t *testing.T) {
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := setup(t, s)
-		mk := func(day int, tags string, ch store.Channel, status string) store.Post {
+		mk := func(day int, tags string, ch store.Channel, status posts.Status) store.Post {
 			at := t0.Add(time.Duration(day) * 24 * time.Hour)
-			p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: status, ScheduledAt: &at, Tags: tags, CreatedAt: t0})
+			p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(status), ScheduledAt: &at, Tags: tags, CreatedAt: t0})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "hello", Thread: "[]", MediaIDs: "[]", State: "pending", UpdatedAt: t0}); err != nil {
+			if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "hello", Thread: "[]", MediaIDs: "[]", State: string(publish.VariantPending), UpdatedAt: t0}); err != nil {
 				t.Fatal(err)
 			}
 			return p
 		}
-		a := mk(0, `["launch"]`, f.ch1, "scheduled")
-		a2 := mk(0, `[]`, f.ch2, "scheduled") // the same instant as a
-		b := mk(1, `["promo","launch"]`, f.ch2, "draft")
-		mk(40, `[]`, f.ch1, "scheduled") // outside the range
+		a := mk(0, `["launch"]`, f.ch1, posts.Scheduled)
+		a2 := mk(0, `[]`, f.ch2, posts.Scheduled) // the same instant as a
+		b := mk(1, `["promo","launch"]`, f.ch2, posts.Draft)
+		mk(40, `[]`, f.ch1, posts.Scheduled) // outside the range
 
 		base := store.ListPostsInRangeParams{WorkspaceID: f.ws.ID, RangeFrom: &t0, RangeTo: ptr(t0.Add(31 * 24 * time.Hour)), MaxRows: 100}
 		ids := func(ps []store.Post) []int64 {
@@ -130,7 +133,7 @@ func TestCalendarRangeAndFilters(t *testing.T) {
 			}, []int64{b.ID}},
 			{"by tag", func(p *store.ListPostsInRangeParams) { p.Tag = ptr("promo") }, []int64{b.ID}},
 			{"by channel", func(p *store.ListPostsInRangeParams) { p.ChannelID = ptr(f.ch1.ID) }, []int64{a.ID}},
-			{"by status", func(p *store.ListPostsInRangeParams) { p.Status = ptr("draft") }, []int64{b.ID}},
+			{"by status", func(p *store.ListPostsInRangeParams) { p.Status = ptr(string(posts.Draft)) }, []int64{b.ID}},
 			{"by author", func(p *store.ListPostsInRangeParams) { p.AuthorID = ptr(f.user.ID + 1) }, nil},
 		}
 		for _, c := range cases {
@@ -173,13 +176,13 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := setup(t, s)
-		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
-		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
+		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Scheduled), Tags: "[]", CreatedAt: t0})
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: string(publish.VariantQueued), UpdatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 2; i++ { // creating parts twice is harmless
-			if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+			if err := s.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: "x"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -195,7 +198,7 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 			t.Errorf("MarkPartInFlight rows = %d then %d, want 1 then 0", first, second)
 		}
 		parts, _ := s.ListPublishParts(ctx, v.ID)
-		if len(parts) != 1 || parts[0].AttemptKey != "k1" || parts[0].State != "in_flight" || parts[0].InFlightJob != 41 {
+		if len(parts) != 1 || parts[0].AttemptKey != "k1" || publish.PartState(parts[0].State) != publish.PartInFlight || parts[0].InFlightJob != 41 {
 			t.Errorf("parts = %+v, want one in_flight part with key k1, by job 41", parts)
 		}
 	})
@@ -203,16 +206,16 @@ func TestPartInFlightIsTakenOnce(t *testing.T) {
 
 // postOnBothChannels creates a post in status with a variant in state on
 // each of the fixture's two channels.
-func postOnBothChannels(t *testing.T, s store.Store, f fixture, status, state string) (store.Post, []store.PostVariant) {
+func postOnBothChannels(t *testing.T, s store.Store, f fixture, status posts.Status, state publish.VariantState) (store.Post, []store.PostVariant) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: status, Tags: "[]", CreatedAt: t0})
+	p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(status), Tags: "[]", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var vs []store.PostVariant
 	for _, ch := range []store.Channel{f.ch1, f.ch2} {
-		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: state, UpdatedAt: t0})
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: string(state), UpdatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +231,7 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := setup(t, s)
-		p, vs := postOnBothChannels(t, s, f, "scheduled", "queued")
+		p, vs := postOnBothChannels(t, s, f, posts.Scheduled, publish.VariantQueued)
 		rows, err := s.GetPublishTargets(ctx, []int64{vs[1].ID, vs[0].ID, vs[1].ID + 1000})
 		if err != nil {
 			t.Fatal(err)
@@ -248,7 +251,7 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		at := t0.Add(time.Minute + 123456*time.Microsecond)
 		// Written in flight when new; left alone when it exists.
 		inFlight := func(v store.PostVariant, key string) store.PartRow {
-			return store.PartRow{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x", State: "in_flight", AttemptKey: key, InFlightAt: store.TimeOf(at),
+			return store.PartRow{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: "x", State: string(publish.PartInFlight), AttemptKey: key, InFlightAt: store.TimeOf(at),
 				InFlightJob: 7}
 		}
 		// Each call returns the messages it wrote, not the ones that existed.
@@ -269,8 +272,8 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 			t.Errorf("first write returned %s", got)
 		}
 		if got := written([]store.PartRow{inFlight(vs[0], "k2"),
-			{VariantID: vs[0].ID, Seq: 1, Kind: "comment", Text: "c", State: "pending"},
-			{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", State: "pending"}}); got != "[0/1  1/0 ]" {
+			{VariantID: vs[0].ID, Seq: 1, Kind: string(publish.KindComment), Text: "c", State: string(publish.PartPending)},
+			{VariantID: vs[1].ID, Seq: 0, Kind: string(publish.KindPost), Text: "y", State: string(publish.PartPending)}}); got != "[0/1  1/0 ]" {
 			t.Errorf("second write returned %s, want the two new messages only", got)
 		}
 		if got := written([]store.PartRow{inFlight(vs[1], "k3")}); got != "[]" {
@@ -278,7 +281,7 @@ func TestPublishTargetsAndPartsOfSeveralVariants(t *testing.T) {
 		}
 		// Two runs racing in one statement: one message is written, and the
 		// row returned holds the key that was stored.
-		_, race := postOnBothChannels(t, s, f, "scheduled", "queued")
+		_, race := postOnBothChannels(t, s, f, posts.Scheduled, publish.VariantQueued)
 		raced, err := s.CreatePublishParts(ctx, store.Rows([]store.PartRow{inFlight(race[0], "r1"), inFlight(race[0], "r2")}))
 		if err != nil {
 			t.Fatal(err)
@@ -314,12 +317,12 @@ func TestBatchedPublishWrites(t *testing.T) {
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := setup(t, s)
-		p, vs := postOnBothChannels(t, s, f, "publishing", "publishing")
+		p, vs := postOnBothChannels(t, s, f, posts.Publishing, publish.VariantPublishing)
 		odd := "l'été \"cité\" \\ ?1 $1 -- ; 😀\n\u2028 <b>"
 		if _, err := s.CreatePublishParts(ctx, store.Rows([]store.PartRow{
-			{VariantID: vs[0].ID, Seq: 0, Kind: "post", Text: odd, State: "pending"},
-			{VariantID: vs[0].ID, Seq: 1, Kind: "thread", Text: "2", State: "pending"},
-			{VariantID: vs[1].ID, Seq: 0, Kind: "post", Text: "y", State: "pending"}})); err != nil {
+			{VariantID: vs[0].ID, Seq: 0, Kind: string(publish.KindPost), Text: odd, State: string(publish.PartPending)},
+			{VariantID: vs[0].ID, Seq: 1, Kind: string(publish.KindThread), Text: "2", State: string(publish.PartPending)},
+			{VariantID: vs[1].ID, Seq: 0, Kind: string(publish.KindPost), Text: "y", State: string(publish.PartPending)}})); err != nil {
 			t.Fatal(err)
 		}
 		at := t0.Add(90*time.Second + 654321*time.Microsecond)
@@ -331,9 +334,9 @@ func TestBatchedPublishWrites(t *testing.T) {
 				return err
 			}
 			if err := tx.AddPublishLogs(ctx, store.Rows([]store.LogRow{
-				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: "post", Request: odd, Response: "created A0", Outcome: "ok", Node: "n1"},
-				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: "check_live", Request: "A0", Response: "visible", Outcome: "ok", HTTPStatus: 200},
-				{VariantID: vs[1].ID, Network: "sandbox", At: store.RowTime(at), Step: "post", Outcome: "ok"}})); err != nil {
+				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: string(publish.KindPost), Request: odd, Response: "created A0", Outcome: string(publish.OutcomeOK), Node: "n1"},
+				{VariantID: vs[0].ID, Network: "sandbox", At: store.RowTime(at), Step: "check_live", Request: "A0", Response: "visible", Outcome: string(publish.OutcomeOK), HTTPStatus: 200},
+				{VariantID: vs[1].ID, Network: "sandbox", At: store.RowTime(at), Step: string(publish.KindPost), Outcome: string(publish.OutcomeOK)}})); err != nil {
 				return err
 			}
 			return tx.MarkVariantsPublished(ctx, store.MarkVariantsPublishedParams{PublishedAt: &at, Ids: []int64{vs[0].ID, vs[1].ID, vs[1].ID}})
@@ -368,7 +371,7 @@ func TestBatchedPublishWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := []string{"A0", "B0"}[i]
-			if got.State != "published" || got.ExternalID != id || got.ExternalURL != "https://n.example/"+id || got.PublishedAt == nil || !got.PublishedAt.Equal(at) {
+			if publish.VariantState(got.State) != publish.VariantPublished || got.ExternalID != id || got.ExternalURL != "https://n.example/"+id || got.PublishedAt == nil || !got.PublishedAt.Equal(at) {
 				t.Errorf("variant %d: %s %q %q %v, want published as %s at %v", i, got.State, got.ExternalID, got.ExternalURL, got.PublishedAt, id, at)
 			}
 		}
@@ -385,7 +388,7 @@ func TestTransactionRollsBackJobsWithData(t *testing.T) {
 		}
 		boom := errors.New("boom")
 		err := s.InTx(ctx, func(tx store.Tx) error {
-			if _, err := tx.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "draft", Tags: "[]", CreatedAt: t0}); err != nil {
+			if _, err := tx.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Draft), Tags: "[]", CreatedAt: t0}); err != nil {
 				return err
 			}
 			if _, err := tx.InsertJob(ctx, noopArgs{}, nil); err != nil {
@@ -421,8 +424,8 @@ func TestDuplicateVariantWithinWindow(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, s)
 		at := t0.Add(time.Hour)
-		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", ScheduledAt: &at, Tags: "[]", CreatedAt: t0})
-		if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "Hello", Thread: "[]", MediaIDs: "[]", State: "queued", ContentHash: "h1", UpdatedAt: t0}); err != nil {
+		p, _ := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Scheduled), ScheduledAt: &at, Tags: "[]", CreatedAt: t0})
+		if _, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "Hello", Thread: "[]", MediaIDs: "[]", State: string(publish.VariantQueued), ContentHash: "h1", UpdatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 		find := func(ch int64, from, to time.Time) (int64, error) {
@@ -472,11 +475,11 @@ func TestPipelinedTransactions(t *testing.T) {
 		if err := s.SetupJobs(&river.Config{}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "scheduled", Tags: "[]", CreatedAt: t0})
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Scheduled), Tags: "[]", CreatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: "queued", UpdatedAt: t0})
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]", State: string(publish.VariantQueued), UpdatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -490,24 +493,24 @@ func TestPipelinedTransactions(t *testing.T) {
 		for _, o := range []store.TxOptions{{Pipelined: true}, {Pipelined: true, Relaxed: true}, {Relaxed: true}} {
 			// Writes only, then a refused one (no such variant): nothing stays.
 			err := s.InTxWith(ctx, o, func(tx store.Tx) error {
-				if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: t0, ID: v.ID}); err != nil {
+				if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: string(publish.VariantPublishing), UpdatedAt: t0, ID: v.ID}); err != nil {
 					return err
 				}
-				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: "x"}); err != nil {
 					return err
 				}
-				return tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID + 1000, Seq: 0, Kind: "post", Text: "x"})
+				return tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID + 1000, Seq: 0, Kind: string(publish.KindPost), Text: "x"})
 			})
 			if err == nil {
 				t.Fatalf("%+v: a write refused by a foreign key committed", o)
 			}
-			if got, _ := s.GetVariant(ctx, v.ID); got.State != "queued" || len(parts()) != 0 {
+			if got, _ := s.GetVariant(ctx, v.ID); publish.VariantState(got.State) != publish.VariantQueued || len(parts()) != 0 {
 				t.Fatalf("%+v: after a refused write: variant %s, %d parts; want queued, none", o, got.State, len(parts()))
 			}
 			// fn's own error rolls back the queued writes.
 			boom := errors.New("boom")
 			if err := s.InTxWith(ctx, o, func(tx store.Tx) error {
-				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "x"}); err != nil {
+				if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: "x"}); err != nil {
 					return err
 				}
 				return boom
@@ -518,10 +521,10 @@ func TestPipelinedTransactions(t *testing.T) {
 		// Writes, a read that sees them, a counted write, a job: all commit.
 		var n int64
 		err = s.InTxWith(ctx, store.TxOptions{Pipelined: true}, func(tx store.Tx) error {
-			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: "post", Text: "a"}); err != nil {
+			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 0, Kind: string(publish.KindPost), Text: "a"}); err != nil {
 				return err
 			}
-			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 1, Kind: "thread", Text: "b"}); err != nil {
+			if err := tx.CreatePublishPart(ctx, store.CreatePublishPartParams{VariantID: v.ID, Seq: 1, Kind: string(publish.KindThread), Text: "b"}); err != nil {
 				return err
 			}
 			ps, err := tx.ListPublishParts(ctx, v.ID)
@@ -534,7 +537,7 @@ func TestPipelinedTransactions(t *testing.T) {
 			if n, err = tx.MarkPartInFlight(ctx, store.MarkPartInFlightParams{AttemptKey: "k", InFlightAt: &t0, VariantID: v.ID, Seq: 0}); err != nil {
 				return err
 			}
-			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: "publishing", UpdatedAt: t0, ID: v.ID}); err != nil {
+			if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: string(publish.VariantPublishing), UpdatedAt: t0, ID: v.ID}); err != nil {
 				return err
 			}
 			if _, err := tx.InsertJob(ctx, noopArgs{}, nil); err != nil {
@@ -549,7 +552,7 @@ func TestPipelinedTransactions(t *testing.T) {
 		got, _ := s.GetVariant(ctx, v.ID)
 		post, _ := s.GetPost(ctx, p.ID)
 		counts, _ := s.JobCounts(ctx)
-		if n != 1 || len(ps) != 2 || ps[0].State != "in_flight" || got.State != "publishing" || post.Status != "publishing" || len(counts) != 1 {
+		if n != 1 || len(ps) != 2 || publish.PartState(ps[0].State) != publish.PartInFlight || publish.VariantState(got.State) != publish.VariantPublishing || posts.Status(post.Status) != posts.Publishing || len(counts) != 1 {
 			t.Errorf("after commit: marked %d, parts %+v, variant %s, post %s, jobs %v", n, ps, got.State, post.Status, counts)
 		}
 		targets, err := s.GetPublishTargets(ctx, []int64{v.ID})
@@ -571,7 +574,7 @@ func TestChannelCountingAndVisibility(t *testing.T) {
 		f := setup(t, s)
 		ch, err := s.CreateChannel(ctx, store.CreateChannelParams{WorkspaceID: f.ws.ID, Network: "mastodon", Name: "gts", Handle: "@a@social.example", ExternalID: "1",
 			BaseURL: "https://gts.example", TokenCiphertext: []byte{1}, TokenKeyID: "k1", MaxChars: 500, URLLength: 25, TextCounting: "characters",
-			DefaultVisibility: "public", Status: "active", CreatedAt: t0})
+			DefaultVisibility: "public", Status: string(channels.Active), CreatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -585,11 +588,11 @@ func TestChannelCountingAndVisibility(t *testing.T) {
 		if f.ch1.TextCounting != "" || f.ch1.DefaultVisibility != "" {
 			t.Errorf("a sandbox channel got %q %q", f.ch1.TextCounting, f.ch1.DefaultVisibility)
 		}
-		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "draft", Tags: "[]", CreatedAt: t0})
+		p, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: string(posts.Draft), Tags: "[]", CreatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", Visibility: "direct", State: "pending", UpdatedAt: t0})
+		v, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: p.ID, ChannelID: ch.ID, Text: "x", Thread: "[]", MediaIDs: "[]", Visibility: "direct", State: string(publish.VariantPending), UpdatedAt: t0})
 		if err != nil || v.Visibility != "direct" {
 			t.Fatalf("variant %+v %v", v, err)
 		}

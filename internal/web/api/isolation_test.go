@@ -195,7 +195,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	// Nothing of A changed.
 	got, _, _, err := env.App.Posts.Get(ctx, owner, v.Post.ID)
-	if err != nil || got.Variants[0].Text != "secret plan" || got.Post.Status != posts.NeedsApproval {
+	if err != nil || got.Variants[0].Text != "secret plan" || posts.Status(got.Post.Status) != posts.NeedsApproval {
 		t.Errorf("workspace A's post changed: %+v %v", got.Post, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {

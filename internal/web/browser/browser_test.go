@@ -15,6 +15,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -147,12 +148,12 @@ func TestComposeForTwoChannelsWithImageAndSchedule(t *testing.T) {
 		shot(t, ctx, "compose")
 		t.Fatal(err)
 	}
-	list, err := s.env.Store.ListPostsByStatus(context.Background(), store.ListPostsByStatusParams{WorkspaceID: s.ws.ID, Status: posts.Scheduled, MaxRows: 10})
+	list, err := s.env.Store.ListPostsByStatus(context.Background(), store.ListPostsByStatusParams{WorkspaceID: s.ws.ID, Status: string(posts.Scheduled), MaxRows: 10})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("scheduled posts: %d, %v; want 1", len(list), err)
 	}
 	vs, _ := s.env.Store.ListVariantsByPost(context.Background(), list[0].ID)
-	if len(vs) != 2 || vs[0].MediaIDs == "[]" || vs[0].State != "queued" {
+	if len(vs) != 2 || vs[0].MediaIDs == "[]" || publish.VariantState(vs[0].State) != publish.VariantQueued {
 		t.Errorf("variants %+v: want two queued variants with the image", vs)
 	}
 	if list[0].ScheduledLocal != local {
@@ -232,7 +233,7 @@ func TestDragPostToNextDay(t *testing.T) {
 		p, _ := s.env.Store.GetPost(context.Background(), v.Post.ID)
 		if strings.HasPrefix(p.ScheduledLocal, target) {
 			vs, _ := s.env.Store.ListVariantsByPost(context.Background(), p.ID)
-			if p.Status != posts.Scheduled || vs[0].State != "queued" || p.ScheduleRev < 2 {
+			if posts.Status(p.Status) != posts.Scheduled || publish.VariantState(vs[0].State) != publish.VariantQueued || p.ScheduleRev < 2 {
 				t.Errorf("after the drag: status %q, variant %q, rev %d; want re-queued", p.Status, vs[0].State, p.ScheduleRev)
 			}
 			if !strings.HasSuffix(p.ScheduledLocal, "09:00") {
@@ -296,7 +297,7 @@ func TestApproveThroughReviewerLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := s.env.Store.GetPost(context.Background(), v.Post.ID)
-	if p.Status != posts.Scheduled {
+	if posts.Status(p.Status) != posts.Scheduled {
 		t.Errorf("after the reviewer approved: %q, want scheduled", p.Status)
 	}
 }

@@ -176,7 +176,7 @@ func channelsPage(l *i18n.Localizer, ws store.Workspace, role auth.Role, rows []
 					return templ_7745c5c3_Err
 				}
 			}
-			if c.Status != "active" {
+			if channels.Status(c.Status) != channels.Active {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<span class=\"badge badge-failed\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

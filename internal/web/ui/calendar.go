@@ -11,6 +11,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
@@ -145,7 +146,7 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 		for _, c := range e.Channels {
 			names = append(names, c.Name)
 		}
-		movable := role.Can(auth.Compose) && (e.Post.Status == "draft" || e.Post.Status == "needs_approval" || e.Post.Status == "approved" || e.Post.Status == "scheduled")
+		movable := role.Can(auth.Compose) && (posts.Status(e.Post.Status) == posts.Draft || posts.Status(e.Post.Status) == posts.NeedsApproval || posts.Status(e.Post.Status) == posts.Approved || posts.Status(e.Post.Status) == posts.Scheduled)
 		events = append(events, calendarEvent{
 			ID: itoa(e.Post.ID), Title: e.Title(), Start: e.Post.ScheduledAt.In(loc).Format("2006-01-02T15:04:05"),
 			URL: "/w/" + itoa(ws.ID) + "/posts/" + itoa(e.Post.ID), ClassNm: []string{"ev-" + e.Post.Status}, Editable: movable,

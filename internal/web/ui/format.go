@@ -1,6 +1,11 @@
 package ui
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
+)
 
 func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 
@@ -9,32 +14,33 @@ var commonTimezones = []string{"Europe/Paris", "Europe/Brussels", "Europe/Zurich
 	"America/Montreal", "America/New_York", "America/Chicago", "America/Los_Angeles", "Africa/Casablanca", "Africa/Dakar",
 	"Africa/Abidjan", "Indian/Reunion", "America/Martinique", "Pacific/Noumea", "UTC"}
 
-// stateLabel is the message id of a post status or a variant state.
+// stateLabel is the message id of a post status or a variant state (the two
+// share publishing, published and failed, listed once).
 func stateLabel(s string) string {
 	switch s {
-	case "draft":
+	case string(posts.Draft):
 		return "Draft"
-	case "needs_approval":
+	case string(posts.NeedsApproval):
 		return "Needs approval"
-	case "approved":
+	case string(posts.Approved):
 		return "Approved"
-	case "scheduled":
+	case string(posts.Scheduled):
 		return "Scheduled"
-	case "publishing":
+	case string(posts.Publishing): // publish.VariantPublishing
 		return "Publishing"
-	case "published":
+	case string(posts.Published): // publish.VariantPublished
 		return "Published"
-	case "failed":
+	case string(posts.Failed): // publish.VariantFailed
 		return "Failed"
-	case "unknown":
+	case string(publish.VariantUnknown):
 		return "Outcome unknown — check before re-posting"
-	case "held":
+	case string(publish.VariantHeld):
 		return "Held"
-	case "queued":
+	case string(publish.VariantQueued):
 		return "Queued"
-	case "pending":
+	case string(publish.VariantPending):
 		return "Not scheduled"
-	case "deleted":
+	case string(publish.VariantDeleted):
 		return "Deleted"
 	}
 	return s

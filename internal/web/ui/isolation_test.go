@@ -206,7 +206,7 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	if err != nil {
 		t.Fatalf("workspace A's post: %v", err)
 	}
-	if got.Post.Status != posts.NeedsApproval || got.Post.Version != a.post.Post.Version || got.Variants[0].Text != "secret plan" ||
+	if posts.Status(got.Post.Status) != posts.NeedsApproval || got.Post.Version != a.post.Post.Version || got.Variants[0].Text != "secret plan" ||
 		got.Variants[0].State != a.post.Variants[0].State || !got.Post.ScheduledAt.Equal(*a.post.Post.ScheduledAt) {
 		t.Errorf("workspace A's post changed: %+v %+v", got.Post, got.Variants)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/i18n"
 )
@@ -35,7 +36,7 @@ func TestNetworkAddressBecomesALinkOnlyWhenHTTP(t *testing.T) {
 		{"scheme-relative", "//evil.example/x", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			v := posts.VariantView{PostVariant: store.PostVariant{ID: 7, State: "published", Text: "hi", ExternalURL: c.url},
+			v := posts.VariantView{PostVariant: store.PostVariant{ID: 7, State: string(publish.VariantPublished), Text: "hi", ExternalURL: c.url},
 				Channel: store.Channel{Network: "mastodon", Name: "Mastodon · @alice"}}
 			var b strings.Builder
 			if err := variantCard(english(t), postPageData{WS: store.Workspace{ID: 1}}, v).Render(context.Background(), &b); err != nil {
