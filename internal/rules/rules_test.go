@@ -30,6 +30,9 @@ func TestCounting(t *testing.T) {
 		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{}, 5 + 23},
 		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{URLLength: 30}, 5 + 30},
 		{"mastodon", "hi @alice@example.social", Limits{}, 9},
+		{"mastodon", "read example.com/" + strings.Repeat("a", 30), Limits{}, 5 + 12 + 30},
+		{"mastodon", "read https://ja.wikipedia.org/wiki/東京都庁舎.", Limits{}, 5 + 23 + 1},
+		{"x", "read example.com/" + strings.Repeat("a", 30), Limits{}, 5 + 23},
 		{"linkedin", "éé", Limits{}, 2},
 	} {
 		got := CountText(c.network, c.text, c.lim)

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/text/links"
 )
 
 const (
@@ -73,11 +75,21 @@ func ExtractCashtags(text string) []Entity {
 	for _, m := range cashtagRe.FindAllStringSubmatchIndex(text, -1) {
 		if m[1] < len(text) {
 			r, _ := utf8.DecodeRuneInString(text[m[1]:])
-			if !isSpace(r) && !strings.ContainsRune(punct, r) {
+			if !links.IsSpace(r) && !strings.ContainsRune(links.Punctuation, r) {
 				continue
 			}
 		}
 		out = append(out, Entity{Type: "cashtag", Value: text[m[4]:m[5]], Start: x.at(m[2]), End: x.at(m[1])})
+	}
+	return out
+}
+
+// ExtractURLs returns the URLs in text, with or without a protocol, as X
+// finds them (links.X).
+func ExtractURLs(text string) []Entity {
+	var out []Entity
+	for _, l := range links.Find(text, links.X) {
+		out = append(out, Entity{Type: "url", Value: l.URL, Start: l.RuneStart, End: l.RuneEnd})
 	}
 	return out
 }
