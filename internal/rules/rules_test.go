@@ -45,6 +45,15 @@ func TestCounting(t *testing.T) {
 	}
 }
 
+// Bluesky's limit counts what the PDS's lexicon check counts (maxGraphemes).
+func TestGraphemes(t *testing.T) {
+	for text, want := range map[string]int{"abc": 3, "cafe\u0301": 4, "👨‍👩‍👧‍👦": 1, "🇫🇷!": 2} {
+		if got := Graphemes(text); got != want {
+			t.Errorf("Graphemes(%q) = %d, want %d", text, got, want)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	img := MediaItem{MIME: "image/jpeg", Size: 100_000}
 	for _, c := range []struct {

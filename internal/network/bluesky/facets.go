@@ -6,23 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/clipperhouse/uax29/v2/graphemes"
-
 	"github.com/tribune-social/tribune/internal/text/links"
 )
-
-// MaxGraphemes is app.bsky.feed.post's text limit.
-const MaxGraphemes = 300
-
-// Graphemes counts user-perceived characters, as the PDS's lexicon check does.
-func Graphemes(text string) int {
-	n := 0
-	it := graphemes.FromString(text)
-	for it.Next() {
-		n++
-	}
-	return n
-}
 
 // Facet is app.bsky.richtext.facet: a byte range of the text and what it is.
 type Facet struct {

@@ -2,7 +2,6 @@ package twittertext
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -109,16 +108,4 @@ func withoutOverlaps(es, against []Entity) []Entity {
 		}
 	}
 	return out
-}
-
-// ExtractEntities returns URLs, hashtags, mentions and cashtags, sorted by
-// position; where two overlap, the earlier kind in that list wins.
-func ExtractEntities(text string) []Entity {
-	var all []Entity
-	all = append(all, ExtractURLs(text)...)
-	all = append(all, withoutOverlaps(ExtractHashtags(text), all)...)
-	all = append(all, withoutOverlaps(ExtractMentions(text), all)...)
-	all = append(all, withoutOverlaps(ExtractCashtags(text), all)...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Start < all[j].Start })
-	return all
 }

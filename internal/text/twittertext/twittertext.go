@@ -70,7 +70,7 @@ func (c Config) weight(r rune) int {
 
 // Parse measures text with the configuration c.
 func (c Config) Parse(text string) Result {
-	original := []rune(text)
+	original := text
 	text = norm.NFC.String(text)
 	runes := []rune(text)
 	urls := map[int]int{} // start → end
@@ -143,9 +143,6 @@ func max0(n int) int {
 	}
 	return n
 }
-
-// Parse measures text with the V3 configuration.
-func Parse(text string) Result { return V3.Parse(text) }
 
 // WeightedLength is X's length of text.
 func WeightedLength(text string) int { return V3.Parse(text).WeightedLength }
