@@ -7,6 +7,7 @@ import (
 
 	"github.com/clipperhouse/uax29/v2/graphemes"
 
+	"github.com/tribune-social/tribune/internal/text/links"
 	"github.com/tribune-social/tribune/internal/text/twittertext"
 )
 
@@ -25,41 +26,23 @@ func Graphemes(s string) int {
 	return n
 }
 
-// urlPattern finds the links networks shorten or count at a fixed length:
-// with a scheme, or a bare domain with a common top-level domain.
-var urlPattern = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|org|net|fr|io|co|uk|de|eu|be|ch|ca|us|info|dev|app|social|me|tv|ly|gl|gg|ai)\b(?:/[^\s<>"]*)?`)
-
-// trailing punctuation is not part of a link (as the networks parse it).
-func trimURL(u string) string {
-	return strings.TrimRightFunc(u, func(r rune) bool { return strings.ContainsRune(".,;:!?)]}'\"»", r) })
-}
-
-// URLs returns the links in text.
-func URLs(text string) []string {
-	var out []string
-	for _, m := range urlPattern.FindAllString(text, -1) {
-		out = append(out, trimURL(m))
-	}
-	return out
-}
-
-// mastodonURL is what Mastodon counts at a fixed length: only links with a
-// scheme (app/lib/text_formatter and the web composer count http(s) URLs).
-var mastodonURL = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
-
-// MastodonLength counts like Mastodon: code points, every link counts
-// urlLength, and a mention counts without its domain (@alice@example.social
-// counts as @alice).
+// MastodonLength counts like Mastodon: code points, every link written
+// with http(s):// counts urlLength (a bare domain counts in full, as
+// Mastodon's StatusLengthValidator does), and a mention counts without its
+// domain (@alice@example.social counts as @alice).
 func MastodonLength(text string, urlLength int) int {
 	if urlLength <= 0 {
 		urlLength = 23
 	}
-	replaced := mastodonURL.ReplaceAllStringFunc(text, func(u string) string {
-		t := trimURL(u)
-		return strings.Repeat("x", urlLength) + u[len(t):]
-	})
-	replaced = mentionDomain.ReplaceAllString(replaced, "$1")
-	return CodePoints(replaced)
+	var b strings.Builder
+	last := 0
+	for _, l := range links.Find(text, links.Mastodon) {
+		b.WriteString(text[last:l.Start])
+		b.WriteString(strings.Repeat("x", urlLength))
+		last = l.End
+	}
+	b.WriteString(text[last:])
+	return CodePoints(mentionDomain.ReplaceAllString(b.String(), "$1"))
 }
 
 var mentionDomain = regexp.MustCompile(`(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+[A-Za-z0-9]`)

@@ -174,9 +174,6 @@ func Get(key string) (Network, bool) {
 	return Network{}, false
 }
 
-// All returns every network's rules, in a stable order.
-func All() []Network { return slices.Clone(table) }
-
 func (n Network) withLimits(lim Limits) Network {
 	if lim.MaxChars > 0 {
 		n.MaxChars = lim.MaxChars

@@ -30,6 +30,9 @@ func TestCounting(t *testing.T) {
 		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{}, 5 + 23},
 		{"mastodon", "read https://example.com/" + strings.Repeat("a", 100), Limits{URLLength: 30}, 5 + 30},
 		{"mastodon", "hi @alice@example.social", Limits{}, 9},
+		{"mastodon", "read example.com/" + strings.Repeat("a", 30), Limits{}, 5 + 12 + 30},
+		{"mastodon", "read https://ja.wikipedia.org/wiki/東京都庁舎.", Limits{}, 5 + 23 + 1},
+		{"x", "read example.com/" + strings.Repeat("a", 30), Limits{}, 5 + 23},
 		{"linkedin", "éé", Limits{}, 2},
 	} {
 		got := CountText(c.network, c.text, c.lim)
@@ -39,6 +42,15 @@ func TestCounting(t *testing.T) {
 	}
 	if c := CountText("mastodon", "x", Limits{MaxChars: 1000}); c.Max != 1000 {
 		t.Errorf("instance limit ignored: %+v", c)
+	}
+}
+
+// Bluesky's limit counts what the PDS's lexicon check counts (maxGraphemes).
+func TestGraphemes(t *testing.T) {
+	for text, want := range map[string]int{"abc": 3, "cafe\u0301": 4, "👨‍👩‍👧‍👦": 1, "🇫🇷!": 2} {
+		if got := Graphemes(text); got != want {
+			t.Errorf("Graphemes(%q) = %d, want %d", text, got, want)
+		}
 	}
 }
 

@@ -57,14 +57,6 @@ func TestFacetsUseByteOffsets(t *testing.T) {
 	}
 }
 
-func TestGraphemes(t *testing.T) {
-	for text, want := range map[string]int{"abc": 3, "cafe\u0301": 4, "👨‍👩‍👧‍👦": 1, "🇫🇷!": 2} {
-		if got := bluesky.Graphemes(text); got != want {
-			t.Errorf("Graphemes(%q) = %d, want %d", text, got, want)
-		}
-	}
-}
-
 func pngOf(w, h int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {

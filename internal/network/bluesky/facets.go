@@ -6,21 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/clipperhouse/uax29/v2/graphemes"
+	"github.com/tribune-social/tribune/internal/text/links"
 )
-
-// MaxGraphemes is app.bsky.feed.post's text limit.
-const MaxGraphemes = 300
-
-// Graphemes counts user-perceived characters, as the PDS's lexicon check does.
-func Graphemes(text string) int {
-	n := 0
-	it := graphemes.FromString(text)
-	for it.Next() {
-		n++
-	}
-	return n
-}
 
 // Facet is app.bsky.richtext.facet: a byte range of the text and what it is.
 type Facet struct {
@@ -44,10 +31,10 @@ type Feature struct {
 
 // Patterns follow the Bluesky "Links, mentions, and rich text" guide
 // (docs.bsky.app/docs/advanced-guides/post-richtext); Go's regexp has no
-// look-behind, so the leading boundary is a group.
+// look-behind, so the leading boundary is a group. Links are found by
+// internal/text/links with the Bluesky app's options.
 var (
 	mentionRe = regexp.MustCompile(`(?:^|[\s(])(@(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))`)
-	urlRe     = regexp.MustCompile(`(?:^|[\s(])((https?://[^\s]+)|([a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}(/[^\s]*)?))`)
 	tagRe     = regexp.MustCompile(`(?:^|\s)([#＃][^\s#＃]+)`)
 )
 
@@ -68,20 +55,13 @@ func Facets(ctx context.Context, text string, resolve func(ctx context.Context, 
 		}
 		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#mention", DID: did}}})
 	}
-	for _, m := range urlRe.FindAllStringSubmatchIndex(text, -1) {
-		start, end := m[2], m[3]
-		raw := text[start:end]
-		trimmed := trimLink(raw)
-		end = start + len(trimmed)
-		uri := trimmed
-		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
-			// A bare domain: only with a known-looking TLD, and not an e-mail.
-			if start > 0 && text[start-1] == '@' || !plausibleTLD(uri) {
-				continue
-			}
+	for _, l := range links.Find(text, links.Bluesky) {
+		uri := l.URL
+		if !l.HasScheme {
+			// A bare domain links to its https:// address, as in the app.
 			uri = "https://" + uri
 		}
-		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#link", URI: uri}}})
+		out = append(out, Facet{Index: ByteSlice{l.Start, l.End}, Features: []Feature{{Type: "app.bsky.richtext.facet#link", URI: uri}}})
 	}
 	for _, m := range tagRe.FindAllStringSubmatchIndex(text, -1) {
 		start, end := m[2], m[3]
@@ -94,24 +74,6 @@ func Facets(ctx context.Context, text string, resolve func(ctx context.Context, 
 		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#tag", Tag: name}}})
 	}
 	return dropOverlaps(out)
-}
-
-// trimLink drops trailing punctuation and an unbalanced closing parenthesis.
-func trimLink(s string) string {
-	s = strings.TrimRight(s, ".,;:!?\"'»")
-	if strings.HasSuffix(s, ")") && !strings.Contains(s, "(") {
-		s = strings.TrimSuffix(s, ")")
-	}
-	return s
-}
-
-var tlds = map[string]bool{"com": true, "org": true, "net": true, "fr": true, "io": true, "co": true, "uk": true, "de": true, "eu": true,
-	"be": true, "ch": true, "ca": true, "us": true, "info": true, "dev": true, "app": true, "social": true, "me": true, "tv": true, "ai": true, "xyz": true}
-
-func plausibleTLD(host string) bool {
-	host, _, _ = strings.Cut(host, "/")
-	i := strings.LastIndex(host, ".")
-	return i > 0 && tlds[strings.ToLower(host[i+1:])]
 }
 
 // dropOverlaps keeps the first facet of any overlapping pair (a link that

@@ -2,9 +2,10 @@ package twittertext
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/text/links"
 )
 
 const (
@@ -73,11 +74,21 @@ func ExtractCashtags(text string) []Entity {
 	for _, m := range cashtagRe.FindAllStringSubmatchIndex(text, -1) {
 		if m[1] < len(text) {
 			r, _ := utf8.DecodeRuneInString(text[m[1]:])
-			if !isSpace(r) && !strings.ContainsRune(punct, r) {
+			if !links.IsSpace(r) && !strings.ContainsRune(links.Punctuation, r) {
 				continue
 			}
 		}
 		out = append(out, Entity{Type: "cashtag", Value: text[m[4]:m[5]], Start: x.at(m[2]), End: x.at(m[1])})
+	}
+	return out
+}
+
+// ExtractURLs returns the URLs in text, with or without a protocol, as X
+// finds them (links.X).
+func ExtractURLs(text string) []Entity {
+	var out []Entity
+	for _, l := range links.Find(text, links.X) {
+		out = append(out, Entity{Type: "url", Value: l.URL, Start: l.RuneStart, End: l.RuneEnd})
 	}
 	return out
 }
@@ -97,16 +108,4 @@ func withoutOverlaps(es, against []Entity) []Entity {
 		}
 	}
 	return out
-}
-
-// ExtractEntities returns URLs, hashtags, mentions and cashtags, sorted by
-// position; where two overlap, the earlier kind in that list wins.
-func ExtractEntities(text string) []Entity {
-	var all []Entity
-	all = append(all, ExtractURLs(text)...)
-	all = append(all, withoutOverlaps(ExtractHashtags(text), all)...)
-	all = append(all, withoutOverlaps(ExtractMentions(text), all)...)
-	all = append(all, withoutOverlaps(ExtractCashtags(text), all)...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Start < all[j].Start })
-	return all
 }

@@ -6,17 +6,14 @@
 // (github.com/twitter/twitter-text, conformance/*.yml), which its tests
 // read at run time.
 //
-// Top-level domains come from the public suffix list (golang.org/x/net),
-// so a link is recognised without a protocol only when it ends with a real
-// TLD, as on X.
+// Links are found by internal/text/links, Tribune's one link detector, with
+// X's options; this package's conformance tests are what check its grammar.
 package twittertext
 
 import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -73,7 +70,7 @@ func (c Config) weight(r rune) int {
 
 // Parse measures text with the configuration c.
 func (c Config) Parse(text string) Result {
-	original := []rune(text)
+	original := text
 	text = norm.NFC.String(text)
 	runes := []rune(text)
 	urls := map[int]int{} // start → end
@@ -147,9 +144,6 @@ func max0(n int) int {
 	return n
 }
 
-// Parse measures text with the V3 configuration.
-func Parse(text string) Result { return V3.Parse(text) }
-
 // WeightedLength is X's length of text.
 func WeightedLength(text string) int { return V3.Parse(text).WeightedLength }
 
@@ -218,16 +212,4 @@ func isEmojiBase(r rune) bool {
 // isTextEmoji: symbols that become emoji with U+FE0F.
 func isTextEmoji(r rune) bool {
 	return (r >= 0x2000 && r <= 0x2BFF && unicode.Is(unicode.So, r)) || r == 0x00A9 || r == 0x00AE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139 || r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299
-}
-
-// validTLD reports whether tld (any case, Unicode or punycode) is an ICANN
-// top-level domain.
-func validTLD(tld string) bool {
-	tld = strings.ToLower(tld)
-	ascii, err := idna.ToASCII(tld)
-	if err != nil || ascii == "" || strings.ContainsAny(ascii, "._") {
-		return false
-	}
-	s, icann := publicsuffix.PublicSuffix("x." + ascii)
-	return icann && (s == ascii || strings.HasSuffix(s, "."+ascii))
 }

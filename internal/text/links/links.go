@@ -1,17 +1,82 @@
-package twittertext
+// Package links is Tribune's one link detector. The composer's counter, the
+// server-side rules, X's weighted length and Bluesky's link facets all find
+// links here, so they agree on where a link starts and ends; where the
+// networks themselves disagree (Mastodon counts only links written with
+// http(s)://, the Bluesky app runs a link to the next white space), the
+// difference is an Option, not another detector.
+//
+// The grammar is twitter-text's (github.com/twitter/twitter-text), checked
+// by the twitter-text conformance suite in internal/text/twittertext: a
+// link without a scheme is recognised only when its domain ends with a real
+// top-level domain (the ICANN section of the public suffix list, from
+// golang.org/x/net), as on X and in the Bluesky app.
+package links
 
 import (
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 )
 
-// punct is twitter-text's ASCII punctuation: none of it may appear in a
-// domain label.
-const punct = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$"
+// Link is one link found in a text.
+type Link struct {
+	// Start and End are UTF-8 byte offsets in the text (End exclusive), as
+	// Bluesky's facets use.
+	Start, End int
+	// RuneStart and RuneEnd are code point offsets (End exclusive), as
+	// twitter-text's indices use.
+	RuneStart, RuneEnd int
+	// URL is the link as written in the text.
+	URL string
+	// HasScheme is true when the link was written with http:// or https://.
+	HasScheme bool
+}
 
-func isSpace(r rune) bool {
+// Options are one network's notion of a link, on top of the shared grammar.
+type Options struct {
+	// SchemeRequired keeps only links written with http:// or https://:
+	// Mastodon counts a link at characters_reserved_per_url only then (its
+	// StatusLengthValidator extracts URLs with extract_url_without_protocol
+	// false), so a bare domain counts every character.
+	SchemeRequired bool
+	// ToWhiteSpace is the Bluesky app's rule (packages/api rich-text
+	// detection): a link written with a scheme runs to the next white space
+	// whatever its host (https://localhost:8080/x), and the path, query or
+	// fragment of any link runs to the next white space (non-Latin paths
+	// included), less trailing punctuation and an unbalanced ')'.
+	ToWhiteSpace bool
+	// UnicodePath is Mastodon's path (config/initializers/twitter_regex.rb
+	// overrides twitter-text's): any character but white space and <>()?
+	// (balanced parentheses allowed), not ending on sentence punctuation,
+	// so https://ja.wikipedia.org/wiki/東京 counts as one link.
+	UnicodePath bool
+	// TCo cuts a t.co link after its slug and query, and drops one whose
+	// slug is longer than 40 characters, as X does.
+	TCo bool
+}
+
+// The options of each network that treats links in its own way; every
+// other network shares Default.
+var (
+	// Default is the shared grammar: links with or without a scheme.
+	Default = Options{}
+	// X is twitter-text's own notion (its conformance suite).
+	X = Options{TCo: true}
+	// Mastodon counts only links with a scheme.
+	Mastodon = Options{SchemeRequired: true, UnicodePath: true}
+	// Bluesky links bare domains too and runs links to white space.
+	Bluesky = Options{ToWhiteSpace: true}
+)
+
+// Punctuation is twitter-text's ASCII punctuation: none of it may appear
+// in a domain label.
+const Punctuation = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$"
+
+// IsSpace reports whether r is white space in twitter-text's sense (which
+// also ends a link, a cashtag or a path under ToWhiteSpace).
+func IsSpace(r rune) bool {
 	return (r >= 0x09 && r <= 0x0D) || r == 0x20 || r == 0x85 || r == 0xA0 || r == 0x1680 || r == 0x180E ||
 		(r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000
 }
@@ -26,7 +91,7 @@ func isDirectional(r rune) bool {
 }
 
 func isDomainChar(r rune) bool {
-	return !strings.ContainsRune(punct, r) && !isSpace(r) && !isInvalid(r)
+	return !strings.ContainsRune(Punctuation, r) && !IsSpace(r) && !isInvalid(r)
 }
 
 func isLatinAccent(r rune) bool {
@@ -47,6 +112,18 @@ func isPathChar(r rune) bool {
 
 func isPathEnd(r rune) bool {
 	return isASCIIAlnum(r) || isCyrillic(r) || isLatinAccent(r) || strings.ContainsRune("+-=_#/", r)
+}
+
+// isUnicodePathChar and isUnicodePathEnd are Mastodon's path characters
+// (its override of twitter-text's valid_general_url_path_chars and
+// valid_url_path_ending_chars): anything but white space and a few
+// delimiters, so a path in any script stays in the link.
+func isUnicodePathChar(r rune) bool {
+	return !IsSpace(r) && !isInvalid(r) && !strings.ContainsRune("<>()?", r)
+}
+
+func isUnicodePathEnd(r rune) bool {
+	return isUnicodePathChar(r) && !strings.ContainsRune("!*\"'「」;:=,.$%[]~&|", r)
 }
 
 func isQueryChar(r rune) bool {
@@ -175,16 +252,17 @@ func anyDomainChar(r rune) bool { return isDomainChar(r) }
 func asciiDomainChar(r rune) bool { return isASCIIAlnum(r) || isLatinAccent(r) }
 
 // pathEnd reads a path starting at rs[s] == '/' and returns its end.
-func pathEnd(rs []rune, s int) int {
+func pathEnd(rs []rune, s int, o Options) int {
+	inPath, ends := isPathChar, isPathEnd
+	if o.UnicodePath {
+		inPath, ends = isUnicodePathChar, isUnicodePathEnd
+	}
 	end := s + 1 // "/" alone is a path
-	depth, groupStart := 0, -1
+	depth := 0
 	for i := s + 1; i < len(rs); i++ {
 		r := rs[i]
 		switch {
 		case r == '(':
-			if depth == 0 {
-				groupStart = i
-			}
 			depth++
 			if depth > 2 {
 				return end
@@ -196,17 +274,15 @@ func pathEnd(rs []rune, s int) int {
 			depth--
 			if depth == 0 {
 				end = i + 1
-				groupStart = -1
 			}
-		case isPathChar(r):
-			if depth == 0 && isPathEnd(r) {
+		case inPath(r):
+			if depth == 0 && ends(r) {
 				end = i + 1
 			}
 		default:
 			return end
 		}
 	}
-	_ = groupStart
 	return end
 }
 
@@ -250,13 +326,13 @@ func validLength(domain string, urlLen int) bool {
 	return urlLen+len(ascii)-utf8.RuneCountInString(domain) <= 4096
 }
 
-// ExtractURLs returns the URLs in text, with or without a protocol.
-func ExtractURLs(text string) []Entity {
-	if !strings.ContainsAny(text, ".") {
+// Find returns the links in text, in order, as the options o see them.
+func Find(text string, o Options) []Link {
+	if !strings.Contains(text, ".") && !(o.ToWhiteSpace && strings.Contains(text, "://")) {
 		return nil
 	}
 	rs := []rune(text)
-	var out []Entity
+	var out []Link
 	next := 0 // the first rune a new match may use (as its preceding character)
 	for s := 0; s < len(rs); s++ {
 		if s > 0 && (s-1 < next || !precedes(rs[s-1])) {
@@ -272,8 +348,17 @@ func ExtractURLs(text string) []Entity {
 		} else if hasPrefixFold(rs, p, "http://") {
 			p, protocol = p+7, true
 		}
+		if o.SchemeRequired && !protocol {
+			continue
+		}
 		de := domainEnd(rs, p, anyDomainChar)
 		if de < 0 {
+			if protocol && o.ToWhiteSpace {
+				if end := trimmedEnd(rs, p, toSpace(rs, p)); end > p {
+					out = append(out, Link{RuneStart: s, RuneEnd: end, HasScheme: true})
+					next, s = end, end-1
+				}
+			}
 			continue
 		}
 		end := de
@@ -284,13 +369,19 @@ func ExtractURLs(text string) []Entity {
 			}
 		}
 		hasPath := false
-		if end < len(rs) && rs[end] == '/' {
-			end = pathEnd(rs, end)
-			hasPath = true
-		}
-		if end < len(rs) && rs[end] == '?' {
-			if q := queryEnd(rs, end); q > 0 {
-				end = q
+		switch {
+		case o.ToWhiteSpace && (protocol || end < len(rs) && strings.ContainsRune("/?#", rs[end])):
+			end = trimmedEnd(rs, de, toSpace(rs, end))
+			hasPath = end > de
+		default:
+			if end < len(rs) && rs[end] == '/' {
+				end = pathEnd(rs, end, o)
+				hasPath = true
+			}
+			if end < len(rs) && rs[end] == '?' {
+				if q := queryEnd(rs, end); q > 0 {
+					end = q
+				}
 			}
 		}
 		domain := string(rs[p:de])
@@ -298,16 +389,17 @@ func ExtractURLs(text string) []Entity {
 			continue
 		}
 		if protocol {
-			e := Entity{Type: "url", Value: string(rs[s:end]), Start: s, End: end}
-			if tco, ok := tcoTrim(e.Value); ok {
-				if tco == "" {
-					next, s = end, end-1
-					continue
+			if o.TCo {
+				if tco, ok := tcoTrim(string(rs[s:end])); ok {
+					if tco == "" {
+						next, s = end, end-1
+						continue
+					}
+					end = s + utf8.RuneCountInString(tco)
 				}
-				e.Value, e.End = tco, s+utf8.RuneCountInString(tco)
 			}
-			out = append(out, e)
-			next, s = e.End, e.End-1
+			out = append(out, Link{RuneStart: s, RuneEnd: end, HasScheme: true})
+			next, s = end, end-1
 			continue
 		}
 		if s > 0 && strings.ContainsRune("-_./", rs[s-1]) {
@@ -315,28 +407,75 @@ func ExtractURLs(text string) []Entity {
 		}
 		// Without a protocol, only ASCII domains inside the match count; the
 		// path belongs to the last of them.
-		var found []Entity
+		var found []Link
 		for a := p; a < de; a++ {
 			ae := domainEnd(rs[:de], a, asciiDomainChar)
 			if ae < 0 {
 				continue
 			}
-			found = append(found, Entity{Type: "url", Value: string(rs[a:ae]), Start: a, End: ae})
+			found = append(found, Link{RuneStart: a, RuneEnd: ae})
 			a = ae - 1
 		}
 		if len(found) == 0 {
 			continue
 		}
 		if hasPath || end > de {
-			last := &found[len(found)-1]
-			if last.End == de {
-				last.Value, last.End = string(rs[last.Start:end]), end
+			if last := &found[len(found)-1]; last.RuneEnd == de {
+				last.RuneEnd = end
 			}
 		}
 		out = append(out, found...)
 		next, s = end, end-1
 	}
-	return out
+	return withOffsets(text, rs, out)
+}
+
+// withOffsets fills in the byte offsets and the text of each link.
+func withOffsets(text string, rs []rune, ls []Link) []Link {
+	b, r := 0, 0
+	at := func(to int) int {
+		for ; r < to; r++ {
+			b += utf8.RuneLen(rs[r])
+		}
+		return b
+	}
+	for i := range ls {
+		ls[i].Start = at(ls[i].RuneStart)
+		ls[i].End = at(ls[i].RuneEnd)
+		ls[i].URL = text[ls[i].Start:ls[i].End]
+	}
+	return ls
+}
+
+// toSpace returns the index of the first white space at or after i.
+func toSpace(rs []rune, i int) int {
+	for i < len(rs) && !IsSpace(rs[i]) && !isInvalid(rs[i]) {
+		i++
+	}
+	return i
+}
+
+// trimmedEnd drops the punctuation that ends a sentence rather than a link
+// (and a ')' that closes a parenthesis opened before the link) from
+// rs[from:end], never below from. The Bluesky app drops one ')' only when
+// the link holds no '('; balancing them instead keeps "(see
+// https://en.wikipedia.org/wiki/Go_(language))" from linking to a page
+// that does not exist.
+func trimmedEnd(rs []rune, from, end int) int {
+	for end > from {
+		switch r := rs[end-1]; {
+		case strings.ContainsRune(".,;:!?\"'»", r):
+			end--
+			continue
+		case r == ')':
+			if open, closed := strings.Count(string(rs[from:end]), "("), strings.Count(string(rs[from:end]), ")"); closed > open {
+				end--
+				continue
+			}
+		}
+		return end
+	}
+	return end
 }
 
 // tcoTrim keeps a t.co link to its slug (and query); a slug longer than
@@ -370,4 +509,16 @@ func tcoTrim(u string) (string, bool) {
 		}
 	}
 	return kept, true
+}
+
+// validTLD reports whether tld (any case, Unicode or punycode) is an ICANN
+// top-level domain.
+func validTLD(tld string) bool {
+	tld = strings.ToLower(tld)
+	ascii, err := idna.ToASCII(tld)
+	if err != nil || ascii == "" || strings.ContainsAny(ascii, "._") {
+		return false
+	}
+	s, icann := publicsuffix.PublicSuffix("x." + ascii)
+	return icann && (s == ascii || strings.HasSuffix(s, "."+ascii))
 }
