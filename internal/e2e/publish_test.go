@@ -341,12 +341,4 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 }
 
-func mustLoc(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
 var _ = os.Getenv

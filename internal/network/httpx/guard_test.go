@@ -155,8 +155,7 @@ func TestRedirectsAreCheckedAgain(t *testing.T) {
 	t.Parallel()
 	private := newTarget(t, true, nil)
 	privatePlain := newTarget(t, false, nil)
-	var public *target
-	public = newTarget(t, true, func(w http.ResponseWriter, r *http.Request) {
+	public := newTarget(t, true, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/ok":
 			_, _ = io.WriteString(w, "ok")

@@ -99,7 +99,6 @@ type Server struct {
 	keys      map[string]*Status
 	failures  []*failure
 	seq       int
-	lastState string
 }
 
 // New starts a fake instance, closed with the test.
