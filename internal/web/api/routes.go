@@ -237,13 +237,7 @@ func (s *server) createWorkspace(ctx context.Context, in *workspaceIn) (*body[wo
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	if u.OrgRole != string(auth.Owner) {
-		return nil, s.fail(problem.Forbidden)
-	}
-	if err := schedule.CheckZone(in.Body.Timezone); err != nil {
-		return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
-	}
-	ws, err := auth.CreateWorkspace(ctx, s.Store, u.OrganizationID, u.ID, in.Body.Name, in.Body.Timezone, s.Now().UTC())
+	ws, err := s.Auth.AddWorkspace(ctx, u, in.Body.Name, in.Body.Timezone)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -278,35 +272,10 @@ func (s *server) updateWorkspace(ctx context.Context, in *workspacePatch) (*body
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	ws, role, err := s.Auth.Authorize(ctx, u, in.WS, auth.ManageTeam)
-	if err != nil {
-		return nil, s.fail(err)
-	}
 	b := in.Body
-	if b.Name != nil {
-		ws.Name = *b.Name
-	}
-	if b.Timezone != nil {
-		if err := schedule.CheckZone(*b.Timezone); err != nil {
-			return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
-		}
-		ws.Timezone = *b.Timezone
-	}
-	if b.RequireApproval != nil {
-		ws.RequireApproval = *b.RequireApproval
-	}
-	if b.DuplicateWindowHours != nil {
-		ws.DuplicateWindowHours = *b.DuplicateWindowHours
-	}
-	if b.ScheduleHorizonDays != nil {
-		set, err := s.Posts.SetScheduleHorizon(ctx, u, ws.ID, *b.ScheduleHorizonDays)
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		ws.ScheduleHorizonDays = set.ScheduleHorizonDays
-	}
-	if err := s.Store.UpdateWorkspaceSettings(ctx, store.UpdateWorkspaceSettingsParams{Name: ws.Name, Timezone: ws.Timezone, RequireApproval: ws.RequireApproval,
-		DuplicateWindowHours: ws.DuplicateWindowHours, ID: ws.ID}); err != nil {
+	ws, role, err := s.Posts.UpdateWorkspace(ctx, u, in.WS, posts.WorkspaceSettings{Name: b.Name, Timezone: b.Timezone, RequireApproval: b.RequireApproval,
+		DuplicateWindowHours: b.DuplicateWindowHours, ScheduleHorizonDays: b.ScheduleHorizonDays})
+	if err != nil {
 		return nil, s.fail(err)
 	}
 	return &body[workspaceOut]{toWorkspace(ws, role)}, nil
@@ -317,10 +286,7 @@ func (s *server) listMembers(ctx context.Context, in *wsPath) (*body[[]store.Lis
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	if _, _, err := s.Auth.Authorize(ctx, u, in.WS, auth.View); err != nil {
-		return nil, s.fail(err)
-	}
-	m, err := s.Store.ListMembers(ctx, in.WS)
+	m, err := s.Auth.Members(ctx, u, in.WS)
 	return &body[[]store.ListMembersRow]{m}, s.fail(err)
 }
 

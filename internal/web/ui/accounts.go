@@ -24,11 +24,11 @@ func (u *ui) setSession(w http.ResponseWriter, token string) {
 // home sends people where they belong: setup on an empty installation,
 // sign-in, or their first workspace's calendar.
 func (u *ui) home(w http.ResponseWriter, r *http.Request) error {
-	n, err := u.Store.CountUsers(r.Context())
+	installed, err := u.Auth.Installed(r.Context())
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !installed {
 		return redirect(w, r, "/setup")
 	}
 	user, ok := webctx.User(r.Context())
@@ -46,11 +46,11 @@ func (u *ui) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) setupForm(w http.ResponseWriter, r *http.Request) error {
-	n, err := u.Store.CountUsers(r.Context())
+	installed, err := u.Auth.Installed(r.Context())
 	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if installed {
 		return redirect(w, r, "/login")
 	}
 	pd := u.pageData(r, nil, u.loc(r).T("Set up Tribune"), "")
@@ -81,7 +81,7 @@ func (u *ui) setup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) loginForm(w http.ResponseWriter, r *http.Request) error {
-	if n, err := u.Store.CountUsers(r.Context()); err == nil && n == 0 {
+	if installed, err := u.Auth.Installed(r.Context()); err == nil && !installed {
 		return redirect(w, r, "/setup")
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Sign in"), ""), loginPage(u.loc(r), r.URL.Query().Get("next"), "", ""))
@@ -156,7 +156,7 @@ func (u *ui) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: "tribune_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	if user, ok := webctx.User(r.Context()); ok {
-		if err := u.Store.UpdateUserPreferences(r.Context(), store.UpdateUserPreferencesParams{Name: user.Name, Locale: lang, Timezone: user.Timezone, ID: user.ID}); err != nil {
+		if _, err := u.Auth.SetPreferences(r.Context(), user, auth.Preferences{Name: user.Name, Locale: lang, Timezone: user.Timezone}); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	members, err := u.Store.ListMembers(r.Context(), ws.ID)
+	members, err := u.Auth.Members(r.Context(), user, ws.ID)
 	if err != nil {
 		return err
 	}
