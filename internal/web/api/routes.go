@@ -717,11 +717,7 @@ func (s *server) updatePost(ctx context.Context, in *updatePostIn) (*body[PostOu
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	post, err := s.Store.GetPost(ctx, in.ID)
-	if err != nil {
-		return nil, s.fail(problem.Forbidden)
-	}
-	v, err := s.Posts.Save(ctx, u, post.WorkspaceID, in.ID, in.Body.Input, in.Body.Action)
+	v, err := s.Posts.Update(ctx, u, in.ID, in.Body.Input, in.Body.Action)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -1076,12 +1072,7 @@ func (s *server) status(ctx context.Context, _ *struct{}) (*body[ops.Report], er
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	// The status page shows every workspace's overdue posts and errors: an
-	// operator's view, for the organisation's owners.
-	if u.OrgRole != string(auth.Owner) {
-		return nil, s.fail(problem.Forbidden)
-	}
-	r, err := s.Status.Read(ctx)
+	r, err := s.Status.Read(ctx, u)
 	return &body[ops.Report]{r}, s.fail(err)
 }
 
@@ -1090,10 +1081,7 @@ func (s *server) notifications(ctx context.Context, _ *struct{}) (*body[[]store.
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	n, err := s.Store.ListNotifications(ctx, store.ListNotificationsParams{UserID: u.ID, MaxRows: 100})
-	if n == nil {
-		n = []store.Notification{}
-	}
+	n, err := s.Notifications.List(ctx, u)
 	return &body[[]store.Notification]{n}, s.fail(err)
 }
 

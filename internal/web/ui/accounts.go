@@ -9,7 +9,6 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/problem"
-	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/layout"
 	"github.com/tribune-social/tribune/internal/web/webctx"
 )
@@ -169,22 +168,18 @@ func (u *ui) setLanguage(w http.ResponseWriter, r *http.Request) error {
 
 func (u *ui) notifications(w http.ResponseWriter, r *http.Request) error {
 	user := currentUser(r)
-	list, err := u.Store.ListNotifications(r.Context(), store.ListNotificationsParams{UserID: user.ID, MaxRows: 100})
+	list, err := u.Notifications.List(r.Context(), user)
 	if err != nil {
 		return err
 	}
-	now := u.Now().UTC()
-	if err := u.Store.MarkNotificationsRead(r.Context(), store.MarkNotificationsReadParams{ReadAt: &now, UserID: user.ID}); err != nil {
+	if err := u.Notifications.MarkRead(r.Context(), user); err != nil {
 		return err
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list))
 }
 
 func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
-	if currentUser(r).OrgRole != string(auth.Owner) {
-		return problem.Forbidden
-	}
-	rep, err := u.Status.Read(r.Context())
+	rep, err := u.Status.Read(r.Context(), currentUser(r))
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	user := currentUser(r)
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
@@ -183,10 +183,11 @@ func (u *ui) calendarMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	post, err := u.Store.GetPost(r.Context(), id)
-	if err != nil || post.WorkspaceID != ws.ID {
+	current, _, _, err := u.Posts.Get(r.Context(), user, id)
+	if err != nil || current.Post.WorkspaceID != ws.ID {
 		return problem.NotFound
 	}
+	post := current.Post
 	tz := post.Timezone
 	if tz == "" {
 		tz = u.displayTZ(user, ws)
@@ -228,11 +229,11 @@ func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	drafts, err := u.Store.ListUnscheduledPosts(r.Context(), store.ListUnscheduledPostsParams{WorkspaceID: ws.ID, MaxRows: 100})
+	drafts, err := u.Calendar.Drafts(r.Context(), user, ws.ID)
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
@@ -260,7 +261,7 @@ func (u *ui) importForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
@@ -296,7 +297,7 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
