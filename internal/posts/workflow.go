@@ -137,6 +137,22 @@ func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace,
 		Title: "Post rejected by " + who, Body: reason, CreatedAt: s.now()})
 }
 
+// MoveTo moves a post of workspaceID to an instant (a drag and drop on the
+// calendar): the post keeps its own time zone, so the instant becomes a wall
+// time there, as if typed in the composer, then Move applies. A post of
+// another workspace is not found.
+func (s *Service) MoveTo(ctx context.Context, user store.User, workspaceID, postID int64, at time.Time) (View, error) {
+	post, ws, _, err := s.postFor(ctx, s.Store, user, postID, auth.Compose)
+	if err != nil || post.WorkspaceID != workspaceID {
+		return View{}, problem.NotFound
+	}
+	local, err := schedule.Wall(at, s.timezone(user, ws, post.Timezone))
+	if err != nil {
+		return View{}, err
+	}
+	return s.Move(ctx, user, postID, local)
+}
+
 // Move reschedules a post to a new wall-clock time (calendar drag and drop):
 // its variants are validated again and its jobs replaced.
 func (s *Service) Move(ctx context.Context, user store.User, postID int64, local string) (View, error) {

@@ -12,7 +12,6 @@ import (
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/problem"
-	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -183,20 +182,7 @@ func (u *ui) calendarMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	current, _, _, err := u.Posts.Get(r.Context(), user, id)
-	if err != nil || current.Post.WorkspaceID != ws.ID {
-		return problem.NotFound
-	}
-	post := current.Post
-	tz := post.Timezone
-	if tz == "" {
-		tz = u.displayTZ(user, ws)
-	}
-	local, err := schedule.Wall(t, tz)
-	if err != nil {
-		return err
-	}
-	v, err := u.Posts.Move(r.Context(), user, id, local)
+	v, err := u.Posts.MoveTo(r.Context(), user, ws.ID, id, t)
 	if err != nil {
 		pe := problem.As(err)
 		w.Header().Set("Content-Type", "application/json")
