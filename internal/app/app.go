@@ -251,13 +251,13 @@ func (a *App) build() error {
 		return err
 	}
 	if a.roles.Web {
-		uiHandler, err := ui.New(ui.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
+		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
 		if err != nil {
 			return err
 		}
-		apiHandler := api.New(api.Deps{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
+		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}

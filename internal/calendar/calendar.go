@@ -182,6 +182,18 @@ func (s *Service) Heads(ctx context.Context, user store.User, workspaceID int64,
 	return Page[Head]{Entries: out, Truncated: next.ID != 0, Next: next}, ws, nil
 }
 
+// MaxDrafts bounds the posts without a time that one list shows.
+const MaxDrafts = 100
+
+// Drafts lists the workspace's posts that have no time yet (the list view's
+// second part), to anyone who may view the workspace.
+func (s *Service) Drafts(ctx context.Context, user store.User, workspaceID int64) ([]store.Post, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View); err != nil {
+		return nil, err
+	}
+	return s.Store.ListUnscheduledPosts(ctx, store.ListUnscheduledPostsParams{WorkspaceID: workspaceID, MaxRows: MaxDrafts})
+}
+
 func (s *Service) authorize(ctx context.Context, user store.User, workspaceID int64, from, to time.Time) (store.Workspace, error) {
 	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View)
 	if err != nil {

@@ -63,6 +63,29 @@ func (n *Notifier) Notify(ctx context.Context, msg publish.Notification) error {
 	return err
 }
 
+// MaxListed bounds the notifications one page shows.
+const MaxListed = 100
+
+// List returns the user's latest notifications, newest first.
+func (n *Notifier) List(ctx context.Context, user store.User) ([]store.Notification, error) {
+	list, err := n.Store.ListNotifications(ctx, store.ListNotificationsParams{UserID: user.ID, MaxRows: MaxListed})
+	if list == nil {
+		list = []store.Notification{} // an empty list, not null, in JSON
+	}
+	return list, err
+}
+
+// MarkRead marks every notification of the user as read.
+func (n *Notifier) MarkRead(ctx context.Context, user store.User) error {
+	now := n.Now().UTC()
+	return n.Store.MarkNotificationsRead(ctx, store.MarkNotificationsReadParams{ReadAt: &now, UserID: user.ID})
+}
+
+// Unread counts the user's unread notifications.
+func (n *Notifier) Unread(ctx context.Context, user store.User) (int64, error) {
+	return n.Store.CountUnreadNotifications(ctx, user.ID)
+}
+
 // Register adds the e-mail worker.
 func (n *Notifier) Register(workers *river.Workers) {
 	river.AddWorker(workers, &emailWorker{n: n})

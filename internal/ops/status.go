@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -100,10 +102,15 @@ type LastErr struct {
 	Message   string    `json:"message"`
 }
 
-// Read builds the report. A post counts as overdue a minute after its time.
-func (s *Status) Read(ctx context.Context) (Report, error) {
+// Read builds the report for the organisation's owner: it spans every
+// workspace of the installation, so nobody else may read it. A post counts
+// as overdue a minute after its time.
+func (s *Status) Read(ctx context.Context, user store.User) (Report, error) {
 	now := s.Now().UTC()
 	r := Report{Variants: map[string]int64{}, Errors: map[string][]LastErr{}}
+	if user.OrgRole != string(auth.Owner) {
+		return r, problem.Forbidden
+	}
 	hbs, err := s.Store.ListHeartbeats(ctx)
 	if err != nil {
 		return r, err

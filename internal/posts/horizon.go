@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -52,17 +51,6 @@ func (s *Service) checkHorizon(ws store.Workspace, when time.Time) error {
 // (between 1 and MaxHorizonDays); it takes the team-management permission,
 // like the workspace's other settings. Posts already scheduled stay.
 func (s *Service) SetScheduleHorizon(ctx context.Context, user store.User, workspaceID, days int64) (store.Workspace, error) {
-	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.ManageTeam)
-	if err != nil {
-		return ws, err
-	}
-	if days < 1 || days > MaxHorizonDays {
-		return ws, problem.Invalidf("schedule_horizon_days", "bad_number",
-			fmt.Sprintf("Enter a number of days between 1 and %d.", MaxHorizonDays), fmt.Sprintf("Indiquez un nombre de jours entre 1 et %d.", MaxHorizonDays))
-	}
-	if err := s.Store.SetWorkspaceScheduleHorizon(ctx, store.SetWorkspaceScheduleHorizonParams{ScheduleHorizonDays: days, ID: ws.ID}); err != nil {
-		return ws, err
-	}
-	ws.ScheduleHorizonDays = days
-	return ws, nil
+	ws, _, err := s.UpdateWorkspace(ctx, user, workspaceID, WorkspaceSettings{ScheduleHorizonDays: &days})
+	return ws, err
 }

@@ -33,6 +33,27 @@ func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User,
 	return post, ws, role, err
 }
 
+// Update saves an existing post in its own workspace (Save with the
+// workspace the post belongs to, for callers that know only the post).
+func (s *Service) Update(ctx context.Context, user store.User, postID int64, in Input, action Action) (View, error) {
+	post, err := s.Store.GetPost(ctx, postID)
+	if err != nil {
+		return View{}, problem.Forbidden // same answer as another workspace's post
+	}
+	return s.Save(ctx, user, post.WorkspaceID, postID, in, action)
+}
+
+// PostOfVariant returns the post a variant belongs to, to anyone who may
+// view its workspace.
+func (s *Service) PostOfVariant(ctx context.Context, user store.User, variantID int64) (store.Post, error) {
+	v, err := s.Store.GetVariant(ctx, variantID)
+	if err != nil {
+		return store.Post{}, problem.Forbidden
+	}
+	post, _, _, err := s.postFor(ctx, s.Store, user, v.PostID, auth.View)
+	return post, err
+}
+
 // Approve approves a post waiting for approval; it is scheduled at once
 // when it has a time in the future. version, when not 0, is the version the
 // approver read: a post changed since is refused (ErrStale), so nobody's
@@ -114,6 +135,22 @@ func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace,
 	}
 	return tx.AddNotification(ctx, store.AddNotificationParams{UserID: post.AuthorID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: string(publish.NotifyRejected),
 		Title: "Post rejected by " + who, Body: reason, CreatedAt: s.now()})
+}
+
+// MoveTo moves a post of workspaceID to an instant (a drag and drop on the
+// calendar): the post keeps its own time zone, so the instant becomes a wall
+// time there, as if typed in the composer, then Move applies. A post of
+// another workspace is not found.
+func (s *Service) MoveTo(ctx context.Context, user store.User, workspaceID, postID int64, at time.Time) (View, error) {
+	post, ws, _, err := s.postFor(ctx, s.Store, user, postID, auth.Compose)
+	if err != nil || post.WorkspaceID != workspaceID {
+		return View{}, problem.NotFound
+	}
+	local, err := schedule.Wall(at, s.timezone(user, ws, post.Timezone))
+	if err != nil {
+		return View{}, err
+	}
+	return s.Move(ctx, user, postID, local)
 }
 
 // Move reschedules a post to a new wall-clock time (calendar drag and drop):

@@ -25,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/media"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -34,7 +35,6 @@ import (
 
 // Deps are the use cases the API exposes.
 type Deps struct {
-	Store    store.Store
 	Auth     *auth.Service
 	Posts    *posts.Service
 	Channels *channels.Service
@@ -47,6 +47,9 @@ type Deps struct {
 
 	// Idempotency records the answers replayed for a repeated Idempotency-Key.
 	Idempotency *idempotency.Records
+
+	// Notifications lists and counts a user's in-app notifications.
+	Notifications *notify.Notifier
 }
 
 type server struct{ Deps }

@@ -237,13 +237,7 @@ func (s *server) createWorkspace(ctx context.Context, in *workspaceIn) (*body[wo
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	if u.OrgRole != string(auth.Owner) {
-		return nil, s.fail(problem.Forbidden)
-	}
-	if err := schedule.CheckZone(in.Body.Timezone); err != nil {
-		return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
-	}
-	ws, err := auth.CreateWorkspace(ctx, s.Store, u.OrganizationID, u.ID, in.Body.Name, in.Body.Timezone, s.Now().UTC())
+	ws, err := s.Auth.AddWorkspace(ctx, u, in.Body.Name, in.Body.Timezone)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -278,35 +272,10 @@ func (s *server) updateWorkspace(ctx context.Context, in *workspacePatch) (*body
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	ws, role, err := s.Auth.Authorize(ctx, u, in.WS, auth.ManageTeam)
-	if err != nil {
-		return nil, s.fail(err)
-	}
 	b := in.Body
-	if b.Name != nil {
-		ws.Name = *b.Name
-	}
-	if b.Timezone != nil {
-		if err := schedule.CheckZone(*b.Timezone); err != nil {
-			return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
-		}
-		ws.Timezone = *b.Timezone
-	}
-	if b.RequireApproval != nil {
-		ws.RequireApproval = *b.RequireApproval
-	}
-	if b.DuplicateWindowHours != nil {
-		ws.DuplicateWindowHours = *b.DuplicateWindowHours
-	}
-	if b.ScheduleHorizonDays != nil {
-		set, err := s.Posts.SetScheduleHorizon(ctx, u, ws.ID, *b.ScheduleHorizonDays)
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		ws.ScheduleHorizonDays = set.ScheduleHorizonDays
-	}
-	if err := s.Store.UpdateWorkspaceSettings(ctx, store.UpdateWorkspaceSettingsParams{Name: ws.Name, Timezone: ws.Timezone, RequireApproval: ws.RequireApproval,
-		DuplicateWindowHours: ws.DuplicateWindowHours, ID: ws.ID}); err != nil {
+	ws, role, err := s.Posts.UpdateWorkspace(ctx, u, in.WS, posts.WorkspaceSettings{Name: b.Name, Timezone: b.Timezone, RequireApproval: b.RequireApproval,
+		DuplicateWindowHours: b.DuplicateWindowHours, ScheduleHorizonDays: b.ScheduleHorizonDays})
+	if err != nil {
 		return nil, s.fail(err)
 	}
 	return &body[workspaceOut]{toWorkspace(ws, role)}, nil
@@ -317,10 +286,7 @@ func (s *server) listMembers(ctx context.Context, in *wsPath) (*body[[]store.Lis
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	if _, _, err := s.Auth.Authorize(ctx, u, in.WS, auth.View); err != nil {
-		return nil, s.fail(err)
-	}
-	m, err := s.Store.ListMembers(ctx, in.WS)
+	m, err := s.Auth.Members(ctx, u, in.WS)
 	return &body[[]store.ListMembersRow]{m}, s.fail(err)
 }
 
@@ -751,11 +717,7 @@ func (s *server) updatePost(ctx context.Context, in *updatePostIn) (*body[PostOu
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	post, err := s.Store.GetPost(ctx, in.ID)
-	if err != nil {
-		return nil, s.fail(problem.Forbidden)
-	}
-	v, err := s.Posts.Save(ctx, u, post.WorkspaceID, in.ID, in.Body.Input, in.Body.Action)
+	v, err := s.Posts.Update(ctx, u, in.ID, in.Body.Input, in.Body.Action)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -1110,12 +1072,7 @@ func (s *server) status(ctx context.Context, _ *struct{}) (*body[ops.Report], er
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	// The status page shows every workspace's overdue posts and errors: an
-	// operator's view, for the organisation's owners.
-	if u.OrgRole != string(auth.Owner) {
-		return nil, s.fail(problem.Forbidden)
-	}
-	r, err := s.Status.Read(ctx)
+	r, err := s.Status.Read(ctx, u)
 	return &body[ops.Report]{r}, s.fail(err)
 }
 
@@ -1124,10 +1081,7 @@ func (s *server) notifications(ctx context.Context, _ *struct{}) (*body[[]store.
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	n, err := s.Store.ListNotifications(ctx, store.ListNotificationsParams{UserID: u.ID, MaxRows: 100})
-	if n == nil {
-		n = []store.Notification{}
-	}
+	n, err := s.Notifications.List(ctx, u)
 	return &body[[]store.Notification]{n}, s.fail(err)
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/problem"
-	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/layout"
 	"github.com/tribune-social/tribune/internal/web/webctx"
 )
@@ -25,11 +24,11 @@ func (u *ui) setSession(w http.ResponseWriter, token string) {
 // home sends people where they belong: setup on an empty installation,
 // sign-in, or their first workspace's calendar.
 func (u *ui) home(w http.ResponseWriter, r *http.Request) error {
-	n, err := u.Store.CountUsers(r.Context())
+	installed, err := u.Auth.Installed(r.Context())
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !installed {
 		return redirect(w, r, "/setup")
 	}
 	user, ok := webctx.User(r.Context())
@@ -47,11 +46,11 @@ func (u *ui) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) setupForm(w http.ResponseWriter, r *http.Request) error {
-	n, err := u.Store.CountUsers(r.Context())
+	installed, err := u.Auth.Installed(r.Context())
 	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if installed {
 		return redirect(w, r, "/login")
 	}
 	pd := u.pageData(r, nil, u.loc(r).T("Set up Tribune"), "")
@@ -82,7 +81,7 @@ func (u *ui) setup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) loginForm(w http.ResponseWriter, r *http.Request) error {
-	if n, err := u.Store.CountUsers(r.Context()); err == nil && n == 0 {
+	if installed, err := u.Auth.Installed(r.Context()); err == nil && !installed {
 		return redirect(w, r, "/setup")
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Sign in"), ""), loginPage(u.loc(r), r.URL.Query().Get("next"), "", ""))
@@ -161,7 +160,7 @@ func (u *ui) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: "tribune_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	if user, ok := webctx.User(r.Context()); ok {
-		if err := u.Store.UpdateUserPreferences(r.Context(), store.UpdateUserPreferencesParams{Name: user.Name, Locale: lang, Timezone: user.Timezone, ID: user.ID}); err != nil {
+		if _, err := u.Auth.SetPreferences(r.Context(), user, auth.Preferences{Name: user.Name, Locale: lang, Timezone: user.Timezone}); err != nil {
 			return err
 		}
 	}
@@ -174,22 +173,18 @@ func (u *ui) setLanguage(w http.ResponseWriter, r *http.Request) error {
 
 func (u *ui) notifications(w http.ResponseWriter, r *http.Request) error {
 	user := currentUser(r)
-	list, err := u.Store.ListNotifications(r.Context(), store.ListNotificationsParams{UserID: user.ID, MaxRows: 100})
+	list, err := u.Notifications.List(r.Context(), user)
 	if err != nil {
 		return err
 	}
-	now := u.Now().UTC()
-	if err := u.Store.MarkNotificationsRead(r.Context(), store.MarkNotificationsReadParams{ReadAt: &now, UserID: user.ID}); err != nil {
+	if err := u.Notifications.MarkRead(r.Context(), user); err != nil {
 		return err
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list))
 }
 
 func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
-	if currentUser(r).OrgRole != string(auth.Owner) {
-		return problem.Forbidden
-	}
-	rep, err := u.Status.Read(r.Context())
+	rep, err := u.Status.Read(r.Context(), currentUser(r))
 	if err != nil {
 		return err
 	}

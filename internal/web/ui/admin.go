@@ -249,13 +249,13 @@ func (u *ui) teamPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	members, err := u.Store.ListMembers(r.Context(), ws.ID)
+	members, err := u.Auth.Members(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
 	var invites []store.Invitation
-	if role.Can(auth.ManageTeam) {
-		if invites, err = u.Store.ListInvitations(r.Context(), ws.ID); err != nil {
+	if role.Can(auth.ManageTeam) { // the page shows invitations only to those who may send them
+		if invites, err = u.Auth.Invitations(r.Context(), currentUser(r), ws.ID); err != nil {
 			return err
 		}
 	}
@@ -328,51 +328,23 @@ func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
 		if _, _, err := u.Auth.Authorize(r.Context(), user, id, auth.View); err != nil {
 			return err
 		}
-		tz := strings.TrimSpace(r.FormValue("timezone"))
-		if tz != "" {
-			if err := schedule.CheckZone(tz); err != nil {
-				return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
-			}
-		}
-		name := strings.TrimSpace(r.FormValue("name"))
-		if name == "" {
-			name = user.Name
-		}
-		lang := r.FormValue("locale")
-		if lang != "fr" {
-			lang = "en"
-		}
-		if err := u.Store.UpdateUserPreferences(r.Context(), store.UpdateUserPreferencesParams{Name: name, Locale: lang, Timezone: tz, ID: user.ID}); err != nil {
+		if _, err := u.Auth.SetPreferences(r.Context(), user, auth.Preferences{Name: r.FormValue("name"), Locale: r.FormValue("locale"),
+			Timezone: r.FormValue("timezone")}); err != nil {
 			return err
 		}
 	} else {
-		ws, _, err := u.Auth.Authorize(r.Context(), user, id, auth.ManageTeam)
-		if err != nil {
-			return err
-		}
-		tz := strings.TrimSpace(r.FormValue("timezone"))
-		if err := schedule.CheckZone(tz); err != nil {
-			return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
-		}
-		hours, err := strconv.ParseInt(r.FormValue("duplicate_window_hours"), 10, 64)
-		if err != nil || hours < 0 || hours > 720 {
-			return problem.Invalidf("duplicate_window_hours", "bad_number", "Enter a number of hours between 0 and 720.", "Indiquez un nombre d’heures entre 0 et 720.")
-		}
-		name := strings.TrimSpace(r.FormValue("name"))
-		if name == "" {
-			name = ws.Name
+		// The form's fields as the use case takes them: a blank name keeps
+		// the current one, a blank horizon leaves it, an unreadable number
+		// is one the use case refuses.
+		in := posts.WorkspaceSettings{Timezone: ptr(r.FormValue("timezone")), RequireApproval: ptr(r.FormValue("require_approval") != ""),
+			DuplicateWindowHours: ptr(formInt(r.FormValue("duplicate_window_hours")))}
+		if name := strings.TrimSpace(r.FormValue("name")); name != "" {
+			in.Name = &name
 		}
 		if v := r.FormValue("schedule_horizon_days"); v != "" {
-			days, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				days = -1 // SetScheduleHorizon says which numbers it takes
-			}
-			if _, err := u.Posts.SetScheduleHorizon(r.Context(), user, ws.ID, days); err != nil {
-				return err
-			}
+			in.ScheduleHorizonDays = ptr(formInt(v))
 		}
-		if err := u.Store.UpdateWorkspaceSettings(r.Context(), store.UpdateWorkspaceSettingsParams{Name: name, Timezone: tz,
-			RequireApproval: r.FormValue("require_approval") != "", DuplicateWindowHours: hours, ID: ws.ID}); err != nil {
+		if _, _, err := u.Posts.UpdateWorkspace(r.Context(), user, id, in); err != nil {
 			return err
 		}
 	}
@@ -380,22 +352,23 @@ func (u *ui) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/w/"+itoa(id)+"/settings")
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// formInt reads a whole number from a form field; anything else is -1,
+// which every count the use cases take refuses with their own message.
+func formInt(v string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 func (u *ui) createWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	user := currentUser(r)
-	if user.OrgRole != string(auth.Owner) {
-		return problem.Forbidden
-	}
-	name, tz := strings.TrimSpace(r.FormValue("name")), strings.TrimSpace(r.FormValue("timezone"))
-	if name == "" {
-		return problem.Invalidf("name", "required", "Name the workspace.", "Nommez l’espace de travail.")
-	}
-	if err := schedule.CheckZone(tz); err != nil {
-		return problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
-	}
-	ws, err := auth.CreateWorkspace(r.Context(), u.Store, user.OrganizationID, user.ID, name, tz, u.Now().UTC())
+	ws, err := u.Auth.AddWorkspace(r.Context(), currentUser(r), r.FormValue("name"), r.FormValue("timezone"))
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
-	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -55,11 +54,11 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	user := currentUser(r)
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
-	members, err := u.Store.ListMembers(r.Context(), ws.ID)
+	members, err := u.Auth.Members(r.Context(), user, ws.ID)
 	if err != nil {
 		return err
 	}
@@ -184,19 +183,7 @@ func (u *ui) calendarMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	post, err := u.Store.GetPost(r.Context(), id)
-	if err != nil || post.WorkspaceID != ws.ID {
-		return problem.NotFound
-	}
-	tz := post.Timezone
-	if tz == "" {
-		tz = u.displayTZ(user, ws)
-	}
-	local, err := schedule.Wall(t, tz)
-	if err != nil {
-		return err
-	}
-	v, err := u.Posts.Move(r.Context(), user, id, local)
+	v, err := u.Posts.MoveTo(r.Context(), user, ws.ID, id, t)
 	if err != nil {
 		pe := problem.As(err)
 		w.Header().Set("Content-Type", "application/json")
@@ -229,11 +216,11 @@ func (u *ui) postList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	drafts, err := u.Store.ListUnscheduledPosts(r.Context(), store.ListUnscheduledPostsParams{WorkspaceID: ws.ID, MaxRows: 100})
+	drafts, err := u.Calendar.Drafts(r.Context(), user, ws.ID)
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
@@ -261,7 +248,7 @@ func (u *ui) importForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}
@@ -297,7 +284,7 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	chs, err := u.Store.ListChannels(r.Context(), ws.ID)
+	chs, err := u.Channels.List(r.Context(), currentUser(r), ws.ID)
 	if err != nil {
 		return err
 	}

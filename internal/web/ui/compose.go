@@ -303,7 +303,7 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 		err = u.Posts.Unschedule(ctx, user, id)
 	case "delete":
 		if err = u.Posts.Delete(ctx, user, id); err == nil {
-			if _, gerr := u.Store.GetPost(ctx, id); gerr != nil {
+			if _, _, _, gerr := u.Posts.Get(ctx, user, id); gerr != nil { // gone, not kept for its published variants
 				back = "/w/" + itoa(ws.ID) + "/posts"
 			}
 			flash(w, l.T("Deleted"))
@@ -342,7 +342,7 @@ func (u *ui) retryVariant(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	v, err := u.Store.GetVariant(r.Context(), id)
+	post, err := u.Posts.PostOfVariant(r.Context(), currentUser(r), id)
 	if err != nil {
 		return problem.NotFound
 	}
@@ -350,7 +350,7 @@ func (u *ui) retryVariant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	flash(w, u.loc(r).T("Queued again"))
-	return redirect(w, r, "/w/"+itoa(ws.ID)+"/posts/"+itoa(v.PostID))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/posts/"+itoa(post.ID))
 }
 
 // ---- reviewer link (no account)

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/media"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -33,7 +34,6 @@ import (
 
 // Deps are the use cases the UI needs.
 type Deps struct {
-	Store     store.Store
 	Auth      *auth.Service
 	Posts     *posts.Service
 	Channels  *channels.Service
@@ -46,6 +46,9 @@ type Deps struct {
 	PublicURL string
 	// Secure marks cookies Secure (Tribune is served over HTTPS).
 	Secure bool
+
+	// Notifications lists and counts a user's in-app notifications.
+	Notifications *notify.Notifier
 }
 
 // SessionCookie names the session cookie.
@@ -207,7 +210,7 @@ func (u *ui) pageData(r *http.Request, ws *store.Workspace, title, nav string) l
 		pd.CurrentWorkspace = layout.WorkspaceLink{ID: ws.ID, Name: ws.Name}
 		pd.Paused = ws.PausedAt != nil
 	}
-	if n, err := u.Store.CountUnreadNotifications(r.Context(), user.ID); err == nil {
+	if n, err := u.Notifications.Unread(r.Context(), user); err == nil {
 		pd.Unread = int(n)
 	}
 	if c, err := r.Cookie("tribune_flash"); err == nil {
