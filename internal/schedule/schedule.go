@@ -124,16 +124,6 @@ func Wall(t time.Time, tz string) (string, error) {
 	return t.In(loc).Format(LocalLayout), nil
 }
 
-// Shift moves a wall-clock time by whole days, keeping the time of day (a
-// post dragged to the next day keeps its 09:00 even across a DST change).
-func Shift(local string, days int) (string, error) {
-	y, mo, d, h, mi, err := ParseLocal(local)
-	if err != nil {
-		return "", err
-	}
-	return time.Date(y, mo, d+days, h, mi, 0, 0, time.UTC).Format(LocalLayout), nil
-}
-
 // NextFree returns the first slot strictly after now, in the zone tz, whose
 // instant is not already taken (to the minute), looking eight weeks ahead.
 func NextFree(slots []Slot, tz string, now time.Time, taken []time.Time) (time.Time, bool) {

@@ -68,17 +68,6 @@ func TestCheckZoneAcceptsOnlyIANANames(t *testing.T) {
 	}
 }
 
-func TestShiftKeepsWallTime(t *testing.T) {
-	got, err := Shift("2026-03-28T09:00", 1)
-	if err != nil || got != "2026-03-29T09:00" {
-		t.Fatalf("Shift = %q %v", got, err)
-	}
-	inst, _ := Resolve(got, "Europe/Paris")
-	if w, _ := Wall(inst, "Europe/Paris"); w != got {
-		t.Errorf("round trip %s → %s", got, w)
-	}
-}
-
 func TestNextFreeSkipsTakenAndPastSlots(t *testing.T) {
 	slots := []Slot{{Weekday: time.Monday, Minute: 9 * 60}, {Weekday: time.Monday, Minute: 18 * 60}, {Weekday: time.Wednesday, Minute: 12 * 60}}
 	now, _ := Resolve("2026-11-23T10:00", "Europe/Paris") // a Monday

@@ -46,8 +46,6 @@ type idPath struct {
 
 type body[T any] struct{ Body T }
 
-type empty struct{}
-
 func (s *server) routes(a huma.API) {
 	// Accounts and workspaces.
 	huma.Register(a, created(op("setup", http.MethodPost, "/v1/setup", "Create the first owner, organisation and workspace (empty installation only)", "accounts")), s.setup)
