@@ -89,16 +89,16 @@ type Server struct {
 	// default: a client that relies on it is caught).
 	DefaultVisibility string
 
-	mu        sync.Mutex
-	apps      map[string]string // client_id → redirect_uri
-	secrets   map[string]string
-	codes     map[string]string // code → PKCE challenge
-	tokens    map[string]bool
-	statuses  []*Status
-	media     map[string]*media
-	keys      map[string]*Status
-	failures  []*failure
-	seq       int
+	mu       sync.Mutex
+	apps     map[string]string // client_id → redirect_uri
+	secrets  map[string]string
+	codes    map[string]string // code → PKCE challenge
+	tokens   map[string]bool
+	statuses []*Status
+	media    map[string]*media
+	keys     map[string]*Status
+	failures []*failure
+	seq      int
 }
 
 // New starts a fake instance, closed with the test.
