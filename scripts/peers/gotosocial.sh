@@ -21,13 +21,13 @@ mkdir -p "$DIR"
 WORK="$(mktemp -d "$DIR/gotosocial-build.XXXXXX")"
 cleanup() { chmod -R u+w "$WORK" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-# A scratch GOPATH keeps the download and the build cache away from the
-# developer's; the toolchain module is shared with it through GOMODCACHE only
-# when the caller says so.
+# A scratch GOPATH keeps the download (GoToSocial, its ~1 GB of
+# dependencies and the Go 1.24 toolchain) and the build cache away from the
+# developer's, and goes with the scratch folder once the binary is cached.
+# GOTOSOCIAL_GOMODCACHE keeps the downloads somewhere for the next version.
 export GOPATH="$WORK/gopath"
-export GOMODCACHE="${GOTOSOCIAL_GOMODCACHE:-$DIR/gomodcache}"
+export GOMODCACHE="${GOTOSOCIAL_GOMODCACHE:-$WORK/gopath/pkg/mod}"
 export GOFLAGS=-mod=mod
-export GONOSUMDB= GOPRIVATE=
 cd "$WORK"
 SRC="$(GOTOOLCHAIN=local go mod download -json "github.com/superseriousbusiness/gotosocial@v$VERSION" |
   sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"

@@ -199,7 +199,7 @@ func start() (*Server, error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s, nil
+				return s, s.checkLoopbackOnly()
 			}
 		}
 		select {
@@ -213,6 +213,48 @@ func start() (*Server, error) {
 			return nil, fmt.Errorf("GoToSocial did not answer within 3 minutes: %s", s.Logs())
 		}
 	}
+}
+
+// checkLoopbackOnly makes sure the server listens on 127.0.0.1 and nowhere
+// else: its listening TCP sockets, read from /proc, must all be bound to
+// 127.0.0.1 (a wrong bind-address would open it to the network).
+func (s *Server) checkLoopbackOnly() error {
+	pid := s.cmd.Process.Pid
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		s.stop()
+		return fmt.Errorf("cannot read GoToSocial's sockets: %w", err)
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if ino, ok := strings.CutPrefix(link, "socket:["); err == nil && ok {
+			inodes[strings.TrimSuffix(ino, "]")] = true
+		}
+	}
+	var listening, elsewhere []string
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		raw, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(raw), "\n")[1:] {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" || !inodes[f[9]] { // 0A: LISTEN
+				continue
+			}
+			listening = append(listening, f[1])
+			if !strings.HasPrefix(f[1], "0100007F:") { // 127.0.0.1, little-endian hex
+				elsewhere = append(elsewhere, table+" "+f[1])
+			}
+		}
+	}
+	if len(listening) == 0 || len(elsewhere) > 0 {
+		s.stop()
+		return fmt.Errorf("GoToSocial must listen on 127.0.0.1 only; it listens on %v (not loopback: %v)", listening, elsewhere)
+	}
+	return nil
 }
 
 func (s *Server) stop() {
