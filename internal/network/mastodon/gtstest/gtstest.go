@@ -301,10 +301,15 @@ func (s *Server) admin(t testing.TB, args ...string) {
 // Authorize plays the user's browser on the OAuth authorize page: it signs
 // in as a, approves the app, and returns the address GoToSocial sends the
 // browser back to (the app's redirect URI with code and state), without
-// visiting it.
+// visiting it. The browser stays on the host of authorizeURL, which may be a
+// proxy in front of the server.
 func (s *Server) Authorize(t testing.TB, authorizeURL string, a Account) *url.URL {
 	t.Helper()
-	base, _ := url.Parse(s.url)
+	base, err := url.Parse(authorizeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := base.Scheme + "://" + base.Host
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Host != base.Host {
@@ -342,10 +347,10 @@ func (s *Server) Authorize(t testing.TB, authorizeURL string, a Account) *url.UR
 		t.Fatalf("the authorize page led to %s, want the sign-in page", resp.Request.URL)
 	}
 	// Signed in: back to the authorize page, which asks for consent.
-	if resp := send(http.MethodPost, s.url+"/auth/sign_in", url.Values{"username": {a.Email}, "password": {a.Password}}); resp.Request.URL.Path != "/oauth/authorize" {
+	if resp := send(http.MethodPost, origin+"/auth/sign_in", url.Values{"username": {a.Email}, "password": {a.Password}}); resp.Request.URL.Path != "/oauth/authorize" {
 		t.Fatalf("signing in led to %s, want the authorize page", resp.Request.URL)
 	}
-	resp := send(http.MethodPost, s.url+"/oauth/authorize", url.Values{})
+	resp := send(http.MethodPost, origin+"/oauth/authorize", url.Values{})
 	loc, err := resp.Location()
 	if err != nil {
 		t.Fatalf("approving the app did not send the browser back: %d %v", resp.StatusCode, err)
