@@ -18,8 +18,8 @@ build: ## build ./bin/tribune
 test: ## run the whole test suite (suites needing PostgreSQL, Chromium, Node 22 or GoToSocial say how to switch them on)
 	@[ -n "$$TRIBUNE_TEST_POSTGRES" ] || echo "PostgreSQL suites skipped: set TRIBUNE_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run them"
 	@[ -n "$$TRIBUNE_TEST_CHROMIUM" ] || echo "Browser suite skipped: apt-get install chromium, then set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium"
-	@[ -n "$$TRIBUNE_TEST_PDS" ] || echo "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
 	@[ -n "$$TRIBUNE_TEST_GOTOSOCIAL" ] || echo "GoToSocial suite skipped: run scripts/peers/gotosocial.sh (builds GoToSocial 0.19.2), then set TRIBUNE_TEST_GOTOSOCIAL=1"
+	@[ -n "$$TRIBUNE_TEST_PDS" ] || echo "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
 	$(GO) test -count=1 -timeout 45m $(PKGS)
 
 test-short: ## fast tests only

@@ -384,6 +384,33 @@ func (s *Server) Statuses(t testing.TB, token, accountID string) []Status {
 	return out
 }
 
+// Me reads who a token acts as (GET /api/v1/accounts/verify_credentials):
+// the account's id and its acct (the bare username of a local account).
+func (s *Server) Me(t testing.TB, token string) (id, acct string) {
+	t.Helper()
+	var out struct {
+		ID   string `json:"id"`
+		Acct string `json:"acct"`
+	}
+	s.get(t, token, "/api/v1/accounts/verify_credentials", &out)
+	return out.ID, out.Acct
+}
+
+// Limits reads the status limits of /api/v2/instance.
+func (s *Server) Limits(t testing.TB) (maxChars, charactersReservedPerURL int) {
+	t.Helper()
+	var out struct {
+		Configuration struct {
+			Statuses struct {
+				MaxCharacters            int `json:"max_characters"`
+				CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+			} `json:"statuses"`
+		} `json:"configuration"`
+	}
+	s.get(t, "", "/api/v2/instance", &out)
+	return out.Configuration.Statuses.MaxCharacters, out.Configuration.Statuses.CharactersReservedPerURL
+}
+
 // Instance reads /api/v2/instance.
 func (s *Server) Instance(t testing.TB) map[string]any {
 	t.Helper()
