@@ -199,7 +199,10 @@ func start() (*Server, error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s, s.checkLoopbackOnly()
+				if err := s.checkLoopbackOnly(); err != nil {
+					return nil, err
+				}
+				return s, nil
 			}
 		}
 		select {
