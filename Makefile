@@ -15,9 +15,10 @@ run: build ## build and start Tribune on SQLite in ./data, with the demo brand
 build: ## build ./bin/tribune
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/tribune ./cmd/tribune
 
-test: ## run the whole test suite (suites needing PostgreSQL, Chromium or Node 22 say how to switch them on)
+test: ## run the whole test suite (suites needing PostgreSQL, Chromium, Node 22 or GoToSocial say how to switch them on)
 	@[ -n "$$TRIBUNE_TEST_POSTGRES" ] || echo "PostgreSQL suites skipped: set TRIBUNE_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run them"
 	@[ -n "$$TRIBUNE_TEST_CHROMIUM" ] || echo "Browser suite skipped: apt-get install chromium, then set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium"
+	@[ -n "$$TRIBUNE_TEST_GOTOSOCIAL" ] || echo "GoToSocial suite skipped: run scripts/peers/gotosocial.sh (builds GoToSocial 0.19.2), then set TRIBUNE_TEST_GOTOSOCIAL=1"
 	@[ -n "$$TRIBUNE_TEST_PDS" ] || echo "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
 	@[ -n "$$TRIBUNE_SHARED_DIR" ] || [ -d ../shared/conformance/twitter-text ] || echo "twitter-text conformance suite skipped: no ../shared beside the checkout; set TRIBUNE_SHARED_DIR to the shared folder"
 	@[ -n "$$TRIBUNE_TEST_OPENAPI_LINT" ] || echo "OpenAPI lint skipped: run scripts/openapi-lint/install.sh (Redocly CLI), then set TRIBUNE_TEST_OPENAPI_LINT to the path it prints"

@@ -381,6 +381,11 @@ func (c *Connector) Recover(ctx context.Context, acct network.Account, req netwo
 		if req.ReplyTo != nil && (st.InReplyToID == nil || *st.InReplyToID != req.ReplyTo.ID) {
 			continue
 		}
+		// A post is never a reply: a thread item or first comment with the
+		// same words is not the attempt.
+		if req.ReplyTo == nil && st.InReplyToID != nil {
+			continue
+		}
 		if plain(st.Content) == want {
 			return network.Ref{ID: st.ID, URL: st.URL}, nil
 		}
