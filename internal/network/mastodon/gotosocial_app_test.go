@@ -196,9 +196,6 @@ func TestGoToSocialThroughTribuneLostReplyAnswer(t *testing.T) {
 // (/api/v2/instance's "domain"), not on the host of the address Tribune
 // reaches it by: here a proxy in front of the server (issue 12 point 2).
 func TestGoToSocialHandleFromTheInstance(t *testing.T) {
-	// Remove this line once merged with h2's branch, which reads the
-	// domain from the instance document (mastodon.go, not changed here).
-	t.Skip("known bug, issue 12 point 2: the handle takes the host of the address used to reach the instance (here the proxy's), not the instance's domain")
 	t.Parallel()
 	srv := gtstest.Start(t)
 	front, _ := httpxtest.Front(t, srv.URL(), func(*http.Request) bool { return false })

@@ -1,10 +1,3 @@
-// Enable after merging with main (h2: per-channel and per-post visibility,
-// GoToSocial-aware counting): delete these lines and the build constraint.
-// Both tests pass on this branch merged with main (checked on the merged
-// tree, 2 December 2026); this branch alone lacks the API they use.
-
-//go:build ignore
-
 package mastodon_test
 
 import (
