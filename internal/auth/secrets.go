@@ -24,14 +24,14 @@ type Mailer interface {
 
 // Problems of the account's own secrets.
 var (
-	ErrWrongPassword = problem.New(http.StatusUnprocessableEntity, "wrong_password", "Your current password is not this one.", "Votre mot de passe actuel n’est pas celui-ci.")
-	ErrBadReset      = problem.New(http.StatusNotFound, "bad_reset", "This reset link is unknown, used or expired: ask for a new one.", "Ce lien de réinitialisation est inconnu, déjà utilisé ou expiré : demandez-en un nouveau.")
-	ErrNoMail        = problem.New(http.StatusConflict, "reset_by_email_off", "Password reset by e-mail is not set up on this server: ask your administrator (tribune user reset-password).", "La réinitialisation par e-mail n’est pas configurée sur ce serveur : demandez à votre administrateur (tribune user reset-password).")
+	ErrWrongPassword = problem.New(http.StatusUnprocessableEntity, "wrong_password", "Your current password is not this one.")
+	ErrBadReset      = problem.New(http.StatusNotFound, "bad_reset", "This reset link is unknown, used or expired: ask for a new one.")
+	ErrNoMail        = problem.New(http.StatusConflict, "reset_by_email_off", "Password reset by e-mail is not set up on this server: ask your administrator (tribune user reset-password).")
 )
 
 func validatePassword(field, password string) error {
 	if utf8.RuneCountInString(password) < 10 {
-		return problem.Invalidf(field, "weak_password", "Use at least 10 characters.", "Utilisez au moins 10 caractères.")
+		return problem.Invalidf(field, "weak_password", "Use at least 10 characters.")
 	}
 	return nil
 }
@@ -73,7 +73,7 @@ func (s *Service) ChangePassword(ctx context.Context, user store.User, current, 
 	}
 	if !secret.CheckPassword(u.PasswordHash, current) {
 		return ErrWrongPassword.With(problem.Detail{Location: "current_password", Code: "wrong_password",
-			Message: ErrWrongPassword.Message, MessageFR: ErrWrongPassword.MessageFR})
+			Message: ErrWrongPassword.Message, Args: ErrWrongPassword.Args})
 	}
 	attempt.Succeeded()
 	if err := validatePassword("new_password", next); err != nil {

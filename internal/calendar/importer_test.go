@@ -51,7 +51,7 @@ func TestImportSetsDuplicatesAside(t *testing.T) {
 			dupLines := func(rep calendar.ImportReport) []int {
 				var lines []int
 				for _, d := range rep.Duplicates {
-					if d.Code != "duplicate" || !strings.Contains(d.Message, "post #") || !strings.Contains(d.MessageFR, "publication n°") {
+					if d.Code != "duplicate" || !strings.Contains(d.Localized("en"), "post #") || !strings.Contains(d.Localized("fr"), "publication n°") {
 						t.Errorf("duplicate report %+v: want the post it repeats, in English and French", d)
 					}
 					lines = append(lines, d.Line)

@@ -241,7 +241,7 @@ func (s *server) createWorkspace(ctx context.Context, in *workspaceIn) (*body[wo
 		return nil, s.fail(problem.Forbidden)
 	}
 	if err := schedule.CheckZone(in.Body.Timezone); err != nil {
-		return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
+		return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone."))
 	}
 	ws, err := auth.CreateWorkspace(ctx, s.Store, u.OrganizationID, u.ID, in.Body.Name, in.Body.Timezone, s.Now().UTC())
 	if err != nil {
@@ -288,7 +288,7 @@ func (s *server) updateWorkspace(ctx context.Context, in *workspacePatch) (*body
 	}
 	if b.Timezone != nil {
 		if err := schedule.CheckZone(*b.Timezone); err != nil {
-			return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu."))
+			return nil, s.fail(problem.Invalidf("timezone", "bad_timezone", "Unknown time zone."))
 		}
 		ws.Timezone = *b.Timezone
 	}
@@ -571,7 +571,7 @@ func (s *server) setQueue(ctx context.Context, in *queueIn) (*body[[]slotJSON], 
 	for _, sl := range in.Body {
 		t, err := time.Parse("15:04", sl.Time)
 		if err != nil {
-			return nil, s.fail(problem.Invalidf("time", "bad_time", "Times are HH:MM.", "Les heures s’écrivent HH:MM."))
+			return nil, s.fail(problem.Invalidf("time", "bad_time", "Times are HH:MM."))
 		}
 		slots = append(slots, schedule.Slot{Weekday: time.Weekday(sl.Weekday), Minute: t.Hour()*60 + t.Minute()})
 	}
