@@ -17,9 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tribune-social/tribune/internal/schedule"
-
 	"github.com/tribune-social/tribune/internal/i18n"
+	"github.com/tribune-social/tribune/internal/schedule"
 )
 
 // Format names a CSV layout.
