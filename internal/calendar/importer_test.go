@@ -82,7 +82,7 @@ func TestImportSetsDuplicatesAside(t *testing.T) {
 				later + " 10:00," + ch.Name + ",same text\n" +
 				later + " 11:00," + ch.Name + ",other text\n"
 			rep = imp(calendar.ImportOptions{})
-			if rep.Imported != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Line != 3 || !strings.Contains(rep.Duplicates[0].Message, "line 2") {
+			if rep.Imported != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Line != 3 || !strings.Contains(rep.Duplicates[0].Localized("en"), "line 2") {
 				t.Errorf("a file repeating its own row: %+v, want line 3 reported as a repeat of line 2 and 2 imported", rep)
 			}
 		})
