@@ -1,0 +1,43 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/posts"
+)
+
+// An API error carries its message in English and, from the catalogue, in
+// French, at the top and in each detail, values formatted in both.
+func TestErrorBodyInEnglishAndFrench(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	resp := env.Do(t, env.Token(t, owner), http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d", ws.ID), strings.NewReader(`{"schedule_horizon_days":0}`))
+	defer resp.Body.Close()
+	var body struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		MessageFR string `json:"message_fr"`
+		Details   []struct {
+			Location  string `json:"location"`
+			Message   string `json:"message"`
+			MessageFR string `json:"message_fr"`
+		} `json:"details"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity || body.Message != "Some fields are not valid." || body.MessageFR != "Certains champs ne sont pas valides." {
+		t.Fatalf("%d %+v, want a 422 in English and French", resp.StatusCode, body)
+	}
+	want := fmt.Sprintf("Indiquez un nombre de jours entre 1 et %d.", posts.MaxHorizonDays)
+	if len(body.Details) != 1 || body.Details[0].Location != "schedule_horizon_days" ||
+		body.Details[0].Message != fmt.Sprintf("Enter a number of days between 1 and %d.", posts.MaxHorizonDays) || body.Details[0].MessageFR != want {
+		t.Errorf("details %+v, want the limit in English and %q", body.Details, want)
+	}
+}
