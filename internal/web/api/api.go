@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"hash"
 	"io"
@@ -146,7 +147,9 @@ func public(r *http.Request) bool {
 func writeJSONError(w http.ResponseWriter, pe *problem.Error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(pe.Status)
-	_, _ = io.WriteString(w, `{"status":`+itoa(pe.Status)+`,"code":"`+pe.Code+`","message":"`+pe.Message+`"}`)
+	// The same body as huma's errors: the message rendered (a throttled
+	// sign-in's wait formatted) in English and French, JSON-escaped.
+	_ = json.NewEncoder(w).Encode(errorBody(pe))
 }
 
 func itoa(n int) string {

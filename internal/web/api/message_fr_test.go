@@ -41,3 +41,38 @@ func TestErrorBodyInEnglishAndFrench(t *testing.T) {
 		t.Errorf("details %+v, want the limit in English and %q", body.Details, want)
 	}
 }
+
+// The errors written before huma sees the request (here a too long
+// Idempotency-Key) have the same body: escaped JSON, English and French.
+func TestEarlyErrorBodyInEnglishAndFrench(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	req, err := http.NewRequest(http.MethodPost, env.Server.URL+fmt.Sprintf("/api/v1/workspaces/%d/posts", ws.ID), strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+env.Token(t, owner))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", strings.Repeat("k", 300))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Code      string `json:"code"`
+		MessageFR string `json:"message_fr"`
+		Details   []struct {
+			Message   string `json:"message"`
+			MessageFR string `json:"message_fr"`
+		} `json:"details"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("the body is not JSON: %v", err)
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity || body.MessageFR != "Certains champs ne sont pas valides." || len(body.Details) != 1 ||
+		body.Details[0].Message != "Idempotency-Key is limited to 255 characters." || body.Details[0].MessageFR != "Idempotency-Key est limité à 255 caractères." {
+		t.Errorf("%d %+v, want a 422 naming the limit in English and French", resp.StatusCode, body)
+	}
+}
