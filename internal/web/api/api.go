@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/idempotency"
@@ -71,6 +73,9 @@ func New(d Deps) http.Handler {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
 	a := humago.NewWithPrefix(mux, "/api", cfg)
+	// A report row's JSON (bulk.RowError.MarshalJSON) carries its message in
+	// English and, from the catalogue, in French: document what is written.
+	a.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[bulk.RowError](), reflect.TypeFor[rowError]())
 	s := &server{d}
 	s.routes(a)
 	limits := bodyLimits(a)
@@ -96,6 +101,16 @@ type apiDetail struct {
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	FR       string `json:"message_fr,omitempty"`
+}
+
+// rowError is the schema of bulk.RowError as its JSON reads; huma names it
+// RowError.
+type rowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	FR      string `json:"message_fr"`
 }
 
 // errorBody renders pe in English with its French beside it.

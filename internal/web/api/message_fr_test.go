@@ -76,3 +76,24 @@ func TestEarlyErrorBodyInEnglishAndFrench(t *testing.T) {
 		t.Errorf("%d %+v, want a 422 naming the limit in English and French", resp.StatusCode, body)
 	}
 }
+
+// The document describes an import report's row as it is written, with its
+// French (bulk.RowError's JSON comes from MarshalJSON, not its fields).
+func TestOpenAPIRowErrorHasFrench(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+				Required   []string                   `json:"required"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDocument(t), &doc); err != nil {
+		t.Fatal(err)
+	}
+	row, ok := doc.Components.Schemas["RowError"]
+	if !ok || row.Properties["message"] == nil || row.Properties["message_fr"] == nil {
+		t.Errorf("RowError schema %+v, want message and message_fr", row)
+	}
+}
