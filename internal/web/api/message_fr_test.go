@@ -20,24 +20,24 @@ func TestErrorBodyInEnglishAndFrench(t *testing.T) {
 	resp := env.Do(t, env.Token(t, owner), http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d", ws.ID), strings.NewReader(`{"schedule_horizon_days":0}`))
 	defer resp.Body.Close()
 	var body struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		MessageFR string `json:"message_fr"`
-		Details   []struct {
-			Location  string `json:"location"`
-			Message   string `json:"message"`
-			MessageFR string `json:"message_fr"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		FR      string `json:"message_fr"`
+		Details []struct {
+			Location string `json:"location"`
+			Message  string `json:"message"`
+			FR       string `json:"message_fr"`
 		} `json:"details"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusUnprocessableEntity || body.Message != "Some fields are not valid." || body.MessageFR != "Certains champs ne sont pas valides." {
+	if resp.StatusCode != http.StatusUnprocessableEntity || body.Message != "Some fields are not valid." || body.FR != "Certains champs ne sont pas valides." {
 		t.Fatalf("%d %+v, want a 422 in English and French", resp.StatusCode, body)
 	}
 	want := fmt.Sprintf("Indiquez un nombre de jours entre 1 et %d.", posts.MaxHorizonDays)
 	if len(body.Details) != 1 || body.Details[0].Location != "schedule_horizon_days" ||
-		body.Details[0].Message != fmt.Sprintf("Enter a number of days between 1 and %d.", posts.MaxHorizonDays) || body.Details[0].MessageFR != want {
+		body.Details[0].Message != fmt.Sprintf("Enter a number of days between 1 and %d.", posts.MaxHorizonDays) || body.Details[0].FR != want {
 		t.Errorf("details %+v, want the limit in English and %q", body.Details, want)
 	}
 }
@@ -61,18 +61,18 @@ func TestEarlyErrorBodyInEnglishAndFrench(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var body struct {
-		Code      string `json:"code"`
-		MessageFR string `json:"message_fr"`
-		Details   []struct {
-			Message   string `json:"message"`
-			MessageFR string `json:"message_fr"`
+		Code    string `json:"code"`
+		FR      string `json:"message_fr"`
+		Details []struct {
+			Message string `json:"message"`
+			FR      string `json:"message_fr"`
 		} `json:"details"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatalf("the body is not JSON: %v", err)
 	}
-	if resp.StatusCode != http.StatusUnprocessableEntity || body.MessageFR != "Certains champs ne sont pas valides." || len(body.Details) != 1 ||
-		body.Details[0].Message != "Idempotency-Key is limited to 255 characters." || body.Details[0].MessageFR != "Idempotency-Key est limité à 255 caractères." {
+	if resp.StatusCode != http.StatusUnprocessableEntity || body.FR != "Certains champs ne sont pas valides." || len(body.Details) != 1 ||
+		body.Details[0].Message != "Idempotency-Key is limited to 255 characters." || body.Details[0].FR != "Idempotency-Key est limité à 255 caractères." {
 		t.Errorf("%d %+v, want a 422 naming the limit in English and French", resp.StatusCode, body)
 	}
 }
