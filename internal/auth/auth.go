@@ -24,11 +24,11 @@ const InvitationLifetime = 7 * 24 * time.Hour
 
 // Problems a user may see.
 var (
-	ErrBadCredentials = problem.New(http.StatusUnauthorized, "bad_credentials", "Wrong e-mail or password.", "Adresse e-mail ou mot de passe incorrect.")
-	ErrAlreadySetUp   = problem.New(http.StatusConflict, "already_set_up", "Tribune already has an owner: sign in, or ask for an invitation.", "Tribune a déjà un propriétaire : connectez-vous ou demandez une invitation.")
-	ErrEmailTaken     = problem.New(http.StatusConflict, "email_taken", "An account already uses this e-mail.", "Un compte utilise déjà cette adresse e-mail.")
-	ErrBadInvitation  = problem.New(http.StatusNotFound, "bad_invitation", "This invitation is unknown, used or expired.", "Cette invitation est inconnue, déjà utilisée ou expirée.")
-	ErrTokenExpired   = problem.New(http.StatusUnauthorized, "token_expired", "This API token has expired: create a new one.", "Ce jeton d’API a expiré : créez-en un nouveau.")
+	ErrBadCredentials = problem.New(http.StatusUnauthorized, "bad_credentials", "Wrong e-mail or password.")
+	ErrAlreadySetUp   = problem.New(http.StatusConflict, "already_set_up", "Tribune already has an owner: sign in, or ask for an invitation.")
+	ErrEmailTaken     = problem.New(http.StatusConflict, "email_taken", "An account already uses this e-mail.")
+	ErrBadInvitation  = problem.New(http.StatusNotFound, "bad_invitation", "This invitation is unknown, used or expired.")
+	ErrTokenExpired   = problem.New(http.StatusUnauthorized, "token_expired", "This API token has expired: create a new one.")
 )
 
 // Service is the authentication and authorisation use cases.
@@ -63,13 +63,13 @@ type SignUpInput struct {
 func validateAccount(name, email, password string) error {
 	var details []problem.Detail
 	if strings.TrimSpace(name) == "" {
-		details = append(details, problem.Detail{Location: "name", Code: "required", Message: "Enter your name.", MessageFR: "Indiquez votre nom."})
+		details = append(details, problem.Detail{Location: "name", Code: "required", Message: "Enter your name."})
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		details = append(details, problem.Detail{Location: "email", Code: "invalid_email", Message: "Enter a valid e-mail address.", MessageFR: "Indiquez une adresse e-mail valide."})
+		details = append(details, problem.Detail{Location: "email", Code: "invalid_email", Message: "Enter a valid e-mail address."})
 	}
 	if utf8.RuneCountInString(password) < 10 {
-		details = append(details, problem.Detail{Location: "password", Code: "weak_password", Message: "Use at least 10 characters.", MessageFR: "Utilisez au moins 10 caractères."})
+		details = append(details, problem.Detail{Location: "password", Code: "weak_password", Message: "Use at least 10 characters."})
 	}
 	if details != nil {
 		return problem.Invalid.With(details...)
@@ -88,7 +88,7 @@ func (s *Service) SignUpOwner(ctx context.Context, in SignUpInput) (store.User, 
 		in.Timezone = "UTC"
 	}
 	if err := schedule.CheckZone(in.Timezone); err != nil {
-		return store.User{}, store.Workspace{}, problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+		return store.User{}, store.Workspace{}, problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.")
 	}
 	if in.Organization == "" {
 		in.Organization = in.Name
@@ -200,12 +200,12 @@ func (s *Service) SessionUser(ctx context.Context, token string) (store.User, er
 // nil expiresAt makes a token that works until it is revoked.
 func (s *Service) CreateAPIToken(ctx context.Context, user store.User, name string, expiresAt *time.Time) (string, store.APIToken, error) {
 	if strings.TrimSpace(name) == "" {
-		return "", store.APIToken{}, problem.Invalidf("name", "required", "Name the token.", "Nommez le jeton.")
+		return "", store.APIToken{}, problem.Invalidf("name", "required", "Name the token.")
 	}
 	now := s.Now().UTC()
 	if expiresAt != nil {
 		if !expiresAt.After(now) {
-			return "", store.APIToken{}, problem.Invalidf("expires_at", "in_the_past", "Choose an expiry date in the future.", "Choisissez une date d’expiration future.")
+			return "", store.APIToken{}, problem.Invalidf("expires_at", "in_the_past", "Choose an expiry date in the future.")
 		}
 		utc := expiresAt.UTC()
 		expiresAt = &utc
@@ -299,10 +299,10 @@ func (s *Service) Invite(ctx context.Context, actor store.User, workspaceID int6
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return "", problem.Invalidf("email", "invalid_email", "Enter a valid e-mail address.", "Indiquez une adresse e-mail valide.")
+		return "", problem.Invalidf("email", "invalid_email", "Enter a valid e-mail address.")
 	}
 	if !role.Valid() || role == Owner {
-		return "", problem.Invalidf("role", "invalid_role", "Choose a role other than owner.", "Choisissez un rôle autre que propriétaire.")
+		return "", problem.Invalidf("role", "invalid_role", "Choose a role other than owner.")
 	}
 	tok := secret.NewToken("")
 	now := s.Now().UTC()
@@ -367,7 +367,7 @@ func (s *Service) SetRole(ctx context.Context, actor store.User, workspaceID, us
 		return err
 	}
 	if !role.Valid() {
-		return problem.Invalidf("role", "invalid_role", "Unknown role.", "Rôle inconnu.")
+		return problem.Invalidf("role", "invalid_role", "Unknown role.")
 	}
 	u, err := s.Store.GetUser(ctx, userID)
 	if err != nil || u.OrganizationID != ws.OrganizationID {
@@ -382,7 +382,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor store.User, workspaceI
 		return err
 	}
 	if userID == actor.ID {
-		return problem.New(http.StatusConflict, "remove_self", "You cannot remove yourself.", "Vous ne pouvez pas vous retirer vous-même.")
+		return problem.New(http.StatusConflict, "remove_self", "You cannot remove yourself.")
 	}
 	return s.Store.DeleteMembership(ctx, store.DeleteMembershipParams{WorkspaceID: workspaceID, UserID: userID})
 }

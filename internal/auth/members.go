@@ -20,7 +20,7 @@ func (s *Service) Installed(ctx context.Context) (bool, error) {
 }
 
 // ErrBadTimezone refuses a time zone that is not an IANA name.
-var ErrBadTimezone = problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+var ErrBadTimezone = problem.Invalidf("timezone", "bad_timezone", "Unknown time zone.")
 
 // AddWorkspace creates a workspace in the user's organisation; only the
 // organisation's owner may, and becomes the workspace's owner.
@@ -30,7 +30,7 @@ func (s *Service) AddWorkspace(ctx context.Context, user store.User, name, tz st
 	}
 	name, tz = strings.TrimSpace(name), strings.TrimSpace(tz)
 	if name == "" {
-		return store.Workspace{}, problem.Invalidf("name", "required", "Name the workspace.", "Nommez l’espace de travail.")
+		return store.Workspace{}, problem.Invalidf("name", "required", "Name the workspace.")
 	}
 	if err := schedule.CheckZone(tz); err != nil {
 		return store.Workspace{}, ErrBadTimezone

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
@@ -24,14 +25,14 @@ type Mailer interface {
 
 // Problems of the account's own secrets.
 var (
-	ErrWrongPassword = problem.New(http.StatusUnprocessableEntity, "wrong_password", "Your current password is not this one.", "Votre mot de passe actuel n’est pas celui-ci.")
-	ErrBadReset      = problem.New(http.StatusNotFound, "bad_reset", "This reset link is unknown, used or expired: ask for a new one.", "Ce lien de réinitialisation est inconnu, déjà utilisé ou expiré : demandez-en un nouveau.")
-	ErrNoMail        = problem.New(http.StatusConflict, "reset_by_email_off", "Password reset by e-mail is not set up on this server: ask your administrator (tribune user reset-password).", "La réinitialisation par e-mail n’est pas configurée sur ce serveur : demandez à votre administrateur (tribune user reset-password).")
+	ErrWrongPassword = problem.New(http.StatusUnprocessableEntity, "wrong_password", "Your current password is not this one.")
+	ErrBadReset      = problem.New(http.StatusNotFound, "bad_reset", "This reset link is unknown, used or expired: ask for a new one.")
+	ErrNoMail        = problem.New(http.StatusConflict, "reset_by_email_off", "Password reset by e-mail is not set up on this server: ask your administrator (tribune user reset-password).")
 )
 
 func validatePassword(field, password string) error {
 	if utf8.RuneCountInString(password) < 10 {
-		return problem.Invalidf(field, "weak_password", "Use at least 10 characters.", "Utilisez au moins 10 caractères.")
+		return problem.Invalidf(field, "weak_password", "Use at least 10 characters.")
 	}
 	return nil
 }
@@ -73,7 +74,7 @@ func (s *Service) ChangePassword(ctx context.Context, user store.User, current, 
 	}
 	if !secret.CheckPassword(u.PasswordHash, current) {
 		return ErrWrongPassword.With(problem.Detail{Location: "current_password", Code: "wrong_password",
-			Message: ErrWrongPassword.Message, MessageFR: ErrWrongPassword.MessageFR})
+			Message: ErrWrongPassword.Message, Args: ErrWrongPassword.Args})
 	}
 	attempt.Succeeded()
 	if err := validatePassword("new_password", next); err != nil {
@@ -116,6 +117,13 @@ func (s *Service) ResetLink(token string) string { return s.PublicURL + "/reset/
 // RequestPasswordReset e-mails a reset link to the account with this
 // address. An unknown address gets the same answer, so that accounts cannot
 // be probed; without SMTP it is ErrNoMail. The e-mail is sent at once,
+// The password-reset e-mail, in the catalogue (internal/i18n); the body is a
+// format of the link.
+const (
+	resetMailSubject = "Reset your password"
+	resetMailBody    = "Someone (you, we hope) asked to reset your Tribune password. Open this link within an hour to choose a new one:\n\n%s\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n"
+)
+
 // not by a job, so that the link never rests in the job table in clear.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	if s.Mailer == nil {
@@ -134,11 +142,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		}
 		return err
 	}
-	body := "Someone (you, we hope) asked to reset your Tribune password. Open this link within an hour to choose a new one:\n\n" +
-		s.ResetLink(tok) + "\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n\n" +
-		"Quelqu’un (vous, espérons-le) a demandé à réinitialiser votre mot de passe Tribune. Ouvrez ce lien dans l’heure pour en choisir un nouveau :\n\n" +
-		s.ResetLink(tok) + "\n\nSi ce n’était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.\n"
-	return s.Mailer.Send(ctx, u.Email, "Reset your password / Réinitialiser votre mot de passe", body)
+	// Tribune does not know the reader's language here: the e-mail says it
+	// in both, from the catalogue.
+	body := i18n.T("en", resetMailBody, s.ResetLink(tok)) + "\n" + i18n.T("fr", resetMailBody, s.ResetLink(tok))
+	return s.Mailer.Send(ctx, u.Email, i18n.T("en", resetMailSubject)+" / "+i18n.T("fr", resetMailSubject), body)
 }
 
 // ResetPassword spends a reset token and sets the new password; every

@@ -16,8 +16,7 @@ import (
 // *ThrottledError that carries it says how long to wait, and the HTTP layers
 // send it as 429 with Retry-After.
 var ErrThrottled = problem.New(http.StatusTooManyRequests, "too_many_attempts",
-	"Too many failed sign-in attempts. Wait a moment, then try again.",
-	"Trop de tentatives de connexion échouées. Patientez un moment, puis réessayez.")
+	"Too many failed sign-in attempts. Wait a moment, then try again.")
 
 // ThrottledError is a refused password check and when to try again.
 type ThrottledError struct {
@@ -33,8 +32,7 @@ func (e *ThrottledError) Error() string {
 func (e *ThrottledError) Unwrap() error {
 	n := e.Seconds()
 	c := *ErrThrottled
-	c.Message = fmt.Sprintf("Too many failed sign-in attempts. Try again in %d s.", n)
-	c.MessageFR = fmt.Sprintf("Trop de tentatives de connexion échouées. Réessayez dans %d s.", n)
+	c.Message, c.Args = "Too many failed sign-in attempts. Try again in %d s.", []any{n}
 	return &c
 }
 

@@ -9,14 +9,15 @@ package bulk
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"iter"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/schedule"
 )
 
@@ -61,15 +62,31 @@ type Row struct {
 
 // RowError is what is wrong with one line.
 type RowError struct {
-	Line      int    `json:"line"`
-	Field     string `json:"field,omitempty"`
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageFR string `json:"message_fr"`
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"` // English, the catalogue key (internal/i18n); a fmt format when Args are set
+	Args    []any  `json:"-"`       // values of Message's verbs
 }
 
-func rowErr(line int, field, code, en, fr string) RowError {
-	return RowError{Line: line, Field: field, Code: code, Message: en, MessageFR: fr}
+// Localized returns the message in lang (English when lang is unknown).
+func (e RowError) Localized(lang string) string { return i18n.T(lang, e.Message, e.Args...) }
+
+// MarshalJSON writes the error with its message in English and French.
+func (e RowError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Line      int    `json:"line"`
+		Field     string `json:"field,omitempty"`
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		MessageFR string `json:"message_fr"`
+	}{e.Line, e.Field, e.Code, e.Localized("en"), e.Localized("fr")})
+}
+
+// badRow is a RowError; en is an English message (a fmt format with args)
+// in the catalogue.
+func badRow(line int, field, code, en string, args ...any) RowError {
+	return RowError{Line: line, Field: field, Code: code, Message: en, Args: args}
 }
 
 var tribuneColumns = []string{"scheduled_at", "channel", "text", "link", "first_comment", "media_url", "tags"}
@@ -78,15 +95,15 @@ var tribuneColumns = []string{"scheduled_at", "channel", "text", "link", "first_
 func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 	raw, err := io.ReadAll(io.LimitReader(r, 32<<20))
 	if err != nil {
-		return nil, []RowError{rowErr(0, "", "unreadable", "The file could not be read.", "Le fichier n’a pas pu être lu.")}
+		return nil, []RowError{badRow(0, "", "unreadable", "The file could not be read.")}
 	}
 	if !utf8.Valid(raw) {
-		return nil, []RowError{rowErr(0, "", "not_utf8", "Save the file as UTF-8 CSV.", "Enregistrez le fichier en CSV UTF-8.")}
+		return nil, []RowError{badRow(0, "", "not_utf8", "Save the file as UTF-8 CSV.")}
 	}
 	if bytes.IndexByte(raw, 0) >= 0 {
 		// A NUL is no text a post can hold (PostgreSQL refuses it): the
 		// file is not a CSV, or was saved as UTF-16.
-		return nil, []RowError{rowErr(0, "", "not_utf8", "The file holds NUL characters: save it as UTF-8 CSV.", "Le fichier contient des caractères NUL : enregistrez-le en CSV UTF-8.")}
+		return nil, []RowError{badRow(0, "", "not_utf8", "The file holds NUL characters: save it as UTF-8 CSV.")}
 	}
 	text := strings.TrimPrefix(string(raw), "\uFEFF") // Excel's byte-order mark
 	comma := ','
@@ -104,14 +121,14 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 	}
 	for line, rec := range records(text, comma) {
 		if rec.err != nil {
-			errs = append(errs, rowErr(line, "", "bad_csv", "This line is not valid CSV: "+rec.err.Error(), "Cette ligne n’est pas du CSV valide : "+rec.err.Error()))
+			errs = append(errs, badRow(line, "", "bad_csv", "This line is not valid CSV: %s", rec.err.Error()))
 			continue
 		}
 		if blank(rec.fields) {
 			continue
 		}
 		if len(rows)+len(errs) >= MaxRows {
-			errs = append(errs, rowErr(line, "", "too_many_rows", fmt.Sprintf("A file holds at most %d rows; split it.", MaxRows), fmt.Sprintf("Un fichier contient au plus %d lignes : découpez-le.", MaxRows)))
+			errs = append(errs, badRow(line, "", "too_many_rows", "A file holds at most %d rows; split it.", MaxRows))
 			break
 		}
 		var row Row
@@ -132,7 +149,7 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 		if rerrs == nil && row.Local != "" {
 			y, mo, d, h, mi, _ := schedule.ParseLocal(row.Local)
 			if !opt.Now.IsZero() && !schedule.At(loc, y, mo, d, h, mi).After(opt.Now) {
-				rerrs = append(rerrs, rowErr(line, "scheduled_at", "in_the_past", "This time is in the past.", "Cette date est passée."))
+				rerrs = append(rerrs, badRow(line, "scheduled_at", "in_the_past", "This time is in the past."))
 			}
 		}
 		if rerrs != nil {
@@ -142,7 +159,7 @@ func Parse(r io.Reader, opt Options) ([]Row, []RowError) {
 		rows = append(rows, row)
 	}
 	if opt.Format != Hootsuite && header == nil && len(errs) == 0 {
-		errs = append(errs, rowErr(1, "", "empty", "The file is empty.", "Le fichier est vide."))
+		errs = append(errs, badRow(1, "", "empty", "The file is empty."))
 	}
 	return rows, errs
 }
@@ -214,8 +231,7 @@ func readHeader(line int, rec []string) (map[string]int, []RowError) {
 	}
 	for _, need := range []string{"scheduled_at", "text"} {
 		if _, ok := h[need]; !ok {
-			return nil, []RowError{rowErr(line, need, "missing_column", "The header row lacks the column "+need+". Columns: "+strings.Join(tribuneColumns, ", ")+".",
-				"La ligne d’en-tête n’a pas la colonne "+need+". Colonnes : "+strings.Join(tribuneColumns, ", ")+".")}
+			return nil, []RowError{badRow(line, need, "missing_column", "The header row lacks the column %s. Columns: %s.", need, strings.Join(tribuneColumns, ", "))}
 		}
 	}
 	return h, nil
@@ -237,7 +253,7 @@ func tribuneRow(line int, rec []string, h map[string]int) (Row, []RowError) {
 	var errs []RowError
 	when := get("scheduled_at")
 	if _, _, _, _, _, err := schedule.ParseLocal(when); err != nil {
-		errs = append(errs, rowErr(line, "scheduled_at", "bad_time", "Write scheduled_at as YYYY-MM-DD HH:MM, got "+quote(when)+".", "Écrivez scheduled_at au format AAAA-MM-JJ HH:MM, reçu "+quote(when)+"."))
+		errs = append(errs, badRow(line, "scheduled_at", "bad_time", "Write scheduled_at as YYYY-MM-DD HH:MM, got %s.", quote(when)))
 	} else {
 		row.Local = normalLocal(when)
 	}
@@ -248,7 +264,7 @@ func tribuneRow(line int, rec []string, h map[string]int) (Row, []RowError) {
 func hootsuiteRow(line int, rec []string, order string) (Row, []RowError) {
 	var errs []RowError
 	if len(rec) < 2 {
-		return Row{}, []RowError{rowErr(line, "", "missing_fields", "A row needs a date and a message.", "Une ligne demande une date et un message.")}
+		return Row{}, []RowError{badRow(line, "", "missing_fields", "A row needs a date and a message.")}
 	}
 	row := Row{Line: line, Text: strings.TrimSpace(rec[1])}
 	if len(rec) > 2 {
@@ -264,10 +280,10 @@ func hootsuiteRow(line int, rec []string, order string) (Row, []RowError) {
 		if order == "mdy" {
 			hint = "mm/dd/yyyy hh:mm"
 		}
-		errs = append(errs, rowErr(line, "date", "bad_time", "Write the date as "+hint+", got "+quote(rec[0])+".", "Écrivez la date au format "+hint+", reçu "+quote(rec[0])+"."))
+		errs = append(errs, badRow(line, "date", "bad_time", "Write the date as %s, got %s.", hint, quote(rec[0])))
 	} else {
 		if t.Minute()%5 != 0 {
-			errs = append(errs, rowErr(line, "date", "not_multiple_of_5", "Hootsuite files schedule on multiples of 5 minutes.", "Les fichiers Hootsuite programment sur des multiples de 5 minutes."))
+			errs = append(errs, badRow(line, "date", "not_multiple_of_5", "Hootsuite files schedule on multiples of 5 minutes."))
 		}
 		row.Local = t.Format(schedule.LocalLayout)
 	}
@@ -278,11 +294,11 @@ func hootsuiteRow(line int, rec []string, order string) (Row, []RowError) {
 func checkCommon(line int, row Row) []RowError {
 	var errs []RowError
 	if row.Text == "" && row.MediaURL == "" {
-		errs = append(errs, rowErr(line, "text", "empty_text", "The message is empty.", "Le message est vide."))
+		errs = append(errs, badRow(line, "text", "empty_text", "The message is empty."))
 	}
 	for field, u := range map[string]string{"link": row.Link, "media_url": row.MediaURL} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-			errs = append(errs, rowErr(line, field, "bad_url", "Links start with https://.", "Les liens commencent par https://."))
+			errs = append(errs, badRow(line, field, "bad_url", "Links start with https://."))
 		}
 	}
 	return errs

@@ -130,8 +130,8 @@ func TestParseReadsPastAnUnterminatedQuote(t *testing.T) {
 			got := map[int]string{}
 			for _, e := range errs {
 				got[e.Line] = e.Code
-				if e.Code == "bad_csv" && strings.Contains(e.Message, "on line") {
-					t.Errorf("line %d: the message names a line of its own (%q): the report's line is the file's", e.Line, e.Message)
+				if e.Code == "bad_csv" && strings.Contains(e.Localized("en"), "on line") {
+					t.Errorf("line %d: the message names a line of its own (%q): the report's line is the file's", e.Line, e.Localized("en"))
 				}
 			}
 			if fmt.Sprint(got) != fmt.Sprint(c.wantBad) {

@@ -120,8 +120,7 @@ func ParseCursor(s string) (Cursor, error) {
 	ns, err1 := strconv.ParseInt(at, 10, 64)
 	n, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil || n <= 0 {
-		return Cursor{}, problem.Invalidf("after", "bad_cursor", "This cursor is not one Tribune gave: pass the Tribune-Next-Cursor header of the previous page.",
-			"Ce curseur ne vient pas de Tribune : passez l’en-tête Tribune-Next-Cursor de la page précédente.")
+		return Cursor{}, problem.Invalidf("after", "bad_cursor", "This cursor is not one Tribune gave: pass the Tribune-Next-Cursor header of the previous page.")
 	}
 	return Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
 }
@@ -135,8 +134,7 @@ func (s *Service) Range(ctx context.Context, user store.User, workspaceID int64,
 	}
 	if after.ID != 0 {
 		if after.At.Before(from) || !after.At.Before(to) {
-			return Page[Entry]{}, ws, problem.Invalidf("after", "bad_cursor", "This cursor belongs to another range: ask again with the same from and to.",
-				"Ce curseur appartient à une autre période : redemandez avec les mêmes from et to.")
+			return Page[Entry]{}, ws, problem.Invalidf("after", "bad_cursor", "This cursor belongs to another range: ask again with the same from and to.")
 		}
 		from = after.At
 	}
@@ -200,7 +198,7 @@ func (s *Service) authorize(ctx context.Context, user store.User, workspaceID in
 		return ws, err
 	}
 	if !to.After(from) || to.Sub(from) > MaxRange {
-		return ws, problem.Invalidf("range", "bad_range", "Choose a range of at most six months.", "Choisissez une période de six mois au plus.")
+		return ws, problem.Invalidf("range", "bad_range", "Choose a range of at most six months.")
 	}
 	return ws, nil
 }

@@ -108,7 +108,7 @@ func (im *Importer) start(ctx context.Context, user store.User, workspaceID int6
 		return nil, err
 	}
 	if opt.Format != bulk.Hootsuite && opt.Format != bulk.Tribune {
-		return nil, problem.Invalidf("format", "bad_format", "Choose the Hootsuite or the Tribune layout.", "Choisissez le format Hootsuite ou Tribune.")
+		return nil, problem.Invalidf("format", "bad_format", "Choose the Hootsuite or the Tribune layout.")
 	}
 	run := &importRun{user: user, role: role, ws: ws, tz: ws.Timezone, opt: opt, byName: map[string]store.Channel{}, byID: map[int64]store.Channel{}}
 	if user.Timezone != "" {
@@ -150,12 +150,11 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 	targets := run.targets(row)
 	if len(targets) == 0 {
 		return planned{}, []bulk.RowError{{Line: row.Line, Field: "channel", Code: "unknown_channel",
-			Message: "Unknown channel " + strconv.Quote(row.Channel) + ".", MessageFR: "Canal inconnu : " + strconv.Quote(row.Channel) + "."}}
+			Message: "Unknown channel %s.", Args: []any{strconv.Quote(row.Channel)}}}
 	}
 	if row.MediaURL != "" {
 		return planned{}, []bulk.RowError{{Line: row.Line, Field: "media_url", Code: "media_url_unsupported",
-			Message:   "Media by URL are not fetched yet: upload the file to the media library and attach it in the composer.",
-			MessageFR: "Les médias par URL ne sont pas encore récupérés : importez le fichier dans la médiathèque et joignez-le dans l’éditeur."}}
+			Message: "Media by URL are not fetched yet: upload the file to the media library and attach it in the composer."}}
 	}
 	in := posts.Input{ScheduledLocal: row.Local, Timezone: run.tz, Tags: row.Tags, ConfirmDuplicate: run.opt.ImportDuplicates}
 	for _, c := range targets {
@@ -175,7 +174,7 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 	var errs []bulk.RowError
 	for _, v := range views {
 		for _, p := range v.Problems {
-			errs = append(errs, bulk.RowError{Line: row.Line, Field: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, MessageFR: p.MessageFR})
+			errs = append(errs, bulk.RowError{Line: row.Line, Field: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, Args: p.Args})
 		}
 	}
 	return planned{line: row.Line, in: in, when: when}, errs
@@ -185,10 +184,10 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 // message when it has one (it names the limit that was crossed).
 func rowError(line int, field string, err error) bulk.RowError {
 	pe := problem.As(err)
-	e := bulk.RowError{Line: line, Field: field, Code: pe.Code, Message: pe.Message, MessageFR: pe.MessageFR}
+	e := bulk.RowError{Line: line, Field: field, Code: pe.Code, Message: pe.Message, Args: pe.Args}
 	if len(pe.Details) == 1 {
 		d := pe.Details[0]
-		e.Message, e.MessageFR = d.Message, d.MessageFR
+		e.Message, e.Args = d.Message, d.Args
 	}
 	return e
 }
@@ -246,13 +245,11 @@ func (im *Importer) setDuplicatesAside(ctx context.Context, run *importRun) erro
 		switch {
 		case dupPost != 0:
 			run.rep.Duplicates = append(run.rep.Duplicates, bulk.RowError{Line: p.line, Code: posts.ErrDuplicate.Code,
-				Message:   "Same content as post #" + strconv.FormatInt(dupPost, 10) + ", already scheduled or published on this channel close to that time: skipped.",
-				MessageFR: "Même contenu que la publication n°" + strconv.FormatInt(dupPost, 10) + ", déjà programmée ou publiée sur ce canal à une date proche : ignorée."})
+				Message: "Same content as post #%d, already scheduled or published on this channel close to that time: skipped.", Args: []any{dupPost}})
 			continue
 		case dupLine != 0:
 			run.rep.Duplicates = append(run.rep.Duplicates, bulk.RowError{Line: p.line, Code: posts.ErrDuplicate.Code,
-				Message:   "Same content as line " + strconv.Itoa(dupLine) + " of this file, on the same channel close to that time: skipped.",
-				MessageFR: "Même contenu que la ligne " + strconv.Itoa(dupLine) + " de ce fichier, sur le même canal à une date proche : ignorée."})
+				Message: "Same content as line %d of this file, on the same channel close to that time: skipped.", Args: []any{dupLine}})
 			continue
 		}
 		for _, v := range p.in.Variants {
@@ -280,7 +277,7 @@ func (im *Importer) save(ctx context.Context, run *importRun) (ImportReport, err
 	})
 	if err != nil {
 		rep.PostIDs = nil
-		return *rep, problem.New(http.StatusUnprocessableEntity, "import_failed", "Nothing was imported: "+err.Error(), "Rien n’a été importé : "+err.Error()).Wrap(err)
+		return *rep, problem.New(http.StatusUnprocessableEntity, "import_failed", "Nothing was imported: %s").Format(err.Error()).Wrap(err)
 	}
 	rep.Imported = len(rep.PostIDs)
 	return *rep, nil

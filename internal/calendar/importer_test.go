@@ -51,7 +51,7 @@ func TestImportSetsDuplicatesAside(t *testing.T) {
 			dupLines := func(rep calendar.ImportReport) []int {
 				var lines []int
 				for _, d := range rep.Duplicates {
-					if d.Code != "duplicate" || !strings.Contains(d.Message, "post #") || !strings.Contains(d.MessageFR, "publication n°") {
+					if d.Code != "duplicate" || !strings.Contains(d.Localized("en"), "post #") || !strings.Contains(d.Localized("fr"), "publication n°") {
 						t.Errorf("duplicate report %+v: want the post it repeats, in English and French", d)
 					}
 					lines = append(lines, d.Line)
@@ -82,7 +82,7 @@ func TestImportSetsDuplicatesAside(t *testing.T) {
 				later + " 10:00," + ch.Name + ",same text\n" +
 				later + " 11:00," + ch.Name + ",other text\n"
 			rep = imp(calendar.ImportOptions{})
-			if rep.Imported != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Line != 3 || !strings.Contains(rep.Duplicates[0].Message, "line 2") {
+			if rep.Imported != 2 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Line != 3 || !strings.Contains(rep.Duplicates[0].Localized("en"), "line 2") {
 				t.Errorf("a file repeating its own row: %+v, want line 3 reported as a repeat of line 2 and 2 imported", rep)
 			}
 		})

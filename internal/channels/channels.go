@@ -138,8 +138,7 @@ func networkProblem(err error) error {
 	}
 	ne := network.AsError(err)
 	if ne.Status == 0 && ne.Err != nil {
-		return problem.New(http.StatusBadGateway, "network_unreachable", "Could not reach the server at this address. Check the address and try again.",
-			"Impossible de joindre le serveur à cette adresse. Vérifiez l’adresse et réessayez.").Wrap(err)
+		return problem.New(http.StatusBadGateway, "network_unreachable", "Could not reach the server at this address. Check the address and try again.").Wrap(err)
 	}
 	msg := ne.Kind.String()
 	if ne.Status != 0 {
@@ -148,18 +147,17 @@ func networkProblem(err error) error {
 	if ne.Message != "" {
 		msg += ": " + ne.Message
 	}
-	return problem.New(http.StatusBadGateway, "network_refused", "The network answered: "+msg, "Le réseau a répondu : "+msg).Wrap(err)
+	return problem.New(http.StatusBadGateway, "network_refused", "The network answered: %s").Format(msg).Wrap(err)
 }
 
 var addressRefused = problem.New(http.StatusUnprocessableEntity, "address_not_allowed",
-	"Tribune does not connect to this address: enter the public https address of the server.",
-	"Tribune ne se connecte pas à cette adresse : indiquez l’adresse https publique du serveur.")
+	"Tribune does not connect to this address: enter the public https address of the server.")
 
 // addressProblem is networkProblem for a call to an address the user typed
 // in field: a refused address points at the field.
 func addressProblem(err error, field string) error {
 	if httpx.Blocked(err) {
-		return problem.Invalidf(field, addressRefused.Code, addressRefused.Message, addressRefused.MessageFR).Wrap(err)
+		return problem.Invalidf(field, addressRefused.Code, addressRefused.Message).Wrap(err)
 	}
 	return networkProblem(err)
 }
@@ -171,7 +169,7 @@ func (s *Service) ConnectSandbox(ctx context.Context, user store.User, workspace
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return store.Channel{}, problem.Invalidf("name", "required", "Name the sandbox account.", "Nommez le compte du bac à sable.")
+		return store.Channel{}, problem.Invalidf("name", "required", "Name the sandbox account.")
 	}
 	// One namespace per workspace: another workspace that picks the same
 	// name gets an account of its own, never this one.
@@ -195,7 +193,7 @@ func (s *Service) ConnectBluesky(ctx context.Context, user store.User, workspace
 	}
 	handle = strings.TrimPrefix(strings.TrimSpace(handle), "@")
 	if handle == "" || appPassword == "" {
-		return store.Channel{}, problem.Invalidf("handle", "required", "Enter the handle and an app password.", "Indiquez l’identifiant et un mot de passe d’application.")
+		return store.Channel{}, problem.Invalidf("handle", "required", "Enter the handle and an app password.")
 	}
 	acct, err := s.Bluesky.Login(ctx, strings.TrimRight(pdsURL, "/"), handle, appPassword)
 	if err != nil {
@@ -207,7 +205,7 @@ func (s *Service) ConnectBluesky(ctx context.Context, user store.User, workspace
 func checkURL(raw, field string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return problem.Invalidf(field, "bad_url", "Enter an address starting with https://.", "Indiquez une adresse commençant par https://.")
+		return problem.Invalidf(field, "bad_url", "Enter an address starting with https://.")
 	}
 	return nil
 }
@@ -268,7 +266,7 @@ func (s *Service) mastodonApp(ctx context.Context, instanceURL string) (mastodon
 func (s *Service) FinishMastodon(ctx context.Context, user store.User, state, code string) (store.Channel, error) {
 	st, err := s.Store.TakeOAuthState(ctx, state)
 	if err != nil || st.UserID != user.ID || s.Now().After(st.ExpiresAt) {
-		return store.Channel{}, problem.New(http.StatusBadRequest, "bad_oauth_state", "This authorisation expired or was not started here. Try connecting again.", "Cette autorisation a expiré ou n’a pas été lancée ici. Recommencez la connexion.")
+		return store.Channel{}, problem.New(http.StatusBadRequest, "bad_oauth_state", "This authorisation expired or was not started here. Try connecting again.")
 	}
 	if _, _, err := s.Auth.Authorize(ctx, user, st.WorkspaceID, auth.ManageChannels); err != nil {
 		return store.Channel{}, err
@@ -316,7 +314,7 @@ func (s *Service) RefreshMastodon(ctx context.Context, user store.User, channelI
 		return ch, err
 	}
 	if ch.Network != "mastodon" {
-		return ch, problem.New(http.StatusUnprocessableEntity, "not_mastodon", "Only Mastodon channels can be read again.", "Seuls les canaux Mastodon peuvent être relus.")
+		return ch, problem.New(http.StatusUnprocessableEntity, "not_mastodon", "Only Mastodon channels can be read again.")
 	}
 	cur, err := s.Account(ctx, ch)
 	if err != nil {
@@ -346,12 +344,11 @@ func Limits(ch store.Channel) rules.Limits {
 
 // ErrBadVisibility answers a visibility that is not one of Mastodon's.
 var ErrBadVisibility = problem.Invalidf("visibility", "bad_visibility",
-	"Choose a visibility: public, unlisted, private (followers only) or direct.",
-	"Choisissez une visibilité : public, unlisted (non listé), private (abonnés seulement) ou direct.")
+	"Choose a visibility: public, unlisted, private (followers only) or direct.")
 
 // ErrNoVisibility answers a visibility set on a network that has none.
 var ErrNoVisibility = problem.Invalidf("visibility", "visibility_unsupported",
-	"Only Mastodon channels have a visibility.", "Seuls les canaux Mastodon ont une visibilité.")
+	"Only Mastodon channels have a visibility.")
 
 // Visibility resolves the visibility of a post on ch: the one chosen, or
 // the channel's default when none is; "" on networks without visibilities.
@@ -423,7 +420,7 @@ func (s *Service) SetQueue(ctx context.Context, user store.User, channelID int64
 	}
 	for _, sl := range slots {
 		if sl.Weekday < 0 || sl.Weekday > 6 || sl.Minute < 0 || sl.Minute >= 24*60 {
-			return problem.Invalidf("slots", "bad_slot", "A slot needs a weekday (0–6) and a time of day.", "Un créneau demande un jour (0–6) et une heure.")
+			return problem.Invalidf("slots", "bad_slot", "A slot needs a weekday (0–6) and a time of day.")
 		}
 	}
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
@@ -446,7 +443,7 @@ func (s *Service) SimulateFaults(ctx context.Context, user store.User, channelID
 		return err
 	}
 	if ch.Network != "sandbox" {
-		return problem.New(http.StatusUnprocessableEntity, "not_sandbox", "Only sandbox channels can simulate failures.", "Seuls les canaux du bac à sable peuvent simuler des pannes.")
+		return problem.New(http.StatusUnprocessableEntity, "not_sandbox", "Only sandbox channels can simulate failures.")
 	}
 	f.Account = ch.ExternalID
 	if err := s.Sandbox.SetFaults(ctx, ch.BaseURL, f); err != nil {

@@ -110,9 +110,9 @@ func TestConnectDoesNotEchoTheRemoteSide(t *testing.T) {
 		if pe.Status != http.StatusBadGateway || pe.Code != "network_unreachable" {
 			t.Errorf("%s: got %d %s, want 502 network_unreachable", name, pe.Status, pe.Code)
 		}
-		shown := pe.Message + pe.MessageFR
+		shown := pe.Localized("en") + pe.Localized("fr")
 		for _, d := range pe.Details {
-			shown += d.Message + d.MessageFR
+			shown += d.Localized("en") + d.Localized("fr")
 		}
 		if strings.Contains(shown, "SECRET") || strings.Contains(shown, "FATAL") {
 			t.Errorf("%s: the user is shown %q", name, shown)

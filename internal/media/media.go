@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	_ "image/gif" // decoders for DecodeConfig
 	_ "image/jpeg"
@@ -42,12 +41,11 @@ const UploadEnvelope = 1 << 20
 
 // TooLarge is the 413 answered when an upload goes past limit bytes.
 func TooLarge(limit int64) error {
-	n, en, fr := limit>>20, "MB", "Mo"
+	n, msg := limit>>20, "Files are limited to %d MB."
 	if n == 0 { // only tests set a limit under a megabyte
-		n, en, fr = limit>>10, "KB", "Ko"
+		n, msg = limit>>10, "Files are limited to %d KB."
 	}
-	return problem.New(http.StatusRequestEntityTooLarge, "too_large",
-		fmt.Sprintf("Files are limited to %d %s.", n, en), fmt.Sprintf("Les fichiers sont limités à %d %s.", n, fr))
+	return problem.New(http.StatusRequestEntityTooLarge, "too_large", msg).Format(n)
 }
 
 // Accepted types: what at least one network publishes.
@@ -101,15 +99,15 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 		return store.Media{}, TooLarge(limit)
 	}
 	if n == 0 {
-		return store.Media{}, problem.Invalidf("file", "empty", "The file is empty.", "Le fichier est vide.")
+		return store.Media{}, problem.Invalidf("file", "empty", "The file is empty.")
 	}
 	head := make([]byte, 512)
 	k, _ := tmp.ReadAt(head, 0)
 	mime := sniff(head[:k])
 	ext, ok := accepted[mime]
 	if !ok {
-		return store.Media{}, problem.Invalidf("file", "media_type", "Only JPEG, PNG, GIF and WebP images and MP4, MOV and WebM videos are accepted (this file is "+mime+").",
-			"Seules les images JPEG, PNG, GIF et WebP et les vidéos MP4, MOV et WebM sont acceptées (ce fichier est de type "+mime+").")
+		return store.Media{}, problem.Invalid.With(problem.Detail{Location: "file", Code: "media_type",
+			Message: "Only JPEG, PNG, GIF and WebP images and MP4, MOV and WebM videos are accepted (this file is %s).", Args: []any{mime}})
 	}
 	var w, hgt int
 	if strings.HasPrefix(mime, "image/") {
@@ -118,7 +116,7 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 		}
 		cfg, _, err := image.DecodeConfig(tmp)
 		if err != nil {
-			return store.Media{}, problem.Invalidf("file", "bad_image", "The image cannot be read.", "L’image est illisible.")
+			return store.Media{}, problem.Invalidf("file", "bad_image", "The image cannot be read.")
 		}
 		w, hgt = cfg.Width, cfg.Height
 	}
@@ -303,8 +301,7 @@ func (s *Service) ParseUploadForm(w http.ResponseWriter, r *http.Request) (clean
 		if errors.As(err, &tooBig) {
 			return nil, TooLarge(s.Limit())
 		}
-		return nil, problem.Invalidf("file", "bad_upload", "The upload could not be read: send it as multipart/form-data with the file in the field \"file\".",
-			"Le fichier envoyé est illisible : envoyez-le en multipart/form-data, le fichier dans le champ « file ».").Wrap(err)
+		return nil, problem.Invalidf("file", "bad_upload", "The upload could not be read: send it as multipart/form-data with the file in the field \"file\".").Wrap(err)
 	}
 	form := r.MultipartForm
 	return func() { _ = form.RemoveAll() }, nil

@@ -2,7 +2,6 @@ package posts
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -21,7 +20,7 @@ const (
 // (a year typed wrong, or a flood of far-future posts that would sit in the
 // queue for ever). Its detail names the limit.
 var ErrBeyondHorizon = problem.New(http.StatusUnprocessableEntity, "beyond_horizon",
-	"This date is further ahead than this workspace schedules.", "Cette date est plus lointaine que ce que cet espace de travail programme.")
+	"This date is further ahead than this workspace schedules.")
 
 // horizonDays is the workspace's horizon, the default for a row read before
 // the column existed.
@@ -43,8 +42,18 @@ func (s *Service) checkHorizon(ws store.Workspace, when time.Time) error {
 		return nil
 	}
 	return ErrBeyondHorizon.With(problem.Detail{Location: "scheduled_local", Code: "beyond_horizon",
-		Message:   fmt.Sprintf("Pick a date at most %d days ahead (until %s UTC).", days, limit.Format("2006-01-02 15:04")),
-		MessageFR: fmt.Sprintf("Choisissez une date au plus %d jours à l’avance (jusqu’au %s UTC).", days, limit.Format("02/01/2006 15:04"))})
+		Message: "Pick a date at most %d days ahead (until %s UTC).", Args: []any{days, utcDate(limit)}})
+}
+
+// utcDate is a time written as each language writes dates.
+type utcDate time.Time
+
+// Localized writes the date in lang.
+func (d utcDate) Localized(lang string) string {
+	if lang == "fr" {
+		return time.Time(d).UTC().Format("02/01/2006 15:04")
+	}
+	return time.Time(d).UTC().Format("2006-01-02 15:04")
 }
 
 // SetScheduleHorizon sets how many days ahead a workspace may schedule

@@ -93,7 +93,7 @@ func TestEveryRouteRefusesBeyondTheHorizon(t *testing.T) {
 				t.Fatalf("import report %+v, want one row refused", rep)
 			}
 			e := rep.Errors[0]
-			return problem.New(422, e.Code, e.Message, e.MessageFR)
+			return problem.New(422, e.Code, e.Message).Format(e.Args...)
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,9 +107,9 @@ func TestEveryRouteRefusesBeyondTheHorizon(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Code != "beyond_horizon" || pe.Status != 422 {
 				t.Fatalf("got %v, want a 422 beyond_horizon", err)
 			}
-			msgs := pe.Message + pe.MessageFR
+			msgs := pe.Localized("en") + pe.Localized("fr")
 			for _, d := range pe.Details {
-				msgs += d.Message + d.MessageFR
+				msgs += d.Localized("en") + d.Localized("fr")
 			}
 			if !strings.Contains(msgs, "5 days") || !strings.Contains(msgs, "5 jours") {
 				t.Errorf("the answer does not name the limit in both languages: %+v", pe)

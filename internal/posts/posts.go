@@ -62,14 +62,14 @@ const (
 
 // Problems of the workflow.
 var (
-	ErrInvalidContent   = problem.New(http.StatusUnprocessableEntity, "invalid_content", "Some variants break their network's rules.", "Certaines variantes ne respectent pas les règles de leur réseau.")
-	ErrVariantPublished = problem.New(http.StatusConflict, "variant_published", "This channel's version of the post is already published: it cannot be changed or removed. Edit the other channels only.", "La version de cette publication pour ce canal est déjà publiée : elle ne peut être ni modifiée ni retirée. Modifiez seulement les autres canaux.")
-	ErrLocked           = problem.New(http.StatusConflict, "locked", "This post is being published or was published: it can no longer be edited.", "Cette publication est en cours d’envoi ou déjà publiée : elle ne peut plus être modifiée.")
-	ErrDuplicate        = problem.New(http.StatusConflict, "duplicate", "The same content is already scheduled or published on this channel close to that time. Confirm to schedule it anyway.", "Le même contenu est déjà programmé ou publié sur ce canal à une date proche. Confirmez pour le programmer quand même.")
-	ErrNoSlot           = problem.New(http.StatusUnprocessableEntity, "no_free_slot", "No free queue slot in the next eight weeks for these channels. Add time slots to the queue.", "Aucun créneau libre dans les huit prochaines semaines pour ces canaux. Ajoutez des créneaux à la file.")
-	ErrWrongState       = problem.New(http.StatusConflict, "wrong_state", "This action does not apply to the post in its current state.", "Cette action ne s’applique pas à la publication dans son état actuel.")
-	ErrStale            = problem.New(http.StatusConflict, "stale_version", "Someone changed this post since you opened it. Reload it to see their changes.", "Quelqu’un a modifié cette publication depuis que vous l’avez ouverte. Rechargez-la pour voir ses changements.")
-	ErrPast             = problem.New(http.StatusUnprocessableEntity, "in_the_past", "Pick a time in the future.", "Choisissez une date dans le futur.")
+	ErrInvalidContent   = problem.New(http.StatusUnprocessableEntity, "invalid_content", "Some variants break their network's rules.")
+	ErrVariantPublished = problem.New(http.StatusConflict, "variant_published", "This channel's version of the post is already published: it cannot be changed or removed. Edit the other channels only.")
+	ErrLocked           = problem.New(http.StatusConflict, "locked", "This post is being published or was published: it can no longer be edited.")
+	ErrDuplicate        = problem.New(http.StatusConflict, "duplicate", "The same content is already scheduled or published on this channel close to that time. Confirm to schedule it anyway.")
+	ErrNoSlot           = problem.New(http.StatusUnprocessableEntity, "no_free_slot", "No free queue slot in the next eight weeks for these channels. Add time slots to the queue.")
+	ErrWrongState       = problem.New(http.StatusConflict, "wrong_state", "This action does not apply to the post in its current state.")
+	ErrStale            = problem.New(http.StatusConflict, "stale_version", "Someone changed this post since you opened it. Reload it to see their changes.")
+	ErrPast             = problem.New(http.StatusUnprocessableEntity, "in_the_past", "Pick a time in the future.")
 )
 
 // Service holds the composer's dependencies.
@@ -157,24 +157,24 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // network rules. It returns one view per input variant.
 func (s *Service) check(ctx context.Context, q store.Queries, ws store.Workspace, in Input) ([]VariantView, error) {
 	if len(in.Variants) == 0 {
-		return nil, problem.Invalidf("variants", "no_channel", "Choose at least one channel.", "Choisissez au moins un canal.")
+		return nil, problem.Invalidf("variants", "no_channel", "Choose at least one channel.")
 	}
 	seen := map[int64]bool{}
 	out := make([]VariantView, 0, len(in.Variants))
 	for _, vi := range in.Variants {
 		ch, err := q.GetChannel(ctx, vi.ChannelID)
 		if err != nil || ch.WorkspaceID != ws.ID {
-			return nil, problem.Invalidf("variants", "unknown_channel", "Unknown channel.", "Canal inconnu.")
+			return nil, problem.Invalidf("variants", "unknown_channel", "Unknown channel.")
 		}
 		if seen[ch.ID] {
-			return nil, problem.Invalidf("variants", "duplicate_channel", "A channel appears twice.", "Un canal apparaît deux fois.")
+			return nil, problem.Invalidf("variants", "duplicate_channel", "A channel appears twice.")
 		}
 		seen[ch.ID] = true
 		rv := rules.Variant{Text: vi.Text, Link: vi.Link, FirstComment: vi.FirstComment, Thread: vi.Thread}
 		for _, id := range vi.MediaIDs {
 			m, err := q.GetMedia(ctx, id)
 			if err != nil || m.WorkspaceID != ws.ID {
-				return nil, problem.Invalidf("media", "unknown_media", "Unknown media.", "Média inconnu.")
+				return nil, problem.Invalidf("media", "unknown_media", "Unknown media.")
 			}
 			rv.Media = append(rv.Media, rules.MediaItem{MIME: m.MIME, Size: m.SizeBytes, Width: int(m.Width), Height: int(m.Height), DurationSeconds: int(m.DurationSeconds), Alt: m.Alt})
 		}
@@ -206,7 +206,7 @@ func problemsOf(views []VariantView) *problem.Error {
 	var details []problem.Detail
 	for _, v := range views {
 		for _, p := range v.Problems {
-			details = append(details, problem.Detail{Location: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, MessageFR: p.MessageFR})
+			details = append(details, problem.Detail{Location: v.Channel.Name + ": " + p.Field, Code: p.Code, Message: p.Message, Args: p.Args})
 		}
 	}
 	if details == nil {
@@ -245,11 +245,11 @@ func (s *Service) Save(ctx context.Context, user store.User, workspaceID, postID
 	switch action {
 	case SaveDraft, Submit, DoSchedule, AddToQueue, PublishNow:
 	default:
-		return View{}, problem.Invalidf("action", "bad_action", "Unknown action.", "Action inconnue.")
+		return View{}, problem.Invalidf("action", "bad_action", "Unknown action.")
 	}
 	if action == DoSchedule {
 		if when == nil {
-			return View{}, problem.Invalidf("scheduled_local", "required", "Pick a date and time.", "Choisissez une date et une heure.")
+			return View{}, problem.Invalidf("scheduled_local", "required", "Pick a date and time.")
 		}
 		if !when.After(s.now()) {
 			return View{}, ErrPast
@@ -483,7 +483,7 @@ func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspac
 				return err
 			}
 			if !confirmDup {
-				return ErrDuplicate.With(problem.Detail{Location: "post", Code: "duplicate_of", Message: "Same content as post #" + itoa(dup), MessageFR: "Même contenu que la publication n°" + itoa(dup)})
+				return ErrDuplicate.With(problem.Detail{Location: "post", Code: "duplicate_of", Message: "Same content as post #%d", Args: []any{dup}})
 			}
 			post.DuplicateOf = &dup
 		}

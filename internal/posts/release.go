@@ -61,8 +61,7 @@ const (
 
 // ErrReviewLinkNotAllowed refuses a review link to a member who may not approve.
 var ErrReviewLinkNotAllowed = problem.New(http.StatusForbidden, "review_link_needs_approver",
-	"Only a member who may approve posts can send one to a client reviewer.",
-	"Seul un membre autorisé à valider les publications peut en envoyer une à un relecteur client.")
+	"Only a member who may approve posts can send one to a client reviewer.")
 
 // mayRelease is the approval rule (see above): whether role may move a post
 // of ws to the publisher in the way kind says.

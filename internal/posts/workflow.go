@@ -21,7 +21,7 @@ import (
 const ReviewLinkLifetime = 14 * 24 * time.Hour
 
 // ErrBadReviewLink is shown for unknown, used or expired links.
-var ErrBadReviewLink = problem.New(http.StatusNotFound, "bad_review_link", "This review link is unknown, already used, expired or withdrawn.", "Ce lien de validation est inconnu, déjà utilisé, expiré ou retiré.")
+var ErrBadReviewLink = problem.New(http.StatusNotFound, "bad_review_link", "This review link is unknown, already used, expired or withdrawn.")
 
 // postFor loads a post and checks the user may do p on its workspace.
 func (s *Service) postFor(ctx context.Context, q store.Queries, user store.User, postID int64, p auth.Permission) (store.Post, store.Workspace, auth.Role, error) {
@@ -124,7 +124,7 @@ func (s *Service) rejectTx(ctx context.Context, tx store.Tx, ws store.Workspace,
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return problem.Invalidf("reason", "required", "Say why you reject the post.", "Indiquez pourquoi vous refusez la publication.")
+		return problem.Invalidf("reason", "required", "Say why you reject the post.")
 	}
 	if _, err := tx.AddComment(ctx, store.AddCommentParams{PostID: post.ID, UserID: userID, AuthorName: who, Body: "Rejected: " + reason, CreatedAt: s.now()}); err != nil {
 		return err
@@ -252,7 +252,7 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 		case publish.VariantFailed, publish.VariantHeld:
 		case publish.VariantUnknown:
 			if !confirmNotPublished {
-				return problem.New(http.StatusConflict, "confirm_unknown", "The outcome of the last attempt is unknown: check the network, then confirm the post is not there to send it again.", "Le résultat de la dernière tentative est inconnu : vérifiez sur le réseau puis confirmez que la publication n’y est pas pour la renvoyer.")
+				return problem.New(http.StatusConflict, "confirm_unknown", "The outcome of the last attempt is unknown: check the network, then confirm the post is not there to send it again.")
 			}
 		default:
 			return ErrWrongState
@@ -348,7 +348,7 @@ func (s *Service) Comment(ctx context.Context, user store.User, postID int64, bo
 	}
 	body = strings.TrimSpace(body)
 	if body == "" {
-		return store.PostComment{}, problem.Invalidf("body", "required", "Write a comment.", "Écrivez un commentaire.")
+		return store.PostComment{}, problem.Invalidf("body", "required", "Write a comment.")
 	}
 	return s.Store.AddComment(ctx, store.AddCommentParams{PostID: postID, UserID: &user.ID, AuthorName: user.Name, Body: body, CreatedAt: s.now()})
 }
@@ -394,11 +394,11 @@ func (s *Service) CreateReviewLink(ctx context.Context, user store.User, postID 
 		return "", ErrReviewLinkNotAllowed
 	}
 	if Status(post.Status) != NeedsApproval {
-		return "", problem.New(http.StatusConflict, "not_waiting", "Submit the post for approval first.", "Soumettez d’abord la publication à validation.")
+		return "", problem.New(http.StatusConflict, "not_waiting", "Submit the post for approval first.")
 	}
 	reviewer = strings.TrimSpace(reviewer)
 	if reviewer == "" {
-		return "", problem.Invalidf("reviewer", "required", "Name the reviewer.", "Indiquez le nom du relecteur.")
+		return "", problem.Invalidf("reviewer", "required", "Name the reviewer.")
 	}
 	tok := secret.NewToken("")
 	now := s.now()

@@ -2,7 +2,7 @@ package posts
 
 import (
 	"context"
-	"fmt"
+
 	"strings"
 
 	"github.com/tribune-social/tribune/internal/auth"
@@ -38,7 +38,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, user store.User, workspac
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
 		if name == "" {
-			return ws, role, problem.Invalidf("name", "required", "Name the workspace.", "Nommez l’espace de travail.")
+			return ws, role, problem.Invalidf("name", "required", "Name the workspace.")
 		}
 		ws.Name = name
 	}
@@ -52,15 +52,14 @@ func (s *Service) UpdateWorkspace(ctx context.Context, user store.User, workspac
 	if in.DuplicateWindowHours != nil {
 		hours := *in.DuplicateWindowHours
 		if hours < 0 || hours > MaxDuplicateWindowHours {
-			return ws, role, problem.Invalidf("duplicate_window_hours", "bad_number", "Enter a number of hours between 0 and 720.", "Indiquez un nombre d’heures entre 0 et 720.")
+			return ws, role, problem.Invalidf("duplicate_window_hours", "bad_number", "Enter a number of hours between 0 and 720.")
 		}
 		ws.DuplicateWindowHours = hours
 	}
 	if in.ScheduleHorizonDays != nil {
 		days := *in.ScheduleHorizonDays
 		if days < 1 || days > MaxHorizonDays {
-			return ws, role, problem.Invalidf("schedule_horizon_days", "bad_number",
-				fmt.Sprintf("Enter a number of days between 1 and %d.", MaxHorizonDays), fmt.Sprintf("Indiquez un nombre de jours entre 1 et %d.", MaxHorizonDays))
+			return ws, role, problem.Invalid.With(problem.Detail{Location: "schedule_horizon_days", Code: "bad_number", Message: "Enter a number of days between 1 and %d.", Args: []any{MaxHorizonDays}})
 		}
 		ws.ScheduleHorizonDays = days
 	}

@@ -6,9 +6,12 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tribune-social/tribune/internal/i18n"
 )
 
 // Limits are a channel's own limits read from the network (a Mastodon
@@ -32,10 +35,23 @@ type Count struct {
 
 // Problem is one broken rule.
 type Problem struct {
-	Field     string `json:"field"`
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageFR string `json:"message_fr"`
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"` // English fmt format, the catalogue key (internal/i18n)
+	Args    []any  `json:"-"`       // values of Message's verbs
+}
+
+// Localized returns the message in lang (English when lang is unknown).
+func (p Problem) Localized(lang string) string { return i18n.T(lang, p.Message, p.Args...) }
+
+// MarshalJSON writes the problem with its message in English and French.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Field     string `json:"field"`
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		MessageFR string `json:"message_fr"`
+	}{p.Field, p.Code, p.Localized("en"), p.Localized("fr")})
 }
 
 // MediaItem is an attached file as the rules see it.
@@ -216,41 +232,42 @@ func (n Network) count(text string) int {
 	return CodePoints(text)
 }
 
-func problemf(field, code, en, fr string, args ...any) Problem {
-	return Problem{Field: field, Code: code, Message: fmt.Sprintf(en, args...), MessageFR: fmt.Sprintf(fr, args...)}
+// broken is a Problem; en is an English fmt format in the catalogue.
+func broken(field, code, en string, args ...any) Problem {
+	return Problem{Field: field, Code: code, Message: en, Args: args}
 }
 
 // Validate checks a variant against the network's rules.
 func Validate(network string, v Variant, lim Limits) []Problem {
 	n, ok := Get(network)
 	if !ok {
-		return []Problem{problemf("channel", "unknown_network", "Tribune has no rules for the network %q.", "Tribune n’a pas de règles pour le réseau « %s ».", network)}
+		return []Problem{broken("channel", "unknown_network", "Tribune has no rules for the network %q.", network)}
 	}
 	n = n.withLimits(lim)
 	var out []Problem
 	if strings.TrimSpace(v.Text) == "" && len(v.Media) == 0 {
-		out = append(out, problemf("text", "empty", "Write some text or attach media.", "Écrivez un texte ou joignez un média."))
+		out = append(out, broken("text", "empty", "Write some text or attach media."))
 	}
 	out = append(out, n.checkText("text", v.Text)...)
 	if len(v.Thread) > 0 && !n.Threads {
-		out = append(out, problemf("thread", "threads_unsupported", "%s does not support threads.", "%s ne permet pas les fils.", n.Name))
+		out = append(out, broken("thread", "threads_unsupported", "%s does not support threads.", n.Name))
 	}
 	for i, t := range v.Thread {
 		field := fmt.Sprintf("thread[%d]", i)
 		if strings.TrimSpace(t) == "" {
-			out = append(out, problemf(field, "empty", "This thread item is empty.", "Cet élément du fil est vide."))
+			out = append(out, broken(field, "empty", "This thread item is empty."))
 		}
 		out = append(out, n.checkText(field, t)...)
 	}
 	if v.FirstComment != "" {
 		if !n.FirstComment {
-			out = append(out, problemf("first_comment", "first_comment_unsupported", "%s does not allow a first comment through its API.", "%s ne permet pas de premier commentaire par son API.", n.Name))
+			out = append(out, broken("first_comment", "first_comment_unsupported", "%s does not allow a first comment through its API.", n.Name))
 		} else {
 			out = append(out, n.checkText("first_comment", v.FirstComment)...)
 		}
 	}
 	if v.Link != "" && !n.Link {
-		out = append(out, problemf("link", "link_unsupported", "%s does not show clickable links: put the address in the text or leave it out.", "%s n’affiche pas de liens cliquables : mettez l’adresse dans le texte ou retirez-la.", n.Name))
+		out = append(out, broken("link", "link_unsupported", "%s does not show clickable links: put the address in the text or leave it out.", n.Name))
 	}
 	return append(out, n.checkMedia(v.Media)...)
 }
@@ -258,26 +275,22 @@ func Validate(network string, v Variant, lim Limits) []Problem {
 func (n Network) checkText(field, text string) []Problem {
 	var out []Problem
 	if used := n.count(text); n.MaxChars > 0 && used > n.MaxChars {
-		u := unit(n.Counting)
-		out = append(out, Problem{Field: field, Code: "too_long", Message: fmt.Sprintf("Too long: %d of %d %s.", used, n.MaxChars, u),
-			MessageFR: fmt.Sprintf("Trop long : %d sur %d %s.", used, n.MaxChars, unitFR(u))})
+		out = append(out, broken(field, "too_long", tooLong[unit(n.Counting)], used, n.MaxChars))
 	}
 	if n.MaxHashtags > 0 {
 		if h := len(Hashtags(text)); h > n.MaxHashtags {
-			out = append(out, problemf(field, "too_many_hashtags", "%d hashtags: %s allows %d.", "%d hashtags : %s en autorise %d.", h, n.Name, n.MaxHashtags))
+			out = append(out, broken(field, "too_many_hashtags", "%d hashtags: %s allows %d.", h, n.Name, n.MaxHashtags))
 		}
 	}
 	return out
 }
 
-func unitFR(u string) string {
-	switch u {
-	case CountGraphemes:
-		return "graphèmes"
-	case CountWeighted:
-		return "caractères pondérés"
-	}
-	return "caractères"
+// tooLong is the message for each unit of counting, one catalogue entry
+// each so that the unit is translated with the sentence.
+var tooLong = map[string]string{
+	CountGraphemes:  "Too long: %d of %d graphemes.",
+	CountWeighted:   "Too long: %d of %d weighted.",
+	CountCharacters: "Too long: %d of %d characters.",
 }
 
 func (n Network) checkMedia(media []MediaItem) []Problem {
@@ -291,7 +304,7 @@ func (n Network) checkMedia(media []MediaItem) []Problem {
 			if !slices.Contains(n.ImageTypes, m.MIME) {
 				out = append(out, n.typeProblem(field, m.MIME))
 			} else if n.MaxImageBytes > 0 && m.Size > n.MaxImageBytes {
-				out = append(out, problemf(field, "too_large", "This image weighs %s; %s accepts up to %s.", "Cette image pèse %s ; %s accepte jusqu’à %s.", size(m.Size), n.Name, size(n.MaxImageBytes)))
+				out = append(out, broken(field, "too_large", "This image weighs %s; %s accepts up to %s.", size(m.Size), n.Name, size(n.MaxImageBytes)))
 			}
 		case strings.HasPrefix(m.MIME, "video/"):
 			videos++
@@ -299,37 +312,37 @@ func (n Network) checkMedia(media []MediaItem) []Problem {
 				out = append(out, n.typeProblem(field, m.MIME))
 			} else {
 				if n.MaxVideoBytes > 0 && m.Size > n.MaxVideoBytes {
-					out = append(out, problemf(field, "too_large", "This video weighs %s; %s accepts up to %s.", "Cette vidéo pèse %s ; %s accepte jusqu’à %s.", size(m.Size), n.Name, size(n.MaxVideoBytes)))
+					out = append(out, broken(field, "too_large", "This video weighs %s; %s accepts up to %s.", size(m.Size), n.Name, size(n.MaxVideoBytes)))
 				}
 				if n.MaxVideoSeconds > 0 && m.DurationSeconds > n.MaxVideoSeconds {
-					out = append(out, problemf(field, "too_long_video", "This video lasts %d s; %s accepts up to %d s.", "Cette vidéo dure %d s ; %s accepte jusqu’à %d s.", m.DurationSeconds, n.Name, n.MaxVideoSeconds))
+					out = append(out, broken(field, "too_long_video", "This video lasts %d s; %s accepts up to %d s.", m.DurationSeconds, n.Name, n.MaxVideoSeconds))
 				}
 			}
 		default:
 			out = append(out, n.typeProblem(field, m.MIME))
 		}
 		if n.AltMaxChars > 0 && CodePoints(m.Alt) > n.AltMaxChars {
-			out = append(out, problemf(field, "alt_too_long", "The alt text is %d characters; %s accepts %d.", "Le texte alternatif fait %d caractères ; %s en accepte %d.", CodePoints(m.Alt), n.Name, n.AltMaxChars))
+			out = append(out, broken(field, "alt_too_long", "The alt text is %d characters; %s accepts %d.", CodePoints(m.Alt), n.Name, n.AltMaxChars))
 		}
 	}
 	if n.MediaRequired && len(media) == 0 {
 		if n.VideoRequired {
-			out = append(out, problemf("media", "video_required", "%s publishes videos only: attach one.", "%s ne publie que des vidéos : joignez-en une.", n.Name))
+			out = append(out, broken("media", "video_required", "%s publishes videos only: attach one.", n.Name))
 		} else {
-			out = append(out, problemf("media", "media_required", "%s needs at least one image or video.", "%s demande au moins une image ou une vidéo.", n.Name))
+			out = append(out, broken("media", "media_required", "%s needs at least one image or video.", n.Name))
 		}
 	}
 	if n.VideoRequired && images > 0 {
-		out = append(out, problemf("media", "video_only", "%s publishes videos only.", "%s ne publie que des vidéos.", n.Name))
+		out = append(out, broken("media", "video_only", "%s publishes videos only.", n.Name))
 	}
 	if images > n.MaxImages && !(n.VideoRequired) {
-		out = append(out, problemf("media", "too_many_images", "%d images: %s accepts up to %d.", "%d images : %s en accepte au plus %d.", images, n.Name, n.MaxImages))
+		out = append(out, broken("media", "too_many_images", "%d images: %s accepts up to %d.", images, n.Name, n.MaxImages))
 	}
 	if videos > n.MaxVideos {
-		out = append(out, problemf("media", "too_many_videos", "%d videos: %s accepts up to %d.", "%d vidéos : %s en accepte au plus %d.", videos, n.Name, n.MaxVideos))
+		out = append(out, broken("media", "too_many_videos", "%d videos: %s accepts up to %d.", videos, n.Name, n.MaxVideos))
 	}
 	if videos > 0 && images > 0 && !n.MixMedia {
-		out = append(out, problemf("media", "mixed_media", "%s does not mix images and a video in one post.", "%s ne mélange pas images et vidéo dans une publication.", n.Name))
+		out = append(out, broken("media", "mixed_media", "%s does not mix images and a video in one post.", n.Name))
 	}
 	return out
 }
@@ -339,7 +352,7 @@ func (n Network) typeProblem(field, mime string) Problem {
 	if accepted == "" {
 		accepted = "—"
 	}
-	return problemf(field, "unsupported_type", "%s does not accept %s (accepted: %s).", "%s n’accepte pas %s (acceptés : %s).", n.Name, mime, accepted)
+	return broken(field, "unsupported_type", "%s does not accept %s (accepted: %s).", n.Name, mime, accepted)
 }
 
 func size(b int64) string {

@@ -82,7 +82,7 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	p := Validate("bluesky", Variant{Text: strings.Repeat("a", 301)}, Limits{})
-	if len(p) != 1 || p[0].Message != "Too long: 301 of 300 graphemes." || p[0].MessageFR != "Trop long : 301 sur 300 graphèmes." {
+	if len(p) != 1 || p[0].Localized("en") != "Too long: 301 of 300 graphemes." || p[0].Localized("fr") != "Trop long : 301 sur 300 graphèmes." {
 		t.Errorf("messages: %+v", p)
 	}
 }

@@ -26,8 +26,8 @@ type Slot struct {
 
 // Problems of schedule input.
 var (
-	ErrBadTime = problem.New(http.StatusUnprocessableEntity, "bad_time", "Write the date and time as YYYY-MM-DD HH:MM.", "Écrivez la date et l’heure au format AAAA-MM-JJ HH:MM.")
-	ErrBadZone = problem.New(http.StatusUnprocessableEntity, "bad_timezone", "Unknown time zone.", "Fuseau horaire inconnu.")
+	ErrBadTime = problem.New(http.StatusUnprocessableEntity, "bad_time", "Write the date and time as YYYY-MM-DD HH:MM.")
+	ErrBadZone = problem.New(http.StatusUnprocessableEntity, "bad_timezone", "Unknown time zone.")
 )
 
 // Location loads an IANA zone; the empty name is UTC. "Local", which

@@ -8,11 +8,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"hash"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/idempotency"
@@ -73,6 +76,9 @@ func New(d Deps) http.Handler {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
 	a := humago.NewWithPrefix(mux, "/api", cfg)
+	// A report row's JSON (bulk.RowError.MarshalJSON) carries its message in
+	// English and, from the catalogue, in French: document what is written.
+	a.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[bulk.RowError](), reflect.TypeFor[rowError]())
 	s := &server{d}
 	s.routes(a)
 	limits := bodyLimits(a)
@@ -85,11 +91,38 @@ func New(d Deps) http.Handler {
 
 // apiError is a problem.Error as huma writes it.
 type apiError struct {
-	Status  int              `json:"status"`
-	Code    string           `json:"code"`
-	Message string           `json:"message"`
-	FR      string           `json:"message_fr,omitempty"`
-	Details []problem.Detail `json:"details,omitempty"`
+	Status  int         `json:"status"`
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	FR      string      `json:"message_fr,omitempty"`
+	Details []apiDetail `json:"details,omitempty"`
+}
+
+// apiDetail is a problem.Detail in both languages.
+type apiDetail struct {
+	Location string `json:"location"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	FR       string `json:"message_fr,omitempty"`
+}
+
+// rowError is the schema of bulk.RowError as its JSON reads; huma names it
+// RowError.
+type rowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	FR      string `json:"message_fr"`
+}
+
+// errorBody renders pe in English with its French beside it.
+func errorBody(pe *problem.Error) *apiError {
+	e := &apiError{Status: pe.Status, Code: pe.Code, Message: pe.Localized("en"), FR: pe.Localized("fr")}
+	for _, d := range pe.Details {
+		e.Details = append(e.Details, apiDetail{Location: d.Location, Code: d.Code, Message: d.Localized("en"), FR: d.Localized("fr")})
+	}
+	return e
 }
 
 func (e *apiError) Error() string  { return e.Message }
@@ -109,7 +142,7 @@ func (s *server) fail(err error) error {
 	if pe.Status >= 500 {
 		s.Log.Error("api", "err", err)
 	}
-	return withRetryAfter(err, &apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details})
+	return withRetryAfter(err, errorBody(pe))
 }
 
 func user(ctx context.Context) (store.User, error) {
@@ -132,7 +165,9 @@ func public(r *http.Request) bool {
 func writeJSONError(w http.ResponseWriter, pe *problem.Error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(pe.Status)
-	_, _ = io.WriteString(w, `{"status":`+itoa(pe.Status)+`,"code":"`+pe.Code+`","message":"`+pe.Message+`"}`)
+	// The same body as huma's errors: the message rendered (a throttled
+	// sign-in's wait formatted) in English and French, JSON-escaped.
+	_ = json.NewEncoder(w).Encode(errorBody(pe))
 }
 
 func itoa(n int) string {
@@ -252,7 +287,7 @@ func (s *server) idempotency(mux *http.ServeMux, limits map[string]int64) http.H
 			return
 		}
 		if len(key) > 255 {
-			writeJSONError(w, problem.Invalidf("Idempotency-Key", "bad_key", "Idempotency-Key is limited to 255 characters.", ""))
+			writeJSONError(w, problem.Invalidf("Idempotency-Key", "bad_key", "Idempotency-Key is limited to 255 characters."))
 			return
 		}
 		limit := int64(defaultBodyLimit)
@@ -306,20 +341,20 @@ func (s *server) replay(w http.ResponseWriter, r *http.Request, userID int64, ke
 		return
 	}
 	if rec.Status == idempotency.Pending {
-		writeJSONError(w, problem.New(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.", "Une requête avec cette clé d’idempotence est en cours ; réessayez dans un instant."))
+		writeJSONError(w, problem.New(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly."))
 		return
 	}
 	if _, err := io.Copy(h, body); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeJSONError(w, problem.New(http.StatusRequestEntityTooLarge, "too_large", "The request body is larger than this endpoint accepts.", "Le corps de la requête dépasse ce que cette adresse accepte."))
+			writeJSONError(w, problem.New(http.StatusRequestEntityTooLarge, "too_large", "The request body is larger than this endpoint accepts."))
 			return
 		}
-		writeJSONError(w, problem.Invalidf("body", "unreadable", "The request body could not be read.", ""))
+		writeJSONError(w, problem.Invalidf("body", "unreadable", "The request body could not be read."))
 		return
 	}
 	if hex.EncodeToString(h.Sum(nil)) != rec.RequestHash {
-		writeJSONError(w, problem.New(http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different request.", "Cette clé d’idempotence a servi pour une autre requête."))
+		writeJSONError(w, problem.New(http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different request."))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -535,7 +535,7 @@ func (s *server) setQueue(ctx context.Context, in *queueIn) (*body[[]slotJSON], 
 	for _, sl := range in.Body {
 		t, err := time.Parse("15:04", sl.Time)
 		if err != nil {
-			return nil, s.fail(problem.Invalidf("time", "bad_time", "Times are HH:MM.", "Les heures s’écrivent HH:MM."))
+			return nil, s.fail(problem.Invalidf("time", "bad_time", "Times are HH:MM."))
 		}
 		slots = append(slots, schedule.Slot{Weekday: time.Weekday(sl.Weekday), Minute: t.Hour()*60 + t.Minute()})
 	}

@@ -38,7 +38,7 @@ func validText(next http.Handler) http.Handler {
 		}
 		buf, err := io.ReadAll(io.LimitReader(r.Body, maxCheckedBody+1))
 		if err != nil {
-			writeProblem(w, problem.Invalidf("body", "unreadable", "The request body could not be read.", "Le corps de la requête est illisible."))
+			writeProblem(w, problem.Invalidf("body", "unreadable", "The request body could not be read."))
 			return
 		}
 		if len(buf) > maxCheckedBody {
@@ -76,5 +76,5 @@ func validText(next http.Handler) http.Handler {
 func writeProblem(w http.ResponseWriter, pe *problem.Error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(pe.Status)
-	_ = json.NewEncoder(w).Encode(&apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details})
+	_ = json.NewEncoder(w).Encode(errorBody(pe))
 }

@@ -29,7 +29,7 @@ func (s *server) parseUpload(ctx huma.Context, next func(huma.Context)) {
 		pe := problem.As(err)
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(pe.Status)
-		_ = json.NewEncoder(w).Encode(&apiError{Status: pe.Status, Code: pe.Code, Message: pe.Message, FR: pe.MessageFR, Details: pe.Details})
+		_ = json.NewEncoder(w).Encode(errorBody(pe))
 		return
 	}
 	defer cleanup()

@@ -21,8 +21,7 @@ import (
 // ErrInvalidText is the answer to text that is not valid UTF-8 or holds a
 // NUL character.
 var ErrInvalidText = problem.New(http.StatusUnprocessableEntity, "invalid_text",
-	"Text must be valid UTF-8 and may not contain NUL characters (U+0000).",
-	"Le texte doit être en UTF-8 valide et ne peut pas contenir de caractère NUL (U+0000).")
+	"Text must be valid UTF-8 and may not contain NUL characters (U+0000).")
 
 // ValidText reports whether s is valid UTF-8 without U+0000.
 func ValidText(s string) bool {
@@ -31,7 +30,7 @@ func ValidText(s string) bool {
 
 func invalid(location string) error {
 	return ErrInvalidText.With(problem.Detail{Location: location, Code: ErrInvalidText.Code,
-		Message: ErrInvalidText.Message, MessageFR: ErrInvalidText.MessageFR})
+		Message: ErrInvalidText.Message, Args: ErrInvalidText.Args})
 }
 
 // CheckValues checks the names and values of a form or query string;

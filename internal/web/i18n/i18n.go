@@ -1,64 +1,39 @@
-// Package i18n translates the web interface. English strings are the keys
-// (they read well in templates and a missing translation falls back to
-// readable English); messages/<lang>.json holds each other language.
-// A test walks the templates and fails on any string without a French
+// Package i18n translates the web interface through Tribune's one catalogue
+// (internal/i18n): English strings are the keys, messages/<lang>.json there
+// holds each other language. A test walks the templates and the Go sources
+// and fails on any interface string or problem message without a French
 // translation, so the French interface never shows English by accident.
 package i18n
 
 import (
-	"embed"
-	"encoding/json"
 	"fmt"
-	"path"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/tribune-social/tribune/internal/i18n"
 )
 
-//go:embed messages/*.json
-var files embed.FS
-
 // Default is the language of the keys.
-const Default = "en"
+const Default = i18n.Default
 
 // Bundle holds every catalog.
 type Bundle struct {
 	catalogs map[string]map[string]string
 }
 
-// New loads the embedded catalogs.
+// New returns the catalogue's languages.
 func New() (*Bundle, error) {
-	b := &Bundle{catalogs: map[string]map[string]string{Default: {}}}
-	entries, err := files.ReadDir("messages")
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		raw, err := files.ReadFile(path.Join("messages", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", e.Name(), err)
-		}
-		b.catalogs[strings.TrimSuffix(e.Name(), ".json")] = m
+	b := &Bundle{catalogs: map[string]map[string]string{}}
+	for _, l := range i18n.Languages() {
+		b.catalogs[l] = i18n.Catalog(l)
 	}
 	return b, nil
 }
 
 // Languages lists the available languages, English first.
-func (b *Bundle) Languages() []string {
-	out := []string{Default}
-	for l := range b.catalogs {
-		if l != Default {
-			out = append(out, l)
-		}
-	}
-	sort.Strings(out[1:])
-	return out
-}
+func (b *Bundle) Languages() []string { return i18n.Languages() }
 
 // Localizer returns the translator of lang (English when unknown).
 func (b *Bundle) Localizer(lang string) *Localizer {
@@ -70,13 +45,7 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 }
 
 // Has reports whether lang translates key (English always does).
-func (b *Bundle) Has(lang, key string) bool {
-	if lang == Default {
-		return true
-	}
-	_, ok := b.catalogs[lang][key]
-	return ok
-}
+func (b *Bundle) Has(lang, key string) bool { return i18n.Has(lang, key) }
 
 // Localizer translates into one language.
 type Localizer struct {
@@ -122,25 +91,33 @@ func (l *Localizer) Date(t time.Time, loc *time.Location, style string) string {
 	return t.Format("Monday, January 2, 2006 at 15:04")
 }
 
+// matcher picks among the catalogue's languages, English (the keys) first so
+// that it is the answer when nothing matches.
+var matcher = newMatcher(i18n.Languages())
+
+func newMatcher(langs []string) language.Matcher {
+	tags := make([]language.Tag, len(langs))
+	for i, l := range langs {
+		tags[i] = language.Make(l)
+	}
+	return language.NewMatcher(tags)
+}
+
 // Negotiate picks the interface language: the user's stored preference,
-// then the browser's Accept-Language, then English.
+// then the browser's Accept-Language (q-values, regions such as fr-CA and
+// wildcards as RFC 9110 and BCP 47 define them, by x/text/language), then
+// English. An unparsable header counts as absent.
 func Negotiate(acceptLanguage, preference string) string {
-	if preference == "fr" || preference == "en" {
+	if i18n.Catalog(preference) != nil || preference == Default {
 		return preference
 	}
-	best, bestQ := Default, -1.0
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if (base == "fr" || base == "en") && q > bestQ {
-			best, bestQ = base, q
-		}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default
 	}
-	return best
+	_, idx, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return i18n.Languages()[idx]
 }

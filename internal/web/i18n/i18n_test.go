@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -17,10 +18,31 @@ func TestNegotiate(t *testing.T) {
 		{"", "", "en"},
 		{"en", "fr", "fr"},
 		{"fr", "xx", "fr"},
+		// q-values, not the order, rank the languages.
+		{"en;q=0.2, fr;q=0.9", "", "fr"},
+		{"fr;q=0.4,en-US;q=0.8", "", "en"},
+		// A region or a script of a catalogue language matches it.
+		{"fr-CA", "", "fr"},
+		{"fr-BE;q=0.9, de;q=1", "", "fr"},
+		{"FR-ch", "", "fr"},
+		// q=0 means "not this one".
+		{"fr;q=0, en;q=0.1", "", "en"},
+		{"fr;q=0", "", "en"},
+		// A wildcard accepts anything: the default.
+		{"*", "", "en"},
+		{"de, *;q=0.5", "", "en"},
+		{"de, fr;q=0.6, *;q=0.5", "", "fr"},
+		// Garbage counts as no header.
+		{"fr;q=abc", "", "en"},
+		{";;;,,,", "", "en"},
+		{"\x00\xff", "", "en"},
+		{strings.Repeat("x-", 200), "", "en"},
 	} {
-		if got := Negotiate(c.accept, c.pref); got != c.want {
-			t.Errorf("Negotiate(%q, %q) = %q, want %q", c.accept, c.pref, got, c.want)
-		}
+		t.Run(c.accept+"|"+c.pref, func(t *testing.T) {
+			if got := Negotiate(c.accept, c.pref); got != c.want {
+				t.Errorf("Negotiate(%q, %q) = %q, want %q", c.accept, c.pref, got, c.want)
+			}
+		})
 	}
 }
 

@@ -80,11 +80,9 @@ func New(cfg Config) *Limits {
 // Problems a client may see.
 var (
 	ErrRateLimited = problem.New(http.StatusTooManyRequests, "rate_limited",
-		"Too many requests: slow down and retry after the delay in Retry-After.",
-		"Trop de requêtes : ralentissez et réessayez après le délai indiqué par Retry-After.")
+		"Too many requests: slow down and retry after the delay in Retry-After.")
 	ErrBusy = problem.New(http.StatusServiceUnavailable, "busy",
-		"Tribune is busy with other changes: try again in a moment.",
-		"Tribune est occupé par d’autres modifications : réessayez dans un instant.")
+		"Tribune is busy with other changes: try again in a moment.")
 )
 
 // ClientAddr is the address a request comes from: the connection's peer,
@@ -241,7 +239,7 @@ func (l *Limits) admit(next http.Handler, api bool) http.Handler {
 				if api {
 					writeProblem(w, ErrBusy)
 				} else {
-					http.Error(w, ErrBusy.Message+"\n"+ErrBusy.MessageFR, ErrBusy.Status)
+					http.Error(w, ErrBusy.Localized("en")+"\n"+ErrBusy.Localized("fr"), ErrBusy.Status)
 				}
 				return
 			case <-r.Context().Done():
@@ -262,7 +260,7 @@ func seconds(d time.Duration) int {
 func writeProblem(w http.ResponseWriter, pe *problem.Error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(pe.Status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": pe.Status, "code": pe.Code, "message": pe.Message, "message_fr": pe.MessageFR})
+	_ = json.NewEncoder(w).Encode(map[string]any{"status": pe.Status, "code": pe.Code, "message": pe.Localized("en"), "message_fr": pe.Localized("fr")})
 }
 
 // buckets are token buckets by key, each refilled at perMinute/60 per

@@ -37,7 +37,7 @@ func (u *ui) createToken(w http.ResponseWriter, r *http.Request) error {
 	if days := r.FormValue("expires_days"); days != "" {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 || n > 3650 {
-			return problem.Invalidf("expires_days", "bad_expiry", "Choose an expiry between 1 and 3,650 days.", "Choisissez une expiration entre 1 et 3 650 jours.")
+			return problem.Invalidf("expires_days", "bad_expiry", "Choose an expiry between 1 and 3,650 days.")
 		}
 		t := u.Now().UTC().AddDate(0, 0, n)
 		expires = &t

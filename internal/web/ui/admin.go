@@ -80,7 +80,7 @@ func (u *ui) connectChannel(w http.ResponseWriter, r *http.Request) error {
 func (u *ui) mastodonCallback(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		return problem.New(http.StatusBadRequest, "oauth_denied", "Mastodon did not authorise Tribune: "+e, "Mastodon n’a pas autorisé Tribune : "+e)
+		return problem.New(http.StatusBadRequest, "oauth_denied", "Mastodon did not authorise Tribune: %s").Format(e)
 	}
 	ch, err := u.Channels.FinishMastodon(r.Context(), currentUser(r), q.Get("state"), q.Get("code"))
 	if err != nil {
@@ -117,7 +117,7 @@ func (u *ui) saveQueue(w http.ResponseWriter, r *http.Request) error {
 		for _, t := range strings.FieldsFunc(r.FormValue("times"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' }) {
 			hm, err := time.Parse("15:04", strings.TrimSpace(t))
 			if err != nil {
-				return problem.Invalidf("times", "bad_time", "Write times as HH:MM, separated by commas.", "Écrivez les heures au format HH:MM, séparées par des virgules.")
+				return problem.Invalidf("times", "bad_time", "Write times as HH:MM, separated by commas.")
 			}
 			slots = append(slots, schedule.Slot{Weekday: time.Weekday(d), Minute: hm.Hour()*60 + hm.Minute()})
 		}
@@ -189,7 +189,7 @@ func (u *ui) mediaUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		return problem.Invalidf("file", "required", "Choose a file.", "Choisissez un fichier.")
+		return problem.Invalidf("file", "required", "Choose a file.")
 	}
 	defer file.Close()
 	tags := strings.Split(r.FormValue("tags"), ",")

@@ -90,7 +90,7 @@ func parseBound(s, tz string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, problem.Invalidf("start", "bad_time", "Bad date.", "Date invalide.")
+	return time.Time{}, problem.Invalidf("start", "bad_time", "Bad date.")
 }
 
 // TruncatedHeader tells the calendar page that the range held more posts
@@ -269,7 +269,7 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		return problem.Invalidf("file", "required", "Choose a CSV file.", "Choisissez un fichier CSV.")
+		return problem.Invalidf("file", "required", "Choose a CSV file.")
 	}
 	defer file.Close()
 	var ids []int64

@@ -161,11 +161,7 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := pe.Localized(lang)
 	var details []string
 	for _, d := range pe.Details {
-		m := d.Message
-		if lang == "fr" && d.MessageFR != "" {
-			m = d.MessageFR
-		}
-		details = append(details, d.Location+" — "+m)
+		details = append(details, d.Location+" — "+d.Localized(lang))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if r.Header.Get("HX-Request") == "true" {
@@ -275,7 +271,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	return nil
 }
 
-var errBadForm = problem.New(http.StatusBadRequest, "bad_form", "The form could not be read.", "Le formulaire est illisible.")
+var errBadForm = problem.New(http.StatusBadRequest, "bad_form", "The form could not be read.")
 
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
