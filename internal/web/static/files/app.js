@@ -27,6 +27,9 @@
     code: "fr",
     week: { dow: 1, doy: 4 },
     buttonText: { prev: "Précédent", next: "Suivant", today: "Aujourd’hui", year: "Année", month: "Mois", week: "Semaine", day: "Jour", list: "Liste" },
+    buttonHints: { prev: "$0 précédent", next: "$0 suivant", today: "Aujourd’hui" },
+    viewHint: "Vue $0",
+    navLinkHint: "Aller au $0",
     weekText: "Sem.",
     allDayText: "Toute la journée",
     moreLinkText: "en plus",
@@ -44,6 +47,10 @@
       firstDay: 1,
       initialView: views[el.dataset.initialView] || "dayGridMonth",
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+      // Text arrows, not FullCalendar's icon font (a data: font the CSP
+      // blocks); the buttons' hints name them for screen readers.
+      buttonIcons: false,
+      buttonText: { prev: "‹", next: "›" },
       height: "auto",
       editable: true,
       eventDurationEditable: false,
@@ -64,6 +71,9 @@
           })
           .then(ok, fail);
       },
+      // A day cell is named by its date alone while it holds the posts' text
+      // too (axe: label-content-name-mismatch): let its content name it.
+      dayCellDidMount: function (info) { info.el.removeAttribute("aria-labelledby"); },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
         info.el.setAttribute("title", (p.statusLabel || "") + " · " + (p.channels || []).join(", "));
