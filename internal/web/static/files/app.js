@@ -45,12 +45,14 @@
       timeZone: "UTC",
       locale: fr ? french : "en-gb",
       firstDay: 1,
-      initialView: views[el.dataset.initialView] || "dayGridMonth",
+      // On a phone the month grid is too small to read or tap: start on
+      // the list, which a thumb scrolls.
+      initialView: views[el.dataset.initialView] || (window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth"),
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
       // Text arrows, not FullCalendar's icon font (a data: font the CSP
       // blocks); the buttons' hints name them for screen readers.
       buttonIcons: false,
-      buttonText: { prev: "‹", next: "›" },
+      buttonText: fr ? { prev: "‹", next: "›" } : { prev: "‹", next: "›", today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
       height: "auto",
       editable: true,
       eventDurationEditable: false,
@@ -107,6 +109,11 @@
 
   function init(root) {
     root.querySelectorAll("[data-calendar]").forEach(initCalendar);
+    // A table wider than a phone scrolls inside itself (app.css); keyboard
+    // users reach it with Tab and scroll it with the arrows.
+    root.querySelectorAll("main table").forEach(function (t) {
+      if (!t.closest(".fc") && t.scrollWidth > t.clientWidth && !t.hasAttribute("tabindex")) t.tabIndex = 0;
+    });
   }
 
   // Buttons and forms that ask before doing something that cannot be undone.
