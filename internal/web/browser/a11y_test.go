@@ -134,13 +134,14 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 				t.Errorf("%s %s at %d px scrolls sideways: %d px of content in %d (widest: %s)", lang, p.name, sz.width, fit[0], fit[1], strings.Join(wide, ", "))
 			}
 			if sz.width >= 1280 && p.name != "login" {
-				// The navigation's links all sit on the first one's line.
-				lines, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Set([...document.querySelectorAll('header.top nav a')].map(a => Math.round(a.getBoundingClientRect().top))).size`))
+				// The brand, the navigation's links, the account links and the
+				// language switch all sit on one line (their middles align).
+				lines, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Set([...document.querySelectorAll('header.top .brand, header.top nav a, header.top .nav-account > *, header.top .lang-switch')].map(a => { const r = a.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 8); })).size`))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if lines > 1 {
-					t.Errorf("%s %s at %d px: the navigation takes %d lines, want one", lang, p.name, sz.width, lines)
+					t.Errorf("%s %s at %d px: the header takes %d lines, want one", lang, p.name, sz.width, lines)
 				}
 			}
 			if shots != "" && p.shot {
@@ -251,5 +252,43 @@ func writeShot(t *testing.T, ctx context.Context, path string) {
 	}
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The first Tab reaches a "Skip to content" link that shows and moves focus
+// to the page's content; the calendar's arrows are text (the CSP blocks
+// FullCalendar's icon font) named for screen readers.
+func TestSkipLinkAndCalendarArrows(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	err := chromedp.Do(ctx, s.signIn(),
+		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-prev-button`)),
+		chromedp.KeyEvent("\t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const a = document.activeElement; const r = a.getBoundingClientRect(); return [a.dataset.testid || a.tagName, String(r.top >= 0 && r.bottom <= innerHeight && r.width > 0)]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "skip-link" || got[1] != "true" {
+		t.Fatalf("the first Tab focuses %s (on screen: %s), want the skip link, shown", got[0], got[1])
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Poll[string](`document.activeElement && document.activeElement.id === "main" ? "main" : null`, chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || focused != "main" {
+		t.Errorf("after the skip link, focus is not on the content: %v", err)
+	}
+	arrows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.fc-prev-button, .fc-next-button')].map(b => b.textContent.trim() + "|" + (b.getAttribute("aria-label") || b.title || "") + "|" + b.querySelectorAll('.fc-icon').length)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"‹|Previous Month|0", "›|Next Month|0"}
+	if strings.Join(arrows, ",") != strings.Join(want, ",") {
+		t.Errorf("calendar arrows %q, want %q", arrows, want)
 	}
 }
