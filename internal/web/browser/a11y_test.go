@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/schedule"
 )
 
 // widths are the two screens every main page is checked at: a laptop and a
@@ -69,6 +70,14 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	}, ScheduledLocal: time.Now().AddDate(0, 0, 2).Format("2006-01-02") + "T10:30"}
 	v, err := s.env.App.Posts.Save(context.Background(), s.owner, s.ws.ID, 0, in, posts.DoSchedule)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A queue, so the channels page shows its slots (as chips).
+	var slots []schedule.Slot
+	for _, d := range []time.Weekday{time.Monday, time.Wednesday, time.Friday} {
+		slots = append(slots, schedule.Slot{Weekday: d, Minute: 9 * 60}, schedule.Slot{Weekday: d, Minute: 17*60 + 30})
+	}
+	if err := s.env.App.Channels.SetQueue(context.Background(), s.owner, s.chs[0].ID, slots); err != nil {
 		t.Fatal(err)
 	}
 	w := fmt.Sprintf("/w/%d", s.ws.ID)
