@@ -226,6 +226,12 @@ func TestPhoneNavigationIsAMenu(t *testing.T) {
 		})},
 		{"tap the menu", chromedp.Click(chromedp.CSS(`[data-testid=nav-menu] summary`))},
 		{"the links show", chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-channels]`))},
+		{"screenshot of the open menu", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if os.Getenv("TRIBUNE_SCREENSHOTS") == "1" {
+				writeShot(t, ctx, filepath.Join("..", "..", "..", "docs", "screenshots", "menu-en-phone.png"))
+			}
+			return nil
+		})},
 		{"tap Channels", chromedp.Click(chromedp.CSS(`[data-testid=nav-channels]`))},
 		{"the channels page", chromedp.WaitVisible(chromedp.CSS(`[data-testid=faults]`))},
 	}
