@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/posts"
@@ -17,10 +19,12 @@ import (
 
 // widths are the two screens every main page is checked at: a laptop and a
 // phone (390 px is an iPhone 12 to 15 held upright).
+// The dark colour scheme (prefers-color-scheme) is checked on the laptop.
 var widths = []struct {
 	name          string
 	width, height int64
-}{{"desktop", 1280, 800}, {"phone", 390, 844}}
+	dark          bool
+}{{"desktop", 1280, 800, false}, {"phone", 390, 844, false}, {"desktop-dark", 1280, 800, true}}
 
 // mainPage is a page the accessibility and phone checks visit.
 type mainPage struct {
@@ -105,7 +109,7 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	}
 	check := func(t *testing.T, p mainPage, lang string) {
 		for _, sz := range widths {
-			err := chromedp.Do(ctx, chromedp.EmulateViewport(sz.width, sz.height),
+			err := chromedp.Do(ctx, chromedp.EmulateViewport(sz.width, sz.height), colorScheme(sz.dark),
 				chromedp.Navigate(s.url(p.path)),
 				chromedp.WaitVisible(chromedp.CSS(p.ready)),
 				chromedp.WaitReady(chromedp.CSS(`html[lang=`+lang+`]`)))
@@ -132,7 +136,7 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 				t.Fatalf("axe.run on %s: %v", p.path, err)
 			}
 			for _, v := range violations {
-				t.Errorf("%s %s at %d px: %s", lang, p.name, sz.width, v)
+				t.Errorf("%s %s (%s): %s", lang, p.name, sz.name, v)
 			}
 			fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
 			if err != nil {
@@ -153,8 +157,23 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 					t.Errorf("%s %s at %d px: the header takes %d lines, want one", lang, p.name, sz.width, lines)
 				}
 			}
-			if shots != "" && p.shot {
+			if shots != "" && p.shot && !sz.dark {
 				writeShot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s-%s-%s.png", p.name, lang, sz.name)))
+			}
+			if p.name == "calendar" && sz.name == "desktop" {
+				// The week and list views too (the month was checked above).
+				for _, view := range []string{"timeGridWeek", "listMonth"} {
+					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.fc-`+view+`-button`)), chromedp.WaitVisible(chromedp.CSS(`.fc-`+view+`-view`))); err != nil {
+						t.Fatalf("%s calendar: %s view: %v", lang, view, err)
+					}
+					violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeRun, chromedp.EvalAwaitPromise))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, v := range violations {
+						t.Errorf("%s calendar, %s view: %s", lang, view, v)
+					}
+				}
 			}
 		}
 	}
@@ -178,6 +197,19 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// colorScheme makes the page see prefers-color-scheme: dark, or light.
+func colorScheme(dark bool) chromedp.Action[chromedp.Void] {
+	scheme := "light"
+	if dark {
+		scheme = "dark"
+	}
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		return err
+	})
 }
 
 // switchLang presses the language switch and waits for the page it leads to.
