@@ -21,6 +21,7 @@ test: ## run the whole test suite (suites needing PostgreSQL, Chromium, Node 22 
 	@[ -n "$$TRIBUNE_TEST_GOTOSOCIAL" ] || echo "GoToSocial suite skipped: run scripts/peers/gotosocial.sh (builds GoToSocial 0.19.2), then set TRIBUNE_TEST_GOTOSOCIAL=1"
 	@[ -n "$$TRIBUNE_TEST_PDS" ] || echo "Bluesky PDS suite skipped: run scripts/peers/install.sh (Node 22 + @atproto/pds), then set TRIBUNE_TEST_PDS=1"
 	@[ -n "$$TRIBUNE_SHARED_DIR" ] || [ -d ../shared/conformance/twitter-text ] || echo "twitter-text conformance suite skipped: no ../shared beside the checkout; set TRIBUNE_SHARED_DIR to the shared folder"
+	@[ -n "$$TRIBUNE_TEST_AXE" ] || echo "Accessibility checks skipped: run scripts/axe/install.sh (axe-core), then set TRIBUNE_TEST_AXE to the path it prints (needs TRIBUNE_TEST_CHROMIUM too)"
 	@[ -n "$$TRIBUNE_TEST_OPENAPI_LINT" ] || echo "OpenAPI lint skipped: run scripts/openapi-lint/install.sh (Redocly CLI), then set TRIBUNE_TEST_OPENAPI_LINT to the path it prints"
 	$(GO) test -count=1 -timeout 45m $(PKGS)
 

@@ -27,6 +27,9 @@
     code: "fr",
     week: { dow: 1, doy: 4 },
     buttonText: { prev: "Précédent", next: "Suivant", today: "Aujourd’hui", year: "Année", month: "Mois", week: "Semaine", day: "Jour", list: "Liste" },
+    buttonHints: { prev: "$0 précédent", next: "$0 suivant", today: "Aujourd’hui" },
+    viewHint: "Vue $0",
+    navLinkHint: "Aller au $0",
     weekText: "Sem.",
     allDayText: "Toute la journée",
     moreLinkText: "en plus",
@@ -42,8 +45,14 @@
       timeZone: "UTC",
       locale: fr ? french : "en-gb",
       firstDay: 1,
-      initialView: views[el.dataset.initialView] || "dayGridMonth",
+      // On a phone the month grid is too small to read or tap: start on
+      // the list, which a thumb scrolls.
+      initialView: views[el.dataset.initialView] || (window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth"),
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+      // Text arrows, not FullCalendar's icon font (a data: font the CSP
+      // blocks); the buttons' hints name them for screen readers.
+      buttonIcons: false,
+      buttonText: fr ? { prev: "‹", next: "›" } : { prev: "‹", next: "›", today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
       height: "auto",
       editable: true,
       eventDurationEditable: false,
@@ -64,6 +73,9 @@
           })
           .then(ok, fail);
       },
+      // A day cell is named by its date alone while it holds the posts' text
+      // too (axe: label-content-name-mismatch): let its content name it.
+      dayCellDidMount: function (info) { info.el.removeAttribute("aria-labelledby"); },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
         info.el.setAttribute("title", (p.statusLabel || "") + " · " + (p.channels || []).join(", "));
@@ -97,6 +109,11 @@
 
   function init(root) {
     root.querySelectorAll("[data-calendar]").forEach(initCalendar);
+    // A table wider than a phone scrolls inside itself (app.css); keyboard
+    // users reach it with Tab and scroll it with the arrows.
+    root.querySelectorAll("main table").forEach(function (t) {
+      if (!t.closest(".fc") && t.scrollWidth > t.clientWidth && !t.hasAttribute("tabindex")) t.tabIndex = 0;
+    });
   }
 
   // Buttons and forms that ask before doing something that cannot be undone.

@@ -1,0 +1,341 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/schedule"
+)
+
+// widths are the two screens every main page is checked at: a laptop and a
+// phone (390 px is an iPhone 12 to 15 held upright).
+// The dark colour scheme (prefers-color-scheme) is checked on the laptop.
+var widths = []struct {
+	name          string
+	width, height int64
+	dark          bool
+}{{"desktop", 1280, 800, false}, {"phone", 390, 844, false}, {"desktop-dark", 1280, 800, true}}
+
+// mainPage is a page the accessibility and phone checks visit.
+type mainPage struct {
+	name string
+	path string
+	// ready is a selector shown once the page is drawn.
+	ready string
+	// shot: a screenshot of it goes to docs/screenshots.
+	shot bool
+}
+
+// axeScript reads axe.min.js (scripts/axe/install.sh), or skips.
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("TRIBUNE_TEST_AXE")
+	if path == "" {
+		t.Skip("axe-core checks skipped: run scripts/axe/install.sh (axe-core), then set TRIBUNE_TEST_AXE to the path it prints")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("TRIBUNE_TEST_AXE: %v", err)
+	}
+	return string(b)
+}
+
+// axeRun runs axe-core on the page and returns its serious and critical
+// violations, one line each (rule, impact, the first nodes' selectors).
+const axeRun = `(async () => {
+  const r = await axe.run(document, { resultTypes: ["violations"] });
+  return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => v.id + " (" + v.impact + "): " + v.help + " — " +
+      v.nodes.slice(0, 4).map(n => n.target.join(" ") + " " + n.html.slice(0, 120) + (n.failureSummary ? " [" + n.failureSummary.replace(/\s+/g, " ").slice(0, 160) + "]" : "")).join("; "));
+})()`
+
+// Every main page, in English and French, at 1280 and 390 px: no serious or
+// critical axe-core violation, nothing wider than the screen, and at 1280 px
+// the navigation on one line. With TRIBUNE_SCREENSHOTS=1 it also writes the
+// screenshots of docs/screenshots.
+func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	axe := axeScript(t)
+	s := newSite(t)
+	in := posts.Input{Variants: []posts.VariantInput{
+		{ChannelID: s.chs[0].ID, Text: "Nouvelle collection : découvrez-la ce week-end ! #lampes https://example.com/collection"},
+		{ChannelID: s.chs[1].ID, Text: "New collection: come and see it this weekend! #lamps"},
+	}, ScheduledLocal: time.Now().AddDate(0, 0, 2).Format("2006-01-02") + "T10:30"}
+	v, err := s.env.App.Posts.Save(context.Background(), s.owner, s.ws.ID, 0, in, posts.DoSchedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A queue, so the channels page shows its slots (as chips).
+	var slots []schedule.Slot
+	for _, d := range []time.Weekday{time.Monday, time.Wednesday, time.Friday} {
+		slots = append(slots, schedule.Slot{Weekday: d, Minute: 9 * 60}, schedule.Slot{Weekday: d, Minute: 17*60 + 30})
+	}
+	if err := s.env.App.Channels.SetQueue(context.Background(), s.owner, s.chs[0].ID, slots); err != nil {
+		t.Fatal(err)
+	}
+	w := fmt.Sprintf("/w/%d", s.ws.ID)
+	signedIn := []mainPage{
+		{"calendar", w + "/calendar", ".fc-view", true},
+		{"posts", w + "/posts", "main", false},
+		{"compose", w + "/compose", "main", true},
+		{"post", fmt.Sprintf("%s/posts/%d", w, v.Post.ID), "main", true},
+		{"media", w + "/media", "main", false},
+		{"channels", w + "/channels", "main", true},
+		{"team", w + "/team", "main", false},
+		{"settings", w + "/settings", "main", true},
+		{"crisis", w + "/crisis", "main", false},
+		{"import", w + "/import", "main", false},
+		{"status", "/status", "main", true},
+		{"notifications", "/notifications", "main", false},
+		{"tokens", "/settings/tokens", "main", false},
+	}
+	shots := ""
+	if os.Getenv("TRIBUNE_SCREENSHOTS") == "1" {
+		shots = filepath.Join("..", "..", "..", "docs", "screenshots")
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, p mainPage, lang string) {
+		for _, sz := range widths {
+			err := chromedp.Do(ctx, chromedp.EmulateViewport(sz.width, sz.height), colorScheme(sz.dark),
+				chromedp.Navigate(s.url(p.path)),
+				chromedp.WaitVisible(chromedp.CSS(p.ready)),
+				chromedp.WaitReady(chromedp.CSS(`html[lang=`+lang+`]`)))
+			if err != nil {
+				t.Fatalf("%s %s at %d px: %v", lang, p.name, sz.width, err)
+			}
+			if p.name == "calendar" {
+				// The first month is drawn after its events arrive.
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.fc-event') !== null || document.querySelector('.fc-list-empty, .fc-daygrid-body') !== null`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== "undefined"`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !found {
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+"\n;true")); err != nil {
+					t.Fatalf("injecting axe-core: %v", err)
+				}
+			}
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeRun, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("axe.run on %s: %v", p.path, err)
+			}
+			for _, v := range violations {
+				t.Errorf("%s %s (%s): %s", lang, p.name, sz.name, v)
+			}
+			fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fit[0] > fit[1] {
+				wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right) + "px")`))
+				t.Errorf("%s %s at %d px scrolls sideways: %d px of content in %d (widest: %s)", lang, p.name, sz.width, fit[0], fit[1], strings.Join(wide, ", "))
+			}
+			if sz.width >= 1280 && p.name != "login" {
+				// The brand, the navigation's links, the account links and the
+				// language switch all sit on one line (their middles align).
+				lines, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Set([...document.querySelectorAll('header.top .brand, header.top nav a, header.top .nav-account > *, header.top .lang-switch')].map(a => { const r = a.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 8); })).size`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if lines > 1 {
+					t.Errorf("%s %s at %d px: the header takes %d lines, want one", lang, p.name, sz.width, lines)
+				}
+			}
+			if shots != "" && p.shot && !sz.dark {
+				writeShot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s-%s-%s.png", p.name, lang, sz.name)))
+			}
+			if p.name == "calendar" && sz.name == "desktop" {
+				// The week and list views too (the month was checked above).
+				for _, view := range []string{"timeGridWeek", "listMonth"} {
+					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.fc-`+view+`-button`)), chromedp.WaitVisible(chromedp.CSS(`.fc-`+view+`-view`))); err != nil {
+						t.Fatalf("%s calendar: %s view: %v", lang, view, err)
+					}
+					violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeRun, chromedp.EvalAwaitPromise))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, v := range violations {
+						t.Errorf("%s calendar, %s view: %s", lang, view, v)
+					}
+				}
+			}
+		}
+	}
+	for _, lang := range []string{"en", "fr"} {
+		// Signed out: the sign-in page, in the language chosen on it.
+		err := chromedp.Do(ctx, chromedp.Navigate(s.url("/login")), switchLang(lang),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang=`+lang+`] [data-testid=login-email]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, mainPage{"login", "/login", "[data-testid=login-email]", true}, lang)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), s.signIn(), switchLang(lang),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang=`+lang+`] [data-testid=calendar-page]`))); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range signedIn {
+			check(t, p, lang)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Click(chromedp.CSS(`[data-testid=logout]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-email]`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// colorScheme makes the page see prefers-color-scheme: dark, or light.
+func colorScheme(dark bool) chromedp.Action[chromedp.Void] {
+	scheme := "light"
+	if dark {
+		scheme = "dark"
+	}
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		return err
+	})
+}
+
+// switchLang presses the language switch and waits for the page it leads to.
+func switchLang(lang string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[bool](`window.beforeLangSwitch = true`)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := chromedp.Click(chromedp.CSS(`[data-testid=lang-switch] button[value=`+lang+`]`))(ctx, t); err != nil {
+			return err
+		}
+		// The old page goes away under the check: errors until then are expected.
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			done, err := chromedp.Evaluate[bool](`typeof window.beforeLangSwitch === "undefined" && document.readyState === "complete"`)(ctx, t)
+			if err == nil && done {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return fmt.Errorf("no new page after choosing %s", lang)
+	})
+}
+
+// At 390 px the navigation folds into a menu that opens on a tap, and its
+// links are then on screen.
+func TestPhoneNavigationIsAMenu(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	steps := []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", s.signIn()},
+		{"open the calendar at 390 px", chromedp.Steps(chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))))},
+		{"a menu button shows", chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu] summary`))},
+		// checkVisibility, not WaitNotVisible: a closed details element's
+		// content keeps a size but is not rendered.
+		{"the links are folded", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			shown, err := chromedp.Evaluate[bool](`document.querySelector('[data-testid=nav-channels]').checkVisibility()`)(ctx, t)
+			if err == nil && shown {
+				err = fmt.Errorf("the Channels link shows before the menu is opened")
+			}
+			return err
+		})},
+		{"tap the menu", chromedp.Click(chromedp.CSS(`[data-testid=nav-menu] summary`))},
+		{"the links show", chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-channels]`))},
+		{"screenshot of the open menu", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if os.Getenv("TRIBUNE_SCREENSHOTS") == "1" {
+				writeShot(t, ctx, filepath.Join("..", "..", "..", "docs", "screenshots", "menu-en-phone.png"))
+			}
+			return nil
+		})},
+		{"tap Channels", chromedp.Click(chromedp.CSS(`[data-testid=nav-channels]`))},
+		{"the channels page", chromedp.WaitVisible(chromedp.CSS(`[data-testid=faults]`))},
+	}
+	for _, st := range steps {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx, st.do)
+		cancel()
+		if err != nil {
+			t.Fatalf("phone menu: %s: %v", st.what, err)
+		}
+	}
+	// At 1280 px the links show without opening anything.
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-channels]`)))
+	if err == nil {
+		var shown bool
+		shown, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid=nav-menu] summary').checkVisibility()`))
+		if err == nil && shown {
+			err = fmt.Errorf("the menu button shows")
+		}
+	}
+	if err != nil {
+		t.Fatalf("at 1280 px the navigation is not shown in full: %v", err)
+	}
+}
+
+// writeShot saves what the screen shows, as PNG.
+func writeShot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", path, err)
+	}
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The first Tab reaches a "Skip to content" link that shows and moves focus
+// to the page's content; the calendar's arrows are text (the CSP blocks
+// FullCalendar's icon font) named for screen readers.
+func TestSkipLinkAndCalendarArrows(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	err := chromedp.Do(ctx, s.signIn(),
+		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-prev-button`)),
+		chromedp.KeyEvent("\t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const a = document.activeElement; const r = a.getBoundingClientRect(); return [a.dataset.testid || a.tagName, String(r.top >= 0 && r.bottom <= innerHeight && r.width > 0)]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "skip-link" || got[1] != "true" {
+		t.Fatalf("the first Tab focuses %s (on screen: %s), want the skip link, shown", got[0], got[1])
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Poll[string](`document.activeElement && document.activeElement.id === "main" ? "main" : null`, chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || focused != "main" {
+		t.Errorf("after the skip link, focus is not on the content: %v", err)
+	}
+	arrows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.fc-prev-button, .fc-next-button')].map(b => b.textContent.trim() + "|" + (b.getAttribute("aria-label") || b.title || "") + "|" + b.querySelectorAll('.fc-icon').length)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"‹|Previous Month|0", "›|Next Month|0"}
+	if strings.Join(arrows, ",") != strings.Join(want, ",") {
+		t.Errorf("calendar arrows %q, want %q", arrows, want)
+	}
+}
