@@ -17,7 +17,8 @@ type Preview struct {
 	// SeeMoreAt is the number of characters shown before the feed cuts the
 	// text with SeeMore; 0 when the network documents no cut.
 	SeeMoreAt int
-	// SeeMore is the network's own label for the cut, in English.
+	// SeeMore is the network's own label for the cut, in English, shown
+	// after "…".
 	SeeMore string
 	// LinksClickable is false where links in the text are plain text
 	// (Instagram captions).
@@ -66,15 +67,15 @@ var previews = map[string]Preview{
 		Source: "https://developer.x.com/en/docs/twitter-for-websites/cards/overview/abouts-cards ; display_url in the entities object; no documented cut for standard posts"},
 	// LinkedIn documents the cut of introductory text in its ads
 	// specifications: about 150 characters before "…see more" on desktop.
-	"linkedin": {SeeMoreAt: 150, SeeMore: "…see more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
+	"linkedin": {SeeMoreAt: 150, SeeMore: "see more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
 		Source: "https://business.linkedin.com/marketing-solutions/success/ads-guide (introductory text: 150 characters before truncation)"},
 	// Meta's ads guide: feed text is truncated after 125 characters with
 	// "… See more"; the same guide for Instagram's feed. Instagram captions
 	// show links as plain text; a single feed image is shown between 1.91:1
 	// and 4:5 (the Graph API refuses other ratios), carousels up to 10.
-	"facebook": {SeeMoreAt: 125, SeeMore: "… See more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 5,
+	"facebook": {SeeMoreAt: 125, SeeMore: "See more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 5,
 		Source: "https://www.facebook.com/business/ads-guide (primary text: 125 characters shown in feed)"},
-	"instagram": {SeeMoreAt: 125, SeeMore: "… more", HashtagsLinked: true, GridMax: 1, Crop: "4 / 5",
+	"instagram": {SeeMoreAt: 125, SeeMore: "more", HashtagsLinked: true, GridMax: 1, Crop: "4 / 5",
 		Source: "https://www.facebook.com/business/ads-guide (Instagram feed: 125 characters shown) ; https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media (aspect ratio 4:5 to 1.91:1, links not clickable)"},
 	// Threads shows the whole post (500 characters); one link preview per
 	// post; a post carries one topic tag, the first hashtag.
