@@ -86,6 +86,17 @@ func TestPreviewsOfThreeNetworksFollowTheText(t *testing.T) {
 		t.Error("Mastodon's preview does not show the visibility")
 	}
 
+	// Choosing another visibility changes Mastodon's preview.
+	visSel := fmt.Sprintf(`[data-testid=visibility-%d]`, masto.ID)
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(visSel), "unlisted"),
+		chromedp.Evaluate[chromedp.Void](q(visSel)+`.dispatchEvent(new Event("change", {bubbles: true}))`),
+		waitFor(fmt.Sprintf(`%s.textContent !== %q`, q(fmt.Sprintf(`[data-testid=preview-visibility-%d]`, masto.ID)), got["vis"])),
+	)
+	if err != nil {
+		t.Fatalf("Mastodon's preview kept the visibility %q: %v", got["vis"], err)
+	}
+
 	// Past 150 characters LinkedIn cuts at "…see more"; Mastodon and X,
 	// which document no cut, show everything. Past 280, X's counter turns
 	// red and the buttons that publish say why they are disabled.

@@ -77,6 +77,15 @@
     li.appendChild(p);
   }
 
+  // An unticked channel's counter beside its own text would stay from the
+  // last check: clear it (the check answers only ticked channels).
+  form.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.name !== "channel" || t.checked) return;
+    var own = document.getElementById("own-count-" + t.value);
+    if (own) { own.textContent = ""; own.className = "own-count"; }
+  });
+
   function take(files) {
     for (var i = 0; i < files.length; i++) pending(files[i]);
   }
