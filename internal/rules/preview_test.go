@@ -98,3 +98,23 @@ func TestEveryNetworkWithARuleHasAPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestThreadsMarksOnlyItsOneTopicTag(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		network string
+		want    int
+	}{{"threads", 1}, {"mastodon", 3}, {"instagram", 3}} {
+		t.Run(tc.network, func(t *testing.T) {
+			n := 0
+			for _, s := range Display(tc.network, "#un #deux #trois").Segments {
+				if s.Kind == SegmentHashtag {
+					n++
+				}
+			}
+			if n != tc.want {
+				t.Errorf("%d hashtags marked, want %d", n, tc.want)
+			}
+		})
+	}
+}
