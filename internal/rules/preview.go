@@ -28,6 +28,9 @@ type Preview struct {
 	LinkDisplay int
 	// HashtagsLinked: hashtags are shown as links.
 	HashtagsLinked bool
+	// TagsLinked is how many hashtags become links (the first ones); 0 for
+	// all of them.
+	TagsLinked int
 	// LinkCard: the first link becomes a card (title, image) when the post
 	// has no media.
 	LinkCard bool
@@ -79,7 +82,7 @@ var previews = map[string]Preview{
 		Source: "https://www.facebook.com/business/ads-guide (Instagram feed: 125 characters shown) ; https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media (aspect ratio 4:5 to 1.91:1, links not clickable)"},
 	// Threads shows the whole post (500 characters); one link preview per
 	// post; a post carries one topic tag, the first hashtag.
-	"threads": {LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 10,
+	"threads": {LinksClickable: true, HashtagsLinked: true, TagsLinked: 1, LinkCard: true, GridMax: 10,
 		Source: "https://developers.facebook.com/docs/threads/posts (link attachment, one tag per post); no documented cut"},
 }
 
@@ -157,14 +160,17 @@ func Display(network, text string) Displayed {
 		return false
 	}
 	if p.HashtagsLinked {
+		tags := 0
 		for _, m := range hashtagPattern.FindAllStringSubmatchIndex(text, -1) {
 			s := m[2] - len("＃") // the sign before the name: # or the full-width ＃
 			if text[m[2]-1] == '#' {
 				s = m[2] - 1
 			}
-			if !overlaps(s, m[3]) {
-				spans = append(spans, span{s, m[3], SegmentHashtag})
+			if overlaps(s, m[3]) || (p.TagsLinked > 0 && tags == p.TagsLinked) {
+				continue
 			}
+			tags++
+			spans = append(spans, span{s, m[3], SegmentHashtag})
 		}
 		for _, m := range mentionPattern.FindAllStringSubmatchIndex(text, -1) {
 			if !overlaps(m[2], m[3]) {
