@@ -34,6 +34,7 @@
     bar.max = 100;
     bar.value = 0;
     bar.hidden = true;
+    bar.setAttribute("aria-label", file.name);
     go.addEventListener("click", function () { send(file, alt.value, li, bar, go); });
     li.append(name, label, alt, go, bar);
     list.appendChild(li);
