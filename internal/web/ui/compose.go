@@ -33,6 +33,9 @@ type composeData struct {
 	Problem  *problem.Error
 	TZ       string
 
+	// Script is the address of compose.js (uploads from the composer).
+	Script string
+
 	// Visibility is each variant's chosen visibility (Mastodon channels).
 	Visibility map[int64]network.Visibility
 }
@@ -86,7 +89,7 @@ func (u *ui) composeBase(r *http.Request, ws store.Workspace, role auth.Role) (c
 	if err != nil {
 		return composeData{}, err
 	}
-	return composeData{WS: ws, Role: role, Channels: chs, Media: ms, TZ: u.displayTZ(user, ws)}, nil
+	return composeData{WS: ws, Role: role, Channels: chs, Media: ms, TZ: u.displayTZ(user, ws), Script: u.assets.URL("compose.js")}, nil
 }
 
 // fill derives the shared text and per-channel overrides from the input.
@@ -217,7 +220,13 @@ func (u *ui) composeCheck(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return fragment(w, r, checksPanel(u.loc(r), checks))
+	var media []store.Media
+	if len(firstVariant(in).MediaIDs) > 0 {
+		if media, err = u.Media.List(r.Context(), user, ws.ID); err != nil {
+			return err
+		}
+	}
+	return fragment(w, r, composeLive(u.loc(r), checks, previewsOf(checks, media)))
 }
 
 // ---- post page and actions

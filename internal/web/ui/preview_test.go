@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/rules"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// The preview follows each network's display rules: the grid holds what
+// the feed shows and counts the rest, a link card only without media,
+// the crop of a single image, the thread.
+func TestPreviewsFollowTheNetworkRules(t *testing.T) {
+	t.Parallel()
+	media := []store.Media{}
+	ids := []int64{}
+	for i := int64(1); i <= 6; i++ {
+		media = append(media, store.Media{ID: i, MIME: "image/jpeg", Alt: "photo"})
+		ids = append(ids, i)
+	}
+	view := func(network string, mediaIDs []int64, thread ...string) posts.VariantView {
+		return posts.VariantView{PostVariant: store.PostVariant{Text: "Voir https://boutique.fr/soldes", Visibility: "unlisted"},
+			Channel: store.Channel{ID: 1, Network: network, Name: network}, MediaIDs: mediaIDs, Thread: thread,
+			Count: rules.Count{Used: 10, Max: 500}}
+	}
+	tests := []struct {
+		name      string
+		v         posts.VariantView
+		shown     int
+		more      int
+		card      string
+		crop      string
+		thread    int
+		visibilty bool
+	}{
+		{name: "Mastodon grid of four", v: view("mastodon", ids), shown: 4, more: 2, crop: "pv-grid", visibilty: true},
+		{name: "Mastodon card without media", v: view("mastodon", nil), card: "boutique.fr", visibilty: true},
+		{name: "Instagram one image cropped 4:5", v: view("instagram", ids[:1]), shown: 1, crop: "pv-crop-4-5"},
+		{name: "Instagram no card (links are text)", v: view("instagram", nil)},
+		{name: "X single image cropped 16:9", v: view("x", ids[:1]), shown: 1, crop: "pv-crop-16-9"},
+		{name: "Bluesky thread", v: view("bluesky", nil, "deux", "trois"), card: "boutique.fr", thread: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := previewsOf([]posts.VariantView{tc.v}, media)[0]
+			if len(p.Media) != tc.shown || p.MoreMedia != tc.more {
+				t.Errorf("grid shows %d, +%d; want %d, +%d", len(p.Media), p.MoreMedia, tc.shown, tc.more)
+			}
+			if p.CardHost != tc.card {
+				t.Errorf("card %q, want %q", p.CardHost, tc.card)
+			}
+			if tc.shown > 0 && previewCrop(p) != tc.crop {
+				t.Errorf("crop %q, want %q", previewCrop(p), tc.crop)
+			}
+			if len(p.Thread) != tc.thread {
+				t.Errorf("thread of %d, want %d", len(p.Thread), tc.thread)
+			}
+			if (p.Visibility != "") != tc.visibilty {
+				t.Errorf("visibility %q shown: want %v", p.Visibility, tc.visibilty)
+			}
+		})
+	}
+}
