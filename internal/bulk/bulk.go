@@ -246,15 +246,25 @@ func Detect(first []string) Format {
 	case h["message"] && (h["date"] || h["dateandtime"] || h["datetime"]):
 		return Hootsuite
 	}
-	if len(first) >= 2 {
-		if _, ok := parseSlashed(strings.TrimSpace(first[0]), "dmy"); ok {
-			return Hootsuite
-		}
-		if _, ok := parseSlashed(strings.TrimSpace(first[0]), "mdy"); ok {
-			return Hootsuite
-		}
+	if hootsuiteLine(first) {
+		return Hootsuite
 	}
 	return Auto
+}
+
+// hootsuiteLine reports whether rec is a headerless Hootsuite line: a
+// slashed date and time (in one column or two) first, then the message.
+func hootsuiteLine(rec []string) bool {
+	if len(rec) < 2 {
+		return false
+	}
+	when := strings.TrimSpace(rec[0])
+	if len(rec) >= 3 && clockOnly.MatchString(strings.TrimSpace(rec[1])) {
+		when += " " + strings.TrimSpace(rec[1])
+	}
+	_, dmy := parseSlashed(when, "dmy")
+	_, mdy := parseSlashed(when, "mdy")
+	return dmy || mdy
 }
 
 // Parse reads every row of r. Rows with errors are reported and left out.
@@ -313,11 +323,9 @@ func ParseDetected(r io.Reader, opt Options) ([]Row, []RowError, Format) {
 					return nil, []RowError{badRow(line, "", "unknown_layout", "The layout of this file was not recognised: choose it in the list.")}, Auto
 				}
 			}
-			// A Hootsuite file has a header only when its first cell is
-			// not a date.
-			_, dmy := parseSlashed(strings.TrimSpace(rec.fields[0]), "dmy")
-			_, mdy := parseSlashed(strings.TrimSpace(rec.fields[0]), "mdy")
-			if format != Hootsuite || !(dmy || mdy) {
+			// A Hootsuite file has a header only when its first line
+			// does not start with a date.
+			if format != Hootsuite || !hootsuiteLine(rec.fields) {
 				var herrs []RowError
 				if header, herrs = readHeader(line, rec.fields, specs[format]); herrs != nil {
 					return nil, herrs, format
