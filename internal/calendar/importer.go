@@ -39,6 +39,25 @@ type ImportOptions struct {
 	ImportDuplicates bool
 	// DryRun only reports.
 	DryRun bool
+	// Progress, when set, is told how far the import has gone: after each
+	// row checked, then after each post saved.
+	Progress func(stage ImportStage, done, total int)
+}
+
+// ImportStage names what an import is doing, for its progress.
+type ImportStage string
+
+// The stages of an import.
+const (
+	ImportChecking ImportStage = "checking"
+	ImportSaving   ImportStage = "saving"
+)
+
+// progress reports to opt.Progress, when set.
+func (o ImportOptions) progress(stage ImportStage, done, total int) {
+	if o.Progress != nil {
+		o.Progress(stage, done, total)
+	}
 }
 
 // ImportReport is the per-row outcome.
@@ -166,7 +185,8 @@ func (im *Importer) planRows(ctx context.Context, run *importRun, rows []bulk.Ro
 	for _, e := range run.rep.Errors {
 		bad[e.Line] = true
 	}
-	for _, row := range rows {
+	for i, row := range rows {
+		run.opt.progress(ImportChecking, i+1, len(rows))
 		if bad[row.Line] {
 			continue
 		}
@@ -353,7 +373,8 @@ func (im *Importer) setDuplicatesAside(ctx context.Context, run *importRun) erro
 func (im *Importer) save(ctx context.Context, run *importRun) (ImportReport, error) {
 	rep := &run.rep
 	err := im.Calendar.Store.InTx(ctx, func(tx store.Tx) error {
-		for _, p := range run.plan {
+		for i, p := range run.plan {
+			run.opt.progress(ImportSaving, i+1, len(run.plan))
 			id, err := im.Posts.SaveTx(ctx, tx, run.user, run.role, run.ws, 0, p.in, posts.DoSchedule, &p.when, p.in.Timezone)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", p.line, err)

@@ -254,7 +254,7 @@ func (u *ui) importForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, calendar.ImportOptions{Format: bulk.Auto}, nil))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, calendar.ImportOptions{Format: bulk.Auto}, nil, u.assets.URL("import.js")))
 }
 
 func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
@@ -283,6 +283,8 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	opt := calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
 		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "",
 		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != ""}
+	done := trackImport(currentUser(r).ID, r.FormValue("progress_key"), &opt)
+	defer done()
 	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, opt)
 	if err != nil {
 		return err
@@ -292,7 +294,7 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The form comes back with the choices just made.
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, opt, &rep))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, opt, &rep, u.assets.URL("import.js")))
 }
 
 // importCount writes n with the catalogue's singular or plural key: French
