@@ -966,7 +966,7 @@ type importIn struct {
 	WS          int64   `path:"ws"`
 	Format      string  `query:"format" enum:"auto,tribune,hootsuite,sprout,agorapulse,socialbee,buffer" default:"auto" doc:"The layout; auto recognises it from the first line"`
 	DateOrder   string  `query:"date_order" enum:"dmy,mdy" default:"dmy"`
-	Channels    []int64 `query:"channel" doc:"Channels for every row of a Hootsuite file"`
+	Channels    []int64 `query:"channel" doc:"Channels for the rows that name none (every row of a Hootsuite, Sprout Social, Agorapulse or SocialBee file)"`
 	ImportValid bool    `query:"import_valid" doc:"Import the valid rows even when some rows have errors"`
 	// Named apart from import_valid: a duplicate is skipped, not an error.
 	ImportDuplicates bool   `query:"import_duplicates" doc:"Import rows whose content is already scheduled on the channel close to that time (or repeats an earlier row); otherwise they are listed in duplicates and skipped"`
