@@ -222,7 +222,7 @@ func (a *App) build() error {
 	}
 	a.Posts = &posts.Service{Store: a.Store, Auth: a.Auth, Notifier: a.Notifier, Now: now}
 	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
-	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts}
+	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts, Media: a.Media, Fetch: client}
 	a.Status = &ops.Status{Store: a.Store, Now: now}
 	a.Idempotency = &idempotency.Records{Store: a.Store, Keys: keys, Now: now}
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,

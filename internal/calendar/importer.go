@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
+	"github.com/tribune-social/tribune/internal/media"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -36,25 +39,59 @@ type ImportOptions struct {
 	ImportDuplicates bool
 	// DryRun only reports.
 	DryRun bool
+	// Progress, when set, is told how far the import has gone: after each
+	// row checked, then after each post saved.
+	Progress func(stage ImportStage, done, total int)
+}
+
+// ImportStage names what an import is doing, for its progress.
+type ImportStage string
+
+// The stages of an import.
+const (
+	ImportChecking ImportStage = "checking"
+	ImportSaving   ImportStage = "saving"
+)
+
+// progress reports to opt.Progress, when set.
+func (o ImportOptions) progress(stage ImportStage, done, total int) {
+	if o.Progress != nil {
+		o.Progress(stage, done, total)
+	}
 }
 
 // ImportReport is the per-row outcome.
 type ImportReport struct {
-	Rows     int             `json:"rows"`
-	Valid    int             `json:"valid"`
-	Imported int             `json:"imported"`
-	PostIDs  []int64         `json:"post_ids"`
-	Errors   []bulk.RowError `json:"errors"`
+	// Format is the layout read: the one chosen, or the one detected.
+	Format   bulk.Format `json:"format"`
+	Rows     int         `json:"rows"`
+	Valid    int         `json:"valid"`
+	Imported int         `json:"imported"`
+	PostIDs  []int64     `json:"post_ids"`
+	// Created pairs each line imported with the post it became.
+	Created []ImportedRow   `json:"created"`
+	Errors  []bulk.RowError `json:"errors"`
 	// Duplicates are the rows skipped because their content is already
 	// scheduled (see ImportOptions.ImportDuplicates); they do not stop the
 	// other rows.
 	Duplicates []bulk.RowError `json:"duplicates"`
 }
 
+// ImportedRow is a line of the file and the post it became.
+type ImportedRow struct {
+	Line   int   `json:"line"`
+	PostID int64 `json:"post_id"`
+}
+
 // Importer turns CSV rows into scheduled posts.
 type Importer struct {
 	Calendar *Service
 	Posts    *posts.Service
+	// Media receives the images and videos rows name by URL.
+	Media *media.Service
+	// Fetch downloads them: the safe outgoing client (httpx.NewClient),
+	// which refuses private addresses unless -allow-private-networks.
+	Fetch *http.Client
 }
 
 // importRun is one import under way: who, where, and what the rows became.
@@ -65,10 +102,14 @@ type importRun struct {
 	tz   string
 	opt  ImportOptions
 	rep  ImportReport
-	// byName and byID are the workspace's channels, as rows name them.
+	// byName and byID are the workspace's channels, as rows name them
+	// (byName holds their handles too, with and without the @).
 	byName map[string]store.Channel
 	byID   map[int64]store.Channel
 	plan   []planned
+	// fetched are the media already downloaded by this import, by URL, so
+	// a file repeated on many rows is fetched once.
+	fetched map[string]int64
 }
 
 // planned is a valid row, ready to be saved.
@@ -87,8 +128,9 @@ func (im *Importer) Import(ctx context.Context, user store.User, workspaceID int
 	if err != nil {
 		return ImportReport{}, err
 	}
-	rows, rowErrs := bulk.Parse(r, bulk.Options{Format: opt.Format, DateOrder: opt.DateOrder, Now: im.Calendar.Now(), TZ: run.tz})
-	run.rep = ImportReport{Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}
+	rows, rowErrs, format := bulk.ParseDetected(r, bulk.Options{Format: run.opt.Format, DateOrder: opt.DateOrder, Now: im.Calendar.Now(), TZ: run.tz})
+	run.opt.Format = format
+	run.rep = ImportReport{Format: format, Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}
 	im.planRows(ctx, run, rows)
 	if err := im.setDuplicatesAside(ctx, run); err != nil {
 		return run.rep, err
@@ -107,16 +149,27 @@ func (im *Importer) start(ctx context.Context, user store.User, workspaceID int6
 	if err != nil {
 		return nil, err
 	}
-	if opt.Format != bulk.Hootsuite && opt.Format != bulk.Tribune {
-		return nil, problem.Invalidf("format", "bad_format", "Choose the Hootsuite or the Tribune layout.")
+	if opt.Format == "" {
+		opt.Format = bulk.Auto
 	}
-	run := &importRun{user: user, role: role, ws: ws, tz: ws.Timezone, opt: opt, byName: map[string]store.Channel{}, byID: map[int64]store.Channel{}}
+	if !opt.Format.Valid() {
+		return nil, problem.Invalidf("format", "bad_format", "Choose a layout from the list.")
+	}
+	run := &importRun{user: user, role: role, ws: ws, tz: ws.Timezone, opt: opt, byName: map[string]store.Channel{},
+		byID: map[int64]store.Channel{}, fetched: map[string]int64{}}
 	if user.Timezone != "" {
 		run.tz = user.Timezone
 	}
 	chs, err := im.Calendar.Store.ListChannels(ctx, ws.ID)
 	if err != nil {
 		return nil, err
+	}
+	// Handles first, names after: a name wins over a handle it equals.
+	for _, c := range chs {
+		if h := strings.ToLower(strings.TrimPrefix(c.Handle, "@")); h != "" {
+			run.byName[h] = c
+			run.byName["@"+h] = c
+		}
 	}
 	for _, c := range chs {
 		run.byName[strings.ToLower(c.Name)] = c
@@ -132,7 +185,8 @@ func (im *Importer) planRows(ctx context.Context, run *importRun, rows []bulk.Ro
 	for _, e := range run.rep.Errors {
 		bad[e.Line] = true
 	}
-	for _, row := range rows {
+	for i, row := range rows {
+		run.opt.progress(ImportChecking, i+1, len(rows))
 		if bad[row.Line] {
 			continue
 		}
@@ -152,13 +206,21 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 		return planned{}, []bulk.RowError{{Line: row.Line, Field: "channel", Code: "unknown_channel",
 			Message: "Unknown channel %s.", Args: []any{strconv.Quote(row.Channel)}}}
 	}
-	if row.MediaURL != "" {
-		return planned{}, []bulk.RowError{{Line: row.Line, Field: "media_url", Code: "media_url_unsupported",
-			Message: "Media by URL are not fetched yet: upload the file to the media library and attach it in the composer."}}
-	}
 	in := posts.Input{ScheduledLocal: row.Local, Timezone: run.tz, Tags: row.Tags, ConfirmDuplicate: run.opt.ImportDuplicates}
+	var mediaIDs []int64
+	if !run.opt.DryRun {
+		// A dry run fetches nothing: it would fill the library with the
+		// files of an import that was only checked.
+		for _, u := range row.MediaURLs {
+			id, err := im.fetchMedia(ctx, run, u)
+			if err != nil {
+				return planned{}, []bulk.RowError{rowError(row.Line, "media_url", err)}
+			}
+			mediaIDs = append(mediaIDs, id)
+		}
+	}
 	for _, c := range targets {
-		in.Variants = append(in.Variants, posts.VariantInput{ChannelID: c.ID, Text: row.Text, Link: row.Link, FirstComment: row.FirstComment})
+		in.Variants = append(in.Variants, posts.VariantInput{ChannelID: c.ID, Text: row.Text, Link: row.Link, FirstComment: row.FirstComment, MediaIDs: mediaIDs})
 	}
 	when, err := schedule.Resolve(in.ScheduledLocal, in.Timezone)
 	if err == nil {
@@ -198,7 +260,7 @@ func rowError(line int, field string, err error) bulk.RowError {
 func (run *importRun) targets(row bulk.Row) []store.Channel {
 	var out []store.Channel
 	switch c, ok := run.byName[strings.ToLower(row.Channel)]; {
-	case run.opt.Format == bulk.Hootsuite || row.Channel == "":
+	case row.Channel == "":
 		for _, id := range run.opt.ChannelIDs {
 			if c, ok := run.byID[id]; ok {
 				out = append(out, c)
@@ -212,6 +274,51 @@ func (run *importRun) targets(row bulk.Row) []store.Channel {
 		}
 	}
 	return out
+}
+
+// errMediaFetch is a media URL that could not be downloaded.
+var errMediaFetch = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: %s")
+
+// fetchMedia downloads one media URL through the safe outgoing client and
+// adds it to the workspace's library (which checks its size and type, from
+// its content). The Content-Type and Content-Length announced are checked
+// first, so a web page or a huge file is refused before it is read.
+func (im *Importer) fetchMedia(ctx context.Context, run *importRun, u string) (int64, error) {
+	if id, ok := run.fetched[u]; ok {
+		return id, nil
+	}
+	if im.Media == nil || im.Fetch == nil {
+		return 0, errMediaFetch.Format("not configured")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, errMediaFetch.Format("bad address").Wrap(err)
+	}
+	resp, err := im.Fetch.Do(req)
+	if err != nil {
+		if httpx.Blocked(err) {
+			return 0, problem.New(http.StatusUnprocessableEntity, "media_url_refused", "This address is not allowed: Tribune fetches media from public https addresses only.").Wrap(err)
+		}
+		return 0, errMediaFetch.Format("no answer").Wrap(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, errMediaFetch.Format(resp.Status)
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct != "" && !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "video/") && !strings.HasPrefix(ct, "application/octet-stream") {
+		return 0, problem.New(http.StatusUnprocessableEntity, "media_type", "This address is not an image or a video (it is %s).").Format(ct)
+	}
+	if resp.ContentLength > im.Media.Limit() {
+		return 0, media.TooLarge(im.Media.Limit())
+	}
+	name := path.Base(req.URL.Path)
+	m, err := im.Media.Upload(ctx, run.user, run.ws.ID, name, resp.Body, "", nil)
+	if err != nil {
+		return 0, err
+	}
+	run.fetched[u] = m.ID
+	return m.ID, nil
 }
 
 // setDuplicatesAside moves out of the plan, and into the report, each row
@@ -266,17 +373,19 @@ func (im *Importer) setDuplicatesAside(ctx context.Context, run *importRun) erro
 func (im *Importer) save(ctx context.Context, run *importRun) (ImportReport, error) {
 	rep := &run.rep
 	err := im.Calendar.Store.InTx(ctx, func(tx store.Tx) error {
-		for _, p := range run.plan {
+		for i, p := range run.plan {
+			run.opt.progress(ImportSaving, i+1, len(run.plan))
 			id, err := im.Posts.SaveTx(ctx, tx, run.user, run.role, run.ws, 0, p.in, posts.DoSchedule, &p.when, p.in.Timezone)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", p.line, err)
 			}
 			rep.PostIDs = append(rep.PostIDs, id)
+			rep.Created = append(rep.Created, ImportedRow{Line: p.line, PostID: id})
 		}
 		return nil
 	})
 	if err != nil {
-		rep.PostIDs = nil
+		rep.PostIDs, rep.Created = nil, nil
 		return *rep, problem.New(http.StatusUnprocessableEntity, "import_failed", "Nothing was imported: %s").Format(err.Error()).Wrap(err)
 	}
 	rep.Imported = len(rep.PostIDs)

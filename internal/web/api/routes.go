@@ -102,7 +102,7 @@ func (s *server) routes(a huma.API) {
 
 	// Calendar, bulk, crisis, status.
 	huma.Register(a, op("calendar", http.MethodGet, "/v1/workspaces/{ws}/calendar", "Posts between two instants, with filters", "calendar"), s.calendar)
-	huma.Register(a, op("import-csv", http.MethodPost, "/v1/workspaces/{ws}/import", "Import a CSV (Hootsuite or Tribune layout); every row is reported", "calendar"), s.importCSV)
+	huma.Register(a, op("import-csv", http.MethodPost, "/v1/workspaces/{ws}/import", "Import a CSV (Tribune, Hootsuite, Sprout Social, Agorapulse, SocialBee or Buffer layout); every row is reported", "calendar"), s.importCSV)
 	huma.Register(a, op("export-csv", http.MethodGet, "/v1/workspaces/{ws}/export.csv", "Export the calendar as CSV", "calendar"), s.exportCSV)
 	huma.Register(a, op("pause", http.MethodPost, "/v1/workspaces/{ws}/pause", "Crisis switch: hold every due post", "crisis"), s.pause)
 	huma.Register(a, op("held", http.MethodGet, "/v1/workspaces/{ws}/held", "Variants held while paused", "crisis"), s.held)
@@ -964,9 +964,9 @@ func (s *server) calendar(ctx context.Context, in *calendarIn) (*calendarOut, er
 
 type importIn struct {
 	WS          int64   `path:"ws"`
-	Format      string  `query:"format" enum:"hootsuite,tribune" default:"tribune"`
+	Format      string  `query:"format" enum:"auto,tribune,hootsuite,sprout,agorapulse,socialbee,buffer" default:"auto" doc:"The layout; auto recognises it from the first line"`
 	DateOrder   string  `query:"date_order" enum:"dmy,mdy" default:"dmy"`
-	Channels    []int64 `query:"channel" doc:"Channels for every row of a Hootsuite file"`
+	Channels    []int64 `query:"channel" doc:"Channels for the rows that name none (every row of a Hootsuite, Sprout Social, Agorapulse or SocialBee file)"`
 	ImportValid bool    `query:"import_valid" doc:"Import the valid rows even when some rows have errors"`
 	// Named apart from import_valid: a duplicate is skipped, not an error.
 	ImportDuplicates bool   `query:"import_duplicates" doc:"Import rows whose content is already scheduled on the channel close to that time (or repeats an earlier row); otherwise they are listed in duplicates and skipped"`

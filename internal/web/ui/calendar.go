@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
 // calendarFilter reads ?channel=&status=&author=&tag=.
@@ -252,7 +254,7 @@ func (u *ui) importForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, nil))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, calendar.ImportOptions{Format: bulk.Auto}, nil, u.assets.URL("import.js")))
 }
 
 func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
@@ -278,9 +280,12 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 			ids = append(ids, id)
 		}
 	}
-	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
+	opt := calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
 		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "",
-		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != ""})
+		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != ""}
+	done := trackImport(currentUser(r).ID, r.FormValue("progress_key"), &opt)
+	defer done()
+	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, opt)
 	if err != nil {
 		return err
 	}
@@ -288,8 +293,40 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, &rep))
+	// The form comes back with the choices just made.
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Import"), "posts"), importPage(u.loc(r), ws, chs, opt, &rep, u.assets.URL("import.js")))
 }
+
+// importCount writes n with the catalogue's singular or plural key: French
+// uses the singular for 0 and 1, English for 1 only.
+func importCount(l *i18n.Localizer, n int, one, other string) string {
+	if n == 1 || (n == 0 && l.Lang() == "fr") {
+		return l.T(one, n)
+	}
+	return l.T(other, n)
+}
+
+// importLayout is one choice of the import form's layout list.
+type importLayout struct {
+	Value, Label string
+	Selected     bool
+}
+
+// importLayouts lists the layouts, the one of opt selected.
+func importLayouts(l *i18n.Localizer, opt calendar.ImportOptions) []importLayout {
+	var out []importLayout
+	for _, f := range bulk.Formats {
+		c := importLayout{Value: string(f), Label: f.Label(), Selected: opt.Format == f || (opt.Format == "" && f == bulk.Auto)}
+		if f == bulk.Auto {
+			c.Label = l.T("Recognise from the file")
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// hasID reports whether id is in ids.
+func hasID(ids []int64, id int64) bool { return slices.Contains(ids, id) }
 
 // icalLinkCookie carries a new iCal URL from the rotation to the page that
 // shows it once.

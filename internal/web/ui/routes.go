@@ -41,6 +41,7 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /w/{ws}/export.csv", u.page(u.exportCSV))
 	mux.Handle("GET /w/{ws}/import", u.page(u.importForm))
 	mux.Handle("POST /w/{ws}/import", u.page(u.importCSV))
+	mux.Handle("GET /w/{ws}/import/progress", u.page(u.importStatus))
 
 	// Composer and workflow.
 	mux.Handle("GET /w/{ws}/compose", u.page(u.composeForm))
