@@ -11,9 +11,11 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/calendar/keydates"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
 // calendarFilter reads ?channel=&status=&author=&tag=.
@@ -65,7 +67,7 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	_, raw := calendarFilter(r)
 	view := r.URL.Query().Get("view")
 	switch view {
-	case "dayGridMonth", "timeGridWeek", "listMonth":
+	case "dayGridMonth", "timeGridWeek", "timeGridDay", "listDay", "listMonth":
 	default:
 		view = "dayGridMonth"
 	}
@@ -102,9 +104,11 @@ type calendarEvent struct {
 	ID       string     `json:"id"`
 	Title    string     `json:"title"`
 	Start    string     `json:"start"`
-	URL      string     `json:"url"`
+	URL      string     `json:"url,omitempty"`
 	ClassNm  []string   `json:"classNames"`
 	Editable bool       `json:"editable"`
+	AllDay   bool       `json:"allDay,omitempty"`
+	Display  string     `json:"display,omitempty"`
 	Extended eventProps `json:"extendedProps"`
 }
 
@@ -114,6 +118,7 @@ type eventProps struct {
 	Status      string   `json:"status"`
 	StatusLabel string   `json:"statusLabel"`
 	Channels    []string `json:"channels"`
+	KeyDate     string   `json:"keyDate,omitempty"` // the keydates.Kind of a background key date
 }
 
 func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
@@ -152,12 +157,31 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 			Extended: eventProps{Status: e.Post.Status, StatusLabel: l.T(stateLabel(e.Post.Status)), Channels: names},
 		})
 	}
+	events = append(events, keyDateEvents(l, from.In(loc), to.In(loc))...)
 	w.Header().Set("Content-Type", "application/json")
 	if page.Truncated {
 		// The page shows its own translated notice when it sees this.
 		w.Header().Set(TruncatedHeader, strconv.Itoa(len(page.Entries)))
 	}
 	return json.NewEncoder(w).Encode(events)
+}
+
+// keyDateEvents are the key dates of the view's days (its wall-clock bounds
+// in the viewer's zone) as FullCalendar background events, named in the
+// viewer's language.
+func keyDateEvents(l *i18n.Localizer, from, to time.Time) []calendarEvent {
+	wallDay := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	end := wallDay(to)
+	if !to.Equal(time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, to.Location())) {
+		end = end.AddDate(0, 0, 1) // a view ending mid-day still shows that day
+	}
+	var out []calendarEvent
+	for _, d := range keydates.Between(wallDay(from), end) {
+		name := l.T(d.Name)
+		out = append(out, calendarEvent{ID: "kd-" + d.Key() + "-" + string(d.Kind), Title: name, Start: d.Key(), AllDay: true, Display: "background",
+			ClassNm: []string{"kd", "kd-" + string(d.Kind)}, Extended: eventProps{StatusLabel: name, KeyDate: string(d.Kind)}})
+	}
+	return out
 }
 
 // calendarMove handles a drag and drop: {"post_id": 1, "start": "2026-03-30T09:00"}
