@@ -148,9 +148,22 @@ func TestQueueAuthorisation(t *testing.T) {
 		if err := f.env.Store.UpdateWorkspaceSettings(ctx, store.UpdateWorkspaceSettingsParams{Name: f.ws.Name, Timezone: f.ws.Timezone, RequireApproval: true, DuplicateWindowHours: 24, ID: f.ws.ID}); err != nil {
 			t.Fatal(err)
 		}
+		// Two posts the community manager queues now wait for approval, at
+		// the queue's last two slots: swapping them moves nothing scheduled,
+		// and is still a decision on when posts publish.
+		var waiting []int64
+		for i := range 2 {
+			v, err := f.svc.Save(ctx, cm, f.ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: q.ch.ID, Text: fmt.Sprintf("waiting %d", i)}}}, posts.AddToQueue)
+			if err != nil || posts.Status(v.Post.Status) != posts.NeedsApproval {
+				t.Fatalf("queued by the community manager: %v %v, want waiting for approval", v.Post.Status, err)
+			}
+			waiting = append(waiting, v.Post.ID)
+		}
 		before, _ := f.svc.Queue(ctx, f.owner, f.ws.ID, q.ch.ID)
-		if _, err := f.svc.MoveInQueue(ctx, cm, f.ws.ID, q.ch.ID, q.queued[2], posts.QueueUp); code(err) != "forbidden" {
-			t.Errorf("community manager reorders with approval required: %v, want forbidden", err)
+		for _, id := range []int64{q.queued[2], waiting[1]} {
+			if _, err := f.svc.MoveInQueue(ctx, cm, f.ws.ID, q.ch.ID, id, posts.QueueUp); code(err) != "forbidden" {
+				t.Errorf("community manager moves post %d up with approval required: %v, want forbidden", id, err)
+			}
 		}
 		if after, _ := f.svc.Queue(ctx, f.owner, f.ws.ID, q.ch.ID); fmt.Sprint(ids(after)) != fmt.Sprint(ids(before)) {
 			t.Errorf("a refused reorder changed the queue: %v, was %v", ids(after), ids(before))
