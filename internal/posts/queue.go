@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
@@ -41,9 +42,11 @@ var ErrQueueEdge = problem.New(http.StatusConflict, "queue_edge", "This post is 
 // ErrNotInQueue refuses to move a post that is not in the channel's queue.
 var ErrNotInQueue = problem.New(http.StatusNotFound, "not_in_queue", "This post is not in the channel's queue.")
 
-// QueueEntry is one post of a queue, at the slot it takes.
+// QueueEntry is one post of a queue, at the slot it takes, with the start
+// of its first variant's text.
 type QueueEntry struct {
-	Post store.Post
+	Post  store.Post
+	Title string
 }
 
 // Queue lists a channel's queue in order, to anyone who may view its
@@ -97,7 +100,38 @@ func (s *Service) queue(ctx context.Context, q store.Queries, ws store.Workspace
 		out = append(out, QueueEntry{Post: p})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Post.ScheduledAt.Before(*out[j].Post.ScheduledAt) })
+	if len(out) == 0 {
+		return out, nil
+	}
+	postIDs := make([]int64, len(out))
+	for i, e := range out {
+		postIDs[i] = e.Post.ID
+	}
+	heads, err := q.ListVariantHeadsByPosts(ctx, postIDs)
+	if err != nil {
+		return nil, err
+	}
+	first := map[int64]string{}
+	for _, h := range heads {
+		if _, ok := first[h.PostID]; !ok {
+			first[h.PostID] = h.TextHead
+		}
+	}
+	for i := range out {
+		out[i].Title = queueTitle(first[out[i].Post.ID])
+	}
 	return out, nil
+}
+
+// queueTitle is the first line of a text, at most 80 characters.
+func queueTitle(t string) string {
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i]
+	}
+	if r := []rune(t); len(r) > 80 {
+		t = string(r[:79]) + "…"
+	}
+	return t
 }
 
 // MoveInQueue swaps a post with its neighbour in the channel's queue: each

@@ -346,3 +346,87 @@ func (u *ui) ical(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// channelQueue is one channel's queue as the queue page lists it.
+type channelQueue struct {
+	Channel store.Channel
+	Entries []posts.QueueEntry
+}
+
+type queueData struct {
+	WS     store.Workspace
+	Role   auth.Role
+	Queues []channelQueue
+	TZ     string
+}
+
+// queuePage lists every channel's queue in order, with the moves the
+// member may make.
+func (u *ui) queuePage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	chs, err := u.Channels.List(r.Context(), user, ws.ID)
+	if err != nil {
+		return err
+	}
+	d := queueData{WS: ws, Role: role, TZ: u.displayTZ(user, ws)}
+	for _, c := range chs {
+		es, err := u.Posts.Queue(r.Context(), user, ws.ID, c.ID)
+		if err != nil {
+			return err
+		}
+		d.Queues = append(d.Queues, channelQueue{Channel: c, Entries: es})
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Queues"), "calendar"), queuePage(u.loc(r), d))
+}
+
+// queueMove moves a post up or down its channel's queue (form: post, direction).
+func (u *ui) queueMove(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	chID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	postID, err := strconv.ParseInt(r.FormValue("post"), 10, 64)
+	if err != nil {
+		return errBadForm.Wrap(err)
+	}
+	dir := posts.QueueDown
+	if r.FormValue("direction") == "up" {
+		dir = posts.QueueUp
+	}
+	if _, err := u.Posts.MoveInQueue(r.Context(), currentUser(r), ws.ID, chID, postID, dir); err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/queue#queue-"+itoa(chID))
+}
+
+// queueEmpty takes every post of a channel's queue back to draft.
+func (u *ui) queueEmpty(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	chID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	n, err := u.Posts.EmptyQueue(r.Context(), currentUser(r), ws.ID, chID)
+	if err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Posts taken back to draft: %d.", n))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/queue#queue-"+itoa(chID))
+}

@@ -351,6 +351,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"note": {"pwned"}, "reason": {"pwned"}, "body": {"pwned"}, "reviewer": {"pwned"}, "decision": {"approve"}, "confirm_not_published": {"1"},
 		"send": {fmt.Sprint(a.post.Variants[0].ID)}, "alt": {"pwned"}, "tags": {"pwned"}, "day": {"1", "2"}, "times": {"10:00"}, "mode": {"error"},
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
+		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()
 }
