@@ -48,6 +48,8 @@ type calendarData struct {
 	View     string
 	Query    string
 	ICal     string
+	Share    calendar.ShareState
+	ShareURL string // a new share link, shown once
 }
 
 func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
@@ -76,6 +78,13 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(icalLinkCookie); err == nil {
 		d.ICal = c.Value // shown once, right after it was made
 		http.SetCookie(w, &http.Cookie{Name: icalLinkCookie, Path: "/", MaxAge: -1})
+	}
+	if d.Share, err = u.Calendar.Share(r.Context(), user, ws.ID); err != nil {
+		return err
+	}
+	if c, err := r.Cookie(shareLinkCookie); err == nil {
+		d.ShareURL = c.Value // shown once, right after it was made
+		http.SetCookie(w, &http.Cookie{Name: shareLinkCookie, Path: "/", MaxAge: -1})
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Calendar"), "calendar"), calendarPage(u.loc(r), d))
 }
@@ -429,4 +438,62 @@ func (u *ui) queueEmpty(w http.ResponseWriter, r *http.Request) error {
 	}
 	flash(w, u.loc(r).T("Posts taken back to draft: %d.", n))
 	return redirect(w, r, "/w/"+itoa(ws.ID)+"/queue#queue-"+itoa(chID))
+}
+
+// shareLinkCookie carries a new share link from its making to the calendar
+// page that shows it once.
+const shareLinkCookie = "tribune_share_link"
+
+// rotateShare makes a new read-only share link (form: show_drafts); the
+// previous one stops working.
+func (u *ui) rotateShare(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	link, err := u.Calendar.RotateShare(r.Context(), currentUser(r), id, r.FormValue("show_drafts") != "")
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: shareLinkCookie, Value: link, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
+	return redirect(w, r, "/w/"+itoa(id)+"/calendar")
+}
+
+// revokeShare ends the share link.
+func (u *ui) revokeShare(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	if err := u.Calendar.RevokeShare(r.Context(), currentUser(r), id); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("The share link no longer works."))
+	return redirect(w, r, "/w/"+itoa(id)+"/calendar")
+}
+
+// sharedPage is the read-only calendar a share link opens: no controls, no
+// drafts unless the link was made to show them.
+func (u *ui) sharedPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := u.Calendar.Shared(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	return u.render(w, r, u.pageData(r, nil, c.Workspace, ""), sharedPage(u.loc(r), c))
+}
+
+// dayTitle is a day as a heading in the viewer's language ("lundi 6 avril
+// 2026", "Monday, April 6, 2026").
+func dayTitle(l *i18n.Localizer, t time.Time) string {
+	if l.Lang() == "fr" {
+		days := [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+		months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+		return days[t.Weekday()] + " " + strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format("Monday, January 2, 2006")
 }

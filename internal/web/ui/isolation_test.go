@@ -94,6 +94,7 @@ func walkUI(t *testing.T, env *apptest.Env) {
 		"GET /oauth/mastodon/callback": func(t *testing.T, r answer) { want(t, r, 400, 403, 404, 422) },
 		"POST /workspaces":             func(t *testing.T, r answer) { want(t, r, 403) },
 		"GET /ical/{file}":             func(t *testing.T, r answer) { want(t, r, 404) },
+		"GET /shared/{token}":          func(t *testing.T, r answer) { want(t, r, 404) },
 		"POST /settings/password":      func(t *testing.T, r answer) { want(t, r, 200, 303, 422) },
 		"GET /forgot":                  func(t *testing.T, r answer) { want(t, r, 200) },
 		"POST /forgot":                 func(t *testing.T, r answer) { want(t, r, 200, 303, 409) }, // 409: no SMTP configured here
