@@ -46,3 +46,41 @@ func TestCalendarDayView(t *testing.T) {
 		t.Errorf("day list shows %q, want the post %q at 10:30", title, want)
 	}
 }
+
+// The month view shows the key dates behind the days (every month but
+// September holds one; two steps forward always reach one).
+func TestCalendarShowsKeyDates(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	err := chromedp.Do(ctx, s.signIn(),
+		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-dayGridMonth-view`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := 0; step < 3; step++ {
+		deadline := time.Now().Add(3 * time.Second)
+		for time.Now().Before(deadline) {
+			names, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.fc-bg-event.kd')).map(e => e.getAttribute('data-testid') + ' ' + e.textContent.trim())`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(names) > 0 {
+				for _, n := range names {
+					if !strings.HasPrefix(n, "keydate-") || len(strings.TrimSpace(n[len("keydate-2026-01-01"):])) == 0 {
+						t.Errorf("key date shown as %q, want keydate-<day> and its name", n)
+					}
+				}
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.fc-next-button`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot(t, ctx, "keydates")
+	t.Fatal("no key date shown in three months")
+}
