@@ -156,7 +156,17 @@ func (s *Service) MoveTo(ctx context.Context, user store.User, workspaceID, post
 // Move reschedules a post to a new wall-clock time (calendar drag and drop):
 // its variants are validated again and its jobs replaced.
 func (s *Service) Move(ctx context.Context, user store.User, postID int64, local string) (View, error) {
-	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error { return s.moveTx(ctx, tx, user, postID, local) })
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, s.Store, postID)
+}
+
+// moveTx is Move inside a caller's transaction (a queue reorder moves two
+// posts at once).
+func (s *Service) moveTx(ctx context.Context, tx store.Tx, user store.User, postID int64, local string) error {
+	{
 		post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Compose)
 		if err != nil {
 			return err
@@ -198,16 +208,18 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 			return err
 		}
 		return s.scheduleTx(ctx, tx, ws, &post, true)
-	})
-	if err != nil {
-		return View{}, err
 	}
-	return s.view(ctx, s.Store, postID)
 }
 
 // Unschedule takes a scheduled post back to draft.
 func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64) error {
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error { return s.unscheduleTx(ctx, tx, user, postID) })
+}
+
+// unscheduleTx is Unschedule inside a caller's transaction (emptying a
+// queue unschedules every post of it at once).
+func (s *Service) unscheduleTx(ctx context.Context, tx store.Tx, user store.User, postID int64) error {
+	{
 		post, _, _, err := s.postFor(ctx, tx, user, postID, auth.Schedule)
 		if err != nil {
 			return err
@@ -230,7 +242,7 @@ func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64)
 		post.ScheduleRev++ // any job already running for the old schedule stands down
 		post.Status = string(Draft)
 		return s.update(ctx, tx, &post)
-	})
+	}
 }
 
 // Retry re-queues a failed variant now, or one whose outcome is unknown once

@@ -77,6 +77,15 @@ type ApprovalLink struct {
 	CreatedAt    time.Time
 }
 
+// CalendarShare mirrors the row or argument shape sqlc generates for both dialects.
+type CalendarShare struct {
+	WorkspaceID int64
+	TokenHash   string
+	ShowDrafts  bool
+	CreatedBy   int64
+	CreatedAt   time.Time
+}
+
 // Channel mirrors the row or argument shape sqlc generates for both dialects.
 type Channel struct {
 	ID                int64
@@ -878,6 +887,15 @@ type UpdateWorkspaceSettingsParams struct {
 	ID                   int64
 }
 
+// UpsertCalendarShareParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertCalendarShareParams struct {
+	WorkspaceID int64
+	TokenHash   string
+	ShowDrafts  bool
+	CreatedBy   int64
+	CreatedAt   time.Time
+}
+
 // UpsertHeartbeatParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertHeartbeatParams struct {
 	NodeID      string
@@ -972,6 +990,7 @@ type Queries interface {
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
+	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteHeartbeatsBefore(ctx context.Context, before time.Time) error
@@ -986,6 +1005,8 @@ type Queries interface {
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
+	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
+	GetCalendarShareByTokenHash(ctx context.Context, tokenHash string) (CalendarShare, error)
 	GetChannel(ctx context.Context, id int64) (Channel, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
@@ -1061,6 +1082,7 @@ type Queries interface {
 	UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) error
 	UpdateVariantContent(ctx context.Context, arg UpdateVariantContentParams) error
 	UpdateWorkspaceSettings(ctx context.Context, arg UpdateWorkspaceSettingsParams) error
+	UpsertCalendarShare(ctx context.Context, arg UpsertCalendarShareParams) error
 	UpsertHeartbeat(ctx context.Context, arg UpsertHeartbeatParams) error
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error

@@ -173,7 +173,7 @@ func TestRequestLogRedactsSecretPaths(t *testing.T) {
 	h := web.Handler(web.Parts{UI: ok, API: ok, Static: ok, Health: ok, Metrics: prometheus.NewRegistry(), Log: log})
 	const s = "s3cr3tTOKENvalue"
 	for _, path := range []string{
-		"/invite/" + s, "/review/" + s, "/reset/" + s, "/ical/" + s + ".ics",
+		"/invite/" + s, "/review/" + s, "/reset/" + s, "/ical/" + s + ".ics", "/shared/" + s,
 		"/api/v1/invitations/" + s, "/api/v1/reviews/" + s, "/api/v1/password-resets/" + s,
 		"/invite/" + s + "?panic=1",
 	} {
@@ -184,7 +184,7 @@ func TestRequestLogRedactsSecretPaths(t *testing.T) {
 	if strings.Contains(out, s) {
 		t.Errorf("the log holds a secret:\n%s", out)
 	}
-	for _, want := range []string{"path=/invite/REDACTED", "path=/api/v1/reviews/REDACTED", "path=/ical/REDACTED", "msg=panic"} {
+	for _, want := range []string{"path=/invite/REDACTED", "path=/api/v1/reviews/REDACTED", "path=/ical/REDACTED", "path=/shared/REDACTED", "msg=panic"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}

@@ -153,6 +153,10 @@ func (a queries) DecideApprovalLink(ctx context.Context, arg store.DecideApprova
 	return r, mapErr(err)
 }
 
+func (a queries) DeleteCalendarShare(ctx context.Context, workspaceID int64) error {
+	return mapErr(a.w.DeleteCalendarShare(ctx, workspaceID))
+}
+
 func (a queries) DeleteChannel(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteChannel(ctx, id))
 }
@@ -212,6 +216,16 @@ func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store
 func (a queries) GetApprovalLinkByHash(ctx context.Context, tokenHash string) (store.ApprovalLink, error) {
 	r, err := a.r.GetApprovalLinkByHash(ctx, tokenHash)
 	return store.ApprovalLink(r), mapErr(err)
+}
+
+func (a queries) GetCalendarShare(ctx context.Context, workspaceID int64) (store.CalendarShare, error) {
+	r, err := a.r.GetCalendarShare(ctx, workspaceID)
+	return store.CalendarShare(r), mapErr(err)
+}
+
+func (a queries) GetCalendarShareByTokenHash(ctx context.Context, tokenHash string) (store.CalendarShare, error) {
+	r, err := a.r.GetCalendarShareByTokenHash(ctx, tokenHash)
+	return store.CalendarShare(r), mapErr(err)
 }
 
 func (a queries) GetChannel(ctx context.Context, id int64) (store.Channel, error) {
@@ -748,6 +762,10 @@ func (a queries) UpdateVariantContent(ctx context.Context, arg store.UpdateVaria
 
 func (a queries) UpdateWorkspaceSettings(ctx context.Context, arg store.UpdateWorkspaceSettingsParams) error {
 	return mapErr(a.w.UpdateWorkspaceSettings(ctx, sqlitedb.UpdateWorkspaceSettingsParams(arg)))
+}
+
+func (a queries) UpsertCalendarShare(ctx context.Context, arg store.UpsertCalendarShareParams) error {
+	return mapErr(a.w.UpsertCalendarShare(ctx, sqlitedb.UpsertCalendarShareParams(arg)))
 }
 
 func (a queries) UpsertHeartbeat(ctx context.Context, arg store.UpsertHeartbeatParams) error {

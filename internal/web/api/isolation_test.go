@@ -114,6 +114,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"connect-bluesky":   `{"handle":"x.test","app_password":"x"}`,
 		"connect-mastodon":  `{"instance_url":"https://example.test"}`,
 		"set-queue":         `[]`,
+		"move-queued-post":  fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
 		"update-channel":    `{"default_visibility":"private"}`,
 		"sandbox-faults":    `{"mode":"none"}`,
 		"describe-media":    `{"alt":"x","tags":[]}`,

@@ -71,6 +71,12 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("refresh-channel", http.MethodPost, "/v1/channels/{id}/refresh", "Read a Mastodon channel's server again: handle, limits and how it counts characters", "channels"), s.refreshChannel)
 	huma.Register(a, op("get-queue", http.MethodGet, "/v1/channels/{id}/queue", "A channel's weekly time slots", "channels"), s.getQueue)
 	huma.Register(a, op("set-queue", http.MethodPut, "/v1/channels/{id}/queue", "Replace a channel's weekly time slots", "channels"), s.setQueue)
+	huma.Register(a, op("queued-posts", http.MethodGet, "/v1/channels/{id}/queued-posts", "The channel's queue: posts at its slots, in the order they publish", "channels"), s.queuedPosts)
+	huma.Register(a, op("move-queued-post", http.MethodPost, "/v1/channels/{id}/queued-posts/move", "Swap a queued post with its neighbour (up: earlier)", "channels"), s.moveQueuedPost)
+	huma.Register(a, op("calendar-share", http.MethodGet, "/v1/workspaces/{ws}/calendar-share", "Whether a read-only share link of the calendar works (never the link)", "calendar"), s.calendarShare)
+	huma.Register(a, op("rotate-calendar-share", http.MethodPost, "/v1/workspaces/{ws}/calendar-share", "Make a new read-only share link of the calendar for a client, shown once; the previous one stops working", "calendar"), s.rotateCalendarShare)
+	huma.Register(a, noContent(op("revoke-calendar-share", http.MethodDelete, "/v1/workspaces/{ws}/calendar-share", "Stop the calendar's share link", "calendar")), s.revokeCalendarShare)
+	huma.Register(a, op("empty-queue", http.MethodPost, "/v1/channels/{id}/queued-posts/empty", "Take every queued post of the channel back to draft", "channels"), s.emptyQueue)
 	huma.Register(a, op("sandbox-faults", http.MethodPut, "/v1/channels/{id}/sandbox-faults", "Make a Sandbox channel fail, rate-limit or time out", "channels"), s.setFaults)
 
 	// Media.
@@ -543,6 +549,140 @@ func (s *server) setQueue(ctx context.Context, in *queueIn) (*body[[]slotJSON], 
 		return nil, s.fail(err)
 	}
 	return s.getQueue(ctx, &idPath{in.ID})
+}
+
+// QueuedPost is one post of a channel's queue.
+type QueuedPost struct {
+	PostID      int64     `json:"post_id"`
+	Status      string    `json:"status"`
+	ScheduledAt time.Time `json:"scheduled_at"`
+	Title       string    `json:"title"`
+}
+
+func (s *server) queuedOut(es []posts.QueueEntry) *body[[]QueuedPost] {
+	out := []QueuedPost{}
+	for _, e := range es {
+		out = append(out, QueuedPost{PostID: e.Post.ID, Status: e.Post.Status, ScheduledAt: *e.Post.ScheduledAt, Title: e.Title})
+	}
+	return &body[[]QueuedPost]{out}
+}
+
+// queueChannel is the channel of the path, to a member who may view it.
+func (s *server) queueChannel(ctx context.Context, id int64) (store.User, store.Channel, error) {
+	u, err := user(ctx)
+	if err != nil {
+		return u, store.Channel{}, err
+	}
+	ch, err := s.Channels.Get(ctx, u, id, auth.View)
+	return u, ch, err
+}
+
+func (s *server) queuedPosts(ctx context.Context, in *idPath) (*body[[]QueuedPost], error) {
+	u, ch, err := s.queueChannel(ctx, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	es, err := s.Posts.Queue(ctx, u, ch.WorkspaceID, ch.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return s.queuedOut(es), nil
+}
+
+type moveQueuedIn struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		PostID    int64  `json:"post_id" minimum:"1"`
+		Direction string `json:"direction" enum:"up,down"`
+	}
+}
+
+func (s *server) moveQueuedPost(ctx context.Context, in *moveQueuedIn) (*body[[]QueuedPost], error) {
+	u, ch, err := s.queueChannel(ctx, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	dir := posts.QueueDown
+	if in.Body.Direction == "up" {
+		dir = posts.QueueUp
+	}
+	es, err := s.Posts.MoveInQueue(ctx, u, ch.WorkspaceID, ch.ID, in.Body.PostID, dir)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return s.queuedOut(es), nil
+}
+
+// EmptiedQueue says how many posts went back to draft.
+type EmptiedQueue struct {
+	Unscheduled int `json:"unscheduled"`
+}
+
+func (s *server) emptyQueue(ctx context.Context, in *idPath) (*body[EmptiedQueue], error) {
+	u, ch, err := s.queueChannel(ctx, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	n, err := s.Posts.EmptyQueue(ctx, u, ch.WorkspaceID, ch.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[EmptiedQueue]{EmptiedQueue{n}}, nil
+}
+
+// CalendarShareOut is the state of a workspace's calendar share link.
+type CalendarShareOut struct {
+	Active     bool       `json:"active"`
+	ShowDrafts bool       `json:"show_drafts"`
+	Since      *time.Time `json:"since,omitempty"`
+}
+
+func (s *server) calendarShare(ctx context.Context, in *wsPath) (*body[CalendarShareOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	st, err := s.Calendar.Share(ctx, u, in.WS)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out := CalendarShareOut{Active: st.Active, ShowDrafts: st.ShowDrafts}
+	if st.Active {
+		out.Since = &st.Since
+	}
+	return &body[CalendarShareOut]{out}, nil
+}
+
+type rotateShareIn struct {
+	WS   int64 `path:"ws"`
+	Body struct {
+		ShowDrafts bool `json:"show_drafts,omitempty" doc:"Show drafts on the shared calendar too"`
+	}
+}
+
+// CalendarShareLinkOut is a new share link.
+type CalendarShareLinkOut struct {
+	URL string `json:"share_url" doc:"Shown once: only its hash is kept"`
+}
+
+func (s *server) rotateCalendarShare(ctx context.Context, in *rotateShareIn) (*body[CalendarShareLinkOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	link, err := s.Calendar.RotateShare(ctx, u, in.WS, in.Body.ShowDrafts)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[CalendarShareLinkOut]{CalendarShareLinkOut{link}}, nil
+}
+
+func (s *server) revokeCalendarShare(ctx context.Context, in *wsPath) (*struct{}, error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return nil, s.fail(s.Calendar.RevokeShare(ctx, u, in.WS))
 }
 
 type faultsIn struct {

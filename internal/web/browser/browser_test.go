@@ -210,13 +210,13 @@ func TestDragPostToNextDay(t *testing.T) {
 		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
 		chromedp.WaitVisible(chromedp.CSS(`.fc`)),
 		chromedp.Click(chromedp.CSS(`.fc-next-button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.fc-event`)),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-event:not(.fc-bg-event)`)),
 	)
 	if err != nil {
 		shot(t, ctx, "drag-before")
 		t.Fatal(err)
 	}
-	from, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('.fc-event').getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`))
+	from, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('.fc-event:not(.fc-bg-event)').getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestBusyMonthSaysWhatItDoesNotShow(t *testing.T) {
 		chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
 		chromedp.WaitVisible(chromedp.CSS(`.fc`)),
 		chromedp.Click(chromedp.CSS(`.fc-next-button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.fc-event`)),
+		chromedp.WaitVisible(chromedp.CSS(`.fc-event:not(.fc-bg-event)`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=calendar-truncated]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.fc-daygrid-more-link`)),
 	)

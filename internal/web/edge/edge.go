@@ -91,12 +91,12 @@ func CheckJSON(body []byte) error {
 
 // secretPrefixes are the paths whose next segment is a secret token.
 var secretPrefixes = []string{
-	"/invite/", "/review/", "/reset/", "/ical/",
+	"/invite/", "/review/", "/reset/", "/ical/", "/shared/",
 	"/api/v1/invitations/", "/api/v1/reviews/", "/api/v1/password-resets/",
 }
 
 // RedactPath replaces the secret segment of an invitation, review,
-// password-reset or iCal path with "REDACTED", for logs.
+// password-reset, iCal or calendar share path with "REDACTED", for logs.
 func RedactPath(p string) string {
 	for _, pre := range secretPrefixes {
 		rest, ok := strings.CutPrefix(p, pre)

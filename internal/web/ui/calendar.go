@@ -12,6 +12,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/calendar/keydates"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
@@ -48,6 +49,8 @@ type calendarData struct {
 	View     string
 	Query    string
 	ICal     string
+	Share    calendar.ShareState
+	ShareURL string // a new share link, shown once
 }
 
 func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
@@ -67,7 +70,7 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	_, raw := calendarFilter(r)
 	view := r.URL.Query().Get("view")
 	switch view {
-	case "dayGridMonth", "timeGridWeek", "listMonth":
+	case "dayGridMonth", "timeGridWeek", "timeGridDay", "listDay", "listMonth":
 	default:
 		view = "dayGridMonth"
 	}
@@ -76,6 +79,13 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(icalLinkCookie); err == nil {
 		d.ICal = c.Value // shown once, right after it was made
 		http.SetCookie(w, &http.Cookie{Name: icalLinkCookie, Path: "/", MaxAge: -1})
+	}
+	if d.Share, err = u.Calendar.Share(r.Context(), user, ws.ID); err != nil {
+		return err
+	}
+	if c, err := r.Cookie(shareLinkCookie); err == nil {
+		d.ShareURL = c.Value // shown once, right after it was made
+		http.SetCookie(w, &http.Cookie{Name: shareLinkCookie, Path: "/", MaxAge: -1})
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Calendar"), "calendar"), calendarPage(u.loc(r), d))
 }
@@ -104,9 +114,11 @@ type calendarEvent struct {
 	ID       string     `json:"id"`
 	Title    string     `json:"title"`
 	Start    string     `json:"start"`
-	URL      string     `json:"url"`
+	URL      string     `json:"url,omitempty"`
 	ClassNm  []string   `json:"classNames"`
 	Editable bool       `json:"editable"`
+	AllDay   bool       `json:"allDay,omitempty"`
+	Display  string     `json:"display,omitempty"`
 	Extended eventProps `json:"extendedProps"`
 }
 
@@ -116,6 +128,7 @@ type eventProps struct {
 	Status      string   `json:"status"`
 	StatusLabel string   `json:"statusLabel"`
 	Channels    []string `json:"channels"`
+	KeyDate     string   `json:"keyDate,omitempty"` // the keydates.Kind of a background key date
 }
 
 func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
@@ -154,12 +167,31 @@ func (u *ui) calendarEvents(w http.ResponseWriter, r *http.Request) error {
 			Extended: eventProps{Status: e.Post.Status, StatusLabel: l.T(stateLabel(e.Post.Status)), Channels: names},
 		})
 	}
+	events = append(events, keyDateEvents(l, from.In(loc), to.In(loc))...)
 	w.Header().Set("Content-Type", "application/json")
 	if page.Truncated {
 		// The page shows its own translated notice when it sees this.
 		w.Header().Set(TruncatedHeader, strconv.Itoa(len(page.Entries)))
 	}
 	return json.NewEncoder(w).Encode(events)
+}
+
+// keyDateEvents are the key dates of the view's days (its wall-clock bounds
+// in the viewer's zone) as FullCalendar background events, named in the
+// viewer's language.
+func keyDateEvents(l *i18n.Localizer, from, to time.Time) []calendarEvent {
+	wallDay := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	end := wallDay(to)
+	if !to.Equal(time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, to.Location())) {
+		end = end.AddDate(0, 0, 1) // a view ending mid-day still shows that day
+	}
+	var out []calendarEvent
+	for _, d := range keydates.Between(wallDay(from), end) {
+		name := l.T(d.Name)
+		out = append(out, calendarEvent{ID: "kd-" + d.Key() + "-" + string(d.Kind), Title: name, Start: d.Key(), AllDay: true, Display: "background",
+			ClassNm: []string{"kd", "kd-" + string(d.Kind)}, Extended: eventProps{StatusLabel: name, KeyDate: string(d.Kind)}})
+	}
+	return out
 }
 
 // calendarMove handles a drag and drop: {"post_id": 1, "start": "2026-03-30T09:00"}
@@ -358,4 +390,146 @@ func (u *ui) ical(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// channelQueue is one channel's queue as the queue page lists it.
+type channelQueue struct {
+	Channel store.Channel
+	Entries []posts.QueueEntry
+}
+
+type queueData struct {
+	WS     store.Workspace
+	Role   auth.Role
+	Queues []channelQueue
+	TZ     string
+}
+
+// queuePage lists every channel's queue in order, with the moves the
+// member may make.
+func (u *ui) queuePage(w http.ResponseWriter, r *http.Request) error {
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	user := currentUser(r)
+	chs, err := u.Channels.List(r.Context(), user, ws.ID)
+	if err != nil {
+		return err
+	}
+	d := queueData{WS: ws, Role: role, TZ: u.displayTZ(user, ws)}
+	for _, c := range chs {
+		es, err := u.Posts.Queue(r.Context(), user, ws.ID, c.ID)
+		if err != nil {
+			return err
+		}
+		d.Queues = append(d.Queues, channelQueue{Channel: c, Entries: es})
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Queues"), "calendar"), queuePage(u.loc(r), d))
+}
+
+// queueMove moves a post up or down its channel's queue (form: post, direction).
+func (u *ui) queueMove(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	chID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	postID, err := strconv.ParseInt(r.FormValue("post"), 10, 64)
+	if err != nil {
+		return errBadForm.Wrap(err)
+	}
+	dir := posts.QueueDown
+	if r.FormValue("direction") == "up" {
+		dir = posts.QueueUp
+	}
+	if _, err := u.Posts.MoveInQueue(r.Context(), currentUser(r), ws.ID, chID, postID, dir); err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/queue#queue-"+itoa(chID))
+}
+
+// queueEmpty takes every post of a channel's queue back to draft.
+func (u *ui) queueEmpty(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	chID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	n, err := u.Posts.EmptyQueue(r.Context(), currentUser(r), ws.ID, chID)
+	if err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Posts taken back to draft: %d.", n))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/queue#queue-"+itoa(chID))
+}
+
+// shareLinkCookie carries a new share link from its making to the calendar
+// page that shows it once.
+const shareLinkCookie = "tribune_share_link"
+
+// rotateShare makes a new read-only share link (form: show_drafts); the
+// previous one stops working.
+func (u *ui) rotateShare(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	link, err := u.Calendar.RotateShare(r.Context(), currentUser(r), id, r.FormValue("show_drafts") != "")
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: shareLinkCookie, Value: link, Path: "/", MaxAge: 60, HttpOnly: true, Secure: u.Secure, SameSite: http.SameSiteStrictMode})
+	return redirect(w, r, "/w/"+itoa(id)+"/calendar")
+}
+
+// revokeShare ends the share link.
+func (u *ui) revokeShare(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "ws")
+	if err != nil {
+		return err
+	}
+	if err := u.Calendar.RevokeShare(r.Context(), currentUser(r), id); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("The share link no longer works."))
+	return redirect(w, r, "/w/"+itoa(id)+"/calendar")
+}
+
+// sharedPage is the read-only calendar a share link opens: no controls, no
+// drafts unless the link was made to show them.
+func (u *ui) sharedPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := u.Calendar.Shared(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	return u.render(w, r, u.pageData(r, nil, c.Workspace, ""), sharedPage(u.loc(r), c))
+}
+
+// dayTitle is a day as a heading in the viewer's language ("lundi 6 avril
+// 2026", "Monday, April 6, 2026").
+func dayTitle(l *i18n.Localizer, t time.Time) string {
+	if l.Lang() == "fr" {
+		days := [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+		months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+		return days[t.Weekday()] + " " + strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format("Monday, January 2, 2006")
 }

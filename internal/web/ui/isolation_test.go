@@ -94,6 +94,7 @@ func walkUI(t *testing.T, env *apptest.Env) {
 		"GET /oauth/mastodon/callback": func(t *testing.T, r answer) { want(t, r, 400, 403, 404, 422) },
 		"POST /workspaces":             func(t *testing.T, r answer) { want(t, r, 403) },
 		"GET /ical/{file}":             func(t *testing.T, r answer) { want(t, r, 404) },
+		"GET /shared/{token}":          func(t *testing.T, r answer) { want(t, r, 404) },
 		"POST /settings/password":      func(t *testing.T, r answer) { want(t, r, 200, 303, 422) },
 		"GET /forgot":                  func(t *testing.T, r answer) { want(t, r, 200) },
 		"POST /forgot":                 func(t *testing.T, r answer) { want(t, r, 200, 303, 409) }, // 409: no SMTP configured here
@@ -351,6 +352,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"note": {"pwned"}, "reason": {"pwned"}, "body": {"pwned"}, "reviewer": {"pwned"}, "decision": {"approve"}, "confirm_not_published": {"1"},
 		"send": {fmt.Sprint(a.post.Variants[0].ID)}, "alt": {"pwned"}, "tags": {"pwned"}, "day": {"1", "2"}, "times": {"10:00"}, "mode": {"error"},
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
+		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()
 }

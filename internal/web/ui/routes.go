@@ -37,6 +37,11 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /w/{ws}/calendar/events", u.page(u.calendarEvents))
 	mux.Handle("POST /w/{ws}/calendar/move", u.page(u.calendarMove))
 	mux.Handle("POST /w/{ws}/calendar/ical", u.page(u.rotateICal))
+	mux.Handle("POST /w/{ws}/calendar/share", u.page(u.rotateShare))
+	mux.Handle("POST /w/{ws}/calendar/share/revoke", u.page(u.revokeShare))
+	mux.Handle("GET /w/{ws}/queue", u.page(u.queuePage))
+	mux.Handle("POST /w/{ws}/channels/{id}/queue/move", u.page(u.queueMove))
+	mux.Handle("POST /w/{ws}/channels/{id}/queue/empty", u.page(u.queueEmpty))
 	mux.Handle("GET /w/{ws}/posts", u.page(u.postList))
 	mux.Handle("GET /w/{ws}/export.csv", u.page(u.exportCSV))
 	mux.Handle("GET /w/{ws}/import", u.page(u.importForm))
@@ -79,4 +84,5 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/crisis/pause", u.page(u.pause))
 	mux.Handle("POST /w/{ws}/crisis/resume", u.page(u.resume))
 	mux.Handle("GET /ical/{file}", u.public(u.ical))
+	mux.Handle("GET /shared/{token}", u.public(u.sharedPage))
 }

@@ -32,6 +32,14 @@ type ApprovalLink struct {
 	CreatedAt    time.Time
 }
 
+type CalendarShare struct {
+	WorkspaceID int64
+	TokenHash   string
+	ShowDrafts  bool
+	CreatedBy   int64
+	CreatedAt   time.Time
+}
+
 type Channel struct {
 	ID                int64
 	WorkspaceID       int64

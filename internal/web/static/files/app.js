@@ -40,7 +40,8 @@
     if (!window.FullCalendar || el.dataset.ready) return;
     el.dataset.ready = "1";
     var fr = el.dataset.locale === "fr";
-    var views = { month: "dayGridMonth", week: "timeGridWeek", list: "listMonth" };
+    var views = { month: "dayGridMonth", week: "timeGridWeek", day: "timeGridDay", list: "listMonth", dayGridMonth: "dayGridMonth",
+      timeGridWeek: "timeGridWeek", timeGridDay: "timeGridDay", listDay: "listDay", listMonth: "listMonth" };
     var cal = new FullCalendar.Calendar(el, {
       timeZone: "UTC",
       locale: fr ? french : "en-gb",
@@ -48,7 +49,7 @@
       // On a phone the month grid is too small to read or tap: start on
       // the list, which a thumb scrolls.
       initialView: views[el.dataset.initialView] || (window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth"),
-      headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+      headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listDay,listMonth" },
       // Text arrows, not FullCalendar's icon font (a data: font the CSP
       // blocks); the buttons' hints name them for screen readers.
       buttonIcons: false,
@@ -57,7 +58,8 @@
       editable: true,
       eventDurationEditable: false,
       // A busy day shows four posts and a "+N more" link, not a wall of them.
-      views: { dayGridMonth: { dayMaxEvents: 4 } },
+      // The list of one day gets its own button label (FullCalendar's is "list").
+      views: { dayGridMonth: { dayMaxEvents: 4 }, listDay: { buttonText: fr ? "Liste du jour" : "Day list" } },
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       events: function (info, ok, fail) {
@@ -78,6 +80,11 @@
       dayCellDidMount: function (info) { info.el.removeAttribute("aria-labelledby"); },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
+        if (p.keyDate) { // a key date behind the day: its name, nothing to open or move
+          info.el.setAttribute("title", info.event.title);
+          info.el.setAttribute("data-testid", "keydate-" + info.event.startStr.slice(0, 10));
+          return;
+        }
         info.el.setAttribute("title", (p.statusLabel || "") + " · " + (p.channels || []).join(", "));
         info.el.setAttribute("data-post-id", info.event.id);
         info.el.setAttribute("data-testid", "event-" + info.event.id);

@@ -1,0 +1,16 @@
+-- A workspace's read-only calendar share link for a client: only the
+-- SHA-256 of its secret is kept (like the iCal secret), one link per
+-- workspace; rotating replaces the hash, revoking deletes the row.
+-- show_drafts says whether the shared page lists drafts too.
+
+-- +goose Up
+CREATE TABLE calendar_shares (
+    workspace_id BIGINT PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    token_hash   TEXT NOT NULL UNIQUE,
+    show_drafts  BOOLEAN NOT NULL DEFAULT FALSE,
+    created_by   BIGINT NOT NULL REFERENCES users (id),
+    created_at   TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE calendar_shares;
