@@ -188,7 +188,7 @@ func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Status"), "status"), statusPage(u.loc(r), rep))
+	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Status"), "status"), statusPage(u.loc(r), rep, userLoc(currentUser(r).Timezone)))
 }
 
 func (u *ui) workspaceHome(w http.ResponseWriter, r *http.Request) error {
