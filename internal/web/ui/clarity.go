@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"net/http"
 	"time"
+
+	"github.com/tribune-social/tribune/internal/problem"
 
 	"github.com/tribune-social/tribune/internal/web/i18n"
 )
@@ -21,4 +24,20 @@ func userLoc(tz string) *time.Location {
 		return time.UTC
 	}
 	return loadLoc(tz)
+}
+
+// notFound answers an address no route claims with a real page (in the
+// layout, in the user's language, status 404) instead of the bare text of
+// http.NotFound.
+func (u *ui) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errPageNotFound
+}
+
+var errPageNotFound = problem.New(http.StatusNotFound, "page_not_found", "This page does not exist. Check the address, or go back to the calendar.")
+
+// favicon sends browsers that ask for /favicon.ico on their own to the
+// hashed SVG icon the pages link to.
+func (u *ui) favicon(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, u.assets.URL("favicon.svg"), http.StatusMovedPermanently)
+	return nil
 }

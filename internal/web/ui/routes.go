@@ -77,4 +77,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/crisis/pause", u.page(u.pause))
 	mux.Handle("POST /w/{ws}/crisis/resume", u.page(u.resume))
 	mux.Handle("GET /ical/{file}", u.public(u.ical))
+
+	// The browser's own requests, and every other address.
+	mux.Handle("GET /favicon.ico", u.public(u.favicon))
+	mux.Handle("GET /", u.public(u.notFound))
 }
