@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/store"
 
 	"github.com/tribune-social/tribune/internal/web/i18n"
 )
@@ -40,4 +43,43 @@ var errPageNotFound = problem.New(http.StatusNotFound, "page_not_found", "This p
 func (u *ui) favicon(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, u.assets.URL("favicon.svg"), http.StatusMovedPermanently)
 	return nil
+}
+
+// confirmDelete asks before deleting a post; a post that went out is also
+// deleted from the networks, which the question says.
+func (u *ui) confirmDelete(w http.ResponseWriter, r *http.Request, ws store.Workspace, id int64) error {
+	v, _, _, err := u.Posts.Get(r.Context(), currentUser(r), id)
+	if err != nil {
+		return err
+	}
+	if v.Post.WorkspaceID != ws.ID {
+		return problem.NotFound
+	}
+	l := u.loc(r)
+	detail := l.T("The post and its history are deleted. This cannot be undone.")
+	for _, vv := range v.Variants {
+		if publish.VariantState(vv.State) == publish.VariantPublished {
+			detail = l.T("The post is also deleted from the networks it went out on. This cannot be undone.")
+			break
+		}
+	}
+	back := "/w/" + itoa(ws.ID) + "/posts/" + itoa(id)
+	return u.render(w, r, u.pageData(r, &ws, l.T("Delete"), "posts"), confirmPage(l, l.T("Delete post #%s?", itoa(id)), detail, r.URL.Path, l.T("Delete"), back))
+}
+
+// settle works out what the post page may offer: a post deleted from the
+// networks offers neither "Publish now" nor "View on the network", and
+// "Publish now" is offered only to a member whom the approval rule lets
+// release the post (posts.MayPublishNow), so nobody is shown a button the
+// use case would turn into something else.
+func (d *postPageData) settle() {
+	deleted := 0
+	for _, v := range d.View.Variants {
+		if publish.VariantState(v.State) == publish.VariantDeleted {
+			deleted++
+		}
+	}
+	d.Deleted = deleted > 0 && deleted == len(d.View.Variants)
+	st := posts.Status(d.View.Post.Status)
+	d.CanPublishNow = !d.Deleted && st != posts.Publishing && st != posts.Published && posts.MayPublishNow(d.WS, d.Role)
 }

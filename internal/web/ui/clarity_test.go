@@ -1,12 +1,20 @@
 package ui_test
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 )
 
 func (b formClient) get(path string, header ...string) (*http.Response, string) {
@@ -70,5 +78,127 @@ func TestFaviconIsServed(t *testing.T) {
 	resp, _ = b.get("/favicon.ico")
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.RequestURI() != href {
 		t.Errorf("/favicon.ico ends at %s (status %d), want %s", resp.Request.URL.RequestURI(), resp.StatusCode, href)
+	}
+}
+
+func signInAs(t *testing.T, env *apptest.Env, email string) formClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := formClient{t: t, base: env.Server.URL, c: &http.Client{Jar: jar}}
+	if status, body := b.post("/login", url.Values{"email": {email}, "password": {"correct horse battery"}}); status != http.StatusOK {
+		t.Fatalf("sign in as %s: %d %.200s", email, status, body)
+	}
+	return b
+}
+
+// "Publish now" is offered on a post waiting for approval only to a member
+// who may approve it: the contributor who submitted it is not shown a button
+// the approval rule would refuse.
+func TestPublishNowHiddenFromWhoCannotApprove(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	contributor := env.Member(t, owner, ws.ID, "contributor@example.test", auth.Contributor)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, contributor, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "please approve"}}}, posts.Submit)
+	if err != nil || posts.Status(v.Post.Status) != posts.NeedsApproval {
+		t.Fatalf("submit: %v, status %q", err, v.Post.Status)
+	}
+	page := fmt.Sprintf("/w/%d/posts/%d", ws.ID, v.Post.ID)
+	for _, c := range []struct {
+		who   string
+		email string
+		shown bool
+	}{
+		{"contributor", "contributor@example.test", false},
+		{"owner", "owner@example.test", true},
+	} {
+		t.Run(c.who, func(t *testing.T) {
+			resp, body := signInAs(t, env, c.email).get(page)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("post page: %d", resp.StatusCode)
+			}
+			if got := strings.Contains(body, `data-testid="action-publish_now"`); got != c.shown {
+				t.Errorf("Publish now shown to the %s: %v, want %v", c.who, got, c.shown)
+			}
+		})
+	}
+}
+
+// Deleting a published post asks first; once deleted from the network the
+// post page says so and offers neither "View on the network" nor "Publish
+// now". Disconnecting a channel asks first too.
+func TestIrreversibleActionsAskAndDeletedPostShowsDeleted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{Workers: true})
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "going out"}}}, posts.PublishNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitState := func(want publish.VariantState) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			vs, err := env.Store.ListVariantsByPost(ctx, v.Post.ID)
+			if err == nil && len(vs) == 1 && publish.VariantState(vs[0].State) == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("variant never reached %q: %+v %v", want, vs, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitState(publish.VariantPublished)
+	b := signIn(t, env)
+	page := fmt.Sprintf("/w/%d/posts/%d", ws.ID, v.Post.ID)
+	if _, body := b.get(page); !strings.Contains(body, `data-testid="view-on-network"`) && !strings.Contains(body, `data-testid="network-address"`) {
+		t.Fatalf("a published post offers no link to the network")
+	}
+
+	status, body := b.post(page+"/delete", url.Values{})
+	if status != http.StatusOK || !strings.Contains(body, `data-testid="confirm"`) || !strings.Contains(body, "also deleted from the networks") {
+		t.Fatalf("delete without confirming: %d, want a question page: %.300s", status, body)
+	}
+	if vs, _ := env.Store.ListVariantsByPost(ctx, v.Post.ID); len(vs) != 1 || publish.VariantState(vs[0].State) != publish.VariantPublished {
+		t.Fatalf("asking deleted something: %+v", vs)
+	}
+	if status, _ := b.post(page+"/delete", url.Values{"confirm": {"1"}}); status != http.StatusOK {
+		t.Fatalf("confirmed delete: %d", status)
+	}
+	waitState(publish.VariantDeleted)
+	_, body = b.get(page)
+	if !strings.Contains(body, `data-testid="post-deleted"`) || !strings.Contains(body, `data-testid="variant-deleted"`) {
+		t.Errorf("the post page does not say the post was deleted")
+	}
+	for _, gone := range []string{`data-testid="view-on-network"`, `data-testid="network-address"`, `data-testid="action-publish_now"`, `data-testid="action-delete"`} {
+		if strings.Contains(body, gone) {
+			t.Errorf("a post deleted from the network still offers %s", gone)
+		}
+	}
+
+	disconnect := fmt.Sprintf("/w/%d/channels/%d/delete", ws.ID, ch.ID)
+	status, body = b.post(disconnect, url.Values{})
+	if status != http.StatusOK || !strings.Contains(body, `data-testid="confirm"`) || !strings.Contains(body, "alpha") {
+		t.Fatalf("disconnect without confirming: %d, want a question page", status)
+	}
+	if chs, _ := env.App.Channels.List(ctx, owner, ws.ID); len(chs) != 1 {
+		t.Fatalf("asking disconnected the channel: %d left", len(chs))
+	}
+	if status, _ := b.post(disconnect, url.Values{"confirm": {"1"}}); status != http.StatusOK {
+		t.Fatalf("confirmed disconnect: %d", status)
+	}
+	if chs, _ := env.App.Channels.List(ctx, owner, ws.ID); len(chs) != 0 {
+		t.Errorf("confirmed disconnect left %d channels", len(chs))
 	}
 }

@@ -252,7 +252,9 @@ func (u *ui) postDetail(w http.ResponseWriter, r *http.Request) error {
 		link = c.Value
 		http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Path: "/", MaxAge: -1})
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post")+" #"+itoa(id), "posts"), postPage(u.loc(r), postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link}))
+	d := postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link, Loc: loadLoc(u.displayTZ(user, ws))}
+	d.settle()
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post")+" #"+itoa(id), "posts"), postPage(u.loc(r), d))
 }
 
 type postPageData struct {
@@ -262,6 +264,13 @@ type postPageData struct {
 	History    posts.History
 	When       string
 	ReviewLink string
+	// Loc is the zone the page's times are shown in (the user's, else the workspace's).
+	Loc *time.Location
+	// Deleted: every variant that went out was deleted from its network.
+	Deleted bool
+	// CanPublishNow: the approval rule lets this member send the post out
+	// now, and the post is in a state where that means something.
+	CanPublishNow bool
 }
 
 func loadLoc(tz string) *time.Location {
@@ -302,6 +311,9 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	case "unschedule":
 		err = u.Posts.Unschedule(ctx, user, id)
 	case "delete":
+		if r.FormValue("confirm") != "1" {
+			return u.confirmDelete(w, r, ws, id)
+		}
 		if err = u.Posts.Delete(ctx, user, id); err == nil {
 			if _, _, _, gerr := u.Posts.Get(ctx, user, id); gerr != nil { // gone, not kept for its published variants
 				back = "/w/" + itoa(ws.ID) + "/posts"
