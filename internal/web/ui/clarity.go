@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/posts"
@@ -81,5 +82,30 @@ func (d *postPageData) settle() {
 	}
 	d.Deleted = deleted > 0 && deleted == len(d.View.Variants)
 	st := posts.Status(d.View.Post.Status)
+	if st == posts.Scheduled || st == posts.Publishing {
+		d.Live = d.liveState()
+	}
 	d.CanPublishNow = !d.Deleted && st != posts.Publishing && st != posts.Published && posts.MayPublishNow(d.WS, d.Role)
+}
+
+// liveState sums up what the post page shows that the publisher changes:
+// the post's status and version and each variant's state.
+func (d *postPageData) liveState() string {
+	var b strings.Builder
+	b.WriteString(d.View.Post.Status + "." + itoa(d.View.Post.Version))
+	for _, v := range d.View.Variants {
+		b.WriteString("." + itoa(v.ID) + "-" + v.State)
+	}
+	return b.String()
+}
+
+// liveAnswer answers the post page's poll: nothing while the post is as
+// shown (the poll goes on), a full reload once it changed (and the new page
+// stops polling when the post has settled).
+func liveAnswer(w http.ResponseWriter, d postPageData, shown string) error {
+	if d.liveState() != shown {
+		w.Header().Set("HX-Refresh", "true")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

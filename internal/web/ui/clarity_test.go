@@ -202,3 +202,69 @@ func TestIrreversibleActionsAskAndDeletedPostShowsDeleted(t *testing.T) {
 		t.Errorf("confirmed disconnect left %d channels", len(chs))
 	}
 }
+
+// A post page polls while its post may change on its own, is told to reload
+// once it did, and stops polling when the post has settled.
+func TestPostPageFollowsThePublisher(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	when := time.Now().AddDate(0, 0, 3).Format("2006-01-02") + "T10:00"
+	v, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "later"}},
+		ScheduledLocal: when, Timezone: "UTC"}, posts.DoSchedule)
+	if err != nil || posts.Status(v.Post.Status) != posts.Scheduled {
+		t.Fatalf("schedule: %v, status %q", err, v.Post.Status)
+	}
+	b := signIn(t, env)
+	page := fmt.Sprintf("/w/%d/posts/%d", ws.ID, v.Post.ID)
+	_, body := b.get(page)
+	_, rest, ok := strings.Cut(body, `hx-get="`+page+`?live=`)
+	live, _, _ := strings.Cut(rest, `"`)
+	if !ok || !strings.Contains(body, `data-testid="post-live"`) {
+		t.Fatalf("a scheduled post's page does not poll")
+	}
+	live, _ = url.QueryUnescape(strings.ReplaceAll(live, "&amp;", "&"))
+	poll := func() *http.Response {
+		t.Helper()
+		resp, _ := b.get(page+"?live="+url.QueryEscape(live), "HX-Request", "true")
+		return resp
+	}
+	if r := poll(); r.StatusCode != http.StatusNoContent || r.Header.Get("HX-Refresh") != "" {
+		t.Errorf("unchanged post: %d, HX-Refresh %q; want 204 and no reload", r.StatusCode, r.Header.Get("HX-Refresh"))
+	}
+	if err := env.App.Posts.Unschedule(ctx, owner, v.Post.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := poll(); r.Header.Get("HX-Refresh") != "true" {
+		t.Errorf("changed post: HX-Refresh %q, want a reload", r.Header.Get("HX-Refresh"))
+	}
+	if _, body := b.get(page); strings.Contains(body, `data-testid="post-live"`) {
+		t.Errorf("a draft's page still polls")
+	}
+}
+
+// The post list's status filter says "Statut" in French (the status page
+// is "État du service").
+func TestPostStatusFilterLabel(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	_, ws := env.Owner(t)
+	b := signIn(t, env)
+	if status, _ := b.post("/settings/language", url.Values{"lang": {"fr"}}); status != http.StatusOK {
+		t.Fatalf("switch to French: %d", status)
+	}
+	_, body := b.get(fmt.Sprintf("/w/%d/posts", ws.ID))
+	i := strings.Index(body, `data-testid="filter-status"`)
+	if i < 0 {
+		t.Fatal("no status filter")
+	}
+	label := body[max(0, i-200):i]
+	if !strings.Contains(label, "Statut") || strings.Contains(label, "État du service") {
+		t.Errorf("the status filter's label: %q, want Statut", label)
+	}
+}

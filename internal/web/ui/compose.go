@@ -254,6 +254,9 @@ func (u *ui) postDetail(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link, Loc: loadLoc(u.displayTZ(user, ws))}
 	d.settle()
+	if live := r.URL.Query().Get("live"); live != "" && isHTMX(r) {
+		return liveAnswer(w, d, live)
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post")+" #"+itoa(id), "posts"), postPage(u.loc(r), d))
 }
 
@@ -271,6 +274,9 @@ type postPageData struct {
 	// CanPublishNow: the approval rule lets this member send the post out
 	// now, and the post is in a state where that means something.
 	CanPublishNow bool
+	// Live is the post's state as shown, set while it may change on its
+	// own: the page polls with it and reloads when it differs.
+	Live string
 }
 
 func loadLoc(tz string) *time.Location {
