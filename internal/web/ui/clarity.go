@@ -9,7 +9,6 @@ import (
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
-
 	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
@@ -108,4 +107,49 @@ func liveAnswer(w http.ResponseWriter, d postPageData, shown string) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// The publish log is stored as the publisher wrote it (English codes and
+// Tribune's own sentences, the network's words verbatim) and translated
+// when shown: steps and outcomes are closed sets, Tribune's sentences are
+// catalogue keys, matched whole or by their fixed prefix. What a network
+// answered stays in the network's words.
+var (
+	logSteps = map[string]string{
+		string(publish.KindPost): "Post", string(publish.KindThread): "Thread", string(publish.KindComment): "First comment",
+		"media": "Media", "hold": "Hold", "check_live": "Visibility check", "delete": "Deletion",
+	}
+	logOutcomes = map[string]string{
+		string(publish.OutcomeOK): "OK", string(publish.OutcomeRetry): "Will retry", string(publish.OutcomeFailed): "Failed",
+		string(publish.OutcomeUnknown): "Unknown", string(publish.OutcomeRecovered): "Recovered", string(publish.OutcomeHeld): "Held",
+	}
+	logSentences = []string{
+		"publishing is paused for this workspace", "visible on the network", "the network still does not show the post",
+		"deleted from the network", "not on the network: sending again",
+	}
+	// logPrefixes are sentences followed by a value (a key, an id, a duration).
+	logPrefixes = []string{"attempt ", "recover ", "uploaded as ", "another run is sending this message; looking again in "}
+)
+
+// logText translates one stored log text as described above.
+func logText(l *i18n.Localizer, s string) string {
+	for _, k := range logSentences {
+		if s == k {
+			return l.T(k)
+		}
+	}
+	for _, p := range logPrefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return l.T(strings.TrimSpace(p)) + " " + rest
+		}
+	}
+	return s
+}
+
+// logLabel translates a step or an outcome code; an unknown code is shown as is.
+func logLabel(l *i18n.Localizer, labels map[string]string, code string) string {
+	if k, ok := labels[code]; ok {
+		return l.T(k)
+	}
+	return code
 }

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tribune-social/tribune/internal/web/i18n"
+)
+
+// Every step, outcome and sentence the publisher writes into the publish log
+// is shown translated: the test reads the publisher's source for the
+// literals it logs, so a new log line without French fails here.
+func TestPublishLogIsTranslated(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := b.Localizer("fr")
+	translated := func(what, s string, got string) {
+		t.Helper()
+		if got == s {
+			t.Errorf("%s %q is shown untranslated in French", what, s)
+		}
+	}
+	files, _ := filepath.Glob("../../publish/*.go")
+	fset := token.NewFileSet()
+	seen := 0
+	for _, p := range files {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// lit is the fixed text an argument starts with: a literal, or the
+		// literal left of a concatenation ("attempt " + key).
+		// A concatenation comes back with a stand-in value after its text,
+		// as the log holds it.
+		lit := func(e ast.Expr) (string, bool) {
+			tail := ""
+			if be, ok := e.(*ast.BinaryExpr); ok && be.Op == token.ADD {
+				e, tail = be.X, "value"
+			}
+			if bl, ok := e.(*ast.BasicLit); ok && bl.Kind == token.STRING {
+				s, err := strconv.Unquote(bl.Value)
+				return s + tail, err == nil && s != ""
+			}
+			return "", false
+		}
+		check := func(step, req, resp ast.Expr) {
+			seen++
+			if s, ok := lit(step); ok {
+				translated("step", s, logLabel(fr, logSteps, s))
+			}
+			for _, e := range []ast.Expr{req, resp} {
+				if s, ok := lit(e); ok {
+					translated("log text", s, logText(fr, s))
+				}
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr: // p.log(ctx, v, network, step, request, response, outcome, status)
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "log" && len(n.Args) == 8 {
+					check(n.Args[3], n.Args[4], n.Args[5])
+				}
+			case *ast.CompositeLit: // store.LogRow{Step: …, Request: …, Response: …}
+				if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "LogRow" {
+					fields := map[string]ast.Expr{}
+					for _, el := range n.Elts {
+						if kv, ok := el.(*ast.KeyValueExpr); ok {
+							if k, ok := kv.Key.(*ast.Ident); ok {
+								fields[k.Name] = kv.Value
+							}
+						}
+					}
+					check(fields["Step"], fields["Request"], fields["Response"])
+				}
+			}
+			return true
+		})
+	}
+	if seen < 10 {
+		t.Errorf("found only %d log lines in the publisher: is the pattern right?", seen)
+	}
+	for code := range logOutcomes {
+		translated("outcome", code, logLabel(fr, logOutcomes, code))
+	}
+}
+
+// logText translates whole sentences and prefixed ones, and leaves a
+// network's own words alone.
+func TestLogText(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := b.Localizer("fr")
+	for _, c := range []struct{ in, want string }{
+		{"visible on the network", "visible sur le réseau"},
+		{"attempt k-123", "tentative k-123"},
+		{"uploaded as 42", "téléversé sous 42"},
+		{"Rate limit exceeded", "Rate limit exceeded"},
+	} {
+		if got := logText(fr, c.in); got != c.want {
+			t.Errorf("logText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
