@@ -180,7 +180,7 @@ func (u *ui) notifications(w http.ResponseWriter, r *http.Request) error {
 	if err := u.Notifications.MarkRead(r.Context(), user); err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list))
+	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list, userLoc(user.Timezone)))
 }
 
 func (u *ui) status(w http.ResponseWriter, r *http.Request) error {

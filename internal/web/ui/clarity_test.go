@@ -268,3 +268,33 @@ func TestPostStatusFilterLabel(t *testing.T) {
 		t.Errorf("the status filter's label: %q, want Statut", label)
 	}
 }
+
+// Notifications are stored in English and shown in the reader's language,
+// with the name they carry.
+func TestNotificationsShownInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	if err := env.App.Posts.Pause(ctx, owner, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Posts.Resume(ctx, owner, ws.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, env)
+	if status, _ := b.post("/settings/language", url.Values{"lang": {"fr"}}); status != http.StatusOK {
+		t.Fatalf("switch to French: %d", status)
+	}
+	_, body := b.get("/notifications")
+	for _, want := range []string{"Publications suspendues par " + owner.Name, "Publications reprises par " + owner.Name} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the notifications page lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Publishing paused by", "Publishing resumed by"} {
+		if strings.Contains(body, english) {
+			t.Errorf("the French notifications page says %q", english)
+		}
+	}
+}
