@@ -186,3 +186,26 @@ func storedText(l *i18n.Localizer, s string) string {
 	}
 	return s
 }
+
+// postMedia loads the media the post's variants carry, to show each with
+// the alt text it goes out with. An item since removed from the library is
+// left out (the variant card says so).
+func (u *ui) postMedia(r *http.Request, v posts.View) (map[int64]store.Media, error) {
+	out := map[int64]store.Media{}
+	for _, vv := range v.Variants {
+		for _, id := range vv.MediaIDs {
+			if _, ok := out[id]; ok {
+				continue
+			}
+			m, err := u.Media.Get(r.Context(), currentUser(r), id)
+			if err != nil {
+				if problem.As(err).Status == http.StatusForbidden || problem.As(err).Status == http.StatusNotFound {
+					continue
+				}
+				return nil, err
+			}
+			out[id] = m
+		}
+	}
+	return out, nil
+}

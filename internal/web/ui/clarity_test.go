@@ -298,3 +298,31 @@ func TestNotificationsShownInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The post page shows the media each variant carries with the alt text
+// they go out with.
+func TestPostPageShowsMediaAndAlt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+	m, err := env.App.Media.Upload(ctx, owner, ws.ID, "lamp.png", strings.NewReader(png), "a brass lamp", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "lamps", MediaIDs: []int64{m.ID}}}}, posts.SaveDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := signIn(t, env).get(fmt.Sprintf("/w/%d/posts/%d", ws.ID, v.Post.ID))
+	for _, want := range []string{`data-testid="variant-media"`, fmt.Sprintf(`src="/media/%d" alt="a brass lamp"`, m.ID), "lamp.png", "Alt text: a brass lamp"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the post page lacks %s", want)
+		}
+	}
+}

@@ -253,6 +253,9 @@ func (u *ui) postDetail(w http.ResponseWriter, r *http.Request) error {
 		http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Path: "/", MaxAge: -1})
 	}
 	d := postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link, Loc: loadLoc(u.displayTZ(user, ws))}
+	if d.Media, err = u.postMedia(r, v); err != nil {
+		return err
+	}
 	d.settle()
 	if live := r.URL.Query().Get("live"); live != "" && isHTMX(r) {
 		return liveAnswer(w, d, live)
@@ -274,6 +277,8 @@ type postPageData struct {
 	// CanPublishNow: the approval rule lets this member send the post out
 	// now, and the post is in a state where that means something.
 	CanPublishNow bool
+	// Media are the library items the variants carry, by id.
+	Media map[int64]store.Media
 	// Live is the post's state as shown, set while it may change on its
 	// own: the page polls with it and reloads when it differs.
 	Live string
