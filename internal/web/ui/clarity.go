@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	catalog "github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
@@ -208,4 +209,32 @@ func (u *ui) postMedia(r *http.Request, v posts.View) (map[int64]store.Media, er
 		}
 	}
 	return out, nil
+}
+
+// fieldLabels name, as the forms label them, the fields a problem's
+// details point at (by the last part of the location, list indexes left
+// out: "variants[1].text" is the Text field).
+var fieldLabels = map[string]string{
+	"name": "Name", "file": "File", "variants": "Channels", "channel": "Channel", "body": "Comment", "visibility": "Visibility",
+	"timezone": "Time zone", "role": "Role", "password": "Password", "current_password": "Current password", "email": "E-mail",
+	"text": "Text", "first_comment": "First comment", "link": "Link", "thread": "Thread", "media": "Media", "reason": "Reason",
+	"reviewer": "Client reviewer's name", "handle": "Handle", "scheduled_local": "When", "time": "Time", "times": "Time",
+	"slots": "Queue", "post": "Post", "schedule_horizon_days": "Posts may be scheduled up to (days ahead)",
+	"duplicate_window_hours": "Flag duplicates scheduled within (hours)",
+}
+
+// fieldLabel is the translated name of the field at location; a location
+// without a label is shown as it is.
+func fieldLabel(lang, location string) string {
+	last := location
+	if i := strings.LastIndex(last, "."); i >= 0 {
+		last = last[i+1:]
+	}
+	if i := strings.Index(last, "["); i >= 0 {
+		last = last[:i]
+	}
+	if k, ok := fieldLabels[last]; ok {
+		return catalog.T(lang, k)
+	}
+	return location
 }

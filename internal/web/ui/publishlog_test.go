@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	catalog "github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
@@ -191,5 +192,25 @@ func TestStoredTextsAreTranslated(t *testing.T) {
 	}
 	if seen < 8 {
 		t.Errorf("found only %d stored texts: is the pattern right?", seen)
+	}
+}
+
+// Every field label an error may name has French, and a location is named
+// by its field whatever list it sits in.
+func TestFieldLabelsAreTranslated(t *testing.T) {
+	for code, label := range fieldLabels {
+		if !catalog.Has("fr", label) {
+			t.Errorf("field %s: no French for %q", code, label)
+		}
+	}
+	for _, c := range []struct{ loc, want string }{
+		{"reason", "Motif"},
+		{"variants[1].text", "Texte"},
+		{"form.timezone", "Fuseau horaire"},
+		{"something_else", "something_else"},
+	} {
+		if got := fieldLabel("fr", c.loc); got != c.want {
+			t.Errorf("fieldLabel(fr, %q) = %q, want %q", c.loc, got, c.want)
+		}
 	}
 }

@@ -162,7 +162,7 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := pe.Localized(lang)
 	var details []string
 	for _, d := range pe.Details {
-		details = append(details, d.Location+" — "+d.Localized(lang))
+		details = append(details, fieldLabel(lang, d.Location)+" — "+d.Localized(lang))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if r.Header.Get("HX-Request") == "true" {
