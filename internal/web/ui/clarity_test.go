@@ -326,3 +326,23 @@ func TestPostPageShowsMediaAndAlt(t *testing.T) {
 		}
 	}
 }
+
+// Times are shown in the workspace's (or the user's) zone, and say which.
+func TestTimesNameTheirZone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	if err := env.App.Posts.Pause(ctx, owner, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, env)
+	_, body := b.get(fmt.Sprintf("/w/%d/crisis", ws.ID))
+	if !strings.Contains(body, "("+ws.Timezone+")") {
+		t.Errorf("the crisis page's pause time does not name the zone %s", ws.Timezone)
+	}
+	_, body = b.get("/notifications")
+	if !strings.Contains(body, "(UTC)") && !strings.Contains(body, "("+owner.Timezone+")") {
+		t.Errorf("the notifications' times do not name their zone")
+	}
+}
