@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,4 +238,25 @@ func fieldLabel(lang, location string) string {
 		return catalog.T(lang, k)
 	}
 	return location
+}
+
+// jobStates label River's job states (rivertype.JobState) on the status page.
+var jobStates = map[string]string{
+	"available": "Waiting to run", "cancelled": "Cancelled", "completed": "Completed", "discarded": "Discarded",
+	"pending": "Pending", "retryable": "Will retry", "running": "Running", "scheduled": "Scheduled",
+}
+
+// sizeLabel writes a file size as people read it, in the language's units.
+func sizeLabel(l *i18n.Localizer, n int64) string {
+	switch {
+	case n >= 1<<20:
+		mb := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+		if l.Lang() == "fr" {
+			mb = strings.Replace(mb, ".", ",", 1) // the French decimal comma
+		}
+		return l.T("%s MB", mb)
+	case n >= 1<<10:
+		return l.T("%s KB", itoa(n/(1<<10)))
+	}
+	return l.T("%s bytes", itoa(n))
 }

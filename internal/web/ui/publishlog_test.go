@@ -214,3 +214,30 @@ func TestFieldLabelsAreTranslated(t *testing.T) {
 		}
 	}
 }
+
+// Job states and file sizes are written in the reader's language.
+func TestJobStatesAndSizesAreTranslated(t *testing.T) {
+	for state, label := range jobStates {
+		if !catalog.Has("fr", label) {
+			t.Errorf("job state %s: no French for %q", state, label)
+		}
+	}
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"fr", 512, "512 octets"},
+		{"fr", 3 << 10, "3 Ko"},
+		{"fr", 5<<20 + 1<<19, "5,5 Mo"},
+		{"en", 5<<20 + 1<<19, "5.5 MB"},
+	} {
+		if got := sizeLabel(b.Localizer(c.lang), c.n); got != c.want {
+			t.Errorf("sizeLabel(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}
