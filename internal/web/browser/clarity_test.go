@@ -88,3 +88,35 @@ func TestStatusPageDuringAPause(t *testing.T) {
 		t.Errorf("the pause notice reads %q, want the workspace %q and since when", text, s.ws.Name)
 	}
 }
+
+// A refused form keeps its page and what was typed, with the message once
+// and in the user's language.
+func TestRefusedFormKeepsThePage(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	zone := `[data-testid=workspace-settings] input[name=timezone]`
+	err := chromedp.Do(ctx, s.signIn(),
+		chromedp.Navigate(s.url("/w/"+strconv.FormatInt(s.ws.ID, 10)+"/settings")),
+		chromedp.WaitVisible(chromedp.CSS(zone)),
+		chromedp.SetValue(chromedp.CSS(zone), "Mars/Olympus"),
+		chromedp.Click(chromedp.CSS(`[data-testid=workspace-settings] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash [data-testid=error]`)),
+	)
+	if err != nil {
+		shot(t, ctx, "refused-form")
+		t.Fatalf("a refused setting showed no message on the page: %v", err)
+	}
+	typed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=workspace-settings] input[name=timezone]').value`))
+	if err != nil || typed != "Mars/Olympus" {
+		t.Errorf("the form lost what was typed: %q (%v)", typed, err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=error], [data-testid=flash]').length`))
+	if err != nil || n != 1 {
+		t.Errorf("%d messages shown, want one (%v)", n, err)
+	}
+	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#flash`)))
+	if !strings.Contains(text, "Time zone") {
+		t.Errorf("the message does not name the field by its label: %q", text)
+	}
+}
