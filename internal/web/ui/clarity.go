@@ -7,6 +7,7 @@ import (
 	"time"
 
 	catalog "github.com/tribune-social/tribune/internal/i18n"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
@@ -156,38 +157,9 @@ func logLabel(l *i18n.Localizer, labels map[string]string, code string) string {
 	return code
 }
 
-// storedSentences are the English texts Tribune stores for people to read
-// later (notification titles and bodies, the comments an approval writes),
-// each with at most one %s for the name or the words it carries. They are
-// stored in English and translated when shown: a stored text is matched
-// against these and its %s part carried over; any other text (a person's
-// comment, a network's own words) is shown as written.
-var storedSentences = []string{
-	"Post approved by %s", "Post rejected by %s", "Publishing paused by %s", "Publishing resumed by %s", "%s asks for approval",
-	"Outcome unknown on %s", "Publishing failed on %s",
-	"Every due post of %s is held until publishing resumes.",
-	"Publishing in %s goes on; held posts you did not send are back to drafts.",
-	"A post waits for your approval.", "Approved.", "Approved: %s", "Rejected: %s",
-	"Outcome unknown — check the network before re-posting: %s",
-	"The network refused the channel's credentials; reconnect the channel. (%s)",
-}
-
-// storedText translates a stored text as described above.
-func storedText(l *i18n.Localizer, s string) string {
-	for _, p := range storedSentences {
-		pre, post, hasArg := strings.Cut(p, "%s")
-		if !hasArg {
-			if s == p {
-				return l.T(p)
-			}
-			continue
-		}
-		if len(s) > len(pre)+len(post) && strings.HasPrefix(s, pre) && strings.HasSuffix(s, post) {
-			return l.T(p, s[len(pre):len(s)-len(post)])
-		}
-	}
-	return s
-}
+// storedText shows a text Tribune stored in English for people to read
+// later (a notification, a comment an approval wrote) in l's language.
+func storedText(l *i18n.Localizer, s string) string { return notify.Text(l.Lang(), s) }
 
 // postMedia loads the media the post's variants carry, to show each with
 // the alt text it goes out with. An item since removed from the library is
