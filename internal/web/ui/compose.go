@@ -385,7 +385,7 @@ func (u *ui) reviewPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	when := ""
 	if rv.View.Post.ScheduledAt != nil {
-		when = u.loc(r).Date(*rv.View.Post.ScheduledAt, loadLoc(rv.Workspace.Timezone), "long")
+		when = u.loc(r).Date(*rv.View.Post.ScheduledAt, loadLoc(rv.Workspace.Timezone), "long") + " (" + loadLoc(rv.Workspace.Timezone).String() + ")"
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Review"), ""), reviewPage(u.loc(r), rv.Link, rv.View, rv.Workspace.Name, when, r.PathValue("token")))
 }
