@@ -341,10 +341,6 @@ func TestTimesNameTheirZone(t *testing.T) {
 	if !strings.Contains(body, "("+ws.Timezone+")") {
 		t.Errorf("the crisis page's pause time does not name the zone %s", ws.Timezone)
 	}
-	_, body = b.get(fmt.Sprintf("/w/%d/posts", ws.ID))
-	if !strings.Contains(body, "("+ws.Timezone+")") {
-		t.Errorf("the post list's times do not name the zone %s", ws.Timezone)
-	}
 	_, body = b.get("/notifications")
 	if !strings.Contains(body, "(UTC)") && !strings.Contains(body, "("+owner.Timezone+")") {
 		t.Errorf("the notifications' times do not name their zone")
