@@ -6,11 +6,13 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/wneessen/go-mail"
 
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -101,11 +103,12 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	if err != nil {
 		return err
 	}
-	body := job.Args.Body
+	// The message goes out in the recipient's language, as the page shows it.
+	body := Text(u.Locale, job.Args.Body)
 	if job.Args.PostID != 0 {
 		body += fmt.Sprintf("\n\n%s/w/%d/posts/%d", w.n.SMTP.PublicURL, job.Args.WsID, job.Args.PostID)
 	}
-	return w.n.SMTP.Send(ctx, u.Email, "[Tribune] "+job.Args.Title, body)
+	return w.n.SMTP.Send(ctx, u.Email, "[Tribune] "+Text(u.Locale, job.Args.Title), body)
 }
 
 // Send delivers one plain-text e-mail through the configured server.
@@ -128,4 +131,41 @@ func (cfg SMTP) Send(ctx context.Context, to, subject, body string) error {
 		return err
 	}
 	return c.DialAndSendWithContext(ctx, m)
+}
+
+// Sentences are the English texts Tribune stores for people to read later
+// (notification titles and bodies, the comments an approval writes), each
+// with at most one %s for the name or the words it carries. They are stored
+// in English and translated when shown or mailed (Text): a stored text is
+// matched against these and its %s part carried over; any other text (a
+// person's comment, a network's own words) is shown as written. Storing a
+// key and its arguments instead would need a column per argument; one
+// carried value covers every text Tribune writes.
+var Sentences = []string{
+	"Post approved by %s", "Post rejected by %s", "Publishing paused by %s", "Publishing resumed by %s", "%s asks for approval",
+	"Outcome unknown on %s", "Publishing failed on %s",
+	"Every due post of %s is held until publishing resumes.",
+	"Publishing in %s goes on; held posts you did not send are back to drafts.",
+	"A post waits for your approval.", "Approved.", "Approved: %s", "Rejected: %s",
+	"Outcome unknown — check the network before re-posting: %s",
+	"The network refused the channel's credentials; reconnect the channel. (%s)",
+}
+
+// Text translates a stored text into lang as described at Sentences.
+func Text(lang, s string) string {
+	// Sentences[i], not a loop variable: the catalogue's test then checks
+	// every sentence has its translation.
+	for i := range Sentences {
+		pre, post, hasArg := strings.Cut(Sentences[i], "%s")
+		if !hasArg {
+			if s == Sentences[i] {
+				return i18n.T(lang, Sentences[i])
+			}
+			continue
+		}
+		if len(s) > len(pre)+len(post) && strings.HasPrefix(s, pre) && strings.HasSuffix(s, post) {
+			return i18n.T(lang, Sentences[i], s[len(pre):len(s)-len(post)])
+		}
+	}
+	return s
 }

@@ -83,6 +83,16 @@ type Report struct {
 	Variants      map[string]int64     `json:"variants_by_state"`
 	OldestOverdue *Overdue             `json:"oldest_overdue,omitempty"`
 	Errors        map[string][]LastErr `json:"last_errors_by_network"`
+	// Paused lists the workspaces whose publishing is on hold (crisis
+	// switch): their due posts wait on purpose, not because of a fault.
+	Paused []PausedWorkspace `json:"paused_workspaces"`
+}
+
+// PausedWorkspace is one workspace held by the crisis switch.
+type PausedWorkspace struct {
+	ID       int64     `json:"id"`
+	Name     string    `json:"name"`
+	PausedAt time.Time `json:"paused_at"`
 }
 
 // Overdue is the earliest post whose time passed without going out.
@@ -143,6 +153,16 @@ func (s *Status) Read(ctx context.Context, user store.User) (Report, error) {
 	for _, l := range logs {
 		if len(r.Errors[l.Network]) < 5 {
 			r.Errors[l.Network] = append(r.Errors[l.Network], LastErr{At: l.At, VariantID: l.VariantID, Step: l.Step, Outcome: l.Outcome, Message: l.Response})
+		}
+	}
+	wss, err := s.Store.ListOrganizationWorkspaces(ctx, user.OrganizationID)
+	if err != nil {
+		return r, err
+	}
+	r.Paused = []PausedWorkspace{}
+	for _, w := range wss {
+		if w.PausedAt != nil {
+			r.Paused = append(r.Paused, PausedWorkspace{ID: w.ID, Name: w.Name, PausedAt: *w.PausedAt})
 		}
 	}
 	r.Healthy = anyScheduler && (r.OldestOverdue == nil || now.Sub(r.OldestOverdue.DueAt) < 10*time.Minute)

@@ -77,6 +77,13 @@ func mayRelease(ws store.Workspace, role auth.Role, kind releaseKind) bool {
 	return false
 }
 
+// MayPublishNow reports whether role may send a post of ws out on its own
+// authority (publish now, schedule, queue) under the approval rule above:
+// the interface offers "Publish now" only then.
+func MayPublishNow(ws store.Workspace, role auth.Role) bool {
+	return mayRelease(ws, role, releaseOwn)
+}
+
 // release returns problem.Forbidden unless the rule lets role release in
 // the way kind says.
 func release(ws store.Workspace, role auth.Role, kind releaseKind) error {

@@ -564,6 +564,19 @@ func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64
 			return err
 		}
 		now := s.now()
+		// The team learns that publishing goes on again, as it learnt of the pause.
+		var members []store.ListMembersRow
+		if ws.PausedAt != nil {
+			if members, err = tx.ListMembers(ctx, ws.ID); err != nil {
+				return err
+			}
+		}
+		for _, m := range members {
+			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: string(publish.NotifyResumed),
+				Title: "Publishing resumed by " + user.Name, Body: "Publishing in " + ws.Name + " goes on; held posts you did not send are back to drafts.", CreatedAt: now}); err != nil {
+				return err
+			}
+		}
 		revs := map[int64]int64{}
 		for _, v := range held {
 			post, err := tx.GetPost(ctx, v.PostID)

@@ -7,6 +7,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -119,6 +120,46 @@ func TestUpdateWorkspaceRoles(t *testing.T) {
 		}
 		if _, _, err := f.svc.UpdateWorkspace(ctx, f.owner, f.ws.ID, posts.WorkspaceSettings{Name: ptr("mine")}); err != nil {
 			t.Errorf("owner: %v, want saved", err)
+		}
+	})
+}
+
+// Resuming after a pause tells every member, as pausing does; resuming a
+// workspace that was not paused tells no one.
+func TestResumeNotifiesTheTeam(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	onEachDialect(t, func(t *testing.T, f fx) {
+		member := f.env.Member(t, f.owner, f.ws.ID, "editor@example.com", auth.Contributor)
+		kinds := func(u store.User) map[string]int {
+			t.Helper()
+			list, err := f.env.App.Notifier.List(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for _, n := range list {
+				got[n.Kind]++
+			}
+			return got
+		}
+		if err := f.svc.Resume(ctx, f.owner, f.ws.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := kinds(member)[string(publish.NotifyResumed)]; got != 0 {
+			t.Fatalf("resuming an unpaused workspace notified %d times, want 0", got)
+		}
+		if err := f.svc.Pause(ctx, f.owner, f.ws.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Resume(ctx, f.owner, f.ws.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []store.User{f.owner, member} {
+			got := kinds(u)
+			if got[string(publish.NotifyPaused)] != 1 || got[string(publish.NotifyResumed)] != 1 {
+				t.Errorf("user %s: notifications %v, want one paused and one resumed", u.Email, got)
+			}
 		}
 	})
 }

@@ -103,4 +103,6 @@ const (
 	NotifyRejected NotificationKind = "rejected"
 	// NotifyPaused: publishing was paused in the workspace.
 	NotifyPaused NotificationKind = "paused"
+	// NotifyResumed: publishing resumed in the workspace after a pause.
+	NotifyResumed NotificationKind = "resumed"
 )

@@ -703,7 +703,32 @@ func (s *Server) received(w http.ResponseWriter, r *http.Request) {
 var homePage = template.Must(template.New("home").Parse(`<!doctype html><html><head><meta charset="utf-8"><title>Sandbox network</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ddd;padding:.6rem 0}small{color:#666}</style></head>
 <body><h1>Sandbox network</h1><p>A simulated network built into Tribune: nothing here leaves this machine. {{len .}} most recent posts.</p>
-{{range .}}<article id="{{.ID}}"><small>@{{.Account}} · {{.CreatedAt.Format "2006-01-02 15:04:05"}} UTC{{if .ReplyTo}} · reply to <a href="#{{.ReplyTo}}">{{.ReplyTo}}</a>{{end}}{{if .Deleted}} · deleted{{end}}</small><p>{{.Text}}</p>{{if .Link}}<a href="{{.Link}}">{{.Link}}</a>{{end}}</article>{{end}}</body></html>`))
+{{range .}}<article id="{{.ID}}"><small>@{{.Account}} · {{.CreatedAt.Format "2006-01-02 15:04:05"}} UTC{{if .ReplyTo}} · reply to <a href="#{{.ReplyTo}}">{{.ReplyTo}}</a>{{end}}{{if .Deleted}} · deleted{{end}}</small><p>{{.Text}}</p>{{if .Link}}<a href="{{.Link}}">{{.Link}}</a>{{end}}
+{{if .Attached}}<ul class="media">{{range .Attached}}<li data-media="{{.ID}}">{{.MIME}}, {{.Size}} bytes · {{if .Alt}}alt: <q>{{.Alt}}</q>{{else}}no alt text{{end}}</li>{{end}}</ul>{{end}}</article>{{end}}</body></html>`))
+
+// shownPost is a post on the sandbox's public pages with the media it
+// carries: the sandbox keeps no file, but shows what was sent with each one
+// (type, size and alt text), so a user can check the alt text arrived.
+type shownPost struct {
+	Post
+	Attached []mediaItem
+}
+
+// shown pairs posts with their media; the caller holds no lock.
+func (s *Server) shown(list []Post) []shownPost {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]shownPost, len(list))
+	for i, p := range list {
+		out[i] = shownPost{Post: p}
+		for _, id := range p.Media {
+			if m := s.media[id]; m != nil {
+				out[i].Attached = append(out[i].Attached, *m)
+			}
+		}
+	}
+	return out
+}
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	all := s.Received()
@@ -712,7 +737,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		all = all[:200]
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = homePage.Execute(w, all)
+	_ = homePage.Execute(w, s.shown(all))
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
@@ -728,5 +753,5 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = homePage.Execute(w, list)
+	_ = homePage.Execute(w, s.shown(list))
 }

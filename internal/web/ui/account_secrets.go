@@ -13,7 +13,7 @@ import (
 // tokensData reads the account settings page's token list.
 func (u *ui) tokensPageData(r *http.Request) (tokensData, error) {
 	list, err := u.Auth.ListAPITokens(r.Context(), currentUser(r))
-	return tokensData{List: list, Now: u.Now()}, err
+	return tokensData{List: list, Now: u.Now(), Loc: userLoc(currentUser(r).Timezone)}, err
 }
 
 func (u *ui) renderTokens(w http.ResponseWriter, r *http.Request, d tokensData) error {

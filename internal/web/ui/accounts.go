@@ -180,7 +180,7 @@ func (u *ui) notifications(w http.ResponseWriter, r *http.Request) error {
 	if err := u.Notifications.MarkRead(r.Context(), user); err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list))
+	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Notifications"), "notifications"), notificationsPage(u.loc(r), list, userLoc(user.Timezone)))
 }
 
 func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
@@ -188,7 +188,7 @@ func (u *ui) status(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Status"), "status"), statusPage(u.loc(r), rep))
+	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Status"), "status"), statusPage(u.loc(r), rep, userLoc(currentUser(r).Timezone)))
 }
 
 func (u *ui) workspaceHome(w http.ResponseWriter, r *http.Request) error {

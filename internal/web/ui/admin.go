@@ -154,6 +154,25 @@ func (u *ui) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if r.FormValue("confirm") != "1" {
+		// Disconnecting drops the channel's queue and its unsent variants:
+		// ask first, on a page of its own (the check comes before the
+		// question, so another workspace's channel is never named).
+		ch, err := u.Channels.Get(r.Context(), currentUser(r), id, auth.ManageChannels)
+		if err != nil {
+			return err
+		}
+		if ch.WorkspaceID != ws.ID {
+			return problem.NotFound
+		}
+		l := u.loc(r)
+		back := "/w/" + itoa(ws.ID) + "/channels"
+		return u.render(w, r, u.pageData(r, &ws, l.T("Disconnect"), "channels"), confirmPage(l, l.T("Disconnect %s?", ch.Name),
+			l.T("Its queue and the posts not yet sent to it are dropped. This cannot be undone."), r.URL.Path, l.T("Disconnect"), back))
+	}
 	if err := u.Channels.Disconnect(r.Context(), currentUser(r), id); err != nil {
 		return err
 	}
@@ -386,7 +405,7 @@ func (u *ui) crisisPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), "crisis"), crisisPage(u.loc(r), ws, role, held))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), "crisis"), crisisPage(u.loc(r), ws, role, held, loadLoc(u.displayTZ(currentUser(r), ws))))
 }
 
 func (u *ui) pause(w http.ResponseWriter, r *http.Request) error {

@@ -261,7 +261,15 @@ func (u *ui) postDetail(w http.ResponseWriter, r *http.Request) error {
 		link = c.Value
 		http.SetCookie(w, &http.Cookie{Name: "tribune_review_link", Path: "/", MaxAge: -1})
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post")+" #"+itoa(id), "posts"), postPage(u.loc(r), postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link}))
+	d := postPageData{WS: ws, Role: role, View: v, History: h, When: when, ReviewLink: link, Loc: loadLoc(u.displayTZ(user, ws))}
+	if d.Media, err = u.postMedia(r, v); err != nil {
+		return err
+	}
+	d.settle()
+	if live := r.URL.Query().Get("live"); live != "" && isHTMX(r) {
+		return liveAnswer(w, d, live)
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post")+" #"+itoa(id), "posts"), postPage(u.loc(r), d))
 }
 
 type postPageData struct {
@@ -271,6 +279,18 @@ type postPageData struct {
 	History    posts.History
 	When       string
 	ReviewLink string
+	// Loc is the zone the page's times are shown in (the user's, else the workspace's).
+	Loc *time.Location
+	// Deleted: every variant that went out was deleted from its network.
+	Deleted bool
+	// CanPublishNow: the approval rule lets this member send the post out
+	// now, and the post is in a state where that means something.
+	CanPublishNow bool
+	// Media are the library items the variants carry, by id.
+	Media map[int64]store.Media
+	// Live is the post's state as shown, set while it may change on its
+	// own: the page polls with it and reloads when it differs.
+	Live string
 }
 
 func loadLoc(tz string) *time.Location {
@@ -311,6 +331,9 @@ func (u *ui) postAction(w http.ResponseWriter, r *http.Request) error {
 	case "unschedule":
 		err = u.Posts.Unschedule(ctx, user, id)
 	case "delete":
+		if r.FormValue("confirm") != "1" {
+			return u.confirmDelete(w, r, ws, id)
+		}
 		if err = u.Posts.Delete(ctx, user, id); err == nil {
 			if _, _, _, gerr := u.Posts.Get(ctx, user, id); gerr != nil { // gone, not kept for its published variants
 				back = "/w/" + itoa(ws.ID) + "/posts"
@@ -371,7 +394,7 @@ func (u *ui) reviewPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	when := ""
 	if rv.View.Post.ScheduledAt != nil {
-		when = u.loc(r).Date(*rv.View.Post.ScheduledAt, loadLoc(rv.Workspace.Timezone), "long")
+		when = u.loc(r).Date(*rv.View.Post.ScheduledAt, loadLoc(rv.Workspace.Timezone), "long") + " (" + loadLoc(rv.Workspace.Timezone).String() + ")"
 	}
 	return u.render(w, r, u.pageData(r, nil, u.loc(r).T("Review"), ""), reviewPage(u.loc(r), rv.Link, rv.View, rv.Workspace.Name, when, r.PathValue("token")))
 }

@@ -100,6 +100,10 @@ func walkUI(t *testing.T, env *apptest.Env) {
 		"POST /forgot":                 func(t *testing.T, r answer) { want(t, r, 200, 303, 409) }, // 409: no SMTP configured here
 		"GET /reset/{token}":           func(t *testing.T, r answer) { want(t, r, 200, 404) },
 		"POST /reset/{token}":          func(t *testing.T, r answer) { want(t, r, 404, 422) },
+		"GET /favicon.ico":             func(t *testing.T, r answer) { want(t, r, 301) },
+		// The walker asks for "/" itself, the home page; unknown addresses are
+		// TestUnknownPageIsARealNotFoundPage's.
+		"GET /": func(t *testing.T, r answer) { want(t, r, 303) },
 	}
 
 	walked := 0

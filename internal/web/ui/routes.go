@@ -85,4 +85,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/crisis/resume", u.page(u.resume))
 	mux.Handle("GET /ical/{file}", u.public(u.ical))
 	mux.Handle("GET /shared/{token}", u.public(u.sharedPage))
+
+	// The browser's own requests, and every other address.
+	mux.Handle("GET /favicon.ico", u.public(u.favicon))
+	mux.Handle("GET /", u.public(u.notFound))
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -161,7 +162,7 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := pe.Localized(lang)
 	var details []string
 	for _, d := range pe.Details {
-		details = append(details, d.Location+" — "+d.Localized(lang))
+		details = append(details, fieldLabel(lang, d.Location)+" — "+d.Localized(lang))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if r.Header.Get("HX-Request") == "true" {
@@ -171,15 +172,22 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 		_ = errorFragment(msg, details).Render(r.Context(), w)
 		return
 	}
+	// A success left by an earlier page is stale once something failed: it
+	// is neither shown above the error nor kept for the next page.
+	clearFlash(w, r)
 	w.WriteHeader(pe.Status)
 	pd := u.pageData(r, nil, u.loc(r).T("Error"), "")
-	pd.Flash, pd.FlashError = msg, true
+	pd.Flash = ""
 	_ = layout.Page(pd, errorFragment(msg, details)).Render(r.Context(), w)
 }
 
 // render writes a full page.
 func (u *ui) render(w http.ResponseWriter, r *http.Request, pd layout.PageData, body templ.Component) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if pd.Flash != "" && !pd.FlashError {
+		// The page shows the flash: it is spent, the next page does not repeat it.
+		clearFlash(w, r)
+	}
 	return layout.Page(pd, body).Render(r.Context(), w)
 }
 
@@ -209,15 +217,33 @@ func (u *ui) pageData(r *http.Request, ws *store.Workspace, title, nav string) l
 	if n, err := u.Notifications.Unread(r.Context(), user); err == nil {
 		pd.Unread = int(n)
 	}
-	if c, err := r.Cookie("tribune_flash"); err == nil {
+	if c, err := r.Cookie(flashCookie); err == nil {
 		pd.Flash, _ = url.QueryUnescape(c.Value)
 	}
 	return pd
 }
 
-// flash leaves a one-shot message for the next page.
+// flashCookie carries a one-shot message from an action to the page it
+// redirects to.
+const flashCookie = "tribune_flash"
+
+// flash leaves a one-shot message for the next page (render spends it).
 func flash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: "tribune_flash", Value: url.QueryEscape(cookieSafe(msg)), Path: "/", MaxAge: 5, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(cookieSafe(msg)), Path: "/", MaxAge: 5, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// clearFlash expires the flash cookie the request carried, if any, so a
+// message is shown on one page only.
+func clearFlash(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(flashCookie); err != nil {
+		return
+	}
+	for _, c := range w.Header().Values("Set-Cookie") {
+		if strings.HasPrefix(c, flashCookie+"=") {
+			return // this response leaves a new message: keep it
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // cookieSafe keeps the characters a cookie value may hold.

@@ -141,3 +141,16 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (e) { init(e.target); });
 })();
+
+/* clarity */
+// An error answer to an htmx request (a form sent with hx-boost or hx-post)
+// carries its message as a fragment the server retargets to #flash
+// (HX-Retarget): show it there, keeping the page and what was typed in its
+// form. htmx 2 does not swap 4xx/5xx answers unless told to.
+document.addEventListener("htmx:beforeSwap", function (e) {
+  var xhr = e.detail.xhr;
+  if (xhr && xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget") === "#flash") {
+    e.detail.shouldSwap = true;
+    e.detail.isError = false;
+  }
+});
