@@ -49,7 +49,9 @@
       // On a phone the month grid is too small to read or tap: start on
       // the list, which a thumb scrolls.
       initialView: views[el.dataset.initialView] || (window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth"),
-      headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listDay,listMonth" },
+      // A phone gets the views a thumb can use, in one row of buttons.
+      headerToolbar: { left: "prev,next today", center: "title",
+        right: window.matchMedia("(max-width: 640px)").matches ? "dayGridMonth,listDay,listMonth" : "dayGridMonth,timeGridWeek,timeGridDay,listDay,listMonth" },
       // Text arrows, not FullCalendar's icon font (a data: font the CSP
       // blocks); the buttons' hints name them for screen readers.
       buttonIcons: false,
