@@ -181,15 +181,28 @@ func TestGoToSocialPublishThreadDelete(t *testing.T) {
 	if err := g.c.Delete(ctx, g.acct, comment); err != nil {
 		t.Fatal(err)
 	}
-	if live, err := g.c.CheckLive(ctx, g.acct, comment); live || err != nil {
-		t.Errorf("CheckLive of a deleted status: %v %v, want not live", live, err)
+	// GoToSocial answers the DELETE at once and removes the status in its
+	// background worker: poll (a live status past the deadline is a failure).
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		live, err := g.c.CheckLive(ctx, g.acct, comment)
+		if err != nil {
+			t.Fatalf("CheckLive of a deleted status: %v", err)
+		}
+		if !live {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("CheckLive of a deleted status: still live 15 s after the delete, want not live")
+		}
 	}
 	// Deleting again counts as deleted: the status is gone either way.
 	if err := g.c.Delete(ctx, g.acct, comment); err != nil {
 		t.Errorf("deleting a deleted status: %v", err)
 	}
-	if n := len(g.statuses(t)); n != 2 {
-		t.Errorf("%d statuses left, want 2", n)
+	for deadline := time.Now().Add(15 * time.Second); len(g.statuses(t)) != 2; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d statuses left 15 s after the delete, want 2", len(g.statuses(t)))
+		}
 	}
 }
 
