@@ -142,27 +142,38 @@ func CreateWorkspace(ctx context.Context, q store.Queries, orgID, creatorID int6
 // ClientAddr) make it refuse for a while with a *ThrottledError, before the
 // password is even checked.
 func (s *Service) Login(ctx context.Context, email, password string) (string, store.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	attempt, err := s.throttle().Begin(email, ClientAddr(ctx))
-	if err != nil {
-		return "", store.User{}, err
-	}
-	u, err := s.Store.GetUserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		secret.CheckPassword(dummyHash, password) // same time whether or not the account exists
-		return "", u, ErrBadCredentials
-	}
+	u, err := s.Authenticate(ctx, email, password)
 	if err != nil {
 		return "", u, err
 	}
-	if !secret.CheckPassword(u.PasswordHash, password) {
-		return "", u, ErrBadCredentials
-	}
-	attempt.Succeeded()
 	tok := secret.NewToken("")
 	now := s.Now().UTC()
 	err = s.Store.CreateSession(ctx, store.CreateSessionParams{TokenHash: secret.HashToken(tok), UserID: u.ID, ExpiresAt: now.Add(SessionLifetime), CreatedAt: now})
 	return tok, u, err
+}
+
+// Authenticate checks an e-mail and password, throttled like every password
+// check (see Throttle), and returns the account without opening a session:
+// what an API token request or a password change needs.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (store.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	attempt, err := s.throttle().Begin(email, ClientAddr(ctx))
+	if err != nil {
+		return store.User{}, err
+	}
+	u, err := s.Store.GetUserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		secret.CheckPassword(dummyHash, password) // same time whether or not the account exists
+		return u, ErrBadCredentials
+	}
+	if err != nil {
+		return u, err
+	}
+	if !secret.CheckPassword(u.PasswordHash, password) {
+		return u, ErrBadCredentials
+	}
+	attempt.Succeeded()
+	return u, nil
 }
 
 var dummyHash = secret.HashPassword("tribune-dummy-password")

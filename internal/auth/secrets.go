@@ -62,21 +62,16 @@ func (s *Service) RevokeAPIToken(ctx context.Context, user store.User, id int64)
 // browser making the change ("" from the API, ending them all). API tokens
 // stay: they are revoked one by one.
 func (s *Service) ChangePassword(ctx context.Context, user store.User, current, next, keepSession string) error {
-	u, err := s.Store.GetUser(ctx, user.ID)
-	if err != nil {
-		return err
-	}
-	// The current password is a password check like a sign-in: a stolen
-	// session must not be a way around the throttle to guess it.
-	attempt, err := s.throttle().Begin(u.Email, ClientAddr(ctx))
-	if err != nil {
-		return err
-	}
-	if !secret.CheckPassword(u.PasswordHash, current) {
+	// The current password is checked like a sign-in, throttle included: a
+	// stolen session must not be a way around it to guess the password.
+	u, err := s.Authenticate(ctx, user.Email, current)
+	if errors.Is(err, ErrBadCredentials) {
 		return ErrWrongPassword.With(problem.Detail{Location: "current_password", Code: "wrong_password",
 			Message: ErrWrongPassword.Message, Args: ErrWrongPassword.Args})
 	}
-	attempt.Succeeded()
+	if err != nil {
+		return err
+	}
 	if err := validatePassword("new_password", next); err != nil {
 		return err
 	}
