@@ -193,26 +193,33 @@ func (u *ui) mediaPage(w http.ResponseWriter, r *http.Request) error {
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Media library"), "media"), mediaPage(u.loc(r), ws, role, ms))
 }
 
+// upload reads an upload form (file, alt, tags) within the media limit and
+// stores the file through the media use case; the library's form and the
+// composer's button and drop both send one. The form's temporary files are
+// removed before it returns.
+func (u *ui) upload(w http.ResponseWriter, r *http.Request, workspaceID int64) (store.Media, error) {
+	cleanup, err := u.Media.ParseUploadForm(w, r)
+	if err != nil {
+		return store.Media{}, err
+	}
+	defer cleanup()
+	if err := checkForm(r); err != nil {
+		return store.Media{}, err
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return store.Media{}, problem.Invalidf("file", "required", "Choose a file.")
+	}
+	defer file.Close()
+	return u.Media.Upload(r.Context(), currentUser(r), workspaceID, hdr.Filename, file, r.FormValue("alt"), strings.Split(r.FormValue("tags"), ","))
+}
+
 func (u *ui) mediaUpload(w http.ResponseWriter, r *http.Request) error {
 	ws, _, err := u.workspace(r, auth.Compose)
 	if err != nil {
 		return err
 	}
-	cleanup, err := u.Media.ParseUploadForm(w, r)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return problem.Invalidf("file", "required", "Choose a file.")
-	}
-	defer file.Close()
-	tags := strings.Split(r.FormValue("tags"), ",")
-	if _, err := u.Media.Upload(r.Context(), currentUser(r), ws.ID, hdr.Filename, file, r.FormValue("alt"), tags); err != nil {
+	if _, err := u.upload(w, r, ws.ID); err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Uploaded"))

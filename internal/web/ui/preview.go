@@ -13,7 +13,6 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
-	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -98,20 +97,7 @@ func (u *ui) composeUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cleanup, err := u.Media.ParseUploadForm(w, r)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return problem.Invalidf("file", "required", "Choose a file.")
-	}
-	defer file.Close()
-	m, err := u.Media.Upload(r.Context(), currentUser(r), ws.ID, hdr.Filename, file, r.FormValue("alt"), nil)
+	m, err := u.upload(w, r, ws.ID)
 	if err != nil {
 		return err
 	}
