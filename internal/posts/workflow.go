@@ -166,49 +166,47 @@ func (s *Service) Move(ctx context.Context, user store.User, postID int64, local
 // moveTx is Move inside a caller's transaction (a queue reorder moves two
 // posts at once).
 func (s *Service) moveTx(ctx context.Context, tx store.Tx, user store.User, postID int64, local string) error {
-	{
-		post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Compose)
-		if err != nil {
-			return err
-		}
-		switch Status(post.Status) {
-		case Publishing, Published, Failed:
-			return ErrLocked
-		}
-		tz := post.Timezone
-		if tz == "" {
-			tz = s.timezone(user, ws, "")
-		}
-		t, err := schedule.Resolve(local, tz)
-		if err != nil {
-			return err
-		}
-		if !t.After(s.now()) {
-			return ErrPast
-		}
-		if err := s.checkHorizon(ws, t); err != nil {
-			return err
-		}
-		view, err := s.view(ctx, tx, postID)
-		if err != nil {
-			return err
-		}
-		checked, err := s.check(ctx, tx, ws, view.Input())
-		if err != nil {
-			return err
-		}
-		post.ScheduledAt, post.ScheduledLocal, post.Timezone = &t, local, tz
-		if Status(post.Status) != Scheduled {
-			return s.update(ctx, tx, &post) // a draft or a post waiting for approval just changes date
-		}
-		if p := problemsOf(checked); p != nil {
-			return p
-		}
-		if err := release(ws, role, releaseOwn); err != nil {
-			return err
-		}
-		return s.scheduleTx(ctx, tx, ws, &post, true)
+	post, ws, role, err := s.postFor(ctx, tx, user, postID, auth.Compose)
+	if err != nil {
+		return err
 	}
+	switch Status(post.Status) {
+	case Publishing, Published, Failed:
+		return ErrLocked
+	}
+	tz := post.Timezone
+	if tz == "" {
+		tz = s.timezone(user, ws, "")
+	}
+	t, err := schedule.Resolve(local, tz)
+	if err != nil {
+		return err
+	}
+	if !t.After(s.now()) {
+		return ErrPast
+	}
+	if err := s.checkHorizon(ws, t); err != nil {
+		return err
+	}
+	view, err := s.view(ctx, tx, postID)
+	if err != nil {
+		return err
+	}
+	checked, err := s.check(ctx, tx, ws, view.Input())
+	if err != nil {
+		return err
+	}
+	post.ScheduledAt, post.ScheduledLocal, post.Timezone = &t, local, tz
+	if Status(post.Status) != Scheduled {
+		return s.update(ctx, tx, &post) // a draft or a post waiting for approval just changes date
+	}
+	if p := problemsOf(checked); p != nil {
+		return p
+	}
+	if err := release(ws, role, releaseOwn); err != nil {
+		return err
+	}
+	return s.scheduleTx(ctx, tx, ws, &post, true)
 }
 
 // Unschedule takes a scheduled post back to draft.
@@ -219,30 +217,28 @@ func (s *Service) Unschedule(ctx context.Context, user store.User, postID int64)
 // unscheduleTx is Unschedule inside a caller's transaction (emptying a
 // queue unschedules every post of it at once).
 func (s *Service) unscheduleTx(ctx context.Context, tx store.Tx, user store.User, postID int64) error {
-	{
-		post, _, _, err := s.postFor(ctx, tx, user, postID, auth.Schedule)
-		if err != nil {
-			return err
-		}
-		if Status(post.Status) != Scheduled && Status(post.Status) != Approved && Status(post.Status) != NeedsApproval {
-			return ErrWrongState
-		}
-		if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
-			return err
-		}
-		vs, err := tx.ListVariantsByPost(ctx, post.ID)
-		if err != nil {
-			return err
-		}
-		for _, v := range vs {
-			if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantPending), UpdatedAt: s.now(), ID: v.ID}); err != nil {
-				return err
-			}
-		}
-		post.ScheduleRev++ // any job already running for the old schedule stands down
-		post.Status = string(Draft)
-		return s.update(ctx, tx, &post)
+	post, _, _, err := s.postFor(ctx, tx, user, postID, auth.Schedule)
+	if err != nil {
+		return err
 	}
+	if Status(post.Status) != Scheduled && Status(post.Status) != Approved && Status(post.Status) != NeedsApproval {
+		return ErrWrongState
+	}
+	if err := s.cancelJobs(ctx, tx, post.ID); err != nil {
+		return err
+	}
+	vs, err := tx.ListVariantsByPost(ctx, post.ID)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if err := tx.SetVariantJob(ctx, store.SetVariantJobParams{State: string(publish.VariantPending), UpdatedAt: s.now(), ID: v.ID}); err != nil {
+			return err
+		}
+	}
+	post.ScheduleRev++ // any job already running for the old schedule stands down
+	post.Status = string(Draft)
+	return s.update(ctx, tx, &post)
 }
 
 // Retry re-queues a failed variant now, or one whose outcome is unknown once
