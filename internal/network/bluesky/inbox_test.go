@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
@@ -120,16 +121,16 @@ func TestInboxCapabilitiesSayWhy(t *testing.T) {
 		}
 	}
 	for _, k := range []network.ItemKind{network.KindMessage, network.KindReview} {
-		if s := caps.Kind(k); s.OK || s.Reason == "" {
-			t.Errorf("kind %s: %+v, want unsupported with a reason", k, s)
+		if s := caps.Kind(k); s.OK || !i18n.Has("fr", s.Reason) {
+			t.Errorf("kind %s: %+v, want unsupported with a reason translated in the catalogue", k, s)
 		}
 	}
 	for _, a := range network.Actions {
 		if _, ok := caps.Actions[a]; !ok {
 			t.Errorf("action %s: Bluesky's capabilities say nothing", a)
 		}
-		if s := caps.Action(a); !s.OK && s.Reason == "" {
-			t.Errorf("action %s unsupported without a reason", a)
+		if s := caps.Action(a); !s.OK && !i18n.Has("fr", s.Reason) {
+			t.Errorf("action %s unsupported without a reason translated in the catalogue: %q", a, s.Reason)
 		}
 	}
 	if caps.Action(network.ActDelete).OK {
