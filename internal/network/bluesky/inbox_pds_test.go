@@ -62,6 +62,8 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 	ctx := context.Background()
 	usDID := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
 	aliceDID := pds.CreateAccount(t, "alice.test", "alice-password-1")
+	src.SetHandle(usDID, "lumiere.test")
+	src.SetHandle(aliceDID, "alice.test")
 	av.Follow(usDID, aliceDID)
 	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
 	us, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")

@@ -4,17 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
 )
 
 // PDSSource reads repositories from a real PDS through
-// com.atproto.repo.listRecords and describeRepo, which need no
-// authentication: what a real AppView would learn from the relay.
+// com.atproto.repo.listRecords, which needs no authentication: what a real
+// AppView would learn from the relay. Handles are told by the test (a real
+// AppView reads them from the DID document; the test PDS's describeRepo
+// cannot resolve its own loopback DIDs).
 type PDSSource struct {
-	mu  sync.Mutex
-	url string
+	mu      sync.Mutex
+	url     string
+	handles map[string]string
+}
+
+// SetHandle records an account's handle.
+func (p *PDSSource) SetHandle(did, handle string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.handles == nil {
+		p.handles = map[string]string{}
+	}
+	p.handles[did] = handle
 }
 
 // SetURL says where the PDS is (known only once it started, after the fake
@@ -39,7 +53,8 @@ func (p *PDSSource) get(ctx context.Context, nsid string, q url.Values, out any)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("appviewfake: %s %v: HTTP %d", nsid, q, resp.StatusCode)
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("appviewfake: %s %v: HTTP %d %s", nsid, q, resp.StatusCode, msg)
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }
@@ -68,11 +83,12 @@ func (p *PDSSource) Records(ctx context.Context, did, collection string) ([]Reco
 	}
 }
 
-// Handle asks describeRepo.
-func (p *PDSSource) Handle(ctx context.Context, did string) (string, error) {
-	var out struct {
-		Handle string `json:"handle"`
+// Handle returns the handle SetHandle recorded.
+func (p *PDSSource) Handle(_ context.Context, did string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h, ok := p.handles[did]; ok {
+		return h, nil
 	}
-	err := p.get(ctx, "com.atproto.repo.describeRepo", url.Values{"repo": {did}}, &out)
-	return out.Handle, err
+	return "", fmt.Errorf("appviewfake: no handle for %s", did)
 }
