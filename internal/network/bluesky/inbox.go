@@ -442,7 +442,29 @@ func (c *Connector) Act(ctx context.Context, acct network.Account, a network.Act
 		return c.putOnce(ctx, acct, LikeCollection, recordKey(LikeCollection, item.Ref.ID), map[string]any{
 			"$type": LikeCollection, "subject": strongRef{item.Ref.ID, item.Ref.CID}, "createdAt": stamp(time.Now())})
 	case network.ActUnlike:
-		return c.deleteRecord(ctx, acct, LikeCollection, recordKey(LikeCollection, item.Ref.ID))
+		if err := c.deleteRecord(ctx, acct, LikeCollection, recordKey(LikeCollection, item.Ref.ID)); err != nil {
+			return err
+		}
+		// A like made elsewhere (the Bluesky app) has another key: the
+		// AppView names it in the post's viewer state.
+		var out struct {
+			Posts []struct {
+				Viewer struct {
+					Like string `json:"like"`
+				} `json:"viewer"`
+			} `json:"posts"`
+		}
+		if _, err := c.authed(ctx, acct, call{method: http.MethodGet, nsid: "app.bsky.feed.getPosts", query: url.Values{"uris": {item.Ref.ID}}}, &out); err != nil {
+			return err
+		}
+		for _, p := range out.Posts {
+			if like := p.Viewer.Like; like != "" && didOf(like) == acct.ExternalID {
+				if err := c.deleteRecord(ctx, acct, LikeCollection, rkeyOf(network.Ref{ID: like})); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	case network.ActBlock:
 		if item.Author.ExternalID == "" || item.Author.ExternalID == acct.ExternalID {
 			return network.Errorf("no account to block")
@@ -450,7 +472,26 @@ func (c *Connector) Act(ctx context.Context, acct network.Account, a network.Act
 		return c.putOnce(ctx, acct, BlockCollection, recordKey(BlockCollection, item.Author.ExternalID), map[string]any{
 			"$type": BlockCollection, "subject": item.Author.ExternalID, "createdAt": stamp(time.Now())})
 	case network.ActUnblock:
-		return c.deleteRecord(ctx, acct, BlockCollection, recordKey(BlockCollection, item.Author.ExternalID))
+		if item.Author.ExternalID == "" {
+			return network.Errorf("no account to unblock")
+		}
+		if err := c.deleteRecord(ctx, acct, BlockCollection, recordKey(BlockCollection, item.Author.ExternalID)); err != nil {
+			return err
+		}
+		// A block made elsewhere has another key: the AppView names it in
+		// the profile's viewer state.
+		var out struct {
+			Viewer struct {
+				Blocking string `json:"blocking"`
+			} `json:"viewer"`
+		}
+		if _, err := c.authed(ctx, acct, call{method: http.MethodGet, nsid: "app.bsky.actor.getProfile", query: url.Values{"actor": {item.Author.ExternalID}}}, &out); err != nil {
+			return err
+		}
+		if b := out.Viewer.Blocking; b != "" && didOf(b) == acct.ExternalID {
+			return c.deleteRecord(ctx, acct, BlockCollection, rkeyOf(network.Ref{ID: b}))
+		}
+		return nil
 	case network.ActHide, network.ActUnhide:
 		return c.setHidden(ctx, acct, item, a == network.ActHide)
 	case network.ActMarkRead:
@@ -475,8 +516,8 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z
 
 // recordKey is the key of the like or block record Tribune writes for a
 // subject: derived from the subject, so liking twice writes the same record
-// (the PDS refuses the second, and we find the first) and unliking needs no
-// look-up of which record holds the like. It is a valid TID (the lexicons
+// (the PDS refuses the second, and we find the first) and undoing what
+// Tribune did needs no AppView, which indexes our writes only seconds later. It is a valid TID (the lexicons
 // ask for record keys of type tid): 10 clock-id bits and a timestamp below
 // 2^50 µs (before 2006), both from a SHA-256 of the subject, so it never
 // claims a time in the future.

@@ -168,6 +168,13 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 		if n := len(pds.Records(t, usDID, bluesky.LikeCollection)); n != 0 {
 			t.Errorf("%d like records after unliking", n)
 		}
+		// A like made in the Bluesky app (a key of its own) is undone too.
+		createRecord(t, us, bluesky.LikeCollection, map[string]any{"$type": bluesky.LikeCollection,
+			"subject": map[string]string{"uri": reply.ID, "cid": reply.CID}, "createdAt": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+		act(network.ActUnlike, item)
+		if n := len(pds.Records(t, usDID, bluesky.LikeCollection)); n != 0 {
+			t.Errorf("%d like records after unliking one made in the app", n)
+		}
 	})
 	t.Run("hide", func(t *testing.T) {
 		act(network.ActHide, item)
@@ -209,6 +216,12 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 		act(network.ActUnblock, item)
 		if n := len(pds.Records(t, usDID, bluesky.BlockCollection)); n != 0 {
 			t.Errorf("%d block records after unblocking", n)
+		}
+		createRecord(t, us, bluesky.BlockCollection, map[string]any{"$type": bluesky.BlockCollection,
+			"subject": aliceDID, "createdAt": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+		act(network.ActUnblock, item)
+		if n := len(pds.Records(t, usDID, bluesky.BlockCollection)); n != 0 {
+			t.Errorf("%d block records after unblocking one made in the app", n)
 		}
 	})
 }

@@ -369,6 +369,14 @@ func TestActWritesRecords(t *testing.T) {
 		t.Error("the like is still there")
 	}
 
+	// Made in the Bluesky app: another record key.
+	n.mem.Put(usDID, bluesky.LikeCollection, "3lbtuawq4tk2k", map[string]any{"$type": bluesky.LikeCollection,
+		"subject": map[string]string{"uri": reply.URI, "cid": reply.CID}, "createdAt": "2026-11-02T09:00:00.000Z"})
+	act(network.ActUnlike)
+	if count(bluesky.LikeCollection) != 0 {
+		t.Error("a like made in the Bluesky app survives unliking")
+	}
+
 	act(network.ActBlock)
 	act(network.ActBlock)
 	recs, _ = n.mem.Records(ctx, usDID, bluesky.BlockCollection)
@@ -378,6 +386,12 @@ func TestActWritesRecords(t *testing.T) {
 	act(network.ActUnblock)
 	if count(bluesky.BlockCollection) != 0 {
 		t.Error("the block is still there")
+	}
+	n.mem.Put(usDID, bluesky.BlockCollection, "3lbtuawq4tk2b", map[string]any{"$type": bluesky.BlockCollection,
+		"subject": aliceDID, "createdAt": "2026-11-02T09:00:00.000Z"})
+	act(network.ActUnblock)
+	if count(bluesky.BlockCollection) != 0 {
+		t.Error("a block made in the Bluesky app survives unblocking")
 	}
 
 	// A gate that lets only mentioned accounts reply.

@@ -1,6 +1,6 @@
 // Package appviewfake is a Bluesky AppView for tests, written from the
 // lexicons (app.bsky.notification.listNotifications and updateSeen,
-// app.bsky.feed.getPostThread) and from how the reference AppView builds
+// app.bsky.feed.getPostThread and getPosts, app.bsky.actor.getProfile) and from how the reference AppView builds
 // notifications (one per post and recipient: a mention first, then a
 // quote, then a reply to any of the five nearest ancestors; sorted by the
 // earlier of createdAt and indexing time; paged by that time, strictly
@@ -164,8 +164,9 @@ func (s *Server) viewer(r *http.Request, nsid string) (string, error) {
 
 // param describes one query parameter of a lexicon.
 type param struct {
-	kind     string // "integer", "boolean", "string", "at-uri", "datetime"
+	kind     string // "integer", "boolean", "string", "at-uri", "at-identifier", "datetime"
 	array    bool
+	maxItems int
 	required bool
 	min, max int
 }
@@ -177,6 +178,12 @@ var queries = map[string]map[string]param{
 		"priority": {kind: "boolean"},
 		"cursor":   {kind: "string"},
 		"seenAt":   {kind: "datetime"},
+	},
+	"app.bsky.feed.getPosts": {
+		"uris": {kind: "at-uri", array: true, maxItems: 25, required: true},
+	},
+	"app.bsky.actor.getProfile": {
+		"actor": {kind: "at-identifier", required: true},
 	},
 	"app.bsky.feed.getPostThread": {
 		"uri":          {kind: "at-uri", required: true},
@@ -194,6 +201,9 @@ func checkParams(spec map[string]param, q map[string][]string) error {
 		if len(vals) > 1 && !p.array {
 			return fmt.Errorf("parameter %q given %d times", name, len(vals))
 		}
+		if p.maxItems > 0 && len(vals) > p.maxItems {
+			return fmt.Errorf("parameter %q given %d times, at most %d", name, len(vals), p.maxItems)
+		}
 		for _, v := range vals {
 			switch p.kind {
 			case "integer":
@@ -208,6 +218,10 @@ func checkParams(spec map[string]param, q map[string][]string) error {
 			case "at-uri":
 				if !strings.HasPrefix(v, "at://did:") {
 					return fmt.Errorf("parameter %q = %q, want an at:// URI", name, v)
+				}
+			case "at-identifier":
+				if !strings.HasPrefix(v, "did:") && !strings.Contains(v, ".") {
+					return fmt.Errorf("parameter %q = %q, want a DID or a handle", name, v)
 				}
 			case "datetime":
 				if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
@@ -233,7 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	query := map[string][]string(r.URL.Query())
 	switch nsid {
-	case "app.bsky.notification.listNotifications", "app.bsky.feed.getPostThread":
+	case "app.bsky.notification.listNotifications", "app.bsky.feed.getPostThread", "app.bsky.feed.getPosts", "app.bsky.actor.getProfile":
 		if r.Method != http.MethodGet {
 			s.refuse(w, nsid, "a query is a GET, got %s", r.Method)
 			return
@@ -269,6 +283,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listNotifications(w, r, ix, viewer)
 	case "app.bsky.feed.getPostThread":
 		s.getPostThread(w, r, ix, viewer)
+	case "app.bsky.feed.getPosts":
+		s.getPosts(w, r, ix, viewer)
+	case "app.bsky.actor.getProfile":
+		s.getProfile(w, r, ix, viewer)
 	case "app.bsky.notification.updateSeen":
 		var in struct {
 			SeenAt string `json:"seenAt"`

@@ -71,9 +71,10 @@ type gate struct {
 
 type index struct {
 	posts    map[string]*post
-	replies  map[string][]*post // parent URI → replies, oldest first
-	gates    map[string]gate    // root post URI → its threadgate
-	blocks   map[string]map[string]bool
+	replies  map[string][]*post           // parent URI → replies, oldest first
+	gates    map[string]gate              // root post URI → its threadgate
+	blocks   map[string]map[string]string // blocker → blocked DID → block record URI
+	likes    map[string]map[string]string // liker → subject URI → like record URI
 	handles  map[string]string
 	byAuthor []*post
 }
@@ -95,7 +96,7 @@ func (s *Server) index(ctx context.Context) (*index, error) {
 	repos := slices.Clone(s.repos)
 	s.mu.Unlock()
 	ix := &index{posts: map[string]*post{}, replies: map[string][]*post{}, gates: map[string]gate{},
-		blocks: map[string]map[string]bool{}, handles: map[string]string{}}
+		blocks: map[string]map[string]string{}, likes: map[string]map[string]string{}, handles: map[string]string{}}
 	now := s.now()
 	for _, did := range repos {
 		h, err := s.src.Handle(ctx, did)
@@ -146,15 +147,26 @@ func (s *Server) index(ctx context.Context) (*index, error) {
 		if err != nil {
 			return nil, err
 		}
+		ix.blocks[did] = map[string]string{}
 		for _, r := range blocks {
 			var b struct {
 				Subject string `json:"subject"`
 			}
 			if json.Unmarshal(r.Value, &b) == nil {
-				if ix.blocks[did] == nil {
-					ix.blocks[did] = map[string]bool{}
-				}
-				ix.blocks[did][b.Subject] = true
+				ix.blocks[did][b.Subject] = r.URI
+			}
+		}
+		likes, err := s.src.Records(ctx, did, "app.bsky.feed.like")
+		if err != nil {
+			return nil, err
+		}
+		ix.likes[did] = map[string]string{}
+		for _, r := range likes {
+			var l struct {
+				Subject ref `json:"subject"`
+			}
+			if json.Unmarshal(r.Value, &l) == nil {
+				ix.likes[did][l.Subject.URI] = r.URI
 			}
 		}
 	}
@@ -167,7 +179,7 @@ func (s *Server) index(ctx context.Context) (*index, error) {
 	return ix, nil
 }
 
-func (ix *index) blocked(a, b string) bool { return ix.blocks[a][b] || ix.blocks[b][a] }
+func (ix *index) blocked(a, b string) bool { return ix.blocks[a][b] != "" || ix.blocks[b][a] != "" }
 
 func (ix *index) profile(did string) map[string]any {
 	return map[string]any{"did": did, "handle": ix.handles[did]}
@@ -345,4 +357,43 @@ func (s *Server) getPostThread(w http.ResponseWriter, r *http.Request, ix *index
 		out["threadgate"] = map[string]any{"uri": g.URI, "cid": g.CID, "record": g.Value}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// getPosts answers postViews with the viewer's like (viewerState.like).
+func (s *Server) getPosts(w http.ResponseWriter, r *http.Request, ix *index, viewer string) {
+	posts := []map[string]any{}
+	for _, uri := range r.URL.Query()["uris"] {
+		p, ok := ix.posts[uri]
+		if !ok {
+			continue // the lexicon: missing posts are left out
+		}
+		v := map[string]any{"uri": p.URI, "cid": p.CID, "author": ix.profile(p.author), "record": p.Value,
+			"indexedAt": iso(p.sortAt), "viewer": map[string]any{}}
+		if like := ix.likes[viewer][uri]; like != "" {
+			v["viewer"] = map[string]any{"like": like}
+		}
+		posts = append(posts, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"posts": posts})
+}
+
+// getProfile answers a profileViewDetailed with the viewer's block
+// (viewerState.blocking).
+func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, ix *index, viewer string) {
+	actor := r.URL.Query().Get("actor")
+	for did, h := range ix.handles {
+		if h == actor {
+			actor = did
+		}
+	}
+	if _, ok := ix.handles[actor]; !ok {
+		xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "Profile not found")
+		return
+	}
+	v := ix.profile(actor)
+	v["viewer"] = map[string]any{}
+	if b := ix.blocks[viewer][actor]; b != "" {
+		v["viewer"] = map[string]any{"blocking": b}
+	}
+	writeJSON(w, http.StatusOK, v)
 }
