@@ -225,9 +225,10 @@ func (c *Connector) item(acct network.Account, kind network.ItemKind, uri, cid s
 			it.Kind = network.KindComment
 		}
 	} else {
-		// A post that starts its own thread: answering it makes it the root.
+		// A post that starts its own thread: answering it makes it the
+		// root. A quote answers the post it quotes, which links it to ours.
 		self := it.Ref
-		it.Root, it.ConversationID = &self, uri
+		it.Root, it.ConversationID, it.ParentID = &self, uri, rec.quoted()
 	}
 	return it
 }

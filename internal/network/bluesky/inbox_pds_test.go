@@ -112,6 +112,9 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 			t.Errorf("%s: %+v, want kind %s, CID %s, by alice", w.name, it, w.kind, w.ref.CID)
 		}
 	}
+	if it := got[quote.ID]; it.ParentID != ours.ID {
+		t.Errorf("the quote's parent is %q, want our post", it.ParentID)
+	}
 	var proxied bool
 	for _, call := range av.Calls() {
 		proxied = proxied || (call.NSID == "app.bsky.notification.listNotifications" && call.Viewer == usDID)

@@ -199,6 +199,12 @@ func TestFetchInboxKindsAndThreads(t *testing.T) {
 	if it := got[reply.URI]; it.ParentID != ours.URI || it.Lang != "fr" || it.Author.ExternalID != aliceDID || it.Author.Handle != "alice.test" || it.Text != "Superbe !" || it.Root.CID != ours.CID {
 		t.Errorf("reply item %+v", it)
 	}
+	if it := got[quote.URI]; it.ParentID != ours.URI {
+		t.Errorf("quote's parent %q, want the quoted post %s", it.ParentID, ours.URI)
+	}
+	if it := got[mention.URI]; it.ParentID != "" {
+		t.Errorf("a mention starting its own thread has parent %q", it.ParentID)
+	}
 	if it := got[chain[5].URI]; it.ParentID != chain[4].URI {
 		t.Errorf("deep reply's parent %s, want %s", it.ParentID, chain[4].URI)
 	}
