@@ -399,6 +399,9 @@ func (c *Connector) thread(ctx context.Context, acct network.Account, post netwo
 		}
 		return nil, err
 	}
+	if out.Thread == nil || out.Thread.Post == nil {
+		return nil, nil // the post shows as not found or blocked
+	}
 	hidden := map[string]bool{}
 	if out.Threadgate != nil {
 		for _, u := range out.Threadgate.Record.HiddenReplies {
@@ -427,9 +430,7 @@ func (c *Connector) thread(ctx context.Context, acct network.Account, post netwo
 			}
 		}
 	}
-	if out.Thread != nil && out.Thread.Post != nil {
-		walk(out.Thread, out.Thread.Post.URI)
-	}
+	walk(out.Thread, out.Thread.Post.URI)
 	return items, nil
 }
 

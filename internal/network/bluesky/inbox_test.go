@@ -166,7 +166,9 @@ func TestFetchInboxKindsAndThreads(t *testing.T) {
 	n.mem.Put(usDID, bluesky.ThreadgateCollection, ours.URI[strings.LastIndex(ours.URI, "/")+1:],
 		map[string]any{"$type": bluesky.ThreadgateCollection, "post": ours.URI, "createdAt": "2026-11-02T09:00:00.000Z", "hiddenReplies": []string{chain[0].URI}})
 
-	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{OurPosts: []network.Ref{refOf(ours)}})
+	// One of our posts was deleted since: its thread is simply empty.
+	gone := network.Ref{ID: "at://" + usDID + "/app.bsky.feed.post/3lbtuawq4tk2d"}
+	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{OurPosts: []network.Ref{gone, refOf(ours)}})
 	if err != nil {
 		t.Fatal(err)
 	}
