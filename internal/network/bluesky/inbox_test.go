@@ -442,3 +442,25 @@ func TestActWritesRecords(t *testing.T) {
 		t.Error("mark read did not call updateSeen")
 	}
 }
+
+// The AppView sorts a notification by the earlier of its post's createdAt
+// and its indexing time: a post indexed late, with a createdAt a few
+// minutes before what we already fetched, still reaches the inbox.
+func TestFetchInboxCatchesPostsIndexedLate(t *testing.T) {
+	t.Parallel()
+	n := newMemNet(t, nil)
+	ctx := context.Background()
+	first := n.post(aliceDID, postOpts{text: "@lumiere.test bonjour", at: n.base.Add(time.Hour), mention: usDID})
+	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{})
+	if err != nil || len(res.Items) != 1 || res.Items[0].ExternalID != first.URI {
+		t.Fatalf("first fetch: %+v %v", res.Items, err)
+	}
+	late := n.post(carlaDID, postOpts{text: "@lumiere.test écrit hors ligne", at: n.base.Add(time.Hour - 5*time.Minute), mention: usDID})
+	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: res.Cursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := byID(res.Items)[late.URI]; !ok {
+		t.Errorf("a post sorted 5 minutes before the cursor was missed: %+v", res.Items)
+	}
+}
