@@ -150,11 +150,16 @@ func TestAccountPageTokensAndPassword(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the list does not show the expiry %s", want)
 		}
+		// Past the service's bound: the same 422 as the API's, naming the field.
+		resp := b.do(http.MethodPost, "/settings/tokens", url.Values{"name": {"far"}, "expires_days": {"4000"}})
+		if page := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Expires — Choose an expiry between 1 and 3,650 days.") {
+			t.Errorf("an expiry in 4,000 days: %d, want 422 with the bound named: %.3000s", resp.StatusCode, page)
+		}
 		toks, err := env.App.Auth.ListAPITokens(ctx, owner)
 		if err != nil || len(toks) != 1 || toks[0].ExpiresAt == nil {
 			t.Fatalf("tokens: %+v %v", toks, err)
 		}
-		resp := b.do(http.MethodPost, fmt.Sprintf("/settings/tokens/%d/revoke", toks[0].ID), url.Values{})
+		resp = b.do(http.MethodPost, fmt.Sprintf("/settings/tokens/%d/revoke", toks[0].ID), url.Values{})
 		readBody(resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("revoke: %d", resp.StatusCode)
