@@ -345,4 +345,23 @@ func TestTimesNameTheirZone(t *testing.T) {
 	if !strings.Contains(body, "(UTC)") && !strings.Contains(body, "("+owner.Timezone+")") {
 		t.Errorf("the notifications' times do not name their zone")
 	}
+	// A draft without a date is listed with when it was last changed, in
+	// the zone the list names.
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "someday"}}}, posts.SaveDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body = b.get(fmt.Sprintf("/w/%d/posts", ws.ID))
+	zone, err := time.LoadLocation(ws.Timezone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`data-testid="draft-updated-%d">updated %s (%s)<`, v.Post.ID, v.Post.UpdatedAt.In(zone).Format("2006-01-02 15:04"), ws.Timezone)
+	if !strings.Contains(body, want) {
+		t.Errorf("the post list's draft does not show %s", want)
+	}
 }
