@@ -168,6 +168,9 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
+		// The page stays: a boosted form would otherwise put the address
+		// it posted to (a POST-only route) in the address bar and history.
+		w.Header().Set("HX-Push-Url", "false")
 		w.WriteHeader(pe.Status)
 		_ = errorFragment(msg, details).Render(r.Context(), w)
 		return
