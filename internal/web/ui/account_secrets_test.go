@@ -3,9 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,71 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/notify/smtptest"
 	"github.com/tribune-social/tribune/internal/posts"
-	"github.com/tribune-social/tribune/internal/web/ui"
 )
-
-// browser is the UI of a test instance as an https deployment builds it
-// (Secure cookies), driven in-process with one session.
-type browser struct {
-	t       *testing.T
-	env     *apptest.Env
-	h       http.Handler
-	session string
-}
-
-func newBrowser(t *testing.T, env *apptest.Env, email string) *browser {
-	t.Helper()
-	a := env.App
-	h, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-		Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log, Now: time.Now,
-		PublicURL: "https://tribune.example.test", Secure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{t: t, env: env, h: h}
-	if email != "" {
-		if b.session, _, err = a.Auth.Login(context.Background(), email, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
-}
-
-func (b *browser) do(method, path string, form url.Values, cookies ...*http.Cookie) *http.Response {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, "https://tribune.example.test"+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if b.session != "" {
-		req.AddCookie(&http.Cookie{Name: ui.SessionCookie, Value: b.session})
-	}
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	rec := httptest.NewRecorder()
-	b.h.ServeHTTP(rec, req)
-	return rec.Result()
-}
-
-func readBody(r *http.Response) string {
-	b, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	return string(b)
-}
-
-func cookieNamed(r *http.Response, name string) *http.Cookie {
-	for _, c := range r.Cookies() {
-		if c.Name == name && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
 
 func onBothDatabases(t *testing.T, f func(t *testing.T, env *apptest.Env)) {
 	t.Helper()
