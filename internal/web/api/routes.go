@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -16,11 +17,13 @@ import (
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
 func op(id, method, path, summary, tag string) huma.Operation {
@@ -1205,13 +1208,46 @@ func (s *server) status(ctx context.Context, _ *struct{}) (*body[ops.Report], er
 	return &body[ops.Report]{r}, s.fail(err)
 }
 
-func (s *server) notifications(ctx context.Context, _ *struct{}) (*body[[]store.Notification], error) {
+// notificationsIn names the language the caller reads.
+type notificationsIn struct {
+	AcceptLanguage string `header:"Accept-Language" doc:"The language of titles and texts (en or fr); without it, the user's own language"`
+}
+
+// notificationsOut is the user's notifications with their titles and texts
+// in one language, named by Content-Language.
+type notificationsOut struct {
+	ContentLanguage string `header:"Content-Language"`
+	Body            []store.Notification
+}
+
+// notifications answers titles and texts in the caller's language: Tribune
+// stores them in English (the catalogue's keys) and translates them as it
+// shows them, here as on the notifications page.
+func (s *server) notifications(ctx context.Context, in *notificationsIn) (*notificationsOut, error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	n, err := s.Notifications.List(ctx, u)
-	return &body[[]store.Notification]{n}, s.fail(err)
+	list, err := s.Notifications.List(ctx, u)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	lang := callerLang(in.AcceptLanguage, u)
+	for i := range list {
+		list[i].Title = notify.Text(lang, list[i].Title)
+		list[i].Body = notify.Text(lang, list[i].Body)
+	}
+	return &notificationsOut{ContentLanguage: lang, Body: list}, nil
+}
+
+// callerLang is the language an API answer is written in: the one the
+// request asks for (Accept-Language, an explicit choice of this client),
+// else the user's own, else English.
+func callerLang(acceptLanguage string, u store.User) string {
+	if strings.TrimSpace(acceptLanguage) != "" {
+		return i18n.Negotiate(acceptLanguage, "")
+	}
+	return i18n.Negotiate("", u.Locale)
 }
 
 var _ = io.EOF
