@@ -68,11 +68,14 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, raw := calendarFilter(r)
+	// Only a view the address names is passed on: without one the page
+	// picks (the member's saved choice, else the list on a phone, the month
+	// elsewhere), which the server cannot, not knowing the screen.
 	view := r.URL.Query().Get("view")
 	switch view {
 	case "dayGridMonth", "timeGridWeek", "timeGridDay", "listDay", "listMonth":
 	default:
-		view = "dayGridMonth"
+		view = ""
 	}
 	d := calendarData{WS: ws, Role: role, Channels: chs, Members: members, Filter: raw, TZ: u.displayTZ(user, ws), View: view,
 		Query: r.URL.RawQuery}
