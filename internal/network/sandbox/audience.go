@@ -32,7 +32,7 @@ type Audience struct {
 	Positive int `json:"positive"`
 	Neutral  int `json:"neutral"`
 	Negative int `json:"negative"`
-	// Languages the audience writes in: "fr", "en" or both.
+	// Languages the audience writes in: "fr", "en" or both (nil: both).
 	Languages []string `json:"languages,omitempty"`
 	// StormMinutes, when set, starts a storm now: a burst of angry comments
 	// and replies lasting that many minutes.
@@ -70,6 +70,10 @@ func (a Audience) Validate() (field, msg string) {
 	sum := a.Positive + a.Neutral + a.Negative
 	if a.Positive < 0 || a.Neutral < 0 || a.Negative < 0 || (sum != 100 && sum != 0) {
 		return "mix", msgMix
+	}
+	// No languages means both; an empty list (nothing ticked) means none.
+	if a.Languages != nil && len(a.Languages) == 0 {
+		return "languages", msgLanguages
 	}
 	for _, l := range a.Languages {
 		if !slices.Contains(AudienceLanguages, l) {

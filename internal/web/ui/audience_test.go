@@ -1,0 +1,107 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
+)
+
+// The channels page shows a Sandbox channel's audience form beside the
+// faults form, filled with what the Sandbox holds; saving it changes the
+// audience on the Sandbox, a storm shows until when, a bad mix is refused
+// with the reason, and the page reads in French. Who may not manage
+// channels sees no form and cannot post it.
+func TestSandboxAudienceForm(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "lively")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env, owner.Email)
+	page := fmt.Sprintf("/w/%d/channels", ws.ID)
+	action := fmt.Sprintf("/w/%d/channels/%d/audience", ws.ID, ch.ID)
+
+	html := readBody(b.do(http.MethodGet, page, nil))
+	form := fmt.Sprintf(`data-testid="audience-%d"`, ch.ID)
+	if !strings.Contains(html, form) || !strings.Contains(html, `data-testid="faults"`) || !strings.Contains(html, `action="`+action+`"`) {
+		t.Fatalf("no audience form beside the faults form:\n%s", html)
+	}
+
+	resp := b.do(http.MethodPost, action, url.Values{"rate": {"12,5"}, "positive": {"20"}, "neutral": {"30"}, "negative": {"50"},
+		"languages": {"fr"}, "storm_minutes": {"3"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the audience: %d %s", resp.StatusCode, readBody(resp))
+	}
+	aud, err := env.App.Channels.SandboxAudience(ctx, owner, ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aud.Rate != 12.5 || aud.Positive != 20 || aud.Negative != 50 || len(aud.Languages) != 1 || aud.Languages[0] != "fr" || aud.StormUntil.IsZero() {
+		t.Fatalf("the Sandbox holds %+v", aud)
+	}
+	html = readBody(b.do(http.MethodGet, page, nil))
+	for _, want := range []string{`name="rate" type="number" min="0" max="60" step="0.1" size="4" value="12.5"`, `name="negative" type="number" min="0" max="100" size="3" value="50"`,
+		`value="fr" checked`, fmt.Sprintf(`data-testid="storm-%d"`, ch.ID)} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page does not show %s", want)
+		}
+	}
+	if strings.Contains(html, `value="en" checked`) {
+		t.Error("English is ticked for a French-only audience")
+	}
+
+	resp = b.do(http.MethodPost, action, url.Values{"rate": {"5"}, "positive": {"80"}, "neutral": {"30"}, "negative": {"0"}, "languages": {"en"}})
+	if body := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "add up to 100") {
+		t.Errorf("a mix of 110%%: %d %s", resp.StatusCode, body)
+	}
+	resp = b.do(http.MethodPost, action, url.Values{"rate": {"5"}})
+	if body := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "French, English or both") {
+		t.Errorf("no language: %d %s", resp.StatusCode, body)
+	}
+
+	// In French.
+	if resp := b.do(http.MethodPost, "/settings/language", url.Values{"lang": {"fr"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("language: %d", resp.StatusCode)
+	}
+	html = readBody(b.do(http.MethodGet, page, nil))
+	for _, want := range []string{"Messages par minute", "Tempête de commentaires en colère", "Régler l’audience", "Tempête jusqu’à"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the French page lacks %q", want)
+		}
+	}
+	resp = b.do(http.MethodPost, action, url.Values{"rate": {"99"}, "languages": {"fr"}})
+	if body := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Le rythme va de 0 à 60") {
+		t.Errorf("rate 99 in French: %d %s", resp.StatusCode, body)
+	}
+
+	// Only who manages channels (written out by hand: owner, admin, social
+	// media manager) sees the form and may post it; the others see the
+	// channel and get 403.
+	may := map[auth.Role]bool{auth.Owner: true, auth.Admin: true, auth.SocialMediaMgr: true}
+	for _, role := range auth.Roles {
+		if role == auth.Owner {
+			continue
+		}
+		u := env.Member(t, owner, ws.ID, string(role)+"@example.test", role)
+		rb := newBrowser(t, env, u.Email)
+		if html := readBody(rb.do(http.MethodGet, page, nil)); strings.Contains(html, form) != may[role] || !strings.Contains(html, "lively") {
+			t.Errorf("%s: the audience form shown %v, want %v", role, strings.Contains(html, form), may[role])
+		}
+		rate := fmt.Sprint(20 + len(role))
+		resp := rb.do(http.MethodPost, action, url.Values{"rate": {rate}, "languages": {"en"}})
+		aud, _ := env.App.Channels.SandboxAudience(ctx, owner, ch.ID)
+		changed := fmt.Sprint(aud.Rate) == rate
+		if may[role] && (resp.StatusCode != http.StatusSeeOther || !changed) || !may[role] && (resp.StatusCode != http.StatusForbidden || changed) {
+			t.Errorf("%s posting the audience: %d, changed %v", role, resp.StatusCode, changed)
+		}
+	}
+}
