@@ -167,10 +167,14 @@ func TestAudienceFollowsRateAndMix(t *testing.T) {
 		t.Errorf("%d different texts among %d items", len(texts), len(items))
 	}
 
-	// Same seed, same clock: the same items, whatever the reads in between.
+	// Same seed, same clock: the same items, whatever the reads in between
+	// (as long as they are closer than the catch-up limit).
 	b := newAudienceSite(t, Options{})
 	b.set(t, Audience{Rate: 10, Positive: 60, Neutral: 30, Negative: 10, Languages: []string{"fr", "en"}})
-	b.clock.Add(60 * time.Minute)
+	for range 6 { // other reads, never more than the catch-up limit apart
+		b.clock.Add(10 * time.Minute)
+		b.s.Inbox(b.acct.ExternalID)
+	}
 	again := b.s.Inbox(b.acct.ExternalID)
 	if len(again) != len(items) {
 		t.Fatalf("the same seed wrote %d items, then %d", len(items), len(again))
@@ -622,5 +626,90 @@ func TestAudienceAnswersOurReplies(t *testing.T) {
 	}
 	if under == 0 {
 		t.Error("no comment under our reply")
+	}
+}
+
+// What Tribune's inbox gets: every kind the network.Item contract knows,
+// comments with the root of their thread (one of our posts), quotes with
+// the post they quote, messages grouped per author, reviews with stars;
+// every kind and action supported.
+func TestInboxItemsAsTribuneSeesThem(t *testing.T) {
+	a := newAudienceSite(t, Options{PublicURL: "https://sandbox.example"})
+	a.set(t, Audience{Rate: 20})
+	a.clock.Add(10 * time.Minute)
+	items, _ := a.fetchAll(t, "", 1000)
+	caps := a.c.InboxCapabilities(a.acct)
+	for _, k := range network.ItemKinds {
+		if !caps.Kind(k).OK {
+			t.Errorf("kind %s unsupported", k)
+		}
+	}
+	for _, act := range network.Actions {
+		if !caps.Action(act).OK {
+			t.Errorf("action %s unsupported", act)
+		}
+	}
+	if caps.PollEvery <= 0 || caps.Streaming {
+		t.Errorf("poll every %v, streaming %v", caps.PollEvery, caps.Streaming)
+	}
+	ours := func(id string) bool { return slices.ContainsFunc(a.posts, func(r network.Ref) bool { return r.ID == id }) }
+	seen := map[network.ItemKind]int{}
+	for _, it := range items {
+		seen[it.Kind]++
+		if it.ExternalID == "" || it.Ref.ID != it.ExternalID || it.Author.ExternalID == "" || !strings.HasPrefix(it.Author.Handle, "@") || it.CreatedAt.IsZero() {
+			t.Errorf("item %+v lacks an id, author or time", it)
+		}
+		if it.Lang != "fr" && it.Lang != "en" {
+			t.Errorf("item in %q", it.Lang)
+		}
+		switch it.Kind {
+		case network.KindComment:
+			if it.Root == nil || !ours(it.Root.ID) || it.ConversationID != it.Root.ID || it.ParentID == "" || !strings.Contains(it.Root.URL, "/posts/"+it.Root.ID) {
+				t.Errorf("comment %+v: root %+v", it, it.Root)
+			}
+		case network.KindQuote:
+			if !ours(it.ParentID) || it.Root != nil {
+				t.Errorf("quote of %q, want one of our posts", it.ParentID)
+			}
+		case network.KindMessage:
+			if it.ConversationID != "dm-"+it.Author.ExternalID {
+				t.Errorf("message in conversation %q from %s", it.ConversationID, it.Author.ExternalID)
+			}
+		case network.KindReview:
+			if it.Rating < 1 || it.Rating > 5 {
+				t.Errorf("review rated %d", it.Rating)
+			}
+		case network.KindMention:
+			if !strings.Contains(it.Text, "@shop") {
+				t.Errorf("mention without our handle: %q", it.Text)
+			}
+		}
+	}
+	for _, k := range network.ItemKinds {
+		if seen[k] == 0 {
+			t.Errorf("no %s fetched", k)
+		}
+	}
+	// An item's address is its page on the Sandbox.
+	for _, it := range items {
+		if it.Kind == network.KindComment {
+			path := strings.TrimPrefix(it.Ref.URL, "https://sandbox.example")
+			if st, _ := call(t, http.MethodGet, a.url+path, "", nil); st != http.StatusOK {
+				t.Errorf("GET %s: %d", path, st)
+			}
+			break
+		}
+	}
+}
+
+// A sandbox that was stopped for a day does not flood the inbox: it writes
+// at most the catch-up limit's worth.
+func TestAudienceCatchUpIsBounded(t *testing.T) {
+	a := newAudienceSite(t, Options{})
+	a.set(t, Audience{Rate: 10})
+	a.clock.Add(24 * time.Hour)
+	n := len(a.s.Inbox(a.acct.ExternalID))
+	if limit := int(catchUpLimit.Minutes()*10) * 12 / 10; n > limit || n == 0 {
+		t.Errorf("%d items after a day away, want at most %d", n, limit)
 	}
 }

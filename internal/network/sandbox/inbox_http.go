@@ -135,7 +135,9 @@ func (s *Server) getAudience(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.audienceOf(id)
 	s.generate(st, s.now())
-	writeJSON(w, http.StatusOK, st.Audience)
+	// A never-set audience reads as silent with the default mix, which is
+	// what setting only a rate gives.
+	writeJSON(w, http.StatusOK, st.Audience.normalized())
 }
 
 // postAudience sets an account's audience.
