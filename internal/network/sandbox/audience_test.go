@@ -652,7 +652,9 @@ func TestInboxItemsAsTribuneSeesThem(t *testing.T) {
 	if caps.PollEvery <= 0 || caps.Streaming {
 		t.Errorf("poll every %v, streaming %v", caps.PollEvery, caps.Streaming)
 	}
-	ours := func(id string) bool { return slices.ContainsFunc(a.posts, func(r network.Ref) bool { return r.ID == id }) }
+	ours := func(id string) bool {
+		return slices.ContainsFunc(a.posts, func(r network.Ref) bool { return r.ID == id })
+	}
 	seen := map[network.ItemKind]int{}
 	for _, it := range items {
 		seen[it.Kind]++
