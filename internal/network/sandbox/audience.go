@@ -337,6 +337,22 @@ func (s *Server) targets(account string, t time.Time) []target {
 	return out
 }
 
+// answeredMessages are the account's recent posts that answer a direct
+// message, that show at t and were not answered back yet.
+func (s *Server) answeredMessages(st *audienceState, t time.Time) []*Post {
+	var out []*Post
+	for i := len(s.posts) - 1; i >= max(0, len(s.posts)-5000) && len(out) < 8; i-- {
+		p := s.posts[i]
+		if p.Account != st.Account || p.Deleted || p.ReplyTo == "" || p.CreatedAt.After(t) || t.Before(p.VisibleAt) {
+			continue
+		}
+		if m := s.items[p.ReplyTo]; m != nil && m.Kind == "message" && !slices.ContainsFunc(st.items[max(0, len(st.items)-500):], func(x *InboxItem) bool { return x.ParentID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // rootOf is the first post of p's thread; false when p answers a message.
 func (s *Server) rootOf(p *Post) (string, bool) {
 	for range 100 {
@@ -410,6 +426,14 @@ func (s *Server) compose(st *audienceState, r *rand.Rand, at time.Time, storm bo
 		it.Text = phrase(r, lang, label, "mention")
 		it.Text = strings.ReplaceAll(it.Text, "@@", "@"+s.accountName(st.Account))
 	case "message":
+		// Someone we answered by message often writes back, in the same
+		// conversation and language.
+		if ans := s.answeredMessages(st, at); len(ans) > 0 && r.IntN(2) == 0 {
+			p := ans[r.IntN(len(ans))]
+			if m := s.items[p.ReplyTo]; m != nil && !st.Blocked[m.Author.ID] {
+				author, lang, it.Author, it.Lang, it.ParentID = m.Author, m.Lang, m.Author, m.Lang, p.ID
+			}
+		}
 		it.Kind, it.ConversationID = "message", "dm-"+author.ID
 		it.Text = phrase(r, lang, label, "message")
 	case "review":

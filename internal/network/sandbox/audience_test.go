@@ -715,3 +715,41 @@ func TestAudienceCatchUpIsBounded(t *testing.T) {
 		t.Errorf("%d items after a day away, want at most %d", n, limit)
 	}
 }
+
+// Someone we answer by direct message writes back in the same conversation.
+func TestAudienceWritesBackToOurMessages(t *testing.T) {
+	a := newAudienceSite(t, Options{})
+	ctx := context.Background()
+	a.set(t, Audience{Rate: 10})
+	a.clock.Add(5 * time.Minute)
+	var dm InboxItem
+	for _, it := range a.s.Inbox(a.acct.ExternalID) {
+		if it.Kind == "message" {
+			dm = it
+			break
+		}
+	}
+	if dm.ID == "" {
+		t.Fatal("no message")
+	}
+	ours, err := a.c.Publish(ctx, a.acct, network.PostRequest{AttemptKey: "dm", Text: "We are looking into it.", ReplyTo: &network.Ref{ID: dm.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.clock.Add(30 * time.Minute)
+	back := 0
+	for _, it := range a.s.Inbox(a.acct.ExternalID) {
+		if it.ParentID == ours.ID {
+			back++
+			if it.Kind != "message" || it.ConversationID != dm.ConversationID || it.Author != dm.Author || it.Lang != dm.Lang {
+				t.Errorf("answer to our message: %+v, want a message from %s in %s", it, dm.Author.ID, dm.ConversationID)
+			}
+		}
+		if it.Kind == "comment" && it.ParentID == ours.ID {
+			t.Errorf("a public comment under our private answer")
+		}
+	}
+	if back != 1 {
+		t.Errorf("%d messages answering ours, want one", back)
+	}
+}
