@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"slices"
@@ -69,9 +70,13 @@ func (u *ui) channelsPage(w http.ResponseWriter, r *http.Request) error {
 		net, _ := rules.Get(c.Network)
 		row := channelRow{Channel: c, Rules: net, Slots: slots}
 		if c.Network == "sandbox" && role.Can(auth.ManageChannels) {
-			if a, err := u.Channels.SandboxAudience(r.Context(), user, c.ID); err == nil {
+			// A separate Sandbox that is down must not hold the page for
+			// the network timeout: the form then shows without its values.
+			actx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			if a, err := u.Channels.SandboxAudience(actx, user, c.ID); err == nil {
 				row.Audience = &a
 			}
+			cancel()
 		}
 		rows = append(rows, row)
 	}

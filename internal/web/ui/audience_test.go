@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/config"
 )
 
 // The channels page shows a Sandbox channel's audience form beside the
@@ -103,5 +108,50 @@ func TestSandboxAudienceForm(t *testing.T) {
 		if may[role] && (resp.StatusCode != http.StatusSeeOther || !changed) || !may[role] && (resp.StatusCode != http.StatusForbidden || changed) {
 			t.Errorf("%s posting the audience: %d, changed %v", role, resp.StatusCode, changed)
 		}
+	}
+}
+
+// A separate Sandbox that hangs does not hold the channels page for the
+// network timeout: the page shows within a few seconds, the audience form
+// without its values.
+func TestChannelsPageDoesNotWaitForAHangingSandbox(t *testing.T) {
+	t.Parallel()
+	var hang atomic.Bool
+	var target atomic.Pointer[url.URL]
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			<-r.Context().Done()
+			return
+		}
+		httputil.NewSingleHostReverseProxy(target.Load()).ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	env := apptest.Start(t, apptest.Options{NetworkTimeout: 20 * time.Second, Configure: func(c *config.Config) {
+		u, err := url.Parse(c.SandboxURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target.Store(u)
+		c.SandboxURL = slow.URL
+	}})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "faraway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env, owner.Email)
+	page := fmt.Sprintf("/w/%d/channels", ws.ID)
+	if html := readBody(b.do(http.MethodGet, page, nil)); strings.Contains(html, "did not say how its audience is set") {
+		t.Fatal("the audience form is empty while the Sandbox answers")
+	}
+	hang.Store(true)
+	start := time.Now()
+	html := readBody(b.do(http.MethodGet, page, nil))
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the channels page took %v with a hanging Sandbox", took)
+	}
+	if !strings.Contains(html, fmt.Sprintf(`data-testid="audience-%d"`, ch.ID)) || !strings.Contains(html, "did not say how its audience is set") {
+		t.Errorf("the page does not show the empty audience form:\n%s", html)
 	}
 }
