@@ -37,6 +37,8 @@ type Audience struct {
 	// StormMinutes, when set, starts a storm now: a burst of angry comments
 	// and replies lasting that many minutes.
 	StormMinutes int `json:"storm_minutes,omitempty"`
+	// EndStorm ends the current storm now.
+	EndStorm bool `json:"end_storm,omitempty"`
 	// StormUntil is when the current storm ends (read only).
 	StormUntil time.Time `json:"storm_until,omitzero"`
 }
@@ -228,8 +230,11 @@ func (s *Server) setAudience(a Audience) Audience {
 	st := s.audienceOf(a.Account)
 	s.generate(st, now)
 	storm := st.StormUntil
-	if a.StormMinutes > 0 {
+	switch {
+	case a.StormMinutes > 0:
 		storm = now.Add(time.Duration(a.StormMinutes) * time.Minute)
+	case a.EndStorm && storm.After(now):
+		storm = now
 	}
 	seed := st.Seed
 	if seed == 0 {
@@ -239,7 +244,7 @@ func (s *Server) setAudience(a Audience) Audience {
 		}
 	}
 	a = a.normalized()
-	a.StormMinutes, a.StormUntil = 0, storm
+	a.StormMinutes, a.EndStorm, a.StormUntil = 0, false, storm
 	next := st.NextAt
 	if next.IsZero() || next.After(now) {
 		next = now

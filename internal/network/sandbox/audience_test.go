@@ -248,6 +248,11 @@ func TestStormBurstsNegativeComments(t *testing.T) {
 			t.Fatalf("storm item %+v, want a negative comment", it)
 		}
 	}
+	// A storm can be ended early.
+	a.set(t, Audience{Rate: 1, Positive: 100, StormMinutes: 30})
+	if got := a.set(t, Audience{Rate: 1, Positive: 100, EndStorm: true}); got.StormUntil.After(a.clock.Now()) {
+		t.Errorf("after ending the storm, it lasts until %v", got.StormUntil)
+	}
 	a.clock.Add(10 * time.Minute)
 	after := a.s.Inbox(a.acct.ExternalID)[len(items):]
 	if len(after) > 20 {

@@ -699,6 +699,7 @@ type audienceIn struct {
 	Negative     int      `json:"negative,omitempty" minimum:"0" maximum:"100" doc:"Share of negative items, in percent"`
 	Languages    []string `json:"languages,omitempty" maxItems:"2" doc:"fr, en or both (default both)"`
 	StormMinutes int      `json:"storm_minutes,omitempty" minimum:"0" maximum:"60" doc:"Start a storm now: a burst of angry comments lasting this many minutes"`
+	EndStorm     bool     `json:"end_storm,omitempty" doc:"End the current storm now"`
 }
 
 // audienceOut is the audience as the Sandbox holds it.
@@ -746,7 +747,7 @@ func (s *server) setAudience(ctx context.Context, in *setAudienceIn) (*body[audi
 	}
 	b := in.Body
 	a, err := s.Channels.SetSandboxAudience(ctx, u, in.ID, sandbox.Audience{Rate: b.Rate, Positive: b.Positive, Neutral: b.Neutral,
-		Negative: b.Negative, Languages: b.Languages, StormMinutes: b.StormMinutes})
+		Negative: b.Negative, Languages: b.Languages, StormMinutes: b.StormMinutes, EndStorm: b.EndStorm})
 	if err != nil {
 		return nil, s.fail(err)
 	}

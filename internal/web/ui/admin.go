@@ -223,6 +223,7 @@ func (u *ui) saveAudience(w http.ResponseWriter, r *http.Request) error {
 	// Nothing ticked is an empty list, which the service refuses (nil
 	// would mean both).
 	a.Languages = append([]string{}, r.Form["languages"]...)
+	a.EndStorm = r.FormValue("end_storm") == "1"
 	if _, err := u.Channels.SetSandboxAudience(r.Context(), currentUser(r), id, a); err != nil {
 		return err
 	}

@@ -64,6 +64,23 @@ func TestSandboxAudienceForm(t *testing.T) {
 		t.Error("English is ticked for a French-only audience")
 	}
 
+	if !strings.Contains(html, `name="end_storm"`) {
+		t.Error("no way to end the storm")
+	}
+	resp = b.do(http.MethodPost, action, url.Values{"rate": {"12.5"}, "positive": {"20"}, "neutral": {"30"}, "negative": {"50"},
+		"languages": {"fr"}, "end_storm": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the storm: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if html := readBody(b.do(http.MethodGet, page, nil)); strings.Contains(html, fmt.Sprintf(`data-testid="storm-%d"`, ch.ID)) {
+		t.Error("the storm still shows after ending it")
+	}
+	resp = b.do(http.MethodPost, action, url.Values{"rate": {"12.5"}, "positive": {"20"}, "neutral": {"30"}, "negative": {"50"},
+		"languages": {"fr"}, "storm_minutes": {"3"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a storm again: %d", resp.StatusCode)
+	}
+
 	resp = b.do(http.MethodPost, action, url.Values{"rate": {"5"}, "positive": {"80"}, "neutral": {"30"}, "negative": {"0"}, "languages": {"en"}})
 	if body := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "add up to 100") {
 		t.Errorf("a mix of 110%%: %d %s", resp.StatusCode, body)
