@@ -1,0 +1,112 @@
+package sentiment
+
+import (
+	"math"
+	"sync"
+)
+
+// Model scores texts. It is built once by New from embedded data and is
+// safe for concurrent use; share one per process.
+type Model struct {
+	en, fr  *rules
+	frModel *frenchModel
+	det     *detector
+	pool    sync.Pool // *scratch
+}
+
+// New loads the embedded lexicons and weights. It panics only if the
+// embedded data is corrupt, which the package's tests would have caught.
+func New() *Model {
+	m, err := load(true)
+	if err != nil {
+		panic("sentiment: " + err.Error())
+	}
+	return m
+}
+
+// NewUntrained is New without the French weights, for the generator that
+// learns them: FrenchFeatures works, Analyze of French does not.
+func NewUntrained() *Model {
+	m, err := load(false)
+	if err != nil {
+		panic("sentiment: " + err.Error())
+	}
+	return m
+}
+
+func load(weights bool) (*Model, error) {
+	enLex, err := readLexicon("data/en_lexicon.tsv")
+	if err != nil {
+		return nil, err
+	}
+	frLex, err := readLexicon("data/fr_lexicon.tsv")
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{en: englishRules(enLex), fr: frenchRules(frLex)}
+	emojis, err := readEmojis(m.en)
+	if err != nil {
+		return nil, err
+	}
+	m.en.emojis, m.fr.emojis = emojis, emojis
+	m.det = newDetector(frLex, enLex)
+	m.pool.New = func() any { return new(scratch) }
+	if weights {
+		b, err := data.ReadFile("data/fr.weights")
+		if err != nil {
+			return nil, err
+		}
+		if m.frModel, err = readWeights(b); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// EnglishThreshold is VADER's: a compound score at or above +0.05 is
+// positive, at or below −0.05 negative, neutral in between.
+const EnglishThreshold = 0.05
+
+// Analyze detects the language of text and scores it.
+func (m *Model) Analyze(text string) Result { return m.AnalyzeLang(text, "auto") }
+
+// AnalyzeLang scores text as lang: "fr" or "en" force the language,
+// "auto" (or "") detects it. Any other value is treated as "auto".
+//
+// English (and Other, whose emojis, emoticons and English loan words
+// VADER still reads) is scored by VADER: Score is its compound score and
+// the label follows EnglishThreshold. French is scored by the learnt model:
+// Score is P(positive) − P(negative), and the label is neutral while
+// |Score| is below the threshold chosen by cross-validation on the train
+// split (see FrenchThreshold).
+func (m *Model) AnalyzeLang(text, lang string) Result {
+	sc := m.pool.Get().(*scratch)
+	defer m.pool.Put(sc)
+	if lang != French && lang != English {
+		lang = m.detect(sc, text)
+	}
+	if lang == French {
+		p := m.frenchProbs(sc, text)
+		s := p[2] - p[0]
+		return Result{Label: label(s, float64(m.frModel.threshold)), Score: round(s), Lang: lang}
+	}
+	s := m.en.polarity(sc, text)
+	return Result{Label: label(s, EnglishThreshold), Score: round(s), Lang: lang}
+}
+
+// FrenchThreshold is the |Score| from which a French text is positive or
+// negative rather than neutral.
+func (m *Model) FrenchThreshold() float64 { return float64(m.frModel.threshold) }
+
+func label(s, threshold float64) Label {
+	switch {
+	case s >= threshold:
+		return Positive
+	case s <= -threshold:
+		return Negative
+	}
+	return Neutral
+}
+
+// round keeps four decimals: more would be noise, and JSON stays short.
+func round(s float64) float64 { return math.Round(s*1e4) / 1e4 }
