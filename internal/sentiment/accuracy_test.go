@@ -132,7 +132,7 @@ func TestFrenchValidation(t *testing.T) {
 		pred[i] = classIndex(m.AnalyzeLang(tx, French).Label)
 	}
 	f1 := MacroF1(gold, pred)
-	t.Logf("French validation: macro-F1 = %.4f over %d texts (threshold %.2f)", f1, len(texts), m.FrenchThreshold())
+	t.Logf("French validation: macro-F1 = %.4f over %d texts", f1, len(texts))
 	if f1 < 0.62 {
 		t.Errorf("macro-F1 = %.4f, want ≥ 0.62", f1)
 	}

@@ -25,7 +25,7 @@ const Buckets = 1 << 18
 // Dense is the number of dense features FrenchFeatures returns.
 const Dense = 12
 
-const weightsMagic = "TRIBUNE-SENTIMENT-FR-1"
+const weightsMagic = "TRIBUNE-SENTIMENT-FR-2"
 
 // Classes are the French model's classes, in weight order.
 var Classes = [3]Label{Negative, Neutral, Positive}
@@ -35,16 +35,14 @@ var Classes = [3]Label{Negative, Neutral, Positive}
 type frenchModel struct {
 	bias      [3]float32
 	dense     [3][Dense]float32
-	hashed    []float32 // len 3*Buckets
-	threshold float32   // |score| at or above which a text is not neutral
+	hashed []float32 // len 3*Buckets
 }
 
 // Weights is what the generator writes and New reads.
 type Weights struct {
 	Bias      [3]float32
 	Dense     [3][Dense]float32
-	Hashed    map[uint32][3]float32
-	Threshold float32
+	Hashed map[uint32][3]float32
 }
 
 // WriteWeights encodes w compactly (gzip of little-endian records).
@@ -56,7 +54,6 @@ func WriteWeights(out io.Writer, w *Weights) error {
 	le := binary.LittleEndian
 	var buf bytes.Buffer
 	buf.WriteString(weightsMagic)
-	_ = binary.Write(&buf, le, w.Threshold)
 	_ = binary.Write(&buf, le, w.Bias)
 	_ = binary.Write(&buf, le, w.Dense)
 	_ = binary.Write(&buf, le, uint32(len(w.Hashed)))
@@ -92,7 +89,7 @@ func readWeights(b []byte) (*frenchModel, error) {
 	fm := &frenchModel{hashed: make([]float32, 3*Buckets)}
 	le := binary.LittleEndian
 	var n uint32
-	for _, v := range []any{&fm.threshold, &fm.bias, &fm.dense, &n} {
+	for _, v := range []any{&fm.bias, &fm.dense, &n} {
 		if err := binary.Read(r, le, v); err != nil {
 			return nil, err
 		}
