@@ -113,7 +113,7 @@ func readFrench(t *testing.T, dir, split string) ([]string, []int) {
 }
 
 func classIndex(l Label) int {
-	for i, c := range Classes {
+	for i, c := range classes {
 		if c == l {
 			return i
 		}

@@ -27,21 +27,22 @@ const Dense = 12
 
 const weightsMagic = "TRIBUNE-SENTIMENT-FR-2"
 
-// Classes are the French model's classes, in weight order.
-var Classes = [3]Label{Negative, Neutral, Positive}
+// classes are the French model's classes, in weight order (the label
+// values 0, 1, 2 of the shared data).
+var classes = [3]Label{Negative, Neutral, Positive}
 
 // frenchModel holds the learnt weights: class-major dense weights and a
 // bucket-major [Buckets][3] table.
 type frenchModel struct {
-	bias      [3]float32
-	dense     [3][Dense]float32
+	bias   [3]float32
+	dense  [3][Dense]float32
 	hashed []float32 // len 3*Buckets
 }
 
 // Weights is what the generator writes and New reads.
 type Weights struct {
-	Bias      [3]float32
-	Dense     [3][Dense]float32
+	Bias   [3]float32
+	Dense  [3][Dense]float32
 	Hashed map[uint32][3]float32
 }
 

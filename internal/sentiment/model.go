@@ -96,7 +96,7 @@ func (m *Model) AnalyzeLang(text, lang string) Result {
 				best = c
 			}
 		}
-		return Result{Label: Classes[best], Score: round(p[2] - p[0]), Lang: lang}
+		return Result{Label: classes[best], Score: round(p[2] - p[0]), Lang: lang}
 	}
 	s := m.en.polarity(sc, text)
 	return Result{Label: label(s, EnglishThreshold), Score: round(s), Lang: lang}

@@ -7,8 +7,8 @@ package main
 import (
 	"bufio"
 	"flag"
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
