@@ -129,18 +129,32 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
+// BenchmarkSentiment measures Analyze (detection included) on one core;
+// run it with -cpu 1. The inbox scores every item it stores.
 func BenchmarkSentiment(b *testing.B) {
 	m := New()
-	texts := []string{
+	en := []string{
 		"Somehow I was blessed with some really amazing friends in my life who love me. So lucky.",
-		"Ce n'est vraiment pas terrible, la livraison a encore pris trois semaines 😡 @user",
-		"Nouveau record pour l'éolien en France ce mois-ci ! http",
 		"The meeting is moved to Thursday at 3pm, see the agenda http",
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		m.Analyze(texts[i%len(texts)])
+	fr := []string{
+		"Ce n'est vraiment pas terrible, la livraison a encore pris trois semaines 😡 @user",
+		"Nouveau record pour l'éolien en France ce mois-ci ! http",
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "texts/s")
+	for _, bb := range []struct {
+		name  string
+		texts []string
+	}{{"mixed", append(append([]string{}, en...), fr...)}, {"en", en}, {"fr", fr}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				m.Analyze(bb.texts[i%len(bb.texts)])
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "texts/s")
+			if used := cpuTime() - cpu; used > 0 {
+				b.ReportMetric(float64(b.N)/used.Seconds(), "texts/cpu-s")
+			}
+		})
+	}
 }
