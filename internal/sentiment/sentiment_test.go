@@ -110,6 +110,25 @@ func TestFrenchNegation(t *testing.T) {
 	}
 }
 
+// A language tag as networks declare it forces the language; another
+// language is detected.
+func TestAnalyzeLangTags(t *testing.T) {
+	t.Parallel()
+	m := testModel()
+	for _, tt := range []struct{ text, tag, want string }{
+		{"merci", "en-GB", English},
+		{"great", "fr-CA", French},
+		{"great", "FR", French},
+		{"great stuff", "auto", English},
+		{"Das ist nicht gut und ich bin sehr enttäuscht", "de", Other},
+		{"Je suis très content", "", French},
+	} {
+		if got := m.AnalyzeLang(tt.text, tt.tag).Lang; got != tt.want {
+			t.Errorf("AnalyzeLang(%q, %q).Lang = %q, want %q", tt.text, tt.tag, got, tt.want)
+		}
+	}
+}
+
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
 	m := testModel()
