@@ -95,19 +95,21 @@ func readWeights(b []byte) (*frenchModel, error) {
 			return nil, err
 		}
 	}
-	for range n {
-		var b uint32
-		var v [3]float32
-		if err := binary.Read(r, le, &b); err != nil {
-			return nil, err
-		}
-		if err := binary.Read(r, le, &v); err != nil {
-			return nil, err
-		}
+	// The records are read by hand: binary.Read's reflection would make
+	// this most of New's time.
+	rest := raw[len(raw)-r.Len():]
+	const rec = 4 + 3*4
+	if uint64(len(rest)) != uint64(n)*rec {
+		return nil, fmt.Errorf("%d bytes of records for %d buckets", len(rest), n)
+	}
+	for i := 0; i < len(rest); i += rec {
+		b := le.Uint32(rest[i:])
 		if b >= Buckets {
 			return nil, fmt.Errorf("bucket %d out of range", b)
 		}
-		copy(fm.hashed[3*b:], v[:])
+		for c := range 3 {
+			fm.hashed[3*b+uint32(c)] = math.Float32frombits(le.Uint32(rest[i+4+4*c:]))
+		}
 	}
 	return fm, nil
 }
