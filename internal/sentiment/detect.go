@@ -19,7 +19,10 @@ import (
 
 type detector struct {
 	fr, en, others map[string]bool
-	trigram        map[uint32]float32 // log P_fr(t) − log P_en(t)
+	// frLex and enLex: a word only one lexicon knows ("nul", "awesome")
+	// is evidence too, weaker than a stop word.
+	frLex, enLex map[string]float64
+	trigram      map[uint32]float32 // log P_fr(t) − log P_en(t)
 }
 
 // Stop words: the most frequent function words, excluding those the two
@@ -45,7 +48,8 @@ os não uma com mais muito obrigado você está são isso
 het een en van ik je niet dat zijn met voor op maar bedankt`
 
 func newDetector(frLex, enLex map[string]float64) *detector {
-	d := &detector{fr: words(frStop), en: words(enStop), others: words(otherStop), trigram: map[uint32]float32{}}
+	d := &detector{fr: words(frStop), en: words(enStop), others: words(otherStop), trigram: map[uint32]float32{},
+		frLex: frLex, enLex: enLex}
 	// Words of the other list that French or English also use stay theirs.
 	for w := range d.others {
 		if d.fr[w] || d.en[w] {
@@ -143,7 +147,7 @@ func (m *Model) Detect(text string) string {
 func (m *Model) detect(sc *scratch, text string) string {
 	d := m.det
 	var latin, nonLatin int
-	var fr, en, other int
+	var fr, en, other, frWords, enWords int
 	llr := 0.0
 	buf := sc.fr.low[:0]
 	word := func() {
@@ -167,6 +171,14 @@ func (m *Model) detect(sc *scratch, text string) string {
 			en++
 		case d.others[w]:
 			other++
+		}
+		_, inFr := d.frLex[w]
+		_, inEn := d.enLex[w]
+		switch {
+		case inFr && !inEn:
+			frWords++
+		case inEn && !inFr:
+			enWords++
 		}
 		if len(w) < 60 {
 			sc.fr.hashed = wordTrigrams(w, sc.fr.hashed[:0])
@@ -209,8 +221,9 @@ func (m *Model) detect(sc *scratch, text string) string {
 	case other >= 2 && other > fr && other > en:
 		return Other
 	}
-	// A stop word is worth about as much as a whole word's trigrams.
-	score := 2.5*float64(fr-en) + llr/2
+	// A stop word is worth about as much as a whole word's trigrams, a
+	// word of one lexicon alone less.
+	score := 2.5*float64(fr-en) + float64(frWords-enWords) + llr/2
 	if score >= 0 {
 		return French
 	}

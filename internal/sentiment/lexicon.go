@@ -13,9 +13,14 @@ import (
 // en_lexicon.tsv is vader_lexicon.txt reduced to its word and mean-valence
 // columns, emoji_en.tsv is emoji_utf8_lexicon.txt, and fr_lexicon.tsv is the
 // hand-translated French lexicon of vader_FR (thomas7lieues/vader_FR, same
-// licence), with its "->" separator turned into a tab.
+// licence), with its "->" separator turned into a tab. fr_supplement.tsv is
+// ours: everyday words of French comments that the translated lexicon lacks
+// ("content", "relou", "nickel") or scores far from their English
+// counterparts in VADER ("génial" 0.6 where "great" is 3.1, "nul" −0.5,
+// "horrible" −0.7); its values, on VADER's −4…+4 scale, replace the
+// translation's.
 //
-//go:embed data/en_lexicon.tsv data/fr_lexicon.tsv data/emoji_en.tsv data/fr.weights
+//go:embed data/en_lexicon.tsv data/fr_lexicon.tsv data/fr_supplement.tsv data/emoji_en.tsv data/fr.weights
 var data embed.FS
 
 // readLexicon reads "word<TAB>valence" lines into a map.

@@ -44,6 +44,13 @@ func load(weights bool) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	sup, err := readLexicon("data/fr_supplement.tsv")
+	if err != nil {
+		return nil, err
+	}
+	for w, v := range sup {
+		frLex[w] = v
+	}
 	m := &Model{en: englishRules(enLex), fr: frenchRules(frLex)}
 	emojis, err := readEmojis(m.en)
 	if err != nil {

@@ -21,6 +21,8 @@ func TestDetect(t *testing.T) {
 		{"Je n'aime pas du tout ce produit, livraison en retard.", French},
 		{"@marie trop bien la soirée d'hier 😍 http://t.co/x", French},
 		{"Quelle journée", French},
+		{"nul", French},
+		{"Bof", French},
 		{"Thanks a lot!", English},
 		{"great stuff", English},
 		{"I love it", English},
@@ -60,6 +62,14 @@ func TestAnalyze(t *testing.T) {
 		{"J'adore, c'est génial, merci !", French, Positive},
 		{"C'est vraiment nul, je suis déçu et en colère", French, Negative},
 		{"Ce n'est pas bon du tout, une honte", French, Negative},
+		// Customer comments, far from the train split's news on energy and
+		// the climate: the lexicon carries them.
+		{"Je ne suis pas content du tout !!!", French, Negative},
+		{"Service client lamentable, je suis furieux", French, Negative},
+		{"Merci beaucoup, c'est parfait", French, Positive},
+		{"Super produit, je recommande", French, Positive},
+		{"génial", French, Positive},
+		{"C'est nul", French, Negative},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
