@@ -12,10 +12,10 @@ import (
 	"unicode/utf8"
 )
 
-// French is scored by a multinomial logistic regression over hashed word
-// unigrams and bigrams (marked when they follow a negation), character
-// 3-to-5-grams, emojis and a few dense features among which the VADER
-// score from the French lexicon. The weights are learnt from the French
+// French is scored by a multinomial logistic regression over hashed words
+// (marked when they follow a negation), word pairs, character 2-to-5-grams,
+// emojis, and dense features among which VADER's rules over the French
+// lexicon, the strongest. The weights are learnt from the French
 // train split only by `go generate` (internal/sentiment/train) and
 // embedded as data/fr.weights.
 
