@@ -26,7 +26,7 @@ func New() *Model {
 }
 
 // NewUntrained is New without the French weights, for the generator that
-// learns them: FrenchFeatures works, Analyze of French does not.
+// learns them: FrenchFeatures works; Analyze of a French text panics.
 func NewUntrained() *Model {
 	m, err := load(false)
 	if err != nil {
