@@ -35,6 +35,7 @@ Usage:
   tribune backup  [flags] FILE   online copy of the SQLite database to FILE
   tribune user reset-password [flags] EMAIL   print a one-time link to choose a new password
   tribune sandbox [-addr A] [-data F] [-no-idempotency] [-control-token T]   the Sandbox network alone
+  tribune sentiment [-lang auto|fr|en]   one text per line on stdin, one JSON sentiment per line on stdout
   tribune version
 
 Every flag has an environment variable; see 'tribune serve -h'.
@@ -141,6 +142,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return runUser(ctx, rest, stdout, getenv)
 	case "sandbox":
 		return runSandbox(ctx, rest, stdout)
+	case "sentiment":
+		return runSentiment(rest, os.Stdin, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "tribune", app.Version)
 		return nil

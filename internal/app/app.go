@@ -36,6 +36,7 @@ import (
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/secret"
+	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/sqlite"
@@ -71,6 +72,8 @@ type App struct {
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
+	// Sentiment scores texts; one model per process (it weighs a few MB).
+	Sentiment *sentiment.Model
 	Handler   http.Handler
 	roles     Roles
 	jobsUp    atomic.Bool
@@ -144,6 +147,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, roles Roles) 
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, Store: st, roles: roles, Metrics: prometheus.NewRegistry()}
+	// Loaded before the web and worker parts that share it (the inbox scores
+	// every item it stores).
+	a.Sentiment = sentiment.New()
 	if err := a.build(); err != nil {
 		st.Close()
 		return nil, err
@@ -258,7 +264,8 @@ func (a *App) build() error {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now})
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now,
+			Sentiment: a.Sentiment})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,

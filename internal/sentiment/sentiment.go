@@ -1,3 +1,5 @@
+//go:generate go run ./train -o data/fr.weights
+
 // Package sentiment tells whether a short social-media text is positive,
 // neutral or negative, with a score in [-1, 1], and which language it is in
 // (French, English or other). It runs in the process, on one core, with no

@@ -32,6 +32,7 @@ import (
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/webctx"
 )
@@ -53,6 +54,9 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Sentiment scores texts (shared with the inbox: load it once).
+	Sentiment *sentiment.Model
 }
 
 type server struct{ Deps }

@@ -99,6 +99,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"change-password":        func(t *testing.T, status int, _ string) { wantOneOf(t, status, 422) },
 		"request-password-reset": func(t *testing.T, status int, _ string) { wantOneOf(t, status, 202, 409, 422) },
 		"reset-password":         func(t *testing.T, status int, _ string) { wantOneOf(t, status, 404, 422) },
+		// Scores the texts it is sent; nothing of a workspace. {} has none.
+		"sentiment": func(t *testing.T, status int, _ string) { wantOneOf(t, status, 422) },
 		"notifications": func(t *testing.T, status int, body string) {
 			if status != 200 || strings.Contains(body, "secret plan") {
 				t.Errorf("notifications: %d %s", status, body)

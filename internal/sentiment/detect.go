@@ -1,0 +1,231 @@
+package sentiment
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Language detection weighs two kinds of evidence: stop words (frequent,
+// short, language-specific: "le", "est", "the", "is"), which decide most
+// texts, and character trigrams, which decide short texts without stop
+// words ("Merci beaucoup", "Great stuff"). The trigram log-likelihood
+// ratio French/English is learnt at start-up from the two embedded
+// lexicons (9,000 French and 7,500 English words), so no corpus is
+// shipped. A text goes to Other when its letters are mostly outside the
+// Latin script, when the stop words of another European language outnumber
+// French and English ones, or when it has no letters at all.
+
+type detector struct {
+	fr, en, others map[string]bool
+	// frLex and enLex: a word only one lexicon knows ("nul", "awesome")
+	// is evidence too, weaker than a stop word.
+	frLex, enLex map[string]float64
+	trigram      map[uint32]float32 // log P_fr(t) − log P_en(t)
+}
+
+// Stop words: the most frequent function words, excluding those the two
+// languages share in tweets ("a", "on", "son" ...).
+const frStop = `le la les un une des du de et est sont pas ne je tu il elle nous vous ils elles
+ce cette ces mon ma mes ton ta tes sa ses leur leurs qui que quoi dans pour par sur avec sans
+mais ou où donc car très plus moins tout tous toute toutes bien aussi même été être avoir ai as
+avez avons ont suis es sommes êtes fait faire au aux cela ça ici là quand comme si oui non merci
+bonjour rien jamais encore déjà alors c'est j'ai l' d' qu' n' j' c' s' m' t'`
+
+const enStop = `the and is are was were be been being have has had do does did not no yes
+this that these those it its i you he she we they me him her us them my your his our their
+what which who whom when where why how all any both each more most other some such only own
+same so than too very can will just should now of to in for with at by from up about into
+over after there here would could thank thanks please hello i'm it's don't can't`
+
+// Function words of Spanish, German, Italian, Portuguese and Dutch that are
+// neither French nor English words.
+const otherStop = `el los las una y es son del al lo por para con pero muy está están gracias
+der die das und ist nicht ein eine ich du wir sie mit auf für den dem sich auch noch danke
+il gli della delle sono è che non per una con anche grazie molto questo
+os não uma com mais muito obrigado você está são isso
+het een en van ik je niet dat zijn met voor op maar bedankt`
+
+func newDetector(frLex, enLex map[string]float64) *detector {
+	d := &detector{fr: words(frStop), en: words(enStop), others: words(otherStop), trigram: map[uint32]float32{},
+		frLex: frLex, enLex: enLex}
+	// Words of the other list that French or English also use stay theirs.
+	for w := range d.others {
+		if d.fr[w] || d.en[w] {
+			delete(d.others, w)
+		}
+	}
+	fr, frN := trigramCounts(frLex, frStop)
+	en, enN := trigramCounts(enLex, enStop)
+	vocab := map[uint32]bool{}
+	for t := range fr {
+		vocab[t] = true
+	}
+	for t := range en {
+		vocab[t] = true
+	}
+	v := float64(len(vocab))
+	for t := range vocab {
+		pf := (float64(fr[t]) + 0.5) / (float64(frN) + 0.5*v)
+		pe := (float64(en[t]) + 0.5) / (float64(enN) + 0.5*v)
+		d.trigram[t] = float32(math.Log(pf / pe))
+	}
+	return d
+}
+
+func words(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+func trigramCounts(lex map[string]float64, stop string) (map[uint32]int, int) {
+	c := map[uint32]int{}
+	n := 0
+	add := func(w string) {
+		for _, t := range wordTrigrams(w, nil) {
+			c[t]++
+			n++
+		}
+	}
+	for w := range lex {
+		if isWord(w) {
+			add(w)
+		}
+	}
+	for _, w := range strings.Fields(stop) {
+		add(w)
+	}
+	return c, n
+}
+
+func isWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && r != '\'' && r != '-' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// wordTrigrams appends the hashed trigrams of " w " to dst.
+func wordTrigrams(w string, dst []uint32) []uint32 {
+	var buf [64]byte
+	p := append(append(append(buf[:0], ' '), w...), ' ')
+	// Rune offsets, so that "é" counts as one letter.
+	var offs [64]int
+	n := 0
+	for i := 0; i < len(p) && n < len(offs); {
+		offs[n] = i
+		n++
+		_, size := utf8.DecodeRune(p[i:])
+		i += size
+	}
+	if n < len(offs) {
+		offs[n] = len(p)
+	}
+	for i := 0; i+3 <= n; i++ {
+		end := len(p)
+		if i+3 < n {
+			end = offs[i+3]
+		}
+		dst = append(dst, fnvString(fnvOffset, string(p[offs[i]:end])))
+	}
+	return dst
+}
+
+// Detect tells the language of text: "fr", "en" or "other".
+func (m *Model) Detect(text string) string {
+	sc := m.pool.Get().(*scratch)
+	defer m.pool.Put(sc)
+	return m.detect(sc, text)
+}
+
+func (m *Model) detect(sc *scratch, text string) string {
+	d := m.det
+	var latin, nonLatin int
+	var fr, en, other, frWords, enWords int
+	llr := 0.0
+	buf := sc.fr.low[:0]
+	word := func() {
+		if len(buf) == 0 {
+			return
+		}
+		w := string(buf)
+		buf = buf[:0]
+		// Apostrophes split elisions: "c'est" is "c'" + "est".
+		if i := strings.IndexByte(w, '\''); i > 0 && i < len(w)-1 {
+			head := w[:i+1]
+			if d.fr[head] {
+				fr++
+			}
+			w = w[i+1:]
+		}
+		switch {
+		case d.fr[w]:
+			fr++
+		case d.en[w]:
+			en++
+		case d.others[w]:
+			other++
+		}
+		_, inFr := d.frLex[w]
+		_, inEn := d.enLex[w]
+		switch {
+		case inFr && !inEn:
+			frWords++
+		case inEn && !inFr:
+			enWords++
+		}
+		if len(w) < 60 {
+			sc.fr.hashed = wordTrigrams(w, sc.fr.hashed[:0])
+			for _, t := range sc.fr.hashed {
+				llr += float64(d.trigram[t])
+			}
+		}
+	}
+	skip := false // inside a mention or a link, which says nothing of the language
+	for i, r := range text {
+		switch {
+		case unicode.IsSpace(r):
+			skip = false
+			word()
+		case skip:
+		case r == '@' || (r == 'h' && strings.HasPrefix(text[i:], "http")):
+			if len(buf) == 0 {
+				skip = true
+			}
+		case unicode.IsLetter(r):
+			if r < 0x250 {
+				latin++
+			} else {
+				nonLatin++
+			}
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		case r == '\'' || r == '’':
+			if len(buf) > 0 {
+				buf = append(buf, '\'')
+			}
+		default:
+			word()
+		}
+	}
+	word()
+	sc.fr.low = buf
+	switch {
+	case latin == 0 || nonLatin > latin:
+		return Other
+	case other >= 2 && other > fr && other > en:
+		return Other
+	}
+	// A stop word is worth about as much as a whole word's trigrams, a
+	// word of one lexicon alone less.
+	score := 2.5*float64(fr-en) + float64(frWords-enWords) + llr/2
+	if score >= 0 {
+		return French
+	}
+	return English
+}
