@@ -42,6 +42,9 @@ type ImportOptions struct {
 	// Progress, when set, is told how far the import has gone: after each
 	// row checked, then after each post saved.
 	Progress func(stage ImportStage, done, total int)
+	// ProgressKey, when set, is the key the import page polls its progress
+	// under (ImportProgress): letters and digits, made up for each submit.
+	ProgressKey string
 }
 
 // ImportStage names what an import is doing, for its progress.
@@ -128,6 +131,7 @@ func (im *Importer) Import(ctx context.Context, user store.User, workspaceID int
 	if err != nil {
 		return ImportReport{}, err
 	}
+	defer im.trackProgress(ctx, run)()
 	rows, rowErrs, format := bulk.ParseDetected(r, bulk.Options{Format: run.opt.Format, DateOrder: opt.DateOrder, Now: im.Calendar.Now(), TZ: run.tz})
 	run.opt.Format = format
 	run.rep = ImportReport{Format: format, Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}

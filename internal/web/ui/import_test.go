@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // The import page recognises a Sprout Social file, says what it created
@@ -90,6 +92,27 @@ func TestImportFormReportsAndKeepsChoices(t *testing.T) {
 func TestImportProgressIsPolled(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
+	pollImportProgress(t, env, env)
+}
+
+// Two nodes on one PostgreSQL database: the import runs on one, the page's
+// poll is answered by the other (no load-balancer affinity), and still
+// sees how far the import has gone.
+func TestImportProgressIsPolledOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	var dbURL string
+	var keys string
+	runner := apptest.Start(t, apptest.Options{Postgres: true, Configure: func(c *config.Config) {
+		dbURL, keys = c.DatabaseURL, c.SecretKeys
+	}})
+	poller := apptest.Start(t, apptest.Options{Postgres: true, Configure: func(c *config.Config) {
+		c.DatabaseURL, c.SecretKeys, c.NodeID = dbURL, keys, "test-node-2"
+	}})
+	pollImportProgress(t, runner, poller)
+}
+
+// pollImportProgress imports on env and polls the progress on pollOn.
+func pollImportProgress(t *testing.T, env, pollOn *apptest.Env) {
 	owner, ws := env.Owner(t)
 	ch, err := env.App.Channels.ConnectSandbox(context.Background(), owner, ws.ID, "acct")
 	if err != nil {
@@ -138,7 +161,7 @@ func TestImportProgressIsPolled(t *testing.T) {
 	}()
 	poll := func(c *http.Client) string {
 		t.Helper()
-		resp, err := c.Get(b.base + fmt.Sprintf("/w/%d/import/progress?key=%s", ws.ID, key))
+		resp, err := c.Get(pollOn.Server.URL + fmt.Sprintf("/w/%d/import/progress?key=%s", ws.ID, key))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +176,12 @@ func TestImportProgressIsPolled(t *testing.T) {
 	}
 	if got != "Checking row 1 of 2…" {
 		t.Errorf("progress = %q, want %q", got, "Checking row 1 of 2…")
+	}
+	// The progress is in the database the polling node reads, not in the
+	// memory of the process (both test nodes share one).
+	row, err := pollOn.Store.GetImportProgress(context.Background(), store.GetImportProgressParams{WorkspaceID: ws.ID, UserID: owner.ID, Key: key})
+	if err != nil || row.Done != 1 || row.Total != 2 {
+		t.Errorf("stored progress = %+v, %v; want row 1 of 2", row, err)
 	}
 	close(release)
 	if body := <-done; !strings.Contains(body, "2 posts created") {
