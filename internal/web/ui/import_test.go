@@ -200,3 +200,50 @@ func tinyPNG(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// A dry run's report lists each media URL that would fail, in the user's
+// language, with the limit or status that failed it.
+func TestImportDryRunReportsMediaInFrench(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	env.App.Media.MaxBytes = 64 << 10
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(context.Background(), owner, ws.ID, "acct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big.png" {
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(append(tinyPNG(t), make([]byte, 100<<10)...))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	b := signIn(t, env)
+	if status, _ := b.post("/settings/language", url.Values{"lang": {"fr"}}); status >= 400 {
+		t.Fatalf("language: %d", status)
+	}
+	day := time.Now().AddDate(0, 0, 6).Format("2006-01-02")
+	file := "text,link,imageUrls,postAtSpecificTime\n" +
+		"trop lourd,," + srv.URL + "/big.png," + day + " 09:00:00\n" +
+		"disparu,," + srv.URL + "/gone.png," + day + " 10:00:00\n"
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "socialbee.csv")
+	_, _ = fw.Write([]byte(file))
+	for k, v := range map[string]string{"channel": fmt.Sprint(ch.ID), "dry_run": "1"} {
+		_ = mw.WriteField(k, v)
+	}
+	_ = mw.Close()
+	status, body := b.do(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+	if status != http.StatusOK {
+		t.Fatalf("import: %d %.300s", status, body)
+	}
+	for _, want := range []string{"Les fichiers sont limités à 64 Ko.", "Le média à cette adresse n’a pas pu être téléchargé : 404 Not Found"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French dry-run report lacks %q", want)
+		}
+	}
+}
