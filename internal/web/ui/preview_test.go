@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
 // The preview follows each network's display rules: the grid holds what
@@ -58,6 +61,44 @@ func TestPreviewsFollowTheNetworkRules(t *testing.T) {
 			}
 			if (p.Visibility != "") != tc.visibilty {
 				t.Errorf("visibility %q shown: want %v", p.Visibility, tc.visibilty)
+			}
+		})
+	}
+}
+
+// A cut the network does not publish exactly is shown as approximate, in
+// the user's language; a text under the cut, or a network without one,
+// shows no such note.
+func TestPreviewSaysTheCutIsApproximate(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("mot ", 60)
+	for _, tc := range []struct {
+		network, lang, text, want string
+	}{
+		{"linkedin", "en", long, "Cut at about 150 characters before “…see more”"},
+		{"facebook", "fr", long, "Coupé après environ 125 caractères, avant « …Voir plus »"},
+		{"instagram", "en", long, "Cut at about 125 characters before “…more”"},
+		{"linkedin", "en", "short", ""},
+		{"mastodon", "en", long, ""},
+	} {
+		t.Run(tc.network+"/"+tc.lang, func(t *testing.T) {
+			ch := store.Channel{ID: 1, Network: tc.network, Name: tc.network}
+			cards := previewsOf([]posts.VariantView{{PostVariant: store.PostVariant{Text: tc.text}, Channel: ch}}, nil)
+			var out strings.Builder
+			if err := previewPane(b.Localizer(tc.lang), cards[0]).Render(context.Background(), &out); err != nil {
+				t.Fatal(err)
+			}
+			html := out.String()
+			note := strings.Contains(html, `data-testid="preview-text-`+tc.network+`-approx"`)
+			if note != (tc.want != "") {
+				t.Errorf("approximate note shown %v, want %v", note, tc.want != "")
+			}
+			if tc.want != "" && !strings.Contains(html, tc.want) {
+				t.Errorf("preview lacks %q:\n%s", tc.want, html)
 			}
 		})
 	}
