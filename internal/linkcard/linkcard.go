@@ -273,3 +273,60 @@ func first(vals ...string) string {
 	}
 	return ""
 }
+
+// MaxImageBytes bounds a card's image served through Tribune.
+const MaxImageBytes = 5 << 20
+
+// imageTypes are the images a card shows, by their content.
+var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// errNoImage is a card without an image, or a page never read.
+var (
+	errNoImage    = problem.New(http.StatusNotFound, "no_card_image", "This link has no image.")
+	errNotAnImage = problem.New(http.StatusUnprocessableEntity, "card_image_type", "The link's image is not a JPEG, PNG, GIF or WebP image (it is %s).")
+)
+
+// Image returns the image of the card remembered for pageURL (its type,
+// from its content, and its bytes), read through the safe outgoing client.
+// The composer's page loads images from Tribune only (its Content Security
+// Policy keeps the author's browser from calling arbitrary sites), so
+// Tribune fetches it; only the image a remembered card names is fetched,
+// so this is no open proxy either.
+func (s *Service) Image(ctx context.Context, user store.User, workspaceID int64, pageURL string) (string, []byte, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Compose); err != nil {
+		return "", nil, err
+	}
+	c, ok := s.Cached(pageURL)
+	if !ok || c.Image == "" {
+		return "", nil, errNoImage
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Image, nil)
+	if err != nil {
+		return "", nil, errNoImage.Wrap(err)
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		if httpx.Blocked(err) {
+			return "", nil, ErrRefused.Wrap(err)
+		}
+		return "", nil, ErrUnreachable.Format("no answer").Wrap(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", nil, ErrUnreachable.Format(resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxImageBytes+1))
+	if err != nil {
+		return "", nil, ErrUnreachable.Format("cut off").Wrap(err)
+	}
+	if len(data) > MaxImageBytes {
+		return "", nil, ErrUnreachable.Format("image too large")
+	}
+	mt := http.DetectContentType(data)
+	if !imageTypes[mt] {
+		return "", nil, errNotAnImage.Format(mt)
+	}
+	return mt, data, nil
+}

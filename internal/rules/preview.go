@@ -40,6 +40,11 @@ type Preview struct {
 	// LinkCard: the first link becomes a card (title, image) when the post
 	// has no media.
 	LinkCard bool
+	// CardDescription: the card shows the page's description under its
+	// title (Mastodon's PreviewCard and Bluesky's external embed carry
+	// one; X, LinkedIn, Facebook and Threads show the image, the title
+	// and the domain).
+	CardDescription bool
 	// GridMax is how many media the feed shows in the post's grid.
 	GridMax int
 	// Crop is the CSS aspect ratio a single image is cropped to in the
@@ -55,20 +60,20 @@ type Preview struct {
 // network publishes a length for them, and marked approximate where that
 // length is a recommendation rather than the cut itself.
 var previews = map[string]Preview{
-	"sandbox": {LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
+	"sandbox": {LinksClickable: true, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4,
 		Source: "internal/network/sandbox: shows the whole post"},
 	// Mastodon shows the whole status (a long one is folded only by some
 	// clients, by height, not characters); a link is shown without its
 	// scheme and cut after 30 characters with "…" (app/lib/text_formatter.rb,
 	// display_url); the preview card is fetched for the first link when the
 	// status has no media (docs.joinmastodon.org/entities/PreviewCard).
-	"mastodon": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, GridMax: 4, Crop: "16 / 9", Visibility: true,
+	"mastodon": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4, Crop: "16 / 9", Visibility: true,
 		Source: "https://docs.joinmastodon.org/entities/PreviewCard/ ; mastodon app/lib/text_formatter.rb (links shown 30 characters); no documented cut"},
 	// Bluesky shows the whole post (300 graphemes); the app shortens a link
 	// to its host and the start of its path; an external embed (link card)
 	// and an images embed exclude each other (app.bsky.feed.post embed is a
 	// union).
-	"bluesky": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, GridMax: 4, Crop: "16 / 9",
+	"bluesky": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4, Crop: "16 / 9",
 		Source: "https://docs.bsky.app/docs/advanced-guides/posts (embeds: images or external, not both); no documented cut"},
 	// X shows a standard post whole (280 weighted); links display as a
 	// shortened t.co display_url, the first becomes a card when there is no
