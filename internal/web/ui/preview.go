@@ -22,18 +22,18 @@ import (
 // from the network's display rules (rules.Preview) so that the composer
 // and the rules table never disagree.
 type previewCard struct {
-	Channel    store.Channel
-	Rules      rules.Preview
-	Text       rules.Displayed
-	Thread     []rules.Displayed
-	Media      []store.Media // the media the feed shows
-	MoreMedia  int           // media beyond the grid ("+N")
-	CardHost   string        // the link card's host, "" without a card
-	CardURL    string
+	Channel   store.Channel
+	Rules     rules.Preview
+	Text      rules.Displayed
+	Thread    []rules.Displayed
+	Media     []store.Media // the media the feed shows
+	MoreMedia int           // media beyond the grid ("+N")
+	CardHost  string        // the link card's host, "" without a card
+	CardURL   string
 	// Card is what the linked page says about itself, once read
 	// (linkCards); until then CardSrc is where the preview asks for it.
-	Card    linkcard.Card
-	CardSrc string
+	Card       linkcard.Card
+	CardSrc    string
 	Visibility network.Visibility
 	Over       bool // the text breaks the network's length
 }
