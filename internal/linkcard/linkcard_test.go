@@ -222,3 +222,52 @@ func TestCardGivesUpOnASlowPage(t *testing.T) {
 		t.Errorf("the card waited %v for a slow page", d)
 	}
 }
+
+// A card's image is served only for a remembered card that names one, and
+// only when it is an image within MaxImageBytes.
+func TestCardImage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := apptest.Start(t, apptest.Options{})
+	owner, ws := env.Owner(t)
+	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := func(img string) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte(`<html><head><title>t</title><meta property="og:image" content="` + img + `"></head></html>`))
+		}
+		switch r.URL.Path {
+		case "/good":
+			page("/i.png")
+		case "/text":
+			page("/i.txt")
+		case "/big":
+			page("/big.png")
+		case "/i.png":
+			_, _ = w.Write([]byte(png))
+		case "/i.txt":
+			_, _ = w.Write([]byte("words, not pixels"))
+		case "/big.png":
+			_, _ = w.Write([]byte(png))
+			_, _ = w.Write(make([]byte, linkcard.MaxImageBytes))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	if _, _, err := env.App.LinkCards.Image(ctx, owner, ws.ID, srv.URL+"/good"); problem.As(err).Code != "no_card_image" {
+		t.Errorf("image of a page never read: %v, want no_card_image (no open proxy)", err)
+	}
+	for path, code := range map[string]string{"/good": "", "/text": "card_image_type", "/big": "link_unreachable"} {
+		if _, err := env.App.LinkCards.Card(ctx, owner, ws.ID, srv.URL+path); err != nil {
+			t.Fatal(err)
+		}
+		mt, data, err := env.App.LinkCards.Image(ctx, owner, ws.ID, srv.URL+path)
+		switch {
+		case code == "" && (err != nil || mt != "image/png" || string(data) != png):
+			t.Errorf("%s: %q, %d bytes, %v; want the PNG", path, mt, len(data), err)
+		case code != "" && problem.As(err).Code != code:
+			t.Errorf("%s: %v, want %s", path, err, code)
+		}
+	}
+}
