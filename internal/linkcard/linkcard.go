@@ -8,6 +8,8 @@ package linkcard
 import (
 	"container/list"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -60,7 +62,7 @@ type Card struct {
 // Errors of a card whose page could not be read.
 var (
 	ErrRefused     = problem.New(http.StatusUnprocessableEntity, "link_refused", "Tribune reads link previews from public https addresses only.")
-	ErrUnreachable = problem.New(http.StatusBadGateway, "link_unreachable", "The page could not be read: %s")
+	ErrUnreachable = problem.New(http.StatusBadGateway, "link_unreachable", "The page could not be read.")
 	ErrNotAPage    = problem.New(http.StatusUnprocessableEntity, "link_not_a_page", "This address is not a web page (it is %s).")
 	errBadLink     = problem.Invalidf("url", "bad_link", "This is not a web address.")
 )
@@ -169,13 +171,13 @@ func (s *Service) fetch(ctx context.Context, u *url.URL) Card {
 		if httpx.Blocked(err) {
 			c.Err = ErrRefused.Wrap(err)
 		} else {
-			c.Err = ErrUnreachable.Format("no answer").Wrap(err)
+			c.Err = ErrUnreachable.Wrap(fmt.Errorf("no answer: %w", err))
 		}
 		return c
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		c.Err = ErrUnreachable.Format(resp.Status)
+		c.Err = ErrUnreachable.Wrap(errors.New(resp.Status))
 		return c
 	}
 	ct := resp.Header.Get("Content-Type")
@@ -185,7 +187,7 @@ func (s *Service) fetch(ctx context.Context, u *url.URL) Card {
 	}
 	body, err := charset.NewReader(io.LimitReader(resp.Body, s.MaxBytes), ct)
 	if err != nil {
-		c.Err = ErrUnreachable.Format("unknown character set").Wrap(err)
+		c.Err = ErrUnreachable.Wrap(fmt.Errorf("unknown character set: %w", err))
 		return c
 	}
 	m := parseHead(body)
@@ -311,18 +313,18 @@ func (s *Service) Image(ctx context.Context, user store.User, workspaceID int64,
 		if httpx.Blocked(err) {
 			return "", nil, ErrRefused.Wrap(err)
 		}
-		return "", nil, ErrUnreachable.Format("no answer").Wrap(err)
+		return "", nil, ErrUnreachable.Wrap(fmt.Errorf("no answer: %w", err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", nil, ErrUnreachable.Format(resp.Status)
+		return "", nil, ErrUnreachable.Wrap(errors.New(resp.Status))
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxImageBytes+1))
 	if err != nil {
-		return "", nil, ErrUnreachable.Format("cut off").Wrap(err)
+		return "", nil, ErrUnreachable.Wrap(fmt.Errorf("cut off: %w", err))
 	}
 	if len(data) > MaxImageBytes {
-		return "", nil, ErrUnreachable.Format("image too large")
+		return "", nil, ErrUnreachable.Wrap(errors.New("image too large"))
 	}
 	mt := http.DetectContentType(data)
 	if !imageTypes[mt] {

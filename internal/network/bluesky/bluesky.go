@@ -11,6 +11,10 @@
 // The attempt key (an atproto TID) is the record key: a post is addressed
 // before it is created, so Recover asks the PDS for exactly that record and
 // always knows whether an interrupted attempt landed.
+//
+// The connector also reads the account's inbox (network.Inbox, inbox.go):
+// the AppView's notifications and the threads of our posts, through the
+// PDS, which proxies app.bsky.* to the AppView.
 package bluesky
 
 import (

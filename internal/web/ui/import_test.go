@@ -44,7 +44,7 @@ func TestImportFormReportsAndKeepsChoices(t *testing.T) {
 			_ = mw.WriteField(k, v)
 		}
 		_ = mw.Close()
-		status, body := b.do(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+		status, body := b.send(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
 		if status != http.StatusOK {
 			t.Fatalf("import: %d %.300s", status, body)
 		}
@@ -237,11 +237,11 @@ func TestImportDryRunReportsMediaInFrench(t *testing.T) {
 		_ = mw.WriteField(k, v)
 	}
 	_ = mw.Close()
-	status, body := b.do(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+	status, body := b.send(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
 	if status != http.StatusOK {
 		t.Fatalf("import: %d %.300s", status, body)
 	}
-	for _, want := range []string{"Les fichiers sont limités à 64 Ko.", "Le média à cette adresse n’a pas pu être téléchargé : 404 Not Found"} {
+	for _, want := range []string{"Les fichiers sont limités à 64 Ko.", "Le média à cette adresse n’a pas pu être téléchargé : le serveur a répondu par l’erreur 404."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the French dry-run report lacks %q", want)
 		}

@@ -82,8 +82,24 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// Options configure the PDS.
+type Options struct {
+	// AppViewURL and AppViewDID, when set, make the PDS proxy app.bsky.*
+	// calls to that AppView (PDS_BSKY_APP_VIEW_URL, PDS_BSKY_APP_VIEW_DID):
+	// the PDS sends the configured URL a service token whose audience is
+	// the DID, without resolving it. Dev mode lets it call plain http on
+	// 127.0.0.1.
+	AppViewURL, AppViewDID string
+}
+
 // Start runs a PDS for the test (skipped unless TRIBUNE_TEST_PDS is set).
 func Start(t testing.TB) *PDS {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith runs a PDS configured by o (skipped unless TRIBUNE_TEST_PDS is set).
+func StartWith(t testing.TB, o Options) *PDS {
 	t.Helper()
 	if os.Getenv("TRIBUNE_TEST_PDS") == "" {
 		t.Skip(Skip)
@@ -110,6 +126,9 @@ func Start(t testing.TB) *PDS {
 	port, plc := freePort(t), freePort(t)
 	cmd := exec.Command(node, script, fmt.Sprint(port), fmt.Sprint(plc), t.TempDir())
 	cmd.Dir = dir
+	if o.AppViewURL != "" {
+		cmd.Env = append(os.Environ(), "PDS_BSKY_APP_VIEW_URL="+o.AppViewURL, "PDS_BSKY_APP_VIEW_DID="+o.AppViewDID)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -185,4 +204,30 @@ func (p *PDS) Record(t testing.TB, did, rkey string) map[string]any {
 		t.Fatalf("getRecord %s: %d %v", rkey, resp.StatusCode, err)
 	}
 	return out.Value
+}
+
+// Records lists a repository's records of one collection (value with its
+// "uri" added).
+func (p *PDS) Records(t testing.TB, did, collection string) []map[string]any {
+	t.Helper()
+	resp, err := http.Get(p.url + "/xrpc/com.atproto.repo.listRecords?limit=100&repo=" + did + "&collection=" + collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Records []struct {
+			URI   string         `json:"uri"`
+			Value map[string]any `json:"value"`
+		} `json:"records"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("listRecords %s %s: %d %v", did, collection, resp.StatusCode, err)
+	}
+	var recs []map[string]any
+	for _, r := range out.Records {
+		r.Value["uri"] = r.URI
+		recs = append(recs, r.Value)
+	}
+	return recs
 }

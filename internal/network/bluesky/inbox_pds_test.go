@@ -1,0 +1,230 @@
+package bluesky_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
+	"github.com/tribune-social/tribune/internal/network/httpx"
+)
+
+// createRecord writes a record as acct straight through the PDS (a quote:
+// Tribune does not publish quotes).
+func createRecord(t *testing.T, acct network.Account, collection string, record map[string]any) network.Ref {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"repo": acct.ExternalID, "collection": collection, "record": record})
+	req, _ := http.NewRequest(http.MethodPost, acct.BaseURL+"/xrpc/com.atproto.repo.createRecord", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+acct.Token.AccessToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ URI, CID, Error, Message string }
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if out.URI == "" {
+		t.Fatalf("createRecord %s: %d %s %s", collection, resp.StatusCode, out.Error, out.Message)
+	}
+	return network.Ref{ID: out.URI, CID: out.CID}
+}
+
+func rkey(uri string) string { return uri[strings.LastIndex(uri, "/")+1:] }
+
+// The inbox against a real PDS: the PDS proxies app.bsky.* to the fake
+// AppView (the only fake part), which reads the accounts' real repositories
+// back from that PDS. A second account replies to, mentions and quotes our
+// post; each reaches the inbox with its kind; our answer lands under theirs
+// with the right root and parent; like, block and hide write the records
+// the PDS validates against the lexicons.
+func TestInboxAgainstRealPDS(t *testing.T) {
+	src := &appviewfake.PDSSource{}
+	av := appviewfake.New(src)
+	appview := httptest.NewServer(av)
+	t.Cleanup(appview.Close)
+	pds := pdstest.StartWith(t, pdstest.Options{AppViewURL: appview.URL, AppViewDID: av.DID})
+	src.SetURL(pds.URL())
+	t.Cleanup(func() {
+		if v := av.Violations(); len(v) > 0 {
+			t.Errorf("requests the lexicons do not allow: %q", v)
+		}
+	})
+	ctx := context.Background()
+	usDID := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
+	aliceDID := pds.CreateAccount(t, "alice.test", "alice-password-1")
+	src.SetHandle(usDID, "lumiere.test")
+	src.SetHandle(aliceDID, "alice.test")
+	av.Follow(usDID, aliceDID)
+	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
+	us, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := c.Login(ctx, pds.URL(), "alice.test", "alice-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func(acct network.Account, text string, replyTo, root *network.Ref) network.Ref {
+		t.Helper()
+		ref, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: network.NewAttemptKey(time.Now()), Text: text, ReplyTo: replyTo, Root: root, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ref
+	}
+	ours := publish(us, "Nouvelle collection de lampes", nil, nil)
+	reply := publish(alice, "Superbe, elle existe en bleu ?", &ours, &ours)
+	mention := publish(alice, "Je recommande @lumiere.test pour les lampes", nil, nil)
+	quote := createRecord(t, alice, bluesky.PostCollection, map[string]any{"$type": bluesky.PostCollection, "text": "Regardez ça",
+		"createdAt": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		"embed":     map[string]any{"$type": "app.bsky.embed.record", "record": map[string]string{"uri": ours.ID, "cid": ours.CID}}})
+
+	fetch := func() map[string]network.Item {
+		t.Helper()
+		res, err := c.FetchInbox(ctx, us, network.FetchRequest{OurPosts: []network.Ref{ours}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return byID(res.Items)
+	}
+	got := fetch()
+	for _, w := range []struct {
+		name string
+		ref  network.Ref
+		kind network.ItemKind
+	}{{"reply", reply, network.KindComment}, {"mention", mention, network.KindMention}, {"quote", quote, network.KindQuote}} {
+		it, ok := got[w.ref.ID]
+		if !ok {
+			t.Errorf("%s %s did not reach the inbox: %v", w.name, w.ref.ID, got)
+			continue
+		}
+		if it.Kind != w.kind || it.Ref.CID != w.ref.CID || it.Author.ExternalID != aliceDID || it.Author.Handle != "alice.test" {
+			t.Errorf("%s: %+v, want kind %s, CID %s, by alice", w.name, it, w.kind, w.ref.CID)
+		}
+	}
+	if it := got[quote.ID]; it.ParentID != ours.ID {
+		t.Errorf("the quote's parent is %q, want our post", it.ParentID)
+	}
+	var proxied bool
+	for _, call := range av.Calls() {
+		proxied = proxied || (call.NSID == "app.bsky.notification.listNotifications" && call.Viewer == usDID)
+	}
+	if !proxied {
+		t.Error("listNotifications never reached the AppView through the PDS as our account")
+	}
+	item := got[reply.ID]
+	if item.Root == nil || item.Root.ID != ours.ID || item.ParentID != ours.ID || item.ConversationID != ours.ID {
+		t.Fatalf("reply item thread: root %+v parent %s conversation %s", item.Root, item.ParentID, item.ConversationID)
+	}
+
+	t.Run("our answer threads under theirs", func(t *testing.T) {
+		answer := publish(us, "Oui, en bleu nuit !", &item.Ref, item.Root)
+		rec := pds.Record(t, usDID, rkey(answer.ID))
+		r := rec["reply"].(map[string]any)
+		root, parent := r["root"].(map[string]any), r["parent"].(map[string]any)
+		if root["uri"] != ours.ID || root["cid"] != ours.CID || parent["uri"] != reply.ID || parent["cid"] != reply.CID {
+			t.Errorf("our answer's reply refs %v, want root %s and parent %s", r, ours.ID, reply.ID)
+		}
+		if _, ok := fetch()[answer.ID]; ok {
+			t.Error("our own answer came back as an inbox item")
+		}
+		// Our own record can be deleted from the inbox; theirs cannot.
+		if err := c.Act(ctx, us, network.ActDelete, network.Item{ExternalID: answer.ID, Ref: answer}); err != nil {
+			t.Fatal(err)
+		}
+		if live, err := c.CheckLive(ctx, us, answer); live || err != nil {
+			t.Errorf("deleted answer: live=%v %v", live, err)
+		}
+		if err := c.Act(ctx, us, network.ActDelete, item); !errors.Is(err, network.ErrUnsupported) {
+			t.Errorf("delete alice's reply: %v, want ErrUnsupported", err)
+		}
+	})
+
+	act := func(a network.Action, it network.Item) {
+		t.Helper()
+		if err := c.Act(ctx, us, a, it); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	t.Run("like", func(t *testing.T) {
+		act(network.ActLike, item)
+		act(network.ActLike, item) // a repeated action is a no-op
+		likes := pds.Records(t, usDID, bluesky.LikeCollection)
+		if len(likes) != 1 {
+			t.Fatalf("%d like records after liking twice, want 1", len(likes))
+		}
+		if s := likes[0]["subject"].(map[string]any); s["uri"] != reply.ID || s["cid"] != reply.CID {
+			t.Errorf("like subject %v", s)
+		}
+		act(network.ActUnlike, item)
+		act(network.ActUnlike, item)
+		if n := len(pds.Records(t, usDID, bluesky.LikeCollection)); n != 0 {
+			t.Errorf("%d like records after unliking", n)
+		}
+		// A like made in the Bluesky app (a key of its own) is undone too.
+		createRecord(t, us, bluesky.LikeCollection, map[string]any{"$type": bluesky.LikeCollection,
+			"subject": map[string]string{"uri": reply.ID, "cid": reply.CID}, "createdAt": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+		act(network.ActUnlike, item)
+		if n := len(pds.Records(t, usDID, bluesky.LikeCollection)); n != 0 {
+			t.Errorf("%d like records after unliking one made in the app", n)
+		}
+	})
+	t.Run("hide", func(t *testing.T) {
+		act(network.ActHide, item)
+		gates := pds.Records(t, usDID, bluesky.ThreadgateCollection)
+		if len(gates) != 1 || rkey(gates[0]["uri"].(string)) != rkey(ours.ID) || gates[0]["post"] != ours.ID {
+			t.Fatalf("threadgates %v, want one on our post", gates)
+		}
+		if h, _ := gates[0]["hiddenReplies"].([]any); len(h) != 1 || h[0] != reply.ID {
+			t.Errorf("hiddenReplies %v, want alice's reply", gates[0]["hiddenReplies"])
+		}
+		if _, ok := gates[0]["allow"]; ok {
+			t.Errorf("hiding changed who may reply: %v", gates[0])
+		}
+		if !fetch()[reply.ID].Hidden {
+			t.Error("the inbox does not show the reply hidden")
+		}
+		act(network.ActUnhide, item)
+		gates = pds.Records(t, usDID, bluesky.ThreadgateCollection)
+		if h, _ := gates[0]["hiddenReplies"].([]any); len(h) != 0 {
+			t.Errorf("hiddenReplies after unhiding: %v", h)
+		}
+	})
+	t.Run("mark read", func(t *testing.T) {
+		act(network.ActMarkRead, item)
+		if av.LastSeen(usDID).IsZero() {
+			t.Error("updateSeen did not reach the AppView through the PDS")
+		}
+	})
+	t.Run("block", func(t *testing.T) {
+		act(network.ActBlock, item)
+		act(network.ActBlock, item)
+		blocks := pds.Records(t, usDID, bluesky.BlockCollection)
+		if len(blocks) != 1 || blocks[0]["subject"] != aliceDID {
+			t.Fatalf("blocks %v, want one of alice", blocks)
+		}
+		if _, ok := fetch()[mention.ID]; ok {
+			t.Error("a blocked account's mention still reaches the inbox")
+		}
+		act(network.ActUnblock, item)
+		if n := len(pds.Records(t, usDID, bluesky.BlockCollection)); n != 0 {
+			t.Errorf("%d block records after unblocking", n)
+		}
+		createRecord(t, us, bluesky.BlockCollection, map[string]any{"$type": bluesky.BlockCollection,
+			"subject": aliceDID, "createdAt": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+		act(network.ActUnblock, item)
+		if n := len(pds.Records(t, usDID, bluesky.BlockCollection)); n != 0 {
+			t.Errorf("%d block records after unblocking one made in the app", n)
+		}
+	})
+}
