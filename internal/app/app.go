@@ -25,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/idempotency"
+	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
@@ -57,16 +58,18 @@ type Roles struct {
 
 // App is a running Tribune.
 type App struct {
-	Cfg       config.Config
-	Log       *slog.Logger
-	Store     store.Store
-	Keys      *secret.Keyring
-	Auth      *auth.Service
-	Posts     *posts.Service
-	Channels  *channels.Service
-	Media     *media.Service
-	Calendar  *calendar.Service
-	Importer  *calendar.Importer
+	Cfg      config.Config
+	Log      *slog.Logger
+	Store    store.Store
+	Keys     *secret.Keyring
+	Auth     *auth.Service
+	Posts    *posts.Service
+	Channels *channels.Service
+	Media    *media.Service
+	Calendar *calendar.Service
+	Importer *calendar.Importer
+	// LinkCards reads the pages links point to, for the composer's cards.
+	LinkCards *linkcard.Service
 	Status    *ops.Status
 	Publisher *publish.Publisher
 	Notifier  *notify.Notifier
@@ -229,6 +232,7 @@ func (a *App) build() error {
 	a.Posts = &posts.Service{Store: a.Store, Auth: a.Auth, Notifier: a.Notifier, Now: now}
 	a.Calendar = &calendar.Service{Store: a.Store, Auth: a.Auth, PublicURL: cfg.PublicURL, Now: now}
 	a.Importer = &calendar.Importer{Calendar: a.Calendar, Posts: a.Posts, Media: a.Media, Fetch: client}
+	a.LinkCards = linkcard.New(a.Auth, client, now, linkcard.CacheSize)
 	a.Status = &ops.Status{Store: a.Store, Now: now}
 	a.Idempotency = &idempotency.Records{Store: a.Store, Keys: keys, Now: now}
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
@@ -258,7 +262,7 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
 		if err != nil {
 			return err

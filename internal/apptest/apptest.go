@@ -5,11 +5,13 @@ package apptest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -101,6 +103,11 @@ func Start(t testing.TB, o Options) *Env {
 	// Cleanups run last registered first: the store closes after River stopped.
 	t.Cleanup(a.Close)
 	a.Publisher.RetryBase = 100 * time.Millisecond
+	// Tests never reach the internet: a composer test that types a real
+	// address (www.example.com) must not make its link card fetch it.
+	// Loopback test servers stay reachable, under the safe client's rules.
+	c := a.LinkCards.Client
+	a.LinkCards.Client = &http.Client{Timeout: c.Timeout, CheckRedirect: c.CheckRedirect, Transport: loopbackOnly{c.Transport}}
 	srv := httptest.NewUnstartedServer(a.Handler)
 	srv.Listener.Close()
 	srv.Listener = ln
@@ -127,6 +134,21 @@ func (e *Env) SandboxConnector() *sandbox.Connector {
 	c := sandbox.NewConnector(nil)
 	c.ControlToken = e.SandboxControlToken
 	return c
+}
+
+// loopbackOnly refuses every request whose host is not a loopback
+// address, before the next transport sees it.
+type loopbackOnly struct{ next http.RoundTripper }
+
+func (l loopbackOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := req.URL.Hostname()
+	if ip, err := netip.ParseAddr(h); h != "localhost" && (err != nil || !ip.IsLoopback()) {
+		if req.Body != nil {
+			_ = req.Body.Close() // a RoundTripper closes the body, even on error
+		}
+		return nil, errors.New("apptest: tests never reach the internet (" + h + ")")
+	}
+	return l.next.RoundTrip(req)
 }
 
 type testWriter struct{ t testing.TB }

@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,6 +43,9 @@ type ImportOptions struct {
 	// Progress, when set, is told how far the import has gone: after each
 	// row checked, then after each post saved.
 	Progress func(stage ImportStage, done, total int)
+	// ProgressKey, when set, is the key the import page polls its progress
+	// under (ImportProgress): letters and digits, made up for each submit.
+	ProgressKey string
 }
 
 // ImportStage names what an import is doing, for its progress.
@@ -128,6 +132,7 @@ func (im *Importer) Import(ctx context.Context, user store.User, workspaceID int
 	if err != nil {
 		return ImportReport{}, err
 	}
+	defer im.trackProgress(ctx, run)()
 	rows, rowErrs, format := bulk.ParseDetected(r, bulk.Options{Format: run.opt.Format, DateOrder: opt.DateOrder, Now: im.Calendar.Now(), TZ: run.tz})
 	run.opt.Format = format
 	run.rep = ImportReport{Format: format, Rows: len(rows) + countLinesOnlyInErrors(rows, rowErrs), Errors: rowErrs}
@@ -208,14 +213,14 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 	}
 	in := posts.Input{ScheduledLocal: row.Local, Timezone: run.tz, Tags: row.Tags, ConfirmDuplicate: run.opt.ImportDuplicates}
 	var mediaIDs []int64
-	if !run.opt.DryRun {
-		// A dry run fetches nothing: it would fill the library with the
-		// files of an import that was only checked.
-		for _, u := range row.MediaURLs {
-			id, err := im.fetchMedia(ctx, run, u)
-			if err != nil {
-				return planned{}, []bulk.RowError{rowError(row.Line, "media_url", err)}
-			}
+	for _, u := range row.MediaURLs {
+		// A dry run downloads and checks each file but keeps none: it would
+		// fill the library with the files of an import only checked.
+		id, err := im.fetchMedia(ctx, run, u)
+		if err != nil {
+			return planned{}, []bulk.RowError{rowError(row.Line, "media_url", err)}
+		}
+		if !run.opt.DryRun {
 			mediaIDs = append(mediaIDs, id)
 		}
 	}
@@ -242,14 +247,17 @@ func (im *Importer) planRow(ctx context.Context, run *importRun, row bulk.Row) (
 	return planned{line: row.Line, in: in, when: when}, errs
 }
 
-// rowError reports a use-case problem on one line, with its detail's
-// message when it has one (it names the limit that was crossed).
+// rowError reports a use-case problem on one line, with its detail's code
+// and message when it has one (it names the limit that was crossed).
 func rowError(line int, field string, err error) bulk.RowError {
 	pe := problem.As(err)
 	e := bulk.RowError{Line: line, Field: field, Code: pe.Code, Message: pe.Message, Args: pe.Args}
 	if len(pe.Details) == 1 {
 		d := pe.Details[0]
 		e.Message, e.Args = d.Message, d.Args
+		if d.Code != "" {
+			e.Code = d.Code
+		}
 	}
 	return e
 }
@@ -291,8 +299,10 @@ var (
 
 // fetchMedia downloads one media URL through the safe outgoing client and
 // adds it to the workspace's library (which checks its size and type, from
-// its content). The Content-Type and Content-Length announced are checked
-// first, so a web page or a huge file is refused before it is read.
+// its content); in a dry run it checks the file the same way and keeps
+// nothing (the id is then 0). The Content-Type and Content-Length announced
+// are checked first, so a web page or a huge file is refused before it is
+// read.
 func (im *Importer) fetchMedia(ctx context.Context, run *importRun, u string) (int64, error) {
 	if id, ok := run.fetched[u]; ok {
 		return id, nil
@@ -321,6 +331,16 @@ func (im *Importer) fetchMedia(ctx context.Context, run *importRun, u string) (i
 	}
 	if resp.ContentLength > im.Media.Limit() {
 		return 0, media.TooLarge(im.Media.Limit())
+	}
+	if run.opt.DryRun {
+		if err := im.Media.Check(resp.Body); err != nil {
+			if pe := (*problem.Error)(nil); !errors.As(err, &pe) {
+				return 0, errMediaNoAnswer.Wrap(err) // the body broke off
+			}
+			return 0, err
+		}
+		run.fetched[u] = 0
+		return 0, nil
 	}
 	name := path.Base(req.URL.Path)
 	m, err := im.Media.Upload(ctx, run.user, run.ws.ID, name, resp.Body, "", nil)

@@ -200,3 +200,70 @@ func TestImportFiveThousandRows(t *testing.T) {
 		t.Fatalf("report: %d rows, %d imported, errors %+v", rep.Rows, rep.Imported, rep.Errors[:min(len(rep.Errors), 3)])
 	}
 }
+
+// A dry run downloads each media URL through the outgoing client and
+// checks it as the real import would (size, type from the content, an
+// image that reads), reporting each bad one as its row's error, and keeps
+// no file: the library stays empty and nothing is scheduled.
+func TestImportDryRunChecksMediaWithoutKeepingThem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := apptest.Start(t, apptest.Options{}) // -allow-private-networks: the server is on 127.0.0.1
+	e.App.Media.MaxBytes = 64 << 10
+	owner, ws := e.Owner(t)
+	ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := pngBytes(t)
+	// Past the limit, sent chunked: no Content-Length to refuse it early,
+	// so only reading it finds it too big.
+	big := append(append([]byte{}, img...), make([]byte, 100<<10)...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/photo.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(img)
+		case "/big.png":
+			w.Header().Set("Content-Type", "image/png")
+			for i := 0; i < len(big); i += 4096 {
+				_, _ = w.Write(big[i:min(i+4096, len(big))])
+				w.(http.Flusher).Flush()
+			}
+		case "/page.html":
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>not an image</html>"))
+		case "/lies.png": // says PNG, is text
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write([]byte("just some words, no picture"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	day := time.Now().AddDate(0, 0, 5).Format("2006-01-02")
+	file := "post_content,post_link,image_url,video_url,publishing_date\n" +
+		"Good photo,," + srv.URL + "/photo.png,," + day + " 09:00\n" +
+		"Too big,," + srv.URL + "/big.png,," + day + " 10:00\n" +
+		"A web page,," + srv.URL + "/page.html,," + day + " 11:00\n" +
+		"Says PNG is text,," + srv.URL + "/lies.png,," + day + " 12:00\n" +
+		"A missing file,," + srv.URL + "/gone.png,," + day + " 13:00\n"
+	rep, err := e.App.Importer.Import(ctx, owner, ws.ID, strings.NewReader(file), calendar.ImportOptions{ChannelIDs: []int64{ch.ID}, DryRun: true, ImportValid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[int]string{}
+	for _, e := range rep.Errors {
+		codes[e.Line] = e.Code
+	}
+	want := map[int]string{3: "too_large", 4: "media_type", 5: "media_type", 6: "media_fetch_failed"}
+	if fmt.Sprint(codes) != fmt.Sprint(want) {
+		t.Errorf("errors by line = %v, want %v (%+v)", codes, want, rep.Errors)
+	}
+	if rep.Valid != 1 || rep.Imported != 0 || len(rep.PostIDs) != 0 {
+		t.Errorf("report %+v: want the good photo's row valid and nothing imported", rep)
+	}
+	if lib, err := e.App.Media.List(ctx, owner, ws.ID); err != nil || len(lib) != 0 {
+		t.Errorf("library after a dry run = %d files (%v), want none", len(lib), err)
+	}
+}

@@ -4,6 +4,7 @@
 package media
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -106,8 +107,7 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	mime := sniff(head[:k])
 	ext, ok := accepted[mime]
 	if !ok {
-		return store.Media{}, problem.Invalid.With(problem.Detail{Location: "file", Code: "media_type",
-			Message: "Only JPEG, PNG, GIF and WebP images and MP4, MOV and WebM videos are accepted (this file is %s).", Args: []any{mime}})
+		return store.Media{}, errType(mime)
 	}
 	var w, hgt int
 	if strings.HasPrefix(mime, "image/") {
@@ -145,6 +145,56 @@ func (s *Service) Upload(ctx context.Context, user store.User, workspaceID int64
 	return s.Store.CreateMedia(ctx, store.CreateMediaParams{WorkspaceID: workspaceID, Filename: name, MIME: mime, SizeBytes: n,
 		Width: int64(w), Height: int64(hgt), Alt: strings.TrimSpace(alt), Tags: string(tagsJSON), SHA256: sum, StorageKey: key,
 		UploadedBy: user.ID, CreatedAt: s.Now().UTC()})
+}
+
+// errType refuses a file whose content is of a type no network takes.
+func errType(mime string) error {
+	return problem.Invalid.With(problem.Detail{Location: "file", Code: "media_type",
+		Message: "Only JPEG, PNG, GIF and WebP images and MP4, MOV and WebM videos are accepted (this file is %s).", Args: []any{mime}})
+}
+
+// Check reads a file as Upload would and answers what Upload would refuse
+// it for (too large, empty, a type no network takes, an image that cannot
+// be read), without keeping it: an import's dry run checks each media URL
+// without filling the library. It reads the whole file, up to one byte
+// past the limit, and holds only its first 512 bytes in memory.
+func (s *Service) Check(r io.Reader) error {
+	limit := s.Limit()
+	counted := &countingReader{r: io.LimitReader(r, limit+1)}
+	br := bufio.NewReaderSize(counted, 512)
+	head, _ := br.Peek(512)
+	var contentErr error
+	mime := sniff(head)
+	switch _, ok := accepted[mime]; {
+	case len(head) == 0:
+		contentErr = problem.Invalidf("file", "empty", "The file is empty.")
+	case !ok:
+		contentErr = errType(mime)
+	case strings.HasPrefix(mime, "image/"):
+		if _, _, err := image.DecodeConfig(br); err != nil {
+			contentErr = problem.Invalidf("file", "bad_image", "The image cannot be read.")
+		}
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return err
+	}
+	// Upload's order: the size first, then what the content is.
+	if counted.n > limit {
+		return TooLarge(limit)
+	}
+	return contentErr
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Media files and their directories are owner-only: an upload may be an

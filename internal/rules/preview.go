@@ -16,11 +16,17 @@ import (
 // preview shows the whole text rather than an invented cut.
 type Preview struct {
 	// SeeMoreAt is the number of characters shown before the feed cuts the
-	// text with SeeMore; 0 when the network documents no cut.
+	// text with SeeMore (an estimate when SeeMoreApprox); 0 when the
+	// network documents no length for its cut.
 	SeeMoreAt int
 	// SeeMore is the network's own label for the cut, in English, shown
 	// after "…".
 	SeeMore string
+	// SeeMoreApprox is true when the network publishes no exact cut, only
+	// a length to stay under "to avoid truncation": its feed cuts by lines
+	// and screen width, so SeeMoreAt is an estimate and the preview says
+	// so rather than pretend.
+	SeeMoreApprox bool
 	// LinksClickable is false where links in the text are plain text
 	// (Instagram captions).
 	LinksClickable bool
@@ -35,6 +41,11 @@ type Preview struct {
 	// LinkCard: the first link becomes a card (title, image) when the post
 	// has no media.
 	LinkCard bool
+	// CardDescription: the card shows the page's description under its
+	// title (Mastodon's PreviewCard and Bluesky's external embed carry
+	// one; X, LinkedIn, Facebook and Threads show the image, the title
+	// and the domain).
+	CardDescription bool
 	// GridMax is how many media the feed shows in the post's grid.
 	GridMax int
 	// Crop is the CSS aspect ratio a single image is cropped to in the
@@ -47,40 +58,52 @@ type Preview struct {
 }
 
 // previews are each network's display rules. Cuts are only set where a
-// network publishes them.
+// network publishes a length for them, and marked approximate where that
+// length is a recommendation rather than the cut itself.
 var previews = map[string]Preview{
-	"sandbox": {LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
+	"sandbox": {LinksClickable: true, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4,
 		Source: "internal/network/sandbox: shows the whole post"},
 	// Mastodon shows the whole status (a long one is folded only by some
 	// clients, by height, not characters); a link is shown without its
 	// scheme and cut after 30 characters with "…" (app/lib/text_formatter.rb,
 	// display_url); the preview card is fetched for the first link when the
 	// status has no media (docs.joinmastodon.org/entities/PreviewCard).
-	"mastodon": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, GridMax: 4, Crop: "16 / 9", Visibility: true,
+	"mastodon": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4, Crop: "16 / 9", Visibility: true,
 		Source: "https://docs.joinmastodon.org/entities/PreviewCard/ ; mastodon app/lib/text_formatter.rb (links shown 30 characters); no documented cut"},
 	// Bluesky shows the whole post (300 graphemes); the app shortens a link
 	// to its host and the start of its path; an external embed (link card)
 	// and an images embed exclude each other (app.bsky.feed.post embed is a
 	// union).
-	"bluesky": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, GridMax: 4, Crop: "16 / 9",
+	"bluesky": {LinksClickable: true, LinkDisplay: 30, HashtagsLinked: true, LinkCard: true, CardDescription: true, GridMax: 4, Crop: "16 / 9",
 		Source: "https://docs.bsky.app/docs/advanced-guides/posts (embeds: images or external, not both); no documented cut"},
 	// X shows a standard post whole (280 weighted); links display as a
 	// shortened t.co display_url, the first becomes a card when there is no
 	// media; up to 4 images in a grid.
 	"x": {LinksClickable: true, LinkDisplay: 23, HashtagsLinked: true, LinkCard: true, GridMax: 4, Crop: "16 / 9",
 		Source: "https://developer.x.com/en/docs/twitter-for-websites/cards/overview/abouts-cards ; display_url in the entities object; no documented cut for standard posts"},
-	// LinkedIn documents the cut of introductory text in its ads
-	// specifications: about 150 characters before "…see more" on desktop.
-	"linkedin": {SeeMoreAt: 150, SeeMore: "see more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
-		Source: "https://business.linkedin.com/marketing-solutions/success/ads-guide (introductory text: 150 characters before truncation)"},
-	// Meta's ads guide: feed text is truncated after 125 characters with
-	// "… See more"; the same guide for Instagram's feed. Instagram captions
-	// show links as plain text; a single feed image is shown between 1.91:1
-	// and 4:5 (the Graph API refuses other ratios), carousels up to 10.
-	"facebook": {SeeMoreAt: 125, SeeMore: "See more", LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 5,
-		Source: "https://www.facebook.com/business/ads-guide (primary text: 125 characters shown in feed)"},
-	"instagram": {SeeMoreAt: 125, SeeMore: "more", HashtagsLinked: true, GridMax: 1, Crop: "4 / 5",
-		Source: "https://www.facebook.com/business/ads-guide (Instagram feed: 125 characters shown) ; https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media (aspect ratio 4:5 to 1.91:1, links not clickable)"},
+	// No network below publishes where its feed cuts an ordinary post; each
+	// publishes a length to stay under so its ads are not cut, and the
+	// composer uses it as an estimate, shown as one (SeeMoreApprox):
+	//  - LinkedIn, "Single image ads advertising specifications"
+	//    (https://www.linkedin.com/help/lms/answer/a426534): introductory
+	//    text "Use up to 150 characters including spaces, emojis, and
+	//    punctuation to avoid truncation".
+	//  - Meta's Ads Guide (https://www.facebook.com/business/ads-guide),
+	//    feed image ads: "Primary text: 125 characters" (a recommendation).
+	//  - Instagram Help Center, "Why doesn't my entire caption display in
+	//    feed?" (https://help.instagram.com/1643471055915254): the feed
+	//    shows "the first three lines of a caption", with "more"; it
+	//    recommends 125 characters or fewer for the whole caption to show.
+	//    The cut is by lines, so 125 is an estimate here too.
+	// Instagram captions show links as plain text; a single feed image is
+	// shown between 1.91:1 and 4:5 (the Graph API refuses other ratios),
+	// carousels up to 10.
+	"linkedin": {SeeMoreAt: 150, SeeMore: "see more", SeeMoreApprox: true, LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 4,
+		Source: "https://www.linkedin.com/help/lms/answer/a426534 (introductory text: up to 150 characters to avoid truncation; the organic cut is not published)"},
+	"facebook": {SeeMoreAt: 125, SeeMore: "See more", SeeMoreApprox: true, LinksClickable: true, HashtagsLinked: true, LinkCard: true, GridMax: 5,
+		Source: "https://www.facebook.com/business/ads-guide (primary text: 125 characters recommended; the organic cut is not published)"},
+	"instagram": {SeeMoreAt: 125, SeeMore: "more", SeeMoreApprox: true, HashtagsLinked: true, GridMax: 1, Crop: "4 / 5",
+		Source: "https://help.instagram.com/1643471055915254 (the feed shows the first three lines; 125 characters or fewer recommended) ; https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media (aspect ratio 4:5 to 1.91:1, links not clickable)"},
 	// Threads shows the whole post (500 characters); one link preview per
 	// post; a post carries one topic tag, the first hashtag.
 	"threads": {LinksClickable: true, HashtagsLinked: true, TagsLinked: 1, LinkCard: true, GridMax: 10,

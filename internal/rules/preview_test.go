@@ -118,3 +118,33 @@ func TestThreadsMarksOnlyItsOneTopicTag(t *testing.T) {
 		})
 	}
 }
+
+// LinkedIn, Facebook and Instagram publish a length to stay under, not
+// where their feed cuts an ordinary post: their cut is marked approximate
+// and names the network's own page; networks without a cut have neither.
+func TestSeeMoreCutsSayWhetherTheyAreApproximate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		network, source string
+		approx          bool
+	}{
+		{"linkedin", "https://www.linkedin.com/help/lms/answer/a426534", true},
+		{"facebook", "https://www.facebook.com/business/ads-guide", true},
+		{"instagram", "https://help.instagram.com/1643471055915254", true},
+		{"mastodon", "", false},
+		{"threads", "", false},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			p := PreviewOf(tc.network)
+			if p.SeeMoreApprox != tc.approx {
+				t.Errorf("SeeMoreApprox = %v, want %v", p.SeeMoreApprox, tc.approx)
+			}
+			if p.SeeMoreApprox && p.SeeMoreAt == 0 {
+				t.Error("approximate cut without a length")
+			}
+			if !strings.Contains(p.Source, tc.source) {
+				t.Errorf("source %q does not cite %q", p.Source, tc.source)
+			}
+		})
+	}
+}

@@ -292,6 +292,13 @@ type DecideApprovalLinkParams struct {
 	ID        int64
 }
 
+// DeleteImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteImportProgressParams struct {
+	WorkspaceID int64
+	UserID      int64
+	Key         string
+}
+
 // DeleteMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
 type DeleteMembershipParams struct {
 	WorkspaceID int64
@@ -317,6 +324,13 @@ type FindDuplicateVariantParams struct {
 type GetIdempotencyRecordParams struct {
 	UserID int64
 	Key    string
+}
+
+// GetImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetImportProgressParams struct {
+	WorkspaceID int64
+	UserID      int64
+	Key         string
 }
 
 // GetMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -349,6 +363,17 @@ type IdempotencyKey struct {
 	Body        []byte
 	CreatedAt   time.Time
 	KeyID       string
+}
+
+// ImportProgress mirrors the row or argument shape sqlc generates for both dialects.
+type ImportProgress struct {
+	WorkspaceID int64
+	UserID      int64
+	Key         string
+	Stage       string
+	Done        int64
+	Total       int64
+	UpdatedAt   time.Time
 }
 
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.
@@ -727,6 +752,17 @@ type Session struct {
 	CreatedAt time.Time
 }
 
+// SetImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetImportProgressParams struct {
+	WorkspaceID int64
+	UserID      int64
+	Key         string
+	Stage       string
+	Done        int64
+	Total       int64
+	UpdatedAt   time.Time
+}
+
 // SetPartStateParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetPartStateParams struct {
 	State     string
@@ -995,6 +1031,8 @@ type Queries interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteHeartbeatsBefore(ctx context.Context, before time.Time) error
 	DeleteIdempotencyRecordsBefore(ctx context.Context, before time.Time) (int64, error)
+	DeleteImportProgress(ctx context.Context, arg DeleteImportProgressParams) error
+	DeleteImportProgressBefore(ctx context.Context, before time.Time) (int64, error)
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
 	DeletePendingParts(ctx context.Context, variantID int64) error
@@ -1009,6 +1047,7 @@ type Queries interface {
 	GetCalendarShareByTokenHash(ctx context.Context, tokenHash string) (CalendarShare, error)
 	GetChannel(ctx context.Context, id int64) (Channel, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
+	GetImportProgress(ctx context.Context, arg GetImportProgressParams) (ImportProgress, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
@@ -1060,6 +1099,7 @@ type Queries interface {
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
+	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error
 	SetPostStatus(ctx context.Context, arg SetPostStatusParams) error
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error

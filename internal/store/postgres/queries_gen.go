@@ -175,6 +175,15 @@ func (a queries) DeleteIdempotencyRecordsBefore(ctx context.Context, before time
 	return r, mapErr(err)
 }
 
+func (a queries) DeleteImportProgress(ctx context.Context, arg store.DeleteImportProgressParams) error {
+	return mapErr(a.w.DeleteImportProgress(ctx, pgdb.DeleteImportProgressParams(arg)))
+}
+
+func (a queries) DeleteImportProgressBefore(ctx context.Context, before time.Time) (int64, error) {
+	r, err := a.w.DeleteImportProgressBefore(ctx, before)
+	return r, mapErr(err)
+}
+
 func (a queries) DeleteMedia(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteMedia(ctx, id))
 }
@@ -236,6 +245,11 @@ func (a queries) GetChannel(ctx context.Context, id int64) (store.Channel, error
 func (a queries) GetIdempotencyRecord(ctx context.Context, arg store.GetIdempotencyRecordParams) (store.IdempotencyKey, error) {
 	r, err := a.r.GetIdempotencyRecord(ctx, pgdb.GetIdempotencyRecordParams(arg))
 	return store.IdempotencyKey(r), mapErr(err)
+}
+
+func (a queries) GetImportProgress(ctx context.Context, arg store.GetImportProgressParams) (store.ImportProgress, error) {
+	r, err := a.r.GetImportProgress(ctx, pgdb.GetImportProgressParams(arg))
+	return store.ImportProgress(r), mapErr(err)
 }
 
 func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string) (store.Invitation, error) {
@@ -673,6 +687,10 @@ func (a queries) ReserveIdempotencyKey(ctx context.Context, arg store.ReserveIde
 func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenParams) (int64, error) {
 	r, err := a.w.RevokeAPIToken(ctx, pgdb.RevokeAPITokenParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) SetImportProgress(ctx context.Context, arg store.SetImportProgressParams) error {
+	return mapErr(a.w.SetImportProgress(ctx, pgdb.SetImportProgressParams(arg)))
 }
 
 func (a queries) SetPartState(ctx context.Context, arg store.SetPartStateParams) error {

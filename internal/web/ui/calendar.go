@@ -317,9 +317,8 @@ func (u *ui) importCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	opt := calendar.ImportOptions{Format: bulk.Format(r.FormValue("format")),
 		DateOrder: r.FormValue("date_order"), ChannelIDs: ids, ImportValid: r.FormValue("import_valid") != "",
-		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != ""}
-	done := trackImport(currentUser(r).ID, r.FormValue("progress_key"), &opt)
-	defer done()
+		ImportDuplicates: r.FormValue("import_duplicates") != "", DryRun: r.FormValue("dry_run") != "",
+		ProgressKey: r.FormValue("progress_key")}
 	rep, err := u.Importer.Import(r.Context(), currentUser(r), ws.ID, file, opt)
 	if err != nil {
 		return err

@@ -226,7 +226,9 @@ func (u *ui) composeCheck(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return fragment(w, r, composeLive(u.loc(r), checks, previewsOf(checks, media)))
+	cards := previewsOf(checks, media)
+	u.linkCards(ws.ID, cards)
+	return fragment(w, r, composeLive(u.loc(r), ws.ID, checks, cards))
 }
 
 // ---- post page and actions

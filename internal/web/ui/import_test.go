@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // The import page recognises a Sprout Social file, says what it created
@@ -90,6 +92,27 @@ func TestImportFormReportsAndKeepsChoices(t *testing.T) {
 func TestImportProgressIsPolled(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
+	pollImportProgress(t, env, env)
+}
+
+// Two nodes on one PostgreSQL database: the import runs on one, the page's
+// poll is answered by the other (no load-balancer affinity), and still
+// sees how far the import has gone.
+func TestImportProgressIsPolledOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	var dbURL string
+	var keys string
+	runner := apptest.Start(t, apptest.Options{Postgres: true, Configure: func(c *config.Config) {
+		dbURL, keys = c.DatabaseURL, c.SecretKeys
+	}})
+	poller := apptest.Start(t, apptest.Options{Postgres: true, Configure: func(c *config.Config) {
+		c.DatabaseURL, c.SecretKeys, c.NodeID = dbURL, keys, "test-node-2"
+	}})
+	pollImportProgress(t, runner, poller)
+}
+
+// pollImportProgress imports on env and polls the progress on pollOn.
+func pollImportProgress(t *testing.T, env, pollOn *apptest.Env) {
 	owner, ws := env.Owner(t)
 	ch, err := env.App.Channels.ConnectSandbox(context.Background(), owner, ws.ID, "acct")
 	if err != nil {
@@ -138,7 +161,7 @@ func TestImportProgressIsPolled(t *testing.T) {
 	}()
 	poll := func(c *http.Client) string {
 		t.Helper()
-		resp, err := c.Get(b.base + fmt.Sprintf("/w/%d/import/progress?key=%s", ws.ID, key))
+		resp, err := c.Get(pollOn.Server.URL + fmt.Sprintf("/w/%d/import/progress?key=%s", ws.ID, key))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +176,12 @@ func TestImportProgressIsPolled(t *testing.T) {
 	}
 	if got != "Checking row 1 of 2…" {
 		t.Errorf("progress = %q, want %q", got, "Checking row 1 of 2…")
+	}
+	// The progress is in the database the polling node reads, not in the
+	// memory of the process (both test nodes share one).
+	row, err := pollOn.Store.GetImportProgress(context.Background(), store.GetImportProgressParams{WorkspaceID: ws.ID, UserID: owner.ID, Key: key})
+	if err != nil || row.Done != 1 || row.Total != 2 {
+		t.Errorf("stored progress = %+v, %v; want row 1 of 2", row, err)
 	}
 	close(release)
 	if body := <-done; !strings.Contains(body, "2 posts created") {
@@ -170,4 +199,51 @@ func tinyPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// A dry run's report lists each media URL that would fail, in the user's
+// language, with the limit or status that failed it.
+func TestImportDryRunReportsMediaInFrench(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	env.App.Media.MaxBytes = 64 << 10
+	owner, ws := env.Owner(t)
+	ch, err := env.App.Channels.ConnectSandbox(context.Background(), owner, ws.ID, "acct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big.png" {
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(append(tinyPNG(t), make([]byte, 100<<10)...))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	b := signIn(t, env)
+	if status, _ := b.post("/settings/language", url.Values{"lang": {"fr"}}); status >= 400 {
+		t.Fatalf("language: %d", status)
+	}
+	day := time.Now().AddDate(0, 0, 6).Format("2006-01-02")
+	file := "text,link,imageUrls,postAtSpecificTime\n" +
+		"trop lourd,," + srv.URL + "/big.png," + day + " 09:00:00\n" +
+		"disparu,," + srv.URL + "/gone.png," + day + " 10:00:00\n"
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "socialbee.csv")
+	_, _ = fw.Write([]byte(file))
+	for k, v := range map[string]string{"channel": fmt.Sprint(ch.ID), "dry_run": "1"} {
+		_ = mw.WriteField(k, v)
+	}
+	_ = mw.Close()
+	status, body := b.send(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+	if status != http.StatusOK {
+		t.Fatalf("import: %d %.300s", status, body)
+	}
+	for _, want := range []string{"Les fichiers sont limités à 64 Ko.", "Le média à cette adresse n’a pas pu être téléchargé : le serveur a répondu par l’erreur 404."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French dry-run report lacks %q", want)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/rules"
@@ -21,14 +22,18 @@ import (
 // from the network's display rules (rules.Preview) so that the composer
 // and the rules table never disagree.
 type previewCard struct {
-	Channel    store.Channel
-	Rules      rules.Preview
-	Text       rules.Displayed
-	Thread     []rules.Displayed
-	Media      []store.Media // the media the feed shows
-	MoreMedia  int           // media beyond the grid ("+N")
-	CardHost   string        // the link card's host, "" without a card
-	CardURL    string
+	Channel   store.Channel
+	Rules     rules.Preview
+	Text      rules.Displayed
+	Thread    []rules.Displayed
+	Media     []store.Media // the media the feed shows
+	MoreMedia int           // media beyond the grid ("+N")
+	CardHost  string        // the link card's host, "" without a card
+	CardURL   string
+	// Card is what the linked page says about itself, once read
+	// (linkCards); until then CardSrc is where the preview asks for it.
+	Card       linkcard.Card
+	CardSrc    string
 	Visibility network.Visibility
 	Over       bool // the text breaks the network's length
 }
@@ -124,4 +129,65 @@ func segments(d rules.Displayed) templ.Component {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
+}
+
+// linkCards fills each card with its page's metadata when it is remembered
+// already, and otherwise points it at composeLinkCard: the page is read
+// after the check has answered, so typing never waits for a remote site.
+func (u *ui) linkCards(wsID int64, cards []previewCard) {
+	for i := range cards {
+		c := &cards[i]
+		if c.CardURL == "" {
+			continue
+		}
+		if got, ok := u.LinkCards.Cached(c.CardURL); ok {
+			c.Card = got
+			continue
+		}
+		c.CardSrc = "/w/" + itoa(wsID) + "/compose/linkcard?" + url.Values{"url": {c.CardURL}, "network": {c.Channel.Network}}.Encode()
+	}
+}
+
+// composeLinkCard answers one network's link card, read from the page
+// (through the safe outgoing client, remembered per address); a page that
+// cannot be read gives the card with its host only.
+func (u *ui) composeLinkCard(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	c, err := u.LinkCards.Card(r.Context(), currentUser(r), ws.ID, q.Get("url"))
+	if err != nil {
+		return err
+	}
+	if c.Err != nil {
+		u.Log.Debug("link card", "url", c.URL, "err", c.Err)
+	}
+	network := q.Get("network")
+	card := previewCard{Channel: store.Channel{Network: network}, Rules: rules.PreviewOf(network), CardHost: c.Host, CardURL: c.URL, Card: c}
+	return fragment(w, r, linkCardBox(u.loc(r), ws.ID, card))
+}
+
+// composeLinkCardImage serves the image of a remembered card: the page's
+// Content Security Policy loads images from Tribune only.
+func (u *ui) composeLinkCardImage(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.Compose)
+	if err != nil {
+		return err
+	}
+	mt, data, err := u.LinkCards.Image(r.Context(), currentUser(r), ws.ID, r.URL.Query().Get("url"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", mt)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, err = w.Write(data)
+	return err
+}
+
+// cardImageSrc is where the preview loads a card's image from.
+func cardImageSrc(wsID int64, pageURL string) string {
+	return "/w/" + itoa(wsID) + "/compose/linkcard/image?" + url.Values{"url": {pageURL}}.Encode()
 }

@@ -53,6 +53,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/compose", u.page(u.composeSave))
 	mux.Handle("POST /w/{ws}/compose/check", u.page(u.composeCheck))
 	mux.Handle("POST /w/{ws}/compose/media", u.page(u.composeUpload))
+	mux.Handle("GET /w/{ws}/compose/linkcard", u.page(u.composeLinkCard))
+	mux.Handle("GET /w/{ws}/compose/linkcard/image", u.page(u.composeLinkCardImage))
 	mux.Handle("GET /w/{ws}/posts/{id}", u.page(u.postDetail))
 	mux.Handle("GET /w/{ws}/posts/{id}/edit", u.page(u.composeForm))
 	mux.Handle("POST /w/{ws}/posts/{id}/edit", u.page(u.composeSave))

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -41,6 +42,7 @@ type Deps struct {
 	Media     *media.Service
 	Calendar  *calendar.Service
 	Importer  *calendar.Importer
+	LinkCards *linkcard.Service
 	Status    *ops.Status
 	Log       *slog.Logger
 	Now       func() time.Time

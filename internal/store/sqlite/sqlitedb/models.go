@@ -68,6 +68,16 @@ type IdempotencyKey struct {
 	KeyID       string
 }
 
+type ImportProgress struct {
+	WorkspaceID int64
+	UserID      int64
+	Key         string
+	Stage       string
+	Done        int64
+	Total       int64
+	UpdatedAt   time.Time
+}
+
 type Invitation struct {
 	ID          int64
 	WorkspaceID int64
