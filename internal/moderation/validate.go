@@ -228,8 +228,9 @@ func (c *checker) regex(at, pattern string) {
 		if m, ok := regexpProblems[se.Code]; ok {
 			msg = m
 		}
-		if se.Expr != "" {
-			near = se.Expr
+		// RE2 quotes the expression as compiled: the (?i) is ours.
+		if e := strings.TrimPrefix(se.Expr, "(?i)"); e != "" {
+			near = e
 		}
 	}
 	c.add(problem.Detail{Location: at, Code: "invalid_regex", Message: msg, Args: []any{near}})
