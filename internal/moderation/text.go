@@ -110,22 +110,24 @@ func words(s string) []string {
 	return out
 }
 
-// appendFolded appends r without case or accents.
+// appendFolded appends r without case or accents, with œ, æ and ß spelt
+// out (after decomposition too: ǽ is æ with an accent).
 func appendFolded(buf []byte, r rune, tmp []byte) []byte {
-	switch r {
-	case 'œ', 'Œ':
-		return append(buf, "oe"...)
-	case 'æ', 'Æ':
-		return append(buf, "ae"...)
-	case 'ß', 'ẞ':
-		return append(buf, "ss"...)
-	}
 	tmp = norm.NFD.Append(tmp, utf8.AppendRune(nil, r)...)
 	for _, d := range string(tmp) {
 		if unicode.Is(unicode.Mn, d) {
 			continue
 		}
-		buf = utf8.AppendRune(buf, unicode.ToLower(d))
+		switch d = unicode.ToLower(d); d {
+		case 'œ':
+			buf = append(buf, "oe"...)
+		case 'æ':
+			buf = append(buf, "ae"...)
+		case 'ß':
+			buf = append(buf, "ss"...)
+		default:
+			buf = utf8.AppendRune(buf, d)
+		}
 	}
 	return buf
 }
