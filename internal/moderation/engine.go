@@ -183,7 +183,10 @@ func (f *facts) textWords() []string {
 
 func (f *facts) textLinks() []links.Link {
 	if !f.linksOK {
-		f.links, f.linksOK = links.Find(f.in.Item.Text, links.Default), true
+		if t := f.in.Item.Text; mayHaveLink(t) {
+			f.links = links.Find(t, links.Default)
+		}
+		f.linksOK = true
 	}
 	return f.links
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/text/links"
 )
 
 // FuzzKeywords checks the keyword matcher's promises on any text: it never
@@ -52,4 +54,27 @@ func FuzzKeywords(f *testing.F) {
 func keywordIn(terms []string, text string) bool {
 	m := compileCondition(Condition{Kind: CondKeywords, Terms: terms})
 	return m.match(&facts{in: &Input{}, words: words(text), wordsOK: true})
+}
+
+// FuzzDetectors checks the quick rejections against the full detectors:
+// mayHaveLink never says no where links.Find finds a link, and onlyEmojis'
+// early no agrees with the emoji spans.
+func FuzzDetectors(f *testing.F) {
+	for _, s := range []string{
+		"voir https://exemple.fr/promo", "example.com", "v1.2", "fin.", "東京.jp", "https://xn--bcher-kva.example",
+		"a.b", "https://localhost:8080", "😡😡", "1️⃣", "#️⃣ 😀", "*", "", "ok 👍", "mail a@b.fr",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !mayHaveLink(text) {
+			if ls := links.Find(text, links.Default); len(ls) > 0 {
+				t.Fatalf("mayHaveLink(%q) false, links.Find found %q", text, ls[0].URL)
+			}
+		}
+		// onlyEmojis without its early exit.
+		if onlyEmojis(text) != onlyEmojisFull(text) {
+			t.Fatalf("onlyEmojis(%q) disagrees with the full check", text)
+		}
+	})
 }

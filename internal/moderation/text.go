@@ -132,6 +132,25 @@ func appendFolded(buf []byte, r rune, tmp []byte) []byte {
 	return buf
 }
 
+// mayHaveLink is a quick necessary condition for links.Find (Default) to
+// find a link: a dot followed by a letter, the start of a top-level domain
+// (ASCII, or not for an internationalised one). Most comments have none,
+// and the full detector is the costliest condition on the ingestion path.
+// FuzzDetectors checks that it never hides a link.
+func mayHaveLink(text string) bool {
+	for i := strings.IndexByte(text, '.'); i >= 0 && i+1 < len(text); {
+		if c := text[i+1]; c|0x20 >= 'a' && c|0x20 <= 'z' || c >= utf8.RuneSelf {
+			return true
+		}
+		j := strings.IndexByte(text[i+1:], '.')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 // allCaps reports whether text shouts: at least min capital letters and no
 // small one. Links, @mentions and #hashtags are left out (a handle is
 // written as it is registered), as are letters without case (CJK).
@@ -228,6 +247,21 @@ func isDomainChar(c byte) bool {
 // onlyEmojis reports whether text, once white space is set aside, is made
 // of emojis and nothing else (and is not empty).
 func onlyEmojis(text string) bool {
+	// Most texts start with a letter: say no before finding emoji spans.
+	for _, r := range text {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		if unicode.IsLetter(r) || r < utf8.RuneSelf && !(r >= '0' && r <= '9' || r == '#' || r == '*') {
+			return false
+		}
+		break
+	}
+	return onlyEmojisFull(text)
+}
+
+// onlyEmojisFull is onlyEmojis without the early no.
+func onlyEmojisFull(text string) bool {
 	rs := []rune(text)
 	spans := twittertext.EmojiSpans(text)
 	seen := false
