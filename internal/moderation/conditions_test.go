@@ -109,6 +109,14 @@ func TestKeywords(t *testing.T) {
 		{[]string{"💩"}, "service 💩💩", true},
 		{[]string{"👎"}, "nope👎🏽", true},
 		{[]string{"👎"}, "nope 👍", false},
+		// A final * is the start of a word, in a phrase too.
+		{[]string{"arnaq*"}, "Des ARNAQUEURS !", true},
+		{[]string{"arnaq*"}, "c'est de l'arnaque", true},
+		{[]string{"arnaq*"}, "une anarchie", false},
+		{[]string{"rembours*"}, "Remboursez-moi", true},
+		{[]string{"service client*"}, "le service clientèle dort", true},
+		{[]string{"service client*"}, "le service après-vente", false},
+		{[]string{"client*"}, "mon client", true},
 		// Several terms: any one.
 		{[]string{"remboursement", "refund"}, "I want a REFUND", true},
 		{[]string{"remboursement", "refund"}, "merci !", false},

@@ -61,8 +61,9 @@ type compiledRule struct {
 type matcher struct {
 	kind       ConditionKind
 	not        bool
-	terms      map[string]bool       // one-word keywords
-	phrases    map[string][][]string // phrases by their first word
+	terms      map[string]bool     // one-word keywords
+	prefixes   []string            // one-word keywords written with a final *
+	phrases    map[string][]phrase // phrases by their first word
 	re         *regexp.Regexp
 	threshold  float64
 	values     map[string]bool
@@ -121,14 +122,17 @@ func compileCondition(c Condition) matcher {
 	m := matcher{kind: c.Kind, not: c.Not, threshold: c.Threshold, minLetters: c.MinLetters}
 	switch c.Kind {
 	case CondKeywords:
-		m.terms, m.phrases = map[string]bool{}, map[string][][]string{}
+		m.terms, m.phrases = map[string]bool{}, map[string][]phrase{}
 		for _, t := range c.Terms {
-			switch ws := words(t); len(ws) {
-			case 0:
-			case 1:
+			ws, prefix := keywordWords(t)
+			switch {
+			case len(ws) == 0:
+			case len(ws) == 1 && prefix:
+				m.prefixes = append(m.prefixes, ws[0])
+			case len(ws) == 1:
 				m.terms[ws[0]] = true
 			default:
-				m.phrases[ws[0]] = append(m.phrases[ws[0]], ws)
+				m.phrases[ws[0]] = append(m.phrases[ws[0]], phrase{ws, prefix})
 			}
 		}
 	case CondRegex:
@@ -149,6 +153,32 @@ func compileCondition(c Condition) matcher {
 		}
 	}
 	return m
+}
+
+// phrase is a keyword of several words; with prefix, its last word is the
+// start of a word (service client* finds "service clientèle").
+type phrase struct {
+	words  []string
+	prefix bool
+}
+
+// keywordWords splits a keyword into its normalised words, and says
+// whether it ends with * (arnaq* finds arnaque, arnaqueur, arnaqués).
+func keywordWords(term string) ([]string, bool) {
+	t := strings.TrimSpace(term)
+	prefix := strings.HasSuffix(t, "*")
+	return words(strings.TrimSuffix(t, "*")), prefix
+}
+
+func (p phrase) at(ws []string) bool {
+	n := len(p.words)
+	if len(ws) < n || !slices.Equal(ws[:n-1], p.words[:n-1]) {
+		return false
+	}
+	if p.prefix {
+		return strings.HasPrefix(ws[n-1], p.words[n-1])
+	}
+	return ws[n-1] == p.words[n-1]
 }
 
 // regexSource is the pattern as compiled: case-insensitive unless it says
@@ -225,8 +255,13 @@ func (m *matcher) test(f *facts) bool {
 			if m.terms[w] {
 				return true
 			}
+			for _, p := range m.prefixes {
+				if strings.HasPrefix(w, p) {
+					return true
+				}
+			}
 			for _, p := range m.phrases[w] {
-				if len(ws)-i >= len(p) && slices.Equal(ws[i:i+len(p)], p) {
+				if p.at(ws[i:]) {
 					return true
 				}
 			}
@@ -283,8 +318,12 @@ func (r *compiledRule) match(f *facts) bool {
 // Evaluate returns the decisions of the rules that match in, in order,
 // ending with the first matching rule that says stop. It does nothing: the
 // inbox performs the actions. The Planned slices may be shared between
-// calls and must not be modified.
+// calls and must not be modified. An item the network says is deleted
+// gets no decision: there is nothing left to act on.
 func (e *Engine) Evaluate(in Input) []Decision {
+	if in.Item.Deleted {
+		return nil
+	}
 	f := facts{in: &in}
 	var out []Decision
 	for i := range e.rules {

@@ -193,3 +193,33 @@ func TestRuleJSON(t *testing.T) {
 		t.Errorf("stored rule decided %+v", d)
 	}
 }
+
+// A deleted item gets no decision: nothing is left to hide or answer.
+func TestDeletedItem(t *testing.T) {
+	t.Parallel()
+	e, err := Compile([]Rule{{Name: "r", Enabled: true, Conditions: keyword("x"), Actions: []Action{{Kind: ActHide}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := input(itemOpts{text: "x"})
+	if len(e.Evaluate(in)) != 1 {
+		t.Fatal("the rule does not match the live item")
+	}
+	in.Item.Deleted = true
+	if got := e.Evaluate(in); got != nil {
+		t.Errorf("deleted item: %+v", got)
+	}
+}
+
+// A rule's priority maps to the inbox's numbers, lowest first.
+func TestPriorityIndex(t *testing.T) {
+	t.Parallel()
+	for want, p := range Priorities {
+		if got := p.Index(); got != want {
+			t.Errorf("%s: %d, want %d", p, got, want)
+		}
+	}
+	if got := Priority("asap").Index(); got != -1 {
+		t.Errorf("unknown priority: %d", got)
+	}
+}

@@ -49,7 +49,8 @@ type ConditionKind string
 const (
 	// CondKeywords: the text contains one of Terms, a word or a phrase,
 	// compared whole-word, ignoring case and accents, French elisions split
-	// (l'arnaque contains arnaque).
+	// (l'arnaque contains arnaque). A term ending with * matches the start
+	// of a word (arnaq* finds arnaqueur).
 	CondKeywords ConditionKind = "keywords"
 	// CondRegex: the text matches Pattern, a Go (RE2) regular expression,
 	// case-insensitive unless the pattern says (?-i).
@@ -147,6 +148,17 @@ const (
 // Priorities lists the priorities, lowest first: a priority's index is the
 // inbox's number for it.
 var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// Index is the priority's place, lowest first: the inbox's number for it
+// (internal/inbox.Priority), or -1 for an unknown one.
+func (p Priority) Index() int {
+	for i, q := range Priorities {
+		if p == q {
+			return i
+		}
+	}
+	return -1
+}
 
 // Action is one thing a rule asks for. Which fields count depends on Kind.
 type Action struct {

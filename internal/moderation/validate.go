@@ -25,6 +25,9 @@ const (
 	MaxActions    = 10
 	MaxTerms      = 200
 	MaxTermLen    = 100
+	// MinPrefixLen keeps a keyword ending with * from finding half the
+	// dictionary (a* would).
+	MinPrefixLen = 3
 	// MaxPatternLen bounds a regular expression; RE2 then bounds its
 	// matching time by the text's length, whatever the pattern.
 	MaxPatternLen = 500
@@ -203,8 +206,14 @@ func (c *checker) keywords(at string, terms []string) {
 		switch {
 		case utf8.RuneCountInString(t) > MaxTermLen:
 			c.add(problem.Detail{Location: loc, Code: "too_long", Message: "A word or phrase is longer than %d characters.", Args: []any{MaxTermLen}})
-		case len(words(t)) == 0:
-			c.add(problem.Detail{Location: loc, Code: "no_word", Message: "“%s” has no letter, digit or emoji to look for.", Args: []any{t}})
+		default:
+			ws, prefix := keywordWords(t)
+			switch {
+			case len(ws) == 0:
+				c.add(problem.Detail{Location: loc, Code: "no_word", Message: "“%s” has no letter, digit or emoji to look for.", Args: []any{t}})
+			case prefix && utf8.RuneCountInString(ws[len(ws)-1]) < MinPrefixLen:
+				c.add(problem.Detail{Location: loc, Code: "short_prefix", Message: "“%s”: write at least %d letters before the *.", Args: []any{t, MinPrefixLen}})
+			}
 		}
 	}
 }

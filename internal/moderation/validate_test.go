@@ -54,6 +54,10 @@ func TestValidation(t *testing.T) {
 			[]want{{"conditions[0].terms", "required", "Add at least one word or phrase.", "Ajoutez au moins un mot ou une expression."}}},
 		{"keyword of punctuation", okRule(func(r *Rule) { r.Conditions = []Condition{{Kind: CondKeywords, Terms: []string{"ok", "!!!"}}} }),
 			[]want{{"conditions[0].terms[1]", "no_word", "“!!!” has no letter, digit or emoji to look for.", "« !!! » ne contient ni lettre, ni chiffre, ni émoji à rechercher."}}},
+		{"short prefix", okRule(func(r *Rule) {
+			r.Conditions = []Condition{{Kind: CondKeywords, Terms: []string{"arnaq*", "service a*"}}}
+		}),
+			[]want{{"conditions[0].terms[1]", "short_prefix", "“service a*”: write at least 3 letters before the *.", "« service a* » : écrivez au moins 3 lettres avant le *."}}},
 		{"unknown language", okRule(func(r *Rule) { r.Conditions = []Condition{{Kind: CondLanguage, Values: []string{"fr", "de"}}} }),
 			[]want{{"conditions[0].values[1]", "unknown_language", "Unknown language “de”: use fr, en or other.", "Langue inconnue « de » : utilisez fr, en ou other."}}},
 		{"unknown network", okRule(func(r *Rule) { r.Conditions = []Condition{{Kind: CondNetwork, Values: []string{"myspace"}}} }),
