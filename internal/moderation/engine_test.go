@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -221,5 +222,37 @@ func TestPriorityIndex(t *testing.T) {
 	}
 	if got := Priority("asap").Index(); got != -1 {
 		t.Errorf("unknown priority: %d", got)
+	}
+}
+
+// One engine serves every ingestion worker at once (run with -race).
+func TestConcurrentEvaluate(t *testing.T) {
+	t.Parallel()
+	e, err := Compile(benchRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := benchItems()
+	want := make([][]Decision, len(items))
+	for i, in := range items {
+		want[i] = e.Evaluate(in)
+	}
+	done := make(chan error)
+	for w := 0; w < 4; w++ {
+		go func() {
+			for n := 0; n < 200; n++ {
+				i := n % len(items)
+				if got := e.Evaluate(items[i]); !reflect.DeepEqual(got, want[i]) {
+					done <- fmt.Errorf("item %d: %+v, want %+v", i, got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

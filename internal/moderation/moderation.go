@@ -15,6 +15,23 @@
 //
 // Every type serialises to JSON as it is meant to be stored in a rules
 // table: a rule's conditions and actions are one JSON document each.
+//
+// What the inbox does with it:
+//   - on saving a rule, Validate (a 422 problem locating each mistake, in
+//     English and French), then store it; on any change to a workspace's
+//     rules, Compile them again and keep the Engine (safe for concurrent
+//     use) until the next change;
+//   - on storing a new item, after the sentiment analysis, Evaluate with
+//     the channel's network key and InboxCapabilities; perform each
+//     Planned action in order, skipping (and auditing as refused, with its
+//     reason) those marked Unsupported; audit each with the rule and its
+//     Undo, recording for the Restores kinds the value the item had
+//     before (assignee, priority, status) so that undo can put it back;
+//   - for "Try this rule", call Try with the stored rules, the draft and
+//     the last 30 days of items;
+//   - for saved replies, ParseReply when one is saved and Render with
+//     VarsOf(item, link of our post) when it is sent (by hand or by
+//     ActAutoReply), through publishing's never-twice path.
 package moderation
 
 import (
