@@ -339,20 +339,22 @@ func (e *Engine) Evaluate(in Input) []Decision {
 	return out
 }
 
-// plannedFor marks the actions the item's network refuses.
+// plannedFor marks the actions the item's network refuses. The rule's own
+// slice is shared by every evaluation, so a refusal is written on a copy.
 func (r *compiledRule) plannedFor(in *Input) []Planned {
 	if in.Capabilities == nil {
 		return r.planned
 	}
 	out := r.planned
+	copied := false
 	for i, p := range r.planned {
 		na := p.Action.NetworkAction()
 		if na == "" {
 			continue
 		}
 		if s := in.Capabilities.Action(na); !s.OK {
-			if &out[0] == &r.planned[0] {
-				out = slices.Clone(r.planned)
+			if !copied {
+				out, copied = slices.Clone(r.planned), true
 			}
 			out[i].Unsupported = s.Reason
 		}
