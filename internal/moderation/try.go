@@ -28,7 +28,8 @@ type TryMatch struct {
 // workspace's rules (it takes its place by Order; a stored rule with the
 // same ID is replaced) and reports what it would have done, keeping at most
 // limit matched items. The inbox feeds it the last 30 days. Nothing is
-// performed. An invalid candidate is a *problem.Error as from Validate.
+// performed. An invalid candidate is a *problem.Error as from Validate; an
+// invalid stored rule one as from Compile.
 func Try(rules []Rule, candidate Rule, items []Input, limit int) (TryResult, error) {
 	if err := Validate(candidate); err != nil {
 		return TryResult{}, err
@@ -39,6 +40,11 @@ func Try(rules []Rule, candidate Rule, items []Input, limit int) (TryResult, err
 		if candidate.ID == 0 || r.ID != candidate.ID {
 			set = append(set, r)
 		}
+	}
+	// The stored rules were checked when saved; checked again so that a
+	// rule saved by an older version cannot stop the engine.
+	if err := validateAll(set); err != nil {
+		return TryResult{}, err
 	}
 	set = append(set, candidate)
 	// The candidate, last in set, is found by its index after ordering,

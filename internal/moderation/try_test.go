@@ -66,7 +66,12 @@ func TestTry(t *testing.T) {
 
 	// An invalid rule is reported as by Validate.
 	var pe *problem.Error
-	if _, err := Try(nil, Rule{Name: "x"}, past, 10); !errors.As(err, &pe) {
+	if _, err := Try(nil, Rule{Name: "x"}, past, 10); !errors.As(err, &pe) || pe.Details[0].Location != "conditions" {
 		t.Errorf("invalid candidate: %v", err)
+	}
+	// A broken stored rule is an error, not a panic.
+	broken := okRule(func(r *Rule) { r.Conditions = []Condition{{Kind: CondRegex, Pattern: "("}} })
+	if _, err := Try([]Rule{broken}, candidate, past, 10); !errors.As(err, &pe) || pe.Details[0].Location != "rules[0].conditions[0].pattern" {
+		t.Errorf("broken stored rule: %v", err)
 	}
 }
