@@ -207,6 +207,11 @@ func (s *Service) SessionUser(ctx context.Context, token string) (store.User, er
 	return s.Store.GetUser(ctx, sess.UserID)
 }
 
+// MaxTokenDays is how far ahead an API token may expire: ten years. A
+// token that should live longer is one that never expires (nil), which is
+// a choice to make explicitly, not by a date far away.
+const MaxTokenDays = 3650
+
 // CreateAPIToken makes a personal API token; the token is shown once. A
 // nil expiresAt makes a token that works until it is revoked.
 func (s *Service) CreateAPIToken(ctx context.Context, user store.User, name string, expiresAt *time.Time) (string, store.APIToken, error) {
@@ -217,6 +222,11 @@ func (s *Service) CreateAPIToken(ctx context.Context, user store.User, name stri
 	if expiresAt != nil {
 		if !expiresAt.After(now) {
 			return "", store.APIToken{}, problem.Invalidf("expires_at", "in_the_past", "Choose an expiry date in the future.")
+		}
+		// The bound lives here, not in a form, so the web form and the API
+		// refuse the same tokens with the same message.
+		if expiresAt.After(now.AddDate(0, 0, MaxTokenDays)) {
+			return "", store.APIToken{}, problem.Invalidf("expires_at", "bad_expiry", "Choose an expiry between 1 and 3,650 days.")
 		}
 		utc := expiresAt.UTC()
 		expiresAt = &utc

@@ -276,8 +276,18 @@ func (run *importRun) targets(row bulk.Row) []store.Channel {
 	return out
 }
 
-// errMediaFetch is a media URL that could not be downloaded.
-var errMediaFetch = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: %s")
+// A media URL that could not be downloaded, with the reason in words of the
+// catalogue: one message per reason rather than an English reason formatted
+// into a translated sentence (which a French report would show half in
+// English).
+var (
+	errMediaNotConfigured = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: this server does not fetch media.")
+	errMediaBadAddress    = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: the address is not valid.")
+	errMediaNoAnswer      = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: the server did not answer.")
+	// errMediaStatus is formatted with the HTTP status code (a number,
+	// the same in every language), not the server's English reason phrase.
+	errMediaStatus = problem.New(http.StatusUnprocessableEntity, "media_fetch_failed", "The media at this address could not be downloaded: the server answered with the error %d.")
+)
 
 // fetchMedia downloads one media URL through the safe outgoing client and
 // adds it to the workspace's library (which checks its size and type, from
@@ -288,22 +298,22 @@ func (im *Importer) fetchMedia(ctx context.Context, run *importRun, u string) (i
 		return id, nil
 	}
 	if im.Media == nil || im.Fetch == nil {
-		return 0, errMediaFetch.Format("not configured")
+		return 0, errMediaNotConfigured
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, errMediaFetch.Format("bad address").Wrap(err)
+		return 0, errMediaBadAddress.Wrap(err)
 	}
 	resp, err := im.Fetch.Do(req)
 	if err != nil {
 		if httpx.Blocked(err) {
 			return 0, problem.New(http.StatusUnprocessableEntity, "media_url_refused", "This address is not allowed: Tribune fetches media from public https addresses only.").Wrap(err)
 		}
-		return 0, errMediaFetch.Format("no answer").Wrap(err)
+		return 0, errMediaNoAnswer.Wrap(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, errMediaFetch.Format(resp.Status)
+		return 0, errMediaStatus.Format(resp.StatusCode)
 	}
 	ct := resp.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "video/") && !strings.HasPrefix(ct, "application/octet-stream") {

@@ -117,6 +117,16 @@ func TestImportFetchesMediaByURL(t *testing.T) {
 	if codes[4] != "media_fetch_failed" || codes[5] != "media_type" || len(codes) != 2 {
 		t.Errorf("errors %+v: want line 4 media_fetch_failed, line 5 media_type", rep.Errors)
 	}
+	// The reason is part of the translated message: a French report has
+	// no English in it (the server's "404 Not Found" once was).
+	for _, e := range rep.Errors {
+		if e.Line != 4 {
+			continue
+		}
+		if got, want := e.Localized("fr"), "Le média à cette adresse n’a pas pu être téléchargé : le serveur a répondu par l’erreur 404."; got != want {
+			t.Errorf("line 4 in French: %q, want %q", got, want)
+		}
+	}
 	if *hits != 1 {
 		t.Errorf("the photo was downloaded %d times, want once", *hits)
 	}

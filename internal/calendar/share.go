@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sort"
 	"time"
 
@@ -18,11 +19,19 @@ import (
 // the secret (logs redact it: edge.RedactPath).
 const SharePath = "/shared/"
 
-// How far a shared calendar reaches from today.
+// The first page of a shared calendar reaches from a week ago to three
+// months ahead, in days of the workspace's zone; each page before or after
+// it spans as many days (ShareBackDays+ShareAheadDays), so pages tile.
 const (
-	ShareBack  = 7 * 24 * time.Hour
-	ShareAhead = 90 * 24 * time.Hour
+	ShareBackDays  = 7
+	ShareAheadDays = 90
 )
+
+// ErrSharePage refuses a page of a shared calendar beyond its bounds: as far
+// ahead as the workspace schedules (its horizon) and as far back. The bound
+// keeps one link from reading the workspace's whole history, and an
+// absurd page number from overflowing a date.
+var ErrSharePage = problem.New(http.StatusNotFound, "share_page", "This page is beyond what the shared calendar shows.")
 
 // ShareState is what members see of their workspace's share link: whether
 // one works and whether it shows drafts (never the link itself, which is
@@ -93,18 +102,40 @@ type SharedDay struct {
 }
 
 // SharedCalendar is what a share link shows: the workspace's name and zone
-// and its days from a week ago to three months ahead that hold something.
+// and the days of one page that hold something (page 0: from a week ago to
+// three months ahead; -1 the span before, 1 the one after).
 type SharedCalendar struct {
 	Workspace string
 	Timezone  string
 	Days      []SharedDay
 	Truncated bool
+	// Page is the page shown; From and To its first and last day (midnight
+	// in the workspace's zone).
+	Page     int
+	From, To time.Time
+	// HasPrev and HasNext say whether the pages around it are within bounds.
+	HasPrev, HasNext bool
 }
 
-// Shared reads the calendar behind a share link's secret; an unknown or
-// revoked secret is not found. Drafts are left out unless the link was made
-// to show them.
-func (s *Service) Shared(ctx context.Context, token string) (SharedCalendar, error) {
+// sharePages is the range of pages a workspace's share link may show: the
+// earliest and the latest, the first of them ending after today minus
+// horizon days and the last starting before today plus horizon days.
+func sharePages(ws store.Workspace) (first, last int) {
+	h := int(posts.HorizonDays(ws))
+	span := ShareBackDays + ShareAheadDays
+	// Page p covers days [p*span-ShareBackDays, p*span+ShareAheadDays) from
+	// today: the last has p*span-ShareBackDays < h, the first
+	// p*span+ShareAheadDays > -h.
+	last = (h + ShareBackDays - 1) / span
+	first = -((h + ShareAheadDays - 1) / span)
+	return first, last
+}
+
+// Shared reads one page of the calendar behind a share link's secret; an
+// unknown or revoked secret is not found, and so is a page beyond the
+// bounds (ErrSharePage). Drafts are left out unless the link was made to
+// show them.
+func (s *Service) Shared(ctx context.Context, token string, page int) (SharedCalendar, error) {
 	if token == "" {
 		return SharedCalendar{}, problem.NotFound
 	}
@@ -120,10 +151,18 @@ func (s *Service) Shared(ctx context.Context, token string) (SharedCalendar, err
 	if err != nil {
 		loc = time.UTC
 	}
+	first, last := sharePages(ws)
+	if page < first || page > last {
+		return SharedCalendar{}, ErrSharePage
+	}
 	now := s.Now().In(loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	from, to := today.Add(-ShareBack), today.Add(ShareAhead)
-	out := SharedCalendar{Workspace: ws.Name, Timezone: ws.Timezone}
+	// Days, not hours: a page from midnight to midnight in the zone, through
+	// any daylight-saving change.
+	start := page*(ShareBackDays+ShareAheadDays) - ShareBackDays
+	from := time.Date(now.Year(), now.Month(), now.Day()+start, 0, 0, 0, 0, loc)
+	to := time.Date(now.Year(), now.Month(), now.Day()+start+ShareBackDays+ShareAheadDays, 0, 0, 0, 0, loc)
+	out := SharedCalendar{Workspace: ws.Name, Timezone: ws.Timezone, Page: page, From: from, To: to.AddDate(0, 0, -1),
+		HasPrev: page > first, HasNext: page < last}
 	ps, next, err := s.posts(ctx, ws.ID, from, to, 0, Filter{})
 	if err != nil {
 		return out, err

@@ -22,9 +22,9 @@ const (
 var ErrBeyondHorizon = problem.New(http.StatusUnprocessableEntity, "beyond_horizon",
 	"This date is further ahead than this workspace schedules.")
 
-// horizonDays is the workspace's horizon, the default for a row read before
+// HorizonDays is the workspace's horizon, the default for a row read before
 // the column existed.
-func horizonDays(ws store.Workspace) int64 {
+func HorizonDays(ws store.Workspace) int64 {
 	if ws.ScheduleHorizonDays <= 0 {
 		return DefaultHorizonDays
 	}
@@ -36,7 +36,7 @@ func horizonDays(ws store.Workspace) int64 {
 // composer, the API, CSV imports, the calendar, the queue, approvals)
 // answers the same.
 func (s *Service) checkHorizon(ws store.Workspace, when time.Time) error {
-	days := horizonDays(ws)
+	days := HorizonDays(ws)
 	limit := s.now().Add(time.Duration(days) * 24 * time.Hour)
 	if !when.After(limit) {
 		return nil

@@ -43,10 +43,15 @@ var ErrQueueEdge = problem.New(http.StatusConflict, "queue_edge", "This post is 
 var ErrNotInQueue = problem.New(http.StatusNotFound, "not_in_queue", "This post is not in the channel's queue.")
 
 // QueueEntry is one post of a queue, at the slot it takes, with the start
-// of its first variant's text.
+// of its first variant's text and how many channels it is on.
 type QueueEntry struct {
 	Post  store.Post
 	Title string
+	// Channels counts the post's channels. A post has one time for all of
+	// them (posts.scheduled_at; its variants carry none), so moving it in
+	// one channel's queue moves it on every one: above 1, the screens say
+	// so before the move.
+	Channels int
 }
 
 // Queue lists a channel's queue in order, to anyone who may view its
@@ -112,13 +117,16 @@ func (s *Service) queue(ctx context.Context, q store.Queries, ws store.Workspace
 		return nil, err
 	}
 	first := map[int64]string{}
+	channels := map[int64]int{}
 	for _, h := range heads {
 		if _, ok := first[h.PostID]; !ok {
 			first[h.PostID] = h.TextHead
 		}
+		channels[h.PostID]++ // one variant per channel (UNIQUE (post_id, channel_id))
 	}
 	for i := range out {
 		out[i].Title = queueTitle(first[out[i].Post.ID])
+		out[i].Channels = channels[out[i].Post.ID]
 	}
 	return out, nil
 }
@@ -139,8 +147,14 @@ func queueTitle(t string) string {
 // content checked again, the jobs replaced). Reordering decides when posts
 // publish, so it takes what scheduling on one's own authority takes
 // (mayRelease, releaseOwn): a contributor never reorders, nor, in a
-// workspace requiring approval, a member who may not approve. A post on
-// several channels moves on all of them.
+// workspace requiring approval, a member who may not approve.
+//
+// A post on several channels moves on all of them: the time belongs to the
+// post (one schedule revision, one set of publish jobs checked against
+// it), not to each channel's variant. There, the new time may not be a
+// slot of the other channels, and the post then leaves their queues for a
+// time of its own. The queue page and the API say so before the move
+// (QueueEntry.Channels).
 func (s *Service) MoveInQueue(ctx context.Context, user store.User, workspaceID, channelID, postID int64, dir QueueDirection) ([]QueueEntry, error) {
 	if dir != QueueUp && dir != QueueDown {
 		return nil, problem.Invalidf("direction", "bad_direction", "Move a post up or down.")

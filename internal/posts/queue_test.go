@@ -180,3 +180,61 @@ func TestQueueAuthorisation(t *testing.T) {
 		}
 	})
 }
+
+// A post has one time for all its channels: its queue entry counts them,
+// and moving it in one channel's queue moves it on the other channel too
+// (the screens warn first).
+func TestQueueMoveOfAPostOnSeveralChannels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	onEachDialect(t, func(t *testing.T, f fx) {
+		q := newQueue(t, f)
+		other, err := f.env.App.Channels.ConnectSandbox(ctx, f.owner, f.ws.ID, "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		slots, err := f.env.App.Channels.Queue(ctx, f.owner, q.ch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.env.App.Channels.SetQueue(ctx, f.owner, other.ID, slots); err != nil {
+			t.Fatal(err)
+		}
+		// At the last queued post's slot, a day later: last in the queue.
+		last, _ := f.env.Store.GetPost(ctx, q.queued[2])
+		day, err := time.Parse("2006-01-02T15:04", last.ScheduledLocal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.svc.Save(ctx, f.owner, f.ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: q.ch.ID, Text: "both"}, {ChannelID: other.ID, Text: "both too"}},
+			ScheduledLocal: day.AddDate(0, 0, 1).Format("2006-01-02T15:04")}, posts.DoSchedule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both := v.Post.ID
+		got, err := f.svc.Queue(ctx, f.owner, f.ws.ID, q.ch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[int64]int{}
+		for _, e := range got {
+			counts[e.Post.ID] = e.Channels
+		}
+		if want := map[int64]int{q.queued[0]: 1, q.queued[1]: 1, q.queued[2]: 1, both: 2}; fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Fatalf("channels per queued post %v, want %v", counts, want)
+		}
+		if fmt.Sprint(ids(got)) != fmt.Sprint(append(q.queued[:3:3], both)) {
+			t.Fatalf("queue %v, want the post on both channels last", ids(got))
+		}
+		if _, err := f.svc.MoveInQueue(ctx, f.owner, f.ws.ID, q.ch.ID, both, posts.QueueUp); err != nil {
+			t.Fatal(err)
+		}
+		onOther, err := f.svc.Queue(ctx, f.owner, f.ws.ID, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(onOther) != 1 || onOther[0].Post.ID != both || !onOther[0].Post.ScheduledAt.Equal(*last.ScheduledAt) || onOther[0].Channels != 2 {
+			t.Errorf("the other channel's queue after the move: %+v, want the post at %v, on 2 channels", onOther, last.ScheduledAt)
+		}
+	})
+}

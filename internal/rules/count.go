@@ -7,6 +7,7 @@ import (
 
 	"github.com/clipperhouse/uax29/v2/graphemes"
 
+	"github.com/tribune-social/tribune/internal/text/hashtags"
 	"github.com/tribune-social/tribune/internal/text/links"
 	"github.com/tribune-social/tribune/internal/text/twittertext"
 )
@@ -47,17 +48,9 @@ func MastodonLength(text string, urlLength int) int {
 
 var mentionDomain = regexp.MustCompile(`(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+[A-Za-z0-9]`)
 
-var hashtagPattern = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&/])[#＃]([\p{L}\p{M}\p{N}_]*[\p{L}\p{M}_][\p{L}\p{M}\p{N}_]*)`)
-
-// Hashtags returns the hashtags in text (without '#'); pure numbers are not
-// hashtags.
-func Hashtags(text string) []string {
-	var out []string
-	for _, m := range hashtagPattern.FindAllStringSubmatch(text, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
+// Hashtags returns the hashtags in text (without '#'), in the shared
+// notion of internal/text/hashtags; pure numbers are not hashtags.
+func Hashtags(text string) []string { return hashtags.Names(text, hashtags.Default) }
 
 // WeightedLength is X's length of text (twitter-text v3: weights by
 // Unicode range, emoji sequences count 2, every URL counts 23).

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tribune-social/tribune/internal/text/hashtags"
 	"github.com/tribune-social/tribune/internal/text/links"
 )
 
@@ -161,16 +162,12 @@ func Display(network, text string) Displayed {
 	}
 	if p.HashtagsLinked {
 		tags := 0
-		for _, m := range hashtagPattern.FindAllStringSubmatchIndex(text, -1) {
-			s := m[2] - len("＃") // the sign before the name: # or the full-width ＃
-			if text[m[2]-1] == '#' {
-				s = m[2] - 1
-			}
-			if overlaps(s, m[3]) || (p.TagsLinked > 0 && tags == p.TagsLinked) {
+		for _, h := range hashtags.Find(text, hashtags.Default) {
+			if overlaps(h.Start, h.End) || (p.TagsLinked > 0 && tags == p.TagsLinked) {
 				continue
 			}
 			tags++
-			spans = append(spans, span{s, m[3], SegmentHashtag})
+			spans = append(spans, span{h.Start, h.End, SegmentHashtag})
 		}
 		for _, m := range mentionPattern.FindAllStringSubmatchIndex(text, -1) {
 			if !overlaps(m[2], m[3]) {

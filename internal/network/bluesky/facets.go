@@ -4,8 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"unicode"
 
+	"github.com/tribune-social/tribune/internal/text/hashtags"
 	"github.com/tribune-social/tribune/internal/text/links"
 )
 
@@ -31,11 +31,11 @@ type Feature struct {
 
 // Patterns follow the Bluesky "Links, mentions, and rich text" guide
 // (docs.bsky.app/docs/advanced-guides/post-richtext); Go's regexp has no
-// look-behind, so the leading boundary is a group. Links are found by
-// internal/text/links with the Bluesky app's options.
+// look-behind, so the leading boundary is a group. Links and tags are found
+// by internal/text/links and internal/text/hashtags with the Bluesky app's
+// rules.
 var (
 	mentionRe = regexp.MustCompile(`(?:^|[\s(])(@(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))`)
-	tagRe     = regexp.MustCompile(`(?:^|\s)([#＃][^\s#＃]+)`)
 )
 
 // Facets finds links, mentions and hashtags in text, with byte offsets.
@@ -63,15 +63,8 @@ func Facets(ctx context.Context, text string, resolve func(ctx context.Context, 
 		}
 		out = append(out, Facet{Index: ByteSlice{l.Start, l.End}, Features: []Feature{{Type: "app.bsky.richtext.facet#link", URI: uri}}})
 	}
-	for _, m := range tagRe.FindAllStringSubmatchIndex(text, -1) {
-		start, end := m[2], m[3]
-		tag := strings.TrimRightFunc(text[start:end], func(r rune) bool { return unicode.IsPunct(r) })
-		name := strings.TrimLeft(tag, "#＃")
-		if name == "" || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
-			continue
-		}
-		end = start + len(tag)
-		out = append(out, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: "app.bsky.richtext.facet#tag", Tag: name}}})
+	for _, h := range hashtags.Find(text, hashtags.Bluesky) {
+		out = append(out, Facet{Index: ByteSlice{h.Start, h.End}, Features: []Feature{{Type: "app.bsky.richtext.facet#tag", Tag: h.Name}}})
 	}
 	return dropOverlaps(out)
 }

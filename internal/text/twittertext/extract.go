@@ -5,19 +5,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tribune-social/tribune/internal/text/hashtags"
 	"github.com/tribune-social/tribune/internal/text/links"
 )
 
 const (
 	latinAccents = `\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{FF}\x{100}-\x{24F}\x{253}\x{254}\x{256}\x{257}\x{259}\x{25B}\x{263}\x{268}\x{26F}\x{272}\x{289}\x{28B}\x{2BB}\x{300}-\x{36F}\x{1E00}-\x{1EFF}`
-	hashtagExtra = `_\x{200C}\x{200D}\x{A67E}\x{05BE}\x{05F3}\x{05F4}\x{FF5E}\x{301C}\x{309B}\x{309C}\x{30A0}\x{30FB}\x{3003}\x{0F0B}\x{0F0C}\x{00B7}`
 )
 
 var (
 	mentionRe    = regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:[rR][tT]):?)([@＠])([a-zA-Z0-9_]{1,20})(/[a-zA-Z][a-zA-Z0-9_-]{0,24})?`)
 	afterMention = regexp.MustCompile(`^(?:[@＠` + latinAccents + `]|://)`)
-	hashtagRe    = regexp.MustCompile(`(?:^|[\x{FE0E}\x{FE0F}]|[^&\p{L}\p{M}\p{Nd}` + hashtagExtra + `])([#＃])([\p{L}\p{M}\p{Nd}` + hashtagExtra + `]*[\p{L}\p{M}][\p{L}\p{M}\p{Nd}` + hashtagExtra + `]*)`)
-	afterHashtag = regexp.MustCompile(`^(?:[#＃]|://)`)
 	cashtagRe    = regexp.MustCompile(`(?i)(?:^|[\x{09}-\x{0D}\x{20}\x{85}\x{A0}\x{1680}\x{180E}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}])(\$)([a-z]{1,6}(?:[._][a-z]{1,2})?)`)
 )
 
@@ -43,23 +41,17 @@ func ExtractMentions(text string) []Entity {
 	return out
 }
 
-// ExtractHashtags returns the hashtags that are not part of a URL.
+// ExtractHashtags returns the hashtags (internal/text/hashtags, X's
+// grammar) that are not part of a URL.
 func ExtractHashtags(text string) []Entity {
-	if !strings.ContainsAny(text, "#＃") {
+	found := hashtags.Find(text, hashtags.X)
+	if len(found) == 0 {
 		return nil
 	}
 	x := runeIndex{text}
-	var tags []Entity
-	for _, m := range hashtagRe.FindAllStringSubmatchIndex(text, -1) {
-		after := text[m[1]:]
-		if afterHashtag.MatchString(after) {
-			continue
-		}
-		// A keycap (#️⃣) is not a hashtag.
-		if strings.HasPrefix(text[m[3]:], "\uFE0F") || strings.HasPrefix(text[m[3]:], "\u20E3") {
-			continue
-		}
-		tags = append(tags, Entity{Type: "hashtag", Value: text[m[4]:m[5]], Start: x.at(m[2]), End: x.at(m[1])})
+	tags := make([]Entity, 0, len(found))
+	for _, h := range found {
+		tags = append(tags, Entity{Type: "hashtag", Value: h.Name, Start: x.at(h.Start), End: x.at(h.End)})
 	}
 	return withoutOverlaps(tags, ExtractURLs(text))
 }

@@ -155,6 +155,40 @@ func TestAPITokensListExpireAndRevoke(t *testing.T) {
 	})
 }
 
+// An expiry more than ten years ahead is refused by the service, so the API
+// answers the web form's 422, in English and French, at the bound and not
+// before it.
+func TestAPITokenExpiryUpperBound(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	env.Owner(t)
+	var c clock
+	t0 := time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)
+	c.Set(t0)
+	env.App.Auth.Now = c.Now
+	create := func(exp time.Time) (int, string) {
+		return call(t, env, "", http.MethodPost, "/api/v1/tokens",
+			fmt.Sprintf(`{"email":"owner@example.test","password":"correct horse battery","name":"ci","expires_at":%q}`, exp.Format(time.RFC3339)))
+	}
+	status, body := create(t0.AddDate(0, 0, auth.MaxTokenDays+1))
+	var e struct {
+		Details []struct {
+			Location string `json:"location"`
+			Code     string `json:"code"`
+			Message  string `json:"message"`
+			FR       string `json:"message_fr"`
+		} `json:"details"`
+	}
+	_ = json.Unmarshal([]byte(body), &e)
+	if status != http.StatusUnprocessableEntity || len(e.Details) != 1 || e.Details[0].Location != "expires_at" || e.Details[0].Code != "bad_expiry" ||
+		e.Details[0].Message != "Choose an expiry between 1 and 3,650 days." || e.Details[0].FR != "Choisissez une expiration entre 1 et 3 650 jours." {
+		t.Errorf("expiry past the bound: %d %s, want a 422 on expires_at in English and French", status, body)
+	}
+	if status, body := create(t0.AddDate(0, 0, auth.MaxTokenDays)); status != http.StatusCreated {
+		t.Errorf("expiry at the bound: %d %s, want 201", status, body)
+	}
+}
+
 // Changing the password needs the current one and ends every session.
 func TestChangePasswordThroughTheAPI(t *testing.T) {
 	t.Parallel()

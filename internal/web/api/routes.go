@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -16,11 +17,13 @@ import (
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/i18n"
 )
 
 func op(id, method, path, summary, tag string) huma.Operation {
@@ -72,7 +75,9 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("get-queue", http.MethodGet, "/v1/channels/{id}/queue", "A channel's weekly time slots", "channels"), s.getQueue)
 	huma.Register(a, op("set-queue", http.MethodPut, "/v1/channels/{id}/queue", "Replace a channel's weekly time slots", "channels"), s.setQueue)
 	huma.Register(a, op("queued-posts", http.MethodGet, "/v1/channels/{id}/queued-posts", "The channel's queue: posts at its slots, in the order they publish", "channels"), s.queuedPosts)
-	huma.Register(a, op("move-queued-post", http.MethodPost, "/v1/channels/{id}/queued-posts/move", "Swap a queued post with its neighbour (up: earlier)", "channels"), s.moveQueuedPost)
+	moveQueued := op("move-queued-post", http.MethodPost, "/v1/channels/{id}/queued-posts/move", "Swap a queued post with its neighbour (up: earlier)", "channels")
+	moveQueued.Description = moveQueuedDoc
+	huma.Register(a, moveQueued, s.moveQueuedPost)
 	huma.Register(a, op("calendar-share", http.MethodGet, "/v1/workspaces/{ws}/calendar-share", "Whether a read-only share link of the calendar works (never the link)", "calendar"), s.calendarShare)
 	huma.Register(a, op("rotate-calendar-share", http.MethodPost, "/v1/workspaces/{ws}/calendar-share", "Make a new read-only share link of the calendar for a client, shown once; the previous one stops working", "calendar"), s.rotateCalendarShare)
 	huma.Register(a, noContent(op("revoke-calendar-share", http.MethodDelete, "/v1/workspaces/{ws}/calendar-share", "Stop the calendar's share link", "calendar")), s.revokeCalendarShare)
@@ -542,18 +547,26 @@ func (s *server) setQueue(ctx context.Context, in *queueIn) (*body[[]slotJSON], 
 	return s.getQueue(ctx, &idPath{in.ID})
 }
 
+// moveQueuedDoc is the move's description in the API document: what the
+// queue page asks before moving a post on several channels, an API client
+// reads here.
+const moveQueuedDoc = "The post takes its neighbour's time and the neighbour takes the post's. " +
+	"A post has one time for all its channels: moving a post that is on several channels (`channels` above 1 in the queue's list) " +
+	"moves it on every one of them, and on a channel where the new time is not a queue slot it leaves that channel's queue."
+
 // QueuedPost is one post of a channel's queue.
 type QueuedPost struct {
 	PostID      int64     `json:"post_id"`
 	Status      string    `json:"status"`
 	ScheduledAt time.Time `json:"scheduled_at"`
 	Title       string    `json:"title"`
+	Channels    int       `json:"channels" doc:"How many channels the post is on; moving it moves it on all of them"`
 }
 
 func (s *server) queuedOut(es []posts.QueueEntry) *body[[]QueuedPost] {
 	out := []QueuedPost{}
 	for _, e := range es {
-		out = append(out, QueuedPost{PostID: e.Post.ID, Status: e.Post.Status, ScheduledAt: *e.Post.ScheduledAt, Title: e.Title})
+		out = append(out, QueuedPost{PostID: e.Post.ID, Status: e.Post.Status, ScheduledAt: *e.Post.ScheduledAt, Title: e.Title, Channels: e.Channels})
 	}
 	return &body[[]QueuedPost]{out}
 }
@@ -1205,13 +1218,46 @@ func (s *server) status(ctx context.Context, _ *struct{}) (*body[ops.Report], er
 	return &body[ops.Report]{r}, s.fail(err)
 }
 
-func (s *server) notifications(ctx context.Context, _ *struct{}) (*body[[]store.Notification], error) {
+// notificationsIn names the language the caller reads.
+type notificationsIn struct {
+	AcceptLanguage string `header:"Accept-Language" doc:"The language of titles and texts (en or fr); without it, the user's own language"`
+}
+
+// notificationsOut is the user's notifications with their titles and texts
+// in one language, named by Content-Language.
+type notificationsOut struct {
+	ContentLanguage string `header:"Content-Language"`
+	Body            []store.Notification
+}
+
+// notifications answers titles and texts in the caller's language: Tribune
+// stores them in English (the catalogue's keys) and translates them as it
+// shows them, here as on the notifications page.
+func (s *server) notifications(ctx context.Context, in *notificationsIn) (*notificationsOut, error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	n, err := s.Notifications.List(ctx, u)
-	return &body[[]store.Notification]{n}, s.fail(err)
+	list, err := s.Notifications.List(ctx, u)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	lang := callerLang(in.AcceptLanguage, u)
+	for i := range list {
+		list[i].Title = notify.Text(lang, list[i].Title)
+		list[i].Body = notify.Text(lang, list[i].Body)
+	}
+	return &notificationsOut{ContentLanguage: lang, Body: list}, nil
+}
+
+// callerLang is the language an API answer is written in: the one the
+// request asks for (Accept-Language, an explicit choice of this client),
+// else the user's own, else English.
+func callerLang(acceptLanguage string, u store.User) string {
+	if strings.TrimSpace(acceptLanguage) != "" {
+		return i18n.Negotiate(acceptLanguage, "")
+	}
+	return i18n.Negotiate("", u.Locale)
 }
 
 var _ = io.EOF

@@ -19,12 +19,12 @@ import (
 
 // widths are the two screens every main page is checked at: a laptop and a
 // phone (390 px is an iPhone 12 to 15 held upright).
-// The dark colour scheme (prefers-color-scheme) is checked on the laptop.
+// The dark colour scheme (prefers-color-scheme) is checked on both.
 var widths = []struct {
 	name          string
 	width, height int64
 	dark          bool
-}{{"desktop", 1280, 800, false}, {"phone", 390, 844, false}, {"desktop-dark", 1280, 800, true}}
+}{{"desktop", 1280, 800, false}, {"phone", 390, 844, false}, {"desktop-dark", 1280, 800, true}, {"phone-dark", 390, 844, true}}
 
 // mainPage is a page the accessibility and phone checks visit.
 type mainPage struct {
@@ -65,7 +65,9 @@ const axeRun = `(async () => {
 // screenshots of docs/screenshots.
 func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	t.Parallel()
-	ctx := browser(t)
+	// 15 pages, 2 languages, 4 screens: well over the usual 90 s on a busy
+	// machine.
+	ctx := browserFor(t, 6*time.Minute)
 	axe := axeScript(t)
 	s := newSite(t)
 	in := posts.Input{Variants: []posts.VariantInput{
@@ -85,6 +87,10 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := fmt.Sprintf("/w/%d", s.ws.ID)
+	share, err := s.env.App.Calendar.RotateShare(context.Background(), s.owner, s.ws.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	signedIn := []mainPage{
 		{"calendar", w + "/calendar", ".fc-view", true},
 		{"posts", w + "/posts", "main", false},
@@ -99,6 +105,8 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		{"status", "/status", "main", true},
 		{"notifications", "/notifications", "main", false},
 		{"tokens", "/settings/tokens", "main", false},
+		{"queue", w + "/queue", "main", false},
+		{"shared", share[strings.Index(share, "/shared/"):], "[data-testid=shared-calendar]", false},
 	}
 	shots := ""
 	if os.Getenv("TRIBUNE_SCREENSHOTS") == "1" {
@@ -160,9 +168,15 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 			if shots != "" && p.shot && !sz.dark {
 				writeShot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s-%s-%s.png", p.name, lang, sz.name)))
 			}
-			if p.name == "calendar" && sz.name == "desktop" {
-				// The week and list views too (the month was checked above).
-				for _, view := range []string{"timeGridWeek", "listMonth"} {
+			if p.name == "calendar" && !sz.dark {
+				// The other views too: the week and the list on a laptop (the
+				// month was checked above), the month and the day list on a
+				// phone (it opens on the list).
+				others := []string{"timeGridWeek", "listMonth"}
+				if sz.width < 640 {
+					others = []string{"dayGridMonth", "listDay"}
+				}
+				for _, view := range others {
 					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.fc-`+view+`-button`)), chromedp.WaitVisible(chromedp.CSS(`.fc-`+view+`-view`))); err != nil {
 						t.Fatalf("%s calendar: %s view: %v", lang, view, err)
 					}
@@ -171,8 +185,13 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, v := range violations {
-						t.Errorf("%s calendar, %s view: %s", lang, view, v)
+						t.Errorf("%s calendar, %s view (%s): %s", lang, view, sz.name, v)
 					}
+				}
+				// Pressing a view button is a choice the calendar keeps: forget
+				// it, so the next visit opens on the width's own view.
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.removeItem("tribune.calendar.view"), true`)); err != nil {
+					t.Fatal(err)
 				}
 			}
 		}

@@ -19,8 +19,16 @@ import (
 	"github.com/tribune-social/tribune/internal/store"
 )
 
-// browser starts Chromium, or skips when the browser suite is off.
+// browser starts Chromium, or skips when the browser suite is off; the
+// test has 90 s in it.
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser with a test's own time budget (one that visits
+// every page several times needs more).
+func browserFor(t *testing.T, budget time.Duration) context.Context {
 	t.Helper()
 	exe := os.Getenv("TRIBUNE_TEST_CHROMIUM")
 	if exe == "" {
@@ -40,7 +48,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelC := context.WithTimeout(ctx, budget)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("TRIBUNE_TEST_CHROMIUM is set but Chromium does not start: %v", err)

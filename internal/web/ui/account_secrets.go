@@ -36,10 +36,13 @@ func (u *ui) createToken(w http.ResponseWriter, r *http.Request) error {
 	var expires *time.Time
 	if days := r.FormValue("expires_days"); days != "" {
 		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 || n > 3650 {
+		// The upper bound is the service's (auth.MaxTokenDays); here only
+		// what is not a number of days at all. A count past the bound is
+		// capped before AddDate so it cannot overflow into the past.
+		if err != nil || n <= 0 {
 			return problem.Invalidf("expires_days", "bad_expiry", "Choose an expiry between 1 and 3,650 days.")
 		}
-		t := u.Now().UTC().AddDate(0, 0, n)
+		t := u.Now().UTC().AddDate(0, 0, min(n, auth.MaxTokenDays+1))
 		expires = &t
 	}
 	tok, _, err := u.Auth.CreateAPIToken(r.Context(), currentUser(r), r.FormValue("name"), expires)

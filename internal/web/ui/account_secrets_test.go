@@ -3,9 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,71 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/notify/smtptest"
 	"github.com/tribune-social/tribune/internal/posts"
-	"github.com/tribune-social/tribune/internal/web/ui"
 )
-
-// browser is the UI of a test instance as an https deployment builds it
-// (Secure cookies), driven in-process with one session.
-type browser struct {
-	t       *testing.T
-	env     *apptest.Env
-	h       http.Handler
-	session string
-}
-
-func newBrowser(t *testing.T, env *apptest.Env, email string) *browser {
-	t.Helper()
-	a := env.App
-	h, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-		Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log, Now: time.Now,
-		PublicURL: "https://tribune.example.test", Secure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{t: t, env: env, h: h}
-	if email != "" {
-		if b.session, _, err = a.Auth.Login(context.Background(), email, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
-}
-
-func (b *browser) do(method, path string, form url.Values, cookies ...*http.Cookie) *http.Response {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, "https://tribune.example.test"+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if b.session != "" {
-		req.AddCookie(&http.Cookie{Name: ui.SessionCookie, Value: b.session})
-	}
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	rec := httptest.NewRecorder()
-	b.h.ServeHTTP(rec, req)
-	return rec.Result()
-}
-
-func readBody(r *http.Response) string {
-	b, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	return string(b)
-}
-
-func cookieNamed(r *http.Response, name string) *http.Cookie {
-	for _, c := range r.Cookies() {
-		if c.Name == name && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
 
 func onBothDatabases(t *testing.T, f func(t *testing.T, env *apptest.Env)) {
 	t.Helper()
@@ -150,11 +84,16 @@ func TestAccountPageTokensAndPassword(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the list does not show the expiry %s", want)
 		}
+		// Past the service's bound: the same 422 as the API's, naming the field.
+		resp := b.do(http.MethodPost, "/settings/tokens", url.Values{"name": {"far"}, "expires_days": {"4000"}})
+		if page := readBody(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Expires — Choose an expiry between 1 and 3,650 days.") {
+			t.Errorf("an expiry in 4,000 days: %d, want 422 with the bound named: %.3000s", resp.StatusCode, page)
+		}
 		toks, err := env.App.Auth.ListAPITokens(ctx, owner)
 		if err != nil || len(toks) != 1 || toks[0].ExpiresAt == nil {
 			t.Fatalf("tokens: %+v %v", toks, err)
 		}
-		resp := b.do(http.MethodPost, fmt.Sprintf("/settings/tokens/%d/revoke", toks[0].ID), url.Values{})
+		resp = b.do(http.MethodPost, fmt.Sprintf("/settings/tokens/%d/revoke", toks[0].ID), url.Values{})
 		readBody(resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("revoke: %d", resp.StatusCode)

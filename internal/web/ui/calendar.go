@@ -68,11 +68,14 @@ func (u *ui) calendarPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, raw := calendarFilter(r)
+	// Only a view the address names is passed on: without one the page
+	// picks (the member's saved choice, else the list on a phone, the month
+	// elsewhere), which the server cannot, not knowing the screen.
 	view := r.URL.Query().Get("view")
 	switch view {
 	case "dayGridMonth", "timeGridWeek", "timeGridDay", "listDay", "listMonth":
 	default:
-		view = "dayGridMonth"
+		view = ""
 	}
 	d := calendarData{WS: ws, Role: role, Channels: chs, Members: members, Filter: raw, TZ: u.displayTZ(user, ws), View: view,
 		Query: r.URL.RawQuery}
@@ -513,8 +516,17 @@ func (u *ui) revokeShare(w http.ResponseWriter, r *http.Request) error {
 
 // sharedPage is the read-only calendar a share link opens: no controls, no
 // drafts unless the link was made to show them.
+// ?page=-1 or 1 shows the span before or after the first one.
 func (u *ui) sharedPage(w http.ResponseWriter, r *http.Request) error {
-	c, err := u.Calendar.Shared(r.Context(), r.PathValue("token"))
+	page := 0
+	if v := r.URL.Query().Get("page"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			return calendar.ErrSharePage
+		}
+		page = p
+	}
+	c, err := u.Calendar.Shared(r.Context(), r.PathValue("token"), page)
 	if err != nil {
 		return err
 	}

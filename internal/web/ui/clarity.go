@@ -193,7 +193,7 @@ var fieldLabels = map[string]string{
 	"text": "Text", "first_comment": "First comment", "link": "Link", "thread": "Thread", "media": "Media", "reason": "Reason",
 	"reviewer": "Client reviewer's name", "handle": "Handle", "scheduled_local": "When", "time": "Time", "times": "Time",
 	"slots": "Queue", "post": "Post", "schedule_horizon_days": "Posts may be scheduled up to (days ahead)",
-	"duplicate_window_hours": "Flag duplicates scheduled within (hours)",
+	"duplicate_window_hours": "Flag duplicates scheduled within (hours)", "expires_at": "Expires",
 }
 
 // fieldLabel is the translated name of the field at location; a location

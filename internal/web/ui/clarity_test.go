@@ -3,9 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,31 +15,13 @@ import (
 	"github.com/tribune-social/tribune/internal/publish"
 )
 
-func (b formClient) get(path string, header ...string) (*http.Response, string) {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, b.base+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp, string(raw)
-}
-
 // An address no route claims gets a 404 page in the layout and in the
 // user's language, not the bare "404 page not found" of net/http.
 func TestUnknownPageIsARealNotFoundPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	env.Owner(t)
-	b := formClient{t: t, base: env.Server.URL, c: &http.Client{}} // signed out: the browser's language decides
+	b := newClient(t, env) // signed out: the browser's language decides
 	for _, c := range []struct{ lang, want string }{
 		{"en", "This page does not exist"},
 		{"fr", "Cette page n’existe pas"},
@@ -79,16 +59,6 @@ func TestFaviconIsServed(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.RequestURI() != href {
 		t.Errorf("/favicon.ico ends at %s (status %d), want %s", resp.Request.URL.RequestURI(), resp.StatusCode, href)
 	}
-}
-
-func signInAs(t *testing.T, env *apptest.Env, email string) formClient {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := formClient{t: t, base: env.Server.URL, c: &http.Client{Jar: jar}}
-	if status, body := b.post("/login", url.Values{"email": {email}, "password": {"correct horse battery"}}); status != http.StatusOK {
-		t.Fatalf("sign in as %s: %d %.200s", email, status, body)
-	}
-	return b
 }
 
 // "Publish now" is offered on a post waiting for approval only to a member
@@ -344,5 +314,24 @@ func TestTimesNameTheirZone(t *testing.T) {
 	_, body = b.get("/notifications")
 	if !strings.Contains(body, "(UTC)") && !strings.Contains(body, "("+owner.Timezone+")") {
 		t.Errorf("the notifications' times do not name their zone")
+	}
+	// A draft without a date is listed with when it was last changed, in
+	// the zone the list names.
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: ch.ID, Text: "someday"}}}, posts.SaveDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body = b.get(fmt.Sprintf("/w/%d/posts", ws.ID))
+	zone, err := time.LoadLocation(ws.Timezone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`data-testid="draft-updated-%d">updated %s (%s)<`, v.Post.ID, v.Post.UpdatedAt.In(zone).Format("2006-01-02 15:04"), ws.Timezone)
+	if !strings.Contains(body, want) {
+		t.Errorf("the post list's draft does not show %s", want)
 	}
 }

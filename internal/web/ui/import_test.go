@@ -42,7 +42,7 @@ func TestImportFormReportsAndKeepsChoices(t *testing.T) {
 			_ = mw.WriteField(k, v)
 		}
 		_ = mw.Close()
-		status, body := b.do(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+		status, body := b.send(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
 		if status != http.StatusOK {
 			t.Fatalf("import: %d %.300s", status, body)
 		}

@@ -75,3 +75,56 @@ func TestQueuePage(t *testing.T) {
 		}
 	})
 }
+
+// A post on several channels has one time for all of them: its queue entry
+// says so, and its move buttons ask first, naming how many channels it
+// moves on; a post on one channel moves without a question.
+func TestQueuePageWarnsAMoveIsOnEveryChannel(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	var slots []schedule.Slot
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		slots = append(slots, schedule.Slot{Weekday: d, Minute: 9 * 60})
+	}
+	var chs []int64
+	for _, name := range []string{"alpha", "beta", "gamma"} {
+		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.App.Channels.SetQueue(ctx, owner, ch.ID, slots); err != nil {
+			t.Fatal(err)
+		}
+		chs = append(chs, ch.ID)
+	}
+	single, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: chs[0], Text: "alone"}}}, posts.AddToQueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []posts.VariantInput
+	for _, id := range chs {
+		vs = append(vs, posts.VariantInput{ChannelID: id, Text: "everywhere"})
+	}
+	multi, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: vs}, posts.AddToQueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(newBrowser(t, env, owner.Email).do(http.MethodGet, fmt.Sprintf("/w/%d/queue", ws.ID), nil))
+	// entry is the post's line in the first channel's queue.
+	entry := func(id int64) string {
+		start := strings.Index(body, fmt.Sprintf(`data-testid="queue-post-%d"`, id))
+		if start < 0 {
+			t.Fatalf("post %d is not in the queue page", id)
+		}
+		return body[start : start+strings.Index(body[start:], "</li>")]
+	}
+	m := entry(multi.Post.ID)
+	if !strings.Contains(m, "On 3 channels: moving it moves it on all of them.") || !strings.Contains(m, `data-confirm="This post is on 3 channels`) {
+		t.Errorf("the post on three channels: %s\nwant the note and a question before the move", m)
+	}
+	if s := entry(single.Post.ID); strings.Contains(s, "data-confirm") || strings.Contains(s, "queue-channels-") {
+		t.Errorf("the post on one channel: %s\nwant no note, no question", s)
+	}
+}

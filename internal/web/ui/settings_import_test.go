@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,44 +14,6 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/calendar"
 )
-
-// formClient is a signed-in UI client that posts forms.
-type formClient struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
-
-func signIn(t *testing.T, env *apptest.Env) formClient {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := formClient{t: t, base: env.Server.URL, c: &http.Client{Jar: jar}}
-	if status, body := b.post("/login", url.Values{"email": {"owner@example.test"}, "password": {"correct horse battery"}}); status != http.StatusOK {
-		t.Fatalf("sign in: %d %s", status, body)
-	}
-	return b
-}
-
-func (b formClient) post(path string, form url.Values) (int, string) {
-	b.t.Helper()
-	return b.do(path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-}
-
-func (b formClient) do(path, contentType string, body io.Reader) (int, string) {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, b.base+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
-}
 
 // The settings page sets the schedule horizon and refuses the zone "Local"
 // for the workspace and for the member.
@@ -112,7 +72,7 @@ func TestImportFormSkipsDuplicates(t *testing.T) {
 			_ = mw.WriteField(k, v)
 		}
 		_ = mw.Close()
-		status, body := b.do(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
+		status, body := b.send(fmt.Sprintf("/w/%d/import", ws.ID), mw.FormDataContentType(), &buf)
 		if status != http.StatusOK {
 			t.Fatalf("import: %d %.300s", status, body)
 		}

@@ -119,6 +119,11 @@ func (u *ui) session(next http.Handler) http.Handler {
 func (u *ui) page(h handler) http.Handler {
 	return u.public(func(w http.ResponseWriter, r *http.Request) error {
 		if _, ok := webctx.User(r.Context()); !ok {
+			if isHTMX(r) {
+				// A script's request would follow a redirect and take the
+				// sign-in page for its answer: say so instead (renderError).
+				return problem.Unauthorized
+			}
 			http.Redirect(w, r, "/login?next="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return nil
 		}
@@ -155,8 +160,18 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 		u.Log.Error("ui", "path", edge.RedactPath(r.URL.Path), "err", err)
 	}
 	if pe.Status == http.StatusUnauthorized {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
+		switch {
+		case !isHTMX(r):
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		case r.Header.Get("HX-Boosted") == "true":
+			// A boosted form is a navigation: go to the sign-in page.
+			_ = redirect(w, r, "/login")
+			return
+		}
+		// A request made while the page is in use (the composer's live
+		// check, its upload, a post page following the publisher) keeps
+		// the page and what was typed, and says why it failed.
 	}
 	lang := u.lang(r)
 	msg := pe.Localized(lang)
@@ -168,6 +183,9 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("HX-Retarget", "#flash")
 		w.Header().Set("HX-Reswap", "innerHTML")
+		// The page stays: a boosted form would otherwise put the address
+		// it posted to (a POST-only route) in the address bar and history.
+		w.Header().Set("HX-Push-Url", "false")
 		w.WriteHeader(pe.Status)
 		_ = errorFragment(msg, details).Render(r.Context(), w)
 		return

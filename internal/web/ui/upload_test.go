@@ -113,3 +113,40 @@ func TestUIUploadCapsAndCleansUp(t *testing.T) {
 		})
 	}
 }
+
+// Without a session, a request a page makes while in use (the composer's
+// upload, its live check) is told why in a fragment, in the user's
+// language, instead of following a redirect and taking the sign-in page for
+// its answer; a boosted form goes to the sign-in page; a plain form is
+// redirected there.
+func TestSignedOutScriptRequestIsToldWhy(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	_, ws := env.Owner(t)
+	tests := []struct {
+		name     string
+		header   map[string]string
+		status   int
+		location string // Location or HX-Redirect
+		body     string
+	}{
+		{"composer upload", map[string]string{"HX-Request": "true", "Accept-Language": "fr"}, http.StatusUnauthorized, "", "Veuillez vous connecter."},
+		{"boosted form", map[string]string{"HX-Request": "true", "HX-Boosted": "true"}, http.StatusNoContent, "/login", ""},
+		{"plain form", nil, http.StatusSeeOther, fmt.Sprintf("/login?next=%%2Fw%%2F%d%%2Fcompose%%2Fmedia", ws.ID), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/w/%d/compose/media", ws.ID), bytes.NewReader(nil))
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			env.App.Handler.ServeHTTP(rec, req)
+			loc := rec.Header().Get("Location") + rec.Header().Get("HX-Redirect")
+			if rec.Code != tc.status || loc != tc.location || !bytes.Contains(rec.Body.Bytes(), []byte(tc.body)) {
+				t.Errorf("%d to %q: %.300s; want %d to %q saying %q", rec.Code, loc, rec.Body.String(), tc.status, tc.location, tc.body)
+			}
+		})
+	}
+}

@@ -36,22 +36,38 @@
     noEventsText: "Aucune publication à afficher"
   };
 
+  // viewKey names the calendar view the member chose, in localStorage.
+  var viewKey = "tribune.calendar.view";
+
   function initCalendar(el) {
     if (!window.FullCalendar || el.dataset.ready) return;
     el.dataset.ready = "1";
     var fr = el.dataset.locale === "fr";
     var views = { month: "dayGridMonth", week: "timeGridWeek", day: "timeGridDay", list: "listMonth", dayGridMonth: "dayGridMonth",
       timeGridWeek: "timeGridWeek", timeGridDay: "timeGridDay", listDay: "listDay", listMonth: "listMonth" };
+    var phone = window.matchMedia("(max-width: 640px)").matches;
+    // The view opened first: one the address names (?view=), else the one
+    // the member last chose with the view buttons (kept in this browser),
+    // else, on a phone, the list (the month grid is too small to read or
+    // tap; a thumb scrolls a list), elsewhere the month.
+    var saved = null;
+    try { saved = window.localStorage.getItem(viewKey); } catch (e) { /* storage off: no saved choice */ }
+    var initial = views[el.dataset.initialView] || views[saved] || (phone ? "listMonth" : "dayGridMonth");
     var cal = new FullCalendar.Calendar(el, {
       timeZone: "UTC",
       locale: fr ? french : "en-gb",
       firstDay: 1,
-      // On a phone the month grid is too small to read or tap: start on
-      // the list, which a thumb scrolls.
-      initialView: views[el.dataset.initialView] || (window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth"),
+      initialView: initial,
       // A phone gets the views a thumb can use, in one row of buttons.
       headerToolbar: { left: "prev,next today", center: "title",
-        right: window.matchMedia("(max-width: 640px)").matches ? "dayGridMonth,listDay,listMonth" : "dayGridMonth,timeGridWeek,timeGridDay,listDay,listMonth" },
+        right: phone ? "dayGridMonth,listDay,listMonth" : "dayGridMonth,timeGridWeek,timeGridDay,listDay,listMonth" },
+      // A view button pressed is a choice to keep; the first drawing and
+      // paging within a view are not.
+      datesSet: function (info) {
+        if (info.view.type === initial) return;
+        initial = info.view.type;
+        try { window.localStorage.setItem(viewKey, initial); } catch (e) { /* storage off: the choice lasts this page */ }
+      },
       // Text arrows, not FullCalendar's icon font (a data: font the CSP
       // blocks); the buttons' hints name them for screen readers.
       buttonIcons: false,

@@ -72,8 +72,12 @@
     var p = document.createElement("p");
     p.className = "flash flash-error";
     p.setAttribute("role", "alert");
-    // The error's message, as text: never the server's HTML.
-    var msg = new DOMParser().parseFromString(body, "text/html").body.textContent.trim();
+    // The error's message, as text: never the server's HTML. Its message
+    // and each field's detail are read apart so they do not run together.
+    var doc = new DOMParser().parseFromString(body, "text/html").body;
+    var parts = [];
+    doc.querySelectorAll("p, li").forEach(function (el) { parts.push(el.textContent.trim()); });
+    var msg = (parts.length ? parts.join(" ") : doc.textContent).trim();
     p.textContent = zone.dataset.failedLabel + (msg ? " — " + msg : "");
     li.appendChild(p);
   }
