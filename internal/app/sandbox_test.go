@@ -27,6 +27,8 @@ func TestMountedSandboxControlIsClosed(t *testing.T) {
 	for _, c := range []struct{ method, path string }{
 		{http.MethodGet, "/sandbox/_sandbox/received"},
 		{http.MethodPost, "/sandbox/_sandbox/faults"},
+		{http.MethodGet, "/sandbox/_sandbox/audience?account=w1.shop"},
+		{http.MethodPost, "/sandbox/_sandbox/audience"},
 	} {
 		req, _ := http.NewRequest(c.method, "http://"+addr+c.path, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -49,5 +51,8 @@ func TestMountedSandboxControlIsClosed(t *testing.T) {
 	}
 	if err := a.Channels.SimulateFaults(ctx, owner, ch.ID, sandbox.Faults{Mode: "error", Count: 1}); err != nil {
 		t.Errorf("Tribune's fault route on the mounted Sandbox: %v", err)
+	}
+	if _, err := a.Channels.SetSandboxAudience(ctx, owner, ch.ID, sandbox.Audience{Rate: 1}); err != nil {
+		t.Errorf("Tribune's audience route on the mounted Sandbox: %v", err)
 	}
 }

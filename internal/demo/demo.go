@@ -1,6 +1,7 @@
 // Package demo creates the demo organisation a newcomer sees on `make run`:
-// a French brand with three Sandbox channels and a week of posts, published
-// and scheduled through the real publishing path.
+// a French brand with three Sandbox channels, a week of posts, published
+// and scheduled through the real publishing path, and a Sandbox audience
+// that comments on them, so that the inbox is lively from the first minute.
 package demo
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
@@ -43,6 +45,20 @@ func Seed(ctx context.Context, st store.Store, a *auth.Service, ch *channels.Ser
 			return false, fmt.Errorf("demo channel %s: %w", name, err)
 		}
 		chs = append(chs, c)
+	}
+	// A lively audience from the first minute: the main channel hears from
+	// about ten people a minute in French and English, mostly happy; the
+	// two others, a few a minute. The posts published below at once give
+	// them something to comment on and quote; until they land, the audience
+	// mentions, writes and reviews.
+	for i, c := range chs {
+		a := sandbox.Audience{Rate: 3, Positive: 50, Neutral: 30, Negative: 20, Languages: []string{"fr", "en"}}
+		if i == 0 {
+			a = sandbox.Audience{Rate: 10, Positive: 55, Neutral: 25, Negative: 20, Languages: []string{"fr", "en"}}
+		}
+		if _, err := ch.SetSandboxAudience(ctx, user, c.ID, a); err != nil {
+			return false, fmt.Errorf("demo audience %s: %w", c.Name, err)
+		}
 	}
 	var slots []schedule.Slot
 	for d := time.Monday; d <= time.Friday; d++ {

@@ -60,6 +60,11 @@ type Options struct {
 	// require, and that lets a caller sign in again to an existing account
 	// (Tribune holds it). Empty: the control endpoints refuse everyone.
 	ControlToken string
+	// Now is the sandbox's clock (default time.Now): the audience writes up
+	// to it, so a test moves time forward instead of waiting.
+	Now func() time.Time
+	// Seed makes the audience's random choices repeatable (0: random).
+	Seed uint64
 }
 
 // Post is a post the sandbox received.
@@ -134,11 +139,16 @@ type fault struct {
 
 // record is one line of the data file.
 type record struct {
-	Type    string     `json:"type"` // account, post, media, delete
-	Account *account   `json:"account,omitempty"`
-	Post    *Post      `json:"post,omitempty"`
-	Media   *mediaItem `json:"media,omitempty"`
-	ID      string     `json:"id,omitempty"`
+	Type     string         `json:"type"` // account, post, media, delete, audience, item, block
+	Account  *account       `json:"account,omitempty"`
+	Post     *Post          `json:"post,omitempty"`
+	Media    *mediaItem     `json:"media,omitempty"`
+	ID       string         `json:"id,omitempty"`
+	Audience *audienceState `json:"audience,omitempty"`
+	// Item is an inbox item as it stands after a change (new, edited,
+	// hidden, deleted…): the last record of an id wins.
+	Item  *InboxItem   `json:"item,omitempty"`
+	Block *blockRecord `json:"block,omitempty"`
 }
 
 // Server is the sandbox network.
@@ -156,6 +166,10 @@ type Server struct {
 	media    map[string]*mediaItem
 	faults   []*fault
 	seq      int64
+
+	audiences map[string]*audienceState // by account id
+	items     map[string]*InboxItem
+	itemSeq   int64
 }
 
 // NewServer opens (or creates) the sandbox's data and returns the network.
@@ -167,7 +181,8 @@ func NewServer(opt Options) (*Server, error) {
 		opt.Hang = 30 * time.Second
 	}
 	s := &Server{opt: opt, accounts: map[string]*account{}, byToken: map[string]*account{},
-		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{}}
+		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{},
+		audiences: map[string]*audienceState{}, items: map[string]*InboxItem{}}
 	if opt.DataFile != "" {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -224,6 +239,12 @@ func (s *Server) apply(r record) {
 		if p := s.byID[r.ID]; p != nil {
 			p.Deleted = true
 		}
+	case "audience":
+		s.applyAudience(r.Audience)
+	case "item":
+		s.applyItem(r.Item)
+	case "block":
+		s.applyBlock(r.Block)
 	}
 	s.seq++
 }
@@ -272,6 +293,11 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/posts/{id}", s.auth(s.deletePost))
 	m.HandleFunc("POST /_sandbox/faults", s.control(s.setFaults))
 	m.HandleFunc("GET /_sandbox/received", s.control(s.received))
+	m.HandleFunc("GET /api/inbox", s.auth(s.listInbox))
+	m.HandleFunc("POST /api/inbox/{id}/{action}", s.auth(s.actOnItem))
+	m.HandleFunc("GET /_sandbox/audience", s.control(s.getAudience))
+	m.HandleFunc("POST /_sandbox/audience", s.control(s.postAudience))
+	m.HandleFunc("GET /u/{name}/items/{id}", s.itemPage)
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /u/{name}/posts/{id}", s.postPage)
 	s.mux = m
@@ -569,7 +595,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, a *account) 
 		return
 	}
 	s.mu.Lock()
-	now := time.Now().UTC()
+	now := s.now()
 	p := &Post{ID: fmt.Sprintf("%d%s", now.UnixMilli(), newID()[:6]), Account: a.ID, Text: in.Text, Link: in.Link, Media: in.MediaIDs,
 		ReplyTo: in.ReplyTo, IdempotencyKey: key, CreatedAt: now}
 	if hide > 0 {
@@ -614,7 +640,9 @@ func (s *Server) check(a *account, in postInput) string {
 		return "Validation failed: attach up to 4 images or one video"
 	}
 	if in.ReplyTo != "" {
-		if p := s.byID[in.ReplyTo]; p == nil || p.Deleted {
+		// A reply answers a post or something the audience wrote.
+		p, it := s.byID[in.ReplyTo], s.items[in.ReplyTo]
+		if (p == nil || p.Deleted) && (it == nil || it.Deleted || it.Account != a.ID) {
 			return "Validation failed: the post replied to does not exist"
 		}
 	}

@@ -117,6 +117,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"move-queued-post":  fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
 		"update-channel":    `{"default_visibility":"private"}`,
 		"sandbox-faults":    `{"mode":"none"}`,
+		"sandbox-audience":  `{"rate":1}`,
 		"describe-media":    `{"alt":"x","tags":[]}`,
 		"create-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
 		"check-post":        fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),

@@ -83,6 +83,8 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, noContent(op("revoke-calendar-share", http.MethodDelete, "/v1/workspaces/{ws}/calendar-share", "Stop the calendar's share link", "calendar")), s.revokeCalendarShare)
 	huma.Register(a, op("empty-queue", http.MethodPost, "/v1/channels/{id}/queued-posts/empty", "Take every queued post of the channel back to draft", "channels"), s.emptyQueue)
 	huma.Register(a, op("sandbox-faults", http.MethodPut, "/v1/channels/{id}/sandbox-faults", "Make a Sandbox channel fail, rate-limit or time out", "channels"), s.setFaults)
+	huma.Register(a, op("get-sandbox-audience", http.MethodGet, "/v1/channels/{id}/sandbox-audience", "How a Sandbox channel's simulated audience writes to it", "channels"), s.getAudience)
+	huma.Register(a, op("sandbox-audience", http.MethodPut, "/v1/channels/{id}/sandbox-audience", "Set a Sandbox channel's simulated audience: rate, sentiment mix, languages, a storm of angry comments", "channels"), s.setAudience)
 
 	// Media.
 	huma.Register(a, op("list-media", http.MethodGet, "/v1/workspaces/{ws}/media", "The media library", "media"), s.listMedia)
@@ -700,6 +702,69 @@ func (s *server) setFaults(ctx context.Context, in *faultsIn) (*struct{}, error)
 		return nil, s.fail(err)
 	}
 	return nil, s.fail(s.Channels.SimulateFaults(ctx, u, in.ID, in.Body))
+}
+
+// audienceIn is a Sandbox channel's simulated audience, as set.
+type audienceIn struct {
+	Rate         float64  `json:"rate" minimum:"0" maximum:"60" doc:"Items per minute the audience writes: comments, replies, mentions, quotes, direct messages, reviews (0: silent)"`
+	Positive     int      `json:"positive,omitempty" minimum:"0" maximum:"100" doc:"Share of positive items, in percent; the three shares add up to 100 (all 0: 50/30/20)"`
+	Neutral      int      `json:"neutral,omitempty" minimum:"0" maximum:"100" doc:"Share of neutral items, in percent"`
+	Negative     int      `json:"negative,omitempty" minimum:"0" maximum:"100" doc:"Share of negative items, in percent"`
+	Languages    []string `json:"languages,omitempty" maxItems:"2" doc:"fr, en or both (default both)"`
+	StormMinutes int      `json:"storm_minutes,omitempty" minimum:"0" maximum:"60" doc:"Start a storm now: a burst of angry comments lasting this many minutes"`
+	EndStorm     bool     `json:"end_storm,omitempty" doc:"End the current storm now"`
+}
+
+// audienceOut is the audience as the Sandbox holds it.
+type audienceOut struct {
+	Rate       float64    `json:"rate"`
+	Positive   int        `json:"positive"`
+	Neutral    int        `json:"neutral"`
+	Negative   int        `json:"negative"`
+	Languages  []string   `json:"languages"`
+	StormUntil *time.Time `json:"storm_until,omitempty" doc:"When the current storm ends, if one is on"`
+}
+
+func toAudienceOut(a sandbox.Audience) audienceOut {
+	out := audienceOut{Rate: a.Rate, Positive: a.Positive, Neutral: a.Neutral, Negative: a.Negative, Languages: a.Languages}
+	if out.Languages == nil {
+		out.Languages = []string{}
+	}
+	if !a.StormUntil.IsZero() {
+		out.StormUntil = &a.StormUntil
+	}
+	return out
+}
+
+func (s *server) getAudience(ctx context.Context, in *idPath) (*body[audienceOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	a, err := s.Channels.SandboxAudience(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[audienceOut]{toAudienceOut(a)}, nil
+}
+
+type setAudienceIn struct {
+	ID   int64 `path:"id"`
+	Body audienceIn
+}
+
+func (s *server) setAudience(ctx context.Context, in *setAudienceIn) (*body[audienceOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	b := in.Body
+	a, err := s.Channels.SetSandboxAudience(ctx, u, in.ID, sandbox.Audience{Rate: b.Rate, Positive: b.Positive, Neutral: b.Neutral,
+		Negative: b.Negative, Languages: b.Languages, StormMinutes: b.StormMinutes, EndStorm: b.EndStorm})
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[audienceOut]{toAudienceOut(a)}, nil
 }
 
 // ---- media

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +24,31 @@ type channelRow struct {
 	store.Channel
 	Rules rules.Network
 	Slots []schedule.Slot
+	// Audience is a Sandbox channel's simulated audience; nil when the
+	// Sandbox did not answer (the page still shows, with the form empty).
+	Audience *sandbox.Audience
+}
+
+// audienceValue is a field of the audience form.
+func audienceValue(a *sandbox.Audience, field string) string {
+	if a == nil {
+		return map[string]string{"rate": "0", "positive": "50", "neutral": "30", "negative": "20"}[field]
+	}
+	switch field {
+	case "rate":
+		return strconv.FormatFloat(a.Rate, 'f', -1, 64)
+	case "positive":
+		return strconv.Itoa(a.Positive)
+	case "neutral":
+		return strconv.Itoa(a.Neutral)
+	default:
+		return strconv.Itoa(a.Negative)
+	}
+}
+
+// audienceSpeaks reports whether the audience writes in lang.
+func audienceSpeaks(a *sandbox.Audience, lang string) bool {
+	return a == nil || len(a.Languages) == 0 || slices.Contains(a.Languages, lang)
 }
 
 func (u *ui) channelsPage(w http.ResponseWriter, r *http.Request) error {
@@ -41,7 +68,17 @@ func (u *ui) channelsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		net, _ := rules.Get(c.Network)
-		rows = append(rows, channelRow{Channel: c, Rules: net, Slots: slots})
+		row := channelRow{Channel: c, Rules: net, Slots: slots}
+		if c.Network == "sandbox" && role.Can(auth.ManageChannels) {
+			// A separate Sandbox that is down must not hold the page for
+			// the network timeout: the form then shows without its values.
+			actx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			if a, err := u.Channels.SandboxAudience(actx, user, c.ID); err == nil {
+				row.Audience = &a
+			}
+			cancel()
+		}
+		rows = append(rows, row)
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Channels"), "channels"), channelsPage(u.loc(r), ws, role, rows))
 }
@@ -146,6 +183,51 @@ func (u *ui) saveFaults(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	flash(w, u.loc(r).T("Sandbox updated"))
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
+}
+
+// saveAudience sets a Sandbox channel's simulated audience.
+func (u *ui) saveAudience(w http.ResponseWriter, r *http.Request) error {
+	ws, id, err := u.channelFromPath(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	var a sandbox.Audience
+	number := func(field string) (float64, error) {
+		v := strings.TrimSpace(r.FormValue(field))
+		if v == "" {
+			return 0, nil
+		}
+		f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		if err != nil {
+			return 0, problem.Invalidf(field, "not_a_number", "Enter a number.")
+		}
+		return f, nil
+	}
+	if a.Rate, err = number("rate"); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		to   *int
+	}{{"positive", &a.Positive}, {"neutral", &a.Neutral}, {"negative", &a.Negative}, {"storm_minutes", &a.StormMinutes}} {
+		n, err := number(f.name)
+		if err != nil {
+			return err
+		}
+		*f.to = int(n)
+	}
+	// Nothing ticked is an empty list, which the service refuses (nil
+	// would mean both).
+	a.Languages = append([]string{}, r.Form["languages"]...)
+	a.EndStorm = r.FormValue("end_storm") == "1"
+	if _, err := u.Channels.SetSandboxAudience(r.Context(), currentUser(r), id, a); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Audience saved"))
 	return redirect(w, r, "/w/"+itoa(ws.ID)+"/channels")
 }
 

@@ -68,6 +68,7 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/channels/{id}/visibility", u.page(u.saveVisibility))
 	mux.Handle("POST /w/{ws}/channels/{id}/refresh", u.page(u.refreshChannel))
 	mux.Handle("POST /w/{ws}/channels/{id}/faults", u.page(u.saveFaults))
+	mux.Handle("POST /w/{ws}/channels/{id}/audience", u.page(u.saveAudience))
 	mux.Handle("POST /w/{ws}/channels/{id}/delete", u.page(u.deleteChannel))
 	mux.Handle("GET /oauth/mastodon/callback", u.page(u.mastodonCallback))
 	mux.Handle("GET /w/{ws}/media", u.page(u.mediaPage))
