@@ -213,3 +213,9 @@ func isEmojiBase(r rune) bool {
 func isTextEmoji(r rune) bool {
 	return (r >= 0x2000 && r <= 0x2BFF && unicode.Is(unicode.So, r)) || r == 0x00A9 || r == 0x00AE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139 || r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299
 }
+
+// EmojiSpans returns the emoji sequences of text as [start, end) offsets in
+// code points, each sequence (with its modifiers, keycap, tags or ZWJ joins)
+// once: X's notion, which the moderation rules' "only emojis" shares so
+// that Tribune has one emoji detector.
+func EmojiSpans(text string) [][2]int { return emojiSpans([]rune(text)) }
