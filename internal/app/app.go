@@ -25,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/idempotency"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
@@ -68,6 +69,7 @@ type App struct {
 	Importer  *calendar.Importer
 	Status    *ops.Status
 	Publisher *publish.Publisher
+	Inbox     *inbox.Service
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
@@ -228,6 +230,11 @@ func (a *App) build() error {
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
+	// The inbox reads the connectors that implement network.Inbox. Its
+	// Analyzer (sentiment and language) is the sentiment package's model;
+	// until it is set, items are stored unanalysed.
+	a.Inbox = &inbox.Service{Store: a.Store, Auth: a.Auth, Connectors: a.Publisher.Connectors, Accounts: a.Channels,
+		Notifier: a.Notifier, Log: a.Log.With("part", "inbox"), Now: now}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
@@ -239,11 +246,13 @@ func (a *App) build() error {
 		a.Publisher.Register(workers)
 		a.Notifier.Register(workers)
 		a.Idempotency.Register(workers)
+		a.Inbox.Register(workers)
 		rc.Workers = workers
-		rc.PeriodicJobs = idempotency.PeriodicJobs()
+		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
+			inbox.Queue:        {MaxWorkers: 2},
 			river.QueueDefault: {MaxWorkers: 2},
 		}
 	}

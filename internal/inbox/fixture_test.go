@@ -102,16 +102,16 @@ func (n *notes) Notify(ctx context.Context, m publish.Notification) error {
 // fixture is a workspace with its owner, a community manager, an analyst,
 // a channel on the fake network and one published post on it.
 type fixture struct {
-	s                *Service
-	st               store.Store
-	conn             *fakeInbox
-	notes            *notes
+	s                 *Service
+	st                store.Store
+	conn              *fakeInbox
+	notes             *notes
 	owner, cm, reader store.User
-	ws               store.Workspace
-	ch               store.Channel
-	post             store.Post
-	variant          store.PostVariant
-	now              time.Time
+	ws                store.Workspace
+	ch                store.Channel
+	post              store.Post
+	variant           store.PostVariant
+	now               time.Time
 }
 
 // ourPostID is the network id of the fixture's published post.
@@ -122,8 +122,8 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	ctx := context.Background()
 	f := &fixture{st: st, now: t0, notes: &notes{}}
 	f.conn = &fakeInbox{name: "fake", caps: network.InboxCapabilities{
-		Kinds:   map[network.ItemKind]network.Support{network.KindComment: network.Supported, network.KindMention: network.Supported},
-		Actions: map[network.Action]network.Support{network.ActLike: network.Supported, network.ActHide: network.Supported, network.ActUnhide: network.Supported, network.ActDelete: network.Unsupported("The fake network keeps every reply.")},
+		Kinds:     map[network.ItemKind]network.Support{network.KindComment: network.Supported, network.KindMention: network.Supported},
+		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActHide: network.Supported, network.ActUnhide: network.Supported, network.ActDelete: network.Unsupported("The fake network keeps every reply.")},
 		PollEvery: time.Minute}}
 	org, err := st.CreateOrganization(ctx, store.CreateOrganizationParams{Name: "Acme", CreatedAt: t0})
 	must(t, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -143,7 +144,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			return res, err
 		}
 
-		sent := s.Analyzer.Analyze(it.Text)
+		sent := s.analyze(it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
@@ -187,7 +188,7 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 		if it.Lang != "" {
 			p.DeclaredLang = it.Lang
 		}
-		sent := s.Analyzer.Analyze(it.Text)
+		sent := s.analyze(it.Text)
 		p.Lang = sent.Lang
 		// A member's correction is never overwritten by a later fetch.
 		if !old.SentimentCorrected {
@@ -209,6 +210,16 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 		return false, nil
 	}
 	return true, q.UpdateInboxItemFromNetwork(ctx, p)
+}
+
+// analyze reads a text's sentiment and language; without an Analyzer
+// (a build without the model) items are stored unanalysed: no label, no
+// language, shown as such, rather than with a made-up one.
+func (s *Service) analyze(text string) sentiment.Result {
+	if s.Analyzer == nil {
+		return sentiment.Result{}
+	}
+	return s.Analyzer.Analyze(text)
 }
 
 func timeOrNil(t time.Time) *time.Time {

@@ -999,12 +999,6 @@ type ReserveIdempotencyKeyParams struct {
 	CreatedAt   time.Time
 }
 
-// ResumeInboxPollParams mirrors the row or argument shape sqlc generates for both dialects.
-type ResumeInboxPollParams struct {
-	NextPollAt time.Time
-	ChannelID  int64
-}
-
 // RevokeAPITokenParams mirrors the row or argument shape sqlc generates for both dialects.
 type RevokeAPITokenParams struct {
 	RevokedAt *time.Time
@@ -1454,7 +1448,6 @@ type Queries interface {
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
-	ResumeInboxPoll(ctx context.Context, arg ResumeInboxPollParams) error
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
 	SetInboxItemDeleted(ctx context.Context, arg SetInboxItemDeletedParams) error

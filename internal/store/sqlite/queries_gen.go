@@ -847,10 +847,6 @@ func (a queries) ReserveIdempotencyKey(ctx context.Context, arg store.ReserveIde
 	return r, mapErr(err)
 }
 
-func (a queries) ResumeInboxPoll(ctx context.Context, arg store.ResumeInboxPollParams) error {
-	return mapErr(a.w.ResumeInboxPoll(ctx, sqlitedb.ResumeInboxPollParams(arg)))
-}
-
 func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenParams) (int64, error) {
 	r, err := a.w.RevokeAPIToken(ctx, sqlitedb.RevokeAPITokenParams(arg))
 	return r, mapErr(err)

@@ -153,7 +153,8 @@ CREATE INDEX inbox_actions_item ON inbox_actions (item_id, id);
 
 -- Each channel's polling: the connector's cursor, when the next poll is
 -- due (spaced by the network's rate limits, pushed back on errors), the
--- last error, and stopped when the network refused the credentials.
+-- last error; stopped when the network refused the credentials (the
+-- channel is then marked for reconnection, and reconnecting resumes polling).
 CREATE TABLE inbox_poll_state (
     channel_id   INTEGER PRIMARY KEY REFERENCES channels (id) ON DELETE CASCADE,
     cursor       TEXT NOT NULL DEFAULT '',

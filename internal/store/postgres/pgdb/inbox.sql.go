@@ -88,7 +88,7 @@ func (q *Queries) AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (Inb
 
 const claimInboxPoll = `-- name: ClaimInboxPoll :execrows
 UPDATE inbox_poll_state SET next_poll_at = $1
-WHERE channel_id = $2 AND NOT stopped AND next_poll_at <= $3
+WHERE channel_id = $2 AND next_poll_at <= $3
 `
 
 type ClaimInboxPollParams struct {
@@ -824,7 +824,7 @@ func (q *Queries) ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxN
 
 const listInboxPollCandidates = `-- name: ListInboxPollCandidates :many
 SELECT c.id, c.network FROM channels c LEFT JOIN inbox_poll_state s ON s.channel_id = c.id
-WHERE c.status = 'active' AND (s.channel_id IS NULL OR (NOT s.stopped AND s.next_poll_at <= $1))
+WHERE c.status = 'active' AND (s.channel_id IS NULL OR s.next_poll_at <= $1)
 ORDER BY c.id
 `
 
@@ -907,21 +907,6 @@ type RemoveInboxItemTagParams struct {
 
 func (q *Queries) RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error {
 	_, err := q.db.Exec(ctx, removeInboxItemTag, arg.ItemID, arg.Tag)
-	return err
-}
-
-const resumeInboxPoll = `-- name: ResumeInboxPoll :exec
-UPDATE inbox_poll_state SET stopped = FALSE, failures = 0, last_error = '', next_poll_at = $1
-WHERE channel_id = $2
-`
-
-type ResumeInboxPollParams struct {
-	NextPollAt time.Time
-	ChannelID  int64
-}
-
-func (q *Queries) ResumeInboxPoll(ctx context.Context, arg ResumeInboxPollParams) error {
-	_, err := q.db.Exec(ctx, resumeInboxPoll, arg.NextPollAt, arg.ChannelID)
 	return err
 }
 

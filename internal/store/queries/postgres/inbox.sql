@@ -162,7 +162,7 @@ ORDER BY a.id;
 -- that were never polled); the caller keeps those whose network has an inbox.
 -- name: ListInboxPollCandidates :many
 SELECT c.id, c.network FROM channels c LEFT JOIN inbox_poll_state s ON s.channel_id = c.id
-WHERE c.status = 'active' AND (s.channel_id IS NULL OR (NOT s.stopped AND s.next_poll_at <= sqlc.arg(now)))
+WHERE c.status = 'active' AND (s.channel_id IS NULL OR s.next_poll_at <= sqlc.arg(now))
 ORDER BY c.id;
 
 -- name: EnsureInboxPollState :exec
@@ -174,7 +174,7 @@ ON CONFLICT (channel_id) DO NOTHING;
 -- until this one finishes or its lease runs out. It returns 1 when claimed.
 -- name: ClaimInboxPoll :execrows
 UPDATE inbox_poll_state SET next_poll_at = sqlc.arg(lease_until)
-WHERE channel_id = sqlc.arg(channel_id) AND NOT stopped AND next_poll_at <= sqlc.arg(now);
+WHERE channel_id = sqlc.arg(channel_id) AND next_poll_at <= sqlc.arg(now);
 
 -- name: GetInboxPollState :one
 SELECT * FROM inbox_poll_state WHERE channel_id = sqlc.arg(channel_id);
@@ -186,8 +186,4 @@ UPDATE inbox_poll_state SET cursor = sqlc.arg(cursor) WHERE channel_id = sqlc.ar
 UPDATE inbox_poll_state
 SET next_poll_at = sqlc.arg(next_poll_at), last_poll_at = sqlc.arg(last_poll_at), last_error = sqlc.arg(last_error),
     failures = sqlc.arg(failures), stopped = sqlc.arg(stopped)
-WHERE channel_id = sqlc.arg(channel_id);
-
--- name: ResumeInboxPoll :exec
-UPDATE inbox_poll_state SET stopped = FALSE, failures = 0, last_error = '', next_poll_at = sqlc.arg(next_poll_at)
 WHERE channel_id = sqlc.arg(channel_id);
