@@ -27,6 +27,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/idempotency"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -53,6 +54,9 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Inbox is the community inbox.
+	Inbox *inbox.Service
 }
 
 type server struct{ Deps }
