@@ -27,7 +27,7 @@ type inboxNet struct {
 
 func (n *inboxNet) InboxCapabilities(network.Account) network.InboxCapabilities {
 	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions: map[network.Action]network.Support{network.ActLike: network.Supported, network.ActDelete: network.Unsupported("This network does not allow this action.")},
+		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActDelete: network.Unsupported("This network does not allow this action.")},
 		PollEvery: time.Minute}
 }
 
