@@ -334,6 +334,15 @@ func sentimentLabel(l *webi18n.Localizer, s string) string {
 	return l.T("Not analysed")
 }
 
+// sentimentLabelCorrected names an item's sentiment, saying when a
+// member set it by hand.
+func sentimentLabelCorrected(l *webi18n.Localizer, it inbox.Item) string {
+	if it.SentimentCorrected {
+		return sentimentLabel(l, it.Sentiment) + " · " + l.T("corrected")
+	}
+	return sentimentLabel(l, it.Sentiment)
+}
+
 func langLabel(l *webi18n.Localizer, lang string) string {
 	switch lang {
 	case sentiment.French:
