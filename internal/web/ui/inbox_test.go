@@ -91,7 +91,7 @@ func TestInboxPages(t *testing.T) {
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
 		cal := readBody(b.do(http.MethodGet, fmt.Sprintf("/w/%d/calendar", ws.ID), nil))
-		if !strings.Contains(cal, `href="`+list+`"`) || !strings.Contains(cal, "Boîte de réception") {
+		if !strings.Contains(cal, `href="`+list+`"`) || !strings.Contains(cal, "Messagerie") {
 			t.Errorf("the navigation has no Inbox entry in French")
 		}
 		resp := b.do(http.MethodGet, list, nil)
