@@ -156,7 +156,7 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		}
 		p.Query = &fq
 	}
-	rows, err := s.Store.ListInboxItems(ctx, p)
+	rows, err := s.list(ctx, p)
 	if err != nil {
 		return Page{}, err
 	}
@@ -167,6 +167,27 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	}
 	page.Items, err = s.decorate(ctx, rows)
 	return page, err
+}
+
+// list runs the list's query: the common views (a status, with or
+// without an assignee, and nothing else) through the queries their
+// indexes answer in order; anything else through the general one.
+func (s *Service) list(ctx context.Context, p store.ListInboxItemsParams) ([]store.InboxItem, error) {
+	onlyStatus := p.Status != nil && p.ChannelID == nil && p.Network == nil && p.Kind == nil && p.Sentiment == nil && p.Lang == nil &&
+		p.Since == nil && p.Until == nil && p.Tag == nil && p.Query == nil
+	switch {
+	case !onlyStatus:
+		return s.Store.ListInboxItems(ctx, p)
+	case p.AssigneeID == nil:
+		return s.Store.ListInboxItemsByStatus(ctx, store.ListInboxItemsByStatusParams{WorkspaceID: p.WorkspaceID, Status: *p.Status,
+			BeforeID: p.BeforeID, MaxRows: p.MaxRows})
+	case *p.AssigneeID == 0:
+		return s.Store.ListInboxItemsByStatusUnassigned(ctx, store.ListInboxItemsByStatusUnassignedParams{WorkspaceID: p.WorkspaceID,
+			Status: *p.Status, BeforeID: p.BeforeID, MaxRows: p.MaxRows})
+	default:
+		return s.Store.ListInboxItemsByStatusAssignee(ctx, store.ListInboxItemsByStatusAssigneeParams{WorkspaceID: p.WorkspaceID,
+			Status: *p.Status, AssigneeID: p.AssigneeID, BeforeID: p.BeforeID, MaxRows: p.MaxRows})
+	}
 }
 
 // searchQuery turns the words typed into the dialect's full-text query.

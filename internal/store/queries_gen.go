@@ -610,6 +610,31 @@ type ListInboxConversationItemsParams struct {
 	MaxRows        int64
 }
 
+// ListInboxItemsByStatusAssigneeParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusAssigneeParams struct {
+	WorkspaceID int64
+	Status      string
+	AssigneeID  *int64
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// ListInboxItemsByStatusParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// ListInboxItemsByStatusUnassignedParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusUnassignedParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
 // ListInboxItemsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxItemsParams struct {
 	WorkspaceID int64
@@ -1415,6 +1440,9 @@ type Queries interface {
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
 	ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]InboxItem, error)
+	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
+	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
+	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)

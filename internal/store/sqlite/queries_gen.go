@@ -536,6 +536,42 @@ func (a queries) ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]store.
 	return out, nil
 }
 
+func (a queries) ListInboxItemsByStatus(ctx context.Context, arg store.ListInboxItemsByStatusParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatus(ctx, sqlitedb.ListInboxItemsByStatusParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByStatusAssignee(ctx context.Context, arg store.ListInboxItemsByStatusAssigneeParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatusAssignee(ctx, sqlitedb.ListInboxItemsByStatusAssigneeParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByStatusUnassigned(ctx context.Context, arg store.ListInboxItemsByStatusUnassignedParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatusUnassigned(ctx, sqlitedb.ListInboxItemsByStatusUnassignedParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxNotes(ctx context.Context, ids []int64) ([]store.ListInboxNotesRow, error) {
 	rs, err := a.r.ListInboxNotes(ctx, ids)
 	if err != nil {

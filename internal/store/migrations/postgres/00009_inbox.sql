@@ -89,6 +89,7 @@ CREATE TABLE inbox_items (
 -- The inbox list, newest first, filtered by status and assignee (the
 -- benchmark's query), or by nothing.
 CREATE INDEX inbox_items_status ON inbox_items (workspace_id, status, assignee_id, id);
+CREATE INDEX inbox_items_status_only ON inbox_items (workspace_id, status, id);
 CREATE INDEX inbox_items_workspace ON inbox_items (workspace_id, id);
 CREATE INDEX inbox_items_conversation ON inbox_items (conversation_id, network_created_at);
 CREATE INDEX inbox_items_author ON inbox_items (author_id);

@@ -779,6 +779,230 @@ func (q *Queries) ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]Inbox
 	return items, nil
 }
 
+const listInboxItemsByStatus = `-- name: ListInboxItemsByStatus :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items
+WHERE workspace_id = $1 AND status = $2 AND id < $3::bigint
+ORDER BY id DESC
+LIMIT $4::bigint
+`
+
+type ListInboxItemsByStatusParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// The list's common views, filtered by status and assignee only, each
+// read in id order straight from its index (the general query above
+// cannot use an index for a filter that may be NULL).
+func (q *Queries) ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error) {
+	rows, err := q.db.Query(ctx, listInboxItemsByStatus,
+		arg.WorkspaceID,
+		arg.Status,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listInboxItemsByStatusAssignee = `-- name: ListInboxItemsByStatusAssignee :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items
+WHERE workspace_id = $1 AND status = $2 AND assignee_id = $3 AND id < $4::bigint
+ORDER BY id DESC
+LIMIT $5::bigint
+`
+
+type ListInboxItemsByStatusAssigneeParams struct {
+	WorkspaceID int64
+	Status      string
+	AssigneeID  *int64
+	BeforeID    int64
+	MaxRows     int64
+}
+
+func (q *Queries) ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error) {
+	rows, err := q.db.Query(ctx, listInboxItemsByStatusAssignee,
+		arg.WorkspaceID,
+		arg.Status,
+		arg.AssigneeID,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listInboxItemsByStatusUnassigned = `-- name: ListInboxItemsByStatusUnassigned :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items
+WHERE workspace_id = $1 AND status = $2 AND assignee_id IS NULL AND id < $3::bigint
+ORDER BY id DESC
+LIMIT $4::bigint
+`
+
+type ListInboxItemsByStatusUnassignedParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
+func (q *Queries) ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error) {
+	rows, err := q.db.Query(ctx, listInboxItemsByStatusUnassigned,
+		arg.WorkspaceID,
+		arg.Status,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInboxNotes = `-- name: ListInboxNotes :many
 SELECT n.id, n.item_id, n.user_id, u.name AS user_name, n.body, n.created_at
 FROM inbox_notes n JOIN users u ON u.id = n.user_id

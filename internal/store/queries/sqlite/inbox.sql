@@ -104,6 +104,27 @@ WHERE i.workspace_id = sqlc.arg(workspace_id) AND i.id < sqlc.arg(before_id)
 ORDER BY i.id DESC
 LIMIT sqlc.arg(max_rows);
 
+-- The list's common views, filtered by status and assignee only, each
+-- read in id order straight from its index (the general query above
+-- cannot use an index for a filter that may be NULL).
+-- name: ListInboxItemsByStatus :many
+SELECT * FROM inbox_items
+WHERE workspace_id = sqlc.arg(workspace_id) AND status = sqlc.arg(status) AND id < sqlc.arg(before_id)
+ORDER BY id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListInboxItemsByStatusAssignee :many
+SELECT * FROM inbox_items
+WHERE workspace_id = sqlc.arg(workspace_id) AND status = sqlc.arg(status) AND assignee_id = sqlc.arg(assignee_id) AND id < sqlc.arg(before_id)
+ORDER BY id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListInboxItemsByStatusUnassigned :many
+SELECT * FROM inbox_items
+WHERE workspace_id = sqlc.arg(workspace_id) AND status = sqlc.arg(status) AND assignee_id IS NULL AND id < sqlc.arg(before_id)
+ORDER BY id DESC
+LIMIT sqlc.arg(max_rows);
+
 -- name: ListInboxItemsByIDs :many
 SELECT * FROM inbox_items WHERE id IN (sqlc.slice(ids)) ORDER BY id;
 
