@@ -24,7 +24,7 @@ import (
 
 // inboxFilterKeys are the list's query parameters, kept across pages and
 // bulk changes.
-var inboxFilterKeys = []string{"channel", "kind", "status", "assignee", "tag", "sentiment", "lang", "since", "until", "q"}
+var inboxFilterKeys = []string{"channel", "network", "kind", "status", "assignee", "tag", "sentiment", "lang", "since", "until", "q"}
 
 type inboxListData struct {
 	WS       store.Workspace
@@ -46,7 +46,7 @@ func inboxFilter(r *http.Request, tz string) (inbox.Filter, map[string]string) {
 	for _, k := range inboxFilterKeys {
 		raw[k] = strings.TrimSpace(q.Get(k))
 	}
-	f := inbox.Filter{Kind: network.ItemKind(raw["kind"]), Status: inbox.Status(raw["status"]), Tag: raw["tag"],
+	f := inbox.Filter{Network: raw["network"], Kind: network.ItemKind(raw["kind"]), Status: inbox.Status(raw["status"]), Tag: raw["tag"],
 		Sentiment: sentiment.Label(raw["sentiment"]), Lang: raw["lang"], Query: raw["q"]}
 	f.ChannelID, _ = strconv.ParseInt(raw["channel"], 10, 64)
 	switch raw["assignee"] {
@@ -400,6 +400,17 @@ func reason(lang, why string) string { return i18n.T(lang, why) }
 // order the contract lists them; replies have their own box.
 func itemActions() []network.Action {
 	return slices.DeleteFunc(slices.Clone(network.Actions), func(a network.Action) bool { return a == network.ActReply })
+}
+
+// networksOf lists the networks of the workspace's channels, once each.
+func networksOf(chs []store.Channel) []string {
+	var out []string
+	for _, c := range chs {
+		if !slices.Contains(out, c.Network) {
+			out = append(out, c.Network)
+		}
+	}
+	return out
 }
 
 func memberName(ms []store.ListMembersRow, id *int64) string {

@@ -104,6 +104,9 @@ func TestInboxPages(t *testing.T) {
 		if body := readBody(b.do(http.MethodGet, list+"?q=colours&sentiment=positive", nil)); !strings.Contains(body, "Love the colours") || strings.Contains(body, "Great launch") {
 			t.Errorf("search and filter: the page does not narrow to the one item")
 		}
+		if body := readBody(b.do(http.MethodGet, list+"?network=mastodon", nil)); strings.Contains(body, "Great launch") || !strings.Contains(body, `data-testid="inbox-empty"`) {
+			t.Errorf("network filter: a Sandbox item shows under Mastodon")
+		}
 
 		form := url.Values{"item": {fmt.Sprint(angry.ID), fmt.Sprint(page.Items[1].ID)}, "assignee": {fmt.Sprint(analyst.ID)}, "add_tag": {"sav"},
 			"status": {"open"}, "return": {"sentiment=negative"}}
