@@ -25,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/idempotency"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
@@ -72,6 +73,7 @@ type App struct {
 	LinkCards *linkcard.Service
 	Status    *ops.Status
 	Publisher *publish.Publisher
+	Inbox     *inbox.Service
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
@@ -238,6 +240,10 @@ func (a *App) build() error {
 	a.Publisher = &publish.Publisher{Store: a.Store, Accounts: a.Channels, Media: a.Media, Notifier: a.Notifier,
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
+	// The inbox reads the connectors that implement network.Inbox, and
+	// analyses every item with the process's one sentiment model.
+	a.Inbox = &inbox.Service{Store: a.Store, Auth: a.Auth, Connectors: a.Publisher.Connectors, Accounts: a.Channels,
+		Analyzer: a.Sentiment, Notifier: a.Notifier, Log: a.Log.With("part", "inbox"), Now: now}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
@@ -249,11 +255,13 @@ func (a *App) build() error {
 		a.Publisher.Register(workers)
 		a.Notifier.Register(workers)
 		a.Idempotency.Register(workers)
+		a.Inbox.Register(workers)
 		rc.Workers = workers
-		rc.PeriodicJobs = idempotency.PeriodicJobs()
+		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
+			inbox.Queue:        {MaxWorkers: 2},
 			river.QueueDefault: {MaxWorkers: 2},
 		}
 	}
@@ -262,13 +270,13 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Log: a.Log.With("part", "api"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Log: a.Log.With("part", "api"), Now: now,
 			Sentiment: a.Sentiment})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}

@@ -149,6 +149,7 @@ var Sentences = []string{
 	"A post waits for your approval.", "Approved.", "Approved: %s", "Rejected: %s",
 	"Outcome unknown — check the network before re-posting: %s",
 	"The network refused the channel's credentials; reconnect the channel. (%s)",
+	"Inbox items assigned to you by %s", "Open the inbox to answer them.",
 }
 
 // Text translates a stored text into lang as described at Sentences.

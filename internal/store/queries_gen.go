@@ -36,6 +36,32 @@ type AddCommentParams struct {
 	CreatedAt  time.Time
 }
 
+// AddInboxActionParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxActionParams struct {
+	WorkspaceID int64
+	ItemID      int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	Result      string
+	Error       string
+	CreatedAt   time.Time
+}
+
+// AddInboxItemTagParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxItemTagParams struct {
+	ItemID int64
+	Tag    string
+}
+
+// AddInboxNoteParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxNoteParams struct {
+	ItemID    int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
 // AddNotificationParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddNotificationParams struct {
 	UserID      int64
@@ -105,6 +131,13 @@ type Channel struct {
 	DefaultVisibility string
 }
 
+// ClaimInboxPollParams mirrors the row or argument shape sqlc generates for both dialects.
+type ClaimInboxPollParams struct {
+	LeaseUntil time.Time
+	ChannelID  int64
+	Now        time.Time
+}
+
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
 type CompleteIdempotencyKeyParams struct {
 	Status int64
@@ -112,6 +145,14 @@ type CompleteIdempotencyKeyParams struct {
 	KeyID  string
 	UserID int64
 	Key    string
+}
+
+// CorrectInboxItemSentimentParams mirrors the row or argument shape sqlc generates for both dialects.
+type CorrectInboxItemSentimentParams struct {
+	Sentiment      string
+	SentimentScore float64
+	UpdatedAt      time.Time
+	ID             int64
 }
 
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -311,6 +352,12 @@ type DeleteUserSessionsExceptParams struct {
 	KeepTokenHash string
 }
 
+// EnsureInboxPollStateParams mirrors the row or argument shape sqlc generates for both dialects.
+type EnsureInboxPollStateParams struct {
+	ChannelID  int64
+	NextPollAt time.Time
+}
+
 // FindDuplicateVariantParams mirrors the row or argument shape sqlc generates for both dialects.
 type FindDuplicateVariantParams struct {
 	ChannelID   int64
@@ -318,6 +365,28 @@ type FindDuplicateVariantParams struct {
 	PostID      int64
 	WindowFrom  *time.Time
 	WindowTo    *time.Time
+}
+
+// FindPublishedPartParams mirrors the row or argument shape sqlc generates for both dialects.
+type FindPublishedPartParams struct {
+	ExternalID string
+	ChannelID  int64
+}
+
+// FindPublishedPartRow mirrors the row or argument shape sqlc generates for both dialects.
+type FindPublishedPartRow struct {
+	PostID    int64
+	VariantID int64
+}
+
+// FinishInboxPollParams mirrors the row or argument shape sqlc generates for both dialects.
+type FinishInboxPollParams struct {
+	NextPollAt time.Time
+	LastPollAt *time.Time
+	LastError  string
+	Failures   int64
+	Stopped    bool
+	ChannelID  int64
 }
 
 // GetIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -331,6 +400,12 @@ type GetImportProgressParams struct {
 	WorkspaceID int64
 	UserID      int64
 	Key         string
+}
+
+// GetInboxItemByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetInboxItemByExternalParams struct {
+	ChannelID  int64
+	ExternalID string
 }
 
 // GetMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -376,6 +451,145 @@ type ImportProgress struct {
 	UpdatedAt   time.Time
 }
 
+// InboxAction mirrors the row or argument shape sqlc generates for both dialects.
+type InboxAction struct {
+	ID          int64
+	WorkspaceID int64
+	ItemID      int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	Result      string
+	Error       string
+	CreatedAt   time.Time
+}
+
+// InboxAuthor mirrors the row or argument shape sqlc generates for both dialects.
+type InboxAuthor struct {
+	ID          int64
+	WorkspaceID int64
+	Network     string
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+	UpdatedAt   time.Time
+}
+
+// InboxConversation mirrors the row or argument shape sqlc generates for both dialects.
+type InboxConversation struct {
+	ID          int64
+	WorkspaceID int64
+	ChannelID   int64
+	ExternalID  string
+	Kind        string
+	PostID      *int64
+	VariantID   *int64
+	LastItemAt  time.Time
+	CreatedAt   time.Time
+}
+
+// InboxItem mirrors the row or argument shape sqlc generates for both dialects.
+type InboxItem struct {
+	ID                 int64
+	WorkspaceID        int64
+	ChannelID          int64
+	Network            string
+	ExternalID         string
+	Kind               string
+	ConversationID     int64
+	RefID              string
+	RefCID             string
+	RefURL             string
+	RootID             string
+	RootCID            string
+	RootURL            string
+	ParentID           string
+	PostID             *int64
+	VariantID          *int64
+	AuthorID           int64
+	Text               string
+	DeclaredLang       string
+	Lang               string
+	Rating             int64
+	Sentiment          string
+	SentimentScore     float64
+	SentimentCorrected bool
+	NetworkCreatedAt   time.Time
+	EditedAt           *time.Time
+	DeletedAt          *time.Time
+	Hidden             bool
+	Status             string
+	AssigneeID         *int64
+	Priority           int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// InboxItemTag mirrors the row or argument shape sqlc generates for both dialects.
+type InboxItemTag struct {
+	ItemID int64
+	Tag    string
+}
+
+// InboxItemsFt mirrors the row or argument shape sqlc generates for both dialects.
+type InboxItemsFt struct {
+	Text string
+}
+
+// InboxNote mirrors the row or argument shape sqlc generates for both dialects.
+type InboxNote struct {
+	ID        int64
+	ItemID    int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
+// InboxPollState mirrors the row or argument shape sqlc generates for both dialects.
+type InboxPollState struct {
+	ChannelID  int64
+	Cursor     string
+	NextPollAt time.Time
+	LastPollAt *time.Time
+	LastError  string
+	Failures   int64
+	Stopped    bool
+}
+
+// InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
+type InsertInboxItemParams struct {
+	WorkspaceID      int64
+	ChannelID        int64
+	Network          string
+	ExternalID       string
+	Kind             string
+	ConversationID   int64
+	RefID            string
+	RefCID           string
+	RefURL           string
+	RootID           string
+	RootCID          string
+	RootURL          string
+	ParentID         string
+	PostID           *int64
+	VariantID        *int64
+	AuthorID         int64
+	Text             string
+	DeclaredLang     string
+	Lang             string
+	Rating           int64
+	Sentiment        string
+	SentimentScore   float64
+	NetworkCreatedAt time.Time
+	EditedAt         *time.Time
+	DeletedAt        *time.Time
+	Hidden           bool
+	Status           string
+	CreatedAt        time.Time
+}
+
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.
 type Invitation struct {
 	ID          int64
@@ -400,6 +614,84 @@ type ListChannelScheduledTimesParams struct {
 	ChannelID int64
 	RangeFrom *time.Time
 	RangeTo   *time.Time
+}
+
+// ListInboxActionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxActionsRow struct {
+	ID        int64
+	ItemID    int64
+	UserID    *int64
+	UserName  string
+	Action    string
+	Detail    string
+	Result    string
+	Error     string
+	CreatedAt time.Time
+}
+
+// ListInboxConversationItemsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxConversationItemsParams struct {
+	ConversationID int64
+	MaxRows        int64
+}
+
+// ListInboxItemsByStatusAssigneeParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusAssigneeParams struct {
+	WorkspaceID int64
+	Status      string
+	AssigneeID  *int64
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// ListInboxItemsByStatusParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// ListInboxItemsByStatusUnassignedParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByStatusUnassignedParams struct {
+	WorkspaceID int64
+	Status      string
+	BeforeID    int64
+	MaxRows     int64
+}
+
+// ListInboxItemsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsParams struct {
+	WorkspaceID int64
+	BeforeID    int64
+	Status      *string
+	AssigneeID  *int64
+	ChannelID   *int64
+	Network     *string
+	Kind        *string
+	Sentiment   *string
+	Lang        *string
+	Since       *time.Time
+	Until       *time.Time
+	Tag         *string
+	Query       *string
+	MaxRows     int64
+}
+
+// ListInboxNotesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxNotesRow struct {
+	ID        int64
+	ItemID    int64
+	UserID    int64
+	UserName  string
+	Body      string
+	CreatedAt time.Time
+}
+
+// ListInboxPollCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxPollCandidatesRow struct {
+	ID      int64
+	Network string
 }
 
 // ListMediaParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -477,6 +769,20 @@ type ListPostsInRangeParams struct {
 	Tag         *string
 	ChannelID   *int64
 	MaxRows     int64
+}
+
+// ListRecentPublishedPartsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentPublishedPartsParams struct {
+	ChannelID int64
+	Since     *time.Time
+	MaxRows   int64
+}
+
+// ListRecentPublishedPartsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentPublishedPartsRow struct {
+	ExternalID  string
+	ExternalCID string
+	ExternalURL string
 }
 
 // ListUnscheduledPostsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -728,6 +1034,12 @@ type ReleaseIdempotencyKeyParams struct {
 	Key    string
 }
 
+// RemoveInboxItemTagParams mirrors the row or argument shape sqlc generates for both dialects.
+type RemoveInboxItemTagParams struct {
+	ItemID int64
+	Tag    string
+}
+
 // ReserveIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
 type ReserveIdempotencyKeyParams struct {
 	UserID      int64
@@ -742,6 +1054,12 @@ type RevokeAPITokenParams struct {
 	RevokedAt *time.Time
 	ID        int64
 	UserID    int64
+}
+
+// SaveInboxPollCursorParams mirrors the row or argument shape sqlc generates for both dialects.
+type SaveInboxPollCursorParams struct {
+	Cursor    string
+	ChannelID int64
 }
 
 // Session mirrors the row or argument shape sqlc generates for both dialects.
@@ -761,6 +1079,40 @@ type SetImportProgressParams struct {
 	Done        int64
 	Total       int64
 	UpdatedAt   time.Time
+}
+
+// SetInboxItemDeletedParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxItemDeletedParams struct {
+	DeletedAt *time.Time
+	ID        int64
+}
+
+// SetInboxItemHiddenParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxItemHiddenParams struct {
+	Hidden    bool
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// SetInboxItemsAssigneeParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxItemsAssigneeParams struct {
+	AssigneeID *int64
+	UpdatedAt  time.Time
+	Ids        []int64
+}
+
+// SetInboxItemsPriorityParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxItemsPriorityParams struct {
+	Priority  int64
+	UpdatedAt time.Time
+	Ids       []int64
+}
+
+// SetInboxItemsStatusParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxItemsStatusParams struct {
+	Status    string
+	UpdatedAt time.Time
+	Ids       []int64
 }
 
 // SetPartStateParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -866,6 +1218,20 @@ type UpdateChannelVisibilityParams struct {
 	ID                int64
 }
 
+// UpdateInboxItemFromNetworkParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateInboxItemFromNetworkParams struct {
+	Text           string
+	DeclaredLang   string
+	Lang           string
+	Sentiment      string
+	SentimentScore float64
+	EditedAt       *time.Time
+	DeletedAt      *time.Time
+	Hidden         bool
+	UpdatedAt      time.Time
+	ID             int64
+}
+
 // UpdateMediaDetailsParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateMediaDetailsParams struct {
 	Alt  string
@@ -944,6 +1310,30 @@ type UpsertHeartbeatParams struct {
 	SchedulerAt *time.Time
 }
 
+// UpsertInboxAuthorParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxAuthorParams struct {
+	WorkspaceID int64
+	Network     string
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+	UpdatedAt   time.Time
+}
+
+// UpsertInboxConversationParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxConversationParams struct {
+	WorkspaceID int64
+	ChannelID   int64
+	ExternalID  string
+	Kind        string
+	PostID      *int64
+	VariantID   *int64
+	LastItemAt  time.Time
+	CreatedAt   time.Time
+}
+
 // UpsertMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertMembershipParams struct {
 	WorkspaceID int64
@@ -1002,11 +1392,16 @@ type Workspace struct {
 type Queries interface {
 	AcceptInvitation(ctx context.Context, arg AcceptInvitationParams) (int64, error)
 	AddComment(ctx context.Context, arg AddCommentParams) (PostComment, error)
+	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
+	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
+	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
+	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
+	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -1040,7 +1435,10 @@ type Queries interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error
 	DeleteVariant(ctx context.Context, id int64) error
+	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
+	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
+	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
@@ -1048,6 +1446,11 @@ type Queries interface {
 	GetChannel(ctx context.Context, id int64) (Channel, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
 	GetImportProgress(ctx context.Context, arg GetImportProgressParams) (ImportProgress, error)
+	GetInboxAuthor(ctx context.Context, id int64) (InboxAuthor, error)
+	GetInboxConversation(ctx context.Context, id int64) (InboxConversation, error)
+	GetInboxItem(ctx context.Context, id int64) (InboxItem, error)
+	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
+	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
@@ -1061,6 +1464,7 @@ type Queries interface {
 	GetVariant(ctx context.Context, id int64) (PostVariant, error)
 	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
+	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
@@ -1069,6 +1473,17 @@ type Queries interface {
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
 	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
+	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
+	ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error)
+	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
+	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
+	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
+	ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]InboxItem, error)
+	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
+	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
+	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
+	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
+	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -1084,6 +1499,7 @@ type Queries interface {
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
 	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
+	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
@@ -1096,10 +1512,17 @@ type Queries interface {
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
+	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
+	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error
+	SetInboxItemDeleted(ctx context.Context, arg SetInboxItemDeletedParams) error
+	SetInboxItemHidden(ctx context.Context, arg SetInboxItemHiddenParams) error
+	SetInboxItemsAssignee(ctx context.Context, arg SetInboxItemsAssigneeParams) error
+	SetInboxItemsPriority(ctx context.Context, arg SetInboxItemsPriorityParams) error
+	SetInboxItemsStatus(ctx context.Context, arg SetInboxItemsStatusParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error
 	SetPostStatus(ctx context.Context, arg SetPostStatusParams) error
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error
@@ -1116,6 +1539,7 @@ type Queries interface {
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
 	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
+	UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInboxItemFromNetworkParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error
 	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error
@@ -1124,6 +1548,8 @@ type Queries interface {
 	UpdateWorkspaceSettings(ctx context.Context, arg UpdateWorkspaceSettingsParams) error
 	UpsertCalendarShare(ctx context.Context, arg UpsertCalendarShareParams) error
 	UpsertHeartbeat(ctx context.Context, arg UpsertHeartbeatParams) error
+	UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error)
+	UpsertInboxConversation(ctx context.Context, arg UpsertInboxConversationParams) (int64, error)
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error
 	UsePasswordReset(ctx context.Context, arg UsePasswordResetParams) (int64, error)

@@ -28,6 +28,19 @@ func (a queries) AddComment(ctx context.Context, arg store.AddCommentParams) (st
 	return store.PostComment(r), mapErr(err)
 }
 
+func (a queries) AddInboxAction(ctx context.Context, arg store.AddInboxActionParams) error {
+	return mapErr(a.w.AddInboxAction(ctx, pgdb.AddInboxActionParams(arg)))
+}
+
+func (a queries) AddInboxItemTag(ctx context.Context, arg store.AddInboxItemTagParams) error {
+	return mapErr(a.w.AddInboxItemTag(ctx, pgdb.AddInboxItemTagParams(arg)))
+}
+
+func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams) (store.InboxNote, error) {
+	r, err := a.w.AddInboxNote(ctx, pgdb.AddInboxNoteParams(arg))
+	return store.InboxNote(r), mapErr(err)
+}
+
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
 	return mapErr(a.w.AddNotification(ctx, pgdb.AddNotificationParams(arg)))
 }
@@ -44,8 +57,17 @@ func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams)
 	return mapErr(a.w.AddQueueSlot(ctx, pgdb.AddQueueSlotParams(arg)))
 }
 
+func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
+	r, err := a.w.ClaimInboxPoll(ctx, pgdb.ClaimInboxPollParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) CompleteIdempotencyKey(ctx context.Context, arg store.CompleteIdempotencyKeyParams) error {
 	return mapErr(a.w.CompleteIdempotencyKey(ctx, pgdb.CompleteIdempotencyKeyParams(arg)))
+}
+
+func (a queries) CorrectInboxItemSentiment(ctx context.Context, arg store.CorrectInboxItemSentimentParams) error {
+	return mapErr(a.w.CorrectInboxItemSentiment(ctx, pgdb.CorrectInboxItemSentimentParams(arg)))
 }
 
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
@@ -212,9 +234,22 @@ func (a queries) DeleteVariant(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteVariant(ctx, id))
 }
 
+func (a queries) EnsureInboxPollState(ctx context.Context, arg store.EnsureInboxPollStateParams) error {
+	return mapErr(a.w.EnsureInboxPollState(ctx, pgdb.EnsureInboxPollStateParams(arg)))
+}
+
 func (a queries) FindDuplicateVariant(ctx context.Context, arg store.FindDuplicateVariantParams) (int64, error) {
 	r, err := a.r.FindDuplicateVariant(ctx, pgdb.FindDuplicateVariantParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) FindPublishedPart(ctx context.Context, arg store.FindPublishedPartParams) (store.FindPublishedPartRow, error) {
+	r, err := a.r.FindPublishedPart(ctx, pgdb.FindPublishedPartParams(arg))
+	return store.FindPublishedPartRow(r), mapErr(err)
+}
+
+func (a queries) FinishInboxPoll(ctx context.Context, arg store.FinishInboxPollParams) error {
+	return mapErr(a.w.FinishInboxPoll(ctx, pgdb.FinishInboxPollParams(arg)))
 }
 
 func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
@@ -250,6 +285,31 @@ func (a queries) GetIdempotencyRecord(ctx context.Context, arg store.GetIdempote
 func (a queries) GetImportProgress(ctx context.Context, arg store.GetImportProgressParams) (store.ImportProgress, error) {
 	r, err := a.r.GetImportProgress(ctx, pgdb.GetImportProgressParams(arg))
 	return store.ImportProgress(r), mapErr(err)
+}
+
+func (a queries) GetInboxAuthor(ctx context.Context, id int64) (store.InboxAuthor, error) {
+	r, err := a.r.GetInboxAuthor(ctx, id)
+	return store.InboxAuthor(r), mapErr(err)
+}
+
+func (a queries) GetInboxConversation(ctx context.Context, id int64) (store.InboxConversation, error) {
+	r, err := a.r.GetInboxConversation(ctx, id)
+	return store.InboxConversation(r), mapErr(err)
+}
+
+func (a queries) GetInboxItem(ctx context.Context, id int64) (store.InboxItem, error) {
+	r, err := a.r.GetInboxItem(ctx, id)
+	return store.InboxItem(r), mapErr(err)
+}
+
+func (a queries) GetInboxItemByExternal(ctx context.Context, arg store.GetInboxItemByExternalParams) (store.InboxItem, error) {
+	r, err := a.r.GetInboxItemByExternal(ctx, pgdb.GetInboxItemByExternalParams(arg))
+	return store.InboxItem(r), mapErr(err)
+}
+
+func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.InboxPollState, error) {
+	r, err := a.r.GetInboxPollState(ctx, channelID)
+	return store.InboxPollState(r), mapErr(err)
 }
 
 func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string) (store.Invitation, error) {
@@ -322,6 +382,11 @@ func (a queries) GetWorkspace(ctx context.Context, id int64) (store.Workspace, e
 func (a queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (store.Workspace, error) {
 	r, err := a.r.GetWorkspaceByICalTokenHash(ctx, icalTokenHash)
 	return store.Workspace(r), mapErr(err)
+}
+
+func (a queries) InsertInboxItem(ctx context.Context, arg store.InsertInboxItemParams) (int64, error) {
+	r, err := a.w.InsertInboxItem(ctx, pgdb.InsertInboxItemParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) LastPublishErrors(ctx context.Context, arg store.LastPublishErrorsParams) ([]store.PublishLog, error) {
@@ -409,6 +474,138 @@ func (a queries) ListHeldVariants(ctx context.Context, workspaceID int64) ([]sto
 	out := make([]store.PostVariant, len(rs))
 	for i := range rs {
 		out[i] = store.PostVariant(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxActions(ctx context.Context, ids []int64) ([]store.ListInboxActionsRow, error) {
+	rs, err := a.r.ListInboxActions(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxActionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxActionsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.InboxAuthor, error) {
+	rs, err := a.r.ListInboxAuthors(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxAuthor, len(rs))
+	for i := range rs {
+		out[i] = store.InboxAuthor(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxConversationItems(ctx context.Context, arg store.ListInboxConversationItemsParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxConversationItems(ctx, pgdb.ListInboxConversationItemsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemTags(ctx context.Context, ids []int64) ([]store.InboxItemTag, error) {
+	rs, err := a.r.ListInboxItemTags(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItemTag, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItemTag(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItems(ctx context.Context, arg store.ListInboxItemsParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItems(ctx, pgdb.ListInboxItemsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByIDs(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByStatus(ctx context.Context, arg store.ListInboxItemsByStatusParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatus(ctx, pgdb.ListInboxItemsByStatusParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByStatusAssignee(ctx context.Context, arg store.ListInboxItemsByStatusAssigneeParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatusAssignee(ctx, pgdb.ListInboxItemsByStatusAssigneeParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByStatusUnassigned(ctx context.Context, arg store.ListInboxItemsByStatusUnassignedParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByStatusUnassigned(ctx, pgdb.ListInboxItemsByStatusUnassignedParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxNotes(ctx context.Context, ids []int64) ([]store.ListInboxNotesRow, error) {
+	rs, err := a.r.ListInboxNotes(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxNotesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxNotesRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]store.ListInboxPollCandidatesRow, error) {
+	rs, err := a.r.ListInboxPollCandidates(ctx, now)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxPollCandidatesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxPollCandidatesRow(rs[i])
 	}
 	return out, nil
 }
@@ -593,6 +790,18 @@ func (a queries) ListQueueSlots(ctx context.Context, channelID int64) ([]store.Q
 	return out, nil
 }
 
+func (a queries) ListRecentPublishedParts(ctx context.Context, arg store.ListRecentPublishedPartsParams) ([]store.ListRecentPublishedPartsRow, error) {
+	rs, err := a.r.ListRecentPublishedParts(ctx, pgdb.ListRecentPublishedPartsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListRecentPublishedPartsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListRecentPublishedPartsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListUnscheduledPosts(ctx context.Context, arg store.ListUnscheduledPostsParams) ([]store.Post, error) {
 	rs, err := a.r.ListUnscheduledPosts(ctx, pgdb.ListUnscheduledPostsParams(arg))
 	if err != nil {
@@ -675,6 +884,10 @@ func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIde
 	return mapErr(a.w.ReleaseIdempotencyKey(ctx, pgdb.ReleaseIdempotencyKeyParams(arg)))
 }
 
+func (a queries) RemoveInboxItemTag(ctx context.Context, arg store.RemoveInboxItemTagParams) error {
+	return mapErr(a.w.RemoveInboxItemTag(ctx, pgdb.RemoveInboxItemTagParams(arg)))
+}
+
 func (a queries) ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error {
 	return mapErr(a.w.ReplaceQueueSlotsDelete(ctx, channelID))
 }
@@ -689,8 +902,32 @@ func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenPar
 	return r, mapErr(err)
 }
 
+func (a queries) SaveInboxPollCursor(ctx context.Context, arg store.SaveInboxPollCursorParams) error {
+	return mapErr(a.w.SaveInboxPollCursor(ctx, pgdb.SaveInboxPollCursorParams(arg)))
+}
+
 func (a queries) SetImportProgress(ctx context.Context, arg store.SetImportProgressParams) error {
 	return mapErr(a.w.SetImportProgress(ctx, pgdb.SetImportProgressParams(arg)))
+}
+
+func (a queries) SetInboxItemDeleted(ctx context.Context, arg store.SetInboxItemDeletedParams) error {
+	return mapErr(a.w.SetInboxItemDeleted(ctx, pgdb.SetInboxItemDeletedParams(arg)))
+}
+
+func (a queries) SetInboxItemHidden(ctx context.Context, arg store.SetInboxItemHiddenParams) error {
+	return mapErr(a.w.SetInboxItemHidden(ctx, pgdb.SetInboxItemHiddenParams(arg)))
+}
+
+func (a queries) SetInboxItemsAssignee(ctx context.Context, arg store.SetInboxItemsAssigneeParams) error {
+	return mapErr(a.w.SetInboxItemsAssignee(ctx, pgdb.SetInboxItemsAssigneeParams(arg)))
+}
+
+func (a queries) SetInboxItemsPriority(ctx context.Context, arg store.SetInboxItemsPriorityParams) error {
+	return mapErr(a.w.SetInboxItemsPriority(ctx, pgdb.SetInboxItemsPriorityParams(arg)))
+}
+
+func (a queries) SetInboxItemsStatus(ctx context.Context, arg store.SetInboxItemsStatusParams) error {
+	return mapErr(a.w.SetInboxItemsStatus(ctx, pgdb.SetInboxItemsStatusParams(arg)))
 }
 
 func (a queries) SetPartState(ctx context.Context, arg store.SetPartStateParams) error {
@@ -758,6 +995,10 @@ func (a queries) UpdateChannelVisibility(ctx context.Context, arg store.UpdateCh
 	return mapErr(a.w.UpdateChannelVisibility(ctx, pgdb.UpdateChannelVisibilityParams(arg)))
 }
 
+func (a queries) UpdateInboxItemFromNetwork(ctx context.Context, arg store.UpdateInboxItemFromNetworkParams) error {
+	return mapErr(a.w.UpdateInboxItemFromNetwork(ctx, pgdb.UpdateInboxItemFromNetworkParams(arg)))
+}
+
 func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDetailsParams) error {
 	return mapErr(a.w.UpdateMediaDetails(ctx, pgdb.UpdateMediaDetailsParams(arg)))
 }
@@ -788,6 +1029,16 @@ func (a queries) UpsertCalendarShare(ctx context.Context, arg store.UpsertCalend
 
 func (a queries) UpsertHeartbeat(ctx context.Context, arg store.UpsertHeartbeatParams) error {
 	return mapErr(a.w.UpsertHeartbeat(ctx, pgdb.UpsertHeartbeatParams(arg)))
+}
+
+func (a queries) UpsertInboxAuthor(ctx context.Context, arg store.UpsertInboxAuthorParams) (int64, error) {
+	r, err := a.w.UpsertInboxAuthor(ctx, pgdb.UpsertInboxAuthorParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) UpsertInboxConversation(ctx context.Context, arg store.UpsertInboxConversationParams) (int64, error) {
+	r, err := a.w.UpsertInboxConversation(ctx, pgdb.UpsertInboxConversationParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) UpsertMembership(ctx context.Context, arg store.UpsertMembershipParams) error {

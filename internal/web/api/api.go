@@ -27,6 +27,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/idempotency"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -57,6 +58,8 @@ type Deps struct {
 
 	// Sentiment scores texts (shared with the inbox: load it once).
 	Sentiment *sentiment.Model
+	// Inbox is the community inbox.
+	Inbox *inbox.Service
 }
 
 type server struct{ Deps }

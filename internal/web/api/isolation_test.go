@@ -12,6 +12,8 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 )
 
@@ -44,6 +46,16 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An inbox item of A (a comment under A's post), read through the app.
+	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "in-1", Kind: network.KindComment, Text: "secret plan reply",
+		Author: network.Author{ExternalID: "fan"}, CreatedAt: wsA.CreatedAt}}); err != nil {
+		t.Fatal(err)
+	}
+	inboxPage, err := env.App.Inbox.List(ctx, owner, wsA.ID, inbox.Filter{})
+	if err != nil || len(inboxPage.Items) != 1 {
+		t.Fatalf("A's inbox: %+v %v", inboxPage, err)
+	}
+	item := inboxPage.Items[0]
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +77,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(v.Variants[0].ID)
 		case strings.HasPrefix(path, "/v1/tokens/"):
 			return fmt.Sprint(ownerToks[0].ID)
+		case strings.HasPrefix(path, "/v1/inbox/items/"):
+			return fmt.Sprint(item.ID)
+		case strings.HasPrefix(path, "/v1/inbox/conversations/"):
+			return fmt.Sprint(item.ConversationID)
 		}
 		return "1"
 	}
@@ -109,34 +125,38 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	// Bodies that pass validation, so that the refusal is about access.
 	bodies := map[string]string{
-		"update-workspace":  `{"name":"pwned"}`,
-		"set-member-role":   `{"role":"analyst"}`,
-		"invite":            `{"email":"x@example.test","role":"analyst"}`,
-		"connect-sandbox":   `{"name":"x"}`,
-		"connect-bluesky":   `{"handle":"x.test","app_password":"x"}`,
-		"connect-mastodon":  `{"instance_url":"https://example.test"}`,
-		"set-queue":         `[]`,
-		"move-queued-post":  fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
-		"update-channel":    `{"default_visibility":"private"}`,
-		"sandbox-faults":    `{"mode":"none"}`,
-		"sandbox-audience":  `{"rate":1}`,
-		"describe-media":    `{"alt":"x","tags":[]}`,
-		"create-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"check-post":        fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"update-post":       fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"approve-post":      `{}`,
-		"reject-post":       `{"reason":"no"}`,
-		"move-post":         `{"scheduled_local":"2030-01-01T10:00"}`,
-		"comment-post":      `{"body":"x"}`,
-		"review-link":       `{"reviewer":"x"}`,
-		"retry-variant":     `{}`,
-		"resume":            `{"send":[]}`,
-		"decide-review":     `{"decision":"approve"}`,
-		"accept-invitation": `{"name":"x","password":"correct horse battery"}`,
-		"setup":             `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
-		"create-token":      `{"email":"owner@example.test","password":"wrong password"}`,
-		"create-workspace":  `{"name":"x","timezone":"UTC"}`,
-		"import-csv":        "",
+		"update-workspace":   `{"name":"pwned"}`,
+		"set-member-role":    `{"role":"analyst"}`,
+		"invite":             `{"email":"x@example.test","role":"analyst"}`,
+		"connect-sandbox":    `{"name":"x"}`,
+		"connect-bluesky":    `{"handle":"x.test","app_password":"x"}`,
+		"connect-mastodon":   `{"instance_url":"https://example.test"}`,
+		"set-queue":          `[]`,
+		"move-queued-post":   fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
+		"update-channel":     `{"default_visibility":"private"}`,
+		"sandbox-faults":     `{"mode":"none"}`,
+		"sandbox-audience":   `{"rate":1}`,
+		"describe-media":     `{"alt":"x","tags":[]}`,
+		"create-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"check-post":         fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"update-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"approve-post":       `{}`,
+		"reject-post":        `{"reason":"no"}`,
+		"move-post":          `{"scheduled_local":"2030-01-01T10:00"}`,
+		"comment-post":       `{"body":"x"}`,
+		"review-link":        `{"reviewer":"x"}`,
+		"retry-variant":      `{}`,
+		"resume":             `{"send":[]}`,
+		"decide-review":      `{"decision":"approve"}`,
+		"accept-invitation":  `{"name":"x","password":"correct horse battery"}`,
+		"setup":              `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
+		"create-token":       `{"email":"owner@example.test","password":"wrong password"}`,
+		"create-workspace":   `{"name":"x","timezone":"UTC"}`,
+		"import-csv":         "",
+		"update-inbox-items": fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, item.ID),
+		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
+		"add-inbox-note":     `{"body":"x"}`,
+		"act-on-inbox-item":  `{"action":"like"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -207,6 +227,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if _, err := env.App.Auth.APITokenUser(ctx, ownerTok); err != nil {
 		t.Errorf("the owner's API token was revoked by an outsider: %v", err)
+	}
+	if it, err := env.App.Inbox.Item(ctx, owner, item.ID); err != nil || it.Status != "new" || len(it.Tags) != 0 || it.SentimentCorrected {
+		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

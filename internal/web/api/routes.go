@@ -125,6 +125,7 @@ func (s *server) routes(a huma.API) {
 
 	s.secretRoutes(a)
 	s.sentimentRoutes(a)
+	s.inboxRoutes(a)
 }
 
 // ---- accounts

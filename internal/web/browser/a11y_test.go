@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 )
@@ -86,12 +88,29 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	if err := s.env.App.Channels.SetQueue(context.Background(), s.owner, s.chs[0].ID, slots); err != nil {
 		t.Fatal(err)
 	}
+	// An inbox with a conversation under the post, in both languages.
+	var items []network.Item
+	for i, text := range []string{"Superbe collection, merci !", "Delivery took three weeks, not happy.", "Les lampes sont-elles disponibles en noir ?"} {
+		id := fmt.Sprintf("c%d", i)
+		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "launch",
+			Author: network.Author{ExternalID: "fan" + id, Handle: "@fan" + id + "@example.social", DisplayName: "Fan " + id}, Text: text,
+			CreatedAt: time.Now().Add(time.Duration(i-5) * time.Minute)})
+	}
+	if _, err := s.env.App.Inbox.Ingest(context.Background(), s.chs[0], items); err != nil {
+		t.Fatal(err)
+	}
+	inboxPage, err := s.env.App.Inbox.List(context.Background(), s.owner, s.ws.ID, inbox.Filter{})
+	if err != nil || len(inboxPage.Items) == 0 {
+		t.Fatalf("inbox: %v", err)
+	}
 	w := fmt.Sprintf("/w/%d", s.ws.ID)
 	share, err := s.env.App.Calendar.RotateShare(context.Background(), s.owner, s.ws.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	signedIn := []mainPage{
+		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
+		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
 		{"calendar", w + "/calendar", ".fc-view", true},
 		{"posts", w + "/posts", "main", false},
 		{"compose", w + "/compose", "main", true},

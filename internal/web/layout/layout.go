@@ -47,6 +47,7 @@ func (d PageData) wsNav() []navItem {
 	return []navItem{
 		{"calendar", "Calendar", base + "/calendar"},
 		{"posts", "Posts", base + "/posts"},
+		{"inbox", "Inbox", base + "/inbox"},
 		{"compose", "Compose", base + "/compose"},
 		{"media", "Media", base + "/media"},
 		{"channels", "Channels", base + "/channels"},

@@ -15,6 +15,8 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
@@ -46,6 +48,7 @@ type tenantA struct {
 	media   store.Media
 	post    posts.View
 	member  store.User // in A only
+	item    inbox.Item // an inbox item of A
 	token   string     // an API token of A's member
 	tokenID int64
 	secrets []string
@@ -185,6 +188,15 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if _, err := env.App.Posts.Comment(ctx, owner, a.post.Post.ID, "secret remark"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := env.App.Inbox.Ingest(ctx, a.ch, []network.Item{{ExternalID: "acme-1", Kind: network.KindComment, Text: "secret inbox comment",
+		Author: network.Author{ExternalID: "fan", Handle: "acmehiddenfan"}, CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("A's inbox: %+v %v", page, err)
+	}
+	a.item = page.Items[0]
 	a.member = env.Member(t, owner, ws.ID, "a-only@example.test", auth.Analyst)
 	tok, row, err := env.App.Auth.CreateAPIToken(ctx, a.member, "a's script", nil)
 	if err != nil {
@@ -199,7 +211,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
-	a.secrets = []string{"secret plan", "secret remark", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.secrets = []string{"secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -246,6 +258,12 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	}
 	if ms, _ := env.App.Media.List(ctx, owner, a.ws.ID); len(ms) != 1 {
 		t.Errorf("workspace A has %d media, want 1", len(ms))
+	}
+	if it, err := env.App.Inbox.Item(ctx, owner, a.item.ID); err != nil || it.Status != "new" || it.Priority != a.item.Priority || len(it.Tags) != 0 || it.SentimentCorrected {
+		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
+	}
+	if c, err := env.App.Inbox.Conversation(ctx, owner, a.item.ConversationID); err != nil || len(c.Notes) != 0 || len(c.Actions) != 0 {
+		t.Errorf("workspace A's conversation got notes or actions: %+v %v", c, err)
 	}
 	members, err := env.Store.ListMembers(ctx, a.ws.ID)
 	if err != nil {
@@ -312,6 +330,10 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.media.ID
 		case strings.HasPrefix(path, "/settings/tokens/"):
 			id = w.a.tokenID
+		case strings.HasPrefix(path, "/w/{ws}/inbox/items/"):
+			id = w.a.item.ID
+		case strings.HasPrefix(path, "/w/{ws}/inbox/conversations/"):
+			id = w.a.item.ConversationID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -357,6 +379,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"send": {fmt.Sprint(a.post.Variants[0].ID)}, "alt": {"pwned"}, "tags": {"pwned"}, "day": {"1", "2"}, "times": {"10:00"}, "mode": {"error"},
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
+		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()
 }

@@ -63,6 +63,14 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /review/{token}", u.public(u.reviewPage))
 	mux.Handle("POST /review/{token}", u.public(u.reviewDecide))
 
+	// Community inbox.
+	mux.Handle("GET /w/{ws}/inbox", u.page(u.inboxPage))
+	mux.Handle("POST /w/{ws}/inbox/bulk", u.page(u.inboxBulk))
+	mux.Handle("GET /w/{ws}/inbox/conversations/{id}", u.page(u.inboxConversation))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/act", u.page(u.inboxAct))
+
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
 	mux.Handle("POST /w/{ws}/channels/{network}", u.page(u.connectChannel))

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -52,6 +53,9 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Inbox is the community inbox.
+	Inbox *inbox.Service
 }
 
 // SessionCookie names the session cookie.

@@ -78,6 +78,101 @@ type ImportProgress struct {
 	UpdatedAt   time.Time
 }
 
+type InboxAction struct {
+	ID          int64
+	WorkspaceID int64
+	ItemID      int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	Result      string
+	Error       string
+	CreatedAt   time.Time
+}
+
+type InboxAuthor struct {
+	ID          int64
+	WorkspaceID int64
+	Network     string
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+	UpdatedAt   time.Time
+}
+
+type InboxConversation struct {
+	ID          int64
+	WorkspaceID int64
+	ChannelID   int64
+	ExternalID  string
+	Kind        string
+	PostID      *int64
+	VariantID   *int64
+	LastItemAt  time.Time
+	CreatedAt   time.Time
+}
+
+type InboxItem struct {
+	ID                 int64
+	WorkspaceID        int64
+	ChannelID          int64
+	Network            string
+	ExternalID         string
+	Kind               string
+	ConversationID     int64
+	RefID              string
+	RefCID             string
+	RefURL             string
+	RootID             string
+	RootCID            string
+	RootURL            string
+	ParentID           string
+	PostID             *int64
+	VariantID          *int64
+	AuthorID           int64
+	Text               string
+	DeclaredLang       string
+	Lang               string
+	Rating             int64
+	Sentiment          string
+	SentimentScore     float64
+	SentimentCorrected bool
+	NetworkCreatedAt   time.Time
+	EditedAt           *time.Time
+	DeletedAt          *time.Time
+	Hidden             bool
+	Status             string
+	AssigneeID         *int64
+	Priority           int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type InboxItemTag struct {
+	ItemID int64
+	Tag    string
+}
+
+type InboxNote struct {
+	ID        int64
+	ItemID    int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
+type InboxPollState struct {
+	ChannelID  int64
+	Cursor     string
+	NextPollAt time.Time
+	LastPollAt *time.Time
+	LastError  string
+	Failures   int64
+	Stopped    bool
+}
+
 type Invitation struct {
 	ID          int64
 	WorkspaceID int64

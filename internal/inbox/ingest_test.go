@@ -1,0 +1,134 @@
+package inbox
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/sentiment"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/storetest"
+)
+
+// A fetch repeated and overlapping three times adds every item once, and
+// the counts say which were new.
+func TestIngestRepeatedOverlappingFetchesStoreEachItemOnce(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		added := 0
+		for i, batch := range [][]network.Item{comments(1, 15), comments(10, 25), comments(1, 30)} {
+			res, err := f.s.Ingest(ctx, f.ch, batch)
+			must(t, err)
+			added += res.Added
+			if res.Added+res.Unchanged != len(batch) || res.Updated != 0 {
+				t.Errorf("fetch %d: %+v, want %d items added or unchanged", i+1, res, len(batch))
+			}
+		}
+		items := f.allItems(t)
+		if len(items) != 30 || added != 30 {
+			t.Fatalf("stored %d items, added %d, want 30 and 30", len(items), added)
+		}
+		seen := map[string]bool{}
+		for _, it := range items {
+			if seen[it.ExternalID] {
+				t.Errorf("item %s stored twice", it.ExternalID)
+			}
+			seen[it.ExternalID] = true
+		}
+		// The same fetch replayed within one batch adds nothing either.
+		res, err := f.s.Ingest(ctx, f.ch, append(comments(31, 31), comments(31, 31)...))
+		must(t, err)
+		if res.Added != 1 || res.Unchanged != 1 {
+			t.Errorf("an item twice in one fetch: %+v, want 1 added and 1 unchanged", res)
+		}
+	})
+}
+
+// Items under our post are linked to it and grouped into its thread; a
+// direct message is its own conversation; authors are stored once.
+func TestIngestLinksToOurPostAndGroupsConversations(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		dm := network.Item{ExternalID: "m1", Kind: network.KindMessage, ConversationID: "dm-7", Author: network.Author{ExternalID: "u1", Handle: "fan1"},
+			Text: "bonjour, merci", CreatedAt: t0}
+		mention := network.Item{ExternalID: "x1", Kind: network.KindMention, Author: network.Author{ExternalID: "u9", Handle: "other"}, Text: "hey @brand", CreatedAt: t0}
+		_, err := f.s.Ingest(ctx, f.ch, append(comments(1, 3), dm, mention))
+		must(t, err)
+		byExt := map[string]store.InboxItem{}
+		for _, it := range f.allItems(t) {
+			byExt[it.ExternalID] = it
+		}
+		c1, c2, m1, x1 := byExt["c1"], byExt["c2"], byExt["m1"], byExt["x1"]
+		if c1.PostID == nil || *c1.PostID != f.post.ID || c1.VariantID == nil || *c1.VariantID != f.variant.ID {
+			t.Errorf("comment linked to post %v variant %v, want %d %d", c1.PostID, c1.VariantID, f.post.ID, f.variant.ID)
+		}
+		if c1.ConversationID != c2.ConversationID {
+			t.Errorf("two comments under one post in conversations %d and %d, want one", c1.ConversationID, c2.ConversationID)
+		}
+		if m1.ConversationID == c1.ConversationID || m1.PostID != nil || x1.PostID != nil || x1.ConversationID == m1.ConversationID {
+			t.Errorf("message %+v and mention %+v must be apart from the thread and unlinked", m1, x1)
+		}
+		conv, err := st.GetInboxConversation(ctx, m1.ConversationID)
+		must(t, err)
+		if conv.Kind != string(ConversationDirect) || conv.ExternalID != "dm-7" {
+			t.Errorf("message conversation %+v, want a direct one keyed dm-7", conv)
+		}
+		if m1.Lang != sentiment.French || m1.Sentiment != string(sentiment.Positive) || c1.Lang != sentiment.English {
+			t.Errorf("language and sentiment: message %s/%s, comment %s; want fr/positive, en", m1.Lang, m1.Sentiment, c1.Lang)
+		}
+		if c1.AuthorID != byExt["c1"].AuthorID || byExt["c1"].AuthorID == byExt["c2"].AuthorID || m1.AuthorID != c1.AuthorID {
+			t.Errorf("authors: c1 %d c2 %d m1 %d, want c1 = m1 (same person) and c2 apart", c1.AuthorID, c2.AuthorID, m1.AuthorID)
+		}
+	})
+}
+
+// An edit updates the text and its sentiment, except a sentiment a member
+// corrected; a deletion marks the item and keeps the text the team saw.
+func TestIngestEditDeleteAndCorrectedSentiment(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		_, err := f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "I love it"), comment(2, "fine")})
+		must(t, err)
+		get := func(ext string) store.InboxItem {
+			it, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: f.ch.ID, ExternalID: ext})
+			must(t, err)
+			return it
+		}
+		c2 := get("c2")
+		must(t, f.s.CorrectSentiment(ctx, f.cm, c2.ID, sentiment.Negative))
+
+		e1, e2 := comment(1, "I am angry now"), comment(2, "I love it now")
+		e1.EditedAt, e2.EditedAt = t0.Add(time.Hour), t0.Add(time.Hour)
+		res, err := f.s.Ingest(ctx, f.ch, []network.Item{e1, e2})
+		must(t, err)
+		if res.Updated != 2 {
+			t.Errorf("edits: %+v, want 2 updated", res)
+		}
+		if got := get("c1"); got.Text != "I am angry now" || got.Sentiment != string(sentiment.Negative) || got.EditedAt == nil {
+			t.Errorf("edited item: %q %s edited %v, want the new text, negative, an edit time", got.Text, got.Sentiment, got.EditedAt)
+		}
+		if got := get("c2"); got.Text != "I love it now" || got.Sentiment != string(sentiment.Negative) || !got.SentimentCorrected {
+			t.Errorf("corrected item after an edit: %q %s corrected=%v, want the new text and the member's negative", got.Text, got.Sentiment, got.SentimentCorrected)
+		}
+
+		gone := comment(1, "")
+		gone.Deleted = true
+		res, err = f.s.Ingest(ctx, f.ch, []network.Item{gone})
+		must(t, err)
+		if got := get("c1"); res.Updated != 1 || got.DeletedAt == nil || got.Text != "I am angry now" {
+			t.Errorf("deleted item: %+v, deleted %v text %q; want it marked deleted with its text kept", res, got.DeletedAt, got.Text)
+		}
+		res, err = f.s.Ingest(ctx, f.ch, []network.Item{gone})
+		must(t, err)
+		if res.Unchanged != 1 {
+			t.Errorf("deletion seen again: %+v, want unchanged", res)
+		}
+	})
+}

@@ -1,0 +1,245 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// Polling: a periodic job (on the River leader, so once per cluster) finds
+// the inbox-capable channels whose poll is due and enqueues one poll job
+// per channel, unique per channel while one is waiting or running; the poll
+// job claims the channel's due poll in the database (so two nodes, or a
+// rescued job beside a slow one, never poll one channel at once), pages
+// through the connector up to a bound, stores each page's items with the
+// cursor after them in one transaction, then schedules the next poll: the
+// network's PollEvery later, or further on errors.
+
+// Queue is the River queue of the inbox's jobs.
+const Queue = "inbox"
+
+// Polling bounds.
+const (
+	// PollTick is how often due channels are looked for.
+	PollTick = 15 * time.Second
+	// MinPollEvery floors a connector's PollEvery.
+	MinPollEvery = 10 * time.Second
+	// DefaultPollEvery is used when a connector says nothing.
+	DefaultPollEvery = time.Minute
+	// MaxBackoff caps the wait after repeated failures.
+	MaxBackoff = time.Hour
+	// PollLease is how long a claimed poll keeps other runs away; a run
+	// that dies is replaced after it.
+	PollLease = 5 * time.Minute
+	// MaxPages bounds the pages one poll reads; a larger backlog goes on at
+	// the next poll.
+	MaxPages = 10
+	// FetchLimit is the items asked for in one page.
+	FetchLimit = 100
+	// FirstFetchBack bounds a channel's first fetch: nothing older is read.
+	FirstFetchBack = 7 * 24 * time.Hour
+	// OurPostsBack is how far back our published posts are passed to
+	// networks whose comments are read per post.
+	OurPostsBack = 30 * 24 * time.Hour
+	maxOurPosts  = 50
+)
+
+// PollDueArgs is the periodic job that enqueues the due polls.
+type PollDueArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PollDueArgs) Kind() string { return "inbox_poll_due" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (PollDueArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 1}
+}
+
+// PollArgs polls one channel's inbox.
+type PollArgs struct {
+	ChannelID int64 `json:"channel_id"`
+}
+
+// Kind implements river.JobArgs.
+func (PollArgs) Kind() string { return "inbox_poll" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: one job per channel
+// while one waits or runs (a finished one does not count, or the channel
+// would never be polled again).
+func (PollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+// PeriodicJobs are the inbox's River periodic jobs.
+func (s *Service) PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(PollTick),
+		func() (river.JobArgs, *river.InsertOpts) { return PollDueArgs{}, nil },
+		&river.PeriodicJobOpts{ID: PollDueArgs{}.Kind(), RunOnStart: true})}
+}
+
+// Register adds the inbox's workers.
+func (s *Service) Register(workers *river.Workers) {
+	river.AddWorker(workers, &pollDueWorker{s: s})
+	river.AddWorker(workers, &pollWorker{s: s})
+}
+
+type pollDueWorker struct {
+	river.WorkerDefaults[PollDueArgs]
+	s *Service
+}
+
+func (w *pollDueWorker) Work(ctx context.Context, job *river.Job[PollDueArgs]) error {
+	_, err := w.s.EnqueueDue(ctx)
+	return err
+}
+
+type pollWorker struct {
+	river.WorkerDefaults[PollArgs]
+	s *Service
+}
+
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	return w.s.Poll(ctx, job.Args.ChannelID)
+}
+
+// EnqueueDue enqueues a poll job for every active channel with an inbox
+// whose poll is due, and returns how many it asked for (a channel whose job
+// is already waiting or running is not enqueued twice).
+func (s *Service) EnqueueDue(ctx context.Context) (int, error) {
+	now := s.Now().UTC()
+	due, err := s.Store.ListInboxPollCandidates(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range due {
+		if _, ok := s.inboxOf(c.Network); !ok {
+			continue
+		}
+		if err := s.Store.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: c.ID, NextPollAt: now}); err != nil {
+			return n, err
+		}
+		if _, err := s.Store.Jobs().Insert(ctx, PollArgs{ChannelID: c.ID}, nil); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Poll reads a channel's new inbox items if its poll is due, and schedules
+// the next poll. Network failures are not the job's failures: they set the
+// channel's next poll (backing off) and its last error, and an
+// Unauthorized answer marks the channel for reconnection, which stops
+// polling until it is reconnected.
+func (s *Service) Poll(ctx context.Context, channelID int64) error {
+	now := s.Now().UTC()
+	claimed, err := s.Store.ClaimInboxPoll(ctx, store.ClaimInboxPollParams{LeaseUntil: now.Add(PollLease), ChannelID: channelID, Now: now})
+	if err != nil || claimed == 0 {
+		return err
+	}
+	ch, err := s.Store.GetChannel(ctx, channelID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // disconnected meanwhile; its poll state went with it
+	}
+	if err != nil {
+		return err
+	}
+	ib, ok := s.inboxOf(ch.Network)
+	if !ok || ch.Status != string(channels.Active) {
+		return nil
+	}
+	state, err := s.Store.GetInboxPollState(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	acct, err := s.Accounts.Account(ctx, ch)
+	if err != nil {
+		return err
+	}
+	every := ib.InboxCapabilities(acct).PollEvery
+	if every <= 0 {
+		every = DefaultPollEvery
+	}
+	every = max(every, MinPollEvery)
+
+	var ours []network.Ref
+	parts, err := s.Store.ListRecentPublishedParts(ctx, store.ListRecentPublishedPartsParams{ChannelID: ch.ID, Since: ptr(now.Add(-OurPostsBack)), MaxRows: maxOurPosts})
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		ours = append(ours, network.Ref{ID: p.ExternalID, CID: p.ExternalCID, URL: p.ExternalURL})
+	}
+
+	cursor := state.Cursor
+	var fetchErr error
+	for page := 0; page < MaxPages; page++ {
+		req := network.FetchRequest{Cursor: cursor, Limit: FetchLimit, OurPosts: ours}
+		if cursor == "" {
+			req.Since = now.Add(-FirstFetchBack)
+		}
+		res, err := ib.FetchInbox(ctx, acct, req)
+		if err != nil {
+			fetchErr = err
+			break
+		}
+		// The items and the cursor after them commit together: a crash
+		// between pages refetches at most the page that was not saved.
+		err = s.Store.InTx(ctx, func(tx store.Tx) error {
+			if _, err := s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+				return err
+			}
+			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
+		})
+		if err != nil {
+			return err
+		}
+		cursor = res.Cursor
+		if !res.More {
+			break
+		}
+	}
+	fin := store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: &now, NextPollAt: now.Add(every)}
+	if fetchErr != nil {
+		ne := network.AsError(fetchErr)
+		fin.Failures = state.Failures + 1
+		fin.LastError = ne.Error()
+		wait := backoff(every, fin.Failures)
+		switch ne.Kind {
+		case network.Unauthorized:
+			fin.Stopped = true
+			if err := s.Store.UpdateChannelStatus(ctx, store.UpdateChannelStatusParams{Status: string(channels.Reconnect), ID: ch.ID}); err != nil {
+				return err
+			}
+		case network.RateLimited:
+			wait = max(wait, ne.RetryAfter)
+		}
+		fin.NextPollAt = now.Add(wait)
+		if s.Log != nil {
+			s.Log.Warn("inbox poll", "channel", ch.ID, "network", ch.Network, "err", fetchErr, "next", fin.NextPollAt)
+		}
+	}
+	return s.Store.FinishInboxPoll(ctx, fin)
+}
+
+// backoff is the wait after the n-th failure in a row: PollEvery doubled
+// each time, capped, with jitter so that channels failing together (a
+// network outage) do not come back together.
+func backoff(every time.Duration, failures int64) time.Duration {
+	d := every
+	for i := int64(1); i < failures && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, MaxBackoff)
+	return d + rand.N(d/10+1)
+}

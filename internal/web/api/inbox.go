@@ -1,0 +1,369 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tribune-social/tribune/internal/i18n"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/sentiment"
+)
+
+// The community inbox: list, search, read, triage and act. Reading takes
+// any role (View); triage takes Compose; network actions take Schedule
+// (the inbox service checks, as for posts).
+func (s *server) inboxRoutes(a huma.API) {
+	huma.Register(a, op("list-inbox", http.MethodGet, "/v1/workspaces/{ws}/inbox", "Inbox items, newest first, with filters and full-text search", "inbox"), s.listInbox)
+	huma.Register(a, op("update-inbox-items", http.MethodPatch, "/v1/workspaces/{ws}/inbox", "Change a selection of items at once (status, assignee, priority, tags)", "inbox"), s.updateInboxItems)
+	huma.Register(a, op("get-inbox-item", http.MethodGet, "/v1/inbox/items/{id}", "An inbox item", "inbox"), s.getInboxItem)
+	huma.Register(a, op("update-inbox-item", http.MethodPatch, "/v1/inbox/items/{id}", "Change an item's status, assignee, priority, tags or sentiment", "inbox"), s.updateInboxItem)
+	huma.Register(a, created(op("add-inbox-note", http.MethodPost, "/v1/inbox/items/{id}/notes", "Add an internal note (never sent to the network)", "inbox")), s.addInboxNote)
+	act := op("act-on-inbox-item", http.MethodPost, "/v1/inbox/items/{id}/actions", "Like, hide, delete, block or mark read on the network; refused with the network's reason where it does not allow it", "inbox")
+	act.Errors = append(act.Errors, http.StatusBadGateway)
+	huma.Register(a, act, s.actOnInboxItem)
+	huma.Register(a, op("get-inbox-conversation", http.MethodGet, "/v1/inbox/conversations/{id}", "A conversation: its items, notes, audit and what the network allows", "inbox"), s.getInboxConversation)
+	huma.Register(a, op("inbox-capabilities", http.MethodGet, "/v1/channels/{id}/inbox-capabilities", "What the channel's network lets the inbox read and do, with the reason for each refusal", "inbox"), s.inboxCapabilities)
+}
+
+// InboxAuthorOut is who wrote an item.
+type InboxAuthorOut struct {
+	Handle      string `json:"handle"`
+	DisplayName string `json:"display_name,omitempty"`
+	URL         string `json:"url,omitempty"`
+	AvatarURL   string `json:"avatar_url,omitempty"`
+}
+
+// InboxItemOut is an inbox item.
+type InboxItemOut struct {
+	ID             int64          `json:"id"`
+	ConversationID int64          `json:"conversation_id"`
+	ChannelID      int64          `json:"channel_id"`
+	ChannelName    string         `json:"channel_name"`
+	Network        string         `json:"network"`
+	Kind           string         `json:"kind" enum:"comment,mention,quote,message,review"`
+	ExternalID     string         `json:"external_id" doc:"The network's id of the item"`
+	URL            string         `json:"url,omitempty"`
+	Text           string         `json:"text"`
+	Author         InboxAuthorOut `json:"author"`
+	Lang           string         `json:"lang" doc:"Detected language: fr, en, other, or empty when not analysed"`
+	DeclaredLang   string         `json:"declared_lang,omitempty" doc:"The language the network declared"`
+	Sentiment      string         `json:"sentiment" doc:"positive, neutral, negative, or empty when not analysed"`
+	SentimentScore float64        `json:"sentiment_score" doc:"In [-1, 1]"`
+	Corrected      bool           `json:"sentiment_corrected" doc:"Set by a member; later fetches keep it"`
+	Rating         int64          `json:"rating,omitempty" doc:"A review's stars, 1 to 5"`
+	PostID         *int64         `json:"post_id,omitempty" doc:"The Tribune post the item answers"`
+	Status         string         `json:"status" enum:"new,open,pending,done"`
+	AssigneeID     *int64         `json:"assignee_id,omitempty"`
+	Priority       int64          `json:"priority" minimum:"0" maximum:"3" doc:"0 low, 1 normal, 2 high, 3 urgent"`
+	Tags           []string       `json:"tags"`
+	Hidden         bool           `json:"hidden"`
+	Deleted        bool           `json:"deleted"`
+	CreatedAt      time.Time      `json:"created_at" doc:"When it was written on the network"`
+	EditedAt       *time.Time     `json:"edited_at,omitempty"`
+	ReceivedAt     time.Time      `json:"received_at" doc:"When Tribune stored it"`
+}
+
+func toInboxItem(it inbox.Item) InboxItemOut {
+	return InboxItemOut{ID: it.ID, ConversationID: it.ConversationID, ChannelID: it.ChannelID, ChannelName: it.ChannelName, Network: it.Network,
+		Kind: it.Kind, ExternalID: it.ExternalID, URL: it.RefURL, Text: it.Text,
+		Author: InboxAuthorOut{Handle: it.Author.Handle, DisplayName: it.Author.DisplayName, URL: it.Author.URL, AvatarURL: it.Author.AvatarURL},
+		Lang:   it.Lang, DeclaredLang: it.DeclaredLang, Sentiment: it.Sentiment, SentimentScore: it.SentimentScore, Corrected: it.SentimentCorrected,
+		Rating: it.Rating, PostID: it.PostID, Status: it.Status, AssigneeID: it.AssigneeID, Priority: it.Priority, Tags: it.Tags, Hidden: it.Hidden,
+		Deleted: it.DeletedAt != nil, CreatedAt: it.NetworkCreatedAt, EditedAt: it.EditedAt, ReceivedAt: it.CreatedAt}
+}
+
+func toInboxItems(items []inbox.Item) []InboxItemOut {
+	out := make([]InboxItemOut, len(items))
+	for i, it := range items {
+		out[i] = toInboxItem(it)
+	}
+	return out
+}
+
+type listInboxIn struct {
+	WS         int64     `path:"ws" doc:"Workspace id"`
+	ChannelID  int64     `query:"channel_id"`
+	Network    string    `query:"network"`
+	Kind       string    `query:"kind" enum:"comment,mention,quote,message,review,"`
+	Status     string    `query:"status" enum:"new,open,pending,done,"`
+	AssigneeID int64     `query:"assignee_id" doc:"A member's id"`
+	Unassigned bool      `query:"unassigned" doc:"Only items nobody is assigned"`
+	Tag        string    `query:"tag"`
+	Sentiment  string    `query:"sentiment" enum:"positive,neutral,negative,"`
+	Lang       string    `query:"lang" doc:"fr, en or other"`
+	Since      time.Time `query:"since" doc:"Written at or after (RFC 3339)"`
+	Until      time.Time `query:"until" doc:"Written before (RFC 3339)"`
+	Q          string    `query:"q" maxLength:"200" doc:"Words to find (French and English)"`
+	Before     int64     `query:"before" doc:"The next_before of the previous page"`
+}
+
+// InboxPageOut is one page of the inbox.
+type InboxPageOut struct {
+	Items []InboxItemOut `json:"items"`
+	// NextBefore is passed as before for the next page; 0 at the end.
+	NextBefore int64 `json:"next_before,omitempty"`
+}
+
+func (s *server) listInbox(ctx context.Context, in *listInboxIn) (*body[InboxPageOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	p, err := s.Inbox.List(ctx, u, in.WS, inbox.Filter{ChannelID: in.ChannelID, Network: in.Network, Kind: network.ItemKind(in.Kind),
+		Status: inbox.Status(in.Status), AssigneeID: in.AssigneeID, Unassigned: in.Unassigned, Tag: in.Tag, Sentiment: sentiment.Label(in.Sentiment),
+		Lang: in.Lang, Since: in.Since, Until: in.Until, Query: in.Q, Before: in.Before})
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxPageOut]{InboxPageOut{Items: toInboxItems(p.Items), NextBefore: p.Next}}, nil
+}
+
+// InboxChange is a triage change; absent fields are left as they are.
+type InboxChange struct {
+	Status     *string  `json:"status,omitempty" enum:"new,open,pending,done"`
+	AssigneeID *int64   `json:"assignee_id,omitempty" doc:"A member's id; 0 unassigns"`
+	Priority   *int64   `json:"priority,omitempty" minimum:"0" maximum:"3"`
+	AddTags    []string `json:"add_tags,omitempty" maxItems:"20"`
+	RemoveTags []string `json:"remove_tags,omitempty" maxItems:"20"`
+}
+
+func (c InboxChange) change() inbox.Change {
+	out := inbox.Change{Assignee: c.AssigneeID, AddTags: c.AddTags, RemoveTags: c.RemoveTags}
+	if c.Status != nil {
+		st := inbox.Status(*c.Status)
+		out.Status = &st
+	}
+	if c.Priority != nil {
+		p := inbox.Priority(*c.Priority)
+		out.Priority = &p
+	}
+	return out
+}
+
+// InboxBulkChange is a change to a selection of items.
+type InboxBulkChange struct {
+	IDs []int64 `json:"ids" minItems:"1" maxItems:"500"`
+	InboxChange
+}
+
+type updateInboxItemsIn struct {
+	WS   int64 `path:"ws" doc:"Workspace id"`
+	Body InboxBulkChange
+}
+
+// InboxUpdatedOut says how many items a change touched.
+type InboxUpdatedOut struct {
+	Updated int `json:"updated"`
+}
+
+func (s *server) updateInboxItems(ctx context.Context, in *updateInboxItemsIn) (*body[InboxUpdatedOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if err := s.Inbox.Update(ctx, u, in.WS, in.Body.IDs, in.Body.change()); err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxUpdatedOut]{InboxUpdatedOut{len(in.Body.IDs)}}, nil
+}
+
+func (s *server) getInboxItem(ctx context.Context, in *idPath) (*body[InboxItemOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	it, err := s.Inbox.Item(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxItemOut]{toInboxItem(it)}, nil
+}
+
+// InboxItemChange is a change to one item, with a sentiment correction.
+type InboxItemChange struct {
+	InboxChange
+	Sentiment string `json:"sentiment,omitempty" enum:"positive,neutral,negative" doc:"Correct the sentiment by hand"`
+}
+
+type updateInboxItemIn struct {
+	ID   int64 `path:"id"`
+	Body InboxItemChange
+}
+
+func (s *server) updateInboxItem(ctx context.Context, in *updateInboxItemIn) (*body[InboxItemOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	it, err := s.Inbox.Item(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	c := in.Body.change()
+	if c.Status != nil || c.Assignee != nil || c.Priority != nil || len(c.AddTags)+len(c.RemoveTags) > 0 {
+		if err := s.Inbox.Update(ctx, u, it.WorkspaceID, []int64{it.ID}, c); err != nil {
+			return nil, s.fail(err)
+		}
+	}
+	if in.Body.Sentiment != "" {
+		if err := s.Inbox.CorrectSentiment(ctx, u, it.ID, sentiment.Label(in.Body.Sentiment)); err != nil {
+			return nil, s.fail(err)
+		}
+	}
+	return s.getInboxItem(ctx, &idPath{in.ID})
+}
+
+type addInboxNoteIn struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		Body string `json:"body" minLength:"1" maxLength:"5000"`
+	}
+}
+
+// InboxNoteOut is an internal note.
+type InboxNoteOut struct {
+	ID        int64     `json:"id"`
+	ItemID    int64     `json:"item_id"`
+	UserID    int64     `json:"user_id"`
+	UserName  string    `json:"user_name,omitempty"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *server) addInboxNote(ctx context.Context, in *addInboxNoteIn) (*body[InboxNoteOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	n, err := s.Inbox.AddNote(ctx, u, in.ID, in.Body.Body)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxNoteOut]{InboxNoteOut{ID: n.ID, ItemID: n.ItemID, UserID: n.UserID, UserName: u.Name, Body: n.Body, CreatedAt: n.CreatedAt}}, nil
+}
+
+type actOnInboxItemIn struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		Action string `json:"action" enum:"like,unlike,hide,unhide,delete,block,unblock,mark_read"`
+	}
+}
+
+func (s *server) actOnInboxItem(ctx context.Context, in *actOnInboxItemIn) (*body[InboxItemOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if err := s.Inbox.Act(ctx, u, in.ID, network.Action(in.Body.Action)); err != nil {
+		return nil, s.fail(err)
+	}
+	return s.getInboxItem(ctx, &idPath{in.ID})
+}
+
+// InboxSupportOut says whether the network allows something, and if not why.
+type InboxSupportOut struct {
+	OK       bool   `json:"ok"`
+	Reason   string `json:"reason,omitempty"`
+	ReasonFR string `json:"reason_fr,omitempty"`
+}
+
+// InboxCapabilitiesOut is what a channel's network allows in the inbox.
+type InboxCapabilitiesOut struct {
+	// Inbox is false when Tribune does not read this network's inbox yet.
+	Inbox     bool                       `json:"inbox"`
+	Kinds     map[string]InboxSupportOut `json:"kinds"`
+	Actions   map[string]InboxSupportOut `json:"actions"`
+	Streaming bool                       `json:"streaming"`
+	// PollEverySeconds is the interval between two polls.
+	PollEverySeconds int64 `json:"poll_every_seconds"`
+}
+
+func toCapabilities(c network.InboxCapabilities, has bool) InboxCapabilitiesOut {
+	out := InboxCapabilitiesOut{Inbox: has, Kinds: map[string]InboxSupportOut{}, Actions: map[string]InboxSupportOut{}, Streaming: c.Streaming,
+		PollEverySeconds: int64(c.PollEvery / time.Second)}
+	support := func(sp network.Support) InboxSupportOut {
+		if !has {
+			sp = network.Unsupported(noInboxReason)
+		}
+		if sp.OK {
+			return InboxSupportOut{OK: true}
+		}
+		return InboxSupportOut{Reason: localized("en", sp.Reason), ReasonFR: localized("fr", sp.Reason)}
+	}
+	for _, k := range network.ItemKinds {
+		out.Kinds[string(k)] = support(c.Kind(k))
+	}
+	for _, a := range network.Actions {
+		out.Actions[string(a)] = support(c.Action(a))
+	}
+	return out
+}
+
+// noInboxReason is said of every kind and action of a network Tribune has
+// no inbox connector for.
+const noInboxReason = "Tribune does not read this network's inbox yet."
+
+func (s *server) inboxCapabilities(ctx context.Context, in *idPath) (*body[InboxCapabilitiesOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	c, has, err := s.Inbox.Capabilities(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxCapabilitiesOut]{toCapabilities(c, has)}, nil
+}
+
+// InboxActionOut is one line of an item's audit.
+type InboxActionOut struct {
+	ItemID    int64     `json:"item_id"`
+	UserID    *int64    `json:"user_id,omitempty" doc:"Absent for automatic actions"`
+	UserName  string    `json:"user_name,omitempty"`
+	Action    string    `json:"action"`
+	Detail    string    `json:"detail,omitempty"`
+	Result    string    `json:"result" enum:"ok,refused,failed"`
+	Error     string    `json:"error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// InboxConversationOut is a conversation with its items, notes and audit.
+type InboxConversationOut struct {
+	ID           int64                `json:"id"`
+	ChannelID    int64                `json:"channel_id"`
+	Kind         string               `json:"kind" enum:"thread,direct"`
+	PostID       *int64               `json:"post_id,omitempty" doc:"The Tribune post the thread is under"`
+	Items        []InboxItemOut       `json:"items"`
+	Notes        []InboxNoteOut       `json:"notes"`
+	Actions      []InboxActionOut     `json:"actions"`
+	Capabilities InboxCapabilitiesOut `json:"capabilities"`
+}
+
+func (s *server) getInboxConversation(ctx context.Context, in *idPath) (*body[InboxConversationOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	c, err := s.Inbox.Conversation(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out := InboxConversationOut{ID: c.ID, ChannelID: c.ChannelID, Kind: c.Kind, PostID: c.PostID, Items: toInboxItems(c.Items),
+		Notes: []InboxNoteOut{}, Actions: []InboxActionOut{}, Capabilities: toCapabilities(c.Capabilities, c.HasInbox)}
+	for _, n := range c.Notes {
+		out.Notes = append(out.Notes, InboxNoteOut{ID: n.ID, ItemID: n.ItemID, UserID: n.UserID, UserName: n.UserName, Body: n.Body, CreatedAt: n.CreatedAt})
+	}
+	for _, a := range c.Actions {
+		out.Actions = append(out.Actions, InboxActionOut{ItemID: a.ItemID, UserID: a.UserID, UserName: a.UserName, Action: a.Action,
+			Detail: a.Detail, Result: a.Result, Error: a.Error, CreatedAt: a.CreatedAt})
+	}
+	return &body[InboxConversationOut]{out}, nil
+}
+
+// localized translates a network's reason (an English catalogue key the
+// connector wrote) into lang.
+func localized(lang, reason string) string { return i18n.T(lang, reason) }
