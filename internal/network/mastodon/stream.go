@@ -1,0 +1,198 @@
+package mastodon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/stream"
+)
+
+// The user stream (docs.joinmastodon.org/methods/streaming): the account's
+// notifications and home timeline pushed as they happen, over a WebSocket
+// (GET /api/v1/streaming?stream=user; Mastodon and GoToSocial) or
+// server-sent events (GET /api/v1/streaming/user; Mastodon only). Events
+// are "notification" (a Notification), "update" and "status.update" (a
+// Status, new or edited), "delete" (a status id) and "conversation" (a
+// Conversation), each payload a JSON string.
+
+// StreamIdle is how long a stream may stay silent before it is taken for
+// dead: Mastodon sends a heartbeat every 15 seconds on an event stream,
+// Mastodon and GoToSocial ping a WebSocket every 30.
+const StreamIdle = 90 * time.Second
+
+var _ stream.ReadyStreamer = (*Connector)(nil)
+
+// Stream is StreamReady without a ready signal.
+func (c *Connector) Stream(ctx context.Context, acct network.Account, fn func(network.Item)) error {
+	return c.StreamReady(ctx, acct, nil, fn)
+}
+
+// StreamReady opens the user stream over a WebSocket and, when the server
+// refuses the upgrade (a proxy that does not pass WebSockets), over
+// server-sent events, calling ready once it is open and fn for every inbox
+// item it carries. It returns when ctx ends or the connection fails.
+func (c *Connector) StreamReady(ctx context.Context, acct network.Account, ready func() error, fn func(network.Item)) error {
+	err := c.StreamWebSocket(ctx, acct, ready, fn)
+	var ne *network.Error
+	if errors.As(err, &ne) && ne.Kind == network.Permanent && ne.Status != 0 && ne.Status != http.StatusNotFound {
+		return c.StreamSSE(ctx, acct, ready, fn)
+	}
+	return err
+}
+
+// streamBase is where the streaming API lives: the instance's
+// configuration.urls.streaming, or the instance itself.
+func (c *Connector) streamBase(ctx context.Context, acct network.Account) string {
+	if inst, ok := c.server(ctx, acct.BaseURL); ok && inst.StreamingURL != "" {
+		u := strings.TrimSuffix(inst.StreamingURL, "/")
+		u = strings.Replace(u, "wss://", "https://", 1)
+		return strings.Replace(u, "ws://", "http://", 1)
+	}
+	return acct.BaseURL
+}
+
+// StreamWebSocket streams over a WebSocket. The token goes in the
+// Authorization header, which Mastodon's streaming server and GoToSocial
+// both read, rather than in the address, which proxies log.
+func (c *Connector) StreamWebSocket(ctx context.Context, acct network.Account, ready func() error, fn func(network.Item)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ws, err := stream.DialWebSocket(ctx, c.streams, c.streamBase(ctx, acct)+"/api/v1/streaming?stream=user",
+		http.Header{"Authorization": {"Bearer " + acct.Token.AccessToken}})
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	kick, stop := stream.Watchdog(StreamIdle, func() { ws.Close() })
+	defer stop()
+	if ready != nil {
+		if err := ready(); err != nil {
+			return err
+		}
+	}
+	h := c.newHandler(acct, fn)
+	for {
+		msg, err := ws.Read(kick)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &network.Error{Kind: network.Temporary, Message: "the stream was cut", Err: err}
+		}
+		var m struct {
+			Event   string `json:"event"`
+			Payload string `json:"payload"`
+		}
+		if json.Unmarshal(msg, &m) != nil {
+			continue // not an event (an error message): nothing to take in
+		}
+		if err := h.handle(ctx, stream.Event{Name: m.Event, Data: m.Payload}); err != nil {
+			return err
+		}
+	}
+}
+
+// StreamSSE streams over server-sent events (Mastodon).
+func (c *Connector) StreamSSE(ctx context.Context, acct network.Account, ready func() error, fn func(network.Item)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	body, err := stream.OpenSSE(ctx, c.streams, c.streamBase(ctx, acct)+"/api/v1/streaming/user",
+		http.Header{"Authorization": {"Bearer " + acct.Token.AccessToken}})
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	kick, stop := stream.Watchdog(StreamIdle, func() { body.Close() })
+	defer stop()
+	if ready != nil {
+		if err := ready(); err != nil {
+			return err
+		}
+	}
+	h := c.newHandler(acct, fn)
+	err = stream.ReadSSE(&kicker{body, kick}, func(e stream.Event) error { return h.handle(ctx, e) })
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &network.Error{Kind: network.Temporary, Message: "the stream was cut", Err: err}
+}
+
+// kicker reports every read (heartbeats included) to the watchdog.
+type kicker struct {
+	r    interface{ Read([]byte) (int, error) }
+	kick func()
+}
+
+func (k *kicker) Read(p []byte) (int, error) {
+	n, err := k.r.Read(p)
+	if n > 0 {
+		k.kick()
+	}
+	return n, err
+}
+
+// handler turns stream events into items, with one connection's cache of
+// thread roots.
+type handler struct {
+	f  *fetch
+	fn func(network.Item)
+}
+
+func (c *Connector) newHandler(acct network.Account, fn func(network.Item)) *handler {
+	return &handler{f: c.newFetch(acct), fn: fn}
+}
+
+// handle takes in one event. An event that cannot be read is skipped (the
+// next poll brings what it carried); a failed thread look-up ends the
+// stream, so that the supervisor's gap-fill poll takes the item in.
+func (h *handler) handle(ctx context.Context, e stream.Event) error {
+	switch e.Name {
+	case "notification":
+		var n mNotification
+		if json.Unmarshal([]byte(e.Data), &n) != nil {
+			return nil
+		}
+		it, ok, err := h.f.fromNotification(ctx, n)
+		if err != nil {
+			return err
+		}
+		if ok {
+			h.fn(it)
+		}
+	case "update", "status.update":
+		// A status of the home timeline, new or edited: an inbox item when
+		// it concerns us (a new one also comes as a notification, with the
+		// same ExternalID).
+		var st mStatus
+		if json.Unmarshal([]byte(e.Data), &st) != nil || st.Visibility == "direct" || st.Account.ID == h.f.acct.ExternalID {
+			return nil
+		}
+		it, ok, err := h.f.classify(ctx, st)
+		if err != nil {
+			return err
+		}
+		if ok {
+			h.fn(it)
+		}
+	case "delete":
+		// Only the id is known: the store marks the item deleted if it
+		// holds it, and ignores it otherwise.
+		if id := strings.TrimSpace(e.Data); id != "" {
+			h.fn(network.Item{ExternalID: id, Ref: network.Ref{ID: id}, Deleted: true})
+		}
+	case "conversation":
+		var cv mConversation
+		if json.Unmarshal([]byte(e.Data), &cv) != nil || cv.LastStatus == nil || cv.LastStatus.Account.ID == h.f.acct.ExternalID {
+			return nil
+		}
+		it := h.f.item(*cv.LastStatus, network.KindMessage)
+		it.ConversationID = cv.ID
+		h.fn(it)
+	}
+	return nil
+}
