@@ -173,7 +173,8 @@ type mConversation struct {
 }
 
 type mContext struct {
-	Ancestors []mStatus `json:"ancestors"`
+	Ancestors   []mStatus `json:"ancestors"`
+	Descendants []mStatus `json:"descendants"`
 }
 
 // inboxTypes are the notification types that carry inbox items: a reply
@@ -511,8 +512,11 @@ func (f *fetch) root(ctx context.Context, st mStatus) (*mStatus, error) {
 		// starts where we can see it.
 		return &st, nil
 	}
+	// Every status of the thread, above and below, has that root: later
+	// items answering any of them cost no further request.
 	root := &cx.Ancestors[0]
-	for _, a := range cx.Ancestors {
+	f.roots[st.ID] = root
+	for _, a := range slices.Concat(cx.Ancestors, cx.Descendants) {
 		f.roots[a.ID] = root
 	}
 	return root, nil

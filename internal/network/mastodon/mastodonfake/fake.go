@@ -505,10 +505,10 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	if st.Shown == "" {
 		st.Shown = s.DefaultVisibility
 	}
+	s.statuses = append(s.statuses, st)
 	if st.Shown == "direct" && reply != "" {
 		s.touchConversation(st)
 	}
-	s.statuses = append(s.statuses, st)
 	if key != "" {
 		s.keys[key] = st
 	}

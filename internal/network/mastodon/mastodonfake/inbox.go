@@ -248,7 +248,11 @@ func (s *Server) rootOf(st *Status) *Status {
 // notify adds a notification for Alice and pushes it. The lock is held.
 func (s *Server) notify(typ string, st *Status) {
 	s.seq++
-	n := &notification{id: strconv.Itoa(1000 + s.seq), typ: typ, statusID: st.ID, accountID: st.author(), at: time.Now().UTC()}
+	at := time.Now().UTC()
+	if typ != "update" {
+		at = st.CreatedAt // created with the status
+	}
+	n := &notification{id: strconv.Itoa(1000 + s.seq), typ: typ, statusID: st.ID, accountID: st.author(), at: at}
 	s.notifications = append(s.notifications, n)
 	s.broadcast("notification", s.encode(s.notificationJSON(n)))
 }
