@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -46,14 +47,29 @@ func (c *Connector) StreamReady(ctx context.Context, acct network.Account, ready
 }
 
 // streamBase is where the streaming API lives: the instance's
-// configuration.urls.streaming, or the instance itself.
+// configuration.urls.streaming when it names another host (Mastodon may run
+// its streaming server apart), else the instance as Tribune reaches it. A
+// streaming address on the instance's own host or domain is reached the way
+// the instance is: GoToSocial always advertises wss://, even when served
+// over plain http, and an instance reached through a proxy names its own
+// host, not the proxy's.
 func (c *Connector) streamBase(ctx context.Context, acct network.Account) string {
-	if inst, ok := c.server(ctx, acct.BaseURL); ok && inst.StreamingURL != "" {
-		u := strings.TrimSuffix(inst.StreamingURL, "/")
-		u = strings.Replace(u, "wss://", "https://", 1)
-		return strings.Replace(u, "ws://", "http://", 1)
+	inst, ok := c.server(ctx, acct.BaseURL)
+	if !ok || inst.StreamingURL == "" {
+		return acct.BaseURL
 	}
-	return acct.BaseURL
+	su, err := url.Parse(inst.StreamingURL)
+	base, berr := url.Parse(acct.BaseURL)
+	if err != nil || berr != nil || su.Host == "" || strings.EqualFold(su.Host, base.Host) || strings.EqualFold(su.Hostname(), inst.Domain) || strings.EqualFold(su.Host, inst.Domain) {
+		return acct.BaseURL
+	}
+	switch su.Scheme {
+	case "wss":
+		su.Scheme = "https"
+	case "ws":
+		su.Scheme = "http"
+	}
+	return strings.TrimSuffix(su.String(), "/")
 }
 
 // StreamWebSocket streams over a WebSocket. The token goes in the
