@@ -195,4 +195,52 @@ func TestGoToSocialInbox(t *testing.T) {
 	if len(rel) != 1 || rel[0].Blocking {
 		t.Errorf("unblocked, but the relationship is %+v", rel)
 	}
+
+	// A direct message comes through the conversations API, and is read
+	// in its conversation.
+	dm, err := them.c.Publish(ctx, them.acct, network.PostRequest{AttemptKey: "3lbtuawq4tk9f", Text: mentionUs + "a private question", Visibility: "direct", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg network.Item
+	for deadline := time.Now().Add(20 * time.Second); msg.ExternalID == ""; time.Sleep(200 * time.Millisecond) {
+		res, err := us.c.FetchInbox(ctx, us.acct, network.FetchRequest{Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cursor = res.Cursor
+		for _, it := range res.Items {
+			if it.ExternalID == dm.ID {
+				msg = it
+			} else if it.Kind == network.KindMessage {
+				t.Errorf("a message %+v nobody sent", it)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the direct message did not reach the inbox within 20 s")
+		}
+	}
+	if msg.Kind != network.KindMessage || msg.ConversationID == "" || !strings.Contains(msg.Text, "a private question") {
+		t.Errorf("the direct message reached the inbox as %+v", msg)
+	}
+	if err := us.c.Act(ctx, us.acct, network.ActMarkRead, msg); err != nil {
+		t.Errorf("mark read of a message: %v", err)
+	}
+	var convs []struct {
+		ID     string `json:"id"`
+		Unread bool   `json:"unread"`
+	}
+	us.srv.Get(t, us.acct.Token.AccessToken, "/api/v1/conversations", &convs)
+	found := false
+	for _, c := range convs {
+		if c.ID == msg.ConversationID {
+			found = true
+			if c.Unread {
+				t.Error("the conversation is still unread after mark read")
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the item's conversation %s is not among the account's conversations %+v", msg.ConversationID, convs)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/mastodon/mastodonfake"
@@ -607,4 +608,52 @@ func TestStreamDropReconnectAndGapFill(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every reason the inbox gives for a "no" is shown to users: it has a
+// French translation in the catalogue.
+func TestInboxReasonsAreTranslated(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var reasons []string
+	for _, sw := range []mastodonfake.Software{mastodonfake.Mastodon, mastodonfake.GoToSocial} {
+		for _, api := range []int{0, 7} {
+			f := mastodonfake.New(t)
+			f.Software, f.APIVersion = sw, api
+			c := mastodon.New(localClient)
+			reasons = append(reasons, reasonsOf(c.InboxCapabilities(account(f)))...) // not read yet
+			if _, err := c.Instance(ctx, f.URL()); err != nil {
+				t.Fatal(err)
+			}
+			reasons = append(reasons, reasonsOf(c.InboxCapabilities(account(f)))...)
+			for _, a := range []network.Action{network.ActHide, network.ActUnhide, network.ActDelete, network.ActReply} {
+				err := c.Act(ctx, account(f), a, network.Item{Ref: network.Ref{ID: "1"}, Author: network.Author{ExternalID: "2"}})
+				reason, ok := strings.CutPrefix(fmt.Sprint(err), network.ErrUnsupported.Error()+": ")
+				if !ok {
+					t.Errorf("%s: %v, want ErrUnsupported with a reason", a, err)
+				}
+				reasons = append(reasons, reason)
+			}
+		}
+	}
+	for _, r := range reasons {
+		if !i18n.Has("fr", r) {
+			t.Errorf("no French for %q", r)
+		}
+	}
+}
+
+func reasonsOf(caps network.InboxCapabilities) []string {
+	var out []string
+	for _, k := range network.ItemKinds {
+		if s := caps.Kind(k); !s.OK {
+			out = append(out, s.Reason)
+		}
+	}
+	for _, a := range network.Actions {
+		if s := caps.Action(a); !s.OK {
+			out = append(out, s.Reason)
+		}
+	}
+	return out
 }
