@@ -174,6 +174,28 @@ func TestGoToSocialInbox(t *testing.T) {
 		}
 		break
 	}
+	// A direct message comes on the "direct" stream the connection
+	// subscribed to.
+	private, err := them.c.Publish(ctx, them.acct, network.PostRequest{AttemptKey: "3lbtuawq4tk9g", Text: mentionUs + "psst", Visibility: "direct", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.After(20 * time.Second); ; {
+		select {
+		case it := <-streamed:
+			if it.ExternalID != private.ID {
+				continue
+			}
+			if it.Kind != network.KindMessage || it.ConversationID == "" {
+				t.Errorf("streamed %+v, want their direct message in a conversation", it)
+			}
+		case err := <-done:
+			t.Fatalf("the stream ended: %v", err)
+		case <-deadline:
+			t.Fatal("the direct message was not streamed within 20 s")
+		}
+		break
+	}
 	cancel()
 	<-done
 
@@ -212,7 +234,7 @@ func TestGoToSocialInbox(t *testing.T) {
 		for _, it := range res.Items {
 			if it.ExternalID == dm.ID {
 				msg = it
-			} else if it.Kind == network.KindMessage {
+			} else if it.Kind == network.KindMessage && it.ExternalID != private.ID {
 				t.Errorf("a message %+v nobody sent", it)
 			}
 		}

@@ -450,15 +450,16 @@ func TestStreamTransports(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		refuse bool
+		direct bool // direct messages are streamed (the WebSocket subscribes to them)
 		open   func(*mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error
 	}{
-		{"websocket", false, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
+		{"websocket", false, true, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
 			return c.StreamWebSocket
 		}},
-		{"server-sent events", false, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
+		{"server-sent events", false, false, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
 			return c.StreamSSE
 		}},
-		{"events when a proxy refuses websockets", true, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
+		{"events when a proxy refuses websockets", true, false, func(c *mastodon.Connector) func(context.Context, network.Account, func() error, func(network.Item)) error {
 			return c.StreamReady
 		}},
 	} {
@@ -494,8 +495,18 @@ func TestStreamTransports(t *testing.T) {
 				t.Errorf("deletion streamed as %+v", it)
 			}
 			dm := s.f.PostAs(s.gina, mastodonfake.Post{Text: "@alice hello again", InReplyTo: s.dm2.ID, Visibility: "direct", Mentions: []string{mastodonfake.Alice}})
-			if it := got.next(t); it.ExternalID != dm.ID || it.Kind != network.KindMessage || it.ConversationID == "" {
-				t.Errorf("direct message streamed as %+v", it)
+			if c.direct {
+				if it := got.next(t); it.ExternalID != dm.ID || it.Kind != network.KindMessage || it.ConversationID == "" {
+					t.Errorf("direct message streamed as %+v", it)
+				}
+			}
+			// The last word, to show nothing else (a direct message as a
+			// mention, say) came before it.
+			last := s.f.PostAs(s.eve, mastodonfake.Post{Text: "@alice bye", Mentions: []string{mastodonfake.Alice}})
+			for range 2 { // as an update and as a notification
+				if it := got.next(t); it.ExternalID != last.ID {
+					t.Errorf("streamed %+v, want the last mention %s", it, last.ID)
+				}
 			}
 			cancel()
 			if err := <-done; !errors.Is(err, context.Canceled) {

@@ -18,8 +18,9 @@ import (
 // (GET /api/v1/streaming?stream=user; Mastodon and GoToSocial) or
 // server-sent events (GET /api/v1/streaming/user; Mastodon only). Events
 // are "notification" (a Notification), "update" and "status.update" (a
-// Status, new or edited), "delete" (a status id) and "conversation" (a
-// Conversation), each payload a JSON string.
+// Status, new or edited), "delete" (a status id), each payload a JSON
+// string; the WebSocket also subscribes to the "direct" stream for
+// "conversation" events (a Conversation: a new direct message).
 
 // StreamIdle is how long a stream may stay silent before it is taken for
 // dead: Mastodon sends a heartbeat every 15 seconds on an event stream,
@@ -84,6 +85,12 @@ func (c *Connector) StreamWebSocket(ctx context.Context, acct network.Account, r
 		return err
 	}
 	defer ws.Close()
+	// Direct messages ("conversation" events) are on the "direct" stream,
+	// not the user stream, on Mastodon and GoToSocial alike: one
+	// connection carries both once subscribed.
+	if err := ws.WriteText([]byte(`{"type":"subscribe","stream":"direct"}`)); err != nil {
+		return &network.Error{Kind: network.Temporary, Message: "the stream was cut", Err: err}
+	}
 	kick, stop := stream.Watchdog(StreamIdle, func() { ws.Close() })
 	defer stop()
 	if ready != nil {
@@ -113,7 +120,9 @@ func (c *Connector) StreamWebSocket(ctx context.Context, acct network.Account, r
 	}
 }
 
-// StreamSSE streams over server-sent events (Mastodon).
+// StreamSSE streams over server-sent events (Mastodon). An event stream
+// carries one stream: the user stream, so direct messages come with the
+// next poll rather than at once.
 func (c *Connector) StreamSSE(ctx context.Context, acct network.Account, ready func() error, fn func(network.Item)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

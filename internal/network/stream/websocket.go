@@ -205,13 +205,25 @@ func (ws *WebSocket) frame() (fin bool, op byte, payload []byte, err error) {
 	return
 }
 
+// WriteText sends a text message (a subscription request, for instance).
+func (ws *WebSocket) WriteText(p []byte) error { return ws.write(opText, p) }
+
 // write sends one frame, masked as a client must (RFC 6455 5.3).
 func (ws *WebSocket) write(op byte, payload []byte) error {
-	if len(payload) > 125 {
-		payload = payload[:125] // only control frames are written: they hold 125 bytes at most
+	if op >= opClose && len(payload) > 125 {
+		payload = payload[:125] // a control frame holds 125 bytes at most
 	}
-	frame := make([]byte, 0, 6+len(payload))
-	frame = append(frame, 0x80|op, 0x80|byte(len(payload)))
+	frame := make([]byte, 0, 14+len(payload))
+	switch n := len(payload); {
+	case n <= 125:
+		frame = append(frame, 0x80|op, 0x80|byte(n))
+	case n <= 0xFFFF:
+		frame = append(frame, 0x80|op, 0x80|126)
+		frame = binary.BigEndian.AppendUint16(frame, uint16(n))
+	default:
+		frame = append(frame, 0x80|op, 0x80|127)
+		frame = binary.BigEndian.AppendUint64(frame, uint64(n))
+	}
 	var mask [4]byte
 	_, _ = rand.Read(mask[:])
 	frame = append(frame, mask[:]...)

@@ -46,8 +46,17 @@ var localClient = func() *http.Client {
 func TestWebSocketAgainstAnotherImplementation(t *testing.T) {
 	t.Parallel()
 	gotAuth := make(chan string, 1)
+	echoed := make(chan string, 2)
 	srv := httptest.NewServer(websocket.Server{Handler: func(c *websocket.Conn) {
 		gotAuth <- c.Request().Header.Get("Authorization")
+		for range 2 {
+			var in string
+			if err := websocket.Message.Receive(c, &in); err != nil {
+				t.Error(err)
+				return
+			}
+			echoed <- in
+		}
 		for _, m := range []string{`{"event":"update"}`, strings.Repeat("x", 70_000)} {
 			if err := websocket.Message.Send(c, m); err != nil {
 				return
@@ -63,6 +72,16 @@ func TestWebSocketAgainstAnotherImplementation(t *testing.T) {
 	defer ws.Close()
 	if got := <-gotAuth; got != "Bearer tok" {
 		t.Errorf("Authorization = %q", got)
+	}
+	// What the client writes (a subscription) reaches the server whole,
+	// short or long.
+	for _, m := range []string{`{"type":"subscribe","stream":"direct"}`, strings.Repeat("y", 300)} {
+		if err := ws.WriteText([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-echoed; got != m {
+			t.Errorf("the server read %.40q, want %.40q", got, m)
+		}
 	}
 	for _, want := range []string{`{"event":"update"}`, strings.Repeat("x", 70_000)} {
 		msg, err := ws.Read(nil)

@@ -35,8 +35,9 @@ type conversation struct {
 }
 
 type subscriber struct {
-	events chan [2]string
-	drop   chan struct{}
+	events  chan [2]string
+	drop    chan struct{}
+	streams map[string]bool // "user", "direct"
 }
 
 type inbox struct {
@@ -556,7 +557,7 @@ func (s *Server) streamAuth(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) subscribe() *subscriber {
-	sub := &subscriber{events: make(chan [2]string, 256), drop: make(chan struct{})}
+	sub := &subscriber{events: make(chan [2]string, 256), drop: make(chan struct{}), streams: map[string]bool{"user": true}}
 	s.mu.Lock()
 	s.subs[sub] = true
 	s.mu.Unlock()
@@ -573,9 +574,22 @@ func (s *Server) unsubscribe(sub *subscriber) {
 	}
 }
 
-// broadcast pushes an event to every open stream. The lock is held.
+// streamOf is the stream an event goes out on: direct conversations on
+// "direct", the rest on "user".
+func streamOf(event string) string {
+	if event == "conversation" {
+		return "direct"
+	}
+	return "user"
+}
+
+// broadcast pushes an event to every open stream subscribed to it. The
+// lock is held.
 func (s *Server) broadcast(event, payload string) {
 	for sub := range s.subs {
+		if !sub.streams[streamOf(event)] {
+			continue
+		}
 		select {
 		case sub.events <- [2]string{event, payload}:
 		default:
@@ -615,16 +629,26 @@ func (s *Server) streamWebSocket(w http.ResponseWriter, r *http.Request) {
 		defer s.unsubscribe(sub)
 		defer c.Close()
 		gone := make(chan struct{})
-		go func() { // the client's close frame, or its connection ending
-			var ignored []byte
-			for websocket.Message.Receive(c, &ignored) == nil {
+		go func() { // subscriptions, until the client's close frame or the connection ends
+			defer close(gone)
+			for {
+				var m struct{ Type, Stream string }
+				if websocket.JSON.Receive(c, &m) != nil {
+					return
+				}
+				if m.Type != "subscribe" && m.Type != "unsubscribe" || m.Stream != "user" && m.Stream != "direct" {
+					s.t.Errorf("mastodonfake: unexpected streaming message %+v", m)
+					continue
+				}
+				s.mu.Lock()
+				sub.streams[m.Stream] = m.Type == "subscribe"
+				s.mu.Unlock()
 			}
-			close(gone)
 		}()
 		for {
 			select {
 			case ev := <-sub.events:
-				msg := s.encode(map[string]any{"stream": []string{"user"}, "event": ev[0], "payload": ev[1]})
+				msg := s.encode(map[string]any{"stream": []string{streamOf(ev[0])}, "event": ev[0], "payload": ev[1]})
 				if websocket.Message.Send(c, msg) != nil {
 					return
 				}
