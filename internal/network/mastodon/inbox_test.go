@@ -668,3 +668,24 @@ func reasonsOf(caps network.InboxCapabilities) []string {
 	}
 	return out
 }
+
+// Mastodon may run its streaming server on a host of its own, named in the
+// instance document: the stream goes there. The fake answers under another
+// host name (localhost) on the same port.
+func TestStreamGoesWhereTheInstanceSays(t *testing.T) {
+	t.Parallel()
+	f := mastodonfake.New(t)
+	port := f.URL()[strings.LastIndex(f.URL(), ":")+1:]
+	f.StreamingURL = "ws://localhost:" + port
+	c := mastodon.New(localClient)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Stream(ctx, account(f), func(network.Item) {}) }()
+	waitConnected(t, f)
+	cancel()
+	<-done
+	if got := f.StreamHosts(); len(got) != 1 || got[0] != "localhost:"+port {
+		t.Errorf("streaming requests went to %v, want localhost:%s", got, port)
+	}
+}

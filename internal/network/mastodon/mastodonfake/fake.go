@@ -105,6 +105,9 @@ type Server struct {
 	// RefuseWebSocket answers the WebSocket upgrade with 426, like a proxy
 	// that does not pass WebSockets.
 	RefuseWebSocket bool
+	// StreamingURL is the configuration.urls.streaming the instance
+	// document gives (ws:// on the fake's own address by default).
+	StreamingURL string
 
 	mu       sync.Mutex
 	apps     map[string]string // client_id → redirect_uri
@@ -320,7 +323,7 @@ func (s *Server) instanceV2(w http.ResponseWriter, r *http.Request) {
 	}
 	doc := map[string]any{"domain": s.Domain, "title": "Fake", "version": "4.3.2", "source_url": "https://github.com/mastodon/mastodon",
 		"configuration": map[string]any{"statuses": map[string]any{"max_characters": s.MaxChars, "max_media_attachments": 4,
-			"characters_reserved_per_url": s.urlReserved()}, "urls": map[string]any{"streaming": "ws" + strings.TrimPrefix(s.URL(), "http")}}}
+			"characters_reserved_per_url": s.urlReserved()}, "urls": map[string]any{"streaming": s.streamingURL()}}}
 	if s.APIVersion > 0 && s.Software == Mastodon {
 		doc["api_versions"] = map[string]any{"mastodon": s.APIVersion}
 	}
@@ -330,6 +333,13 @@ func (s *Server) instanceV2(w http.ResponseWriter, r *http.Request) {
 		doc["account_domain"] = s.Domain
 	}
 	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) streamingURL() string {
+	if s.StreamingURL != "" {
+		return s.StreamingURL
+	}
+	return "ws" + strings.TrimPrefix(s.URL(), "http")
 }
 
 // instanceV1 answers docs.joinmastodon.org/entities/V1_Instance/: the

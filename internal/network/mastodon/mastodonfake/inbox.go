@@ -50,6 +50,7 @@ type inbox struct {
 	subs          map[*subscriber]bool
 	connected     chan struct{}
 	requests      []string
+	streamHosts   []string
 }
 
 func newInbox() inbox {
@@ -547,6 +548,7 @@ func (s *Server) streamAuth(h http.HandlerFunc) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		valid := s.tokens[tok]
+		s.streamHosts = append(s.streamHosts, r.Host)
 		s.mu.Unlock()
 		if !valid {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Error: Invalid access token"})
@@ -596,6 +598,13 @@ func (s *Server) broadcast(event, payload string) {
 			s.t.Errorf("mastodonfake: a stream fell behind")
 		}
 	}
+}
+
+// StreamHosts returns the Host of every streaming request, in order.
+func (s *Server) StreamHosts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.streamHosts)
 }
 
 // Connected receives once per stream connection that opened.
