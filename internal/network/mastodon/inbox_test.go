@@ -689,3 +689,42 @@ func TestStreamGoesWhereTheInstanceSays(t *testing.T) {
 		t.Errorf("streaming requests went to %v, want localhost:%s", got, port)
 	}
 }
+
+// A stream kept alive by heartbeats stays open however long it is quiet;
+// one that goes silent is closed as dead (the supervisor then reconnects).
+func TestSilentStreamIsTakenForDead(t *testing.T) {
+	t.Parallel()
+	for _, sse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sse=%v", sse), func(t *testing.T) {
+			t.Parallel()
+			f := mastodonfake.New(t)
+			f.RefuseWebSocket = sse
+			f.SetHeartbeat(20 * time.Millisecond)
+			c := mastodon.New(localClient)
+			c.StreamIdle = 500 * time.Millisecond
+			done := make(chan error, 1)
+			go func() { done <- c.Stream(context.Background(), account(f), func(network.Item) {}) }()
+			waitConnected(t, f)
+			// 75 heartbeats: three times the idle limit, and still open.
+			for deadline := time.Now().Add(20 * time.Second); f.Heartbeats() < 75; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("only %d heartbeats sent", f.Heartbeats())
+				}
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("a stream with heartbeats ended: %v", err)
+			default:
+			}
+			f.SetHeartbeat(0)
+			select {
+			case err := <-done:
+				if network.AsError(err).Kind != network.Temporary {
+					t.Errorf("a silent stream ended with %v, want a temporary error (reconnect)", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("a silent stream was never closed")
+			}
+		})
+	}
+}

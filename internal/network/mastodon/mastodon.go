@@ -73,6 +73,10 @@ type Instance struct {
 
 // Connector talks to Mastodon instances.
 type Connector struct {
+	// StreamIdle is how long a stream may stay silent (no event, no
+	// heartbeat) before it is closed as dead; 0 means DefaultStreamIdle.
+	StreamIdle time.Duration
+
 	api httpx.Client
 	// streams is the same client without its call timeout, for the
 	// streaming API's long-lived connections.

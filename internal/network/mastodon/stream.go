@@ -22,10 +22,20 @@ import (
 // string; the WebSocket also subscribes to the "direct" stream for
 // "conversation" events (a Conversation: a new direct message).
 
-// StreamIdle is how long a stream may stay silent before it is taken for
-// dead: Mastodon sends a heartbeat every 15 seconds on an event stream,
-// Mastodon and GoToSocial ping a WebSocket every 30.
-const StreamIdle = 90 * time.Second
+// DefaultStreamIdle is how long a stream may stay silent before it is
+// taken for dead: Mastodon sends a heartbeat every 15 seconds on an event
+// stream, Mastodon and GoToSocial ping a WebSocket every 30. A connection
+// that died without a word (a NAT that forgot it, a server that froze) is
+// otherwise noticed by TCP only hours later, and nothing is streamed
+// meanwhile.
+const DefaultStreamIdle = 90 * time.Second
+
+func (c *Connector) streamIdle() time.Duration {
+	if c.StreamIdle > 0 {
+		return c.StreamIdle
+	}
+	return DefaultStreamIdle
+}
 
 var _ stream.ReadyStreamer = (*Connector)(nil)
 
@@ -91,7 +101,7 @@ func (c *Connector) StreamWebSocket(ctx context.Context, acct network.Account, r
 	if err := ws.WriteText([]byte(`{"type":"subscribe","stream":"direct"}`)); err != nil {
 		return &network.Error{Kind: network.Temporary, Message: "the stream was cut", Err: err}
 	}
-	kick, stop := stream.Watchdog(StreamIdle, func() { ws.Close() })
+	kick, stop := stream.Watchdog(c.streamIdle(), func() { ws.Close() })
 	defer stop()
 	if ready != nil {
 		if err := ready(); err != nil {
@@ -132,7 +142,7 @@ func (c *Connector) StreamSSE(ctx context.Context, acct network.Account, ready f
 		return err
 	}
 	defer body.Close()
-	kick, stop := stream.Watchdog(StreamIdle, func() { body.Close() })
+	kick, stop := stream.Watchdog(c.streamIdle(), func() { body.Close() })
 	defer stop()
 	if ready != nil {
 		if err := ready(); err != nil {

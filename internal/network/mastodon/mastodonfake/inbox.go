@@ -51,6 +51,8 @@ type inbox struct {
 	connected     chan struct{}
 	requests      []string
 	streamHosts   []string
+	heartbeat     time.Duration
+	heartbeats    int
 }
 
 func newInbox() inbox {
@@ -600,6 +602,44 @@ func (s *Server) broadcast(event, payload string) {
 	}
 }
 
+// SetHeartbeat makes open and future streams send a heartbeat every d (an
+// SSE comment, a WebSocket ping), as Mastodon does; 0 stops them, as a
+// server that froze.
+func (s *Server) SetHeartbeat(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.heartbeat = d
+}
+
+// Heartbeats is how many heartbeats the streams sent.
+func (s *Server) Heartbeats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heartbeats
+}
+
+// tick returns a channel that fires at the next heartbeat (never when
+// there are none), counting it.
+func (s *Server) tick() <-chan time.Time {
+	s.mu.Lock()
+	d := s.heartbeat
+	s.mu.Unlock()
+	if d <= 0 {
+		return time.After(10 * time.Millisecond) // look again soon: heartbeats may be turned on
+	}
+	return time.After(d)
+}
+
+func (s *Server) beat() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.heartbeat > 0 {
+		s.heartbeats++
+		return true
+	}
+	return false
+}
+
 // StreamHosts returns the Host of every streaming request, in order.
 func (s *Server) StreamHosts() []string {
 	s.mu.Lock()
@@ -661,6 +701,15 @@ func (s *Server) streamWebSocket(w http.ResponseWriter, r *http.Request) {
 				if websocket.Message.Send(c, msg) != nil {
 					return
 				}
+			case <-s.tick():
+				if s.beat() {
+					c.PayloadType = websocket.PingFrame
+					_, err := c.Write([]byte("thump"))
+					c.PayloadType = websocket.TextFrame
+					if err != nil {
+						return
+					}
+				}
 			case <-sub.drop:
 				return
 			case <-gone:
@@ -689,6 +738,11 @@ func (s *Server) streamSSE(w http.ResponseWriter, r *http.Request) {
 		case ev := <-sub.events:
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev[0], ev[1])
 			_ = rc.Flush()
+		case <-s.tick():
+			if s.beat() {
+				fmt.Fprint(w, ":thump\n")
+				_ = rc.Flush()
+			}
 		case <-sub.drop:
 			return
 		case <-r.Context().Done():
