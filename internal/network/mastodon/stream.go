@@ -174,12 +174,24 @@ func (k *kicker) Read(p []byte) (int, error) {
 // handler turns stream events into items, with one connection's cache of
 // thread roots.
 type handler struct {
-	f  *fetch
-	fn func(network.Item)
+	f *fetch
+	// sent is the edit time of every status passed on: a new status that
+	// concerns us comes twice (as an "update" and in its "notification")
+	// and is passed on once; an edit passes again.
+	sent map[string]time.Time
+	out  func(network.Item)
 }
 
 func (c *Connector) newHandler(acct network.Account, fn func(network.Item)) *handler {
-	return &handler{f: c.newFetch(acct), fn: fn}
+	return &handler{f: c.newFetch(acct), sent: map[string]time.Time{}, out: fn}
+}
+
+func (h *handler) fn(it network.Item) {
+	if at, ok := h.sent[it.ExternalID]; ok && at.Equal(it.EditedAt) && !it.Deleted {
+		return
+	}
+	h.sent[it.ExternalID] = it.EditedAt
+	h.out(it)
 }
 
 // handle takes in one event. An event that cannot be read is skipped (the
