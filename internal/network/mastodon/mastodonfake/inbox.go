@@ -175,7 +175,12 @@ func (s *Server) Edit(id, text string) {
 		s.t.Fatalf("mastodonfake: Edit of unknown status %s", id)
 	}
 	st.Text = text
+	// After its creation, which PostAs spaces out by a millisecond per
+	// status so that their order is their ids'.
 	st.EditedAt = time.Now().UTC()
+	if !st.EditedAt.After(st.CreatedAt) {
+		st.EditedAt = st.CreatedAt.Add(time.Millisecond)
+	}
 	if s.favourites[id] {
 		s.notify("update", st)
 	}
