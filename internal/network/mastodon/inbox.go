@@ -243,10 +243,12 @@ func (f *fetch) get(ctx context.Context, u string, out any) (http.Header, error)
 // Notifications are read forward from the cursor with min_id (the page
 // just after it), following the Link header's "prev" page until the server
 // runs out or req.Limit items are taken; the first fetch (no cursor) reads
-// back from the newest with "next" pages until req.Since, and starts the
-// cursor at the newest: it is a bounded backfill, not the whole history.
+// back from the newest with "next" pages down to req.Since (ten pages at
+// most: a backfill, not the whole history) and returns the oldest first.
 // Conversations are read newest first down to the cursor; each new direct
-// message brings the messages it answers (its context) with it.
+// message brings the messages it answers (its context) with it, and a
+// conversation's messages are never split between two fetches, so they
+// may pass the limit by one conversation.
 func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req network.FetchRequest) (network.FetchResult, error) {
 	if req.Limit <= 0 {
 		req.Limit = 40
@@ -260,9 +262,15 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 	if err != nil {
 		return network.FetchResult{}, err
 	}
-	notes, notifCur, moreNotif, err := f.notifications(ctx, cur.notif, req.Since, req.Limit-min(len(msgs), req.Limit-1))
-	if err != nil {
-		return network.FetchResult{}, err
+	// The messages count against the limit; when they fill it, the
+	// notifications wait for the next fetch (More).
+	var notes []network.Item
+	notifCur, moreNotif := cur.notif, true
+	if len(msgs) < req.Limit {
+		notes, notifCur, moreNotif, err = f.notifications(ctx, cur.notif, req.Since, req.Limit-len(msgs))
+		if err != nil {
+			return network.FetchResult{}, err
+		}
 	}
 	out.Items = append(msgs, notes...)
 	slices.SortStableFunc(out.Items, func(a, b network.Item) int { return a.CreatedAt.Compare(b.CreatedAt) })
@@ -310,10 +318,10 @@ func (f *fetch) notifications(ctx context.Context, after string, since time.Time
 			u = f.pageURL(h, "prev")
 			continue
 		}
-		// Backwards from the newest: stop at req.Since or the limit.
+		// Backwards from the newest, down to since.
 		stop := false
 		for i := len(list) - 1; i >= 0; i-- {
-			if (!since.IsZero() && list[i].CreatedAt.Before(since)) || len(all) >= limit {
+			if !since.IsZero() && list[i].CreatedAt.Before(since) {
 				stop = true
 				break
 			}
@@ -325,7 +333,12 @@ func (f *fetch) notifications(ctx context.Context, after string, since time.Time
 		u = f.pageURL(h, "next")
 	}
 	if !forward {
+		// The oldest first, cut at the limit: the cursor then stands
+		// where the cut is, and the next fetches read forward from it.
 		slices.Reverse(all)
+		if len(all) > limit {
+			all, more = all[:limit], true
+		}
 	}
 	var items []network.Item
 	for _, n := range all {

@@ -728,3 +728,38 @@ func TestSilentStreamIsTakenForDead(t *testing.T) {
 		})
 	}
 }
+
+// Messages and notifications share the limit; fetching on with the
+// cursor while More is set gives everything, never more than the limit at
+// once but for one conversation's messages, which come together.
+// dm1Conversation is the conversation of gina's messages when items are
+// both of them.
+func (s *scene) dm1Conversation(t *testing.T, items []network.Item) string {
+	t.Helper()
+	if items[0].Kind != network.KindMessage || items[1].Kind != network.KindMessage || items[0].ConversationID != items[1].ConversationID {
+		return "not one conversation"
+	}
+	return items[0].ConversationID
+}
+
+func TestFetchInboxLimitCoversMessagesAndNotifications(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	want := ids(fetchAll(t, s.c, s.acct, network.FetchRequest{Limit: 100}).Items)
+	var got []string
+	cursor := ""
+	for round := 0; ; round++ {
+		r := fetchAll(t, s.c, s.acct, network.FetchRequest{Cursor: cursor, Limit: 1})
+		if len(r.Items) > 1 && (len(r.Items) != 2 || r.Items[0].ConversationID != s.dm1Conversation(t, r.Items)) {
+			t.Errorf("a fetch with limit 1 gave %d items", len(r.Items))
+		}
+		got = append(got, ids(r.Items)...)
+		cursor = r.Cursor
+		if !r.More || round > 20 {
+			break
+		}
+	}
+	if !sameSet(got, want) {
+		t.Errorf("fetches of 1 gave %v, want %v", got, want)
+	}
+}
