@@ -25,8 +25,8 @@ import (
 // requests per 5 minutes per account (docs.joinmastodon.org/api/rate-limits).
 // A quiet poll costs 2 requests (notifications, conversations), and one
 // more per further page and per new thread whose root must be looked up
-// (statuses/:id/context): every minute that is 10–30 requests per 5
-// minutes, a tenth of the budget, leaving the rest to publishing, to the
+// (statuses/:id/context, at most MaxLookups): every minute that is 10–30
+// requests per 5 minutes, a tenth of the budget, leaving the rest to publishing, to the
 // actions people take in the inbox, and to busy moments. The user stream
 // brings items in real time between polls.
 const PollEvery = time.Minute
@@ -225,6 +225,26 @@ type fetch struct {
 	c     *Connector
 	acct  network.Account
 	roots map[string]*mStatus // status id → its thread's first status
+	// lookups counts the context requests made; a fetch stops taking
+	// items in once maxLookups are spent (0: no bound, for a stream, which
+	// looks up one thread per new item as it comes).
+	lookups, maxLookups int
+}
+
+// MaxLookups bounds the thread look-ups (statuses/:id/context) of one
+// FetchInbox, so that a burst of replies in many threads costs a bounded
+// share of the rate budget per poll; the rest waits for the next fetch
+// (More is set).
+const MaxLookups = 20
+
+// spent reports whether the fetch may look up no further thread.
+func (f *fetch) spent() bool { return f.maxLookups > 0 && f.lookups >= f.maxLookups }
+
+// context reads a status's thread.
+func (f *fetch) context(ctx context.Context, id string, cx *mContext) error {
+	f.lookups++
+	_, err := f.get(ctx, f.acct.BaseURL+"/api/v1/statuses/"+url.PathEscape(id)+"/context", cx)
+	return err
 }
 
 func (c *Connector) newFetch(acct network.Account) *fetch {
@@ -255,6 +275,7 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 	}
 	c.server(ctx, acct.BaseURL) // what the server is: capabilities and quotes
 	f := c.newFetch(acct)
+	f.maxLookups = MaxLookups
 	cur := parseCursor(req.Cursor)
 	out := network.FetchResult{Cursor: req.Cursor}
 
@@ -342,6 +363,10 @@ func (f *fetch) notifications(ctx context.Context, after string, since time.Time
 	}
 	var items []network.Item
 	for _, n := range all {
+		if f.spent() {
+			more = true // the look-up budget is spent: the rest next time
+			break
+		}
 		if idLess(newest, n.ID) || newest == "" {
 			newest = n.ID
 		}
@@ -396,8 +421,12 @@ func (f *fetch) conversations(ctx context.Context, after string, since time.Time
 		}
 		msgs := []mStatus{*cv.LastStatus}
 		if cv.LastStatus.InReplyToID != nil {
+			if f.spent() {
+				more = true
+				break
+			}
 			var cx mContext
-			if _, err := f.get(ctx, f.acct.BaseURL+"/api/v1/statuses/"+url.PathEscape(cv.LastStatus.ID)+"/context", &cx); err != nil && !notFound(err) {
+			if err := f.context(ctx, cv.LastStatus.ID, &cx); err != nil && !notFound(err) {
 				return nil, "", false, err
 			}
 			msgs = append(cx.Ancestors, msgs...)
@@ -517,7 +546,7 @@ func (f *fetch) root(ctx context.Context, st mStatus) (*mStatus, error) {
 		return r, nil
 	}
 	var cx mContext
-	if _, err := f.get(ctx, f.acct.BaseURL+"/api/v1/statuses/"+url.PathEscape(st.ID)+"/context", &cx); err != nil {
+	if err := f.context(ctx, st.ID, &cx); err != nil {
 		return nil, err
 	}
 	if len(cx.Ancestors) == 0 {

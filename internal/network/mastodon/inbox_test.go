@@ -763,3 +763,41 @@ func TestFetchInboxLimitCoversMessagesAndNotifications(t *testing.T) {
 		t.Errorf("fetches of 1 gave %v, want %v", got, want)
 	}
 }
+
+// Replies in many threads cost one look-up each: a fetch spends at most
+// MaxLookups of them and leaves the rest for the next, losing nothing.
+func TestFetchInboxBoundsThreadLookups(t *testing.T) {
+	t.Parallel()
+	f := mastodonfake.New(t)
+	c := mastodon.New(localClient)
+	acct := account(f)
+	bob, carol := f.AddAccount("bob"), f.AddAccount("carol")
+	cur := fetchAll(t, c, acct, network.FetchRequest{}).Cursor
+	var want []string
+	for i := range mastodon.MaxLookups + 15 {
+		thread := f.PostAs(carol, mastodonfake.Post{Text: fmt.Sprintf("thread %d", i)})
+		want = append(want, f.PostAs(bob, mastodonfake.Post{Text: "@alice look", InReplyTo: thread.ID, Mentions: []string{mastodonfake.Alice}}).ID)
+	}
+	var got []string
+	for round := 0; ; round++ {
+		before := len(f.Requests())
+		r := fetchAll(t, c, acct, network.FetchRequest{Cursor: cur, Limit: 100})
+		lookups := 0
+		for _, req := range f.Requests()[before:] {
+			if strings.HasSuffix(req, "/context") {
+				lookups++
+			}
+		}
+		if lookups > mastodon.MaxLookups {
+			t.Errorf("one fetch made %d thread look-ups, want at most %d", lookups, mastodon.MaxLookups)
+		}
+		got = append(got, ids(r.Items)...)
+		cur = r.Cursor
+		if !r.More || round > 5 {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %d items, want the %d replies once each in order", len(got), len(want))
+	}
+}
