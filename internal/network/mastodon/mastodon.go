@@ -62,19 +62,45 @@ type Instance struct {
 	URLLength int
 	// LinksCountInFull: the server counts a link's every character.
 	LinksCountInFull bool
+	// APIVersion is api_versions.mastodon (Mastodon 4.3 and later; 0 when
+	// not said): 7 and above know quote posts (Mastodon 4.5).
+	APIVersion int
+	// StreamingURL is configuration.urls.streaming, where the streaming
+	// API lives when the instance says (wss://…); empty: the instance's own
+	// address.
+	StreamingURL string
 }
 
 // Connector talks to Mastodon instances.
 type Connector struct {
+	// StreamIdle is how long a stream may stay silent (no event, no
+	// heartbeat) before it is closed as dead; 0 means DefaultStreamIdle.
+	StreamIdle time.Duration
+
 	api httpx.Client
+	// streams is the same client without its call timeout, for the
+	// streaming API's long-lived connections.
+	streams *http.Client
+	// servers remembers what each instance is (see server), for what the
+	// inbox may offer and where its stream lives.
+	servers *serverCache
 }
 
-var _ network.Connector = (*Connector)(nil)
+var (
+	_ network.Connector = (*Connector)(nil)
+	_ network.Inbox     = (*Connector)(nil)
+	_ network.Streamer  = (*Connector)(nil)
+)
 
 // New returns a connector; a nil client gets httpx's default, which reaches
 // public https addresses only.
 func New(client *http.Client) *Connector {
-	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}}
+	if client == nil {
+		client = httpx.NewClient(httpx.Options{})
+	}
+	streams := *client
+	streams.Timeout = 0
+	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}, streams: &streams, servers: newServerCache()}
 }
 
 // Network is "mastodon".
@@ -207,8 +233,17 @@ func (c *Connector) Instance(ctx context.Context, instanceURL string) (Instance,
 				MaxCharacters            int `json:"max_characters"`
 				CharactersReservedPerURL int `json:"characters_reserved_per_url"`
 			} `json:"statuses"`
+			URLs struct {
+				Streaming string `json:"streaming"`
+			} `json:"urls"`
 		} `json:"configuration"`
+		URLs struct {
+			StreamingAPI string `json:"streaming_api"`
+		} `json:"urls"` // v1
 		MaxTootChars int `json:"max_toot_chars"` // Pleroma, Akkoma
+		APIVersions  struct {
+			Mastodon int `json:"mastodon"`
+		} `json:"api_versions"` // v2, Mastodon 4.3 and later
 	}
 	status, err := c.call(ctx, http.MethodGet, instanceURL+"/api/v2/instance", "", nil, "", nil, &inst)
 	if err != nil && status == http.StatusNotFound {
@@ -232,6 +267,12 @@ func (c *Connector) Instance(ctx context.Context, instanceURL string) (Instance,
 	if n := inst.Configuration.Statuses.CharactersReservedPerURL; n > 0 {
 		out.URLLength = n
 	}
+	out.APIVersion = inst.APIVersions.Mastodon
+	out.StreamingURL = inst.Configuration.URLs.Streaming
+	if out.StreamingURL == "" {
+		out.StreamingURL = inst.URLs.StreamingAPI
+	}
+	c.servers.put(instanceURL, out)
 	return out, nil
 }
 

@@ -196,8 +196,8 @@ func TestInstanceDocument(t *testing.T) {
 		v1Only   bool
 		want     mastodon.Instance
 	}{
-		{"mastodon", mastodonfake.Mastodon, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareMastodon, MaxChars: 500, URLLength: 23}},
-		{"gotosocial", mastodonfake.GoToSocial, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareGoToSocial, MaxChars: 500, URLLength: 25, LinksCountInFull: true}},
+		{"mastodon", mastodonfake.Mastodon, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareMastodon, MaxChars: 500, URLLength: 23, APIVersion: 7, StreamingURL: "ws://"}},
+		{"gotosocial", mastodonfake.GoToSocial, false, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareGoToSocial, MaxChars: 500, URLLength: 25, LinksCountInFull: true, StreamingURL: "ws://"}},
 		{"mastodon before 4.0 (v1 only)", mastodonfake.Mastodon, true, mastodon.Instance{Domain: "social.example", Software: mastodon.SoftwareMastodon, MaxChars: 500, URLLength: 23}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -206,6 +206,9 @@ func TestInstanceDocument(t *testing.T) {
 			ctx := context.Background()
 			conn := mastodon.New(localClient)
 			got, err := conn.Instance(ctx, f.URL())
+			if c.want.StreamingURL != "" {
+				c.want.StreamingURL += strings.TrimPrefix(f.URL(), "http://") // where the fake's streaming API lives
+			}
 			if err != nil || got != c.want {
 				t.Fatalf("got %+v %v, want %+v", got, err, c.want)
 			}

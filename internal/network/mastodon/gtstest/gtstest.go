@@ -442,3 +442,10 @@ func (s *Server) get(t testing.TB, token, path string, out any) {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 }
+
+// Get reads path (/api/v1/…) as token into out, straight from the server's
+// API (not through the connector under test).
+func (s *Server) Get(t testing.TB, token, path string, out any) {
+	t.Helper()
+	s.get(t, token, path, out)
+}

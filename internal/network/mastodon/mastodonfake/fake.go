@@ -41,6 +41,17 @@ type Status struct {
 	// Shown is the visibility the status got: the one sent, or the
 	// account's default.
 	Shown string
+	// AccountID is the author ("109", the token's account, for a status
+	// created through the API).
+	AccountID string
+	// Mentions are the ids of the accounts the status mentions.
+	Mentions []string
+	// QuoteOf is the id of the status it quotes (Mastodon 4.5).
+	QuoteOf string
+	// EditedAt is set by Edit.
+	EditedAt time.Time
+	// Lang is the language the author declared.
+	Lang string
 }
 
 // Software is the server program the fake plays.
@@ -88,6 +99,15 @@ type Server struct {
 	// comes without one ("unlisted", like a new GoToSocial account, by
 	// default: a client that relies on it is caught).
 	DefaultVisibility string
+	// APIVersion is the instance's api_versions.mastodon (7, Mastodon
+	// 4.5, by default; 0 leaves it out). Quote notifications need 7.
+	APIVersion int
+	// RefuseWebSocket answers the WebSocket upgrade with 426, like a proxy
+	// that does not pass WebSockets.
+	RefuseWebSocket bool
+	// StreamingURL is the configuration.urls.streaming the instance
+	// document gives (ws:// on the fake's own address by default).
+	StreamingURL string
 
 	mu       sync.Mutex
 	apps     map[string]string // client_id → redirect_uri
@@ -99,12 +119,13 @@ type Server struct {
 	keys     map[string]*Status
 	failures []*failure
 	seq      int
+	inbox
 }
 
 // New starts a fake instance, closed with the test.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, MaxChars: 500, Software: Mastodon, Domain: "fake.test", DefaultVisibility: "unlisted", apps: map[string]string{}, secrets: map[string]string{}, codes: map[string]string{},
-		tokens: map[string]bool{}, media: map[string]*media{}, keys: map[string]*Status{}}
+	s := &Server{t: t, MaxChars: 500, Software: Mastodon, Domain: "fake.test", DefaultVisibility: "unlisted", APIVersion: 7, apps: map[string]string{}, secrets: map[string]string{}, codes: map[string]string{},
+		tokens: map[string]bool{}, media: map[string]*media{}, keys: map[string]*Status{}, inbox: newInbox()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/apps", s.registerApp)
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
@@ -118,7 +139,8 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/statuses/{id}", s.auth(s.getStatus))
 	mux.HandleFunc("DELETE /api/v1/statuses/{id}", s.auth(s.deleteStatus))
 	mux.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.auth(s.accountStatuses))
-	s.srv = httptest.NewServer(s.failing(mux))
+	s.routeInbox(mux)
+	s.srv = httptest.NewServer(s.logging(s.failing(mux)))
 	t.Cleanup(s.srv.Close)
 	return s
 }
@@ -301,13 +323,23 @@ func (s *Server) instanceV2(w http.ResponseWriter, r *http.Request) {
 	}
 	doc := map[string]any{"domain": s.Domain, "title": "Fake", "version": "4.3.2", "source_url": "https://github.com/mastodon/mastodon",
 		"configuration": map[string]any{"statuses": map[string]any{"max_characters": s.MaxChars, "max_media_attachments": 4,
-			"characters_reserved_per_url": s.urlReserved()}}}
+			"characters_reserved_per_url": s.urlReserved()}, "urls": map[string]any{"streaming": s.streamingURL()}}}
+	if s.APIVersion > 0 && s.Software == Mastodon {
+		doc["api_versions"] = map[string]any{"mastodon": s.APIVersion}
+	}
 	if s.Software == GoToSocial {
 		doc["version"] = "0.19.1 git-8d0c9ba"
 		doc["source_url"] = "https://codeberg.org/superseriousbusiness/gotosocial"
 		doc["account_domain"] = s.Domain
 	}
 	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) streamingURL() string {
+	if s.StreamingURL != "" {
+		return s.StreamingURL
+	}
+	return "ws" + strings.TrimPrefix(s.URL(), "http")
 }
 
 // instanceV1 answers docs.joinmastodon.org/entities/V1_Instance/: the
@@ -381,14 +413,50 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// statusJSON is docs.joinmastodon.org/entities/Status/ (the fields
+// Tribune reads, and a few more).
 func (s *Server) statusJSON(st *Status) map[string]any {
-	var reply any
+	var reply, replyAccount, edited, lang any
 	if st.InReplyToID != "" {
 		reply = st.InReplyToID
+		if p := s.findAny(st.InReplyToID); p != nil {
+			replyAccount = p.author()
+		}
 	}
-	return map[string]any{"id": st.ID, "uri": s.URL() + "/users/alice/statuses/" + st.ID, "url": s.URL() + "/@alice/" + st.ID,
+	if !st.EditedAt.IsZero() {
+		edited = st.EditedAt.Format(time.RFC3339Nano)
+	}
+	if st.Lang != "" {
+		lang = st.Lang
+	}
+	author := s.accountJSON(st.author())
+	user := author["username"].(string)
+	mentions := []map[string]any{}
+	for _, id := range st.Mentions {
+		a := s.accountJSON(id)
+		mentions = append(mentions, map[string]any{"id": id, "username": a["username"], "acct": a["acct"], "url": a["url"]})
+	}
+	out := map[string]any{"id": st.ID, "uri": s.URL() + "/users/" + user + "/statuses/" + st.ID, "url": s.URL() + "/@" + user + "/" + st.ID,
 		"content": "<p>" + strings.ReplaceAll(html.EscapeString(st.Text), "\n", "<br />") + "</p>", "created_at": st.CreatedAt.Format(time.RFC3339Nano),
-		"in_reply_to_id": reply, "visibility": st.Shown}
+		"in_reply_to_id": reply, "in_reply_to_account_id": replyAccount, "visibility": st.Shown, "edited_at": edited, "language": lang,
+		"spoiler_text": "", "account": author, "mentions": mentions, "media_attachments": []any{}}
+	if st.QuoteOf != "" {
+		// Mastodon 4.5's Quote entity; nested once, as Mastodon does
+		// (a quote inside a quote is a ShallowQuote).
+		var quoted any
+		if q := s.findAny(st.QuoteOf); q != nil && !q.Deleted {
+			quoted = map[string]any{"id": q.ID, "url": s.URL() + "/@" + s.accountJSON(q.author())["username"].(string) + "/" + q.ID, "account": s.accountJSON(q.author())}
+		}
+		out["quote"] = map[string]any{"state": "accepted", "quoted_status": quoted}
+	}
+	return out
+}
+
+func (st *Status) author() string {
+	if st.AccountID == "" {
+		return Alice
+	}
+	return st.AccountID
 }
 
 func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
@@ -443,11 +511,14 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	s.seq++
 	st := &Status{ID: strconv.Itoa(1000 + s.seq), Text: text, MediaIDs: mediaIDs, InReplyToID: reply, CreatedAt: time.Now().UTC(), Key: key,
-		Visibility: visibility, Shown: visibility}
+		Visibility: visibility, Shown: visibility, AccountID: Alice}
 	if st.Shown == "" {
 		st.Shown = s.DefaultVisibility
 	}
 	s.statuses = append(s.statuses, st)
+	if st.Shown == "direct" && reply != "" {
+		s.touchConversation(st)
+	}
 	if key != "" {
 		s.keys[key] = st
 	}
@@ -478,11 +549,19 @@ func (s *Server) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.find(r.PathValue("id"))
+	if st != nil && st.author() != Alice {
+		// Mastodon looks the status up among the account's own: someone
+		// else's is "not found". Tribune must never ask.
+		s.t.Errorf("mastodonfake: DELETE of status %s, which belongs to account %s", st.ID, st.author())
+		st = nil
+	}
 	if st == nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Record not found"})
 		return
 	}
 	st.Deleted = true
+	s.removeNotifications(st.ID)
+	s.broadcast("delete", st.ID)
 	writeJSON(w, http.StatusOK, s.statusJSON(st))
 }
 
@@ -499,7 +578,7 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	out := []map[string]any{}
 	for i := len(s.statuses) - 1; i >= 0 && len(out) < limit; i-- {
-		if !s.statuses[i].Deleted {
+		if !s.statuses[i].Deleted && s.statuses[i].author() == Alice {
 			out = append(out, s.statusJSON(s.statuses[i]))
 		}
 	}
