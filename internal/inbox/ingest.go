@@ -67,6 +67,34 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		links[id] = l
 		return l, nil
 	}
+	// One query tells which items are already stored; an item twice in
+	// one fetch is stored once and then compared like a repeat.
+	known := map[string]store.InboxItem{}
+	var exts []string
+	for _, it := range items {
+		if it.ExternalID != "" {
+			exts = append(exts, it.ExternalID)
+		}
+	}
+	if len(exts) > 0 {
+		rows, err := q.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: exts})
+		if err != nil {
+			return res, err
+		}
+		for _, r := range rows {
+			known[r.ExternalID] = r
+		}
+	}
+	// Each conversation is written once per fetch, with the latest time
+	// among its items.
+	latest := map[string]time.Time{}
+	for _, it := range items {
+		k, _ := conversationKey(it)
+		if at := itemTime(it, now); at.After(latest[k]) {
+			latest[k] = at
+		}
+	}
+	convs := map[string]int64{}
 	authors := map[string]int64{}
 	for _, it := range items {
 		if it.ExternalID == "" {
@@ -76,12 +104,12 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			}
 			continue
 		}
-		old, err := q.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: ch.ID, ExternalID: it.ExternalID})
-		if err == nil {
-			changed, err := s.refresh(ctx, q, old, it, now)
+		if old, ok := known[it.ExternalID]; ok {
+			cur, changed, err := s.refresh(ctx, q, old, it, now)
 			if err != nil {
 				return res, err
 			}
+			known[it.ExternalID] = cur
 			if changed {
 				res.Updated++
 			} else {
@@ -89,12 +117,10 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			}
 			continue
 		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return res, err
-		}
 
 		authorID, ok := authors[it.Author.ExternalID]
 		if !ok {
+			var err error
 			handle := it.Author.Handle
 			if handle == "" {
 				handle = it.Author.ExternalID
@@ -124,24 +150,16 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			}
 		}
 
-		convKey, kind := it.ConversationID, ConversationThread
-		if convKey == "" {
-			convKey = root.ID
-		}
-		if convKey == "" {
-			convKey = it.ExternalID
-		}
-		if it.Kind == network.KindMessage {
-			kind = ConversationDirect
-		}
-		at := it.CreatedAt.UTC()
-		if at.IsZero() {
-			at = now
-		}
-		convID, err := q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
-			ExternalID: convKey, Kind: string(kind), PostID: l.post, VariantID: l.variant, LastItemAt: at, CreatedAt: now})
-		if err != nil {
-			return res, err
+		convKey, kind := conversationKey(it)
+		at := itemTime(it, now)
+		convID, ok := convs[convKey]
+		if !ok {
+			convID, err = q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
+				ExternalID: convKey, Kind: string(kind), PostID: l.post, VariantID: l.variant, LastItemAt: latest[convKey], CreatedAt: now})
+			if err != nil {
+				return res, err
+			}
+			convs[convKey] = convID
 		}
 
 		sent := s.analyze(it.Text)
@@ -153,12 +171,14 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		if it.Deleted {
 			deleted = &now
 		}
+		row := store.InboxItem{Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Sentiment: string(sent.Label), SentimentScore: sent.Score,
+			EditedAt: timeOrNil(it.EditedAt), DeletedAt: deleted, Hidden: it.Hidden}
 		id, err := q.InsertInboxItem(ctx, store.InsertInboxItemParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network,
 			ExternalID: it.ExternalID, Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL,
 			RootID: root.ID, RootCID: root.CID, RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant,
-			AuthorID: authorID, Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Rating: int64(it.Rating),
-			Sentiment: string(sent.Label), SentimentScore: sent.Score, NetworkCreatedAt: at, EditedAt: timeOrNil(it.EditedAt),
-			DeletedAt: deleted, Hidden: it.Hidden, Status: string(StatusNew), CreatedAt: now})
+			AuthorID: authorID, Text: row.Text, DeclaredLang: row.DeclaredLang, Lang: row.Lang, Rating: int64(it.Rating),
+			Sentiment: row.Sentiment, SentimentScore: row.SentimentScore, NetworkCreatedAt: at, EditedAt: row.EditedAt,
+			DeletedAt: row.DeletedAt, Hidden: row.Hidden, Status: string(StatusNew), CreatedAt: now})
 		if errors.Is(err, store.ErrNotFound) {
 			// Stored meanwhile by another writer (the stream and a poll
 			// racing): the item exists, so this is a repeat.
@@ -170,13 +190,41 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		}
 		res.Added++
 		res.NewIDs = append(res.NewIDs, id)
+		// A second copy later in this fetch is compared with this one.
+		row.ID = id
+		known[it.ExternalID] = row
 	}
 	return res, nil
 }
 
-// refresh applies what a later fetch says of a stored item and reports
-// whether anything changed.
-func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time) (bool, error) {
+// conversationKey is the network id a conversation is stored under: the
+// network's conversation id, else the thread's root, else the item itself.
+func conversationKey(it network.Item) (string, ConversationKind) {
+	key, kind := it.ConversationID, ConversationThread
+	if key == "" && it.Root != nil {
+		key = it.Root.ID
+	}
+	if key == "" {
+		key = it.ExternalID
+	}
+	if it.Kind == network.KindMessage {
+		kind = ConversationDirect
+	}
+	return key, kind
+}
+
+// itemTime is when the network says the item was written (now if it
+// does not say).
+func itemTime(it network.Item, now time.Time) time.Time {
+	if it.CreatedAt.IsZero() {
+		return now
+	}
+	return it.CreatedAt.UTC()
+}
+
+// refresh applies what a later fetch says of a stored item and returns
+// the item's fields as they now are and whether anything changed.
+func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time) (store.InboxItem, bool, error) {
 	p := store.UpdateInboxItemFromNetworkParams{ID: old.ID, Text: old.Text, DeclaredLang: old.DeclaredLang, Lang: old.Lang,
 		Sentiment: old.Sentiment, SentimentScore: old.SentimentScore, EditedAt: old.EditedAt, DeletedAt: old.DeletedAt,
 		Hidden: old.Hidden, UpdatedAt: now}
@@ -207,9 +255,12 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 		p.Hidden, changed = true, true
 	}
 	if !changed {
-		return false, nil
+		return old, false, nil
 	}
-	return true, q.UpdateInboxItemFromNetwork(ctx, p)
+	cur := old
+	cur.Text, cur.DeclaredLang, cur.Lang, cur.Sentiment, cur.SentimentScore = p.Text, p.DeclaredLang, p.Lang, p.Sentiment, p.SentimentScore
+	cur.EditedAt, cur.DeletedAt, cur.Hidden, cur.UpdatedAt = p.EditedAt, p.DeletedAt, p.Hidden, now
+	return cur, true, q.UpdateInboxItemFromNetwork(ctx, p)
 }
 
 // analyze reads a text's sentiment and language; without an Analyzer

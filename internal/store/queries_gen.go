@@ -610,6 +610,12 @@ type ListInboxConversationItemsParams struct {
 	MaxRows        int64
 }
 
+// ListInboxItemsByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByExternalParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
 // ListInboxItemsByStatusAssigneeParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxItemsByStatusAssigneeParams struct {
 	WorkspaceID int64
@@ -1439,6 +1445,7 @@ type Queries interface {
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
+	ListInboxItemsByExternal(ctx context.Context, arg ListInboxItemsByExternalParams) ([]InboxItem, error)
 	ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]InboxItem, error)
 	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)

@@ -524,6 +524,18 @@ func (a queries) ListInboxItems(ctx context.Context, arg store.ListInboxItemsPar
 	return out, nil
 }
 
+func (a queries) ListInboxItemsByExternal(ctx context.Context, arg store.ListInboxItemsByExternalParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByExternal(ctx, sqlitedb.ListInboxItemsByExternalParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxItemsByIDs(ctx, ids)
 	if err != nil {

@@ -55,6 +55,11 @@ RETURNING id;
 -- name: GetInboxItemByExternal :one
 SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = sqlc.arg(external_id);
 
+-- ListInboxItemsByExternal reads, in one query, which items of a fetch
+-- are already stored.
+-- name: ListInboxItemsByExternal :many
+SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id IN (sqlc.slice(external_ids));
+
 -- UpdateInboxItemFromNetwork writes what a later fetch says of an item
 -- (an edit, a deletion, hiding); the caller keeps a corrected sentiment.
 -- name: UpdateInboxItemFromNetwork :exec

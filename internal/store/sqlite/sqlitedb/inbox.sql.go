@@ -767,6 +767,85 @@ func (q *Queries) ListInboxItems(ctx context.Context, arg ListInboxItemsParams) 
 	return items, nil
 }
 
+const listInboxItemsByExternal = `-- name: ListInboxItemsByExternal :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items WHERE channel_id = ?1 AND external_id IN (/*SLICE:external_ids*/?)
+`
+
+type ListInboxItemsByExternalParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
+// ListInboxItemsByExternal reads, in one query, which items of a fetch
+// are already stored.
+func (q *Queries) ListInboxItemsByExternal(ctx context.Context, arg ListInboxItemsByExternalParams) ([]InboxItem, error) {
+	query := listInboxItemsByExternal
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.ChannelID)
+	if len(arg.ExternalIds) > 0 {
+		for _, v := range arg.ExternalIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", strings.Repeat(",?", len(arg.ExternalIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInboxItemsByIDs = `-- name: ListInboxItemsByIDs :many
 SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items WHERE id IN (/*SLICE:ids*/?) ORDER BY id
 `
