@@ -32,7 +32,7 @@ type IngestResult struct {
 // text the team saw.
 func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
-	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 		var err error
 		res, err = s.ingestTx(ctx, tx, ch, items)
 		return err
@@ -40,14 +40,105 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 	return res, err
 }
 
+// relaxed commits ingestion without waiting for the database's log to
+// reach the disk: a database crash may lose the last fetches, and with them
+// the cursor saved beside them, so the next poll fetches them again and
+// nothing is lost for good (streamed items too: they do not move the
+// cursor, so the poll after the reconnection reads them again).
+var relaxed = store.TxOptions{Relaxed: true}
+
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
 
 // ingestTx is Ingest inside the caller's transaction (the poll job saves
 // its cursor in the same one, so a crash never skips or doubles a page).
+// A fetch costs a few statements whatever its size: one finds the items
+// already stored, one writes the new items' authors, one per new
+// conversation (and per post looked up), one adds the new items.
 func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
 	now := s.Now().UTC()
+
+	known := map[string]store.InboxItem{}
+	var exts []string
+	for _, it := range items {
+		if it.ExternalID != "" {
+			exts = append(exts, it.ExternalID)
+		}
+	}
+	if len(exts) > 0 {
+		rows, err := q.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: exts})
+		if err != nil {
+			return res, err
+		}
+		for _, r := range rows {
+			known[r.ExternalID] = r
+		}
+	}
+
+	// Items already stored are compared and updated; new ones are kept
+	// for the batched writes, once each (a second copy in the same fetch
+	// is a repeat).
+	var fresh []network.Item
+	seen := map[string]bool{}
+	for _, it := range items {
+		switch {
+		case it.ExternalID == "":
+			res.Skipped++
+			if s.Log != nil {
+				s.Log.Warn("inbox item without a network id", "channel", ch.ID, "network", ch.Network)
+			}
+		case seen[it.ExternalID]:
+			res.Unchanged++
+		default:
+			old, ok := known[it.ExternalID]
+			if !ok {
+				seen[it.ExternalID] = true
+				fresh = append(fresh, it)
+				continue
+			}
+			cur, changed, err := s.refresh(ctx, q, old, it, now)
+			if err != nil {
+				return res, err
+			}
+			known[it.ExternalID] = cur
+			if changed {
+				res.Updated++
+			} else {
+				res.Unchanged++
+			}
+		}
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+
+	// The new items' authors, one row each.
+	var authorRows []store.AuthorRow
+	authorSeen := map[string]bool{}
+	for _, it := range fresh {
+		if authorSeen[it.Author.ExternalID] {
+			continue
+		}
+		authorSeen[it.Author.ExternalID] = true
+		handle := it.Author.Handle
+		if handle == "" {
+			handle = it.Author.ExternalID
+		}
+		authorRows = append(authorRows, store.AuthorRow{WorkspaceID: ch.WorkspaceID, Network: ch.Network, ExternalID: it.Author.ExternalID,
+			Handle: handle, DisplayName: it.Author.DisplayName, AvatarURL: it.Author.AvatarURL, URL: it.Author.URL, UpdatedAt: store.RowTime(now)})
+	}
+	written, err := q.UpsertInboxAuthors(ctx, store.Rows(authorRows))
+	if err != nil {
+		return res, err
+	}
+	authors := map[string]int64{}
+	for _, a := range written {
+		authors[a.ExternalID] = a.ID
+	}
+
+	// The item answers our post when its thread's root or its parent is
+	// one of our published messages on this channel.
 	links := map[string]link{}
 	linkOf := func(id string) (link, error) {
 		if id == "" {
@@ -67,79 +158,22 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		links[id] = l
 		return l, nil
 	}
-	// One query tells which items are already stored; an item twice in
-	// one fetch is stored once and then compared like a repeat.
-	known := map[string]store.InboxItem{}
-	var exts []string
-	for _, it := range items {
-		if it.ExternalID != "" {
-			exts = append(exts, it.ExternalID)
-		}
-	}
-	if len(exts) > 0 {
-		rows, err := q.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: exts})
-		if err != nil {
-			return res, err
-		}
-		for _, r := range rows {
-			known[r.ExternalID] = r
-		}
-	}
-	// Each conversation is written once per fetch, with the latest time
-	// among its items.
+	// Each conversation is written once, with the latest time among its
+	// new items.
 	latest := map[string]time.Time{}
-	for _, it := range items {
+	for _, it := range fresh {
 		k, _ := conversationKey(it)
 		if at := itemTime(it, now); at.After(latest[k]) {
 			latest[k] = at
 		}
 	}
 	convs := map[string]int64{}
-	authors := map[string]int64{}
-	for _, it := range items {
-		if it.ExternalID == "" {
-			res.Skipped++
-			if s.Log != nil {
-				s.Log.Warn("inbox item without a network id", "channel", ch.ID, "network", ch.Network)
-			}
-			continue
-		}
-		if old, ok := known[it.ExternalID]; ok {
-			cur, changed, err := s.refresh(ctx, q, old, it, now)
-			if err != nil {
-				return res, err
-			}
-			known[it.ExternalID] = cur
-			if changed {
-				res.Updated++
-			} else {
-				res.Unchanged++
-			}
-			continue
-		}
-
-		authorID, ok := authors[it.Author.ExternalID]
-		if !ok {
-			var err error
-			handle := it.Author.Handle
-			if handle == "" {
-				handle = it.Author.ExternalID
-			}
-			authorID, err = q.UpsertInboxAuthor(ctx, store.UpsertInboxAuthorParams{WorkspaceID: ch.WorkspaceID, Network: ch.Network,
-				ExternalID: it.Author.ExternalID, Handle: handle, DisplayName: it.Author.DisplayName, AvatarURL: it.Author.AvatarURL,
-				URL: it.Author.URL, UpdatedAt: now})
-			if err != nil {
-				return res, err
-			}
-			authors[it.Author.ExternalID] = authorID
-		}
-
+	rows := make([]store.InboxItemRow, 0, len(fresh))
+	for _, it := range fresh {
 		var root network.Ref
 		if it.Root != nil {
 			root = *it.Root
 		}
-		// The item answers our post when its thread's root or its parent
-		// is one of our published messages on this channel.
 		l, err := linkOf(root.ID)
 		if err != nil {
 			return res, err
@@ -149,9 +183,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 				return res, err
 			}
 		}
-
 		convKey, kind := conversationKey(it)
-		at := itemTime(it, now)
 		convID, ok := convs[convKey]
 		if !ok {
 			convID, err = q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
@@ -161,38 +193,42 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			}
 			convs[convKey] = convID
 		}
-
 		sent := s.analyze(it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
 		}
-		var deleted *time.Time
+		row := store.InboxItemRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network, ExternalID: it.ExternalID,
+			Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL, RootID: root.ID, RootCID: root.CID,
+			RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant, AuthorID: authors[it.Author.ExternalID],
+			Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Rating: int64(it.Rating), Sentiment: string(sent.Label),
+			SentimentScore: sent.Score, NetworkCreatedAt: store.RowTime(itemTime(it, now)), Hidden: it.Hidden, Status: string(StatusNew),
+			CreatedAt: store.RowTime(now)}
+		if e := timeOrNil(it.EditedAt); e != nil {
+			row.EditedAt = store.TimeOf(*e)
+		}
 		if it.Deleted {
-			deleted = &now
+			row.DeletedAt = store.TimeOf(now)
 		}
-		row := store.InboxItem{Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Sentiment: string(sent.Label), SentimentScore: sent.Score,
-			EditedAt: timeOrNil(it.EditedAt), DeletedAt: deleted, Hidden: it.Hidden}
-		id, err := q.InsertInboxItem(ctx, store.InsertInboxItemParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network,
-			ExternalID: it.ExternalID, Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL,
-			RootID: root.ID, RootCID: root.CID, RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant,
-			AuthorID: authorID, Text: row.Text, DeclaredLang: row.DeclaredLang, Lang: row.Lang, Rating: int64(it.Rating),
-			Sentiment: row.Sentiment, SentimentScore: row.SentimentScore, NetworkCreatedAt: at, EditedAt: row.EditedAt,
-			DeletedAt: row.DeletedAt, Hidden: row.Hidden, Status: string(StatusNew), CreatedAt: now})
-		if errors.Is(err, store.ErrNotFound) {
-			// Stored meanwhile by another writer (the stream and a poll
-			// racing): the item exists, so this is a repeat.
+		rows = append(rows, row)
+	}
+	added, err := q.InsertInboxItems(ctx, store.Rows(rows))
+	if err != nil {
+		return res, err
+	}
+	// An item not returned was stored meanwhile by another writer (the
+	// stream and a poll racing): a repeat.
+	ids := map[string]int64{}
+	for _, a := range added {
+		ids[a.ExternalID] = a.ID
+	}
+	for _, it := range fresh {
+		if id, ok := ids[it.ExternalID]; ok {
+			res.Added++
+			res.NewIDs = append(res.NewIDs, id)
+		} else {
 			res.Unchanged++
-			continue
 		}
-		if err != nil {
-			return res, err
-		}
-		res.Added++
-		res.NewIDs = append(res.NewIDs, id)
-		// A second copy later in this fetch is compared with this one.
-		row.ID = id
-		known[it.ExternalID] = row
 	}
 	return res, nil
 }
