@@ -117,7 +117,7 @@ type fixture struct {
 // ourPostID is the network id of the fixture's published post.
 const ourPostID = "our-1"
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+func newFixture(t testing.TB, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{st: st, now: t0, notes: &notes{}}
@@ -152,7 +152,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 
 func (f *fixture) clock() time.Time { return f.now }
 
-func (f *fixture) channel(t *testing.T, ws store.Workspace, netw string) store.Channel {
+func (f *fixture) channel(t testing.TB, ws store.Workspace, netw string) store.Channel {
 	t.Helper()
 	ch, err := f.st.CreateChannel(context.Background(), store.CreateChannelParams{WorkspaceID: ws.ID, Network: netw, Name: netw + " channel", Handle: "@brand",
 		ExternalID: "brand", BaseURL: "http://fake.test", TokenCiphertext: []byte{1}, TokenKeyID: "k1", Status: "active", CreatedAt: t0})
@@ -184,7 +184,7 @@ func (f *fixture) allItems(t *testing.T) []store.InboxItem {
 	return items
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ type IngestResult struct {
 // text the team saw.
 func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
-	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 		var err error
 		res, err = s.ingestTx(ctx, tx, ch, items)
 		return err
@@ -40,14 +40,105 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 	return res, err
 }
 
+// relaxed commits ingestion without waiting for the database's log to
+// reach the disk: a database crash may lose the last fetches, and with them
+// the cursor saved beside them, so the next poll fetches them again and
+// nothing is lost for good (streamed items too: they do not move the
+// cursor, so the poll after the reconnection reads them again).
+var relaxed = store.TxOptions{Relaxed: true}
+
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
 
 // ingestTx is Ingest inside the caller's transaction (the poll job saves
 // its cursor in the same one, so a crash never skips or doubles a page).
+// A fetch costs a few statements whatever its size: one finds the items
+// already stored, one writes the new items' authors, one per new
+// conversation (and per post looked up), one adds the new items.
 func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
 	now := s.Now().UTC()
+
+	known := map[string]store.InboxItem{}
+	var exts []string
+	for _, it := range items {
+		if it.ExternalID != "" {
+			exts = append(exts, it.ExternalID)
+		}
+	}
+	if len(exts) > 0 {
+		rows, err := q.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: exts})
+		if err != nil {
+			return res, err
+		}
+		for _, r := range rows {
+			known[r.ExternalID] = r
+		}
+	}
+
+	// Items already stored are compared and updated; new ones are kept
+	// for the batched writes, once each (a second copy in the same fetch
+	// is a repeat).
+	var fresh []network.Item
+	seen := map[string]bool{}
+	for _, it := range items {
+		switch {
+		case it.ExternalID == "":
+			res.Skipped++
+			if s.Log != nil {
+				s.Log.Warn("inbox item without a network id", "channel", ch.ID, "network", ch.Network)
+			}
+		case seen[it.ExternalID]:
+			res.Unchanged++
+		default:
+			old, ok := known[it.ExternalID]
+			if !ok {
+				seen[it.ExternalID] = true
+				fresh = append(fresh, it)
+				continue
+			}
+			cur, changed, err := s.refresh(ctx, q, old, it, now)
+			if err != nil {
+				return res, err
+			}
+			known[it.ExternalID] = cur
+			if changed {
+				res.Updated++
+			} else {
+				res.Unchanged++
+			}
+		}
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+
+	// The new items' authors, one row each.
+	var authorRows []store.AuthorRow
+	authorSeen := map[string]bool{}
+	for _, it := range fresh {
+		if authorSeen[it.Author.ExternalID] {
+			continue
+		}
+		authorSeen[it.Author.ExternalID] = true
+		handle := it.Author.Handle
+		if handle == "" {
+			handle = it.Author.ExternalID
+		}
+		authorRows = append(authorRows, store.AuthorRow{WorkspaceID: ch.WorkspaceID, Network: ch.Network, ExternalID: it.Author.ExternalID,
+			Handle: handle, DisplayName: it.Author.DisplayName, AvatarURL: it.Author.AvatarURL, URL: it.Author.URL, UpdatedAt: store.RowTime(now)})
+	}
+	written, err := q.UpsertInboxAuthors(ctx, store.Rows(authorRows))
+	if err != nil {
+		return res, err
+	}
+	authors := map[string]int64{}
+	for _, a := range written {
+		authors[a.ExternalID] = a.ID
+	}
+
+	// The item answers our post when its thread's root or its parent is
+	// one of our published messages on this channel.
 	links := map[string]link{}
 	linkOf := func(id string) (link, error) {
 		if id == "" {
@@ -67,53 +158,22 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		links[id] = l
 		return l, nil
 	}
-	authors := map[string]int64{}
-	for _, it := range items {
-		if it.ExternalID == "" {
-			res.Skipped++
-			if s.Log != nil {
-				s.Log.Warn("inbox item without a network id", "channel", ch.ID, "network", ch.Network)
-			}
-			continue
+	// Each conversation is written once, with the latest time among its
+	// new items.
+	latest := map[string]time.Time{}
+	for _, it := range fresh {
+		k, _ := conversationKey(it)
+		if at := itemTime(it, now); at.After(latest[k]) {
+			latest[k] = at
 		}
-		old, err := q.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: ch.ID, ExternalID: it.ExternalID})
-		if err == nil {
-			changed, err := s.refresh(ctx, q, old, it, now)
-			if err != nil {
-				return res, err
-			}
-			if changed {
-				res.Updated++
-			} else {
-				res.Unchanged++
-			}
-			continue
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return res, err
-		}
-
-		authorID, ok := authors[it.Author.ExternalID]
-		if !ok {
-			handle := it.Author.Handle
-			if handle == "" {
-				handle = it.Author.ExternalID
-			}
-			authorID, err = q.UpsertInboxAuthor(ctx, store.UpsertInboxAuthorParams{WorkspaceID: ch.WorkspaceID, Network: ch.Network,
-				ExternalID: it.Author.ExternalID, Handle: handle, DisplayName: it.Author.DisplayName, AvatarURL: it.Author.AvatarURL,
-				URL: it.Author.URL, UpdatedAt: now})
-			if err != nil {
-				return res, err
-			}
-			authors[it.Author.ExternalID] = authorID
-		}
-
+	}
+	convs := map[string]int64{}
+	rows := make([]store.InboxItemRow, 0, len(fresh))
+	for _, it := range fresh {
 		var root network.Ref
 		if it.Root != nil {
 			root = *it.Root
 		}
-		// The item answers our post when its thread's root or its parent
-		// is one of our published messages on this channel.
 		l, err := linkOf(root.ID)
 		if err != nil {
 			return res, err
@@ -123,60 +183,84 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 				return res, err
 			}
 		}
-
-		convKey, kind := it.ConversationID, ConversationThread
-		if convKey == "" {
-			convKey = root.ID
+		convKey, kind := conversationKey(it)
+		convID, ok := convs[convKey]
+		if !ok {
+			convID, err = q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
+				ExternalID: convKey, Kind: string(kind), PostID: l.post, VariantID: l.variant, LastItemAt: latest[convKey], CreatedAt: now})
+			if err != nil {
+				return res, err
+			}
+			convs[convKey] = convID
 		}
-		if convKey == "" {
-			convKey = it.ExternalID
-		}
-		if it.Kind == network.KindMessage {
-			kind = ConversationDirect
-		}
-		at := it.CreatedAt.UTC()
-		if at.IsZero() {
-			at = now
-		}
-		convID, err := q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
-			ExternalID: convKey, Kind: string(kind), PostID: l.post, VariantID: l.variant, LastItemAt: at, CreatedAt: now})
-		if err != nil {
-			return res, err
-		}
-
 		sent := s.analyze(it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
 		}
-		var deleted *time.Time
+		row := store.InboxItemRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network, ExternalID: it.ExternalID,
+			Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL, RootID: root.ID, RootCID: root.CID,
+			RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant, AuthorID: authors[it.Author.ExternalID],
+			Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Rating: int64(it.Rating), Sentiment: string(sent.Label),
+			SentimentScore: sent.Score, NetworkCreatedAt: store.RowTime(itemTime(it, now)), Hidden: it.Hidden, Status: string(StatusNew),
+			CreatedAt: store.RowTime(now)}
+		if e := timeOrNil(it.EditedAt); e != nil {
+			row.EditedAt = store.TimeOf(*e)
+		}
 		if it.Deleted {
-			deleted = &now
+			row.DeletedAt = store.TimeOf(now)
 		}
-		id, err := q.InsertInboxItem(ctx, store.InsertInboxItemParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network,
-			ExternalID: it.ExternalID, Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL,
-			RootID: root.ID, RootCID: root.CID, RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant,
-			AuthorID: authorID, Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Rating: int64(it.Rating),
-			Sentiment: string(sent.Label), SentimentScore: sent.Score, NetworkCreatedAt: at, EditedAt: timeOrNil(it.EditedAt),
-			DeletedAt: deleted, Hidden: it.Hidden, Status: string(StatusNew), CreatedAt: now})
-		if errors.Is(err, store.ErrNotFound) {
-			// Stored meanwhile by another writer (the stream and a poll
-			// racing): the item exists, so this is a repeat.
+		rows = append(rows, row)
+	}
+	added, err := q.InsertInboxItems(ctx, store.Rows(rows))
+	if err != nil {
+		return res, err
+	}
+	// An item not returned was stored meanwhile by another writer (the
+	// stream and a poll racing): a repeat.
+	ids := map[string]int64{}
+	for _, a := range added {
+		ids[a.ExternalID] = a.ID
+	}
+	for _, it := range fresh {
+		if id, ok := ids[it.ExternalID]; ok {
+			res.Added++
+			res.NewIDs = append(res.NewIDs, id)
+		} else {
 			res.Unchanged++
-			continue
 		}
-		if err != nil {
-			return res, err
-		}
-		res.Added++
-		res.NewIDs = append(res.NewIDs, id)
 	}
 	return res, nil
 }
 
-// refresh applies what a later fetch says of a stored item and reports
-// whether anything changed.
-func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time) (bool, error) {
+// conversationKey is the network id a conversation is stored under: the
+// network's conversation id, else the thread's root, else the item itself.
+func conversationKey(it network.Item) (string, ConversationKind) {
+	key, kind := it.ConversationID, ConversationThread
+	if key == "" && it.Root != nil {
+		key = it.Root.ID
+	}
+	if key == "" {
+		key = it.ExternalID
+	}
+	if it.Kind == network.KindMessage {
+		kind = ConversationDirect
+	}
+	return key, kind
+}
+
+// itemTime is when the network says the item was written (now if it
+// does not say).
+func itemTime(it network.Item, now time.Time) time.Time {
+	if it.CreatedAt.IsZero() {
+		return now
+	}
+	return it.CreatedAt.UTC()
+}
+
+// refresh applies what a later fetch says of a stored item and returns
+// the item's fields as they now are and whether anything changed.
+func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time) (store.InboxItem, bool, error) {
 	p := store.UpdateInboxItemFromNetworkParams{ID: old.ID, Text: old.Text, DeclaredLang: old.DeclaredLang, Lang: old.Lang,
 		Sentiment: old.Sentiment, SentimentScore: old.SentimentScore, EditedAt: old.EditedAt, DeletedAt: old.DeletedAt,
 		Hidden: old.Hidden, UpdatedAt: now}
@@ -207,9 +291,12 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 		p.Hidden, changed = true, true
 	}
 	if !changed {
-		return false, nil
+		return old, false, nil
 	}
-	return true, q.UpdateInboxItemFromNetwork(ctx, p)
+	cur := old
+	cur.Text, cur.DeclaredLang, cur.Lang, cur.Sentiment, cur.SentimentScore = p.Text, p.DeclaredLang, p.Lang, p.Sentiment, p.SentimentScore
+	cur.EditedAt, cur.DeletedAt, cur.Hidden, cur.UpdatedAt = p.EditedAt, p.DeletedAt, p.Hidden, now
+	return cur, true, q.UpdateInboxItemFromNetwork(ctx, p)
 }
 
 // analyze reads a text's sentiment and language; without an Analyzer

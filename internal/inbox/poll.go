@@ -195,7 +195,7 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		}
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
-		err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 			if _, err := s.ingestTx(ctx, tx, ch, res.Items); err != nil {
 				return err
 			}

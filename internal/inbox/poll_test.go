@@ -221,3 +221,35 @@ func TestTwoNodesNeverPollOneChannelTwice(t *testing.T) {
 		t.Errorf("%d items stored, want 3", got)
 	}
 }
+
+// The enqueuer asks for one poll per due inbox channel, and asking again
+// while that job waits adds none; a channel whose network has no inbox is
+// never polled.
+func TestEnqueueDueOncePerChannel(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		f.channel(t, f.ws, "no-inbox-network") // no connector: no inbox
+		// Insert-only, like a web node: the jobs wait to be counted.
+		must(t, st.SetupJobs(&river.Config{}))
+		for range 3 {
+			n, err := f.s.EnqueueDue(ctx)
+			must(t, err)
+			if n != 1 {
+				t.Errorf("EnqueueDue asked for %d polls, want 1 (the fake channel)", n)
+			}
+		}
+		counts, err := st.JobCounts(ctx)
+		must(t, err)
+		jobs := 0
+		for _, c := range counts {
+			if c.Kind == (PollArgs{}).Kind() {
+				jobs += int(c.Count)
+			}
+		}
+		if jobs != 1 {
+			t.Errorf("%d poll jobs waiting, want 1: %+v", jobs, counts)
+		}
+	})
+}

@@ -590,6 +590,12 @@ type InsertInboxItemParams struct {
 	CreatedAt        time.Time
 }
 
+// InsertInboxItemsRow mirrors the row or argument shape sqlc generates for both dialects.
+type InsertInboxItemsRow struct {
+	ID         int64
+	ExternalID string
+}
+
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.
 type Invitation struct {
 	ID          int64
@@ -633,6 +639,12 @@ type ListInboxActionsRow struct {
 type ListInboxConversationItemsParams struct {
 	ConversationID int64
 	MaxRows        int64
+}
+
+// ListInboxItemsByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsByExternalParams struct {
+	ChannelID   int64
+	ExternalIds []string
 }
 
 // ListInboxItemsByStatusAssigneeParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1322,6 +1334,12 @@ type UpsertInboxAuthorParams struct {
 	UpdatedAt   time.Time
 }
 
+// UpsertInboxAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxAuthorsRow struct {
+	ID         int64
+	ExternalID string
+}
+
 // UpsertInboxConversationParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertInboxConversationParams struct {
 	WorkspaceID int64
@@ -1465,6 +1483,7 @@ type Queries interface {
 	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
+	InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
@@ -1478,6 +1497,7 @@ type Queries interface {
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
+	ListInboxItemsByExternal(ctx context.Context, arg ListInboxItemsByExternalParams) ([]InboxItem, error)
 	ListInboxItemsByIDs(ctx context.Context, ids []int64) ([]InboxItem, error)
 	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
@@ -1549,6 +1569,7 @@ type Queries interface {
 	UpsertCalendarShare(ctx context.Context, arg UpsertCalendarShareParams) error
 	UpsertHeartbeat(ctx context.Context, arg UpsertHeartbeatParams) error
 	UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error)
+	UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error)
 	UpsertInboxConversation(ctx context.Context, arg UpsertInboxConversationParams) (int64, error)
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error

@@ -6,7 +6,7 @@ import (
 )
 
 // The rows of the batched writes (CreatePublishParts, MarkPartsDone,
-// AddPublishLogs): the publishing jobs that commit together write each kind
+// AddPublishLogs, UpsertInboxAuthors, InsertInboxItems): the publishing jobs that commit together write each kind
 // of row with one statement for all of them. A statement's rows travel as
 // one JSON array, which SQLite's jsonb_each and PostgreSQL's
 // jsonb_to_recordset both read; sqlc can type neither a list of rows nor a
@@ -48,6 +48,50 @@ type LogRow struct {
 	Node       string  `json:"node"`
 }
 
+// AuthorRow is an inbox author to write (UpsertInboxAuthors).
+type AuthorRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	Network     string  `json:"network"`
+	ExternalID  string  `json:"external_id"`
+	Handle      string  `json:"handle"`
+	DisplayName string  `json:"display_name"`
+	AvatarURL   string  `json:"avatar_url"`
+	URL         string  `json:"url"`
+	UpdatedAt   RowTime `json:"updated_at"`
+}
+
+// InboxItemRow is an inbox item to add (InsertInboxItems).
+type InboxItemRow struct {
+	WorkspaceID      int64    `json:"workspace_id"`
+	ChannelID        int64    `json:"channel_id"`
+	Network          string   `json:"network"`
+	ExternalID       string   `json:"external_id"`
+	Kind             string   `json:"kind"`
+	ConversationID   int64    `json:"conversation_id"`
+	RefID            string   `json:"ref_id"`
+	RefCID           string   `json:"ref_cid"`
+	RefURL           string   `json:"ref_url"`
+	RootID           string   `json:"root_id"`
+	RootCID          string   `json:"root_cid"`
+	RootURL          string   `json:"root_url"`
+	ParentID         string   `json:"parent_id"`
+	PostID           *int64   `json:"post_id"`
+	VariantID        *int64   `json:"variant_id"`
+	AuthorID         int64    `json:"author_id"`
+	Text             string   `json:"text"`
+	DeclaredLang     string   `json:"declared_lang"`
+	Lang             string   `json:"lang"`
+	Rating           int64    `json:"rating"`
+	Sentiment        string   `json:"sentiment"`
+	SentimentScore   float64  `json:"sentiment_score"`
+	NetworkCreatedAt RowTime  `json:"network_created_at"`
+	EditedAt         *RowTime `json:"edited_at"`
+	DeletedAt        *RowTime `json:"deleted_at"`
+	Hidden           bool     `json:"hidden"`
+	Status           string   `json:"status"`
+	CreatedAt        RowTime  `json:"created_at"`
+}
+
 // RowTime is a time in a batched row. It is written in UTC in the layout
 // SQLite's driver uses for the times it binds (so that the rows written
 // either way compare and sort alike), which PostgreSQL reads as a
@@ -69,7 +113,7 @@ func TimeOf(t time.Time) *RowTime {
 }
 
 // Rows encodes rows for a batched write.
-func Rows[T PartRow | PartDoneRow | LogRow](rows []T) string {
+func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow](rows []T) string {
 	// Marshalling these plain structs cannot fail (invalid UTF-8 in a text
 	// becomes U+FFFD, as it does in the connectors' own JSON requests).
 	b, _ := json.Marshal(rows)

@@ -389,6 +389,18 @@ func (a queries) InsertInboxItem(ctx context.Context, arg store.InsertInboxItemP
 	return r, mapErr(err)
 }
 
+func (a queries) InsertInboxItems(ctx context.Context, batch string) ([]store.InsertInboxItemsRow, error) {
+	rs, err := a.w.InsertInboxItems(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InsertInboxItemsRow, len(rs))
+	for i := range rs {
+		out[i] = store.InsertInboxItemsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) LastPublishErrors(ctx context.Context, arg store.LastPublishErrorsParams) ([]store.PublishLog, error) {
 	rs, err := a.r.LastPublishErrors(ctx, sqlitedb.LastPublishErrorsParams(arg))
 	if err != nil {
@@ -528,6 +540,18 @@ func (a queries) ListInboxItemTags(ctx context.Context, ids []int64) ([]store.In
 
 func (a queries) ListInboxItems(ctx context.Context, arg store.ListInboxItemsParams) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxItems(ctx, sqlitedb.ListInboxItemsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsByExternal(ctx context.Context, arg store.ListInboxItemsByExternalParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsByExternal(ctx, sqlitedb.ListInboxItemsByExternalParams(arg))
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -1034,6 +1058,18 @@ func (a queries) UpsertHeartbeat(ctx context.Context, arg store.UpsertHeartbeatP
 func (a queries) UpsertInboxAuthor(ctx context.Context, arg store.UpsertInboxAuthorParams) (int64, error) {
 	r, err := a.w.UpsertInboxAuthor(ctx, sqlitedb.UpsertInboxAuthorParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]store.UpsertInboxAuthorsRow, error) {
+	rs, err := a.w.UpsertInboxAuthors(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.UpsertInboxAuthorsRow, len(rs))
+	for i := range rs {
+		out[i] = store.UpsertInboxAuthorsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) UpsertInboxConversation(ctx context.Context, arg store.UpsertInboxConversationParams) (int64, error) {

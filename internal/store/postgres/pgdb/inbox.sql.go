@@ -439,6 +439,43 @@ func (q *Queries) InsertInboxItem(ctx context.Context, arg InsertInboxItemParams
 	return id, err
 }
 
+const insertInboxItems = `-- name: InsertInboxItems :many
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
+SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.created_at, r.created_at
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, created_at timestamptz)
+ON CONFLICT (channel_id, external_id) DO NOTHING
+RETURNING id, external_id
+`
+
+type InsertInboxItemsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// InsertInboxItems adds the new items of a fetch in one statement and
+// returns those it added; one already stored (another writer was first)
+// is left as it is and not returned. Rows: store.InboxItemRow.
+func (q *Queries) InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error) {
+	rows, err := q.db.Query(ctx, insertInboxItems, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InsertInboxItemsRow
+	for rows.Next() {
+		var i InsertInboxItemsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInboxActions = `-- name: ListInboxActions :many
 SELECT a.id, a.item_id, a.user_id, coalesce(u.name, '') AS user_name, a.action, a.detail, a.result, a.error, a.created_at
 FROM inbox_actions a LEFT JOIN users u ON u.id = a.user_id
@@ -669,6 +706,71 @@ func (q *Queries) ListInboxItems(ctx context.Context, arg ListInboxItemsParams) 
 		arg.Query,
 		arg.MaxRows,
 	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listInboxItemsByExternal = `-- name: ListInboxItemsByExternal :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items WHERE channel_id = $1 AND external_id = ANY($2::text[])
+`
+
+type ListInboxItemsByExternalParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
+// ListInboxItemsByExternal reads, in one query, which items of a fetch
+// are already stored.
+func (q *Queries) ListInboxItemsByExternal(ctx context.Context, arg ListInboxItemsByExternalParams) ([]InboxItem, error) {
+	rows, err := q.db.Query(ctx, listInboxItemsByExternal, arg.ChannelID, arg.ExternalIds)
 	if err != nil {
 		return nil, err
 	}
@@ -1262,7 +1364,6 @@ func (q *Queries) UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInbo
 }
 
 const upsertInboxAuthor = `-- name: UpsertInboxAuthor :one
-
 INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7, $8)
@@ -1283,9 +1384,6 @@ type UpsertInboxAuthorParams struct {
 	UpdatedAt   time.Time
 }
 
-// The community inbox: ingestion (authors, conversations, items stored once
-// per channel and network id), the triage list and its filters, tags,
-// notes, the action audit and each channel's poll state.
 func (q *Queries) UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error) {
 	row := q.db.QueryRow(ctx, upsertInboxAuthor,
 		arg.WorkspaceID,
@@ -1300,6 +1398,49 @@ func (q *Queries) UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorPa
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertInboxAuthors = `-- name: UpsertInboxAuthors :many
+
+INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
+SELECT r.workspace_id, r.network, r.external_id, r.handle, r.display_name, r.avatar_url, r.url, r.updated_at
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(workspace_id bigint, network text, external_id text, handle text, display_name text, avatar_url text, url text,
+          updated_at timestamptz)
+ON CONFLICT (workspace_id, network, external_id) DO UPDATE
+SET handle = excluded.handle, display_name = excluded.display_name, avatar_url = excluded.avatar_url, url = excluded.url,
+    updated_at = excluded.updated_at
+RETURNING id, external_id
+`
+
+type UpsertInboxAuthorsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// The community inbox: ingestion (authors, conversations, items stored once
+// per channel and network id), the triage list and its filters, tags,
+// notes, the action audit and each channel's poll state.
+// UpsertInboxAuthors writes the authors of a fetch in one statement and
+// returns each one's id. Rows: store.AuthorRow.
+func (q *Queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error) {
+	rows, err := q.db.Query(ctx, upsertInboxAuthors, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UpsertInboxAuthorsRow
+	for rows.Next() {
+		var i UpsertInboxAuthorsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const upsertInboxConversation = `-- name: UpsertInboxConversation :one

@@ -2,6 +2,19 @@
 -- per channel and network id), the triage list and its filters, tags,
 -- notes, the action audit and each channel's poll state.
 
+-- UpsertInboxAuthors writes the authors of a fetch in one statement and
+-- returns each one's id. Rows: store.AuthorRow.
+-- name: UpsertInboxAuthors :many
+INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
+SELECT r.workspace_id, r.network, r.external_id, r.handle, r.display_name, r.avatar_url, r.url, r.updated_at
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(workspace_id bigint, network text, external_id text, handle text, display_name text, avatar_url text, url text,
+          updated_at timestamptz)
+ON CONFLICT (workspace_id, network, external_id) DO UPDATE
+SET handle = excluded.handle, display_name = excluded.display_name, avatar_url = excluded.avatar_url, url = excluded.url,
+    updated_at = excluded.updated_at
+RETURNING id, external_id;
+
 -- name: UpsertInboxAuthor :one
 INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(network), sqlc.arg(external_id), sqlc.arg(handle), sqlc.arg(display_name),
@@ -36,6 +49,17 @@ SET last_item_at = greatest(inbox_conversations.last_item_at, excluded.last_item
     variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
 RETURNING id;
 
+-- InsertInboxItems adds the new items of a fetch in one statement and
+-- returns those it added; one already stored (another writer was first)
+-- is left as it is and not returned. Rows: store.InboxItemRow.
+-- name: InsertInboxItems :many
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
+SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.created_at, r.created_at
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, created_at timestamptz)
+ON CONFLICT (channel_id, external_id) DO NOTHING
+RETURNING id, external_id;
+
 -- InsertInboxItem adds an item seen for the first time; an item already
 -- stored (a repeated or overlapping fetch) returns no row.
 -- name: InsertInboxItem :one
@@ -54,6 +78,11 @@ RETURNING id;
 
 -- name: GetInboxItemByExternal :one
 SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = sqlc.arg(external_id);
+
+-- ListInboxItemsByExternal reads, in one query, which items of a fetch
+-- are already stored.
+-- name: ListInboxItemsByExternal :many
+SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = ANY(sqlc.arg(external_ids)::text[]);
 
 -- UpdateInboxItemFromNetwork writes what a later fetch says of an item
 -- (an edit, a deletion, hiding); the caller keeps a corrected sentiment.

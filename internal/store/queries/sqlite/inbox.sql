@@ -2,6 +2,18 @@
 -- per channel and network id), the triage list and its filters, tags,
 -- notes, the action audit and each channel's poll state.
 
+-- UpsertInboxAuthors writes the authors of a fetch in one statement and
+-- returns each one's id. Rows: store.AuthorRow.
+-- name: UpsertInboxAuthors :many
+INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'handle', j.value ->> 'display_name',
+       j.value ->> 'avatar_url', j.value ->> 'url', j.value ->> 'updated_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (workspace_id, network, external_id) DO UPDATE
+SET handle = excluded.handle, display_name = excluded.display_name, avatar_url = excluded.avatar_url, url = excluded.url,
+    updated_at = excluded.updated_at
+RETURNING id, external_id;
+
 -- name: UpsertInboxAuthor :one
 INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(network), sqlc.arg(external_id), sqlc.arg(handle), sqlc.arg(display_name),
@@ -36,6 +48,16 @@ SET last_item_at = max(inbox_conversations.last_item_at, excluded.last_item_at),
     variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
 RETURNING id;
 
+-- InsertInboxItems adds the new items of a fetch in one statement and
+-- returns those it added; one already stored (another writer was first)
+-- is left as it is and not returned. Rows: store.InboxItemRow.
+-- name: InsertInboxItems :many
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'created_at', j.value ->> 'created_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (channel_id, external_id) DO NOTHING
+RETURNING id, external_id;
+
 -- InsertInboxItem adds an item seen for the first time; an item already
 -- stored (a repeated or overlapping fetch) returns no row.
 -- name: InsertInboxItem :one
@@ -54,6 +76,11 @@ RETURNING id;
 
 -- name: GetInboxItemByExternal :one
 SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = sqlc.arg(external_id);
+
+-- ListInboxItemsByExternal reads, in one query, which items of a fetch
+-- are already stored.
+-- name: ListInboxItemsByExternal :many
+SELECT * FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id IN (sqlc.slice(external_ids));
 
 -- UpdateInboxItemFromNetwork writes what a later fetch says of an item
 -- (an edit, a deletion, hiding); the caller keeps a corrected sentiment.

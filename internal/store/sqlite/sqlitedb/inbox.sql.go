@@ -440,6 +440,45 @@ func (q *Queries) InsertInboxItem(ctx context.Context, arg InsertInboxItemParams
 	return id, err
 }
 
+const insertInboxItems = `-- name: InsertInboxItems :many
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'created_at', j.value ->> 'created_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (channel_id, external_id) DO NOTHING
+RETURNING id, external_id
+`
+
+type InsertInboxItemsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// InsertInboxItems adds the new items of a fetch in one statement and
+// returns those it added; one already stored (another writer was first)
+// is left as it is and not returned. Rows: store.InboxItemRow.
+func (q *Queries) InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error) {
+	rows, err := q.db.QueryContext(ctx, insertInboxItems, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InsertInboxItemsRow
+	for rows.Next() {
+		var i InsertInboxItemsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInboxActions = `-- name: ListInboxActions :many
 SELECT a.id, a.item_id, a.user_id, coalesce(u.name, '') AS user_name, a.action, a.detail, a.result, a.error, a.created_at
 FROM inbox_actions a LEFT JOIN users u ON u.id = a.user_id
@@ -712,6 +751,85 @@ func (q *Queries) ListInboxItems(ctx context.Context, arg ListInboxItemsParams) 
 		arg.Query,
 		arg.MaxRows,
 	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxItem
+	for rows.Next() {
+		var i InboxItem
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.Network,
+			&i.ExternalID,
+			&i.Kind,
+			&i.ConversationID,
+			&i.RefID,
+			&i.RefCID,
+			&i.RefURL,
+			&i.RootID,
+			&i.RootCID,
+			&i.RootURL,
+			&i.ParentID,
+			&i.PostID,
+			&i.VariantID,
+			&i.AuthorID,
+			&i.Text,
+			&i.DeclaredLang,
+			&i.Lang,
+			&i.Rating,
+			&i.Sentiment,
+			&i.SentimentScore,
+			&i.SentimentCorrected,
+			&i.NetworkCreatedAt,
+			&i.EditedAt,
+			&i.DeletedAt,
+			&i.Hidden,
+			&i.Status,
+			&i.AssigneeID,
+			&i.Priority,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listInboxItemsByExternal = `-- name: ListInboxItemsByExternal :many
+SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items WHERE channel_id = ?1 AND external_id IN (/*SLICE:external_ids*/?)
+`
+
+type ListInboxItemsByExternalParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
+// ListInboxItemsByExternal reads, in one query, which items of a fetch
+// are already stored.
+func (q *Queries) ListInboxItemsByExternal(ctx context.Context, arg ListInboxItemsByExternalParams) ([]InboxItem, error) {
+	query := listInboxItemsByExternal
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.ChannelID)
+	if len(arg.ExternalIds) > 0 {
+		for _, v := range arg.ExternalIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", strings.Repeat(",?", len(arg.ExternalIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -1385,7 +1503,6 @@ func (q *Queries) UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInbo
 }
 
 const upsertInboxAuthor = `-- name: UpsertInboxAuthor :one
-
 INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
 VALUES (?1, ?2, ?3, ?4, ?5,
         ?6, ?7, ?8)
@@ -1406,9 +1523,6 @@ type UpsertInboxAuthorParams struct {
 	UpdatedAt   time.Time
 }
 
-// The community inbox: ingestion (authors, conversations, items stored once
-// per channel and network id), the triage list and its filters, tags,
-// notes, the action audit and each channel's poll state.
 func (q *Queries) UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error) {
 	row := q.db.QueryRowContext(ctx, upsertInboxAuthor,
 		arg.WorkspaceID,
@@ -1423,6 +1537,51 @@ func (q *Queries) UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorPa
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertInboxAuthors = `-- name: UpsertInboxAuthors :many
+
+INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'handle', j.value ->> 'display_name',
+       j.value ->> 'avatar_url', j.value ->> 'url', j.value ->> 'updated_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (workspace_id, network, external_id) DO UPDATE
+SET handle = excluded.handle, display_name = excluded.display_name, avatar_url = excluded.avatar_url, url = excluded.url,
+    updated_at = excluded.updated_at
+RETURNING id, external_id
+`
+
+type UpsertInboxAuthorsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// The community inbox: ingestion (authors, conversations, items stored once
+// per channel and network id), the triage list and its filters, tags,
+// notes, the action audit and each channel's poll state.
+// UpsertInboxAuthors writes the authors of a fetch in one statement and
+// returns each one's id. Rows: store.AuthorRow.
+func (q *Queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error) {
+	rows, err := q.db.QueryContext(ctx, upsertInboxAuthors, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UpsertInboxAuthorsRow
+	for rows.Next() {
+		var i UpsertInboxAuthorsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const upsertInboxConversation = `-- name: UpsertInboxConversation :one
