@@ -1,0 +1,255 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Node is one part of a parsed query. String writes it back in the query
+// language, so that Parse(n.String()) gives the same tree.
+type Node interface {
+	String() string
+	eval(d *Doc) bool
+}
+
+// And matches when every kid does.
+type And struct{ Kids []Node }
+
+// Or matches when some kid does.
+type Or struct{ Kids []Node }
+
+// Not matches when its kid does not.
+type Not struct{ Kid Node }
+
+// Term is one folded word; with Prefix, any word that starts with it
+// (`agri*`). It finds the word in the text and in hashtags, not in
+// @mentions.
+type Term struct {
+	Word   string
+	Prefix bool
+}
+
+// Phrase is words that follow each other ("exact phrase").
+type Phrase struct{ Words []Term }
+
+// Near is words found in any order with at most Dist other words between
+// them: `"prix hausse"~5` and `prix NEAR/5 hausse` are the same query.
+type Near struct {
+	Words []Term
+	Dist  int
+}
+
+// Hashtag is a #hashtag of the post (folded; Prefix for `#agri*`).
+type Hashtag struct {
+	Tag    string
+	Prefix bool
+}
+
+// Mention is an @mention of an account (folded handle).
+type Mention struct{ Handle string }
+
+// Filter is lang:, network: or author: (negated by Not; `-author:x` is
+// `NOT author:x`).
+type Filter struct{ Field, Value string }
+
+func (n *And) String() string {
+	parts := make([]string, len(n.Kids))
+	for i, k := range n.Kids {
+		if _, ok := k.(*Or); ok {
+			parts[i] = "(" + k.String() + ")"
+		} else {
+			parts[i] = k.String()
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (n *Or) String() string {
+	parts := make([]string, len(n.Kids))
+	for i, k := range n.Kids {
+		parts[i] = k.String()
+	}
+	return strings.Join(parts, " OR ")
+}
+
+func (n *Not) String() string {
+	switch n.Kid.(type) {
+	case *And, *Or:
+		return "NOT (" + n.Kid.String() + ")"
+	}
+	return "NOT " + n.Kid.String()
+}
+
+func (n *Term) String() string {
+	if n.Prefix {
+		return n.Word + "*"
+	}
+	return n.Word
+}
+
+func termsString(ws []Term) string {
+	parts := make([]string, len(ws))
+	for i := range ws {
+		parts[i] = ws[i].String()
+	}
+	return strings.Join(parts, " ")
+}
+
+func (n *Phrase) String() string { return `"` + termsString(n.Words) + `"` }
+
+func (n *Near) String() string {
+	if len(n.Words) == 2 {
+		return n.Words[0].String() + " NEAR/" + strconv.Itoa(n.Dist) + " " + n.Words[1].String()
+	}
+	return `"` + termsString(n.Words) + `"~` + strconv.Itoa(n.Dist)
+}
+
+func (n *Hashtag) String() string {
+	if n.Prefix {
+		return "#" + n.Tag + "*"
+	}
+	return "#" + n.Tag
+}
+
+func (n *Mention) String() string { return "@" + n.Handle }
+
+func (n *Filter) String() string { return n.Field + ":" + n.Value }
+
+// Evaluation over the tokens of a Doc. These are also the reference the
+// index is checked against: the index only narrows which queries are
+// evaluated.
+
+func (n *And) eval(d *Doc) bool {
+	for _, k := range n.Kids {
+		if !k.eval(d) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *Or) eval(d *Doc) bool {
+	for _, k := range n.Kids {
+		if k.eval(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Not) eval(d *Doc) bool { return !n.Kid.eval(d) }
+
+// finds says whether the term finds token t: a word or a hashtag's word,
+// never a mention.
+func (n *Term) finds(t *token) bool {
+	if t.kind == kindMention {
+		return false
+	}
+	if n.Prefix {
+		return strings.HasPrefix(t.text, n.Word)
+	}
+	return t.text == n.Word
+}
+
+func (n *Term) eval(d *Doc) bool {
+	for i := range d.toks {
+		if n.finds(&d.toks[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Phrase) eval(d *Doc) bool {
+	k := len(n.Words)
+	for i := 0; i+k <= len(d.toks); i++ {
+		ok := true
+		for j := range n.Words {
+			if !n.Words[j].finds(&d.toks[i+j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// eval looks for distinct tokens, one per word, spanning at most
+// Dist+len(Words) positions (so at most Dist other words lie between
+// them), in any order.
+func (n *Near) eval(d *Doc) bool {
+	span := n.Dist + len(n.Words) - 1
+	used := make([]bool, len(d.toks))
+	// Anchor the leftmost token of the match at each position in turn.
+	for lo := range d.toks {
+		hi := min(lo+span, len(d.toks)-1)
+		for w := range n.Words {
+			if n.Words[w].finds(&d.toks[lo]) {
+				used[lo] = true
+				if n.place(d, used, w, 0, lo, hi) {
+					return true
+				}
+				used[lo] = false
+			}
+		}
+	}
+	return false
+}
+
+// place assigns the words other than skip (from next on) to unused tokens
+// in [lo, hi], backtracking when two words could take the same token.
+func (n *Near) place(d *Doc, used []bool, skip, next, lo, hi int) bool {
+	if next == skip {
+		next++
+	}
+	if next >= len(n.Words) {
+		return true
+	}
+	for i := lo; i <= hi; i++ {
+		if !used[i] && n.Words[next].finds(&d.toks[i]) {
+			used[i] = true
+			ok := n.place(d, used, skip, next+1, lo, hi)
+			used[i] = false
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (n *Hashtag) eval(d *Doc) bool {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if t.kind == kindHashtag && (t.text == n.Tag || n.Prefix && strings.HasPrefix(t.text, n.Tag)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Mention) eval(d *Doc) bool {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if t.kind == kindMention && sameAccount(t.text, n.Handle) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Filter) eval(d *Doc) bool {
+	switch n.Field {
+	case "lang":
+		// lang:fr takes fr-CA too.
+		return d.Lang == n.Value || strings.HasPrefix(d.Lang, n.Value) && len(d.Lang) > len(n.Value) && d.Lang[len(n.Value)] == '-'
+	case "network":
+		return d.Network == n.Value
+	case "author":
+		return sameAccount(d.Author, n.Value)
+	}
+	return false
+}
