@@ -2,7 +2,6 @@ package query
 
 import (
 	"slices"
-	"sort"
 )
 
 // Index matches a post against many queries: the post is cut into words
@@ -11,15 +10,18 @@ import (
 // candidates are evaluated. Build it with Add, then share it read-only
 // between goroutines, each with its own Scratch.
 type Index struct {
-	own      Own
-	queries  []*Query
-	ids      []int64
-	words    map[string][]int32
+	own     Own
+	queries []*Query
+	ids     []int64
+	words   map[string][]int32
+	// prefixes holds every beginning (from 2 bytes) of every indexed
+	// prefix, with the queries of the prefixes that end there: a word of a
+	// post walks its own beginnings, longer and longer, and stops at the
+	// first one absent, usually after one lookup.
 	prefixes map[string][]int32
 	mentions map[string][]int32
-	// prefixLens are the byte lengths of the indexed prefixes: each word
-	// of a post looks up its own prefixes of these lengths only.
-	prefixLens []int
+	// cost ranks the keys a query could be found by (see required).
+	cost func([]key) float64
 }
 
 // NewIndex makes an empty index; own are the workspace's accounts.
@@ -29,7 +31,36 @@ func NewIndex(own Own) *Index {
 		words:    map[string][]int32{},
 		prefixes: map[string][]int32{},
 		mentions: map[string][]int32{},
+		cost:     cost,
 	}
+}
+
+// UseFrequencies makes Add choose each query's keys by how often words
+// occur in the stream (freq gives a word's share of posts, as measured on
+// a recent sample, see Frequencies) rather than by their length: an AND
+// is then found by its rarest part. Call it before Add.
+func (ix *Index) UseFrequencies(freq func(word string) float64) {
+	ix.cost = costByFrequency(freq)
+}
+
+// Frequencies measures on sample the share of posts that hold each word,
+// for UseFrequencies.
+func Frequencies(sample []Post) func(word string) float64 {
+	count := map[string]int{}
+	var d Doc
+	seen := map[string]bool{}
+	for _, p := range sample {
+		d.Reset(p)
+		clear(seen)
+		for _, t := range d.toks {
+			if t.kind != kindMention && !seen[t.text] {
+				seen[t.text] = true
+				count[t.text]++
+			}
+		}
+	}
+	n := float64(max(len(sample), 1))
+	return func(w string) float64 { return float64(count[w]) / n }
 }
 
 // Add indexes q under the caller's id (a query id of the store).
@@ -37,7 +68,7 @@ func (ix *Index) Add(id int64, q *Query) {
 	n := int32(len(ix.queries))
 	ix.queries = append(ix.queries, q)
 	ix.ids = append(ix.ids, id)
-	ks, _ := required(q.root) // Parse guarantees some
+	ks, _ := requiredBy(q.root, ix.cost) // Parse guarantees some
 	seen := map[key]bool{}
 	for _, k := range ks {
 		if seen[k] {
@@ -50,18 +81,19 @@ func (ix *Index) Add(id int64, q *Query) {
 		case keyMention:
 			ix.mentions[k.text] = append(ix.mentions[k.text], n)
 		case keyPrefix:
-			if len(ix.prefixes[k.text]) == 0 {
-				i := sort.SearchInts(ix.prefixLens, len(k.text))
-				if i == len(ix.prefixLens) || ix.prefixLens[i] != len(k.text) {
-					ix.prefixLens = append(ix.prefixLens, 0)
-					copy(ix.prefixLens[i+1:], ix.prefixLens[i:])
-					ix.prefixLens[i] = len(k.text)
+			for l := minPrefix; l < len(k.text); l++ {
+				if _, ok := ix.prefixes[k.text[:l]]; !ok {
+					ix.prefixes[k.text[:l]] = nil
 				}
 			}
 			ix.prefixes[k.text] = append(ix.prefixes[k.text], n)
 		}
 	}
 }
+
+// minPrefix is the shortest prefix in bytes: Parse wants two letters
+// before a *.
+const minPrefix = 2
 
 // Len is the number of queries.
 func (ix *Index) Len() int { return len(ix.queries) }
@@ -109,11 +141,12 @@ func (ix *Index) MatchDoc(d *Doc, s *Scratch, out []int64) []int64 {
 			continue
 		}
 		add(ix.words[t.text])
-		for _, l := range ix.prefixLens {
-			if l > len(t.text) {
+		for l := minPrefix; l <= len(t.text); l++ {
+			qs, ok := ix.prefixes[t.text[:l]]
+			if !ok {
 				break
 			}
-			add(ix.prefixes[t.text[:l]])
+			add(qs)
 		}
 	}
 	if len(s.cand) == 0 {

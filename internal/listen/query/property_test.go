@@ -70,6 +70,10 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		}
 	}
 	ix := NewIndex(own)
+	// A second index picks its keys by (made-up) word frequencies: any
+	// choice of keys must find the same queries.
+	ixf := NewIndex(own)
+	ixf.UseFrequencies(func(w string) float64 { return float64((len(w)*7 + int(w[0])) % 5) })
 	var qs []*Query
 	for len(qs) < 1000 {
 		q, err := Parse(gen(r.IntN(4)))
@@ -77,6 +81,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 			continue // e.g. "OR NOT": refused, as it should be
 		}
 		ix.Add(int64(len(qs)), q)
+		ixf.Add(int64(len(qs)), q)
 		qs = append(qs, q)
 	}
 	var s Scratch
@@ -106,6 +111,9 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		got := ix.Match(p, &s, nil)
 		if !slices.Equal(got, want) {
 			t.Fatalf("post %+v: index found %v, reference %v", p, got, want)
+		}
+		if got := ixf.Match(p, &s, nil); !slices.Equal(got, want) {
+			t.Fatalf("post %+v: index by frequencies found %v, reference %v", p, got, want)
 		}
 		matched += len(want)
 	}

@@ -108,14 +108,18 @@ type key struct {
 // particular word: NOT, filters), which Parse refuses at the top, since
 // such a query would have to be checked against every post and would
 // flood the mentions.
-func required(n Node) ([]key, bool) {
+func required(n Node) ([]key, bool) { return requiredBy(n, cost) }
+
+// requiredBy is required, choosing among the kids of an AND (and the words
+// of a phrase) the keys that cost the least: those found in fewest posts.
+func requiredBy(n Node, cost func([]key) float64) ([]key, bool) {
 	switch x := n.(type) {
 	case *Term:
 		return []key{termKey(*x)}, true
 	case *Phrase:
-		return bestTerm(x.Words), true
+		return bestTerm(x.Words, cost), true
 	case *Near:
-		return bestTerm(x.Words), true
+		return bestTerm(x.Words, cost), true
 	case *Hashtag:
 		return []key{termKey(Term{Word: x.Tag, Prefix: x.Prefix})}, true
 	case *Mention:
@@ -125,7 +129,7 @@ func required(n Node) ([]key, bool) {
 		var best []key
 		found := false
 		for _, k := range x.Kids {
-			if ks, ok := required(k); ok && (!found || cost(ks) < cost(best)) {
+			if ks, ok := requiredBy(k, cost); ok && (!found || cost(ks) < cost(best)) {
 				best, found = ks, true
 			}
 		}
@@ -133,7 +137,7 @@ func required(n Node) ([]key, bool) {
 	case *Or:
 		var all []key
 		for _, k := range x.Kids {
-			ks, ok := required(k)
+			ks, ok := requiredBy(k, cost)
 			if !ok {
 				return nil, false
 			}
@@ -160,7 +164,7 @@ func termKey(t Term) key {
 	return key{keyWord, t.Word}
 }
 
-func bestTerm(ts []Term) []key {
+func bestTerm(ts []Term, cost func([]key) float64) []key {
 	best := []key{termKey(ts[0])}
 	for _, t := range ts[1:] {
 		if k := []key{termKey(t)}; cost(k) < cost(best) {
@@ -173,14 +177,34 @@ func bestTerm(ts []Term) []key {
 // cost guesses how many posts hold one of ks: more keys, shorter words and
 // prefixes are found more often. Without statistics of the stream, length
 // is the best cheap guess (short words are the frequent ones).
-func cost(ks []key) int {
-	c := 0
+func cost(ks []key) float64 {
+	c := 0.0
 	for _, k := range ks {
-		w := 1000 / (1 + len(k.text))
+		w := 1 / float64(1+len(k.text))
 		if k.kind == keyPrefix {
 			w *= 4
 		}
 		c += w
 	}
 	return c
+}
+
+// costByFrequency estimates the share of posts holding one of ks from the
+// share of each word measured on a sample of the stream. A prefix or a
+// mention is not in the sample's table; guesses: 1% and 0.01%.
+func costByFrequency(freq func(word string) float64) func([]key) float64 {
+	return func(ks []key) float64 {
+		c := 0.0
+		for _, k := range ks {
+			switch k.kind {
+			case keyWord:
+				c += freq(k.text) + 1e-7
+			case keyPrefix:
+				c += 0.01
+			default:
+				c += 1e-4
+			}
+		}
+		return c
+	}
 }
