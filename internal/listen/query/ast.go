@@ -182,7 +182,13 @@ func (n *Phrase) eval(d *Doc) bool {
 // them), in any order.
 func (n *Near) eval(d *Doc) bool {
 	span := n.Dist + len(n.Words) - 1
-	used := make([]bool, len(d.toks))
+	var buf [64]bool // most posts are shorter: no allocation
+	used := buf[:0]
+	if len(d.toks) > len(buf) {
+		used = make([]bool, len(d.toks))
+	} else {
+		used = buf[:len(d.toks)]
+	}
 	// Anchor the leftmost token of the match at each position in turn.
 	for lo := range d.toks {
 		hi := min(lo+span, len(d.toks)-1)

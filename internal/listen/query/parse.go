@@ -121,7 +121,7 @@ func (p *parser) bare(off int, w string) error {
 	}
 	if strings.HasPrefix(w, "NEAR/") || w == "NEAR" {
 		n, err := strconv.Atoi(strings.TrimPrefix(w, "NEAR/"))
-		if err != nil || n < 0 || !strings.HasPrefix(w, "NEAR/") {
+		if err != nil || n < 0 || n > 9999 || !strings.HasPrefix(w, "NEAR/") {
 			return errAt(off+min(len("NEAR/"), len([]rune(w))), expNearNumber)
 		}
 		p.tok = qtok{kind: tNear, off: off, n: n}

@@ -160,6 +160,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{`"prix hausse"~x`, 15, `column 15: expected a number of words after ~, as in "price rise"~5`, `colonne 15 : on attendait un nombre de mots après ~, comme dans "prix hausse"~5`},
 		{`prix NEAR/x hausse`, 11, "column 11: expected a number of words after NEAR/, as in NEAR/5", "colonne 11 : on attendait un nombre de mots après NEAR/, comme dans NEAR/5"},
 		{`prix NEAR/5 (a OR b)`, 13, "column 13: expected a single word on each side of NEAR", "colonne 13 : on attendait un seul mot de chaque côté de NEAR"},
+		{`prix NEAR/99999 hausse`, 11, "column 11: expected a number of words after NEAR/, as in NEAR/5", ""},
 		{`a*`, 2, "column 2: expected at least two letters before *", "colonne 2 : on attendait au moins deux lettres avant *"},
 		{`ag*ri`, 3, "column 3: expected * only at the end of a word", "colonne 3 : on attendait * seulement à la fin d’un mot"},
 		{`lait lnag:fr`, 6, "column 6: expected a filter lang:, network:, author: or -author:", "colonne 6 : on attendait un filtre lang:, network:, author: ou -author:"},
