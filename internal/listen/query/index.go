@@ -20,6 +20,8 @@ type Index struct {
 	// first one absent, usually after one lookup.
 	prefixes map[string][]int32
 	mentions map[string][]int32
+	// detect gives the language of a post that comes without one.
+	detect func(text string) string
 	// cost ranks the keys a query could be found by (see required).
 	cost func([]key) float64
 }
@@ -42,6 +44,12 @@ func NewIndex(own Own) *Index {
 func (ix *Index) UseFrequencies(freq func(word string) float64) {
 	ix.cost = costByFrequency(freq)
 }
+
+// UseDetect makes Match fill in the language of posts that come without
+// one (Bluesky posts often carry theirs; RSS items do not), so lang:
+// filters work on every source. detect returns a code such as "fr" or
+// "en" — internal/sentiment's Detect.
+func (ix *Index) UseDetect(detect func(text string) string) { ix.detect = detect }
 
 // Frequencies measures on sample the share of posts that hold each word,
 // for UseFrequencies.
@@ -107,8 +115,12 @@ type Scratch struct {
 }
 
 // Match appends to out the ids of the queries p matches, in the order
-// they were added.
+// they were added; a post without a language gets one from UseDetect's
+// function first.
 func (ix *Index) Match(p Post, s *Scratch, out []int64) []int64 {
+	if p.Lang == "" && ix.detect != nil {
+		p.Lang = ix.detect(p.Text)
+	}
 	s.Doc.Reset(p)
 	return ix.MatchDoc(&s.Doc, s, out)
 }

@@ -239,3 +239,25 @@ func FuzzParse(f *testing.F) {
 		q.Match(Post{Text: s}, nil)
 	})
 }
+
+// A post without a language gets one from the detector before lang:
+// filters look at it; a post with one keeps it.
+func TestIndexDetectsLanguage(t *testing.T) {
+	q, err := Parse(`lait lang:fr`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(nil)
+	ix.Add(1, q)
+	var s Scratch
+	if got := ix.Match(Post{Text: "le lait"}, &s, nil); len(got) != 0 {
+		t.Fatalf("no detector, no language: matched %v", got)
+	}
+	ix.UseDetect(func(text string) string { return "fr" })
+	if got := ix.Match(Post{Text: "le lait"}, &s, nil); len(got) != 1 {
+		t.Fatalf("detected French: matched %v", got)
+	}
+	if got := ix.Match(Post{Text: "le lait", Lang: "en"}, &s, nil); len(got) != 0 {
+		t.Fatalf("the post's own language was overridden: matched %v", got)
+	}
+}
