@@ -179,52 +179,71 @@ func (n *Phrase) eval(d *Doc) bool {
 
 // eval looks for distinct tokens, one per word, spanning at most
 // Dist+len(Words) positions (so at most Dist other words lie between
-// them), in any order.
+// them), in any order. Each window that starts on a word of the query is
+// checked by bipartite matching of words to tokens (augmenting paths), so
+// that repeated or overlapping words ("0 0 0 0"~1, agri* and
+// agriculture) cost a polynomial, not a search over every assignment.
 func (n *Near) eval(d *Doc) bool {
-	span := n.Dist + len(n.Words) - 1
-	var buf [64]bool // most posts are shorter: no allocation
-	used := buf[:0]
-	if len(d.toks) > len(buf) {
-		used = make([]bool, len(d.toks))
-	} else {
-		used = buf[:len(d.toks)]
+	k := len(n.Words)
+	if k > len(d.toks) {
+		return false
 	}
-	// Anchor the leftmost token of the match at each position in turn.
+	span := n.Dist + k - 1
 	for lo := range d.toks {
-		hi := min(lo+span, len(d.toks)-1)
+		first := false
 		for w := range n.Words {
-			if n.Words[w].finds(&d.toks[lo]) {
-				used[lo] = true
-				if n.place(d, used, w, 0, lo, hi) {
-					return true
-				}
-				used[lo] = false
-			}
+			first = first || n.Words[w].finds(&d.toks[lo])
+		}
+		if !first {
+			continue
+		}
+		hi := min(lo+span, len(d.toks)-1)
+		if hi-lo+1 < k {
+			return false // later windows are shorter still
+		}
+		if n.matchWindow(d, lo, hi) {
+			return true
 		}
 	}
 	return false
 }
 
-// place assigns the words other than skip (from next on) to unused tokens
-// in [lo, hi], backtracking when two words could take the same token.
-func (n *Near) place(d *Doc, used []bool, skip, next, lo, hi int) bool {
-	if next == skip {
-		next++
+// matchWindow says whether every word can take its own token in
+// d.toks[lo..hi].
+func (n *Near) matchWindow(d *Doc, lo, hi int) bool {
+	size := hi - lo + 1
+	var ownerBuf [64]int
+	var seenBuf [64]bool
+	owner, seen := ownerBuf[:0], seenBuf[:0]
+	if size > len(ownerBuf) {
+		owner, seen = make([]int, size), make([]bool, size)
+	} else {
+		owner, seen = ownerBuf[:size], seenBuf[:size]
 	}
-	if next >= len(n.Words) {
-		return true
+	for i := range owner {
+		owner[i] = -1
 	}
-	for i := lo; i <= hi; i++ {
-		if !used[i] && n.Words[next].finds(&d.toks[i]) {
-			used[i] = true
-			ok := n.place(d, used, skip, next+1, lo, hi)
-			used[i] = false
-			if ok {
+	var augment func(w int) bool
+	augment = func(w int) bool {
+		for i := range size {
+			if seen[i] || !n.Words[w].finds(&d.toks[lo+i]) {
+				continue
+			}
+			seen[i] = true
+			if owner[i] < 0 || augment(owner[i]) {
+				owner[i] = w
 				return true
 			}
 		}
+		return false
 	}
-	return false
+	for w := range n.Words {
+		clear(seen)
+		if !augment(w) {
+			return false
+		}
+	}
+	return true
 }
 
 func (n *Hashtag) eval(d *Doc) bool {

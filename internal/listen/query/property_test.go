@@ -76,7 +76,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 	ixf := NewIndex(own)
 	ixf.UseFrequencies(func(w string) float64 { return float64((len(w)*7 + int(w[0])) % 5) })
 	var qs []*Query
-	for len(qs) < 1000 {
+	for len(qs) < 600 {
 		q, err := Parse(gen(r.IntN(4)))
 		if err != nil {
 			continue // e.g. "OR NOT": refused, as it should be
@@ -87,7 +87,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 	}
 	var s Scratch
 	matched := 0
-	for i := 0; i < 1500; i++ {
+	for i := 0; i < 1000; i++ {
 		var b strings.Builder
 		for range 1 + r.IntN(12) {
 			switch r.IntN(10) {
