@@ -223,27 +223,29 @@ func (n *Near) matchWindow(d *Doc, lo, hi int) bool {
 	for i := range owner {
 		owner[i] = -1
 	}
-	var augment func(w int) bool
-	augment = func(w int) bool {
-		for i := range size {
-			if seen[i] || !n.Words[w].finds(&d.toks[lo+i]) {
-				continue
-			}
-			seen[i] = true
-			if owner[i] < 0 || augment(owner[i]) {
-				owner[i] = w
-				return true
-			}
-		}
-		return false
-	}
 	for w := range n.Words {
 		clear(seen)
-		if !augment(w) {
+		if !n.augment(d, lo, w, owner, seen) {
 			return false
 		}
 	}
 	return true
+}
+
+// augment finds word w a token of the window, moving the words already
+// placed to other tokens if need be (an augmenting path).
+func (n *Near) augment(d *Doc, lo, w int, owner []int, seen []bool) bool {
+	for i := range owner {
+		if seen[i] || !n.Words[w].finds(&d.toks[lo+i]) {
+			continue
+		}
+		seen[i] = true
+		if owner[i] < 0 || n.augment(d, lo, owner[i], owner, seen) {
+			owner[i] = w
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Hashtag) eval(d *Doc) bool {
