@@ -36,6 +36,7 @@ Usage:
   tribune user reset-password [flags] EMAIL   print a one-time link to choose a new password
   tribune sandbox [-addr A] [-data F] [-no-idempotency] [-control-token T]   the Sandbox network alone
   tribune sentiment [-lang auto|fr|en]   one text per line on stdin, one JSON sentiment per line on stdout
+  tribune match [-n] QUERY   print the stdin lines (text or JSON) the listening query matches
   tribune version
 
 Every flag has an environment variable; see 'tribune serve -h'.
@@ -44,6 +45,10 @@ Every flag has an environment variable; see 'tribune serve -h'.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "match" {
+		// grep's exit statuses (0, 1, 2), which run's error cannot carry.
+		os.Exit(runMatch(os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "tribune:", err)
 		os.Exit(1)

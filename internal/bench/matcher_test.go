@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/listen/corpus"
+	"github.com/tribune-social/tribune/internal/listen/query"
+)
+
+// BenchmarkMatcher replays a generated corpus of a million posts in French
+// and English (internal/listen/corpus, seed 1) through language detection
+// and an index of 10,000 active queries, on every core (and on one), and
+// reports posts/s over the whole corpus, misses included — most posts match
+// nothing, as on a firehose. Issue 15's goal: ≥ 150,000 posts/s.
+// TRIBUNE_BENCH_LISTEN_POSTS replays fewer posts for a quick look.
+func BenchmarkMatcher(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("TRIBUNE_BENCH_LISTEN_POSTS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	g := corpus.New(1, 3000)
+	queries := g.Queries(10_000)
+	posts := make([]query.Post, n)
+	for i := range posts {
+		posts[i] = g.Post()
+	}
+	ix := query.NewIndex(query.NewOwn("tribune"))
+	// A deployment measures word frequencies on its recent stream; here
+	// on the first tenth of the corpus.
+	ix.UseFrequencies(query.Frequencies(posts[:n/10]))
+	ix.UseDetect(detectLang)
+	for i, s := range queries {
+		q, err := query.Parse(s)
+		if err != nil {
+			b.Fatalf("%q: %v", s, err)
+		}
+		ix.Add(int64(i), q)
+	}
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("cores=%d", workers), func(b *testing.B) {
+			var matched, mentions atomic.Int64
+			var elapsed, cpu time.Duration
+			for b.Loop() {
+				cpu0 := cpuTime()
+				matched.Store(0)
+				mentions.Store(0)
+				start := time.Now()
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				const chunk = 1024
+				for range workers {
+					wg.Go(func() {
+						var s query.Scratch
+						var out []int64
+						var m, hits int64
+						for {
+							lo := int(next.Add(chunk)) - chunk
+							if lo >= len(posts) {
+								break
+							}
+							for _, p := range posts[lo:min(lo+chunk, len(posts))] {
+								out = ix.Match(p, &s, out[:0]) // detects the language: posts come without
+								if len(out) > 0 {
+									m++
+									hits += int64(len(out))
+								}
+							}
+						}
+						matched.Add(m)
+						mentions.Add(hits)
+					})
+				}
+				wg.Wait()
+				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
+			}
+			b.ReportMetric(float64(len(posts))*float64(b.N)/elapsed.Seconds(), "posts/s")
+			b.ReportMetric(float64(matched.Load())/float64(len(posts))*100, "%matched")
+			b.ReportMetric(float64(mentions.Load())/float64(len(posts)), "matches/post")
+			// The machine is shared: CPU time per post says what one core
+			// does however busy the others keep it.
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(len(posts))/float64(b.N), "cpu-ns/post")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// cpuTime is the CPU time the process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// detectLang stands in for internal/sentiment's Detect, which has not
+// landed yet (see docs/benchmarks.md): French or English by counting
+// function words, the way a light detector starts; it reads the whole
+// text as a real detector does, so its cost is in the figure.
+func detectLang(text string) string {
+	var buf [16]byte
+	fr, en := 0, 0
+	for i := 0; i < len(text); {
+		j := i
+		for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' || text[j] >= 0x80) {
+			j++
+		}
+		if j > i && j-i <= len(buf) {
+			w := buf[:j-i]
+			for k := range w {
+				c := text[i+k]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				w[k] = c
+			}
+			switch stopwords[string(w)] {
+			case 'f':
+				fr++
+			case 'e':
+				en++
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	switch {
+	case fr > en:
+		return "fr"
+	case en > fr:
+		return "en"
+	}
+	return "other"
+}
+
+var stopwords = func() map[string]byte {
+	m := map[string]byte{}
+	for _, w := range []string{"le", "la", "les", "des", "du", "de", "un", "une", "est", "et", "en", "au", "aux", "ce", "cet", "cette", "qui", "que", "pour", "sur", "dans", "pas", "plus", "chez", "encore", "vraiment", "à", "il", "je", "nous", "vous", "ils", "elle", "avec", "mais"} {
+		m[w] = 'f'
+	}
+	for _, w := range []string{"the", "a", "an", "is", "and", "of", "to", "in", "at", "on", "for", "with", "who", "what", "this", "that", "still", "so", "no", "it", "we", "you", "they", "she", "he", "but", "are", "be", "again", "really"} {
+		m[w] = 'e'
+	}
+	return m
+}()
