@@ -50,9 +50,12 @@ func TestEveryRouteRefusesBeyondTheHorizon(t *testing.T) {
 			return err
 		}},
 		{"queue", func(t *testing.T, f fx) error {
-			// One weekly slot, six to eight days ahead: past a 5-day horizon.
+			// One weekly slot whose next occurrence is six days ahead
+			// (between 5.5 and 6.5 days from now): past a 5-day horizon.
+			// Not seven: that is today's weekday, whose slot is still
+			// ahead today when the test runs before noon.
 			loc, _ := schedule.Location(f.ws.Timezone)
-			day := time.Now().In(loc).AddDate(0, 0, 7).Weekday()
+			day := time.Now().In(loc).AddDate(0, 0, 6).Weekday()
 			if err := f.env.App.Channels.SetQueue(ctx, f.owner, f.ch.ID, []schedule.Slot{{Weekday: day, Minute: 12 * 60}}); err != nil {
 				t.Fatal(err)
 			}
