@@ -61,6 +61,10 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /review/{token}", u.public(u.reviewPage))
 	mux.Handle("POST /review/{token}", u.public(u.reviewDecide))
 
+	// Live updates of open pages (internal/live).
+	mux.Handle("GET /w/{ws}/events", u.page(u.liveEvents))
+	mux.Handle("POST /w/{ws}/presence", u.page(u.livePresence))
+
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
 	mux.Handle("POST /w/{ws}/channels/{network}", u.page(u.connectChannel))

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -50,6 +51,12 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Live streams workspace events and presence to open pages (nil: the
+	// live routes answer 404). LiveHeartbeat is the stream's keep-alive
+	// period (0: 15 s).
+	Live          *live.Broker
+	LiveHeartbeat time.Duration
 }
 
 // SessionCookie names the session cookie.
