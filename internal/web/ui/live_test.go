@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -192,4 +193,32 @@ func postPresence(t *testing.T, env *apptest.Env, session, wsPath, subject, stat
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestLiveStreamOutlivesTheWriteTimeout: a server with a WriteTimeout (which
+// Tribune's does not set today, but a deployment may) would cut every stream
+// after it; the stream sets its own deadline per write instead.
+func TestLiveStreamOutlivesTheWriteTimeout(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{Configure: func(c *config.Config) { c.LiveHeartbeat = 100 * time.Millisecond }})
+	owner, ws := env.Owner(t)
+	session, _, err := env.App.Auth.Login(context.Background(), owner.Email, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(env.App.Handler)
+	srv.Config.WriteTimeout = 300 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close) // before openStream's cleanup, so after it: Close waits for the stream to end
+	s, status := openStream(t, &apptest.Env{Server: srv}, session, fmt.Sprintf("/w/%d/events", ws.ID))
+	if status != http.StatusOK {
+		t.Fatalf("stream: %d", status)
+	}
+	time.Sleep(time.Second) // over three WriteTimeouts
+	if err := env.App.Live.Publish(context.Background(), ws.ID, live.Event{Type: "item.new", Subject: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.next(t); got.Subject != "late" {
+		t.Errorf("got %+v", got)
+	}
 }
