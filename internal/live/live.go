@@ -13,6 +13,18 @@
 //
 // Presence (who is viewing, who is replying to a conversation) travels on
 // the same path, as heartbeats that expire: see Heartbeat and Presence.
+//
+// What the inbox does with it:
+//   - after a transaction that stores or changes items has committed,
+//     Publish(ctx, ws, Event{Type: "item.new" or "item.updated", Subject:
+//     conversation id, Data: {"item": id}}); a failed Publish is logged, not
+//     fatal (pages catch up at their next resync or load);
+//   - before sending a member's reply, CheckReply(ws, conversation id,
+//     member id, sendAnyway): a 409 naming who else is replying, which the
+//     page shows with a "send anyway" choice that sets sendAnyway;
+//   - its pages render ui's liveStream once, livePresence per conversation,
+//     data-live-reply on the reply form, and data-live-on with hx-get and
+//     hx-trigger="live" on the parts to refetch (static/live.js).
 package live
 
 import (
