@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
@@ -27,6 +28,7 @@ import (
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
@@ -79,9 +81,12 @@ type App struct {
 	Sandbox   *sandbox.Server
 	// Sentiment scores texts; one model per process (it weighs a few MB).
 	Sentiment *sentiment.Model
-	Handler   http.Handler
-	roles     Roles
-	jobsUp    atomic.Bool
+	// Live carries workspace events and presence to open pages, across
+	// nodes on PostgreSQL.
+	Live    *live.Broker
+	Handler http.Handler
+	roles   Roles
+	jobsUp  atomic.Bool
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
 	// known once Run has sent its ready address.
 	metricsAddr string
@@ -155,11 +160,32 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, roles Roles) 
 	// Loaded before the web and worker parts that share it (the inbox scores
 	// every item it stores).
 	a.Sentiment = sentiment.New()
+	a.Live = newLive(ctx, st, log)
 	if err := a.build(); err != nil {
+		a.Live.Stop()
 		st.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// newLive starts the live layer: through LISTEN/NOTIFY when the store is
+// PostgreSQL (every node sharing the database hears every event), in process
+// on SQLite. A database that does not answer LISTEN within a few seconds
+// does not stop the node: the broker keeps trying in the background, and
+// pages get a resync once it listens.
+func newLive(ctx context.Context, st store.Store, log *slog.Logger) *live.Broker {
+	o := live.Options{Log: log.With("part", "live")}
+	if pg, ok := st.(interface{ Pool() *pgxpool.Pool }); ok {
+		o.Pool = pg.Pool()
+	}
+	b := live.New(o)
+	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.Start(startCtx); err != nil {
+		log.Warn("live: not listening yet", "err", err)
+	}
+	return b
 }
 
 // River's fetch timing: a due job is picked within FetchPollInterval when
@@ -271,7 +297,7 @@ func (a *App) build() error {
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Log: a.Log.With("part", "ui"), Now: now,
-			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
+			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
@@ -346,6 +372,9 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 			return err
 		}
 		srv = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		// Shutdown waits for every request to end; open event streams end
+		// only when the broker closes them.
+		srv.RegisterOnShutdown(a.Live.Stop)
 		go func() { errc <- srv.Serve(ln) }()
 		if ready != nil {
 			ready <- ln.Addr().String()
@@ -385,6 +414,7 @@ func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Close releases the database and the sandbox.
 func (a *App) Close() {
+	a.Live.Stop()
 	if a.Sandbox != nil {
 		_ = a.Sandbox.Close()
 	}

@@ -55,6 +55,11 @@ type Config struct {
 	APIWriteCost        int
 	MaxWritesInFlight   int
 	TrustedProxies      []netip.Prefix
+
+	// LiveHeartbeat is how often an open event stream is sent a keep-alive
+	// and its session checked again (so a stream ends soon after logout);
+	// 0 is 15 s. Not a setting: tests shorten it.
+	LiveHeartbeat time.Duration
 }
 
 // Setting is one line of the table.

@@ -141,7 +141,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 // Dialect implements store.Store.
 func (s *Store) Dialect() string { return "postgres" }
 
-// Pool exposes the connection pool (tests and benchmarks).
+// Pool exposes the connection pool (the live layer's notifications, tests
+// and benchmarks).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // RiverPool exposes the pool River works on (tests).

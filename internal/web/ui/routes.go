@@ -70,6 +70,9 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/act", u.page(u.inboxAct))
+	// Live updates of open pages (internal/live).
+	mux.Handle("GET /w/{ws}/events", u.page(u.liveEvents))
+	mux.Handle("POST /w/{ws}/presence", u.page(u.livePresence))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))

@@ -22,6 +22,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -56,6 +57,11 @@ type Deps struct {
 
 	// Inbox is the community inbox.
 	Inbox *inbox.Service
+	// Live streams workspace events and presence to open pages (nil: the
+	// live routes answer 404). LiveHeartbeat is the stream's keep-alive
+	// period (0: 15 s).
+	Live          *live.Broker
+	LiveHeartbeat time.Duration
 }
 
 // SessionCookie names the session cookie.

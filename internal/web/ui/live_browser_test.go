@@ -1,0 +1,127 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/live"
+	"github.com/tribune-social/tribune/internal/web/ui"
+)
+
+// TestLiveInTheBrowser runs static/live.js in Chromium, in French, with two
+// members on one conversation: when the owner types a reply, the member's
+// page says so without reloading; an event about the conversation makes the
+// member's page refetch its part.
+func TestLiveInTheBrowser(t *testing.T) {
+	exe := os.Getenv("TRIBUNE_TEST_CHROMIUM")
+	if exe == "" {
+		t.Skip("browser suite skipped: set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium")
+	}
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	member := env.Member(t, owner, ws.ID, "member@example.test", auth.Analyst)
+	var refetches atomic.Int64
+	mux := http.NewServeMux()
+	mux.Handle("/", env.App.Handler)
+	mux.HandleFunc("GET /harness", func(w http.ResponseWriter, r *http.Request) {
+		me := owner.ID
+		if r.URL.Query().Get("who") == "member" {
+			me = member.ID
+		}
+		if err := ui.LiveHarness(w, r, ws.ID, me, "fr", "/harness/fragment"); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("GET /harness/fragment", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, refetches.Add(1))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("headless", true),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ownerTab, cancel1 := chromedp.NewContext(actx)
+	defer cancel1()
+	ownerTab, cancelT := context.WithTimeout(ownerTab, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ownerTab); err != nil {
+		t.Fatalf("Chromium does not start: %v", err)
+	}
+	// The member's own cookie jar: a second browser context.
+	memberTab, cancel2 := chromedp.NewContext(ownerTab, chromedp.WithNewBrowserContext())
+	defer cancel2()
+	open := func(tab context.Context, email, who string) {
+		t.Helper()
+		if err := chromedp.Do(tab,
+			chromedp.Navigate(srv.URL+"/login"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-email]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-email]`), email),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "correct horse battery"),
+			chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu]`)),
+			chromedp.Navigate(srv.URL+"/harness?who="+who),
+			chromedp.WaitReady(chromedp.CSS(`[data-testid=reply]`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open(memberTab, member.Email, "member")
+	open(ownerTab, owner.Email, "owner")
+
+	if err := chromedp.Do(ownerTab, chromedp.SendKeys(chromedp.CSS(`[data-testid=reply]`), "Bonjour")); err != nil {
+		t.Fatal(err)
+	}
+	want := owner.Name + " est en train de répondre"
+	var text string
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(text, want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the member's page shows %q, want %q", text, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+		var err error
+		if text, err = chromedp.Run(memberTab, chromedp.TextContent(chromedp.CSS(`[data-testid=live-presence]`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The owner's own page does not announce the owner.
+	own, err := chromedp.Run(ownerTab, chromedp.TextContent(chromedp.CSS(`[data-testid=live-presence]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(own, owner.Name) {
+		t.Errorf("the owner's page announces the owner: %q", own)
+	}
+
+	before := refetches.Load()
+	if err := env.App.Live.Publish(ctx, ws.ID, live.Event{Type: "item.new", Subject: "conv-1"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); refetches.Load() < before+2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d refetches after the event, want both pages'", refetches.Load()-before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	part, err := chromedp.Run(memberTab, chromedp.TextContent(chromedp.CSS(`[data-testid=refetched]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if part == "0" {
+		t.Errorf("the member's part was not replaced: %q", part)
+	}
+}
