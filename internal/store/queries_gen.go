@@ -296,7 +296,7 @@ type CreateVariantParams struct {
 // CreateWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateWebhookEndpointParams struct {
 	WorkspaceID  int64
-	Url          string
+	URL          string
 	Events       string
 	SecretSealed []byte
 	SecretKeyID  string
@@ -943,7 +943,7 @@ type UpdateVariantContentParams struct {
 
 // UpdateWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateWebhookEndpointParams struct {
-	Url            string
+	URL            string
 	Events         string
 	Enabled        bool
 	DisabledReason string
@@ -1048,7 +1048,7 @@ type WebhookDelivery struct {
 type WebhookEndpoint struct {
 	ID             int64
 	WorkspaceID    int64
-	Url            string
+	URL            string
 	Events         string
 	SecretSealed   []byte
 	SecretKeyID    string

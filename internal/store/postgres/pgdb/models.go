@@ -288,7 +288,7 @@ type WebhookDelivery struct {
 type WebhookEndpoint struct {
 	ID             int64
 	WorkspaceID    int64
-	Url            string
+	URL            string
 	Events         string
 	SecretSealed   []byte
 	SecretKeyID    string

@@ -70,7 +70,7 @@ RETURNING id, workspace_id, url, events, secret_sealed, secret_key_id, enabled, 
 
 type CreateWebhookEndpointParams struct {
 	WorkspaceID  int64
-	Url          string
+	URL          string
 	Events       string
 	SecretSealed []byte
 	SecretKeyID  string
@@ -81,7 +81,7 @@ type CreateWebhookEndpointParams struct {
 func (q *Queries) CreateWebhookEndpoint(ctx context.Context, arg CreateWebhookEndpointParams) (WebhookEndpoint, error) {
 	row := q.db.QueryRowContext(ctx, createWebhookEndpoint,
 		arg.WorkspaceID,
-		arg.Url,
+		arg.URL,
 		arg.Events,
 		arg.SecretSealed,
 		arg.SecretKeyID,
@@ -92,7 +92,7 @@ func (q *Queries) CreateWebhookEndpoint(ctx context.Context, arg CreateWebhookEn
 	err := row.Scan(
 		&i.ID,
 		&i.WorkspaceID,
-		&i.Url,
+		&i.URL,
 		&i.Events,
 		&i.SecretSealed,
 		&i.SecretKeyID,
@@ -157,7 +157,7 @@ func (q *Queries) GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpoint
 	err := row.Scan(
 		&i.ID,
 		&i.WorkspaceID,
-		&i.Url,
+		&i.URL,
 		&i.Events,
 		&i.SecretSealed,
 		&i.SecretKeyID,
@@ -187,7 +187,7 @@ func (q *Queries) ListEnabledWebhookEndpoints(ctx context.Context, workspaceID i
 		if err := rows.Scan(
 			&i.ID,
 			&i.WorkspaceID,
-			&i.Url,
+			&i.URL,
 			&i.Events,
 			&i.SecretSealed,
 			&i.SecretKeyID,
@@ -274,7 +274,7 @@ func (q *Queries) ListWebhookEndpoints(ctx context.Context, workspaceID int64) (
 		if err := rows.Scan(
 			&i.ID,
 			&i.WorkspaceID,
-			&i.Url,
+			&i.URL,
 			&i.Events,
 			&i.SecretSealed,
 			&i.SecretKeyID,
@@ -315,7 +315,7 @@ func (q *Queries) MarkWebhookFailing(ctx context.Context, arg MarkWebhookFailing
 	err := row.Scan(
 		&i.ID,
 		&i.WorkspaceID,
-		&i.Url,
+		&i.URL,
 		&i.Events,
 		&i.SecretSealed,
 		&i.SecretKeyID,
@@ -357,7 +357,7 @@ WHERE id = ?6 AND workspace_id = ?7
 `
 
 type UpdateWebhookEndpointParams struct {
-	Url            string
+	URL            string
 	Events         string
 	Enabled        bool
 	DisabledReason string
@@ -368,7 +368,7 @@ type UpdateWebhookEndpointParams struct {
 
 func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, updateWebhookEndpoint,
-		arg.Url,
+		arg.URL,
 		arg.Events,
 		arg.Enabled,
 		arg.DisabledReason,
