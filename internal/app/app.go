@@ -43,6 +43,7 @@ import (
 	"github.com/tribune-social/tribune/internal/web/api"
 	"github.com/tribune-social/tribune/internal/web/limit"
 	"github.com/tribune-social/tribune/internal/web/ui"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Version is set at build time.
@@ -71,6 +72,7 @@ type App struct {
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
+	Webhooks  *webhooks.Service
 	Handler   http.Handler
 	roles     Roles
 	jobsUp    atomic.Bool
@@ -229,6 +231,9 @@ func (a *App) build() error {
 		Metrics: publish.NewMetrics(a.Metrics), Node: cfg.NodeID, Log: a.Log.With("part", "publish"), Now: now, CallTimeout: cfg.NetworkTimeout,
 		Connectors: map[string]network.Connector{"sandbox": sb, "mastodon": md, "bluesky": bs}}
 
+	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
+		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
+
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
 		// and rescued; publishing is safe to rescue because of the in-flight marks.
@@ -239,11 +244,13 @@ func (a *App) build() error {
 		a.Publisher.Register(workers)
 		a.Notifier.Register(workers)
 		a.Idempotency.Register(workers)
+		a.Webhooks.Register(workers)
 		rc.Workers = workers
-		rc.PeriodicJobs = idempotency.PeriodicJobs()
+		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), webhooks.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
+			webhooks.Queue:     {MaxWorkers: 4},
 			river.QueueDefault: {MaxWorkers: 2},
 		}
 	}

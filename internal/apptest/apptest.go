@@ -101,6 +101,8 @@ func Start(t testing.TB, o Options) *Env {
 	// Cleanups run last registered first: the store closes after River stopped.
 	t.Cleanup(a.Close)
 	a.Publisher.RetryBase = 100 * time.Millisecond
+	// Webhook retries within a test's patience; the default schedule has its own test.
+	a.Webhooks.Retries = []time.Duration{150 * time.Millisecond, 150 * time.Millisecond, 150 * time.Millisecond}
 	srv := httptest.NewUnstartedServer(a.Handler)
 	srv.Listener.Close()
 	srv.Listener = ln
