@@ -34,6 +34,7 @@ import (
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/webctx"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Deps are the use cases the API exposes.
@@ -53,6 +54,9 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Webhooks manages the workspace's outgoing webhooks.
+	Webhooks *webhooks.Service
 }
 
 type server struct{ Deps }

@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // TestEveryRouteRefusesOtherWorkspaces walks every operation of the OpenAPI
@@ -52,6 +53,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil || len(ownerToks) != 1 {
 		t.Fatalf("owner's tokens: %v %v", ownerToks, err)
 	}
+	hook, _, err := env.App.Webhooks.Create(ctx, owner, wsA.ID, webhooks.Input{URL: "https://hooks.example.com/a", Events: []webhooks.EventType{webhooks.PostPublished}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -65,6 +70,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(v.Variants[0].ID)
 		case strings.HasPrefix(path, "/v1/tokens/"):
 			return fmt.Sprint(ownerToks[0].ID)
+		case strings.Contains(path, "/webhooks/"):
+			return fmt.Sprint(hook.ID)
 		}
 		return "1"
 	}
@@ -134,6 +141,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"create-token":      `{"email":"owner@example.test","password":"wrong password"}`,
 		"create-workspace":  `{"name":"x","timezone":"UTC"}`,
 		"import-csv":        "",
+		"create-webhook":    `{"url":"https://hooks.example.com/b","events":["post.published"]}`,
+		"update-webhook":    `{"url":"https://hooks.example.com/b","events":["post.published"],"enabled":false}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -198,6 +207,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	got, _, _, err := env.App.Posts.Get(ctx, owner, v.Post.ID)
 	if err != nil || got.Variants[0].Text != "secret plan" || posts.Status(got.Post.Status) != posts.NeedsApproval {
 		t.Errorf("workspace A's post changed: %+v %v", got.Post, err)
+	}
+	if h, err := env.App.Webhooks.Get(ctx, owner, wsA.ID, hook.ID); err != nil || !h.Enabled || h.URL != "https://hooks.example.com/a" {
+		t.Errorf("workspace A's webhook changed: %+v %v", h, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))

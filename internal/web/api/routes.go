@@ -122,6 +122,7 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, op("notifications", http.MethodGet, "/v1/notifications", "The user's notifications", "accounts"), s.notifications)
 
 	s.secretRoutes(a)
+	s.webhookRoutes(a)
 }
 
 // ---- accounts
