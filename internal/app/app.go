@@ -259,7 +259,7 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Webhooks: a.Webhooks, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://")})
 		if err != nil {
 			return err

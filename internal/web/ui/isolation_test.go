@@ -19,6 +19,7 @@ import (
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/ui"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // TestEveryUIRouteRefusesOtherWorkspaces walks every pattern of the UI's
@@ -48,6 +49,7 @@ type tenantA struct {
 	member  store.User // in A only
 	token   string     // an API token of A's member
 	tokenID int64
+	hookID  int64
 	secrets []string
 }
 
@@ -199,7 +201,12 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
-	a.secrets = []string{"secret plan", "secret remark", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	hook, hookSecret, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/acme-hidden-hook", Events: []webhooks.EventType{webhooks.PostPublished}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.hookID = hook.ID
+	a.secrets = []string{"acme-hidden-hook", hookSecret, "secret plan", "secret remark", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -312,6 +319,8 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.media.ID
 		case strings.HasPrefix(path, "/settings/tokens/"):
 			id = w.a.tokenID
+		case strings.HasPrefix(path, "/w/{ws}/webhooks/"):
+			id = w.a.hookID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}

@@ -31,6 +31,7 @@ import (
 	"github.com/tribune-social/tribune/internal/web/layout"
 	"github.com/tribune-social/tribune/internal/web/static"
 	"github.com/tribune-social/tribune/internal/web/webctx"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Deps are the use cases the UI needs.
@@ -50,6 +51,9 @@ type Deps struct {
 
 	// Notifications lists and counts a user's in-app notifications.
 	Notifications *notify.Notifier
+
+	// Webhooks manages the workspace's outgoing webhooks.
+	Webhooks *webhooks.Service
 }
 
 // SessionCookie names the session cookie.
