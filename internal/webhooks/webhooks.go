@@ -41,19 +41,17 @@ const (
 	InboxItemUpdated EventType = "inbox.item.updated"
 	// InboxRuleAction: an inbox rule acted on an item.
 	InboxRuleAction EventType = "inbox.rule.action"
-	// PostPublished: a post went out on a channel.
-	PostPublished EventType = "post.published"
-	// PostFailed: a post failed for good on a channel.
-	PostFailed EventType = "post.failed"
 	// Test is the event of the "send a test event" button; it goes to the
 	// chosen endpoint whatever it subscribed to, and is never emitted.
 	Test EventType = "webhook.test"
 )
 
 // EventTypes are the events an endpoint may subscribe to, in the order the
-// UI lists them.
+// UI lists them. Only events something emits are listed: the publisher's
+// (post.published, post.failed) wait for an emission inside its batched
+// transactions, measured by its benchmark, so they are not offered yet.
 func EventTypes() []EventType {
-	return []EventType{InboxItemCreated, InboxItemUpdated, InboxRuleAction, PostPublished, PostFailed}
+	return []EventType{InboxItemCreated, InboxItemUpdated, InboxRuleAction}
 }
 
 // Valid reports whether t is an event an endpoint may subscribe to.

@@ -220,12 +220,12 @@ func TestRetriesOnServerErrorsThenDeliversOnce(t *testing.T) {
 				w.WriteHeader(http.StatusNoContent)
 			}
 		})
-		ep, sec, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: rcv.srv.URL, Events: []webhooks.EventType{webhooks.PostPublished}})
+		ep, sec, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: rcv.srv.URL, Events: []webhooks.EventType{webhooks.InboxRuleAction}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rcv.setSecret(sec)
-		emit(t, env, ws.ID, webhooks.PostPublished, map[string]int{"post": 7})
+		emit(t, env, ws.ID, webhooks.InboxRuleAction, map[string]int{"post": 7})
 		waitFor(t, "three attempts", func() bool { return len(deliveries(t, env, owner, ws.ID, ep.ID)) == 3 })
 		log := deliveries(t, env, owner, ws.ID, ep.ID)
 		if got := outcomes(log); got != "retry,retry,delivered" {
@@ -263,15 +263,15 @@ func TestClientErrorIsNotRetriedAndAttemptsAreBounded(t *testing.T) {
 		owner, ws := env.Owner(t)
 		bad := newReceiver(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusBadRequest) })
 		down := newReceiver(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) })
-		ep400, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: bad.srv.URL, Events: []webhooks.EventType{webhooks.PostFailed}})
+		ep400, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: bad.srv.URL, Events: []webhooks.EventType{webhooks.InboxItemUpdated}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ep502, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: down.srv.URL, Events: []webhooks.EventType{webhooks.PostFailed}})
+		ep502, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: down.srv.URL, Events: []webhooks.EventType{webhooks.InboxItemUpdated}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		emit(t, env, ws.ID, webhooks.PostFailed, map[string]int{"post": 1})
+		emit(t, env, ws.ID, webhooks.InboxItemUpdated, map[string]int{"post": 1})
 		max := env.App.Webhooks.MaxAttempts()
 		waitFor(t, "the attempts to the failing endpoint", func() bool { return len(deliveries(t, env, owner, ws.ID, ep502.ID)) == max })
 		time.Sleep(500 * time.Millisecond) // longer than the test retry schedule: no further attempt
@@ -479,14 +479,14 @@ func TestDeliveryLogIsPurged(t *testing.T) {
 	onEachDialect(t, apptest.Options{}, func(t *testing.T, env *apptest.Env) {
 		ctx := context.Background()
 		owner, ws := env.Owner(t)
-		ep, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/", Events: []webhooks.EventType{webhooks.PostPublished}})
+		ep, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/", Events: []webhooks.EventType{webhooks.InboxRuleAction}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
 		for i, at := range []time.Time{now.Add(-webhooks.DefaultKeepDeliveries - time.Hour), now.Add(-time.Hour)} {
 			if err := env.Store.AddWebhookDelivery(ctx, store.AddWebhookDeliveryParams{EndpointID: ep.ID, EventID: "evt_" + strconv.Itoa(i),
-				EventType: string(webhooks.PostPublished), Attempt: 1, At: at, Outcome: string(webhooks.Delivered), HTTPStatus: 200}); err != nil {
+				EventType: string(webhooks.InboxRuleAction), Attempt: 1, At: at, Outcome: string(webhooks.Delivered), HTTPStatus: 200}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -53,7 +53,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil || len(ownerToks) != 1 {
 		t.Fatalf("owner's tokens: %v %v", ownerToks, err)
 	}
-	hook, _, err := env.App.Webhooks.Create(ctx, owner, wsA.ID, webhooks.Input{URL: "https://hooks.example.com/a", Events: []webhooks.EventType{webhooks.PostPublished}})
+	hook, _, err := env.App.Webhooks.Create(ctx, owner, wsA.ID, webhooks.Input{URL: "https://hooks.example.com/a", Events: []webhooks.EventType{webhooks.InboxRuleAction}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +141,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"create-token":      `{"email":"owner@example.test","password":"wrong password"}`,
 		"create-workspace":  `{"name":"x","timezone":"UTC"}`,
 		"import-csv":        "",
-		"create-webhook":    `{"url":"https://hooks.example.com/b","events":["post.published"]}`,
-		"update-webhook":    `{"url":"https://hooks.example.com/b","events":["post.published"],"enabled":false}`,
+		"create-webhook":    `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"]}`,
+		"update-webhook":    `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"],"enabled":false}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)

@@ -30,7 +30,7 @@ func TestWebhooksAPI(t *testing.T) {
 		r.Body.Close()
 		return r.StatusCode, string(raw)
 	}
-	status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["inbox.item.created","post.failed"]}`)
+	status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["inbox.item.created","inbox.item.updated"]}`)
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, raw)
 	}
@@ -47,7 +47,7 @@ func TestWebhooksAPI(t *testing.T) {
 	id := fmt.Sprintf("/%d", made.Webhook.ID)
 	for _, tc := range []struct{ method, path, body string }{
 		{"GET", "", ""}, {"GET", id, ""}, {"GET", id + "/deliveries", ""},
-		{"PUT", id, `{"url":"https://hooks.example.com/in","events":["post.published"],"enabled":false}`},
+		{"PUT", id, `{"url":"https://hooks.example.com/in","events":["inbox.rule.action"],"enabled":false}`},
 		{"POST", id + "/test", ""},
 	} {
 		status, raw := call(t, tok, tc.method, tc.path, tc.body)
@@ -66,12 +66,12 @@ func TestWebhooksAPI(t *testing.T) {
 		{"http://hooks.example.com/in", "webhook_url"},
 		{"https://192.168.1.10/in", "webhook_private_url"},
 	} {
-		status, raw := call(t, tok, "POST", "", fmt.Sprintf(`{"url":%q,"events":["post.failed"]}`, tc.url))
+		status, raw := call(t, tok, "POST", "", fmt.Sprintf(`{"url":%q,"events":["inbox.item.updated"]}`, tc.url))
 		if status != http.StatusUnprocessableEntity || !strings.Contains(raw, tc.code) || !strings.Contains(raw, "message_fr") {
 			t.Errorf("create %s: %d %s, want 422 %s in both languages", tc.url, status, raw, tc.code)
 		}
 	}
-	if status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["post.deleted"]}`); status != http.StatusUnprocessableEntity {
+	if status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["post.published"]}`); status != http.StatusUnprocessableEntity {
 		t.Errorf("unknown event: %d %s", status, raw)
 	}
 	// Roles that do not manage the workspace are refused every operation.
@@ -79,8 +79,8 @@ func TestWebhooksAPI(t *testing.T) {
 		m := env.Member(t, owner, ws.ID, string(role)+"@example.test", role)
 		mt := env.Token(t, m)
 		for _, tc := range []struct{ method, path, body string }{
-			{"GET", "", ""}, {"POST", "", `{"url":"https://hooks.example.com/x","events":["post.failed"]}`}, {"GET", id, ""},
-			{"PUT", id, `{"url":"https://hooks.example.com/x","events":["post.failed"]}`}, {"DELETE", id, ""},
+			{"GET", "", ""}, {"POST", "", `{"url":"https://hooks.example.com/x","events":["inbox.item.updated"]}`}, {"GET", id, ""},
+			{"PUT", id, `{"url":"https://hooks.example.com/x","events":["inbox.item.updated"]}`}, {"DELETE", id, ""},
 			{"POST", id + "/secret", ""}, {"POST", id + "/test", ""}, {"GET", id + "/deliveries", ""},
 		} {
 			if status, raw := call(t, mt, tc.method, tc.path, tc.body); status != http.StatusForbidden {

@@ -94,12 +94,12 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook, _, err := s.env.App.Webhooks.Create(context.Background(), s.owner, s.ws.ID, webhooks.Input{URL: "https://hooks.example.com/tribune/incoming-events",
-		Events: []webhooks.EventType{webhooks.InboxItemCreated, webhooks.PostPublished}})
+		Events: []webhooks.EventType{webhooks.InboxItemCreated, webhooks.InboxRuleAction}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.env.Store.AddWebhookDelivery(context.Background(), store.AddWebhookDeliveryParams{EndpointID: hook.ID, EventID: "evt_0123456789abcdef0123456789abcdef",
-		EventType: string(webhooks.PostPublished), Attempt: 2, At: time.Now().UTC(), Outcome: string(webhooks.Retry), HTTPStatus: 503, DurationMs: 412,
+		EventType: string(webhooks.InboxRuleAction), Attempt: 2, At: time.Now().UTC(), Outcome: string(webhooks.Retry), HTTPStatus: 503, DurationMs: 412,
 		Error: "The endpoint answered with an error.", Response: `{"error":"upstream_unavailable","message":"The service is temporarily unavailable, please retry later"}`}); err != nil {
 		t.Fatal(err)
 	}

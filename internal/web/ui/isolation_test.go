@@ -201,7 +201,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
-	hook, hookSecret, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/acme-hidden-hook", Events: []webhooks.EventType{webhooks.PostPublished}})
+	hook, hookSecret, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/acme-hidden-hook", Events: []webhooks.EventType{webhooks.InboxRuleAction}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,11 +40,11 @@ func TestWebhooksPage(t *testing.T) {
 	if !strings.Contains(settings, `data-testid="webhooks-link"`) {
 		t.Error("the settings page has no link to the webhooks")
 	}
-	status, page := b.post(base+"/webhooks", url.Values{"url": {"ftp://x.example.com"}, "events": {"post.failed"}})
+	status, page := b.post(base+"/webhooks", url.Values{"url": {"ftp://x.example.com"}, "events": {"inbox.item.updated"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "ftp://x.example.com") || !strings.Contains(page, `data-testid="form-errors"`) {
 		t.Errorf("refused address: %d, want 422 with the address kept and the error shown", status)
 	}
-	status, page = b.post(base+"/webhooks", url.Values{"url": {rcv.URL + "/hook"}, "events": {"inbox.item.created", "post.published"}})
+	status, page = b.post(base+"/webhooks", url.Values{"url": {rcv.URL + "/hook"}, "events": {"inbox.item.created", "inbox.rule.action"}})
 	sec := regexp.MustCompile(`whsec_[A-Za-z0-9_-]+`).FindString(page)
 	if status != http.StatusOK || sec == "" || !strings.Contains(page, rcv.URL+"/hook") {
 		t.Fatalf("add: %d, secret %q", status, sec)
@@ -72,7 +72,7 @@ func TestWebhooksPage(t *testing.T) {
 	if strings.Contains(page, sec) {
 		t.Error("the endpoint's page shows the secret")
 	}
-	status, page = b.post(detail, url.Values{"url": {rcv.URL + "/hook"}, "events": {"post.failed"}, "enabled": {"0"}})
+	status, page = b.post(detail, url.Values{"url": {rcv.URL + "/hook"}, "events": {"inbox.item.updated"}, "enabled": {"0"}})
 	if status != http.StatusOK || !strings.Contains(page, `<option value="0" selected>`) {
 		t.Errorf("disable: %d", status)
 	}
