@@ -30,10 +30,12 @@ func webhookInput(r *http.Request) webhooks.Input {
 	return in
 }
 
-// refused reports the validation problem of err, to show it in the form.
+// refused returns err when it refuses what was typed (a bad address or
+// events, too many endpoints), to show it in the form with the input kept;
+// nil for any other error.
 func refused(err error) *problem.Error {
 	var pe *problem.Error
-	if errors.As(err, &pe) && pe.Status == http.StatusUnprocessableEntity || errors.As(err, &pe) && pe.Status == http.StatusConflict {
+	if errors.As(err, &pe) && (pe.Status == http.StatusUnprocessableEntity || pe.Status == http.StatusConflict) {
 		return pe
 	}
 	return nil
