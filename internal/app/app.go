@@ -48,6 +48,7 @@ import (
 	"github.com/tribune-social/tribune/internal/web/api"
 	"github.com/tribune-social/tribune/internal/web/limit"
 	"github.com/tribune-social/tribune/internal/web/ui"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Version is set at build time.
@@ -83,10 +84,11 @@ type App struct {
 	Sentiment *sentiment.Model
 	// Live carries workspace events and presence to open pages, across
 	// nodes on PostgreSQL.
-	Live    *live.Broker
-	Handler http.Handler
-	roles   Roles
-	jobsUp  atomic.Bool
+	Live     *live.Broker
+	Webhooks *webhooks.Service
+	Handler  http.Handler
+	roles    Roles
+	jobsUp   atomic.Bool
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
 	// known once Run has sent its ready address.
 	metricsAddr string
@@ -271,6 +273,9 @@ func (a *App) build() error {
 	a.Inbox = &inbox.Service{Store: a.Store, Auth: a.Auth, Connectors: a.Publisher.Connectors, Accounts: a.Channels,
 		Analyzer: a.Sentiment, Notifier: a.Notifier, Log: a.Log.With("part", "inbox"), Now: now}
 
+	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
+		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
+
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
 		// and rescued; publishing is safe to rescue because of the in-flight marks.
@@ -282,12 +287,15 @@ func (a *App) build() error {
 		a.Notifier.Register(workers)
 		a.Idempotency.Register(workers)
 		a.Inbox.Register(workers)
+		a.Webhooks.Register(workers)
 		rc.Workers = workers
 		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
+		rc.PeriodicJobs = append(rc.PeriodicJobs, webhooks.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
 			inbox.Queue:        {MaxWorkers: 2},
+			webhooks.Queue:     {MaxWorkers: 4},
 			river.QueueDefault: {MaxWorkers: 2},
 		}
 	}
@@ -296,13 +304,13 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Log: a.Log.With("part", "api"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Log: a.Log.With("part", "api"), Now: now,
 			Sentiment: a.Sentiment})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}

@@ -108,6 +108,8 @@ func Start(t testing.TB, o Options) *Env {
 	// Loopback test servers stay reachable, under the safe client's rules.
 	c := a.LinkCards.Client
 	a.LinkCards.Client = &http.Client{Timeout: c.Timeout, CheckRedirect: c.CheckRedirect, Transport: loopbackOnly{c.Transport}}
+	// Webhook retries within a test's patience; the default schedule has its own test.
+	a.Webhooks.Retries = []time.Duration{150 * time.Millisecond, 150 * time.Millisecond, 150 * time.Millisecond}
 	srv := httptest.NewUnstartedServer(a.Handler)
 	srv.Listener.Close()
 	srv.Listener = ln

@@ -148,6 +148,8 @@ var Sentences = []string{
 	"Publishing in %s goes on; held posts you did not send are back to drafts.",
 	"A post waits for your approval.", "Approved.", "Approved: %s", "Rejected: %s",
 	"Outcome unknown — check the network before re-posting: %s",
+	"Webhook disabled: %s",
+	"Tribune disabled this webhook after its deliveries failed for days. Fix the receiver, then enable it again on the Webhooks page.",
 	"The network refused the channel's credentials; reconnect the channel. (%s)",
 	"Inbox items assigned to you by %s", "Open the inbox to answer them.",
 }

@@ -89,6 +89,20 @@ type AddQueueSlotParams struct {
 	MinuteOfDay int64
 }
 
+// AddWebhookDeliveryParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddWebhookDeliveryParams struct {
+	EndpointID int64
+	EventID    string
+	EventType  string
+	Attempt    int64
+	At         time.Time
+	Outcome    string
+	HTTPStatus int64
+	DurationMs int64
+	Error      string
+	Response   string
+}
+
 // ApprovalLink mirrors the row or argument shape sqlc generates for both dialects.
 type ApprovalLink struct {
 	ID           int64
@@ -159,6 +173,12 @@ type CorrectInboxItemSentimentParams struct {
 type CountVariantsByStateRow struct {
 	State string
 	N     int64
+}
+
+// CountWebhookAttemptsParams mirrors the row or argument shape sqlc generates for both dialects.
+type CountWebhookAttemptsParams struct {
+	EndpointID int64
+	EventID    string
 }
 
 // CreateAPITokenParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -314,6 +334,17 @@ type CreateVariantParams struct {
 	UpdatedAt    time.Time
 }
 
+// CreateWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateWebhookEndpointParams struct {
+	WorkspaceID  int64
+	URL          string
+	Events       string
+	SecretSealed []byte
+	SecretKeyID  string
+	CreatedBy    int64
+	CreatedAt    time.Time
+}
+
 // CreateWorkspaceParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateWorkspaceParams struct {
 	OrganizationID       int64
@@ -350,6 +381,19 @@ type DeleteMembershipParams struct {
 type DeleteUserSessionsExceptParams struct {
 	UserID        int64
 	KeepTokenHash string
+}
+
+// DeleteWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteWebhookEndpointParams struct {
+	ID          int64
+	WorkspaceID int64
+}
+
+// DisableFailingWebhookParams mirrors the row or argument shape sqlc generates for both dialects.
+type DisableFailingWebhookParams struct {
+	DisabledReason string
+	At             time.Time
+	ID             int64
 }
 
 // EnsureInboxPollStateParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -427,6 +471,12 @@ type GetPublishTargetsRow struct {
 	Post        Post
 	Workspace   Workspace
 	Channel     Channel
+}
+
+// GetWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetWebhookEndpointParams struct {
+	ID          int64
+	WorkspaceID int64
 }
 
 // IdempotencyKey mirrors the row or argument shape sqlc generates for both dialects.
@@ -813,6 +863,13 @@ type ListVariantHeadsByPostsRow struct {
 	ExternalURL string
 }
 
+// ListWebhookDeliveriesParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListWebhookDeliveriesParams struct {
+	EndpointID  int64
+	WorkspaceID int64
+	MaxRows     int64
+}
+
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkNotificationsReadParams struct {
 	ReadAt *time.Time
@@ -838,6 +895,12 @@ type MarkPostsPublishingParams struct {
 type MarkVariantsPublishedParams struct {
 	PublishedAt *time.Time
 	Ids         []int64
+}
+
+// MarkWebhookFailingParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkWebhookFailingParams struct {
+	At *time.Time
+	ID int64
 }
 
 // Media mirrors the row or argument shape sqlc generates for both dialects.
@@ -1292,6 +1355,26 @@ type UpdateVariantContentParams struct {
 	ID           int64
 }
 
+// UpdateWebhookEndpointParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateWebhookEndpointParams struct {
+	URL            string
+	Events         string
+	Enabled        bool
+	DisabledReason string
+	UpdatedAt      time.Time
+	ID             int64
+	WorkspaceID    int64
+}
+
+// UpdateWebhookSecretParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateWebhookSecretParams struct {
+	SecretSealed []byte
+	SecretKeyID  string
+	UpdatedAt    time.Time
+	ID           int64
+	WorkspaceID  int64
+}
+
 // UpdateWorkspaceSettingsParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateWorkspaceSettingsParams struct {
 	Name                 string
@@ -1390,6 +1473,37 @@ type User struct {
 	CreatedAt      time.Time
 }
 
+// WebhookDelivery mirrors the row or argument shape sqlc generates for both dialects.
+type WebhookDelivery struct {
+	ID         int64
+	EndpointID int64
+	EventID    string
+	EventType  string
+	Attempt    int64
+	At         time.Time
+	Outcome    string
+	HTTPStatus int64
+	DurationMs int64
+	Error      string
+	Response   string
+}
+
+// WebhookEndpoint mirrors the row or argument shape sqlc generates for both dialects.
+type WebhookEndpoint struct {
+	ID             int64
+	WorkspaceID    int64
+	URL            string
+	Events         string
+	SecretSealed   []byte
+	SecretKeyID    string
+	Enabled        bool
+	DisabledReason string
+	FailingSince   *time.Time
+	CreatedBy      int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 // Workspace mirrors the row or argument shape sqlc generates for both dialects.
 type Workspace struct {
 	ID                   int64
@@ -1417,12 +1531,14 @@ type Queries interface {
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
+	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
+	CountWebhookAttempts(ctx context.Context, arg CountWebhookAttemptsParams) (int64, error)
 	CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error)
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
@@ -1437,6 +1553,7 @@ type Queries interface {
 	CreateSession(ctx context.Context, arg CreateSessionParams) error
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)
+	CreateWebhookEndpoint(ctx context.Context, arg CreateWebhookEndpointParams) (WebhookEndpoint, error)
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
@@ -1453,6 +1570,8 @@ type Queries interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error
 	DeleteVariant(ctx context.Context, id int64) error
+	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
+	DisableFailingWebhook(ctx context.Context, arg DisableFailingWebhookParams) (int64, error)
 	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
@@ -1480,6 +1599,7 @@ type Queries interface {
 	GetUser(ctx context.Context, id int64) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetVariant(ctx context.Context, id int64) (PostVariant, error)
+	GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpointParams) (WebhookEndpoint, error)
 	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
@@ -1490,6 +1610,7 @@ type Queries interface {
 	ListChannelScheduledTimes(ctx context.Context, arg ListChannelScheduledTimesParams) ([]*time.Time, error)
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
+	ListEnabledWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
 	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
 	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
@@ -1524,12 +1645,17 @@ type Queries interface {
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
+	ListWebhookDeliveries(ctx context.Context, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error)
+	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error
 	MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error
 	MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error
+	MarkWebhookFailing(ctx context.Context, arg MarkWebhookFailingParams) (WebhookEndpoint, error)
+	MarkWebhookHealthy(ctx context.Context, id int64) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
+	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
@@ -1565,6 +1691,8 @@ type Queries interface {
 	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error
 	UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) error
 	UpdateVariantContent(ctx context.Context, arg UpdateVariantContentParams) error
+	UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error)
+	UpdateWebhookSecret(ctx context.Context, arg UpdateWebhookSecretParams) (int64, error)
 	UpdateWorkspaceSettings(ctx context.Context, arg UpdateWorkspaceSettingsParams) error
 	UpsertCalendarShare(ctx context.Context, arg UpsertCalendarShareParams) error
 	UpsertHeartbeat(ctx context.Context, arg UpsertHeartbeatParams) error

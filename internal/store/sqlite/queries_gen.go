@@ -57,6 +57,10 @@ func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams)
 	return mapErr(a.w.AddQueueSlot(ctx, sqlitedb.AddQueueSlotParams(arg)))
 }
 
+func (a queries) AddWebhookDelivery(ctx context.Context, arg store.AddWebhookDeliveryParams) error {
+	return mapErr(a.w.AddWebhookDelivery(ctx, sqlitedb.AddWebhookDeliveryParams(arg)))
+}
+
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, sqlitedb.ClaimInboxPollParams(arg))
 	return r, mapErr(err)
@@ -90,6 +94,11 @@ func (a queries) CountVariantsByState(ctx context.Context) ([]store.CountVariant
 		out[i] = store.CountVariantsByStateRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) CountWebhookAttempts(ctx context.Context, arg store.CountWebhookAttemptsParams) (int64, error) {
+	r, err := a.r.CountWebhookAttempts(ctx, sqlitedb.CountWebhookAttemptsParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) CreateAPIToken(ctx context.Context, arg store.CreateAPITokenParams) (store.APIToken, error) {
@@ -165,6 +174,11 @@ func (a queries) CreateVariant(ctx context.Context, arg store.CreateVariantParam
 	return store.PostVariant(r), mapErr(err)
 }
 
+func (a queries) CreateWebhookEndpoint(ctx context.Context, arg store.CreateWebhookEndpointParams) (store.WebhookEndpoint, error) {
+	r, err := a.w.CreateWebhookEndpoint(ctx, sqlitedb.CreateWebhookEndpointParams(arg))
+	return store.WebhookEndpoint(r), mapErr(err)
+}
+
 func (a queries) CreateWorkspace(ctx context.Context, arg store.CreateWorkspaceParams) (store.Workspace, error) {
 	r, err := a.w.CreateWorkspace(ctx, sqlitedb.CreateWorkspaceParams(arg))
 	return store.Workspace(r), mapErr(err)
@@ -232,6 +246,16 @@ func (a queries) DeleteUserSessionsExcept(ctx context.Context, arg store.DeleteU
 
 func (a queries) DeleteVariant(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteVariant(ctx, id))
+}
+
+func (a queries) DeleteWebhookEndpoint(ctx context.Context, arg store.DeleteWebhookEndpointParams) (int64, error) {
+	r, err := a.w.DeleteWebhookEndpoint(ctx, sqlitedb.DeleteWebhookEndpointParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) DisableFailingWebhook(ctx context.Context, arg store.DisableFailingWebhookParams) (int64, error) {
+	r, err := a.w.DisableFailingWebhook(ctx, sqlitedb.DisableFailingWebhookParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) EnsureInboxPollState(ctx context.Context, arg store.EnsureInboxPollStateParams) error {
@@ -374,6 +398,11 @@ func (a queries) GetVariant(ctx context.Context, id int64) (store.PostVariant, e
 	return store.PostVariant(r), mapErr(err)
 }
 
+func (a queries) GetWebhookEndpoint(ctx context.Context, arg store.GetWebhookEndpointParams) (store.WebhookEndpoint, error) {
+	r, err := a.r.GetWebhookEndpoint(ctx, sqlitedb.GetWebhookEndpointParams(arg))
+	return store.WebhookEndpoint(r), mapErr(err)
+}
+
 func (a queries) GetWorkspace(ctx context.Context, id int64) (store.Workspace, error) {
 	r, err := a.r.GetWorkspace(ctx, id)
 	return store.Workspace(r), mapErr(err)
@@ -462,6 +491,18 @@ func (a queries) ListComments(ctx context.Context, postID int64) ([]store.PostCo
 	out := make([]store.PostComment, len(rs))
 	for i := range rs {
 		out[i] = store.PostComment(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListEnabledWebhookEndpoints(ctx context.Context, workspaceID int64) ([]store.WebhookEndpoint, error) {
+	rs, err := a.r.ListEnabledWebhookEndpoints(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.WebhookEndpoint, len(rs))
+	for i := range rs {
+		out[i] = store.WebhookEndpoint(rs[i])
 	}
 	return out, nil
 }
@@ -874,6 +915,30 @@ func (a queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]st
 	return out, nil
 }
 
+func (a queries) ListWebhookDeliveries(ctx context.Context, arg store.ListWebhookDeliveriesParams) ([]store.WebhookDelivery, error) {
+	rs, err := a.r.ListWebhookDeliveries(ctx, sqlitedb.ListWebhookDeliveriesParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.WebhookDelivery, len(rs))
+	for i := range rs {
+		out[i] = store.WebhookDelivery(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]store.WebhookEndpoint, error) {
+	rs, err := a.r.ListWebhookEndpoints(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.WebhookEndpoint, len(rs))
+	for i := range rs {
+		out[i] = store.WebhookEndpoint(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
 	return mapErr(a.w.MarkNotificationsRead(ctx, sqlitedb.MarkNotificationsReadParams(arg)))
 }
@@ -895,9 +960,23 @@ func (a queries) MarkVariantsPublished(ctx context.Context, arg store.MarkVarian
 	return mapErr(a.w.MarkVariantsPublished(ctx, sqlitedb.MarkVariantsPublishedParams(arg)))
 }
 
+func (a queries) MarkWebhookFailing(ctx context.Context, arg store.MarkWebhookFailingParams) (store.WebhookEndpoint, error) {
+	r, err := a.w.MarkWebhookFailing(ctx, sqlitedb.MarkWebhookFailingParams(arg))
+	return store.WebhookEndpoint(r), mapErr(err)
+}
+
+func (a queries) MarkWebhookHealthy(ctx context.Context, id int64) error {
+	return mapErr(a.w.MarkWebhookHealthy(ctx, id))
+}
+
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {
 	r, err := a.r.OldestOverdue(ctx, before)
 	return store.OldestOverdueRow(r), mapErr(err)
+}
+
+func (a queries) PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	r, err := a.w.PurgeWebhookDeliveries(ctx, before)
+	return r, mapErr(err)
 }
 
 func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsStatusParams) error {
@@ -1041,6 +1120,16 @@ func (a queries) UpdateUserPreferences(ctx context.Context, arg store.UpdateUser
 
 func (a queries) UpdateVariantContent(ctx context.Context, arg store.UpdateVariantContentParams) error {
 	return mapErr(a.w.UpdateVariantContent(ctx, sqlitedb.UpdateVariantContentParams(arg)))
+}
+
+func (a queries) UpdateWebhookEndpoint(ctx context.Context, arg store.UpdateWebhookEndpointParams) (int64, error) {
+	r, err := a.w.UpdateWebhookEndpoint(ctx, sqlitedb.UpdateWebhookEndpointParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) UpdateWebhookSecret(ctx context.Context, arg store.UpdateWebhookSecretParams) (int64, error) {
+	r, err := a.w.UpdateWebhookSecret(ctx, sqlitedb.UpdateWebhookSecretParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) UpdateWorkspaceSettings(ctx context.Context, arg store.UpdateWorkspaceSettingsParams) error {

@@ -36,6 +36,7 @@ import (
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/webctx"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Deps are the use cases the API exposes.
@@ -60,6 +61,8 @@ type Deps struct {
 	Sentiment *sentiment.Model
 	// Inbox is the community inbox.
 	Inbox *inbox.Service
+	// Webhooks manages the workspace's outgoing webhooks.
+	Webhooks *webhooks.Service
 }
 
 type server struct{ Deps }

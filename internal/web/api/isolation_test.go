@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // TestEveryRouteRefusesOtherWorkspaces walks every operation of the OpenAPI
@@ -64,6 +65,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil || len(ownerToks) != 1 {
 		t.Fatalf("owner's tokens: %v %v", ownerToks, err)
 	}
+	hook, _, err := env.App.Webhooks.Create(ctx, owner, wsA.ID, webhooks.Input{URL: "https://hooks.example.com/a", Events: []webhooks.EventType{webhooks.InboxRuleAction}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -81,6 +86,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(item.ID)
 		case strings.HasPrefix(path, "/v1/inbox/conversations/"):
 			return fmt.Sprint(item.ConversationID)
+		case strings.Contains(path, "/webhooks/"):
+			return fmt.Sprint(hook.ID)
 		}
 		return "1"
 	}
@@ -157,6 +164,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
 		"add-inbox-note":     `{"body":"x"}`,
 		"act-on-inbox-item":  `{"action":"like"}`,
+		"create-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"]}`,
+		"update-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"],"enabled":false}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -221,6 +230,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	got, _, _, err := env.App.Posts.Get(ctx, owner, v.Post.ID)
 	if err != nil || got.Variants[0].Text != "secret plan" || posts.Status(got.Post.Status) != posts.NeedsApproval {
 		t.Errorf("workspace A's post changed: %+v %v", got.Post, err)
+	}
+	if h, err := env.App.Webhooks.Get(ctx, owner, wsA.ID, hook.ID); err != nil || !h.Enabled || h.URL != "https://hooks.example.com/a" {
+		t.Errorf("workspace A's webhook changed: %+v %v", h, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))

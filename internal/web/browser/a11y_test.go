@@ -17,6 +17,8 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // widths are the two screens every main page is checked at: a laptop and a
@@ -108,6 +110,16 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, _, err := s.env.App.Webhooks.Create(context.Background(), s.owner, s.ws.ID, webhooks.Input{URL: "https://hooks.example.com/tribune/incoming-events",
+		Events: []webhooks.EventType{webhooks.InboxItemCreated, webhooks.InboxRuleAction}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.env.Store.AddWebhookDelivery(context.Background(), store.AddWebhookDeliveryParams{EndpointID: hook.ID, EventID: "evt_0123456789abcdef0123456789abcdef",
+		EventType: string(webhooks.InboxRuleAction), Attempt: 2, At: time.Now().UTC(), Outcome: string(webhooks.Retry), HTTPStatus: 503, DurationMs: 412,
+		Error: "The endpoint answered with an error.", Response: `{"error":"upstream_unavailable","message":"The service is temporarily unavailable, please retry later"}`}); err != nil {
+		t.Fatal(err)
+	}
 	signedIn := []mainPage{
 		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
@@ -125,6 +137,8 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		{"notifications", "/notifications", "main", false},
 		{"tokens", "/settings/tokens", "main", false},
 		{"queue", w + "/queue", "main", false},
+		{"webhooks", w + "/webhooks", "[data-testid=webhooks]", false},
+		{"webhook", fmt.Sprintf("%s/webhooks/%d", w, hook.ID), "[data-testid=webhook-log]", false},
 		{"shared", share[strings.Index(share, "/shared/"):], "[data-testid=shared-calendar]", false},
 	}
 	shots := ""

@@ -21,6 +21,7 @@ import (
 	"github.com/tribune-social/tribune/internal/schedule"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/web/ui"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // TestEveryUIRouteRefusesOtherWorkspaces walks every pattern of the UI's
@@ -51,6 +52,7 @@ type tenantA struct {
 	item    inbox.Item // an inbox item of A
 	token   string     // an API token of A's member
 	tokenID int64
+	hookID  int64
 	secrets []string
 }
 
@@ -211,7 +213,12 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	icalToken := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
-	a.secrets = []string{"secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	hook, hookSecret, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: "https://hooks.example.com/acme-hidden-hook", Events: []webhooks.EventType{webhooks.InboxRuleAction}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.hookID = hook.ID
+	a.secrets = []string{"acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -334,6 +341,8 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.item.ID
 		case strings.HasPrefix(path, "/w/{ws}/inbox/conversations/"):
 			id = w.a.item.ConversationID
+		case strings.HasPrefix(path, "/w/{ws}/webhooks/"):
+			id = w.a.hookID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/tribune-social/tribune/internal/web/layout"
 	"github.com/tribune-social/tribune/internal/web/static"
 	"github.com/tribune-social/tribune/internal/web/webctx"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // Deps are the use cases the UI needs.
@@ -62,6 +63,8 @@ type Deps struct {
 	// period (0: 15 s).
 	Live          *live.Broker
 	LiveHeartbeat time.Duration
+	// Webhooks manages the workspace's outgoing webhooks.
+	Webhooks *webhooks.Service
 }
 
 // SessionCookie names the session cookie.

@@ -380,6 +380,35 @@ type User struct {
 	CreatedAt      time.Time
 }
 
+type WebhookDelivery struct {
+	ID         int64
+	EndpointID int64
+	EventID    string
+	EventType  string
+	Attempt    int64
+	At         time.Time
+	Outcome    string
+	HTTPStatus int64
+	DurationMs int64
+	Error      string
+	Response   string
+}
+
+type WebhookEndpoint struct {
+	ID             int64
+	WorkspaceID    int64
+	URL            string
+	Events         string
+	SecretSealed   []byte
+	SecretKeyID    string
+	Enabled        bool
+	DisabledReason string
+	FailingSince   *time.Time
+	CreatedBy      int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type Workspace struct {
 	ID                   int64
 	OrganizationID       int64
