@@ -70,7 +70,7 @@ func TestSLAReportAndOverdue(t *testing.T) {
 
 		// Wednesday 9:30: c2 and c3 are answered after a night (7h58 + 30 min).
 		f.now = time.Date(2026, 12, 2, 9, 30, 0, 0, paris)
-		must(t, f.s.MarkResponded(ctx, f.owner, ids[1]))                           // 8h28
+		must(t, f.s.MarkResponded(ctx, f.owner, ids[1]))                         // 8h28
 		must(t, f.s.Update(ctx, f.cm, f.ws.ID, ids[2:3], Change{Status: &done})) // 8h27
 		o, err = f.s.Overdue(ctx, f.reader, f.ws.ID)
 		must(t, err)
