@@ -264,13 +264,20 @@ type Report struct {
 const MaxReportDays = 366
 
 // ResponseReport computes the report for the days from first to last
-// (inclusive, dates in the workspace's time zone).
+// (inclusive, dates in the workspace's time zone; only their year, month and
+// day are read). A zero last is today, a zero first 29 days before last.
 func (s *Service) ResponseReport(ctx context.Context, user store.User, workspaceID int64, first, last time.Time) (Report, error) {
 	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, permRead)
 	if err != nil {
 		return Report{}, err
 	}
 	loc := location(ws.Timezone)
+	if last.IsZero() {
+		last = s.Now().In(loc)
+	}
+	if first.IsZero() {
+		first = last.AddDate(0, 0, -29)
+	}
 	since := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
 	until := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
 	days := 0

@@ -9,7 +9,7 @@ import (
 func TestReportCSV(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	rep := Report{Since: time.Date(2026, 12, 1, 0, 0, 0, 0, paris), Until: time.Date(2026, 12, 3, 0, 0, 0, 0, paris), Days: 2,
-		Members: []ReportRow{{ID: 7, Name: "=HYPERLINK(\"http://evil.test\")", Handled: 3, PerDay: 1.5, Median: 90 * time.Second, P90: 2 * time.Hour, Late: 1}},
+		Members:  []ReportRow{{ID: 7, Name: "=HYPERLINK(\"http://evil.test\")", Handled: 3, PerDay: 1.5, Median: 90 * time.Second, P90: 2 * time.Hour, Late: 1}},
 		Channels: []ReportRow{{ID: 3, Name: "@brand", Handled: 3, PerDay: 1.5, Median: 90 * time.Second, P90: 2 * time.Hour, Late: 1}},
 		Total:    ReportRow{Handled: 3, PerDay: 1.5, Median: 90 * time.Second, P90: 2 * time.Hour, Late: 1}}
 	var b strings.Builder

@@ -157,6 +157,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
 		"add-inbox-note":     `{"body":"x"}`,
 		"act-on-inbox-item":  `{"action":"like"}`,
+		"set-inbox-sla":      `{"enabled":true,"target_minutes":60,"days":[1],"open":"09:00","close":"18:00"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
