@@ -380,3 +380,19 @@ func (s *Service) ResponseReport(ctx context.Context, user store.User, workspace
 	rep.Total = finish(&total)
 	return rep, nil
 }
+
+// OverdueItems are the newest items past the target (one page of them),
+// with the set they come from.
+func (s *Service) OverdueItems(ctx context.Context, user store.User, workspaceID int64) ([]Item, Overdue, error) {
+	o, err := s.Overdue(ctx, user, workspaceID)
+	if err != nil || len(o.IDs) == 0 {
+		return nil, o, err
+	}
+	rows, err := s.Store.ListInboxItemsByIDs(ctx, o.IDs[:min(len(o.IDs), PageSize)])
+	if err != nil {
+		return nil, o, err
+	}
+	slices.Reverse(rows) // by id, oldest first: the list is newest first
+	items, err := s.decorate(ctx, rows)
+	return items, o, err
+}

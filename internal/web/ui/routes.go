@@ -70,6 +70,11 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/act", u.page(u.inboxAct))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/responded", u.page(u.inboxResponded))
+	mux.Handle("GET /w/{ws}/inbox/sla", u.page(u.inboxSLAPage))
+	mux.Handle("POST /w/{ws}/inbox/sla", u.page(u.saveInboxSLA))
+	mux.Handle("GET /w/{ws}/inbox/report", u.page(u.inboxReportPage))
+	mux.Handle("GET /w/{ws}/inbox/report.csv", u.page(u.inboxReportCSV))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
