@@ -224,7 +224,9 @@ func (s *Service) Overdue(ctx context.Context, user store.User, workspaceID int6
 		if _, ok := answered[r.ID]; ok {
 			continue
 		}
-		if h.Elapsed(r.NetworkCreatedAt, now) > c.Target {
+		// The deadline walks only as many days as the target spans, however
+		// old the item is.
+		if deadline, err := h.Deadline(r.NetworkCreatedAt, c.Target); err == nil && now.After(deadline) {
 			o.IDs = append(o.IDs, r.ID)
 			o.set[r.ID] = true
 		}

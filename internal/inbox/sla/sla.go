@@ -54,13 +54,13 @@ func (h Hours) Validate() error {
 // that day is open. Wall-clock times are resolved in Loc by time.Date: on a
 // DST day the interval is as long as the clocks say (an hour shorter or
 // longer when the change falls inside opening hours).
-func (h Hours) openOn(y int, m time.Month, d int) (time.Time, time.Time, bool) {
+func (h Hours) openOn(y int, m time.Month, d int, hol holidays) (time.Time, time.Time, bool) {
 	day := time.Date(y, m, d, 12, 0, 0, 0, h.Loc)
 	y, m, d = day.Date() // d may run past the month's end
 	if !h.Days[day.Weekday()] {
 		return time.Time{}, time.Time{}, false
 	}
-	if h.FrenchHolidays && isHoliday(y, m, d) {
+	if h.FrenchHolidays && hol.has(y, m, d) {
 		return time.Time{}, time.Time{}, false
 	}
 	start := time.Date(y, m, d, 0, h.Open, 0, 0, h.Loc)
@@ -68,14 +68,23 @@ func (h Hours) openOn(y int, m time.Month, d int) (time.Time, time.Time, bool) {
 	return start, end, true
 }
 
-func isHoliday(y int, m time.Month, d int) bool {
-	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	for _, k := range keydates.Year(y) {
-		if k.Kind == keydates.Holiday && k.Day.Equal(want) {
-			return true
+// holidays memoises the French public holidays by year for one walk over
+// the days: computing a year's key dates for every day walked would cost
+// more than the walk.
+type holidays map[int]map[string]bool
+
+func (hol holidays) has(y int, m time.Month, d int) bool {
+	days, ok := hol[y]
+	if !ok {
+		days = make(map[string]bool)
+		for _, k := range keydates.Year(y) {
+			if k.Kind == keydates.Holiday {
+				days[k.Key()] = true
+			}
 		}
+		hol[y] = days
 	}
-	return false
+	return days[time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)]
 }
 
 // Elapsed is the business time between from and to (0 when to is not after
@@ -86,12 +95,13 @@ func (h Hours) Elapsed(from, to time.Time) time.Duration {
 		return 0
 	}
 	var total time.Duration
+	hol := holidays{}
 	lf := from.In(h.Loc)
 	y, m, d := lf.Date()
 	for {
 		// Walking calendar days through time.Date(…, d+i, …) normalises
 		// month and year ends, and never adds 24 h (a DST day is 23 or 25).
-		start, end, open := h.openOn(y, m, d)
+		start, end, open := h.openOn(y, m, d, hol)
 		dayStart := time.Date(y, m, d, 0, 0, 0, 0, h.Loc)
 		if !dayStart.Before(to) {
 			break
@@ -113,8 +123,9 @@ func (h Hours) Deadline(from time.Time, target time.Duration) (time.Time, error)
 	lf := from.In(h.Loc)
 	y, m, d := lf.Date()
 	left := target
+	hol := holidays{}
 	for i := 0; i < 366+31; i++ {
-		start, end, open := h.openOn(y, m, d+i)
+		start, end, open := h.openOn(y, m, d+i, hol)
 		if !open {
 			continue
 		}
