@@ -60,7 +60,7 @@ func (u *ui) saveInboxSLA(w http.ResponseWriter, r *http.Request) error {
 	c := inbox.SLASettings{Enabled: r.FormValue("enabled") == "1", FrenchHolidays: r.FormValue("french_holidays") == "1",
 		Open: formClock(r.FormValue("open")), Close: formClock(r.FormValue("close"))}
 	hours, _ := strconv.ParseFloat(r.FormValue("target_hours"), 64)
-	// Rounded: 2.3 h is 138 minutes, not the 137.99… a float gives.
+	// Rounded: 2.05 h is 123 minutes, not the 122.99… a float gives.
 	c.Target = time.Duration(math.Round(hours*60)) * time.Minute
 	for _, d := range r.Form["day"] {
 		if n, err := strconv.Atoi(d); err == nil && n >= 0 && n <= 6 {

@@ -92,5 +92,13 @@ func TestInboxSLAPages(t *testing.T) {
 		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csv, fmt.Sprintf("member,%d,%s,1,", owner.ID, owner.Name)) {
 			t.Errorf("CSV %s:\n%s", resp.Header.Get("Content-Type"), csv)
 		}
+		// Hours typed with a decimal are whole minutes, rounded.
+		form.Set("target_hours", "2.05")
+		if resp := b.do(http.MethodPost, base+"/sla", form); resp.StatusCode != 303 {
+			t.Fatalf("save 2.05 h: %d", resp.StatusCode)
+		}
+		if c, err := env.App.Inbox.SLA(ctx, owner, ws.ID); err != nil || c.Target != 123*time.Minute {
+			t.Errorf("2.05 h saved as %v %v", c.Target, err)
+		}
 	})
 }
