@@ -608,6 +608,17 @@ type InboxPollState struct {
 	Stopped    bool
 }
 
+// InboxSla mirrors the row or argument shape sqlc generates for both dialects.
+type InboxSla struct {
+	WorkspaceID    int64
+	TargetMinutes  int64
+	Days           int64
+	OpenMinute     int64
+	CloseMinute    int64
+	FrenchHolidays bool
+	UpdatedAt      time.Time
+}
+
 // InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
 type InsertInboxItemParams struct {
 	WorkspaceID      int64
@@ -685,6 +696,29 @@ type ListInboxActionsRow struct {
 	CreatedAt time.Time
 }
 
+// ListInboxArrivalsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxArrivalsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	Until       time.Time
+}
+
+// ListInboxArrivalsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxArrivalsRow struct {
+	ID               int64
+	ChannelID        int64
+	NetworkCreatedAt time.Time
+	Status           string
+}
+
+// ListInboxAwaitingRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxAwaitingRow struct {
+	ID               int64
+	ChannelID        int64
+	NetworkCreatedAt time.Time
+	Status           string
+}
+
 // ListInboxConversationItemsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxConversationItemsParams struct {
 	ConversationID int64
@@ -754,6 +788,16 @@ type ListInboxNotesRow struct {
 type ListInboxPollCandidatesRow struct {
 	ID      int64
 	Network string
+}
+
+// ListInboxResponseCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxResponseCandidatesRow struct {
+	ItemID    int64
+	UserID    *int64
+	UserName  string
+	Action    string
+	Detail    string
+	CreatedAt time.Time
 }
 
 // ListMediaParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1435,6 +1479,17 @@ type UpsertInboxConversationParams struct {
 	CreatedAt   time.Time
 }
 
+// UpsertInboxSLAParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxSLAParams struct {
+	WorkspaceID    int64
+	TargetMinutes  int64
+	Days           int64
+	OpenMinute     int64
+	CloseMinute    int64
+	FrenchHolidays bool
+	UpdatedAt      time.Time
+}
+
 // UpsertMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertMembershipParams struct {
 	WorkspaceID int64
@@ -1563,6 +1618,7 @@ type Queries interface {
 	DeleteIdempotencyRecordsBefore(ctx context.Context, before time.Time) (int64, error)
 	DeleteImportProgress(ctx context.Context, arg DeleteImportProgressParams) error
 	DeleteImportProgressBefore(ctx context.Context, before time.Time) (int64, error)
+	DeleteInboxSLA(ctx context.Context, workspaceID int64) error
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
 	DeletePendingParts(ctx context.Context, variantID int64) error
@@ -1588,6 +1644,7 @@ type Queries interface {
 	GetInboxItem(ctx context.Context, id int64) (InboxItem, error)
 	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
+	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
@@ -1614,7 +1671,9 @@ type Queries interface {
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
 	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
 	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
+	ListInboxArrivals(ctx context.Context, arg ListInboxArrivalsParams) ([]ListInboxArrivalsRow, error)
 	ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error)
+	ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]ListInboxAwaitingRow, error)
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
@@ -1625,6 +1684,7 @@ type Queries interface {
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
+	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -1699,6 +1759,7 @@ type Queries interface {
 	UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error)
 	UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error)
 	UpsertInboxConversation(ctx context.Context, arg UpsertInboxConversationParams) (int64, error)
+	UpsertInboxSLA(ctx context.Context, arg UpsertInboxSLAParams) error
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error
 	UsePasswordReset(ctx context.Context, arg UsePasswordResetParams) (int64, error)

@@ -220,6 +220,10 @@ func (a queries) DeleteImportProgressBefore(ctx context.Context, before time.Tim
 	return r, mapErr(err)
 }
 
+func (a queries) DeleteInboxSLA(ctx context.Context, workspaceID int64) error {
+	return mapErr(a.w.DeleteInboxSLA(ctx, workspaceID))
+}
+
 func (a queries) DeleteMedia(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteMedia(ctx, id))
 }
@@ -334,6 +338,11 @@ func (a queries) GetInboxItemByExternal(ctx context.Context, arg store.GetInboxI
 func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.InboxPollState, error) {
 	r, err := a.r.GetInboxPollState(ctx, channelID)
 	return store.InboxPollState(r), mapErr(err)
+}
+
+func (a queries) GetInboxSLA(ctx context.Context, workspaceID int64) (store.InboxSla, error) {
+	r, err := a.r.GetInboxSLA(ctx, workspaceID)
+	return store.InboxSla(r), mapErr(err)
 }
 
 func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string) (store.Invitation, error) {
@@ -543,6 +552,18 @@ func (a queries) ListInboxActions(ctx context.Context, ids []int64) ([]store.Lis
 	return out, nil
 }
 
+func (a queries) ListInboxArrivals(ctx context.Context, arg store.ListInboxArrivalsParams) ([]store.ListInboxArrivalsRow, error) {
+	rs, err := a.r.ListInboxArrivals(ctx, pgdb.ListInboxArrivalsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxArrivalsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxArrivalsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.InboxAuthor, error) {
 	rs, err := a.r.ListInboxAuthors(ctx, ids)
 	if err != nil {
@@ -551,6 +572,18 @@ func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.Inb
 	out := make([]store.InboxAuthor, len(rs))
 	for i := range rs {
 		out[i] = store.InboxAuthor(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]store.ListInboxAwaitingRow, error) {
+	rs, err := a.r.ListInboxAwaiting(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxAwaitingRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxAwaitingRow(rs[i])
 	}
 	return out, nil
 }
@@ -671,6 +704,18 @@ func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]
 	out := make([]store.ListInboxPollCandidatesRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListInboxPollCandidatesRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]store.ListInboxResponseCandidatesRow, error) {
+	rs, err := a.r.ListInboxResponseCandidates(ctx, ids)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxResponseCandidatesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxResponseCandidatesRow(rs[i])
 	}
 	return out, nil
 }
@@ -1164,6 +1209,10 @@ func (a queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]store.
 func (a queries) UpsertInboxConversation(ctx context.Context, arg store.UpsertInboxConversationParams) (int64, error) {
 	r, err := a.w.UpsertInboxConversation(ctx, pgdb.UpsertInboxConversationParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) UpsertInboxSLA(ctx context.Context, arg store.UpsertInboxSLAParams) error {
+	return mapErr(a.w.UpsertInboxSLA(ctx, pgdb.UpsertInboxSLAParams(arg)))
 }
 
 func (a queries) UpsertMembership(ctx context.Context, arg store.UpsertMembershipParams) error {

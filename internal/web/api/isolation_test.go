@@ -166,6 +166,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"act-on-inbox-item":  `{"action":"like"}`,
 		"create-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"]}`,
 		"update-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"],"enabled":false}`,
+		"set-inbox-sla":      `{"enabled":true,"target_minutes":60,"days":[1],"open":"09:00","close":"18:00"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)

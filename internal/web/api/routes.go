@@ -127,6 +127,7 @@ func (s *server) routes(a huma.API) {
 	s.sentimentRoutes(a)
 	s.inboxRoutes(a)
 	s.webhookRoutes(a)
+	s.inboxSLARoutes(a)
 }
 
 // ---- accounts

@@ -36,6 +36,10 @@ type inboxListData struct {
 	Channels []store.Channel
 	Members  []store.ListMembersRow
 	TZ       string
+	// Overdue are the items waiting past the response target; PastOnly
+	// lists just them (?sla=past).
+	Overdue  inbox.Overdue
+	PastOnly bool
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -89,6 +93,10 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	overdue, pastOnly, err := u.inboxOverdue(r, user, ws.ID, &page)
+	if err != nil {
+		return err
+	}
 	chs, err := u.Channels.List(r.Context(), user, ws.ID)
 	if err != nil {
 		return err
@@ -97,7 +105,8 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz}
+	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
+		Overdue: overdue, PastOnly: pastOnly}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}

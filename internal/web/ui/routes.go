@@ -73,6 +73,11 @@ func (u *ui) routes(mux router) {
 	// Live updates of open pages (internal/live).
 	mux.Handle("GET /w/{ws}/events", u.page(u.liveEvents))
 	mux.Handle("POST /w/{ws}/presence", u.page(u.livePresence))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/responded", u.page(u.inboxResponded))
+	mux.Handle("GET /w/{ws}/inbox/sla", u.page(u.inboxSLAPage))
+	mux.Handle("POST /w/{ws}/inbox/sla", u.page(u.saveInboxSLA))
+	mux.Handle("GET /w/{ws}/inbox/report", u.page(u.inboxReportPage))
+	mux.Handle("GET /w/{ws}/inbox/report.csv", u.page(u.inboxReportCSV))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))

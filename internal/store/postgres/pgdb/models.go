@@ -173,6 +173,16 @@ type InboxPollState struct {
 	Stopped    bool
 }
 
+type InboxSla struct {
+	WorkspaceID    int64
+	TargetMinutes  int64
+	Days           int64
+	OpenMinute     int64
+	CloseMinute    int64
+	FrenchHolidays bool
+	UpdatedAt      time.Time
+}
+
 type Invitation struct {
 	ID          int64
 	WorkspaceID int64
