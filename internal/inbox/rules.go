@@ -78,7 +78,8 @@ type cachedEngine struct {
 // StoredRule is a workspace's rule as the pages and the API show it.
 type StoredRule struct {
 	moderation.Rule
-	UpdatedAt time.Time `json:"updated_at"`
+	WorkspaceID int64     `json:"workspace_id"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // ruleBody is what the body column holds: a rule without the columns.
@@ -95,7 +96,7 @@ func ruleOf(r store.ModerationRule) (StoredRule, error) {
 		return StoredRule{}, err
 	}
 	return StoredRule{Rule: moderation.Rule{ID: r.ID, Name: r.Name, Enabled: r.Enabled, Order: int(r.Position),
-		Conditions: b.Conditions, AnyOf: b.AnyOf, Actions: b.Actions, Stop: b.Stop}, UpdatedAt: r.UpdatedAt}, nil
+		Conditions: b.Conditions, AnyOf: b.AnyOf, Actions: b.Actions, Stop: b.Stop}, WorkspaceID: r.WorkspaceID, UpdatedAt: r.UpdatedAt}, nil
 }
 
 // Rules lists a workspace's rules in the order they run.
@@ -193,7 +194,7 @@ func (s *Service) SaveRule(ctx context.Context, user store.User, workspaceID int
 		return StoredRule{}, err
 	}
 	r.ID = id
-	return StoredRule{Rule: r, UpdatedAt: now}, nil
+	return StoredRule{Rule: r, WorkspaceID: workspaceID, UpdatedAt: now}, nil
 }
 
 // SetRuleEnabled switches a rule on or off.
@@ -583,7 +584,14 @@ func (s *Service) RuleActions(ctx context.Context, user store.User, itemID int64
 // the item had before. Undoing a network action takes the permission acting
 // on the network takes; the others the one triage takes. The undo is
 // audited with who did it.
-func (s *Service) UndoRuleAction(ctx context.Context, user store.User, actionID int64) error {
+func (s *Service) UndoRuleAction(ctx context.Context, user store.User, actionID int64) (store.InboxAction, error) {
+	if err := s.undoRuleAction(ctx, user, actionID); err != nil {
+		return store.InboxAction{}, err
+	}
+	return s.Store.GetInboxAction(ctx, actionID)
+}
+
+func (s *Service) undoRuleAction(ctx context.Context, user store.User, actionID int64) error {
 	act, err := s.Store.GetInboxAction(ctx, actionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return problem.NotFound

@@ -67,10 +67,11 @@ func TestRuleHidesOnNetworkAuditsAndUndoes(t *testing.T) {
 		}
 
 		// An analyst reads but cannot undo.
-		if err := f.s.UndoRuleAction(ctx, f.reader, hide.ID); err == nil {
+		if _, err := f.s.UndoRuleAction(ctx, f.reader, hide.ID); err == nil {
 			t.Error("an analyst undid a rule's hide")
 		}
-		must(t, f.s.UndoRuleAction(ctx, f.cm, hide.ID))
+		_, err = f.s.UndoRuleAction(ctx, f.cm, hide.ID)
+		must(t, err)
 		if got := f.conn.actions(); !slices.Equal(got, []string{"hide c1", "unhide c1"}) {
 			t.Fatalf("network saw %v, want the hide then the unhide", got)
 		}
@@ -78,7 +79,7 @@ func TestRuleHidesOnNetworkAuditsAndUndoes(t *testing.T) {
 			t.Error("the item is still hidden after the undo")
 		}
 		var pe *problem.Error
-		if err := f.s.UndoRuleAction(ctx, f.cm, hide.ID); !errors.As(err, &pe) || pe.Code != "already_undone" {
+		if _, err := f.s.UndoRuleAction(ctx, f.cm, hide.ID); !errors.As(err, &pe) || pe.Code != "already_undone" {
 			t.Errorf("second undo: %v, want already_undone", err)
 		}
 		if got := f.conn.actions(); len(got) != 2 {
@@ -86,7 +87,8 @@ func TestRuleHidesOnNetworkAuditsAndUndoes(t *testing.T) {
 		}
 
 		// Untag puts the tags back as they were.
-		must(t, f.s.UndoRuleAction(ctx, f.cm, acts[1].ID))
+		_, err = f.s.UndoRuleAction(ctx, f.cm, acts[1].ID)
+		must(t, err)
 		tags, err := st.ListInboxItemTags(ctx, []int64{scam.ID})
 		must(t, err)
 		if len(tags) != 0 {
@@ -132,14 +134,15 @@ func TestRuleTriageActionsRestorePreviousValues(t *testing.T) {
 			t.Errorf("network called: %v", f.conn.actions())
 		}
 		for _, a := range acts[:3] {
-			must(t, f.s.UndoRuleAction(ctx, f.cm, a.ID))
+			_, err := f.s.UndoRuleAction(ctx, f.cm, a.ID)
+			must(t, err)
 		}
 		it = itemByExternal(t, f, "c1")
 		if it.AssigneeID != nil || it.Priority != int64(PriorityNormal) || it.Status != string(StatusNew) {
 			t.Errorf("after undo: assignee %v priority %d status %s, want none, normal, new", it.AssigneeID, it.Priority, it.Status)
 		}
 		var pe *problem.Error
-		if err := f.s.UndoRuleAction(ctx, f.cm, acts[4].ID); !errors.As(err, &pe) || pe.Code != "not_undoable" {
+		if _, err := f.s.UndoRuleAction(ctx, f.cm, acts[4].ID); !errors.As(err, &pe) || pe.Code != "not_undoable" {
 			t.Errorf("undo of a refused delete: %v", err)
 		}
 	})
