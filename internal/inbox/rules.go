@@ -760,3 +760,18 @@ func (s *Service) DeleteReply(ctx context.Context, user store.User, workspaceID,
 	}
 	return s.Store.DeleteSavedReply(ctx, id)
 }
+
+// RuleAction is one audited action of an item the user reads.
+func (s *Service) RuleAction(ctx context.Context, user store.User, actionID int64) (store.InboxAction, error) {
+	act, err := s.Store.GetInboxAction(ctx, actionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return act, problem.NotFound
+	}
+	if err != nil {
+		return act, err
+	}
+	if _, err := s.item(ctx, user, act.ItemID, permRead); err != nil {
+		return act, err
+	}
+	return act, nil
+}

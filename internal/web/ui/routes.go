@@ -70,6 +70,14 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/act", u.page(u.inboxAct))
+	mux.Handle("POST /w/{ws}/inbox/rule-actions/{id}/undo", u.page(u.inboxUndo))
+	// Moderation rules and saved replies.
+	mux.Handle("GET /w/{ws}/moderation", u.page(u.moderationPage))
+	mux.Handle("POST /w/{ws}/moderation/rules", u.page(u.moderationSave))
+	mux.Handle("POST /w/{ws}/moderation/rules/{id}", u.page(u.moderationSave))
+	mux.Handle("POST /w/{ws}/moderation/rules/{id}/state", u.page(u.moderationRuleAct))
+	mux.Handle("POST /w/{ws}/moderation/replies", u.page(u.moderationReply))
+	mux.Handle("POST /w/{ws}/moderation/replies/{id}", u.page(u.moderationReply))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
