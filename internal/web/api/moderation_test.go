@@ -124,3 +124,80 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		t.Errorf("trying acted on the network: %q", got)
 	}
 }
+
+// On the Sandbox network itself: a rule hides what its audience writes, the
+// Sandbox shows those items hidden, and undoing one unhides it there.
+func TestModerationRuleHidesOnTheSandbox(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	tok := env.Token(t, owner)
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := `{"name":"Sandbox","enabled":true,"order":1,"conditions":[{"kind":"network","values":["sandbox"]}],"actions":[{"kind":"hide"}]}`
+	if r := env.Do(t, tok, http.MethodPost, fmt.Sprintf("/api/v1/workspaces/%d/moderation-rules", ws.ID), strings.NewReader(rule)); r.StatusCode != 201 {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	if r := env.Do(t, tok, http.MethodPut, fmt.Sprintf("/api/v1/channels/%d/sandbox-audience", ch.ID), strings.NewReader(`{"rate":60,"languages":["fr"]}`)); r.StatusCode != 200 {
+		t.Fatalf("audience: %d", r.StatusCode)
+	}
+	ib, ok := env.App.Inbox.Connectors["sandbox"].(network.Inbox)
+	if !ok {
+		t.Fatal("the Sandbox connector has no inbox")
+	}
+	acct, err := env.App.Channels.Account(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetched []network.Item
+	for deadline := time.Now().Add(10 * time.Second); len(fetched) == 0 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		res, err := ib.FetchInbox(ctx, acct, network.FetchRequest{Limit: 20, Since: time.Now().Add(-time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fetched = res.Items
+	}
+	if len(fetched) == 0 {
+		t.Fatal("the Sandbox audience wrote nothing")
+	}
+	if _, err := env.App.Inbox.Ingest(ctx, ch, fetched); err != nil {
+		t.Fatal(err)
+	}
+	hiddenOnSandbox := func(id string) bool {
+		for _, it := range env.Sandbox.Inbox(ch.ExternalID) {
+			if it.ID == id {
+				return it.Hidden
+			}
+		}
+		t.Fatalf("the Sandbox has no item %s", id)
+		return false
+	}
+	for _, it := range fetched {
+		if !hiddenOnSandbox(it.ExternalID) {
+			t.Errorf("item %s (%s) is not hidden on the Sandbox", it.ExternalID, it.Kind)
+		}
+	}
+	page := decode[struct{ Items []itemJSON }](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil))
+	if len(page.Items) != len(fetched) {
+		t.Fatalf("inbox has %d items, fetched %d", len(page.Items), len(fetched))
+	}
+	acts := decode[struct {
+		Actions []struct{ ID int64 }
+	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/inbox/items/%d/rule-actions", page.Items[0].ID), nil))
+	if len(acts.Actions) != 1 {
+		t.Fatalf("rule actions: %+v", acts)
+	}
+	if r := env.Do(t, tok, http.MethodPost, fmt.Sprintf("/api/v1/inbox/rule-actions/%d/undo", acts.Actions[0].ID), nil); r.StatusCode != 200 {
+		t.Fatalf("undo: %d", r.StatusCode)
+	}
+	item, err := env.App.Inbox.Item(ctx, owner, page.Items[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hiddenOnSandbox(item.ExternalID) || item.Hidden {
+		t.Errorf("item %s is still hidden after the undo", item.ExternalID)
+	}
+}
