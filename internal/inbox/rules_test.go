@@ -242,3 +242,41 @@ func TestRulesStorage(t *testing.T) {
 		}
 	})
 }
+
+// Escalation by e-mail reaches members through the notifier; an address
+// that is not a member, and a webhook (not built yet), are audited as not
+// sent rather than dropped or pretended.
+func TestRuleEscalationIsHonest(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		// A user of the organisation who is not a member of the workspace.
+		_, err := st.CreateUser(ctx, store.CreateUserParams{OrganizationID: f.owner.OrganizationID, Email: "other@example.test", Name: "other",
+			PasswordHash: "x", OrgRole: "member", Locale: "en", CreatedAt: t0})
+		must(t, err)
+		_, err = f.s.SaveRule(ctx, f.owner, f.ws.ID, moderation.Rule{Name: "Escalate", Enabled: true, Order: 1,
+			Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"lawyer"}}},
+			Actions: []moderation.Action{{Kind: moderation.ActEmail, Emails: []string{"cm@example.test", "other@example.test"}},
+				{Kind: moderation.ActWebhook, WebhookID: 7}}})
+		must(t, err)
+		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "my lawyer will call")})
+		must(t, err)
+		if len(f.notes.sent) != 1 || f.notes.sent[0].UserID != f.cm.ID || f.notes.sent[0].Kind != NotifyEscalated {
+			t.Errorf("notifications %+v, want one escalation to the community manager", f.notes.sent)
+		}
+		acts := ruleActionsOf(t, f, itemByExternal(t, f, "c1").ID)
+		if len(acts) != 3 {
+			t.Fatalf("audit %+v", acts)
+		}
+		if acts[0].Result != ResultOK || acts[0].Detail != "cm@example.test" || acts[0].Undo != "" {
+			t.Errorf("member escalation audited as %+v", acts[0])
+		}
+		if acts[1].Result != ResultRefused || acts[1].Error != noteNotMember || acts[1].Detail != "other@example.test" {
+			t.Errorf("stranger escalation audited as %+v", acts[1])
+		}
+		if acts[2].Result != ResultRefused || acts[2].Error != noteNoWebhook {
+			t.Errorf("webhook audited as %+v", acts[2])
+		}
+	})
+}
