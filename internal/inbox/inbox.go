@@ -47,6 +47,9 @@ type Service struct {
 	Notifier publish.Notifier
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// ruleCache keeps each workspace's compiled moderation rules (rules.go).
+	ruleCache ruleCache
 }
 
 // Status is where an item is in the team's work.

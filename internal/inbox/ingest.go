@@ -37,6 +37,9 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 		res, err = s.ingestTx(ctx, tx, ch, items)
 		return err
 	})
+	if err == nil {
+		s.applyRules(ctx, ch, res.NewIDs)
+	}
 	return res, err
 }
 

@@ -195,8 +195,10 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		}
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
+		var added IngestResult
 		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
-			if _, err := s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+			var err error
+			if added, err = s.ingestTx(ctx, tx, ch, res.Items); err != nil {
 				return err
 			}
 			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
@@ -204,6 +206,8 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		if err != nil {
 			return err
 		}
+		// The moderation rules run once the page is committed (rules.go).
+		s.applyRules(ctx, ch, added.NewIDs)
 		cursor = res.Cursor
 		if !res.More {
 			break

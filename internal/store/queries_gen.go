@@ -62,6 +62,21 @@ type AddInboxNoteParams struct {
 	CreatedAt time.Time
 }
 
+// AddInboxRuleActionParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxRuleActionParams struct {
+	WorkspaceID int64
+	ItemID      int64
+	Action      string
+	Detail      string
+	Result      string
+	Error       string
+	CreatedAt   time.Time
+	RuleID      *int64
+	RuleName    string
+	Undo        string
+	Previous    string
+}
+
 // AddNotificationParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddNotificationParams struct {
 	UserID      int64
@@ -512,6 +527,11 @@ type InboxAction struct {
 	Result      string
 	Error       string
 	CreatedAt   time.Time
+	RuleID      *int64
+	RuleName    string
+	Undo        string
+	Previous    string
+	UndoneAt    *time.Time
 }
 
 // InboxAuthor mirrors the row or argument shape sqlc generates for both dialects.
@@ -655,6 +675,24 @@ type InsertInboxItemParams struct {
 type InsertInboxItemsRow struct {
 	ID         int64
 	ExternalID string
+}
+
+// InsertModerationRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type InsertModerationRuleParams struct {
+	WorkspaceID int64
+	Name        string
+	Position    int64
+	Enabled     bool
+	Body        string
+	Now         time.Time
+}
+
+// InsertSavedReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type InsertSavedReplyParams struct {
+	WorkspaceID int64
+	Name        string
+	Body        string
+	Now         time.Time
 }
 
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.
@@ -877,6 +915,28 @@ type ListPostsInRangeParams struct {
 	MaxRows     int64
 }
 
+// ListRecentInboxItemsForRulesParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentInboxItemsForRulesParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	MaxRows     int64
+}
+
+// ListRecentInboxItemsForRulesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentInboxItemsForRulesRow struct {
+	ID               int64
+	ExternalID       string
+	Network          string
+	Kind             string
+	Text             string
+	Lang             string
+	DeclaredLang     string
+	Sentiment        string
+	SentimentScore   float64
+	AuthorExternalID string
+	AuthorHandle     string
+}
+
 // ListRecentPublishedPartsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListRecentPublishedPartsParams struct {
 	ChannelID int64
@@ -912,6 +972,12 @@ type ListWebhookDeliveriesParams struct {
 	EndpointID  int64
 	WorkspaceID int64
 	MaxRows     int64
+}
+
+// MarkInboxActionUndoneParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkInboxActionUndoneParams struct {
+	UndoneAt *time.Time
+	ID       int64
 }
 
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -971,6 +1037,24 @@ type Membership struct {
 	UserID      int64
 	Role        string
 	CreatedAt   time.Time
+}
+
+// ModerationRule mirrors the row or argument shape sqlc generates for both dialects.
+type ModerationRule struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Position    int64
+	Enabled     bool
+	Body        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ModerationRuleSet mirrors the row or argument shape sqlc generates for both dialects.
+type ModerationRuleSet struct {
+	WorkspaceID int64
+	Version     int64
 }
 
 // NetworkApp mirrors the row or argument shape sqlc generates for both dialects.
@@ -1181,6 +1265,16 @@ type SaveInboxPollCursorParams struct {
 	ChannelID int64
 }
 
+// SavedReply mirrors the row or argument shape sqlc generates for both dialects.
+type SavedReply struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Body        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 // Session mirrors the row or argument shape sqlc generates for both dialects.
 type Session struct {
 	TokenHash string
@@ -1358,6 +1452,16 @@ type UpdateMediaDetailsParams struct {
 	ID   int64
 }
 
+// UpdateModerationRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateModerationRuleParams struct {
+	Name      string
+	Position  int64
+	Enabled   bool
+	Body      string
+	UpdatedAt time.Time
+	ID        int64
+}
+
 // UpdatePostParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdatePostParams struct {
 	Status         string
@@ -1370,6 +1474,14 @@ type UpdatePostParams struct {
 	DuplicateOf    *int64
 	UpdatedAt      time.Time
 	ID             int64
+}
+
+// UpdateSavedReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateSavedReplyParams struct {
+	Name      string
+	Body      string
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // UpdateUserPasswordParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1582,11 +1694,13 @@ type Queries interface {
 	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
+	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
+	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
@@ -1621,8 +1735,10 @@ type Queries interface {
 	DeleteInboxSLA(ctx context.Context, workspaceID int64) error
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
+	DeleteModerationRule(ctx context.Context, id int64) error
 	DeletePendingParts(ctx context.Context, variantID int64) error
 	DeletePost(ctx context.Context, id int64) error
+	DeleteSavedReply(ctx context.Context, id int64) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error
 	DeleteVariant(ctx context.Context, id int64) error
@@ -1639,6 +1755,7 @@ type Queries interface {
 	GetChannel(ctx context.Context, id int64) (Channel, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
 	GetImportProgress(ctx context.Context, arg GetImportProgressParams) (ImportProgress, error)
+	GetInboxAction(ctx context.Context, id int64) (InboxAction, error)
 	GetInboxAuthor(ctx context.Context, id int64) (InboxAuthor, error)
 	GetInboxConversation(ctx context.Context, id int64) (InboxConversation, error)
 	GetInboxItem(ctx context.Context, id int64) (InboxItem, error)
@@ -1648,10 +1765,13 @@ type Queries interface {
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
+	GetModerationRule(ctx context.Context, id int64) (ModerationRule, error)
+	GetModerationRuleSetVersion(ctx context.Context, workspaceID int64) ([]int64, error)
 	GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (NetworkApp, error)
 	GetOrganization(ctx context.Context, id int64) (Organization, error)
 	GetPost(ctx context.Context, id int64) (Post, error)
 	GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error)
+	GetSavedReply(ctx context.Context, id int64) (SavedReply, error)
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	GetUser(ctx context.Context, id int64) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
@@ -1661,6 +1781,8 @@ type Queries interface {
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
 	InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error)
+	InsertModerationRule(ctx context.Context, arg InsertModerationRuleParams) (int64, error)
+	InsertSavedReply(ctx context.Context, arg InsertSavedReplyParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
@@ -1685,10 +1807,12 @@ type Queries interface {
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
+	ListInboxRuleActions(ctx context.Context, itemID int64) ([]InboxAction, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
 	ListMembers(ctx context.Context, workspaceID int64) ([]ListMembersRow, error)
+	ListModerationRules(ctx context.Context, workspaceID int64) ([]ModerationRule, error)
 	ListNotifications(ctx context.Context, arg ListNotificationsParams) ([]Notification, error)
 	ListOrganizationUsers(ctx context.Context, organizationID int64) ([]User, error)
 	ListOrganizationWorkspaces(ctx context.Context, organizationID int64) ([]Workspace, error)
@@ -1700,13 +1824,16 @@ type Queries interface {
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
 	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
+	ListRecentInboxItemsForRules(ctx context.Context, arg ListRecentInboxItemsForRulesParams) ([]ListRecentInboxItemsForRulesRow, error)
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
+	ListSavedReplies(ctx context.Context, workspaceID int64) ([]SavedReply, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
 	ListWebhookDeliveries(ctx context.Context, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error)
 	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
+	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error
@@ -1740,6 +1867,7 @@ type Queries interface {
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
+	UnmarkInboxActionUndone(ctx context.Context, id int64) error
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
 	UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
@@ -1747,7 +1875,9 @@ type Queries interface {
 	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
 	UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInboxItemFromNetworkParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
+	UpdateModerationRule(ctx context.Context, arg UpdateModerationRuleParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error
+	UpdateSavedReply(ctx context.Context, arg UpdateSavedReplyParams) error
 	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error
 	UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) error
 	UpdateVariantContent(ctx context.Context, arg UpdateVariantContentParams) error

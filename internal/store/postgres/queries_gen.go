@@ -41,6 +41,11 @@ func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams)
 	return store.InboxNote(r), mapErr(err)
 }
 
+func (a queries) AddInboxRuleAction(ctx context.Context, arg store.AddInboxRuleActionParams) (int64, error) {
+	r, err := a.w.AddInboxRuleAction(ctx, pgdb.AddInboxRuleActionParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
 	return mapErr(a.w.AddNotification(ctx, pgdb.AddNotificationParams(arg)))
 }
@@ -59,6 +64,10 @@ func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams)
 
 func (a queries) AddWebhookDelivery(ctx context.Context, arg store.AddWebhookDeliveryParams) error {
 	return mapErr(a.w.AddWebhookDelivery(ctx, pgdb.AddWebhookDeliveryParams(arg)))
+}
+
+func (a queries) BumpModerationRuleSet(ctx context.Context, workspaceID int64) error {
+	return mapErr(a.w.BumpModerationRuleSet(ctx, workspaceID))
 }
 
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
@@ -232,12 +241,20 @@ func (a queries) DeleteMembership(ctx context.Context, arg store.DeleteMembershi
 	return mapErr(a.w.DeleteMembership(ctx, pgdb.DeleteMembershipParams(arg)))
 }
 
+func (a queries) DeleteModerationRule(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteModerationRule(ctx, id))
+}
+
 func (a queries) DeletePendingParts(ctx context.Context, variantID int64) error {
 	return mapErr(a.w.DeletePendingParts(ctx, variantID))
 }
 
 func (a queries) DeletePost(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeletePost(ctx, id))
+}
+
+func (a queries) DeleteSavedReply(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteSavedReply(ctx, id))
 }
 
 func (a queries) DeleteSession(ctx context.Context, tokenHash string) error {
@@ -315,6 +332,11 @@ func (a queries) GetImportProgress(ctx context.Context, arg store.GetImportProgr
 	return store.ImportProgress(r), mapErr(err)
 }
 
+func (a queries) GetInboxAction(ctx context.Context, id int64) (store.InboxAction, error) {
+	r, err := a.r.GetInboxAction(ctx, id)
+	return store.InboxAction(r), mapErr(err)
+}
+
 func (a queries) GetInboxAuthor(ctx context.Context, id int64) (store.InboxAuthor, error) {
 	r, err := a.r.GetInboxAuthor(ctx, id)
 	return store.InboxAuthor(r), mapErr(err)
@@ -360,6 +382,16 @@ func (a queries) GetMembership(ctx context.Context, arg store.GetMembershipParam
 	return store.Membership(r), mapErr(err)
 }
 
+func (a queries) GetModerationRule(ctx context.Context, id int64) (store.ModerationRule, error) {
+	r, err := a.r.GetModerationRule(ctx, id)
+	return store.ModerationRule(r), mapErr(err)
+}
+
+func (a queries) GetModerationRuleSetVersion(ctx context.Context, workspaceID int64) ([]int64, error) {
+	r, err := a.r.GetModerationRuleSetVersion(ctx, workspaceID)
+	return r, mapErr(err)
+}
+
 func (a queries) GetNetworkApp(ctx context.Context, arg store.GetNetworkAppParams) (store.NetworkApp, error) {
 	r, err := a.r.GetNetworkApp(ctx, pgdb.GetNetworkAppParams(arg))
 	return store.NetworkApp(r), mapErr(err)
@@ -385,6 +417,11 @@ func (a queries) GetPublishTargets(ctx context.Context, ids []int64) ([]store.Ge
 		out[i] = store.GetPublishTargetsRow{PostVariant: store.PostVariant(rs[i].PostVariant), Post: store.Post(rs[i].Post), Workspace: store.Workspace(rs[i].Workspace), Channel: store.Channel(rs[i].Channel)}
 	}
 	return out, nil
+}
+
+func (a queries) GetSavedReply(ctx context.Context, id int64) (store.SavedReply, error) {
+	r, err := a.r.GetSavedReply(ctx, id)
+	return store.SavedReply(r), mapErr(err)
 }
 
 func (a queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
@@ -437,6 +474,16 @@ func (a queries) InsertInboxItems(ctx context.Context, batch string) ([]store.In
 		out[i] = store.InsertInboxItemsRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) InsertModerationRule(ctx context.Context, arg store.InsertModerationRuleParams) (int64, error) {
+	r, err := a.w.InsertModerationRule(ctx, pgdb.InsertModerationRuleParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) InsertSavedReply(ctx context.Context, arg store.InsertSavedReplyParams) (int64, error) {
+	r, err := a.w.InsertSavedReply(ctx, pgdb.InsertSavedReplyParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) LastPublishErrors(ctx context.Context, arg store.LastPublishErrorsParams) ([]store.PublishLog, error) {
@@ -720,6 +767,18 @@ func (a queries) ListInboxResponseCandidates(ctx context.Context, ids []int64) (
 	return out, nil
 }
 
+func (a queries) ListInboxRuleActions(ctx context.Context, itemID int64) ([]store.InboxAction, error) {
+	rs, err := a.r.ListInboxRuleActions(ctx, itemID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxAction, len(rs))
+	for i := range rs {
+		out[i] = store.InboxAction(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -764,6 +823,18 @@ func (a queries) ListMembers(ctx context.Context, workspaceID int64) ([]store.Li
 	out := make([]store.ListMembersRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListMembersRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListModerationRules(ctx context.Context, workspaceID int64) ([]store.ModerationRule, error) {
+	rs, err := a.r.ListModerationRules(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ModerationRule, len(rs))
+	for i := range rs {
+		out[i] = store.ModerationRule(rs[i])
 	}
 	return out, nil
 }
@@ -900,6 +971,18 @@ func (a queries) ListQueueSlots(ctx context.Context, channelID int64) ([]store.Q
 	return out, nil
 }
 
+func (a queries) ListRecentInboxItemsForRules(ctx context.Context, arg store.ListRecentInboxItemsForRulesParams) ([]store.ListRecentInboxItemsForRulesRow, error) {
+	rs, err := a.r.ListRecentInboxItemsForRules(ctx, pgdb.ListRecentInboxItemsForRulesParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListRecentInboxItemsForRulesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListRecentInboxItemsForRulesRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListRecentPublishedParts(ctx context.Context, arg store.ListRecentPublishedPartsParams) ([]store.ListRecentPublishedPartsRow, error) {
 	rs, err := a.r.ListRecentPublishedParts(ctx, pgdb.ListRecentPublishedPartsParams(arg))
 	if err != nil {
@@ -908,6 +991,18 @@ func (a queries) ListRecentPublishedParts(ctx context.Context, arg store.ListRec
 	out := make([]store.ListRecentPublishedPartsRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListRecentPublishedPartsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListSavedReplies(ctx context.Context, workspaceID int64) ([]store.SavedReply, error) {
+	rs, err := a.r.ListSavedReplies(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.SavedReply, len(rs))
+	for i := range rs {
+		out[i] = store.SavedReply(rs[i])
 	}
 	return out, nil
 }
@@ -982,6 +1077,11 @@ func (a queries) ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([
 		out[i] = store.WebhookEndpoint(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) MarkInboxActionUndone(ctx context.Context, arg store.MarkInboxActionUndoneParams) (int64, error) {
+	r, err := a.w.MarkInboxActionUndone(ctx, pgdb.MarkInboxActionUndoneParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
@@ -1123,6 +1223,10 @@ func (a queries) TouchAPIToken(ctx context.Context, arg store.TouchAPITokenParam
 	return mapErr(a.w.TouchAPIToken(ctx, pgdb.TouchAPITokenParams(arg)))
 }
 
+func (a queries) UnmarkInboxActionUndone(ctx context.Context, id int64) error {
+	return mapErr(a.w.UnmarkInboxActionUndone(ctx, id))
+}
+
 func (a queries) UpdateChannelLimits(ctx context.Context, arg store.UpdateChannelLimitsParams) error {
 	return mapErr(a.w.UpdateChannelLimits(ctx, pgdb.UpdateChannelLimitsParams(arg)))
 }
@@ -1151,8 +1255,16 @@ func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDe
 	return mapErr(a.w.UpdateMediaDetails(ctx, pgdb.UpdateMediaDetailsParams(arg)))
 }
 
+func (a queries) UpdateModerationRule(ctx context.Context, arg store.UpdateModerationRuleParams) error {
+	return mapErr(a.w.UpdateModerationRule(ctx, pgdb.UpdateModerationRuleParams(arg)))
+}
+
 func (a queries) UpdatePost(ctx context.Context, arg store.UpdatePostParams) error {
 	return mapErr(a.w.UpdatePost(ctx, pgdb.UpdatePostParams(arg)))
+}
+
+func (a queries) UpdateSavedReply(ctx context.Context, arg store.UpdateSavedReplyParams) error {
+	return mapErr(a.w.UpdateSavedReply(ctx, pgdb.UpdateSavedReplyParams(arg)))
 }
 
 func (a queries) UpdateUserPassword(ctx context.Context, arg store.UpdateUserPasswordParams) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/webhooks"
@@ -47,6 +48,17 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A moderation rule of A that acts on the item below, and a saved reply.
+	rule, err := env.App.Inbox.SaveRule(ctx, owner, wsA.ID, moderation.Rule{Name: "Urgent", Enabled: true,
+		Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"plan"}}},
+		Actions:    []moderation.Action{{Kind: moderation.ActPriority, Priority: moderation.PriorityUrgent}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := env.App.Inbox.SaveReply(ctx, owner, wsA.ID, 0, "Thanks", "Thanks {name}")
+	if err != nil {
+		t.Fatal(err)
+	}
 	// An inbox item of A (a comment under A's post), read through the app.
 	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "in-1", Kind: network.KindComment, Text: "secret plan reply",
 		Author: network.Author{ExternalID: "fan"}, CreatedAt: wsA.CreatedAt}}); err != nil {
@@ -57,6 +69,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		t.Fatalf("A's inbox: %+v %v", inboxPage, err)
 	}
 	item := inboxPage.Items[0]
+	ruleActs, err := env.App.Inbox.RuleActions(ctx, owner, item.ID)
+	if err != nil || len(ruleActs) != 1 {
+		t.Fatalf("A's rule actions: %+v %v", ruleActs, err)
+	}
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +104,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(item.ConversationID)
 		case strings.Contains(path, "/webhooks/"):
 			return fmt.Sprint(hook.ID)
+		case strings.HasPrefix(path, "/v1/moderation-rules/"):
+			return fmt.Sprint(rule.ID)
+		case strings.HasPrefix(path, "/v1/inbox/rule-actions/"):
+			return fmt.Sprint(ruleActs[0].ID)
+		case strings.Contains(path, "/saved-replies/"):
+			return fmt.Sprint(reply.ID)
 		}
 		return "1"
 	}
@@ -132,41 +154,46 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	// Bodies that pass validation, so that the refusal is about access.
 	bodies := map[string]string{
-		"update-workspace":   `{"name":"pwned"}`,
-		"set-member-role":    `{"role":"analyst"}`,
-		"invite":             `{"email":"x@example.test","role":"analyst"}`,
-		"connect-sandbox":    `{"name":"x"}`,
-		"connect-bluesky":    `{"handle":"x.test","app_password":"x"}`,
-		"connect-mastodon":   `{"instance_url":"https://example.test"}`,
-		"set-queue":          `[]`,
-		"move-queued-post":   fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
-		"update-channel":     `{"default_visibility":"private"}`,
-		"sandbox-faults":     `{"mode":"none"}`,
-		"sandbox-audience":   `{"rate":1}`,
-		"describe-media":     `{"alt":"x","tags":[]}`,
-		"create-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"check-post":         fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"update-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"approve-post":       `{}`,
-		"reject-post":        `{"reason":"no"}`,
-		"move-post":          `{"scheduled_local":"2030-01-01T10:00"}`,
-		"comment-post":       `{"body":"x"}`,
-		"review-link":        `{"reviewer":"x"}`,
-		"retry-variant":      `{}`,
-		"resume":             `{"send":[]}`,
-		"decide-review":      `{"decision":"approve"}`,
-		"accept-invitation":  `{"name":"x","password":"correct horse battery"}`,
-		"setup":              `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
-		"create-token":       `{"email":"owner@example.test","password":"wrong password"}`,
-		"create-workspace":   `{"name":"x","timezone":"UTC"}`,
-		"import-csv":         "",
-		"update-inbox-items": fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, item.ID),
-		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
-		"add-inbox-note":     `{"body":"x"}`,
-		"act-on-inbox-item":  `{"action":"like"}`,
-		"create-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"]}`,
-		"update-webhook":     `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"],"enabled":false}`,
-		"set-inbox-sla":      `{"enabled":true,"target_minutes":60,"days":[1],"open":"09:00","close":"18:00"}`,
+		"update-workspace":       `{"name":"pwned"}`,
+		"set-member-role":        `{"role":"analyst"}`,
+		"invite":                 `{"email":"x@example.test","role":"analyst"}`,
+		"connect-sandbox":        `{"name":"x"}`,
+		"connect-bluesky":        `{"handle":"x.test","app_password":"x"}`,
+		"connect-mastodon":       `{"instance_url":"https://example.test"}`,
+		"set-queue":              `[]`,
+		"move-queued-post":       fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
+		"update-channel":         `{"default_visibility":"private"}`,
+		"sandbox-faults":         `{"mode":"none"}`,
+		"sandbox-audience":       `{"rate":1}`,
+		"describe-media":         `{"alt":"x","tags":[]}`,
+		"create-post":            fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"check-post":             fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"update-post":            fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"approve-post":           `{}`,
+		"reject-post":            `{"reason":"no"}`,
+		"move-post":              `{"scheduled_local":"2030-01-01T10:00"}`,
+		"comment-post":           `{"body":"x"}`,
+		"review-link":            `{"reviewer":"x"}`,
+		"retry-variant":          `{}`,
+		"resume":                 `{"send":[]}`,
+		"decide-review":          `{"decision":"approve"}`,
+		"accept-invitation":      `{"name":"x","password":"correct horse battery"}`,
+		"setup":                  `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
+		"create-token":           `{"email":"owner@example.test","password":"wrong password"}`,
+		"create-workspace":       `{"name":"x","timezone":"UTC"}`,
+		"import-csv":             "",
+		"update-inbox-items":     fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, item.ID),
+		"update-inbox-item":      `{"status":"done","sentiment":"negative"}`,
+		"add-inbox-note":         `{"body":"x"}`,
+		"act-on-inbox-item":      `{"action":"like"}`,
+		"create-webhook":         `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"]}`,
+		"update-webhook":         `{"url":"https://hooks.example.com/b","events":["inbox.rule.action"],"enabled":false}`,
+		"set-inbox-sla":          `{"enabled":true,"target_minutes":60,"days":[1],"open":"09:00","close":"18:00"}`,
+		"create-moderation-rule": validRule,
+		"try-moderation-rule":    validRule,
+		"update-moderation-rule": validRule,
+		"create-saved-reply":     `{"name":"x","body":"x"}`,
+		"update-saved-reply":     `{"name":"x","body":"x"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -244,6 +271,15 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if it, err := env.App.Inbox.Item(ctx, owner, item.ID); err != nil || it.Status != "new" || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
 	}
+	if it, _ := env.App.Inbox.Item(ctx, owner, item.ID); it.Priority != 3 {
+		t.Errorf("workspace A's rule action was undone by an outsider: priority %d", it.Priority)
+	}
+	if rules, _ := env.App.Inbox.Rules(ctx, owner, wsA.ID); len(rules) != 1 || rules[0].Name != "Urgent" {
+		t.Errorf("workspace A's rules changed: %+v", rules)
+	}
+	if reps, _ := env.App.Inbox.SavedReplies(ctx, owner, wsA.ID); len(reps) != 1 || reps[0].Name != "Thanks" {
+		t.Errorf("workspace A's saved replies changed: %+v", reps)
+	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")
 	}
@@ -266,3 +302,6 @@ var pngBytes = string([]byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x0
 	0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82})
 
 var _ = http.StatusOK
+
+// validRule is a moderation rule that passes validation.
+const validRule = `{"name":"pwned","enabled":true,"order":0,"conditions":[{"kind":"keywords","terms":["x"]}],"actions":[{"kind":"hide"}]}`

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -90,6 +91,16 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	if err := s.env.App.Channels.SetQueue(context.Background(), s.owner, s.chs[0].ID, slots); err != nil {
 		t.Fatal(err)
 	}
+	// A moderation rule that tags the unhappy comment, so that the
+	// conversation shows an automatic action with its Undo, and a saved reply.
+	if _, err := s.env.App.Inbox.SaveRule(context.Background(), s.owner, s.ws.ID, moderation.Rule{Name: "Livraison", Enabled: true, Order: 1,
+		Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"delivery"}}},
+		Actions:    []moderation.Action{{Kind: moderation.ActTag, Tag: "livraison"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.env.App.Inbox.SaveReply(context.Background(), s.owner, s.ws.ID, 0, "Merci", "Merci {name} !"); err != nil {
+		t.Fatal(err)
+	}
 	// An inbox with a conversation under the post, in both languages.
 	var items []network.Item
 	for i, text := range []string{"Superbe collection, merci !", "Delivery took three weeks, not happy.", "Les lampes sont-elles disponibles en noir ?"} {
@@ -123,6 +134,7 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	signedIn := []mainPage{
 		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
+		{"moderation", w + "/moderation?edit=1", "[data-testid=moderation]", false},
 		{"calendar", w + "/calendar", ".fc-view", true},
 		{"posts", w + "/posts", "main", false},
 		{"compose", w + "/compose", "main", true},

@@ -195,6 +195,8 @@ type conversationData struct {
 	Members []store.ListMembersRow
 	TZ      string
 	Notes   map[int64][]store.ListInboxNotesRow
+	// RuleActions are each item's automatic actions (moderation rules).
+	RuleActions map[int64][]store.InboxAction
 }
 
 func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
@@ -221,6 +223,12 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{}}
 	for _, n := range c.Notes {
 		d.Notes[n.ItemID] = append(d.Notes[n.ItemID], n)
+	}
+	d.RuleActions = map[int64][]store.InboxAction{}
+	for _, it := range c.Items {
+		if d.RuleActions[it.ID], err = u.Inbox.RuleActions(r.Context(), user, it.ID); err != nil {
+			return err
+		}
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/schedule"
@@ -50,6 +51,9 @@ type tenantA struct {
 	post    posts.View
 	member  store.User // in A only
 	item    inbox.Item // an inbox item of A
+	rule    int64      // a moderation rule of A
+	reply   int64      // a saved reply of A
+	ruleAct int64      // the rule's action on the item
 	token   string     // an API token of A's member
 	tokenID int64
 	hookID  int64
@@ -190,6 +194,17 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if _, err := env.App.Posts.Comment(ctx, owner, a.post.Post.ID, "secret remark"); err != nil {
 		t.Fatal(err)
 	}
+	rule, err := env.App.Inbox.SaveRule(ctx, owner, ws.ID, moderation.Rule{Name: "secret rule", Enabled: true,
+		Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"inbox"}}},
+		Actions:    []moderation.Action{{Kind: moderation.ActPriority, Priority: moderation.PriorityHigh}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := env.App.Inbox.SaveReply(ctx, owner, ws.ID, 0, "secret reply", "Thanks {name}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.rule, a.reply = rule.ID, reply.ID
 	if _, err := env.App.Inbox.Ingest(ctx, a.ch, []network.Item{{ExternalID: "acme-1", Kind: network.KindComment, Text: "secret inbox comment",
 		Author: network.Author{ExternalID: "fan", Handle: "acmehiddenfan"}, CreatedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
@@ -199,6 +214,11 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatalf("A's inbox: %+v %v", page, err)
 	}
 	a.item = page.Items[0]
+	acts, err := env.App.Inbox.RuleActions(ctx, owner, a.item.ID)
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("A's rule actions: %+v %v", acts, err)
+	}
+	a.ruleAct = acts[0].ID
 	a.member = env.Member(t, owner, ws.ID, "a-only@example.test", auth.Analyst)
 	tok, row, err := env.App.Auth.CreateAPIToken(ctx, a.member, "a's script", nil)
 	if err != nil {
@@ -218,7 +238,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.hookID = hook.ID
-	a.secrets = []string{"acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.secrets = []string{"acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -269,8 +289,18 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	if it, err := env.App.Inbox.Item(ctx, owner, a.item.ID); err != nil || it.Status != "new" || it.Priority != a.item.Priority || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
 	}
-	if c, err := env.App.Inbox.Conversation(ctx, owner, a.item.ConversationID); err != nil || len(c.Notes) != 0 || len(c.Actions) != 0 {
+	if c, err := env.App.Inbox.Conversation(ctx, owner, a.item.ConversationID); err != nil || len(c.Notes) != 0 || len(c.Actions) != 1 || c.Actions[0].UserID != nil {
 		t.Errorf("workspace A's conversation got notes or actions: %+v %v", c, err)
+	}
+	// Only the seeded rule's own action, still in force.
+	if act, err := env.App.Inbox.RuleAction(ctx, owner, a.ruleAct); err != nil || act.UndoneAt != nil {
+		t.Errorf("workspace A's rule action was undone: %+v %v", act, err)
+	}
+	if rules, _ := env.App.Inbox.Rules(ctx, owner, a.ws.ID); len(rules) != 1 || rules[0].Name != "secret rule" || !rules[0].Enabled {
+		t.Errorf("workspace A's rules changed: %+v", rules)
+	}
+	if reps, _ := env.App.Inbox.SavedReplies(ctx, owner, a.ws.ID); len(reps) != 1 || reps[0].Name != "secret reply" {
+		t.Errorf("workspace A's saved replies changed: %+v", reps)
 	}
 	members, err := env.Store.ListMembers(ctx, a.ws.ID)
 	if err != nil {
@@ -343,6 +373,12 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.item.ConversationID
 		case strings.HasPrefix(path, "/w/{ws}/webhooks/"):
 			id = w.a.hookID
+		case strings.HasPrefix(path, "/w/{ws}/inbox/rule-actions/"):
+			id = w.a.ruleAct
+		case strings.HasPrefix(path, "/w/{ws}/moderation/rules/"):
+			id = w.a.rule
+		case strings.HasPrefix(path, "/w/{ws}/moderation/replies/"):
+			id = w.a.reply
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}

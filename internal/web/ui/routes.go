@@ -78,6 +78,14 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/inbox/sla", u.page(u.saveInboxSLA))
 	mux.Handle("GET /w/{ws}/inbox/report", u.page(u.inboxReportPage))
 	mux.Handle("GET /w/{ws}/inbox/report.csv", u.page(u.inboxReportCSV))
+	mux.Handle("POST /w/{ws}/inbox/rule-actions/{id}/undo", u.page(u.inboxUndo))
+	// Moderation rules and saved replies.
+	mux.Handle("GET /w/{ws}/moderation", u.page(u.moderationPage))
+	mux.Handle("POST /w/{ws}/moderation/rules", u.page(u.moderationSave))
+	mux.Handle("POST /w/{ws}/moderation/rules/{id}", u.page(u.moderationSave))
+	mux.Handle("POST /w/{ws}/moderation/rules/{id}/state", u.page(u.moderationRuleAct))
+	mux.Handle("POST /w/{ws}/moderation/replies", u.page(u.moderationReply))
+	mux.Handle("POST /w/{ws}/moderation/replies/{id}", u.page(u.moderationReply))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))

@@ -88,6 +88,11 @@ type InboxAction struct {
 	Result      string
 	Error       string
 	CreatedAt   time.Time
+	RuleID      *int64
+	RuleName    string
+	Undo        string
+	Previous    string
+	UndoneAt    *time.Time
 }
 
 type InboxAuthor struct {
@@ -221,6 +226,22 @@ type Membership struct {
 	UserID      int64
 	Role        string
 	CreatedAt   time.Time
+}
+
+type ModerationRule struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Position    int64
+	Enabled     bool
+	Body        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ModerationRuleSet struct {
+	WorkspaceID int64
+	Version     int64
 }
 
 type NetworkApp struct {
@@ -369,6 +390,15 @@ type QueueSlot struct {
 	ChannelID   int64
 	Weekday     int64
 	MinuteOfDay int64
+}
+
+type SavedReply struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Body        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type Session struct {
