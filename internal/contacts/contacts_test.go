@@ -305,6 +305,14 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 		if last.Action != ActErase || *last.UserID != f.owner.ID || strings.Contains(strings.ToLower(last.Detail), "alice") {
 			t.Fatalf("audit = %+v, want an erase by the owner naming nobody", last)
 		}
+		// A later fetch of the same item (an overlapping page) does not
+		// bring the words back.
+		f.say(t, f.sky, "s22", aliceSky, "Bonjour, edited")
+		for _, it := range f.allItems(t) {
+			if it.ExternalID == "s22" && it.Text != "" {
+				t.Fatalf("a refetch wrote the erased text back: %q", it.Text)
+			}
+		}
 		// The anonymous counts stay: every item row, and bob is untouched.
 		if got := countRows(t, f); got != before {
 			t.Fatalf("item rows = %d after erasure, want %d", got, before)
@@ -323,9 +331,14 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 
 func countRows(t *testing.T, f *fixture) int {
 	t.Helper()
+	return len(f.allItems(t))
+}
+
+func (f *fixture) allItems(t *testing.T) []store.InboxItem {
+	t.Helper()
 	items, err := f.st.ListInboxItems(f.ctx, store.ListInboxItemsParams{WorkspaceID: f.ws.ID, BeforeID: 1 << 62, MaxRows: 1000})
 	must(t, err)
-	return len(items)
+	return items
 }
 
 func TestTenantIsolation(t *testing.T) {

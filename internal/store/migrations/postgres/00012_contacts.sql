@@ -52,7 +52,28 @@ CREATE TABLE contact_audit (
 );
 CREATE INDEX contact_audit_contact ON contact_audit (contact_id, id);
 
+-- An erased person's words stay erased: a later fetch of one of their items
+-- (an overlapping page, an edit) would write the text back through the
+-- inbox's ordinary refresh, so the database itself ignores a write that
+-- would put words back on an erased person's item (RETURN NULL skips the
+-- row's update, as RAISE(IGNORE) does on SQLite).
+-- +goose StatementBegin
+CREATE FUNCTION contact_erased_items() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM contact_authors ca JOIN contacts c ON c.id = ca.contact_id
+               WHERE ca.author_id = NEW.author_id AND c.erased_at IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER contact_erased_items BEFORE UPDATE OF text ON inbox_items
+FOR EACH ROW WHEN (NEW.text <> '') EXECUTE FUNCTION contact_erased_items();
+
 -- +goose Down
+DROP TRIGGER contact_erased_items ON inbox_items;
+DROP FUNCTION contact_erased_items();
 DROP TABLE contact_audit;
 DROP TABLE contact_notes;
 DROP TABLE contact_tags;

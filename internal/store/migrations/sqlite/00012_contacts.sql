@@ -52,7 +52,24 @@ CREATE TABLE contact_audit (
 );
 CREATE INDEX contact_audit_contact ON contact_audit (contact_id, id);
 
+-- An erased person's words stay erased: a later fetch of one of their items
+-- (an overlapping page, an edit) would write the text back through the
+-- inbox's ordinary refresh, so the database itself ignores a write that
+-- would put words back on an erased person's item. (A BEFORE trigger with
+-- RAISE(IGNORE) skips the row's update: rewriting the text from an AFTER
+-- trigger would run before the full-text triggers and corrupt the index.)
+-- +goose StatementBegin
+CREATE TRIGGER contact_erased_items BEFORE UPDATE OF text ON inbox_items
+WHEN new.text <> '' AND EXISTS (
+    SELECT 1 FROM contact_authors ca JOIN contacts c ON c.id = ca.contact_id
+    WHERE ca.author_id = new.author_id AND c.erased_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(IGNORE);
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER contact_erased_items;
 DROP TABLE contact_audit;
 DROP TABLE contact_notes;
 DROP TABLE contact_tags;
