@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
@@ -74,6 +75,7 @@ type App struct {
 	Status    *ops.Status
 	Publisher *publish.Publisher
 	Inbox     *inbox.Service
+	Contacts  *contacts.Service
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
@@ -244,6 +246,7 @@ func (a *App) build() error {
 	// analyses every item with the process's one sentiment model.
 	a.Inbox = &inbox.Service{Store: a.Store, Auth: a.Auth, Connectors: a.Publisher.Connectors, Accounts: a.Channels,
 		Analyzer: a.Sentiment, Notifier: a.Notifier, Log: a.Log.With("part", "inbox"), Now: now}
+	a.Contacts = &contacts.Service{Store: a.Store, Auth: a.Auth, Now: now}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
@@ -277,7 +280,7 @@ func (a *App) build() error {
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Log: a.Log.With("part", "api"), Now: now,
-			Sentiment: a.Sentiment})
+			Sentiment: a.Sentiment, Contacts: a.Contacts})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,

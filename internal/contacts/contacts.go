@@ -403,12 +403,13 @@ func (s *Service) AddNote(ctx context.Context, user store.User, id int64, body s
 // notes, tags; a flag on either stays) and deletes fromID. The items are
 // untouched: they belong to authors, and the authors moved.
 func (s *Service) Merge(ctx context.Context, user store.User, intoID, fromID int64) error {
-	if intoID == fromID {
-		return errSelfMerge
-	}
+	// Access first: an outsider learns nothing, not even that the ids match.
 	into, err := s.contact(ctx, user, intoID, permEdit)
 	if err != nil {
 		return err
+	}
+	if intoID == fromID {
+		return errSelfMerge
 	}
 	from, err := s.contact(ctx, user, fromID, permEdit)
 	if err != nil {

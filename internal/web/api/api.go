@@ -26,6 +26,7 @@ import (
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
@@ -60,6 +61,8 @@ type Deps struct {
 	Sentiment *sentiment.Model
 	// Inbox is the community inbox.
 	Inbox *inbox.Service
+	// Contacts is one person across networks (the inbox's authors grouped).
+	Contacts *contacts.Service
 }
 
 type server struct{ Deps }

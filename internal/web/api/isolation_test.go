@@ -12,6 +12,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -56,6 +57,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		t.Fatalf("A's inbox: %+v %v", inboxPage, err)
 	}
 	item := inboxPage.Items[0]
+	// The item's author's contact (contacts are made when first looked at).
+	contactPage, err := env.App.Contacts.List(ctx, owner, wsA.ID, contacts.Filter{})
+	if err != nil || len(contactPage.Contacts) != 1 {
+		t.Fatalf("A's contacts: %+v %v", contactPage, err)
+	}
+	contact := contactPage.Contacts[0]
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +88,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(item.ID)
 		case strings.HasPrefix(path, "/v1/inbox/conversations/"):
 			return fmt.Sprint(item.ConversationID)
+		case strings.HasPrefix(path, "/v1/contacts/"):
+			return fmt.Sprint(contact.ID)
 		}
 		return "1"
 	}
@@ -157,6 +166,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
 		"add-inbox-note":     `{"body":"x"}`,
 		"act-on-inbox-item":  `{"action":"like"}`,
+		"update-contact":     `{"vip":true,"add_tags":["pwned"]}`,
+		"add-contact-note":   `{"body":"x"}`,
+		"merge-contact":      fmt.Sprintf(`{"contact_id":%d}`, contact.ID),
+		"split-contact":      fmt.Sprintf(`{"account_id":%d}`, contact.Authors[0].ID),
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -230,6 +243,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if it, err := env.App.Inbox.Item(ctx, owner, item.ID); err != nil || it.Status != "new" || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
+	}
+	if d, err := env.App.Contacts.Get(ctx, owner, contact.ID); err != nil || d.Contact.Erased() || d.Contact.Vip || len(d.Tags)+len(d.Notes)+len(d.Audit) != 0 {
+		t.Errorf("workspace A's contact changed: %+v %v", d, err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

@@ -126,6 +126,7 @@ func (s *server) routes(a huma.API) {
 	s.secretRoutes(a)
 	s.sentimentRoutes(a)
 	s.inboxRoutes(a)
+	s.contactRoutes(a)
 }
 
 // ---- accounts
