@@ -502,3 +502,15 @@ func (s *Service) audit(ctx context.Context, q store.Queries, user store.User, w
 	return q.AddContactAudit(ctx, store.AddContactAuditParams{WorkspaceID: workspaceID, ContactID: &contactID, UserID: &user.ID,
 		Action: action, Detail: detail, CreatedAt: s.now()})
 }
+
+// Contact returns one contact with its accounts, for a member who may read it.
+func (s *Service) Contact(ctx context.Context, user store.User, id int64) (Contact, error) {
+	return s.contact(ctx, user, id, permRead)
+}
+
+// CanGDPR reports whether role r may export or erase a person's data (the
+// UI offers the buttons only then; the service checks on every call).
+func CanGDPR(r auth.Role) bool { return r.Can(permGDPR) }
+
+// CanEdit reports whether role r may change notes, tags, flags, merge and split.
+func CanEdit(r auth.Role) bool { return r.Can(permEdit) }
