@@ -195,7 +195,7 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		p.BeforeID = f.Before
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		p.Query = "%" + likeEscape(q) + "%"
+		p.Query = q
 	}
 	rows, err := s.Store.ListContacts(ctx, p)
 	if err != nil {
@@ -221,12 +221,6 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		page.Contacts[i].Authors = authors[page.Contacts[i].ID]
 	}
 	return page, nil
-}
-
-// likeEscape keeps % and _ typed by a user literal: SQLite's LIKE has no
-// default escape character, so they are dropped rather than escaped.
-func likeEscape(q string) string {
-	return strings.NewReplacer("%", "", "_", "").Replace(q)
 }
 
 func (s *Service) authorsOf(ctx context.Context, contactIDs []int64) (map[int64][]store.InboxAuthor, error) {

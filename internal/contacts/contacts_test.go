@@ -395,7 +395,8 @@ func TestListFilters(t *testing.T) {
 		{"all", Filter{}, 2},
 		{"by name, any case", Filter{Query: "MARTIN"}, 1},
 		{"by handle", Filter{Query: "bob@"}, 1},
-		{"like characters are literal", Filter{Query: "%"}, 2},
+		{"like characters are literal", Filter{Query: "%"}, 0},
+		{"an underscore is an underscore", Filter{Query: "bob_"}, 0},
 		{"ambassadors", Filter{Flag: FlagAmbassador}, 1},
 		{"vip", Filter{Flag: FlagVIP}, 0},
 	} {

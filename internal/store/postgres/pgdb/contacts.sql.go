@@ -591,7 +591,7 @@ WHERE c.workspace_id = $1 AND c.id < $2::bigint
        OR ($3::text = 'influencer' AND c.influencer))
   AND ($4::text = '' OR EXISTS (
         SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-        WHERE ca.contact_id = c.id AND (lower(a.handle) LIKE $4::text OR lower(a.display_name) LIKE $4::text)))
+        WHERE ca.contact_id = c.id AND (strpos(lower(a.handle), $4::text) > 0 OR strpos(lower(a.display_name), $4::text) > 0)))
 ORDER BY c.id DESC
 LIMIT $5::bigint
 `
@@ -617,7 +617,8 @@ type ListContactsRow struct {
 }
 
 // ListContacts is one page of the workspace's contacts, newest first, with
-// a flag filter (” for none) and words found in a handle or a name.
+// a flag filter (” for none) and text found in a handle or a name
+// (instr/strpos: what is typed is matched literally, no LIKE wildcards).
 func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
 	rows, err := q.db.Query(ctx, listContacts,
 		arg.WorkspaceID,

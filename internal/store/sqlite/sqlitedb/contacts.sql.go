@@ -623,7 +623,7 @@ WHERE c.workspace_id = ?1 AND c.id < ?2
        OR (CAST(?3 AS TEXT) = 'influencer' AND c.influencer))
   AND (CAST(?4 AS TEXT) = '' OR EXISTS (
         SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-        WHERE ca.contact_id = c.id AND (lower(a.handle) LIKE CAST(?4 AS TEXT) OR lower(a.display_name) LIKE CAST(?4 AS TEXT))))
+        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(?4 AS TEXT)) > 0 OR instr(lower(a.display_name), CAST(?4 AS TEXT)) > 0)))
 ORDER BY c.id DESC
 LIMIT ?5
 `
@@ -649,7 +649,8 @@ type ListContactsRow struct {
 }
 
 // ListContacts is one page of the workspace's contacts, newest first, with
-// a flag filter (” for none) and words found in a handle or a name.
+// a flag filter (” for none) and text found in a handle or a name
+// (instr/strpos: what is typed is matched literally, no LIKE wildcards).
 func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
 	rows, err := q.db.QueryContext(ctx, listContacts,
 		arg.WorkspaceID,
