@@ -36,6 +36,30 @@ type AddCommentParams struct {
 	CreatedAt  time.Time
 }
 
+// AddContactAuditParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddContactAuditParams struct {
+	WorkspaceID int64
+	ContactID   *int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	CreatedAt   time.Time
+}
+
+// AddContactNoteParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddContactNoteParams struct {
+	ContactID int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
+// AddContactTagParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddContactTagParams struct {
+	ContactID int64
+	Tag       string
+}
+
 // AddInboxActionParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddInboxActionParams struct {
 	WorkspaceID int64
@@ -176,6 +200,56 @@ type CompleteIdempotencyKeyParams struct {
 	Key    string
 }
 
+// Contact mirrors the row or argument shape sqlc generates for both dialects.
+type Contact struct {
+	ID          int64
+	WorkspaceID int64
+	Vip         bool
+	Ambassador  bool
+	Influencer  bool
+	ErasedAt    *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ContactAudit mirrors the row or argument shape sqlc generates for both dialects.
+type ContactAudit struct {
+	ID          int64
+	WorkspaceID int64
+	ContactID   *int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	CreatedAt   time.Time
+}
+
+// ContactAuthor mirrors the row or argument shape sqlc generates for both dialects.
+type ContactAuthor struct {
+	AuthorID  int64
+	ContactID int64
+}
+
+// ContactNote mirrors the row or argument shape sqlc generates for both dialects.
+type ContactNote struct {
+	ID        int64
+	ContactID int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
+// ContactTag mirrors the row or argument shape sqlc generates for both dialects.
+type ContactTag struct {
+	ContactID int64
+	Tag       string
+}
+
+// CopyContactTagsParams mirrors the row or argument shape sqlc generates for both dialects.
+type CopyContactTagsParams struct {
+	IntoID int64
+	FromID int64
+}
+
 // CorrectInboxItemSentimentParams mirrors the row or argument shape sqlc generates for both dialects.
 type CorrectInboxItemSentimentParams struct {
 	Sentiment      string
@@ -231,6 +305,12 @@ type CreateChannelParams struct {
 	DefaultVisibility string
 	Status            string
 	CreatedAt         time.Time
+}
+
+// CreateContactParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateContactParams struct {
+	WorkspaceID int64
+	CreatedAt   time.Time
 }
 
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -415,6 +495,24 @@ type DisableFailingWebhookParams struct {
 type EnsureInboxPollStateParams struct {
 	ChannelID  int64
 	NextPollAt time.Time
+}
+
+// EraseContactAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
+type EraseContactAuthorsParams struct {
+	UpdatedAt time.Time
+	ContactID int64
+}
+
+// EraseContactItemsParams mirrors the row or argument shape sqlc generates for both dialects.
+type EraseContactItemsParams struct {
+	UpdatedAt time.Time
+	ContactID int64
+}
+
+// EraseContactParams mirrors the row or argument shape sqlc generates for both dialects.
+type EraseContactParams struct {
+	ErasedAt *time.Time
+	ID       int64
 }
 
 // FindDuplicateVariantParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -714,11 +812,81 @@ type LastPublishErrorsParams struct {
 	MaxRows int64
 }
 
+// LinkContactAuthorParams mirrors the row or argument shape sqlc generates for both dialects.
+type LinkContactAuthorParams struct {
+	AuthorID  int64
+	ContactID int64
+}
+
 // ListChannelScheduledTimesParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListChannelScheduledTimesParams struct {
 	ChannelID int64
 	RangeFrom *time.Time
 	RangeTo   *time.Time
+}
+
+// ListContactAuditRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactAuditRow struct {
+	ID          int64
+	WorkspaceID int64
+	ContactID   *int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	CreatedAt   time.Time
+	UserName    string
+}
+
+// ListContactAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactAuthorsRow struct {
+	ContactID   int64
+	ID          int64
+	WorkspaceID int64
+	Network     string
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+	UpdatedAt   time.Time
+}
+
+// ListContactItemsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactItemsParams struct {
+	ContactID int64
+	MaxRows   int64
+}
+
+// ListContactNotesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactNotesRow struct {
+	ID        int64
+	ContactID int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+	UserName  string
+}
+
+// ListContactsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactsParams struct {
+	WorkspaceID int64
+	BeforeID    int64
+	Flag        string
+	Query       string
+	MaxRows     int64
+}
+
+// ListContactsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactsRow struct {
+	ID          int64
+	WorkspaceID int64
+	Vip         bool
+	Ambassador  bool
+	Influencer  bool
+	ErasedAt    *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ItemCount   int64
 }
 
 // ListInboxActionsRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -974,6 +1142,26 @@ type ListWebhookDeliveriesParams struct {
 	MaxRows     int64
 }
 
+// ListWorkspaceContactAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListWorkspaceContactAuthorsParams struct {
+	WorkspaceID int64
+	MaxRows     int64
+}
+
+// ListWorkspaceContactAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListWorkspaceContactAuthorsRow struct {
+	ContactID   int64
+	ID          int64
+	WorkspaceID int64
+	Network     string
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+	UpdatedAt   time.Time
+}
+
 // MarkInboxActionUndoneParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkInboxActionUndoneParams struct {
 	UndoneAt *time.Time
@@ -1055,6 +1243,18 @@ type ModerationRule struct {
 type ModerationRuleSet struct {
 	WorkspaceID int64
 	Version     int64
+}
+
+// MoveContactAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
+type MoveContactAuthorsParams struct {
+	IntoID int64
+	FromID int64
+}
+
+// MoveContactNotesParams mirrors the row or argument shape sqlc generates for both dialects.
+type MoveContactNotesParams struct {
+	IntoID int64
+	FromID int64
 }
 
 // NetworkApp mirrors the row or argument shape sqlc generates for both dialects.
@@ -1237,6 +1437,12 @@ type ReleaseIdempotencyKeyParams struct {
 	Key    string
 }
 
+// RemoveContactTagParams mirrors the row or argument shape sqlc generates for both dialects.
+type RemoveContactTagParams struct {
+	ContactID int64
+	Tag       string
+}
+
 // RemoveInboxItemTagParams mirrors the row or argument shape sqlc generates for both dialects.
 type RemoveInboxItemTagParams struct {
 	ItemID int64
@@ -1281,6 +1487,15 @@ type Session struct {
 	UserID    int64
 	ExpiresAt time.Time
 	CreatedAt time.Time
+}
+
+// SetContactFlagsParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetContactFlagsParams struct {
+	Vip        bool
+	Ambassador bool
+	Influencer bool
+	UpdatedAt  time.Time
+	ID         int64
 }
 
 // SetImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1691,6 +1906,9 @@ type Workspace struct {
 type Queries interface {
 	AcceptInvitation(ctx context.Context, arg AcceptInvitationParams) (int64, error)
 	AddComment(ctx context.Context, arg AddCommentParams) (PostComment, error)
+	AddContactAudit(ctx context.Context, arg AddContactAuditParams) error
+	AddContactNote(ctx context.Context, arg AddContactNoteParams) (ContactNote, error)
+	AddContactTag(ctx context.Context, arg AddContactTagParams) error
 	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
@@ -1703,7 +1921,9 @@ type Queries interface {
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
+	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
+	CountContactItems(ctx context.Context, contactID int64) (int64, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -1711,6 +1931,7 @@ type Queries interface {
 	CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error)
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
+	CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
@@ -1727,6 +1948,10 @@ type Queries interface {
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
+	DeleteContact(ctx context.Context, id int64) error
+	DeleteContactItemNotes(ctx context.Context, contactID int64) error
+	DeleteContactNotes(ctx context.Context, contactID int64) error
+	DeleteContactTags(ctx context.Context, contactID int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteHeartbeatsBefore(ctx context.Context, before time.Time) error
 	DeleteIdempotencyRecordsBefore(ctx context.Context, before time.Time) (int64, error)
@@ -1745,6 +1970,9 @@ type Queries interface {
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
 	DisableFailingWebhook(ctx context.Context, arg DisableFailingWebhookParams) (int64, error)
 	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
+	EraseContact(ctx context.Context, arg EraseContactParams) error
+	EraseContactAuthors(ctx context.Context, arg EraseContactAuthorsParams) error
+	EraseContactItems(ctx context.Context, arg EraseContactItemsParams) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
@@ -1753,6 +1981,8 @@ type Queries interface {
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
 	GetCalendarShareByTokenHash(ctx context.Context, tokenHash string) (CalendarShare, error)
 	GetChannel(ctx context.Context, id int64) (Channel, error)
+	GetContact(ctx context.Context, id int64) (Contact, error)
+	GetContactByAuthor(ctx context.Context, authorID int64) (Contact, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
 	GetImportProgress(ctx context.Context, arg GetImportProgressParams) (ImportProgress, error)
 	GetInboxAction(ctx context.Context, id int64) (InboxAction, error)
@@ -1784,11 +2014,20 @@ type Queries interface {
 	InsertModerationRule(ctx context.Context, arg InsertModerationRuleParams) (int64, error)
 	InsertSavedReply(ctx context.Context, arg InsertSavedReplyParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
+	LinkContactAuthor(ctx context.Context, arg LinkContactAuthorParams) error
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
 	ListChannelScheduledTimes(ctx context.Context, arg ListChannelScheduledTimesParams) ([]*time.Time, error)
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
+	ListContactAudit(ctx context.Context, contactID *int64) ([]ListContactAuditRow, error)
+	ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error)
+	ListContactItemActions(ctx context.Context, contactID int64) ([]InboxAction, error)
+	ListContactItemNotes(ctx context.Context, contactID int64) ([]InboxNote, error)
+	ListContactItems(ctx context.Context, arg ListContactItemsParams) ([]InboxItem, error)
+	ListContactNotes(ctx context.Context, contactID int64) ([]ListContactNotesRow, error)
+	ListContactTags(ctx context.Context, contactID int64) ([]string, error)
+	ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error)
 	ListEnabledWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
 	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
@@ -1827,12 +2066,14 @@ type Queries interface {
 	ListRecentInboxItemsForRules(ctx context.Context, arg ListRecentInboxItemsForRulesParams) ([]ListRecentInboxItemsForRulesRow, error)
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
 	ListSavedReplies(ctx context.Context, workspaceID int64) ([]SavedReply, error)
+	ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
 	ListWebhookDeliveries(ctx context.Context, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error)
 	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
+	ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error)
 	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
@@ -1841,15 +2082,19 @@ type Queries interface {
 	MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error
 	MarkWebhookFailing(ctx context.Context, arg MarkWebhookFailingParams) (WebhookEndpoint, error)
 	MarkWebhookHealthy(ctx context.Context, id int64) error
+	MoveContactAuthors(ctx context.Context, arg MoveContactAuthorsParams) error
+	MoveContactNotes(ctx context.Context, arg MoveContactNotesParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
+	RemoveContactTag(ctx context.Context, arg RemoveContactTagParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
+	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error
 	SetInboxItemDeleted(ctx context.Context, arg SetInboxItemDeletedParams) error
 	SetInboxItemHidden(ctx context.Context, arg SetInboxItemHiddenParams) error

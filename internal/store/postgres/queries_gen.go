@@ -28,6 +28,19 @@ func (a queries) AddComment(ctx context.Context, arg store.AddCommentParams) (st
 	return store.PostComment(r), mapErr(err)
 }
 
+func (a queries) AddContactAudit(ctx context.Context, arg store.AddContactAuditParams) error {
+	return mapErr(a.w.AddContactAudit(ctx, pgdb.AddContactAuditParams(arg)))
+}
+
+func (a queries) AddContactNote(ctx context.Context, arg store.AddContactNoteParams) (store.ContactNote, error) {
+	r, err := a.w.AddContactNote(ctx, pgdb.AddContactNoteParams(arg))
+	return store.ContactNote(r), mapErr(err)
+}
+
+func (a queries) AddContactTag(ctx context.Context, arg store.AddContactTagParams) error {
+	return mapErr(a.w.AddContactTag(ctx, pgdb.AddContactTagParams(arg)))
+}
+
 func (a queries) AddInboxAction(ctx context.Context, arg store.AddInboxActionParams) error {
 	return mapErr(a.w.AddInboxAction(ctx, pgdb.AddInboxActionParams(arg)))
 }
@@ -79,8 +92,17 @@ func (a queries) CompleteIdempotencyKey(ctx context.Context, arg store.CompleteI
 	return mapErr(a.w.CompleteIdempotencyKey(ctx, pgdb.CompleteIdempotencyKeyParams(arg)))
 }
 
+func (a queries) CopyContactTags(ctx context.Context, arg store.CopyContactTagsParams) error {
+	return mapErr(a.w.CopyContactTags(ctx, pgdb.CopyContactTagsParams(arg)))
+}
+
 func (a queries) CorrectInboxItemSentiment(ctx context.Context, arg store.CorrectInboxItemSentimentParams) error {
 	return mapErr(a.w.CorrectInboxItemSentiment(ctx, pgdb.CorrectInboxItemSentimentParams(arg)))
+}
+
+func (a queries) CountContactItems(ctx context.Context, contactID int64) (int64, error) {
+	r, err := a.r.CountContactItems(ctx, contactID)
+	return r, mapErr(err)
 }
 
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
@@ -123,6 +145,11 @@ func (a queries) CreateApprovalLink(ctx context.Context, arg store.CreateApprova
 func (a queries) CreateChannel(ctx context.Context, arg store.CreateChannelParams) (store.Channel, error) {
 	r, err := a.w.CreateChannel(ctx, pgdb.CreateChannelParams(arg))
 	return store.Channel(r), mapErr(err)
+}
+
+func (a queries) CreateContact(ctx context.Context, arg store.CreateContactParams) (store.Contact, error) {
+	r, err := a.w.CreateContact(ctx, pgdb.CreateContactParams(arg))
+	return store.Contact(r), mapErr(err)
 }
 
 func (a queries) CreateInvitation(ctx context.Context, arg store.CreateInvitationParams) (store.Invitation, error) {
@@ -206,6 +233,22 @@ func (a queries) DeleteChannel(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteChannel(ctx, id))
 }
 
+func (a queries) DeleteContact(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteContact(ctx, id))
+}
+
+func (a queries) DeleteContactItemNotes(ctx context.Context, contactID int64) error {
+	return mapErr(a.w.DeleteContactItemNotes(ctx, contactID))
+}
+
+func (a queries) DeleteContactNotes(ctx context.Context, contactID int64) error {
+	return mapErr(a.w.DeleteContactNotes(ctx, contactID))
+}
+
+func (a queries) DeleteContactTags(ctx context.Context, contactID int64) error {
+	return mapErr(a.w.DeleteContactTags(ctx, contactID))
+}
+
 func (a queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	r, err := a.w.DeleteExpiredSessions(ctx, now)
 	return r, mapErr(err)
@@ -283,6 +326,18 @@ func (a queries) EnsureInboxPollState(ctx context.Context, arg store.EnsureInbox
 	return mapErr(a.w.EnsureInboxPollState(ctx, pgdb.EnsureInboxPollStateParams(arg)))
 }
 
+func (a queries) EraseContact(ctx context.Context, arg store.EraseContactParams) error {
+	return mapErr(a.w.EraseContact(ctx, pgdb.EraseContactParams(arg)))
+}
+
+func (a queries) EraseContactAuthors(ctx context.Context, arg store.EraseContactAuthorsParams) error {
+	return mapErr(a.w.EraseContactAuthors(ctx, pgdb.EraseContactAuthorsParams(arg)))
+}
+
+func (a queries) EraseContactItems(ctx context.Context, arg store.EraseContactItemsParams) error {
+	return mapErr(a.w.EraseContactItems(ctx, pgdb.EraseContactItemsParams(arg)))
+}
+
 func (a queries) FindDuplicateVariant(ctx context.Context, arg store.FindDuplicateVariantParams) (int64, error) {
 	r, err := a.r.FindDuplicateVariant(ctx, pgdb.FindDuplicateVariantParams(arg))
 	return r, mapErr(err)
@@ -320,6 +375,16 @@ func (a queries) GetCalendarShareByTokenHash(ctx context.Context, tokenHash stri
 func (a queries) GetChannel(ctx context.Context, id int64) (store.Channel, error) {
 	r, err := a.r.GetChannel(ctx, id)
 	return store.Channel(r), mapErr(err)
+}
+
+func (a queries) GetContact(ctx context.Context, id int64) (store.Contact, error) {
+	r, err := a.r.GetContact(ctx, id)
+	return store.Contact(r), mapErr(err)
+}
+
+func (a queries) GetContactByAuthor(ctx context.Context, authorID int64) (store.Contact, error) {
+	r, err := a.r.GetContactByAuthor(ctx, authorID)
+	return store.Contact(r), mapErr(err)
 }
 
 func (a queries) GetIdempotencyRecord(ctx context.Context, arg store.GetIdempotencyRecordParams) (store.IdempotencyKey, error) {
@@ -498,6 +563,10 @@ func (a queries) LastPublishErrors(ctx context.Context, arg store.LastPublishErr
 	return out, nil
 }
 
+func (a queries) LinkContactAuthor(ctx context.Context, arg store.LinkContactAuthorParams) error {
+	return mapErr(a.w.LinkContactAuthor(ctx, pgdb.LinkContactAuthorParams(arg)))
+}
+
 func (a queries) ListAPITokens(ctx context.Context, userID int64) ([]store.APIToken, error) {
 	rs, err := a.r.ListAPITokens(ctx, userID)
 	if err != nil {
@@ -547,6 +616,95 @@ func (a queries) ListComments(ctx context.Context, postID int64) ([]store.PostCo
 	out := make([]store.PostComment, len(rs))
 	for i := range rs {
 		out[i] = store.PostComment(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactAudit(ctx context.Context, contactID *int64) ([]store.ListContactAuditRow, error) {
+	rs, err := a.r.ListContactAudit(ctx, contactID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListContactAuditRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListContactAuditRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([]store.ListContactAuthorsRow, error) {
+	rs, err := a.r.ListContactAuthors(ctx, contactIds)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListContactAuthorsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListContactAuthorsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactItemActions(ctx context.Context, contactID int64) ([]store.InboxAction, error) {
+	rs, err := a.r.ListContactItemActions(ctx, contactID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxAction, len(rs))
+	for i := range rs {
+		out[i] = store.InboxAction(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactItemNotes(ctx context.Context, contactID int64) ([]store.InboxNote, error) {
+	rs, err := a.r.ListContactItemNotes(ctx, contactID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxNote, len(rs))
+	for i := range rs {
+		out[i] = store.InboxNote(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactItems(ctx context.Context, arg store.ListContactItemsParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListContactItems(ctx, pgdb.ListContactItemsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactNotes(ctx context.Context, contactID int64) ([]store.ListContactNotesRow, error) {
+	rs, err := a.r.ListContactNotes(ctx, contactID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListContactNotesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListContactNotesRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListContactTags(ctx context.Context, contactID int64) ([]string, error) {
+	r, err := a.r.ListContactTags(ctx, contactID)
+	return r, mapErr(err)
+}
+
+func (a queries) ListContacts(ctx context.Context, arg store.ListContactsParams) ([]store.ListContactsRow, error) {
+	rs, err := a.r.ListContacts(ctx, pgdb.ListContactsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListContactsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListContactsRow(rs[i])
 	}
 	return out, nil
 }
@@ -1007,6 +1165,11 @@ func (a queries) ListSavedReplies(ctx context.Context, workspaceID int64) ([]sto
 	return out, nil
 }
 
+func (a queries) ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error) {
+	r, err := a.r.ListUnlinkedAuthors(ctx, workspaceID)
+	return r, mapErr(err)
+}
+
 func (a queries) ListUnscheduledPosts(ctx context.Context, arg store.ListUnscheduledPostsParams) ([]store.Post, error) {
 	rs, err := a.r.ListUnscheduledPosts(ctx, pgdb.ListUnscheduledPostsParams(arg))
 	if err != nil {
@@ -1079,6 +1242,18 @@ func (a queries) ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([
 	return out, nil
 }
 
+func (a queries) ListWorkspaceContactAuthors(ctx context.Context, arg store.ListWorkspaceContactAuthorsParams) ([]store.ListWorkspaceContactAuthorsRow, error) {
+	rs, err := a.r.ListWorkspaceContactAuthors(ctx, pgdb.ListWorkspaceContactAuthorsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListWorkspaceContactAuthorsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListWorkspaceContactAuthorsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) MarkInboxActionUndone(ctx context.Context, arg store.MarkInboxActionUndoneParams) (int64, error) {
 	r, err := a.w.MarkInboxActionUndone(ctx, pgdb.MarkInboxActionUndoneParams(arg))
 	return r, mapErr(err)
@@ -1114,6 +1289,14 @@ func (a queries) MarkWebhookHealthy(ctx context.Context, id int64) error {
 	return mapErr(a.w.MarkWebhookHealthy(ctx, id))
 }
 
+func (a queries) MoveContactAuthors(ctx context.Context, arg store.MoveContactAuthorsParams) error {
+	return mapErr(a.w.MoveContactAuthors(ctx, pgdb.MoveContactAuthorsParams(arg)))
+}
+
+func (a queries) MoveContactNotes(ctx context.Context, arg store.MoveContactNotesParams) error {
+	return mapErr(a.w.MoveContactNotes(ctx, pgdb.MoveContactNotesParams(arg)))
+}
+
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {
 	r, err := a.r.OldestOverdue(ctx, before)
 	return store.OldestOverdueRow(r), mapErr(err)
@@ -1130,6 +1313,10 @@ func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsS
 
 func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIdempotencyKeyParams) error {
 	return mapErr(a.w.ReleaseIdempotencyKey(ctx, pgdb.ReleaseIdempotencyKeyParams(arg)))
+}
+
+func (a queries) RemoveContactTag(ctx context.Context, arg store.RemoveContactTagParams) error {
+	return mapErr(a.w.RemoveContactTag(ctx, pgdb.RemoveContactTagParams(arg)))
 }
 
 func (a queries) RemoveInboxItemTag(ctx context.Context, arg store.RemoveInboxItemTagParams) error {
@@ -1152,6 +1339,10 @@ func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenPar
 
 func (a queries) SaveInboxPollCursor(ctx context.Context, arg store.SaveInboxPollCursorParams) error {
 	return mapErr(a.w.SaveInboxPollCursor(ctx, pgdb.SaveInboxPollCursorParams(arg)))
+}
+
+func (a queries) SetContactFlags(ctx context.Context, arg store.SetContactFlagsParams) error {
+	return mapErr(a.w.SetContactFlags(ctx, pgdb.SetContactFlagsParams(arg)))
 }
 
 func (a queries) SetImportProgress(ctx context.Context, arg store.SetImportProgressParams) error {

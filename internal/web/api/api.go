@@ -26,6 +26,7 @@ import (
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
@@ -63,6 +64,8 @@ type Deps struct {
 	Inbox *inbox.Service
 	// Webhooks manages the workspace's outgoing webhooks.
 	Webhooks *webhooks.Service
+	// Contacts is one person across networks (the inbox's authors grouped).
+	Contacts *contacts.Service
 }
 
 type server struct{ Deps }

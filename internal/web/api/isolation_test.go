@@ -12,6 +12,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
@@ -73,6 +74,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil || len(ruleActs) != 1 {
 		t.Fatalf("A's rule actions: %+v %v", ruleActs, err)
 	}
+	// The item's author's contact (contacts are made when first looked at).
+	contactPage, err := env.App.Contacts.List(ctx, owner, wsA.ID, contacts.Filter{})
+	if err != nil || len(contactPage.Contacts) != 1 {
+		t.Fatalf("A's contacts: %+v %v", contactPage, err)
+	}
+	contact := contactPage.Contacts[0]
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +117,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(ruleActs[0].ID)
 		case strings.Contains(path, "/saved-replies/"):
 			return fmt.Sprint(reply.ID)
+		case strings.HasPrefix(path, "/v1/contacts/"):
+			return fmt.Sprint(contact.ID)
 		}
 		return "1"
 	}
@@ -194,6 +203,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"update-moderation-rule": validRule,
 		"create-saved-reply":     `{"name":"x","body":"x"}`,
 		"update-saved-reply":     `{"name":"x","body":"x"}`,
+		"update-contact":         `{"vip":true,"add_tags":["pwned"]}`,
+		"add-contact-note":       `{"body":"x"}`,
+		"merge-contact":          fmt.Sprintf(`{"contact_id":%d}`, contact.ID),
+		"split-contact":          fmt.Sprintf(`{"account_id":%d}`, contact.Authors[0].ID),
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -279,6 +292,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if reps, _ := env.App.Inbox.SavedReplies(ctx, owner, wsA.ID); len(reps) != 1 || reps[0].Name != "Thanks" {
 		t.Errorf("workspace A's saved replies changed: %+v", reps)
+	}
+	if d, err := env.App.Contacts.Get(ctx, owner, contact.ID); err != nil || d.Contact.Erased() || d.Contact.Vip || len(d.Tags)+len(d.Notes)+len(d.Audit) != 0 {
+		t.Errorf("workspace A's contact changed: %+v %v", d, err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

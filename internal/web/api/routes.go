@@ -129,6 +129,7 @@ func (s *server) routes(a huma.API) {
 	s.webhookRoutes(a)
 	s.inboxSLARoutes(a)
 	s.moderationRoutes(a)
+	s.contactRoutes(a)
 }
 
 // ---- accounts

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
@@ -49,12 +50,13 @@ type tenantA struct {
 	ch      store.Channel
 	media   store.Media
 	post    posts.View
-	member  store.User // in A only
-	item    inbox.Item // an inbox item of A
-	rule    int64      // a moderation rule of A
-	reply   int64      // a saved reply of A
-	ruleAct int64      // the rule's action on the item
-	token   string     // an API token of A's member
+	member  store.User       // in A only
+	item    inbox.Item       // an inbox item of A
+	contact contacts.Contact // the item's author's contact
+	rule    int64            // a moderation rule of A
+	reply   int64            // a saved reply of A
+	ruleAct int64            // the rule's action on the item
+	token   string           // an API token of A's member
 	tokenID int64
 	hookID  int64
 	secrets []string
@@ -219,6 +221,11 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatalf("A's rule actions: %+v %v", acts, err)
 	}
 	a.ruleAct = acts[0].ID
+	cs, err := env.App.Contacts.List(ctx, owner, ws.ID, contacts.Filter{})
+	if err != nil || len(cs.Contacts) != 1 {
+		t.Fatalf("A's contacts: %+v %v", cs, err)
+	}
+	a.contact = cs.Contacts[0]
 	a.member = env.Member(t, owner, ws.ID, "a-only@example.test", auth.Analyst)
 	tok, row, err := env.App.Auth.CreateAPIToken(ctx, a.member, "a's script", nil)
 	if err != nil {
@@ -288,6 +295,9 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	}
 	if it, err := env.App.Inbox.Item(ctx, owner, a.item.ID); err != nil || it.Status != "new" || it.Priority != a.item.Priority || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
+	}
+	if d, err := env.App.Contacts.Get(ctx, owner, a.contact.ID); err != nil || d.Contact.Erased() || d.Contact.Vip || len(d.Tags)+len(d.Notes)+len(d.Audit) != 0 || len(d.Contact.Authors) != 1 {
+		t.Errorf("workspace A's contact changed: %+v %v", d, err)
 	}
 	if c, err := env.App.Inbox.Conversation(ctx, owner, a.item.ConversationID); err != nil || len(c.Notes) != 0 || len(c.Actions) != 1 || c.Actions[0].UserID != nil {
 		t.Errorf("workspace A's conversation got notes or actions: %+v %v", c, err)
@@ -379,6 +389,10 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.rule
 		case strings.HasPrefix(path, "/w/{ws}/moderation/replies/"):
 			id = w.a.reply
+		case strings.HasPrefix(path, "/w/{ws}/inbox/authors/"):
+			id = w.a.item.AuthorID
+		case strings.HasPrefix(path, "/w/{ws}/contacts/"):
+			id = w.a.contact.ID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -425,6 +439,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
+		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()
 }

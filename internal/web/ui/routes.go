@@ -87,6 +87,17 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/moderation/replies", u.page(u.moderationReply))
 	mux.Handle("POST /w/{ws}/moderation/replies/{id}", u.page(u.moderationReply))
 
+	// Contacts: one person across networks.
+	mux.Handle("GET /w/{ws}/contacts", u.page(u.contactsPage))
+	mux.Handle("GET /w/{ws}/inbox/authors/{id}/contact", u.page(u.contactByAuthor))
+	mux.Handle("GET /w/{ws}/contacts/{id}", u.page(u.contactPage))
+	mux.Handle("POST /w/{ws}/contacts/{id}", u.page(u.contactUpdate))
+	mux.Handle("POST /w/{ws}/contacts/{id}/note", u.page(u.contactNote))
+	mux.Handle("POST /w/{ws}/contacts/{id}/merge", u.page(u.contactMerge))
+	mux.Handle("POST /w/{ws}/contacts/{id}/split", u.page(u.contactSplit))
+	mux.Handle("GET /w/{ws}/contacts/{id}/export", u.page(u.contactExport))
+	mux.Handle("POST /w/{ws}/contacts/{id}/erase", u.page(u.contactErase))
+
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
 	mux.Handle("POST /w/{ws}/channels/{network}", u.page(u.connectChannel))

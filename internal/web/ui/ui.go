@@ -20,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/live"
@@ -65,6 +66,8 @@ type Deps struct {
 	LiveHeartbeat time.Duration
 	// Webhooks manages the workspace's outgoing webhooks.
 	Webhooks *webhooks.Service
+	// Contacts is one person across networks.
+	Contacts *contacts.Service
 }
 
 // SessionCookie names the session cookie.

@@ -58,6 +58,45 @@ type Channel struct {
 	DefaultVisibility string
 }
 
+type Contact struct {
+	ID          int64
+	WorkspaceID int64
+	Vip         bool
+	Ambassador  bool
+	Influencer  bool
+	ErasedAt    *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ContactAudit struct {
+	ID          int64
+	WorkspaceID int64
+	ContactID   *int64
+	UserID      *int64
+	Action      string
+	Detail      string
+	CreatedAt   time.Time
+}
+
+type ContactAuthor struct {
+	AuthorID  int64
+	ContactID int64
+}
+
+type ContactNote struct {
+	ID        int64
+	ContactID int64
+	UserID    int64
+	Body      string
+	CreatedAt time.Time
+}
+
+type ContactTag struct {
+	ContactID int64
+	Tag       string
+}
+
 type IdempotencyKey struct {
 	UserID      int64
 	Key         string

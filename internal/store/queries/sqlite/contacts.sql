@@ -1,0 +1,159 @@
+-- Contacts: one person across networks, grown from inbox authors; merge,
+-- split, notes, tags, flags, and the GDPR export and erasure.
+
+-- ListUnlinkedAuthors lists the workspace's inbox authors that belong to no
+-- contact yet (each gets one, lazily, when contacts are looked at).
+-- name: ListUnlinkedAuthors :many
+SELECT a.id FROM inbox_authors a
+WHERE a.workspace_id = sqlc.arg(workspace_id)
+  AND NOT EXISTS (SELECT 1 FROM contact_authors ca WHERE ca.author_id = a.id)
+ORDER BY a.id;
+
+-- name: CreateContact :one
+INSERT INTO contacts (workspace_id, created_at, updated_at)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(created_at), sqlc.arg(created_at))
+RETURNING *;
+
+-- LinkContactAuthor puts an author in a contact, moving it out of the one
+-- it was in (an author is in at most one contact).
+-- name: LinkContactAuthor :exec
+INSERT INTO contact_authors (author_id, contact_id) VALUES (sqlc.arg(author_id), sqlc.arg(contact_id))
+ON CONFLICT (author_id) DO UPDATE SET contact_id = excluded.contact_id;
+
+-- name: GetContact :one
+SELECT * FROM contacts WHERE id = sqlc.arg(id);
+
+-- name: GetContactByAuthor :one
+SELECT c.* FROM contacts c JOIN contact_authors ca ON ca.contact_id = c.id WHERE ca.author_id = sqlc.arg(author_id);
+
+-- ListContacts is one page of the workspace's contacts, newest first, with
+-- a flag filter ('' for none) and text found in a handle or a name
+-- (instr/strpos: what is typed is matched literally, no LIKE wildcards).
+-- name: ListContacts :many
+SELECT c.*, (SELECT count(*) FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+             WHERE ca.contact_id = c.id) AS item_count
+FROM contacts c
+WHERE c.workspace_id = sqlc.arg(workspace_id) AND c.id < sqlc.arg(before_id)
+  AND (CAST(sqlc.arg(flag) AS TEXT) = '' OR (CAST(sqlc.arg(flag) AS TEXT) = 'vip' AND c.vip) OR (CAST(sqlc.arg(flag) AS TEXT) = 'ambassador' AND c.ambassador)
+       OR (CAST(sqlc.arg(flag) AS TEXT) = 'influencer' AND c.influencer))
+  AND (CAST(sqlc.arg(query) AS TEXT) = '' OR EXISTS (
+        SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(sqlc.arg(query) AS TEXT)) > 0 OR instr(lower(a.display_name), CAST(sqlc.arg(query) AS TEXT)) > 0)))
+ORDER BY c.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListContactAuthors :many
+SELECT ca.contact_id, a.* FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+WHERE ca.contact_id IN (sqlc.slice(contact_ids))
+ORDER BY a.id;
+
+-- ListWorkspaceContactAuthors reads every author with its contact, for the
+-- suggested merges.
+-- name: ListWorkspaceContactAuthors :many
+SELECT ca.contact_id, a.* FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+WHERE a.workspace_id = sqlc.arg(workspace_id)
+ORDER BY a.id
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListContactItems :many
+SELECT i.* FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+WHERE ca.contact_id = sqlc.arg(contact_id)
+ORDER BY i.network_created_at DESC, i.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: CountContactItems :one
+SELECT count(*) FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+WHERE ca.contact_id = sqlc.arg(contact_id);
+
+-- name: SetContactFlags :exec
+UPDATE contacts SET vip = sqlc.arg(vip), ambassador = sqlc.arg(ambassador), influencer = sqlc.arg(influencer),
+    updated_at = sqlc.arg(updated_at)
+WHERE id = sqlc.arg(id);
+
+-- name: AddContactTag :exec
+INSERT INTO contact_tags (contact_id, tag) VALUES (sqlc.arg(contact_id), sqlc.arg(tag)) ON CONFLICT DO NOTHING;
+
+-- name: RemoveContactTag :exec
+DELETE FROM contact_tags WHERE contact_id = sqlc.arg(contact_id) AND tag = sqlc.arg(tag);
+
+-- name: ListContactTags :many
+SELECT tag FROM contact_tags WHERE contact_id = sqlc.arg(contact_id) ORDER BY tag;
+
+-- name: AddContactNote :one
+INSERT INTO contact_notes (contact_id, user_id, body, created_at)
+VALUES (sqlc.arg(contact_id), sqlc.arg(user_id), sqlc.arg(body), sqlc.arg(created_at))
+RETURNING *;
+
+-- name: ListContactNotes :many
+SELECT n.*, u.name AS user_name FROM contact_notes n JOIN users u ON u.id = n.user_id
+WHERE n.contact_id = sqlc.arg(contact_id)
+ORDER BY n.id;
+
+-- MergeContactInto moves everything of contact from into contact into:
+-- authors, tags (once), notes; the flags of either hold. The caller then
+-- deletes from.
+-- name: MoveContactAuthors :exec
+UPDATE contact_authors SET contact_id = sqlc.arg(into_id) WHERE contact_id = sqlc.arg(from_id);
+
+-- name: CopyContactTags :exec
+INSERT INTO contact_tags (contact_id, tag)
+SELECT sqlc.arg(into_id), t.tag FROM contact_tags t WHERE t.contact_id = sqlc.arg(from_id)
+ON CONFLICT DO NOTHING;
+
+-- name: MoveContactNotes :exec
+UPDATE contact_notes SET contact_id = sqlc.arg(into_id) WHERE contact_id = sqlc.arg(from_id);
+
+-- name: DeleteContact :exec
+DELETE FROM contacts WHERE id = sqlc.arg(id);
+
+-- name: AddContactAudit :exec
+INSERT INTO contact_audit (workspace_id, contact_id, user_id, action, detail, created_at)
+VALUES (sqlc.arg(workspace_id), sqlc.narg(contact_id), sqlc.narg(user_id), sqlc.arg(action), sqlc.arg(detail),
+        sqlc.arg(created_at));
+
+-- name: ListContactAudit :many
+SELECT a.*, coalesce(u.name, '') AS user_name FROM contact_audit a LEFT JOIN users u ON u.id = a.user_id
+WHERE a.contact_id = sqlc.arg(contact_id)
+ORDER BY a.id;
+
+-- name: ListContactItemNotes :many
+SELECT n.* FROM inbox_notes n JOIN inbox_items i ON i.id = n.item_id JOIN contact_authors ca ON ca.author_id = i.author_id
+WHERE ca.contact_id = sqlc.arg(contact_id)
+ORDER BY n.id;
+
+-- name: ListContactItemActions :many
+SELECT x.* FROM inbox_actions x JOIN inbox_items i ON i.id = x.item_id JOIN contact_authors ca ON ca.author_id = i.author_id
+WHERE ca.contact_id = sqlc.arg(contact_id)
+ORDER BY x.id;
+
+-- EraseContactAuthors removes what names the person on every network: the
+-- handle, the name, the avatar, the profile link, and the network's id
+-- (replaced by a value that names nobody and stays unique).
+-- name: EraseContactAuthors :exec
+UPDATE inbox_authors
+SET external_id = 'erased-' || id, handle = '', display_name = '', avatar_url = '', url = '', updated_at = sqlc.arg(updated_at)
+WHERE id IN (SELECT author_id FROM contact_authors WHERE contact_id = sqlc.arg(contact_id));
+
+-- EraseContactItems replaces the person's words and the links to them;
+-- the rows stay (kind, channel, dates, sentiment, status) so reports still
+-- count them.
+-- name: EraseContactItems :exec
+UPDATE inbox_items
+SET text = '', ref_url = '', updated_at = sqlc.arg(updated_at)
+WHERE author_id IN (SELECT author_id FROM contact_authors WHERE contact_id = sqlc.arg(contact_id));
+
+-- name: DeleteContactItemNotes :exec
+DELETE FROM inbox_notes
+WHERE item_id IN (SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+                  WHERE ca.contact_id = sqlc.arg(contact_id));
+
+-- name: EraseContact :exec
+UPDATE contacts SET vip = FALSE, ambassador = FALSE, influencer = FALSE, erased_at = sqlc.arg(erased_at),
+    updated_at = sqlc.arg(erased_at)
+WHERE id = sqlc.arg(id);
+
+-- name: DeleteContactNotes :exec
+DELETE FROM contact_notes WHERE contact_id = sqlc.arg(contact_id);
+
+-- name: DeleteContactTags :exec
+DELETE FROM contact_tags WHERE contact_id = sqlc.arg(contact_id);

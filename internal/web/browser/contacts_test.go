@@ -1,0 +1,105 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// On a phone, in French: from an inbox item the author's name leads to the
+// person; they are flagged VIP and tagged, merged with their other account,
+// and their data erased after the confirmation.
+func TestContactsOnAPhone(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	bg := context.Background()
+	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "a1", Kind: network.KindComment, Ref: network.Ref{ID: "a1"},
+		ConversationID: "launch", Author: network.Author{ExternalID: "alice", Handle: "alice", DisplayName: "Alice Martin"}, Text: "Bravo pour le lancement",
+		CreatedAt: time.Now().Add(-time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[1], []network.Item{{ExternalID: "a2", Kind: network.KindMention, Ref: network.Ref{ID: "a2"},
+		ConversationID: "a2", Author: network.Author{ExternalID: "alice2", Handle: "alice_pro"}, Text: "Une question sur la livraison",
+		CreatedAt: time.Now().Add(-time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 2 {
+		t.Fatalf("inbox: %+v %v", page, err)
+	}
+	first := page.Items[1] // Alice's comment (the older one)
+	other, err := s.env.App.Contacts.List(bg, s.owner, s.ws.ID, contacts.Filter{Query: "alice_pro"})
+	if err != nil || len(other.Contacts) != 1 {
+		t.Fatalf("alice_pro's contact: %+v %v", other, err)
+	}
+	otherID := other.Contacts[0].ID
+	otherAccount := other.Contacts[0].Authors[0].ID
+	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+	var contactID int64
+	steps := []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", s.signIn()},
+		{"French", switchLang("fr")},
+		{"phone width", chromedp.EmulateViewport(390, 844)},
+		{"open the menu", chromedp.Click(css(`[data-testid=nav-menu] summary`))},
+		{"tap Contacts", chromedp.Click(css(`[data-testid=nav-contacts]`))},
+		{"the contacts", chromedp.WaitVisible(css(`[data-testid=contacts]`))},
+		{"open the menu again", chromedp.Click(css(`[data-testid=nav-menu] summary`))},
+		{"tap the inbox", chromedp.Click(css(`[data-testid=nav-inbox]`))},
+		{"tap the author", chromedp.Click(css(`[data-testid=author-%d]`, first.ID))},
+		{"the contact", chromedp.WaitVisible(css(`[data-testid=contact-history] [data-testid=history-%d]`, first.ID))},
+		{"which contact", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			loc, err := chromedp.Evaluate[string](`location.pathname`)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &contactID)
+			return err
+		})},
+		{"tick VIP", chromedp.Click(css(`[data-testid=set-vip]`))},
+		{"type a tag", chromedp.SendKeys(css(`[data-testid=contact-add-tag]`), "presse")},
+		{"save", chromedp.Click(css(`[data-testid=contact-save]`))},
+		{"the tag shows", chromedp.WaitVisible(css(`[data-testid=contact-tag-presse]`))},
+		{"merge with the other account", chromedp.SendKeys(css(`[data-testid=merge-other]`), fmt.Sprint(otherID))},
+		{"merge", chromedp.Click(css(`[data-testid=merge]`))},
+		{"both accounts", chromedp.WaitVisible(css(`[data-testid=account-%d]`, otherAccount))},
+		{"open the erasure", chromedp.Click(css(`[data-testid=contact-erase] summary`))},
+		{"confirm", chromedp.Click(css(`[data-testid=contact-erase-confirm]`))},
+		{"erase", chromedp.Click(css(`[data-testid=contact-erase-submit]`))},
+		{"the erasure shows", chromedp.WaitVisible(css(`[data-testid=contact] [data-testid^=erased-]`))},
+	}
+	for _, st := range steps {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx, st.do)
+		cancel()
+		if err != nil {
+			shot(t, ctx, "contacts-phone")
+			t.Fatalf("contacts on a phone: %s: %v", st.what, err)
+		}
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid=flash]`)))
+	if err == nil && !strings.Contains(flash, "effacées") {
+		err = fmt.Errorf("flash %q, want the French erasure message", flash)
+	}
+	if err != nil {
+		t.Error(err)
+	}
+	d, err := s.env.App.Contacts.Get(bg, s.owner, contactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Contact.Erased() || len(d.Contact.Authors) != 2 || len(d.Items) != 2 || d.Items[0].Text != "" || d.Items[1].Text != "" {
+		t.Errorf("after the erasure: %+v, %d accounts, items %+v; want erased, 2 accounts, 2 items without text", d.Contact.Contact, len(d.Contact.Authors), d.Items)
+	}
+}
