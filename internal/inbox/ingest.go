@@ -22,6 +22,9 @@ type IngestResult struct {
 	Unchanged int
 	// Skipped are items without a network id (a connector bug, logged).
 	Skipped int
+	// Unknown are deletions (an item with no kind, as a stream sends them)
+	// of items never stored, which are ignored.
+	Unknown int
 	NewIDs  []int64
 }
 
@@ -91,6 +94,12 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return res, err
+		}
+		if it.Kind == "" {
+			// A stream's deletion event (only the id is known) of an item
+			// never stored: nothing to mark.
+			res.Unknown++
+			continue
 		}
 
 		authorID, ok := authors[it.Author.ExternalID]

@@ -131,6 +131,13 @@ type Channel struct {
 	DefaultVisibility string
 }
 
+// ClaimInboxGapFillParams mirrors the row or argument shape sqlc generates for both dialects.
+type ClaimInboxGapFillParams struct {
+	LeaseUntil *time.Time
+	ChannelID  int64
+	Now        *time.Time
+}
+
 // ClaimInboxPollParams mirrors the row or argument shape sqlc generates for both dialects.
 type ClaimInboxPollParams struct {
 	LeaseUntil time.Time
@@ -549,13 +556,21 @@ type InboxNote struct {
 
 // InboxPollState mirrors the row or argument shape sqlc generates for both dialects.
 type InboxPollState struct {
+	ChannelID    int64
+	Cursor       string
+	NextPollAt   time.Time
+	LastPollAt   *time.Time
+	LastError    string
+	Failures     int64
+	Stopped      bool
+	RunningUntil *time.Time
+}
+
+// InboxStreamLease mirrors the row or argument shape sqlc generates for both dialects.
+type InboxStreamLease struct {
 	ChannelID  int64
-	Cursor     string
-	NextPollAt time.Time
-	LastPollAt *time.Time
-	LastError  string
-	Failures   int64
-	Stopped    bool
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 // InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -588,6 +603,13 @@ type InsertInboxItemParams struct {
 	Hidden           bool
 	Status           string
 	CreatedAt        time.Time
+}
+
+// InsertInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type InsertInboxStreamParams struct {
+	ChannelID  int64
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 // Invitation mirrors the row or argument shape sqlc generates for both dialects.
@@ -690,6 +712,12 @@ type ListInboxNotesRow struct {
 
 // ListInboxPollCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxPollCandidatesRow struct {
+	ID      int64
+	Network string
+}
+
+// ListInboxStreamCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxStreamCandidatesRow struct {
 	ID      int64
 	Network string
 }
@@ -799,6 +827,12 @@ type ListVariantHeadsByPostsRow struct {
 	State       string
 	TextHead    string
 	ExternalURL string
+}
+
+// MarkInboxPollRunningParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkInboxPollRunningParams struct {
+	RunningUntil *time.Time
+	ChannelID    int64
 }
 
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1034,10 +1068,24 @@ type ReleaseIdempotencyKeyParams struct {
 	Key    string
 }
 
+// ReleaseInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type ReleaseInboxStreamParams struct {
+	ChannelID int64
+	NodeID    string
+}
+
 // RemoveInboxItemTagParams mirrors the row or argument shape sqlc generates for both dialects.
 type RemoveInboxItemTagParams struct {
 	ItemID int64
 	Tag    string
+}
+
+// RenewInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type RenewInboxStreamParams struct {
+	NodeID     string
+	LeaseUntil time.Time
+	ChannelID  int64
+	Now        time.Time
 }
 
 // ReserveIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1399,6 +1447,7 @@ type Queries interface {
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
+	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
@@ -1435,6 +1484,7 @@ type Queries interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessionsExcept(ctx context.Context, arg DeleteUserSessionsExceptParams) error
 	DeleteVariant(ctx context.Context, id int64) error
+	EndInboxPollRun(ctx context.Context, channelID int64) error
 	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
@@ -1465,6 +1515,7 @@ type Queries interface {
 	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
+	InsertInboxStream(ctx context.Context, arg InsertInboxStreamParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
@@ -1484,6 +1535,7 @@ type Queries interface {
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
+	ListInboxStreamCandidates(ctx context.Context) ([]ListInboxStreamCandidatesRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -1504,6 +1556,7 @@ type Queries interface {
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
+	MarkInboxPollRunning(ctx context.Context, arg MarkInboxPollRunningParams) error
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error
@@ -1512,7 +1565,9 @@ type Queries interface {
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
+	ReleaseInboxStream(ctx context.Context, arg ReleaseInboxStreamParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
+	RenewInboxStream(ctx context.Context, arg RenewInboxStreamParams) (int64, error)
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)

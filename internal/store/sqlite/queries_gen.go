@@ -57,6 +57,11 @@ func (a queries) AddQueueSlot(ctx context.Context, arg store.AddQueueSlotParams)
 	return mapErr(a.w.AddQueueSlot(ctx, sqlitedb.AddQueueSlotParams(arg)))
 }
 
+func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapFillParams) (int64, error) {
+	r, err := a.w.ClaimInboxGapFill(ctx, sqlitedb.ClaimInboxGapFillParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, sqlitedb.ClaimInboxPollParams(arg))
 	return r, mapErr(err)
@@ -234,6 +239,10 @@ func (a queries) DeleteVariant(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteVariant(ctx, id))
 }
 
+func (a queries) EndInboxPollRun(ctx context.Context, channelID int64) error {
+	return mapErr(a.w.EndInboxPollRun(ctx, channelID))
+}
+
 func (a queries) EnsureInboxPollState(ctx context.Context, arg store.EnsureInboxPollStateParams) error {
 	return mapErr(a.w.EnsureInboxPollState(ctx, sqlitedb.EnsureInboxPollStateParams(arg)))
 }
@@ -386,6 +395,11 @@ func (a queries) GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash 
 
 func (a queries) InsertInboxItem(ctx context.Context, arg store.InsertInboxItemParams) (int64, error) {
 	r, err := a.w.InsertInboxItem(ctx, sqlitedb.InsertInboxItemParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) InsertInboxStream(ctx context.Context, arg store.InsertInboxStreamParams) (int64, error) {
+	r, err := a.w.InsertInboxStream(ctx, sqlitedb.InsertInboxStreamParams(arg))
 	return r, mapErr(err)
 }
 
@@ -606,6 +620,18 @@ func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]
 	out := make([]store.ListInboxPollCandidatesRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListInboxPollCandidatesRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxStreamCandidates(ctx context.Context) ([]store.ListInboxStreamCandidatesRow, error) {
+	rs, err := a.r.ListInboxStreamCandidates(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxStreamCandidatesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxStreamCandidatesRow(rs[i])
 	}
 	return out, nil
 }
@@ -850,6 +876,10 @@ func (a queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]st
 	return out, nil
 }
 
+func (a queries) MarkInboxPollRunning(ctx context.Context, arg store.MarkInboxPollRunningParams) error {
+	return mapErr(a.w.MarkInboxPollRunning(ctx, sqlitedb.MarkInboxPollRunningParams(arg)))
+}
+
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
 	return mapErr(a.w.MarkNotificationsRead(ctx, sqlitedb.MarkNotificationsReadParams(arg)))
 }
@@ -884,8 +914,17 @@ func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIde
 	return mapErr(a.w.ReleaseIdempotencyKey(ctx, sqlitedb.ReleaseIdempotencyKeyParams(arg)))
 }
 
+func (a queries) ReleaseInboxStream(ctx context.Context, arg store.ReleaseInboxStreamParams) error {
+	return mapErr(a.w.ReleaseInboxStream(ctx, sqlitedb.ReleaseInboxStreamParams(arg)))
+}
+
 func (a queries) RemoveInboxItemTag(ctx context.Context, arg store.RemoveInboxItemTagParams) error {
 	return mapErr(a.w.RemoveInboxItemTag(ctx, sqlitedb.RemoveInboxItemTagParams(arg)))
+}
+
+func (a queries) RenewInboxStream(ctx context.Context, arg store.RenewInboxStreamParams) (int64, error) {
+	r, err := a.w.RenewInboxStream(ctx, sqlitedb.RenewInboxStreamParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error {

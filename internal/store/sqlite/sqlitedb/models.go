@@ -168,13 +168,20 @@ type InboxNote struct {
 }
 
 type InboxPollState struct {
+	ChannelID    int64
+	Cursor       string
+	NextPollAt   time.Time
+	LastPollAt   *time.Time
+	LastError    string
+	Failures     int64
+	Stopped      bool
+	RunningUntil *time.Time
+}
+
+type InboxStreamLease struct {
 	ChannelID  int64
-	Cursor     string
-	NextPollAt time.Time
-	LastPollAt *time.Time
-	LastError  string
-	Failures   int64
-	Stopped    bool
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 type Invitation struct {
