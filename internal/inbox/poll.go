@@ -152,13 +152,32 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		if err != nil || claimed == 0 {
 			return err
 		}
+		ps, err := tx.GetInboxPollState(ctx, channelID)
+		if err != nil {
+			return err
+		}
+		if ps.RunningUntil != nil && ps.RunningUntil.After(now) {
+			claimed = 0
+			return errPollRunning // undoes the claim
+		}
 		return tx.MarkInboxPollRunning(ctx, store.MarkInboxPollRunningParams{RunningUntil: ptr(now.Add(PollLease)), ChannelID: channelID})
 	})
 	if err != nil || claimed == 0 {
-		return err
+		return ignore(err, errPollRunning)
 	}
 	defer s.endPollRun(channelID)
 	_, err = s.pollClaimed(ctx, channelID, now)
+	return err
+}
+
+// errPollRunning rolls back a claim taken while a gap-fill runs.
+var errPollRunning = errors.New("inbox: a poll of the channel runs")
+
+// ignore is err, or nil when it is target.
+func ignore(err, target error) error {
+	if errors.Is(err, target) {
+		return nil
+	}
 	return err
 }
 

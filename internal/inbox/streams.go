@@ -58,6 +58,8 @@ type Streams struct {
 	// syncs counts the passes made, so that tests wait for passes rather
 	// than for time.
 	syncs atomic.Int64
+	// gapWaits counts the gap-fills' waits for a running poll (tests).
+	gapWaits atomic.Int64
 }
 
 type streamRun struct {
@@ -294,6 +296,7 @@ func (m *Streams) gapFill(ctx context.Context, channelID int64) error {
 			}
 			return fetchErr
 		}
+		m.gapWaits.Add(1)
 		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/mastodon/mastodonfake"
 	"github.com/tribune-social/tribune/internal/network/stream"
+	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
@@ -155,6 +156,15 @@ func TestStreamIngestsGapFillsAndStops(t *testing.T) {
 			t.Fatalf("%d streams run, want 1 (the fake network's channel does not stream)", m.Running())
 		}
 		reads := sf.notificationReads()
+
+		// The status page counts the node's streams.
+		now := time.Now().UTC()
+		must(t, st.UpsertHeartbeat(context.Background(), store.UpsertHeartbeatParams{NodeID: "node-a", Hostname: "h", PID: 1, Roles: "workers", Version: "test", StartedAt: now, SeenAt: now}))
+		rep, err := (&ops.Status{Store: st, Now: time.Now}).Read(context.Background(), sf.owner)
+		must(t, err)
+		if len(rep.Nodes) != 1 || rep.Nodes[0].InboxStreams != 1 {
+			t.Errorf("status page nodes %+v, want node-a with 1 inbox stream", rep.Nodes)
+		}
 
 		m1 := sf.mention("love the launch")
 		waitFor(t, "the streamed mention is stored", func() bool { _, ok := sf.stored(t, m1); return ok })
@@ -344,4 +354,84 @@ func TestTwoNodesRunOneStream(t *testing.T) {
 	waitFor(t, "the other node takes the stream over", func() bool { return other.Running() == 1 })
 	m2 := sf.mention("second")
 	waitFor(t, "the mention is stored by the other node", func() bool { _, ok := sf.stored(t, m2); return ok })
+}
+
+// A gap-fill waits while a periodic poll of its channel runs, and a
+// periodic poll does not start while a gap-fill runs: the channel is never
+// fetched twice at once.
+func TestGapFillAndPeriodicPollNeverOverlap(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		f.s.Now = time.Now
+		ctx := context.Background()
+		var running, most, calls atomic.Int32
+		entered, release := make(chan struct{}, 10), make(chan struct{})
+		f.conn.fetch = func(req network.FetchRequest) (network.FetchResult, error) {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			calls.Add(1)
+			entered <- struct{}{}
+			<-release
+			return network.FetchResult{Items: comments(1, 2), Cursor: "2"}, nil
+		}
+		waitEntered := func() {
+			t.Helper()
+			select {
+			case <-entered:
+			case <-time.After(15 * time.Second):
+				t.Fatal("no fetch started")
+			}
+		}
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: time.Now().UTC().Add(-time.Second)}))
+		m := &Streams{Inbox: f.s, Node: "n", Retry: time.Millisecond}
+
+		pollDone := make(chan error, 1)
+		go func() { pollDone <- f.s.Poll(ctx, f.ch.ID) }()
+		waitEntered()
+		gapDone := make(chan error, 1)
+		go func() { gapDone <- m.gapFill(ctx, f.ch.ID) }()
+		waitFor(t, "the gap-fill waits for the running poll", func() bool { return m.gapWaits.Load() >= 3 })
+		if calls.Load() != 1 {
+			t.Fatalf("%d fetches while a poll runs, want 1", calls.Load())
+		}
+		release <- struct{}{} // the periodic poll ends
+		must(t, <-pollDone)
+		waitEntered() // then the gap-fill fetches
+
+		// A periodic poll due while the gap-fill runs does not start.
+		must(t, st.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: f.ch.ID, NextPollAt: time.Now().UTC().Add(-time.Second)}))
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		release <- struct{}{}
+		must(t, <-gapDone)
+		if calls.Load() != 2 || most.Load() != 1 {
+			t.Errorf("%d fetches, at most %d at once; want 2, one at a time", calls.Load(), most.Load())
+		}
+		ps, err := st.GetInboxPollState(ctx, f.ch.ID)
+		must(t, err)
+		if ps.RunningUntil != nil || ps.Cursor != "2" {
+			t.Errorf("after the gap-fill: running until %v, cursor %q; want no run and the cursor saved", ps.RunningUntil, ps.Cursor)
+		}
+	})
+}
+
+// A node that died stops renewing its lease; once the lease has run out,
+// another node takes the stream over.
+func TestDeadNodesStreamIsTakenOver(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		sf := newStreamFixture(t, st)
+		dead := &Streams{Inbox: sf.s, Node: "dead", Lease: 300 * time.Millisecond}
+		ok, err := dead.claim(context.Background(), sf.mch.ID, time.Now().UTC())
+		must(t, err)
+		if !ok {
+			t.Fatal("the first node could not take the lease")
+		}
+		m, _ := start(t, sf.s, "node-b", stream.Supervisor{MinBackoff: time.Millisecond})
+		waitFor(t, "node-b takes the stream over", func() bool { return m.Running() == 1 })
+		m1 := sf.mention("after the takeover")
+		waitFor(t, "the mention is stored", func() bool { _, ok := sf.stored(t, m1); return ok })
+	})
 }

@@ -162,6 +162,12 @@ type CorrectInboxItemSentimentParams struct {
 	ID             int64
 }
 
+// CountInboxStreamsByNodeRow mirrors the row or argument shape sqlc generates for both dialects.
+type CountInboxStreamsByNodeRow struct {
+	NodeID string
+	N      int64
+}
+
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
 type CountVariantsByStateRow struct {
 	State string
@@ -1451,6 +1457,7 @@ type Queries interface {
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
+	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)

@@ -75,6 +75,18 @@ func (a queries) CorrectInboxItemSentiment(ctx context.Context, arg store.Correc
 	return mapErr(a.w.CorrectInboxItemSentiment(ctx, pgdb.CorrectInboxItemSentimentParams(arg)))
 }
 
+func (a queries) CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]store.CountInboxStreamsByNodeRow, error) {
+	rs, err := a.r.CountInboxStreamsByNode(ctx, now)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CountInboxStreamsByNodeRow, len(rs))
+	for i := range rs {
+		out[i] = store.CountInboxStreamsByNodeRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
 	r, err := a.r.CountUnreadNotifications(ctx, userID)
 	return r, mapErr(err)

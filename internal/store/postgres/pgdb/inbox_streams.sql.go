@@ -31,6 +31,37 @@ func (q *Queries) ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillPa
 	return result.RowsAffected(), nil
 }
 
+const countInboxStreamsByNode = `-- name: CountInboxStreamsByNode :many
+SELECT node_id, COUNT(*) AS n FROM inbox_stream_leases WHERE lease_until > $1 GROUP BY node_id ORDER BY node_id
+`
+
+type CountInboxStreamsByNodeRow struct {
+	NodeID string
+	N      int64
+}
+
+// CountInboxStreamsByNode is how many streams each node runs (live leases),
+// for the status page.
+func (q *Queries) CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error) {
+	rows, err := q.db.Query(ctx, countInboxStreamsByNode, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountInboxStreamsByNodeRow
+	for rows.Next() {
+		var i CountInboxStreamsByNodeRow
+		if err := rows.Scan(&i.NodeID, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const endInboxPollRun = `-- name: EndInboxPollRun :exec
 UPDATE inbox_poll_state SET running_until = NULL WHERE channel_id = $1
 `

@@ -33,3 +33,8 @@ WHERE channel_id = sqlc.arg(channel_id) AND (running_until IS NULL OR running_un
 
 -- name: EndInboxPollRun :exec
 UPDATE inbox_poll_state SET running_until = NULL WHERE channel_id = sqlc.arg(channel_id);
+
+-- CountInboxStreamsByNode is how many streams each node runs (live leases),
+-- for the status page.
+-- name: CountInboxStreamsByNode :many
+SELECT node_id, COUNT(*) AS n FROM inbox_stream_leases WHERE lease_until > sqlc.arg(now) GROUP BY node_id ORDER BY node_id;
