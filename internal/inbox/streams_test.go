@@ -403,7 +403,20 @@ func TestGapFillAndPeriodicPollNeverOverlap(t *testing.T) {
 
 		// A periodic poll due while the gap-fill runs does not start.
 		must(t, st.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: f.ch.ID, NextPollAt: time.Now().UTC().Add(-time.Second)}))
-		must(t, f.s.Poll(ctx, f.ch.ID))
+		pd := make(chan error, 1)
+		go func() { pd <- f.s.Poll(ctx, f.ch.ID) }()
+		select {
+		case err := <-pd: // it did not claim the poll
+			must(t, err)
+		case <-entered:
+			t.Error("a periodic poll fetched while the gap-fill ran")
+			// Two fetches wait: let both go, in whichever order.
+			release <- struct{}{}
+			release <- struct{}{}
+			must(t, <-pd)
+			must(t, <-gapDone)
+			return
+		}
 		release <- struct{}{}
 		must(t, <-gapDone)
 		if calls.Load() != 2 || most.Load() != 1 {
