@@ -97,6 +97,10 @@ type App struct {
 
 	// Idempotency holds the API's recorded answers (Idempotency-Key).
 	Idempotency *idempotency.Records
+
+	// InboxStreams runs the push streams of the channels this node holds
+	// the lease of (workers only).
+	InboxStreams *inbox.Streams
 }
 
 // OpenStore opens and migrates the configured database.
@@ -291,6 +295,7 @@ func (a *App) build() error {
 		a.Idempotency.Register(workers)
 		a.Inbox.Register(workers)
 		a.Webhooks.Register(workers)
+		a.InboxStreams = &inbox.Streams{Inbox: a.Inbox, Node: cfg.NodeID}
 		rc.Workers = workers
 		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.PeriodicJobs = append(rc.PeriodicJobs, webhooks.PeriodicJobs()...)
@@ -362,6 +367,17 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	defer stopHB()
 	go hb.Run(hbCtx)
 
+	// The inbox's streams stop with the workers; each gives its channel's
+	// lease back, so another node takes it over at once.
+	streamsDone := make(chan struct{})
+	stopStreams := func() {}
+	if a.InboxStreams != nil {
+		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stopStreams = func() { cancel(); <-streamsDone }
+		go func() { defer close(streamsDone); _ = a.InboxStreams.Run(sctx) }()
+	}
+	defer stopStreams() // on the early returns below; calling it twice is harmless
+
 	errc := make(chan error, 2)
 	var srv, metricsSrv *http.Server
 	if a.Cfg.MetricsAddr != "" {
@@ -406,6 +422,7 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(stopCtx)
 	}
+	stopStreams()
 	if a.roles.Workers {
 		a.jobsUp.Store(false)
 		if stopErr := a.Store.Jobs().Stop(stopCtx); stopErr != nil {

@@ -22,6 +22,9 @@ type IngestResult struct {
 	Unchanged int
 	// Skipped are items without a network id (a connector bug, logged).
 	Skipped int
+	// Unknown are deletions (an item with no kind, as a stream sends them)
+	// of items never stored, which are ignored.
+	Unknown int
 	NewIDs  []int64
 }
 
@@ -95,6 +98,12 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			res.Unchanged++
 		default:
 			old, ok := known[it.ExternalID]
+			if !ok && it.Kind == "" {
+				// A stream's deletion event (only the id is known) of an
+				// item never stored: nothing to mark.
+				res.Unknown++
+				continue
+			}
 			if !ok {
 				seen[it.ExternalID] = true
 				fresh = append(fresh, it)

@@ -143,28 +143,65 @@ func (s *Service) EnqueueDue(ctx context.Context) (int, error) {
 // polling until it is reconnected.
 func (s *Service) Poll(ctx context.Context, channelID int64) error {
 	now := s.Now().UTC()
-	claimed, err := s.Store.ClaimInboxPoll(ctx, store.ClaimInboxPollParams{LeaseUntil: now.Add(PollLease), ChannelID: channelID, Now: now})
+	var claimed int64
+	// Marked running in the claim's transaction: a stream's gap-fill
+	// (streams.go) waits for the mark to go.
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		claimed, err = tx.ClaimInboxPoll(ctx, store.ClaimInboxPollParams{LeaseUntil: now.Add(PollLease), ChannelID: channelID, Now: now})
+		if err != nil || claimed == 0 {
+			return err
+		}
+		ps, err := tx.GetInboxPollState(ctx, channelID)
+		if err != nil {
+			return err
+		}
+		if ps.RunningUntil != nil && ps.RunningUntil.After(now) {
+			claimed = 0
+			return errPollRunning // undoes the claim
+		}
+		return tx.MarkInboxPollRunning(ctx, store.MarkInboxPollRunningParams{RunningUntil: ptr(now.Add(PollLease)), ChannelID: channelID})
+	})
 	if err != nil || claimed == 0 {
-		return err
+		return ignore(err, errPollRunning)
 	}
+	defer s.endPollRun(channelID)
+	_, err = s.pollClaimed(ctx, channelID, now)
+	return err
+}
+
+// errPollRunning rolls back a claim taken while a gap-fill runs.
+var errPollRunning = errors.New("inbox: a poll of the channel runs")
+
+// ignore is err, or nil when it is target.
+func ignore(err, target error) error {
+	if errors.Is(err, target) {
+		return nil
+	}
+	return err
+}
+
+// pollClaimed is a poll whose claim is held: it returns the network's
+// failure (already recorded in the poll state) apart from its own.
+func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Time) (fetchErr error, err error) {
 	ch, err := s.Store.GetChannel(ctx, channelID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // disconnected meanwhile; its poll state went with it
+		return nil, nil // disconnected meanwhile; its poll state went with it
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ib, ok := s.inboxOf(ch.Network)
 	if !ok || ch.Status != string(channels.Active) {
-		return nil
+		return nil, nil
 	}
 	state, err := s.Store.GetInboxPollState(ctx, channelID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	acct, err := s.Accounts.Account(ctx, ch)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	every := ib.InboxCapabilities(acct).PollEvery
 	if every <= 0 {
@@ -175,14 +212,13 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 	var ours []network.Ref
 	parts, err := s.Store.ListRecentPublishedParts(ctx, store.ListRecentPublishedPartsParams{ChannelID: ch.ID, Since: ptr(now.Add(-OurPostsBack)), MaxRows: maxOurPosts})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range parts {
 		ours = append(ours, network.Ref{ID: p.ExternalID, CID: p.ExternalCID, URL: p.ExternalURL})
 	}
 
 	cursor := state.Cursor
-	var fetchErr error
 	for page := 0; page < MaxPages; page++ {
 		req := network.FetchRequest{Cursor: cursor, Limit: FetchLimit, OurPosts: ours}
 		if cursor == "" {
@@ -204,7 +240,7 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// The moderation rules run once the page is committed (rules.go).
 		s.applyRules(ctx, ch, added.NewIDs)
@@ -223,7 +259,7 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		case network.Unauthorized:
 			fin.Stopped = true
 			if err := s.Store.UpdateChannelStatus(ctx, store.UpdateChannelStatusParams{Status: string(channels.Reconnect), ID: ch.ID}); err != nil {
-				return err
+				return fetchErr, err
 			}
 		case network.RateLimited:
 			wait = max(wait, ne.RetryAfter)
@@ -233,7 +269,7 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 			s.Log.Warn("inbox poll", "channel", ch.ID, "network", ch.Network, "err", fetchErr, "next", fin.NextPollAt)
 		}
 	}
-	return s.Store.FinishInboxPoll(ctx, fin)
+	return fetchErr, s.Store.FinishInboxPoll(ctx, fin)
 }
 
 // backoff is the wait after the n-th failure in a row: PollEvery doubled

@@ -73,6 +73,9 @@ type Node struct {
 	store.NodeHeartbeat
 	Alive          bool `json:"alive"`
 	SchedulerAlive bool `json:"scheduler_alive"`
+	// InboxStreams is how many networks' push streams the node runs for
+	// the inbox (each channel's stream runs on one node of the cluster).
+	InboxStreams int64 `json:"inbox_streams"`
 }
 
 // Report is the whole status page.
@@ -125,9 +128,17 @@ func (s *Status) Read(ctx context.Context, user store.User) (Report, error) {
 	if err != nil {
 		return r, err
 	}
+	streams, err := s.Store.CountInboxStreamsByNode(ctx, now)
+	if err != nil {
+		return r, err
+	}
+	perNode := map[string]int64{}
+	for _, c := range streams {
+		perNode[c.NodeID] = c.N
+	}
 	anyScheduler := false
 	for _, h := range hbs {
-		n := Node{NodeHeartbeat: h, Alive: now.Sub(h.SeenAt) < 3*HeartbeatEvery}
+		n := Node{NodeHeartbeat: h, Alive: now.Sub(h.SeenAt) < 3*HeartbeatEvery, InboxStreams: perNode[h.NodeID]}
 		n.SchedulerAlive = n.Alive && h.SchedulerAt != nil && now.Sub(*h.SchedulerAt) < 3*HeartbeatEvery
 		anyScheduler = anyScheduler || n.SchedulerAlive
 		r.Nodes = append(r.Nodes, n)

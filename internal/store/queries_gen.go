@@ -184,6 +184,13 @@ type Channel struct {
 	DefaultVisibility string
 }
 
+// ClaimInboxGapFillParams mirrors the row or argument shape sqlc generates for both dialects.
+type ClaimInboxGapFillParams struct {
+	LeaseUntil *time.Time
+	ChannelID  int64
+	Now        *time.Time
+}
+
 // ClaimInboxPollParams mirrors the row or argument shape sqlc generates for both dialects.
 type ClaimInboxPollParams struct {
 	LeaseUntil time.Time
@@ -256,6 +263,12 @@ type CorrectInboxItemSentimentParams struct {
 	SentimentScore float64
 	UpdatedAt      time.Time
 	ID             int64
+}
+
+// CountInboxStreamsByNodeRow mirrors the row or argument shape sqlc generates for both dialects.
+type CountInboxStreamsByNodeRow struct {
+	NodeID string
+	N      int64
 }
 
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -717,13 +730,14 @@ type InboxNote struct {
 
 // InboxPollState mirrors the row or argument shape sqlc generates for both dialects.
 type InboxPollState struct {
-	ChannelID  int64
-	Cursor     string
-	NextPollAt time.Time
-	LastPollAt *time.Time
-	LastError  string
-	Failures   int64
-	Stopped    bool
+	ChannelID    int64
+	Cursor       string
+	NextPollAt   time.Time
+	LastPollAt   *time.Time
+	LastError    string
+	Failures     int64
+	Stopped      bool
+	RunningUntil *time.Time
 }
 
 // InboxSla mirrors the row or argument shape sqlc generates for both dialects.
@@ -735,6 +749,13 @@ type InboxSla struct {
 	CloseMinute    int64
 	FrenchHolidays bool
 	UpdatedAt      time.Time
+}
+
+// InboxStreamLease mirrors the row or argument shape sqlc generates for both dialects.
+type InboxStreamLease struct {
+	ChannelID  int64
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 // InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -773,6 +794,13 @@ type InsertInboxItemParams struct {
 type InsertInboxItemsRow struct {
 	ID         int64
 	ExternalID string
+}
+
+// InsertInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type InsertInboxStreamParams struct {
+	ChannelID  int64
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 // InsertModerationRuleParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1006,6 +1034,12 @@ type ListInboxResponseCandidatesRow struct {
 	CreatedAt time.Time
 }
 
+// ListInboxStreamCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxStreamCandidatesRow struct {
+	ID      int64
+	Network string
+}
+
 // ListMediaParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListMediaParams struct {
 	WorkspaceID int64
@@ -1166,6 +1200,12 @@ type ListWorkspaceContactAuthorsRow struct {
 type MarkInboxActionUndoneParams struct {
 	UndoneAt *time.Time
 	ID       int64
+}
+
+// MarkInboxPollRunningParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkInboxPollRunningParams struct {
+	RunningUntil *time.Time
+	ChannelID    int64
 }
 
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1437,6 +1477,12 @@ type ReleaseIdempotencyKeyParams struct {
 	Key    string
 }
 
+// ReleaseInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type ReleaseInboxStreamParams struct {
+	ChannelID int64
+	NodeID    string
+}
+
 // RemoveContactTagParams mirrors the row or argument shape sqlc generates for both dialects.
 type RemoveContactTagParams struct {
 	ContactID int64
@@ -1447,6 +1493,14 @@ type RemoveContactTagParams struct {
 type RemoveInboxItemTagParams struct {
 	ItemID int64
 	Tag    string
+}
+
+// RenewInboxStreamParams mirrors the row or argument shape sqlc generates for both dialects.
+type RenewInboxStreamParams struct {
+	NodeID     string
+	LeaseUntil time.Time
+	ChannelID  int64
+	Now        time.Time
 }
 
 // ReserveIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1919,11 +1973,13 @@ type Queries interface {
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
+	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
 	CountContactItems(ctx context.Context, contactID int64) (int64, error)
+	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -1969,6 +2025,7 @@ type Queries interface {
 	DeleteVariant(ctx context.Context, id int64) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
 	DisableFailingWebhook(ctx context.Context, arg DisableFailingWebhookParams) (int64, error)
+	EndInboxPollRun(ctx context.Context, channelID int64) error
 	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
 	EraseContact(ctx context.Context, arg EraseContactParams) error
 	EraseContactAuthors(ctx context.Context, arg EraseContactAuthorsParams) error
@@ -2011,6 +2068,7 @@ type Queries interface {
 	GetWorkspaceByICalTokenHash(ctx context.Context, icalTokenHash string) (Workspace, error)
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
 	InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error)
+	InsertInboxStream(ctx context.Context, arg InsertInboxStreamParams) (int64, error)
 	InsertModerationRule(ctx context.Context, arg InsertModerationRuleParams) (int64, error)
 	InsertSavedReply(ctx context.Context, arg InsertSavedReplyParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
@@ -2047,6 +2105,7 @@ type Queries interface {
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
 	ListInboxRuleActions(ctx context.Context, itemID int64) ([]InboxAction, error)
+	ListInboxStreamCandidates(ctx context.Context) ([]ListInboxStreamCandidatesRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -2075,6 +2134,7 @@ type Queries interface {
 	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
 	ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error)
 	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
+	MarkInboxPollRunning(ctx context.Context, arg MarkInboxPollRunningParams) error
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error
@@ -2088,8 +2148,10 @@ type Queries interface {
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
+	ReleaseInboxStream(ctx context.Context, arg ReleaseInboxStreamParams) error
 	RemoveContactTag(ctx context.Context, arg RemoveContactTagParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
+	RenewInboxStream(ctx context.Context, arg RenewInboxStreamParams) (int64, error)
 	ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)

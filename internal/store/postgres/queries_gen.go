@@ -83,6 +83,11 @@ func (a queries) BumpModerationRuleSet(ctx context.Context, workspaceID int64) e
 	return mapErr(a.w.BumpModerationRuleSet(ctx, workspaceID))
 }
 
+func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapFillParams) (int64, error) {
+	r, err := a.w.ClaimInboxGapFill(ctx, pgdb.ClaimInboxGapFillParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, pgdb.ClaimInboxPollParams(arg))
 	return r, mapErr(err)
@@ -103,6 +108,18 @@ func (a queries) CorrectInboxItemSentiment(ctx context.Context, arg store.Correc
 func (a queries) CountContactItems(ctx context.Context, contactID int64) (int64, error) {
 	r, err := a.r.CountContactItems(ctx, contactID)
 	return r, mapErr(err)
+}
+
+func (a queries) CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]store.CountInboxStreamsByNodeRow, error) {
+	rs, err := a.r.CountInboxStreamsByNode(ctx, now)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CountInboxStreamsByNodeRow, len(rs))
+	for i := range rs {
+		out[i] = store.CountInboxStreamsByNodeRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
@@ -322,6 +339,10 @@ func (a queries) DisableFailingWebhook(ctx context.Context, arg store.DisableFai
 	return r, mapErr(err)
 }
 
+func (a queries) EndInboxPollRun(ctx context.Context, channelID int64) error {
+	return mapErr(a.w.EndInboxPollRun(ctx, channelID))
+}
+
 func (a queries) EnsureInboxPollState(ctx context.Context, arg store.EnsureInboxPollStateParams) error {
 	return mapErr(a.w.EnsureInboxPollState(ctx, pgdb.EnsureInboxPollStateParams(arg)))
 }
@@ -539,6 +560,11 @@ func (a queries) InsertInboxItems(ctx context.Context, batch string) ([]store.In
 		out[i] = store.InsertInboxItemsRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) InsertInboxStream(ctx context.Context, arg store.InsertInboxStreamParams) (int64, error) {
+	r, err := a.w.InsertInboxStream(ctx, pgdb.InsertInboxStreamParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) InsertModerationRule(ctx context.Context, arg store.InsertModerationRuleParams) (int64, error) {
@@ -937,6 +963,18 @@ func (a queries) ListInboxRuleActions(ctx context.Context, itemID int64) ([]stor
 	return out, nil
 }
 
+func (a queries) ListInboxStreamCandidates(ctx context.Context) ([]store.ListInboxStreamCandidatesRow, error) {
+	rs, err := a.r.ListInboxStreamCandidates(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxStreamCandidatesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxStreamCandidatesRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -1259,6 +1297,10 @@ func (a queries) MarkInboxActionUndone(ctx context.Context, arg store.MarkInboxA
 	return r, mapErr(err)
 }
 
+func (a queries) MarkInboxPollRunning(ctx context.Context, arg store.MarkInboxPollRunningParams) error {
+	return mapErr(a.w.MarkInboxPollRunning(ctx, pgdb.MarkInboxPollRunningParams(arg)))
+}
+
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
 	return mapErr(a.w.MarkNotificationsRead(ctx, pgdb.MarkNotificationsReadParams(arg)))
 }
@@ -1315,12 +1357,21 @@ func (a queries) ReleaseIdempotencyKey(ctx context.Context, arg store.ReleaseIde
 	return mapErr(a.w.ReleaseIdempotencyKey(ctx, pgdb.ReleaseIdempotencyKeyParams(arg)))
 }
 
+func (a queries) ReleaseInboxStream(ctx context.Context, arg store.ReleaseInboxStreamParams) error {
+	return mapErr(a.w.ReleaseInboxStream(ctx, pgdb.ReleaseInboxStreamParams(arg)))
+}
+
 func (a queries) RemoveContactTag(ctx context.Context, arg store.RemoveContactTagParams) error {
 	return mapErr(a.w.RemoveContactTag(ctx, pgdb.RemoveContactTagParams(arg)))
 }
 
 func (a queries) RemoveInboxItemTag(ctx context.Context, arg store.RemoveInboxItemTagParams) error {
 	return mapErr(a.w.RemoveInboxItemTag(ctx, pgdb.RemoveInboxItemTagParams(arg)))
+}
+
+func (a queries) RenewInboxStream(ctx context.Context, arg store.RenewInboxStreamParams) (int64, error) {
+	r, err := a.w.RenewInboxStream(ctx, pgdb.RenewInboxStreamParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error {

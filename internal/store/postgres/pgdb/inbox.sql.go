@@ -337,7 +337,7 @@ func (q *Queries) GetInboxItemByExternal(ctx context.Context, arg GetInboxItemBy
 }
 
 const getInboxPollState = `-- name: GetInboxPollState :one
-SELECT channel_id, cursor, next_poll_at, last_poll_at, last_error, failures, stopped FROM inbox_poll_state WHERE channel_id = $1
+SELECT channel_id, cursor, next_poll_at, last_poll_at, last_error, failures, stopped, running_until FROM inbox_poll_state WHERE channel_id = $1
 `
 
 func (q *Queries) GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error) {
@@ -351,6 +351,7 @@ func (q *Queries) GetInboxPollState(ctx context.Context, channelID int64) (Inbox
 		&i.LastError,
 		&i.Failures,
 		&i.Stopped,
+		&i.RunningUntil,
 	)
 	return i, err
 }

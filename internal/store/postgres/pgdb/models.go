@@ -208,13 +208,14 @@ type InboxNote struct {
 }
 
 type InboxPollState struct {
-	ChannelID  int64
-	Cursor     string
-	NextPollAt time.Time
-	LastPollAt *time.Time
-	LastError  string
-	Failures   int64
-	Stopped    bool
+	ChannelID    int64
+	Cursor       string
+	NextPollAt   time.Time
+	LastPollAt   *time.Time
+	LastError    string
+	Failures     int64
+	Stopped      bool
+	RunningUntil *time.Time
 }
 
 type InboxSla struct {
@@ -225,6 +226,12 @@ type InboxSla struct {
 	CloseMinute    int64
 	FrenchHolidays bool
 	UpdatedAt      time.Time
+}
+
+type InboxStreamLease struct {
+	ChannelID  int64
+	NodeID     string
+	LeaseUntil time.Time
 }
 
 type Invitation struct {
