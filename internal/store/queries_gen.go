@@ -198,6 +198,18 @@ type CreateChannelParams struct {
 	CreatedAt         time.Time
 }
 
+// CreateInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateInboxReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         int64
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
+}
+
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateInvitationParams struct {
 	WorkspaceID int64
@@ -389,6 +401,17 @@ type FinishInboxPollParams struct {
 	ChannelID  int64
 }
 
+// FinishInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type FinishInboxReplyParams struct {
+	State       string
+	ExternalID  string
+	ExternalCID string
+	ExternalURL string
+	Error       string
+	UpdatedAt   time.Time
+	ID          int64
+}
+
 // GetIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
 type GetIdempotencyRecordParams struct {
 	UserID int64
@@ -556,6 +579,27 @@ type InboxPollState struct {
 	LastError  string
 	Failures   int64
 	Stopped    bool
+}
+
+// InboxReply mirrors the row or argument shape sqlc generates for both dialects.
+type InboxReply struct {
+	ID             int64
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         int64
+	Text           string
+	Visibility     string
+	State          string
+	AttemptKey     string
+	InFlightAt     *time.Time
+	ExternalID     string
+	ExternalCID    string
+	ExternalURL    string
+	Error          string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -811,6 +855,13 @@ type ListVariantHeadsByPostsRow struct {
 	State       string
 	TextHead    string
 	ExternalURL string
+}
+
+// MarkInboxReplyInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkInboxReplyInFlightParams struct {
+	AttemptKey string
+	InFlightAt *time.Time
+	ID         int64
 }
 
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1426,6 +1477,7 @@ type Queries interface {
 	CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error)
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
+	CreateInboxReply(ctx context.Context, arg CreateInboxReplyParams) (InboxReply, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
@@ -1457,6 +1509,7 @@ type Queries interface {
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
+	FinishInboxReply(ctx context.Context, arg FinishInboxReplyParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
@@ -1469,6 +1522,7 @@ type Queries interface {
 	GetInboxItem(ctx context.Context, id int64) (InboxItem, error)
 	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
+	GetInboxReply(ctx context.Context, id int64) (InboxReply, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
@@ -1504,6 +1558,8 @@ type Queries interface {
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
+	ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error)
+	ListInboxReplyExternalIDs(ctx context.Context, channelID int64) ([]string, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -1524,6 +1580,7 @@ type Queries interface {
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
+	MarkInboxReplyInFlight(ctx context.Context, arg MarkInboxReplyInFlightParams) (int64, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error

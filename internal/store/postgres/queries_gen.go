@@ -107,6 +107,11 @@ func (a queries) CreateChannel(ctx context.Context, arg store.CreateChannelParam
 	return store.Channel(r), mapErr(err)
 }
 
+func (a queries) CreateInboxReply(ctx context.Context, arg store.CreateInboxReplyParams) (store.InboxReply, error) {
+	r, err := a.w.CreateInboxReply(ctx, pgdb.CreateInboxReplyParams(arg))
+	return store.InboxReply(r), mapErr(err)
+}
+
 func (a queries) CreateInvitation(ctx context.Context, arg store.CreateInvitationParams) (store.Invitation, error) {
 	r, err := a.w.CreateInvitation(ctx, pgdb.CreateInvitationParams(arg))
 	return store.Invitation(r), mapErr(err)
@@ -252,6 +257,10 @@ func (a queries) FinishInboxPoll(ctx context.Context, arg store.FinishInboxPollP
 	return mapErr(a.w.FinishInboxPoll(ctx, pgdb.FinishInboxPollParams(arg)))
 }
 
+func (a queries) FinishInboxReply(ctx context.Context, arg store.FinishInboxReplyParams) error {
+	return mapErr(a.w.FinishInboxReply(ctx, pgdb.FinishInboxReplyParams(arg)))
+}
+
 func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
 	r, err := a.r.GetAPITokenByHash(ctx, tokenHash)
 	return store.APIToken(r), mapErr(err)
@@ -310,6 +319,11 @@ func (a queries) GetInboxItemByExternal(ctx context.Context, arg store.GetInboxI
 func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.InboxPollState, error) {
 	r, err := a.r.GetInboxPollState(ctx, channelID)
 	return store.InboxPollState(r), mapErr(err)
+}
+
+func (a queries) GetInboxReply(ctx context.Context, id int64) (store.InboxReply, error) {
+	r, err := a.r.GetInboxReply(ctx, id)
+	return store.InboxReply(r), mapErr(err)
 }
 
 func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string) (store.Invitation, error) {
@@ -634,6 +648,23 @@ func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]
 	return out, nil
 }
 
+func (a queries) ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]store.InboxReply, error) {
+	rs, err := a.r.ListInboxRepliesOfConversation(ctx, conversationID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxReply, len(rs))
+	for i := range rs {
+		out[i] = store.InboxReply(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxReplyExternalIDs(ctx context.Context, channelID int64) ([]string, error) {
+	r, err := a.r.ListInboxReplyExternalIDs(ctx, channelID)
+	return r, mapErr(err)
+}
+
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -872,6 +903,11 @@ func (a queries) ListVariantsByPosts(ctx context.Context, postIds []int64) ([]st
 		out[i] = store.PostVariant(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) MarkInboxReplyInFlight(ctx context.Context, arg store.MarkInboxReplyInFlightParams) (int64, error) {
+	r, err := a.w.MarkInboxReplyInFlight(ctx, pgdb.MarkInboxReplyInFlightParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
