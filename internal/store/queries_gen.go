@@ -978,6 +978,12 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
+// OurRepliesAmongParams mirrors the row or argument shape sqlc generates for both dialects.
+type OurRepliesAmongParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
 // PasswordReset mirrors the row or argument shape sqlc generates for both dialects.
 type PasswordReset struct {
 	ID        int64
@@ -1559,7 +1565,6 @@ type Queries interface {
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error)
-	ListInboxReplyExternalIDs(ctx context.Context, channelID int64) ([]string, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -1587,6 +1592,7 @@ type Queries interface {
 	MarkPostsPublishing(ctx context.Context, arg MarkPostsPublishingParams) error
 	MarkVariantsPublished(ctx context.Context, arg MarkVariantsPublishedParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
+	OurRepliesAmong(ctx context.Context, arg OurRepliesAmongParams) ([]string, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error

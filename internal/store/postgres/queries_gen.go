@@ -660,11 +660,6 @@ func (a queries) ListInboxRepliesOfConversation(ctx context.Context, conversatio
 	return out, nil
 }
 
-func (a queries) ListInboxReplyExternalIDs(ctx context.Context, channelID int64) ([]string, error) {
-	r, err := a.r.ListInboxReplyExternalIDs(ctx, channelID)
-	return r, mapErr(err)
-}
-
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -934,6 +929,11 @@ func (a queries) MarkVariantsPublished(ctx context.Context, arg store.MarkVarian
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {
 	r, err := a.r.OldestOverdue(ctx, before)
 	return store.OldestOverdueRow(r), mapErr(err)
+}
+
+func (a queries) OurRepliesAmong(ctx context.Context, arg store.OurRepliesAmongParams) ([]string, error) {
+	r, err := a.w.OurRepliesAmong(ctx, pgdb.OurRepliesAmongParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsStatusParams) error {

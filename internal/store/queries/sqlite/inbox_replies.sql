@@ -21,5 +21,7 @@ UPDATE inbox_replies SET state = sqlc.arg(state), external_id = sqlc.arg(externa
     external_url = sqlc.arg(external_url), error = sqlc.arg(error), updated_at = sqlc.arg(updated_at)
 WHERE id = sqlc.arg(id);
 
--- name: ListInboxReplyExternalIDs :many
-SELECT external_id FROM inbox_replies WHERE channel_id = sqlc.arg(channel_id) AND external_id <> '';
+-- OurRepliesAmong reads which ids of a fetch are replies we sent: they
+-- are ours, not new items from the community.
+-- name: OurRepliesAmong :many
+SELECT external_id FROM inbox_replies WHERE channel_id = sqlc.arg(channel_id) AND external_id <> '' AND external_id IN (sqlc.slice(external_ids));

@@ -7,6 +7,7 @@ package sqlitedb
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -165,33 +166,6 @@ func (q *Queries) ListInboxRepliesOfConversation(ctx context.Context, conversati
 	return items, nil
 }
 
-const listInboxReplyExternalIDs = `-- name: ListInboxReplyExternalIDs :many
-SELECT external_id FROM inbox_replies WHERE channel_id = ?1 AND external_id <> ''
-`
-
-func (q *Queries) ListInboxReplyExternalIDs(ctx context.Context, channelID int64) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, listInboxReplyExternalIDs, channelID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []string
-	for rows.Next() {
-		var external_id string
-		if err := rows.Scan(&external_id); err != nil {
-			return nil, err
-		}
-		items = append(items, external_id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const markInboxReplyInFlight = `-- name: MarkInboxReplyInFlight :execrows
 UPDATE inbox_replies SET state = 'in_flight', attempt_key = ?1, in_flight_at = ?2, updated_at = ?2
 WHERE id = ?3 AND state = 'queued'
@@ -211,4 +185,49 @@ func (q *Queries) MarkInboxReplyInFlight(ctx context.Context, arg MarkInboxReply
 		return 0, err
 	}
 	return result.RowsAffected()
+}
+
+const ourRepliesAmong = `-- name: OurRepliesAmong :many
+SELECT external_id FROM inbox_replies WHERE channel_id = ?1 AND external_id <> '' AND external_id IN (/*SLICE:external_ids*/?)
+`
+
+type OurRepliesAmongParams struct {
+	ChannelID   int64
+	ExternalIds []string
+}
+
+// OurRepliesAmong reads which ids of a fetch are replies we sent: they
+// are ours, not new items from the community.
+func (q *Queries) OurRepliesAmong(ctx context.Context, arg OurRepliesAmongParams) ([]string, error) {
+	query := ourRepliesAmong
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.ChannelID)
+	if len(arg.ExternalIds) > 0 {
+		for _, v := range arg.ExternalIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", strings.Repeat(",?", len(arg.ExternalIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var external_id string
+		if err := rows.Scan(&external_id); err != nil {
+			return nil, err
+		}
+		items = append(items, external_id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
