@@ -56,6 +56,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		t.Fatalf("A's inbox: %+v %v", inboxPage, err)
 	}
 	item := inboxPage.Items[0]
+	reply, err := env.App.Inbox.Reply(ctx, owner, item.ID, "secret plan answer")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +83,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(ownerToks[0].ID)
 		case strings.HasPrefix(path, "/v1/inbox/items/"):
 			return fmt.Sprint(item.ID)
+		case strings.HasPrefix(path, "/v1/inbox/replies/"):
+			return fmt.Sprint(reply.ID)
 		case strings.HasPrefix(path, "/v1/inbox/conversations/"):
 			return fmt.Sprint(item.ConversationID)
 		}
@@ -125,38 +131,39 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	// Bodies that pass validation, so that the refusal is about access.
 	bodies := map[string]string{
-		"update-workspace":   `{"name":"pwned"}`,
-		"set-member-role":    `{"role":"analyst"}`,
-		"invite":             `{"email":"x@example.test","role":"analyst"}`,
-		"connect-sandbox":    `{"name":"x"}`,
-		"connect-bluesky":    `{"handle":"x.test","app_password":"x"}`,
-		"connect-mastodon":   `{"instance_url":"https://example.test"}`,
-		"set-queue":          `[]`,
-		"move-queued-post":   fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
-		"update-channel":     `{"default_visibility":"private"}`,
-		"sandbox-faults":     `{"mode":"none"}`,
-		"sandbox-audience":   `{"rate":1}`,
-		"describe-media":     `{"alt":"x","tags":[]}`,
-		"create-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"check-post":         fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"update-post":        fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
-		"approve-post":       `{}`,
-		"reject-post":        `{"reason":"no"}`,
-		"move-post":          `{"scheduled_local":"2030-01-01T10:00"}`,
-		"comment-post":       `{"body":"x"}`,
-		"review-link":        `{"reviewer":"x"}`,
-		"retry-variant":      `{}`,
-		"resume":             `{"send":[]}`,
-		"decide-review":      `{"decision":"approve"}`,
-		"accept-invitation":  `{"name":"x","password":"correct horse battery"}`,
-		"setup":              `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
-		"create-token":       `{"email":"owner@example.test","password":"wrong password"}`,
-		"create-workspace":   `{"name":"x","timezone":"UTC"}`,
-		"import-csv":         "",
-		"update-inbox-items": fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, item.ID),
-		"update-inbox-item":  `{"status":"done","sentiment":"negative"}`,
-		"add-inbox-note":     `{"body":"x"}`,
-		"act-on-inbox-item":  `{"action":"like"}`,
+		"update-workspace":    `{"name":"pwned"}`,
+		"set-member-role":     `{"role":"analyst"}`,
+		"invite":              `{"email":"x@example.test","role":"analyst"}`,
+		"connect-sandbox":     `{"name":"x"}`,
+		"connect-bluesky":     `{"handle":"x.test","app_password":"x"}`,
+		"connect-mastodon":    `{"instance_url":"https://example.test"}`,
+		"set-queue":           `[]`,
+		"move-queued-post":    fmt.Sprintf(`{"post_id":%d,"direction":"up"}`, v.Post.ID),
+		"update-channel":      `{"default_visibility":"private"}`,
+		"sandbox-faults":      `{"mode":"none"}`,
+		"sandbox-audience":    `{"rate":1}`,
+		"describe-media":      `{"alt":"x","tags":[]}`,
+		"create-post":         fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"check-post":          fmt.Sprintf(`{"variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"update-post":         fmt.Sprintf(`{"action":"draft","variants":[{"channel_id":%d,"text":"x"}]}`, ch.ID),
+		"approve-post":        `{}`,
+		"reject-post":         `{"reason":"no"}`,
+		"move-post":           `{"scheduled_local":"2030-01-01T10:00"}`,
+		"comment-post":        `{"body":"x"}`,
+		"review-link":         `{"reviewer":"x"}`,
+		"retry-variant":       `{}`,
+		"resume":              `{"send":[]}`,
+		"decide-review":       `{"decision":"approve"}`,
+		"accept-invitation":   `{"name":"x","password":"correct horse battery"}`,
+		"setup":               `{"name":"x","email":"x@example.test","password":"correct horse battery"}`,
+		"create-token":        `{"email":"owner@example.test","password":"wrong password"}`,
+		"create-workspace":    `{"name":"x","timezone":"UTC"}`,
+		"import-csv":          "",
+		"update-inbox-items":  fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, item.ID),
+		"update-inbox-item":   `{"status":"done","sentiment":"negative"}`,
+		"add-inbox-note":      `{"body":"x"}`,
+		"act-on-inbox-item":   `{"action":"like"}`,
+		"reply-to-inbox-item": `{"text":"pwned"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -230,6 +237,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if it, err := env.App.Inbox.Item(ctx, owner, item.ID); err != nil || it.Status != "new" || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
+	}
+	if c, err := env.App.Inbox.Replies(ctx, owner, item.ConversationID); err != nil || len(c) != 1 {
+		t.Errorf("workspace A's conversation has %d replies (%v), want its own one", len(c), err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")
