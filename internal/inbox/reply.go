@@ -308,3 +308,17 @@ func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state Rep
 			Action: actReply, Result: result, Error: msg, CreatedAt: now})
 	})
 }
+
+// CountReply counts text as the item's network counts it, against the
+// channel's limit (the reply box's counter).
+func (s *Service) CountReply(ctx context.Context, user store.User, itemID int64, text string) (rules.Count, error) {
+	it, err := s.item(ctx, user, itemID, permRead)
+	if err != nil {
+		return rules.Count{}, err
+	}
+	ch, err := s.Store.GetChannel(ctx, it.ChannelID)
+	if err != nil {
+		return rules.Count{}, err
+	}
+	return rules.CountText(ch.Network, strings.TrimSpace(text), channels.Limits(ch)), nil
+}

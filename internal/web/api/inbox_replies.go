@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -42,7 +41,7 @@ func toInboxReply(r store.InboxReply) InboxReplyOut {
 	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, Text: r.Text, State: r.State,
 		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Error != "" {
-		out.ErrorFR = i18n.T("fr", r.Error)
+		out.ErrorFR = localized("fr", r.Error)
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
@@ -186,6 +187,10 @@ type conversationData struct {
 	Members []store.ListMembersRow
 	TZ      string
 	Notes   map[int64][]store.ListInboxNotesRow
+	// Replies are the replies sent from Tribune, by the item they answer;
+	// ReplyCount is the reply box's empty counter (the channel's limit).
+	Replies    map[int64][]store.InboxReply
+	ReplyCount rules.Count
 }
 
 func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
@@ -212,6 +217,9 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{}}
 	for _, n := range c.Notes {
 		d.Notes[n.ItemID] = append(d.Notes[n.ItemID], n)
+	}
+	if err := u.conversationReplies(r, &d); err != nil {
+		return err
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
 }

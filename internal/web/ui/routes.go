@@ -70,6 +70,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/act", u.page(u.inboxAct))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply", u.page(u.inboxReply))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/count", u.page(u.inboxReplyCount))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
