@@ -262,6 +262,9 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	if it, err := env.App.Inbox.Item(ctx, owner, a.item.ID); err != nil || it.Status != "new" || it.Priority != a.item.Priority || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
 	}
+	if rs, err := env.App.Inbox.Replies(ctx, owner, a.item.ConversationID); err != nil || len(rs) != 0 {
+		t.Errorf("an outsider replied to workspace A's item: %d replies (%v)", len(rs), err)
+	}
 	if c, err := env.App.Inbox.Conversation(ctx, owner, a.item.ConversationID); err != nil || len(c.Notes) != 0 || len(c.Actions) != 0 {
 		t.Errorf("workspace A's conversation got notes or actions: %+v %v", c, err)
 	}
