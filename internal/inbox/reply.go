@@ -304,6 +304,13 @@ func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state Rep
 			ExternalURL: ref.URL, Error: msg, UpdatedAt: now, ID: r.ID}); err != nil {
 			return err
 		}
+		if state == ReplySent && ref.ID != "" {
+			// A poll that ran during the call may have stored our reply
+			// as the community's: it is ours (shown from inbox_replies).
+			if err := tx.ForgetOurReplyItem(ctx, store.ForgetOurReplyItemParams{ChannelID: r.ChannelID, ExternalID: ref.ID}); err != nil {
+				return err
+			}
+		}
 		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: r.WorkspaceID, ItemID: r.ItemID, UserID: &r.UserID,
 			Action: actReply, Result: result, Error: msg, CreatedAt: now})
 	})

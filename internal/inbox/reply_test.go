@@ -135,6 +135,24 @@ func TestReplySentOnceAndNotReingested(t *testing.T) {
 		if len(replies) != 1 || replies[0].ID != r.ID {
 			t.Fatalf("conversation replies: %+v", replies)
 		}
+
+		// A poll that runs during the call stores our reply before its
+		// network id is committed: the commit takes it back out.
+		net.publish = func(req network.PostRequest) (network.Ref, error) {
+			ref := net.create(req)
+			it := comment(4, req.Text)
+			it.ExternalID, it.Ref.ID = ref.ID, ref.ID
+			if _, err := f.s.Ingest(ctx, ch, []network.Item{it}); err != nil {
+				t.Error(err)
+			}
+			return ref, nil
+		}
+		r3, err := f.s.Reply(ctx, f.cm, c1.ID, "raced")
+		must(t, err)
+		must(t, f.s.SendReply(ctx, r3.ID, false))
+		if _, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: ch.ID, ExternalID: f.reply(t, r3.ID).ExternalID}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("our reply, ingested during the call, stays a community item: %v", err)
+		}
 	})
 }
 

@@ -412,6 +412,12 @@ type FinishInboxReplyParams struct {
 	ID          int64
 }
 
+// ForgetOurReplyItemParams mirrors the row or argument shape sqlc generates for both dialects.
+type ForgetOurReplyItemParams struct {
+	ChannelID  int64
+	ExternalID string
+}
+
 // GetIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
 type GetIdempotencyRecordParams struct {
 	UserID int64
@@ -1516,6 +1522,7 @@ type Queries interface {
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
 	FinishInboxReply(ctx context.Context, arg FinishInboxReplyParams) error
+	ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)

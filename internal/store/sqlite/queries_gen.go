@@ -261,6 +261,10 @@ func (a queries) FinishInboxReply(ctx context.Context, arg store.FinishInboxRepl
 	return mapErr(a.w.FinishInboxReply(ctx, sqlitedb.FinishInboxReplyParams(arg)))
 }
 
+func (a queries) ForgetOurReplyItem(ctx context.Context, arg store.ForgetOurReplyItemParams) error {
+	return mapErr(a.w.ForgetOurReplyItem(ctx, sqlitedb.ForgetOurReplyItemParams(arg)))
+}
+
 func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
 	r, err := a.r.GetAPITokenByHash(ctx, tokenHash)
 	return store.APIToken(r), mapErr(err)

@@ -25,3 +25,9 @@ WHERE id = sqlc.arg(id);
 -- are ours, not new items from the community.
 -- name: OurRepliesAmong :many
 SELECT external_id FROM inbox_replies WHERE channel_id = sqlc.arg(channel_id) AND external_id <> '' AND external_id = ANY(sqlc.arg(external_ids)::text[]);
+
+-- ForgetOurReplyItem removes an item that is one of our own replies,
+-- ingested by a fetch that ran between the network's answer and the
+-- reply's commit (the later fetches skip it; see OurRepliesAmong).
+-- name: ForgetOurReplyItem :exec
+DELETE FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = sqlc.arg(external_id);

@@ -92,6 +92,23 @@ func (q *Queries) FinishInboxReply(ctx context.Context, arg FinishInboxReplyPara
 	return err
 }
 
+const forgetOurReplyItem = `-- name: ForgetOurReplyItem :exec
+DELETE FROM inbox_items WHERE channel_id = ?1 AND external_id = ?2
+`
+
+type ForgetOurReplyItemParams struct {
+	ChannelID  int64
+	ExternalID string
+}
+
+// ForgetOurReplyItem removes an item that is one of our own replies,
+// ingested by a fetch that ran between the network's answer and the
+// reply's commit (the later fetches skip it; see OurRepliesAmong).
+func (q *Queries) ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error {
+	_, err := q.db.ExecContext(ctx, forgetOurReplyItem, arg.ChannelID, arg.ExternalID)
+	return err
+}
+
 const getInboxReply = `-- name: GetInboxReply :one
 SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at FROM inbox_replies WHERE id = ?1
 `
