@@ -133,14 +133,24 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 	if ch.Status != string(channels.Active) {
 		return refuse(errReplyOffline, errReplyOffline.Message)
 	}
-	if c := rules.CountText(ch.Network, text, channels.Limits(ch)); c.Max > 0 && c.Used > c.Max {
-		return store.InboxReply{}, errReplyTooLong.Format(c.Used, c.Max)
-	}
 	var vis network.Visibility
 	if network.ItemKind(it.Kind) == network.KindMessage {
 		// A direct message answered in public would publish a private
 		// exchange; networks without visibilities ignore the field.
 		vis = network.VisibilityDirect
+		// Direct means "the accounts the post mentions" (Mastodon does not
+		// add the person answered): without their @handle nobody would
+		// read the reply.
+		author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
+		if err != nil {
+			return store.InboxReply{}, err
+		}
+		if h := author.Handle; strings.HasPrefix(h, "@") && !strings.Contains(strings.ToLower(text), strings.ToLower(h)) {
+			text = h + " " + text
+		}
+	}
+	if c := rules.CountText(ch.Network, text, channels.Limits(ch)); c.Max > 0 && c.Used > c.Max {
+		return store.InboxReply{}, errReplyTooLong.Format(c.Used, c.Max)
 	}
 	var r store.InboxReply
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {

@@ -71,7 +71,7 @@ func replyFixture(t *testing.T, st store.Store) (*fixture, *replyNet, store.Chan
 	f.s.Connectors = map[string]network.Connector{"mastodon": net}
 	ch := f.channel(t, f.ws, "mastodon")
 	dm := network.Item{ExternalID: "dm1", Kind: network.KindMessage, Ref: network.Ref{ID: "dm1"}, ConversationID: "conv-9",
-		Author: network.Author{ExternalID: "u9", Handle: "fan9"}, Text: "bonjour, a question", CreatedAt: t0}
+		Author: network.Author{ExternalID: "u9", Handle: "@fan9@fake.test"}, Text: "bonjour, a question", CreatedAt: t0}
 	_, err := f.s.Ingest(context.Background(), ch, []network.Item{comment(1, "love it"), dm})
 	must(t, err)
 	get := func(ext string) store.InboxItem {
@@ -119,7 +119,7 @@ func TestReplySentOnceAndNotReingested(t *testing.T) {
 		r2, err := f.s.Reply(ctx, f.cm, dm.ID, "Sure")
 		must(t, err)
 		must(t, f.s.SendReply(ctx, r2.ID, false))
-		if req := net.posts[f.reply(t, r2.ID).AttemptKey]; req.Visibility != network.VisibilityDirect || req.ReplyTo.ID != "dm1" {
+		if req := net.posts[f.reply(t, r2.ID).AttemptKey]; req.Visibility != network.VisibilityDirect || req.ReplyTo.ID != "dm1" || req.Text != "@fan9@fake.test Sure" {
 			t.Fatalf("dm reply request: %+v", req)
 		}
 		// The next fetch sees our reply under the thread.
