@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
@@ -73,6 +74,16 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		}
 	}
 	if len(exts) > 0 {
+		// Our own replies come back in fetches (a Mastodon reply under
+		// our post, a Bluesky reply in the thread): they are shown as ours
+		// from inbox_replies, never stored as the community's items.
+		ours, err := q.OurRepliesAmong(ctx, store.OurRepliesAmongParams{ChannelID: ch.ID, ExternalIds: exts})
+		if err != nil {
+			return res, err
+		}
+		if len(ours) > 0 {
+			items = slices.DeleteFunc(slices.Clone(items), func(it network.Item) bool { return slices.Contains(ours, it.ExternalID) })
+		}
 		rows, err := q.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: exts})
 		if err != nil {
 			return res, err

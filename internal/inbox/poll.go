@@ -90,6 +90,7 @@ func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 func (s *Service) Register(workers *river.Workers) {
 	river.AddWorker(workers, &pollDueWorker{s: s})
 	river.AddWorker(workers, &pollWorker{s: s})
+	river.AddWorker(workers, &replyWorker{s: s})
 }
 
 type pollDueWorker struct {

@@ -326,6 +326,18 @@ type CreateContactParams struct {
 	CreatedAt   time.Time
 }
 
+// CreateInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateInboxReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         int64
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
+}
+
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateInvitationParams struct {
 	WorkspaceID int64
@@ -559,6 +571,23 @@ type FinishInboxPollParams struct {
 	ChannelID  int64
 }
 
+// FinishInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type FinishInboxReplyParams struct {
+	State       string
+	ExternalID  string
+	ExternalCID string
+	ExternalURL string
+	Error       string
+	UpdatedAt   time.Time
+	ID          int64
+}
+
+// ForgetOurReplyItemParams mirrors the row or argument shape sqlc generates for both dialects.
+type ForgetOurReplyItemParams struct {
+	ChannelID  int64
+	ExternalID string
+}
+
 // GetIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
 type GetIdempotencyRecordParams struct {
 	UserID int64
@@ -738,6 +767,27 @@ type InboxPollState struct {
 	Failures     int64
 	Stopped      bool
 	RunningUntil *time.Time
+}
+
+// InboxReply mirrors the row or argument shape sqlc generates for both dialects.
+type InboxReply struct {
+	ID             int64
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         int64
+	Text           string
+	Visibility     string
+	State          string
+	AttemptKey     string
+	InFlightAt     *time.Time
+	ExternalID     string
+	ExternalCID    string
+	ExternalURL    string
+	Error          string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // InboxSla mirrors the row or argument shape sqlc generates for both dialects.
@@ -1208,6 +1258,13 @@ type MarkInboxPollRunningParams struct {
 	ChannelID    int64
 }
 
+// MarkInboxReplyInFlightParams mirrors the row or argument shape sqlc generates for both dialects.
+type MarkInboxReplyInFlightParams struct {
+	AttemptKey string
+	InFlightAt *time.Time
+	ID         int64
+}
+
 // MarkNotificationsReadParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkNotificationsReadParams struct {
 	ReadAt *time.Time
@@ -1356,6 +1413,12 @@ type Organization struct {
 	ID        int64
 	Name      string
 	CreatedAt time.Time
+}
+
+// OurRepliesAmongParams mirrors the row or argument shape sqlc generates for both dialects.
+type OurRepliesAmongParams struct {
+	ChannelID   int64
+	ExternalIds []string
 }
 
 // PasswordReset mirrors the row or argument shape sqlc generates for both dialects.
@@ -1988,6 +2051,7 @@ type Queries interface {
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
 	CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error)
+	CreateInboxReply(ctx context.Context, arg CreateInboxReplyParams) (InboxReply, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
@@ -2033,6 +2097,8 @@ type Queries interface {
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
+	FinishInboxReply(ctx context.Context, arg FinishInboxReplyParams) error
+	ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
@@ -2048,6 +2114,7 @@ type Queries interface {
 	GetInboxItem(ctx context.Context, id int64) (InboxItem, error)
 	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
+	GetInboxReply(ctx context.Context, id int64) (InboxReply, error)
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
@@ -2103,6 +2170,7 @@ type Queries interface {
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
+	ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error)
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
 	ListInboxRuleActions(ctx context.Context, itemID int64) ([]InboxAction, error)
 	ListInboxStreamCandidates(ctx context.Context) ([]ListInboxStreamCandidatesRow, error)
@@ -2135,6 +2203,7 @@ type Queries interface {
 	ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error)
 	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
 	MarkInboxPollRunning(ctx context.Context, arg MarkInboxPollRunningParams) error
+	MarkInboxReplyInFlight(ctx context.Context, arg MarkInboxReplyInFlightParams) (int64, error)
 	MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error
 	MarkPartInFlight(ctx context.Context, arg MarkPartInFlightParams) (int64, error)
 	MarkPartsDone(ctx context.Context, batch string) error
@@ -2145,6 +2214,7 @@ type Queries interface {
 	MoveContactAuthors(ctx context.Context, arg MoveContactAuthorsParams) error
 	MoveContactNotes(ctx context.Context, arg MoveContactNotesParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
+	OurRepliesAmong(ctx context.Context, arg OurRepliesAmongParams) ([]string, error)
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error

@@ -169,6 +169,11 @@ func (a queries) CreateContact(ctx context.Context, arg store.CreateContactParam
 	return store.Contact(r), mapErr(err)
 }
 
+func (a queries) CreateInboxReply(ctx context.Context, arg store.CreateInboxReplyParams) (store.InboxReply, error) {
+	r, err := a.w.CreateInboxReply(ctx, pgdb.CreateInboxReplyParams(arg))
+	return store.InboxReply(r), mapErr(err)
+}
+
 func (a queries) CreateInvitation(ctx context.Context, arg store.CreateInvitationParams) (store.Invitation, error) {
 	r, err := a.w.CreateInvitation(ctx, pgdb.CreateInvitationParams(arg))
 	return store.Invitation(r), mapErr(err)
@@ -373,6 +378,14 @@ func (a queries) FinishInboxPoll(ctx context.Context, arg store.FinishInboxPollP
 	return mapErr(a.w.FinishInboxPoll(ctx, pgdb.FinishInboxPollParams(arg)))
 }
 
+func (a queries) FinishInboxReply(ctx context.Context, arg store.FinishInboxReplyParams) error {
+	return mapErr(a.w.FinishInboxReply(ctx, pgdb.FinishInboxReplyParams(arg)))
+}
+
+func (a queries) ForgetOurReplyItem(ctx context.Context, arg store.ForgetOurReplyItemParams) error {
+	return mapErr(a.w.ForgetOurReplyItem(ctx, pgdb.ForgetOurReplyItemParams(arg)))
+}
+
 func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
 	r, err := a.r.GetAPITokenByHash(ctx, tokenHash)
 	return store.APIToken(r), mapErr(err)
@@ -446,6 +459,11 @@ func (a queries) GetInboxItemByExternal(ctx context.Context, arg store.GetInboxI
 func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.InboxPollState, error) {
 	r, err := a.r.GetInboxPollState(ctx, channelID)
 	return store.InboxPollState(r), mapErr(err)
+}
+
+func (a queries) GetInboxReply(ctx context.Context, id int64) (store.InboxReply, error) {
+	r, err := a.r.GetInboxReply(ctx, id)
+	return store.InboxReply(r), mapErr(err)
 }
 
 func (a queries) GetInboxSLA(ctx context.Context, workspaceID int64) (store.InboxSla, error) {
@@ -939,6 +957,18 @@ func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]
 	return out, nil
 }
 
+func (a queries) ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]store.InboxReply, error) {
+	rs, err := a.r.ListInboxRepliesOfConversation(ctx, conversationID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxReply, len(rs))
+	for i := range rs {
+		out[i] = store.InboxReply(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]store.ListInboxResponseCandidatesRow, error) {
 	rs, err := a.r.ListInboxResponseCandidates(ctx, ids)
 	if err != nil {
@@ -1301,6 +1331,11 @@ func (a queries) MarkInboxPollRunning(ctx context.Context, arg store.MarkInboxPo
 	return mapErr(a.w.MarkInboxPollRunning(ctx, pgdb.MarkInboxPollRunningParams(arg)))
 }
 
+func (a queries) MarkInboxReplyInFlight(ctx context.Context, arg store.MarkInboxReplyInFlightParams) (int64, error) {
+	r, err := a.w.MarkInboxReplyInFlight(ctx, pgdb.MarkInboxReplyInFlightParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) MarkNotificationsRead(ctx context.Context, arg store.MarkNotificationsReadParams) error {
 	return mapErr(a.w.MarkNotificationsRead(ctx, pgdb.MarkNotificationsReadParams(arg)))
 }
@@ -1342,6 +1377,11 @@ func (a queries) MoveContactNotes(ctx context.Context, arg store.MoveContactNote
 func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.OldestOverdueRow, error) {
 	r, err := a.r.OldestOverdue(ctx, before)
 	return store.OldestOverdueRow(r), mapErr(err)
+}
+
+func (a queries) OurRepliesAmong(ctx context.Context, arg store.OurRepliesAmongParams) ([]string, error) {
+	r, err := a.w.OurRepliesAmong(ctx, pgdb.OurRepliesAmongParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error) {

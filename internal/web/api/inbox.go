@@ -27,6 +27,7 @@ func (s *server) inboxRoutes(a huma.API) {
 	huma.Register(a, act, s.actOnInboxItem)
 	huma.Register(a, op("get-inbox-conversation", http.MethodGet, "/v1/inbox/conversations/{id}", "A conversation: its items, notes, audit and what the network allows", "inbox"), s.getInboxConversation)
 	huma.Register(a, op("inbox-capabilities", http.MethodGet, "/v1/channels/{id}/inbox-capabilities", "What the channel's network lets the inbox read and do, with the reason for each refusal", "inbox"), s.inboxCapabilities)
+	s.inboxReplyRoutes(a)
 }
 
 // InboxAuthorOut is who wrote an item.
@@ -341,6 +342,8 @@ type InboxConversationOut struct {
 	Notes        []InboxNoteOut       `json:"notes"`
 	Actions      []InboxActionOut     `json:"actions"`
 	Capabilities InboxCapabilitiesOut `json:"capabilities"`
+	// Replies are the replies sent from Tribune, oldest first.
+	Replies []InboxReplyOut `json:"replies"`
 }
 
 func (s *server) getInboxConversation(ctx context.Context, in *idPath) (*body[InboxConversationOut], error) {
@@ -360,6 +363,14 @@ func (s *server) getInboxConversation(ctx context.Context, in *idPath) (*body[In
 	for _, a := range c.Actions {
 		out.Actions = append(out.Actions, InboxActionOut{ItemID: a.ItemID, UserID: a.UserID, UserName: a.UserName, Action: a.Action,
 			Detail: a.Detail, Result: a.Result, Error: a.Error, CreatedAt: a.CreatedAt})
+	}
+	replies, err := s.Inbox.Replies(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out.Replies = []InboxReplyOut{}
+	for _, r := range replies {
+		out.Replies = append(out.Replies, toInboxReply(r))
 	}
 	return &body[InboxConversationOut]{out}, nil
 }

@@ -80,6 +80,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		t.Fatalf("A's contacts: %+v %v", contactPage, err)
 	}
 	contact := contactPage.Contacts[0]
+	sentReply, err := env.App.Inbox.Reply(ctx, owner, item.ID, "secret plan answer")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ownerTok, _, err := env.App.Auth.CreateAPIToken(ctx, owner, "owner's", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +111,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(ownerToks[0].ID)
 		case strings.HasPrefix(path, "/v1/inbox/items/"):
 			return fmt.Sprint(item.ID)
+		case strings.HasPrefix(path, "/v1/inbox/replies/"):
+			return fmt.Sprint(sentReply.ID)
 		case strings.HasPrefix(path, "/v1/inbox/conversations/"):
 			return fmt.Sprint(item.ConversationID)
 		case strings.Contains(path, "/webhooks/"):
@@ -207,6 +213,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"add-contact-note":       `{"body":"x"}`,
 		"merge-contact":          fmt.Sprintf(`{"contact_id":%d}`, contact.ID),
 		"split-contact":          fmt.Sprintf(`{"account_id":%d}`, contact.Authors[0].ID),
+		"reply-to-inbox-item":    `{"text":"pwned"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -295,6 +302,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if d, err := env.App.Contacts.Get(ctx, owner, contact.ID); err != nil || d.Contact.Erased() || d.Contact.Vip || len(d.Tags)+len(d.Notes)+len(d.Audit) != 0 {
 		t.Errorf("workspace A's contact changed: %+v %v", d, err)
+	}
+	if c, err := env.App.Inbox.Replies(ctx, owner, item.ConversationID); err != nil || len(c) != 1 {
+		t.Errorf("workspace A's conversation has %d replies (%v), want its own one", len(c), err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

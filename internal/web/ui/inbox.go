@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
@@ -197,6 +198,10 @@ type conversationData struct {
 	Notes   map[int64][]store.ListInboxNotesRow
 	// RuleActions are each item's automatic actions (moderation rules).
 	RuleActions map[int64][]store.InboxAction
+	// Replies are the replies sent from Tribune, by the item they answer;
+	// ReplyCount is the reply box's empty counter (the channel's limit).
+	Replies    map[int64][]store.InboxReply
+	ReplyCount rules.Count
 }
 
 func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
@@ -229,6 +234,9 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 		if d.RuleActions[it.ID], err = u.Inbox.RuleActions(r.Context(), user, it.ID); err != nil {
 			return err
 		}
+	}
+	if err := u.conversationReplies(r, &d); err != nil {
+		return err
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
 }

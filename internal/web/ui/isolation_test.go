@@ -296,6 +296,9 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	if it, err := env.App.Inbox.Item(ctx, owner, a.item.ID); err != nil || it.Status != "new" || it.Priority != a.item.Priority || len(it.Tags) != 0 || it.SentimentCorrected {
 		t.Errorf("workspace A's inbox item changed: %+v %v", it, err)
 	}
+	if rs, err := env.App.Inbox.Replies(ctx, owner, a.item.ConversationID); err != nil || len(rs) != 0 {
+		t.Errorf("an outsider replied to workspace A's item: %d replies (%v)", len(rs), err)
+	}
 	if d, err := env.App.Contacts.Get(ctx, owner, a.contact.ID); err != nil || d.Contact.Erased() || d.Contact.Vip || len(d.Tags)+len(d.Notes)+len(d.Audit) != 0 || len(d.Contact.Authors) != 1 {
 		t.Errorf("workspace A's contact changed: %+v %v", d, err)
 	}

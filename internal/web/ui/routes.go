@@ -97,6 +97,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/contacts/{id}/split", u.page(u.contactSplit))
 	mux.Handle("GET /w/{ws}/contacts/{id}/export", u.page(u.contactExport))
 	mux.Handle("POST /w/{ws}/contacts/{id}/erase", u.page(u.contactErase))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply", u.page(u.inboxReply))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/count", u.page(u.inboxReplyCount))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))

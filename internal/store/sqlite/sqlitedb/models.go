@@ -222,6 +222,26 @@ type InboxPollState struct {
 	RunningUntil *time.Time
 }
 
+type InboxReply struct {
+	ID             int64
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         int64
+	Text           string
+	Visibility     string
+	State          string
+	AttemptKey     string
+	InFlightAt     *time.Time
+	ExternalID     string
+	ExternalCID    string
+	ExternalURL    string
+	Error          string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type InboxSla struct {
 	WorkspaceID    int64
 	TargetMinutes  int64

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tribune-social/tribune/internal/store"
+)
+
+// Replies from the inbox: sent by a River job with the publisher's
+// never-twice machinery, so the POST answers 202 with the reply queued and
+// GET tells where it is. Replying takes what publishing takes (Schedule).
+func (s *server) inboxReplyRoutes(a huma.API) {
+	huma.Register(a, accepted(op("reply-to-inbox-item", http.MethodPost, "/v1/inbox/items/{id}/replies",
+		"Reply to an item on the network, in its thread (privately for a direct message); 409 with the network's reason where it does not allow replies, 422 when the text is longer than the network takes", "inbox")), s.replyToInboxItem)
+	huma.Register(a, op("get-inbox-reply", http.MethodGet, "/v1/inbox/replies/{id}", "A reply sent from the inbox: queued, in flight, sent (with its address), failed (with the network's reason) or unknown (check the network before re-sending)", "inbox"), s.getInboxReply)
+}
+
+// InboxReplyOut is a reply sent from the inbox.
+type InboxReplyOut struct {
+	ID             int64  `json:"id"`
+	ItemID         int64  `json:"item_id"`
+	ConversationID int64  `json:"conversation_id"`
+	UserID         int64  `json:"user_id"`
+	Text           string `json:"text"`
+	State          string `json:"state" enum:"queued,in_flight,sent,failed,unknown" doc:"unknown: the network cannot tell whether the reply went out; check it before re-sending"`
+	// ExternalID and URL are the network's, once sent.
+	ExternalID string `json:"external_id,omitempty"`
+	URL        string `json:"url,omitempty"`
+	// Error is the network's own reason (failed) or why the outcome is unknown.
+	Error     string    `json:"error,omitempty"`
+	ErrorFR   string    `json:"error_fr,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toInboxReply(r store.InboxReply) InboxReplyOut {
+	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, Text: r.Text, State: r.State,
+		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.Error != "" {
+		out.ErrorFR = localized("fr", r.Error)
+	}
+	return out
+}
+
+type replyToInboxItemIn struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		Text string `json:"text" minLength:"1" maxLength:"20000"`
+	}
+}
+
+func (s *server) replyToInboxItem(ctx context.Context, in *replyToInboxItemIn) (*body[InboxReplyOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	r, err := s.Inbox.Reply(ctx, u, in.ID, in.Body.Text)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxReplyOut]{toInboxReply(r)}, nil
+}
+
+func (s *server) getInboxReply(ctx context.Context, in *idPath) (*body[InboxReplyOut], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	r, err := s.Inbox.GetReply(ctx, u, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[InboxReplyOut]{toInboxReply(r)}, nil
+}

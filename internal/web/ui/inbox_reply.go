@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/rules"
+	"github.com/tribune-social/tribune/internal/store"
+	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
+)
+
+// Replies from a conversation page: a reply box under each item (with the
+// network's counter, and a disabled button that says why when the item
+// cannot be answered) and each reply's state. Sending is a River job
+// (inbox.SendReply): the page shows "sending" until it is done.
+
+// replyBox is what the reply box of one item needs.
+type replyBox struct {
+	WS    store.Workspace
+	Item  inbox.Item
+	Count rules.Count
+	// Why is set when the item cannot be answered: the button is disabled
+	// and this sentence stands beside it.
+	Why string
+}
+
+// replyBoxOf says whether it can be answered on c's network, and why not.
+func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBox {
+	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount}
+	switch {
+	case !d.C.HasInbox || !d.C.Capabilities.Action(network.ActReply).OK:
+		b.Why = whyNot(l, d.C, network.ActReply)
+	case it.DeletedAt != nil:
+		b.Why = l.T("This item was deleted on the network; it cannot be answered.")
+	case d.C.Channel.Status != "active":
+		b.Why = l.T("The channel must be reconnected before replying.")
+	}
+	return b
+}
+
+func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
+	ws, it, err := u.inboxItem(r)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Inbox.Reply(r.Context(), currentUser(r), it.ID, r.FormValue("text")); err != nil {
+		return err
+	}
+	flash(w, u.loc(r).T("Reply queued: it is being sent."))
+	return redirect(w, r, itemAnchor(ws, it))
+}
+
+// inboxReplyCount is the reply box's live counter.
+func (u *ui) inboxReplyCount(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := u.workspace(r, auth.View); err != nil {
+		return err
+	}
+	_, it, err := u.inboxItem(r)
+	if err != nil {
+		return err
+	}
+	c, err := u.Inbox.CountReply(r.Context(), currentUser(r), it.ID, r.FormValue("text"))
+	if err != nil {
+		return err
+	}
+	return fragment(w, r, replyCounter(u.loc(r), it.ID, c))
+}
+
+// replyStateLabel is a reply's state in the reader's language.
+func replyStateLabel(l *webi18n.Localizer, s string) string {
+	switch inbox.ReplyState(s) {
+	case inbox.ReplyQueued, inbox.ReplyInFlight:
+		return l.T("Sending…")
+	case inbox.ReplySent:
+		return l.T("Sent")
+	case inbox.ReplyFailed:
+		return l.T("Failed")
+	case inbox.ReplyUnknown:
+		return l.T("Outcome unknown — check before re-sending")
+	}
+	return s
+}
+
+// conversationReplies adds the conversation's replies and the reply box's
+// counter to d.
+func (u *ui) conversationReplies(r *http.Request, d *conversationData) error {
+	user := currentUser(r)
+	replies, err := u.Inbox.Replies(r.Context(), user, d.C.ID)
+	if err != nil {
+		return err
+	}
+	d.Replies = map[int64][]store.InboxReply{}
+	for _, rp := range replies {
+		d.Replies[rp.ItemID] = append(d.Replies[rp.ItemID], rp)
+	}
+	if len(d.C.Items) > 0 {
+		if d.ReplyCount, err = u.Inbox.CountReply(r.Context(), user, d.C.Items[0].ID, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
