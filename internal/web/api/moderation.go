@@ -241,8 +241,12 @@ type savedReplyPath struct {
 	ID int64 `path:"id"`
 }
 
+// updateSavedReplyIn names its path fields itself: huma does not read
+// the fields of an unexported embedded struct, and the OpenAPI document
+// would lack the {ws} and {id} parameters.
 type updateSavedReplyIn struct {
-	savedReplyPath
+	WS   int64 `path:"ws" doc:"Workspace id"`
+	ID   int64 `path:"id"`
 	Body SavedReplyIn
 }
 
