@@ -195,8 +195,13 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		}
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
+		var got IngestResult
 		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
-			if _, err := s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+			var err error
+			if got, err = s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+				return err
+			}
+			if err := s.emitCreated(ctx, tx, ch.WorkspaceID, got.created); err != nil {
 				return err
 			}
 			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
@@ -204,6 +209,7 @@ func (s *Service) Poll(ctx context.Context, channelID int64) error {
 		if err != nil {
 			return err
 		}
+		s.publish(ctx, ch.WorkspaceID, got.Changes)
 		cursor = res.Cursor
 		if !res.More {
 			break
