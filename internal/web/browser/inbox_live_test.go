@@ -19,9 +19,6 @@ func TestNewSandboxCommentAppearsWithoutReload(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t)
 	s := newSite(t)
-	// Leave the page before the server closes: its event stream would
-	// otherwise hold the server's Close until the browser's budget ends.
-	t.Cleanup(func() { _ = chromedp.Do(ctx, chromedp.Navigate("about:blank")) })
 	comment := func(id string) int64 {
 		t.Helper()
 		res, err := s.env.App.Inbox.Ingest(context.Background(), s.chs[0], []network.Item{{ExternalID: id, Kind: network.KindComment,
