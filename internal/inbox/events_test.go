@@ -161,3 +161,28 @@ func TestIngestAndTriageEmitLiveEventsAndWebhooks(t *testing.T) {
 		}
 	})
 }
+
+// A poll tells the same as an ingestion: its page's items, committed with
+// its cursor, reach webhooks in that transaction and pages after it.
+func TestPollEmitsLiveEventsAndWebhooks(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		b := live.New(live.Options{})
+		must(t, b.Start(ctx))
+		defer b.Stop()
+		f.s.Live, f.s.Webhooks = b, &txRecorder{}
+		events, stop := b.Subscribe(f.ws.ID)
+		defer stop()
+		f.conn.items = comments(1, 3)
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		if got := drain(events); len(got) != 3 || got[0].Type != LiveItemNew {
+			t.Errorf("live events after a poll of 3 items: %+v", got)
+		}
+		if types, _ := recorded(t, st, f.ws.ID); len(types) != 3 || types[0] != string(webhooks.InboxItemCreated) {
+			t.Errorf("webhook events after a poll of 3 items: %v", types)
+		}
+	})
+}
