@@ -282,6 +282,9 @@ func (a *App) build() error {
 
 	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
 		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
+	// The inbox queues its webhooks in its own transactions and tells open
+	// pages once they commit.
+	a.Inbox.Webhooks, a.Inbox.Live = a.Webhooks, a.Live
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)

@@ -114,7 +114,10 @@ func Start(t testing.TB, o Options) *Env {
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
-	t.Cleanup(srv.Close)
+	// As app's server does at shutdown: stopping the live layer first ends
+	// the pages' event streams, which would otherwise hold Close (an open
+	// browser keeps its stream until the test's budget ends).
+	t.Cleanup(func() { a.Live.Stop(); srv.Close() })
 	if o.Workers {
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := a.Store.Jobs().Start(ctx); err != nil {

@@ -45,8 +45,14 @@ type Service struct {
 	Analyzer   Analyzer
 	// Notifier tells a member an item was assigned to them.
 	Notifier publish.Notifier
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Webhooks, when set, queues inbox.item.created and
+	// inbox.item.updated in the transactions that store those changes.
+	Webhooks Webhooks
+	// Live, when set, tells open pages of new and changed items once
+	// their transaction has committed.
+	Live Live
+	Log  *slog.Logger
+	Now  func() time.Time
 
 	// ruleCache keeps each workspace's compiled moderation rules (rules.go).
 	ruleCache ruleCache

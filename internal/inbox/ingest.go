@@ -27,6 +27,12 @@ type IngestResult struct {
 	// of items never stored, which are ignored.
 	Unknown int
 	NewIDs  []int64
+	// Changes are the items added or updated, for the live layer (told
+	// after the commit).
+	Changes []ItemChange
+	// created are the added items as webhooks tell of them (emitted in
+	// the ingestion's transaction).
+	created []WebhookItem
 }
 
 // Ingest stores what a channel's network returned. Every item is stored
@@ -38,10 +44,13 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 	var res IngestResult
 	err := s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 		var err error
-		res, err = s.ingestTx(ctx, tx, ch, items)
-		return err
+		if res, err = s.ingestTx(ctx, tx, ch, items); err != nil {
+			return err
+		}
+		return s.emitCreated(ctx, tx, ch.WorkspaceID, res.created)
 	})
 	if err == nil {
+		s.publish(ctx, ch.WorkspaceID, res.Changes)
 		s.applyRules(ctx, ch, res.NewIDs)
 	}
 	return res, err
@@ -127,6 +136,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 			known[it.ExternalID] = cur
 			if changed {
 				res.Updated++
+				res.Changes = append(res.Changes, ItemChange{ID: cur.ID, ConversationID: cur.ConversationID})
 			} else {
 				res.Unchanged++
 			}
@@ -245,10 +255,12 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 	for _, a := range added {
 		ids[a.ExternalID] = a.ID
 	}
-	for _, it := range fresh {
+	for i, it := range fresh {
 		if id, ok := ids[it.ExternalID]; ok {
 			res.Added++
 			res.NewIDs = append(res.NewIDs, id)
+			res.Changes = append(res.Changes, ItemChange{ID: id, ConversationID: rows[i].ConversationID, New: true})
+			res.created = append(res.created, webhookItem(rows[i], id))
 		} else {
 			res.Unchanged++
 		}

@@ -232,10 +232,13 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		}
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
-		var added IngestResult
+		var got IngestResult
 		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 			var err error
-			if added, err = s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+			if got, err = s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+				return err
+			}
+			if err := s.emitCreated(ctx, tx, ch.WorkspaceID, got.created); err != nil {
 				return err
 			}
 			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
@@ -243,8 +246,9 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		if err != nil {
 			return nil, err
 		}
+		s.publish(ctx, ch.WorkspaceID, got.Changes)
 		// The moderation rules run once the page is committed (rules.go).
-		s.applyRules(ctx, ch, added.NewIDs)
+		s.applyRules(ctx, ch, got.NewIDs)
 		cursor = res.Cursor
 		if !res.More {
 			break

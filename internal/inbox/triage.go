@@ -413,7 +413,9 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID int64
 		assignee = &assigneeUser.ID
 	}
 	now := s.Now().UTC()
+	var changes []ItemChange
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		changes = nil // a retried transaction starts over
 		items, err := tx.ListInboxItemsByIDs(ctx, ids)
 		if err != nil {
 			return err
@@ -485,11 +487,15 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID int64
 				return err
 			}
 		}
-		return nil
+		for _, it := range items {
+			changes = append(changes, ItemChange{ID: it.ID, ConversationID: it.ConversationID})
+		}
+		return s.emitUpdated(ctx, tx, ws.ID, items, c, assignee)
 	})
 	if err != nil {
 		return err
 	}
+	s.publish(ctx, ws.ID, changes)
 	if assignee != nil && *assignee != user.ID && s.Notifier != nil {
 		// After the commit: the notice points at items that exist. A lost
 		// notice is not worth undoing the assignment for.
@@ -539,13 +545,17 @@ func (s *Service) CorrectSentiment(ctx context.Context, user store.User, itemID 
 	}
 	score := map[sentiment.Label]float64{sentiment.Positive: 1, sentiment.Neutral: 0, sentiment.Negative: -1}[label]
 	now := s.Now().UTC()
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CorrectInboxItemSentiment(ctx, store.CorrectInboxItemSentimentParams{Sentiment: string(label), SentimentScore: score, UpdatedAt: now, ID: it.ID}); err != nil {
 			return err
 		}
 		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID, Action: "sentiment",
 			Detail: it.Sentiment + " → " + string(label), Result: ResultOK, CreatedAt: now})
 	})
+	if err == nil {
+		s.publish(ctx, it.WorkspaceID, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})
+	}
+	return err
 }
 
 func validLabel(l sentiment.Label) bool {
@@ -622,7 +632,7 @@ func (s *Service) Act(ctx context.Context, user store.User, itemID int64, a netw
 		return errActFailed.Format(msg).Wrap(err)
 	}
 	now := s.Now().UTC()
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
 		switch a {
 		case network.ActHide, network.ActUnhide:
 			if err := tx.SetInboxItemHidden(ctx, store.SetInboxItemHiddenParams{Hidden: a == network.ActHide, UpdatedAt: now, ID: it.ID}); err != nil {
@@ -636,6 +646,10 @@ func (s *Service) Act(ctx context.Context, user store.User, itemID int64, a netw
 		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
 			Action: string(a), Result: ResultOK, CreatedAt: now})
 	})
+	if err == nil {
+		s.publish(ctx, it.WorkspaceID, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})
+	}
+	return err
 }
 
 // networkItem is a stored item as its connector needs it to act.

@@ -41,6 +41,10 @@ type inboxListData struct {
 	// lists just them (?sla=past).
 	Overdue  inbox.Overdue
 	PastOnly bool
+	// Me and Self feed the live updates: the member, and the page's own
+	// address, which the list refetches when an item arrives or changes.
+	Me   int64
+	Self string
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -107,7 +111,7 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly}
+		Overdue: overdue, PastOnly: pastOnly, Me: user.ID, Self: r.URL.RequestURI()}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
@@ -202,6 +206,9 @@ type conversationData struct {
 	// ReplyCount is the reply box's empty counter (the channel's limit).
 	Replies    map[int64][]store.InboxReply
 	ReplyCount rules.Count
+	// Me and Self feed the live updates (see inboxListData).
+	Me   int64
+	Self string
 }
 
 func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
@@ -225,7 +232,8 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{}}
+	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{},
+		Me: user.ID, Self: r.URL.RequestURI()}
 	for _, n := range c.Notes {
 		d.Notes[n.ItemID] = append(d.Notes[n.ItemID], n)
 	}

@@ -1,0 +1,188 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/live"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/storetest"
+	"github.com/tribune-social/tribune/internal/webhooks"
+)
+
+// txRecorder is a Webhooks that writes each event as a row in the caller's
+// transaction (a disabled-looking endpoint whose URL names the event), so
+// the test sees an event if and only if its transaction committed; failAt,
+// when set, makes that emission fail, rolling the transaction back.
+type txRecorder struct {
+	mu     sync.Mutex
+	calls  int
+	failAt int
+}
+
+var errBoom = errors.New("boom")
+
+func (r *txRecorder) Emit(ctx context.Context, tx store.Tx, ws int64, t webhooks.EventType, data any) error {
+	r.mu.Lock()
+	r.calls++
+	n := r.calls
+	r.mu.Unlock()
+	if n == r.failAt {
+		return errBoom
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = tx.CreateWebhookEndpoint(ctx, store.CreateWebhookEndpointParams{WorkspaceID: ws, URL: "recorded:" + string(t) + " " + string(raw),
+		Events: "[]", SecretSealed: []byte{1}, SecretKeyID: "k", CreatedBy: 1, CreatedAt: t0})
+	return err
+}
+
+// recorded returns the events committed for ws: type and data.
+func recorded(t *testing.T, st store.Store, ws int64) (types []string, data []map[string]any) {
+	t.Helper()
+	eps, err := st.ListEnabledWebhookEndpoints(context.Background(), ws)
+	must(t, err)
+	for _, e := range eps {
+		typ, raw, _ := strings.Cut(strings.TrimPrefix(e.URL, "recorded:"), " ")
+		var d map[string]any
+		must(t, json.Unmarshal([]byte(raw), &d))
+		types, data = append(types, typ), append(data, d)
+	}
+	return types, data
+}
+
+func drain(ch <-chan live.Event) []live.Event {
+	var out []live.Event
+	for {
+		select {
+		case e := <-ch:
+			out = append(out, e)
+		case <-time.After(200 * time.Millisecond):
+			return out
+		}
+	}
+}
+
+// Ingested items reach the workspace's open pages (after the commit) and
+// its webhooks (in the transaction); a rolled-back ingestion reaches
+// neither; a status change is an inbox.item.updated and an item.updated.
+func TestIngestAndTriageEmitLiveEventsAndWebhooks(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		b := live.New(live.Options{})
+		must(t, b.Start(ctx))
+		defer b.Stop()
+		rec := &txRecorder{}
+		f.s.Live, f.s.Webhooks = b, rec
+		events, stop := b.Subscribe(f.ws.ID)
+		defer stop()
+		other, stopOther := b.Subscribe(f.ws.ID + 1000)
+		defer stopOther()
+
+		// A rolled-back ingestion: the second item's emission fails.
+		rec.failAt = 2
+		if _, err := f.s.Ingest(ctx, f.ch, comments(1, 2)); !errors.Is(err, errBoom) {
+			t.Fatalf("ingestion with a failing emission: %v, want it to fail", err)
+		}
+		if n := len(f.allItems(t)); n != 0 {
+			t.Fatalf("%d items stored by a rolled-back ingestion", n)
+		}
+		if types, _ := recorded(t, st, f.ws.ID); len(types) != 0 {
+			t.Errorf("a rolled-back ingestion left webhook events %v", types)
+		}
+		if got := drain(events); len(got) != 0 {
+			t.Errorf("a rolled-back ingestion published %+v", got)
+		}
+
+		rec.failAt = 0
+		res, err := f.s.Ingest(ctx, f.ch, comments(1, 2))
+		must(t, err)
+		got := drain(events)
+		if len(got) != 2 {
+			t.Fatalf("live events after ingesting 2 items: %+v", got)
+		}
+		items := f.allItems(t)
+		conv := strconv.FormatInt(items[0].ConversationID, 10)
+		for i, e := range got {
+			if e.Type != LiveItemNew || e.Subject != conv || string(e.Data) != `{"item":`+strconv.FormatInt(res.NewIDs[i], 10)+`}` {
+				t.Errorf("live event %d: %+v, want item.new of conversation %s, item %d", i, e, conv, res.NewIDs[i])
+			}
+		}
+		if leaked := drain(other); len(leaked) != 0 {
+			t.Errorf("another workspace received %+v", leaked)
+		}
+		types, data := recorded(t, st, f.ws.ID)
+		if len(types) != 2 || types[0] != string(webhooks.InboxItemCreated) || types[1] != string(webhooks.InboxItemCreated) {
+			t.Fatalf("webhook events after ingesting 2 items: %v", types)
+		}
+		if it := data[0]["item"].(map[string]any); it["text"] != "comment number 1" || it["external_id"] != "c1" || it["status"] != "new" {
+			t.Errorf("inbox.item.created data: %v", data[0])
+		}
+
+		// A repeated fetch changes nothing and tells nobody.
+		_, err = f.s.Ingest(ctx, f.ch, comments(1, 2))
+		must(t, err)
+		if got := drain(events); len(got) != 0 {
+			t.Errorf("a repeated fetch published %+v", got)
+		}
+		// An edit from the network is an item.updated for open pages only.
+		e1 := comment(1, "edited")
+		e1.EditedAt = t0.Add(time.Hour)
+		_, err = f.s.Ingest(ctx, f.ch, append(comments(2, 2), e1))
+		must(t, err)
+		if got := drain(events); len(got) != 1 || got[0].Type != LiveItemUpdated || got[0].Subject != conv {
+			t.Errorf("after an edit: %+v, want one item.updated", got)
+		}
+
+		// A status change: a webhook per item in the triage transaction.
+		open := StatusOpen
+		must(t, f.s.Update(ctx, f.cm, f.ws.ID, res.NewIDs, Change{Status: &open}))
+		if got := drain(events); len(got) != 2 || got[0].Type != LiveItemUpdated {
+			t.Errorf("after a status change: %+v, want two item.updated", got)
+		}
+		types, data = recorded(t, st, f.ws.ID)
+		if len(types) != 4 || types[2] != string(webhooks.InboxItemUpdated) || data[2]["status"] != "open" || data[2]["previous_status"] != "new" {
+			t.Errorf("webhooks after a status change: %v %v", types, data)
+		}
+		// Tags alone are not a change of status.
+		must(t, f.s.Update(ctx, f.cm, f.ws.ID, res.NewIDs, Change{AddTags: []string{"vip"}}))
+		if types, _ := recorded(t, st, f.ws.ID); len(types) != 4 {
+			t.Errorf("tagging emitted webhooks: %v", types)
+		}
+	})
+}
+
+// A poll tells the same as an ingestion: its page's items, committed with
+// its cursor, reach webhooks in that transaction and pages after it.
+func TestPollEmitsLiveEventsAndWebhooks(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		b := live.New(live.Options{})
+		must(t, b.Start(ctx))
+		defer b.Stop()
+		f.s.Live, f.s.Webhooks = b, &txRecorder{}
+		events, stop := b.Subscribe(f.ws.ID)
+		defer stop()
+		f.conn.items = comments(1, 3)
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		if got := drain(events); len(got) != 3 || got[0].Type != LiveItemNew {
+			t.Errorf("live events after a poll of 3 items: %+v", got)
+		}
+		if types, _ := recorded(t, st, f.ws.ID); len(types) != 3 || types[0] != string(webhooks.InboxItemCreated) {
+			t.Errorf("webhook events after a poll of 3 items: %v", types)
+		}
+	})
+}
