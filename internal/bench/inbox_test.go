@@ -71,61 +71,69 @@ func inboxRules(memberID int64) []moderation.Rule {
 // BenchmarkInboxIngest sends 100,000 new items (TRIBUNE_BENCH_POSTS
 // changes the number) through inbox.Service.Ingest in fetches of 40, as a
 // poll stores a page: the store, conversations and authors, the real
-// sentiment model and language detection, and ten moderation rules.
+// sentiment model and language detection, and ten moderation rules (and,
+// beside it, the same without rules).
 func BenchmarkInboxIngest(b *testing.B) {
 	total := env(100000)
 	dialects(b, func(b *testing.B, pg bool) {
-		ctx := context.Background()
-		e := apptest.Start(b, apptest.Options{Postgres: pg})
-		owner, ws := e.Owner(b)
-		ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "inbox-bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i, r := range inboxRules(owner.ID) {
-			r.Enabled, r.Order = true, i+1
-			if _, err := e.App.Inbox.SaveRule(ctx, owner, ws.ID, r); err != nil {
-				b.Fatal(err)
-			}
-		}
-		const page = 40
-		base := time.Now().Add(-time.Hour)
-		n := 0
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			start := time.Now()
-			for done := 0; done < total; done += page {
-				batch := make([]network.Item, 0, page)
-				for j := done; j < done+page && j < total; j++ {
-					n++
-					id := fmt.Sprintf("r%d-%d", i, j)
-					root := fmt.Sprintf("post%d", j%1000)
-					batch = append(batch, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id},
-						Root: &network.Ref{ID: root}, ParentID: root, ConversationID: root,
-						Author: network.Author{ExternalID: fmt.Sprintf("a%d", j%5000), Handle: fmt.Sprintf("fan%d", j%5000)},
-						Text:   fmt.Sprintf("%s (%d)", inboxTexts[j%len(inboxTexts)], j), CreatedAt: base.Add(time.Duration(j) * time.Millisecond)})
-				}
-				res, err := e.App.Inbox.Ingest(ctx, ch, batch)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if res.Added != len(batch) {
-					b.Fatalf("fetch at %d: %d items added, want %d", done, res.Added, len(batch))
-				}
-			}
-			b.Logf("%d items in %s", total, time.Since(start).Round(time.Millisecond))
-		}
-		b.StopTimer()
-		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
-		// The rules ran: a fetch whose items a rule matches leaves its mark.
-		page1, err := e.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{Tag: "scam"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(page1.Items) == 0 {
-			b.Fatal("no item tagged by the Scams rule: the rules did not run")
+		// Without rules too: what the rules cost is then read beside the rest.
+		for _, rules := range []int{10, 0} {
+			b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) { inboxIngest(b, pg, total, rules) })
 		}
 	})
+}
+
+func inboxIngest(b *testing.B, pg bool, total, rules int) {
+	ctx := context.Background()
+	e := apptest.Start(b, apptest.Options{Postgres: pg})
+	owner, ws := e.Owner(b)
+	ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "inbox-bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, r := range inboxRules(owner.ID)[:rules] {
+		r.Enabled, r.Order = true, i+1
+		if _, err := e.App.Inbox.SaveRule(ctx, owner, ws.ID, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const page = 40
+	base := time.Now().Add(-time.Hour)
+	n := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		for done := 0; done < total; done += page {
+			batch := make([]network.Item, 0, page)
+			for j := done; j < done+page && j < total; j++ {
+				n++
+				id := fmt.Sprintf("r%d-%d", i, j)
+				root := fmt.Sprintf("post%d", j%1000)
+				batch = append(batch, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id},
+					Root: &network.Ref{ID: root}, ParentID: root, ConversationID: root,
+					Author: network.Author{ExternalID: fmt.Sprintf("a%d", j%5000), Handle: fmt.Sprintf("fan%d", j%5000)},
+					Text:   fmt.Sprintf("%s (%d)", inboxTexts[j%len(inboxTexts)], j), CreatedAt: base.Add(time.Duration(j) * time.Millisecond)})
+			}
+			res, err := e.App.Inbox.Ingest(ctx, ch, batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Added != len(batch) {
+				b.Fatalf("fetch at %d: %d items added, want %d", done, res.Added, len(batch))
+			}
+		}
+		b.Logf("%d items in %s", total, time.Since(start).Round(time.Millisecond))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
+	// The rules ran: a fetch whose items a rule matches leaves its mark.
+	page1, err := e.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{Tag: "scam"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if (len(page1.Items) > 0) != (rules > 0) {
+		b.Fatalf("%d items tagged by the Scams rule with %d rules", len(page1.Items), rules)
+	}
 }
 
 // BenchmarkInboxList fills a workspace with 1,000,000 inbox items
