@@ -184,8 +184,8 @@ func BenchmarkInboxList(b *testing.B) {
 			{"status", inbox.Filter{Status: inbox.StatusOpen}},
 			{"status+assignee", inbox.Filter{Status: inbox.StatusOpen, AssigneeID: members[2]}},
 			{"status+unassigned", inbox.Filter{Status: inbox.StatusNew, Unassigned: true}},
-			{"search", inbox.Filter{Query: "remboursement"}},
-			{"search-rare", inbox.Filter{Query: "Belgique"}},
+			{"search-remboursement", inbox.Filter{Query: "remboursement"}},
+			{"search-belgique", inbox.Filter{Query: "Belgique"}},
 		}
 		for _, c := range cases {
 			b.Run(c.name, func(b *testing.B) {
