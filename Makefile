@@ -37,7 +37,7 @@ generate: ## regenerate sqlc queries, the store glue and templ components
 	$(GO) tool templ generate
 
 bench: ## run the benchmarks recorded in docs/benchmarks.md
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 120m ./internal/bench/...
 
 clean: ## remove build output (not ./data)
 	rm -rf bin
