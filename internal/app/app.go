@@ -285,6 +285,9 @@ func (a *App) build() error {
 	// The inbox queues its webhooks in its own transactions and tells open
 	// pages once they commit.
 	a.Inbox.Webhooks, a.Inbox.Live = a.Webhooks, a.Live
+	if a.Live != nil {
+		a.Inbox.Guard = a.Live
+	}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)

@@ -51,8 +51,11 @@ type Service struct {
 	// Live, when set, tells open pages of new and changed items once
 	// their transaction has committed.
 	Live Live
-	Log  *slog.Logger
-	Now  func() time.Time
+	// Guard, when set, warns before a second answer to a conversation
+	// someone else is replying to (reply_guard.go).
+	Guard ReplyGuard
+	Log   *slog.Logger
+	Now   func() time.Time
 
 	// ruleCache keeps each workspace's compiled moderation rules (rules.go).
 	ruleCache ruleCache

@@ -50,6 +50,8 @@ type replyToInboxItemIn struct {
 	ID   int64 `path:"id"`
 	Body struct {
 		Text string `json:"text" minLength:"1" maxLength:"20000"`
+		// SendAnyway confirms a reply after the 409 someone_replying.
+		SendAnyway bool `json:"send_anyway,omitempty" doc:"Send even though another member is replying to this conversation (the 409 someone_replying names them)"`
 	}
 }
 
@@ -58,7 +60,7 @@ func (s *server) replyToInboxItem(ctx context.Context, in *replyToInboxItemIn) (
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	r, err := s.Inbox.Reply(ctx, u, in.ID, in.Body.Text)
+	r, err := s.Inbox.ReplyUnlessSomeoneIs(ctx, u, in.ID, in.Body.Text, in.Body.SendAnyway)
 	if err != nil {
 		return nil, s.fail(err)
 	}
