@@ -282,6 +282,8 @@ func (a *App) build() error {
 
 	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
 		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
+	// A moderation rule escalates to one of the workspace's endpoints.
+	a.Inbox.Webhooks = a.Webhooks
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)

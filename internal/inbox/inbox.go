@@ -45,6 +45,9 @@ type Service struct {
 	Analyzer   Analyzer
 	// Notifier tells a member an item was assigned to them.
 	Notifier publish.Notifier
+	// Webhooks sends a rule's escalation to its endpoint (webhook.go);
+	// nil refuses it, audited.
+	Webhooks RuleWebhooks
 	Log      *slog.Logger
 	Now      func() time.Time
 

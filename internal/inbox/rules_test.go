@@ -276,7 +276,7 @@ func TestRuleEscalationIsHonest(t *testing.T) {
 		if acts[1].Result != ResultRefused || acts[1].Error != noteNotMember || acts[1].Detail != "other@example.test" {
 			t.Errorf("stranger escalation audited as %+v", acts[1])
 		}
-		if acts[2].Result != ResultRefused || acts[2].Error != noteNoWebhook {
+		if acts[2].Result != ResultRefused || acts[2].Error != noteNoWebhooks {
 			t.Errorf("webhook audited as %+v", acts[2])
 		}
 	})
