@@ -96,3 +96,35 @@ func (s *Service) postLink(ctx context.Context, it store.InboxItem) (string, err
 	}
 	return parts[0].ExternalURL, nil
 }
+
+// errReplyTextOrSaved: a reply is written, or taken from a saved reply, not both.
+var errReplyTextOrSaved = problem.New(http.StatusUnprocessableEntity, "reply_text_or_saved", "Write the reply or choose a saved reply, not both.")
+
+// RenderSavedReply is the workspace's saved reply written for the item (the
+// reply box's picker inserts it into the text).
+func (s *Service) RenderSavedReply(ctx context.Context, user store.User, itemID, savedReplyID int64) (string, error) {
+	it, err := s.item(ctx, user, itemID, permRead)
+	if err != nil {
+		return "", err
+	}
+	text, err := s.renderSavedReply(ctx, it, savedReplyID)
+	if errors.Is(err, errSavedReplyGone) {
+		return "", errReplyNotFound
+	}
+	return text, err
+}
+
+// ReplyWith answers the item with text, or, when savedReplyID is set, with
+// that saved reply written for the item; either way through Reply.
+func (s *Service) ReplyWith(ctx context.Context, user store.User, itemID int64, text string, savedReplyID int64) (store.InboxReply, error) {
+	if savedReplyID != 0 {
+		if text != "" {
+			return store.InboxReply{}, errReplyTextOrSaved
+		}
+		var err error
+		if text, err = s.RenderSavedReply(ctx, user, itemID, savedReplyID); err != nil {
+			return store.InboxReply{}, err
+		}
+	}
+	return s.Reply(ctx, user, itemID, text)
+}

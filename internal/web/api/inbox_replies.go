@@ -53,7 +53,9 @@ func toInboxReply(r store.InboxReply) InboxReplyOut {
 type replyToInboxItemIn struct {
 	ID   int64 `path:"id"`
 	Body struct {
-		Text string `json:"text" minLength:"1" maxLength:"20000"`
+		Text string `json:"text,omitempty" maxLength:"20000" doc:"the reply; or leave it out and give saved_reply_id"`
+		// SavedReplyID answers with a saved reply written for the item.
+		SavedReplyID int64 `json:"saved_reply_id,omitempty" doc:"a saved reply of the workspace, its variables filled for the item; instead of text"`
 	}
 }
 
@@ -62,7 +64,7 @@ func (s *server) replyToInboxItem(ctx context.Context, in *replyToInboxItemIn) (
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	r, err := s.Inbox.Reply(ctx, u, in.ID, in.Body.Text)
+	r, err := s.Inbox.ReplyWith(ctx, u, in.ID, in.Body.Text, in.Body.SavedReplyID)
 	if err != nil {
 		return nil, s.fail(err)
 	}
