@@ -285,6 +285,8 @@ func (a *App) build() error {
 	// The inbox queues its webhooks in its own transactions and tells open
 	// pages once they commit.
 	a.Inbox.Webhooks, a.Inbox.Live = a.Webhooks, a.Live
+	// A moderation rule escalates to one of the workspace's endpoints.
+	a.Inbox.RuleWebhooks = a.Webhooks
 	if a.Live != nil {
 		a.Inbox.Guard = a.Live
 	}

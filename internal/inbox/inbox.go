@@ -54,8 +54,11 @@ type Service struct {
 	// Guard, when set, warns before a second answer to a conversation
 	// someone else is replying to (reply_guard.go).
 	Guard ReplyGuard
-	Log   *slog.Logger
-	Now   func() time.Time
+	// RuleWebhooks sends a rule's escalation to its endpoint (webhook.go);
+	// nil refuses it, audited.
+	RuleWebhooks RuleWebhooks
+	Log          *slog.Logger
+	Now          func() time.Time
 
 	// ruleCache keeps each workspace's compiled moderation rules (rules.go).
 	ruleCache ruleCache

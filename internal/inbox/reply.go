@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/tribune-social/tribune/internal/channels"
+	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/rules"
@@ -102,61 +103,23 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 	if text == "" {
 		return store.InboxReply{}, errReplyEmpty
 	}
-	ch, err := s.Store.GetChannel(ctx, it.ChannelID)
-	if err != nil {
-		return store.InboxReply{}, err
-	}
-	ib, ok := s.inboxOf(ch.Network)
-	if !ok {
-		return store.InboxReply{}, errNoInbox
-	}
-	acct, err := s.Accounts.Account(ctx, ch)
-	if err != nil {
-		return store.InboxReply{}, err
-	}
 	now := s.Now().UTC()
-	refuse := func(p *problem.Error, reason string) (store.InboxReply, error) {
+	_, text, vis, refused, err := s.checkReply(ctx, it, text)
+	if err != nil {
+		return store.InboxReply{}, err
+	}
+	if refused != nil {
 		if err := s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
-			Action: actReply, Result: ResultRefused, Error: reason, CreatedAt: now}); err != nil {
+			Action: actReply, Result: ResultRefused, Error: refused.Message, CreatedAt: now}); err != nil {
 			return store.InboxReply{}, err
 		}
-		return store.InboxReply{}, p
-	}
-	if sup := ib.InboxCapabilities(acct).Action(network.ActReply); !sup.OK {
-		refused := *errReplyRefused
-		refused.Message = sup.Reason
-		return refuse(&refused, sup.Reason)
-	}
-	if it.DeletedAt != nil {
-		return refuse(errReplyDeleted, errReplyDeleted.Message)
-	}
-	if ch.Status != string(channels.Active) {
-		return refuse(errReplyOffline, errReplyOffline.Message)
-	}
-	var vis network.Visibility
-	if network.ItemKind(it.Kind) == network.KindMessage {
-		// A direct message answered in public would publish a private
-		// exchange; networks without visibilities ignore the field.
-		vis = network.VisibilityDirect
-		// Direct means "the accounts the post mentions" (Mastodon does not
-		// add the person answered): without their @handle nobody would
-		// read the reply.
-		author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
-		if err != nil {
-			return store.InboxReply{}, err
-		}
-		if h := author.Handle; strings.HasPrefix(h, "@") && !strings.Contains(strings.ToLower(text), strings.ToLower(h)) {
-			text = h + " " + text
-		}
-	}
-	if c := rules.CountText(ch.Network, text, channels.Limits(ch)); c.Max > 0 && c.Used > c.Max {
-		return store.InboxReply{}, errReplyTooLong.Format(c.Used, c.Max)
+		return store.InboxReply{}, refused
 	}
 	var r store.InboxReply
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		r, err = tx.CreateInboxReply(ctx, store.CreateInboxReplyParams{WorkspaceID: it.WorkspaceID, ChannelID: it.ChannelID, ItemID: it.ID,
-			ConversationID: it.ConversationID, UserID: user.ID, Text: text, Visibility: string(vis), CreatedAt: now})
+			ConversationID: it.ConversationID, UserID: &user.ID, Text: text, Visibility: string(vis), CreatedAt: now})
 		if err != nil {
 			return err
 		}
@@ -321,7 +284,14 @@ func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state Rep
 				return err
 			}
 		}
-		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: r.WorkspaceID, ItemID: r.ItemID, UserID: &r.UserID,
+		if r.RuleName != "" {
+			// A rule's reply is audited as automatic, under the rule.
+			_, err := tx.AddInboxRuleAction(ctx, store.AddInboxRuleActionParams{WorkspaceID: r.WorkspaceID, ItemID: r.ItemID,
+				Action: string(moderation.ActAutoReply), Detail: r.Text, Result: result, Error: msg, CreatedAt: now,
+				RuleID: r.RuleID, RuleName: r.RuleName})
+			return err
+		}
+		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: r.WorkspaceID, ItemID: r.ItemID, UserID: r.UserID,
 			Action: actReply, Result: result, Error: msg, CreatedAt: now})
 	})
 }
@@ -338,4 +308,54 @@ func (s *Service) CountReply(ctx context.Context, user store.User, itemID int64,
 		return rules.Count{}, err
 	}
 	return rules.CountText(ch.Network, strings.TrimSpace(text), channels.Limits(ch)), nil
+}
+
+// checkReply is what any reply to an item must pass, a member's or a
+// rule's: the network allows it, the item still exists, the channel is
+// connected (refused: audited by the caller with its author), and the
+// text fits the network once a direct message names its reader (a 422).
+func (s *Service) checkReply(ctx context.Context, it store.InboxItem, text string) (store.Channel, string, network.Visibility, *problem.Error, error) {
+	ch, err := s.Store.GetChannel(ctx, it.ChannelID)
+	if err != nil {
+		return ch, "", "", nil, err
+	}
+	ib, ok := s.inboxOf(ch.Network)
+	if !ok {
+		return ch, "", "", nil, errNoInbox
+	}
+	acct, err := s.Accounts.Account(ctx, ch)
+	if err != nil {
+		return ch, "", "", nil, err
+	}
+	if sup := ib.InboxCapabilities(acct).Action(network.ActReply); !sup.OK {
+		refused := *errReplyRefused
+		refused.Message = sup.Reason
+		return ch, "", "", &refused, nil
+	}
+	if it.DeletedAt != nil {
+		return ch, "", "", errReplyDeleted, nil
+	}
+	if ch.Status != string(channels.Active) {
+		return ch, "", "", errReplyOffline, nil
+	}
+	var vis network.Visibility
+	if network.ItemKind(it.Kind) == network.KindMessage {
+		// A direct message answered in public would publish a private
+		// exchange; networks without visibilities ignore the field.
+		vis = network.VisibilityDirect
+		// Direct means "the accounts the post mentions" (Mastodon does not
+		// add the person answered): without their @handle nobody would
+		// read the reply.
+		author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
+		if err != nil {
+			return ch, "", "", nil, err
+		}
+		if h := author.Handle; strings.HasPrefix(h, "@") && !strings.Contains(strings.ToLower(text), strings.ToLower(h)) {
+			text = h + " " + text
+		}
+	}
+	if c := rules.CountText(ch.Network, text, channels.Limits(ch)); c.Max > 0 && c.Used > c.Max {
+		return ch, "", "", nil, errReplyTooLong.Format(c.Used, c.Max)
+	}
+	return ch, text, vis, nil, nil
 }

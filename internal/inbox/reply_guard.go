@@ -15,11 +15,11 @@ type ReplyGuard interface {
 	CheckReply(ws int64, subject string, userID int64, anyway bool) error
 }
 
-// ReplyUnlessSomeoneIs is Reply behind the guard: when another member is
+// ReplyUnlessSomeoneIs is ReplyWith (a text, or a saved reply) behind the guard: when another member is
 // replying to the conversation (the pages name it by its id), it returns
 // the guard's 409 naming them, unless anyway. The UI and the API both send
 // through it, so a second answer is never sent by accident from either.
-func (s *Service) ReplyUnlessSomeoneIs(ctx context.Context, user store.User, itemID int64, text string, anyway bool) (store.InboxReply, error) {
+func (s *Service) ReplyUnlessSomeoneIs(ctx context.Context, user store.User, itemID int64, text string, savedReplyID int64, anyway bool) (store.InboxReply, error) {
 	if s.Guard != nil && !anyway {
 		it, err := s.item(ctx, user, itemID, permAct)
 		if err != nil {
@@ -29,5 +29,5 @@ func (s *Service) ReplyUnlessSomeoneIs(ctx context.Context, user store.User, ite
 			return store.InboxReply{}, err
 		}
 	}
-	return s.Reply(ctx, user, itemID, text)
+	return s.ReplyWith(ctx, user, itemID, text, savedReplyID)
 }

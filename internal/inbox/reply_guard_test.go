@@ -25,7 +25,7 @@ func TestReplyWhileSomeoneElseIsReplying(t *testing.T) {
 		subject := strconv.FormatInt(c1.ConversationID, 10)
 		must(t, b.Heartbeat(ctx, f.ws.ID, subject, live.Viewer{UserID: f.owner.ID, Name: "Olivia", State: live.Replying}))
 
-		_, err := f.s.ReplyUnlessSomeoneIs(ctx, f.cm, c1.ID, "hello", false)
+		_, err := f.s.ReplyUnlessSomeoneIs(ctx, f.cm, c1.ID, "hello", 0, false)
 		if p := problem.As(err); p == nil || p.Code != "someone_replying" || p.Status != 409 || p.Localized("en") != "Olivia is replying to this conversation. Send anyway?" {
 			t.Fatalf("a reply while Olivia replies: %v", err)
 		}
@@ -35,11 +35,11 @@ func TestReplyWhileSomeoneElseIsReplying(t *testing.T) {
 			t.Fatalf("the refused reply was stored: %+v", replies)
 		}
 		// Olivia's own reply is not held up by her own presence.
-		if _, err := f.s.ReplyUnlessSomeoneIs(ctx, f.owner, c1.ID, "from Olivia", false); err != nil {
+		if _, err := f.s.ReplyUnlessSomeoneIs(ctx, f.owner, c1.ID, "from Olivia", 0, false); err != nil {
 			t.Fatalf("Olivia's own reply: %v", err)
 		}
 		// Confirmed, it goes.
-		if _, err := f.s.ReplyUnlessSomeoneIs(ctx, f.cm, c1.ID, "hello anyway", true); err != nil {
+		if _, err := f.s.ReplyUnlessSomeoneIs(ctx, f.cm, c1.ID, "hello anyway", 0, true); err != nil {
 			t.Fatalf("confirmed reply: %v", err)
 		}
 		replies, err = f.s.Replies(ctx, f.cm, c1.ConversationID)

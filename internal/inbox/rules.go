@@ -47,8 +47,6 @@ const NotifyEscalated publish.NotificationKind = "inbox_escalated"
 // The honest notes recorded, as refused, for the actions Tribune cannot
 // perform yet: the audit says what did not happen and why.
 const (
-	noteNoReply   = "Not sent: replies from the inbox arrive in a later version."
-	noteNoWebhook = "Not sent: outgoing webhooks arrive in a later version."
 	noteNotMember = "Not sent: a rule only e-mails members of the workspace."
 )
 
@@ -492,9 +490,9 @@ func (r *ruleRun) perform(ctx context.Context, d moderation.Decision, p moderati
 		it.Status = string(StatusDone)
 		return err
 	case moderation.ActAutoReply:
-		return r.audit(ctx, s.Store, d, p, "", ResultRefused, noteNoReply, "")
+		return r.autoReply(ctx, d, p)
 	case moderation.ActWebhook:
-		return r.audit(ctx, s.Store, d, p, "", ResultRefused, noteNoWebhook, "")
+		return r.webhook(ctx, d, p)
 	case moderation.ActEmail:
 		return r.escalate(ctx, d, p)
 	}

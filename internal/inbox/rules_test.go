@@ -122,9 +122,10 @@ func TestRuleTriageActionsRestorePreviousValues(t *testing.T) {
 		if len(acts) != 5 {
 			t.Fatalf("audit %+v", acts)
 		}
-		// The reply is not pretended: replies do not exist yet. Delete is
-		// refused with the network's reason, and never called.
-		if acts[3].Result != ResultRefused || acts[3].Error != noteNoReply {
+		// The reply names no saved reply of the workspace: refused, and
+		// nothing queued. Delete is refused with the network's reason, and
+		// never called.
+		if acts[3].Result != ResultRefused || acts[3].Error != errSavedReplyGone.Message {
 			t.Errorf("auto-reply audited as %+v", acts[3])
 		}
 		if acts[4].Result != ResultRefused || acts[4].Error != "The fake network keeps every reply." || acts[4].Undo != "" {
@@ -275,7 +276,7 @@ func TestRuleEscalationIsHonest(t *testing.T) {
 		if acts[1].Result != ResultRefused || acts[1].Error != noteNotMember || acts[1].Detail != "other@example.test" {
 			t.Errorf("stranger escalation audited as %+v", acts[1])
 		}
-		if acts[2].Result != ResultRefused || acts[2].Error != noteNoWebhook {
+		if acts[2].Result != ResultRefused || acts[2].Error != noteNoWebhooks {
 			t.Errorf("webhook audited as %+v", acts[2])
 		}
 	})

@@ -332,7 +332,7 @@ type CreateInboxReplyParams struct {
 	ChannelID      int64
 	ItemID         int64
 	ConversationID int64
-	UserID         int64
+	UserID         *int64
 	Text           string
 	Visibility     string
 	CreatedAt      time.Time
@@ -417,6 +417,19 @@ type CreatePublishPartsRow struct {
 	VariantID  int64
 	Seq        int64
 	AttemptKey string
+}
+
+// CreateRuleReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateRuleReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	RuleID         *int64
+	RuleName       string
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
 }
 
 // CreateSessionParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -776,7 +789,7 @@ type InboxReply struct {
 	ChannelID      int64
 	ItemID         int64
 	ConversationID int64
-	UserID         int64
+	UserID         *int64
 	Text           string
 	Visibility     string
 	State          string
@@ -788,6 +801,8 @@ type InboxReply struct {
 	Error          string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	RuleID         *int64
+	RuleName       string
 }
 
 // InboxSla mirrors the row or argument shape sqlc generates for both dialects.
@@ -2060,6 +2075,7 @@ type Queries interface {
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
 	CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error)
+	CreateRuleReply(ctx context.Context, arg CreateRuleReplyParams) ([]InboxReply, error)
 	CreateSession(ctx context.Context, arg CreateSessionParams) error
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)

@@ -438,3 +438,30 @@ func (s *Service) Emit(ctx context.Context, tx store.Tx, workspaceID int64, even
 	}
 	return nil
 }
+
+// ErrEndpointGone: a rule names an endpoint deleted or switched off since.
+var ErrEndpointGone = problem.New(http.StatusConflict, "webhook_gone", "Not sent: the rule's webhook endpoint was deleted or is disabled.")
+
+// EmitTo queues the event for the one endpoint a moderation rule chose, in
+// tx, whatever events it subscribed to: the rule named it. An endpoint of
+// another workspace, deleted or disabled is ErrEndpointGone. It returns the
+// event's id, which the caller records.
+func (s *Service) EmitTo(ctx context.Context, tx store.Tx, workspaceID, endpointID int64, eventType EventType, data any) (string, error) {
+	if !eventType.Valid() {
+		return "", fmt.Errorf("webhooks: emit of unknown event type %q", eventType)
+	}
+	e, err := tx.GetWebhookEndpoint(ctx, store.GetWebhookEndpointParams{ID: endpointID, WorkspaceID: workspaceID})
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Enabled) {
+		return "", ErrEndpointGone
+	}
+	if err != nil {
+		return "", err
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return "", err
+	}
+	id := newEventID()
+	_, err = tx.InsertJob(ctx, DeliverArgs{EndpointID: e.ID, WorkspaceID: workspaceID, EventID: id, Type: eventType, CreatedAt: s.now(), Data: raw}, nil)
+	return id, err
+}

@@ -218,6 +218,18 @@ func (a queries) CreatePublishParts(ctx context.Context, batch string) ([]store.
 	return out, nil
 }
 
+func (a queries) CreateRuleReply(ctx context.Context, arg store.CreateRuleReplyParams) ([]store.InboxReply, error) {
+	rs, err := a.w.CreateRuleReply(ctx, pgdb.CreateRuleReplyParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxReply, len(rs))
+	for i := range rs {
+		out[i] = store.InboxReply(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) CreateSession(ctx context.Context, arg store.CreateSessionParams) error {
 	return mapErr(a.w.CreateSession(ctx, pgdb.CreateSessionParams(arg)))
 }

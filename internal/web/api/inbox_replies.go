@@ -21,12 +21,16 @@ func (s *server) inboxReplyRoutes(a huma.API) {
 
 // InboxReplyOut is a reply sent from the inbox.
 type InboxReplyOut struct {
-	ID             int64  `json:"id"`
-	ItemID         int64  `json:"item_id"`
-	ConversationID int64  `json:"conversation_id"`
-	UserID         int64  `json:"user_id"`
-	Text           string `json:"text"`
-	State          string `json:"state" enum:"queued,in_flight,sent,failed,unknown" doc:"unknown: the network cannot tell whether the reply went out; check it before re-sending"`
+	ID             int64 `json:"id"`
+	ItemID         int64 `json:"item_id"`
+	ConversationID int64 `json:"conversation_id"`
+	// UserID is the member who wrote it; none for a rule's automatic reply.
+	UserID *int64 `json:"user_id,omitempty"`
+	// RuleID and RuleName name the moderation rule that auto-replied.
+	RuleID   *int64 `json:"rule_id,omitempty"`
+	RuleName string `json:"rule_name,omitempty"`
+	Text     string `json:"text"`
+	State    string `json:"state" enum:"queued,in_flight,sent,failed,unknown" doc:"unknown: the network cannot tell whether the reply went out; check it before re-sending"`
 	// ExternalID and URL are the network's, once sent.
 	ExternalID string `json:"external_id,omitempty"`
 	URL        string `json:"url,omitempty"`
@@ -38,7 +42,7 @@ type InboxReplyOut struct {
 }
 
 func toInboxReply(r store.InboxReply) InboxReplyOut {
-	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, Text: r.Text, State: r.State,
+	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, RuleID: r.RuleID, RuleName: r.RuleName, Text: r.Text, State: r.State,
 		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Error != "" {
 		out.ErrorFR = localized("fr", r.Error)
@@ -49,7 +53,9 @@ func toInboxReply(r store.InboxReply) InboxReplyOut {
 type replyToInboxItemIn struct {
 	ID   int64 `path:"id"`
 	Body struct {
-		Text string `json:"text" minLength:"1" maxLength:"20000"`
+		Text string `json:"text,omitempty" maxLength:"20000" doc:"the reply; or leave it out and give saved_reply_id"`
+		// SavedReplyID answers with a saved reply written for the item.
+		SavedReplyID int64 `json:"saved_reply_id,omitempty" doc:"a saved reply of the workspace, its variables filled for the item; instead of text"`
 		// SendAnyway confirms a reply after the 409 someone_replying.
 		SendAnyway bool `json:"send_anyway,omitempty" doc:"Send even though another member is replying to this conversation (the 409 someone_replying names them)"`
 	}
@@ -60,7 +66,7 @@ func (s *server) replyToInboxItem(ctx context.Context, in *replyToInboxItemIn) (
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	r, err := s.Inbox.ReplyUnlessSomeoneIs(ctx, u, in.ID, in.Body.Text, in.Body.SendAnyway)
+	r, err := s.Inbox.ReplyUnlessSomeoneIs(ctx, u, in.ID, in.Body.Text, in.Body.SavedReplyID, in.Body.SendAnyway)
 	if err != nil {
 		return nil, s.fail(err)
 	}

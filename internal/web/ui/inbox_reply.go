@@ -45,7 +45,7 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), r.FormValue("anyway") == "1"); err != nil {
+	if _, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1"); err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Reply queued: it is being sent."))

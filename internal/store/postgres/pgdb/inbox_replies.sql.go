@@ -14,7 +14,7 @@ const createInboxReply = `-- name: CreateInboxReply :one
 INSERT INTO inbox_replies (workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6,
     $7, 'queued', $8, $8)
-RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at
+RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name
 `
 
 type CreateInboxReplyParams struct {
@@ -22,7 +22,7 @@ type CreateInboxReplyParams struct {
 	ChannelID      int64
 	ItemID         int64
 	ConversationID int64
-	UserID         int64
+	UserID         *int64
 	Text           string
 	Visibility     string
 	CreatedAt      time.Time
@@ -58,8 +58,82 @@ func (q *Queries) CreateInboxReply(ctx context.Context, arg CreateInboxReplyPara
 		&i.Error,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RuleID,
+		&i.RuleName,
 	)
 	return i, err
+}
+
+const createRuleReply = `-- name: CreateRuleReply :many
+INSERT INTO inbox_replies (workspace_id, channel_id, item_id, conversation_id, rule_id, rule_name, text, visibility, state, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6,
+    $7, $8, 'queued', $9, $9)
+ON CONFLICT (item_id, rule_id) WHERE rule_id IS NOT NULL DO NOTHING
+RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name
+`
+
+type CreateRuleReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	RuleID         *int64
+	RuleName       string
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
+}
+
+// CreateRuleReply queues a rule's automatic reply; it returns no row when
+// the rule already answered the item (inbox_replies_rule).
+func (q *Queries) CreateRuleReply(ctx context.Context, arg CreateRuleReplyParams) ([]InboxReply, error) {
+	rows, err := q.db.Query(ctx, createRuleReply,
+		arg.WorkspaceID,
+		arg.ChannelID,
+		arg.ItemID,
+		arg.ConversationID,
+		arg.RuleID,
+		arg.RuleName,
+		arg.Text,
+		arg.Visibility,
+		arg.CreatedAt,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InboxReply
+	for rows.Next() {
+		var i InboxReply
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.ChannelID,
+			&i.ItemID,
+			&i.ConversationID,
+			&i.UserID,
+			&i.Text,
+			&i.Visibility,
+			&i.State,
+			&i.AttemptKey,
+			&i.InFlightAt,
+			&i.ExternalID,
+			&i.ExternalCID,
+			&i.ExternalURL,
+			&i.Error,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.RuleID,
+			&i.RuleName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const finishInboxReply = `-- name: FinishInboxReply :exec
@@ -109,7 +183,7 @@ func (q *Queries) ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItem
 }
 
 const getInboxReply = `-- name: GetInboxReply :one
-SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at FROM inbox_replies WHERE id = $1
+SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name FROM inbox_replies WHERE id = $1
 `
 
 func (q *Queries) GetInboxReply(ctx context.Context, id int64) (InboxReply, error) {
@@ -133,12 +207,14 @@ func (q *Queries) GetInboxReply(ctx context.Context, id int64) (InboxReply, erro
 		&i.Error,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RuleID,
+		&i.RuleName,
 	)
 	return i, err
 }
 
 const listInboxRepliesOfConversation = `-- name: ListInboxRepliesOfConversation :many
-SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at FROM inbox_replies WHERE conversation_id = $1 ORDER BY id
+SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name FROM inbox_replies WHERE conversation_id = $1 ORDER BY id
 `
 
 func (q *Queries) ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error) {
@@ -168,6 +244,8 @@ func (q *Queries) ListInboxRepliesOfConversation(ctx context.Context, conversati
 			&i.Error,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.RuleID,
+			&i.RuleName,
 		); err != nil {
 			return nil, err
 		}

@@ -224,7 +224,7 @@ type InboxReply struct {
 	ChannelID      int64
 	ItemID         int64
 	ConversationID int64
-	UserID         int64
+	UserID         *int64
 	Text           string
 	Visibility     string
 	State          string
@@ -236,6 +236,8 @@ type InboxReply struct {
 	Error          string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	RuleID         *int64
+	RuleName       string
 }
 
 type InboxSla struct {

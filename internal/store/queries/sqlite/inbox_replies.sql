@@ -31,3 +31,12 @@ SELECT external_id FROM inbox_replies WHERE channel_id = sqlc.arg(channel_id) AN
 -- reply's commit (the later fetches skip it; see OurRepliesAmong).
 -- name: ForgetOurReplyItem :exec
 DELETE FROM inbox_items WHERE channel_id = sqlc.arg(channel_id) AND external_id = sqlc.arg(external_id);
+
+-- CreateRuleReply queues a rule's automatic reply; it returns no row when
+-- the rule already answered the item (inbox_replies_rule).
+-- name: CreateRuleReply :many
+INSERT INTO inbox_replies (workspace_id, channel_id, item_id, conversation_id, rule_id, rule_name, text, visibility, state, created_at, updated_at)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(channel_id), sqlc.arg(item_id), sqlc.arg(conversation_id), sqlc.arg(rule_id), sqlc.arg(rule_name),
+    sqlc.arg(text), sqlc.arg(visibility), 'queued', sqlc.arg(created_at), sqlc.arg(created_at))
+ON CONFLICT (item_id, rule_id) WHERE rule_id IS NOT NULL DO NOTHING
+RETURNING *;

@@ -228,7 +228,7 @@ type InboxReply struct {
 	ChannelID      int64
 	ItemID         int64
 	ConversationID int64
-	UserID         int64
+	UserID         *int64
 	Text           string
 	Visibility     string
 	State          string
@@ -240,6 +240,8 @@ type InboxReply struct {
 	Error          string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	RuleID         *int64
+	RuleName       string
 }
 
 type InboxSla struct {
