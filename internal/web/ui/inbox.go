@@ -41,6 +41,8 @@ type inboxListData struct {
 	// lists just them (?sla=past).
 	Overdue  inbox.Overdue
 	PastOnly bool
+	// Views are the member's saved views and the workspace's shared ones.
+	Views []inbox.View
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -106,8 +108,12 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	views, err := u.Inbox.Views(r.Context(), user, ws.ID)
+	if err != nil {
+		return err
+	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly}
+		Overdue: overdue, PastOnly: pastOnly, Views: views}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
