@@ -43,6 +43,7 @@ type inboxListData struct {
 	PastOnly bool
 	// Views are the member's saved views and the workspace's shared ones.
 	Views []inbox.View
+	Me    int64 // the member, for "assign to me"
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -113,7 +114,7 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly, Views: views}
+		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
@@ -204,6 +205,8 @@ type conversationData struct {
 	Notes   map[int64][]store.ListInboxNotesRow
 	// RuleActions are each item's automatic actions (moderation rules).
 	RuleActions map[int64][]store.InboxAction
+	Me          int64 // the member, for "assign to me"
+
 	// Replies are the replies sent from Tribune, by the item they answer;
 	// ReplyCount is the reply box's empty counter (the channel's limit).
 	Replies    map[int64][]store.InboxReply
@@ -231,7 +234,7 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{}}
+	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{}, Me: user.ID}
 	for _, n := range c.Notes {
 		d.Notes[n.ItemID] = append(d.Notes[n.ItemID], n)
 	}
