@@ -103,7 +103,7 @@ type InboxViewUpdate struct {
 }
 
 type updateInboxViewIn struct {
-	inboxViewPath
+	ID   int64 `path:"id"`
 	Body InboxViewUpdate
 }
 
