@@ -338,6 +338,16 @@ type CreateInboxReplyParams struct {
 	CreatedAt      time.Time
 }
 
+// CreateInboxViewParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateInboxViewParams struct {
+	WorkspaceID int64
+	UserID      int64
+	Name        string
+	Query       string
+	Shared      bool
+	CreatedAt   time.Time
+}
+
 // CreateInvitationParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateInvitationParams struct {
 	WorkspaceID int64
@@ -823,6 +833,18 @@ type InboxStreamLease struct {
 	LeaseUntil time.Time
 }
 
+// InboxView mirrors the row or argument shape sqlc generates for both dialects.
+type InboxView struct {
+	ID          int64
+	WorkspaceID int64
+	UserID      int64
+	Name        string
+	Query       string
+	Shared      bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 // InsertInboxItemParams mirrors the row or argument shape sqlc generates for both dialects.
 type InsertInboxItemParams struct {
 	WorkspaceID      int64
@@ -1103,6 +1125,25 @@ type ListInboxResponseCandidatesRow struct {
 type ListInboxStreamCandidatesRow struct {
 	ID      int64
 	Network string
+}
+
+// ListInboxViewsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxViewsParams struct {
+	WorkspaceID int64
+	UserID      int64
+}
+
+// ListInboxViewsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxViewsRow struct {
+	ID          int64
+	WorkspaceID int64
+	UserID      int64
+	Name        string
+	Query       string
+	Shared      bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	UserName    string
 }
 
 // ListMediaParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1792,6 +1833,14 @@ type UpdateInboxItemFromNetworkParams struct {
 	ID             int64
 }
 
+// UpdateInboxViewParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateInboxViewParams struct {
+	Name      string
+	Shared    bool
+	UpdatedAt time.Time
+	ID        int64
+}
+
 // UpdateMediaDetailsParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateMediaDetailsParams struct {
 	Alt  string
@@ -2067,6 +2116,7 @@ type Queries interface {
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
 	CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error)
 	CreateInboxReply(ctx context.Context, arg CreateInboxReplyParams) (InboxReply, error)
+	CreateInboxView(ctx context.Context, arg CreateInboxViewParams) (InboxView, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
@@ -2094,6 +2144,7 @@ type Queries interface {
 	DeleteImportProgress(ctx context.Context, arg DeleteImportProgressParams) error
 	DeleteImportProgressBefore(ctx context.Context, before time.Time) (int64, error)
 	DeleteInboxSLA(ctx context.Context, workspaceID int64) error
+	DeleteInboxView(ctx context.Context, id int64) error
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
 	DeleteModerationRule(ctx context.Context, id int64) error
@@ -2132,6 +2183,7 @@ type Queries interface {
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
 	GetInboxReply(ctx context.Context, id int64) (InboxReply, error)
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
+	GetInboxView(ctx context.Context, id int64) (InboxView, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
@@ -2190,6 +2242,7 @@ type Queries interface {
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
 	ListInboxRuleActions(ctx context.Context, itemID int64) ([]InboxAction, error)
 	ListInboxStreamCandidates(ctx context.Context) ([]ListInboxStreamCandidatesRow, error)
+	ListInboxViews(ctx context.Context, arg ListInboxViewsParams) ([]ListInboxViewsRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
@@ -2267,6 +2320,7 @@ type Queries interface {
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
 	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
 	UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInboxItemFromNetworkParams) error
+	UpdateInboxView(ctx context.Context, arg UpdateInboxViewParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
 	UpdateModerationRule(ctx context.Context, arg UpdateModerationRuleParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error

@@ -174,6 +174,11 @@ func (a queries) CreateInboxReply(ctx context.Context, arg store.CreateInboxRepl
 	return store.InboxReply(r), mapErr(err)
 }
 
+func (a queries) CreateInboxView(ctx context.Context, arg store.CreateInboxViewParams) (store.InboxView, error) {
+	r, err := a.w.CreateInboxView(ctx, pgdb.CreateInboxViewParams(arg))
+	return store.InboxView(r), mapErr(err)
+}
+
 func (a queries) CreateInvitation(ctx context.Context, arg store.CreateInvitationParams) (store.Invitation, error) {
 	r, err := a.w.CreateInvitation(ctx, pgdb.CreateInvitationParams(arg))
 	return store.Invitation(r), mapErr(err)
@@ -308,6 +313,10 @@ func (a queries) DeleteImportProgressBefore(ctx context.Context, before time.Tim
 
 func (a queries) DeleteInboxSLA(ctx context.Context, workspaceID int64) error {
 	return mapErr(a.w.DeleteInboxSLA(ctx, workspaceID))
+}
+
+func (a queries) DeleteInboxView(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteInboxView(ctx, id))
 }
 
 func (a queries) DeleteMedia(ctx context.Context, id int64) error {
@@ -481,6 +490,11 @@ func (a queries) GetInboxReply(ctx context.Context, id int64) (store.InboxReply,
 func (a queries) GetInboxSLA(ctx context.Context, workspaceID int64) (store.InboxSla, error) {
 	r, err := a.r.GetInboxSLA(ctx, workspaceID)
 	return store.InboxSla(r), mapErr(err)
+}
+
+func (a queries) GetInboxView(ctx context.Context, id int64) (store.InboxView, error) {
+	r, err := a.r.GetInboxView(ctx, id)
+	return store.InboxView(r), mapErr(err)
 }
 
 func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string) (store.Invitation, error) {
@@ -1017,6 +1031,18 @@ func (a queries) ListInboxStreamCandidates(ctx context.Context) ([]store.ListInb
 	return out, nil
 }
 
+func (a queries) ListInboxViews(ctx context.Context, arg store.ListInboxViewsParams) ([]store.ListInboxViewsRow, error) {
+	rs, err := a.r.ListInboxViews(ctx, pgdb.ListInboxViewsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxViewsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxViewsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]store.Invitation, error) {
 	rs, err := a.r.ListInvitations(ctx, workspaceID)
 	if err != nil {
@@ -1543,6 +1569,10 @@ func (a queries) UpdateChannelVisibility(ctx context.Context, arg store.UpdateCh
 
 func (a queries) UpdateInboxItemFromNetwork(ctx context.Context, arg store.UpdateInboxItemFromNetworkParams) error {
 	return mapErr(a.w.UpdateInboxItemFromNetwork(ctx, pgdb.UpdateInboxItemFromNetworkParams(arg)))
+}
+
+func (a queries) UpdateInboxView(ctx context.Context, arg store.UpdateInboxViewParams) error {
+	return mapErr(a.w.UpdateInboxView(ctx, pgdb.UpdateInboxViewParams(arg)))
 }
 
 func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDetailsParams) error {

@@ -60,6 +60,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	view, err := env.App.Inbox.SaveView(ctx, owner, wsA.ID, "Angry", "sentiment=negative", true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// An inbox item of A (a comment under A's post), read through the app.
 	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "in-1", Kind: network.KindComment, Text: "secret plan reply",
 		Author: network.Author{ExternalID: "fan"}, CreatedAt: wsA.CreatedAt}}); err != nil {
@@ -125,6 +129,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(reply.ID)
 		case strings.HasPrefix(path, "/v1/contacts/"):
 			return fmt.Sprint(contact.ID)
+		case strings.HasPrefix(path, "/v1/inbox/views/"):
+			return fmt.Sprint(view.ID)
 		}
 		return "1"
 	}
@@ -214,6 +220,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"merge-contact":          fmt.Sprintf(`{"contact_id":%d}`, contact.ID),
 		"split-contact":          fmt.Sprintf(`{"account_id":%d}`, contact.Authors[0].ID),
 		"reply-to-inbox-item":    `{"text":"pwned"}`,
+		"create-inbox-view":      `{"name":"pwned","query":"status=new","shared":true}`,
+		"update-inbox-view":      `{"name":"pwned","shared":false}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -296,6 +304,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if rules, _ := env.App.Inbox.Rules(ctx, owner, wsA.ID); len(rules) != 1 || rules[0].Name != "Urgent" {
 		t.Errorf("workspace A's rules changed: %+v", rules)
+	}
+	if vs, _ := env.App.Inbox.Views(ctx, owner, wsA.ID); len(vs) != 1 || vs[0].Name != "Angry" || !vs[0].Shared {
+		t.Errorf("workspace A's saved views changed: %+v", vs)
 	}
 	if reps, _ := env.App.Inbox.SavedReplies(ctx, owner, wsA.ID); len(reps) != 1 || reps[0].Name != "Thanks" {
 		t.Errorf("workspace A's saved replies changed: %+v", reps)

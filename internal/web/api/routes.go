@@ -130,6 +130,7 @@ func (s *server) routes(a huma.API) {
 	s.inboxSLARoutes(a)
 	s.moderationRoutes(a)
 	s.contactRoutes(a)
+	s.inboxViewRoutes(a)
 }
 
 // ---- accounts

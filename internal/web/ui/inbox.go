@@ -45,6 +45,8 @@ type inboxListData struct {
 	// address, which the list refetches when an item arrives or changes.
 	Me   int64
 	Self string
+	// Views are the member's saved views and the workspace's shared ones.
+	Views []inbox.View
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -110,8 +112,12 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	views, err := u.Inbox.Views(r.Context(), user, ws.ID)
+	if err != nil {
+		return err
+	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly, Me: user.ID, Self: r.URL.RequestURI()}
+		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI()}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
@@ -202,6 +208,7 @@ type conversationData struct {
 	Notes   map[int64][]store.ListInboxNotesRow
 	// RuleActions are each item's automatic actions (moderation rules).
 	RuleActions map[int64][]store.InboxAction
+
 	// Replies are the replies sent from Tribune, by the item they answer;
 	// ReplyCount is the reply box's empty counter (the channel's limit).
 	Replies    map[int64][]store.InboxReply

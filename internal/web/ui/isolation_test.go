@@ -59,6 +59,7 @@ type tenantA struct {
 	token   string           // an API token of A's member
 	tokenID int64
 	hookID  int64
+	view    int64 // a saved inbox view of A, shared with A
 	secrets []string
 }
 
@@ -245,7 +246,12 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.hookID = hook.ID
-	a.secrets = []string{"acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	view, err := env.App.Inbox.SaveView(ctx, owner, ws.ID, "secret view", "tag=acmehiddentag", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.view = view.ID
+	a.secrets = []string{"secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -311,6 +317,9 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	}
 	if rules, _ := env.App.Inbox.Rules(ctx, owner, a.ws.ID); len(rules) != 1 || rules[0].Name != "secret rule" || !rules[0].Enabled {
 		t.Errorf("workspace A's rules changed: %+v", rules)
+	}
+	if vs, _ := env.App.Inbox.Views(ctx, owner, a.ws.ID); len(vs) != 1 || vs[0].Name != "secret view" || !vs[0].Shared {
+		t.Errorf("workspace A's saved views changed: %+v", vs)
 	}
 	if reps, _ := env.App.Inbox.SavedReplies(ctx, owner, a.ws.ID); len(reps) != 1 || reps[0].Name != "secret reply" {
 		t.Errorf("workspace A's saved replies changed: %+v", reps)
@@ -396,6 +405,8 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.item.AuthorID
 		case strings.HasPrefix(path, "/w/{ws}/contacts/"):
 			id = w.a.contact.ID
+		case strings.HasPrefix(path, "/w/{ws}/inbox/views/"):
+			id = w.a.view
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -442,6 +453,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
+		"shared": {"on"}, "query": {"tag=pwned"},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()

@@ -66,6 +66,10 @@ func (u *ui) routes(mux router) {
 	// Community inbox.
 	mux.Handle("GET /w/{ws}/inbox", u.page(u.inboxPage))
 	mux.Handle("POST /w/{ws}/inbox/bulk", u.page(u.inboxBulk))
+	mux.Handle("POST /w/{ws}/inbox/views", u.page(u.saveInboxView))
+	mux.Handle("GET /w/{ws}/inbox/views/{id}", u.page(u.openInboxView))
+	mux.Handle("POST /w/{ws}/inbox/views/{id}", u.page(u.renameInboxView))
+	mux.Handle("POST /w/{ws}/inbox/views/{id}/delete", u.page(u.deleteInboxView))
 	mux.Handle("GET /w/{ws}/inbox/conversations/{id}", u.page(u.inboxConversation))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}", u.page(u.inboxUpdate))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/note", u.page(u.inboxNote))

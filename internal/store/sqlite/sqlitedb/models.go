@@ -260,6 +260,17 @@ type InboxStreamLease struct {
 	LeaseUntil time.Time
 }
 
+type InboxView struct {
+	ID          int64
+	WorkspaceID int64
+	UserID      int64
+	Name        string
+	Query       string
+	Shared      bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type Invitation struct {
 	ID          int64
 	WorkspaceID int64
