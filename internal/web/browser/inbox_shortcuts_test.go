@@ -44,10 +44,13 @@ func TestInboxKeyboardShortcuts(t *testing.T) {
 	}
 	do := func(what string, a ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		// A step that reloads the page waits for the server: 30 s leaves
+		// room for CI's loaded machine (it took over 10 s there once).
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		if err := chromedp.Do(sctx, a...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+			url, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " " + (document.querySelector("[data-testid=flash]") ? "flash" : "no flash")`))
+			t.Fatalf("%s: %v (page %s)", what, err, url)
 		}
 	}
 	inboxURL := s.url(fmt.Sprintf("/w/%d/inbox", s.ws.ID))

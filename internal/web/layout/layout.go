@@ -48,7 +48,6 @@ func (d PageData) wsNav() []navItem {
 		{"calendar", "Calendar", base + "/calendar"},
 		{"posts", "Posts", base + "/posts"},
 		{"inbox", "Inbox", base + "/inbox"},
-		{"contacts", "Contacts", base + "/contacts"},
 		{"compose", "Compose", base + "/compose"},
 		{"media", "Media", base + "/media"},
 		{"channels", "Channels", base + "/channels"},

@@ -59,7 +59,7 @@ func (u *ui) contactsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Contacts"), "contacts"), contactListPage(u.loc(r), d))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Contacts"), "inbox"), contactListPage(u.loc(r), d))
 }
 
 type contactData struct {
@@ -107,7 +107,7 @@ func (u *ui) contactPage(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		name = u.loc(r).T("Erased contact")
 	}
-	return u.render(w, r, u.pageData(r, &ws, name, "contacts"), contactPage(u.loc(r), contactData{WS: ws, Role: role, D: d, TZ: u.displayTZ(user, ws)}))
+	return u.render(w, r, u.pageData(r, &ws, name, "inbox"), contactPage(u.loc(r), contactData{WS: ws, Role: role, D: d, TZ: u.displayTZ(user, ws)}))
 }
 
 // contactByAuthor opens the contact of an inbox item's author.
