@@ -44,10 +44,11 @@ func TestCrashDuringInboxBacklog(t *testing.T) {
 func crashDuringBacklog(t *testing.T, dbEnv []string, driver, dsn string) {
 	const (
 		n     = 5000
-		kills = 3
-		// Each listing of the backlog waits this long, so a poll spends
-		// most of its time between pages and a kill finds it mid-way.
-		readDelay = 150 * time.Millisecond
+		kills = 6
+		// Each listing of the backlog waits this long: a poll pages
+		// through it for a while, and a kill finds it fetching a page or
+		// storing one.
+		readDelay = 25 * time.Millisecond
 	)
 	sb := start(t, nil, "sandbox", "-addr", "127.0.0.1:0")
 	env := append([]string{"TRIBUNE_ADDR=127.0.0.1:0", "TRIBUNE_SANDBOX_URL=" + sb.URL, keyEnv(t),
@@ -83,12 +84,17 @@ func crashDuringBacklog(t *testing.T, dbEnv []string, driver, dsn string) {
 	slices.Sort(points)
 	midPoll := 0 // kills that found a poll running
 	for round, point := range points {
-		eventually(t, 4*time.Minute, fmt.Sprintf("kill %d: %d items stored", round+1, point), func() (bool, string) {
-			rows, _ := stored()
-			return rows >= point, fmt.Sprintf("%d stored", rows)
-		})
-		// A random moment of the page being read or written.
-		time.Sleep(rand.N(readDelay + 50*time.Millisecond))
+		// Watched closely, so that the kill comes while the poll that
+		// crossed the point still runs, at a random moment of a page
+		// being read or stored.
+		deadline := time.Now().Add(4 * time.Minute)
+		for rows, _ := stored(); rows < point; rows, _ = stored() {
+			if time.Now().After(deadline) {
+				t.Fatalf("kill %d: %d items stored within 4 minutes, want %d", round+1, rows, point)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		time.Sleep(rand.N(2 * readDelay))
 		srv.kill(syscall.SIGKILL)
 		rows, distinct := stored()
 		var running int
