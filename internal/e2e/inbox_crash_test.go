@@ -44,7 +44,7 @@ func TestCrashDuringInboxBacklog(t *testing.T) {
 func crashDuringBacklog(t *testing.T, dbEnv []string, driver, dsn string) {
 	const (
 		n     = 5000
-		kills = 6
+		kills = 4
 		// Each listing of the backlog waits this long: a poll pages
 		// through it for a while, and a kill finds it fetching a page or
 		// storing one.
@@ -117,10 +117,13 @@ func crashDuringBacklog(t *testing.T, dbEnv []string, driver, dsn string) {
 	if midPoll == 0 {
 		t.Error("no kill found a poll running: the test proved nothing about a crash mid-ingestion")
 	}
-	eventually(t, 5*time.Minute, "the whole backlog stored", func() (bool, string) {
-		rows, distinct := stored()
-		return rows >= n, fmt.Sprintf("%d stored (%d distinct)", rows, distinct)
-	})
+	// Waited for without failing: a backlog that never completes is
+	// reported below with the items missing.
+	for deadline := time.Now().Add(4 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if rows, _ := stored(); rows >= n {
+			break
+		}
+	}
 	// Whatever is still running is stopped before the count, so that it
 	// cannot add a late copy after it.
 	srv.kill(syscall.SIGKILL)
