@@ -47,6 +47,13 @@ func (s *Server) listInbox(w http.ResponseWriter, r *http.Request, a *account) {
 			return
 		}
 	}
+	if d := s.inboxDelay(a.ID); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	s.mu.Lock()
 	st := s.audienceOf(a.ID)
 	s.generate(st, s.now())

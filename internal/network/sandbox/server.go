@@ -170,6 +170,8 @@ type Server struct {
 	audiences map[string]*audienceState // by account id
 	items     map[string]*InboxItem
 	itemSeq   int64
+	// readDelay slows an account's inbox listings (a backlog's setting).
+	readDelay map[string]time.Duration
 }
 
 // NewServer opens (or creates) the sandbox's data and returns the network.
@@ -182,7 +184,7 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, accounts: map[string]*account{}, byToken: map[string]*account{},
 		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{},
-		audiences: map[string]*audienceState{}, items: map[string]*InboxItem{}}
+		audiences: map[string]*audienceState{}, items: map[string]*InboxItem{}, readDelay: map[string]time.Duration{}}
 	if opt.DataFile != "" {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -297,6 +299,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/inbox/{id}/{action}", s.auth(s.actOnItem))
 	m.HandleFunc("GET /_sandbox/audience", s.control(s.getAudience))
 	m.HandleFunc("POST /_sandbox/audience", s.control(s.postAudience))
+	m.HandleFunc("POST /_sandbox/backlog", s.control(s.postBacklog))
 	m.HandleFunc("GET /u/{name}/items/{id}", s.itemPage)
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /u/{name}/posts/{id}", s.postPage)
