@@ -1302,6 +1302,57 @@ type ListWorkspaceContactAuthorsRow struct {
 	UpdatedAt   time.Time
 }
 
+// ListenQuery mirrors the row or argument shape sqlc generates for both dialects.
+type ListenQuery struct {
+	ID          int64
+	WorkspaceID int64
+	TopicID     int64
+	Name        string
+	Query       string
+	IncludeOwn  bool
+	Enabled     bool
+	CreatedBy   *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ListenSetting mirrors the row or argument shape sqlc generates for both dialects.
+type ListenSetting struct {
+	WorkspaceID     int64
+	RetentionMonths int64
+}
+
+// ListenSource mirrors the row or argument shape sqlc generates for both dialects.
+type ListenSource struct {
+	ID          int64
+	WorkspaceID int64
+	Kind        string
+	Name        string
+	Config      string
+	Secret      []byte
+	Enabled     bool
+	Cursor      string
+	CursorAt    *time.Time
+	NodeID      string
+	LeaseUntil  *time.Time
+	LastError   string
+	LastErrorAt *time.Time
+	Seen        int64
+	Matched     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ListenTopic mirrors the row or argument shape sqlc generates for both dialects.
+type ListenTopic struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Kind        string
+	Color       string
+	CreatedAt   time.Time
+}
+
 // MarkInboxActionUndoneParams mirrors the row or argument shape sqlc generates for both dialects.
 type MarkInboxActionUndoneParams struct {
 	UndoneAt *time.Time
@@ -1378,6 +1429,66 @@ type Membership struct {
 	UserID      int64
 	Role        string
 	CreatedAt   time.Time
+}
+
+// Mention mirrors the row or argument shape sqlc generates for both dialects.
+type Mention struct {
+	ID              int64
+	WorkspaceID     int64
+	SourceID        *int64
+	Network         string
+	ExternalID      string
+	URL             string
+	Author          string
+	AuthorName      string
+	AuthorFollowers int64
+	Text            string
+	Lang            string
+	Sentiment       string
+	SentimentScore  float64
+	PostedAt        time.Time
+	ReceivedAt      time.Time
+}
+
+// MentionAuthorRollup mirrors the row or argument shape sqlc generates for both dialects.
+type MentionAuthorRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Day         time.Time
+	Network     string
+	Author      string
+	Mentions    int64
+	Followers   int64
+}
+
+// MentionRollup mirrors the row or argument shape sqlc generates for both dialects.
+type MentionRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
+	Reach       int64
+}
+
+// MentionTermRollup mirrors the row or argument shape sqlc generates for both dialects.
+type MentionTermRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Term        string
+	Mentions    int64
+}
+
+// MentionTopic mirrors the row or argument shape sqlc generates for both dialects.
+type MentionTopic struct {
+	MentionID   int64
+	TopicID     int64
+	QueryID     *int64
+	WorkspaceID int64
+	PostedAt    time.Time
 }
 
 // ModerationRule mirrors the row or argument shape sqlc generates for both dialects.

@@ -283,6 +283,53 @@ type Invitation struct {
 	CreatedAt   time.Time
 }
 
+type ListenQuery struct {
+	ID          int64
+	WorkspaceID int64
+	TopicID     int64
+	Name        string
+	Query       string
+	IncludeOwn  bool
+	Enabled     bool
+	CreatedBy   *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ListenSetting struct {
+	WorkspaceID     int64
+	RetentionMonths int64
+}
+
+type ListenSource struct {
+	ID          int64
+	WorkspaceID int64
+	Kind        string
+	Name        string
+	Config      string
+	Secret      []byte
+	Enabled     bool
+	Cursor      string
+	CursorAt    *time.Time
+	NodeID      string
+	LeaseUntil  *time.Time
+	LastError   string
+	LastErrorAt *time.Time
+	Seen        int64
+	Matched     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ListenTopic struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	Kind        string
+	Color       string
+	CreatedAt   time.Time
+}
+
 type Media struct {
 	ID              int64
 	WorkspaceID     int64
@@ -305,6 +352,61 @@ type Membership struct {
 	UserID      int64
 	Role        string
 	CreatedAt   time.Time
+}
+
+type Mention struct {
+	ID              int64
+	WorkspaceID     int64
+	SourceID        *int64
+	Network         string
+	ExternalID      string
+	URL             string
+	Author          string
+	AuthorName      string
+	AuthorFollowers int64
+	Text            string
+	Lang            string
+	Sentiment       string
+	SentimentScore  float64
+	PostedAt        time.Time
+	ReceivedAt      time.Time
+}
+
+type MentionAuthorRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Day         time.Time
+	Network     string
+	Author      string
+	Mentions    int64
+	Followers   int64
+}
+
+type MentionRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
+	Reach       int64
+}
+
+type MentionTermRollup struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Term        string
+	Mentions    int64
+}
+
+type MentionTopic struct {
+	MentionID   int64
+	TopicID     int64
+	QueryID     *int64
+	WorkspaceID int64
+	PostedAt    time.Time
 }
 
 type ModerationRule struct {
