@@ -13,8 +13,9 @@ package source
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -71,12 +72,53 @@ var ErrPermanent = errors.New("permanent source failure")
 // ErrUnauthorized marks credentials the network refused.
 var ErrUnauthorized = errors.New("the network refused the source's credentials")
 
-// Config is a source's stored settings: the kind's JSON (instance URL,
-// hashtags, feed URL, subreddit…) and, when the kind needs them, the
-// opened credentials.
+// Config is a source's stored settings: the values of its kind's fields
+// (listen_sources.config holds the plain ones as a JSON object; fields marked
+// Secret are sealed in listen_sources.secret and opened into the same map).
 type Config struct {
 	Kind   string
 	Name   string
-	JSON   json.RawMessage
-	Secret string
+	Values map[string]string
 }
+
+// Field is one setting of a kind, as the sources page asks for it.
+type Field struct {
+	Name        string
+	Label       string // English; translated through the UI catalogue
+	Help        string
+	Placeholder string
+	Required    bool
+	// Secret values (tokens, API keys) are sealed at rest and never shown
+	// again.
+	Secret bool
+}
+
+// Deps are what a source may use from the process.
+type Deps struct {
+	// HTTP is the safe outgoing client (internal/network/httpx): https to
+	// public addresses only unless the operator allowed private networks.
+	HTTP *http.Client
+	Now  func() time.Time
+	Log  *slog.Logger
+}
+
+// Kind describes one kind of source: its settings, what it needs from the
+// user (shown on the sources page and in the README), and how to build it.
+type Kind struct {
+	Name    string // jetstream, firehose, mastodon, rss, reddit, x, sandbox
+	Label   string // English; translated through the UI catalogue
+	Network string // the Post.Network of what it emits
+	// Needs says what the user must bring (an instance and a token, API
+	// access…), or that it needs nothing.
+	Needs  string
+	Fields []Field
+	// New validates cfg and builds the source; a bad setting is an error
+	// wrapping ErrPermanent that names the field.
+	New func(cfg Config, deps Deps) (Source, error)
+}
+
+// Registry is the kinds a process knows, by name.
+type Registry map[string]Kind
+
+// Add registers k.
+func (r Registry) Add(k Kind) { r[k.Name] = k }
