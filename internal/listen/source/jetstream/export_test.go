@@ -1,0 +1,4 @@
+package jetstream
+
+// LegacyDictionary is v1's embedded dictionary, for the fake server.
+var LegacyDictionary = legacyDictionary
