@@ -7,11 +7,12 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 )
 
-// Event is one decoded message of a stream: a post when it carried one,
+// Event is one decoded message of a stream: the posts it carried (a
+// firehose commit may create several, as a thread posted at once does),
 // and the cursor to resume after it ("" when the message moves no cursor,
 // such as an informational frame).
 type Event struct {
-	Post   *source.Post
+	Posts  []source.Post
 	Cursor string
 }
 
@@ -112,8 +113,9 @@ func (p Pump) Run(ctx context.Context, read func() (Event, error), emit source.E
 				b.Cursor = r.ev.Cursor
 				pending = true
 			}
-			if r.ev.Post != nil {
-				b.Posts = append(b.Posts, *r.ev.Post)
+			first := len(b.Posts) == 0 && len(r.ev.Posts) > 0
+			if len(r.ev.Posts) > 0 {
+				b.Posts = append(b.Posts, r.ev.Posts...)
 				pending = true
 				if len(b.Posts) >= p.MaxPosts {
 					if err := flush(); err != nil {
@@ -130,7 +132,7 @@ func (p Pump) Run(ctx context.Context, read func() (Event, error), emit source.E
 			}
 			// The first post of a batch waits MaxDelay at most; a batch
 			// of cursor moves alone waits CursorDelay.
-			if len(b.Posts) == 1 && r.ev.Post != nil {
+			if first {
 				timer.Reset(p.MaxDelay)
 				armed = true
 			} else if !armed {

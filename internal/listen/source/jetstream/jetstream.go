@@ -500,7 +500,7 @@ func (s *Source) decodeV1(msg []byte, last *cursor) (atproto.Event, error) {
 		}
 	case "commit":
 		if c := ev.Commit; c != nil {
-			out.Post = s.post(ev.DID, c.Operation, c.Collection, c.RKey, c.Record, time.UnixMicro(ev.TimeUS))
+			out.Posts = s.post(ev.DID, c.Operation, c.Collection, c.RKey, c.Record, time.UnixMicro(ev.TimeUS))
 		}
 	}
 	return out, nil
@@ -542,13 +542,13 @@ func (s *Source) decodeV2(msg []byte, last *cursor) (atproto.Event, error) {
 			s.handles.Set(p.DID, p.Identity.Handle)
 		}
 	case "commit":
-		out.Post = s.post(p.DID, p.Operation, p.Collection, p.RKey, p.Record, t)
+		out.Posts = s.post(p.DID, p.Operation, p.Collection, p.RKey, p.Record, t)
 	}
 	return out, nil
 }
 
-// post is the Post a commit carries, nil unless it creates a post.
-func (s *Source) post(did, op, collection, rkey string, record json.RawMessage, seen time.Time) *source.Post {
+// post is the Post a commit carries, none unless it creates a post.
+func (s *Source) post(did, op, collection, rkey string, record json.RawMessage, seen time.Time) []source.Post {
 	if op != "create" || collection != atproto.PostCollection || rkey == "" {
 		return nil
 	}
@@ -557,6 +557,5 @@ func (s *Source) post(did, op, collection, rkey string, record json.RawMessage, 
 		s.deps.Log.Warn("jetstream: skipped a post whose record does not decode", "uri", "at://"+did+"/"+collection+"/"+rkey, "err", err)
 		return nil
 	}
-	p := atproto.NewPost(did, rkey, rec, s.handles.Get(did), seen)
-	return &p
+	return []source.Post{atproto.NewPost(did, rkey, rec, s.handles.Get(did), seen)}
 }
