@@ -120,14 +120,14 @@ func commit(seq int64, repo string, ops []op, blocksOverride []byte) []byte {
 // ?cursor= (all of them without one), then holds the connection open.
 type fakeFirehose struct {
 	*httptest.Server
-	mu       sync.Mutex
-	frames   []seqFrame
-	cursors  []string
-	conns    int
-	dropAt   map[int]int // connection → frames sent before an abrupt cut
+	mu      sync.Mutex
+	frames  []seqFrame
+	cursors []string
+	conns   int
+	dropAt  map[int]int // connection → frames sent before an abrupt cut
 	// lastSeq, when set, is the server's seq: a cursor above it gets the
 	// FutureCursor error frame, and the connection closes.
-	lastSeq int64
+	lastSeq  int64
 	netConns sync.Map
 }
 
