@@ -3,7 +3,9 @@ package firehose_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -415,4 +417,51 @@ func TestFieldsAreValidated(t *testing.T) {
 	if k := firehose.Kind(); k.Name != "firehose" || k.Network != "bluesky" || !strings.Contains(k.Needs, "relay or of a PDS") {
 		t.Errorf("Kind() = %+v", k)
 	}
+}
+
+// A quiet stream whose server answers pings stays open; one whose server
+// went silent (no frame, no pong) is closed with an error saying so.
+func TestQuietAndDeadConnections(t *testing.T) {
+	t.Parallel()
+	t.Run("quiet but alive", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t) // sends nothing, answers pings
+		src := newSource(t, f.URL, nil).(*firehose.Source)
+		src.PingEvery, src.IdleAfter = 50*time.Millisecond, 500*time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- src.Run(ctx, "", newSink().emit) }()
+		select {
+		case err := <-done:
+			t.Fatalf("Run = %v on a quiet stream whose server answers pings", err)
+		case <-time.After(2 * time.Second): // four idle periods
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("dead", func(t *testing.T) {
+		t.Parallel()
+		// Upgrades, then neither writes nor reads: pings go unanswered.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+			conn, rw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+				base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
+			rw.Flush()
+			<-r.Context().Done()
+		}))
+		t.Cleanup(srv.Close)
+		src := newSource(t, srv.URL, nil).(*firehose.Source)
+		src.PingEvery, src.IdleAfter = 50*time.Millisecond, 300*time.Millisecond
+		err := runUntil(t, src, "", newSink(), nil)
+		if err == nil || !strings.Contains(err.Error(), "no answer to pings") {
+			t.Errorf("Run = %v, want the dead connection said", err)
+		}
+	})
 }
