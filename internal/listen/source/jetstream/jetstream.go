@@ -93,7 +93,7 @@ func Kind() source.Kind {
 			{Name: FieldDIDs, Label: "Only these accounts",
 				Help: "Optional: DIDs (did:plc:…) separated by commas, to follow a few accounts instead of the whole network."},
 			{Name: FieldCompression, Label: "Compression", Placeholder: "zstd",
-				Help: "zstd (the default) divides the bandwidth by about three; off for an instance without it."},
+				Help: "zstd (the default) halves the bandwidth; off for an instance without it."},
 		},
 		New: New,
 	}
