@@ -3,6 +3,7 @@ package atproto
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,17 @@ func Classify(what string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// StreamClient is c without its call timeout: the safe client bounds
+// every call (30 s by default), which would cut a stream that lives for
+// days. The same transport, so the same rules (https, public addresses);
+// the handshake is bounded by stream.HandshakeTimeout and a dead stream by
+// KeepAlive.
+func StreamClient(c *http.Client) *http.Client {
+	sc := *c
+	sc.Timeout = 0
+	return &sc
 }
 
 // Alive watches a connection; see KeepAlive.

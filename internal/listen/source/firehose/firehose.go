@@ -71,6 +71,7 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 	if deps.HTTP == nil {
 		return nil, fmt.Errorf("%w: firehose: no HTTP client", source.ErrPermanent)
 	}
+	deps.HTTP = atproto.StreamClient(deps.HTTP)
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}

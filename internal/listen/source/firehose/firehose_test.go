@@ -426,7 +426,13 @@ func TestQuietAndDeadConnections(t *testing.T) {
 	t.Run("quiet but alive", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t) // sends nothing, answers pings
-		src := newSource(t, f.URL, nil).(*firehose.Source)
+		// The safe client's call timeout must not cut the stream.
+		timed := httpx.NewClient(httpx.Options{AllowPrivate: true, Timeout: 300 * time.Millisecond})
+		s, err := firehose.New(source.Config{Values: map[string]string{"url": f.URL}}, source.Deps{HTTP: timed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := s.(*firehose.Source)
 		src.PingEvery, src.IdleAfter = 50*time.Millisecond, 500*time.Millisecond
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)

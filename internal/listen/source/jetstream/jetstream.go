@@ -128,6 +128,7 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 	if s.deps.HTTP == nil {
 		return nil, fmt.Errorf("%w: jetstream: no HTTP client", source.ErrPermanent)
 	}
+	s.deps.HTTP = atproto.StreamClient(s.deps.HTTP)
 	raw := strings.TrimSpace(cfg.Values[FieldURL])
 	if raw == "" {
 		raw = DefaultURL
