@@ -367,6 +367,37 @@ func TestV2(t *testing.T) {
 	})
 }
 
+// A retrained dictionary (a new ID) refuses the one the source holds: it
+// fetches the current one and goes on compressed.
+func TestV2DictionaryRotation(t *testing.T) {
+	t.Parallel()
+	const path = "/xrpc/network.bsky.jetstream.subscribeEvents"
+	withID := func(id byte) []byte {
+		d := slices.Clone(jetstream.LegacyDictionary)
+		copy(d[4:8], []byte{id, 0, 0, 0})
+		return d
+	}
+	srv := jetstreamtest.New(t, withID(7))
+	srv.Publish(post(alice, "3a", t0, "one"))
+	src := newSource(t, map[string]string{"url": srv.WS(path)}, nil)
+	s := newSink()
+	stop, _ := run(t, src, strconv.FormatInt(t0, 10), s)
+	waitFor(t, "the first post", func() bool { return s.count() == 1 })
+	stop()
+	srv.SetDictionary(withID(8))
+	srv.Publish(post(alice, "3b", t0+1, "two"))
+	stop, _ = run(t, src, s.stored(), s)
+	waitFor(t, "the second post", func() bool { return s.count() == 2 })
+	stop()
+	var got []string
+	for _, r := range srv.Requests() {
+		got = append(got, r.Query.Get("zstdDictionary"))
+	}
+	if !slices.Equal(got, []string{"7", "7", "8"}) {
+		t.Errorf("dictionaries asked %v, want 7, then 7 refused, then 8", got)
+	}
+}
+
 // A setting the source cannot use is refused by New with an error naming
 // the field, and never retried.
 func TestFieldsAreValidated(t *testing.T) {

@@ -81,25 +81,21 @@ type Server struct {
 // v1's compression and v2's current one).
 func New(t testing.TB, dictionary []byte) *Server {
 	t.Helper()
-	s := &Server{t: t, dictionary: dictionary, changed: make(chan struct{})}
-	if len(dictionary) >= 8 {
-		s.dictID = uint32(dictionary[4]) | uint32(dictionary[5])<<8 | uint32(dictionary[6])<<16 | uint32(dictionary[7])<<24
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderDict(dictionary), zstd.WithWindowSize(1<<17), zstd.WithEncoderConcurrency(1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.enc = enc
-	}
+	s := &Server{t: t, changed: make(chan struct{})}
+	s.SetDictionary(dictionary)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /subscribe", func(w http.ResponseWriter, r *http.Request) { s.subscribe(w, r, false) })
 	mux.HandleFunc("GET /xrpc/network.bsky.jetstream.subscribeEvents", func(w http.ResponseWriter, r *http.Request) { s.subscribe(w, r, true) })
 	mux.HandleFunc("GET /xrpc/network.bsky.jetstream.getZstdDictionary", func(w http.ResponseWriter, r *http.Request) {
-		if s.dictionary == nil {
+		s.mu.Lock()
+		dict := s.dictionary
+		s.mu.Unlock()
+		if dict == nil {
 			xrpcError(w, http.StatusNotFound, "DictionaryNotFound", "no dictionary")
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Write(s.dictionary)
+		w.Write(dict)
 	})
 	s.Server = httptest.NewUnstartedServer(mux)
 	// Remember each connection so that a drop can cut it abruptly, with
@@ -114,7 +110,23 @@ func New(t testing.TB, dictionary []byte) *Server {
 	return s
 }
 
-// URL is the WebSocket address of path (/subscribe or the v2 one).
+// SetDictionary replaces the server's dictionary, as a retrained
+// deployment does: a client holding the old ID is refused.
+func (s *Server) SetDictionary(dictionary []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dictionary, s.dictID, s.enc = dictionary, 0, nil
+	if len(dictionary) >= 8 {
+		s.dictID = uint32(dictionary[4]) | uint32(dictionary[5])<<8 | uint32(dictionary[6])<<16 | uint32(dictionary[7])<<24
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderDict(dictionary), zstd.WithWindowSize(1<<17), zstd.WithEncoderConcurrency(1))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		s.enc = enc
+	}
+}
+
+// WS is the WebSocket address of path (/subscribe or the v2 one).
 func (s *Server) WS(path string) string { return "ws" + s.Server.URL[len("http"):] + path }
 
 // Publish appends events to the log (numbering their seq) and wakes the
@@ -156,6 +168,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, v2 bool) {
 	if conn < len(s.DropAfter) {
 		drop = s.DropAfter[conn]
 	}
+	dictID, dict, enc := s.dictID, s.dictionary, s.enc
 	s.mu.Unlock()
 
 	var collections, dids []string
@@ -170,8 +183,8 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, v2 bool) {
 		}
 		collections, dids = q["collections"], q["dids"]
 		if z := q.Get("zstdDictionary"); z != "" {
-			if z != strconv.FormatUint(uint64(s.dictID), 10) || s.dictionary == nil {
-				xrpcError(w, http.StatusBadRequest, "UnknownZstdDictionary", fmt.Sprintf("unknown dictionary %s; current is %d", z, s.dictID))
+			if z != strconv.FormatUint(uint64(dictID), 10) || dict == nil {
+				xrpcError(w, http.StatusBadRequest, "UnknownZstdDictionary", fmt.Sprintf("unknown dictionary %s; current is %d", z, dictID))
 				return
 			}
 			compress = true
@@ -209,13 +222,16 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, v2 bool) {
 			return nil
 		},
 		Handler: func(c *websocket.Conn) {
-			s.serve(c, v2, compress, collections, dids, fromSeq, fromTime, drop)
+			if !compress {
+				enc = nil
+			}
+			s.serve(c, v2, enc, collections, dids, fromSeq, fromTime, drop)
 		},
 	}
 	srv.ServeHTTP(w, r)
 }
 
-func (s *Server) serve(c *websocket.Conn, v2, compress bool, collections, dids []string, fromSeq, fromTime int64, drop int) {
+func (s *Server) serve(c *websocket.Conn, v2 bool, enc *zstd.Encoder, collections, dids []string, fromSeq, fromTime int64, drop int) {
 	defer c.Close()
 	sent := 0
 	send := func(frame []byte) bool {
@@ -227,8 +243,8 @@ func (s *Server) serve(c *websocket.Conn, v2, compress bool, collections, dids [
 			return false
 		}
 		var err error
-		if compress {
-			err = websocket.Message.Send(c, s.enc.EncodeAll(frame, nil))
+		if enc != nil {
+			err = websocket.Message.Send(c, enc.EncodeAll(frame, nil))
 		} else {
 			err = websocket.Message.Send(c, string(frame))
 		}
