@@ -137,6 +137,12 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 
 func (s *Source) connect(ctx context.Context, since int64, emit source.Emit) error {
 	ws, err := stream.DialWebSocket(ctx, s.deps.HTTP, s.subscribeURL(since), nil)
+	if ctx.Err() != nil {
+		if ws != nil {
+			ws.Close()
+		}
+		return nil // stopping is not a failure
+	}
 	if err != nil {
 		return atproto.Classify("firehose: connecting to "+s.endpoint.Host, err)
 	}
@@ -155,6 +161,13 @@ func (s *Source) connect(ctx context.Context, since int64, emit source.Emit) err
 		return s.decode(msg)
 	}
 	return s.Pump.Run(ctx, read, emit)
+}
+
+func (s *Source) now() time.Time {
+	if s.deps.Now != nil {
+		return s.deps.Now()
+	}
+	return time.Now()
 }
 
 func (s *Source) subscribeURL(since int64) string {
@@ -262,7 +275,10 @@ func (s *Source) commit(c commitBody) (atproto.Event, error) {
 	}
 	ev := atproto.Event{Cursor: strconv.FormatInt(c.Seq, 10)}
 	var blocks map[string][]byte
-	seen, _ := time.Parse(time.RFC3339Nano, c.Time)
+	seen, err := time.Parse(time.RFC3339Nano, c.Time)
+	if err != nil {
+		seen = s.now()
+	}
 	for _, op := range c.Ops {
 		collection, rkey, _ := strings.Cut(op.Path, "/")
 		if op.Action != "create" || collection != atproto.PostCollection || rkey == "" {

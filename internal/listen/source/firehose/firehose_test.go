@@ -471,3 +471,27 @@ func TestQuietAndDeadConnections(t *testing.T) {
 		}
 	})
 }
+
+// Stopping while the handshake hangs is not a failure: Run returns nil.
+func TestStoppingDuringTheHandshake(t *testing.T) {
+	t.Parallel()
+	hung := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(hung)
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- newSource(t, srv.URL, nil).Run(ctx, "", newSink().emit) }()
+	<-hung
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v when stopped during the handshake, want nil", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return")
+	}
+}

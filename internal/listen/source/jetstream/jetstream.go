@@ -253,6 +253,12 @@ func (s *Source) Run(ctx context.Context, stored string, emit source.Emit) error
 		return fmt.Errorf("%w: %w", source.ErrPermanent, err)
 	}
 	ws, dec, err := s.connect(ctx, c)
+	if ctx.Err() != nil {
+		if ws != nil {
+			ws.Close()
+		}
+		return nil // stopping is not a failure
+	}
 	if err != nil {
 		return err
 	}
