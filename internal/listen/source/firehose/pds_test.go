@@ -93,45 +93,50 @@ func TestRealPDSFirehose(t *testing.T) {
 		t.Errorf("author %q, want the handle the #identity event announced", p.Author)
 	}
 
-	// Stop mid-stream: a writer posts 30 times while the consumer is
-	// stopped after the first few and restarted from its stored cursor.
+	// Stop mid-stream: the consumer is stopped while a writer is posting,
+	// more posts are written while it is stopped, and more after it was
+	// started again from its stored cursor.
 	const n = 30
 	var mu sync.Mutex
 	var written []string
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		for i := range n {
+	write := func(from, to int) {
+		for i := from; i < to; i++ {
 			u := createPost(t, pds, token, did, fmt.Sprintf("message %d", i))
 			mu.Lock()
 			written = append(written, u)
 			mu.Unlock()
 		}
-	}()
+	}
 	received := 0 // posts handed over, duplicates included
 	counting := func(ctx context.Context, b source.Batch) error { received += len(b.Posts); return s.emit(ctx, b) }
-	run := func(cursor string, until func() bool) {
+	start := func(cursor string) (stop func()) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- src.Run(ctx, cursor, counting) }()
-		waitFor(t, "posts", until)
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
+		return func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	run(s.stored(), func() bool { return s.count() >= 2+5 })
-	stoppedAt := s.count()
-	run(s.stored(), func() bool { return s.count() == 2+n })
-	<-writerDone
+	stop := start(s.stored())
+	firstTen := make(chan struct{})
+	go func() { defer close(firstTen); write(0, 10) }()
+	waitFor(t, "the first posts of the writer", func() bool { return s.count() >= 2+3 })
+	stop() // the writer is still posting
+	stoppedAt := s.count() - 2
+	<-firstTen
+	write(10, 20) // while stopped
+	stop = start(s.stored())
+	write(20, n) // after the restart
+	waitFor(t, "every post", func() bool { return s.count() == 2+n })
+	stop()
+	t.Logf("stopped after %d of the first 10 posts", stoppedAt)
 	for _, u := range written {
 		if _, ok := s.posts[u]; !ok {
 			t.Errorf("post %s never reached Emit", u)
 		}
-	}
-	t.Logf("stopped after %d of %d posts, then resumed", stoppedAt-2, n)
-	if stoppedAt >= 2+n {
-		t.Errorf("the consumer was stopped after every post was written: nothing was in flight")
 	}
 	// seq resumes are exclusive: nothing is read twice.
 	if received != n {
