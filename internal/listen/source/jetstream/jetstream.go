@@ -44,6 +44,18 @@ import (
 // (jetstream{1,2}.us-{east,west}.bsky.network), as its README names them.
 const DefaultURL = "wss://jetstream2.us-east.bsky.network/subscribe"
 
+// PublicInstances are the four public instances, DefaultURL first, used
+// when the address is left empty. With several addresses a failed
+// connection moves to the next one: v1 cursors are times, valid on every
+// instance ("you can use the same cursor for multiple instances", the
+// README says, rewinding a few seconds).
+var PublicInstances = []string{
+	DefaultURL,
+	"wss://jetstream1.us-east.bsky.network/subscribe",
+	"wss://jetstream1.us-west.bsky.network/subscribe",
+	"wss://jetstream2.us-west.bsky.network/subscribe",
+}
+
 // The two endpoints.
 const (
 	pathV1 = "/subscribe"
@@ -89,7 +101,7 @@ func Kind() source.Kind {
 		Needs:   "Nothing: the public Jetstream carries every public Bluesky post.",
 		Fields: []source.Field{
 			{Name: FieldURL, Label: "Jetstream address", Placeholder: DefaultURL,
-				Help: "Leave empty for Bluesky's public Jetstream. A path of /subscribe speaks Jetstream v1, /xrpc/network.bsky.jetstream.subscribeEvents the v2 stream."},
+				Help: "Leave empty for Bluesky's public Jetstream. A path of /subscribe speaks Jetstream v1, /xrpc/network.bsky.jetstream.subscribeEvents the v2 stream. Several v1 addresses separated by spaces: the next is used when one fails."},
 			{Name: FieldDIDs, Label: "Only these accounts",
 				Help: "Optional: DIDs (did:plc:…) separated by commas, to follow a few accounts instead of the whole network."},
 			{Name: FieldCompression, Label: "Compression", Placeholder: "zstd",
@@ -101,12 +113,16 @@ func Kind() source.Kind {
 
 // Source is a configured Jetstream consumer.
 type Source struct {
-	endpoint *url.URL
-	v2       bool
-	dids     []string
-	compress bool
-	deps     source.Deps
-	handles  *atproto.Handles
+	// endpoint is the instance of the current connection, one of
+	// instances (several only for the public default).
+	endpoint  *url.URL
+	instances []*url.URL
+	next      int
+	v2        bool
+	dids      []string
+	compress  bool
+	deps      source.Deps
+	handles   *atproto.Handles
 	// Pump groups events into batches (tests shorten its delays).
 	Pump atproto.Pump
 	// PingEvery and IdleAfter keep a quiet connection checked (defaults
@@ -129,36 +145,22 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 		return nil, fmt.Errorf("%w: jetstream: no HTTP client", source.ErrPermanent)
 	}
 	s.deps.HTTP = atproto.StreamClient(s.deps.HTTP)
-	raw := strings.TrimSpace(cfg.Values[FieldURL])
-	if raw == "" {
-		raw = DefaultURL
+	addrs := strings.Fields(strings.ReplaceAll(cfg.Values[FieldURL], ",", " "))
+	if len(addrs) == 0 {
+		addrs = PublicInstances
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return nil, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("%q is not a WebSocket address such as %s", raw, DefaultURL)}
+	for _, raw := range addrs {
+		u, v2, err := parseURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		s.instances, s.v2 = append(s.instances, u), v2
+		if v2 && len(addrs) > 1 {
+			return nil, &atproto.FieldError{Field: FieldURL, Message: "several addresses work with v1 (/subscribe) only: a v2 position (seq) is valid on one instance"}
+		}
 	}
-	switch u.Scheme {
-	case "wss", "https":
-		u.Scheme = "wss"
-	case "ws", "http":
-		u.Scheme = "ws"
-	default:
-		return nil, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("the address must start with wss:// (or ws:// on a private network), not %s://", u.Scheme)}
-	}
-	if u.RawQuery != "" {
-		return nil, &atproto.FieldError{Field: FieldURL, Message: "the address takes no query parameters: Tribune sets them"}
-	}
-	switch strings.TrimSuffix(u.Path, "/") {
-	case "":
-		u.Path = pathV1
-	case pathV1:
-		u.Path = pathV1
-	case pathV2:
-		u.Path, s.v2 = pathV2, true
-	default:
-		return nil, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("the path %q is not a Jetstream endpoint: use %s (v1) or %s (v2)", u.Path, pathV1, pathV2)}
-	}
-	s.endpoint = u
+	s.endpoint = s.instances[0]
+	var err error
 	if s.dids, err = atproto.ParseDIDs(FieldDIDs, cfg.Values[FieldDIDs], 10_000); err != nil {
 		return nil, err
 	}
@@ -170,6 +172,37 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 		return nil, &atproto.FieldError{Field: FieldCompression, Message: fmt.Sprintf("%q: say zstd or off", cfg.Values[FieldCompression])}
 	}
 	return s, nil
+}
+
+// parseURL reads one address of the address field; v2 tells which wire
+// its path names.
+func parseURL(raw string) (u *url.URL, v2 bool, err error) {
+	u, err = url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return nil, false, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("%q is not a WebSocket address such as %s", raw, DefaultURL)}
+	}
+	switch u.Scheme {
+	case "wss", "https":
+		u.Scheme = "wss"
+	case "ws", "http":
+		u.Scheme = "ws"
+	default:
+		return nil, false, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("the address must start with wss:// (or ws:// on a private network), not %s://", u.Scheme)}
+	}
+	if u.RawQuery != "" {
+		return nil, false, &atproto.FieldError{Field: FieldURL, Message: "the address takes no query parameters: Tribune sets them"}
+	}
+	switch strings.TrimSuffix(u.Path, "/") {
+	case "":
+		u.Path = pathV1
+	case pathV1:
+		u.Path = pathV1
+	case pathV2:
+		u.Path, v2 = pathV2, true
+	default:
+		return nil, false, &atproto.FieldError{Field: FieldURL, Message: fmt.Sprintf("the path %q is not a Jetstream endpoint: use %s (v1) or %s (v2)", u.Path, pathV1, pathV2)}
+	}
+	return u, v2, nil
 }
 
 // cursor is a stored position: the time of the last event (both wires)
@@ -252,6 +285,16 @@ func (s *Source) Run(ctx context.Context, stored string, emit source.Emit) error
 	if err != nil {
 		return fmt.Errorf("%w: %w", source.ErrPermanent, err)
 	}
+	s.endpoint = s.instances[s.next]
+	err = s.run(ctx, c, emit)
+	if err != nil && !errors.Is(err, source.ErrPermanent) && len(s.instances) > 1 {
+		// The next connection tries another public instance.
+		s.next = (s.next + 1) % len(s.instances)
+	}
+	return err
+}
+
+func (s *Source) run(ctx context.Context, c cursor, emit source.Emit) error {
 	ws, dec, err := s.connect(ctx, c)
 	if ctx.Err() != nil {
 		if ws != nil {

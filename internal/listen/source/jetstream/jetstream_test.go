@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -398,6 +399,31 @@ func TestV2DictionaryRotation(t *testing.T) {
 	}
 }
 
+// With several v1 addresses, a failed connection moves to the next: the
+// time cursor resumes there.
+func TestFailsOverToTheNextInstance(t *testing.T) {
+	t.Parallel()
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "upstream unavailable", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	up := jetstreamtest.New(t, jetstream.LegacyDictionary)
+	up.Publish(post(alice, "3a", t0, "one"))
+	src := newSource(t, map[string]string{"url": "ws" + strings.TrimPrefix(down.URL, "http") + "/subscribe " + up.WS("/subscribe")}, nil)
+	s := newSink()
+	stored := strconv.FormatInt(t0, 10)
+	_, done := run(t, src, stored, s)
+	if err := <-done; err == nil || errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("Run on the instance that is down = %v, want a retryable 503", err)
+	}
+	stop, _ := run(t, src, stored, s)
+	waitFor(t, "the post from the second instance", func() bool { return s.count() == 1 })
+	stop()
+	if q := up.Requests()[0].Query; q.Get("cursor") != strconv.FormatInt(t0-jetstream.Rewind.Microseconds(), 10) {
+		t.Errorf("the second instance was asked cursor %q", q.Get("cursor"))
+	}
+}
+
 // A setting the source cannot use is refused by New with an error naming
 // the field, and never retried.
 func TestFieldsAreValidated(t *testing.T) {
@@ -412,6 +438,7 @@ func TestFieldsAreValidated(t *testing.T) {
 		{map[string]string{"url": "wss://"}, "url"},
 		{map[string]string{"dids": "did:plc:abc, alice.bsky.social"}, "dids"},
 		{map[string]string{"compression": "gzip"}, "compression"},
+		{map[string]string{"url": "wss://a.example/subscribe wss://b.example/xrpc/network.bsky.jetstream.subscribeEvents"}, "url"},
 	} {
 		_, err := jetstream.New(source.Config{Values: tc.values}, source.Deps{HTTP: localClient})
 		var fe *atproto.FieldError
@@ -422,6 +449,7 @@ func TestFieldsAreValidated(t *testing.T) {
 	for _, values := range []map[string]string{
 		{},
 		{"url": "wss://jetstream1.us-west.bsky.network"},
+		{"url": "wss://jetstream1.us-west.bsky.network/subscribe, wss://jetstream2.us-west.bsky.network"},
 		{"url": "wss://j.example/xrpc/network.bsky.jetstream.subscribeEvents", "dids": "did:plc:abc\ndid:web:example.com", "compression": "off"},
 	} {
 		if _, err := jetstream.New(source.Config{Values: values}, source.Deps{HTTP: localClient}); err != nil {
