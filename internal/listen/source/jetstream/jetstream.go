@@ -45,10 +45,10 @@ import (
 const DefaultURL = "wss://jetstream2.us-east.bsky.network/subscribe"
 
 // PublicInstances are the four public instances, DefaultURL first, used
-// when the address is left empty. With several addresses a failed
-// connection moves to the next one: v1 cursors are times, valid on every
-// instance ("you can use the same cursor for multiple instances", the
-// README says, rewinding a few seconds).
+// when the address is left empty. With several addresses, one that refuses
+// the connection gives way to the next: v1 cursors are times, valid on
+// every instance ("you can use the same cursor for multiple instances",
+// the README says, rewinding a few seconds).
 var PublicInstances = []string{
 	DefaultURL,
 	"wss://jetstream1.us-east.bsky.network/subscribe",
@@ -117,7 +117,6 @@ type Source struct {
 	// instances (several only for the public default).
 	endpoint  *url.URL
 	instances []*url.URL
-	next      int
 	v2        bool
 	dids      []string
 	compress  bool
@@ -285,25 +284,35 @@ func (s *Source) Run(ctx context.Context, stored string, emit source.Emit) error
 	if err != nil {
 		return fmt.Errorf("%w: %w", source.ErrPermanent, err)
 	}
-	s.endpoint = s.instances[s.next]
-	err = s.run(ctx, c, emit)
-	if err != nil && !errors.Is(err, source.ErrPermanent) && len(s.instances) > 1 {
-		// The next connection tries another public instance.
-		s.next = (s.next + 1) % len(s.instances)
-	}
-	return err
-}
-
-func (s *Source) run(ctx context.Context, c cursor, emit source.Emit) error {
-	ws, dec, err := s.connect(ctx, c)
-	if ctx.Err() != nil {
-		if ws != nil {
-			ws.Close()
+	// The instances are tried in order until one accepts: the runner
+	// builds the source anew for every connection (so that an edit
+	// applies), so the order restarts from the first, the preferred one.
+	var ws *stream.WebSocket
+	var dec *zstd.Decoder
+	var failed error
+	for _, u := range s.instances {
+		s.endpoint = u
+		ws, dec, err = s.connect(ctx, c)
+		if ctx.Err() != nil {
+			if ws != nil {
+				ws.Close()
+			}
+			return nil // stopping is not a failure
 		}
-		return nil // stopping is not a failure
+		if err == nil {
+			break
+		}
+		if len(s.instances) > 1 {
+			s.deps.Log.Warn("jetstream: instance unavailable, trying the next", "source", u.Host, "err", err)
+		}
+		// A retryable failure wins over a permanent one: one instance
+		// refusing for good does not condemn the others.
+		if failed == nil || errors.Is(failed, source.ErrPermanent) {
+			failed = err
+		}
 	}
-	if err != nil {
-		return err
+	if ws == nil {
+		return failed
 	}
 	defer ws.Close()
 	ka := atproto.KeepAlive(ws, s.PingEvery, s.IdleAfter)

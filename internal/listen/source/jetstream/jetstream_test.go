@@ -399,8 +399,8 @@ func TestV2DictionaryRotation(t *testing.T) {
 	}
 }
 
-// With several v1 addresses, a failed connection moves to the next: the
-// time cursor resumes there.
+// With several v1 addresses, one that refuses the connection gives way to
+// the next, where the time cursor resumes.
 func TestFailsOverToTheNextInstance(t *testing.T) {
 	t.Parallel()
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -409,18 +409,25 @@ func TestFailsOverToTheNextInstance(t *testing.T) {
 	t.Cleanup(down.Close)
 	up := jetstreamtest.New(t, jetstream.LegacyDictionary)
 	up.Publish(post(alice, "3a", t0, "one"))
-	src := newSource(t, map[string]string{"url": "ws" + strings.TrimPrefix(down.URL, "http") + "/subscribe " + up.WS("/subscribe")}, nil)
+	downURL := "ws" + strings.TrimPrefix(down.URL, "http") + "/subscribe"
+	var log bytes.Buffer
+	src := newSource(t, map[string]string{"url": downURL + " " + up.WS("/subscribe")}, &log)
 	s := newSink()
-	stored := strconv.FormatInt(t0, 10)
-	_, done := run(t, src, stored, s)
-	if err := <-done; err == nil || errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "503") {
-		t.Fatalf("Run on the instance that is down = %v, want a retryable 503", err)
-	}
-	stop, _ := run(t, src, stored, s)
+	stop, _ := run(t, src, strconv.FormatInt(t0, 10), s)
 	waitFor(t, "the post from the second instance", func() bool { return s.count() == 1 })
 	stop()
 	if q := up.Requests()[0].Query; q.Get("cursor") != strconv.FormatInt(t0-jetstream.Rewind.Microseconds(), 10) {
 		t.Errorf("the second instance was asked cursor %q", q.Get("cursor"))
+	}
+	if !strings.Contains(log.String(), "trying the next") {
+		t.Errorf("log = %s", log.String())
+	}
+
+	// All down: the error is retryable.
+	src = newSource(t, map[string]string{"url": downURL + " " + downURL}, nil)
+	_, done := run(t, src, "", newSink())
+	if err := <-done; err == nil || errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "503") {
+		t.Errorf("Run with every instance down = %v, want a retryable 503", err)
 	}
 }
 
