@@ -44,6 +44,8 @@ type WebSocket struct {
 	closed chan struct{}
 	once   sync.Once
 	stop   func()
+	limit  int
+	proto  string
 }
 
 // DialWebSocket opens a WebSocket at u (ws://, wss://, http:// or
@@ -95,7 +97,8 @@ func DialWebSocket(ctx context.Context, client *http.Client, u string, header ht
 		cancel()
 		return nil, &network.Error{Kind: network.Temporary, Status: resp.StatusCode, Message: "the server did not complete the WebSocket handshake"}
 	}
-	ws := &WebSocket{rwc: rwc, r: bufio.NewReader(rwc), closed: make(chan struct{}), stop: cancel}
+	ws := &WebSocket{rwc: rwc, r: bufio.NewReader(rwc), closed: make(chan struct{}), stop: cancel,
+		limit: MaxEvent, proto: resp.Header.Get("Sec-WebSocket-Protocol")}
 	// Whether net/http closes an upgraded connection when the request's
 	// context ends is not documented: close it ourselves.
 	go func() {
@@ -161,7 +164,7 @@ func (ws *WebSocket) Read(onFrame func()) ([]byte, error) {
 		default:
 			return nil, fmt.Errorf("stream: unknown WebSocket opcode %#x", op)
 		}
-		if len(msg)+len(payload) > MaxEvent {
+		if len(msg)+len(payload) > ws.limit {
 			return nil, errors.New("stream: a WebSocket message larger than the limit")
 		}
 		msg = append(msg, payload...)
@@ -197,13 +200,26 @@ func (ws *WebSocket) frame() (fin bool, op byte, payload []byte, err error) {
 		}
 		n = binary.BigEndian.Uint64(b[:])
 	}
-	if n > MaxEvent {
+	if n > uint64(ws.limit) {
 		return false, 0, nil, errors.New("stream: a WebSocket frame larger than the limit")
 	}
 	payload = make([]byte, n)
 	_, err = io.ReadFull(ws.r, payload)
 	return
 }
+
+// SetReadLimit bounds one message (default MaxEvent). The AT Protocol
+// firehose sends commits with up to 2 MB of blocks, over the default.
+func (ws *WebSocket) SetReadLimit(n int) { ws.limit = n }
+
+// Protocol is the subprotocol the server selected in its handshake answer
+// (Sec-WebSocket-Protocol), "" when it chose none.
+func (ws *WebSocket) Protocol() string { return ws.proto }
+
+// Ping sends a ping. A live server answers with a pong, which Read reports
+// to onFrame like any frame: a client that pings a quiet stream can tell it
+// from a dead connection.
+func (ws *WebSocket) Ping() error { return ws.write(opPing, nil) }
 
 // WriteText sends a text message (a subscription request, for instance).
 func (ws *WebSocket) WriteText(p []byte) error { return ws.write(opText, p) }

@@ -250,3 +250,63 @@ func TestWebSocketClosesWhenTheContextEnds(t *testing.T) {
 		t.Error("Read on a closed connection = nil error")
 	}
 }
+
+// The subprotocol the server chose is known, the client's pings are
+// answered (and reported like any frame), and the read limit can be raised
+// for a stream whose messages are larger (the AT Protocol firehose).
+func TestWebSocketSubprotocolPingAndReadLimit(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("z", stream.MaxEvent+10)
+	srv := httptest.NewServer(websocket.Server{
+		Handshake: func(cfg *websocket.Config, r *http.Request) error {
+			cfg.Protocol = []string{"xrpc.v1.json"}
+			return nil
+		},
+		Handler: func(c *websocket.Conn) {
+			websocket.Message.Send(c, big)
+			websocket.Message.Send(c, big)
+			var sink []byte
+			for websocket.Message.Receive(c, &sink) == nil { // answers pings
+			}
+		},
+	})
+	defer srv.Close()
+	ws, err := stream.DialWebSocket(context.Background(), localClient, srv.URL, http.Header{"Sec-WebSocket-Protocol": {"xrpc.v1.json"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.Protocol() != "xrpc.v1.json" {
+		t.Errorf("Protocol() = %q", ws.Protocol())
+	}
+	if _, err := ws.Read(nil); err == nil {
+		t.Error("a message over MaxEvent was read with the default limit")
+	}
+	ws2, err := stream.DialWebSocket(context.Background(), localClient, srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.Close()
+	ws2.SetReadLimit(2 * stream.MaxEvent)
+	if msg, err := ws2.Read(nil); err != nil || len(msg) != len(big) {
+		t.Fatalf("Read with a raised limit = %d bytes, %v", len(msg), err)
+	}
+	if _, err := ws2.Read(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws2.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	frames := make(chan struct{}, 1)
+	go ws2.Read(func() {
+		select {
+		case frames <- struct{}{}:
+		default:
+		}
+	})
+	select {
+	case <-frames: // the pong: the server sends nothing else
+	case <-time.After(30 * time.Second):
+		t.Fatal("the ping got no pong")
+	}
+}
