@@ -1952,6 +1952,12 @@ type SetContactFlagsParams struct {
 	ID         int64
 }
 
+// SetCrisisIncidentScenarioParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetCrisisIncidentScenarioParams struct {
+	ScenarioID *int64
+	ID         int64
+}
+
 // SetImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetImportProgressParams struct {
 	WorkspaceID int64
@@ -2625,6 +2631,7 @@ type Queries interface {
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
 	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
+	SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error
 	SetInboxItemDeleted(ctx context.Context, arg SetInboxItemDeletedParams) error
 	SetInboxItemHidden(ctx context.Context, arg SetInboxItemHiddenParams) error

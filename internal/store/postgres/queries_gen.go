@@ -1634,6 +1634,10 @@ func (a queries) SetContactFlags(ctx context.Context, arg store.SetContactFlagsP
 	return mapErr(a.w.SetContactFlags(ctx, pgdb.SetContactFlagsParams(arg)))
 }
 
+func (a queries) SetCrisisIncidentScenario(ctx context.Context, arg store.SetCrisisIncidentScenarioParams) error {
+	return mapErr(a.w.SetCrisisIncidentScenario(ctx, pgdb.SetCrisisIncidentScenarioParams(arg)))
+}
+
 func (a queries) SetImportProgress(ctx context.Context, arg store.SetImportProgressParams) error {
 	return mapErr(a.w.SetImportProgress(ctx, pgdb.SetImportProgressParams(arg)))
 }

@@ -638,6 +638,20 @@ func (q *Queries) ListCrisisStatements(ctx context.Context, workspaceID int64) (
 	return items, nil
 }
 
+const setCrisisIncidentScenario = `-- name: SetCrisisIncidentScenario :exec
+UPDATE crisis_incidents SET scenario_id = $1 WHERE id = $2
+`
+
+type SetCrisisIncidentScenarioParams struct {
+	ScenarioID *int64
+	ID         int64
+}
+
+func (q *Queries) SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error {
+	_, err := q.db.Exec(ctx, setCrisisIncidentScenario, arg.ScenarioID, arg.ID)
+	return err
+}
+
 const uncheckCrisisItem = `-- name: UncheckCrisisItem :execrows
 DELETE FROM crisis_checks WHERE incident_id = $1 AND item = $2
 `

@@ -103,3 +103,6 @@ SELECT hour, CAST(sum(mentions) AS BIGINT) AS mentions, CAST(sum(positive) AS BI
 FROM mention_rollups
 WHERE workspace_id = sqlc.arg(workspace_id) AND hour >= sqlc.arg(from_hour) AND hour <= sqlc.arg(to_hour)
 GROUP BY hour ORDER BY hour;
+
+-- name: SetCrisisIncidentScenario :exec
+UPDATE crisis_incidents SET scenario_id = sqlc.narg(scenario_id) WHERE id = sqlc.arg(id);
