@@ -220,7 +220,7 @@ func (s *Service) openTx(ctx context.Context, tx store.Tx, wsID int64, by *store
 		if err := add(KindPause, "", nil); err != nil {
 			return inc, err
 		}
-	} else if err := add(KindPause, "already paused", nil); err != nil {
+	} else if err := add(KindPause, AlreadyPaused, nil); err != nil {
 		return inc, err
 	}
 	members, err := tx.ListMembers(ctx, wsID)
