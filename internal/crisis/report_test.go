@@ -18,7 +18,7 @@ import (
 
 // Rollup is one hour of mention_rollups as the listening pipeline writes it.
 type Rollup struct {
-	Hour                                 time.Time
+	Hour                                  time.Time
 	Mentions, Positive, Neutral, Negative int64
 }
 
