@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"github.com/tribune-social/tribune/internal/i18n"
 )
 
 // Label is the English text (the translation catalogue's key) that names a
@@ -44,6 +46,33 @@ func (k Kind) Label() string {
 // already paused as the incident opened (a catalogue key).
 const AlreadyPaused = "Publishing was already paused."
 
+// Kinds lists every kind of timeline entry.
+var Kinds = []Kind{KindOpened, KindAlert, KindPause, KindHeld, KindReply, KindStatement, KindNote, KindCheck, KindUncheck, KindApproved, KindResume, KindClosed}
+
+// The PDF's own words (catalogue keys).
+const (
+	wordTitle    = "Post-incident report"
+	wordOpen     = "still open"
+	wordFromTo   = "from %s to %s"
+	wordCurves   = "Volume and tonality of mentions per hour"
+	wordTimeline = "Timeline"
+	wordTribune  = "Tribune (automatic)"
+)
+
+// PDFWords are the catalogue keys the PDF uses besides the kinds' labels.
+var PDFWords = []string{wordTitle, wordOpen, wordFromTo, wordCurves, wordTimeline, wordTribune, AlreadyPaused, "Mentions", "Negative", "Positive"}
+
+// WordsFor are the PDF's words in lang (the catalogue), its times in zone.
+func WordsFor(lang, zone string) Words {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	translate := i18n.T // keys are checked by TestEveryWordIsTranslated
+	return Words{T: func(k string, a ...any) string { return translate(lang, k, a...) },
+		Time: func(t time.Time) string { return t.In(loc).Format("02/01/2006 15:04") }}
+}
+
 // Words are what the PDF needs to speak the reader's language: T
 // translates a catalogue key, Time writes an instant in their zone.
 type Words struct {
@@ -60,21 +89,21 @@ func WritePDF(w io.Writer, r Report, words Words) error {
 	pdf.SetAutoPageBreak(true, 15)
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 → cp1252
 	T := func(key string, args ...any) string { return tr(words.T(key, args...)) }
-	pdf.SetTitle(words.T("Post-incident report")+" — "+r.Incident.Title, true)
+	pdf.SetTitle(words.T(wordTitle)+" — "+r.Incident.Title, true)
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "B", 16)
-	pdf.MultiCell(0, 8, tr(words.T("Post-incident report")+" — "+r.Incident.Title), "", "L", false)
+	pdf.MultiCell(0, 8, tr(words.T(wordTitle)+" — "+r.Incident.Title), "", "L", false)
 	pdf.SetFont("Helvetica", "", 10)
-	end := words.T("still open")
+	end := words.T(wordOpen)
 	if r.Incident.ClosedAt != nil {
 		end = words.Time(*r.Incident.ClosedAt)
 	}
-	pdf.MultiCell(0, 5, tr(r.Workspace.Name+" · "+words.T("from %s to %s", words.Time(r.Incident.OpenedAt), end)), "", "L", false)
+	pdf.MultiCell(0, 5, tr(r.Workspace.Name+" · "+words.T(wordFromTo, words.Time(r.Incident.OpenedAt), end)), "", "L", false)
 	pdf.Ln(4)
 
 	// The curves: mentions per hour (all), negative and positive.
 	pdf.SetFont("Helvetica", "B", 12)
-	pdf.CellFormat(0, 7, T("Volume and tonality of mentions per hour"), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 7, T(wordCurves), "", 1, "L", false, 0, "")
 	x0, y0, cw, ch := 20.0, pdf.GetY()+2, 170.0, 60.0
 	pdf.SetDrawColor(180, 180, 180)
 	pdf.SetLineWidth(0.2)
@@ -132,12 +161,12 @@ func WritePDF(w io.Writer, r Report, words Words) error {
 	pdf.Ln(10)
 
 	pdf.SetFont("Helvetica", "B", 12)
-	pdf.CellFormat(0, 7, T("Timeline"), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 7, T(wordTimeline), "", 1, "L", false, 0, "")
 	for _, e := range r.Incident.Events {
 		pdf.SetFont("Helvetica", "", 9)
 		who := e.Actor
 		if who == "" && e.UserID == nil {
-			who = words.T("Tribune (automatic)")
+			who = words.T(wordTribune)
 		}
 		detail := e.Detail
 		if Kind(e.Kind) == KindPause && detail == AlreadyPaused {

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/crisis"
+	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/sqlite"
 )
@@ -119,4 +121,17 @@ func TestReportCurvesAndPDF(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Every word the timeline and the PDF show has its French.
+func TestEveryWordIsTranslated(t *testing.T) {
+	keys := slices.Clone(crisis.PDFWords)
+	for _, k := range crisis.Kinds {
+		keys = append(keys, k.Label())
+	}
+	for _, k := range keys {
+		if !i18n.Has("fr", k) {
+			t.Errorf("no French for %q", k)
+		}
+	}
 }
