@@ -114,6 +114,12 @@ func (s *Service) SaveScenario(ctx context.Context, user store.User, workspaceID
 	if err != nil {
 		return Scenario{}, err
 	}
+	if id != 0 {
+		// Another workspace's scenario is not found, whatever was typed.
+		if _, err := s.scenario(ctx, ws.ID, id); err != nil {
+			return Scenario{}, err
+		}
+	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len(name) > 120 {
 		return Scenario{}, problem.Invalidf("name", "required", "A scenario's name is 1 to 120 characters.")
@@ -218,6 +224,14 @@ type StatementInput struct {
 func (s *Service) SaveStatement(ctx context.Context, user store.User, workspaceID, scenarioID, id int64, in StatementInput) (Statement, error) {
 	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.Crisis)
 	if err != nil {
+		return Statement{}, err
+	}
+	// Another workspace's scenario or statement is not found, whatever was typed.
+	if id == 0 {
+		if _, err := s.scenario(ctx, ws.ID, scenarioID); err != nil {
+			return Statement{}, err
+		}
+	} else if _, err := s.statement(ctx, s.Store, ws.ID, id); err != nil {
 		return Statement{}, err
 	}
 	title := strings.TrimSpace(in.Title)
