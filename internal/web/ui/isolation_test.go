@@ -63,7 +63,7 @@ type tenantA struct {
 	view    int64 // a saved inbox view of A, shared with A
 	// A's crisis cell: a scenario, an approved statement, a closed incident.
 	scenario, statement, incident int64
-	secrets []string
+	secrets                       []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
