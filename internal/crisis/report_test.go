@@ -3,7 +3,6 @@ package crisis_test
 import (
 	"bytes"
 	"compress/zlib"
-	"database/sql"
 	"fmt"
 	"io"
 	"regexp"
@@ -14,50 +13,8 @@ import (
 
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/i18n"
-	"github.com/tribune-social/tribune/internal/store/postgres"
-	"github.com/tribune-social/tribune/internal/store/sqlite"
+	"github.com/tribune-social/tribune/internal/crisis/crisistest"
 )
-
-// Rollup is one hour of mention_rollups as the listening pipeline writes it.
-type Rollup struct {
-	Hour                                  time.Time
-	Mentions, Positive, Neutral, Negative int64
-}
-
-// SeedRollups writes a topic and its hourly rollups straight into the
-// database, as the listening pipeline (another part) would.
-func SeedRollups(t *testing.T, f *fixture, rows []Rollup) {
-	t.Helper()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		var err error
-		switch st := f.env.Store.(type) {
-		case *sqlite.Store:
-			var db *sql.DB
-			db, err = sql.Open("sqlite", "file:"+st.Path()+"?_pragma=busy_timeout(10000)&_time_format=sqlite")
-			if err == nil {
-				_, err = db.Exec(q, args...)
-				db.Close()
-			}
-		case *postgres.Store:
-			q = regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func() func(string) string {
-				n := 0
-				return func(string) string { n++; return fmt.Sprintf("$%d", n) }
-			}())
-			_, err = st.Pool().Exec(f.ctx, q, args...)
-		default:
-			t.Fatalf("unknown store %T", st)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("INSERT INTO listen_topics (id, workspace_id, name, kind, color, created_at) VALUES (?, ?, ?, 'brand', '', ?)", 9001, f.ws.ID, "Marque", time.Now().UTC())
-	for _, r := range rows {
-		exec("INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach) VALUES (?, 9001, ?, ?, ?, ?, ?, 0)",
-			f.ws.ID, r.Hour.UTC(), r.Mentions, r.Positive, r.Neutral, r.Negative)
-	}
-}
 
 // pdfText returns the text drawn in a PDF's content streams (inflated).
 func pdfText(t *testing.T, b []byte) string {
@@ -84,7 +41,7 @@ func TestReportCurvesAndPDF(t *testing.T) {
 		must(t, err)
 		must(t, f.cr.AddNote(f.ctx, f.owner, f.ws.ID, inc.ID, "Point presse a 15 h"))
 		h := inc.OpenedAt.UTC().Truncate(time.Hour)
-		SeedRollups(t, f, []Rollup{
+		crisistest.SeedRollups(t, f.env.Store, f.ws.ID, []crisistest.Rollup{
 			{Hour: h.Add(-3 * time.Hour), Mentions: 12, Positive: 5, Neutral: 5, Negative: 2},
 			{Hour: h.Add(-1 * time.Hour), Mentions: 480, Positive: 20, Neutral: 60, Negative: 400},
 			{Hour: h, Mentions: 731, Positive: 31, Neutral: 100, Negative: 600},
