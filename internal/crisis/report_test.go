@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/crisis"
-	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/crisis/crisistest"
+	"github.com/tribune-social/tribune/internal/i18n"
 )
 
 // pdfText returns the text drawn in a PDF's content streams (inflated).
