@@ -452,11 +452,7 @@ func (s *Service) Close(ctx context.Context, user store.User, workspaceID, id in
 		if n == 0 {
 			return ErrClosed // closed by someone else meanwhile
 		}
-		detail := ""
-		if len(send) > 0 {
-			detail = itoa(int64(len(send)))
-		}
-		if err := s.record(ctx, tx, inc, &user, KindResume, detail, nil); err != nil {
+		if err := s.record(ctx, tx, inc, &user, KindResume, "", nil); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, inc, &user, KindClosed, "", nil)

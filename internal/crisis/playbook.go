@@ -446,7 +446,7 @@ func (s *Service) PublishStatement(ctx context.Context, user store.User, workspa
 			PublishedBy: &user.ID, CreatedAt: s.now()}); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, inc, &user, KindStatement, st.Title+" — "+itoa(int64(len(in.Variants))), &postID)
+		return s.record(ctx, tx, inc, &user, KindStatement, st.Title, &postID)
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// Someone published it at the same moment: theirs stands, and the
