@@ -218,6 +218,7 @@ type playbookPage struct {
 	Members  []store.ListMembersRow
 	Networks []string
 	Open     bool
+	Loc      *time.Location
 }
 
 func (u *ui) crisisPlaybook(w http.ResponseWriter, r *http.Request) error {
@@ -226,7 +227,7 @@ func (u *ui) crisisPlaybook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, user := r.Context(), currentUser(r)
-	d := playbookPage{WS: ws, Role: role, Open: u.Crisis.IsOpen(ctx, ws.ID)}
+	d := playbookPage{WS: ws, Role: role, Open: u.Crisis.IsOpen(ctx, ws.ID), Loc: loadLoc(u.displayTZ(user, ws))}
 	if d.Playbook, err = u.Crisis.Playbook(ctx, user, ws.ID); err != nil {
 		return err
 	}

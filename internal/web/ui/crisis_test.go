@@ -54,7 +54,7 @@ func TestCrisisCellPagesInFrench(t *testing.T) {
 			}
 			pb, _ = env.App.Crisis.Playbook(ctx, owner, ws.ID)
 			st := pb[0].Statements[0]
-			if status, body := b.post(fmt.Sprintf("%s/statements/%d/approve", base, st.ID), nil); status != http.StatusOK || !strings.Contains(body, "Validée le") {
+			if status, body := b.post(fmt.Sprintf("%s/statements/%d/approve", base, st.ID), nil); status != http.StatusOK || !strings.Contains(body, "Validée par Owner le") {
 				t.Fatalf("approve: %d %.300s", status, body)
 			}
 			status, body := b.post(base+"/incidents", url.Values{"title": {"Vidéo virale"}, "scenario_id": {fmt.Sprint(pb[0].ID)}})
