@@ -161,6 +161,7 @@ func TestStatementGoesOutAloneThroughThePause(t *testing.T) {
 		}
 		_, err = f.cr.ApproveStatement(f.ctx, f.owner, f.ws.ID, st.ID)
 		must(t, err)
+		clicked := time.Now()
 		pub, err := f.cr.PublishStatement(f.ctx, f.owner, f.ws.ID, st.ID)
 		must(t, err)
 		if pub.Channels != 2 || pub.Again {
@@ -176,6 +177,7 @@ func TestStatementGoesOutAloneThroughThePause(t *testing.T) {
 			must(t, err)
 			return len(vs) == 2 && !slices.ContainsFunc(vs, func(v store.PostVariant) bool { return publish.VariantState(v.State) != publish.VariantPublished })
 		})
+		t.Logf("statement published on 2 channels %s after the click (polled every 50 ms)", time.Since(clicked).Round(time.Millisecond))
 		got := map[string]map[string]int{}
 		for _, p := range f.env.Sandbox.Received() {
 			if got[p.Text] == nil {
