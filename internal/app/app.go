@@ -26,6 +26,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
@@ -79,6 +80,7 @@ type App struct {
 	Publisher *publish.Publisher
 	Inbox     *inbox.Service
 	Contacts  *contacts.Service
+	Crisis    *crisis.Service
 	Notifier  *notify.Notifier
 	Metrics   *prometheus.Registry
 	Sandbox   *sandbox.Server
@@ -279,6 +281,9 @@ func (a *App) build() error {
 	a.Inbox = &inbox.Service{Store: a.Store, Auth: a.Auth, Connectors: a.Publisher.Connectors, Accounts: a.Channels,
 		Analyzer: a.Sentiment, Notifier: a.Notifier, Log: a.Log.With("part", "inbox"), Now: now}
 	a.Contacts = &contacts.Service{Store: a.Store, Auth: a.Auth, Now: now}
+	// The crisis cell hears of held posts and inbox replies, and clears its holding statements through the pause.
+	a.Crisis = &crisis.Service{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Email: cfg.SMTPHost != "", Log: a.Log.With("part", "crisis"), Now: now}
+	a.Publisher.Crisis, a.Inbox.Crisis = a.Crisis, a.Crisis
 
 	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
 		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
@@ -320,14 +325,14 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Log: a.Log.With("part", "api"), Now: now,
-			Sentiment: a.Sentiment})
+			Sentiment: a.Sentiment, Crisis: a.Crisis})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,

@@ -34,6 +34,11 @@ type Accounts interface {
 	Account(ctx context.Context, ch store.Channel) (network.Account, error)
 }
 
+// CrisisCell hears of the replies the inbox sends (crisis.Service).
+type CrisisCell interface {
+	ReplySent(ctx context.Context, r store.InboxReply)
+}
+
 // Service is the inbox.
 type Service struct {
 	Store store.Store
@@ -57,8 +62,11 @@ type Service struct {
 	// RuleWebhooks sends a rule's escalation to its endpoint (webhook.go);
 	// nil refuses it, audited.
 	RuleWebhooks RuleWebhooks
-	Log          *slog.Logger
-	Now          func() time.Time
+	// Crisis, when set, writes replies sent during an open crisis in the
+	// incident's timeline (crisis.Service).
+	Crisis CrisisCell
+	Log    *slog.Logger
+	Now    func() time.Time
 
 	// ruleCache keeps each workspace's compiled moderation rules (rules.go).
 	ruleCache ruleCache

@@ -272,6 +272,14 @@ func replyRequest(r store.InboxReply, it store.InboxItem) network.PostRequest {
 func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state ReplyState, ref network.Ref, msg string) error {
 	now := s.Now().UTC()
 	result := map[ReplyState]string{ReplySent: ResultOK, ReplyFailed: ResultFailed, ReplyUnknown: ResultFailed}[state]
+	err := s.finishReplyTx(ctx, r, state, ref, msg, now, result)
+	if err == nil && state == ReplySent && s.Crisis != nil {
+		s.Crisis.ReplySent(ctx, r)
+	}
+	return err
+}
+
+func (s *Service) finishReplyTx(ctx context.Context, r store.InboxReply, state ReplyState, ref network.Ref, msg string, now time.Time, result string) error {
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.FinishInboxReply(ctx, store.FinishInboxReplyParams{State: string(state), ExternalID: ref.ID, ExternalCID: ref.CID,
 			ExternalURL: ref.URL, Error: msg, UpdatedAt: now, ID: r.ID}); err != nil {

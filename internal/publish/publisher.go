@@ -41,6 +41,17 @@ type Notification struct {
 	Title, Body                 string
 }
 
+// CrisisCell is the crisis cell as publishing sees it (crisis.Service):
+// it lets a holding statement through the pause and records held posts in
+// the open incident's timeline.
+type CrisisCell interface {
+	// Bypasses reports whether the post carries a holding statement that
+	// goes out although publishing is paused.
+	Bypasses(ctx context.Context, postID int64) (bool, error)
+	// Held records that the pause held a variant.
+	Held(ctx context.Context, v store.PostVariant, post store.Post, ch store.Channel)
+}
+
 // Publisher holds what the publishing jobs need.
 type Publisher struct {
 	Store      store.Store
@@ -52,6 +63,8 @@ type Publisher struct {
 	Node       string
 	Log        *slog.Logger
 	Now        func() time.Time
+	// Crisis, when set, hears of held posts and clears holding statements.
+	Crisis CrisisCell
 	// RetryBase is the first retry's wait (default 2 s); tests shorten it.
 	RetryBase time.Duration
 	// CallTimeout bounds one call to a network (the HTTP client's
@@ -203,7 +216,14 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job in
 	}
 	v, post, ch := t.v, t.post, t.ch
 	if t.ws.PausedAt != nil && VariantState(v.State) == VariantQueued {
-		return p.hold(ctx, v, ch)
+		through, err := p.bypasses(ctx, post.ID)
+		if err != nil {
+			return err
+		}
+		if !through {
+			return p.hold(ctx, v, post, ch)
+		}
+		p.log(ctx, v, ch.Network, "hold", "", "holding statement of the open crisis: published although publishing is paused", OutcomeOK, 0)
 	}
 	conn, acct, ne := p.connect(ctx, ch)
 	if ne != nil {
@@ -283,10 +303,24 @@ func (p *Publisher) dueTarget(ctx context.Context, args VariantArgs) (*target, e
 
 // hold keeps a variant of a paused workspace from going out (the crisis
 // switch); resuming lets a person choose.
-func (p *Publisher) hold(ctx context.Context, v store.PostVariant, ch store.Channel) error {
+func (p *Publisher) hold(ctx context.Context, v store.PostVariant, post store.Post, ch store.Channel) error {
 	p.log(ctx, v, ch.Network, "hold", "", "publishing is paused for this workspace", OutcomeHeld, 0)
 	p.Metrics.outcome(ch.Network, "held")
-	return p.setState(ctx, v, VariantHeld, "")
+	if err := p.setState(ctx, v, VariantHeld, ""); err != nil {
+		return err
+	}
+	if p.Crisis != nil {
+		p.Crisis.Held(ctx, v, post, ch)
+	}
+	return nil
+}
+
+// bypasses reports whether the crisis cell lets post through the pause.
+func (p *Publisher) bypasses(ctx context.Context, postID int64) (bool, error) {
+	if p.Crisis == nil {
+		return false, nil
+	}
+	return p.Crisis.Bypasses(ctx, postID)
 }
 
 // connect returns the channel's connector and credentials, or the error

@@ -60,6 +60,27 @@ type AddContactTagParams struct {
 	Tag       string
 }
 
+// AddCrisisEventParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddCrisisEventParams struct {
+	IncidentID  int64
+	WorkspaceID int64
+	At          time.Time
+	Kind        string
+	UserID      *int64
+	Actor       string
+	Detail      string
+	RefID       *int64
+}
+
+// AddCrisisStatementPostParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddCrisisStatementPostParams struct {
+	IncidentID  int64
+	StatementID int64
+	PostID      int64
+	PublishedBy *int64
+	CreatedAt   time.Time
+}
+
 // AddInboxActionParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddInboxActionParams struct {
 	WorkspaceID int64
@@ -156,6 +177,13 @@ type ApprovalLink struct {
 	CreatedAt    time.Time
 }
 
+// ApproveCrisisStatementParams mirrors the row or argument shape sqlc generates for both dialects.
+type ApproveCrisisStatementParams struct {
+	ApprovedBy *int64
+	ApprovedAt *time.Time
+	ID         int64
+}
+
 // CalendarShare mirrors the row or argument shape sqlc generates for both dialects.
 type CalendarShare struct {
 	WorkspaceID int64
@@ -184,6 +212,15 @@ type Channel struct {
 	DefaultVisibility string
 }
 
+// CheckCrisisItemParams mirrors the row or argument shape sqlc generates for both dialects.
+type CheckCrisisItemParams struct {
+	IncidentID int64
+	Item       int64
+	Label      string
+	UserID     *int64
+	CheckedAt  time.Time
+}
+
 // ClaimInboxGapFillParams mirrors the row or argument shape sqlc generates for both dialects.
 type ClaimInboxGapFillParams struct {
 	LeaseUntil *time.Time
@@ -196,6 +233,13 @@ type ClaimInboxPollParams struct {
 	LeaseUntil time.Time
 	ChannelID  int64
 	Now        time.Time
+}
+
+// CloseCrisisIncidentParams mirrors the row or argument shape sqlc generates for both dialects.
+type CloseCrisisIncidentParams struct {
+	ClosedAt *time.Time
+	ClosedBy *int64
+	ID       int64
 }
 
 // CompleteIdempotencyKeyParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -323,6 +367,35 @@ type CreateChannelParams struct {
 // CreateContactParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreateContactParams struct {
 	WorkspaceID int64
+	CreatedAt   time.Time
+}
+
+// CreateCrisisIncidentParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateCrisisIncidentParams struct {
+	WorkspaceID int64
+	Title       string
+	ScenarioID  *int64
+	OpenedBy    *int64
+	OpenedAt    time.Time
+}
+
+// CreateCrisisScenarioParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateCrisisScenarioParams struct {
+	WorkspaceID int64
+	Name        string
+	TriggerDesc string
+	Approvers   string
+	Speakers    string
+	Checklist   string
+	CreatedAt   time.Time
+}
+
+// CreateCrisisStatementParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateCrisisStatementParams struct {
+	WorkspaceID int64
+	ScenarioID  int64
+	Title       string
+	Texts       string
 	CreatedAt   time.Time
 }
 
@@ -499,6 +572,91 @@ type CreateWorkspaceParams struct {
 	CreatedAt            time.Time
 }
 
+// CrisisCheck mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisCheck struct {
+	IncidentID int64
+	Item       int64
+	Label      string
+	UserID     *int64
+	CheckedAt  time.Time
+}
+
+// CrisisEvent mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisEvent struct {
+	ID          int64
+	IncidentID  int64
+	WorkspaceID int64
+	At          time.Time
+	Kind        string
+	UserID      *int64
+	Actor       string
+	Detail      string
+	RefID       *int64
+}
+
+// CrisisIncident mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisIncident struct {
+	ID          int64
+	WorkspaceID int64
+	Title       string
+	ScenarioID  *int64
+	OpenedBy    *int64
+	OpenedAt    time.Time
+	ClosedBy    *int64
+	ClosedAt    *time.Time
+}
+
+// CrisisRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisRollupsParams struct {
+	WorkspaceID int64
+	FromHour    time.Time
+	ToHour      time.Time
+}
+
+// CrisisRollupsRow mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisRollupsRow struct {
+	Hour     time.Time
+	Mentions int64
+	Positive int64
+	Neutral  int64
+	Negative int64
+}
+
+// CrisisScenario mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisScenario struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	TriggerDesc string
+	Approvers   string
+	Speakers    string
+	Checklist   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CrisisStatement mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisStatement struct {
+	ID          int64
+	WorkspaceID int64
+	ScenarioID  int64
+	Title       string
+	Texts       string
+	ApprovedBy  *int64
+	ApprovedAt  *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CrisisStatementPost mirrors the row or argument shape sqlc generates for both dialects.
+type CrisisStatementPost struct {
+	IncidentID  int64
+	StatementID int64
+	PostID      int64
+	PublishedBy *int64
+	CreatedAt   time.Time
+}
+
 // DecideApprovalLinkParams mirrors the row or argument shape sqlc generates for both dialects.
 type DecideApprovalLinkParams struct {
 	Decision  string
@@ -609,6 +767,12 @@ type FinishInboxReplyParams struct {
 type ForgetOurReplyItemParams struct {
 	ChannelID  int64
 	ExternalID string
+}
+
+// GetCrisisStatementPostParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetCrisisStatementPostParams struct {
+	IncidentID  int64
+	StatementID int64
 }
 
 // GetIdempotencyRecordParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1002,6 +1166,12 @@ type ListContactsRow struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	ItemCount   int64
+}
+
+// ListCrisisIncidentsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListCrisisIncidentsParams struct {
+	WorkspaceID int64
+	MaxRows     int64
 }
 
 // ListInboxActionsRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -1782,6 +1952,12 @@ type SetContactFlagsParams struct {
 	ID         int64
 }
 
+// SetCrisisIncidentScenarioParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetCrisisIncidentScenarioParams struct {
+	ScenarioID *int64
+	ID         int64
+}
+
 // SetImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetImportProgressParams struct {
 	WorkspaceID int64
@@ -1895,6 +2071,12 @@ type TouchAPITokenParams struct {
 	ID         int64
 }
 
+// UncheckCrisisItemParams mirrors the row or argument shape sqlc generates for both dialects.
+type UncheckCrisisItemParams struct {
+	IncidentID int64
+	Item       int64
+}
+
 // UpdateChannelLimitsParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpdateChannelLimitsParams struct {
 	MaxChars  int64
@@ -1928,6 +2110,25 @@ type UpdateChannelTokenParams struct {
 type UpdateChannelVisibilityParams struct {
 	DefaultVisibility string
 	ID                int64
+}
+
+// UpdateCrisisScenarioParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateCrisisScenarioParams struct {
+	Name        string
+	TriggerDesc string
+	Approvers   string
+	Speakers    string
+	Checklist   string
+	UpdatedAt   time.Time
+	ID          int64
+}
+
+// UpdateCrisisStatementParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateCrisisStatementParams struct {
+	Title     string
+	Texts     string
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // UpdateInboxItemFromNetworkParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2201,6 +2402,8 @@ type Queries interface {
 	AddContactAudit(ctx context.Context, arg AddContactAuditParams) error
 	AddContactNote(ctx context.Context, arg AddContactNoteParams) (ContactNote, error)
 	AddContactTag(ctx context.Context, arg AddContactTagParams) error
+	AddCrisisEvent(ctx context.Context, arg AddCrisisEventParams) (int64, error)
+	AddCrisisStatementPost(ctx context.Context, arg AddCrisisStatementPostParams) error
 	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
@@ -2210,9 +2413,12 @@ type Queries interface {
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
+	ApproveCrisisStatement(ctx context.Context, arg ApproveCrisisStatementParams) (int64, error)
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
+	CheckCrisisItem(ctx context.Context, arg CheckCrisisItemParams) error
 	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
+	CloseCrisisIncident(ctx context.Context, arg CloseCrisisIncidentParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
@@ -2226,6 +2432,9 @@ type Queries interface {
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
 	CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error)
+	CreateCrisisIncident(ctx context.Context, arg CreateCrisisIncidentParams) (CrisisIncident, error)
+	CreateCrisisScenario(ctx context.Context, arg CreateCrisisScenarioParams) (CrisisScenario, error)
+	CreateCrisisStatement(ctx context.Context, arg CreateCrisisStatementParams) (CrisisStatement, error)
 	CreateInboxReply(ctx context.Context, arg CreateInboxReplyParams) (InboxReply, error)
 	CreateInboxView(ctx context.Context, arg CreateInboxViewParams) (InboxView, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
@@ -2242,6 +2451,7 @@ type Queries interface {
 	CreateVariant(ctx context.Context, arg CreateVariantParams) (PostVariant, error)
 	CreateWebhookEndpoint(ctx context.Context, arg CreateWebhookEndpointParams) (WebhookEndpoint, error)
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
+	CrisisRollups(ctx context.Context, arg CrisisRollupsParams) ([]CrisisRollupsRow, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
@@ -2249,6 +2459,8 @@ type Queries interface {
 	DeleteContactItemNotes(ctx context.Context, contactID int64) error
 	DeleteContactNotes(ctx context.Context, contactID int64) error
 	DeleteContactTags(ctx context.Context, contactID int64) error
+	DeleteCrisisScenario(ctx context.Context, id int64) error
+	DeleteCrisisStatement(ctx context.Context, id int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteHeartbeatsBefore(ctx context.Context, before time.Time) error
 	DeleteIdempotencyRecordsBefore(ctx context.Context, before time.Time) (int64, error)
@@ -2284,6 +2496,11 @@ type Queries interface {
 	GetChannel(ctx context.Context, id int64) (Channel, error)
 	GetContact(ctx context.Context, id int64) (Contact, error)
 	GetContactByAuthor(ctx context.Context, authorID int64) (Contact, error)
+	GetCrisisIncident(ctx context.Context, id int64) (CrisisIncident, error)
+	GetCrisisScenario(ctx context.Context, id int64) (CrisisScenario, error)
+	GetCrisisStatement(ctx context.Context, id int64) (CrisisStatement, error)
+	GetCrisisStatementByPost(ctx context.Context, postID int64) (CrisisStatementPost, error)
+	GetCrisisStatementPost(ctx context.Context, arg GetCrisisStatementPostParams) (CrisisStatementPost, error)
 	GetIdempotencyRecord(ctx context.Context, arg GetIdempotencyRecordParams) (IdempotencyKey, error)
 	GetImportProgress(ctx context.Context, arg GetImportProgressParams) (ImportProgress, error)
 	GetInboxAction(ctx context.Context, id int64) (InboxAction, error)
@@ -2301,6 +2518,7 @@ type Queries interface {
 	GetModerationRule(ctx context.Context, id int64) (ModerationRule, error)
 	GetModerationRuleSetVersion(ctx context.Context, workspaceID int64) ([]int64, error)
 	GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (NetworkApp, error)
+	GetOpenCrisisIncident(ctx context.Context, workspaceID int64) (CrisisIncident, error)
 	GetOrganization(ctx context.Context, id int64) (Organization, error)
 	GetPost(ctx context.Context, id int64) (Post, error)
 	GetPublishTargets(ctx context.Context, ids []int64) ([]GetPublishTargetsRow, error)
@@ -2332,6 +2550,12 @@ type Queries interface {
 	ListContactNotes(ctx context.Context, contactID int64) ([]ListContactNotesRow, error)
 	ListContactTags(ctx context.Context, contactID int64) ([]string, error)
 	ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error)
+	ListCrisisChecks(ctx context.Context, incidentID int64) ([]CrisisCheck, error)
+	ListCrisisEvents(ctx context.Context, incidentID int64) ([]CrisisEvent, error)
+	ListCrisisIncidents(ctx context.Context, arg ListCrisisIncidentsParams) ([]CrisisIncident, error)
+	ListCrisisScenarios(ctx context.Context, workspaceID int64) ([]CrisisScenario, error)
+	ListCrisisStatementPosts(ctx context.Context, incidentID int64) ([]CrisisStatementPost, error)
+	ListCrisisStatements(ctx context.Context, workspaceID int64) ([]CrisisStatement, error)
 	ListEnabledWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
 	ListHeartbeats(ctx context.Context) ([]NodeHeartbeat, error)
 	ListHeldVariants(ctx context.Context, workspaceID int64) ([]PostVariant, error)
@@ -2407,6 +2631,7 @@ type Queries interface {
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
 	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
+	SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error
 	SetInboxItemDeleted(ctx context.Context, arg SetInboxItemDeletedParams) error
 	SetInboxItemHidden(ctx context.Context, arg SetInboxItemHiddenParams) error
@@ -2424,12 +2649,15 @@ type Queries interface {
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
+	UncheckCrisisItem(ctx context.Context, arg UncheckCrisisItemParams) (int64, error)
 	UnmarkInboxActionUndone(ctx context.Context, id int64) error
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
 	UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error
 	UpdateChannelToken(ctx context.Context, arg UpdateChannelTokenParams) error
 	UpdateChannelVisibility(ctx context.Context, arg UpdateChannelVisibilityParams) error
+	UpdateCrisisScenario(ctx context.Context, arg UpdateCrisisScenarioParams) error
+	UpdateCrisisStatement(ctx context.Context, arg UpdateCrisisStatementParams) error
 	UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInboxItemFromNetworkParams) error
 	UpdateInboxView(ctx context.Context, arg UpdateInboxViewParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error

@@ -41,6 +41,15 @@ func (a queries) AddContactTag(ctx context.Context, arg store.AddContactTagParam
 	return mapErr(a.w.AddContactTag(ctx, sqlitedb.AddContactTagParams(arg)))
 }
 
+func (a queries) AddCrisisEvent(ctx context.Context, arg store.AddCrisisEventParams) (int64, error) {
+	r, err := a.w.AddCrisisEvent(ctx, sqlitedb.AddCrisisEventParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) AddCrisisStatementPost(ctx context.Context, arg store.AddCrisisStatementPostParams) error {
+	return mapErr(a.w.AddCrisisStatementPost(ctx, sqlitedb.AddCrisisStatementPostParams(arg)))
+}
+
 func (a queries) AddInboxAction(ctx context.Context, arg store.AddInboxActionParams) error {
 	return mapErr(a.w.AddInboxAction(ctx, sqlitedb.AddInboxActionParams(arg)))
 }
@@ -79,8 +88,17 @@ func (a queries) AddWebhookDelivery(ctx context.Context, arg store.AddWebhookDel
 	return mapErr(a.w.AddWebhookDelivery(ctx, sqlitedb.AddWebhookDeliveryParams(arg)))
 }
 
+func (a queries) ApproveCrisisStatement(ctx context.Context, arg store.ApproveCrisisStatementParams) (int64, error) {
+	r, err := a.w.ApproveCrisisStatement(ctx, sqlitedb.ApproveCrisisStatementParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) BumpModerationRuleSet(ctx context.Context, workspaceID int64) error {
 	return mapErr(a.w.BumpModerationRuleSet(ctx, workspaceID))
+}
+
+func (a queries) CheckCrisisItem(ctx context.Context, arg store.CheckCrisisItemParams) error {
+	return mapErr(a.w.CheckCrisisItem(ctx, sqlitedb.CheckCrisisItemParams(arg)))
 }
 
 func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapFillParams) (int64, error) {
@@ -90,6 +108,11 @@ func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapF
 
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, sqlitedb.ClaimInboxPollParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) CloseCrisisIncident(ctx context.Context, arg store.CloseCrisisIncidentParams) (int64, error) {
+	r, err := a.w.CloseCrisisIncident(ctx, sqlitedb.CloseCrisisIncidentParams(arg))
 	return r, mapErr(err)
 }
 
@@ -167,6 +190,21 @@ func (a queries) CreateChannel(ctx context.Context, arg store.CreateChannelParam
 func (a queries) CreateContact(ctx context.Context, arg store.CreateContactParams) (store.Contact, error) {
 	r, err := a.w.CreateContact(ctx, sqlitedb.CreateContactParams(arg))
 	return store.Contact(r), mapErr(err)
+}
+
+func (a queries) CreateCrisisIncident(ctx context.Context, arg store.CreateCrisisIncidentParams) (store.CrisisIncident, error) {
+	r, err := a.w.CreateCrisisIncident(ctx, sqlitedb.CreateCrisisIncidentParams(arg))
+	return store.CrisisIncident(r), mapErr(err)
+}
+
+func (a queries) CreateCrisisScenario(ctx context.Context, arg store.CreateCrisisScenarioParams) (store.CrisisScenario, error) {
+	r, err := a.w.CreateCrisisScenario(ctx, sqlitedb.CreateCrisisScenarioParams(arg))
+	return store.CrisisScenario(r), mapErr(err)
+}
+
+func (a queries) CreateCrisisStatement(ctx context.Context, arg store.CreateCrisisStatementParams) (store.CrisisStatement, error) {
+	r, err := a.w.CreateCrisisStatement(ctx, sqlitedb.CreateCrisisStatementParams(arg))
+	return store.CrisisStatement(r), mapErr(err)
 }
 
 func (a queries) CreateInboxReply(ctx context.Context, arg store.CreateInboxReplyParams) (store.InboxReply, error) {
@@ -259,6 +297,18 @@ func (a queries) CreateWorkspace(ctx context.Context, arg store.CreateWorkspaceP
 	return store.Workspace(r), mapErr(err)
 }
 
+func (a queries) CrisisRollups(ctx context.Context, arg store.CrisisRollupsParams) ([]store.CrisisRollupsRow, error) {
+	rs, err := a.w.CrisisRollups(ctx, sqlitedb.CrisisRollupsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisRollupsRow, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisRollupsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) DecideApprovalLink(ctx context.Context, arg store.DecideApprovalLinkParams) (int64, error) {
 	r, err := a.w.DecideApprovalLink(ctx, sqlitedb.DecideApprovalLinkParams(arg))
 	return r, mapErr(err)
@@ -286,6 +336,14 @@ func (a queries) DeleteContactNotes(ctx context.Context, contactID int64) error 
 
 func (a queries) DeleteContactTags(ctx context.Context, contactID int64) error {
 	return mapErr(a.w.DeleteContactTags(ctx, contactID))
+}
+
+func (a queries) DeleteCrisisScenario(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteCrisisScenario(ctx, id))
+}
+
+func (a queries) DeleteCrisisStatement(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteCrisisStatement(ctx, id))
 }
 
 func (a queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
@@ -442,6 +500,31 @@ func (a queries) GetContactByAuthor(ctx context.Context, authorID int64) (store.
 	return store.Contact(r), mapErr(err)
 }
 
+func (a queries) GetCrisisIncident(ctx context.Context, id int64) (store.CrisisIncident, error) {
+	r, err := a.r.GetCrisisIncident(ctx, id)
+	return store.CrisisIncident(r), mapErr(err)
+}
+
+func (a queries) GetCrisisScenario(ctx context.Context, id int64) (store.CrisisScenario, error) {
+	r, err := a.r.GetCrisisScenario(ctx, id)
+	return store.CrisisScenario(r), mapErr(err)
+}
+
+func (a queries) GetCrisisStatement(ctx context.Context, id int64) (store.CrisisStatement, error) {
+	r, err := a.r.GetCrisisStatement(ctx, id)
+	return store.CrisisStatement(r), mapErr(err)
+}
+
+func (a queries) GetCrisisStatementByPost(ctx context.Context, postID int64) (store.CrisisStatementPost, error) {
+	r, err := a.r.GetCrisisStatementByPost(ctx, postID)
+	return store.CrisisStatementPost(r), mapErr(err)
+}
+
+func (a queries) GetCrisisStatementPost(ctx context.Context, arg store.GetCrisisStatementPostParams) (store.CrisisStatementPost, error) {
+	r, err := a.r.GetCrisisStatementPost(ctx, sqlitedb.GetCrisisStatementPostParams(arg))
+	return store.CrisisStatementPost(r), mapErr(err)
+}
+
 func (a queries) GetIdempotencyRecord(ctx context.Context, arg store.GetIdempotencyRecordParams) (store.IdempotencyKey, error) {
 	r, err := a.r.GetIdempotencyRecord(ctx, sqlitedb.GetIdempotencyRecordParams(arg))
 	return store.IdempotencyKey(r), mapErr(err)
@@ -525,6 +608,11 @@ func (a queries) GetModerationRuleSetVersion(ctx context.Context, workspaceID in
 func (a queries) GetNetworkApp(ctx context.Context, arg store.GetNetworkAppParams) (store.NetworkApp, error) {
 	r, err := a.r.GetNetworkApp(ctx, sqlitedb.GetNetworkAppParams(arg))
 	return store.NetworkApp(r), mapErr(err)
+}
+
+func (a queries) GetOpenCrisisIncident(ctx context.Context, workspaceID int64) (store.CrisisIncident, error) {
+	r, err := a.r.GetOpenCrisisIncident(ctx, workspaceID)
+	return store.CrisisIncident(r), mapErr(err)
 }
 
 func (a queries) GetOrganization(ctx context.Context, id int64) (store.Organization, error) {
@@ -775,6 +863,78 @@ func (a queries) ListContacts(ctx context.Context, arg store.ListContactsParams)
 	out := make([]store.ListContactsRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListContactsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisChecks(ctx context.Context, incidentID int64) ([]store.CrisisCheck, error) {
+	rs, err := a.r.ListCrisisChecks(ctx, incidentID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisCheck, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisCheck(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisEvents(ctx context.Context, incidentID int64) ([]store.CrisisEvent, error) {
+	rs, err := a.r.ListCrisisEvents(ctx, incidentID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisEvent, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisEvent(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisIncidents(ctx context.Context, arg store.ListCrisisIncidentsParams) ([]store.CrisisIncident, error) {
+	rs, err := a.r.ListCrisisIncidents(ctx, sqlitedb.ListCrisisIncidentsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisIncident, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisIncident(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisScenarios(ctx context.Context, workspaceID int64) ([]store.CrisisScenario, error) {
+	rs, err := a.r.ListCrisisScenarios(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisScenario, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisScenario(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisStatementPosts(ctx context.Context, incidentID int64) ([]store.CrisisStatementPost, error) {
+	rs, err := a.r.ListCrisisStatementPosts(ctx, incidentID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisStatementPost, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisStatementPost(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListCrisisStatements(ctx context.Context, workspaceID int64) ([]store.CrisisStatement, error) {
+	rs, err := a.r.ListCrisisStatements(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CrisisStatement, len(rs))
+	for i := range rs {
+		out[i] = store.CrisisStatement(rs[i])
 	}
 	return out, nil
 }
@@ -1474,6 +1634,10 @@ func (a queries) SetContactFlags(ctx context.Context, arg store.SetContactFlagsP
 	return mapErr(a.w.SetContactFlags(ctx, sqlitedb.SetContactFlagsParams(arg)))
 }
 
+func (a queries) SetCrisisIncidentScenario(ctx context.Context, arg store.SetCrisisIncidentScenarioParams) error {
+	return mapErr(a.w.SetCrisisIncidentScenario(ctx, sqlitedb.SetCrisisIncidentScenarioParams(arg)))
+}
+
 func (a queries) SetImportProgress(ctx context.Context, arg store.SetImportProgressParams) error {
 	return mapErr(a.w.SetImportProgress(ctx, sqlitedb.SetImportProgressParams(arg)))
 }
@@ -1543,6 +1707,11 @@ func (a queries) TouchAPIToken(ctx context.Context, arg store.TouchAPITokenParam
 	return mapErr(a.w.TouchAPIToken(ctx, sqlitedb.TouchAPITokenParams(arg)))
 }
 
+func (a queries) UncheckCrisisItem(ctx context.Context, arg store.UncheckCrisisItemParams) (int64, error) {
+	r, err := a.w.UncheckCrisisItem(ctx, sqlitedb.UncheckCrisisItemParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) UnmarkInboxActionUndone(ctx context.Context, id int64) error {
 	return mapErr(a.w.UnmarkInboxActionUndone(ctx, id))
 }
@@ -1565,6 +1734,14 @@ func (a queries) UpdateChannelToken(ctx context.Context, arg store.UpdateChannel
 
 func (a queries) UpdateChannelVisibility(ctx context.Context, arg store.UpdateChannelVisibilityParams) error {
 	return mapErr(a.w.UpdateChannelVisibility(ctx, sqlitedb.UpdateChannelVisibilityParams(arg)))
+}
+
+func (a queries) UpdateCrisisScenario(ctx context.Context, arg store.UpdateCrisisScenarioParams) error {
+	return mapErr(a.w.UpdateCrisisScenario(ctx, sqlitedb.UpdateCrisisScenarioParams(arg)))
+}
+
+func (a queries) UpdateCrisisStatement(ctx context.Context, arg store.UpdateCrisisStatementParams) error {
+	return mapErr(a.w.UpdateCrisisStatement(ctx, sqlitedb.UpdateCrisisStatementParams(arg)))
 }
 
 func (a queries) UpdateInboxItemFromNetwork(ctx context.Context, arg store.UpdateInboxItemFromNetworkParams) error {

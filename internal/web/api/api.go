@@ -27,6 +27,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/media"
@@ -66,6 +67,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks (the inbox's authors grouped).
 	Contacts *contacts.Service
+	// Crisis is the crisis cell: incidents, playbooks, reports.
+	Crisis *crisis.Service
 }
 
 type server struct{ Deps }

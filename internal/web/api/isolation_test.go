@@ -222,6 +222,15 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"reply-to-inbox-item":    `{"text":"pwned"}`,
 		"create-inbox-view":      `{"name":"pwned","query":"status=new","shared":true}`,
 		"update-inbox-view":      `{"name":"pwned","shared":false}`,
+		"open-incident":          `{"title":"pwned"}`,
+		"add-incident-note":      `{"text":"pwned"}`,
+		"check-incident-item":    `{"item":0,"done":true}`,
+		"set-incident-scenario":  `{"scenario_id":0}`,
+		"close-incident":         `{"send":[]}`,
+		"create-scenario":        `{"name":"pwned"}`,
+		"update-scenario":        `{"name":"pwned"}`,
+		"create-statement":       `{"title":"pwned","texts":{"":"pwned"}}`,
+		"update-statement":       `{"title":"pwned","texts":{"":"pwned"}}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)

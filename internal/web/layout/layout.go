@@ -29,10 +29,13 @@ type PageData struct {
 	Workspaces       []WorkspaceLink
 	CurrentWorkspace WorkspaceLink
 	// Paused shows the crisis banner: publishing is on hold.
-	Paused     bool
-	Unread     int
-	Flash      string
-	FlashError bool
+	Paused bool
+	// Crisis, when set, is the title of the workspace's open crisis
+	// incident (the crisis banner links to CrisisURL).
+	Crisis, CrisisURL string
+	Unread            int
+	Flash             string
+	FlashError        bool
 	// Nav names the current section ("calendar", "compose", …).
 	Nav string
 }

@@ -129,6 +129,7 @@ var (
 	logSentences = []string{
 		"publishing is paused for this workspace", "visible on the network", "the network still does not show the post",
 		"deleted from the network", "not on the network: sending again",
+		"holding statement of the open crisis: published although publishing is paused",
 	}
 	// logPrefixes are sentences followed by a value (a key, an id, a duration).
 	logPrefixes = []string{"attempt ", "recover ", "uploaded as ", "another run is sending this message; looking again in "}

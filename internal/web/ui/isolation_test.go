@@ -16,6 +16,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
@@ -60,7 +61,9 @@ type tenantA struct {
 	tokenID int64
 	hookID  int64
 	view    int64 // a saved inbox view of A, shared with A
-	secrets []string
+	// A's crisis cell: a scenario, an approved statement, a closed incident.
+	scenario, statement, incident int64
+	secrets                       []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
@@ -251,7 +254,29 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.view = view.ID
-	a.secrets = []string{"secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	sc, err := env.App.Crisis.SaveScenario(ctx, owner, ws.ID, 0, crisis.ScenarioInput{Name: "acme secret scenario", Checklist: []string{"acme secret check"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := env.App.Crisis.SaveStatement(ctx, owner, ws.ID, sc.ID, 0, crisis.StatementInput{Title: "acme secret statement", Texts: map[string]string{"": "acme secret words"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Crisis.ApproveStatement(ctx, owner, ws.ID, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	inc, err := env.App.Crisis.Open(ctx, owner, ws.ID, crisis.OpenInput{Title: "acme secret incident", ScenarioID: sc.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Crisis.Close(ctx, owner, ws.ID, inc.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.scenario, a.statement, a.incident = sc.ID, st.ID, inc.ID
+	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -277,6 +302,14 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	ws, err := env.Store.GetWorkspace(ctx, a.ws.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	pb, err := env.App.Crisis.Playbook(ctx, owner, a.ws.ID)
+	if err != nil || len(pb) != 1 || pb[0].Name != "acme secret scenario" || len(pb[0].Statements) != 1 || !pb[0].Statements[0].Approved() ||
+		pb[0].Statements[0].Texts[""] != "acme secret words" {
+		t.Errorf("workspace A's playbook changed: %+v %v", pb, err)
+	}
+	if inc, err := env.App.Crisis.Get(ctx, owner, a.ws.ID, a.incident); err != nil || inc.Open() || len(inc.Checks) != 0 || len(inc.Published) != 0 {
+		t.Errorf("workspace A's incident changed: %+v %v", inc, err)
 	}
 	if ws.IcalTokenHash != a.ws.IcalTokenHash {
 		t.Errorf("workspace A's iCal secret changed")
@@ -356,7 +389,14 @@ var postActions = []string{"approve", "reject", "comment", "unschedule", "delete
 // branch ({action}, {network}).
 func (w *walker) expand(path string) []string {
 	out := []string{path}
-	for name, values := range map[string][]string{"{action}": postActions, "{network}": {"sandbox", "bluesky", "mastodon", "no-such-network"}} {
+	actions := postActions
+	switch {
+	case strings.Contains(path, "/crisis/incidents/"):
+		actions = []string{"note", "check", "scenario", "close", "no-such-action"}
+	case strings.Contains(path, "/crisis/statements/"):
+		actions = []string{"save", "delete", "approve", "publish", "no-such-action"}
+	}
+	for name, values := range map[string][]string{"{action}": actions, "{network}": {"sandbox", "bluesky", "mastodon", "no-such-network"}} {
 		var next []string
 		for _, p := range out {
 			if !strings.Contains(p, name) {
@@ -407,6 +447,12 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.contact.ID
 		case strings.HasPrefix(path, "/w/{ws}/inbox/views/"):
 			id = w.a.view
+		case strings.HasPrefix(path, "/w/{ws}/crisis/incidents/"):
+			id = w.a.incident
+		case strings.HasPrefix(path, "/w/{ws}/crisis/scenarios/"):
+			id = w.a.scenario
+		case strings.HasPrefix(path, "/w/{ws}/crisis/statements/"):
+			id = w.a.statement
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/live"
@@ -68,6 +69,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks.
 	Contacts *contacts.Service
+	// Crisis is the crisis cell: incidents, playbooks, reports.
+	Crisis *crisis.Service
 }
 
 // SessionCookie names the session cookie.
@@ -249,6 +252,11 @@ func (u *ui) pageData(r *http.Request, ws *store.Workspace, title, nav string) l
 	if ws != nil {
 		pd.CurrentWorkspace = layout.WorkspaceLink{ID: ws.ID, Name: ws.Name}
 		pd.Paused = ws.PausedAt != nil
+		if u.Crisis != nil {
+			if inc, err := u.Crisis.Current(r.Context(), user, ws.ID); err == nil {
+				pd.Crisis, pd.CrisisURL = inc.Title, incidentURL(ws.ID, inc.ID)
+			}
+		}
 	}
 	if n, err := u.Notifications.Unread(r.Context(), user); err == nil {
 		pd.Unread = int(n)

@@ -97,6 +97,69 @@ type ContactTag struct {
 	Tag       string
 }
 
+type CrisisCheck struct {
+	IncidentID int64
+	Item       int64
+	Label      string
+	UserID     *int64
+	CheckedAt  time.Time
+}
+
+type CrisisEvent struct {
+	ID          int64
+	IncidentID  int64
+	WorkspaceID int64
+	At          time.Time
+	Kind        string
+	UserID      *int64
+	Actor       string
+	Detail      string
+	RefID       *int64
+}
+
+type CrisisIncident struct {
+	ID          int64
+	WorkspaceID int64
+	Title       string
+	ScenarioID  *int64
+	OpenedBy    *int64
+	OpenedAt    time.Time
+	ClosedBy    *int64
+	ClosedAt    *time.Time
+}
+
+type CrisisScenario struct {
+	ID          int64
+	WorkspaceID int64
+	Name        string
+	TriggerDesc string
+	Approvers   string
+	Speakers    string
+	Checklist   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type CrisisStatement struct {
+	ID          int64
+	WorkspaceID int64
+	ScenarioID  int64
+	Title       string
+	Texts       string
+	ApprovedBy  *int64
+	ApprovedAt  *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type CrisisStatementPost struct {
+	IncidentID  int64
+	StatementID int64
+	PostID      int64
+	PublishedBy *int64
+	CreatedAt   time.Time
+}
+
 type IdempotencyKey struct {
 	UserID      int64
 	Key         string
