@@ -299,6 +299,7 @@ type ListenQuery struct {
 type ListenSetting struct {
 	WorkspaceID     int64
 	RetentionMonths int64
+	QueriesVersion  int64
 }
 
 type ListenSource struct {
@@ -319,6 +320,7 @@ type ListenSource struct {
 	Matched     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Failed      bool
 }
 
 type ListenTopic struct {
