@@ -1421,6 +1421,7 @@ type ListRunnableListenSourcesRow struct {
 	ID          int64
 	WorkspaceID int64
 	Kind        string
+	UpdatedAt   time.Time
 }
 
 // ListTopicAuthorRollupsParams mirrors the row or argument shape sqlc generates for both dialects.

@@ -72,7 +72,7 @@ DELETE FROM listen_sources WHERE id = sqlc.arg(id);
 -- ListRunnableListenSources lists the sources a runner should consume:
 -- enabled and not failed.
 -- name: ListRunnableListenSources :many
-SELECT id, workspace_id, kind FROM listen_sources WHERE enabled AND NOT failed ORDER BY id;
+SELECT id, workspace_id, kind, updated_at FROM listen_sources WHERE enabled AND NOT failed ORDER BY id;
 
 -- ClaimListenSource takes or renews the source's lease for a node: 1 when
 -- the node holds it (it held it, nobody did, or the holder's lease ran

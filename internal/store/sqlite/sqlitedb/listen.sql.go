@@ -733,13 +733,14 @@ func (q *Queries) ListRecentMentions(ctx context.Context, arg ListRecentMentions
 }
 
 const listRunnableListenSources = `-- name: ListRunnableListenSources :many
-SELECT id, workspace_id, kind FROM listen_sources WHERE enabled AND NOT failed ORDER BY id
+SELECT id, workspace_id, kind, updated_at FROM listen_sources WHERE enabled AND NOT failed ORDER BY id
 `
 
 type ListRunnableListenSourcesRow struct {
 	ID          int64
 	WorkspaceID int64
 	Kind        string
+	UpdatedAt   time.Time
 }
 
 // ListRunnableListenSources lists the sources a runner should consume:
@@ -753,7 +754,12 @@ func (q *Queries) ListRunnableListenSources(ctx context.Context) ([]ListRunnable
 	var items []ListRunnableListenSourcesRow
 	for rows.Next() {
 		var i ListRunnableListenSourcesRow
-		if err := rows.Scan(&i.ID, &i.WorkspaceID, &i.Kind); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.WorkspaceID,
+			&i.Kind,
+			&i.UpdatedAt,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
