@@ -121,9 +121,9 @@ type termKey struct {
 }
 
 type authorKey struct {
-	topic            int64
-	day              time.Time
-	network, author  string
+	topic           int64
+	day             time.Time
+	network, author string
 }
 
 type rollup struct{ mentions, pos, neu, neg, reach int64 }
