@@ -18,6 +18,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/listen/source"
+	netsandbox "github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/sentiment"
@@ -52,6 +53,10 @@ type Service struct {
 	Kinds source.Registry
 	// Deps are handed to the sources the runner builds.
 	Deps source.Deps
+	// Sandbox and SandboxURL drive the Sandbox public stream's storm
+	// switch (storm.go).
+	Sandbox    *netsandbox.Connector
+	SandboxURL string
 	Log  *slog.Logger
 	Now  func() time.Time
 

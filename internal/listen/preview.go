@@ -127,3 +127,12 @@ func (s *Service) Preview(ctx context.Context, user store.User, workspaceID int6
 	out.Matches = append(out.Matches, all...)
 	return out, nil
 }
+
+// ValidateFor is Validate for a member of the workspace (the editor's
+// check as you type, through the workspace's routes).
+func (s *Service) ValidateFor(ctx context.Context, user store.User, workspaceID int64, text string) (Validation, error) {
+	if err := s.authorize(ctx, user, workspaceID, permRead); err != nil {
+		return Validation{}, err
+	}
+	return Validate(text), nil
+}

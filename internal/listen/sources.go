@@ -52,8 +52,8 @@ type Source struct {
 // SourceInput is a source as a form or the API gives it. Values holds the
 // kind's fields; a secret field left empty on an edit keeps its value.
 type SourceInput struct {
-	Kind    string            `json:"kind"`
-	Name    string            `json:"name" maxLength:"100"`
+	Kind    string            `json:"kind,omitempty" doc:"Required on creation; an edit keeps the kind"`
+	Name    string            `json:"name,omitempty" maxLength:"100"`
 	Values  map[string]string `json:"values,omitempty"`
 	Enabled *bool             `json:"enabled,omitempty"`
 }

@@ -78,14 +78,14 @@ type Query struct {
 // TopicInput is a topic as a form or the API gives it.
 type TopicInput struct {
 	Name  string    `json:"name" minLength:"1" maxLength:"100"`
-	Kind  TopicKind `json:"kind" enum:"brand,product,competitor,industry,other"`
+	Kind  TopicKind `json:"kind,omitempty" enum:"brand,product,competitor,industry,other"`
 	Color string    `json:"color,omitempty" maxLength:"20"`
 }
 
 // QueryInput is a query as a form or the API gives it.
 type QueryInput struct {
-	TopicID    int64  `json:"topic_id"`
-	Name       string `json:"name" maxLength:"100"`
+	TopicID    int64  `json:"topic_id,omitempty" doc:"The topic (kept on an edit when 0)"`
+	Name       string `json:"name,omitempty" maxLength:"100" doc:"Defaults to the query's beginning"`
 	Query      string `json:"query" minLength:"1" maxLength:"4000"`
 	IncludeOwn bool   `json:"include_own,omitempty"`
 	// Enabled defaults to true on creation.
@@ -284,6 +284,9 @@ func (in *QueryInput) check() (*query.Query, error) {
 func (s *Service) CreateQuery(ctx context.Context, user store.User, workspaceID int64, in QueryInput) (Query, error) {
 	if err := s.authorize(ctx, user, workspaceID, permQueries); err != nil {
 		return Query{}, err
+	}
+	if in.TopicID == 0 {
+		return Query{}, problem.Invalidf("topic_id", "required", "Choose a topic.")
 	}
 	if _, err := in.check(); err != nil {
 		return Query{}, err

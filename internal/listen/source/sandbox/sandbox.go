@@ -30,7 +30,7 @@ const PollEvery = time.Second
 // built-in Sandbox's, used when the source names none.
 func Kind(client *http.Client, defaultURL string) source.Kind {
 	return source.Kind{Name: Name, Label: "Sandbox public stream", Network: "sandbox",
-		Needs: "Nothing: the built-in simulated network's public posts.",
+		Needs:  "Nothing: the built-in simulated network's public posts.",
 		Fields: []source.Field{{Name: "url", Label: "Sandbox address", Help: "Leave empty for the built-in Sandbox.", Placeholder: defaultURL}},
 		New: func(cfg source.Config, deps source.Deps) (source.Source, error) {
 			u := strings.TrimRight(strings.TrimSpace(cfg.Values["url"]), "/")
