@@ -24,12 +24,12 @@ func (s *Service) SandboxStorm(ctx context.Context, user store.User, workspaceID
 	if err := s.authorize(ctx, user, workspaceID, permSources); err != nil {
 		return netsandbox.PublicStorm{}, err
 	}
-	if mode != netsandbox.StormAuto && mode != netsandbox.StormOn && mode != netsandbox.StormOff {
-		return netsandbox.PublicStorm{}, errStormMode
-	}
 	r, err := s.sourceIn(ctx, workspaceID, sourceID)
 	if err != nil {
 		return netsandbox.PublicStorm{}, err
+	}
+	if mode != netsandbox.StormAuto && mode != netsandbox.StormOn && mode != netsandbox.StormOff {
+		return netsandbox.PublicStorm{}, errStormMode
 	}
 	if r.Kind != sandbox.Name {
 		return netsandbox.PublicStorm{}, errNotSandbox

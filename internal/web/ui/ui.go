@@ -21,6 +21,7 @@ import (
 	"github.com/tribune-social/tribune/internal/calendar"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/live"
@@ -68,6 +69,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks.
 	Contacts *contacts.Service
+	// Listen is listening: topics, queries, sources (issue 15).
+	Listen *listen.Service
 }
 
 // SessionCookie names the session cookie.
