@@ -57,8 +57,8 @@ type Service struct {
 	// switch (storm.go).
 	Sandbox    *netsandbox.Connector
 	SandboxURL string
-	Log  *slog.Logger
-	Now  func() time.Time
+	Log        *slog.Logger
+	Now        func() time.Time
 
 	indexes indexCache
 	recent  recentPosts

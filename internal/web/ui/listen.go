@@ -142,6 +142,14 @@ func (c queryCheck) parts() (before, at, after string) {
 	return before, " ", ""
 }
 
+// message is the syntax error in lang.
+func (c queryCheck) message(lang string) string {
+	if lang == "fr" && c.Preview.MessageFR != "" {
+		return c.Preview.MessageFR
+	}
+	return c.Preview.Message
+}
+
 func queryInput(r *http.Request) listen.QueryInput {
 	in := listen.QueryInput{Name: r.FormValue("name"), Query: r.FormValue("query"), IncludeOwn: r.FormValue("include_own") == "1"}
 	in.TopicID, _ = parseInt64(r.FormValue("topic_id"))
