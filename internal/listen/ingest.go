@@ -2,7 +2,6 @@ package listen
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -130,41 +129,56 @@ type rollup struct{ mentions, pos, neu, neg, reach int64 }
 
 type authorRollup struct{ mentions, followers int64 }
 
-// store writes the matched posts in tx and returns how many were new.
+// store writes the matched posts in tx and returns how many were new. A
+// batch costs five statements whatever its size (its rows travel as JSON
+// arrays, store.Rows); the rollups are counted, in Go, from the mentions
+// the insert returned, so a post already stored moves nothing.
 func (s *Service) store(ctx context.Context, tx store.Tx, workspaceID, sourceID int64, hits []matched, now time.Time) (int, error) {
+	if len(hits) == 0 {
+		return 0, nil
+	}
+	type postKey struct{ network, id string }
+	rows := make([]store.MentionRow, 0, len(hits))
+	byKey := make(map[postKey]int, len(hits))
+	posted := make([]time.Time, len(hits))
+	for i, m := range hits {
+		p := m.post
+		k := postKey{p.Network, p.ExternalID}
+		if _, dup := byKey[k]; dup {
+			continue // twice in one batch: the first counts
+		}
+		byKey[k] = i
+		at := p.CreatedAt.UTC()
+		if at.IsZero() || at.After(now.Add(time.Hour)) {
+			// A post without a date, or dated in the future by a wrong
+			// clock, counts when we saw it.
+			at = now
+		}
+		posted[i] = at
+		rows = append(rows, store.MentionRow{WorkspaceID: workspaceID, SourceID: &sourceID, Network: p.Network, ExternalID: p.ExternalID,
+			URL: p.URL, Author: p.Author, AuthorName: p.AuthorName, AuthorFollowers: p.AuthorFollowers, Text: p.Text, Lang: m.lang,
+			Sentiment: string(m.sent.Label), SentimentScore: m.sent.Score, PostedAt: store.RowTime(at), ReceivedAt: store.RowTime(now)})
+	}
+	added, err := tx.InsertMentions(ctx, store.Rows(rows))
+	if err != nil || len(added) == 0 {
+		return 0, err
+	}
 	rolls := map[hourKey]*rollup{}
 	terms := map[termKey]int64{}
 	authors := map[authorKey]*authorRollup{}
 	var hourOrder []hourKey
 	var termOrder []termKey
 	var authorOrder []authorKey
-	stored := 0
-	for _, m := range hits {
+	var links []store.MentionTopicRow
+	for _, a := range added {
+		i := byKey[postKey{a.Network, a.ExternalID}]
+		m, at := hits[i], posted[i]
 		p := m.post
-		posted := p.CreatedAt.UTC()
-		if posted.IsZero() || posted.After(now.Add(time.Hour)) {
-			// A post without a date, or dated in the future by a wrong
-			// clock, counts when we saw it.
-			posted = now
-		}
-		id, err := tx.InsertMention(ctx, store.InsertMentionParams{WorkspaceID: workspaceID, SourceID: &sourceID, Network: p.Network, ExternalID: p.ExternalID,
-			URL: p.URL, Author: p.Author, AuthorName: p.AuthorName, AuthorFollowers: p.AuthorFollowers, Text: p.Text, Lang: m.lang,
-			Sentiment: string(m.sent.Label), SentimentScore: m.sent.Score, PostedAt: posted, ReceivedAt: now})
-		if errors.Is(err, store.ErrNotFound) {
-			continue // already stored: a replay moves nothing
-		}
-		if err != nil {
-			return 0, err
-		}
-		stored++
-		hour := posted.Truncate(time.Hour)
-		day := posted.Truncate(24 * time.Hour)
+		hour, day := at.Truncate(time.Hour), at.Truncate(24*time.Hour)
 		words := Terms(p.Text)
 		for _, h := range m.topics {
 			q := h.query
-			if err := tx.InsertMentionTopic(ctx, store.InsertMentionTopicParams{MentionID: id, TopicID: h.topic, QueryID: &q, WorkspaceID: workspaceID, PostedAt: posted}); err != nil {
-				return 0, err
-			}
+			links = append(links, store.MentionTopicRow{MentionID: a.ID, TopicID: h.topic, QueryID: &q, WorkspaceID: workspaceID, PostedAt: store.RowTime(at)})
 			hk := hourKey{h.topic, hour}
 			r := rolls[hk]
 			if r == nil {
@@ -204,28 +218,41 @@ func (s *Service) store(ctx context.Context, tx store.Tx, workspaceID, sourceID 
 			}
 		}
 	}
-	// Rollups are written in a fixed order (first seen), so two batches of
-	// a workspace lock the same rows in the same order on PostgreSQL.
-	for _, k := range hourOrder {
+	if err := tx.InsertMentionTopics(ctx, store.Rows(links)); err != nil {
+		return 0, err
+	}
+	// Rollup rows go in a fixed order (first seen), so two batches of a
+	// workspace lock the same rows in the same order on PostgreSQL.
+	rr := make([]store.MentionRollupRow, len(hourOrder))
+	for i, k := range hourOrder {
 		r := rolls[k]
-		if err := tx.AddMentionRollup(ctx, store.AddMentionRollupParams{WorkspaceID: workspaceID, TopicID: k.topic, Hour: k.hour,
-			Mentions: r.mentions, Positive: r.pos, Neutral: r.neu, Negative: r.neg, Reach: r.reach}); err != nil {
+		rr[i] = store.MentionRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Hour: store.RowTime(k.hour), Mentions: r.mentions,
+			Positive: r.pos, Neutral: r.neu, Negative: r.neg, Reach: r.reach}
+	}
+	if err := tx.AddMentionRollups(ctx, store.Rows(rr)); err != nil {
+		return 0, err
+	}
+	if len(termOrder) > 0 {
+		tr := make([]store.TermRollupRow, len(termOrder))
+		for i, k := range termOrder {
+			tr[i] = store.TermRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Hour: store.RowTime(k.hour), Term: k.term, Mentions: terms[k]}
+		}
+		if err := tx.AddMentionTermRollups(ctx, store.Rows(tr)); err != nil {
 			return 0, err
 		}
 	}
-	for _, k := range termOrder {
-		if err := tx.AddMentionTermRollup(ctx, store.AddMentionTermRollupParams{WorkspaceID: workspaceID, TopicID: k.topic, Hour: k.hour, Term: k.term, Mentions: terms[k]}); err != nil {
+	if len(authorOrder) > 0 {
+		ar := make([]store.AuthorRollupRow, len(authorOrder))
+		for i, k := range authorOrder {
+			a := authors[k]
+			ar[i] = store.AuthorRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Day: store.RowTime(k.day), Network: k.network, Author: k.author,
+				Mentions: a.mentions, Followers: a.followers}
+		}
+		if err := tx.AddMentionAuthorRollups(ctx, store.Rows(ar)); err != nil {
 			return 0, err
 		}
 	}
-	for _, k := range authorOrder {
-		a := authors[k]
-		if err := tx.AddMentionAuthorRollup(ctx, store.AddMentionAuthorRollupParams{WorkspaceID: workspaceID, TopicID: k.topic, Day: k.day, Network: k.network,
-			Author: k.author, Mentions: a.mentions, Followers: a.followers}); err != nil {
-			return 0, err
-		}
-	}
-	return stored, nil
+	return len(added), nil
 }
 
 // langOf is the primary subtag of a declared language when it is French or

@@ -101,38 +101,6 @@ type AddInboxRuleActionParams struct {
 	Previous    string
 }
 
-// AddMentionAuthorRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type AddMentionAuthorRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Day         time.Time
-	Network     string
-	Author      string
-	Mentions    int64
-	Followers   int64
-}
-
-// AddMentionRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type AddMentionRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Mentions    int64
-	Positive    int64
-	Neutral     int64
-	Negative    int64
-	Reach       int64
-}
-
-// AddMentionTermRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type AddMentionTermRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Term        string
-	Mentions    int64
-}
-
 // AddNotificationParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddNotificationParams struct {
 	UserID      int64
@@ -995,31 +963,11 @@ type InsertInboxStreamParams struct {
 	LeaseUntil time.Time
 }
 
-// InsertMentionParams mirrors the row or argument shape sqlc generates for both dialects.
-type InsertMentionParams struct {
-	WorkspaceID     int64
-	SourceID        *int64
-	Network         string
-	ExternalID      string
-	URL             string
-	Author          string
-	AuthorName      string
-	AuthorFollowers int64
-	Text            string
-	Lang            string
-	Sentiment       string
-	SentimentScore  float64
-	PostedAt        time.Time
-	ReceivedAt      time.Time
-}
-
-// InsertMentionTopicParams mirrors the row or argument shape sqlc generates for both dialects.
-type InsertMentionTopicParams struct {
-	MentionID   int64
-	TopicID     int64
-	QueryID     *int64
-	WorkspaceID int64
-	PostedAt    time.Time
+// InsertMentionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type InsertMentionsRow struct {
+	ID         int64
+	Network    string
+	ExternalID string
 }
 
 // InsertModerationRuleParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2439,9 +2387,9 @@ type Queries interface {
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
-	AddMentionAuthorRollup(ctx context.Context, arg AddMentionAuthorRollupParams) error
-	AddMentionRollup(ctx context.Context, arg AddMentionRollupParams) error
-	AddMentionTermRollup(ctx context.Context, arg AddMentionTermRollupParams) error
+	AddMentionAuthorRollups(ctx context.Context, batch string) error
+	AddMentionRollups(ctx context.Context, batch string) error
+	AddMentionTermRollups(ctx context.Context, batch string) error
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
@@ -2570,8 +2518,8 @@ type Queries interface {
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
 	InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error)
 	InsertInboxStream(ctx context.Context, arg InsertInboxStreamParams) (int64, error)
-	InsertMention(ctx context.Context, arg InsertMentionParams) (int64, error)
-	InsertMentionTopic(ctx context.Context, arg InsertMentionTopicParams) error
+	InsertMentionTopics(ctx context.Context, batch string) error
+	InsertMentions(ctx context.Context, batch string) ([]InsertMentionsRow, error)
 	InsertModerationRule(ctx context.Context, arg InsertModerationRuleParams) (int64, error)
 	InsertSavedReply(ctx context.Context, arg InsertSavedReplyParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)

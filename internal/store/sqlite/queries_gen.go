@@ -59,16 +59,16 @@ func (a queries) AddInboxRuleAction(ctx context.Context, arg store.AddInboxRuleA
 	return r, mapErr(err)
 }
 
-func (a queries) AddMentionAuthorRollup(ctx context.Context, arg store.AddMentionAuthorRollupParams) error {
-	return mapErr(a.w.AddMentionAuthorRollup(ctx, sqlitedb.AddMentionAuthorRollupParams(arg)))
+func (a queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionAuthorRollups(ctx, batch))
 }
 
-func (a queries) AddMentionRollup(ctx context.Context, arg store.AddMentionRollupParams) error {
-	return mapErr(a.w.AddMentionRollup(ctx, sqlitedb.AddMentionRollupParams(arg)))
+func (a queries) AddMentionRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionRollups(ctx, batch))
 }
 
-func (a queries) AddMentionTermRollup(ctx context.Context, arg store.AddMentionTermRollupParams) error {
-	return mapErr(a.w.AddMentionTermRollup(ctx, sqlitedb.AddMentionTermRollupParams(arg)))
+func (a queries) AddMentionTermRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionTermRollups(ctx, batch))
 }
 
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
@@ -705,13 +705,20 @@ func (a queries) InsertInboxStream(ctx context.Context, arg store.InsertInboxStr
 	return r, mapErr(err)
 }
 
-func (a queries) InsertMention(ctx context.Context, arg store.InsertMentionParams) (int64, error) {
-	r, err := a.w.InsertMention(ctx, sqlitedb.InsertMentionParams(arg))
-	return r, mapErr(err)
+func (a queries) InsertMentionTopics(ctx context.Context, batch string) error {
+	return mapErr(a.w.InsertMentionTopics(ctx, batch))
 }
 
-func (a queries) InsertMentionTopic(ctx context.Context, arg store.InsertMentionTopicParams) error {
-	return mapErr(a.w.InsertMentionTopic(ctx, sqlitedb.InsertMentionTopicParams(arg)))
+func (a queries) InsertMentions(ctx context.Context, batch string) ([]store.InsertMentionsRow, error) {
+	rs, err := a.w.InsertMentions(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InsertMentionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.InsertMentionsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) InsertModerationRule(ctx context.Context, arg store.InsertModerationRuleParams) (int64, error) {

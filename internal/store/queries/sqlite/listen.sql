@@ -99,42 +99,6 @@ UPDATE listen_sources SET cursor = sqlc.arg(cursor), cursor_at = sqlc.arg(cursor
     seen = seen + sqlc.arg(seen), matched = matched + sqlc.arg(matched)
 WHERE id = sqlc.arg(id);
 
--- InsertMention stores a mention seen for the first time; one already
--- stored (a replay, another source) returns no row.
--- name: InsertMention :one
-INSERT INTO mentions (workspace_id, source_id, network, external_id, url, author, author_name, author_followers, text, lang,
-                      sentiment, sentiment_score, posted_at, received_at)
-VALUES (sqlc.arg(workspace_id), sqlc.narg(source_id), sqlc.arg(network), sqlc.arg(external_id), sqlc.arg(url), sqlc.arg(author),
-        sqlc.arg(author_name), sqlc.arg(author_followers), sqlc.arg(text), sqlc.arg(lang), sqlc.arg(sentiment),
-        sqlc.arg(sentiment_score), sqlc.arg(posted_at), sqlc.arg(received_at))
-ON CONFLICT (workspace_id, network, external_id) DO NOTHING
-RETURNING id;
-
--- name: InsertMentionTopic :exec
-INSERT INTO mention_topics (mention_id, topic_id, query_id, workspace_id, posted_at)
-VALUES (sqlc.arg(mention_id), sqlc.arg(topic_id), sqlc.narg(query_id), sqlc.arg(workspace_id), sqlc.arg(posted_at))
-ON CONFLICT (mention_id, topic_id) DO NOTHING;
-
--- name: AddMentionRollup :exec
-INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(mentions), sqlc.arg(positive), sqlc.arg(neutral),
-        sqlc.arg(negative), sqlc.arg(reach))
-ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
-    positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
-    negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach;
-
--- name: AddMentionTermRollup :exec
-INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(term), sqlc.arg(mentions))
-ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions;
-
--- name: AddMentionAuthorRollup :exec
-INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(day), sqlc.arg(network), sqlc.arg(author), sqlc.arg(mentions),
-        sqlc.arg(followers))
-ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
-    followers = max(mention_author_rollups.followers, excluded.followers);
-
 -- ListRecentMentions reads the newest mentions posted since a time (the
 -- query editor's preview).
 -- name: ListRecentMentions :many
@@ -178,3 +142,50 @@ DELETE FROM mention_term_rollups WHERE workspace_id = sqlc.arg(workspace_id) AND
 
 -- name: DeleteMentionAuthorRollupsBefore :exec
 DELETE FROM mention_author_rollups WHERE workspace_id = sqlc.arg(workspace_id) AND day < sqlc.arg(before);
+
+-- The pipeline's batched writes: a batch's rows travel as one JSON array
+-- (store.Rows), so that a batch costs a handful of statements whatever its
+-- size. Rows: store.MentionRow; a mention already stored (a replay,
+-- another source) is not returned.
+-- name: InsertMentions :many
+INSERT INTO mentions (workspace_id, source_id, network, external_id, url, author, author_name, author_followers, text, lang,
+                      sentiment, sentiment_score, posted_at, received_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'source_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'url',
+       j.value ->> 'author', j.value ->> 'author_name', j.value ->> 'author_followers', j.value ->> 'text', j.value ->> 'lang',
+       j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'posted_at', j.value ->> 'received_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (workspace_id, network, external_id) DO NOTHING
+RETURNING id, network, external_id;
+
+-- Rows: store.MentionTopicRow.
+-- name: InsertMentionTopics :exec
+INSERT INTO mention_topics (mention_id, topic_id, query_id, workspace_id, posted_at)
+SELECT j.value ->> 'mention_id', j.value ->> 'topic_id', j.value ->> 'query_id', j.value ->> 'workspace_id', j.value ->> 'posted_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (mention_id, topic_id) DO NOTHING;
+
+-- Rows: store.MentionRollupRow, one per (topic, hour).
+-- name: AddMentionRollups :exec
+INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'hour', j.value ->> 'mentions', j.value ->> 'positive',
+       j.value ->> 'neutral', j.value ->> 'negative', j.value ->> 'reach'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
+    positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
+    negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach;
+
+-- Rows: store.TermRollupRow, one per (topic, hour, term).
+-- name: AddMentionTermRollups :exec
+INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'hour', j.value ->> 'term', j.value ->> 'mentions'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions;
+
+-- Rows: store.AuthorRollupRow, one per (topic, day, network, author).
+-- name: AddMentionAuthorRollups :exec
+INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
+       j.value ->> 'mentions', j.value ->> 'followers'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
+    followers = max(mention_author_rollups.followers, excluded.followers);

@@ -10,93 +10,47 @@ import (
 	"time"
 )
 
-const addMentionAuthorRollup = `-- name: AddMentionAuthorRollup :exec
+const addMentionAuthorRollups = `-- name: AddMentionAuthorRollups :exec
 INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
+       j.value ->> 'mentions', j.value ->> 'followers'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
     followers = max(mention_author_rollups.followers, excluded.followers)
 `
 
-type AddMentionAuthorRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Day         time.Time
-	Network     string
-	Author      string
-	Mentions    int64
-	Followers   int64
-}
-
-func (q *Queries) AddMentionAuthorRollup(ctx context.Context, arg AddMentionAuthorRollupParams) error {
-	_, err := q.db.ExecContext(ctx, addMentionAuthorRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Day,
-		arg.Network,
-		arg.Author,
-		arg.Mentions,
-		arg.Followers,
-	)
+// Rows: store.AuthorRollupRow, one per (topic, day, network, author).
+func (q *Queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionAuthorRollups, batch)
 	return err
 }
 
-const addMentionRollup = `-- name: AddMentionRollup :exec
+const addMentionRollups = `-- name: AddMentionRollups :exec
 INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7, ?8)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'hour', j.value ->> 'mentions', j.value ->> 'positive',
+       j.value ->> 'neutral', j.value ->> 'negative', j.value ->> 'reach'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
     positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
     negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach
 `
 
-type AddMentionRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Mentions    int64
-	Positive    int64
-	Neutral     int64
-	Negative    int64
-	Reach       int64
-}
-
-func (q *Queries) AddMentionRollup(ctx context.Context, arg AddMentionRollupParams) error {
-	_, err := q.db.ExecContext(ctx, addMentionRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Hour,
-		arg.Mentions,
-		arg.Positive,
-		arg.Neutral,
-		arg.Negative,
-		arg.Reach,
-	)
+// Rows: store.MentionRollupRow, one per (topic, hour).
+func (q *Queries) AddMentionRollups(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionRollups, batch)
 	return err
 }
 
-const addMentionTermRollup = `-- name: AddMentionTermRollup :exec
+const addMentionTermRollups = `-- name: AddMentionTermRollups :exec
 INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
-VALUES (?1, ?2, ?3, ?4, ?5)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'hour', j.value ->> 'term', j.value ->> 'mentions'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions
 `
 
-type AddMentionTermRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Term        string
-	Mentions    int64
-}
-
-func (q *Queries) AddMentionTermRollup(ctx context.Context, arg AddMentionTermRollupParams) error {
-	_, err := q.db.ExecContext(ctx, addMentionTermRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Hour,
-		arg.Term,
-		arg.Mentions,
-	)
+// Rows: store.TermRollupRow, one per (topic, hour, term).
+func (q *Queries) AddMentionTermRollups(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionTermRollups, batch)
 	return err
 }
 
@@ -444,80 +398,61 @@ func (q *Queries) GetListenTopic(ctx context.Context, id int64) (ListenTopic, er
 	return i, err
 }
 
-const insertMention = `-- name: InsertMention :one
-INSERT INTO mentions (workspace_id, source_id, network, external_id, url, author, author_name, author_followers, text, lang,
-                      sentiment, sentiment_score, posted_at, received_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7, ?8, ?9, ?10, ?11,
-        ?12, ?13, ?14)
-ON CONFLICT (workspace_id, network, external_id) DO NOTHING
-RETURNING id
-`
-
-type InsertMentionParams struct {
-	WorkspaceID     int64
-	SourceID        *int64
-	Network         string
-	ExternalID      string
-	URL             string
-	Author          string
-	AuthorName      string
-	AuthorFollowers int64
-	Text            string
-	Lang            string
-	Sentiment       string
-	SentimentScore  float64
-	PostedAt        time.Time
-	ReceivedAt      time.Time
-}
-
-// InsertMention stores a mention seen for the first time; one already
-// stored (a replay, another source) returns no row.
-func (q *Queries) InsertMention(ctx context.Context, arg InsertMentionParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, insertMention,
-		arg.WorkspaceID,
-		arg.SourceID,
-		arg.Network,
-		arg.ExternalID,
-		arg.URL,
-		arg.Author,
-		arg.AuthorName,
-		arg.AuthorFollowers,
-		arg.Text,
-		arg.Lang,
-		arg.Sentiment,
-		arg.SentimentScore,
-		arg.PostedAt,
-		arg.ReceivedAt,
-	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
-const insertMentionTopic = `-- name: InsertMentionTopic :exec
+const insertMentionTopics = `-- name: InsertMentionTopics :exec
 INSERT INTO mention_topics (mention_id, topic_id, query_id, workspace_id, posted_at)
-VALUES (?1, ?2, ?3, ?4, ?5)
+SELECT j.value ->> 'mention_id', j.value ->> 'topic_id', j.value ->> 'query_id', j.value ->> 'workspace_id', j.value ->> 'posted_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (mention_id, topic_id) DO NOTHING
 `
 
-type InsertMentionTopicParams struct {
-	MentionID   int64
-	TopicID     int64
-	QueryID     *int64
-	WorkspaceID int64
-	PostedAt    time.Time
+// Rows: store.MentionTopicRow.
+func (q *Queries) InsertMentionTopics(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, insertMentionTopics, batch)
+	return err
 }
 
-func (q *Queries) InsertMentionTopic(ctx context.Context, arg InsertMentionTopicParams) error {
-	_, err := q.db.ExecContext(ctx, insertMentionTopic,
-		arg.MentionID,
-		arg.TopicID,
-		arg.QueryID,
-		arg.WorkspaceID,
-		arg.PostedAt,
-	)
-	return err
+const insertMentions = `-- name: InsertMentions :many
+INSERT INTO mentions (workspace_id, source_id, network, external_id, url, author, author_name, author_followers, text, lang,
+                      sentiment, sentiment_score, posted_at, received_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'source_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'url',
+       j.value ->> 'author', j.value ->> 'author_name', j.value ->> 'author_followers', j.value ->> 'text', j.value ->> 'lang',
+       j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'posted_at', j.value ->> 'received_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (workspace_id, network, external_id) DO NOTHING
+RETURNING id, network, external_id
+`
+
+type InsertMentionsRow struct {
+	ID         int64
+	Network    string
+	ExternalID string
+}
+
+// The pipeline's batched writes: a batch's rows travel as one JSON array
+// (store.Rows), so that a batch costs a handful of statements whatever its
+// size. Rows: store.MentionRow; a mention already stored (a replay,
+// another source) is not returned.
+func (q *Queries) InsertMentions(ctx context.Context, batch string) ([]InsertMentionsRow, error) {
+	rows, err := q.db.QueryContext(ctx, insertMentions, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InsertMentionsRow
+	for rows.Next() {
+		var i InsertMentionsRow
+		if err := rows.Scan(&i.ID, &i.Network, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listListenQueries = `-- name: ListListenQueries :many
