@@ -3,7 +3,9 @@ package listen
 import (
 	"context"
 	"fmt"
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,4 +171,70 @@ func TestRunnerPermanentFailure(t *testing.T) {
 	if r.runs.Load() != 2 {
 		t.Fatalf("the edited source did not start again (%d runs)", r.runs.Load())
 	}
+}
+
+// crashingStore fails the cursor's write of the n-th batch, inside its
+// transaction: what a crash between the mentions' insert and the commit
+// leaves (the transaction rolled back, the cursor where it was).
+type crashingStore struct {
+	store.Store
+	mu      sync.Mutex
+	advance int
+	crashAt int
+}
+
+func (c *crashingStore) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	return c.Store.InTx(ctx, func(tx store.Tx) error { return fn(&crashingTx{Tx: tx, c: c}) })
+}
+
+type crashingTx struct {
+	store.Tx
+	c *crashingStore
+}
+
+func (t *crashingTx) AdvanceListenSource(ctx context.Context, arg store.AdvanceListenSourceParams) error {
+	t.c.mu.Lock()
+	t.c.advance++
+	crash := t.c.advance == t.c.crashAt
+	t.c.mu.Unlock()
+	if crash {
+		return errors.New("the process died before the commit")
+	}
+	return t.Tx.AdvanceListenSource(ctx, arg)
+}
+
+// TestRunnerCrashMidBatch: a batch whose transaction dies after its
+// mentions were written stores nothing; the consumer resumes from the last
+// committed cursor and every post ends up stored once, rollups counted once.
+func TestRunnerCrashMidBatch(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		f.now = time.Now().UTC()
+		tp, _ := f.topic(t, "Acme", `acme`)
+		name, feed := newFeed()
+		feed.add(acmePosts(1, 10)...)
+		src := f.source(t, name)
+		f.s.Store = &crashingStore{Store: st, crashAt: 3} // the third batch (posts 5 and 6) dies
+		r := newRunner(f, "node-a")
+		r.Start(ctx)
+		defer r.Stop()
+		must(t, r.Sync(ctx))
+		waitFor(t, "10 mentions", func() bool { return countMentions(t, f) == 10 })
+		r.Stop()
+		if got := feed.started(); !slices.Equal(got, []string{"", "4"}) {
+			t.Fatalf("runs started from %q, want [\"\" \"4\"]: the crashed batch's cursor must not be stored", got)
+		}
+		rs, err := st.ListTopicRollups(ctx, store.ListTopicRollupsParams{TopicID: tp.ID, Since: t0.Add(-24 * time.Hour)})
+		must(t, err)
+		var n int64
+		for _, r := range rs {
+			n += r.Mentions
+		}
+		s, err := f.s.Source(ctx, f.owner, f.ws.ID, src.ID)
+		must(t, err)
+		if n != 10 || s.Matched != 10 || s.Cursor != "10" {
+			t.Fatalf("after the crash: rollups %d, matched %d, cursor %q; want 10, 10, 10", n, s.Matched, s.Cursor)
+		}
+	})
 }
