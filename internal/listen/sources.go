@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -319,14 +320,6 @@ func (s *Service) KindList() []source.Kind {
 	for _, k := range s.Kinds {
 		out = append(out, k)
 	}
-	sortKinds(out)
+	slices.SortFunc(out, func(a, b source.Kind) int { return strings.Compare(a.Name, b.Name) })
 	return out
-}
-
-func sortKinds(ks []source.Kind) {
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j].Name < ks[j-1].Name; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
 }
