@@ -95,6 +95,11 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 					if err != nil {
 						log.Error("demo", "err", err)
 					}
+					if created {
+						if err := demo.SeedListening(ctx, a.Store, a.Auth, a.Listen); err != nil {
+							log.Error("demo listening", "err", err)
+						}
+					}
 				}
 				fmt.Fprintf(stdout, "Tribune is running at http://%s\n", addr)
 				if created {

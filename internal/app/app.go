@@ -30,6 +30,9 @@ import (
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/source"
+	listensandbox "github.com/tribune-social/tribune/internal/listen/source/sandbox"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
@@ -103,6 +106,11 @@ type App struct {
 	// InboxStreams runs the push streams of the channels this node holds
 	// the lease of (workers only).
 	InboxStreams *inbox.Streams
+
+	// Listen is listening (issue 15); ListenRunner runs the sources this
+	// node holds the lease of (workers only).
+	Listen       *listen.Service
+	ListenRunner *listen.Runner
 }
 
 // OpenStore opens and migrates the configured database.
@@ -296,6 +304,11 @@ func (a *App) build() error {
 		a.Inbox.Guard = a.Live
 	}
 
+	kinds := source.Registry{}
+	kinds.Add(listensandbox.Kind(SandboxClient(cfg, sandboxURL), sandboxURL))
+	a.Listen = &listen.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Analyzer: a.Sentiment, Kinds: kinds,
+		Deps: source.Deps{HTTP: client, Log: a.Log.With("part", "listen")}, Sandbox: sb, SandboxURL: sandboxURL, Log: a.Log.With("part", "listen"), Now: now}
+
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
 		// and rescued; publishing is safe to rescue because of the in-flight marks.
@@ -309,14 +322,18 @@ func (a *App) build() error {
 		a.Inbox.Register(workers)
 		a.Webhooks.Register(workers)
 		a.InboxStreams = &inbox.Streams{Inbox: a.Inbox, Node: cfg.NodeID}
+		a.ListenRunner = &listen.Runner{Service: a.Listen, Node: cfg.NodeID}
+		a.Listen.Register(workers, a.ListenRunner)
 		rc.Workers = workers
 		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.PeriodicJobs = append(rc.PeriodicJobs, webhooks.PeriodicJobs()...)
+		rc.PeriodicJobs = append(rc.PeriodicJobs, listen.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
 			inbox.Queue:        {MaxWorkers: 2},
 			webhooks.Queue:     {MaxWorkers: 4},
+			listen.Queue:       {MaxWorkers: 2},
 			river.QueueDefault: {MaxWorkers: 2},
 		}
 	}
@@ -325,14 +342,14 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
 			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Log: a.Log.With("part", "api"), Now: now,
-			Sentiment: a.Sentiment, Crisis: a.Crisis})
+			Sentiment: a.Sentiment, Crisis: a.Crisis, Listen: a.Listen})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}
 		parts.Limits = limit.New(limit.Config{TokenPerMinute: cfg.APIRateLimit, AddressPerMinute: cfg.APIRateLimitAddress,
@@ -390,6 +407,12 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 		go func() { defer close(streamsDone); _ = a.InboxStreams.Run(sctx) }()
 	}
 	defer stopStreams() // on the early returns below; calling it twice is harmless
+	// Listening's sources, started by the periodic job, stop with the
+	// workers and give their leases back.
+	if a.ListenRunner != nil {
+		a.ListenRunner.Start(ctx)
+		defer a.ListenRunner.Stop()
+	}
 
 	errc := make(chan error, 2)
 	var srv, metricsSrv *http.Server
@@ -436,6 +459,9 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 		_ = metricsSrv.Shutdown(stopCtx)
 	}
 	stopStreams()
+	if a.ListenRunner != nil {
+		a.ListenRunner.Stop()
+	}
 	if a.roles.Workers {
 		a.jobsUp.Store(false)
 		if stopErr := a.Store.Jobs().Stop(stopCtx); stopErr != nil {

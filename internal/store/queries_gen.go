@@ -163,6 +163,15 @@ type AddWebhookDeliveryParams struct {
 	Response   string
 }
 
+// AdvanceListenSourceParams mirrors the row or argument shape sqlc generates for both dialects.
+type AdvanceListenSourceParams struct {
+	Cursor   string
+	CursorAt *time.Time
+	Seen     int64
+	Matched  int64
+	ID       int64
+}
+
 // ApprovalLink mirrors the row or argument shape sqlc generates for both dialects.
 type ApprovalLink struct {
 	ID           int64
@@ -233,6 +242,14 @@ type ClaimInboxPollParams struct {
 	LeaseUntil time.Time
 	ChannelID  int64
 	Now        time.Time
+}
+
+// ClaimListenSourceParams mirrors the row or argument shape sqlc generates for both dialects.
+type ClaimListenSourceParams struct {
+	NodeID     string
+	LeaseUntil *time.Time
+	ID         int64
+	Now        *time.Time
 }
 
 // CloseCrisisIncidentParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -429,6 +446,38 @@ type CreateInvitationParams struct {
 	TokenHash   string
 	InvitedBy   int64
 	ExpiresAt   time.Time
+	CreatedAt   time.Time
+}
+
+// CreateListenQueryParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateListenQueryParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Name        string
+	Query       string
+	IncludeOwn  bool
+	Enabled     bool
+	CreatedBy   *int64
+	CreatedAt   time.Time
+}
+
+// CreateListenSourceParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateListenSourceParams struct {
+	WorkspaceID int64
+	Kind        string
+	Name        string
+	Config      string
+	Secret      []byte
+	Enabled     bool
+	CreatedAt   time.Time
+}
+
+// CreateListenTopicParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateListenTopicParams struct {
+	WorkspaceID int64
+	Name        string
+	Kind        string
+	Color       string
 	CreatedAt   time.Time
 }
 
@@ -676,6 +725,30 @@ type DeleteImportProgressParams struct {
 type DeleteMembershipParams struct {
 	WorkspaceID int64
 	UserID      int64
+}
+
+// DeleteMentionAuthorRollupsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionAuthorRollupsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// DeleteMentionRollupsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionRollupsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// DeleteMentionTermRollupsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionTermRollupsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// DeleteMentionsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
 }
 
 // DeleteUserSessionsExceptParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1054,6 +1127,13 @@ type InsertInboxStreamParams struct {
 	LeaseUntil time.Time
 }
 
+// InsertMentionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type InsertMentionsRow struct {
+	ID         int64
+	Network    string
+	ExternalID string
+}
+
 // InsertModerationRuleParams mirrors the row or argument shape sqlc generates for both dialects.
 type InsertModerationRuleParams struct {
 	WorkspaceID int64
@@ -1316,6 +1396,12 @@ type ListInboxViewsRow struct {
 	UserName    string
 }
 
+// ListListenRetentionRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListListenRetentionRow struct {
+	WorkspaceID     int64
+	RetentionMonths int64
+}
+
 // ListMediaParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListMediaParams struct {
 	WorkspaceID int64
@@ -1415,6 +1501,25 @@ type ListRecentInboxItemsForRulesRow struct {
 	AuthorHandle     string
 }
 
+// ListRecentMentionsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentMentionsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	Lim         int64
+}
+
+// ListRecentMentionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListRecentMentionsRow struct {
+	ID         int64
+	Network    string
+	ExternalID string
+	URL        string
+	Author     string
+	Text       string
+	Lang       string
+	PostedAt   time.Time
+}
+
 // ListRecentPublishedPartsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListRecentPublishedPartsParams struct {
 	ChannelID int64
@@ -1427,6 +1532,32 @@ type ListRecentPublishedPartsRow struct {
 	ExternalID  string
 	ExternalCID string
 	ExternalURL string
+}
+
+// ListRunnableListenSourcesRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListRunnableListenSourcesRow struct {
+	ID          int64
+	WorkspaceID int64
+	Kind        string
+	UpdatedAt   time.Time
+}
+
+// ListTopicAuthorRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListTopicAuthorRollupsParams struct {
+	TopicID int64
+	Since   time.Time
+}
+
+// ListTopicRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListTopicRollupsParams struct {
+	TopicID int64
+	Since   time.Time
+}
+
+// ListTopicTermRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListTopicTermRollupsParams struct {
+	TopicID int64
+	Since   time.Time
 }
 
 // ListUnscheduledPostsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1490,6 +1621,7 @@ type ListenQuery struct {
 type ListenSetting struct {
 	WorkspaceID     int64
 	RetentionMonths int64
+	QueriesVersion  int64
 }
 
 // ListenSource mirrors the row or argument shape sqlc generates for both dialects.
@@ -1511,6 +1643,7 @@ type ListenSource struct {
 	Matched     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Failed      bool
 }
 
 // ListenTopic mirrors the row or argument shape sqlc generates for both dialects.
@@ -1883,6 +2016,12 @@ type ReleaseInboxStreamParams struct {
 	NodeID    string
 }
 
+// ReleaseListenSourceParams mirrors the row or argument shape sqlc generates for both dialects.
+type ReleaseListenSourceParams struct {
+	ID     int64
+	NodeID string
+}
+
 // RemoveContactTagParams mirrors the row or argument shape sqlc generates for both dialects.
 type RemoveContactTagParams struct {
 	ContactID int64
@@ -2001,6 +2140,20 @@ type SetInboxItemsStatusParams struct {
 	Status    string
 	UpdatedAt time.Time
 	Ids       []int64
+}
+
+// SetListenRetentionParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetListenRetentionParams struct {
+	WorkspaceID     int64
+	RetentionMonths int64
+}
+
+// SetListenSourceErrorParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetListenSourceErrorParams struct {
+	LastError   string
+	LastErrorAt *time.Time
+	Failed      bool
+	ID          int64
 }
 
 // SetPartStateParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2151,6 +2304,35 @@ type UpdateInboxViewParams struct {
 	Shared    bool
 	UpdatedAt time.Time
 	ID        int64
+}
+
+// UpdateListenQueryParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateListenQueryParams struct {
+	TopicID    int64
+	Name       string
+	Query      string
+	IncludeOwn bool
+	Enabled    bool
+	UpdatedAt  time.Time
+	ID         int64
+}
+
+// UpdateListenSourceParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateListenSourceParams struct {
+	Name      string
+	Config    string
+	Secret    []byte
+	Enabled   bool
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// UpdateListenTopicParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateListenTopicParams struct {
+	Name  string
+	Kind  string
+	Color string
+	ID    int64
 }
 
 // UpdateMediaDetailsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2408,22 +2590,29 @@ type Queries interface {
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
+	AddMentionAuthorRollups(ctx context.Context, batch string) error
+	AddMentionRollups(ctx context.Context, batch string) error
+	AddMentionTermRollups(ctx context.Context, batch string) error
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
+	AdvanceListenSource(ctx context.Context, arg AdvanceListenSourceParams) error
 	ApproveCrisisStatement(ctx context.Context, arg ApproveCrisisStatementParams) (int64, error)
+	BumpListenQueriesVersion(ctx context.Context, workspaceID int64) error
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
 	CheckCrisisItem(ctx context.Context, arg CheckCrisisItemParams) error
 	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
+	ClaimListenSource(ctx context.Context, arg ClaimListenSourceParams) (int64, error)
 	CloseCrisisIncident(ctx context.Context, arg CloseCrisisIncidentParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
 	CountContactItems(ctx context.Context, contactID int64) (int64, error)
 	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
+	CountMentions(ctx context.Context, workspaceID int64) (int64, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -2438,6 +2627,9 @@ type Queries interface {
 	CreateInboxReply(ctx context.Context, arg CreateInboxReplyParams) (InboxReply, error)
 	CreateInboxView(ctx context.Context, arg CreateInboxViewParams) (InboxView, error)
 	CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error)
+	CreateListenQuery(ctx context.Context, arg CreateListenQueryParams) (int64, error)
+	CreateListenSource(ctx context.Context, arg CreateListenSourceParams) (int64, error)
+	CreateListenTopic(ctx context.Context, arg CreateListenTopicParams) (int64, error)
 	CreateMedia(ctx context.Context, arg CreateMediaParams) (Media, error)
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
@@ -2468,8 +2660,15 @@ type Queries interface {
 	DeleteImportProgressBefore(ctx context.Context, before time.Time) (int64, error)
 	DeleteInboxSLA(ctx context.Context, workspaceID int64) error
 	DeleteInboxView(ctx context.Context, id int64) error
+	DeleteListenQuery(ctx context.Context, id int64) error
+	DeleteListenSource(ctx context.Context, id int64) error
+	DeleteListenTopic(ctx context.Context, id int64) error
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
+	DeleteMentionAuthorRollupsBefore(ctx context.Context, arg DeleteMentionAuthorRollupsBeforeParams) error
+	DeleteMentionRollupsBefore(ctx context.Context, arg DeleteMentionRollupsBeforeParams) error
+	DeleteMentionTermRollupsBefore(ctx context.Context, arg DeleteMentionTermRollupsBeforeParams) error
+	DeleteMentionsBefore(ctx context.Context, arg DeleteMentionsBeforeParams) (int64, error)
 	DeleteModerationRule(ctx context.Context, id int64) error
 	DeletePendingParts(ctx context.Context, variantID int64) error
 	DeletePost(ctx context.Context, id int64) error
@@ -2513,6 +2712,10 @@ type Queries interface {
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInboxView(ctx context.Context, id int64) (InboxView, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
+	GetListenQueriesVersion(ctx context.Context, workspaceID int64) (int64, error)
+	GetListenQuery(ctx context.Context, id int64) (ListenQuery, error)
+	GetListenSource(ctx context.Context, id int64) (ListenSource, error)
+	GetListenTopic(ctx context.Context, id int64) (ListenTopic, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
 	GetModerationRule(ctx context.Context, id int64) (ModerationRule, error)
@@ -2533,6 +2736,8 @@ type Queries interface {
 	InsertInboxItem(ctx context.Context, arg InsertInboxItemParams) (int64, error)
 	InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error)
 	InsertInboxStream(ctx context.Context, arg InsertInboxStreamParams) (int64, error)
+	InsertMentionTopics(ctx context.Context, batch string) error
+	InsertMentions(ctx context.Context, batch string) ([]InsertMentionsRow, error)
 	InsertModerationRule(ctx context.Context, arg InsertModerationRuleParams) (int64, error)
 	InsertSavedReply(ctx context.Context, arg InsertSavedReplyParams) (int64, error)
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
@@ -2579,6 +2784,10 @@ type Queries interface {
 	ListInboxStreamCandidates(ctx context.Context) ([]ListInboxStreamCandidatesRow, error)
 	ListInboxViews(ctx context.Context, arg ListInboxViewsParams) ([]ListInboxViewsRow, error)
 	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
+	ListListenQueries(ctx context.Context, workspaceID int64) ([]ListenQuery, error)
+	ListListenRetention(ctx context.Context) ([]ListListenRetentionRow, error)
+	ListListenSources(ctx context.Context, workspaceID int64) ([]ListenSource, error)
+	ListListenTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error)
 	ListMedia(ctx context.Context, arg ListMediaParams) ([]Media, error)
 	ListMemberWorkspaces(ctx context.Context, userID int64) ([]ListMemberWorkspacesRow, error)
 	ListMembers(ctx context.Context, workspaceID int64) ([]ListMembersRow, error)
@@ -2595,8 +2804,13 @@ type Queries interface {
 	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
 	ListRecentInboxItemsForRules(ctx context.Context, arg ListRecentInboxItemsForRulesParams) ([]ListRecentInboxItemsForRulesRow, error)
+	ListRecentMentions(ctx context.Context, arg ListRecentMentionsParams) ([]ListRecentMentionsRow, error)
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
+	ListRunnableListenSources(ctx context.Context) ([]ListRunnableListenSourcesRow, error)
 	ListSavedReplies(ctx context.Context, workspaceID int64) ([]SavedReply, error)
+	ListTopicAuthorRollups(ctx context.Context, arg ListTopicAuthorRollupsParams) ([]MentionAuthorRollup, error)
+	ListTopicRollups(ctx context.Context, arg ListTopicRollupsParams) ([]MentionRollup, error)
+	ListTopicTermRollups(ctx context.Context, arg ListTopicTermRollupsParams) ([]MentionTermRollup, error)
 	ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
@@ -2623,6 +2837,7 @@ type Queries interface {
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	ReleaseInboxStream(ctx context.Context, arg ReleaseInboxStreamParams) error
+	ReleaseListenSource(ctx context.Context, arg ReleaseListenSourceParams) error
 	RemoveContactTag(ctx context.Context, arg RemoveContactTagParams) error
 	RemoveInboxItemTag(ctx context.Context, arg RemoveInboxItemTagParams) error
 	RenewInboxStream(ctx context.Context, arg RenewInboxStreamParams) (int64, error)
@@ -2638,6 +2853,8 @@ type Queries interface {
 	SetInboxItemsAssignee(ctx context.Context, arg SetInboxItemsAssigneeParams) error
 	SetInboxItemsPriority(ctx context.Context, arg SetInboxItemsPriorityParams) error
 	SetInboxItemsStatus(ctx context.Context, arg SetInboxItemsStatusParams) error
+	SetListenRetention(ctx context.Context, arg SetListenRetentionParams) error
+	SetListenSourceError(ctx context.Context, arg SetListenSourceErrorParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error
 	SetPostStatus(ctx context.Context, arg SetPostStatusParams) error
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error
@@ -2660,6 +2877,9 @@ type Queries interface {
 	UpdateCrisisStatement(ctx context.Context, arg UpdateCrisisStatementParams) error
 	UpdateInboxItemFromNetwork(ctx context.Context, arg UpdateInboxItemFromNetworkParams) error
 	UpdateInboxView(ctx context.Context, arg UpdateInboxViewParams) error
+	UpdateListenQuery(ctx context.Context, arg UpdateListenQueryParams) error
+	UpdateListenSource(ctx context.Context, arg UpdateListenSourceParams) error
+	UpdateListenTopic(ctx context.Context, arg UpdateListenTopicParams) error
 	UpdateMediaDetails(ctx context.Context, arg UpdateMediaDetailsParams) error
 	UpdateModerationRule(ctx context.Context, arg UpdateModerationRuleParams) error
 	UpdatePost(ctx context.Context, arg UpdatePostParams) error

@@ -113,9 +113,69 @@ func TimeOf(t time.Time) *RowTime {
 }
 
 // Rows encodes rows for a batched write.
-func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow](rows []T) string {
+func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow | MentionRow | MentionTopicRow | MentionRollupRow | TermRollupRow | AuthorRollupRow](rows []T) string {
 	// Marshalling these plain structs cannot fail (invalid UTF-8 in a text
 	// becomes U+FFFD, as it does in the connectors' own JSON requests).
 	b, _ := json.Marshal(rows)
 	return string(b)
+}
+
+// MentionRow is a listening mention to add (InsertMentions).
+type MentionRow struct {
+	WorkspaceID     int64   `json:"workspace_id"`
+	SourceID        *int64  `json:"source_id"`
+	Network         string  `json:"network"`
+	ExternalID      string  `json:"external_id"`
+	URL             string  `json:"url"`
+	Author          string  `json:"author"`
+	AuthorName      string  `json:"author_name"`
+	AuthorFollowers int64   `json:"author_followers"`
+	Text            string  `json:"text"`
+	Lang            string  `json:"lang"`
+	Sentiment       string  `json:"sentiment"`
+	SentimentScore  float64 `json:"sentiment_score"`
+	PostedAt        RowTime `json:"posted_at"`
+	ReceivedAt      RowTime `json:"received_at"`
+}
+
+// MentionTopicRow links a mention to a topic (InsertMentionTopics).
+type MentionTopicRow struct {
+	MentionID   int64   `json:"mention_id"`
+	TopicID     int64   `json:"topic_id"`
+	QueryID     *int64  `json:"query_id"`
+	WorkspaceID int64   `json:"workspace_id"`
+	PostedAt    RowTime `json:"posted_at"`
+}
+
+// MentionRollupRow adds to a topic's hour (AddMentionRollups).
+type MentionRollupRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	TopicID     int64   `json:"topic_id"`
+	Hour        RowTime `json:"hour"`
+	Mentions    int64   `json:"mentions"`
+	Positive    int64   `json:"positive"`
+	Neutral     int64   `json:"neutral"`
+	Negative    int64   `json:"negative"`
+	Reach       int64   `json:"reach"`
+}
+
+// TermRollupRow adds to a term's hour in a topic (AddMentionTermRollups).
+type TermRollupRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	TopicID     int64   `json:"topic_id"`
+	Hour        RowTime `json:"hour"`
+	Term        string  `json:"term"`
+	Mentions    int64   `json:"mentions"`
+}
+
+// AuthorRollupRow adds to an author's day in a topic
+// (AddMentionAuthorRollups).
+type AuthorRollupRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	TopicID     int64   `json:"topic_id"`
+	Day         RowTime `json:"day"`
+	Network     string  `json:"network"`
+	Author      string  `json:"author"`
+	Mentions    int64   `json:"mentions"`
+	Followers   int64   `json:"followers"`
 }

@@ -172,6 +172,8 @@ type Server struct {
 	itemSeq   int64
 	// readDelay slows an account's inbox listings (a backlog's setting).
 	readDelay map[string]time.Duration
+	// public is the public stream listening reads (public.go).
+	public *publicStream
 }
 
 // NewServer opens (or creates) the sandbox's data and returns the network.
@@ -184,7 +186,8 @@ func NewServer(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, accounts: map[string]*account{}, byToken: map[string]*account{},
 		byID: map[string]*Post{}, byKey: map[string]*Post{}, media: map[string]*mediaItem{},
-		audiences: map[string]*audienceState{}, items: map[string]*InboxItem{}, readDelay: map[string]time.Duration{}}
+		audiences: map[string]*audienceState{}, items: map[string]*InboxItem{}, readDelay: map[string]time.Duration{},
+		public: newPublicStream(opt.Seed)}
 	if opt.DataFile != "" {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -300,6 +303,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /_sandbox/audience", s.control(s.getAudience))
 	m.HandleFunc("POST /_sandbox/audience", s.control(s.postAudience))
 	m.HandleFunc("POST /_sandbox/backlog", s.control(s.postBacklog))
+	m.HandleFunc("GET /api/public/stream", s.publicStream)
+	m.HandleFunc("GET /_sandbox/storm", s.control(s.getStorm))
+	m.HandleFunc("POST /_sandbox/storm", s.control(s.postStorm))
 	m.HandleFunc("GET /u/{name}/items/{id}", s.itemPage)
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /u/{name}/posts/{id}", s.postPage)

@@ -68,6 +68,18 @@ func (a queries) AddInboxRuleAction(ctx context.Context, arg store.AddInboxRuleA
 	return r, mapErr(err)
 }
 
+func (a queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionAuthorRollups(ctx, batch))
+}
+
+func (a queries) AddMentionRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionRollups(ctx, batch))
+}
+
+func (a queries) AddMentionTermRollups(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionTermRollups(ctx, batch))
+}
+
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
 	return mapErr(a.w.AddNotification(ctx, sqlitedb.AddNotificationParams(arg)))
 }
@@ -88,9 +100,17 @@ func (a queries) AddWebhookDelivery(ctx context.Context, arg store.AddWebhookDel
 	return mapErr(a.w.AddWebhookDelivery(ctx, sqlitedb.AddWebhookDeliveryParams(arg)))
 }
 
+func (a queries) AdvanceListenSource(ctx context.Context, arg store.AdvanceListenSourceParams) error {
+	return mapErr(a.w.AdvanceListenSource(ctx, sqlitedb.AdvanceListenSourceParams(arg)))
+}
+
 func (a queries) ApproveCrisisStatement(ctx context.Context, arg store.ApproveCrisisStatementParams) (int64, error) {
 	r, err := a.w.ApproveCrisisStatement(ctx, sqlitedb.ApproveCrisisStatementParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) BumpListenQueriesVersion(ctx context.Context, workspaceID int64) error {
+	return mapErr(a.w.BumpListenQueriesVersion(ctx, workspaceID))
 }
 
 func (a queries) BumpModerationRuleSet(ctx context.Context, workspaceID int64) error {
@@ -108,6 +128,11 @@ func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapF
 
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, sqlitedb.ClaimInboxPollParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) ClaimListenSource(ctx context.Context, arg store.ClaimListenSourceParams) (int64, error) {
+	r, err := a.w.ClaimListenSource(ctx, sqlitedb.ClaimListenSourceParams(arg))
 	return r, mapErr(err)
 }
 
@@ -143,6 +168,11 @@ func (a queries) CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]
 		out[i] = store.CountInboxStreamsByNodeRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) CountMentions(ctx context.Context, workspaceID int64) (int64, error) {
+	r, err := a.r.CountMentions(ctx, workspaceID)
+	return r, mapErr(err)
 }
 
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
@@ -220,6 +250,21 @@ func (a queries) CreateInboxView(ctx context.Context, arg store.CreateInboxViewP
 func (a queries) CreateInvitation(ctx context.Context, arg store.CreateInvitationParams) (store.Invitation, error) {
 	r, err := a.w.CreateInvitation(ctx, sqlitedb.CreateInvitationParams(arg))
 	return store.Invitation(r), mapErr(err)
+}
+
+func (a queries) CreateListenQuery(ctx context.Context, arg store.CreateListenQueryParams) (int64, error) {
+	r, err := a.w.CreateListenQuery(ctx, sqlitedb.CreateListenQueryParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) CreateListenSource(ctx context.Context, arg store.CreateListenSourceParams) (int64, error) {
+	r, err := a.w.CreateListenSource(ctx, sqlitedb.CreateListenSourceParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) CreateListenTopic(ctx context.Context, arg store.CreateListenTopicParams) (int64, error) {
+	r, err := a.w.CreateListenTopic(ctx, sqlitedb.CreateListenTopicParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) CreateMedia(ctx context.Context, arg store.CreateMediaParams) (store.Media, error) {
@@ -377,12 +422,41 @@ func (a queries) DeleteInboxView(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteInboxView(ctx, id))
 }
 
+func (a queries) DeleteListenQuery(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteListenQuery(ctx, id))
+}
+
+func (a queries) DeleteListenSource(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteListenSource(ctx, id))
+}
+
+func (a queries) DeleteListenTopic(ctx context.Context, id int64) error {
+	return mapErr(a.w.DeleteListenTopic(ctx, id))
+}
+
 func (a queries) DeleteMedia(ctx context.Context, id int64) error {
 	return mapErr(a.w.DeleteMedia(ctx, id))
 }
 
 func (a queries) DeleteMembership(ctx context.Context, arg store.DeleteMembershipParams) error {
 	return mapErr(a.w.DeleteMembership(ctx, sqlitedb.DeleteMembershipParams(arg)))
+}
+
+func (a queries) DeleteMentionAuthorRollupsBefore(ctx context.Context, arg store.DeleteMentionAuthorRollupsBeforeParams) error {
+	return mapErr(a.w.DeleteMentionAuthorRollupsBefore(ctx, sqlitedb.DeleteMentionAuthorRollupsBeforeParams(arg)))
+}
+
+func (a queries) DeleteMentionRollupsBefore(ctx context.Context, arg store.DeleteMentionRollupsBeforeParams) error {
+	return mapErr(a.w.DeleteMentionRollupsBefore(ctx, sqlitedb.DeleteMentionRollupsBeforeParams(arg)))
+}
+
+func (a queries) DeleteMentionTermRollupsBefore(ctx context.Context, arg store.DeleteMentionTermRollupsBeforeParams) error {
+	return mapErr(a.w.DeleteMentionTermRollupsBefore(ctx, sqlitedb.DeleteMentionTermRollupsBeforeParams(arg)))
+}
+
+func (a queries) DeleteMentionsBefore(ctx context.Context, arg store.DeleteMentionsBeforeParams) (int64, error) {
+	r, err := a.w.DeleteMentionsBefore(ctx, sqlitedb.DeleteMentionsBeforeParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) DeleteModerationRule(ctx context.Context, id int64) error {
@@ -585,6 +659,26 @@ func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string)
 	return store.Invitation(r), mapErr(err)
 }
 
+func (a queries) GetListenQueriesVersion(ctx context.Context, workspaceID int64) (int64, error) {
+	r, err := a.r.GetListenQueriesVersion(ctx, workspaceID)
+	return r, mapErr(err)
+}
+
+func (a queries) GetListenQuery(ctx context.Context, id int64) (store.ListenQuery, error) {
+	r, err := a.r.GetListenQuery(ctx, id)
+	return store.ListenQuery(r), mapErr(err)
+}
+
+func (a queries) GetListenSource(ctx context.Context, id int64) (store.ListenSource, error) {
+	r, err := a.r.GetListenSource(ctx, id)
+	return store.ListenSource(r), mapErr(err)
+}
+
+func (a queries) GetListenTopic(ctx context.Context, id int64) (store.ListenTopic, error) {
+	r, err := a.r.GetListenTopic(ctx, id)
+	return store.ListenTopic(r), mapErr(err)
+}
+
 func (a queries) GetMedia(ctx context.Context, id int64) (store.Media, error) {
 	r, err := a.r.GetMedia(ctx, id)
 	return store.Media(r), mapErr(err)
@@ -697,6 +791,22 @@ func (a queries) InsertInboxItems(ctx context.Context, batch string) ([]store.In
 func (a queries) InsertInboxStream(ctx context.Context, arg store.InsertInboxStreamParams) (int64, error) {
 	r, err := a.w.InsertInboxStream(ctx, sqlitedb.InsertInboxStreamParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) InsertMentionTopics(ctx context.Context, batch string) error {
+	return mapErr(a.w.InsertMentionTopics(ctx, batch))
+}
+
+func (a queries) InsertMentions(ctx context.Context, batch string) ([]store.InsertMentionsRow, error) {
+	rs, err := a.w.InsertMentions(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InsertMentionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.InsertMentionsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) InsertModerationRule(ctx context.Context, arg store.InsertModerationRuleParams) (int64, error) {
@@ -1215,6 +1325,54 @@ func (a queries) ListInvitations(ctx context.Context, workspaceID int64) ([]stor
 	return out, nil
 }
 
+func (a queries) ListListenQueries(ctx context.Context, workspaceID int64) ([]store.ListenQuery, error) {
+	rs, err := a.r.ListListenQueries(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenQuery, len(rs))
+	for i := range rs {
+		out[i] = store.ListenQuery(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListListenRetention(ctx context.Context) ([]store.ListListenRetentionRow, error) {
+	rs, err := a.r.ListListenRetention(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListListenRetentionRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListListenRetentionRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListListenSources(ctx context.Context, workspaceID int64) ([]store.ListenSource, error) {
+	rs, err := a.r.ListListenSources(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenSource, len(rs))
+	for i := range rs {
+		out[i] = store.ListenSource(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListListenTopics(ctx context.Context, workspaceID int64) ([]store.ListenTopic, error) {
+	rs, err := a.r.ListListenTopics(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenTopic, len(rs))
+	for i := range rs {
+		out[i] = store.ListenTopic(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListMedia(ctx context.Context, arg store.ListMediaParams) ([]store.Media, error) {
 	rs, err := a.r.ListMedia(ctx, sqlitedb.ListMediaParams(arg))
 	if err != nil {
@@ -1407,6 +1565,18 @@ func (a queries) ListRecentInboxItemsForRules(ctx context.Context, arg store.Lis
 	return out, nil
 }
 
+func (a queries) ListRecentMentions(ctx context.Context, arg store.ListRecentMentionsParams) ([]store.ListRecentMentionsRow, error) {
+	rs, err := a.r.ListRecentMentions(ctx, sqlitedb.ListRecentMentionsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListRecentMentionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListRecentMentionsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListRecentPublishedParts(ctx context.Context, arg store.ListRecentPublishedPartsParams) ([]store.ListRecentPublishedPartsRow, error) {
 	rs, err := a.r.ListRecentPublishedParts(ctx, sqlitedb.ListRecentPublishedPartsParams(arg))
 	if err != nil {
@@ -1419,6 +1589,18 @@ func (a queries) ListRecentPublishedParts(ctx context.Context, arg store.ListRec
 	return out, nil
 }
 
+func (a queries) ListRunnableListenSources(ctx context.Context) ([]store.ListRunnableListenSourcesRow, error) {
+	rs, err := a.r.ListRunnableListenSources(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListRunnableListenSourcesRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListRunnableListenSourcesRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListSavedReplies(ctx context.Context, workspaceID int64) ([]store.SavedReply, error) {
 	rs, err := a.r.ListSavedReplies(ctx, workspaceID)
 	if err != nil {
@@ -1427,6 +1609,42 @@ func (a queries) ListSavedReplies(ctx context.Context, workspaceID int64) ([]sto
 	out := make([]store.SavedReply, len(rs))
 	for i := range rs {
 		out[i] = store.SavedReply(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListTopicAuthorRollups(ctx context.Context, arg store.ListTopicAuthorRollupsParams) ([]store.MentionAuthorRollup, error) {
+	rs, err := a.r.ListTopicAuthorRollups(ctx, sqlitedb.ListTopicAuthorRollupsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.MentionAuthorRollup, len(rs))
+	for i := range rs {
+		out[i] = store.MentionAuthorRollup(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListTopicRollups(ctx context.Context, arg store.ListTopicRollupsParams) ([]store.MentionRollup, error) {
+	rs, err := a.r.ListTopicRollups(ctx, sqlitedb.ListTopicRollupsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.MentionRollup, len(rs))
+	for i := range rs {
+		out[i] = store.MentionRollup(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListTopicTermRollups(ctx context.Context, arg store.ListTopicTermRollupsParams) ([]store.MentionTermRollup, error) {
+	rs, err := a.r.ListTopicTermRollups(ctx, sqlitedb.ListTopicTermRollupsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.MentionTermRollup, len(rs))
+	for i := range rs {
+		out[i] = store.MentionTermRollup(rs[i])
 	}
 	return out, nil
 }
@@ -1599,6 +1817,10 @@ func (a queries) ReleaseInboxStream(ctx context.Context, arg store.ReleaseInboxS
 	return mapErr(a.w.ReleaseInboxStream(ctx, sqlitedb.ReleaseInboxStreamParams(arg)))
 }
 
+func (a queries) ReleaseListenSource(ctx context.Context, arg store.ReleaseListenSourceParams) error {
+	return mapErr(a.w.ReleaseListenSource(ctx, sqlitedb.ReleaseListenSourceParams(arg)))
+}
+
 func (a queries) RemoveContactTag(ctx context.Context, arg store.RemoveContactTagParams) error {
 	return mapErr(a.w.RemoveContactTag(ctx, sqlitedb.RemoveContactTagParams(arg)))
 }
@@ -1660,6 +1882,14 @@ func (a queries) SetInboxItemsPriority(ctx context.Context, arg store.SetInboxIt
 
 func (a queries) SetInboxItemsStatus(ctx context.Context, arg store.SetInboxItemsStatusParams) error {
 	return mapErr(a.w.SetInboxItemsStatus(ctx, sqlitedb.SetInboxItemsStatusParams(arg)))
+}
+
+func (a queries) SetListenRetention(ctx context.Context, arg store.SetListenRetentionParams) error {
+	return mapErr(a.w.SetListenRetention(ctx, sqlitedb.SetListenRetentionParams(arg)))
+}
+
+func (a queries) SetListenSourceError(ctx context.Context, arg store.SetListenSourceErrorParams) error {
+	return mapErr(a.w.SetListenSourceError(ctx, sqlitedb.SetListenSourceErrorParams(arg)))
 }
 
 func (a queries) SetPartState(ctx context.Context, arg store.SetPartStateParams) error {
@@ -1750,6 +1980,18 @@ func (a queries) UpdateInboxItemFromNetwork(ctx context.Context, arg store.Updat
 
 func (a queries) UpdateInboxView(ctx context.Context, arg store.UpdateInboxViewParams) error {
 	return mapErr(a.w.UpdateInboxView(ctx, sqlitedb.UpdateInboxViewParams(arg)))
+}
+
+func (a queries) UpdateListenQuery(ctx context.Context, arg store.UpdateListenQueryParams) error {
+	return mapErr(a.w.UpdateListenQuery(ctx, sqlitedb.UpdateListenQueryParams(arg)))
+}
+
+func (a queries) UpdateListenSource(ctx context.Context, arg store.UpdateListenSourceParams) error {
+	return mapErr(a.w.UpdateListenSource(ctx, sqlitedb.UpdateListenSourceParams(arg)))
+}
+
+func (a queries) UpdateListenTopic(ctx context.Context, arg store.UpdateListenTopicParams) error {
+	return mapErr(a.w.UpdateListenTopic(ctx, sqlitedb.UpdateListenTopicParams(arg)))
 }
 
 func (a queries) UpdateMediaDetails(ctx context.Context, arg store.UpdateMediaDetailsParams) error {

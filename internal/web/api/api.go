@@ -30,6 +30,7 @@ import (
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -69,6 +70,8 @@ type Deps struct {
 	Contacts *contacts.Service
 	// Crisis is the crisis cell: incidents, playbooks, reports.
 	Crisis *crisis.Service
+	// Listen is listening: topics, queries, sources (issue 15).
+	Listen *listen.Service
 }
 
 type server struct{ Deps }

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -100,6 +101,19 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Listening in A: a topic, its query and a Sandbox source.
+	ltopic, err := env.App.Listen.CreateTopic(ctx, owner, wsA.ID, listen.TopicInput{Name: "Secret plan", Kind: listen.KindBrand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lquery, err := env.App.Listen.CreateQuery(ctx, owner, wsA.ID, listen.QueryInput{TopicID: ltopic.ID, Query: "secret AND plan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lsource, err := env.App.Listen.CreateSource(ctx, owner, wsA.ID, listen.SourceInput{Kind: "sandbox", Name: "Secret plan stream"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -131,6 +145,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(contact.ID)
 		case strings.HasPrefix(path, "/v1/inbox/views/"):
 			return fmt.Sprint(view.ID)
+		case strings.Contains(path, "/listen/topics/"):
+			return fmt.Sprint(ltopic.ID)
+		case strings.Contains(path, "/listen/queries/"):
+			return fmt.Sprint(lquery.ID)
+		case strings.Contains(path, "/listen/sources/"):
+			return fmt.Sprint(lsource.ID)
 		}
 		return "1"
 	}
@@ -231,6 +251,15 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"update-scenario":        `{"name":"pwned"}`,
 		"create-statement":       `{"title":"pwned","texts":{"":"pwned"}}`,
 		"update-statement":       `{"title":"pwned","texts":{"":"pwned"}}`,
+		"create-listen-topic":    `{"name":"pwned","kind":"brand"}`,
+		"update-listen-topic":    `{"name":"pwned","kind":"brand"}`,
+		"create-listen-query":    fmt.Sprintf(`{"topic_id":%d,"query":"pwned"}`, ltopic.ID),
+		"update-listen-query":    fmt.Sprintf(`{"topic_id":%d,"query":"pwned"}`, ltopic.ID),
+		"validate-listen-query":  `{"query":"secret"}`,
+		"preview-listen-query":   `{"query":"secret"}`,
+		"create-listen-source":   `{"kind":"sandbox","name":"pwned"}`,
+		"update-listen-source":   `{"kind":"sandbox","name":"pwned","enabled":false}`,
+		"set-sandbox-storm":      `{"mode":"on"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -325,6 +354,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if c, err := env.App.Inbox.Replies(ctx, owner, item.ConversationID); err != nil || len(c) != 1 {
 		t.Errorf("workspace A's conversation has %d replies (%v), want its own one", len(c), err)
+	}
+	if ts, _ := env.App.Listen.Topics(ctx, owner, wsA.ID); len(ts) != 1 || ts[0].Name != "Secret plan" || len(ts[0].Queries) != 1 || ts[0].Queries[0].Query != "secret AND plan" {
+		t.Errorf("workspace A's listening topics changed: %+v", ts)
+	}
+	if src, err := env.App.Listen.Source(ctx, owner, wsA.ID, lsource.ID); err != nil || !src.Enabled || src.Name != "Secret plan stream" {
+		t.Errorf("workspace A's source changed: %+v %v", src, err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

@@ -132,6 +132,7 @@ func (s *server) routes(a huma.API) {
 	s.contactRoutes(a)
 	s.inboxViewRoutes(a)
 	s.crisisRoutes(a)
+	s.listenRoutes(a)
 }
 
 // ---- accounts

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -131,7 +132,20 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		Error: "The endpoint answered with an error.", Response: `{"error":"upstream_unavailable","message":"The service is temporarily unavailable, please retry later"}`}); err != nil {
 		t.Fatal(err)
 	}
+	lt, err := s.env.App.Listen.CreateTopic(context.Background(), s.owner, s.ws.ID, listen.TopicInput{Name: "Maison Lumière", Kind: listen.KindBrand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.env.App.Listen.CreateQuery(context.Background(), s.owner, s.ws.ID, listen.QueryInput{TopicID: lt.ID, Query: `"maison lumiere" OR #lampegate`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.env.App.Listen.CreateSource(context.Background(), s.owner, s.ws.ID, listen.SourceInput{Kind: "sandbox", Name: "Sandbox", Enabled: new(bool)}); err != nil {
+		t.Fatal(err)
+	}
 	signedIn := []mainPage{
+		{"listen", w + "/listen", "[data-testid=listen-topics]", true},
+		{"listen-query", fmt.Sprintf("%s/listen/queries/new?topic=%d", w, lt.ID), "[data-testid=query-editor]", false},
+		{"listen-sources", w + "/listen/sources", "[data-testid=listen-sources]", false},
 		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
 		{"moderation", w + "/moderation?edit=1", "[data-testid=moderation]", false},

@@ -56,7 +56,9 @@ func (d PageData) wsNav() []navItem {
 		{"channels", "Channels", base + "/channels"},
 		{"team", "Team", base + "/team"},
 		{"settings", "Settings", base + "/settings"},
-		{"crisis", "Crisis", base + "/crisis"},
+		// Listening groups the crisis page in its sub-navigation: a tenth
+		// item would break the French header's single line at 1280 px.
+		{"listen", "Listening", base + "/listen"},
 	}
 }
 

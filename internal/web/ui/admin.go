@@ -494,7 +494,7 @@ func (u *ui) crisisPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), "crisis"), crisisPage(u.loc(r), ws, role, held, loadLoc(u.displayTZ(currentUser(r), ws))))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), listenNav), crisisPage(u.loc(r), ws, role, held, loadLoc(u.displayTZ(currentUser(r), ws))))
 }
 
 func (u *ui) pause(w http.ResponseWriter, r *http.Request) error {

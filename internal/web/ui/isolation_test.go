@@ -18,6 +18,7 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -63,7 +64,9 @@ type tenantA struct {
 	view    int64 // a saved inbox view of A, shared with A
 	// A's crisis cell: a scenario, an approved statement, a closed incident.
 	scenario, statement, incident int64
-	secrets                       []string
+	// listening: a topic, its query and a source of A
+	ltopic, lquery, lsource int64
+	secrets                 []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
@@ -276,7 +279,20 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
-	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	lt, err := env.App.Listen.CreateTopic(ctx, owner, ws.ID, listen.TopicInput{Name: "acme hidden topic", Kind: listen.KindBrand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lq, err := env.App.Listen.CreateQuery(ctx, owner, ws.ID, listen.QueryInput{TopicID: lt.ID, Query: "acmehiddenquery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := env.App.Listen.CreateSource(ctx, owner, ws.ID, listen.SourceInput{Kind: "sandbox", Name: "acme hidden source"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ltopic, a.lquery, a.lsource = lt.ID, lq.ID, ls.ID
 	return a
 }
 
@@ -319,6 +335,12 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	}
 	if ws.Name != a.ws.Name || !ws.RequireApproval || ws.Timezone != a.ws.Timezone || ws.PausedAt != nil || ws.DuplicateWindowHours != a.ws.DuplicateWindowHours {
 		t.Errorf("workspace A's settings changed: %+v", ws)
+	}
+	if ts, _ := env.App.Listen.Topics(ctx, owner, a.ws.ID); len(ts) != 1 || ts[0].Name != "acme hidden topic" || len(ts[0].Queries) != 1 || ts[0].Queries[0].Query != "acmehiddenquery" {
+		t.Errorf("workspace A's listening topics changed: %+v", ts)
+	}
+	if src, err := env.App.Listen.Source(ctx, owner, a.ws.ID, a.lsource); err != nil || !src.Enabled || src.Name != "acme hidden source" {
+		t.Errorf("workspace A's source changed: %+v %v", src, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, a.ws.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))
@@ -453,6 +475,12 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.scenario
 		case strings.HasPrefix(path, "/w/{ws}/crisis/statements/"):
 			id = w.a.statement
+		case strings.HasPrefix(path, "/w/{ws}/listen/topics/"):
+			id = w.a.ltopic
+		case strings.HasPrefix(path, "/w/{ws}/listen/queries/"):
+			id = w.a.lquery
+		case strings.HasPrefix(path, "/w/{ws}/listen/sources/"):
+			id = w.a.lsource
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -499,7 +527,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
-		"shared": {"on"}, "query": {"tag=pwned"},
+		"shared": {"on"}, "query": {"tag=pwned"}, "topic_id": {fmt.Sprint(a.ltopic)}, "kind": {"brand"},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()

@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -71,6 +72,8 @@ type Deps struct {
 	Contacts *contacts.Service
 	// Crisis is the crisis cell: incidents, playbooks, reports.
 	Crisis *crisis.Service
+	// Listen is listening: topics, queries, sources (issue 15).
+	Listen *listen.Service
 }
 
 // SessionCookie names the session cookie.

@@ -357,7 +357,8 @@ type ListenQuery struct {
 
 type ListenSetting struct {
 	WorkspaceID     int64
-	RetentionMonths int32
+	RetentionMonths int64
+	QueriesVersion  int64
 }
 
 type ListenSource struct {
@@ -378,6 +379,7 @@ type ListenSource struct {
 	Matched     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Failed      bool
 }
 
 type ListenTopic struct {
@@ -437,7 +439,7 @@ type MentionAuthorRollup struct {
 	Day         time.Time
 	Network     string
 	Author      string
-	Mentions    int32
+	Mentions    int64
 	Followers   int64
 }
 
@@ -445,10 +447,10 @@ type MentionRollup struct {
 	WorkspaceID int64
 	TopicID     int64
 	Hour        time.Time
-	Mentions    int32
-	Positive    int32
-	Neutral     int32
-	Negative    int32
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
 	Reach       int64
 }
 
@@ -457,7 +459,7 @@ type MentionTermRollup struct {
 	TopicID     int64
 	Hour        time.Time
 	Term        string
-	Mentions    int32
+	Mentions    int64
 }
 
 type MentionTopic struct {

@@ -362,6 +362,7 @@ type ListenQuery struct {
 type ListenSetting struct {
 	WorkspaceID     int64
 	RetentionMonths int64
+	QueriesVersion  int64
 }
 
 type ListenSource struct {
@@ -382,6 +383,7 @@ type ListenSource struct {
 	Matched     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Failed      bool
 }
 
 type ListenTopic struct {
