@@ -485,18 +485,6 @@ func (u *ui) createWorkspace(w http.ResponseWriter, r *http.Request) error {
 
 // ---- crisis
 
-func (u *ui) crisisPage(w http.ResponseWriter, r *http.Request) error {
-	ws, role, err := u.workspace(r, auth.View)
-	if err != nil {
-		return err
-	}
-	held, err := u.Posts.Held(r.Context(), currentUser(r), ws.ID)
-	if err != nil {
-		return err
-	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis"), listenNav), crisisPage(u.loc(r), ws, role, held, loadLoc(u.displayTZ(currentUser(r), ws))))
-}
-
 func (u *ui) pause(w http.ResponseWriter, r *http.Request) error {
 	ws, _, err := u.workspace(r, auth.Crisis)
 	if err != nil {

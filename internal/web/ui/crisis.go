@@ -53,7 +53,7 @@ func (u *ui) crisisHome(w http.ResponseWriter, r *http.Request) error {
 	if d.Held, err = u.Posts.Held(ctx, user, ws.ID); err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis cell"), "crisis"), crisisHomePage(u.loc(r), d))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis cell"), listenNav), crisisHomePage(u.loc(r), d))
 }
 
 func (u *ui) crisisOpen(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +123,7 @@ func (u *ui) crisisIncident(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return u.render(w, r, u.pageData(r, &ws, inc.Title, "crisis"), incidentPageView(u.loc(r), d))
+	return u.render(w, r, u.pageData(r, &ws, inc.Title, listenNav), incidentPageView(u.loc(r), d))
 }
 
 // crisisAct runs one action on an incident and comes back to its page.
@@ -184,7 +184,7 @@ func (u *ui) crisisReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post-incident report"), "crisis"), reportPage(u.loc(r), reportView{Rep: rep, Loc: loadLoc(u.displayTZ(currentUser(r), ws))}))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Post-incident report"), listenNav), reportPage(u.loc(r), reportView{Rep: rep, Loc: loadLoc(u.displayTZ(currentUser(r), ws))}))
 }
 
 func (u *ui) crisisReportPDF(w http.ResponseWriter, r *http.Request) error {
@@ -243,7 +243,7 @@ func (u *ui) crisisPlaybook(w http.ResponseWriter, r *http.Request) error {
 			d.Networks = append(d.Networks, ch.Network)
 		}
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis playbook"), "crisis"), playbookPageView(u.loc(r), d))
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Crisis playbook"), listenNav), playbookPageView(u.loc(r), d))
 }
 
 func playbookURL(ws int64) string { return "/w/" + itoa(ws) + "/crisis/playbook" }
