@@ -310,29 +310,62 @@ func (s *Service) Dashboard(ctx context.Context, user store.User, workspaceID in
 	if d.Topics, d.Topic, err = s.topics(ctx, ws.ID, q.TopicID); err != nil || d.Topic.ID == 0 {
 		return d, err
 	}
-	if d.Series, err = s.series(ctx, d.Topic.ID, per); err != nil {
-		return d, err
-	}
-	cur, err := s.totals(ctx, ws.ID, per.Since, per.Until)
-	if err != nil {
-		return d, err
-	}
-	prev, err := s.totals(ctx, ws.ID, per.Since.Add(-per.Until.Sub(per.Since)), per.Since)
+	// The parts are independent reads: run them at once, each on its own
+	// connection (SQLite's pool of readers, PostgreSQL's pool), so the page
+	// waits for the slowest rather than for their sum.
+	var cur, prev map[int64]Totals
+	err = parallel(ctx,
+		func(ctx context.Context) (err error) { d.Series, err = s.series(ctx, d.Topic.ID, per); return err },
+		func(ctx context.Context) (err error) {
+			cur, err = s.totals(ctx, ws.ID, per.Since, per.Until)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			prev, err = s.totals(ctx, ws.ID, per.Since.Add(-per.Until.Sub(per.Since)), per.Since)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.TopAuthors, err = s.authors(ctx, d.Topic.ID, per, false)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.TopAuthorsByReach, err = s.authors(ctx, d.Topic.ID, per, true)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.TopTerms, err = s.terms(ctx, d.Topic.ID, per, false)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.TopHashtags, err = s.terms(ctx, d.Topic.ID, per, true)
+			return err
+		},
+	)
 	if err != nil {
 		return d, err
 	}
 	d.KPIs = KPIs{Current: cur[d.Topic.ID], Previous: prev[d.Topic.ID]}
 	d.ShareOfVoice = shareOfVoice(d.Topics, d.Topic, cur)
-	if d.TopAuthors, d.TopAuthorsByReach, err = s.authors(ctx, d.Topic.ID, per); err != nil {
-		return d, err
-	}
-	if d.TopTerms, err = s.terms(ctx, d.Topic.ID, per, false); err != nil {
-		return d, err
-	}
-	if d.TopHashtags, err = s.terms(ctx, d.Topic.ID, per, true); err != nil {
-		return d, err
-	}
 	return d, nil
+}
+
+// parallel runs fns at once and returns the first error; the others are
+// cancelled through ctx.
+func parallel(ctx context.Context, fns ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(fns))
+	for _, fn := range fns {
+		go func() { errs <- fn(ctx) }()
+	}
+	var first error
+	for range fns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }
 
 // series sums the topic's hourly rollups into the period's buckets, every
@@ -398,28 +431,26 @@ func shareOfVoice(topics []Topic, shown Topic, totals map[int64]Totals) []Share 
 	return out
 }
 
-// authors ranks the topic's authors by mentions and by reach. Author
+// authors ranks the topic's authors by mentions, or by reach (leaving out
+// authors of unknown followers, who reach no one we can count). Author
 // rollups are kept by UTC day: the period is widened to whole UTC days.
-func (s *Service) authors(ctx context.Context, topicID int64, per Period) (byMentions, byReach []Author, err error) {
+func (s *Service) authors(ctx context.Context, topicID int64, per Period, byReach bool) ([]Author, error) {
 	p := store.ListAnalysisTopAuthorsParams{TopicID: topicID, Since: per.Since.Truncate(24 * time.Hour), Until: ceilDay(per.Until), MaxRows: topN}
-	rows, err := s.Store.ListAnalysisTopAuthors(ctx, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, r := range rows {
-		byMentions = append(byMentions, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
-	}
-	rrows, err := s.Store.ListAnalysisTopAuthorsByReach(ctx, store.ListAnalysisTopAuthorsByReachParams(p))
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, r := range rrows {
-		if r.Reach <= 0 {
-			continue // an author of unknown followers reaches no one we can count
+	var out []Author
+	if !byReach {
+		rows, err := s.Store.ListAnalysisTopAuthors(ctx, p)
+		for _, r := range rows {
+			out = append(out, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
 		}
-		byReach = append(byReach, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
+		return out, err
 	}
-	return byMentions, byReach, nil
+	rows, err := s.Store.ListAnalysisTopAuthorsByReach(ctx, store.ListAnalysisTopAuthorsByReachParams(p))
+	for _, r := range rows {
+		if r.Reach > 0 {
+			out = append(out, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
+		}
+	}
+	return out, err
 }
 
 func ceilDay(t time.Time) time.Time {

@@ -29,6 +29,7 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -66,6 +67,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks (the inbox's authors grouped).
 	Contacts *contacts.Service
+	// ListenAnalysis is the listening dashboard and mention list.
+	ListenAnalysis *analysis.Service
 }
 
 type server struct{ Deps }

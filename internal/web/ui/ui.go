@@ -23,6 +23,7 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -68,6 +69,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks.
 	Contacts *contacts.Service
+	// ListenAnalysis is the listening dashboard and mention list.
+	ListenAnalysis *analysis.Service
 }
 
 // SessionCookie names the session cookie.
