@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen/analysis/analysistest"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -251,7 +252,16 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.view = view.ID
-	a.secrets = []string{"secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	// A listening topic of A with a mention of today (dashboard, list, CSV).
+	topic, err := analysistest.Topic(ctx, env.Store, ws.ID, "secret topic", "brand")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analysistest.Add(ctx, env.Store, ws.ID, analysistest.Mention{Topics: []int64{topic}, Author: "acmehiddenauthor", Followers: 5,
+		At: time.Now().Add(-time.Hour), Text: "secret mention", Terms: []string{"acmehiddenterm"}}); err != nil {
+		t.Fatal(err)
+	}
+	a.secrets = []string{"secret topic", "secret mention", "acmehiddenauthor", "acmehiddenterm", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
