@@ -81,7 +81,7 @@ func BenchmarkListenDashboard(b *testing.B) {
 					return err
 				}},
 				{"terms", func() error {
-					_, err := e.Store.ListAnalysisTopTerms(ctx, store.ListAnalysisTopTermsParams{TopicID: topics[0], Since: since, Until: until, MaxRows: 10})
+					_, err := e.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topics[0], Since: since, Until: until})
 					return err
 				}},
 				{"authors", func() error { _, err := e.Store.ListAnalysisTopAuthors(ctx, p); return err }},

@@ -982,6 +982,19 @@ type ListAnalysisMentionsRow struct {
 	PostedAt        time.Time
 }
 
+// ListAnalysisTermTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTermTotalsParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+// ListAnalysisTermTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTermTotalsRow struct {
+	Term     string
+	Mentions int64
+}
+
 // ListAnalysisTopAuthorsByReachParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListAnalysisTopAuthorsByReachParams struct {
 	TopicID int64
@@ -1014,21 +1027,6 @@ type ListAnalysisTopAuthorsRow struct {
 	Mentions  int64
 	Followers int64
 	Reach     int64
-}
-
-// ListAnalysisTopTermsParams mirrors the row or argument shape sqlc generates for both dialects.
-type ListAnalysisTopTermsParams struct {
-	TopicID  int64
-	Since    time.Time
-	Until    time.Time
-	Hashtags bool
-	MaxRows  int64
-}
-
-// ListAnalysisTopTermsRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListAnalysisTopTermsRow struct {
-	Term     string
-	Mentions int64
 }
 
 // ListAnalysisTopicTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2501,9 +2499,9 @@ type Queries interface {
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListAnalysisHours(ctx context.Context, arg ListAnalysisHoursParams) ([]ListAnalysisHoursRow, error)
 	ListAnalysisMentions(ctx context.Context, arg ListAnalysisMentionsParams) ([]ListAnalysisMentionsRow, error)
+	ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error)
 	ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTopAuthorsParams) ([]ListAnalysisTopAuthorsRow, error)
 	ListAnalysisTopAuthorsByReach(ctx context.Context, arg ListAnalysisTopAuthorsByReachParams) ([]ListAnalysisTopAuthorsByReachRow, error)
-	ListAnalysisTopTerms(ctx context.Context, arg ListAnalysisTopTermsParams) ([]ListAnalysisTopTermsRow, error)
 	ListAnalysisTopicTotals(ctx context.Context, arg ListAnalysisTopicTotalsParams) ([]ListAnalysisTopicTotalsRow, error)
 	ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)

@@ -14,6 +14,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
@@ -333,11 +334,7 @@ func (s *Service) Dashboard(ctx context.Context, user store.User, workspaceID in
 			return err
 		},
 		func(ctx context.Context) (err error) {
-			d.TopTerms, err = s.terms(ctx, d.Topic.ID, per, false)
-			return err
-		},
-		func(ctx context.Context) (err error) {
-			d.TopHashtags, err = s.terms(ctx, d.Topic.ID, per, true)
+			d.TopTerms, d.TopHashtags, err = s.terms(ctx, d.Topic.ID, per)
 			return err
 		},
 	)
@@ -461,16 +458,25 @@ func ceilDay(t time.Time) time.Time {
 	return d.Add(24 * time.Hour)
 }
 
-func (s *Service) terms(ctx context.Context, topicID int64, per Period, hashtags bool) ([]Term, error) {
-	rows, err := s.Store.ListAnalysisTopTerms(ctx, store.ListAnalysisTopTermsParams{TopicID: topicID, Since: per.Since, Until: per.Until, Hashtags: hashtags, MaxRows: topN})
+// terms ranks the topic's words and, apart, its hashtags.
+func (s *Service) terms(ctx context.Context, topicID int64, per Period) (words, hashtags []Term, err error) {
+	rows, err := s.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topicID, Since: per.Since, Until: per.Until})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]Term, len(rows))
-	for i, r := range rows {
-		out[i] = Term{Term: r.Term, Mentions: r.Mentions}
+	for _, r := range rows {
+		t := Term{Term: r.Term, Mentions: r.Mentions}
+		switch {
+		case strings.HasPrefix(r.Term, "#") && len(hashtags) < topN:
+			hashtags = append(hashtags, t)
+		case !strings.HasPrefix(r.Term, "#") && len(words) < topN:
+			words = append(words, t)
+		}
+		if len(words) == topN && len(hashtags) == topN {
+			break
+		}
 	}
-	return out, nil
+	return words, hashtags, nil
 }
 
 // Topics lists the workspace's topics, for the filters of the list.

@@ -673,6 +673,18 @@ func (a queries) ListAnalysisMentions(ctx context.Context, arg store.ListAnalysi
 	return out, nil
 }
 
+func (a queries) ListAnalysisTermTotals(ctx context.Context, arg store.ListAnalysisTermTotalsParams) ([]store.ListAnalysisTermTotalsRow, error) {
+	rs, err := a.r.ListAnalysisTermTotals(ctx, pgdb.ListAnalysisTermTotalsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisTermTotalsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisTermTotalsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListAnalysisTopAuthors(ctx context.Context, arg store.ListAnalysisTopAuthorsParams) ([]store.ListAnalysisTopAuthorsRow, error) {
 	rs, err := a.r.ListAnalysisTopAuthors(ctx, pgdb.ListAnalysisTopAuthorsParams(arg))
 	if err != nil {
@@ -693,18 +705,6 @@ func (a queries) ListAnalysisTopAuthorsByReach(ctx context.Context, arg store.Li
 	out := make([]store.ListAnalysisTopAuthorsByReachRow, len(rs))
 	for i := range rs {
 		out[i] = store.ListAnalysisTopAuthorsByReachRow(rs[i])
-	}
-	return out, nil
-}
-
-func (a queries) ListAnalysisTopTerms(ctx context.Context, arg store.ListAnalysisTopTermsParams) ([]store.ListAnalysisTopTermsRow, error) {
-	rs, err := a.r.ListAnalysisTopTerms(ctx, pgdb.ListAnalysisTopTermsParams(arg))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.ListAnalysisTopTermsRow, len(rs))
-	for i := range rs {
-		out[i] = store.ListAnalysisTopTermsRow(rs[i])
 	}
 	return out, nil
 }

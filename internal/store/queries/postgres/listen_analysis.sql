@@ -26,16 +26,15 @@ WHERE workspace_id = sqlc.arg(workspace_id) AND hour >= sqlc.arg(since) AND hour
 GROUP BY topic_id
 ORDER BY topic_id;
 
--- ListAnalysisTopTerms ranks a topic's words, or its hashtags ('#tag'),
--- over [since, until).
--- name: ListAnalysisTopTerms :many
+-- ListAnalysisTermTotals sums a topic's words and hashtags ('#tag') over
+-- [since, until), most mentioned first: one pass over the term rollups
+-- gives both rankings (the service keeps the first of each kind).
+-- name: ListAnalysisTermTotals :many
 SELECT term, sum(mentions)::bigint AS mentions
 FROM mention_term_rollups
 WHERE topic_id = sqlc.arg(topic_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
-  AND (substr(term, 1, 1) = '#') = sqlc.arg(hashtags)::boolean
 GROUP BY term
-ORDER BY mentions DESC, term
-LIMIT sqlc.arg(max_rows)::bigint;
+ORDER BY mentions DESC, term;
 
 -- ListAnalysisTopAuthors ranks a topic's authors over the days in
 -- [since, until) by mentions; reach is the sum over their mentions of the

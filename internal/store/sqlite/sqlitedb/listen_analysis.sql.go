@@ -163,6 +163,51 @@ func (q *Queries) ListAnalysisMentions(ctx context.Context, arg ListAnalysisMent
 	return items, nil
 }
 
+const listAnalysisTermTotals = `-- name: ListAnalysisTermTotals :many
+SELECT term, CAST(sum(mentions) AS INTEGER) AS mentions
+FROM mention_term_rollups
+WHERE topic_id = ?1 AND hour >= ?2 AND hour < ?3
+GROUP BY term
+ORDER BY mentions DESC, term
+`
+
+type ListAnalysisTermTotalsParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+type ListAnalysisTermTotalsRow struct {
+	Term     string
+	Mentions int64
+}
+
+// ListAnalysisTermTotals sums a topic's words and hashtags ('#tag') over
+// [since, until), most mentioned first: one pass over the term rollups
+// gives both rankings (the service keeps the first of each kind).
+func (q *Queries) ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listAnalysisTermTotals, arg.TopicID, arg.Since, arg.Until)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListAnalysisTermTotalsRow
+	for rows.Next() {
+		var i ListAnalysisTermTotalsRow
+		if err := rows.Scan(&i.Term, &i.Mentions); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listAnalysisTopAuthors = `-- name: ListAnalysisTopAuthors :many
 SELECT network, author, CAST(sum(mentions) AS INTEGER) AS mentions,
        CAST(max(followers) AS INTEGER) AS followers,
@@ -273,60 +318,6 @@ func (q *Queries) ListAnalysisTopAuthorsByReach(ctx context.Context, arg ListAna
 			&i.Followers,
 			&i.Reach,
 		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listAnalysisTopTerms = `-- name: ListAnalysisTopTerms :many
-SELECT term, CAST(sum(mentions) AS INTEGER) AS mentions
-FROM mention_term_rollups
-WHERE topic_id = ?1 AND hour >= ?2 AND hour < ?3
-  AND (substr(term, 1, 1) = '#') = CAST(?4 AS BOOLEAN)
-GROUP BY term
-ORDER BY mentions DESC, term
-LIMIT ?5
-`
-
-type ListAnalysisTopTermsParams struct {
-	TopicID  int64
-	Since    time.Time
-	Until    time.Time
-	Hashtags bool
-	MaxRows  int64
-}
-
-type ListAnalysisTopTermsRow struct {
-	Term     string
-	Mentions int64
-}
-
-// ListAnalysisTopTerms ranks a topic's words, or its hashtags ('#tag'),
-// over [since, until).
-func (q *Queries) ListAnalysisTopTerms(ctx context.Context, arg ListAnalysisTopTermsParams) ([]ListAnalysisTopTermsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listAnalysisTopTerms,
-		arg.TopicID,
-		arg.Since,
-		arg.Until,
-		arg.Hashtags,
-		arg.MaxRows,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListAnalysisTopTermsRow
-	for rows.Next() {
-		var i ListAnalysisTopTermsRow
-		if err := rows.Scan(&i.Term, &i.Mentions); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
