@@ -995,23 +995,6 @@ type ListAnalysisTermTotalsRow struct {
 	Mentions int64
 }
 
-// ListAnalysisTopAuthorsByReachParams mirrors the row or argument shape sqlc generates for both dialects.
-type ListAnalysisTopAuthorsByReachParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
-	MaxRows int64
-}
-
-// ListAnalysisTopAuthorsByReachRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListAnalysisTopAuthorsByReachRow struct {
-	Network   string
-	Author    string
-	Mentions  int64
-	Followers int64
-	Reach     int64
-}
-
 // ListAnalysisTopAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListAnalysisTopAuthorsParams struct {
 	TopicID int64
@@ -1027,6 +1010,7 @@ type ListAnalysisTopAuthorsRow struct {
 	Mentions  int64
 	Followers int64
 	Reach     int64
+	ByReach   int64
 }
 
 // ListAnalysisTopicTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2501,7 +2485,6 @@ type Queries interface {
 	ListAnalysisMentions(ctx context.Context, arg ListAnalysisMentionsParams) ([]ListAnalysisMentionsRow, error)
 	ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error)
 	ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTopAuthorsParams) ([]ListAnalysisTopAuthorsRow, error)
-	ListAnalysisTopAuthorsByReach(ctx context.Context, arg ListAnalysisTopAuthorsByReachParams) ([]ListAnalysisTopAuthorsByReachRow, error)
 	ListAnalysisTopicTotals(ctx context.Context, arg ListAnalysisTopicTotalsParams) ([]ListAnalysisTopicTotalsRow, error)
 	ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)

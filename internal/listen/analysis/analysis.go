@@ -326,11 +326,7 @@ func (s *Service) Dashboard(ctx context.Context, user store.User, workspaceID in
 			return err
 		},
 		func(ctx context.Context) (err error) {
-			d.TopAuthors, err = s.authors(ctx, d.Topic.ID, per, false)
-			return err
-		},
-		func(ctx context.Context) (err error) {
-			d.TopAuthorsByReach, err = s.authors(ctx, d.Topic.ID, per, true)
+			d.TopAuthors, d.TopAuthorsByReach, err = s.authors(ctx, d.Topic.ID, per)
 			return err
 		},
 		func(ctx context.Context) (err error) {
@@ -428,26 +424,25 @@ func shareOfVoice(topics []Topic, shown Topic, totals map[int64]Totals) []Share 
 	return out
 }
 
-// authors ranks the topic's authors by mentions, or by reach (leaving out
-// authors of unknown followers, who reach no one we can count). Author
-// rollups are kept by UTC day: the period is widened to whole UTC days.
-func (s *Service) authors(ctx context.Context, topicID int64, per Period, byReach bool) ([]Author, error) {
-	p := store.ListAnalysisTopAuthorsParams{TopicID: topicID, Since: per.Since.Truncate(24 * time.Hour), Until: ceilDay(per.Until), MaxRows: topN}
-	var out []Author
-	if !byReach {
-		rows, err := s.Store.ListAnalysisTopAuthors(ctx, p)
-		for _, r := range rows {
-			out = append(out, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
-		}
-		return out, err
+// authors ranks the topic's authors by mentions and by reach (leaving out
+// authors of unknown followers, who reach no one we can count), from one
+// read. Author rollups are kept by UTC day: the period is widened to whole
+// UTC days.
+func (s *Service) authors(ctx context.Context, topicID int64, per Period) (byMentions, byReach []Author, err error) {
+	rows, err := s.Store.ListAnalysisTopAuthors(ctx, store.ListAnalysisTopAuthorsParams{TopicID: topicID, Since: per.Since.Truncate(24 * time.Hour),
+		Until: ceilDay(per.Until), MaxRows: topN})
+	if err != nil {
+		return nil, nil, err
 	}
-	rows, err := s.Store.ListAnalysisTopAuthorsByReach(ctx, store.ListAnalysisTopAuthorsByReachParams(p))
 	for _, r := range rows {
-		if r.Reach > 0 {
-			out = append(out, Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach})
+		a := Author{Network: r.Network, Author: r.Author, Mentions: r.Mentions, Followers: r.Followers, Reach: r.Reach}
+		if r.ByReach != 0 {
+			byReach = append(byReach, a)
+		} else {
+			byMentions = append(byMentions, a)
 		}
 	}
-	return out, err
+	return byMentions, byReach, nil
 }
 
 func ceilDay(t time.Time) time.Time {

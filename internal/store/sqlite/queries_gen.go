@@ -697,18 +697,6 @@ func (a queries) ListAnalysisTopAuthors(ctx context.Context, arg store.ListAnaly
 	return out, nil
 }
 
-func (a queries) ListAnalysisTopAuthorsByReach(ctx context.Context, arg store.ListAnalysisTopAuthorsByReachParams) ([]store.ListAnalysisTopAuthorsByReachRow, error) {
-	rs, err := a.r.ListAnalysisTopAuthorsByReach(ctx, sqlitedb.ListAnalysisTopAuthorsByReachParams(arg))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.ListAnalysisTopAuthorsByReachRow, len(rs))
-	for i := range rs {
-		out[i] = store.ListAnalysisTopAuthorsByReachRow(rs[i])
-	}
-	return out, nil
-}
-
 func (a queries) ListAnalysisTopicTotals(ctx context.Context, arg store.ListAnalysisTopicTotalsParams) ([]store.ListAnalysisTopicTotalsRow, error) {
 	rs, err := a.r.ListAnalysisTopicTotals(ctx, sqlitedb.ListAnalysisTopicTotalsParams(arg))
 	if err != nil {

@@ -200,14 +200,16 @@ func (q *Queries) ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTe
 }
 
 const listAnalysisTopAuthors = `-- name: ListAnalysisTopAuthors :many
-SELECT network, author, sum(mentions)::bigint AS mentions,
-       max(followers)::bigint AS followers,
-       sum(CASE WHEN followers > 0 THEN mentions::bigint * followers ELSE 0 END)::bigint AS reach
-FROM mention_author_rollups
-WHERE topic_id = $1 AND day >= $2 AND day < $3
-GROUP BY network, author
-ORDER BY mentions DESC, network, author
-LIMIT $4::bigint
+WITH a AS MATERIALIZED (
+    SELECT network, author, sum(mentions)::bigint AS mentions, max(followers)::bigint AS followers,
+           sum(CASE WHEN followers > 0 THEN mentions::bigint * followers ELSE 0 END)::bigint AS reach
+    FROM mention_author_rollups
+    WHERE topic_id = $1 AND day >= $2 AND day < $3
+    GROUP BY network, author
+)
+SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 0::bigint AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT $4::bigint) m
+UNION ALL
+SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 1::bigint AS by_reach FROM a WHERE reach > 0 ORDER BY reach DESC, network, author LIMIT $4::bigint) r
 `
 
 type ListAnalysisTopAuthorsParams struct {
@@ -223,11 +225,13 @@ type ListAnalysisTopAuthorsRow struct {
 	Mentions  int64
 	Followers int64
 	Reach     int64
+	ByReach   int64
 }
 
 // ListAnalysisTopAuthors ranks a topic's authors over the days in
-// [since, until) by mentions; reach is the sum over their mentions of the
-// followers known that day, as the hourly reach is.
+// [since, until) by mentions and, apart, by reach (the sum over their
+// mentions of the followers known that day, as the hourly reach is): one
+// pass over the author rollups feeds both rankings, told apart by by_reach.
 func (q *Queries) ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTopAuthorsParams) ([]ListAnalysisTopAuthorsRow, error) {
 	rows, err := q.db.Query(ctx, listAnalysisTopAuthors,
 		arg.TopicID,
@@ -248,63 +252,7 @@ func (q *Queries) ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTo
 			&i.Mentions,
 			&i.Followers,
 			&i.Reach,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listAnalysisTopAuthorsByReach = `-- name: ListAnalysisTopAuthorsByReach :many
-SELECT network, author, sum(mentions)::bigint AS mentions,
-       max(followers)::bigint AS followers,
-       sum(CASE WHEN followers > 0 THEN mentions::bigint * followers ELSE 0 END)::bigint AS reach
-FROM mention_author_rollups
-WHERE topic_id = $1 AND day >= $2 AND day < $3
-GROUP BY network, author
-ORDER BY reach DESC, network, author
-LIMIT $4::bigint
-`
-
-type ListAnalysisTopAuthorsByReachParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
-	MaxRows int64
-}
-
-type ListAnalysisTopAuthorsByReachRow struct {
-	Network   string
-	Author    string
-	Mentions  int64
-	Followers int64
-	Reach     int64
-}
-
-func (q *Queries) ListAnalysisTopAuthorsByReach(ctx context.Context, arg ListAnalysisTopAuthorsByReachParams) ([]ListAnalysisTopAuthorsByReachRow, error) {
-	rows, err := q.db.Query(ctx, listAnalysisTopAuthorsByReach,
-		arg.TopicID,
-		arg.Since,
-		arg.Until,
-		arg.MaxRows,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListAnalysisTopAuthorsByReachRow
-	for rows.Next() {
-		var i ListAnalysisTopAuthorsByReachRow
-		if err := rows.Scan(
-			&i.Network,
-			&i.Author,
-			&i.Mentions,
-			&i.Followers,
-			&i.Reach,
+			&i.ByReach,
 		); err != nil {
 			return nil, err
 		}

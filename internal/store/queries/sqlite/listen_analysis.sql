@@ -37,27 +37,20 @@ GROUP BY term
 ORDER BY mentions DESC, term;
 
 -- ListAnalysisTopAuthors ranks a topic's authors over the days in
--- [since, until) by mentions; reach is the sum over their mentions of the
--- followers known that day, as the hourly reach is.
+-- [since, until) by mentions and, apart, by reach (the sum over their
+-- mentions of the followers known that day, as the hourly reach is): one
+-- pass over the author rollups feeds both rankings, told apart by by_reach.
 -- name: ListAnalysisTopAuthors :many
-SELECT network, author, CAST(sum(mentions) AS INTEGER) AS mentions,
-       CAST(max(followers) AS INTEGER) AS followers,
-       CAST(sum(CASE WHEN followers > 0 THEN mentions * followers ELSE 0 END) AS INTEGER) AS reach
-FROM mention_author_rollups
-WHERE topic_id = sqlc.arg(topic_id) AND day >= sqlc.arg(since) AND day < sqlc.arg(until)
-GROUP BY network, author
-ORDER BY mentions DESC, network, author
-LIMIT sqlc.arg(max_rows);
-
--- name: ListAnalysisTopAuthorsByReach :many
-SELECT network, author, CAST(sum(mentions) AS INTEGER) AS mentions,
-       CAST(max(followers) AS INTEGER) AS followers,
-       CAST(sum(CASE WHEN followers > 0 THEN mentions * followers ELSE 0 END) AS INTEGER) AS reach
-FROM mention_author_rollups
-WHERE topic_id = sqlc.arg(topic_id) AND day >= sqlc.arg(since) AND day < sqlc.arg(until)
-GROUP BY network, author
-ORDER BY reach DESC, network, author
-LIMIT sqlc.arg(max_rows);
+WITH a AS (
+    SELECT network, author, CAST(sum(mentions) AS INTEGER) AS mentions, CAST(max(followers) AS INTEGER) AS followers,
+           CAST(sum(CASE WHEN followers > 0 THEN mentions * followers ELSE 0 END) AS INTEGER) AS reach
+    FROM mention_author_rollups
+    WHERE topic_id = sqlc.arg(topic_id) AND day >= sqlc.arg(since) AND day < sqlc.arg(until)
+    GROUP BY network, author
+)
+SELECT * FROM (SELECT network, author, mentions, followers, reach, 0 AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT sqlc.arg(max_rows)) m
+UNION ALL
+SELECT * FROM (SELECT network, author, mentions, followers, reach, 1 AS by_reach FROM a WHERE reach > 0 ORDER BY reach DESC, network, author LIMIT sqlc.arg(max_rows)) r;
 
 -- ListAnalysisMentions is the mention list, newest first, one page after
 -- the keyset (before_at, before_id); each filter applies when its argument
