@@ -257,6 +257,39 @@ func TestDashboardFigures(t *testing.T) {
 	})
 }
 
+// The dashboard counts from the rollups alone: mentions the retention has
+// removed (their rollups stay) are still in every figure, and the mention
+// list, which reads mentions, no longer shows them.
+func TestDashboardCountsFromRollupsOnly(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		for i := 0; i < 4; i++ {
+			_, err := analysistest.Add(ctx, st, f.ws.ID, analysistest.Mention{Topics: []int64{f.rival2}, Author: "ghost", Followers: 10, Sentiment: "negative",
+				At: at("2026-11-08T12:00:00Z"), Terms: []string{"#fantome"}, RollupsOnly: true})
+			must(t, err)
+		}
+		q := period
+		q.TopicID = f.rival2
+		d, err := f.s.Dashboard(ctx, f.owner, f.ws.ID, q)
+		must(t, err)
+		if got := d.KPIs.Current; got.Mentions != 5 || got.Negative != 4 || got.Reach != 40 {
+			t.Errorf("KPIs %+v, want 5 mentions (4 only in the rollups), 4 negative, reach 40", got)
+		}
+		if len(d.TopHashtags) != 1 || d.TopHashtags[0] != (analysis.Term{Term: "#fantome", Mentions: 4}) {
+			t.Errorf("hashtags %+v", d.TopHashtags)
+		}
+		if len(d.TopAuthors) == 0 || d.TopAuthors[0].Author != "ghost" || d.TopAuthors[0].Mentions != 4 {
+			t.Errorf("top authors %+v, want ghost first with 4", d.TopAuthors)
+		}
+		p, err := f.s.Mentions(ctx, f.owner, f.ws.ID, analysis.Filter{TopicID: f.rival2})
+		must(t, err)
+		if len(p.Mentions) != 1 {
+			t.Errorf("the list shows %d mentions of Rival2, want the 1 stored", len(p.Mentions))
+		}
+	})
+}
+
 func equalTerms(a, b []analysis.Term) bool {
 	if len(a) != len(b) {
 		return false

@@ -35,6 +35,10 @@ type Mention struct {
 	At        time.Time
 	// Terms are the words and '#hashtags' the pipeline would count.
 	Terms []string
+	// RollupsOnly moves the rollups without storing the mention, as after
+	// the retention removed it: what must still be counted is then only
+	// in the rollups.
+	RollupsOnly bool
 }
 
 var seq atomic.Int64
@@ -60,15 +64,21 @@ func Add(ctx context.Context, q store.Queries, wsID int64, m Mention) (int64, er
 		m.Followers = -1
 	}
 	at := m.At.UTC()
-	id, err := q.SeedMention(ctx, store.SeedMentionParams{WorkspaceID: wsID, Network: m.Network, ExternalID: m.ID, URL: m.URL, Author: m.Author,
-		AuthorName: m.Name, AuthorFollowers: m.Followers, Text: m.Text, Lang: m.Lang, Sentiment: m.Sentiment, SentimentScore: m.Score, PostedAt: at})
-	if err != nil {
-		return 0, err
+	var id int64
+	if !m.RollupsOnly {
+		var err error
+		id, err = q.SeedMention(ctx, store.SeedMentionParams{WorkspaceID: wsID, Network: m.Network, ExternalID: m.ID, URL: m.URL, Author: m.Author,
+			AuthorName: m.Name, AuthorFollowers: m.Followers, Text: m.Text, Lang: m.Lang, Sentiment: m.Sentiment, SentimentScore: m.Score, PostedAt: at})
+		if err != nil {
+			return 0, err
+		}
 	}
 	hour, day := at.Truncate(time.Hour), at.Truncate(24*time.Hour)
 	for _, t := range m.Topics {
-		if err := q.SeedMentionTopic(ctx, store.SeedMentionTopicParams{MentionID: id, TopicID: t, WorkspaceID: wsID, PostedAt: at}); err != nil {
-			return 0, err
+		if !m.RollupsOnly {
+			if err := q.SeedMentionTopic(ctx, store.SeedMentionTopicParams{MentionID: id, TopicID: t, WorkspaceID: wsID, PostedAt: at}); err != nil {
+				return 0, err
+			}
 		}
 		r := store.SeedMentionRollupParams{WorkspaceID: wsID, TopicID: t, Hour: hour, Mentions: 1}
 		switch m.Sentiment {
