@@ -96,4 +96,16 @@ func TestListenDashboardChartsDraw(t *testing.T) {
 		t.Errorf("at 390 px the page is %v wide (scroll, client): it scrolls sideways", fit)
 	}
 	shot(t, ctx, "listen-dashboard-phone")
+
+	// From the dashboard to its mentions, at desktop width in light.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), colorScheme(false), chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen-to-mentions]`)), chromedp.Click(chromedp.CSS(`[data-testid=listen-to-mentions]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen-mention]`))); err != nil {
+		t.Fatal(err)
+	}
+	count, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=listen-mention]').length`))
+	if err != nil || count != 50 {
+		t.Errorf("the mention list shows %d mentions (%v), want a page of 50", count, err)
+	}
+	shot(t, ctx, "listen-mentions")
 }
