@@ -31,6 +31,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/listen/source"
 	listensandbox "github.com/tribune-social/tribune/internal/listen/source/sandbox"
 	"github.com/tribune-social/tribune/internal/live"
@@ -89,6 +90,10 @@ type App struct {
 	Sandbox   *sandbox.Server
 	// Sentiment scores texts; one model per process (it weighs a few MB).
 	Sentiment *sentiment.Model
+
+	// ListenAnalysis is the listening dashboard and mention list.
+	ListenAnalysis *analysis.Service
+
 	// Live carries workspace events and presence to open pages, across
 	// nodes on PostgreSQL.
 	Live     *live.Broker
@@ -292,6 +297,7 @@ func (a *App) build() error {
 	// The crisis cell hears of held posts and inbox replies, and clears its holding statements through the pause.
 	a.Crisis = &crisis.Service{Store: a.Store, Auth: a.Auth, Posts: a.Posts, Email: cfg.SMTPHost != "", Log: a.Log.With("part", "crisis"), Now: now}
 	a.Publisher.Crisis, a.Inbox.Crisis = a.Crisis, a.Crisis
+	a.ListenAnalysis = &analysis.Service{Store: a.Store, Auth: a.Auth, Now: now}
 
 	a.Webhooks = &webhooks.Service{Store: a.Store, Auth: a.Auth, Keys: keys, HTTP: client, AllowPrivate: cfg.AllowPrivateNetworks,
 		Notifier: a.Notifier, Log: a.Log.With("part", "webhooks"), Now: now}
@@ -342,13 +348,13 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, ListenAnalysis: a.ListenAnalysis, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Log: a.Log.With("part", "api"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, ListenAnalysis: a.ListenAnalysis, Log: a.Log.With("part", "api"), Now: now,
 			Sentiment: a.Sentiment, Crisis: a.Crisis, Listen: a.Listen})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}

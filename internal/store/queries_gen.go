@@ -1177,6 +1177,103 @@ type LinkContactAuthorParams struct {
 	ContactID int64
 }
 
+// ListAnalysisHoursParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisHoursParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+// ListAnalysisHoursRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisHoursRow struct {
+	Hour     time.Time
+	Mentions int64
+	Positive int64
+	Neutral  int64
+	Negative int64
+	Reach    int64
+}
+
+// ListAnalysisMentionsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisMentionsParams struct {
+	WorkspaceID int64
+	BeforeAt    time.Time
+	BeforeID    int64
+	TopicID     *int64
+	Network     *string
+	Sentiment   *string
+	Lang        *string
+	Author      *string
+	Since       *time.Time
+	Until       *time.Time
+	Query       *string
+	MaxRows     int64
+}
+
+// ListAnalysisMentionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisMentionsRow struct {
+	ID              int64
+	Network         string
+	ExternalID      string
+	URL             string
+	Author          string
+	AuthorName      string
+	AuthorFollowers int64
+	Text            string
+	Lang            string
+	Sentiment       string
+	SentimentScore  float64
+	PostedAt        time.Time
+}
+
+// ListAnalysisTermTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTermTotalsParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+// ListAnalysisTermTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTermTotalsRow struct {
+	Term     string
+	Mentions int64
+}
+
+// ListAnalysisTopAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTopAuthorsParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+	MaxRows int64
+}
+
+// ListAnalysisTopAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTopAuthorsRow struct {
+	Network   string
+	Author    string
+	Mentions  int64
+	Followers int64
+	Reach     int64
+	ByReach   int64
+}
+
+// ListAnalysisTopicTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTopicTotalsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	Until       time.Time
+}
+
+// ListAnalysisTopicTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisTopicTotalsRow struct {
+	TopicID  int64
+	Mentions int64
+	Positive int64
+	Neutral  int64
+	Negative int64
+	Reach    int64
+}
+
 // ListChannelScheduledTimesParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListChannelScheduledTimesParams struct {
 	ChannelID int64
@@ -2074,6 +2171,70 @@ type SavedReply struct {
 	UpdatedAt   time.Time
 }
 
+// SeedListenTopicParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedListenTopicParams struct {
+	WorkspaceID int64
+	Name        string
+	Kind        string
+	CreatedAt   time.Time
+}
+
+// SeedMentionAuthorRollupParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedMentionAuthorRollupParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Day         time.Time
+	Network     string
+	Author      string
+	Mentions    int64
+	Followers   int64
+}
+
+// SeedMentionParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedMentionParams struct {
+	WorkspaceID     int64
+	Network         string
+	ExternalID      string
+	URL             string
+	Author          string
+	AuthorName      string
+	AuthorFollowers int64
+	Text            string
+	Lang            string
+	Sentiment       string
+	SentimentScore  float64
+	PostedAt        time.Time
+}
+
+// SeedMentionRollupParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedMentionRollupParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
+	Reach       int64
+}
+
+// SeedMentionTermRollupParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedMentionTermRollupParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Hour        time.Time
+	Term        string
+	Mentions    int64
+}
+
+// SeedMentionTopicParams mirrors the row or argument shape sqlc generates for both dialects.
+type SeedMentionTopicParams struct {
+	MentionID   int64
+	TopicID     int64
+	WorkspaceID int64
+	PostedAt    time.Time
+}
+
 // Session mirrors the row or argument shape sqlc generates for both dialects.
 type Session struct {
 	TokenHash string
@@ -2743,6 +2904,12 @@ type Queries interface {
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	LinkContactAuthor(ctx context.Context, arg LinkContactAuthorParams) error
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	ListAnalysisHours(ctx context.Context, arg ListAnalysisHoursParams) ([]ListAnalysisHoursRow, error)
+	ListAnalysisMentions(ctx context.Context, arg ListAnalysisMentionsParams) ([]ListAnalysisMentionsRow, error)
+	ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error)
+	ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTopAuthorsParams) ([]ListAnalysisTopAuthorsRow, error)
+	ListAnalysisTopicTotals(ctx context.Context, arg ListAnalysisTopicTotalsParams) ([]ListAnalysisTopicTotalsRow, error)
+	ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
 	ListChannelScheduledTimes(ctx context.Context, arg ListChannelScheduledTimesParams) ([]*time.Time, error)
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
@@ -2845,6 +3012,12 @@ type Queries interface {
 	ReserveIdempotencyKey(ctx context.Context, arg ReserveIdempotencyKeyParams) (int64, error)
 	RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) (int64, error)
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
+	SeedListenTopic(ctx context.Context, arg SeedListenTopicParams) (int64, error)
+	SeedMention(ctx context.Context, arg SeedMentionParams) (int64, error)
+	SeedMentionAuthorRollup(ctx context.Context, arg SeedMentionAuthorRollupParams) error
+	SeedMentionRollup(ctx context.Context, arg SeedMentionRollupParams) error
+	SeedMentionTermRollup(ctx context.Context, arg SeedMentionTermRollupParams) error
+	SeedMentionTopic(ctx context.Context, arg SeedMentionTopicParams) error
 	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
 	SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error

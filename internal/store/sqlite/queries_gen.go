@@ -847,6 +847,78 @@ func (a queries) ListAPITokens(ctx context.Context, userID int64) ([]store.APITo
 	return out, nil
 }
 
+func (a queries) ListAnalysisHours(ctx context.Context, arg store.ListAnalysisHoursParams) ([]store.ListAnalysisHoursRow, error) {
+	rs, err := a.r.ListAnalysisHours(ctx, sqlitedb.ListAnalysisHoursParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisHoursRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisHoursRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisMentions(ctx context.Context, arg store.ListAnalysisMentionsParams) ([]store.ListAnalysisMentionsRow, error) {
+	rs, err := a.r.ListAnalysisMentions(ctx, sqlitedb.ListAnalysisMentionsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisMentionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisMentionsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisTermTotals(ctx context.Context, arg store.ListAnalysisTermTotalsParams) ([]store.ListAnalysisTermTotalsRow, error) {
+	rs, err := a.r.ListAnalysisTermTotals(ctx, sqlitedb.ListAnalysisTermTotalsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisTermTotalsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisTermTotalsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisTopAuthors(ctx context.Context, arg store.ListAnalysisTopAuthorsParams) ([]store.ListAnalysisTopAuthorsRow, error) {
+	rs, err := a.r.ListAnalysisTopAuthors(ctx, sqlitedb.ListAnalysisTopAuthorsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisTopAuthorsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisTopAuthorsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisTopicTotals(ctx context.Context, arg store.ListAnalysisTopicTotalsParams) ([]store.ListAnalysisTopicTotalsRow, error) {
+	rs, err := a.r.ListAnalysisTopicTotals(ctx, sqlitedb.ListAnalysisTopicTotalsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisTopicTotalsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisTopicTotalsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]store.ListenTopic, error) {
+	rs, err := a.r.ListAnalysisTopics(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenTopic, len(rs))
+	for i := range rs {
+		out[i] = store.ListenTopic(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListApprovalLinks(ctx context.Context, postID int64) ([]store.ApprovalLink, error) {
 	rs, err := a.r.ListApprovalLinks(ctx, postID)
 	if err != nil {
@@ -1850,6 +1922,32 @@ func (a queries) RevokeAPIToken(ctx context.Context, arg store.RevokeAPITokenPar
 
 func (a queries) SaveInboxPollCursor(ctx context.Context, arg store.SaveInboxPollCursorParams) error {
 	return mapErr(a.w.SaveInboxPollCursor(ctx, sqlitedb.SaveInboxPollCursorParams(arg)))
+}
+
+func (a queries) SeedListenTopic(ctx context.Context, arg store.SeedListenTopicParams) (int64, error) {
+	r, err := a.w.SeedListenTopic(ctx, sqlitedb.SeedListenTopicParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) SeedMention(ctx context.Context, arg store.SeedMentionParams) (int64, error) {
+	r, err := a.w.SeedMention(ctx, sqlitedb.SeedMentionParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) SeedMentionAuthorRollup(ctx context.Context, arg store.SeedMentionAuthorRollupParams) error {
+	return mapErr(a.w.SeedMentionAuthorRollup(ctx, sqlitedb.SeedMentionAuthorRollupParams(arg)))
+}
+
+func (a queries) SeedMentionRollup(ctx context.Context, arg store.SeedMentionRollupParams) error {
+	return mapErr(a.w.SeedMentionRollup(ctx, sqlitedb.SeedMentionRollupParams(arg)))
+}
+
+func (a queries) SeedMentionTermRollup(ctx context.Context, arg store.SeedMentionTermRollupParams) error {
+	return mapErr(a.w.SeedMentionTermRollup(ctx, sqlitedb.SeedMentionTermRollupParams(arg)))
+}
+
+func (a queries) SeedMentionTopic(ctx context.Context, arg store.SeedMentionTopicParams) error {
+	return mapErr(a.w.SeedMentionTopic(ctx, sqlitedb.SeedMentionTopicParams(arg)))
 }
 
 func (a queries) SetContactFlags(ctx context.Context, arg store.SetContactFlagsParams) error {

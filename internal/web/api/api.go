@@ -31,6 +31,7 @@ import (
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -72,6 +73,8 @@ type Deps struct {
 	Crisis *crisis.Service
 	// Listen is listening: topics, queries, sources (issue 15).
 	Listen *listen.Service
+	// ListenAnalysis is the listening dashboard and mention list.
+	ListenAnalysis *analysis.Service
 }
 
 type server struct{ Deps }

@@ -133,6 +133,7 @@ func (s *server) routes(a huma.API) {
 	s.inboxViewRoutes(a)
 	s.crisisRoutes(a)
 	s.listenRoutes(a)
+	s.listenAnalysisRoutes(a)
 }
 
 // ---- accounts

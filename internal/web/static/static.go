@@ -21,6 +21,10 @@ var embedded embed.FS
 const (
 	HTMX         = "vendor/htmx-2.0.11.min.js"
 	FullCalendar = "vendor/fullcalendar-6.1.21.min.js"
+	// ECharts draws the listening dashboard; re-vendor with
+	// scripts/vendor/echarts.sh (pinned version and integrity).
+	ECharts       = "vendor/echarts-6.1.0.min.js"
+	EChartsFrench = "vendor/echarts-6.1.0.langFR.js"
 )
 
 // Assets are the embedded files with their content hashes.

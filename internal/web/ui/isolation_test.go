@@ -19,6 +19,7 @@ import (
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/analysis/analysistest"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -279,7 +280,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
-	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret topic", "secret mention", "acmehiddenauthor", "acmehiddenterm", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	lt, err := env.App.Listen.CreateTopic(ctx, owner, ws.ID, listen.TopicInput{Name: "acme hidden topic", Kind: listen.KindBrand})
 	if err != nil {
 		t.Fatal(err)
@@ -293,6 +294,15 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.ltopic, a.lquery, a.lsource = lt.ID, lq.ID, ls.ID
+	// A listening topic of A with a mention of today (dashboard, list, CSV).
+	topic, err := analysistest.Topic(ctx, env.Store, ws.ID, "secret topic", "brand")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analysistest.Add(ctx, env.Store, ws.ID, analysistest.Mention{Topics: []int64{topic}, Author: "acmehiddenauthor", Followers: 5,
+		At: time.Now().Add(-time.Hour), Text: "secret mention", Terms: []string{"acmehiddenterm"}}); err != nil {
+		t.Fatal(err)
+	}
 	return a
 }
 

@@ -101,6 +101,11 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/contacts/{id}/split", u.page(u.contactSplit))
 	mux.Handle("GET /w/{ws}/contacts/{id}/export", u.page(u.contactExport))
 	mux.Handle("POST /w/{ws}/contacts/{id}/erase", u.page(u.contactErase))
+
+	// Listening analysis (internal/listen/analysis).
+	mux.Handle("GET /w/{ws}/listen/dashboard", u.page(u.listenDashboard))
+	mux.Handle("GET /w/{ws}/listen/mentions", u.page(u.listenMentions))
+	mux.Handle("GET /w/{ws}/listen/mentions.csv", u.page(u.listenMentionsCSV))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply", u.page(u.inboxReply))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/count", u.page(u.inboxReplyCount))
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -74,6 +75,8 @@ type Deps struct {
 	Crisis *crisis.Service
 	// Listen is listening: topics, queries, sources (issue 15).
 	Listen *listen.Service
+	// ListenAnalysis is the listening dashboard and mention list.
+	ListenAnalysis *analysis.Service
 }
 
 // SessionCookie names the session cookie.

@@ -1,0 +1,114 @@
+-- Listening analysis (issue 15): the read side of the listening tables.
+-- Every figure of the dashboard comes from the rollups (hourly per topic,
+-- hourly per term, daily per author); only the mention list reads mentions.
+
+-- name: ListAnalysisTopics :many
+SELECT id, workspace_id, name, kind, color, created_at FROM listen_topics
+WHERE workspace_id = sqlc.arg(workspace_id)
+ORDER BY name, id;
+
+-- AnalysisHours is one topic's hourly rollups in [since, until).
+-- name: ListAnalysisHours :many
+SELECT hour, mentions, positive, neutral, negative, reach FROM mention_rollups
+WHERE topic_id = sqlc.arg(topic_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
+ORDER BY hour;
+
+-- ListAnalysisTopicTotals sums each topic of a workspace over [since, until):
+-- share of voice and the previous period's KPIs.
+-- name: ListAnalysisTopicTotals :many
+SELECT topic_id, CAST(coalesce(sum(mentions), 0) AS INTEGER) AS mentions,
+       CAST(coalesce(sum(positive), 0) AS INTEGER) AS positive,
+       CAST(coalesce(sum(neutral), 0) AS INTEGER) AS neutral,
+       CAST(coalesce(sum(negative), 0) AS INTEGER) AS negative,
+       CAST(coalesce(sum(reach), 0) AS INTEGER) AS reach
+FROM mention_rollups
+WHERE workspace_id = sqlc.arg(workspace_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
+GROUP BY topic_id
+ORDER BY topic_id;
+
+-- ListAnalysisTermTotals sums a topic's words and hashtags ('#tag') over
+-- [since, until), most mentioned first: one pass over the term rollups
+-- gives both rankings (the service keeps the first of each kind).
+-- name: ListAnalysisTermTotals :many
+SELECT term, CAST(sum(mentions) AS INTEGER) AS mentions
+FROM mention_term_rollups
+WHERE topic_id = sqlc.arg(topic_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
+GROUP BY term
+ORDER BY mentions DESC, term;
+
+-- ListAnalysisTopAuthors ranks a topic's authors over the days in
+-- [since, until) by mentions and, apart, by reach (the sum over their
+-- mentions of the followers known that day, as the hourly reach is): one
+-- pass over the author rollups feeds both rankings, told apart by by_reach.
+-- name: ListAnalysisTopAuthors :many
+WITH a AS (
+    SELECT network, author, CAST(sum(mentions) AS INTEGER) AS mentions, CAST(max(followers) AS INTEGER) AS followers,
+           CAST(sum(CASE WHEN followers > 0 THEN mentions * followers ELSE 0 END) AS INTEGER) AS reach
+    FROM mention_author_rollups
+    WHERE topic_id = sqlc.arg(topic_id) AND day >= sqlc.arg(since) AND day < sqlc.arg(until)
+    GROUP BY network, author
+)
+SELECT * FROM (SELECT network, author, mentions, followers, reach, 0 AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT sqlc.arg(max_rows)) m
+UNION ALL
+SELECT * FROM (SELECT network, author, mentions, followers, reach, 1 AS by_reach FROM a WHERE reach > 0 ORDER BY reach DESC, network, author LIMIT sqlc.arg(max_rows)) r;
+
+-- ListAnalysisMentions is the mention list, newest first, one page after
+-- the keyset (before_at, before_id); each filter applies when its argument
+-- is not NULL. query is found in the text, case-insensitively.
+-- name: ListAnalysisMentions :many
+SELECT m.id, m.network, m.external_id, m.url, m.author, m.author_name, m.author_followers, m.text, m.lang,
+       m.sentiment, m.sentiment_score, m.posted_at
+FROM mentions m
+WHERE m.workspace_id = sqlc.arg(workspace_id)
+  AND (m.posted_at < sqlc.arg(before_at) OR (m.posted_at = sqlc.arg(before_at) AND m.id < sqlc.arg(before_id)))
+  AND (CAST(sqlc.narg(topic_id) AS INTEGER) IS NULL OR EXISTS (
+        SELECT 1 FROM mention_topics t WHERE t.mention_id = m.id AND t.topic_id = sqlc.narg(topic_id)))
+  AND (CAST(sqlc.narg(network) AS TEXT) IS NULL OR m.network = sqlc.narg(network))
+  AND (CAST(sqlc.narg(sentiment) AS TEXT) IS NULL OR m.sentiment = sqlc.narg(sentiment))
+  AND (CAST(sqlc.narg(lang) AS TEXT) IS NULL OR m.lang = sqlc.narg(lang))
+  AND (CAST(sqlc.narg(author) AS TEXT) IS NULL OR m.author = sqlc.narg(author))
+  AND (CAST(sqlc.narg(since) AS DATETIME) IS NULL OR m.posted_at >= sqlc.narg(since))
+  AND (CAST(sqlc.narg(until) AS DATETIME) IS NULL OR m.posted_at < sqlc.narg(until))
+  AND (CAST(sqlc.narg(query) AS TEXT) IS NULL OR instr(lower(m.text), lower(sqlc.narg(query))) > 0)
+ORDER BY m.posted_at DESC, m.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- The Seed operations write listening rows directly, for tests and
+-- benchmarks of the read side; the pipeline (internal/listen) keeps the
+-- rollups itself as mentions arrive.
+
+-- name: SeedListenTopic :one
+INSERT INTO listen_topics (workspace_id, name, kind, color, created_at)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(name), sqlc.arg(kind), '', sqlc.arg(created_at))
+RETURNING id;
+
+-- name: SeedMention :one
+INSERT INTO mentions (workspace_id, network, external_id, url, author, author_name, author_followers, text, lang,
+                      sentiment, sentiment_score, posted_at, received_at)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(network), sqlc.arg(external_id), sqlc.arg(url), sqlc.arg(author), sqlc.arg(author_name),
+        sqlc.arg(author_followers), sqlc.arg(text), sqlc.arg(lang), sqlc.arg(sentiment), sqlc.arg(sentiment_score),
+        sqlc.arg(posted_at), sqlc.arg(posted_at))
+RETURNING id;
+
+-- name: SeedMentionTopic :exec
+INSERT INTO mention_topics (mention_id, topic_id, workspace_id, posted_at)
+VALUES (sqlc.arg(mention_id), sqlc.arg(topic_id), sqlc.arg(workspace_id), sqlc.arg(posted_at));
+
+-- name: SeedMentionRollup :exec
+INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(mentions), sqlc.arg(positive), sqlc.arg(neutral),
+        sqlc.arg(negative), sqlc.arg(reach))
+ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
+    positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
+    negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach;
+
+-- name: SeedMentionTermRollup :exec
+INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(term), sqlc.arg(mentions))
+ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions;
+
+-- name: SeedMentionAuthorRollup :exec
+INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
+VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(day), sqlc.arg(network), sqlc.arg(author), sqlc.arg(mentions), sqlc.arg(followers))
+ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
+    followers = max(mention_author_rollups.followers, excluded.followers);
