@@ -140,6 +140,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("DELETE /api/v1/statuses/{id}", s.auth(s.deleteStatus))
 	mux.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.auth(s.accountStatuses))
 	s.routeInbox(mux)
+	s.routePublic(mux)
 	s.srv = httptest.NewServer(s.logging(s.failing(mux)))
 	t.Cleanup(s.srv.Close)
 	return s
