@@ -42,6 +42,13 @@ const MaxGapPages = 50
 // timelines).
 const pageSize = 40
 
+// DefaultPoll is how often the timeline is read while the stream is open.
+// A stream is not enough on its own: GoToSocial (0.19) accepts public and
+// hashtag streams but pushes nothing on them, and a stream that a proxy
+// holds open without passing events looks alive. One call a minute is
+// little against Mastodon's 300 calls in 5 minutes.
+const DefaultPoll = time.Minute
+
 // maxBatch bounds how many streamed statuses go into one batch.
 const maxBatch = 100
 
@@ -72,6 +79,7 @@ type Source struct {
 	api    *httpx.Client
 	stream *http.Client // no call timeout: a stream outlives any
 	idle   time.Duration
+	poll   time.Duration
 }
 
 // New validates cfg and builds the source.
@@ -106,7 +114,7 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 	streams := *hc
 	streams.Timeout = 0
 	return &Source{base: u.Scheme + "://" + u.Host, host: u.Hostname(), token: token, tags: tags, local: local,
-		api: &httpx.Client{HTTP: hc, ErrorText: errorText}, stream: &streams, idle: DefaultIdle}, nil
+		api: &httpx.Client{HTTP: hc, ErrorText: errorText}, stream: &streams, idle: DefaultIdle, poll: DefaultPoll}, nil
 }
 
 func parseTags(s string) ([]string, error) {
@@ -170,10 +178,11 @@ func (s *Source) streams() [][2]string {
 }
 
 // Run opens the streams, then fills the gap since cursor from the
-// timeline, then hands over what the streams carry until ctx ends or the
-// connection fails. The streams are opened first so that nothing posted
-// during the gap-fill is lost: a status both read and streamed is stored
-// once.
+// timeline, then hands over what the streams carry, reading the timeline
+// again every poll interval, until ctx ends or the connection fails. The
+// streams are opened first so that nothing posted during the gap-fill is
+// lost: a status both read and streamed is stored once. From a cursor of
+// "" the source starts at the timeline's newest status.
 func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -187,14 +196,23 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 		return source.FromNetwork(err)
 	}
 	defer closeAll()
-	if cursor != "" {
-		if cursor, err = s.gapFill(ctx, cursor, emit); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+	fill := func() error {
+		var err error
+		if cursor == "" {
+			err = s.start(ctx, &cursor, emit)
+		} else {
+			cursor, err = s.gapFill(ctx, cursor, emit)
 		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
 	}
+	if err := fill(); err != nil || ctx.Err() != nil {
+		return err
+	}
+	poll := time.NewTicker(s.poll)
+	defer poll.Stop()
 	for {
 		var raw []byte
 		select {
@@ -205,6 +223,11 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 				return nil
 			}
 			return err
+		case <-poll.C:
+			if err := fill(); err != nil || ctx.Err() != nil {
+				return err
+			}
+			continue
 		case raw = <-events:
 		}
 		var b source.Batch
@@ -337,9 +360,8 @@ func (k *kicker) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// gapFill reads the timeline from cursor up, oldest page first, emitting
-// each page, and returns the new cursor.
-func (s *Source) gapFill(ctx context.Context, cursor string, emit source.Emit) (string, error) {
+// timeline is the path and parameters of the timeline the streams follow.
+func (s *Source) timeline() (string, url.Values) {
 	q := url.Values{"limit": {fmt.Sprint(pageSize)}}
 	path := "/api/v1/timelines/public"
 	if len(s.tags) > 0 {
@@ -351,6 +373,34 @@ func (s *Source) gapFill(ctx context.Context, cursor string, emit source.Emit) (
 	if s.local {
 		q.Set("local", "true")
 	}
+	return path, q
+}
+
+// start sets the cursor at the timeline's newest status, and stores it: a
+// source starts from now, and its first gap-fill has a place to start.
+func (s *Source) start(ctx context.Context, cursor *string, emit source.Emit) error {
+	path, q := s.timeline()
+	q.Set("limit", "1")
+	var page []struct {
+		ID string `json:"id"`
+	}
+	if _, err := s.api.Do(ctx, httpx.Request{Method: http.MethodGet, URL: s.base + path + "?" + q.Encode(), Token: s.token}, &page); err != nil {
+		return source.FromNetwork(err)
+	}
+	if len(page) == 0 {
+		// An empty timeline: whatever comes is new. "0" is older than any
+		// id, Mastodon's numbers and GoToSocial's ULIDs alike.
+		*cursor = "0"
+		return nil
+	}
+	*cursor = page[0].ID
+	return emit(ctx, source.Batch{Cursor: *cursor})
+}
+
+// gapFill reads the timeline from cursor up, oldest page first, emitting
+// each page, and returns the new cursor.
+func (s *Source) gapFill(ctx context.Context, cursor string, emit source.Emit) (string, error) {
+	path, q := s.timeline()
 	for range MaxGapPages {
 		// min_id gives the page immediately after the cursor (the oldest
 		// statuses newer than it), newest first.

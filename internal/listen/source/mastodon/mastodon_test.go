@@ -206,8 +206,8 @@ func TestGapFillAfterDrop(t *testing.T) {
 			tl++
 		}
 	}
-	if tl != 2 {
-		t.Errorf("%d timeline pages read, want 2 (40 + 5)", tl)
+	if tl != 3 {
+		t.Errorf("%d timeline pages read, want 3 (the empty first look, then 40 + 5)", tl)
 	}
 }
 
@@ -232,6 +232,36 @@ func TestLocalPublicTimeline(t *testing.T) {
 	}
 	if got[0].Author != "bob@127.0.0.1" {
 		t.Errorf("author %q", got[0].Author)
+	}
+}
+
+// A server that accepts a stream but pushes nothing on it (GoToSocial
+// does so for public streams) is read through the timeline every poll.
+func TestPollsWhileStreaming(t *testing.T) {
+	t.Parallel()
+	srv := mastodonfake.New(t)
+	srv.MutePublic = true
+	bob := srv.AddAccount("bob")
+	srv.PostAs(bob, mastodonfake.Post{Text: "#tribune already there"})
+	s := newSource(t, srv, map[string]string{"hashtags": "tribune"})
+	s.poll = 50 * time.Millisecond
+	r := start(s, "")
+	defer r.stop(t)
+	connected(t, srv)
+	// The start stores the newest status as the cursor, without it: a
+	// source starts from now.
+	select {
+	case b := <-r.batches:
+		if len(b.Posts) != 0 || b.Cursor != srv.Statuses()[0].ID {
+			t.Fatalf("first batch %+v, want the cursor at %s alone", b, srv.Statuses()[0].ID)
+		}
+	case <-time.After(wait):
+		t.Fatal("no first cursor")
+	}
+	srv.PostAs(bob, mastodonfake.Post{Text: "#tribune never streamed"})
+	got, _ := r.posts(t, 1)
+	if got[0].Text != "#tribune never streamed" {
+		t.Errorf("polled %q", got[0].Text)
 	}
 }
 

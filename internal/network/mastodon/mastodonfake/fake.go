@@ -105,6 +105,9 @@ type Server struct {
 	// RefuseWebSocket answers the WebSocket upgrade with 426, like a proxy
 	// that does not pass WebSockets.
 	RefuseWebSocket bool
+	// MutePublic accepts public and hashtag streams but pushes nothing on
+	// them, as GoToSocial 0.19 does.
+	MutePublic bool
 	// StreamingURL is the configuration.urls.streaming the instance
 	// document gives (ws:// on the fake's own address by default).
 	StreamingURL string

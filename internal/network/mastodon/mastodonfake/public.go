@@ -72,6 +72,9 @@ func (s *Server) follows(p publicStream, st *Status) bool {
 // broadcastPublic pushes a new status to the public streams that follow
 // it. The lock is held.
 func (s *Server) broadcastPublic(st *Status) {
+	if s.MutePublic {
+		return
+	}
 	for sub := range s.subs {
 		i := slices.IndexFunc(sub.public, func(p publicStream) bool { return s.follows(p, st) })
 		if i < 0 {
