@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
 // FromNetwork turns a failed call to a network (a *network.Error from
@@ -16,6 +17,9 @@ import (
 func FromNetwork(err error) error {
 	if err == nil {
 		return nil
+	}
+	if httpx.Blocked(err) {
+		return fmt.Errorf("%w: Tribune does not connect to this address: it must be a public https address (%w)", ErrPermanent, err)
 	}
 	var ne *network.Error
 	if !errors.As(err, &ne) {

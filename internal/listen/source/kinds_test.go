@@ -1,6 +1,7 @@
 package source_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -68,5 +69,25 @@ func TestKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A source pointed at a private address (the operator did not allow
+// private networks) fails for good instead of retrying forever.
+func TestPrivateAddressesArePermanent(t *testing.T) {
+	t.Parallel()
+	for name, v := range map[string]map[string]string{
+		"mastodon": {"instance": "http://127.0.0.1:9", "token": "t"},
+		"rss":      {"url": "http://127.0.0.1:9/feed"},
+	} {
+		k := map[string]source.Kind{"mastodon": mastodon.Kind(), "rss": rss.Kind()}[name]
+		s, err := k.New(source.Config{Kind: name, Values: v}, source.Deps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Run(t.Context(), "", func(context.Context, source.Batch) error { return nil })
+		if !errors.Is(err, source.ErrPermanent) {
+			t.Errorf("%s on a private address: Run = %v, want ErrPermanent", name, err)
+		}
 	}
 }

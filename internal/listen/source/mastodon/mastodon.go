@@ -42,11 +42,12 @@ const MaxGapPages = 50
 // timelines).
 const pageSize = 40
 
-// DefaultPoll is how often the timeline is read while the stream is open.
-// A stream is not enough on its own: GoToSocial (0.19) accepts public and
-// hashtag streams but pushes nothing on them, and a stream that a proxy
-// holds open without passing events looks alive. One call a minute is
-// little against Mastodon's 300 calls in 5 minutes.
+// DefaultPoll is how long the stream may carry no status before the
+// timeline is read. A stream is not enough on its own: GoToSocial (0.19)
+// accepts public and hashtag streams but pushes nothing on them, and a
+// proxy may hold a stream open without passing events. A busy stream is
+// not doubled by polls (a federated timeline would spend Mastodon's 300
+// calls in 5 minutes); a quiet one costs one call a minute.
 const DefaultPoll = time.Minute
 
 // maxBatch bounds how many streamed statuses go into one batch.
@@ -213,6 +214,7 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 	}
 	poll := time.NewTicker(s.poll)
 	defer poll.Stop()
+	heard := time.Now() // when the stream last carried a status
 	for {
 		var raw []byte
 		select {
@@ -224,11 +226,15 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 			}
 			return err
 		case <-poll.C:
+			if time.Since(heard) < s.poll {
+				continue
+			}
 			if err := fill(); err != nil || ctx.Err() != nil {
 				return err
 			}
 			continue
 		case raw = <-events:
+			heard = time.Now()
 		}
 		var b source.Batch
 		add := func(raw []byte) {

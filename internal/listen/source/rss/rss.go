@@ -22,6 +22,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
 // MaxFeed bounds the body of a feed: the largest news feeds weigh a few
@@ -85,7 +86,7 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 	}
 	s := &Source{url: u.String(), interval: interval, http: deps.HTTP, now: deps.Now}
 	if s.http == nil {
-		s.http = http.DefaultClient
+		s.http = httpx.NewClient(httpx.Options{})
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -125,7 +126,10 @@ func (s *Source) Run(ctx context.Context, cur string, emit source.Emit) error {
 			}
 			return err
 		}
-		if changed {
+		// A feed without validators comes whole every time: store a batch
+		// only when it brings items or moves the cursor.
+		if changed && (len(b.Posts) > 0 || b.Cursor != cur) {
+			cur = b.Cursor
 			if err := emit(ctx, b); err != nil {
 				return err
 			}
@@ -157,6 +161,9 @@ func (s *Source) poll(ctx context.Context, c *cursor) (b source.Batch, changed b
 	}
 	resp, err := s.http.Do(req)
 	if err != nil {
+		if httpx.Blocked(err) {
+			return b, false, source.Permanentf("url: Tribune does not fetch this address: it must be a public https address")
+		}
 		return b, false, source.FromNetwork(network.AsError(err))
 	}
 	defer resp.Body.Close()

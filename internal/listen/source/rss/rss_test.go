@@ -69,7 +69,8 @@ func (f *feedServer) last() http.Header {
 func newSource(t *testing.T, u string) *Source {
 	t.Helper()
 	s, err := New(source.Config{Kind: "rss", Values: map[string]string{"url": u}}, source.Deps{
-		Now: func() time.Time { return time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC) },
+		HTTP: &http.Client{Timeout: 10 * time.Second},
+		Now:  func() time.Time { return time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -285,5 +286,37 @@ func TestNewValidates(t *testing.T) {
 	}
 	if _, err := New(source.Config{Values: map[string]string{"url": "https://x.test/feed", "interval": "5"}}, source.Deps{}); err != nil {
 		t.Errorf("5 minutes refused: %v", err)
+	}
+}
+
+// French feeds still come in ISO-8859-1 now and then.
+func TestLatin1Feed(t *testing.T) {
+	t.Parallel()
+	body := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Journal</title>" +
+		"<item><guid>1</guid><title>L'\xe9t\xe9 de Tribune</title></item></channel></rss>"
+	srv := newFeedServer(t, body, "application/rss+xml")
+	var c cursor
+	b, _, err := newSource(t, srv.URL).poll(context.Background(), &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Posts) != 1 || b.Posts[0].Text != "L'été de Tribune" {
+		t.Fatalf("got %+v, want the title decoded from ISO-8859-1", b.Posts)
+	}
+}
+
+// Without the operator's leave, a feed on a private address is refused
+// for good, naming the field.
+func TestPrivateAddressRefused(t *testing.T) {
+	t.Parallel()
+	srv := newFeedServer(t, rss2, "application/rss+xml")
+	s, err := New(source.Config{Values: map[string]string{"url": srv.URL}}, source.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c cursor
+	_, _, err = s.(*Source).poll(context.Background(), &c)
+	if !errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "url:") {
+		t.Fatalf("poll = %v, want a permanent refusal naming url", err)
 	}
 }
