@@ -292,6 +292,29 @@ func (s *Source) syncRule(ctx context.Context) error {
 	return nil
 }
 
+// Forget deletes the source's rule from the app's rules, for a source
+// the user removed (the rule would otherwise go on matching on the app's
+// stream, and counting against its caps).
+func (s *Source) Forget(ctx context.Context) error {
+	var list struct {
+		Data []rule `json:"data"`
+	}
+	if _, err := s.api.Do(ctx, httpx.Request{Method: http.MethodGet, URL: s.base + "/2/tweets/search/stream/rules", Token: s.token}, &list); err != nil {
+		return s.refused(err)
+	}
+	var ids []string
+	for _, r := range list.Data {
+		if r.Tag == s.tag {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]any{"delete": map[string]any{"ids": ids}})
+	return s.postRules(ctx, body)
+}
+
 func (s *Source) postRules(ctx context.Context, body []byte) error {
 	var out struct {
 		Meta struct {

@@ -131,6 +131,19 @@ func TestRuleMirrored(t *testing.T) {
 	}
 }
 
+func TestForgetRemovesOnlyItsRule(t *testing.T) {
+	t.Parallel()
+	f := newFakeX(t)
+	f.rules = []rule{{ID: "1", Value: "concurrent", Tag: "tribune:other"}, {ID: "2", Value: "tribune", Tag: "tribune:veille"}}
+	s := newSource(t, f, "veille", nil)
+	if err := s.Forget(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rules, _, _ := f.snapshot(); len(rules) != 1 || rules[0].Tag != "tribune:other" {
+		t.Errorf("rules after Forget = %+v, want only the other source's", rules)
+	}
+}
+
 func TestStreamsOwnMatches(t *testing.T) {
 	t.Parallel()
 	f := newFakeX(t)
