@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,6 +25,7 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	conn "github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/stream"
 )
 
@@ -81,6 +83,9 @@ type Source struct {
 	stream *http.Client // no call timeout: a stream outlives any
 	idle   time.Duration
 	poll   time.Duration
+	log    *slog.Logger
+	// streamBase is where the streaming API lives (learnInstance).
+	streamBase string
 }
 
 // New validates cfg and builds the source.
@@ -112,10 +117,13 @@ func New(cfg source.Config, deps source.Deps) (source.Source, error) {
 	if hc == nil {
 		hc = httpx.NewClient(httpx.Options{})
 	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
 	streams := *hc
 	streams.Timeout = 0
 	return &Source{base: u.Scheme + "://" + u.Host, host: u.Hostname(), token: token, tags: tags, local: local,
-		api: &httpx.Client{HTTP: hc, ErrorText: errorText}, stream: &streams, idle: DefaultIdle, poll: DefaultPoll}, nil
+		api: &httpx.Client{HTTP: hc, ErrorText: errorText}, stream: &streams, idle: DefaultIdle, poll: DefaultPoll, log: deps.Log, streamBase: u.Scheme + "://" + u.Host}, nil
 }
 
 func parseTags(s string) ([]string, error) {
@@ -189,12 +197,22 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 	defer cancel()
 	events := make(chan []byte, 1024)
 	errc := make(chan error, len(s.tags)+1)
+	s.learnInstance(ctx)
 	closeAll, err := s.open(ctx, events, errc)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return source.FromNetwork(err)
+		err = source.FromNetwork(err)
+		if !errors.Is(err, source.ErrPermanent) {
+			return err // refused credentials, or a failure worth a reconnection
+		}
+		// The server has no stream for us (an old or partial
+		// implementation, a proxy that passes neither WebSockets nor event
+		// streams): the timeline alone, read every poll interval, still
+		// hears everything, only later.
+		s.log.Info("mastodon: no public stream on this server; reading its timeline instead", "instance", s.base, "err", err)
+		closeAll = func() {}
 	}
 	defer closeAll()
 	fill := func() error {
@@ -263,6 +281,35 @@ func (s *Source) Run(ctx context.Context, cursor string, emit source.Emit) error
 	}
 }
 
+// learnInstance reads the instance document (docs.joinmastodon.org/methods/instance)
+// for the domain of its accounts' handles and for where its streaming API
+// lives: configuration.urls.streaming when it names another host (Mastodon
+// may run its streaming server apart), else the instance itself. A
+// streaming address on the instance's own host or domain is reached as the
+// instance is (GoToSocial advertises wss:// even when served over http).
+// Without the document, the instance's address and host serve for both.
+func (s *Source) learnInstance(ctx context.Context) {
+	inst, err := conn.New(s.api.HTTP).Instance(ctx, s.base)
+	if err != nil {
+		return
+	}
+	if inst.Domain != "" {
+		s.host = inst.Domain
+	}
+	su, err := url.Parse(inst.StreamingURL)
+	if err != nil || su.Host == "" || strings.EqualFold(su.Host, strings.TrimPrefix(strings.TrimPrefix(s.base, "https://"), "http://")) ||
+		strings.EqualFold(su.Hostname(), inst.Domain) {
+		return
+	}
+	switch su.Scheme {
+	case "wss":
+		su.Scheme = "https"
+	case "ws":
+		su.Scheme = "http"
+	}
+	s.streamBase = strings.TrimSuffix(su.Scheme+"://"+su.Host, "/")
+}
+
 // open connects the streams: one WebSocket carrying them all, or, when the
 // server refuses the upgrade (a proxy that does not pass WebSockets), one
 // event stream each. Every "update" payload goes to events; a connection
@@ -274,7 +321,7 @@ func (s *Source) open(ctx context.Context, events chan<- []byte, errc chan<- err
 	if streams[0][1] != "" {
 		q.Set("tag", streams[0][1])
 	}
-	ws, err := stream.DialWebSocket(ctx, s.stream, s.base+"/api/v1/streaming?"+q.Encode(), auth)
+	ws, err := stream.DialWebSocket(ctx, s.stream, s.streamBase+"/api/v1/streaming?"+q.Encode(), auth)
 	if err == nil {
 		for _, st := range streams[1:] {
 			msg, _ := json.Marshal(map[string]string{"type": "subscribe", "stream": st[0], "tag": st[1]})
@@ -299,7 +346,7 @@ func (s *Source) open(ctx context.Context, events chan<- []byte, errc chan<- err
 		}
 	}
 	for _, st := range streams {
-		u := s.base + "/api/v1/streaming/" + strings.ReplaceAll(st[0], ":", "/")
+		u := s.streamBase + "/api/v1/streaming/" + strings.ReplaceAll(st[0], ":", "/")
 		if st[1] != "" {
 			u += "?" + url.Values{"tag": {st[1]}}.Encode()
 		}

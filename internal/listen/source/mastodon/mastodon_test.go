@@ -141,8 +141,9 @@ func TestStreamsHashtags(t *testing.T) {
 				t.Fatalf("got %q, want %q", texts(got), want)
 			}
 			p := got[0]
-			host := strings.TrimPrefix(strings.Split(srv.URL(), "://")[1], "")
-			if p.Network != "mastodon" || !strings.Contains(p.ExternalID, "/statuses/") || p.URL == "" || p.Author != "bob@"+strings.Split(host, ":")[0] ||
+			// A local account's handle names the instance's domain, from its
+			// instance document, not the address Tribune reaches it at.
+			if p.Network != "mastodon" || !strings.Contains(p.ExternalID, "/statuses/") || p.URL == "" || p.Author != "bob@"+srv.Domain ||
 				p.AuthorName != "Bob" || p.AuthorFollowers != mastodonfake.Followers || p.Lang != "fr" || p.CreatedAt.IsZero() {
 				t.Errorf("post = %+v", p)
 			}
@@ -230,7 +231,7 @@ func TestLocalPublicTimeline(t *testing.T) {
 	if want := []string{"local while away", "local live"}; !slices.Equal(texts(got), want) {
 		t.Fatalf("got %q, want %q", texts(got), want)
 	}
-	if got[0].Author != "bob@127.0.0.1" {
+	if got[0].Author != "bob@fake.test" {
 		t.Errorf("author %q", got[0].Author)
 	}
 }
@@ -262,6 +263,25 @@ func TestPollsWhileStreaming(t *testing.T) {
 	got, _ := r.posts(t, 1)
 	if got[0].Text != "#tribune never streamed" {
 		t.Errorf("polled %q", got[0].Text)
+	}
+}
+
+// A server with no stream for us (GoToSocial has no event streams, and
+// here a proxy refuses WebSockets) is heard through its timeline alone.
+func TestNoStreamPollsOnly(t *testing.T) {
+	t.Parallel()
+	srv := mastodonfake.New(t)
+	srv.Software, srv.RefuseWebSocket = mastodonfake.GoToSocial, true
+	bob := srv.AddAccount("bob")
+	srv.PostAs(bob, mastodonfake.Post{Text: "#tribune before"})
+	s := newSource(t, srv, map[string]string{"hashtags": "tribune"})
+	s.poll = 50 * time.Millisecond
+	r := start(s, srv.Statuses()[0].ID)
+	defer r.stop(t)
+	srv.PostAs(bob, mastodonfake.Post{Text: "#tribune polled"})
+	got, _ := r.posts(t, 1)
+	if got[0].Text != "#tribune polled" {
+		t.Errorf("got %q", got[0].Text)
 	}
 }
 
