@@ -39,6 +39,7 @@ type fakeX struct {
 	ruleCalls []string      // bodies of POST rules
 	connected chan struct{}
 	down      bool // the stream answers 503, as during an outage
+	wantsNote bool // the stream asked for tweet.fields=note_tweet
 }
 
 type fakePost struct {
@@ -190,9 +191,17 @@ func (f *fakeX) line(p fakePost) (string, bool) {
 	if mr == nil {
 		return "", false
 	}
+	data := map[string]any{"id": p.id, "text": p.text, "author_id": "u-" + p.author, "created_at": p.at.Format("2006-01-02T15:04:05.000Z"),
+		"lang": "fr", "edit_history_tweet_ids": []string{p.id}}
+	if r := []rune(p.text); len(r) > 280 {
+		// A long post: text is cut, the whole is in note_tweet, when asked.
+		data["text"] = string(r[:280]) + "…"
+		if f.wantsNote {
+			data["note_tweet"] = map[string]any{"text": p.text}
+		}
+	}
 	raw, _ := json.Marshal(map[string]any{
-		"data": map[string]any{"id": p.id, "text": p.text, "author_id": "u-" + p.author, "created_at": p.at.Format("2006-01-02T15:04:05.000Z"),
-			"lang": "fr", "edit_history_tweet_ids": []string{p.id}},
+		"data": data,
 		"includes":       map[string]any{"users": []any{map[string]any{"id": "u-" + p.author, "username": p.author, "name": strings.ToUpper(p.author), "public_metrics": map[string]int{"followers_count": 321, "following_count": 5, "tweet_count": 9, "listed_count": 0}}}},
 		"matching_rules": mr,
 	})
@@ -206,6 +215,9 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("fakex: stream without %s=%s: %s", want.param, want.value, r.URL.RawQuery)
 		}
 	}
+	f.mu.Lock()
+	f.wantsNote = slices.Contains(strings.Split(q.Get("tweet.fields"), ","), "note_tweet")
+	f.mu.Unlock()
 	backfill := 0
 	if v := q.Get("backfill_minutes"); v != "" {
 		n, err := strconv.Atoi(v)

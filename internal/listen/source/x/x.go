@@ -367,7 +367,7 @@ func (s *Source) refused(err error) error {
 // says whether the stream had opened (then a drop is reconnected at once).
 func (s *Source) connect(ctx context.Context, c *cursor, emit source.Emit) (established bool, err error) {
 	q := url.Values{
-		"tweet.fields": {"created_at,lang,author_id"},
+		"tweet.fields": {"created_at,lang,author_id,note_tweet"},
 		"expansions":   {"author_id"},
 		"user.fields":  {"public_metrics,username,name"},
 	}
@@ -480,6 +480,11 @@ type message struct {
 		AuthorID  string    `json:"author_id"`
 		CreatedAt time.Time `json:"created_at"`
 		Lang      string    `json:"lang"`
+		// NoteTweet holds the whole text of a post longer than 280
+		// characters, whose text is cut.
+		NoteTweet *struct {
+			Text string `json:"text"`
+		} `json:"note_tweet"`
 	} `json:"data"`
 	Includes struct {
 		Users []struct {
@@ -525,7 +530,11 @@ func (s *Source) post(line []byte) (p source.Post, ok bool, err error) {
 		return p, false, nil
 	}
 	d := m.Data
-	p = source.Post{Network: "x", ExternalID: d.ID, Text: html.UnescapeString(d.Text), Lang: d.Lang, CreatedAt: d.CreatedAt.UTC(), AuthorFollowers: -1}
+	text := d.Text
+	if d.NoteTweet != nil && d.NoteTweet.Text != "" {
+		text = d.NoteTweet.Text
+	}
+	p = source.Post{Network: "x", ExternalID: d.ID, Text: html.UnescapeString(text), Lang: d.Lang, CreatedAt: d.CreatedAt.UTC(), AuthorFollowers: -1}
 	if p.Lang == "und" || p.Lang == "zxx" || p.Lang == "qme" || p.Lang == "qht" {
 		p.Lang = "" // X's codes for "undetermined", "no text", "media only", "hashtags only"
 	}

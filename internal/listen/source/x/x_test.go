@@ -157,14 +157,19 @@ func TestStreamsOwnMatches(t *testing.T) {
 	connected(t, f)
 	f.post("bob", "rien à voir")
 	id := f.post("alice", "J'aime Tribune &amp; la veille")
-	got, cursor := r.posts(t, 1)
+	long := "tribune " + strings.Repeat("très long ", 40)
+	f.post("carol", long)
+	got, cursor := r.posts(t, 2)
+	if got[1].Text != long {
+		t.Errorf("a long post's text = %q, want the whole note_tweet", got[1].Text)
+	}
 	p := got[0]
 	if p.Network != "x" || p.ExternalID != id || p.Text != "J'aime Tribune & la veille" || p.Author != "alice" || p.AuthorName != "ALICE" ||
 		p.AuthorFollowers != 321 || p.Lang != "fr" || p.URL != "https://x.com/alice/status/"+id || p.CreatedAt.IsZero() {
 		t.Errorf("post = %+v", p)
 	}
-	if !strings.Contains(cursor, id) {
-		t.Errorf("cursor %s does not hold %s", cursor, id)
+	if strings.Contains(cursor, id) || !strings.Contains(cursor, got[1].ExternalID) {
+		t.Errorf("cursor %s, want the newest post %s", cursor, got[1].ExternalID)
 	}
 }
 
