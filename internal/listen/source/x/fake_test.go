@@ -201,7 +201,7 @@ func (f *fakeX) line(p fakePost) (string, bool) {
 		}
 	}
 	raw, _ := json.Marshal(map[string]any{
-		"data": data,
+		"data":           data,
 		"includes":       map[string]any{"users": []any{map[string]any{"id": "u-" + p.author, "username": p.author, "name": strings.ToUpper(p.author), "public_metrics": map[string]int{"followers_count": 321, "following_count": 5, "tweet_count": 9, "listed_count": 0}}}},
 		"matching_rules": mr,
 	})
