@@ -68,12 +68,27 @@ type atomLink struct {
 	Href string `xml:"href,attr"`
 }
 
+// atomText is an Atom text construct (RFC 4287 §3.1): text, escaped
+// html, or xhtml inside a div, whose words are in child elements.
+type atomText struct {
+	Type  string `xml:"type,attr"`
+	Text  string `xml:",chardata"`
+	Inner string `xml:",innerxml"`
+}
+
+func (t atomText) String() string {
+	if t.Type == "xhtml" {
+		return t.Inner
+	}
+	return t.Text
+}
+
 type atomEntry struct {
 	ID        string       `xml:"id"`
-	Title     string       `xml:"title"`
+	Title     atomText     `xml:"title"`
 	Links     []atomLink   `xml:"link"`
-	Summary   string       `xml:"summary"`
-	Content   string       `xml:"content"`
+	Summary   atomText     `xml:"summary"`
+	Content   atomText     `xml:"content"`
 	Authors   []atomPerson `xml:"author"`
 	Published string       `xml:"published"`
 	Updated   string       `xml:"updated"`
@@ -142,11 +157,11 @@ func parse(body []byte, contentType string) (*feed, error) {
 			f.Author = strings.TrimSpace(d.Authors[0].Name)
 		}
 		for _, e := range d.Entries {
-			summary := e.Summary
-			if summary == "" {
-				summary = e.Content
+			summary := e.Summary.String()
+			if strings.TrimSpace(summary) == "" {
+				summary = e.Content.String()
 			}
-			it := item{ID: strings.TrimSpace(e.ID), Link: atomHref(e.Links), Title: e.Title, Summary: summary,
+			it := item{ID: strings.TrimSpace(e.ID), Link: atomHref(e.Links), Title: e.Title.String(), Summary: summary,
 				Published: e.Published, Updated: e.Updated, Lang: e.Lang}
 			if len(e.Authors) > 0 {
 				it.Author = strings.TrimSpace(e.Authors[0].Name)

@@ -97,7 +97,7 @@ const atom = `<?xml version="1.0" encoding="utf-8"?>
 <published>2026-12-02T10:00:00Z</published><updated>2026-12-02T11:00:00Z</updated>
 <summary type="html">&lt;p&gt;A new platform.&lt;/p&gt;</summary></entry>
 <entry><id>tag:news.test,2026:2</id><title>Second</title><link href="https://news.test/a/2"/>
-<updated>2026-12-02T12:00:00Z</updated><content type="html">Body two</content><author><name>Sam</name></author></entry>
+<updated>2026-12-02T12:00:00Z</updated><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Body <b>two</b></p></div></content><author><name>Sam</name></author></entry>
 </feed>`
 
 func TestParseFormats(t *testing.T) {
