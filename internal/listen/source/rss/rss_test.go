@@ -3,6 +3,7 @@ package rss
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -318,5 +319,28 @@ func TestPrivateAddressRefused(t *testing.T) {
 	_, _, err = s.(*Source).poll(context.Background(), &c)
 	if !errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "url:") {
 		t.Fatalf("poll = %v, want a permanent refusal naming url", err)
+	}
+}
+
+// BenchmarkParse reads a 200-item RSS 2.0 feed with HTML descriptions.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>`)
+	for i := range 200 {
+		fmt.Fprintf(&sb, `<item><title>Billet %d sur la veille</title><link>https://blog.test/%d</link><guid>g-%d</guid>`+
+			`<description>&lt;p&gt;Un paragraphe &lt;b&gt;assez&lt;/b&gt; long pour ressembler à un résumé d'article de presse, avec un &lt;a href="https://x.test"&gt;lien&lt;/a&gt;.&lt;/p&gt;</description>`+
+			`<pubDate>Wed, 02 Dec 2026 09:30:00 +0100</pubDate></item>`, i, i, i)
+	}
+	sb.WriteString(`</channel></rss>`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		f, err := parse(body, "application/rss+xml")
+		if err != nil || len(f.Items) != 200 {
+			b.Fatal(err)
+		}
+		for _, it := range f.Items {
+			_ = toPost(f, it, itemID(it), time.Now())
+		}
 	}
 }
