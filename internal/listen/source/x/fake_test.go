@@ -40,6 +40,8 @@ type fakeX struct {
 	connected chan struct{}
 	down      bool // the stream answers 503, as during an outage
 	wantsNote bool // the stream asked for tweet.fields=note_tweet
+	// disconnect makes the open stream end with an operational disconnect.
+	disconnect chan struct{}
 }
 
 type fakePost struct {
@@ -48,7 +50,7 @@ type fakePost struct {
 }
 
 func newFakeX(t *testing.T) *fakeX {
-	f := &fakeX{t: t, token: "AAAA-bearer", keepAlive: 20 * time.Millisecond, connected: make(chan struct{}, 100)}
+	f := &fakeX{t: t, token: "AAAA-bearer", keepAlive: 20 * time.Millisecond, connected: make(chan struct{}, 100), disconnect: make(chan struct{}, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2/tweets/search/stream/rules", f.auth(f.listRules))
 	mux.HandleFunc("POST /2/tweets/search/stream/rules", f.auth(f.changeRules))
@@ -286,6 +288,12 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "\r\n")
 			_ = rc.Flush()
 		case <-drop:
+			return
+		case <-f.disconnect:
+			// X's operational disconnect: an error object on the stream,
+			// then the end of it.
+			fmt.Fprint(w, `{"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect","detail":"This stream has been disconnected upstream for operational reasons.","type":"https://api.twitter.com/2/problems/operational-disconnect"}]}`+"\r\n")
+			_ = rc.Flush()
 			return
 		case <-r.Context().Done():
 			return

@@ -219,6 +219,25 @@ func TestDropAndBackfill(t *testing.T) {
 	}
 }
 
+// X's operational disconnect (an error object, then the end of the
+// stream) is a drop like any other: the source reconnects at once.
+func TestOperationalDisconnect(t *testing.T) {
+	t.Parallel()
+	f := newFakeX(t)
+	s := newSource(t, f, "veille", nil)
+	// Any wait would outlast the test: the reconnection must be at once.
+	s.backoff = Backoff{NetworkStep: time.Hour, NetworkMax: time.Hour, HTTPFirst: time.Hour, HTTPMax: time.Hour, RateFirst: time.Hour}
+	r := start(s, "")
+	defer r.stop(t)
+	connected(t, f)
+	f.disconnect <- struct{}{}
+	connected(t, f)
+	f.post("a", "tribune après")
+	if got, _ := r.posts(t, 1); got[0].Text != "tribune après" {
+		t.Errorf("got %q", got[0].Text)
+	}
+}
+
 // A silent stream (no keep-alive) is a dead one: the source reconnects.
 func TestSilenceReconnects(t *testing.T) {
 	t.Parallel()
