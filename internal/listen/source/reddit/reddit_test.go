@@ -92,6 +92,33 @@ func TestSubredditListingResumes(t *testing.T) {
 	}
 }
 
+// Run from a stored cursor hands over only what is newer, then waits for
+// the next interval.
+func TestRunFromStoredCursor(t *testing.T) {
+	t.Parallel()
+	f := newFakeReddit(t)
+	old := f.add("france", 2, "old")
+	f.add("france", 2, "new")
+	s := newSource(t, f, map[string]string{"subreddits": "france"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got []source.Batch
+	err := s.Run(ctx, `{"name":"`+old[1]+`","created":1780000002}`, func(_ context.Context, b source.Batch) error {
+		got = append(got, b)
+		cancel()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || fmt.Sprint(titles(got[0])) != "[new 0 new 1]" {
+		t.Fatalf("batches %+v, want one with new 0 and new 1", got)
+	}
+	if c := parseCursor(got[0].Cursor); c.Created != 1780000004 {
+		t.Errorf("cursor %+v, want the newest post's time", c)
+	}
+}
+
 func TestSearch(t *testing.T) {
 	t.Parallel()
 	f := newFakeReddit(t)

@@ -238,6 +238,26 @@ func TestOperationalDisconnect(t *testing.T) {
 	}
 }
 
+// After a restart (a crash, a deploy) within five minutes, the first
+// connection asks for the minutes missed since the stored cursor.
+func TestRestartBackfillsFromCursor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ago  time.Duration
+		want string
+	}{{90 * time.Second, "backfill_minutes=2"}, {10 * time.Minute, ""}} {
+		f := newFakeX(t)
+		s := newSource(t, f, "veille", map[string]string{"backfill_minutes": "5"})
+		r := start(s, cursor{ID: "1", At: time.Now().Add(-tc.ago)}.String())
+		connected(t, f)
+		r.stop(t)
+		_, streams, _ := f.snapshot()
+		if got := streams[0]; tc.want == "" && strings.Contains(got, "backfill") || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("restart %v after the cursor: stream query %s, want %q", tc.ago, got, tc.want)
+		}
+	}
+}
+
 // A silent stream (no keep-alive) is a dead one: the source reconnects.
 func TestSilenceReconnects(t *testing.T) {
 	t.Parallel()
