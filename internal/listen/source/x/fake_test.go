@@ -42,6 +42,8 @@ type fakeX struct {
 	wantsNote bool // the stream asked for tweet.fields=note_tweet
 	// disconnect makes the open stream end with an operational disconnect.
 	disconnect chan struct{}
+	// notEnrolled answers every call 403 client-not-enrolled.
+	notEnrolled bool
 }
 
 type fakePost struct {
@@ -68,6 +70,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (f *fakeX) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if f.notEnrolled {
+			// An app outside a Project, or a tier without the filtered
+			// stream: X's client-not-enrolled answer.
+			writeJSON(w, http.StatusForbidden, map[string]any{"client_id": "123", "reason": "client-not-enrolled", "registration_url": "https://developer.x.com/",
+				"title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access", "type": "https://api.twitter.com/2/problems/client-forbidden",
+				"detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project."})
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer "+f.token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
 			return

@@ -316,6 +316,17 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// An app whose access lacks the filtered stream fails for good, saying so.
+func TestNotEnrolled(t *testing.T) {
+	t.Parallel()
+	f := newFakeX(t)
+	f.notEnrolled = true
+	err := newSource(t, f, "veille", nil).Run(context.Background(), "", func(context.Context, source.Batch) error { return nil })
+	if !errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "bearer_token:") || !strings.Contains(err.Error(), "filtered stream") {
+		t.Fatalf("Run = %v, want a permanent error saying the access lacks the filtered stream", err)
+	}
+}
+
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
