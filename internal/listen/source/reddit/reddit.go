@@ -15,6 +15,7 @@ package reddit
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -389,20 +390,16 @@ func (s *Source) appToken(ctx context.Context) (string, error) {
 	if tok != "" && s.now().Before(exp.Add(-time.Minute)) {
 		return tok, nil
 	}
-	req, err := http.NewRequest(http.MethodPost, s.tokenURL, nil)
-	if err != nil {
-		return "", err
-	}
-	req.SetBasicAuth(s.id, s.secret)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.id+":"+s.secret))
 	var out struct {
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
 		ExpiresIn   int    `json:"expires_in"`
 		Error       string `json:"error"`
 	}
-	_, err = s.client.Do(ctx, httpx.Request{Method: http.MethodPost, URL: s.tokenURL,
+	_, err := s.client.Do(ctx, httpx.Request{Method: http.MethodPost, URL: s.tokenURL,
 		Body: strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()), ContentType: "application/x-www-form-urlencoded",
-		Header: http.Header{"Authorization": {req.Header.Get("Authorization")}, "User-Agent": {s.agent}}}, &out)
+		Header: http.Header{"Authorization": {basic}, "User-Agent": {s.agent}}}, &out)
 	if err != nil {
 		if ne := network.AsError(err); ne.Kind == network.Unauthorized {
 			return "", fmt.Errorf("%w: client_id, client_secret: Reddit refused the app's credentials", source.ErrUnauthorized)
