@@ -29,6 +29,54 @@ type detector struct {
 	// (summed in the same order as for any other word, so the score is the
 	// same to the last bit).
 	known map[string]knownWord
+	// triTable is trigram as an open-addressed table, faster to probe
+	// than the map for the words no lexicon knows.
+	triTable triTable
+}
+
+// triTable maps a trigram hash to its weight: linear probing over a
+// power-of-two table at most half full; an absent trigram weighs 0, as
+// in the map.
+type triTable struct {
+	keys []uint32
+	vals []float32
+	used []bool
+	mask uint32
+}
+
+func newTriTable(m map[uint32]float32) triTable {
+	n := 1
+	for n < 2*len(m) {
+		n <<= 1
+	}
+	t := triTable{keys: make([]uint32, n), vals: make([]float32, n), used: make([]bool, n), mask: uint32(n - 1)}
+	for k, v := range m {
+		i := mix(k) & t.mask
+		for t.used[i] {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.vals[i], t.used[i] = k, v, true
+	}
+	return t
+}
+
+// mix spreads the bits of an FNV hash over the low ones the mask keeps.
+func mix(k uint32) uint32 {
+	k ^= k >> 16
+	k *= 0x45d9f3b
+	k ^= k >> 16
+	return k
+}
+
+func (t *triTable) get(k uint32) float32 {
+	i := mix(k) & t.mask
+	for t.used[i] {
+		if t.keys[i] == k {
+			return t.vals[i]
+		}
+		i = (i + 1) & t.mask
+	}
+	return 0
 }
 
 // Flags of a known word.
@@ -91,6 +139,7 @@ func newDetector(frLex, enLex map[string]float64) *detector {
 		pe := (float64(en[t]) + 0.5) / (float64(enN) + 0.5*v)
 		d.trigram[t] = float32(math.Log(pf / pe))
 	}
+	d.triTable = newTriTable(d.trigram)
 	d.known = map[string]knownWord{}
 	mark := func(w string, f uint8) {
 		k := d.known[w]
@@ -164,6 +213,15 @@ func wordTrigrams(w string, dst []uint32) []uint32 {
 	return trigramsOf(p, dst)
 }
 
+// fnvBytes is fnvString over bytes, without making a string of them.
+func fnvBytes(h uint32, b []byte) uint32 {
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
 // trigramsOf appends the hashed trigrams of p, a word between spaces.
 func trigramsOf(p []byte, dst []uint32) []uint32 {
 	// Rune offsets, so that "é" counts as one letter.
@@ -183,7 +241,7 @@ func trigramsOf(p []byte, dst []uint32) []uint32 {
 		if i+3 < n {
 			end = offs[i+3]
 		}
-		dst = append(dst, fnvString(fnvOffset, string(p[offs[i]:end])))
+		dst = append(dst, fnvBytes(fnvOffset, p[offs[i]:end]))
 	}
 	return dst
 }
@@ -240,7 +298,7 @@ func (m *Model) detect(sc *scratch, text string) string {
 			p := append(append(append(spaced[:0], ' '), w...), ' ')
 			sc.fr.hashed = trigramsOf(p, sc.fr.hashed[:0])
 			for _, t := range sc.fr.hashed {
-				llr += float64(d.trigram[t])
+				llr += float64(d.triTable.get(t))
 			}
 		}
 	}
