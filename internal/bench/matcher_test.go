@@ -38,7 +38,8 @@ func BenchmarkMatcher(b *testing.B) {
 	// on the first tenth of the corpus.
 	ix.UseFrequencies(query.Frequencies(posts[:n/10]))
 	// The detector the ingestion pipeline uses (one Model per process).
-	ix.UseDetect(sentiment.New().Detect)
+	det := sentiment.New()
+	ix.UseDetect(det.Detect)
 	for i, s := range queries {
 		q, err := query.Parse(s)
 		if err != nil {
@@ -93,6 +94,43 @@ func BenchmarkMatcher(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+	// Where one core's time goes: detection alone over the corpus, and
+	// matching alone over posts whose language is already known.
+	b.Run("detect-only", func(b *testing.B) {
+		var elapsed, cpu time.Duration
+		for b.Loop() {
+			cpu0, start := cpuTime(), time.Now()
+			for _, p := range posts {
+				det.Detect(p.Text)
+			}
+			elapsed += time.Since(start)
+			cpu += cpuTime() - cpu0
+		}
+		b.ReportMetric(float64(len(posts))*float64(b.N)/elapsed.Seconds(), "posts/s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(len(posts))/float64(b.N), "cpu-ns/post")
+		b.ReportMetric(0, "ns/op")
+	})
+	b.Run("match-only", func(b *testing.B) {
+		known := make([]query.Post, len(posts))
+		for i, p := range posts {
+			p.Lang = det.Detect(p.Text)
+			known[i] = p
+		}
+		var elapsed, cpu time.Duration
+		for b.Loop() {
+			var s query.Scratch
+			var out []int64
+			cpu0, start := cpuTime(), time.Now()
+			for _, p := range known {
+				out = ix.Match(p, &s, out[:0])
+			}
+			elapsed += time.Since(start)
+			cpu += cpuTime() - cpu0
+		}
+		b.ReportMetric(float64(len(posts))*float64(b.N)/elapsed.Seconds(), "posts/s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(len(posts))/float64(b.N), "cpu-ns/post")
+		b.ReportMetric(0, "ns/op")
+	})
 }
 
 // cpuTime is the CPU time the process has used (user and system).
