@@ -164,11 +164,17 @@ func (d *Doc) Reset(p Post) {
 		}
 		b0 := len(d.buf)
 		for i < len(s) {
-			r, n = utf8.DecodeRuneInString(s[i:])
+			if c := s[i]; c < utf8.RuneSelf {
+				r, n = rune(c), 1
+			} else {
+				r, n = utf8.DecodeRuneInString(s[i:])
+			}
 			if !in(r) {
 				break
 			}
-			if !unicode.Is(unicode.Mn, r) {
+			// No ASCII character is a combining mark: the table is read
+			// only for the others.
+			if r < utf8.RuneSelf || !unicode.Is(unicode.Mn, r) {
 				d.buf = foldRune(d.buf, r)
 			}
 			prev = r
