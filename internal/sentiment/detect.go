@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"unicode"
@@ -23,6 +24,73 @@ type detector struct {
 	// is evidence too, weaker than a stop word.
 	frLex, enLex map[string]float64
 	trigram      map[uint32]float32 // log P_fr(t) − log P_en(t)
+	// known holds, for every stop word and lexicon word, what the maps
+	// above say of it in one lookup, with its trigrams' weights in order
+	// (summed in the same order as for any other word, so the score is the
+	// same to the last bit).
+	known map[string]knownWord
+	// triTable is trigram as an open-addressed table, faster to probe
+	// than the map for the words no lexicon knows.
+	triTable triTable
+}
+
+// triTable maps a trigram hash to its weight: linear probing over a
+// power-of-two table at most half full; an absent trigram weighs 0, as
+// in the map.
+type triTable struct {
+	keys []uint32
+	vals []float32
+	used []bool
+	mask uint32
+}
+
+func newTriTable(m map[uint32]float32) triTable {
+	n := 1
+	for n < 2*len(m) {
+		n <<= 1
+	}
+	t := triTable{keys: make([]uint32, n), vals: make([]float32, n), used: make([]bool, n), mask: uint32(n - 1)}
+	for k, v := range m {
+		i := mix(k) & t.mask
+		for t.used[i] {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.vals[i], t.used[i] = k, v, true
+	}
+	return t
+}
+
+// mix spreads the bits of an FNV hash over the low ones the mask keeps.
+func mix(k uint32) uint32 {
+	k ^= k >> 16
+	k *= 0x45d9f3b
+	k ^= k >> 16
+	return k
+}
+
+func (t *triTable) get(k uint32) float32 {
+	i := mix(k) & t.mask
+	for t.used[i] {
+		if t.keys[i] == k {
+			return t.vals[i]
+		}
+		i = (i + 1) & t.mask
+	}
+	return 0
+}
+
+// Flags of a known word.
+const (
+	isFrStop = 1 << iota
+	isEnStop
+	isOtherStop
+	inFrLex
+	inEnLex
+)
+
+type knownWord struct {
+	flags uint8
+	tri   []float32
 }
 
 // Stop words: the most frequent function words, excluding those the two
@@ -71,6 +139,33 @@ func newDetector(frLex, enLex map[string]float64) *detector {
 		pe := (float64(en[t]) + 0.5) / (float64(enN) + 0.5*v)
 		d.trigram[t] = float32(math.Log(pf / pe))
 	}
+	d.triTable = newTriTable(d.trigram)
+	d.known = map[string]knownWord{}
+	mark := func(w string, f uint8) {
+		k := d.known[w]
+		if k.flags == 0 {
+			for _, t := range wordTrigrams(w, nil) {
+				k.tri = append(k.tri, d.trigram[t])
+			}
+		}
+		k.flags |= f
+		d.known[w] = k
+	}
+	for w := range d.fr {
+		mark(w, isFrStop)
+	}
+	for w := range d.en {
+		mark(w, isEnStop)
+	}
+	for w := range d.others {
+		mark(w, isOtherStop)
+	}
+	for w := range frLex {
+		mark(w, inFrLex)
+	}
+	for w := range enLex {
+		mark(w, inEnLex)
+	}
 	return d
 }
 
@@ -115,6 +210,20 @@ func isWord(w string) bool {
 func wordTrigrams(w string, dst []uint32) []uint32 {
 	var buf [64]byte
 	p := append(append(append(buf[:0], ' '), w...), ' ')
+	return trigramsOf(p, dst)
+}
+
+// fnvBytes is fnvString over bytes, without making a string of them.
+func fnvBytes(h uint32, b []byte) uint32 {
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// trigramsOf appends the hashed trigrams of p, a word between spaces.
+func trigramsOf(p []byte, dst []uint32) []uint32 {
 	// Rune offsets, so that "é" counts as one letter.
 	var offs [64]int
 	n := 0
@@ -132,7 +241,7 @@ func wordTrigrams(w string, dst []uint32) []uint32 {
 		if i+3 < n {
 			end = offs[i+3]
 		}
-		dst = append(dst, fnvString(fnvOffset, string(p[offs[i]:end])))
+		dst = append(dst, fnvBytes(fnvOffset, p[offs[i]:end]))
 	}
 	return dst
 }
@@ -150,54 +259,84 @@ func (m *Model) detect(sc *scratch, text string) string {
 	var fr, en, other, frWords, enWords int
 	llr := 0.0
 	buf := sc.fr.low[:0]
+	var spaced [64]byte
 	word := func() {
 		if len(buf) == 0 {
 			return
 		}
-		w := string(buf)
-		buf = buf[:0]
+		w := buf
+		buf = buf[:0] // w stays valid: nothing is appended before the next word
 		// Apostrophes split elisions: "c'est" is "c'" + "est".
-		if i := strings.IndexByte(w, '\''); i > 0 && i < len(w)-1 {
-			head := w[:i+1]
-			if d.fr[head] {
+		if i := bytes.IndexByte(w, '\''); i > 0 && i < len(w)-1 {
+			if d.known[string(w[:i+1])].flags&isFrStop != 0 {
 				fr++
 			}
 			w = w[i+1:]
 		}
+		k, ok := d.known[string(w)] // no allocation: the compiler looks up the bytes
 		switch {
-		case d.fr[w]:
+		case k.flags&isFrStop != 0:
 			fr++
-		case d.en[w]:
+		case k.flags&isEnStop != 0:
 			en++
-		case d.others[w]:
+		case k.flags&isOtherStop != 0:
 			other++
 		}
-		_, inFr := d.frLex[w]
-		_, inEn := d.enLex[w]
-		switch {
-		case inFr && !inEn:
+		switch k.flags & (inFrLex | inEnLex) {
+		case inFrLex:
 			frWords++
-		case inEn && !inFr:
+		case inEnLex:
 			enWords++
 		}
 		if len(w) < 60 {
-			sc.fr.hashed = wordTrigrams(w, sc.fr.hashed[:0])
+			if ok {
+				for _, v := range k.tri {
+					llr += float64(v)
+				}
+				return
+			}
+			p := append(append(append(spaced[:0], ' '), w...), ' ')
+			sc.fr.hashed = trigramsOf(p, sc.fr.hashed[:0])
 			for _, t := range sc.fr.hashed {
-				llr += float64(d.trigram[t])
+				llr += float64(d.triTable.get(t))
 			}
 		}
 	}
 	skip := false // inside a mention or a link, which says nothing of the language
 	for i, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII, the common case, without the Unicode tables; the
+			// same decisions as below.
+			c := byte(r)
+			switch {
+			case asciiSpace[c]:
+				skip = false
+				word()
+			case skip:
+			case c == '@' || (c == 'h' && strings.HasPrefix(text[i:], "http")):
+				if len(buf) == 0 {
+					skip = true
+				}
+			case 'a' <= c && c <= 'z':
+				latin++
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				latin++
+				buf = append(buf, c+'a'-'A')
+			case c == '\'':
+				if len(buf) > 0 {
+					buf = append(buf, '\'')
+				}
+			default:
+				word()
+			}
+			continue
+		}
 		switch {
 		case unicode.IsSpace(r):
 			skip = false
 			word()
 		case skip:
-		case r == '@' || (r == 'h' && strings.HasPrefix(text[i:], "http")):
-			if len(buf) == 0 {
-				skip = true
-			}
 		case unicode.IsLetter(r):
 			if r < 0x250 {
 				latin++
@@ -205,7 +344,7 @@ func (m *Model) detect(sc *scratch, text string) string {
 				nonLatin++
 			}
 			buf = utf8.AppendRune(buf, unicode.ToLower(r))
-		case r == '\'' || r == '’':
+		case r == '’':
 			if len(buf) > 0 {
 				buf = append(buf, '\'')
 			}
@@ -229,3 +368,6 @@ func (m *Model) detect(sc *scratch, text string) string {
 	}
 	return English
 }
+
+// asciiSpace is unicode.IsSpace over ASCII.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

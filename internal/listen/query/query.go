@@ -4,7 +4,7 @@
 // -author:), its parser with positioned errors in English and French, the
 // matcher of one query over a post, and the Index that matches a post
 // against thousands of queries at once. The reference is
-// docs/query-language.md.
+// docs/query-language.md (in French: docs/langage-de-requete.md).
 //
 // It is pure: no store, no network. Sources feed it posts; storage keeps
 // what it matched.

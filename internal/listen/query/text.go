@@ -163,12 +163,30 @@ func (d *Doc) Reset(p Post) {
 			in = isHandleRune
 		}
 		b0 := len(d.buf)
+	scan:
 		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				// ASCII inline: what in and foldRune would decide.
+				switch {
+				case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' ||
+					kind == kindMention && (c == '.' || c == '-' || c == '@'):
+				case 'A' <= c && c <= 'Z':
+					c += 'a' - 'A'
+				default:
+					break scan
+				}
+				d.buf = append(d.buf, c)
+				prev = rune(s[i])
+				i++
+				continue
+			}
 			r, n = utf8.DecodeRuneInString(s[i:])
 			if !in(r) {
 				break
 			}
-			if !unicode.Is(unicode.Mn, r) {
+			// No ASCII character is a combining mark: the table is read
+			// only for the others.
+			if r < utf8.RuneSelf || !unicode.Is(unicode.Mn, r) {
 				d.buf = foldRune(d.buf, r)
 			}
 			prev = r

@@ -105,6 +105,9 @@ type Server struct {
 	// RefuseWebSocket answers the WebSocket upgrade with 426, like a proxy
 	// that does not pass WebSockets.
 	RefuseWebSocket bool
+	// MutePublic accepts public and hashtag streams but pushes nothing on
+	// them, as GoToSocial 0.19 does.
+	MutePublic bool
 	// StreamingURL is the configuration.urls.streaming the instance
 	// document gives (ws:// on the fake's own address by default).
 	StreamingURL string
@@ -140,6 +143,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("DELETE /api/v1/statuses/{id}", s.auth(s.deleteStatus))
 	mux.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.auth(s.accountStatuses))
 	s.routeInbox(mux)
+	s.routePublic(mux)
 	s.srv = httptest.NewServer(s.logging(s.failing(mux)))
 	t.Cleanup(s.srv.Close)
 	return s

@@ -19,6 +19,9 @@ import (
 // and server-sent events) whose connections a test can drop. Other
 // accounts act through Post, Edit and Remove, as people on the network do.
 
+// Followers is every account's followers_count.
+const Followers = 42
+
 // Alice is the id of the account the fake's tokens act as.
 const Alice = "109"
 
@@ -35,9 +38,12 @@ type conversation struct {
 }
 
 type subscriber struct {
-	events  chan [2]string
+	// events are {event, payload} and, on a public stream, the stream's
+	// name and tag.
+	events  chan [4]string
 	drop    chan struct{}
 	streams map[string]bool // "user", "direct"
+	public  []publicStream  // the public streams followed (public.go)
 }
 
 type inbox struct {
@@ -109,7 +115,7 @@ func (s *Server) accountJSON(id string) map[string]any {
 		user = "unknown" + id
 	}
 	return map[string]any{"id": id, "username": user, "acct": user, "display_name": strings.ToUpper(user[:1]) + user[1:],
-		"url": s.URL() + "/@" + user, "avatar": s.URL() + "/avatars/" + id + ".png"}
+		"url": s.URL() + "/@" + user, "avatar": s.URL() + "/avatars/" + id + ".png", "followers_count": Followers}
 }
 
 // Post is a status another account writes.
@@ -148,6 +154,7 @@ func (s *Server) PostAs(from string, p Post) Status {
 		}
 	}
 	s.statuses = append(s.statuses, st)
+	s.broadcastPublic(st)
 	if st.Shown == "direct" {
 		s.touchConversation(st)
 	}
@@ -566,7 +573,7 @@ func (s *Server) streamAuth(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) subscribe() *subscriber {
-	sub := &subscriber{events: make(chan [2]string, 256), drop: make(chan struct{}), streams: map[string]bool{"user": true}}
+	sub := &subscriber{events: make(chan [4]string, 256), drop: make(chan struct{}), streams: map[string]bool{"user": true}}
 	s.mu.Lock()
 	s.subs[sub] = true
 	s.mu.Unlock()
@@ -600,7 +607,7 @@ func (s *Server) broadcast(event, payload string) {
 			continue
 		}
 		select {
-		case sub.events <- [2]string{event, payload}:
+		case sub.events <- [4]string{event, payload}:
 		default:
 			s.t.Errorf("mastodonfake: a stream fell behind")
 		}
@@ -672,6 +679,10 @@ func (s *Server) DropStreams() {
 func (s *Server) streamWebSocket(w http.ResponseWriter, r *http.Request) {
 	if s.RefuseWebSocket {
 		writeJSON(w, http.StatusUpgradeRequired, map[string]string{"error": "WebSockets are not passed by this proxy"})
+		return
+	}
+	if isPublicStream(r.URL.Query().Get("stream")) {
+		s.publicWebSocket(w, r)
 		return
 	}
 	if r.URL.Query().Get("stream") != "user" {
