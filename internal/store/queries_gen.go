@@ -101,6 +101,14 @@ type AddInboxRuleActionParams struct {
 	Previous    string
 }
 
+// AddInboxRuleActionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxRuleActionsRow struct {
+	ID     int64
+	ItemID int64
+	Action string
+	RuleID *int64
+}
+
 // AddNotificationParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddNotificationParams struct {
 	UserID      int64
@@ -603,6 +611,14 @@ type FinishInboxReplyParams struct {
 	Error       string
 	UpdatedAt   time.Time
 	ID          int64
+}
+
+// FinishInboxRuleActionParams mirrors the row or argument shape sqlc generates for both dialects.
+type FinishInboxRuleActionParams struct {
+	Result string
+	Error  string
+	Undo   string
+	ID     int64
 }
 
 // ForgetOurReplyItemParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1221,6 +1237,19 @@ type ListPostsInRangeParams struct {
 	Tag         *string
 	ChannelID   *int64
 	MaxRows     int64
+}
+
+// ListPublishedPartsByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListPublishedPartsByExternalParams struct {
+	ExternalIds []string
+	ChannelID   int64
+}
+
+// ListPublishedPartsByExternalRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListPublishedPartsByExternalRow struct {
+	ExternalID string
+	PostID     int64
+	VariantID  int64
 }
 
 // ListRecentInboxItemsForRulesParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2098,6 +2127,12 @@ type UpsertInboxConversationParams struct {
 	CreatedAt   time.Time
 }
 
+// UpsertInboxConversationsRow mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxConversationsRow struct {
+	ID         int64
+	ExternalID string
+}
+
 // UpsertInboxSLAParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertInboxSLAParams struct {
 	WorkspaceID    int64
@@ -2203,8 +2238,10 @@ type Queries interface {
 	AddContactTag(ctx context.Context, arg AddContactTagParams) error
 	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
+	AddInboxItemTags(ctx context.Context, batch string) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
+	AddInboxRuleActions(ctx context.Context, batch string) ([]AddInboxRuleActionsRow, error)
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
@@ -2213,6 +2250,7 @@ type Queries interface {
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
 	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
+	ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
@@ -2276,6 +2314,7 @@ type Queries interface {
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
 	FinishInboxReply(ctx context.Context, arg FinishInboxReplyParams) error
+	FinishInboxRuleAction(ctx context.Context, arg FinishInboxRuleActionParams) error
 	ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
@@ -2369,6 +2408,7 @@ type Queries interface {
 	ListPublishLog(ctx context.Context, postID int64) ([]PublishLog, error)
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
 	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
+	ListPublishedPartsByExternal(ctx context.Context, arg ListPublishedPartsByExternalParams) ([]ListPublishedPartsByExternalRow, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
 	ListRecentInboxItemsForRules(ctx context.Context, arg ListRecentInboxItemsForRulesParams) ([]ListRecentInboxItemsForRulesRow, error)
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
@@ -2447,6 +2487,7 @@ type Queries interface {
 	UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error)
 	UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error)
 	UpsertInboxConversation(ctx context.Context, arg UpsertInboxConversationParams) (int64, error)
+	UpsertInboxConversations(ctx context.Context, batch string) ([]UpsertInboxConversationsRow, error)
 	UpsertInboxSLA(ctx context.Context, arg UpsertInboxSLAParams) error
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error

@@ -49,6 +49,10 @@ func (a queries) AddInboxItemTag(ctx context.Context, arg store.AddInboxItemTagP
 	return mapErr(a.w.AddInboxItemTag(ctx, sqlitedb.AddInboxItemTagParams(arg)))
 }
 
+func (a queries) AddInboxItemTags(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddInboxItemTags(ctx, batch))
+}
+
 func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams) (store.InboxNote, error) {
 	r, err := a.w.AddInboxNote(ctx, sqlitedb.AddInboxNoteParams(arg))
 	return store.InboxNote(r), mapErr(err)
@@ -57,6 +61,18 @@ func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams)
 func (a queries) AddInboxRuleAction(ctx context.Context, arg store.AddInboxRuleActionParams) (int64, error) {
 	r, err := a.w.AddInboxRuleAction(ctx, sqlitedb.AddInboxRuleActionParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) AddInboxRuleActions(ctx context.Context, batch string) ([]store.AddInboxRuleActionsRow, error) {
+	rs, err := a.w.AddInboxRuleActions(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.AddInboxRuleActionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.AddInboxRuleActionsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
@@ -90,6 +106,11 @@ func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapF
 
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, sqlitedb.ClaimInboxPollParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error) {
+	r, err := a.w.ClaimInboxRuleAction(ctx, id)
 	return r, mapErr(err)
 }
 
@@ -401,6 +422,10 @@ func (a queries) FinishInboxPoll(ctx context.Context, arg store.FinishInboxPollP
 
 func (a queries) FinishInboxReply(ctx context.Context, arg store.FinishInboxReplyParams) error {
 	return mapErr(a.w.FinishInboxReply(ctx, sqlitedb.FinishInboxReplyParams(arg)))
+}
+
+func (a queries) FinishInboxRuleAction(ctx context.Context, arg store.FinishInboxRuleActionParams) error {
+	return mapErr(a.w.FinishInboxRuleAction(ctx, sqlitedb.FinishInboxRuleActionParams(arg)))
 }
 
 func (a queries) ForgetOurReplyItem(ctx context.Context, arg store.ForgetOurReplyItemParams) error {
@@ -1223,6 +1248,18 @@ func (a queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]
 	return out, nil
 }
 
+func (a queries) ListPublishedPartsByExternal(ctx context.Context, arg store.ListPublishedPartsByExternalParams) ([]store.ListPublishedPartsByExternalRow, error) {
+	rs, err := a.r.ListPublishedPartsByExternal(ctx, sqlitedb.ListPublishedPartsByExternalParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListPublishedPartsByExternalRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListPublishedPartsByExternalRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListQueueSlots(ctx context.Context, channelID int64) ([]store.QueueSlot, error) {
 	rs, err := a.r.ListQueueSlots(ctx, channelID)
 	if err != nil {
@@ -1645,6 +1682,18 @@ func (a queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]store.
 func (a queries) UpsertInboxConversation(ctx context.Context, arg store.UpsertInboxConversationParams) (int64, error) {
 	r, err := a.w.UpsertInboxConversation(ctx, sqlitedb.UpsertInboxConversationParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) UpsertInboxConversations(ctx context.Context, batch string) ([]store.UpsertInboxConversationsRow, error) {
+	rs, err := a.w.UpsertInboxConversations(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.UpsertInboxConversationsRow, len(rs))
+	for i := range rs {
+		out[i] = store.UpsertInboxConversationsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) UpsertInboxSLA(ctx context.Context, arg store.UpsertInboxSLAParams) error {
