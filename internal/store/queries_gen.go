@@ -1048,14 +1048,6 @@ type ListInboxArrivalsRow struct {
 	Status           string
 }
 
-// ListInboxAwaitingRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListInboxAwaitingRow struct {
-	ID               int64
-	ChannelID        int64
-	NetworkCreatedAt time.Time
-	Status           string
-}
-
 // ListInboxConversationItemsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxConversationItemsParams struct {
 	ConversationID int64
@@ -1119,6 +1111,12 @@ type ListInboxNotesRow struct {
 	UserName  string
 	Body      string
 	CreatedAt time.Time
+}
+
+// ListInboxOverdueParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxOverdueParams struct {
+	WorkspaceID int64
+	Cutoff      time.Time
 }
 
 // ListInboxPollCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -2377,7 +2375,6 @@ type Queries interface {
 	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
 	ListInboxArrivals(ctx context.Context, arg ListInboxArrivalsParams) ([]ListInboxArrivalsRow, error)
 	ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error)
-	ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]ListInboxAwaitingRow, error)
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
@@ -2387,6 +2384,7 @@ type Queries interface {
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
+	ListInboxOverdue(ctx context.Context, arg ListInboxOverdueParams) ([]int64, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error)
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)

@@ -876,18 +876,6 @@ func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.Inb
 	return out, nil
 }
 
-func (a queries) ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]store.ListInboxAwaitingRow, error) {
-	rs, err := a.r.ListInboxAwaiting(ctx, workspaceID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.ListInboxAwaitingRow, len(rs))
-	for i := range rs {
-		out[i] = store.ListInboxAwaitingRow(rs[i])
-	}
-	return out, nil
-}
-
 func (a queries) ListInboxConversationItems(ctx context.Context, arg store.ListInboxConversationItemsParams) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxConversationItems(ctx, sqlitedb.ListInboxConversationItemsParams(arg))
 	if err != nil {
@@ -994,6 +982,11 @@ func (a queries) ListInboxNotes(ctx context.Context, ids []int64) ([]store.ListI
 		out[i] = store.ListInboxNotesRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) ListInboxOverdue(ctx context.Context, arg store.ListInboxOverdueParams) ([]int64, error) {
+	r, err := a.r.ListInboxOverdue(ctx, sqlitedb.ListInboxOverdueParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]store.ListInboxPollCandidatesRow, error) {
