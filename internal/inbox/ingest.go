@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -32,6 +33,9 @@ type IngestResult struct {
 	// created are the added items as webhooks tell of them (emitted in
 	// the ingestion's transaction).
 	created []WebhookItem
+	// notes are the rules' notifications to tell after the commit (a
+	// Notifier that cannot join the transaction).
+	notes []publish.Notification
 }
 
 // Ingest stores what a channel's network returned. Every item is stored
@@ -50,6 +54,7 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 	})
 	if err == nil {
 		s.publish(ctx, ch.WorkspaceID, res.Changes)
+		s.notifyAll(ctx, res.notes)
 	}
 	return res, err
 }
@@ -299,6 +304,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		if err := rules.written(ctx, stored, byAuthor); err != nil {
 			return res, err
 		}
+		res.notes = rules.after
 	}
 	return res, nil
 }

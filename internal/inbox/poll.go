@@ -248,6 +248,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 			return nil, err
 		}
 		s.publish(ctx, ch.WorkspaceID, got.Changes)
+		s.notifyAll(ctx, got.notes)
 		cursor = res.Cursor
 		if !res.More {
 			break

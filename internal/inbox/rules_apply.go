@@ -84,6 +84,9 @@ type fetchRules struct {
 	tags map[int]map[string]bool
 	// planned are the actions in the order the rules asked for them.
 	planned []plannedAct
+	// after are the notifications for a Notifier that cannot join the
+	// transaction: told once it committed.
+	after []publish.Notification
 }
 
 // plannedAct is one action for one row of the fetch.
@@ -238,7 +241,7 @@ func (r *fetchRules) member(ctx context.Context, memberID int64) (*store.User, e
 // e-mails, writes the tags and the audit, queues the network actions and
 // tells the assignees.
 func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, authors map[int64]network.Author) error {
-	s, tx := r.s, r.tx
+	tx := r.tx
 	var audits []store.RuleActionRow
 	queued := 0
 	var tags []store.TagRow
@@ -295,7 +298,7 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 		}
 	}
 	for _, k := range order {
-		if err := s.notifyIn(ctx, tx, assigned[k]); err != nil {
+		if err := r.notify(ctx, assigned[k]); err != nil {
 			return err
 		}
 	}
@@ -386,7 +389,7 @@ func (r *fetchRules) escalate(ctx context.Context, d moderation.Decision, p mode
 		if len([]rune(text)) > 500 {
 			text = string([]rune(text)[:500]) + "…"
 		}
-		if err := s.notifyIn(ctx, r.tx, publish.Notification{UserID: u.ID, WorkspaceID: it.WorkspaceID, Kind: NotifyEscalated,
+		if err := r.notify(ctx, publish.Notification{UserID: u.ID, WorkspaceID: it.WorkspaceID, Kind: NotifyEscalated,
 			Title: "An inbox item escalated by the rule " + d.RuleName, Body: text + "\n\n" + it.RefURL}); err != nil {
 			return nil, err
 		}
@@ -395,21 +398,28 @@ func (r *fetchRules) escalate(ctx context.Context, d moderation.Decision, p mode
 	return out, nil
 }
 
-// notifyIn tells a member in tx when the notifier can (TxNotifier), else
-// at once: a notifier that cannot join the transaction may tell of items
-// a failed commit then drops, which the inbox shows anyway at their next
-// fetch.
-func (s *Service) notifyIn(ctx context.Context, tx store.Tx, n publish.Notification) error {
-	if s.Notifier == nil {
+// notify tells a member in the ingestion's transaction when the notifier
+// can (TxNotifier), else once it committed (Service.notifyAll): a write
+// through the store inside the transaction would wait for it on SQLite.
+func (r *fetchRules) notify(ctx context.Context, n publish.Notification) error {
+	if r.s.Notifier == nil {
 		return nil
 	}
-	if tn, ok := s.Notifier.(TxNotifier); ok {
-		return tn.NotifyTx(ctx, tx, n)
+	if tn, ok := r.s.Notifier.(TxNotifier); ok {
+		return tn.NotifyTx(ctx, r.tx, n)
 	}
-	if err := s.Notifier.Notify(ctx, n); err != nil && s.Log != nil {
-		s.Log.Warn("notify", "user", n.UserID, "err", err)
-	}
+	r.after = append(r.after, n)
 	return nil
+}
+
+// notifyAll tells, after the commit, what a notifier that cannot join a
+// transaction was kept from telling in it.
+func (s *Service) notifyAll(ctx context.Context, notes []publish.Notification) {
+	for _, n := range notes {
+		if err := s.Notifier.Notify(ctx, n); err != nil && s.Log != nil {
+			s.Log.Warn("notify", "user", n.UserID, "err", err)
+		}
+	}
 }
 
 // PerformRuleAct is the job of a rule's network action: it claims the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 	"github.com/tribune-social/tribune/internal/webhooks"
@@ -127,6 +128,44 @@ func TestRuleActionInFlightIsNeverSentAgain(t *testing.T) {
 		}
 		if got := ruleActionsOf(t, f, hide.ItemID)[0]; got.Result != ResultInFlight {
 			t.Errorf("result %q, want in_flight", got.Result)
+		}
+	})
+}
+
+// With the real notifier, a rule's assignment is told in the ingestion's
+// transaction: no notification for items a failed ingestion dropped, one
+// once they commit.
+func TestRuleAssignmentToldIfAndOnlyIfCommitted(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		f.s.Notifier = &notify.Notifier{Store: st, Now: f.clock}
+		_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, moderation.Rule{Name: "Angry", Enabled: true, Order: 1,
+			Conditions: []moderation.Condition{{Kind: moderation.CondSentimentBelow, Threshold: -0.5}},
+			Actions:    []moderation.Action{{Kind: moderation.ActAssign, MemberID: f.cm.ID}}})
+		must(t, err)
+		told := func() int {
+			n, err := st.ListNotifications(ctx, store.ListNotificationsParams{UserID: f.cm.ID, MaxRows: 10})
+			must(t, err)
+			return len(n)
+		}
+		items := []network.Item{comment(1, "so angry"), comment(2, "angry again")}
+		f.s.Webhooks = &failingWebhooks{}
+		if _, err := f.s.Ingest(ctx, f.ch, items); !errors.Is(err, errBoom) {
+			t.Fatalf("ingestion with a failing end: %v", err)
+		}
+		if n := told(); n != 0 {
+			t.Fatalf("%d notifications for items never stored", n)
+		}
+		f.s.Webhooks = nil
+		_, err = f.s.Ingest(ctx, f.ch, items)
+		must(t, err)
+		if n := told(); n != 1 {
+			t.Errorf("%d notifications for two items assigned by one rule in one fetch, want 1", n)
+		}
+		if it := itemByExternal(t, f, "c2"); it.AssigneeID == nil || *it.AssigneeID != f.cm.ID {
+			t.Errorf("c2 assigned to %v", it.AssigneeID)
 		}
 	})
 }
