@@ -270,7 +270,14 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 			row.DeletedAt = store.TimeOf(now)
 		}
 		if rules != nil {
-			if err := rules.decide(ctx, i, &row, it, sent); err != nil {
+			// The rules see the item as it is stored (its reference and
+			// its author's handle defaulted as above).
+			nit := it
+			nit.Ref = ref
+			if nit.Author.Handle == "" {
+				nit.Author.Handle = nit.Author.ExternalID
+			}
+			if err := rules.decide(ctx, i, &row, nit, sent); err != nil {
 				return res, err
 			}
 		}
