@@ -15,29 +15,32 @@ import (
 var errSavedReplyGone = problem.New(http.StatusConflict, "saved_reply_gone", "Not sent: the rule's saved reply was deleted.")
 
 // autoReply answers the item with the rule's saved reply, rendered for it,
-// through the reply path a member's reply takes (queued, then sent by the
-// reply job, never twice). The reply has no member for author: it names
-// the rule, and its outcome is audited as the rule's. The unique index on
-// (item, rule) makes a second run of the rule on the same item (the item
-// ingested again, two nodes at once) queue nothing.
-func (r *ruleRun) autoReply(ctx context.Context, d moderation.Decision, p moderation.Planned) error {
-	s, it := r.s, r.it
-	refuse := func(msg string) error { return r.audit(ctx, s.Store, d, p, "", ResultRefused, msg, "") }
-	text, err := s.renderSavedReply(ctx, it, p.Action.ReplyID)
-	if err != nil {
-		var pe *problem.Error
-		if errors.As(err, &pe) {
-			return refuse(pe.Message)
-		}
-		return err
+// through the reply path a member's reply takes (queued in the ingestion's
+// transaction, then sent by the reply job, never twice; the job audits the
+// outcome as the rule's). The reply has no member for author: it names
+// the rule. The unique index on (item, rule) makes a second run of the
+// rule on the same item queue nothing. A reply that cannot be written is
+// audited as refused, with the reason.
+func (r *fetchRules) autoReply(ctx context.Context, d moderation.Decision, p moderation.Planned, it store.InboxItem) ([]store.RuleActionRow, error) {
+	s, tx := r.s, r.tx
+	refuse := func(msg string) ([]store.RuleActionRow, error) {
+		return []store.RuleActionRow{r.auditRow(d, p, "", ResultRefused, msg, "")}, nil
 	}
-	_, text, vis, refused, err := s.checkReply(ctx, it, text)
+	text, err := s.renderSavedReply(ctx, tx, it, p.Action.ReplyID)
 	if err != nil {
 		var pe *problem.Error
 		if errors.As(err, &pe) {
 			return refuse(pe.Message)
 		}
-		return err
+		return nil, err
+	}
+	_, text, vis, refused, err := s.checkReply(ctx, tx, it, text)
+	if err != nil {
+		var pe *problem.Error
+		if errors.As(err, &pe) {
+			return refuse(pe.Message)
+		}
+		return nil, err
 	}
 	if refused != nil {
 		return refuse(refused.Message)
@@ -46,22 +49,20 @@ func (r *ruleRun) autoReply(ctx context.Context, d moderation.Decision, p modera
 	if d.RuleID != 0 {
 		rule = &d.RuleID
 	}
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
-		rows, err := tx.CreateRuleReply(ctx, store.CreateRuleReplyParams{WorkspaceID: it.WorkspaceID, ChannelID: it.ChannelID, ItemID: it.ID,
-			ConversationID: it.ConversationID, RuleID: rule, RuleName: d.RuleName, Text: text, Visibility: string(vis), CreatedAt: s.Now().UTC()})
-		if err != nil || len(rows) == 0 {
-			return err // already answered by this rule
-		}
-		_, err = tx.InsertJob(ctx, ReplyArgs{ReplyID: rows[0].ID}, nil)
-		return err
-	})
+	rows, err := tx.CreateRuleReply(ctx, store.CreateRuleReplyParams{WorkspaceID: it.WorkspaceID, ChannelID: it.ChannelID, ItemID: it.ID,
+		ConversationID: it.ConversationID, RuleID: rule, RuleName: d.RuleName, Text: text, Visibility: string(vis), CreatedAt: s.Now().UTC()})
+	if err != nil || len(rows) == 0 {
+		return nil, err // already answered by this rule
+	}
+	_, err = tx.InsertJob(ctx, ReplyArgs{ReplyID: rows[0].ID}, nil)
+	return nil, err
 }
 
 // renderSavedReply writes the workspace's saved reply replyID for the item:
 // the author's name and handle, and the address of our post it answers.
 // A reply that cannot be written for this item is a *problem.Error.
-func (s *Service) renderSavedReply(ctx context.Context, it store.InboxItem, replyID int64) (string, error) {
-	sr, err := s.Store.GetSavedReply(ctx, replyID)
+func (s *Service) renderSavedReply(ctx context.Context, q store.Queries, it store.InboxItem, replyID int64) (string, error) {
+	sr, err := q.GetSavedReply(ctx, replyID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sr.WorkspaceID != it.WorkspaceID) {
 		return "", errSavedReplyGone
 	}
@@ -72,11 +73,11 @@ func (s *Service) renderSavedReply(ctx context.Context, it store.InboxItem, repl
 	if err != nil {
 		return "", err
 	}
-	author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
+	author, err := q.GetInboxAuthor(ctx, it.AuthorID)
 	if err != nil {
 		return "", err
 	}
-	link, err := s.postLink(ctx, it)
+	link, err := s.postLink(ctx, q, it)
 	if err != nil {
 		return "", err
 	}
@@ -86,11 +87,11 @@ func (s *Service) renderSavedReply(ctx context.Context, it store.InboxItem, repl
 
 // postLink is the network address of our post the item answers: its
 // variant's first message once published; "" when it answers none.
-func (s *Service) postLink(ctx context.Context, it store.InboxItem) (string, error) {
+func (s *Service) postLink(ctx context.Context, q store.Queries, it store.InboxItem) (string, error) {
 	if it.VariantID == nil {
 		return "", nil
 	}
-	parts, err := s.Store.ListPublishParts(ctx, *it.VariantID)
+	parts, err := q.ListPublishParts(ctx, *it.VariantID)
 	if err != nil || len(parts) == 0 {
 		return "", err
 	}
@@ -107,7 +108,7 @@ func (s *Service) RenderSavedReply(ctx context.Context, user store.User, itemID,
 	if err != nil {
 		return "", err
 	}
-	text, err := s.renderSavedReply(ctx, it, savedReplyID)
+	text, err := s.renderSavedReply(ctx, s.Store, it, savedReplyID)
 	if errors.Is(err, errSavedReplyGone) {
 		return "", errReplyNotFound
 	}

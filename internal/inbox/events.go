@@ -16,6 +16,8 @@ import (
 // committed.
 type Webhooks interface {
 	Emit(ctx context.Context, tx store.Tx, workspaceID int64, eventType webhooks.EventType, data any) error
+	// EmitEach is Emit of one event per element of data.
+	EmitEach(ctx context.Context, tx store.Tx, workspaceID int64, eventType webhooks.EventType, data []any) error
 }
 
 // Live tells every open page of a workspace what changed (live.Broker).
@@ -59,17 +61,16 @@ func webhookItem(r store.InboxItemRow, id int64) WebhookItem {
 }
 
 // emitCreated queues inbox.item.created for each item the ingestion added,
-// in its transaction.
+// in its transaction (the endpoints read once per fetch).
 func (s *Service) emitCreated(ctx context.Context, tx store.Tx, ws int64, created []WebhookItem) error {
-	if s.Webhooks == nil {
+	if s.Webhooks == nil || len(created) == 0 {
 		return nil
 	}
-	for _, it := range created {
-		if err := s.Webhooks.Emit(ctx, tx, ws, webhooks.InboxItemCreated, map[string]any{"item": it}); err != nil {
-			return err
-		}
+	data := make([]any, len(created))
+	for i, it := range created {
+		data[i] = map[string]any{"item": it}
 	}
-	return nil
+	return s.Webhooks.EmitEach(ctx, tx, ws, webhooks.InboxItemCreated, data)
 }
 
 // publish tells open pages of the changes, after their transaction

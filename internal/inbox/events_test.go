@@ -28,6 +28,15 @@ type txRecorder struct {
 
 var errBoom = errors.New("boom")
 
+func (r *txRecorder) EmitEach(ctx context.Context, tx store.Tx, ws int64, t webhooks.EventType, data []any) error {
+	for _, d := range data {
+		if err := r.Emit(ctx, tx, ws, t, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *txRecorder) Emit(ctx context.Context, tx store.Tx, ws int64, t webhooks.EventType, data any) error {
 	r.mu.Lock()
 	r.calls++

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/publish"
@@ -145,12 +147,29 @@ func newFixture(t testing.TB, st store.Store) *fixture {
 	_, err = st.CreatePublishParts(ctx, store.Rows([]store.PartRow{{VariantID: f.variant.ID, Seq: 0, Kind: "post", Text: "Our launch", State: "pending"}}))
 	must(t, err)
 	must(t, st.MarkPartsDone(ctx, store.Rows([]store.PartDoneRow{{VariantID: f.variant.ID, Seq: 0, ExternalID: ourPostID, DoneAt: store.RowTime(t0)}})))
+	// Ingestion inserts the rules' network actions as jobs; the tests work
+	// them with runRuleActs.
+	must(t, st.SetupJobs(&river.Config{}))
 	f.s = &Service{Store: st, Auth: &auth.Service{Store: st, Now: f.clock}, Connectors: map[string]network.Connector{"fake": f.conn},
 		Accounts: accounts{}, Analyzer: words{}, Notifier: f.notes, Now: f.clock}
 	return f
 }
 
 func (f *fixture) clock() time.Time { return f.now }
+
+// runRuleActs performs the rules' queued network actions as their jobs do.
+func (f *fixture) runRuleActs(t *testing.T) {
+	t.Helper()
+	for _, it := range f.allItems(t) {
+		acts, err := f.st.ListInboxRuleActions(context.Background(), it.ID)
+		must(t, err)
+		for _, a := range acts {
+			if a.Result == ResultQueued {
+				must(t, f.s.PerformRuleAct(context.Background(), RuleActArgs{ActionID: a.ID}))
+			}
+		}
+	}
+}
 
 func (f *fixture) channel(t testing.TB, ws store.Workspace, netw string) store.Channel {
 	t.Helper()

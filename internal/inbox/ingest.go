@@ -2,11 +2,11 @@ package inbox
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -33,6 +33,9 @@ type IngestResult struct {
 	// created are the added items as webhooks tell of them (emitted in
 	// the ingestion's transaction).
 	created []WebhookItem
+	// notes are the rules' notifications to tell after the commit (a
+	// Notifier that cannot join the transaction).
+	notes []publish.Notification
 }
 
 // Ingest stores what a channel's network returned. Every item is stored
@@ -51,7 +54,7 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 	})
 	if err == nil {
 		s.publish(ctx, ch.WorkspaceID, res.Changes)
-		s.applyRules(ctx, ch, res.NewIDs)
+		s.notifyAll(ctx, res.notes)
 	}
 	return res, err
 }
@@ -69,9 +72,12 @@ type link struct{ post, variant *int64 }
 // ingestTx is Ingest inside the caller's transaction (the poll job saves
 // its cursor in the same one, so a crash never skips or doubles a page).
 // A fetch costs a few statements whatever its size: one finds the items
-// already stored, one writes the new items' authors, one per new
-// conversation (and per post looked up), one adds the new items.
-func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channel, items []network.Item) (IngestResult, error) {
+// already stored, one writes the new items' authors, one finds the posts
+// they answer, one writes their conversations, one adds the new items, and
+// with moderation rules one reads the rules' version, one adds the tags
+// and one the audit (plus what hide, delete, auto-reply, webhook and
+// e-mail actions insert).
+func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
 	now := s.Now().UTC()
 
@@ -171,68 +177,88 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 	}
 
 	// The item answers our post when its thread's root or its parent is
-	// one of our published messages on this channel.
-	links := map[string]link{}
-	linkOf := func(id string) (link, error) {
-		if id == "" {
-			return link{}, nil
-		}
-		if l, ok := links[id]; ok {
-			return l, nil
-		}
-		var l link
-		r, err := q.FindPublishedPart(ctx, store.FindPublishedPartParams{ExternalID: id, ChannelID: ch.ID})
-		switch {
-		case err == nil:
-			l = link{post: &r.PostID, variant: &r.VariantID}
-		case !errors.Is(err, store.ErrNotFound):
-			return l, err
-		}
-		links[id] = l
-		return l, nil
-	}
-	// Each conversation is written once, with the latest time among its
-	// new items.
-	latest := map[string]time.Time{}
+	// one of our published messages on this channel: one query for the
+	// fetch's roots and parents.
+	var refs []string
 	for _, it := range fresh {
-		k, _ := conversationKey(it)
-		if at := itemTime(it, now); at.After(latest[k]) {
-			latest[k] = at
+		if it.Root != nil && it.Root.ID != "" {
+			refs = append(refs, it.Root.ID)
 		}
+		if it.ParentID != "" {
+			refs = append(refs, it.ParentID)
+		}
+	}
+	links := map[string]link{}
+	if len(refs) > 0 {
+		slices.Sort(refs)
+		parts, err := q.ListPublishedPartsByExternal(ctx, store.ListPublishedPartsByExternalParams{ExternalIds: slices.Compact(refs), ChannelID: ch.ID})
+		if err != nil {
+			return res, err
+		}
+		for _, p := range parts {
+			if _, ok := links[p.ExternalID]; !ok {
+				links[p.ExternalID] = link{post: &p.PostID, variant: &p.VariantID}
+			}
+		}
+	}
+	linkOf := func(it network.Item) link {
+		if it.Root != nil {
+			if l, ok := links[it.Root.ID]; ok {
+				return l
+			}
+		}
+		return links[it.ParentID]
+	}
+
+	// Each conversation is written once, with the latest time among its
+	// new items and the post its first new item answers: one statement.
+	var convRows []store.ConversationRow
+	convAt := map[string]int{}
+	for _, it := range fresh {
+		k, kind := conversationKey(it)
+		at := itemTime(it, now)
+		if i, ok := convAt[k]; ok {
+			if at.After(time.Time(convRows[i].LastItemAt)) {
+				convRows[i].LastItemAt = store.RowTime(at)
+			}
+			continue
+		}
+		l := linkOf(it)
+		convAt[k] = len(convRows)
+		convRows = append(convRows, store.ConversationRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, ExternalID: k, Kind: string(kind),
+			PostID: l.post, VariantID: l.variant, LastItemAt: store.RowTime(at), CreatedAt: store.RowTime(now)})
+	}
+	writtenConvs, err := q.UpsertInboxConversations(ctx, store.Rows(convRows))
+	if err != nil {
+		return res, err
 	}
 	convs := map[string]int64{}
+	for _, c := range writtenConvs {
+		convs[c.ExternalID] = c.ID
+	}
+
+	// The moderation rules decide, before the items are written, what
+	// they do to each (rules_apply.go): a crash never commits an item
+	// without its rules' actions.
+	rules, err := s.newFetchRules(ctx, q, ch, now)
+	if err != nil {
+		return res, err
+	}
 	rows := make([]store.InboxItemRow, 0, len(fresh))
-	for _, it := range fresh {
+	for i, it := range fresh {
 		var root network.Ref
 		if it.Root != nil {
 			root = *it.Root
 		}
-		l, err := linkOf(root.ID)
-		if err != nil {
-			return res, err
-		}
-		if l.post == nil {
-			if l, err = linkOf(it.ParentID); err != nil {
-				return res, err
-			}
-		}
-		convKey, kind := conversationKey(it)
-		convID, ok := convs[convKey]
-		if !ok {
-			convID, err = q.UpsertInboxConversation(ctx, store.UpsertInboxConversationParams{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID,
-				ExternalID: convKey, Kind: string(kind), PostID: l.post, VariantID: l.variant, LastItemAt: latest[convKey], CreatedAt: now})
-			if err != nil {
-				return res, err
-			}
-			convs[convKey] = convID
-		}
+		l := linkOf(it)
+		convKey, _ := conversationKey(it)
 		sent := s.analyze(it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
 		}
 		row := store.InboxItemRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, Network: ch.Network, ExternalID: it.ExternalID,
-			Kind: string(it.Kind), ConversationID: convID, RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL, RootID: root.ID, RootCID: root.CID,
+			Kind: string(it.Kind), ConversationID: convs[convKey], RefID: ref.ID, RefCID: ref.CID, RefURL: ref.URL, RootID: root.ID, RootCID: root.CID,
 			RootURL: root.URL, ParentID: it.ParentID, PostID: l.post, VariantID: l.variant, AuthorID: authors[it.Author.ExternalID],
 			Text: it.Text, DeclaredLang: it.Lang, Lang: sent.Lang, Rating: int64(it.Rating), Sentiment: string(sent.Label),
 			SentimentScore: sent.Score, NetworkCreatedAt: store.RowTime(itemTime(it, now)), Hidden: it.Hidden, Status: string(StatusNew),
@@ -243,6 +269,18 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		if it.Deleted {
 			row.DeletedAt = store.TimeOf(now)
 		}
+		if rules != nil {
+			// The rules see the item as it is stored (its reference and
+			// its author's handle defaulted as above).
+			nit := it
+			nit.Ref = ref
+			if nit.Author.Handle == "" {
+				nit.Author.Handle = nit.Author.ExternalID
+			}
+			if err := rules.decide(ctx, i, &row, nit, sent); err != nil {
+				return res, err
+			}
+		}
 		rows = append(rows, row)
 	}
 	added, err := q.InsertInboxItems(ctx, store.Rows(rows))
@@ -250,20 +288,30 @@ func (s *Service) ingestTx(ctx context.Context, q store.Queries, ch store.Channe
 		return res, err
 	}
 	// An item not returned was stored meanwhile by another writer (the
-	// stream and a poll racing): a repeat.
+	// stream and a poll racing): a repeat, whose rules ran there.
 	ids := map[string]int64{}
 	for _, a := range added {
 		ids[a.ExternalID] = a.ID
 	}
+	stored := make([]store.InboxItem, len(fresh))
+	byAuthor := map[int64]network.Author{}
 	for i, it := range fresh {
 		if id, ok := ids[it.ExternalID]; ok {
 			res.Added++
 			res.NewIDs = append(res.NewIDs, id)
 			res.Changes = append(res.Changes, ItemChange{ID: id, ConversationID: rows[i].ConversationID, New: true})
 			res.created = append(res.created, webhookItem(rows[i], id))
+			stored[i] = itemOfRow(rows[i], id)
+			byAuthor[rows[i].AuthorID] = it.Author
 		} else {
 			res.Unchanged++
 		}
+	}
+	if rules != nil && res.Added > 0 {
+		if err := rules.written(ctx, stored, byAuthor); err != nil {
+			return res, err
+		}
+		res.notes = rules.after
 	}
 	return res, nil
 }

@@ -91,6 +91,7 @@ func (s *Service) Register(workers *river.Workers) {
 	river.AddWorker(workers, &pollDueWorker{s: s})
 	river.AddWorker(workers, &pollWorker{s: s})
 	river.AddWorker(workers, &replyWorker{s: s})
+	river.AddWorker(workers, &ruleActWorker{s: s})
 }
 
 type pollDueWorker struct {
@@ -247,8 +248,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 			return nil, err
 		}
 		s.publish(ctx, ch.WorkspaceID, got.Changes)
-		// The moderation rules run once the page is committed (rules.go).
-		s.applyRules(ctx, ch, got.NewIDs)
+		s.notifyAll(ctx, got.notes)
 		cursor = res.Cursor
 		if !res.More {
 			break

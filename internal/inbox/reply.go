@@ -104,7 +104,7 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 		return store.InboxReply{}, errReplyEmpty
 	}
 	now := s.Now().UTC()
-	_, text, vis, refused, err := s.checkReply(ctx, it, text)
+	_, text, vis, refused, err := s.checkReply(ctx, s.Store, it, text)
 	if err != nil {
 		return store.InboxReply{}, err
 	}
@@ -322,8 +322,8 @@ func (s *Service) CountReply(ctx context.Context, user store.User, itemID int64,
 // rule's: the network allows it, the item still exists, the channel is
 // connected (refused: audited by the caller with its author), and the
 // text fits the network once a direct message names its reader (a 422).
-func (s *Service) checkReply(ctx context.Context, it store.InboxItem, text string) (store.Channel, string, network.Visibility, *problem.Error, error) {
-	ch, err := s.Store.GetChannel(ctx, it.ChannelID)
+func (s *Service) checkReply(ctx context.Context, q store.Queries, it store.InboxItem, text string) (store.Channel, string, network.Visibility, *problem.Error, error) {
+	ch, err := q.GetChannel(ctx, it.ChannelID)
 	if err != nil {
 		return ch, "", "", nil, err
 	}
@@ -354,7 +354,7 @@ func (s *Service) checkReply(ctx context.Context, it store.InboxItem, text strin
 		// Direct means "the accounts the post mentions" (Mastodon does not
 		// add the person answered): without their @handle nobody would
 		// read the reply.
-		author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
+		author, err := q.GetInboxAuthor(ctx, it.AuthorID)
 		if err != nil {
 			return ch, "", "", nil, err
 		}

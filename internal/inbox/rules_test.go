@@ -45,6 +45,7 @@ func TestRuleHidesOnNetworkAuditsAndUndoes(t *testing.T) {
 		must(t, err)
 		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "C'est une arnaque !"), comment(2, "I love it")})
 		must(t, err)
+		f.runRuleActs(t)
 
 		if got := f.conn.actions(); !slices.Equal(got, []string{"hide c1"}) {
 			t.Fatalf("network saw %v, want [hide c1]", got)
@@ -167,6 +168,7 @@ func TestRuleChangesReachTheEngineAcrossNodes(t *testing.T) {
 		must(t, f.s.SetRuleEnabled(ctx, f.owner, r.ID, false))
 		_, err = other.Ingest(ctx, f.ch, []network.Item{comment(3, "arnaque")})
 		must(t, err)
+		f.runRuleActs(t)
 		if got := f.conn.actions(); !slices.Equal(got, []string{"hide c2"}) {
 			t.Errorf("network saw %v, want only c2 hidden (rule saved after c1, off before c3)", got)
 		}

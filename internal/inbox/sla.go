@@ -41,7 +41,8 @@ const ActionResponded = "responded"
 // Moving an item to "open", assigning, tagging or noting is looking at it,
 // not answering. Automatic actions (no user) never count. The audit rows
 // the store hands here are already limited to successful actions by a
-// member whose action is status, responded or reply.
+// member whose action is status, responded or reply. ListInboxOverdue
+// says the same in SQL: change both together.
 func Responds(action, detail string) bool {
 	switch action {
 	case "reply", ActionResponded:
@@ -204,32 +205,19 @@ func (s *Service) Overdue(ctx context.Context, user store.User, workspaceID int6
 	if err != nil || !c.Enabled {
 		return Overdue{}, err
 	}
-	rows, err := s.Store.ListInboxAwaiting(ctx, ws.ID)
-	if err != nil {
-		return Overdue{}, err
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	answered, err := s.firstResponses(ctx, ids)
-	if err != nil {
-		return Overdue{}, err
-	}
-	h := c.Hours(location(ws.Timezone))
-	now := s.Now()
 	o := Overdue{Enabled: true, Target: c.Target, set: make(map[int64]bool)}
-	for i := len(rows) - 1; i >= 0; i-- {
-		r := rows[i]
-		if _, ok := answered[r.ID]; ok {
-			continue
-		}
-		// The deadline walks only as many days as the target spans, however
-		// old the item is.
-		if deadline, err := h.Deadline(r.NetworkCreatedAt, c.Target); err == nil && now.After(deadline) {
-			o.IDs = append(o.IDs, r.ID)
-			o.set[r.ID] = true
-		}
+	// One indexed query whatever the backlog: the business hours give the
+	// latest arrival past the target, and the database lists the waiting
+	// items that arrived by then.
+	cutoff, ok := c.Hours(location(ws.Timezone)).LatestPast(s.Now(), c.Target)
+	if !ok {
+		return o, nil
+	}
+	if o.IDs, err = s.Store.ListInboxOverdue(ctx, store.ListInboxOverdueParams{WorkspaceID: ws.ID, Cutoff: cutoff.UTC()}); err != nil {
+		return Overdue{}, err
+	}
+	for _, id := range o.IDs {
+		o.set[id] = true
 	}
 	return o, nil
 }

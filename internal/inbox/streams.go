@@ -2,7 +2,10 @@ package inbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +53,12 @@ type Streams struct {
 	Tick, Lease, Retry time.Duration
 	// Supervisor reconnects each stream (its zero value uses the defaults).
 	Supervisor stream.Supervisor
+
+	// streams caches, per channel, whether its capabilities say it
+	// streams, with the connection fields that answer was read from: the
+	// credentials are opened again only when those change (reconnected,
+	// token refreshed), not at every pass.
+	streams sync.Map // int64 → streamsVerdict
 
 	mu      sync.Mutex
 	running map[int64]*streamRun
@@ -203,11 +212,30 @@ func (m *Streams) streamerOf(ctx context.Context, channelID int64, netw string) 
 	if err != nil {
 		return nil, false
 	}
+	fp := connectionOf(ch)
+	if v, ok := m.streams.Load(channelID); ok && v.(streamsVerdict).conn == fp {
+		return st, v.(streamsVerdict).streams
+	}
 	acct, err := m.Inbox.Accounts.Account(ctx, ch)
 	if err != nil {
 		return nil, false
 	}
-	return st, ib.InboxCapabilities(acct).Streaming
+	streams := ib.InboxCapabilities(acct).Streaming
+	m.streams.Store(channelID, streamsVerdict{conn: fp, streams: streams})
+	return st, streams
+}
+
+// streamsVerdict is whether a channel streams, as read from conn.
+type streamsVerdict struct {
+	conn    string
+	streams bool
+}
+
+// connectionOf is what a channel's capabilities are read from: its network,
+// its account and its sealed credentials.
+func connectionOf(ch store.Channel) string {
+	sum := sha256.Sum256(ch.TokenCiphertext)
+	return strings.Join([]string{ch.Network, ch.BaseURL, ch.ExternalID, ch.Handle, ch.TokenKeyID, hex.EncodeToString(sum[:])}, "\x00")
 }
 
 // run is one channel's stream on this node, until ctx ends or the network

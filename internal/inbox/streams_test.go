@@ -450,3 +450,46 @@ func TestDeadNodesStreamIsTakenOver(t *testing.T) {
 		waitFor(t, "the mention is stored", func() bool { _, ok := sf.stored(t, m1); return ok })
 	})
 }
+
+// countingAccounts counts the credentials opened.
+type countingAccounts struct {
+	Accounts
+	n atomic.Int64
+}
+
+func (c *countingAccounts) Account(ctx context.Context, ch store.Channel) (network.Account, error) {
+	c.n.Add(1)
+	return c.Accounts.Account(ctx, ch)
+}
+
+// The manager looks for channels to stream at every pass (StreamTick), but
+// opens a channel's credentials only when they changed since it last did.
+func TestStreamsOpenCredentialsOnlyOnChange(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		sf := newStreamFixture(t, st)
+		acc := &countingAccounts{Accounts: sf.s.Accounts}
+		sf.s.Accounts = acc
+		m := &Streams{Inbox: sf.s, Node: "n", Lease: time.Minute}
+		pass := func() {
+			if _, ok := m.streamerOf(ctx, sf.mch.ID, sf.mch.Network); !ok {
+				t.Fatal("the Mastodon channel does not stream")
+			}
+		}
+		for range 3 {
+			pass()
+		}
+		if got := acc.n.Load(); got != 1 {
+			t.Fatalf("credentials opened %d times over three passes, want 1", got)
+		}
+		// Reconnected with a new token: read again, once.
+		must(t, st.UpdateChannelToken(ctx, store.UpdateChannelTokenParams{TokenCiphertext: []byte{2}, TokenKeyID: "k1", ID: sf.mch.ID}))
+		for range 2 {
+			pass()
+		}
+		if got := acc.n.Load(); got != 2 {
+			t.Errorf("credentials opened %d times after a new token, want 2", got)
+		}
+	})
+}

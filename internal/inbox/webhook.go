@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tribune-social/tribune/internal/moderation"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/webhooks"
@@ -40,29 +41,23 @@ type RuleActionItem struct {
 }
 
 // webhook escalates the item to the rule's endpoint: the event's delivery
-// is queued and audited (with its event id, which the receiver sees) in
-// one transaction, so the audit says sent if and only if it was queued.
-func (r *ruleRun) webhook(ctx context.Context, d moderation.Decision, p moderation.Planned) error {
-	s, it := r.s, r.it
+// is queued in the ingestion's transaction and audited (with its event id,
+// which the receiver sees) in the same one, so the audit says sent if and
+// only if it was queued.
+func (r *fetchRules) webhook(ctx context.Context, d moderation.Decision, p moderation.Planned, it store.InboxItem, author network.Author) (store.RuleActionRow, error) {
+	s := r.s
 	if s.RuleWebhooks == nil {
-		return r.audit(ctx, s.Store, d, p, "", ResultRefused, noteNoWebhooks, "")
-	}
-	author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
-	if err != nil {
-		return err
+		return r.auditRow(d, p, "", ResultRefused, noteNoWebhooks, ""), nil
 	}
 	ev := RuleActionEvent{RuleID: d.RuleID, RuleName: d.RuleName, Action: string(p.Action.Kind), Item: RuleActionItem{ID: it.ID,
 		ChannelID: it.ChannelID, Network: r.ch.Network, Kind: it.Kind, Text: it.Text, URL: it.RefURL, Author: author.Handle}}
-	err = s.Store.InTx(ctx, func(tx store.Tx) error {
-		id, err := s.RuleWebhooks.EmitTo(ctx, tx, it.WorkspaceID, p.Action.WebhookID, webhooks.InboxRuleAction, ev)
-		if err != nil {
-			return err
-		}
-		return r.audit(ctx, tx, d, p, id, ResultOK, "", "")
-	})
+	id, err := s.RuleWebhooks.EmitTo(ctx, r.tx, it.WorkspaceID, p.Action.WebhookID, webhooks.InboxRuleAction, ev)
 	var pe *problem.Error
 	if errors.As(err, &pe) {
-		return r.audit(ctx, s.Store, d, p, "", ResultRefused, pe.Message, "")
+		return r.auditRow(d, p, "", ResultRefused, pe.Message, ""), nil
 	}
-	return err
+	if err != nil {
+		return store.RuleActionRow{}, err
+	}
+	return r.auditRow(d, p, id, ResultOK, "", ""), nil
 }

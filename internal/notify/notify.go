@@ -50,18 +50,29 @@ func (EmailArgs) InsertOpts() river.InsertOpts {
 
 // Notify implements publish.Notifier.
 func (n *Notifier) Notify(ctx context.Context, msg publish.Notification) error {
+	return n.notify(ctx, n.Store, n.Store.Jobs().Insert, msg)
+}
+
+// NotifyTx is Notify in the caller's transaction: the notification and its
+// e-mail exist if and only if tx commits (an inbox rule's assignment is
+// told with the items it assigned).
+func (n *Notifier) NotifyTx(ctx context.Context, tx store.Tx, msg publish.Notification) error {
+	return n.notify(ctx, tx, tx.InsertJob, msg)
+}
+
+func (n *Notifier) notify(ctx context.Context, q store.Queries, insert func(context.Context, river.JobArgs, *river.InsertOpts) (int64, error), msg publish.Notification) error {
 	var post *int64
 	if msg.PostID != 0 {
 		post = &msg.PostID
 	}
-	if err := n.Store.AddNotification(ctx, store.AddNotificationParams{UserID: msg.UserID, WorkspaceID: msg.WorkspaceID, PostID: post,
+	if err := q.AddNotification(ctx, store.AddNotificationParams{UserID: msg.UserID, WorkspaceID: msg.WorkspaceID, PostID: post,
 		Kind: string(msg.Kind), Title: msg.Title, Body: msg.Body, CreatedAt: n.Now().UTC()}); err != nil {
 		return err
 	}
 	if n.SMTP.Host == "" {
 		return nil
 	}
-	_, err := n.Store.Jobs().Insert(ctx, EmailArgs{UserID: msg.UserID, Title: msg.Title, Body: msg.Body, PostID: msg.PostID, WsID: msg.WorkspaceID}, nil)
+	_, err := insert(ctx, EmailArgs{UserID: msg.UserID, Title: msg.Title, Body: msg.Body, PostID: msg.PostID, WsID: msg.WorkspaceID}, nil)
 	return err
 }
 

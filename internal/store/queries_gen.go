@@ -122,6 +122,14 @@ type AddInboxRuleActionParams struct {
 	Previous    string
 }
 
+// AddInboxRuleActionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type AddInboxRuleActionsRow struct {
+	ID     int64
+	ItemID int64
+	Action string
+	RuleID *int64
+}
+
 // AddNotificationParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddNotificationParams struct {
 	UserID      int64
@@ -836,6 +844,14 @@ type FinishInboxReplyParams struct {
 	ID          int64
 }
 
+// FinishInboxRuleActionParams mirrors the row or argument shape sqlc generates for both dialects.
+type FinishInboxRuleActionParams struct {
+	Result string
+	Error  string
+	Undo   string
+	ID     int64
+}
+
 // ForgetOurReplyItemParams mirrors the row or argument shape sqlc generates for both dialects.
 type ForgetOurReplyItemParams struct {
 	ChannelID  int64
@@ -1379,14 +1395,6 @@ type ListInboxArrivalsRow struct {
 	Status           string
 }
 
-// ListInboxAwaitingRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListInboxAwaitingRow struct {
-	ID               int64
-	ChannelID        int64
-	NetworkCreatedAt time.Time
-	Status           string
-}
-
 // ListInboxConversationItemsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxConversationItemsParams struct {
 	ConversationID int64
@@ -1450,6 +1458,12 @@ type ListInboxNotesRow struct {
 	UserName  string
 	Body      string
 	CreatedAt time.Time
+}
+
+// ListInboxOverdueParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxOverdueParams struct {
+	WorkspaceID int64
+	Cutoff      time.Time
 }
 
 // ListInboxPollCandidatesRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -1574,6 +1588,19 @@ type ListPostsInRangeParams struct {
 	Tag         *string
 	ChannelID   *int64
 	MaxRows     int64
+}
+
+// ListPublishedPartsByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListPublishedPartsByExternalParams struct {
+	ExternalIds []string
+	ChannelID   int64
+}
+
+// ListPublishedPartsByExternalRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListPublishedPartsByExternalRow struct {
+	ExternalID string
+	PostID     int64
+	VariantID  int64
 }
 
 // ListRecentInboxItemsForRulesParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2642,6 +2669,12 @@ type UpsertInboxConversationParams struct {
 	CreatedAt   time.Time
 }
 
+// UpsertInboxConversationsRow mirrors the row or argument shape sqlc generates for both dialects.
+type UpsertInboxConversationsRow struct {
+	ID         int64
+	ExternalID string
+}
+
 // UpsertInboxSLAParams mirrors the row or argument shape sqlc generates for both dialects.
 type UpsertInboxSLAParams struct {
 	WorkspaceID    int64
@@ -2749,8 +2782,10 @@ type Queries interface {
 	AddCrisisStatementPost(ctx context.Context, arg AddCrisisStatementPostParams) error
 	AddInboxAction(ctx context.Context, arg AddInboxActionParams) error
 	AddInboxItemTag(ctx context.Context, arg AddInboxItemTagParams) error
+	AddInboxItemTags(ctx context.Context, batch string) error
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
+	AddInboxRuleActions(ctx context.Context, batch string) ([]AddInboxRuleActionsRow, error)
 	AddMentionAuthorRollups(ctx context.Context, batch string) error
 	AddMentionRollups(ctx context.Context, batch string) error
 	AddMentionTermRollups(ctx context.Context, batch string) error
@@ -2766,6 +2801,7 @@ type Queries interface {
 	CheckCrisisItem(ctx context.Context, arg CheckCrisisItemParams) error
 	ClaimInboxGapFill(ctx context.Context, arg ClaimInboxGapFillParams) (int64, error)
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
+	ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error)
 	ClaimListenSource(ctx context.Context, arg ClaimListenSourceParams) (int64, error)
 	CloseCrisisIncident(ctx context.Context, arg CloseCrisisIncidentParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
@@ -2848,6 +2884,7 @@ type Queries interface {
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error
 	FinishInboxReply(ctx context.Context, arg FinishInboxReplyParams) error
+	FinishInboxRuleAction(ctx context.Context, arg FinishInboxRuleActionParams) error
 	ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
@@ -2934,7 +2971,6 @@ type Queries interface {
 	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
 	ListInboxArrivals(ctx context.Context, arg ListInboxArrivalsParams) ([]ListInboxArrivalsRow, error)
 	ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error)
-	ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]ListInboxAwaitingRow, error)
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)
@@ -2944,6 +2980,7 @@ type Queries interface {
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
+	ListInboxOverdue(ctx context.Context, arg ListInboxOverdueParams) ([]int64, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
 	ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error)
 	ListInboxResponseCandidates(ctx context.Context, ids []int64) ([]ListInboxResponseCandidatesRow, error)
@@ -2969,6 +3006,7 @@ type Queries interface {
 	ListPublishLog(ctx context.Context, postID int64) ([]PublishLog, error)
 	ListPublishParts(ctx context.Context, variantID int64) ([]PublishPart, error)
 	ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]PublishPart, error)
+	ListPublishedPartsByExternal(ctx context.Context, arg ListPublishedPartsByExternalParams) ([]ListPublishedPartsByExternalRow, error)
 	ListQueueSlots(ctx context.Context, channelID int64) ([]QueueSlot, error)
 	ListRecentInboxItemsForRules(ctx context.Context, arg ListRecentInboxItemsForRulesParams) ([]ListRecentInboxItemsForRulesRow, error)
 	ListRecentMentions(ctx context.Context, arg ListRecentMentionsParams) ([]ListRecentMentionsRow, error)
@@ -3068,6 +3106,7 @@ type Queries interface {
 	UpsertInboxAuthor(ctx context.Context, arg UpsertInboxAuthorParams) (int64, error)
 	UpsertInboxAuthors(ctx context.Context, batch string) ([]UpsertInboxAuthorsRow, error)
 	UpsertInboxConversation(ctx context.Context, arg UpsertInboxConversationParams) (int64, error)
+	UpsertInboxConversations(ctx context.Context, batch string) ([]UpsertInboxConversationsRow, error)
 	UpsertInboxSLA(ctx context.Context, arg UpsertInboxSLAParams) error
 	UpsertMembership(ctx context.Context, arg UpsertMembershipParams) error
 	UpsertNetworkApp(ctx context.Context, arg UpsertNetworkAppParams) error

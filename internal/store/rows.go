@@ -6,7 +6,8 @@ import (
 )
 
 // The rows of the batched writes (CreatePublishParts, MarkPartsDone,
-// AddPublishLogs, UpsertInboxAuthors, InsertInboxItems): the publishing jobs that commit together write each kind
+// AddPublishLogs, UpsertInboxAuthors, InsertInboxItems, UpsertInboxConversations,
+// AddInboxItemTags, AddInboxRuleActions): the publishing jobs that commit together write each kind
 // of row with one statement for all of them. A statement's rows travel as
 // one JSON array, which SQLite's jsonb_each and PostgreSQL's
 // jsonb_to_recordset both read; sqlc can type neither a list of rows nor a
@@ -89,7 +90,44 @@ type InboxItemRow struct {
 	DeletedAt        *RowTime `json:"deleted_at"`
 	Hidden           bool     `json:"hidden"`
 	Status           string   `json:"status"`
-	CreatedAt        RowTime  `json:"created_at"`
+	// AssigneeID and Priority are what the moderation rules set before
+	// the item is stored (nil priority: normal).
+	AssigneeID *int64  `json:"assignee_id"`
+	Priority   *int64  `json:"priority"`
+	CreatedAt  RowTime `json:"created_at"`
+}
+
+// ConversationRow is an inbox conversation to write (UpsertInboxConversations).
+type ConversationRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	ChannelID   int64   `json:"channel_id"`
+	ExternalID  string  `json:"external_id"`
+	Kind        string  `json:"kind"`
+	PostID      *int64  `json:"post_id"`
+	VariantID   *int64  `json:"variant_id"`
+	LastItemAt  RowTime `json:"last_item_at"`
+	CreatedAt   RowTime `json:"created_at"`
+}
+
+// TagRow is a tag to add to an item (AddInboxItemTags).
+type TagRow struct {
+	ItemID int64  `json:"item_id"`
+	Tag    string `json:"tag"`
+}
+
+// RuleActionRow is a moderation rule's action to audit (AddInboxRuleActions).
+type RuleActionRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	ItemID      int64   `json:"item_id"`
+	Action      string  `json:"action"`
+	Detail      string  `json:"detail"`
+	Result      string  `json:"result"`
+	Error       string  `json:"error"`
+	CreatedAt   RowTime `json:"created_at"`
+	RuleID      *int64  `json:"rule_id"`
+	RuleName    string  `json:"rule_name"`
+	Undo        string  `json:"undo"`
+	Previous    string  `json:"previous"`
 }
 
 // RowTime is a time in a batched row. It is written in UTC in the layout
@@ -113,7 +151,7 @@ func TimeOf(t time.Time) *RowTime {
 }
 
 // Rows encodes rows for a batched write.
-func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow | MentionRow | MentionTopicRow | MentionRollupRow | TermRollupRow | AuthorRollupRow](rows []T) string {
+func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow | ConversationRow | TagRow | RuleActionRow | MentionRow | MentionTopicRow | MentionRollupRow | TermRollupRow | AuthorRollupRow](rows []T) string {
 	// Marshalling these plain structs cannot fail (invalid UTF-8 in a text
 	// becomes U+FFFD, as it does in the connectors' own JSON requests).
 	b, _ := json.Marshal(rows)

@@ -439,6 +439,45 @@ func (s *Service) Emit(ctx context.Context, tx store.Tx, workspaceID int64, even
 	return nil
 }
 
+// EmitEach is Emit for several events of one type (one per element of
+// data), reading the workspace's endpoints once: an ingested fetch tells of
+// each of its new items.
+func (s *Service) EmitEach(ctx context.Context, tx store.Tx, workspaceID int64, eventType EventType, data []any) error {
+	if !eventType.Valid() {
+		return fmt.Errorf("webhooks: emit of unknown event type %q", eventType)
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	eps, err := tx.ListEnabledWebhookEndpoints(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	var subscribed []store.WebhookEndpoint
+	for _, e := range eps {
+		if view(e).subscribed(eventType) {
+			subscribed = append(subscribed, e)
+		}
+	}
+	if len(subscribed) == 0 {
+		return nil
+	}
+	at := s.now()
+	for _, d := range data {
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		id := newEventID()
+		for _, e := range subscribed {
+			if _, err := tx.InsertJob(ctx, DeliverArgs{EndpointID: e.ID, WorkspaceID: workspaceID, EventID: id, Type: eventType, CreatedAt: at, Data: raw}, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // ErrEndpointGone: a rule names an endpoint deleted or switched off since.
 var ErrEndpointGone = problem.New(http.StatusConflict, "webhook_gone", "Not sent: the rule's webhook endpoint was deleted or is disabled.")
 

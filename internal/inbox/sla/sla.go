@@ -141,6 +141,33 @@ func (h Hours) Deadline(from time.Time, target time.Duration) (time.Time, error)
 	return time.Time{}, errNoHours
 }
 
+// LatestPast is the latest arrival whose deadline (Deadline) has passed
+// at now: every item that arrived at or before it is past the target, and
+// none after it, since a later arrival never has an earlier deadline. The
+// database then counts and lists them by arrival alone. ok is false when
+// nothing of the last ten years is past (hours that never open).
+func (h Hours) LatestPast(now time.Time, target time.Duration) (cutoff time.Time, ok bool) {
+	past := func(t time.Time) bool {
+		d, err := h.Deadline(t, target)
+		return err == nil && now.After(d)
+	}
+	lo, hi := now.AddDate(-10, 0, 0), now
+	if !past(lo) {
+		return time.Time{}, false
+	}
+	// past(lo) holds and past(hi) does not (a target is positive): halve
+	// the gap down to the nanosecond, about 60 steps.
+	for hi.Sub(lo) > 1 {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if past(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, true
+}
+
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -149,3 +149,43 @@ func TestPercentile(t *testing.T) {
 		t.Error("Percentile sorted its argument")
 	}
 }
+
+// LatestPast splits arrivals exactly where Deadline does: an item that
+// arrived at or before the cutoff is past the target, one after it is not,
+// over a weekend, a holiday and the DST change.
+func TestLatestPast(t *testing.T) {
+	t.Parallel()
+	loc := paris(t)
+	cases := []struct {
+		name   string
+		now    time.Time
+		target time.Duration
+	}{
+		{"Monday morning after a weekend", time.Date(2026, 3, 30, 10, 30, 0, 0, loc), 2 * time.Hour},
+		{"the day after Easter Monday", time.Date(2026, 4, 7, 9, 15, 0, 0, loc), 3 * time.Hour},
+		{"a closed Sunday", time.Date(2026, 10, 25, 15, 0, 0, 0, loc), 90 * time.Minute},
+		{"a long target", time.Date(2026, 12, 3, 17, 59, 59, 0, loc), 30 * time.Hour},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := weekdays9to18(loc, true)
+			cutoff, ok := h.LatestPast(c.now, c.target)
+			if !ok {
+				t.Fatal("nothing past")
+			}
+			for _, at := range []time.Time{cutoff, cutoff.Add(-time.Nanosecond), cutoff.Add(-time.Hour), cutoff.Add(-72 * time.Hour)} {
+				if d, err := h.Deadline(at, c.target); err != nil || !c.now.After(d) {
+					t.Errorf("arrival %v at or before the cutoff %v: deadline %v, not past at %v", at, cutoff, d, c.now)
+				}
+			}
+			for _, at := range []time.Time{cutoff.Add(time.Nanosecond), cutoff.Add(time.Minute), c.now} {
+				if d, err := h.Deadline(at, c.target); err == nil && c.now.After(d) {
+					t.Errorf("arrival %v after the cutoff %v: deadline %v already past at %v", at, cutoff, d, c.now)
+				}
+			}
+		})
+	}
+	if _, ok := (Hours{Loc: loc}).LatestPast(time.Now(), time.Hour); ok {
+		t.Error("hours never open: something past")
+	}
+}

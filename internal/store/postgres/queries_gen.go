@@ -58,6 +58,10 @@ func (a queries) AddInboxItemTag(ctx context.Context, arg store.AddInboxItemTagP
 	return mapErr(a.w.AddInboxItemTag(ctx, pgdb.AddInboxItemTagParams(arg)))
 }
 
+func (a queries) AddInboxItemTags(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddInboxItemTags(ctx, batch))
+}
+
 func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams) (store.InboxNote, error) {
 	r, err := a.w.AddInboxNote(ctx, pgdb.AddInboxNoteParams(arg))
 	return store.InboxNote(r), mapErr(err)
@@ -66,6 +70,18 @@ func (a queries) AddInboxNote(ctx context.Context, arg store.AddInboxNoteParams)
 func (a queries) AddInboxRuleAction(ctx context.Context, arg store.AddInboxRuleActionParams) (int64, error) {
 	r, err := a.w.AddInboxRuleAction(ctx, pgdb.AddInboxRuleActionParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) AddInboxRuleActions(ctx context.Context, batch string) ([]store.AddInboxRuleActionsRow, error) {
+	rs, err := a.w.AddInboxRuleActions(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.AddInboxRuleActionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.AddInboxRuleActionsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
@@ -128,6 +144,11 @@ func (a queries) ClaimInboxGapFill(ctx context.Context, arg store.ClaimInboxGapF
 
 func (a queries) ClaimInboxPoll(ctx context.Context, arg store.ClaimInboxPollParams) (int64, error) {
 	r, err := a.w.ClaimInboxPoll(ctx, pgdb.ClaimInboxPollParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error) {
+	r, err := a.w.ClaimInboxRuleAction(ctx, id)
 	return r, mapErr(err)
 }
 
@@ -533,6 +554,10 @@ func (a queries) FinishInboxPoll(ctx context.Context, arg store.FinishInboxPollP
 
 func (a queries) FinishInboxReply(ctx context.Context, arg store.FinishInboxReplyParams) error {
 	return mapErr(a.w.FinishInboxReply(ctx, pgdb.FinishInboxReplyParams(arg)))
+}
+
+func (a queries) FinishInboxRuleAction(ctx context.Context, arg store.FinishInboxRuleActionParams) error {
+	return mapErr(a.w.FinishInboxRuleAction(ctx, pgdb.FinishInboxRuleActionParams(arg)))
 }
 
 func (a queries) ForgetOurReplyItem(ctx context.Context, arg store.ForgetOurReplyItemParams) error {
@@ -1193,18 +1218,6 @@ func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.Inb
 	return out, nil
 }
 
-func (a queries) ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]store.ListInboxAwaitingRow, error) {
-	rs, err := a.r.ListInboxAwaiting(ctx, workspaceID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.ListInboxAwaitingRow, len(rs))
-	for i := range rs {
-		out[i] = store.ListInboxAwaitingRow(rs[i])
-	}
-	return out, nil
-}
-
 func (a queries) ListInboxConversationItems(ctx context.Context, arg store.ListInboxConversationItemsParams) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxConversationItems(ctx, pgdb.ListInboxConversationItemsParams(arg))
 	if err != nil {
@@ -1311,6 +1324,11 @@ func (a queries) ListInboxNotes(ctx context.Context, ids []int64) ([]store.ListI
 		out[i] = store.ListInboxNotesRow(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) ListInboxOverdue(ctx context.Context, arg store.ListInboxOverdueParams) ([]int64, error) {
+	r, err := a.r.ListInboxOverdue(ctx, pgdb.ListInboxOverdueParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([]store.ListInboxPollCandidatesRow, error) {
@@ -1609,6 +1627,18 @@ func (a queries) ListPublishPartsOf(ctx context.Context, variantIds []int64) ([]
 	out := make([]store.PublishPart, len(rs))
 	for i := range rs {
 		out[i] = store.PublishPart(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListPublishedPartsByExternal(ctx context.Context, arg store.ListPublishedPartsByExternalParams) ([]store.ListPublishedPartsByExternalRow, error) {
+	rs, err := a.r.ListPublishedPartsByExternal(ctx, pgdb.ListPublishedPartsByExternalParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListPublishedPartsByExternalRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListPublishedPartsByExternalRow(rs[i])
 	}
 	return out, nil
 }
@@ -2162,6 +2192,18 @@ func (a queries) UpsertInboxAuthors(ctx context.Context, batch string) ([]store.
 func (a queries) UpsertInboxConversation(ctx context.Context, arg store.UpsertInboxConversationParams) (int64, error) {
 	r, err := a.w.UpsertInboxConversation(ctx, pgdb.UpsertInboxConversationParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) UpsertInboxConversations(ctx context.Context, batch string) ([]store.UpsertInboxConversationsRow, error) {
+	rs, err := a.w.UpsertInboxConversations(ctx, batch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.UpsertInboxConversationsRow, len(rs))
+	for i := range rs {
+		out[i] = store.UpsertInboxConversationsRow(rs[i])
+	}
+	return out, nil
 }
 
 func (a queries) UpsertInboxSLA(ctx context.Context, arg store.UpsertInboxSLAParams) error {

@@ -10,7 +10,9 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // hidingNet is a network that lets the inbox hide and unhide, and records
@@ -77,6 +79,7 @@ func TestModerationThroughTheAPI(t *testing.T) {
 	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
 		t.Fatal(err)
 	}
+	runRuleActs(t, env, owner, ws.ID)
 	seen := func() string {
 		netw.mu.Lock()
 		defer netw.mu.Unlock()
@@ -166,6 +169,7 @@ func TestModerationRuleHidesOnTheSandbox(t *testing.T) {
 	if _, err := env.App.Inbox.Ingest(ctx, ch, fetched); err != nil {
 		t.Fatal(err)
 	}
+	runRuleActs(t, env, owner, ws.ID)
 	hiddenOnSandbox := func(id string) bool {
 		for _, it := range env.Sandbox.Inbox(ch.ExternalID) {
 			if it.ID == id {
@@ -199,5 +203,29 @@ func TestModerationRuleHidesOnTheSandbox(t *testing.T) {
 	}
 	if hiddenOnSandbox(item.ExternalID) || item.Hidden {
 		t.Errorf("item %s is still hidden after the undo", item.ExternalID)
+	}
+}
+
+// runRuleActs performs the rules' network actions the ingestion queued,
+// as their River job does (these apps run no workers).
+func runRuleActs(t *testing.T, env *apptest.Env, owner store.User, wsID int64) {
+	t.Helper()
+	ctx := context.Background()
+	page, err := env.App.Inbox.List(ctx, owner, wsID, inbox.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range page.Items {
+		acts, err := env.App.Inbox.RuleActions(ctx, owner, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range acts {
+			if a.Result == inbox.ResultQueued {
+				if err := env.App.Inbox.PerformRuleAct(ctx, inbox.RuleActArgs{ActionID: a.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 }

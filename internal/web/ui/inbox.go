@@ -509,6 +509,10 @@ func auditResult(l *webi18n.Localizer, result string) string {
 		return l.T("refused by the network")
 	case inbox.ResultFailed:
 		return l.T("failed")
+	case inbox.ResultQueued:
+		return l.T("waiting to be sent to the network")
+	case inbox.ResultInFlight:
+		return l.T("sent to the network, answer unknown")
 	}
 	return result
 }

@@ -441,10 +441,10 @@ func (q *Queries) InsertInboxItem(ctx context.Context, arg InsertInboxItemParams
 }
 
 const insertInboxItems = `-- name: InsertInboxItems :many
-INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
-SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.created_at, r.created_at
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at)
+SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.assignee_id, COALESCE(r.priority, 1), r.created_at, r.created_at
 FROM jsonb_to_recordset($1::text::jsonb)
-     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, created_at timestamptz)
+     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, assignee_id bigint, priority bigint, created_at timestamptz)
 ON CONFLICT (channel_id, external_id) DO NOTHING
 RETURNING id, external_id
 `
@@ -454,8 +454,9 @@ type InsertInboxItemsRow struct {
 	ExternalID string
 }
 
-// InsertInboxItems adds the new items of a fetch in one statement and
-// returns those it added; one already stored (another writer was first)
+// InsertInboxItems adds the new items of a fetch in one statement, with
+// the assignee and priority the moderation rules gave them (priority 1,
+// normal, when the row says none), and returns those it added; one already stored (another writer was first)
 // is left as it is and not returned. Rows: store.InboxItemRow.
 func (q *Queries) InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error) {
 	rows, err := q.db.Query(ctx, insertInboxItems, batch)
@@ -1182,6 +1183,44 @@ func (q *Queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([
 	return items, nil
 }
 
+const listPublishedPartsByExternal = `-- name: ListPublishedPartsByExternal :many
+SELECT p.external_id, v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
+WHERE p.external_id = ANY($1::text[]) AND v.channel_id = $2
+`
+
+type ListPublishedPartsByExternalParams struct {
+	ExternalIds []string
+	ChannelID   int64
+}
+
+type ListPublishedPartsByExternalRow struct {
+	ExternalID string
+	PostID     int64
+	VariantID  int64
+}
+
+// ListPublishedPartsByExternal finds, in one query, which of a fetch's
+// roots and parents are messages of our posts on the channel.
+func (q *Queries) ListPublishedPartsByExternal(ctx context.Context, arg ListPublishedPartsByExternalParams) ([]ListPublishedPartsByExternalRow, error) {
+	rows, err := q.db.Query(ctx, listPublishedPartsByExternal, arg.ExternalIds, arg.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPublishedPartsByExternalRow
+	for rows.Next() {
+		var i ListPublishedPartsByExternalRow
+		if err := rows.Scan(&i.ExternalID, &i.PostID, &i.VariantID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listRecentPublishedParts = `-- name: ListRecentPublishedParts :many
 SELECT p.external_id, p.external_cid, p.external_url FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
 WHERE v.channel_id = $1 AND p.state = 'done' AND p.external_id <> '' AND p.done_at >= $2
@@ -1480,4 +1519,43 @@ func (q *Queries) UpsertInboxConversation(ctx context.Context, arg UpsertInboxCo
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertInboxConversations = `-- name: UpsertInboxConversations :many
+INSERT INTO inbox_conversations (workspace_id, channel_id, external_id, kind, post_id, variant_id, last_item_at, created_at)
+SELECT r.workspace_id, r.channel_id, r.external_id, r.kind, r.post_id, r.variant_id, r.last_item_at, r.created_at
+FROM jsonb_to_recordset($1::text::jsonb)
+     AS r(workspace_id bigint, channel_id bigint, external_id text, kind text, post_id bigint, variant_id bigint, last_item_at timestamptz, created_at timestamptz)
+ON CONFLICT (channel_id, external_id) DO UPDATE
+SET last_item_at = greatest(inbox_conversations.last_item_at, excluded.last_item_at),
+    post_id = coalesce(inbox_conversations.post_id, excluded.post_id),
+    variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
+RETURNING id, external_id
+`
+
+type UpsertInboxConversationsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// UpsertInboxConversations writes a fetch's conversations in one statement
+// (one row each) and returns their ids. Rows: store.ConversationRow.
+func (q *Queries) UpsertInboxConversations(ctx context.Context, batch string) ([]UpsertInboxConversationsRow, error) {
+	rows, err := q.db.Query(ctx, upsertInboxConversations, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UpsertInboxConversationsRow
+	for rows.Next() {
+		var i UpsertInboxConversationsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

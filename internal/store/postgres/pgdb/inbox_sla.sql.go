@@ -84,39 +84,38 @@ func (q *Queries) ListInboxArrivals(ctx context.Context, arg ListInboxArrivalsPa
 	return items, nil
 }
 
-const listInboxAwaiting = `-- name: ListInboxAwaiting :many
-SELECT id, channel_id, network_created_at, status FROM inbox_items
-WHERE workspace_id = $1 AND status IN ('new', 'open') AND deleted_at IS NULL
-ORDER BY id
+const listInboxOverdue = `-- name: ListInboxOverdue :many
+SELECT i.id FROM inbox_items i
+WHERE i.workspace_id = $1 AND i.status IN ('new', 'open') AND i.deleted_at IS NULL
+  AND i.network_created_at <= $2
+  AND NOT EXISTS (SELECT 1 FROM inbox_actions a WHERE a.item_id = i.id AND a.user_id IS NOT NULL AND a.result = 'ok'
+                  AND (a.action IN ('reply', 'responded') OR (a.action = 'status' AND a.detail IN ('pending', 'done'))))
+ORDER BY i.id DESC
 `
 
-type ListInboxAwaitingRow struct {
-	ID               int64
-	ChannelID        int64
-	NetworkCreatedAt time.Time
-	Status           string
+type ListInboxOverdueParams struct {
+	WorkspaceID int64
+	Cutoff      time.Time
 }
 
-// ListInboxAwaiting lists the items still waiting for the team (new or
-// open, not deleted): those that can run past the target.
-func (q *Queries) ListInboxAwaiting(ctx context.Context, workspaceID int64) ([]ListInboxAwaitingRow, error) {
-	rows, err := q.db.Query(ctx, listInboxAwaiting, workspaceID)
+// ListInboxOverdue lists, newest first, the items still waiting for the
+// team (new or open, not deleted, never answered by a member) that arrived
+// at or before cutoff: the latest arrival past the target, computed in Go
+// from the business hours (sla.Hours.LatestPast). "Answered" is
+// inbox.Responds, written again here: keep the two together.
+func (q *Queries) ListInboxOverdue(ctx context.Context, arg ListInboxOverdueParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listInboxOverdue, arg.WorkspaceID, arg.Cutoff)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []ListInboxAwaitingRow
+	var items []int64
 	for rows.Next() {
-		var i ListInboxAwaitingRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.ChannelID,
-			&i.NetworkCreatedAt,
-			&i.Status,
-		); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		items = append(items, i)
+		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -31,6 +31,25 @@ SELECT v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v O
 WHERE p.external_id = sqlc.arg(external_id) AND v.channel_id = sqlc.arg(channel_id)
 LIMIT 1;
 
+-- ListPublishedPartsByExternal finds, in one query, which of a fetch's
+-- roots and parents are messages of our posts on the channel.
+-- name: ListPublishedPartsByExternal :many
+SELECT p.external_id, v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
+WHERE p.external_id = ANY(sqlc.arg(external_ids)::text[]) AND v.channel_id = sqlc.arg(channel_id);
+
+-- UpsertInboxConversations writes a fetch's conversations in one statement
+-- (one row each) and returns their ids. Rows: store.ConversationRow.
+-- name: UpsertInboxConversations :many
+INSERT INTO inbox_conversations (workspace_id, channel_id, external_id, kind, post_id, variant_id, last_item_at, created_at)
+SELECT r.workspace_id, r.channel_id, r.external_id, r.kind, r.post_id, r.variant_id, r.last_item_at, r.created_at
+FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
+     AS r(workspace_id bigint, channel_id bigint, external_id text, kind text, post_id bigint, variant_id bigint, last_item_at timestamptz, created_at timestamptz)
+ON CONFLICT (channel_id, external_id) DO UPDATE
+SET last_item_at = greatest(inbox_conversations.last_item_at, excluded.last_item_at),
+    post_id = coalesce(inbox_conversations.post_id, excluded.post_id),
+    variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
+RETURNING id, external_id;
+
 -- ListRecentPublishedParts lists the channel's messages published since a
 -- time, for networks whose comments are read per post.
 -- name: ListRecentPublishedParts :many
@@ -49,14 +68,15 @@ SET last_item_at = greatest(inbox_conversations.last_item_at, excluded.last_item
     variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
 RETURNING id;
 
--- InsertInboxItems adds the new items of a fetch in one statement and
--- returns those it added; one already stored (another writer was first)
+-- InsertInboxItems adds the new items of a fetch in one statement, with
+-- the assignee and priority the moderation rules gave them (priority 1,
+-- normal, when the row says none), and returns those it added; one already stored (another writer was first)
 -- is left as it is and not returned. Rows: store.InboxItemRow.
 -- name: InsertInboxItems :many
-INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
-SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.created_at, r.created_at
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at)
+SELECT r.workspace_id, r.channel_id, r.network, r.external_id, r.kind, r.conversation_id, r.ref_id, r.ref_cid, r.ref_url, r.root_id, r.root_cid, r.root_url, r.parent_id, r.post_id, r.variant_id, r.author_id, r.text, r.declared_lang, r.lang, r.rating, r.sentiment, r.sentiment_score, r.network_created_at, r.edited_at, r.deleted_at, r.hidden, r.status, r.assignee_id, COALESCE(r.priority, 1), r.created_at, r.created_at
 FROM jsonb_to_recordset(sqlc.arg(batch)::text::jsonb)
-     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, created_at timestamptz)
+     AS r(workspace_id bigint, channel_id bigint, network text, external_id text, kind text, conversation_id bigint, ref_id text, ref_cid text, ref_url text, root_id text, root_cid text, root_url text, parent_id text, post_id bigint, variant_id bigint, author_id bigint, text text, declared_lang text, lang text, rating bigint, sentiment text, sentiment_score double precision, network_created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, hidden boolean, status text, assignee_id bigint, priority bigint, created_at timestamptz)
 ON CONFLICT (channel_id, external_id) DO NOTHING
 RETURNING id, external_id;
 

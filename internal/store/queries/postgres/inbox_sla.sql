@@ -19,12 +19,18 @@ SELECT id, channel_id, network_created_at, status FROM inbox_items
 WHERE workspace_id = sqlc.arg(workspace_id) AND network_created_at >= sqlc.arg(since) AND network_created_at < sqlc.arg(until)
 ORDER BY id;
 
--- ListInboxAwaiting lists the items still waiting for the team (new or
--- open, not deleted): those that can run past the target.
--- name: ListInboxAwaiting :many
-SELECT id, channel_id, network_created_at, status FROM inbox_items
-WHERE workspace_id = sqlc.arg(workspace_id) AND status IN ('new', 'open') AND deleted_at IS NULL
-ORDER BY id;
+-- ListInboxOverdue lists, newest first, the items still waiting for the
+-- team (new or open, not deleted, never answered by a member) that arrived
+-- at or before cutoff: the latest arrival past the target, computed in Go
+-- from the business hours (sla.Hours.LatestPast). "Answered" is
+-- inbox.Responds, written again here: keep the two together.
+-- name: ListInboxOverdue :many
+SELECT i.id FROM inbox_items i
+WHERE i.workspace_id = sqlc.arg(workspace_id) AND i.status IN ('new', 'open') AND i.deleted_at IS NULL
+  AND i.network_created_at <= sqlc.arg(cutoff)
+  AND NOT EXISTS (SELECT 1 FROM inbox_actions a WHERE a.item_id = i.id AND a.user_id IS NOT NULL AND a.result = 'ok'
+                  AND (a.action IN ('reply', 'responded') OR (a.action = 'status' AND a.detail IN ('pending', 'done'))))
+ORDER BY i.id DESC;
 
 -- ListInboxResponseCandidates lists the members' successful actions on the
 -- items that may be responses (the rule picking them is in Go), oldest

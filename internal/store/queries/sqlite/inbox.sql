@@ -30,6 +30,25 @@ SELECT v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v O
 WHERE p.external_id = sqlc.arg(external_id) AND v.channel_id = sqlc.arg(channel_id)
 LIMIT 1;
 
+-- ListPublishedPartsByExternal finds, in one query, which of a fetch's
+-- roots and parents are messages of our posts on the channel.
+-- name: ListPublishedPartsByExternal :many
+SELECT p.external_id, v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
+WHERE p.external_id IN (sqlc.slice(external_ids)) AND v.channel_id = sqlc.arg(channel_id);
+
+-- UpsertInboxConversations writes a fetch's conversations in one statement
+-- (one row each) and returns their ids. Rows: store.ConversationRow.
+-- name: UpsertInboxConversations :many
+INSERT INTO inbox_conversations (workspace_id, channel_id, external_id, kind, post_id, variant_id, last_item_at, created_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'post_id',
+       j.value ->> 'variant_id', j.value ->> 'last_item_at', j.value ->> 'created_at'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (channel_id, external_id) DO UPDATE
+SET last_item_at = max(inbox_conversations.last_item_at, excluded.last_item_at),
+    post_id = coalesce(inbox_conversations.post_id, excluded.post_id),
+    variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
+RETURNING id, external_id;
+
 -- ListRecentPublishedParts lists the channel's messages published since a
 -- time, for networks whose comments are read per post.
 -- name: ListRecentPublishedParts :many
@@ -48,12 +67,13 @@ SET last_item_at = max(inbox_conversations.last_item_at, excluded.last_item_at),
     variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
 RETURNING id;
 
--- InsertInboxItems adds the new items of a fetch in one statement and
--- returns those it added; one already stored (another writer was first)
+-- InsertInboxItems adds the new items of a fetch in one statement, with
+-- the assignee and priority the moderation rules gave them (priority 1,
+-- normal, when the row says none), and returns those it added; one already stored (another writer was first)
 -- is left as it is and not returned. Rows: store.InboxItemRow.
 -- name: InsertInboxItems :many
-INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
-SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'created_at', j.value ->> 'created_at'
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'assignee_id', COALESCE(j.value ->> 'priority', 1), j.value ->> 'created_at', j.value ->> 'created_at'
 FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
 ON CONFLICT (channel_id, external_id) DO NOTHING
 RETURNING id, external_id;

@@ -49,6 +49,32 @@ VALUES (sqlc.arg(workspace_id), sqlc.arg(item_id), NULL, sqlc.arg(action), sqlc.
         sqlc.arg(created_at), sqlc.narg(rule_id), sqlc.arg(rule_name), sqlc.arg(undo), sqlc.arg(previous))
 RETURNING id;
 
+-- AddInboxRuleActions audits the automatic actions of a fetch's items in
+-- one statement, in the rows' order. Rows: store.RuleActionRow.
+-- name: AddInboxRuleActions :many
+INSERT INTO inbox_actions (workspace_id, item_id, user_id, action, detail, result, error, created_at, rule_id, rule_name, undo, previous)
+SELECT j.value ->> 'workspace_id', j.value ->> 'item_id', NULL, j.value ->> 'action', j.value ->> 'detail', j.value ->> 'result',
+       j.value ->> 'error', j.value ->> 'created_at', j.value ->> 'rule_id', j.value ->> 'rule_name', j.value ->> 'undo', j.value ->> 'previous'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ORDER BY j.key
+RETURNING id, item_id, action, rule_id;
+
+-- AddInboxItemTags tags the items of a fetch in one statement; a tag an
+-- item has is left as it is. Rows: store.TagRow.
+-- name: AddInboxItemTags :exec
+INSERT INTO inbox_item_tags (item_id, tag)
+SELECT j.value ->> 'item_id', j.value ->> 'tag' FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT DO NOTHING;
+
+-- ClaimInboxRuleAction takes a queued network action of a rule for the job
+-- that performs it: of two runs of the job, only one calls the network.
+-- name: ClaimInboxRuleAction :execrows
+UPDATE inbox_actions SET result = 'in_flight' WHERE id = sqlc.arg(id) AND result = 'queued';
+
+-- FinishInboxRuleAction records how a claimed network action ended.
+-- name: FinishInboxRuleAction :exec
+UPDATE inbox_actions SET result = sqlc.arg(result), error = sqlc.arg(error), undo = sqlc.arg(undo) WHERE id = sqlc.arg(id);
+
 -- name: ListInboxRuleActions :many
 SELECT * FROM inbox_actions WHERE item_id = sqlc.arg(item_id) AND rule_name <> '' ORDER BY id;
 

@@ -442,8 +442,8 @@ func (q *Queries) InsertInboxItem(ctx context.Context, arg InsertInboxItemParams
 }
 
 const insertInboxItems = `-- name: InsertInboxItems :many
-INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, created_at, updated_at)
-SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'created_at', j.value ->> 'created_at'
+INSERT INTO inbox_items (workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'network', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'conversation_id', j.value ->> 'ref_id', j.value ->> 'ref_cid', j.value ->> 'ref_url', j.value ->> 'root_id', j.value ->> 'root_cid', j.value ->> 'root_url', j.value ->> 'parent_id', j.value ->> 'post_id', j.value ->> 'variant_id', j.value ->> 'author_id', j.value ->> 'text', j.value ->> 'declared_lang', j.value ->> 'lang', j.value ->> 'rating', j.value ->> 'sentiment', j.value ->> 'sentiment_score', j.value ->> 'network_created_at', j.value ->> 'edited_at', j.value ->> 'deleted_at', j.value ->> 'hidden', j.value ->> 'status', j.value ->> 'assignee_id', COALESCE(j.value ->> 'priority', 1), j.value ->> 'created_at', j.value ->> 'created_at'
 FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (channel_id, external_id) DO NOTHING
 RETURNING id, external_id
@@ -454,8 +454,9 @@ type InsertInboxItemsRow struct {
 	ExternalID string
 }
 
-// InsertInboxItems adds the new items of a fetch in one statement and
-// returns those it added; one already stored (another writer was first)
+// InsertInboxItems adds the new items of a fetch in one statement, with
+// the assignee and priority the moderation rules gave them (priority 1,
+// normal, when the row says none), and returns those it added; one already stored (another writer was first)
 // is left as it is and not returned. Rows: store.InboxItemRow.
 func (q *Queries) InsertInboxItems(ctx context.Context, batch string) ([]InsertInboxItemsRow, error) {
 	rows, err := q.db.QueryContext(ctx, insertInboxItems, batch)
@@ -1282,6 +1283,58 @@ func (q *Queries) ListInboxPollCandidates(ctx context.Context, now time.Time) ([
 	return items, nil
 }
 
+const listPublishedPartsByExternal = `-- name: ListPublishedPartsByExternal :many
+SELECT p.external_id, v.post_id, v.id AS variant_id FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
+WHERE p.external_id IN (/*SLICE:external_ids*/?) AND v.channel_id = ?2
+`
+
+type ListPublishedPartsByExternalParams struct {
+	ExternalIds []string
+	ChannelID   int64
+}
+
+type ListPublishedPartsByExternalRow struct {
+	ExternalID string
+	PostID     int64
+	VariantID  int64
+}
+
+// ListPublishedPartsByExternal finds, in one query, which of a fetch's
+// roots and parents are messages of our posts on the channel.
+func (q *Queries) ListPublishedPartsByExternal(ctx context.Context, arg ListPublishedPartsByExternalParams) ([]ListPublishedPartsByExternalRow, error) {
+	query := listPublishedPartsByExternal
+	var queryParams []interface{}
+	if len(arg.ExternalIds) > 0 {
+		for _, v := range arg.ExternalIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", strings.Repeat(",?", len(arg.ExternalIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", "NULL", 1)
+	}
+	queryParams = append(queryParams, arg.ChannelID)
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPublishedPartsByExternalRow
+	for rows.Next() {
+		var i ListPublishedPartsByExternalRow
+		if err := rows.Scan(&i.ExternalID, &i.PostID, &i.VariantID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listRecentPublishedParts = `-- name: ListRecentPublishedParts :many
 SELECT p.external_id, p.external_cid, p.external_url FROM publish_parts p JOIN post_variants v ON v.id = p.variant_id
 WHERE v.channel_id = ?1 AND p.state = 'done' AND p.external_id <> '' AND p.done_at >= ?2
@@ -1621,4 +1674,46 @@ func (q *Queries) UpsertInboxConversation(ctx context.Context, arg UpsertInboxCo
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertInboxConversations = `-- name: UpsertInboxConversations :many
+INSERT INTO inbox_conversations (workspace_id, channel_id, external_id, kind, post_id, variant_id, last_item_at, created_at)
+SELECT j.value ->> 'workspace_id', j.value ->> 'channel_id', j.value ->> 'external_id', j.value ->> 'kind', j.value ->> 'post_id',
+       j.value ->> 'variant_id', j.value ->> 'last_item_at', j.value ->> 'created_at'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (channel_id, external_id) DO UPDATE
+SET last_item_at = max(inbox_conversations.last_item_at, excluded.last_item_at),
+    post_id = coalesce(inbox_conversations.post_id, excluded.post_id),
+    variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
+RETURNING id, external_id
+`
+
+type UpsertInboxConversationsRow struct {
+	ID         int64
+	ExternalID string
+}
+
+// UpsertInboxConversations writes a fetch's conversations in one statement
+// (one row each) and returns their ids. Rows: store.ConversationRow.
+func (q *Queries) UpsertInboxConversations(ctx context.Context, batch string) ([]UpsertInboxConversationsRow, error) {
+	rows, err := q.db.QueryContext(ctx, upsertInboxConversations, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UpsertInboxConversationsRow
+	for rows.Next() {
+		var i UpsertInboxConversationsRow
+		if err := rows.Scan(&i.ID, &i.ExternalID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

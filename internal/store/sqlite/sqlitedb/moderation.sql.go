@@ -10,6 +10,19 @@ import (
 	"time"
 )
 
+const addInboxItemTags = `-- name: AddInboxItemTags :exec
+INSERT INTO inbox_item_tags (item_id, tag)
+SELECT j.value ->> 'item_id', j.value ->> 'tag' FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT DO NOTHING
+`
+
+// AddInboxItemTags tags the items of a fetch in one statement; a tag an
+// item has is left as it is. Rows: store.TagRow.
+func (q *Queries) AddInboxItemTags(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addInboxItemTags, batch)
+	return err
+}
+
 const addInboxRuleAction = `-- name: AddInboxRuleAction :one
 INSERT INTO inbox_actions (workspace_id, item_id, user_id, action, detail, result, error, created_at, rule_id, rule_name, undo, previous)
 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6,
@@ -50,6 +63,52 @@ func (q *Queries) AddInboxRuleAction(ctx context.Context, arg AddInboxRuleAction
 	return id, err
 }
 
+const addInboxRuleActions = `-- name: AddInboxRuleActions :many
+INSERT INTO inbox_actions (workspace_id, item_id, user_id, action, detail, result, error, created_at, rule_id, rule_name, undo, previous)
+SELECT j.value ->> 'workspace_id', j.value ->> 'item_id', NULL, j.value ->> 'action', j.value ->> 'detail', j.value ->> 'result',
+       j.value ->> 'error', j.value ->> 'created_at', j.value ->> 'rule_id', j.value ->> 'rule_name', j.value ->> 'undo', j.value ->> 'previous'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ORDER BY j.key
+RETURNING id, item_id, action, rule_id
+`
+
+type AddInboxRuleActionsRow struct {
+	ID     int64
+	ItemID int64
+	Action string
+	RuleID *int64
+}
+
+// AddInboxRuleActions audits the automatic actions of a fetch's items in
+// one statement, in the rows' order. Rows: store.RuleActionRow.
+func (q *Queries) AddInboxRuleActions(ctx context.Context, batch string) ([]AddInboxRuleActionsRow, error) {
+	rows, err := q.db.QueryContext(ctx, addInboxRuleActions, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AddInboxRuleActionsRow
+	for rows.Next() {
+		var i AddInboxRuleActionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.ItemID,
+			&i.Action,
+			&i.RuleID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const bumpModerationRuleSet = `-- name: BumpModerationRuleSet :exec
 INSERT INTO moderation_rule_sets (workspace_id, version) VALUES (?1, 1)
 ON CONFLICT (workspace_id) DO UPDATE SET version = moderation_rule_sets.version + 1
@@ -60,6 +119,20 @@ ON CONFLICT (workspace_id) DO UPDATE SET version = moderation_rule_sets.version 
 func (q *Queries) BumpModerationRuleSet(ctx context.Context, workspaceID int64) error {
 	_, err := q.db.ExecContext(ctx, bumpModerationRuleSet, workspaceID)
 	return err
+}
+
+const claimInboxRuleAction = `-- name: ClaimInboxRuleAction :execrows
+UPDATE inbox_actions SET result = 'in_flight' WHERE id = ?1 AND result = 'queued'
+`
+
+// ClaimInboxRuleAction takes a queued network action of a rule for the job
+// that performs it: of two runs of the job, only one calls the network.
+func (q *Queries) ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error) {
+	result, err := q.db.ExecContext(ctx, claimInboxRuleAction, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const deleteModerationRule = `-- name: DeleteModerationRule :exec
@@ -77,6 +150,28 @@ DELETE FROM saved_replies WHERE id = ?1
 
 func (q *Queries) DeleteSavedReply(ctx context.Context, id int64) error {
 	_, err := q.db.ExecContext(ctx, deleteSavedReply, id)
+	return err
+}
+
+const finishInboxRuleAction = `-- name: FinishInboxRuleAction :exec
+UPDATE inbox_actions SET result = ?1, error = ?2, undo = ?3 WHERE id = ?4
+`
+
+type FinishInboxRuleActionParams struct {
+	Result string
+	Error  string
+	Undo   string
+	ID     int64
+}
+
+// FinishInboxRuleAction records how a claimed network action ended.
+func (q *Queries) FinishInboxRuleAction(ctx context.Context, arg FinishInboxRuleActionParams) error {
+	_, err := q.db.ExecContext(ctx, finishInboxRuleAction,
+		arg.Result,
+		arg.Error,
+		arg.Undo,
+		arg.ID,
+	)
 	return err
 }
 
