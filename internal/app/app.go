@@ -29,6 +29,8 @@ import (
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
@@ -88,7 +90,10 @@ type App struct {
 	// nodes on PostgreSQL.
 	Live     *live.Broker
 	Webhooks *webhooks.Service
-	Handler  http.Handler
+	// Signals and Alerts: listening's weak signals and alert rules.
+	Signals *signals.Service
+	Alerts  *alerts.Service
+	Handler http.Handler
 	roles    Roles
 	jobsUp   atomic.Bool
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
@@ -290,6 +295,10 @@ func (a *App) build() error {
 	if a.Live != nil {
 		a.Inbox.Guard = a.Live
 	}
+	a.Signals = &signals.Service{Store: a.Store, Auth: a.Auth, Now: now}
+	// Alerts.Crisis stays nil until internal/crisis is wired.
+	a.Alerts = &alerts.Service{Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, SMTP: a.Notifier.SMTP, HTTP: client,
+		AllowPrivate: cfg.AllowPrivateNetworks, PublicURL: cfg.PublicURL, Log: a.Log.With("part", "alerts"), Now: now}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)
@@ -303,10 +312,12 @@ func (a *App) build() error {
 		a.Idempotency.Register(workers)
 		a.Inbox.Register(workers)
 		a.Webhooks.Register(workers)
+		a.Alerts.Register(workers)
 		a.InboxStreams = &inbox.Streams{Inbox: a.Inbox, Node: cfg.NodeID}
 		rc.Workers = workers
 		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.PeriodicJobs = append(rc.PeriodicJobs, webhooks.PeriodicJobs()...)
+		rc.PeriodicJobs = append(rc.PeriodicJobs, alerts.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},

@@ -152,6 +152,7 @@ var Sentences = []string{
 	"Tribune disabled this webhook after its deliveries failed for days. Fix the receiver, then enable it again on the Webhooks page.",
 	"The network refused the channel's credentials; reconnect the channel. (%s)",
 	"Inbox items assigned to you by %s", "Open the inbox to answer them.",
+	"Listening alert: %s", "Open the alerts page to see it.",
 }
 
 // Text translates a stored text into lang as described at Sentences.
