@@ -94,8 +94,8 @@ type App struct {
 	Signals *signals.Service
 	Alerts  *alerts.Service
 	Handler http.Handler
-	roles    Roles
-	jobsUp   atomic.Bool
+	roles   Roles
+	jobsUp  atomic.Bool
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
 	// known once Run has sent its ready address.
 	metricsAddr string
