@@ -435,3 +435,92 @@ func TestSignedWebhookDelivery(t *testing.T) {
 		}
 	})
 }
+
+type crisisCalls struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (c *crisisCalls) OpenFromAlert(_ context.Context, workspaceID, alertID int64, title string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls = append(c.calls, strconv.FormatInt(workspaceID, 10)+"/"+strconv.FormatInt(alertID, 10)+"/"+title)
+	return nil
+}
+
+func (c *crisisCalls) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.calls)
+}
+
+func TestCrisisRuleSwitchesOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false, true)
+	sw := &crisisCalls{}
+	f.svc.Crisis = sw
+	f.rule(t, alerts.Input{Name: "Crise", Kind: alerts.KindVolume, MinCount: 20, Crisis: true})
+	for i := 0; i < 10; i++ {
+		f.db.Volume(f.ws.ID, f.topic, f.clock.Now(), 30, 0)
+		f.evaluate(t)
+		f.clock.Advance(time.Minute)
+	}
+	waitFor(t, "the crisis switch", func() bool { return sw.count() == 1 })
+	a := f.alerts(t)[0]
+	if want := strconv.FormatInt(f.ws.ID, 10) + "/" + strconv.FormatInt(a.ID, 10) + "/Crise"; sw.calls[0] != want {
+		t.Errorf("call = %s, want %s", sw.calls[0], want)
+	}
+	waitFor(t, "the crisis delivery", func() bool {
+		for _, d := range f.alerts(t)[0].Deliveries {
+			if d.Channel == "crisis" && d.Outcome == alerts.OutcomeDelivered {
+				return true
+			}
+		}
+		return false
+	})
+	if n := sw.count(); n != 1 {
+		t.Errorf("crisis calls = %d, want 1", n)
+	}
+	// Without a crisis package wired, the failure is recorded, not lost.
+	g := newFixture(t, false, true)
+	g.rule(t, alerts.Input{Name: "Crise", Kind: alerts.KindVolume, MinCount: 20, Crisis: true})
+	g.db.Volume(g.ws.ID, g.topic, start, 30, 0)
+	g.evaluate(t)
+	waitFor(t, "the failed crisis delivery", func() bool {
+		for _, d := range g.alerts(t)[0].Deliveries {
+			if d.Channel == "crisis" && d.Outcome == alerts.OutcomeFailed {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func TestBacktestShowsEachStormOnce(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, pg bool) {
+		f := newFixture(t, pg, false)
+		// Two storms in the last 30 days: one of 3 hours (with a quiet hour
+		// inside, shorter than the cooldown), one of 1 hour; 19 mentions
+		// elsewhere (below the minimum).
+		day := start.Truncate(time.Hour)
+		first := day.Add(-10 * 24 * time.Hour)
+		for _, h := range []time.Duration{0, 1, 3} {
+			f.db.Volume(f.ws.ID, f.topic, first.Add(h*time.Hour), 50, 0)
+		}
+		second := day.Add(-2 * 24 * time.Hour)
+		f.db.Volume(f.ws.ID, f.topic, second, 60, 0)
+		f.db.Volume(f.ws.ID, f.topic, day.Add(-5*24*time.Hour), 19, 0)
+		got, err := f.svc.Backtest(context.Background(), f.owner, f.ws.ID, alerts.Input{Kind: alerts.KindVolume, MinCount: 20, Cooldown: 2 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || !got[0].From.Equal(first) || got[0].Hours != 3 || !got[0].To.Equal(first.Add(3*time.Hour)) ||
+			!got[1].From.Equal(second) || got[1].Peak != 60 {
+			t.Errorf("storms = %+v, want [%s ×3 hours, %s peak 60]", got, first, second)
+		}
+		if _, err := f.svc.Backtest(context.Background(), f.owner, f.ws.ID, alerts.Input{Kind: alerts.KindWatch}); err != alerts.ErrWords {
+			t.Errorf("watch rule without words: err = %v, want ErrWords", err)
+		}
+	})
+}
