@@ -219,6 +219,15 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+// found turns the store's "no such row" (another workspace's id included)
+// into the 404 members see.
+func found(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return problem.NotFound
+	}
+	return err
+}
+
 // The permissions: reading rules, alerts and tests is for every member;
 // writing rules for those who manage channels; acknowledging and closing
 // for those who answer (compose); a crisis rule also needs Crisis.
@@ -293,7 +302,8 @@ func isTerm(w string) bool {
 
 func (s *Service) checkSlackURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil {
+	// An incoming webhook's path is /services/<team>/<bot>/<secret>.
+	if err != nil || u.Host == "" || u.User != nil || !strings.HasPrefix(u.Path, "/services/") {
 		return ErrSlackURL
 	}
 	if s.AllowPrivate {
@@ -437,7 +447,7 @@ func (s *Service) Rule(ctx context.Context, user store.User, workspaceID, id int
 	}
 	r, err := s.Store.GetAlertRule(ctx, store.GetAlertRuleParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
-		return Rule{}, err
+		return Rule{}, found(err)
 	}
 	return view(r), nil
 }
@@ -486,7 +496,7 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID, id i
 	}
 	saved, err := s.Store.GetAlertRule(ctx, store.GetAlertRuleParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
-		return Rule{}, err
+		return Rule{}, found(err)
 	}
 	// Turning crisis off also needs the permission to turn it on.
 	if saved.Crisis && !in.Crisis {
@@ -624,7 +634,7 @@ func (s *Service) Get(ctx context.Context, user store.User, workspaceID, id int6
 	}
 	a, err := s.Store.GetAlert(ctx, store.GetAlertParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
-		return Alert{}, err
+		return Alert{}, found(err)
 	}
 	list, err := s.withDeliveries(ctx, workspaceID, []store.ListenAlert{a})
 	if err != nil {
@@ -641,7 +651,7 @@ func (s *Service) Acknowledge(ctx context.Context, user store.User, workspaceID,
 	}
 	a, err := s.Store.GetAlert(ctx, store.GetAlertParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
-		return Alert{}, err
+		return Alert{}, found(err)
 	}
 	if State(a.State) != StateOpen {
 		return Alert{}, ErrNotActive
@@ -661,7 +671,7 @@ func (s *Service) Close(ctx context.Context, user store.User, workspaceID, id in
 	}
 	a, err := s.Store.GetAlert(ctx, store.GetAlertParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
-		return Alert{}, err
+		return Alert{}, found(err)
 	}
 	if a.ClosedAt != nil {
 		return Alert{}, ErrNotActive

@@ -29,6 +29,8 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -66,6 +68,9 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks (the inbox's authors grouped).
 	Contacts *contacts.Service
+	// Signals and Alerts are listening's weak signals and alert rules.
+	Signals *signals.Service
+	Alerts  *alerts.Service
 }
 
 type server struct{ Deps }

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -100,6 +101,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A listening alert rule of A that has fired.
+	alertRule, alert := listenAlertOf(t, env, owner, wsA.ID)
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -131,6 +134,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(contact.ID)
 		case strings.HasPrefix(path, "/v1/inbox/views/"):
 			return fmt.Sprint(view.ID)
+		case strings.Contains(path, "/listen/alert-rules/"):
+			return fmt.Sprint(alertRule.ID)
+		case strings.Contains(path, "/listen/alerts/"):
+			return fmt.Sprint(alert.ID)
 		}
 		return "1"
 	}
@@ -222,6 +229,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"reply-to-inbox-item":    `{"text":"pwned"}`,
 		"create-inbox-view":      `{"name":"pwned","query":"status=new","shared":true}`,
 		"update-inbox-view":      `{"name":"pwned","shared":false}`,
+		"create-alert-rule":      `{"name":"pwned","kind":"volume"}`,
+		"update-alert-rule":      `{"name":"pwned","kind":"volume","enabled":false}`,
+		"test-alert-rule":        `{"name":"x","kind":"volume"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -289,6 +299,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if h, err := env.App.Webhooks.Get(ctx, owner, wsA.ID, hook.ID); err != nil || !h.Enabled || h.URL != "https://hooks.example.com/a" {
 		t.Errorf("workspace A's webhook changed: %+v %v", h, err)
+	}
+	if r, err := env.App.Alerts.Rule(ctx, owner, wsA.ID, alertRule.ID); err != nil || r.Name != alertRule.Name || !r.Enabled {
+		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
+	}
+	if a, err := env.App.Alerts.Get(ctx, owner, wsA.ID, alert.ID); err != nil || a.State != alerts.StateOpen {
+		t.Errorf("workspace A's alert changed: %+v %v", a, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))

@@ -131,6 +131,7 @@ func (s *server) routes(a huma.API) {
 	s.moderationRoutes(a)
 	s.contactRoutes(a)
 	s.inboxViewRoutes(a)
+	s.listenAlertRoutes(a)
 }
 
 // ---- accounts
