@@ -682,3 +682,47 @@ func (s *Service) Close(ctx context.Context, user store.User, workspaceID, id in
 	}
 	return s.Get(ctx, user, workspaceID, id)
 }
+
+// Choice is a topic or webhook a rule may name.
+type Choice struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Choices are what the rule form offers: the workspace's topics, and its
+// enabled webhooks to those who may edit rules (an endpoint's address is
+// for them only). CanEdit says whether the user may save rules, CanCrisis
+// whether they may ask for crisis mode.
+type Choices struct {
+	Topics    []Choice
+	Webhooks  []Choice
+	CanEdit   bool
+	CanCrisis bool
+	CanHandle bool
+}
+
+// FormChoices returns the Choices of the workspace for user.
+func (s *Service) FormChoices(ctx context.Context, user store.User, workspaceID int64) (Choices, error) {
+	_, role, err := s.Auth.Authorize(ctx, user, workspaceID, permRead)
+	if err != nil {
+		return Choices{}, err
+	}
+	c := Choices{CanEdit: role.Can(permRules), CanCrisis: role.Can(permRules) && role.Can(auth.Crisis), CanHandle: role.Can(permHandle)}
+	topics, err := s.Store.ListAlertTopics(ctx, workspaceID)
+	if err != nil {
+		return c, err
+	}
+	for _, t := range topics {
+		c.Topics = append(c.Topics, Choice{ID: t.ID, Name: t.Name})
+	}
+	if c.CanEdit {
+		eps, err := s.Store.ListEnabledWebhookEndpoints(ctx, workspaceID)
+		if err != nil {
+			return c, err
+		}
+		for _, e := range eps {
+			c.Webhooks = append(c.Webhooks, Choice{ID: e.ID, Name: e.URL})
+		}
+	}
+	return c, nil
+}

@@ -380,7 +380,6 @@ func TestSlackDelivery(t *testing.T) {
 	})
 }
 
-
 func TestSignedWebhookDelivery(t *testing.T) {
 	t.Parallel()
 	dialects(t, func(t *testing.T, pg bool) {

@@ -279,4 +279,3 @@ func (s *Service) deliver(ctx context.Context, a DeliverArgs, r store.ListenAler
 	}
 	return errPermanent{fmt.Errorf("unknown channel %q", a.Channel)}
 }
-

@@ -48,6 +48,7 @@ func (d PageData) wsNav() []navItem {
 		{"calendar", "Calendar", base + "/calendar"},
 		{"posts", "Posts", base + "/posts"},
 		{"inbox", "Inbox", base + "/inbox"},
+		{"listen-alerts", "Alerts", base + "/listen/alerts"},
 		{"compose", "Compose", base + "/compose"},
 		{"media", "Media", base + "/media"},
 		{"channels", "Channels", base + "/channels"},

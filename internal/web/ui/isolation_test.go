@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -60,6 +61,7 @@ type tenantA struct {
 	tokenID int64
 	hookID  int64
 	view    int64 // a saved inbox view of A, shared with A
+	alertRule, alert int64 // a listening alert rule of A and the alert it raised
 	secrets []string
 }
 
@@ -251,7 +253,8 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.view = view.ID
-	a.secrets = []string{"secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.alertRule, a.alert = seedAlert(t, env, owner, ws.ID)
+	a.secrets = []string{"secret alert rule", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
 
@@ -259,6 +262,12 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	t.Helper()
 	ctx := context.Background()
+	if r, err := env.App.Alerts.Rule(ctx, owner, a.ws.ID, a.alertRule); err != nil || r.Name != "secret alert rule" || !r.Enabled {
+		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
+	}
+	if al, err := env.App.Alerts.Get(ctx, owner, a.ws.ID, a.alert); err != nil || al.State != alerts.StateOpen {
+		t.Errorf("workspace A's alert changed: %+v %v", al, err)
+	}
 	got, _, _, err := env.App.Posts.Get(ctx, owner, a.post.Post.ID)
 	if err != nil {
 		t.Fatalf("workspace A's post: %v", err)
@@ -407,6 +416,10 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.contact.ID
 		case strings.HasPrefix(path, "/w/{ws}/inbox/views/"):
 			id = w.a.view
+		case strings.HasPrefix(path, "/w/{ws}/listen/alert-rules/"):
+			id = w.a.alertRule
+		case strings.HasPrefix(path, "/w/{ws}/listen/alerts/"):
+			id = w.a.alert
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -454,6 +467,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
 		"shared": {"on"}, "query": {"tag=pwned"},
+		"kind": {"volume"}, "rule": {fmt.Sprint(a.alertRule)},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()

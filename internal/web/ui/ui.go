@@ -23,6 +23,8 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -68,6 +70,9 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Contacts is one person across networks.
 	Contacts *contacts.Service
+	// Signals and Alerts are listening's weak signals and alert rules.
+	Signals *signals.Service
+	Alerts  *alerts.Service
 }
 
 // SessionCookie names the session cookie.
