@@ -16,6 +16,8 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/listen/signals/rolluptest"
+	"github.com/tribune-social/tribune/internal/notify"
+	"github.com/tribune-social/tribune/internal/notify/smtptest"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/webhooks"
 )
@@ -521,5 +523,37 @@ func TestBacktestShowsEachStormOnce(t *testing.T) {
 		if _, err := f.svc.Backtest(context.Background(), f.owner, f.ws.ID, alerts.Input{Kind: alerts.KindWatch}); err != alerts.ErrWords {
 			t.Errorf("watch rule without words: err = %v, want ErrWords", err)
 		}
+	})
+}
+
+func TestEmailAndKickedEvaluation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false, true)
+	mail := smtptest.Start(t)
+	f.svc.SMTP = notify.SMTP{Host: mail.Host, Port: mail.Port, From: "tribune@example.test"}
+	f.rule(t, alerts.Input{Name: "Pic courriel", Kind: alerts.KindVolume, MinCount: 20, Channels: []alerts.Channel{alerts.ChannelEmail, alerts.ChannelInApp}})
+	f.db.Volume(f.ws.ID, f.topic, start, 40, 0)
+	// The ingestion asks for an evaluation in its own transaction; the
+	// worker runs it (no direct call here).
+	if err := f.env.Store.InTx(context.Background(), func(tx store.Tx) error { return alerts.Kick(context.Background(), tx, f.ws.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the e-mail", func() bool { return len(mail.Messages()) == 1 })
+	m := mail.Messages()[0]
+	body, err := m.Body()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.To) != 1 || m.To[0] != f.owner.Email || !strings.Contains(m.Data, "Pic courriel") || !strings.Contains(body, "40 mentions") ||
+		!strings.Contains(body, "/listen/alerts") {
+		t.Errorf("e-mail to %v: %s", m.To, m.Data)
+	}
+	waitFor(t, "the e-mail delivery", func() bool {
+		for _, d := range f.alerts(t)[0].Deliveries {
+			if d.Channel == "email" && d.Outcome == alerts.OutcomeDelivered {
+				return true
+			}
+		}
+		return false
 	})
 }
