@@ -531,6 +531,20 @@ func TestEmailAndKickedEvaluation(t *testing.T) {
 	f := newFixture(t, false, true)
 	mail := smtptest.Start(t)
 	f.svc.SMTP = notify.SMTP{Host: mail.Host, Port: mail.Port, From: "tribune@example.test"}
+	// The periodic evaluation runs once at start, then every minute: once
+	// it has run, only Kick can evaluate within this test's deadline.
+	waitFor(t, "the first periodic evaluation", func() bool {
+		counts, err := f.env.Store.JobCounts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range counts {
+			if c.Kind == (alerts.EvaluateArgs{}).Kind() && c.State == "completed" {
+				return true
+			}
+		}
+		return false
+	})
 	f.rule(t, alerts.Input{Name: "Pic courriel", Kind: alerts.KindVolume, MinCount: 20, Channels: []alerts.Channel{alerts.ChannelEmail, alerts.ChannelInApp}})
 	f.db.Volume(f.ws.ID, f.topic, start, 40, 0)
 	// The ingestion asks for an evaluation in its own transaction; the
