@@ -297,7 +297,7 @@ func (a *App) build() error {
 	}
 	a.Signals = &signals.Service{Store: a.Store, Auth: a.Auth, Now: now}
 	// Alerts.Crisis stays nil until internal/crisis is wired.
-	a.Alerts = &alerts.Service{Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, SMTP: a.Notifier.SMTP, HTTP: client,
+	a.Alerts = &alerts.Service{Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, Keys: keys, SMTP: a.Notifier.SMTP, HTTP: client,
 		AllowPrivate: cfg.AllowPrivateNetworks, PublicURL: cfg.PublicURL, Log: a.Log.With("part", "alerts"), Now: now}
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,

@@ -346,7 +346,8 @@ type CreateAlertRuleParams struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool
@@ -1446,7 +1447,8 @@ type ListenAlertRule struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool
@@ -2152,7 +2154,8 @@ type UpdateAlertRuleParams struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool

@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/query"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/webhooks"
 )
@@ -108,8 +110,8 @@ const (
 	BacktestDays = 30
 )
 
-// Rule is an alert rule as members see it. SlackURL is never shown whole:
-// whoever has it may post to the channel.
+// Rule is an alert rule as members see it. The Slack address is never
+// shown (whoever has it may post to the channel), only whether one is set.
 type Rule struct {
 	ID        int64         `json:"id"`
 	Name      string        `json:"name"`
@@ -122,7 +124,7 @@ type Rule struct {
 	Words     []string      `json:"words"`
 	Cooldown  time.Duration `json:"-"`
 	Channels  []Channel     `json:"channels"`
-	SlackURL  string        `json:"slack_url,omitempty"`
+	Slack     bool          `json:"slack_configured"`
 	WebhookID int64         `json:"webhook_id,omitempty"`
 	Crisis    bool          `json:"crisis"`
 	Enabled   bool          `json:"enabled"`
@@ -203,7 +205,9 @@ type Service struct {
 	Store    store.Store
 	Auth     *auth.Service
 	Webhooks *webhooks.Service
-	SMTP     notify.SMTP
+	// Keys seal the Slack addresses.
+	Keys *secret.Keyring
+	SMTP notify.SMTP
 	// HTTP posts to Slack: the safe outgoing client (httpx.NewClient).
 	HTTP *http.Client
 	// AllowPrivate mirrors -allow-private-networks: a Slack address may
@@ -250,7 +254,7 @@ func splitList(s string) []string {
 func view(r store.ListenAlertRule) Rule {
 	v := Rule{ID: r.ID, Name: r.Name, Kind: Kind(r.Kind), Factor: r.Factor, Weeks: int(r.Weeks), MinCount: r.MinCount,
 		Share: r.Share, Words: splitList(r.Words), Cooldown: time.Duration(r.CooldownMinutes) * time.Minute,
-		SlackURL: maskURL(r.SlackUrl), Crisis: r.Crisis, Enabled: r.Enabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Slack: r.SlackSealed != nil, Crisis: r.Crisis, Enabled: r.Enabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.TopicID != nil {
 		v.TopicID = *r.TopicID
 	}
@@ -264,18 +268,6 @@ func view(r store.ListenAlertRule) Rule {
 		v.Channels = append(v.Channels, Channel(c))
 	}
 	return v
-}
-
-// maskURL shows where a Slack webhook goes without its secret path.
-func maskURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "…"
-	}
-	return u.Scheme + "://" + u.Host + "/…"
 }
 
 // normWord folds a watch word as the term rollups count it.
@@ -379,11 +371,11 @@ func (s *Service) check(ctx context.Context, workspaceID int64, in Input, saved 
 	}
 	in.Channels = chans
 	if slices.Contains(chans, ChannelSlack) {
-		if in.SlackURL == "" && saved != nil {
-			in.SlackURL = saved.SlackUrl
-		}
-		if err := s.checkSlackURL(in.SlackURL); err != nil {
-			return in, err
+		// An empty address keeps the saved one (it is never shown back).
+		if in.SlackURL != "" || saved == nil || saved.SlackSealed == nil {
+			if err := s.checkSlackURL(in.SlackURL); err != nil {
+				return in, err
+			}
 		}
 	} else {
 		in.SlackURL = ""
@@ -407,6 +399,32 @@ func (s *Service) check(ctx context.Context, workspaceID int64, in Input, saved 
 		}
 	}
 	return in, nil
+}
+
+func slackAAD(workspaceID int64) string { return "alert-slack:" + strconv.FormatInt(workspaceID, 10) }
+
+// slackColumns seals a new Slack address for the workspace, keeps the saved
+// one when none was typed, and clears it when the rule does not use Slack.
+func (s *Service) slackColumns(workspaceID int64, in Input, saved *store.ListenAlertRule) ([]byte, string) {
+	switch {
+	case !slices.Contains(in.Channels, ChannelSlack):
+		return nil, ""
+	case in.SlackURL == "" && saved != nil:
+		return saved.SlackSealed, saved.SlackKeyID
+	}
+	return s.Keys.Seal([]byte(in.SlackURL), slackAAD(workspaceID))
+}
+
+// slackURL opens a rule's sealed Slack address.
+func (s *Service) slackURL(r store.ListenAlertRule) (string, error) {
+	if r.SlackSealed == nil {
+		return "", errors.New("the rule has no Slack address any more")
+	}
+	raw, err := s.Keys.Open(r.SlackSealed, r.SlackKeyID, slackAAD(r.WorkspaceID))
+	if err != nil {
+		return "", fmt.Errorf("the Slack address cannot be read: %w", err)
+	}
+	return string(raw), nil
 }
 
 func ptr(id int64) *int64 {
@@ -478,10 +496,11 @@ func (s *Service) Create(ctx context.Context, user store.User, workspaceID int64
 		return Rule{}, ErrTooMany
 	}
 	now := s.now()
+	sealed, keyID := s.slackColumns(workspaceID, in, nil)
 	r, err := s.Store.CreateAlertRule(ctx, store.CreateAlertRuleParams{WorkspaceID: workspaceID, Name: in.Name, Kind: string(in.Kind),
 		TopicID: ptr(in.TopicID), Factor: in.Factor, Weeks: int64(in.Weeks), MinCount: in.MinCount, Share: in.Share,
 		Words: strings.Join(in.Words, "\n"), CooldownMinutes: int64(in.Cooldown / time.Minute), Channels: joinChannels(in.Channels),
-		SlackUrl: in.SlackURL, WebhookID: ptr(in.WebhookID), Crisis: in.Crisis, Enabled: in.Enabled, CreatedBy: ptr(user.ID),
+		SlackSealed: sealed, SlackKeyID: keyID, WebhookID: ptr(in.WebhookID), Crisis: in.Crisis, Enabled: in.Enabled, CreatedBy: ptr(user.ID),
 		CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return Rule{}, err
@@ -508,10 +527,11 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID, id i
 	if err != nil {
 		return Rule{}, err
 	}
+	sealed, keyID := s.slackColumns(workspaceID, in, &saved)
 	r, err := s.Store.UpdateAlertRule(ctx, store.UpdateAlertRuleParams{ID: id, WorkspaceID: workspaceID, Name: in.Name, Kind: string(in.Kind),
 		TopicID: ptr(in.TopicID), Factor: in.Factor, Weeks: int64(in.Weeks), MinCount: in.MinCount, Share: in.Share,
 		Words: strings.Join(in.Words, "\n"), CooldownMinutes: int64(in.Cooldown / time.Minute), Channels: joinChannels(in.Channels),
-		SlackUrl: in.SlackURL, WebhookID: ptr(in.WebhookID), Crisis: in.Crisis, Enabled: in.Enabled, UpdatedAt: s.now()})
+		SlackSealed: sealed, SlackKeyID: keyID, WebhookID: ptr(in.WebhookID), Crisis: in.Crisis, Enabled: in.Enabled, UpdatedAt: s.now()})
 	if err != nil {
 		return Rule{}, err
 	}

@@ -264,13 +264,14 @@ func (s *Service) deliver(ctx context.Context, a DeliverArgs, r store.ListenAler
 		return s.SMTP.Send(ctx, u.Email, "[Tribune] "+i18n.T(u.Locale, notifyTitle, r.Name),
 			v.Describe(u.Locale)+"\n\n"+s.alertsURL(alert.WorkspaceID))
 	case ChannelSlack:
-		if r.SlackUrl == "" {
-			return errPermanent{errors.New("the rule has no Slack address any more")}
-		}
-		if err := s.checkSlackURL(r.SlackUrl); err != nil {
+		u, err := s.slackURL(r)
+		if err != nil {
 			return errPermanent{err}
 		}
-		return s.postSlack(ctx, r.SlackUrl, SlackMessage{Text: s.slackText(r, alert, s.ruleLang(ctx, r))})
+		if err := s.checkSlackURL(u); err != nil {
+			return errPermanent{err}
+		}
+		return s.postSlack(ctx, u, SlackMessage{Text: s.slackText(r, alert, s.ruleLang(ctx, r))})
 	case channelCrisis:
 		if s.Crisis == nil {
 			return errPermanent{errors.New("crisis mode is not available on this server")}

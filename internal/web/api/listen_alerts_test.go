@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -72,13 +73,13 @@ func TestListenAlertsAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(created), &r); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(created, "secret") || r.CooldownMinutes != 60 {
+	if strings.Contains(created, "secret") || !strings.Contains(created, `"slack_configured":true`) || r.CooldownMinutes != 60 {
 		t.Errorf("created rule shows its Slack secret or lost its cooldown: %s", created)
 	}
 	// An update without slack_url keeps the saved address.
 	call("PUT", fmt.Sprintf("/listen/alert-rules/%d", r.ID), `{"name":"Pic 2","kind":"volume","min_count":5,"channels":["slack"]}`, 200)
 	saved, err := env.Store.GetAlertRule(context.Background(), store.GetAlertRuleParams{ID: r.ID, WorkspaceID: ws.ID})
-	if err != nil || saved.SlackUrl != "http://127.0.0.1:1/services/T/B/secret" || saved.Name != "Pic 2" {
+	if err != nil || saved.SlackSealed == nil || saved.Name != "Pic 2" || bytes.Contains(saved.SlackSealed, []byte("secret")) {
 		t.Errorf("after update: %+v %v", saved, err)
 	}
 	if got := call("POST", "/listen/alert-rules/test", `{"name":"t","kind":"volume"}`, 200); got != "[]\n" && got != "[]" {

@@ -36,7 +36,10 @@ CREATE TABLE listen_alert_rules (
     cooldown_minutes BIGINT NOT NULL DEFAULT 360,
     -- comma-separated: inapp, email, slack, webhook
     channels         TEXT NOT NULL DEFAULT 'inapp',
-    slack_url        TEXT NOT NULL DEFAULT '',
+    -- the Slack incoming webhook's address, sealed like webhook secrets
+    -- (whoever has it may post to the channel); NULL when none
+    slack_sealed     BYTEA,
+    slack_key_id     TEXT NOT NULL DEFAULT '',
     webhook_id       BIGINT REFERENCES webhook_endpoints (id) ON DELETE SET NULL,
     -- on firing, switch the brand to crisis mode (internal/crisis)
     crisis           BOOLEAN NOT NULL DEFAULT FALSE,

@@ -138,12 +138,12 @@ func (q *Queries) CountAlertRules(ctx context.Context, workspaceID int64) (int64
 
 const createAlertRule = `-- name: CreateAlertRule :one
 INSERT INTO listen_alert_rules (workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words,
-    cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at)
+    cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6,
     $7, $8, $9, $10, $11,
-    $12, $13, $14, $15, $16,
-    $17, $18)
-RETURNING id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at
+    $12, $13, $14, $15, $16, $17,
+    $18, $19)
+RETURNING id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at
 `
 
 type CreateAlertRuleParams struct {
@@ -158,7 +158,8 @@ type CreateAlertRuleParams struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool
@@ -180,7 +181,8 @@ func (q *Queries) CreateAlertRule(ctx context.Context, arg CreateAlertRuleParams
 		arg.Words,
 		arg.CooldownMinutes,
 		arg.Channels,
-		arg.SlackUrl,
+		arg.SlackSealed,
+		arg.SlackKeyID,
 		arg.WebhookID,
 		arg.Crisis,
 		arg.Enabled,
@@ -202,7 +204,8 @@ func (q *Queries) CreateAlertRule(ctx context.Context, arg CreateAlertRuleParams
 		&i.Words,
 		&i.CooldownMinutes,
 		&i.Channels,
-		&i.SlackUrl,
+		&i.SlackSealed,
+		&i.SlackKeyID,
 		&i.WebhookID,
 		&i.Crisis,
 		&i.Enabled,
@@ -289,7 +292,7 @@ func (q *Queries) GetAlert(ctx context.Context, arg GetAlertParams) (ListenAlert
 }
 
 const getAlertRule = `-- name: GetAlertRule :one
-SELECT id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at FROM listen_alert_rules WHERE id = $1 AND workspace_id = $2
+SELECT id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at FROM listen_alert_rules WHERE id = $1 AND workspace_id = $2
 `
 
 type GetAlertRuleParams struct {
@@ -313,7 +316,8 @@ func (q *Queries) GetAlertRule(ctx context.Context, arg GetAlertRuleParams) (Lis
 		&i.Words,
 		&i.CooldownMinutes,
 		&i.Channels,
-		&i.SlackUrl,
+		&i.SlackSealed,
+		&i.SlackKeyID,
 		&i.WebhookID,
 		&i.Crisis,
 		&i.Enabled,
@@ -374,7 +378,7 @@ func (q *Queries) ListAlertDeliveries(ctx context.Context, alertIds []int64) ([]
 }
 
 const listAlertRules = `-- name: ListAlertRules :many
-SELECT id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at FROM listen_alert_rules WHERE workspace_id = $1 ORDER BY name, id
+SELECT id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at FROM listen_alert_rules WHERE workspace_id = $1 ORDER BY name, id
 `
 
 func (q *Queries) ListAlertRules(ctx context.Context, workspaceID int64) ([]ListenAlertRule, error) {
@@ -399,7 +403,8 @@ func (q *Queries) ListAlertRules(ctx context.Context, workspaceID int64) ([]List
 			&i.Words,
 			&i.CooldownMinutes,
 			&i.Channels,
-			&i.SlackUrl,
+			&i.SlackSealed,
+			&i.SlackKeyID,
 			&i.WebhookID,
 			&i.Crisis,
 			&i.Enabled,
@@ -818,10 +823,10 @@ const updateAlertRule = `-- name: UpdateAlertRule :one
 UPDATE listen_alert_rules SET name = $1, kind = $2, topic_id = $3,
     factor = $4, weeks = $5, min_count = $6, share = $7,
     words = $8, cooldown_minutes = $9, channels = $10,
-    slack_url = $11, webhook_id = $12, crisis = $13,
-    enabled = $14, updated_at = $15
-WHERE id = $16 AND workspace_id = $17
-RETURNING id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at
+    slack_sealed = $11, slack_key_id = $12, webhook_id = $13, crisis = $14,
+    enabled = $15, updated_at = $16
+WHERE id = $17 AND workspace_id = $18
+RETURNING id, workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words, cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at
 `
 
 type UpdateAlertRuleParams struct {
@@ -835,7 +840,8 @@ type UpdateAlertRuleParams struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool
@@ -856,7 +862,8 @@ func (q *Queries) UpdateAlertRule(ctx context.Context, arg UpdateAlertRuleParams
 		arg.Words,
 		arg.CooldownMinutes,
 		arg.Channels,
-		arg.SlackUrl,
+		arg.SlackSealed,
+		arg.SlackKeyID,
 		arg.WebhookID,
 		arg.Crisis,
 		arg.Enabled,
@@ -878,7 +885,8 @@ func (q *Queries) UpdateAlertRule(ctx context.Context, arg UpdateAlertRuleParams
 		&i.Words,
 		&i.CooldownMinutes,
 		&i.Channels,
-		&i.SlackUrl,
+		&i.SlackSealed,
+		&i.SlackKeyID,
 		&i.WebhookID,
 		&i.Crisis,
 		&i.Enabled,

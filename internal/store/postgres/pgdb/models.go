@@ -321,7 +321,8 @@ type ListenAlertRule struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool

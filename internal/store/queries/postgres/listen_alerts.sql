@@ -1,9 +1,9 @@
 -- name: CreateAlertRule :one
 INSERT INTO listen_alert_rules (workspace_id, name, kind, topic_id, factor, weeks, min_count, share, words,
-    cooldown_minutes, channels, slack_url, webhook_id, crisis, enabled, created_by, created_at, updated_at)
+    cooldown_minutes, channels, slack_sealed, slack_key_id, webhook_id, crisis, enabled, created_by, created_at, updated_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(name), sqlc.arg(kind), sqlc.narg(topic_id), sqlc.arg(factor), sqlc.arg(weeks),
     sqlc.arg(min_count), sqlc.arg(share), sqlc.arg(words), sqlc.arg(cooldown_minutes), sqlc.arg(channels),
-    sqlc.arg(slack_url), sqlc.narg(webhook_id), sqlc.arg(crisis), sqlc.arg(enabled), sqlc.narg(created_by),
+    sqlc.arg(slack_sealed), sqlc.arg(slack_key_id), sqlc.narg(webhook_id), sqlc.arg(crisis), sqlc.arg(enabled), sqlc.narg(created_by),
     sqlc.arg(created_at), sqlc.arg(updated_at))
 RETURNING *;
 
@@ -11,7 +11,7 @@ RETURNING *;
 UPDATE listen_alert_rules SET name = sqlc.arg(name), kind = sqlc.arg(kind), topic_id = sqlc.narg(topic_id),
     factor = sqlc.arg(factor), weeks = sqlc.arg(weeks), min_count = sqlc.arg(min_count), share = sqlc.arg(share),
     words = sqlc.arg(words), cooldown_minutes = sqlc.arg(cooldown_minutes), channels = sqlc.arg(channels),
-    slack_url = sqlc.arg(slack_url), webhook_id = sqlc.narg(webhook_id), crisis = sqlc.arg(crisis),
+    slack_sealed = sqlc.arg(slack_sealed), slack_key_id = sqlc.arg(slack_key_id), webhook_id = sqlc.narg(webhook_id), crisis = sqlc.arg(crisis),
     enabled = sqlc.arg(enabled), updated_at = sqlc.arg(updated_at)
 WHERE id = sqlc.arg(id) AND workspace_id = sqlc.arg(workspace_id)
 RETURNING *;

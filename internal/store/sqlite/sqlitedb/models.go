@@ -325,7 +325,8 @@ type ListenAlertRule struct {
 	Words           string
 	CooldownMinutes int64
 	Channels        string
-	SlackUrl        string
+	SlackSealed     []byte
+	SlackKeyID      string
 	WebhookID       *int64
 	Crisis          bool
 	Enabled         bool
