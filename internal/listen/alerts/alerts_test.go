@@ -41,7 +41,7 @@ type fixture struct {
 	svc   *alerts.Service
 }
 
-func newFixture(t *testing.T, pg, workers bool) *fixture {
+func newFixture(t testing.TB, pg, workers bool) *fixture {
 	t.Helper()
 	env := apptest.Start(t, apptest.Options{Postgres: pg, Workers: workers})
 	owner, ws := env.Owner(t)

@@ -170,14 +170,22 @@ func DetectStored(ctx context.Context, q store.Queries, workspaceID, topicID int
 	for i, c := range cands {
 		terms[i] = c.Term
 	}
-	rows, err := q.SignalTermHours(ctx, store.SignalTermHoursParams{WorkspaceID: workspaceID, TopicID: topicID,
-		Since: end.Add(-time.Duration(p.Days)*24*time.Hour - p.Window), Until: end, Terms: terms})
-	if err != nil {
-		return nil, err
-	}
 	c := Counts{}
-	for _, r := range rows {
-		c.Add(r.Term, r.Hour, r.Mentions)
+	for _, x := range cands {
+		c.Add(x.Term, end.Add(-time.Hour), x.Mentions) // the window's total, as one hour: Detect sums it back
+	}
+	// Only the same window of each previous day is read: candidates × Days
+	// × Window hours, not the whole history.
+	for d := 1; d <= p.Days; d++ {
+		e := end.Add(-time.Duration(d) * 24 * time.Hour)
+		rows, err := q.SignalTermHours(ctx, store.SignalTermHoursParams{WorkspaceID: workspaceID, TopicID: topicID,
+			Since: e.Add(-p.Window), Until: e, Terms: terms})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			c.Add(r.Term, r.Hour, r.Mentions)
+		}
 	}
 	return Detect(c, now, p), nil
 }

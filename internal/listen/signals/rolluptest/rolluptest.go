@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // the driver the store uses
 
 	"github.com/tribune-social/tribune/internal/store"
@@ -114,4 +115,45 @@ func (d *DB) Mention(workspaceID, topicID int64, at time.Time, text, sentiment s
 VALUES (?, 'sandbox', ?, ?, 'fan', ?, ?, ?, ?)`, workspaceID, ext, "https://example.test/"+fmt.Sprint(at.UnixNano()), text, sentiment, at.UTC(), at.UTC())
 	d.Exec(`INSERT INTO mention_topics (mention_id, topic_id, workspace_id, posted_at)
 SELECT id, ?, workspace_id, posted_at FROM mentions WHERE workspace_id = ? AND network = 'sandbox' AND external_id = ?`, topicID, workspaceID, ext)
+}
+
+// TermRow is one hour of one term, for Terms.
+type TermRow struct {
+	Hour time.Time
+	Term string
+	N    int64
+}
+
+// Terms inserts many term rollups of a topic at once (one transaction),
+// for benchmarks; rows must not repeat a (hour, term).
+func (d *DB) Terms(workspaceID, topicID int64, rows []TermRow) {
+	d.t.Helper()
+	ctx := context.Background()
+	if d.pg != nil {
+		src := make([][]any, len(rows))
+		for i, r := range rows {
+			src[i] = []any{workspaceID, topicID, r.Hour.UTC().Truncate(time.Hour), r.Term, r.N}
+		}
+		if _, err := d.pg.Pool().CopyFrom(ctx, pgx.Identifier{"mention_term_rollups"}, []string{"workspace_id", "topic_id", "hour", "term", "mentions"}, pgx.CopyFromRows(src)); err != nil {
+			d.t.Fatal(err)
+		}
+		return
+	}
+	tx, err := d.lite.BeginTx(ctx, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	st, err := tx.PrepareContext(ctx, "INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions) VALUES (?, ?, ?, ?, ?)")
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, workspaceID, topicID, r.Hour.UTC().Truncate(time.Hour), r.Term, r.N); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		d.t.Fatal(err)
+	}
 }
