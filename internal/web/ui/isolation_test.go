@@ -47,22 +47,22 @@ func TestEveryUIRouteRefusesOtherWorkspaces(t *testing.T) {
 // tenantA is workspace A and what it holds; secrets are strings that must
 // never reach the outsider.
 type tenantA struct {
-	ws      store.Workspace
-	ch      store.Channel
-	media   store.Media
-	post    posts.View
-	member  store.User       // in A only
-	item    inbox.Item       // an inbox item of A
-	contact contacts.Contact // the item's author's contact
-	rule    int64            // a moderation rule of A
-	reply   int64            // a saved reply of A
-	ruleAct int64            // the rule's action on the item
-	token   string           // an API token of A's member
-	tokenID int64
-	hookID  int64
-	view    int64 // a saved inbox view of A, shared with A
+	ws               store.Workspace
+	ch               store.Channel
+	media            store.Media
+	post             posts.View
+	member           store.User       // in A only
+	item             inbox.Item       // an inbox item of A
+	contact          contacts.Contact // the item's author's contact
+	rule             int64            // a moderation rule of A
+	reply            int64            // a saved reply of A
+	ruleAct          int64            // the rule's action on the item
+	token            string           // an API token of A's member
+	tokenID          int64
+	hookID           int64
+	view             int64 // a saved inbox view of A, shared with A
 	alertRule, alert int64 // a listening alert rule of A and the alert it raised
-	secrets []string
+	secrets          []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
