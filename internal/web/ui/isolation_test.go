@@ -47,22 +47,23 @@ func TestEveryUIRouteRefusesOtherWorkspaces(t *testing.T) {
 // tenantA is workspace A and what it holds; secrets are strings that must
 // never reach the outsider.
 type tenantA struct {
-	ws               store.Workspace
-	ch               store.Channel
-	media            store.Media
-	post             posts.View
-	member           store.User       // in A only
-	item             inbox.Item       // an inbox item of A
-	contact          contacts.Contact // the item's author's contact
-	rule             int64            // a moderation rule of A
-	reply            int64            // a saved reply of A
-	ruleAct          int64            // the rule's action on the item
-	token            string           // an API token of A's member
-	tokenID          int64
-	hookID           int64
-	view             int64 // a saved inbox view of A, shared with A
-	alertRule, alert int64 // a listening alert rule of A and the alert it raised
-	secrets          []string
+	ws      store.Workspace
+	ch      store.Channel
+	media   store.Media
+	post    posts.View
+	member  store.User       // in A only
+	item    inbox.Item       // an inbox item of A
+	contact contacts.Contact // the item's author's contact
+	rule    int64            // a moderation rule of A
+	reply   int64            // a saved reply of A
+	ruleAct int64            // the rule's action on the item
+	token   string           // an API token of A's member
+	tokenID int64
+	hookID  int64
+	view    int64 // a saved inbox view of A, shared with A
+	arule   int64 // a listening alert rule of A
+	alert   int64 // the alert it raised
+	secrets []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
@@ -253,7 +254,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		t.Fatal(err)
 	}
 	a.view = view.ID
-	a.alertRule, a.alert = seedAlert(t, env, owner, ws.ID)
+	a.arule, a.alert = seedAlert(t, env, owner, ws.ID)
 	a.secrets = []string{"secret alert rule", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	return a
 }
@@ -262,7 +263,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	t.Helper()
 	ctx := context.Background()
-	if r, err := env.App.Alerts.Rule(ctx, owner, a.ws.ID, a.alertRule); err != nil || r.Name != "secret alert rule" || !r.Enabled {
+	if r, err := env.App.Alerts.Rule(ctx, owner, a.ws.ID, a.arule); err != nil || r.Name != "secret alert rule" || !r.Enabled {
 		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
 	}
 	if al, err := env.App.Alerts.Get(ctx, owner, a.ws.ID, a.alert); err != nil || al.State != alerts.StateOpen {
@@ -417,7 +418,7 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 		case strings.HasPrefix(path, "/w/{ws}/inbox/views/"):
 			id = w.a.view
 		case strings.HasPrefix(path, "/w/{ws}/listen/alert-rules/"):
-			id = w.a.alertRule
+			id = w.a.arule
 		case strings.HasPrefix(path, "/w/{ws}/listen/alerts/"):
 			id = w.a.alert
 		default:
@@ -467,7 +468,7 @@ func (w *walker) body(pattern string) (string, string) {
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
 		"shared": {"on"}, "query": {"tag=pwned"},
-		"kind": {"volume"}, "rule": {fmt.Sprint(a.alertRule)},
+		"kind": {"volume"}, "rule": {fmt.Sprint(a.arule)},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()
