@@ -90,12 +90,11 @@ type App struct {
 	// nodes on PostgreSQL.
 	Live     *live.Broker
 	Webhooks *webhooks.Service
-	// Signals and Alerts: listening's weak signals and alert rules.
-	Signals *signals.Service
-	Alerts  *alerts.Service
-	Handler http.Handler
-	roles   Roles
-	jobsUp  atomic.Bool
+	Signals  *signals.Service // listening's weak signals
+	Alerts   *alerts.Service  // listening's alert rules
+	Handler  http.Handler
+	roles    Roles
+	jobsUp   atomic.Bool
 	// metricsAddr is where Run serves /metrics when Cfg.MetricsAddr is set,
 	// known once Run has sent its ready address.
 	metricsAddr string
