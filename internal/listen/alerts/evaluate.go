@@ -96,16 +96,29 @@ func load(ctx context.Context, q store.Queries, r store.ListenAlertRule, from, t
 	}
 	switch Kind(r.Kind) {
 	case KindVolume, KindNegative:
-		since := from
+		// The spans read: [from, to), and for a volume rule the same span
+		// on each previous week — one short read per week when evaluating
+		// one hour, one long read when testing a rule over days.
+		spans := [][2]time.Time{{from, to}}
 		if Kind(r.Kind) == KindVolume {
-			since = from.Add(-time.Duration(r.Weeks) * 7 * 24 * time.Hour)
+			back := time.Duration(r.Weeks) * 7 * 24 * time.Hour
+			if to.Sub(from) <= time.Hour {
+				for w := 1; w <= int(r.Weeks); w++ {
+					shift := time.Duration(w) * 7 * 24 * time.Hour
+					spans = append(spans, [2]time.Time{from.Add(-shift), to.Add(-shift)})
+				}
+			} else {
+				spans[0][0] = from.Add(-back)
+			}
 		}
-		rows, err := q.AlertVolumeByHour(ctx, store.AlertVolumeByHourParams{WorkspaceID: r.WorkspaceID, TopicID: topic, Since: since, Until: to})
-		if err != nil {
-			return d, err
-		}
-		for _, x := range rows {
-			d.volume[x.Hour.UTC().Truncate(time.Hour)] = hourCounts{x.Mentions, x.Negative}
+		for _, sp := range spans {
+			rows, err := q.AlertVolumeByHour(ctx, store.AlertVolumeByHourParams{WorkspaceID: r.WorkspaceID, TopicID: topic, Since: sp[0], Until: sp[1]})
+			if err != nil {
+				return d, err
+			}
+			for _, x := range rows {
+				d.volume[x.Hour.UTC().Truncate(time.Hour)] = hourCounts{x.Mentions, x.Negative}
+			}
 		}
 	case KindWatch:
 		rows, err := q.SignalTermHours(ctx, store.SignalTermHoursParams{WorkspaceID: r.WorkspaceID, TopicID: topic, Since: from, Until: to, Terms: splitList(r.Words)})
