@@ -27,7 +27,9 @@ type alertsData struct {
 	// is the rule it edits, 0 for a new one.
 	Form   alerts.Input
 	RuleID int64
-	Err    *problem.Error
+	// SlackSet: the rule being edited has a Slack address (never shown).
+	SlackSet bool
+	Err      *problem.Error
 	// Storms is the test's answer; Tested says the test ran.
 	Storms []alerts.Storm
 	Tested bool
@@ -108,7 +110,7 @@ func (u *ui) alertRulePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.renderAlerts(w, r, alertsData{WS: ws, Form: ruleInput(x), RuleID: x.ID})
+	return u.renderAlerts(w, r, alertsData{WS: ws, Form: ruleInput(x), RuleID: x.ID, SlackSet: x.Slack})
 }
 
 func (u *ui) createAlertRule(w http.ResponseWriter, r *http.Request) error {
