@@ -34,6 +34,8 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/listen/source"
 	listensandbox "github.com/tribune-social/tribune/internal/listen/source/sandbox"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
@@ -98,6 +100,8 @@ type App struct {
 	// nodes on PostgreSQL.
 	Live     *live.Broker
 	Webhooks *webhooks.Service
+	Signals  *signals.Service // listening's weak signals
+	Alerts   *alerts.Service  // listening's alert rules
 	Handler  http.Handler
 	roles    Roles
 	jobsUp   atomic.Bool
@@ -309,6 +313,10 @@ func (a *App) build() error {
 	if a.Live != nil {
 		a.Inbox.Guard = a.Live
 	}
+	a.Signals = &signals.Service{Store: a.Store, Auth: a.Auth, Now: now}
+	// Alerts.Crisis stays nil until internal/crisis is wired.
+	a.Alerts = &alerts.Service{Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, Keys: keys, SMTP: a.Notifier.SMTP, HTTP: client,
+		AllowPrivate: cfg.AllowPrivateNetworks, PublicURL: cfg.PublicURL, Log: a.Log.With("part", "alerts"), Now: now}
 
 	kinds := source.Registry{}
 	kinds.Add(listensandbox.Kind(SandboxClient(cfg, sandboxURL), sandboxURL))
@@ -327,6 +335,7 @@ func (a *App) build() error {
 		a.Idempotency.Register(workers)
 		a.Inbox.Register(workers)
 		a.Webhooks.Register(workers)
+		a.Alerts.Register(workers)
 		a.InboxStreams = &inbox.Streams{Inbox: a.Inbox, Node: cfg.NodeID}
 		a.ListenRunner = &listen.Runner{Service: a.Listen, Node: cfg.NodeID}
 		a.Listen.Register(workers, a.ListenRunner)
@@ -334,6 +343,7 @@ func (a *App) build() error {
 		rc.PeriodicJobs = append(idempotency.PeriodicJobs(), a.Inbox.PeriodicJobs()...)
 		rc.PeriodicJobs = append(rc.PeriodicJobs, webhooks.PeriodicJobs()...)
 		rc.PeriodicJobs = append(rc.PeriodicJobs, listen.PeriodicJobs()...)
+		rc.PeriodicJobs = append(rc.PeriodicJobs, alerts.PeriodicJobs()...)
 		rc.Queues = map[string]river.QueueConfig{
 			publish.Queue:      {MaxWorkers: cfg.Workers},
 			"notify":           {MaxWorkers: 2},
@@ -348,13 +358,13 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, ListenAnalysis: a.ListenAnalysis, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, ListenAnalysis: a.ListenAnalysis, Signals: a.Signals, Alerts: a.Alerts, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err
 		}
 		apiHandler := api.New(api.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, ListenAnalysis: a.ListenAnalysis, Log: a.Log.With("part", "api"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, Status: a.Status, Idempotency: a.Idempotency, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, ListenAnalysis: a.ListenAnalysis, Signals: a.Signals, Alerts: a.Alerts, Log: a.Log.With("part", "api"), Now: now,
 			Sentiment: a.Sentiment, Crisis: a.Crisis, Listen: a.Listen})
 		parts := web.Parts{UI: uiHandler, API: apiHandler, Static: ui.Static(), Health: a.health, Metrics: a.Metrics, Log: a.Log,
 			MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != ""}

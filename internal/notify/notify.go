@@ -164,6 +164,7 @@ var Sentences = []string{
 	"The network refused the channel's credentials; reconnect the channel. (%s)",
 	"Inbox items assigned to you by %s", "Open the inbox to answer them.",
 	"Crisis mode: %s", "Publishing is paused and the crisis cell is open: %s",
+	"Listening alert: %s", "Open the alerts page to see it.",
 }
 
 // Text translates a stored text into lang as described at Sentences.

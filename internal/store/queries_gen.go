@@ -27,6 +27,25 @@ type AcceptInvitationParams struct {
 	ID         int64
 }
 
+// AcknowledgeAlertParams mirrors the row or argument shape sqlc generates for both dialects.
+type AcknowledgeAlertParams struct {
+	AcknowledgedAt *time.Time
+	AcknowledgedBy *int64
+	ID             int64
+	WorkspaceID    int64
+}
+
+// AddAlertDeliveryParams mirrors the row or argument shape sqlc generates for both dialects.
+type AddAlertDeliveryParams struct {
+	AlertID     int64
+	WorkspaceID int64
+	Channel     string
+	Attempt     int64
+	At          time.Time
+	Outcome     string
+	Error       string
+}
+
 // AddCommentParams mirrors the row or argument shape sqlc generates for both dialects.
 type AddCommentParams struct {
 	PostID     int64
@@ -180,6 +199,21 @@ type AdvanceListenSourceParams struct {
 	ID       int64
 }
 
+// AlertVolumeByHourParams mirrors the row or argument shape sqlc generates for both dialects.
+type AlertVolumeByHourParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Since       time.Time
+	Until       time.Time
+}
+
+// AlertVolumeByHourRow mirrors the row or argument shape sqlc generates for both dialects.
+type AlertVolumeByHourRow struct {
+	Hour     time.Time
+	Mentions int64
+	Negative int64
+}
+
 // ApprovalLink mirrors the row or argument shape sqlc generates for both dialects.
 type ApprovalLink struct {
 	ID           int64
@@ -258,6 +292,13 @@ type ClaimListenSourceParams struct {
 	LeaseUntil *time.Time
 	ID         int64
 	Now        *time.Time
+}
+
+// CloseAlertParams mirrors the row or argument shape sqlc generates for both dialects.
+type CloseAlertParams struct {
+	ClosedAt    *time.Time
+	ID          int64
+	WorkspaceID int64
 }
 
 // CloseCrisisIncidentParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -359,6 +400,29 @@ type CreateAPITokenParams struct {
 	TokenHash string
 	CreatedAt time.Time
 	ExpiresAt *time.Time
+}
+
+// CreateAlertRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreateAlertRuleParams struct {
+	WorkspaceID     int64
+	Name            string
+	Kind            string
+	TopicID         *int64
+	Factor          float64
+	Weeks           int64
+	MinCount        int64
+	Share           float64
+	Words           string
+	CooldownMinutes int64
+	Channels        string
+	SlackSealed     []byte
+	SlackKeyID      string
+	WebhookID       *int64
+	Crisis          bool
+	Enabled         bool
+	CreatedBy       *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // CreateApprovalLinkParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -722,6 +786,12 @@ type DecideApprovalLinkParams struct {
 	ID        int64
 }
 
+// DeleteAlertRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteAlertRuleParams struct {
+	ID          int64
+	WorkspaceID int64
+}
+
 // DeleteImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
 type DeleteImportProgressParams struct {
 	WorkspaceID int64
@@ -858,6 +928,18 @@ type ForgetOurReplyItemParams struct {
 	ExternalID string
 }
 
+// GetAlertParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetAlertParams struct {
+	ID          int64
+	WorkspaceID int64
+}
+
+// GetAlertRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetAlertRuleParams struct {
+	ID          int64
+	WorkspaceID int64
+}
+
 // GetCrisisStatementPostParams mirrors the row or argument shape sqlc generates for both dialects.
 type GetCrisisStatementPostParams struct {
 	IncidentID  int64
@@ -881,6 +963,12 @@ type GetImportProgressParams struct {
 type GetInboxItemByExternalParams struct {
 	ChannelID  int64
 	ExternalID string
+}
+
+// GetListenTopicNameParams mirrors the row or argument shape sqlc generates for both dialects.
+type GetListenTopicNameParams struct {
+	ID          int64
+	WorkspaceID int64
 }
 
 // GetMembershipParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1191,6 +1279,18 @@ type LastPublishErrorsParams struct {
 type LinkContactAuthorParams struct {
 	AuthorID  int64
 	ContactID int64
+}
+
+// ListAlertTopicsRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAlertTopicsRow struct {
+	ID   int64
+	Name string
+}
+
+// ListAlertsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAlertsParams struct {
+	WorkspaceID int64
+	MaxRows     int64
 }
 
 // ListAnalysisHoursParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1727,6 +1827,61 @@ type ListWorkspaceContactAuthorsRow struct {
 	UpdatedAt   time.Time
 }
 
+// ListenAlert mirrors the row or argument shape sqlc generates for both dialects.
+type ListenAlert struct {
+	ID             int64
+	WorkspaceID    int64
+	RuleID         int64
+	State          string
+	Title          string
+	Hour           time.Time
+	Value          int64
+	Peak           int64
+	Baseline       float64
+	Terms          string
+	OpenedAt       time.Time
+	LastFiredAt    time.Time
+	AcknowledgedAt *time.Time
+	AcknowledgedBy *int64
+	ClosedAt       *time.Time
+}
+
+// ListenAlertDelivery mirrors the row or argument shape sqlc generates for both dialects.
+type ListenAlertDelivery struct {
+	ID          int64
+	AlertID     int64
+	WorkspaceID int64
+	Channel     string
+	Attempt     int64
+	At          time.Time
+	Outcome     string
+	Error       string
+}
+
+// ListenAlertRule mirrors the row or argument shape sqlc generates for both dialects.
+type ListenAlertRule struct {
+	ID              int64
+	WorkspaceID     int64
+	Name            string
+	Kind            string
+	TopicID         *int64
+	Factor          float64
+	Weeks           int64
+	MinCount        int64
+	Share           float64
+	Words           string
+	CooldownMinutes int64
+	Channels        string
+	SlackSealed     []byte
+	SlackKeyID      string
+	WebhookID       *int64
+	Crisis          bool
+	Enabled         bool
+	CreatedBy       *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
 // ListenQuery mirrors the row or argument shape sqlc generates for both dialects.
 type ListenQuery struct {
 	ID          int64
@@ -2002,6 +2157,20 @@ type OldestOverdueRow struct {
 	ScheduledAt *time.Time
 }
 
+// OpenAlertParams mirrors the row or argument shape sqlc generates for both dialects.
+type OpenAlertParams struct {
+	WorkspaceID int64
+	RuleID      int64
+	Title       string
+	Hour        time.Time
+	Value       int64
+	Peak        int64
+	Baseline    float64
+	Terms       string
+	OpenedAt    time.Time
+	LastFiredAt time.Time
+}
+
 // Organization mirrors the row or argument shape sqlc generates for both dialects.
 type Organization struct {
 	ID        int64
@@ -2120,6 +2289,15 @@ type QueueSlot struct {
 	ChannelID   int64
 	Weekday     int64
 	MinuteOfDay int64
+}
+
+// RefireAlertParams mirrors the row or argument shape sqlc generates for both dialects.
+type RefireAlertParams struct {
+	Value       int64
+	Baseline    float64
+	Terms       string
+	LastFiredAt time.Time
+	ID          int64
 }
 
 // RefreshPostsStatusParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2400,6 +2578,75 @@ type SetWorkspaceScheduleHorizonParams struct {
 	ID                  int64
 }
 
+// SignalAllTermHoursParams mirrors the row or argument shape sqlc generates for both dialects.
+type SignalAllTermHoursParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Since       time.Time
+	Until       time.Time
+	MaxRows     int64
+}
+
+// SignalAllTermHoursRow mirrors the row or argument shape sqlc generates for both dialects.
+type SignalAllTermHoursRow struct {
+	Term     string
+	Hour     time.Time
+	Mentions int64
+}
+
+// SignalMentionsParams mirrors the row or argument shape sqlc generates for both dialects.
+type SignalMentionsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	Until       time.Time
+	TopicID     int64
+	MaxRows     int64
+}
+
+// SignalMentionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type SignalMentionsRow struct {
+	ID         int64
+	Network    string
+	URL        string
+	Author     string
+	AuthorName string
+	Text       string
+	Sentiment  string
+	PostedAt   time.Time
+}
+
+// SignalTermHoursParams mirrors the row or argument shape sqlc generates for both dialects.
+type SignalTermHoursParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Since       time.Time
+	Until       time.Time
+	Terms       []string
+}
+
+// SignalTermHoursRow mirrors the row or argument shape sqlc generates for both dialects.
+type SignalTermHoursRow struct {
+	Term     string
+	Hour     time.Time
+	Mentions int64
+}
+
+// SignalTermTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
+type SignalTermTotalsParams struct {
+	WorkspaceID int64
+	TopicID     int64
+	Since       time.Time
+	Until       time.Time
+	MinCount    int64
+	MaxRows     int64
+}
+
+// SignalTermTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
+type SignalTermTotalsRow struct {
+	Term     string
+	Mentions int64
+}
+
 // StartVariantsParams mirrors the row or argument shape sqlc generates for both dialects.
 type StartVariantsParams struct {
 	UpdatedAt time.Time
@@ -2416,6 +2663,28 @@ type TouchAPITokenParams struct {
 type UncheckCrisisItemParams struct {
 	IncidentID int64
 	Item       int64
+}
+
+// UpdateAlertRuleParams mirrors the row or argument shape sqlc generates for both dialects.
+type UpdateAlertRuleParams struct {
+	Name            string
+	Kind            string
+	TopicID         *int64
+	Factor          float64
+	Weeks           int64
+	MinCount        int64
+	Share           float64
+	Words           string
+	CooldownMinutes int64
+	Channels        string
+	SlackSealed     []byte
+	SlackKeyID      string
+	WebhookID       *int64
+	Crisis          bool
+	Enabled         bool
+	UpdatedAt       time.Time
+	ID              int64
+	WorkspaceID     int64
 }
 
 // UpdateChannelLimitsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2774,6 +3043,8 @@ type Workspace struct {
 // over its sqlc package; errors are translated to this package's sentinels.
 type Queries interface {
 	AcceptInvitation(ctx context.Context, arg AcceptInvitationParams) (int64, error)
+	AcknowledgeAlert(ctx context.Context, arg AcknowledgeAlertParams) error
+	AddAlertDelivery(ctx context.Context, arg AddAlertDeliveryParams) error
 	AddComment(ctx context.Context, arg AddCommentParams) (PostComment, error)
 	AddContactAudit(ctx context.Context, arg AddContactAuditParams) error
 	AddContactNote(ctx context.Context, arg AddContactNoteParams) (ContactNote, error)
@@ -2795,6 +3066,7 @@ type Queries interface {
 	AddQueueSlot(ctx context.Context, arg AddQueueSlotParams) error
 	AddWebhookDelivery(ctx context.Context, arg AddWebhookDeliveryParams) error
 	AdvanceListenSource(ctx context.Context, arg AdvanceListenSourceParams) error
+	AlertVolumeByHour(ctx context.Context, arg AlertVolumeByHourParams) ([]AlertVolumeByHourRow, error)
 	ApproveCrisisStatement(ctx context.Context, arg ApproveCrisisStatementParams) (int64, error)
 	BumpListenQueriesVersion(ctx context.Context, workspaceID int64) error
 	BumpModerationRuleSet(ctx context.Context, workspaceID int64) error
@@ -2803,10 +3075,12 @@ type Queries interface {
 	ClaimInboxPoll(ctx context.Context, arg ClaimInboxPollParams) (int64, error)
 	ClaimInboxRuleAction(ctx context.Context, id int64) (int64, error)
 	ClaimListenSource(ctx context.Context, arg ClaimListenSourceParams) (int64, error)
+	CloseAlert(ctx context.Context, arg CloseAlertParams) error
 	CloseCrisisIncident(ctx context.Context, arg CloseCrisisIncidentParams) (int64, error)
 	CompleteIdempotencyKey(ctx context.Context, arg CompleteIdempotencyKeyParams) error
 	CopyContactTags(ctx context.Context, arg CopyContactTagsParams) error
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
+	CountAlertRules(ctx context.Context, workspaceID int64) (int64, error)
 	CountContactItems(ctx context.Context, contactID int64) (int64, error)
 	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
 	CountMentions(ctx context.Context, workspaceID int64) (int64, error)
@@ -2815,6 +3089,7 @@ type Queries interface {
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
 	CountWebhookAttempts(ctx context.Context, arg CountWebhookAttemptsParams) (int64, error)
 	CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error)
+	CreateAlertRule(ctx context.Context, arg CreateAlertRuleParams) (ListenAlertRule, error)
 	CreateApprovalLink(ctx context.Context, arg CreateApprovalLinkParams) (ApprovalLink, error)
 	CreateChannel(ctx context.Context, arg CreateChannelParams) (Channel, error)
 	CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error)
@@ -2842,6 +3117,7 @@ type Queries interface {
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
 	CrisisRollups(ctx context.Context, arg CrisisRollupsParams) ([]CrisisRollupsRow, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
+	DeleteAlertRule(ctx context.Context, arg DeleteAlertRuleParams) error
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
 	DeleteContact(ctx context.Context, id int64) error
@@ -2887,6 +3163,9 @@ type Queries interface {
 	FinishInboxRuleAction(ctx context.Context, arg FinishInboxRuleActionParams) error
 	ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItemParams) error
 	GetAPITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+	GetActiveAlert(ctx context.Context, ruleID int64) (ListenAlert, error)
+	GetAlert(ctx context.Context, arg GetAlertParams) (ListenAlert, error)
+	GetAlertRule(ctx context.Context, arg GetAlertRuleParams) (ListenAlertRule, error)
 	GetApprovalLinkByHash(ctx context.Context, tokenHash string) (ApprovalLink, error)
 	GetCalendarShare(ctx context.Context, workspaceID int64) (CalendarShare, error)
 	GetCalendarShareByTokenHash(ctx context.Context, tokenHash string) (CalendarShare, error)
@@ -2914,6 +3193,7 @@ type Queries interface {
 	GetListenQuery(ctx context.Context, id int64) (ListenQuery, error)
 	GetListenSource(ctx context.Context, id int64) (ListenSource, error)
 	GetListenTopic(ctx context.Context, id int64) (ListenTopic, error)
+	GetListenTopicName(ctx context.Context, arg GetListenTopicNameParams) (string, error)
 	GetMedia(ctx context.Context, id int64) (Media, error)
 	GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error)
 	GetModerationRule(ctx context.Context, id int64) (ModerationRule, error)
@@ -2941,6 +3221,11 @@ type Queries interface {
 	LastPublishErrors(ctx context.Context, arg LastPublishErrorsParams) ([]PublishLog, error)
 	LinkContactAuthor(ctx context.Context, arg LinkContactAuthorParams) error
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	ListAlertDeliveries(ctx context.Context, alertIds []int64) ([]ListenAlertDelivery, error)
+	ListAlertRules(ctx context.Context, workspaceID int64) ([]ListenAlertRule, error)
+	ListAlertTopics(ctx context.Context, workspaceID int64) ([]ListAlertTopicsRow, error)
+	ListAlertWorkspaces(ctx context.Context) ([]int64, error)
+	ListAlerts(ctx context.Context, arg ListAlertsParams) ([]ListenAlert, error)
 	ListAnalysisHours(ctx context.Context, arg ListAnalysisHoursParams) ([]ListAnalysisHoursRow, error)
 	ListAnalysisMentions(ctx context.Context, arg ListAnalysisMentionsParams) ([]ListAnalysisMentionsRow, error)
 	ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error)
@@ -3037,8 +3322,10 @@ type Queries interface {
 	MoveContactAuthors(ctx context.Context, arg MoveContactAuthorsParams) error
 	MoveContactNotes(ctx context.Context, arg MoveContactNotesParams) error
 	OldestOverdue(ctx context.Context, before *time.Time) (OldestOverdueRow, error)
+	OpenAlert(ctx context.Context, arg OpenAlertParams) (ListenAlert, error)
 	OurRepliesAmong(ctx context.Context, arg OurRepliesAmongParams) ([]string, error)
 	PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
+	RefireAlert(ctx context.Context, arg RefireAlertParams) error
 	RefreshPostsStatus(ctx context.Context, arg RefreshPostsStatusParams) error
 	ReleaseIdempotencyKey(ctx context.Context, arg ReleaseIdempotencyKeyParams) error
 	ReleaseInboxStream(ctx context.Context, arg ReleaseInboxStreamParams) error
@@ -3074,11 +3361,16 @@ type Queries interface {
 	SetWorkspaceICalTokenHash(ctx context.Context, arg SetWorkspaceICalTokenHashParams) error
 	SetWorkspacePaused(ctx context.Context, arg SetWorkspacePausedParams) error
 	SetWorkspaceScheduleHorizon(ctx context.Context, arg SetWorkspaceScheduleHorizonParams) error
+	SignalAllTermHours(ctx context.Context, arg SignalAllTermHoursParams) ([]SignalAllTermHoursRow, error)
+	SignalMentions(ctx context.Context, arg SignalMentionsParams) ([]SignalMentionsRow, error)
+	SignalTermHours(ctx context.Context, arg SignalTermHoursParams) ([]SignalTermHoursRow, error)
+	SignalTermTotals(ctx context.Context, arg SignalTermTotalsParams) ([]SignalTermTotalsRow, error)
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
 	UncheckCrisisItem(ctx context.Context, arg UncheckCrisisItemParams) (int64, error)
 	UnmarkInboxActionUndone(ctx context.Context, id int64) error
+	UpdateAlertRule(ctx context.Context, arg UpdateAlertRuleParams) (ListenAlertRule, error)
 	UpdateChannelLimits(ctx context.Context, arg UpdateChannelLimitsParams) error
 	UpdateChannelServer(ctx context.Context, arg UpdateChannelServerParams) error
 	UpdateChannelStatus(ctx context.Context, arg UpdateChannelStatusParams) error

@@ -41,6 +41,9 @@ const (
 	InboxItemUpdated EventType = "inbox.item.updated"
 	// InboxRuleAction: an inbox rule acted on an item.
 	InboxRuleAction EventType = "inbox.rule.action"
+	// ListenAlert: a listening alert rule fired (internal/listen/alerts);
+	// sent only to the endpoint the rule names, like a moderation rule's.
+	ListenAlert EventType = "listen.alert"
 	// Test is the event of the "send a test event" button; it goes to the
 	// chosen endpoint whatever it subscribed to, and is never emitted.
 	Test EventType = "webhook.test"
@@ -55,7 +58,7 @@ func EventTypes() []EventType {
 }
 
 // Valid reports whether t is an event an endpoint may subscribe to.
-func (t EventType) Valid() bool { return slices.Contains(EventTypes(), t) }
+func (t EventType) Valid() bool { return slices.Contains(EventTypes(), t) || t == ListenAlert }
 
 // Defaults of a Service's tunables.
 const (

@@ -23,6 +23,14 @@ func (a queries) AcceptInvitation(ctx context.Context, arg store.AcceptInvitatio
 	return r, mapErr(err)
 }
 
+func (a queries) AcknowledgeAlert(ctx context.Context, arg store.AcknowledgeAlertParams) error {
+	return mapErr(a.w.AcknowledgeAlert(ctx, sqlitedb.AcknowledgeAlertParams(arg)))
+}
+
+func (a queries) AddAlertDelivery(ctx context.Context, arg store.AddAlertDeliveryParams) error {
+	return mapErr(a.w.AddAlertDelivery(ctx, sqlitedb.AddAlertDeliveryParams(arg)))
+}
+
 func (a queries) AddComment(ctx context.Context, arg store.AddCommentParams) (store.PostComment, error) {
 	r, err := a.w.AddComment(ctx, sqlitedb.AddCommentParams(arg))
 	return store.PostComment(r), mapErr(err)
@@ -120,6 +128,18 @@ func (a queries) AdvanceListenSource(ctx context.Context, arg store.AdvanceListe
 	return mapErr(a.w.AdvanceListenSource(ctx, sqlitedb.AdvanceListenSourceParams(arg)))
 }
 
+func (a queries) AlertVolumeByHour(ctx context.Context, arg store.AlertVolumeByHourParams) ([]store.AlertVolumeByHourRow, error) {
+	rs, err := a.w.AlertVolumeByHour(ctx, sqlitedb.AlertVolumeByHourParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.AlertVolumeByHourRow, len(rs))
+	for i := range rs {
+		out[i] = store.AlertVolumeByHourRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ApproveCrisisStatement(ctx context.Context, arg store.ApproveCrisisStatementParams) (int64, error) {
 	r, err := a.w.ApproveCrisisStatement(ctx, sqlitedb.ApproveCrisisStatementParams(arg))
 	return r, mapErr(err)
@@ -157,6 +177,10 @@ func (a queries) ClaimListenSource(ctx context.Context, arg store.ClaimListenSou
 	return r, mapErr(err)
 }
 
+func (a queries) CloseAlert(ctx context.Context, arg store.CloseAlertParams) error {
+	return mapErr(a.w.CloseAlert(ctx, sqlitedb.CloseAlertParams(arg)))
+}
+
 func (a queries) CloseCrisisIncident(ctx context.Context, arg store.CloseCrisisIncidentParams) (int64, error) {
 	r, err := a.w.CloseCrisisIncident(ctx, sqlitedb.CloseCrisisIncidentParams(arg))
 	return r, mapErr(err)
@@ -172,6 +196,11 @@ func (a queries) CopyContactTags(ctx context.Context, arg store.CopyContactTagsP
 
 func (a queries) CorrectInboxItemSentiment(ctx context.Context, arg store.CorrectInboxItemSentimentParams) error {
 	return mapErr(a.w.CorrectInboxItemSentiment(ctx, sqlitedb.CorrectInboxItemSentimentParams(arg)))
+}
+
+func (a queries) CountAlertRules(ctx context.Context, workspaceID int64) (int64, error) {
+	r, err := a.r.CountAlertRules(ctx, workspaceID)
+	return r, mapErr(err)
 }
 
 func (a queries) CountContactItems(ctx context.Context, contactID int64) (int64, error) {
@@ -226,6 +255,11 @@ func (a queries) CountWebhookAttempts(ctx context.Context, arg store.CountWebhoo
 func (a queries) CreateAPIToken(ctx context.Context, arg store.CreateAPITokenParams) (store.APIToken, error) {
 	r, err := a.w.CreateAPIToken(ctx, sqlitedb.CreateAPITokenParams(arg))
 	return store.APIToken(r), mapErr(err)
+}
+
+func (a queries) CreateAlertRule(ctx context.Context, arg store.CreateAlertRuleParams) (store.ListenAlertRule, error) {
+	r, err := a.w.CreateAlertRule(ctx, sqlitedb.CreateAlertRuleParams(arg))
+	return store.ListenAlertRule(r), mapErr(err)
 }
 
 func (a queries) CreateApprovalLink(ctx context.Context, arg store.CreateApprovalLinkParams) (store.ApprovalLink, error) {
@@ -378,6 +412,10 @@ func (a queries) CrisisRollups(ctx context.Context, arg store.CrisisRollupsParam
 func (a queries) DecideApprovalLink(ctx context.Context, arg store.DecideApprovalLinkParams) (int64, error) {
 	r, err := a.w.DecideApprovalLink(ctx, sqlitedb.DecideApprovalLinkParams(arg))
 	return r, mapErr(err)
+}
+
+func (a queries) DeleteAlertRule(ctx context.Context, arg store.DeleteAlertRuleParams) error {
+	return mapErr(a.w.DeleteAlertRule(ctx, sqlitedb.DeleteAlertRuleParams(arg)))
 }
 
 func (a queries) DeleteCalendarShare(ctx context.Context, workspaceID int64) error {
@@ -569,6 +607,21 @@ func (a queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (store
 	return store.APIToken(r), mapErr(err)
 }
 
+func (a queries) GetActiveAlert(ctx context.Context, ruleID int64) (store.ListenAlert, error) {
+	r, err := a.r.GetActiveAlert(ctx, ruleID)
+	return store.ListenAlert(r), mapErr(err)
+}
+
+func (a queries) GetAlert(ctx context.Context, arg store.GetAlertParams) (store.ListenAlert, error) {
+	r, err := a.r.GetAlert(ctx, sqlitedb.GetAlertParams(arg))
+	return store.ListenAlert(r), mapErr(err)
+}
+
+func (a queries) GetAlertRule(ctx context.Context, arg store.GetAlertRuleParams) (store.ListenAlertRule, error) {
+	r, err := a.r.GetAlertRule(ctx, sqlitedb.GetAlertRuleParams(arg))
+	return store.ListenAlertRule(r), mapErr(err)
+}
+
 func (a queries) GetApprovalLinkByHash(ctx context.Context, tokenHash string) (store.ApprovalLink, error) {
 	r, err := a.r.GetApprovalLinkByHash(ctx, tokenHash)
 	return store.ApprovalLink(r), mapErr(err)
@@ -702,6 +755,11 @@ func (a queries) GetListenSource(ctx context.Context, id int64) (store.ListenSou
 func (a queries) GetListenTopic(ctx context.Context, id int64) (store.ListenTopic, error) {
 	r, err := a.r.GetListenTopic(ctx, id)
 	return store.ListenTopic(r), mapErr(err)
+}
+
+func (a queries) GetListenTopicName(ctx context.Context, arg store.GetListenTopicNameParams) (string, error) {
+	r, err := a.r.GetListenTopicName(ctx, sqlitedb.GetListenTopicNameParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) GetMedia(ctx context.Context, id int64) (store.Media, error) {
@@ -868,6 +926,59 @@ func (a queries) ListAPITokens(ctx context.Context, userID int64) ([]store.APITo
 	out := make([]store.APIToken, len(rs))
 	for i := range rs {
 		out[i] = store.APIToken(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAlertDeliveries(ctx context.Context, alertIds []int64) ([]store.ListenAlertDelivery, error) {
+	rs, err := a.r.ListAlertDeliveries(ctx, alertIds)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenAlertDelivery, len(rs))
+	for i := range rs {
+		out[i] = store.ListenAlertDelivery(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAlertRules(ctx context.Context, workspaceID int64) ([]store.ListenAlertRule, error) {
+	rs, err := a.r.ListAlertRules(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenAlertRule, len(rs))
+	for i := range rs {
+		out[i] = store.ListenAlertRule(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAlertTopics(ctx context.Context, workspaceID int64) ([]store.ListAlertTopicsRow, error) {
+	rs, err := a.r.ListAlertTopics(ctx, workspaceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAlertTopicsRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAlertTopicsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAlertWorkspaces(ctx context.Context) ([]int64, error) {
+	r, err := a.r.ListAlertWorkspaces(ctx)
+	return r, mapErr(err)
+}
+
+func (a queries) ListAlerts(ctx context.Context, arg store.ListAlertsParams) ([]store.ListenAlert, error) {
+	rs, err := a.r.ListAlerts(ctx, sqlitedb.ListAlertsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListenAlert, len(rs))
+	for i := range rs {
+		out[i] = store.ListenAlert(rs[i])
 	}
 	return out, nil
 }
@@ -1897,6 +2008,11 @@ func (a queries) OldestOverdue(ctx context.Context, before *time.Time) (store.Ol
 	return store.OldestOverdueRow(r), mapErr(err)
 }
 
+func (a queries) OpenAlert(ctx context.Context, arg store.OpenAlertParams) (store.ListenAlert, error) {
+	r, err := a.w.OpenAlert(ctx, sqlitedb.OpenAlertParams(arg))
+	return store.ListenAlert(r), mapErr(err)
+}
+
 func (a queries) OurRepliesAmong(ctx context.Context, arg store.OurRepliesAmongParams) ([]string, error) {
 	r, err := a.w.OurRepliesAmong(ctx, sqlitedb.OurRepliesAmongParams(arg))
 	return r, mapErr(err)
@@ -1905,6 +2021,10 @@ func (a queries) OurRepliesAmong(ctx context.Context, arg store.OurRepliesAmongP
 func (a queries) PurgeWebhookDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	r, err := a.w.PurgeWebhookDeliveries(ctx, before)
 	return r, mapErr(err)
+}
+
+func (a queries) RefireAlert(ctx context.Context, arg store.RefireAlertParams) error {
+	return mapErr(a.w.RefireAlert(ctx, sqlitedb.RefireAlertParams(arg)))
 }
 
 func (a queries) RefreshPostsStatus(ctx context.Context, arg store.RefreshPostsStatusParams) error {
@@ -2052,6 +2172,54 @@ func (a queries) SetWorkspaceScheduleHorizon(ctx context.Context, arg store.SetW
 	return mapErr(a.w.SetWorkspaceScheduleHorizon(ctx, sqlitedb.SetWorkspaceScheduleHorizonParams(arg)))
 }
 
+func (a queries) SignalAllTermHours(ctx context.Context, arg store.SignalAllTermHoursParams) ([]store.SignalAllTermHoursRow, error) {
+	rs, err := a.w.SignalAllTermHours(ctx, sqlitedb.SignalAllTermHoursParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.SignalAllTermHoursRow, len(rs))
+	for i := range rs {
+		out[i] = store.SignalAllTermHoursRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) SignalMentions(ctx context.Context, arg store.SignalMentionsParams) ([]store.SignalMentionsRow, error) {
+	rs, err := a.w.SignalMentions(ctx, sqlitedb.SignalMentionsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.SignalMentionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.SignalMentionsRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) SignalTermHours(ctx context.Context, arg store.SignalTermHoursParams) ([]store.SignalTermHoursRow, error) {
+	rs, err := a.w.SignalTermHours(ctx, sqlitedb.SignalTermHoursParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.SignalTermHoursRow, len(rs))
+	for i := range rs {
+		out[i] = store.SignalTermHoursRow(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) SignalTermTotals(ctx context.Context, arg store.SignalTermTotalsParams) ([]store.SignalTermTotalsRow, error) {
+	rs, err := a.w.SignalTermTotals(ctx, sqlitedb.SignalTermTotalsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.SignalTermTotalsRow, len(rs))
+	for i := range rs {
+		out[i] = store.SignalTermTotalsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) StartVariants(ctx context.Context, arg store.StartVariantsParams) error {
 	return mapErr(a.w.StartVariants(ctx, sqlitedb.StartVariantsParams(arg)))
 }
@@ -2072,6 +2240,11 @@ func (a queries) UncheckCrisisItem(ctx context.Context, arg store.UncheckCrisisI
 
 func (a queries) UnmarkInboxActionUndone(ctx context.Context, id int64) error {
 	return mapErr(a.w.UnmarkInboxActionUndone(ctx, id))
+}
+
+func (a queries) UpdateAlertRule(ctx context.Context, arg store.UpdateAlertRuleParams) (store.ListenAlertRule, error) {
+	r, err := a.w.UpdateAlertRule(ctx, sqlitedb.UpdateAlertRuleParams(arg))
+	return store.ListenAlertRule(r), mapErr(err)
 }
 
 func (a queries) UpdateChannelLimits(ctx context.Context, arg store.UpdateChannelLimitsParams) error {

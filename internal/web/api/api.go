@@ -32,6 +32,8 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/listen/analysis"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
 	"github.com/tribune-social/tribune/internal/ops"
@@ -75,6 +77,9 @@ type Deps struct {
 	Listen *listen.Service
 	// ListenAnalysis is the listening dashboard and mention list.
 	ListenAnalysis *analysis.Service
+	// Signals and Alerts are listening's weak signals and alert rules.
+	Signals *signals.Service
+	Alerts  *alerts.Service
 }
 
 type server struct{ Deps }

@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -114,6 +115,8 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A listening alert rule of A that has fired.
+	alertRule, alert := listenAlertOf(t, env, owner, wsA.ID)
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -151,6 +154,10 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 			return fmt.Sprint(lquery.ID)
 		case strings.Contains(path, "/listen/sources/"):
 			return fmt.Sprint(lsource.ID)
+		case strings.Contains(path, "/listen/alert-rules/"):
+			return fmt.Sprint(alertRule.ID)
+		case strings.Contains(path, "/listen/alerts/"):
+			return fmt.Sprint(alert.ID)
 		}
 		return "1"
 	}
@@ -260,6 +267,9 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 		"create-listen-source":   `{"kind":"sandbox","name":"pwned"}`,
 		"update-listen-source":   `{"kind":"sandbox","name":"pwned","enabled":false}`,
 		"set-sandbox-storm":      `{"mode":"on"}`,
+		"create-alert-rule":      `{"name":"pwned","kind":"volume"}`,
+		"update-alert-rule":      `{"name":"pwned","kind":"volume","enabled":false}`,
+		"test-alert-rule":        `{"name":"x","kind":"volume"}`,
 	}
 
 	resp := env.Do(t, "", "GET", "/api/openapi.json", nil)
@@ -327,6 +337,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if h, err := env.App.Webhooks.Get(ctx, owner, wsA.ID, hook.ID); err != nil || !h.Enabled || h.URL != "https://hooks.example.com/a" {
 		t.Errorf("workspace A's webhook changed: %+v %v", h, err)
+	}
+	if r, err := env.App.Alerts.Rule(ctx, owner, wsA.ID, alertRule.ID); err != nil || r.Name != alertRule.Name || !r.Enabled {
+		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
+	}
+	if a, err := env.App.Alerts.Get(ctx, owner, wsA.ID, alert.ID); err != nil || a.State != alerts.StateOpen {
+		t.Errorf("workspace A's alert changed: %+v %v", a, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))

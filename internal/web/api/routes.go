@@ -134,6 +134,7 @@ func (s *server) routes(a huma.API) {
 	s.crisisRoutes(a)
 	s.listenRoutes(a)
 	s.listenAnalysisRoutes(a)
+	s.listenAlertRoutes(a)
 }
 
 // ---- accounts

@@ -19,6 +19,7 @@ import (
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/listen/analysis/analysistest"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
@@ -67,6 +68,8 @@ type tenantA struct {
 	scenario, statement, incident int64
 	// listening: a topic, its query and a source of A
 	ltopic, lquery, lsource int64
+	arule                   int64 // a listening alert rule of A
+	alert                   int64 // the alert it raised
 	secrets                 []string
 }
 
@@ -280,7 +283,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
-	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret topic", "secret mention", "acmehiddenauthor", "acmehiddenterm", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret alert rule", "secret topic", "secret mention", "acmehiddenauthor", "acmehiddenterm", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
 	lt, err := env.App.Listen.CreateTopic(ctx, owner, ws.ID, listen.TopicInput{Name: "acme hidden topic", Kind: listen.KindBrand})
 	if err != nil {
 		t.Fatal(err)
@@ -303,6 +306,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 		At: time.Now().Add(-time.Hour), Text: "secret mention", Terms: []string{"acmehiddenterm"}}); err != nil {
 		t.Fatal(err)
 	}
+	a.arule, a.alert = seedAlert(t, env, owner, ws.ID)
 	return a
 }
 
@@ -310,6 +314,12 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	t.Helper()
 	ctx := context.Background()
+	if r, err := env.App.Alerts.Rule(ctx, owner, a.ws.ID, a.arule); err != nil || r.Name != "secret alert rule" || !r.Enabled {
+		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
+	}
+	if al, err := env.App.Alerts.Get(ctx, owner, a.ws.ID, a.alert); err != nil || al.State != alerts.StateOpen {
+		t.Errorf("workspace A's alert changed: %+v %v", al, err)
+	}
 	got, _, _, err := env.App.Posts.Get(ctx, owner, a.post.Post.ID)
 	if err != nil {
 		t.Fatalf("workspace A's post: %v", err)
@@ -491,6 +501,10 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 			id = w.a.lquery
 		case strings.HasPrefix(path, "/w/{ws}/listen/sources/"):
 			id = w.a.lsource
+		case strings.HasPrefix(path, "/w/{ws}/listen/alert-rules/"):
+			id = w.a.arule
+		case strings.HasPrefix(path, "/w/{ws}/listen/alerts/"):
+			id = w.a.alert
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -537,7 +551,8 @@ func (w *walker) body(pattern string) (string, string) {
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
-		"shared": {"on"}, "query": {"tag=pwned"}, "topic_id": {fmt.Sprint(a.ltopic)}, "kind": {"brand"},
+		"shared": {"on"}, "query": {"tag=pwned"}, "topic_id": {fmt.Sprint(a.ltopic)}, "kind": {"brand", "volume"},
+		"rule":  {fmt.Sprint(a.arule)},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()

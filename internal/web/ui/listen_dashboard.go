@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/tribune-social/tribune/internal/store"
 	"math"
 	"net/http"
 	"net/url"
@@ -36,6 +37,7 @@ func listenDay(v string) (time.Time, error) {
 }
 
 type listenDashboardData struct {
+	WS        store.Workspace
 	D         analysis.Dashboard
 	From, To  string // the form's values: the period's first and last day
 	Chart     listenChart
@@ -90,7 +92,7 @@ func (u *ui) listenDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	l := u.loc(r)
 	last := d.Period.Until.In(d.Period.Location).AddDate(0, 0, -1)
-	data := listenDashboardData{D: d, From: d.Period.Since.In(d.Period.Location).Format(time.DateOnly), To: last.Format(time.DateOnly),
+	data := listenDashboardData{WS: ws, D: d, From: d.Period.Since.In(d.Period.Location).Format(time.DateOnly), To: last.Format(time.DateOnly),
 		Chart: listenChartOf(l, d), Scripts: []string{u.assets.URL(static.ECharts)}}
 	if l.Lang() == "fr" {
 		data.Scripts = append(data.Scripts, u.assets.URL(static.EChartsFrench))
@@ -101,7 +103,7 @@ func (u *ui) listenDashboard(w http.ResponseWriter, r *http.Request) error {
 		v.Set("topic", itoa(d.Topic.ID))
 	}
 	data.Mentions = "/w/" + itoa(ws.ID) + "/listen/mentions?" + v.Encode()
-	return u.render(w, r, u.pageData(r, &ws, l.T("Listening dashboard"), "listen"), listenDashboardPage(l, data))
+	return u.render(w, r, u.pageData(r, &ws, l.T("Listening dashboard"), listenNav), listenDashboardPage(l, data))
 }
 
 func listenChartOf(l *i18n.Localizer, d analysis.Dashboard) listenChart {
@@ -247,6 +249,7 @@ func listenKindLabel(k string) string {
 // ---- mentions
 
 type listenMentionsData struct {
+	WS       store.Workspace
 	WSID     int64
 	Page     analysis.MentionPage
 	Values   url.Values // the filters as the form shows them
@@ -294,7 +297,7 @@ func (u *ui) listenMentions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/w/" + itoa(ws.ID) + "/listen/mentions"
-	d := listenMentionsData{WSID: ws.ID, Page: p, Values: vals, Location: listenLocation(ws.Timezone), CSVURL: base + ".csv?" + vals.Encode()}
+	d := listenMentionsData{WS: ws, WSID: ws.ID, Page: p, Values: vals, Location: listenLocation(ws.Timezone), CSVURL: base + ".csv?" + vals.Encode()}
 	if p.Next != "" {
 		next := url.Values{}
 		for k, v := range vals {
@@ -304,7 +307,7 @@ func (u *ui) listenMentions(w http.ResponseWriter, r *http.Request) error {
 		d.NextURL = base + "?" + next.Encode()
 	}
 	l := u.loc(r)
-	return u.render(w, r, u.pageData(r, &ws, l.T("Mentions"), "listen"), listenMentionsPage(l, d))
+	return u.render(w, r, u.pageData(r, &ws, l.T("Mentions"), listenNav), listenMentionsPage(l, d))
 }
 
 func (u *ui) listenMentionsCSV(w http.ResponseWriter, r *http.Request) error {

@@ -26,6 +26,8 @@ import (
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/listen/analysis"
+	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/notify"
@@ -77,6 +79,9 @@ type Deps struct {
 	Listen *listen.Service
 	// ListenAnalysis is the listening dashboard and mention list.
 	ListenAnalysis *analysis.Service
+	// Signals and Alerts are listening's weak signals and alert rules.
+	Signals *signals.Service
+	Alerts  *alerts.Service
 }
 
 // SessionCookie names the session cookie.

@@ -346,6 +346,58 @@ type Invitation struct {
 	CreatedAt   time.Time
 }
 
+type ListenAlert struct {
+	ID             int64
+	WorkspaceID    int64
+	RuleID         int64
+	State          string
+	Title          string
+	Hour           time.Time
+	Value          int64
+	Peak           int64
+	Baseline       float64
+	Terms          string
+	OpenedAt       time.Time
+	LastFiredAt    time.Time
+	AcknowledgedAt *time.Time
+	AcknowledgedBy *int64
+	ClosedAt       *time.Time
+}
+
+type ListenAlertDelivery struct {
+	ID          int64
+	AlertID     int64
+	WorkspaceID int64
+	Channel     string
+	Attempt     int64
+	At          time.Time
+	Outcome     string
+	Error       string
+}
+
+type ListenAlertRule struct {
+	ID              int64
+	WorkspaceID     int64
+	Name            string
+	Kind            string
+	TopicID         *int64
+	Factor          float64
+	Weeks           int64
+	MinCount        int64
+	Share           float64
+	Words           string
+	CooldownMinutes int64
+	Channels        string
+	SlackSealed     []byte
+	SlackKeyID      string
+	WebhookID       *int64
+	Crisis          bool
+	Enabled         bool
+	CreatedBy       *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
 type ListenQuery struct {
 	ID          int64
 	WorkspaceID int64
