@@ -103,6 +103,7 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/contacts/{id}/erase", u.page(u.contactErase))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply", u.page(u.inboxReply))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/count", u.page(u.inboxReplyCount))
+	mux.Handle("GET /w/{ws}/inbox/items/{id}/reply/saved", u.page(u.inboxReplySaved))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))
