@@ -259,6 +259,7 @@ func (s *Service) TryRule(ctx context.Context, user store.User, workspaceID int6
 			Lang: r.DeclaredLang, Author: network.Author{ExternalID: r.AuthorExternalID, Handle: r.AuthorHandle}},
 			Sentiment: sentiment.Result{Label: sentiment.Label(r.Sentiment), Score: r.SentimentScore, Lang: r.Lang}}
 	}
+	tryAuthorRecent(inputs)
 	res, err := moderation.Try(rules, draft, inputs, tryMatches)
 	if err != nil {
 		return TryResult{}, err
@@ -348,6 +349,9 @@ func (s *Service) applyRulesErr(ctx context.Context, ch store.Channel, ids []int
 		nit.Author = network.Author{ExternalID: author.ExternalID, Handle: author.Handle, DisplayName: author.DisplayName, URL: author.URL}
 		in := moderation.Input{Item: nit, Network: ch.Network, Capabilities: capsp,
 			Sentiment: sentiment.Result{Label: sentiment.Label(it.Sentiment), Score: it.SentimentScore, Lang: it.Lang}}
+		if in.AuthorRecent, err = s.authorRecent(ctx, e, it); err != nil {
+			return err
+		}
 		r := ruleRun{s: s, ch: ch, it: it}
 		for _, d := range e.Evaluate(in) {
 			for _, p := range d.Actions {

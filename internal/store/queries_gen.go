@@ -933,6 +933,14 @@ type LinkContactAuthorParams struct {
 	ContactID int64
 }
 
+// ListAuthorRecentTextsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAuthorRecentTextsParams struct {
+	AuthorID int64
+	BeforeID int64
+	Since    time.Time
+	MaxRows  int64
+}
+
 // ListChannelScheduledTimesParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListChannelScheduledTimesParams struct {
 	ChannelID int64
@@ -2321,6 +2329,7 @@ type Queries interface {
 	LinkContactAuthor(ctx context.Context, arg LinkContactAuthorParams) error
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
+	ListAuthorRecentTexts(ctx context.Context, arg ListAuthorRecentTextsParams) ([]string, error)
 	ListChannelScheduledTimes(ctx context.Context, arg ListChannelScheduledTimesParams) ([]*time.Time, error)
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)

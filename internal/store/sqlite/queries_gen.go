@@ -661,6 +661,11 @@ func (a queries) ListApprovalLinks(ctx context.Context, postID int64) ([]store.A
 	return out, nil
 }
 
+func (a queries) ListAuthorRecentTexts(ctx context.Context, arg store.ListAuthorRecentTextsParams) ([]string, error) {
+	r, err := a.r.ListAuthorRecentTexts(ctx, sqlitedb.ListAuthorRecentTextsParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) ListChannelScheduledTimes(ctx context.Context, arg store.ListChannelScheduledTimesParams) ([]*time.Time, error) {
 	r, err := a.r.ListChannelScheduledTimes(ctx, sqlitedb.ListChannelScheduledTimesParams(arg))
 	return r, mapErr(err)
