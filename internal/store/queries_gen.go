@@ -271,6 +271,19 @@ type CountInboxStreamsByNodeRow struct {
 	N      int64
 }
 
+// CountSentimentCorrectionsParams mirrors the row or argument shape sqlc generates for both dialects.
+type CountSentimentCorrectionsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	UntilAt     time.Time
+}
+
+// CountSentimentCorrectionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type CountSentimentCorrectionsRow struct {
+	Detail string
+	N      int64
+}
+
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
 type CountVariantsByStateRow struct {
 	State string
@@ -2226,6 +2239,7 @@ type Queries interface {
 	CorrectInboxItemSentiment(ctx context.Context, arg CorrectInboxItemSentimentParams) error
 	CountContactItems(ctx context.Context, contactID int64) (int64, error)
 	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
+	CountSentimentCorrections(ctx context.Context, arg CountSentimentCorrectionsParams) ([]CountSentimentCorrectionsRow, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)

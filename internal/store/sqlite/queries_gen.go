@@ -122,6 +122,18 @@ func (a queries) CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]
 	return out, nil
 }
 
+func (a queries) CountSentimentCorrections(ctx context.Context, arg store.CountSentimentCorrectionsParams) ([]store.CountSentimentCorrectionsRow, error) {
+	rs, err := a.r.CountSentimentCorrections(ctx, sqlitedb.CountSentimentCorrectionsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CountSentimentCorrectionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.CountSentimentCorrectionsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
 	r, err := a.r.CountUnreadNotifications(ctx, userID)
 	return r, mapErr(err)

@@ -79,6 +79,8 @@ type inboxReportData struct {
 	From, To string
 	Report   inbox.Report
 	CSVURL   string
+	// Corrections are the hand corrections of sentiment over the period.
+	Corrections inbox.SentimentCorrections
 }
 
 // reportRange reads from and to (YYYY-MM-DD); absent or bad dates are left
@@ -100,6 +102,9 @@ func (u *ui) inboxReportPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxReportData{WS: ws, Report: rep, From: rep.Since.Format(time.DateOnly), To: rep.Until.AddDate(0, 0, -1).Format(time.DateOnly)}
+	if d.Corrections, err = u.Inbox.SentimentCorrections(r.Context(), currentUser(r), ws.ID, rep.Since, rep.Until); err != nil {
+		return err
+	}
 	d.CSVURL = "/w/" + itoa(ws.ID) + "/inbox/report.csv?from=" + d.From + "&to=" + d.To
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Response times"), "inbox"), inboxReportPage(u.loc(r), d))
 }
