@@ -414,6 +414,18 @@ type CreatePasswordResetParams struct {
 	CreatedAt time.Time
 }
 
+// CreatePendingInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreatePendingInboxReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         *int64
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
+}
+
 // CreatePostParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreatePostParams struct {
 	WorkspaceID    int64
@@ -518,6 +530,15 @@ type DecideApprovalLinkParams struct {
 	Reason    string
 	DecidedAt *time.Time
 	ID        int64
+}
+
+// DecideInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type DecideInboxReplyParams struct {
+	State           string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	DecisionComment string
+	ID              int64
 }
 
 // DeleteImportProgressParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -807,25 +828,35 @@ type InboxPollState struct {
 
 // InboxReply mirrors the row or argument shape sqlc generates for both dialects.
 type InboxReply struct {
-	ID             int64
-	WorkspaceID    int64
-	ChannelID      int64
-	ItemID         int64
-	ConversationID int64
-	UserID         *int64
-	Text           string
-	Visibility     string
-	State          string
-	AttemptKey     string
-	InFlightAt     *time.Time
-	ExternalID     string
-	ExternalCID    string
-	ExternalURL    string
-	Error          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	RuleID         *int64
-	RuleName       string
+	ID              int64
+	WorkspaceID     int64
+	ChannelID       int64
+	ItemID          int64
+	ConversationID  int64
+	UserID          *int64
+	Text            string
+	Visibility      string
+	State           string
+	AttemptKey      string
+	InFlightAt      *time.Time
+	ExternalID      string
+	ExternalCID     string
+	ExternalURL     string
+	Error           string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	RuleID          *int64
+	RuleName        string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	DecisionComment string
+}
+
+// InboxReplyApproval mirrors the row or argument shape sqlc generates for both dialects.
+type InboxReplyApproval struct {
+	WorkspaceID int64
+	Enabled     bool
+	UpdatedAt   time.Time
 }
 
 // InboxSla mirrors the row or argument shape sqlc generates for both dialects.
@@ -1848,6 +1879,13 @@ type SetInboxItemsStatusParams struct {
 	Ids       []int64
 }
 
+// SetInboxReplyApprovalParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxReplyApprovalParams struct {
+	WorkspaceID int64
+	Enabled     bool
+	UpdatedAt   time.Time
+}
+
 // SetPartStateParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetPartStateParams struct {
 	State     string
@@ -2255,6 +2293,7 @@ type Queries interface {
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
 	CreatePasswordReset(ctx context.Context, arg CreatePasswordResetParams) error
+	CreatePendingInboxReply(ctx context.Context, arg CreatePendingInboxReplyParams) (InboxReply, error)
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
 	CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error)
@@ -2265,6 +2304,7 @@ type Queries interface {
 	CreateWebhookEndpoint(ctx context.Context, arg CreateWebhookEndpointParams) (WebhookEndpoint, error)
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
+	DecideInboxReply(ctx context.Context, arg DecideInboxReplyParams) (int64, error)
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
 	DeleteContact(ctx context.Context, id int64) error
@@ -2315,6 +2355,7 @@ type Queries interface {
 	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
 	GetInboxReply(ctx context.Context, id int64) (InboxReply, error)
+	GetInboxReplyApproval(ctx context.Context, workspaceID int64) (bool, error)
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInboxView(ctx context.Context, id int64) (InboxView, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
@@ -2436,6 +2477,7 @@ type Queries interface {
 	SetInboxItemsAssignee(ctx context.Context, arg SetInboxItemsAssigneeParams) error
 	SetInboxItemsPriority(ctx context.Context, arg SetInboxItemsPriorityParams) error
 	SetInboxItemsStatus(ctx context.Context, arg SetInboxItemsStatusParams) error
+	SetInboxReplyApproval(ctx context.Context, arg SetInboxReplyApprovalParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error
 	SetPostStatus(ctx context.Context, arg SetPostStatusParams) error
 	SetVariantJob(ctx context.Context, arg SetVariantJobParams) error

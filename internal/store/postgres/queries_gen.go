@@ -214,6 +214,11 @@ func (a queries) CreatePasswordReset(ctx context.Context, arg store.CreatePasswo
 	return mapErr(a.w.CreatePasswordReset(ctx, pgdb.CreatePasswordResetParams(arg)))
 }
 
+func (a queries) CreatePendingInboxReply(ctx context.Context, arg store.CreatePendingInboxReplyParams) (store.InboxReply, error) {
+	r, err := a.w.CreatePendingInboxReply(ctx, pgdb.CreatePendingInboxReplyParams(arg))
+	return store.InboxReply(r), mapErr(err)
+}
+
 func (a queries) CreatePost(ctx context.Context, arg store.CreatePostParams) (store.Post, error) {
 	r, err := a.w.CreatePost(ctx, pgdb.CreatePostParams(arg))
 	return store.Post(r), mapErr(err)
@@ -273,6 +278,11 @@ func (a queries) CreateWorkspace(ctx context.Context, arg store.CreateWorkspaceP
 
 func (a queries) DecideApprovalLink(ctx context.Context, arg store.DecideApprovalLinkParams) (int64, error) {
 	r, err := a.w.DecideApprovalLink(ctx, pgdb.DecideApprovalLinkParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) DecideInboxReply(ctx context.Context, arg store.DecideInboxReplyParams) (int64, error) {
+	r, err := a.w.DecideInboxReply(ctx, pgdb.DecideInboxReplyParams(arg))
 	return r, mapErr(err)
 }
 
@@ -497,6 +507,11 @@ func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.
 func (a queries) GetInboxReply(ctx context.Context, id int64) (store.InboxReply, error) {
 	r, err := a.r.GetInboxReply(ctx, id)
 	return store.InboxReply(r), mapErr(err)
+}
+
+func (a queries) GetInboxReplyApproval(ctx context.Context, workspaceID int64) (bool, error) {
+	r, err := a.r.GetInboxReplyApproval(ctx, workspaceID)
+	return r, mapErr(err)
 }
 
 func (a queries) GetInboxSLA(ctx context.Context, workspaceID int64) (store.InboxSla, error) {
@@ -1513,6 +1528,10 @@ func (a queries) SetInboxItemsPriority(ctx context.Context, arg store.SetInboxIt
 
 func (a queries) SetInboxItemsStatus(ctx context.Context, arg store.SetInboxItemsStatusParams) error {
 	return mapErr(a.w.SetInboxItemsStatus(ctx, pgdb.SetInboxItemsStatusParams(arg)))
+}
+
+func (a queries) SetInboxReplyApproval(ctx context.Context, arg store.SetInboxReplyApprovalParams) error {
+	return mapErr(a.w.SetInboxReplyApproval(ctx, pgdb.SetInboxReplyApprovalParams(arg)))
 }
 
 func (a queries) SetPartState(ctx context.Context, arg store.SetPartStateParams) error {
