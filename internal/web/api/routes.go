@@ -129,6 +129,7 @@ func (s *server) routes(a huma.API) {
 	s.webhookRoutes(a)
 	s.inboxSLARoutes(a)
 	s.inboxCorrectionRoutes(a)
+	s.inboxReplyApprovalRoutes(a)
 	s.moderationRoutes(a)
 	s.contactRoutes(a)
 	s.inboxViewRoutes(a)
