@@ -215,6 +215,8 @@ type conversationData struct {
 	ReplyCount rules.Count
 	// SavedReplies feed the reply box's picker.
 	SavedReplies []store.SavedReply
+	// ReplyApproval: contributors' replies wait for approval.
+	ReplyApproval bool
 	// Me and Self feed the live updates (see inboxListData).
 	Me   int64
 	Self string

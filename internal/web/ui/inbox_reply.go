@@ -50,10 +50,15 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1"); err != nil {
+	rp, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1")
+	if err != nil {
 		return err
 	}
-	flash(w, u.loc(r).T("Reply queued: it is being sent."))
+	if isPending(rp.State) {
+		flash(w, u.loc(r).T("Reply submitted for approval."))
+	} else {
+		flash(w, u.loc(r).T("Reply queued: it is being sent."))
+	}
 	return redirect(w, r, itemAnchor(ws, it))
 }
 
@@ -119,6 +124,10 @@ func replyStateLabel(l *webi18n.Localizer, s string) string {
 		return l.T("Failed")
 	case inbox.ReplyUnknown:
 		return l.T("Outcome unknown — check before re-sending")
+	case inbox.ReplyPending:
+		return l.T("Awaiting approval")
+	case inbox.ReplyRejected:
+		return l.T("Not approved")
 	}
 	return s
 }
@@ -132,6 +141,9 @@ func (u *ui) conversationReplies(r *http.Request, d *conversationData) error {
 		return err
 	}
 	if d.SavedReplies, err = u.Inbox.SavedReplies(r.Context(), user, d.WS.ID); err != nil {
+		return err
+	}
+	if d.ReplyApproval, err = u.Inbox.ReplyApproval(r.Context(), user, d.WS.ID); err != nil {
 		return err
 	}
 	d.Replies = map[int64][]store.InboxReply{}

@@ -21,6 +21,8 @@ type inboxSLAData struct {
 	WS      store.Workspace
 	CanEdit bool
 	SLA     inbox.SLASettings
+	// ReplyApproval: contributors' replies wait for approval.
+	ReplyApproval bool
 }
 
 func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
@@ -32,8 +34,12 @@ func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	approval, err := u.Inbox.ReplyApproval(r.Context(), currentUser(r), ws.ID)
+	if err != nil {
+		return err
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Response target"), "inbox"),
-		inboxSLAPage(u.loc(r), inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c}))
+		inboxSLAPage(u.loc(r), inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c, ReplyApproval: approval}))
 }
 
 // formClock reads an HH:MM field as minutes after midnight; "24:00" is the
