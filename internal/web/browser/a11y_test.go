@@ -131,8 +131,13 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		Error: "The endpoint answered with an error.", Response: `{"error":"upstream_unavailable","message":"The service is temporarily unavailable, please retry later"}`}); err != nil {
 		t.Fatal(err)
 	}
+	// One item answered, so the response-time report draws its charts.
+	if err := s.env.App.Inbox.MarkResponded(context.Background(), s.owner, inboxPage.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
 	signedIn := []mainPage{
 		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
+		{"inbox report", w + "/inbox/report", "[data-testid=inbox-chart-members]", false},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
 		{"moderation", w + "/moderation?edit=1", "[data-testid=moderation]", false},
 		{"calendar", w + "/calendar", ".fc-view", true},
