@@ -94,8 +94,11 @@ func (w *replyWorker) Work(ctx context.Context, job *river.Job[ReplyArgs]) error
 // Reply records a member's reply to an item and queues it for sending. It
 // refuses, before anything is stored, a reply the network does not allow
 // (with the network's reason) or a text the channel's rules do not take.
+//
+// A contributor's reply, when the workspace asks for approval, is stored
+// pending_approval without a job (approval.go).
 func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text string) (store.InboxReply, error) {
-	it, err := s.item(ctx, user, itemID, permAct)
+	it, pending, err := s.replyItem(ctx, user, itemID)
 	if err != nil {
 		return store.InboxReply{}, err
 	}
@@ -116,6 +119,14 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 		return store.InboxReply{}, refused
 	}
 	var r store.InboxReply
+	if pending {
+		r, err = s.Store.CreatePendingInboxReply(ctx, store.CreatePendingInboxReplyParams{WorkspaceID: it.WorkspaceID, ChannelID: it.ChannelID, ItemID: it.ID,
+			ConversationID: it.ConversationID, UserID: &user.ID, Text: text, Visibility: string(vis), CreatedAt: now})
+		if err == nil {
+			s.notifyApprovers(ctx, r, user)
+		}
+		return r, err
+	}
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		r, err = tx.CreateInboxReply(ctx, store.CreateInboxReplyParams{WorkspaceID: it.WorkspaceID, ChannelID: it.ChannelID, ItemID: it.ID,
@@ -172,8 +183,8 @@ func (s *Service) SendReply(ctx context.Context, replyID int64, last bool) error
 		return err
 	}
 	switch ReplyState(r.State) {
-	case ReplySent, ReplyFailed, ReplyUnknown:
-		return nil
+	case ReplySent, ReplyFailed, ReplyUnknown, ReplyPending, ReplyRejected:
+		return nil // done, or not approved: never sent from here
 	}
 	it, err := s.Store.GetInboxItem(ctx, r.ItemID)
 	if err != nil {

@@ -21,7 +21,7 @@ type ReplyGuard interface {
 // through it, so a second answer is never sent by accident from either.
 func (s *Service) ReplyUnlessSomeoneIs(ctx context.Context, user store.User, itemID int64, text string, savedReplyID int64, anyway bool) (store.InboxReply, error) {
 	if s.Guard != nil && !anyway {
-		it, err := s.item(ctx, user, itemID, permAct)
+		it, _, err := s.replyItem(ctx, user, itemID)
 		if err != nil {
 			return store.InboxReply{}, err
 		}

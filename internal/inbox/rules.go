@@ -259,6 +259,7 @@ func (s *Service) TryRule(ctx context.Context, user store.User, workspaceID int6
 			Lang: r.DeclaredLang, Author: network.Author{ExternalID: r.AuthorExternalID, Handle: r.AuthorHandle}},
 			Sentiment: sentiment.Result{Label: sentiment.Label(r.Sentiment), Score: r.SentimentScore, Lang: r.Lang}}
 	}
+	tryAuthorRecent(inputs)
 	res, err := moderation.Try(rules, draft, inputs, tryMatches)
 	if err != nil {
 		return TryResult{}, err

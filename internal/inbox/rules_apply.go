@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,6 +83,9 @@ type fetchRules struct {
 	members map[int64]*store.User
 	// tags are the tags each row has been given so far.
 	tags map[int]map[string]bool
+	// recent are the texts of this fetch's earlier rows, by author id: the
+	// spam condition compares an item with them as with the stored ones.
+	recent map[int64][]string
 	// planned are the actions in the order the rules asked for them.
 	planned []plannedAct
 	// after are the notifications for a Notifier that cannot join the
@@ -127,6 +131,13 @@ func (r *fetchRules) decide(ctx context.Context, i int, row *store.InboxItemRow,
 	nit := it
 	nit.Lang = row.DeclaredLang
 	in := moderation.Input{Item: nit, Network: r.ch.Network, Capabilities: r.caps, Sentiment: sent}
+	if r.engine.NeedsAuthorRecent() {
+		recent, err := r.authorRecent(ctx, row)
+		if err != nil {
+			return err
+		}
+		in.AuthorRecent = recent
+	}
 	for _, d := range r.engine.Evaluate(in) {
 		for _, p := range d.Actions {
 			pa := plannedAct{row: i, d: d, p: p}
@@ -502,4 +513,27 @@ func itemOfRow(r store.InboxItemRow, id int64) store.InboxItem {
 		it.DeletedAt = &t
 	}
 	return it
+}
+
+// authorRecent is what the spam condition compares a row with: its
+// author's texts of the last moderation.AuthorRecentHours, stored or
+// earlier in this fetch (the rows are not written yet). It is read only
+// when the workspace's rules ask about spam.
+func (r *fetchRules) authorRecent(ctx context.Context, row *store.InboxItemRow) ([]string, error) {
+	at := time.Time(row.NetworkCreatedAt)
+	stored, err := r.tx.ListAuthorRecentTexts(ctx, store.ListAuthorRecentTextsParams{AuthorID: row.AuthorID, BeforeID: math.MaxInt64,
+		Since: at.Add(-moderation.AuthorRecentHours * time.Hour), MaxRows: moderation.AuthorRecentMax})
+	if err != nil {
+		return nil, err
+	}
+	if r.recent == nil {
+		r.recent = map[int64][]string{}
+	}
+	mine := r.recent[row.AuthorID]
+	out := append(append([]string(nil), mine...), stored...)
+	if len(out) > moderation.AuthorRecentMax {
+		out = out[:moderation.AuthorRecentMax]
+	}
+	r.recent[row.AuthorID] = append([]string{row.Text}, mine...)
+	return out, nil
 }

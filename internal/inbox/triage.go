@@ -550,7 +550,7 @@ func (s *Service) CorrectSentiment(ctx context.Context, user store.User, itemID 
 			return err
 		}
 		return tx.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID, Action: "sentiment",
-			Detail: it.Sentiment + " → " + string(label), Result: ResultOK, CreatedAt: now})
+			Detail: it.Sentiment + correctionSep + string(label), Result: ResultOK, CreatedAt: now})
 	})
 	if err == nil {
 		s.publish(ctx, it.WorkspaceID, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})

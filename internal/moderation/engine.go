@@ -25,7 +25,18 @@ type Input struct {
 	// Capabilities, when set, mark the actions the network refuses
 	// (Planned.Unsupported) so that the inbox does not call it in vain.
 	Capabilities *network.InboxCapabilities
+	// AuthorRecent are the same author's earlier texts in the workspace
+	// (the last day, at most AuthorRecentMax), for the spam condition's
+	// repeated text; read only when Engine.NeedsAuthorRecent says so.
+	AuthorRecent []string
 }
+
+// AuthorRecentMax is how many of an author's earlier texts the inbox
+// passes in Input.AuthorRecent, and AuthorRecentHours how far back.
+const (
+	AuthorRecentMax   = 20
+	AuthorRecentHours = 24
+)
 
 // lang is the item's language as the language condition compares it.
 func (in *Input) lang() string {
@@ -290,6 +301,10 @@ func (m *matcher) test(f *facts) bool {
 		return allCaps(in.Item.Text, f.textLinks(), m.minLetters)
 	case CondOnlyEmojis:
 		return f.onlyEmojis()
+	case CondToxic:
+		return Toxic(in.Item.Text, in.Sentiment.Score, in.Sentiment.Label != "")
+	case CondSpam:
+		return Spam(in.Item.Text, f.textLinks(), in.AuthorRecent) != SpamNone
 	}
 	return false
 }
@@ -360,6 +375,26 @@ func (r *compiledRule) plannedFor(in *Input) []Planned {
 		}
 	}
 	return out
+}
+
+// NeedsAuthorRecent reports whether a rule asks about spam, which reads
+// Input.AuthorRecent: the inbox looks the author's texts up only then.
+func (e *Engine) NeedsAuthorRecent() bool {
+	for _, r := range e.rules {
+		for _, m := range r.all {
+			if m.kind == CondSpam {
+				return true
+			}
+		}
+		for _, g := range r.anyOf {
+			for _, m := range g {
+				if m.kind == CondSpam {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Len is the number of enabled rules the engine runs.

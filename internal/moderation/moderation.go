@@ -93,11 +93,19 @@ const (
 	CondAllCaps ConditionKind = "all_caps"
 	// CondOnlyEmojis: the text is nothing but emojis.
 	CondOnlyEmojis ConditionKind = "only_emojis"
+	// CondToxic: the text insults or threatens (see Toxic): a strong term
+	// of our French and English lexicon, or a mild one with a strongly
+	// negative sentiment.
+	CondToxic ConditionKind = "toxic"
+	// CondSpam: the text is spam (see Spam): a known scam pattern,
+	// repeated links, many mentions, or the same text again from the same
+	// author (Input.AuthorRecent).
+	CondSpam ConditionKind = "spam"
 )
 
 // ConditionKinds lists every condition kind, in the order a form shows them.
 var ConditionKinds = []ConditionKind{CondKeywords, CondRegex, CondSentimentBelow, CondSentimentAbove,
-	CondLanguage, CondNetwork, CondKind, CondAuthor, CondLink, CondEmail, CondAllCaps, CondOnlyEmojis}
+	CondLanguage, CondNetwork, CondKind, CondAuthor, CondLink, CondEmail, CondAllCaps, CondOnlyEmojis, CondToxic, CondSpam}
 
 // Condition is one test on an item. Which fields count depends on Kind.
 type Condition struct {

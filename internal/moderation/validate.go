@@ -184,7 +184,7 @@ func (c *checker) condition(at string, cond Condition) {
 		if m := cond.MinLetters; m != 0 && (m < MinCapitals || m > MaxCapitals) {
 			c.add(problem.Detail{Location: at + "min_letters", Code: "out_of_range", Message: "The least number of capital letters must be between %d and %d.", Args: []any{MinCapitals, MaxCapitals}})
 		}
-	case CondLink, CondEmail, CondOnlyEmojis:
+	case CondLink, CondEmail, CondOnlyEmojis, CondToxic, CondSpam:
 	default:
 		c.add(problem.Detail{Location: at + "kind", Code: "unknown_condition", Message: "Unknown condition “%s”.", Args: []any{string(cond.Kind)}})
 		return

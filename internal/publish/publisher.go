@@ -59,10 +59,13 @@ type Publisher struct {
 	Accounts   Accounts
 	Media      MediaFiles
 	Notifier   Notifier
-	Metrics    *Metrics
-	Node       string
-	Log        *slog.Logger
-	Now        func() time.Time
+	// Webhooks, when set, queues post.published and post.failed with the
+	// variant's outcome (webhook.go).
+	Webhooks Webhooks
+	Metrics  *Metrics
+	Node     string
+	Log      *slog.Logger
+	Now      func() time.Time
 	// Crisis, when set, hears of held posts and clears holding statements.
 	Crisis CrisisCell
 	// RetryBase is the first retry's wait (default 2 s); tests shorten it.
@@ -203,6 +206,24 @@ func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state Var
 		return err
 	}
 	return p.Store.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}})
+}
+
+// failState marks the variant failed and queues post.failed in one
+// transaction.
+func (p *Publisher) failState(ctx context.Context, v store.PostVariant, ch store.Channel, msg string) error {
+	if p.Webhooks == nil {
+		return p.setState(ctx, v, VariantFailed, msg)
+	}
+	now := p.Now().UTC()
+	return p.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetVariantState(ctx, store.SetVariantStateParams{State: string(VariantFailed), Error: msg, UpdatedAt: now, ID: v.ID}); err != nil {
+			return err
+		}
+		if err := tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: []int64{v.PostID}}); err != nil {
+			return err
+		}
+		return p.emit(ctx, tx, ch, EventFailed, VariantEvent{PostID: v.PostID, VariantID: v.ID, ChannelID: ch.ID, Network: ch.Network, Error: msg})
+	})
 }
 
 // publishVariant runs one attempt of job, whose id is recorded on the
@@ -453,15 +474,28 @@ func (p *Publisher) liveNow(ctx context.Context, conn network.Connector, acct ne
 func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Channel, first network.Ref, live, asked bool) (rows groupRows, fn func(store.Tx) error) {
 	now := p.Now().UTC()
 	rows = groupRows{published: []int64{v.ID}, refresh: []int64{v.PostID}}
+	checkLive := false
 	switch {
 	case live && asked:
 		rows.logs = []store.LogRow{{VariantID: v.ID, Network: ch.Network, At: store.RowTime(now), Step: "check_live",
 			Request: first.ID, Response: "visible on the network", Outcome: string(OutcomeOK), Node: p.Node}}
 	case !live:
-		fn = func(tx store.Tx) error {
-			_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
-			return err
+		checkLive = true
+	}
+	if !checkLive && p.Webhooks == nil {
+		return rows, nil
+	}
+	// In the transaction that marks the variant published (fn may run
+	// twice, alone after a failed group: each run is its own transaction,
+	// and only the committed one counts).
+	ev := VariantEvent{PostID: v.PostID, VariantID: v.ID, ChannelID: ch.ID, Network: ch.Network, ExternalID: first.ID, URL: first.URL, PublishedAt: &now}
+	fn = func(tx store.Tx) error {
+		if checkLive {
+			if _, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)}); err != nil {
+				return err
+			}
 		}
+		return p.emit(ctx, tx, ch, EventPublished, ev)
 	}
 	return rows, fn
 }
@@ -784,7 +818,7 @@ func (p *Publisher) fail(ctx context.Context, v store.PostVariant, post store.Po
 	p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeFailed, ne.Status)
 	// Notify first: whoever sees the variant failed finds the notice too.
 	p.notify(ctx, post, NotifyPublishFailed, "Publishing failed on "+ch.Name, msg)
-	if err := p.setState(ctx, v, VariantFailed, msg); err != nil {
+	if err := p.failState(ctx, v, ch, msg); err != nil {
 		return err
 	}
 	p.Metrics.outcome(ch.Network, "failed")

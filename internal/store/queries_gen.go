@@ -381,6 +381,19 @@ type CountInboxStreamsByNodeRow struct {
 	N      int64
 }
 
+// CountSentimentCorrectionsParams mirrors the row or argument shape sqlc generates for both dialects.
+type CountSentimentCorrectionsParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	UntilAt     time.Time
+}
+
+// CountSentimentCorrectionsRow mirrors the row or argument shape sqlc generates for both dialects.
+type CountSentimentCorrectionsRow struct {
+	Detail string
+	N      int64
+}
+
 // CountVariantsByStateRow mirrors the row or argument shape sqlc generates for both dialects.
 type CountVariantsByStateRow struct {
 	State string
@@ -595,6 +608,18 @@ type CreatePasswordResetParams struct {
 	CreatedAt time.Time
 }
 
+// CreatePendingInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type CreatePendingInboxReplyParams struct {
+	WorkspaceID    int64
+	ChannelID      int64
+	ItemID         int64
+	ConversationID int64
+	UserID         *int64
+	Text           string
+	Visibility     string
+	CreatedAt      time.Time
+}
+
 // CreatePostParams mirrors the row or argument shape sqlc generates for both dialects.
 type CreatePostParams struct {
 	WorkspaceID    int64
@@ -784,6 +809,15 @@ type DecideApprovalLinkParams struct {
 	Reason    string
 	DecidedAt *time.Time
 	ID        int64
+}
+
+// DecideInboxReplyParams mirrors the row or argument shape sqlc generates for both dialects.
+type DecideInboxReplyParams struct {
+	State           string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	DecisionComment string
+	ID              int64
 }
 
 // DeleteAlertRuleParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1135,25 +1169,35 @@ type InboxPollState struct {
 
 // InboxReply mirrors the row or argument shape sqlc generates for both dialects.
 type InboxReply struct {
-	ID             int64
-	WorkspaceID    int64
-	ChannelID      int64
-	ItemID         int64
-	ConversationID int64
-	UserID         *int64
-	Text           string
-	Visibility     string
-	State          string
-	AttemptKey     string
-	InFlightAt     *time.Time
-	ExternalID     string
-	ExternalCID    string
-	ExternalURL    string
-	Error          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	RuleID         *int64
-	RuleName       string
+	ID              int64
+	WorkspaceID     int64
+	ChannelID       int64
+	ItemID          int64
+	ConversationID  int64
+	UserID          *int64
+	Text            string
+	Visibility      string
+	State           string
+	AttemptKey      string
+	InFlightAt      *time.Time
+	ExternalID      string
+	ExternalCID     string
+	ExternalURL     string
+	Error           string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	RuleID          *int64
+	RuleName        string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	DecisionComment string
+}
+
+// InboxReplyApproval mirrors the row or argument shape sqlc generates for both dialects.
+type InboxReplyApproval struct {
+	WorkspaceID int64
+	Enabled     bool
+	UpdatedAt   time.Time
 }
 
 // InboxSla mirrors the row or argument shape sqlc generates for both dialects.
@@ -1388,6 +1432,14 @@ type ListAnalysisTopicTotalsRow struct {
 	Neutral  int64
 	Negative int64
 	Reach    int64
+}
+
+// ListAuthorRecentTextsParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAuthorRecentTextsParams struct {
+	AuthorID int64
+	BeforeID int64
+	Since    time.Time
+	MaxRows  int64
 }
 
 // ListChannelScheduledTimesParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2508,6 +2560,13 @@ type SetInboxItemsStatusParams struct {
 	Ids       []int64
 }
 
+// SetInboxReplyApprovalParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetInboxReplyApprovalParams struct {
+	WorkspaceID int64
+	Enabled     bool
+	UpdatedAt   time.Time
+}
+
 // SetListenRetentionParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetListenRetentionParams struct {
 	WorkspaceID     int64
@@ -3084,6 +3143,7 @@ type Queries interface {
 	CountContactItems(ctx context.Context, contactID int64) (int64, error)
 	CountInboxStreamsByNode(ctx context.Context, now time.Time) ([]CountInboxStreamsByNodeRow, error)
 	CountMentions(ctx context.Context, workspaceID int64) (int64, error)
+	CountSentimentCorrections(ctx context.Context, arg CountSentimentCorrectionsParams) ([]CountSentimentCorrectionsRow, error)
 	CountUnreadNotifications(ctx context.Context, userID int64) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
 	CountVariantsByState(ctx context.Context) ([]CountVariantsByStateRow, error)
@@ -3106,6 +3166,7 @@ type Queries interface {
 	CreateOAuthState(ctx context.Context, arg CreateOAuthStateParams) error
 	CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error)
 	CreatePasswordReset(ctx context.Context, arg CreatePasswordResetParams) error
+	CreatePendingInboxReply(ctx context.Context, arg CreatePendingInboxReplyParams) (InboxReply, error)
 	CreatePost(ctx context.Context, arg CreatePostParams) (Post, error)
 	CreatePublishPart(ctx context.Context, arg CreatePublishPartParams) error
 	CreatePublishParts(ctx context.Context, batch string) ([]CreatePublishPartsRow, error)
@@ -3117,6 +3178,7 @@ type Queries interface {
 	CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error)
 	CrisisRollups(ctx context.Context, arg CrisisRollupsParams) ([]CrisisRollupsRow, error)
 	DecideApprovalLink(ctx context.Context, arg DecideApprovalLinkParams) (int64, error)
+	DecideInboxReply(ctx context.Context, arg DecideInboxReplyParams) (int64, error)
 	DeleteAlertRule(ctx context.Context, arg DeleteAlertRuleParams) error
 	DeleteCalendarShare(ctx context.Context, workspaceID int64) error
 	DeleteChannel(ctx context.Context, id int64) error
@@ -3186,6 +3248,7 @@ type Queries interface {
 	GetInboxItemByExternal(ctx context.Context, arg GetInboxItemByExternalParams) (InboxItem, error)
 	GetInboxPollState(ctx context.Context, channelID int64) (InboxPollState, error)
 	GetInboxReply(ctx context.Context, id int64) (InboxReply, error)
+	GetInboxReplyApproval(ctx context.Context, workspaceID int64) (bool, error)
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInboxView(ctx context.Context, id int64) (InboxView, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
@@ -3233,6 +3296,7 @@ type Queries interface {
 	ListAnalysisTopicTotals(ctx context.Context, arg ListAnalysisTopicTotalsParams) ([]ListAnalysisTopicTotalsRow, error)
 	ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error)
 	ListApprovalLinks(ctx context.Context, postID int64) ([]ApprovalLink, error)
+	ListAuthorRecentTexts(ctx context.Context, arg ListAuthorRecentTextsParams) ([]string, error)
 	ListChannelScheduledTimes(ctx context.Context, arg ListChannelScheduledTimesParams) ([]*time.Time, error)
 	ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error)
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
@@ -3351,6 +3415,7 @@ type Queries interface {
 	SetInboxItemsAssignee(ctx context.Context, arg SetInboxItemsAssigneeParams) error
 	SetInboxItemsPriority(ctx context.Context, arg SetInboxItemsPriorityParams) error
 	SetInboxItemsStatus(ctx context.Context, arg SetInboxItemsStatusParams) error
+	SetInboxReplyApproval(ctx context.Context, arg SetInboxReplyApprovalParams) error
 	SetListenRetention(ctx context.Context, arg SetListenRetentionParams) error
 	SetListenSourceError(ctx context.Context, arg SetListenSourceErrorParams) error
 	SetPartState(ctx context.Context, arg SetPartStateParams) error

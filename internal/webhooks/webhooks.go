@@ -44,17 +44,19 @@ const (
 	// ListenAlert: a listening alert rule fired (internal/listen/alerts);
 	// sent only to the endpoint the rule names, like a moderation rule's.
 	ListenAlert EventType = "listen.alert"
+	// PostPublished: one variant of a post (one channel) is on the network.
+	PostPublished EventType = publish.EventPublished
+	// PostFailed: one variant of a post failed for good.
+	PostFailed EventType = publish.EventFailed
 	// Test is the event of the "send a test event" button; it goes to the
 	// chosen endpoint whatever it subscribed to, and is never emitted.
 	Test EventType = "webhook.test"
 )
 
 // EventTypes are the events an endpoint may subscribe to, in the order the
-// UI lists them. Only events something emits are listed: the publisher's
-// (post.published, post.failed) wait for an emission inside its batched
-// transactions, measured by its benchmark, so they are not offered yet.
+// UI lists them. Only events something emits are listed.
 func EventTypes() []EventType {
-	return []EventType{InboxItemCreated, InboxItemUpdated, InboxRuleAction}
+	return []EventType{InboxItemCreated, InboxItemUpdated, InboxRuleAction, PostPublished, PostFailed}
 }
 
 // Valid reports whether t is an event an endpoint may subscribe to.

@@ -225,6 +225,18 @@ func (a queries) CountMentions(ctx context.Context, workspaceID int64) (int64, e
 	return r, mapErr(err)
 }
 
+func (a queries) CountSentimentCorrections(ctx context.Context, arg store.CountSentimentCorrectionsParams) ([]store.CountSentimentCorrectionsRow, error) {
+	rs, err := a.r.CountSentimentCorrections(ctx, sqlitedb.CountSentimentCorrectionsParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.CountSentimentCorrectionsRow, len(rs))
+	for i := range rs {
+		out[i] = store.CountSentimentCorrectionsRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) CountUnreadNotifications(ctx context.Context, userID int64) (int64, error) {
 	r, err := a.r.CountUnreadNotifications(ctx, userID)
 	return r, mapErr(err)
@@ -340,6 +352,11 @@ func (a queries) CreatePasswordReset(ctx context.Context, arg store.CreatePasswo
 	return mapErr(a.w.CreatePasswordReset(ctx, sqlitedb.CreatePasswordResetParams(arg)))
 }
 
+func (a queries) CreatePendingInboxReply(ctx context.Context, arg store.CreatePendingInboxReplyParams) (store.InboxReply, error) {
+	r, err := a.w.CreatePendingInboxReply(ctx, sqlitedb.CreatePendingInboxReplyParams(arg))
+	return store.InboxReply(r), mapErr(err)
+}
+
 func (a queries) CreatePost(ctx context.Context, arg store.CreatePostParams) (store.Post, error) {
 	r, err := a.w.CreatePost(ctx, sqlitedb.CreatePostParams(arg))
 	return store.Post(r), mapErr(err)
@@ -411,6 +428,11 @@ func (a queries) CrisisRollups(ctx context.Context, arg store.CrisisRollupsParam
 
 func (a queries) DecideApprovalLink(ctx context.Context, arg store.DecideApprovalLinkParams) (int64, error) {
 	r, err := a.w.DecideApprovalLink(ctx, sqlitedb.DecideApprovalLinkParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) DecideInboxReply(ctx context.Context, arg store.DecideInboxReplyParams) (int64, error) {
+	r, err := a.w.DecideInboxReply(ctx, sqlitedb.DecideInboxReplyParams(arg))
 	return r, mapErr(err)
 }
 
@@ -720,6 +742,11 @@ func (a queries) GetInboxPollState(ctx context.Context, channelID int64) (store.
 func (a queries) GetInboxReply(ctx context.Context, id int64) (store.InboxReply, error) {
 	r, err := a.r.GetInboxReply(ctx, id)
 	return store.InboxReply(r), mapErr(err)
+}
+
+func (a queries) GetInboxReplyApproval(ctx context.Context, workspaceID int64) (bool, error) {
+	r, err := a.r.GetInboxReplyApproval(ctx, workspaceID)
+	return r, mapErr(err)
 }
 
 func (a queries) GetInboxSLA(ctx context.Context, workspaceID int64) (store.InboxSla, error) {
@@ -1065,6 +1092,11 @@ func (a queries) ListApprovalLinks(ctx context.Context, postID int64) ([]store.A
 		out[i] = store.ApprovalLink(rs[i])
 	}
 	return out, nil
+}
+
+func (a queries) ListAuthorRecentTexts(ctx context.Context, arg store.ListAuthorRecentTextsParams) ([]string, error) {
+	r, err := a.r.ListAuthorRecentTexts(ctx, sqlitedb.ListAuthorRecentTextsParams(arg))
+	return r, mapErr(err)
 }
 
 func (a queries) ListChannelScheduledTimes(ctx context.Context, arg store.ListChannelScheduledTimesParams) ([]*time.Time, error) {
@@ -2130,6 +2162,10 @@ func (a queries) SetInboxItemsPriority(ctx context.Context, arg store.SetInboxIt
 
 func (a queries) SetInboxItemsStatus(ctx context.Context, arg store.SetInboxItemsStatusParams) error {
 	return mapErr(a.w.SetInboxItemsStatus(ctx, sqlitedb.SetInboxItemsStatusParams(arg)))
+}
+
+func (a queries) SetInboxReplyApproval(ctx context.Context, arg store.SetInboxReplyApprovalParams) error {
+	return mapErr(a.w.SetInboxReplyApproval(ctx, sqlitedb.SetInboxReplyApprovalParams(arg)))
 }
 
 func (a queries) SetListenRetention(ctx context.Context, arg store.SetListenRetentionParams) error {

@@ -30,7 +30,11 @@ type InboxReplyOut struct {
 	RuleID   *int64 `json:"rule_id,omitempty"`
 	RuleName string `json:"rule_name,omitempty"`
 	Text     string `json:"text"`
-	State    string `json:"state" enum:"queued,in_flight,sent,failed,unknown" doc:"unknown: the network cannot tell whether the reply went out; check it before re-sending"`
+	State    string `json:"state" enum:"pending_approval,rejected,queued,in_flight,sent,failed,unknown" doc:"unknown: the network cannot tell whether the reply went out; check it before re-sending. pending_approval: a contributor's reply awaiting an approver; rejected: not approved (decision_comment says why)"`
+	// DecidedBy, DecidedAt and DecisionComment are the approval's.
+	DecidedBy       *int64     `json:"decided_by,omitempty"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	DecisionComment string     `json:"decision_comment,omitempty"`
 	// ExternalID and URL are the network's, once sent.
 	ExternalID string `json:"external_id,omitempty"`
 	URL        string `json:"url,omitempty"`
@@ -43,7 +47,8 @@ type InboxReplyOut struct {
 
 func toInboxReply(r store.InboxReply) InboxReplyOut {
 	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, RuleID: r.RuleID, RuleName: r.RuleName, Text: r.Text, State: r.State,
-		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, DecisionComment: r.DecisionComment}
 	if r.Error != "" {
 		out.ErrorFR = localized("fr", r.Error)
 	}

@@ -128,6 +128,8 @@ func (s *server) routes(a huma.API) {
 	s.inboxRoutes(a)
 	s.webhookRoutes(a)
 	s.inboxSLARoutes(a)
+	s.inboxCorrectionRoutes(a)
+	s.inboxReplyApprovalRoutes(a)
 	s.moderationRoutes(a)
 	s.contactRoutes(a)
 	s.inboxViewRoutes(a)

@@ -53,7 +53,7 @@ type WebhookSecretOut struct {
 
 type webhookInBody struct {
 	URL     string   `json:"url" maxLength:"2000" doc:"https address that receives the events"`
-	Events  []string `json:"events" minItems:"1" doc:"inbox.item.created, inbox.item.updated, inbox.rule.action"`
+	Events  []string `json:"events" minItems:"1" doc:"inbox.item.created, inbox.item.updated, inbox.rule.action, post.published, post.failed"`
 	Enabled *bool    `json:"enabled,omitempty" doc:"Default true"`
 }
 

@@ -71,7 +71,7 @@ func TestWebhooksAPI(t *testing.T) {
 			t.Errorf("create %s: %d %s, want 422 %s in both languages", tc.url, status, raw, tc.code)
 		}
 	}
-	if status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["post.published"]}`); status != http.StatusUnprocessableEntity {
+	if status, raw := call(t, tok, "POST", "", `{"url":"https://hooks.example.com/in","events":["post.deleted"]}`); status != http.StatusUnprocessableEntity {
 		t.Errorf("unknown event: %d %s", status, raw)
 	}
 	// Roles that do not manage the workspace are refused every operation.

@@ -142,11 +142,16 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	if _, err := s.env.App.Listen.CreateSource(context.Background(), s.owner, s.ws.ID, listen.SourceInput{Kind: "sandbox", Name: "Sandbox", Enabled: new(bool)}); err != nil {
 		t.Fatal(err)
 	}
+	// One item answered, so the response-time report draws its charts.
+	if err := s.env.App.Inbox.MarkResponded(context.Background(), s.owner, inboxPage.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
 	signedIn := []mainPage{
 		{"listen", w + "/listen", "[data-testid=listen-topics]", true},
 		{"listen-query", fmt.Sprintf("%s/listen/queries/new?topic=%d", w, lt.ID), "[data-testid=query-editor]", false},
 		{"listen-sources", w + "/listen/sources", "[data-testid=listen-sources]", false},
 		{"inbox", w + "/inbox", "[data-testid=inbox]", true},
+		{"inbox report", w + "/inbox/report", "[data-testid=inbox-chart-members]", false},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
 		{"moderation", w + "/moderation?edit=1", "[data-testid=moderation]", false},
 		{"calendar", w + "/calendar", ".fc-view", true},

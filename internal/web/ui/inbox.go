@@ -213,6 +213,10 @@ type conversationData struct {
 	// ReplyCount is the reply box's empty counter (the channel's limit).
 	Replies    map[int64][]store.InboxReply
 	ReplyCount rules.Count
+	// SavedReplies feed the reply box's picker.
+	SavedReplies []store.SavedReply
+	// ReplyApproval: contributors' replies wait for approval.
+	ReplyApproval bool
 	// Me and Self feed the live updates (see inboxListData).
 	Me   int64
 	Self string

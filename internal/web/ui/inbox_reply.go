@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
@@ -24,11 +27,13 @@ type replyBox struct {
 	// Why is set when the item cannot be answered: the button is disabled
 	// and this sentence stands beside it.
 	Why string
+	// Saved are the workspace's saved replies, offered by the picker.
+	Saved []store.SavedReply
 }
 
 // replyBoxOf says whether it can be answered on c's network, and why not.
 func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBox {
-	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount}
+	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount, Saved: d.SavedReplies}
 	switch {
 	case !d.C.HasInbox || !d.C.Capabilities.Action(network.ActReply).OK:
 		b.Why = whyNot(l, d.C, network.ActReply)
@@ -45,11 +50,51 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1"); err != nil {
+	rp, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1")
+	if err != nil {
 		return err
 	}
-	flash(w, u.loc(r).T("Reply queued: it is being sent."))
+	if isPending(rp.State) {
+		flash(w, u.loc(r).T("Reply submitted for approval."))
+	} else {
+		flash(w, u.loc(r).T("Reply queued: it is being sent."))
+	}
 	return redirect(w, r, itemAnchor(ws, it))
+}
+
+// replyCountTrigger: the counter follows typing, and a text the picker
+// filled is counted as soon as it is in.
+func replyCountTrigger(text string) string {
+	if text != "" {
+		return "input changed delay:150ms, load"
+	}
+	return "input changed delay:150ms"
+}
+
+// inboxReplySaved is the saved-reply picker: the reply box's text becomes
+// the chosen saved reply written for this item (name, handle, post link),
+// still editable before it is sent. A reply that cannot be written for the
+// item (it needs a post link the item lacks) leaves the text empty and
+// says why.
+func (u *ui) inboxReplySaved(w http.ResponseWriter, r *http.Request) error {
+	ws, it, err := u.inboxItem(r)
+	if err != nil {
+		return err
+	}
+	b := replyBox{WS: ws, Item: it}
+	id, _ := strconv.ParseInt(r.FormValue("saved_reply"), 10, 64)
+	if id == 0 {
+		return fragment(w, r, replyText(u.loc(r), b, "", ""))
+	}
+	text, err := u.Inbox.RenderSavedReply(r.Context(), currentUser(r), it.ID, id)
+	var pe *problem.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusUnprocessableEntity {
+		return fragment(w, r, replyText(u.loc(r), b, "", u.loc(r).T(pe.Message, pe.Args...)))
+	}
+	if err != nil {
+		return err
+	}
+	return fragment(w, r, replyText(u.loc(r), b, text, ""))
 }
 
 // inboxReplyCount is the reply box's live counter.
@@ -79,6 +124,10 @@ func replyStateLabel(l *webi18n.Localizer, s string) string {
 		return l.T("Failed")
 	case inbox.ReplyUnknown:
 		return l.T("Outcome unknown — check before re-sending")
+	case inbox.ReplyPending:
+		return l.T("Awaiting approval")
+	case inbox.ReplyRejected:
+		return l.T("Not approved")
 	}
 	return s
 }
@@ -89,6 +138,12 @@ func (u *ui) conversationReplies(r *http.Request, d *conversationData) error {
 	user := currentUser(r)
 	replies, err := u.Inbox.Replies(r.Context(), user, d.C.ID)
 	if err != nil {
+		return err
+	}
+	if d.SavedReplies, err = u.Inbox.SavedReplies(r.Context(), user, d.WS.ID); err != nil {
+		return err
+	}
+	if d.ReplyApproval, err = u.Inbox.ReplyApproval(r.Context(), user, d.WS.ID); err != nil {
 		return err
 	}
 	d.Replies = map[int64][]store.InboxReply{}

@@ -21,6 +21,8 @@ type inboxSLAData struct {
 	WS      store.Workspace
 	CanEdit bool
 	SLA     inbox.SLASettings
+	// ReplyApproval: contributors' replies wait for approval.
+	ReplyApproval bool
 }
 
 func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
@@ -32,8 +34,12 @@ func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	approval, err := u.Inbox.ReplyApproval(r.Context(), currentUser(r), ws.ID)
+	if err != nil {
+		return err
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Response target"), "inbox"),
-		inboxSLAPage(u.loc(r), inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c}))
+		inboxSLAPage(u.loc(r), inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c, ReplyApproval: approval}))
 }
 
 // formClock reads an HH:MM field as minutes after midnight; "24:00" is the
@@ -79,6 +85,8 @@ type inboxReportData struct {
 	From, To string
 	Report   inbox.Report
 	CSVURL   string
+	// Corrections are the hand corrections of sentiment over the period.
+	Corrections inbox.SentimentCorrections
 }
 
 // reportRange reads from and to (YYYY-MM-DD); absent or bad dates are left
@@ -100,6 +108,9 @@ func (u *ui) inboxReportPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxReportData{WS: ws, Report: rep, From: rep.Since.Format(time.DateOnly), To: rep.Until.AddDate(0, 0, -1).Format(time.DateOnly)}
+	if d.Corrections, err = u.Inbox.SentimentCorrections(r.Context(), currentUser(r), ws.ID, rep.Since, rep.Until); err != nil {
+		return err
+	}
 	d.CSVURL = "/w/" + itoa(ws.ID) + "/inbox/report.csv?from=" + d.From + "&to=" + d.To
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Response times"), "inbox"), inboxReportPage(u.loc(r), d))
 }

@@ -375,6 +375,10 @@ func conditionLabel(l *webi18n.Localizer, k moderation.ConditionKind) string {
 		return l.T("Written in capitals (least number of capitals)")
 	case moderation.CondOnlyEmojis:
 		return l.T("Only emojis")
+	case moderation.CondToxic:
+		return l.T("Toxic: insults or threats (French, English)")
+	case moderation.CondSpam:
+		return l.T("Spam: scam patterns, repeated links or text, many mentions")
 	}
 	return string(k)
 }

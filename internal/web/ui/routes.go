@@ -108,6 +108,9 @@ func (u *ui) routes(mux router) {
 	mux.Handle("GET /w/{ws}/listen/mentions.csv", u.page(u.listenMentionsCSV))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply", u.page(u.inboxReply))
 	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/count", u.page(u.inboxReplyCount))
+	mux.Handle("GET /w/{ws}/inbox/items/{id}/reply/saved", u.page(u.inboxReplySaved))
+	mux.Handle("POST /w/{ws}/inbox/items/{id}/reply/decide", u.page(u.inboxReplyDecide))
+	mux.Handle("POST /w/{ws}/inbox/reply-approval", u.page(u.saveReplyApproval))
 
 	// Channels, media, team, settings, crisis.
 	mux.Handle("GET /w/{ws}/channels", u.page(u.channelsPage))

@@ -14,7 +14,7 @@ const createInboxReply = `-- name: CreateInboxReply :one
 INSERT INTO inbox_replies (workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6,
     $7, 'queued', $8, $8)
-RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name
+RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name, decided_by, decided_at, decision_comment
 `
 
 type CreateInboxReplyParams struct {
@@ -60,6 +60,9 @@ func (q *Queries) CreateInboxReply(ctx context.Context, arg CreateInboxReplyPara
 		&i.UpdatedAt,
 		&i.RuleID,
 		&i.RuleName,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.DecisionComment,
 	)
 	return i, err
 }
@@ -69,7 +72,7 @@ INSERT INTO inbox_replies (workspace_id, channel_id, item_id, conversation_id, r
 VALUES ($1, $2, $3, $4, $5, $6,
     $7, $8, 'queued', $9, $9)
 ON CONFLICT (item_id, rule_id) WHERE rule_id IS NOT NULL DO NOTHING
-RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name
+RETURNING id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name, decided_by, decided_at, decision_comment
 `
 
 type CreateRuleReplyParams struct {
@@ -125,6 +128,9 @@ func (q *Queries) CreateRuleReply(ctx context.Context, arg CreateRuleReplyParams
 			&i.UpdatedAt,
 			&i.RuleID,
 			&i.RuleName,
+			&i.DecidedBy,
+			&i.DecidedAt,
+			&i.DecisionComment,
 		); err != nil {
 			return nil, err
 		}
@@ -183,7 +189,7 @@ func (q *Queries) ForgetOurReplyItem(ctx context.Context, arg ForgetOurReplyItem
 }
 
 const getInboxReply = `-- name: GetInboxReply :one
-SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name FROM inbox_replies WHERE id = $1
+SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name, decided_by, decided_at, decision_comment FROM inbox_replies WHERE id = $1
 `
 
 func (q *Queries) GetInboxReply(ctx context.Context, id int64) (InboxReply, error) {
@@ -209,12 +215,15 @@ func (q *Queries) GetInboxReply(ctx context.Context, id int64) (InboxReply, erro
 		&i.UpdatedAt,
 		&i.RuleID,
 		&i.RuleName,
+		&i.DecidedBy,
+		&i.DecidedAt,
+		&i.DecisionComment,
 	)
 	return i, err
 }
 
 const listInboxRepliesOfConversation = `-- name: ListInboxRepliesOfConversation :many
-SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name FROM inbox_replies WHERE conversation_id = $1 ORDER BY id
+SELECT id, workspace_id, channel_id, item_id, conversation_id, user_id, text, visibility, state, attempt_key, in_flight_at, external_id, external_cid, external_url, error, created_at, updated_at, rule_id, rule_name, decided_by, decided_at, decision_comment FROM inbox_replies WHERE conversation_id = $1 ORDER BY id
 `
 
 func (q *Queries) ListInboxRepliesOfConversation(ctx context.Context, conversationID int64) ([]InboxReply, error) {
@@ -246,6 +255,9 @@ func (q *Queries) ListInboxRepliesOfConversation(ctx context.Context, conversati
 			&i.UpdatedAt,
 			&i.RuleID,
 			&i.RuleName,
+			&i.DecidedBy,
+			&i.DecidedAt,
+			&i.DecisionComment,
 		); err != nil {
 			return nil, err
 		}

@@ -282,25 +282,34 @@ type InboxPollState struct {
 }
 
 type InboxReply struct {
-	ID             int64
-	WorkspaceID    int64
-	ChannelID      int64
-	ItemID         int64
-	ConversationID int64
-	UserID         *int64
-	Text           string
-	Visibility     string
-	State          string
-	AttemptKey     string
-	InFlightAt     *time.Time
-	ExternalID     string
-	ExternalCID    string
-	ExternalURL    string
-	Error          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	RuleID         *int64
-	RuleName       string
+	ID              int64
+	WorkspaceID     int64
+	ChannelID       int64
+	ItemID          int64
+	ConversationID  int64
+	UserID          *int64
+	Text            string
+	Visibility      string
+	State           string
+	AttemptKey      string
+	InFlightAt      *time.Time
+	ExternalID      string
+	ExternalCID     string
+	ExternalURL     string
+	Error           string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	RuleID          *int64
+	RuleName        string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	DecisionComment string
+}
+
+type InboxReplyApproval struct {
+	WorkspaceID int64
+	Enabled     bool
+	UpdatedAt   time.Time
 }
 
 type InboxSla struct {
