@@ -31,11 +31,17 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/listen"
-	"github.com/tribune-social/tribune/internal/listen/analysis"
-	"github.com/tribune-social/tribune/internal/listen/source"
-	listensandbox "github.com/tribune-social/tribune/internal/listen/source/sandbox"
 	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/analysis"
 	"github.com/tribune-social/tribune/internal/listen/signals"
+	"github.com/tribune-social/tribune/internal/listen/source"
+	"github.com/tribune-social/tribune/internal/listen/source/firehose"
+	"github.com/tribune-social/tribune/internal/listen/source/jetstream"
+	listenmastodon "github.com/tribune-social/tribune/internal/listen/source/mastodon"
+	"github.com/tribune-social/tribune/internal/listen/source/reddit"
+	"github.com/tribune-social/tribune/internal/listen/source/rss"
+	listensandbox "github.com/tribune-social/tribune/internal/listen/source/sandbox"
+	"github.com/tribune-social/tribune/internal/listen/source/x"
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
@@ -317,14 +323,18 @@ func (a *App) build() error {
 		a.Inbox.Guard = a.Live
 	}
 	a.Signals = &signals.Service{Store: a.Store, Auth: a.Auth, Now: now}
-	// Alerts.Crisis stays nil until internal/crisis is wired.
-	a.Alerts = &alerts.Service{Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, Keys: keys, SMTP: a.Notifier.SMTP, HTTP: client,
+	// A crisis alert rule opens the crisis cell (pause, banner, team told).
+	a.Alerts = &alerts.Service{Crisis: a.Crisis, Store: a.Store, Auth: a.Auth, Webhooks: a.Webhooks, Keys: keys, SMTP: a.Notifier.SMTP, HTTP: client,
 		AllowPrivate: cfg.AllowPrivateNetworks, PublicURL: cfg.PublicURL, Log: a.Log.With("part", "alerts"), Now: now}
 
 	kinds := source.Registry{}
 	kinds.Add(listensandbox.Kind(SandboxClient(cfg, sandboxURL), sandboxURL))
+	for _, k := range []source.Kind{jetstream.Kind(), firehose.Kind(), listenmastodon.Kind(), rss.Kind(), reddit.Kind(), x.Kind()} {
+		kinds.Add(k)
+	}
 	a.Listen = &listen.Service{Store: a.Store, Auth: a.Auth, Keys: keys, Analyzer: a.Sentiment, Kinds: kinds,
 		Deps: source.Deps{HTTP: client, Log: a.Log.With("part", "listen")}, Sandbox: sb, SandboxURL: sandboxURL, Log: a.Log.With("part", "listen"), Now: now}
+	a.Listen.OnStored = alerts.Kick
 
 	rc := &river.Config{ID: cfg.NodeID, Logger: a.Log.With("part", "river"), FetchPollInterval: FetchPollInterval, FetchCooldown: FetchCooldown,
 		// A job running longer than this is presumed dead (its node crashed)

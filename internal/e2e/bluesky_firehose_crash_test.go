@@ -1,9 +1,3 @@
-//go:build listen_runner_merged
-
-// This test needs the listening runner and API (branch h1) and the
-// firehose kind registered in internal/app (kinds.Add(firehose.Kind())):
-// remove the build constraint above once they are merged.
-
 package e2e
 
 import (

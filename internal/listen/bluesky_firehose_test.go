@@ -1,10 +1,6 @@
-//go:build listen_runner_merged
-
-// This test needs the listening runner (package listen, built on branch h1)
-// and so does not build on branch h2 alone: remove the build constraint
-// above once both are merged. Run on a merge of h1 and h2, it passes on
-// SQLite and PostgreSQL; with the firehose resuming without its cursor it
-// fails (the posts written while the runner was stopped never arrive).
+// Against the real PDS: the runner with the firehose kind stores every
+// matching post; with the firehose resuming without its cursor it fails
+// (the posts written while the runner was stopped never arrive).
 
 package listen
 

@@ -86,6 +86,13 @@ func (s *Service) Ingest(ctx context.Context, sourceID int64, b source.Batch) (I
 			return err
 		}
 		res.Stored = stored
+		if stored > 0 && s.OnStored != nil {
+			// The alert rules look at the rollups this batch moved,
+			// queued in the same transaction (a crash loses no evaluation).
+			if err := s.OnStored(ctx, tx, info.workspaceID); err != nil {
+				return err
+			}
+		}
 		return tx.AdvanceListenSource(ctx, store.AdvanceListenSourceParams{Cursor: b.Cursor, CursorAt: &now,
 			Seen: int64(len(b.Posts)), Matched: int64(stored), ID: sourceID})
 	})

@@ -49,6 +49,9 @@ type Service struct {
 	// Keys seal the sources' secrets (as channels' tokens).
 	Keys     *secret.Keyring
 	Analyzer Analyzer
+	// OnStored, when set, runs in the transaction of every batch that
+	// stored new mentions (the alert rules queue their evaluation there).
+	OnStored func(ctx context.Context, tx store.Tx, workspaceID int64) error
 	// Kinds are the source kinds this process knows.
 	Kinds source.Registry
 	// Deps are handed to the sources the runner builds.

@@ -325,11 +325,18 @@ func (EvaluateArgs) InsertOpts() river.InsertOpts {
 // EvaluateEvery is how often every rule is evaluated.
 const EvaluateEvery = time.Minute
 
+// KickPeriod is how often, at most, new mentions start an evaluation of a
+// workspace's rules between the periodic ones.
+const KickPeriod = 10 * time.Second
+
 // Kick asks, in tx, for an evaluation of the workspace's rules: the
 // ingestion calls it when it moves the rollups, so alerts do not wait for
 // the periodic job.
 func Kick(ctx context.Context, tx store.Tx, workspaceID int64) error {
-	_, err := tx.InsertJob(ctx, EvaluateArgs{WorkspaceID: workspaceID}, nil)
+	// One evaluation per workspace per KickPeriod however many batches
+	// arrive: the firehose stores several batches a second.
+	_, err := tx.InsertJob(ctx, EvaluateArgs{WorkspaceID: workspaceID}, &river.InsertOpts{
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: KickPeriod}})
 	return err
 }
 

@@ -98,4 +98,3 @@ func maxf(a, b float64) float64 {
 	}
 	return b
 }
-
