@@ -39,6 +39,7 @@ func TestToxicAndSpamRulesAtIngestion(t *testing.T) {
 		must(t, err)
 		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(4, promo), comment(5, promo), comment(7, "venez voir ma page — PROMO FOLLE !")})
 		must(t, err)
+		f.runRuleActs(t) // the hides are River jobs queued with the items
 
 		if got := f.conn.actions(); !slices.Equal(got, []string{"hide c2"}) {
 			t.Errorf("network saw %v, want [hide c2]", got)

@@ -484,6 +484,7 @@ func TestCrisisRuleSwitchesOnce(t *testing.T) {
 	}
 	// Without a crisis package wired, the failure is recorded, not lost.
 	g := newFixture(t, false, true)
+	g.svc.Crisis = nil // the app wires internal/crisis; this half is about its absence
 	g.rule(t, alerts.Input{Name: "Crise", Kind: alerts.KindVolume, MinCount: 20, Crisis: true})
 	g.db.Volume(g.ws.ID, g.topic, start, 30, 0)
 	g.evaluate(t)

@@ -21,7 +21,7 @@ func seedAlert(t *testing.T, env *apptest.Env, owner store.User, wsID int64) (in
 	t.Helper()
 	ctx := context.Background()
 	db := rolluptest.Open(t, env.Store)
-	topic := db.Topic(wsID, "secret topic")
+	topic := db.Topic(wsID, "secret alert topic")
 	r, err := env.App.Alerts.Create(ctx, owner, wsID, alerts.Input{Name: "secret alert rule", Kind: alerts.KindVolume, MinCount: 5, Enabled: true})
 	if err != nil {
 		t.Fatal(err)
