@@ -1,8 +1,13 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -15,6 +20,7 @@ import (
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/ui"
 )
 
 // Issue 15's storm, end to end on the wiring app.New does: the Sandbox's
@@ -216,5 +222,29 @@ func stormOpensTheCrisis(t *testing.T, pg bool) {
 	}
 	if rep.Peak < 30 || mentions < 30 || negative < 30 {
 		t.Fatalf("report curve: peak %d, %d mentions, %d negative over %d points; want the storm in it", rep.Peak, mentions, negative, len(rep.Points))
+	}
+	// And as the owner's browser gets it: the report page draws the curve
+	// from the same hours (each point a circle carrying its count).
+	session, _, err := a.Auth.Login(ctx, owner.Email, "correct horse battery")
+	must(err)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/w/%d/crisis/incidents/%d/report", env.Server.URL, ws.ID, inc.ID), nil)
+	must(err)
+	req.AddCookie(&http.Cookie{Name: ui.SessionCookie, Value: session})
+	res, err := http.DefaultClient.Do(req)
+	must(err)
+	page, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	must(err)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("report page: HTTP %d %.300s", res.StatusCode, page)
+	}
+	var drawn int64
+	points := regexp.MustCompile(`data-mentions="(\d+)"`).FindAllSubmatch(page, -1)
+	for _, m := range points {
+		n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+		drawn += n
+	}
+	if len(points) != len(rep.Points) || drawn < mentions || !bytes.Contains(page, []byte(`data-series="mentions"`)) {
+		t.Fatalf("report page draws %d points summing %d mentions, want %d points with at least the report's %d", len(points), drawn, len(rep.Points), mentions)
 	}
 }
