@@ -105,6 +105,7 @@ func (ix *Index) Add(id int64, q *Query) {
 			}
 			ix.prefixes[k.text] = append(ix.prefixes[k.text], n)
 			ix.mark(hashPrefix(hashOf(k.text)))
+			ix.mark(hashQueries(hashOf(k.text)))
 		}
 	}
 }
@@ -131,15 +132,20 @@ func hashOf(w string) uint64 {
 	return h
 }
 
-// hashPrefix tells a prefix beginning's hash from the same word's exact
-// hash, so both kinds of key share one filter.
+// hashPrefix and hashQueries tell apart, in the one filter, a word's
+// exact hash, the beginning of an indexed prefix, and an indexed prefix
+// itself (a beginning that holds queries). Most beginnings hold none
+// ("ba" on the way to "barolu*") and are walked through without a map
+// lookup.
 func hashPrefix(h uint64) uint64 { return h ^ 0x9e3779b97f4a7c15 }
+
+func hashQueries(h uint64) uint64 { return h ^ 0xc2b2ae3d27d4eb4f }
 
 // mark adds h to the filter once its key is in its map, first growing
 // the filter if the keys outgrew it (every key is then marked again from
 // the maps).
 func (ix *Index) mark(h uint64) {
-	keys := len(ix.words) + len(ix.prefixes)
+	keys := len(ix.words) + 2*len(ix.prefixes)
 	if keys*bitsPerKey/2 <= len(ix.seen)*64 {
 		ix.set(h)
 		return
@@ -152,8 +158,11 @@ func (ix *Index) mark(h uint64) {
 	for w := range ix.words {
 		ix.set(hashOf(w))
 	}
-	for p := range ix.prefixes {
+	for p, qs := range ix.prefixes {
 		ix.set(hashPrefix(hashOf(p)))
+		if len(qs) > 0 {
+			ix.set(hashQueries(hashOf(p)))
+		}
 	}
 }
 
@@ -230,20 +239,20 @@ func (ix *Index) MatchDoc(d *Doc, s *Scratch, out []int64) []int64 {
 			continue
 		}
 		// One pass over the word's bytes hashes each beginning in turn:
-		// the beginnings are looked up while the filter and the map hold
-		// them (usually one or two), the whole word at the end.
+		// the walk goes on while the filter holds the beginning (a false
+		// "maybe" only walks one step too far: the longer beginnings of a
+		// beginning no prefix has are not indexed either), and the map is
+		// read only where the filter says queries may wait; the whole word
+		// is looked up at the end.
 		w := t.text
 		h := uint64(fnvOffset64)
 		walk := true
 		for l := 0; l < len(w); l++ {
 			h = (h ^ uint64(w[l])) * fnvPrime64
 			if walk && l+1 >= minPrefix {
-				qs, ok := []int32(nil), false
-				if ix.has(hashPrefix(h)) {
-					qs, ok = ix.prefixes[w[:l+1]]
+				if walk = ix.has(hashPrefix(h)); walk && ix.has(hashQueries(h)) {
+					add(ix.prefixes[w[:l+1]])
 				}
-				walk = ok
-				add(qs)
 			}
 		}
 		if ix.has(h) {
