@@ -3,10 +3,13 @@ package listen
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/listen/query"
+	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -110,4 +113,58 @@ func (c *compiled) match(p query.Post, sc *query.Scratch, out []int64) []int64 {
 		out = c.inclOwn.MatchDoc(&sc.Doc, sc, out)
 	}
 	return out
+}
+
+// postMatch is what matchBatch found of one post: its language (declared,
+// or detected when it declares none) and the queries it matched.
+type postMatch struct {
+	lang string
+	ids  []int64
+}
+
+// parallelMin is the fewest posts worth a goroutine of their own in
+// matchBatch: below it, starting one costs more than it saves.
+const parallelMin = 64
+
+// batchWorkers is how many goroutines matchBatch gives n posts: one per
+// core, each with at least parallelMin posts.
+func batchWorkers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/parallelMin))
+}
+
+// matchBatch detects the language of the posts that declare none and
+// matches every post against c. A source's batches come one at a time, so
+// a single busy source (a firehose) would keep one core busy and leave the
+// others idle: a large batch is split between the cores. The answers are
+// in the posts' order whatever the split.
+func (c *compiled) matchBatch(posts []source.Post, detect func(text string) string) []postMatch {
+	out := make([]postMatch, len(posts))
+	workers := batchWorkers(len(posts))
+	if workers == 1 {
+		c.matchRange(posts, out, detect)
+		return out
+	}
+	per := (len(posts) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(posts); lo += per {
+		hi := min(lo+per, len(posts))
+		wg.Go(func() { c.matchRange(posts[lo:hi], out[lo:hi], detect) })
+	}
+	wg.Wait()
+	return out
+}
+
+// matchRange is matchBatch's work on one goroutine, with its own Scratch.
+func (c *compiled) matchRange(posts []source.Post, out []postMatch, detect func(text string) string) {
+	sc := scratchPool.Get().(*query.Scratch)
+	defer scratchPool.Put(sc)
+	var ids []int64
+	for i, p := range posts {
+		lang := langOf(p.Lang)
+		if lang == "" {
+			lang = detect(p.Text)
+		}
+		ids = c.match(query.Post{Text: p.Text, Lang: langTag(p.Lang, lang), Network: p.Network, Author: p.Author}, sc, ids[:0])
+		out[i] = postMatch{lang: lang, ids: slices.Clone(ids)}
+	}
 }

@@ -52,16 +52,10 @@ func (s *Service) Ingest(ctx context.Context, sourceID int64, b source.Batch) (I
 		return IngestResult{}, err
 	}
 	res := IngestResult{Seen: len(b.Posts)}
-	sc := scratchPool.Get().(*query.Scratch)
-	defer scratchPool.Put(sc)
+	found := c.matchBatch(b.Posts, s.Analyzer.Detect)
 	var hits []matched
-	var ids []int64
-	for _, p := range b.Posts {
-		lang := langOf(p.Lang)
-		if lang == "" {
-			lang = s.Analyzer.Detect(p.Text)
-		}
-		ids = c.match(query.Post{Text: p.Text, Lang: langTag(p.Lang, lang), Network: p.Network, Author: p.Author}, sc, ids[:0])
+	for i, p := range b.Posts {
+		lang, ids := found[i].lang, found[i].ids
 		s.recent.add(info.workspaceID, p, lang)
 		if len(ids) == 0 {
 			continue

@@ -28,7 +28,7 @@ type detector struct {
 	// above say of it in one lookup, with its trigrams' weights in order
 	// (summed in the same order as for any other word, so the score is the
 	// same to the last bit).
-	known map[string]knownWord
+	known knownTable
 	// triTable is trigram as an open-addressed table, faster to probe
 	// than the map for the words no lexicon knows.
 	triTable triTable
@@ -36,12 +36,17 @@ type detector struct {
 
 // triTable maps a trigram hash to its weight: linear probing over a
 // power-of-two table at most half full; an absent trigram weighs 0, as
-// in the map.
+// in the map. Key, weight and use sit side by side, so a probe reads one
+// cache line.
 type triTable struct {
-	keys []uint32
-	vals []float32
-	used []bool
-	mask uint32
+	slots []triSlot
+	mask  uint32
+}
+
+type triSlot struct {
+	key  uint32
+	val  float32
+	used bool
 }
 
 func newTriTable(m map[uint32]float32) triTable {
@@ -49,13 +54,13 @@ func newTriTable(m map[uint32]float32) triTable {
 	for n < 2*len(m) {
 		n <<= 1
 	}
-	t := triTable{keys: make([]uint32, n), vals: make([]float32, n), used: make([]bool, n), mask: uint32(n - 1)}
+	t := triTable{slots: make([]triSlot, n), mask: uint32(n - 1)}
 	for k, v := range m {
 		i := mix(k) & t.mask
-		for t.used[i] {
+		for t.slots[i].used {
 			i = (i + 1) & t.mask
 		}
-		t.keys[i], t.vals[i], t.used[i] = k, v, true
+		t.slots[i] = triSlot{k, v, true}
 	}
 	return t
 }
@@ -70,13 +75,72 @@ func mix(k uint32) uint32 {
 
 func (t *triTable) get(k uint32) float32 {
 	i := mix(k) & t.mask
-	for t.used[i] {
-		if t.keys[i] == k {
-			return t.vals[i]
+	for {
+		sl := &t.slots[i]
+		if !sl.used {
+			return 0
+		}
+		if sl.key == k {
+			return sl.val
 		}
 		i = (i + 1) & t.mask
 	}
-	return 0
+}
+
+// knownTable is the known words by the FNV hash of their bytes, probed
+// like triTable: a word of a text is looked up without making a string of
+// it, and an unknown word (most are) usually stops at the first slot,
+// without comparing bytes.
+type knownTable struct {
+	slots []knownSlot
+	words []knownEntry
+	mask  uint32
+}
+
+type knownSlot struct {
+	hash uint32
+	idx  int32 // into words, plus one; 0 is an empty slot
+}
+
+type knownEntry struct {
+	word string
+	knownWord
+}
+
+func newKnownTable(m map[string]knownWord) knownTable {
+	n := 1
+	for n < 2*len(m) {
+		n <<= 1
+	}
+	t := knownTable{slots: make([]knownSlot, n), mask: uint32(n - 1)}
+	for w, k := range m {
+		t.words = append(t.words, knownEntry{w, k})
+		h := fnvBytes(fnvOffset, []byte(w))
+		i := mix(h) & t.mask
+		for t.slots[i].idx != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = knownSlot{h, int32(len(t.words))}
+	}
+	return t
+}
+
+// get is what the map gave: the word's entry, or the zero one and false.
+func (t *knownTable) get(w []byte) (knownWord, bool) {
+	h := fnvBytes(fnvOffset, w)
+	i := mix(h) & t.mask
+	for {
+		sl := t.slots[i]
+		if sl.idx == 0 {
+			return knownWord{}, false
+		}
+		if sl.hash == h {
+			if e := &t.words[sl.idx-1]; e.word == string(w) {
+				return e.knownWord, true
+			}
+		}
+		i = (i + 1) & t.mask
+	}
 }
 
 // Flags of a known word.
@@ -140,16 +204,16 @@ func newDetector(frLex, enLex map[string]float64) *detector {
 		d.trigram[t] = float32(math.Log(pf / pe))
 	}
 	d.triTable = newTriTable(d.trigram)
-	d.known = map[string]knownWord{}
+	known := map[string]knownWord{}
 	mark := func(w string, f uint8) {
-		k := d.known[w]
+		k := known[w]
 		if k.flags == 0 {
 			for _, t := range wordTrigrams(w, nil) {
 				k.tri = append(k.tri, d.trigram[t])
 			}
 		}
 		k.flags |= f
-		d.known[w] = k
+		known[w] = k
 	}
 	for w := range d.fr {
 		mark(w, isFrStop)
@@ -166,6 +230,7 @@ func newDetector(frLex, enLex map[string]float64) *detector {
 	for w := range enLex {
 		mark(w, inEnLex)
 	}
+	d.known = newKnownTable(known)
 	return d
 }
 
@@ -224,6 +289,17 @@ func fnvBytes(h uint32, b []byte) uint32 {
 
 // trigramsOf appends the hashed trigrams of p, a word between spaces.
 func trigramsOf(p []byte, dst []uint32) []uint32 {
+	if len(p) <= 64 && ascii(p) {
+		// One byte a letter: each trigram is three bytes, hashed as
+		// fnvBytes would, without finding where letters start. (Past 64
+		// letters the general path below has its own way.)
+		for i := 0; i+3 <= len(p); i++ {
+			h := (fnvOffset ^ uint32(p[i])) * fnvPrime
+			h = (h ^ uint32(p[i+1])) * fnvPrime
+			dst = append(dst, (h^uint32(p[i+2]))*fnvPrime)
+		}
+		return dst
+	}
 	// Rune offsets, so that "é" counts as one letter.
 	var offs [64]int
 	n := 0
@@ -244,6 +320,16 @@ func trigramsOf(p []byte, dst []uint32) []uint32 {
 		dst = append(dst, fnvBytes(fnvOffset, p[offs[i]:end]))
 	}
 	return dst
+}
+
+// ascii says whether p is all ASCII.
+func ascii(p []byte) bool {
+	for _, c := range p {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Detect tells the language of text: "fr", "en" or "other".
@@ -268,12 +354,12 @@ func (m *Model) detect(sc *scratch, text string) string {
 		buf = buf[:0] // w stays valid: nothing is appended before the next word
 		// Apostrophes split elisions: "c'est" is "c'" + "est".
 		if i := bytes.IndexByte(w, '\''); i > 0 && i < len(w)-1 {
-			if d.known[string(w[:i+1])].flags&isFrStop != 0 {
+			if k, _ := d.known.get(w[:i+1]); k.flags&isFrStop != 0 {
 				fr++
 			}
 			w = w[i+1:]
 		}
-		k, ok := d.known[string(w)] // no allocation: the compiler looks up the bytes
+		k, ok := d.known.get(w)
 		switch {
 		case k.flags&isFrStop != 0:
 			fr++

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -154,7 +155,7 @@ func detectReference(d *detector, text string) string {
 			enWords++
 		}
 		if len(w) < 60 {
-			hashed = wordTrigrams(w, hashed[:0])
+			hashed = wordTrigramsReference(w, hashed[:0])
 			for _, t := range hashed {
 				llr += float64(d.trigram[t])
 			}
@@ -200,4 +201,52 @@ func detectReference(d *detector, text string) string {
 		return French
 	}
 	return English
+}
+
+// wordTrigramsReference is wordTrigrams as it was before trigramsOf had
+// an ASCII path: rune offsets for every word.
+func wordTrigramsReference(w string, dst []uint32) []uint32 {
+	var buf [64]byte
+	p := append(append(append(buf[:0], ' '), w...), ' ')
+	var offs [64]int
+	n := 0
+	for i := 0; i < len(p) && n < len(offs); {
+		offs[n] = i
+		n++
+		_, size := utf8.DecodeRune(p[i:])
+		i += size
+	}
+	if n < len(offs) {
+		offs[n] = len(p)
+	}
+	for i := 0; i+3 <= n; i++ {
+		end := len(p)
+		if i+3 < n {
+			end = offs[i+3]
+		}
+		dst = append(dst, fnvBytes(fnvOffset, p[offs[i]:end]))
+	}
+	return dst
+}
+
+// TestTrigramsUnchanged: trigramsOf, with its ASCII path, hashes the
+// trigrams of every word as the reference does — the words of the
+// detection sample, and words of every length up to past the 64-letter
+// bound, ASCII and not. The trigram weights are learnt with it at start-up,
+// so TestDetectUnchanged alone would not see a change shared by both.
+func TestTrigramsUnchanged(t *testing.T) {
+	var words []string
+	for _, tx := range detectSample(t) {
+		words = append(words, strings.Fields(tx)...)
+	}
+	for n := range 80 {
+		words = append(words, strings.Repeat("a", n), strings.Repeat("xyz", n)[:n], strings.Repeat("é", n), strings.Repeat("a", n)+"é")
+	}
+	for _, w := range words {
+		got, want := wordTrigrams(w, nil), wordTrigramsReference(w, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("wordTrigrams(%q) = %v, the reference gives %v", w, got, want)
+		}
+	}
+	t.Logf("%d words compared", len(words))
 }

@@ -27,8 +27,9 @@ type token struct {
 // looks at it reads the same tokens. A Doc is reused from post to post
 // (Reset) to spare the allocations on the hot path.
 type Doc struct {
-	toks []token
-	buf  []byte
+	toks  []token
+	buf   []byte
+	spans []span
 	// Lang, Network and Author are the metadata the filters read, folded.
 	Lang, Network, Author string
 }
@@ -130,14 +131,16 @@ func (d *Doc) Reset(p Post) {
 	s := p.Text
 	// Every token's text is a sub-slice of one buffer; the strings are
 	// made once at the end so that growing the buffer moves nothing.
-	type span struct {
-		start, end int
-		kind       uint8
-	}
-	var spans [64]span
-	sp := spans[:0]
+	sp := d.spans[:0]
 	prev := rune(' ')
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && !asciiWord[c] && c != '#' && c != '@' {
+			// ASCII between words (spaces, punctuation): what the
+			// decoding below would skip, without decoding.
+			prev = rune(c)
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		kind := kindWord
 		start := i
@@ -203,11 +206,26 @@ func (d *Doc) Reset(p Post) {
 			sp = append(sp, span{b0, len(d.buf), kind})
 		}
 	}
+	d.spans = sp
 	all := string(d.buf)
 	for i, x := range sp {
 		d.toks = append(d.toks, token{text: all[x.start:x.end], pos: int32(i), kind: x.kind})
 	}
 }
+
+// span is where a token lies in Doc.buf, before its string is made.
+type span struct {
+	start, end int
+	kind       uint8
+}
+
+// asciiWord is isWordRune over ASCII.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
 
 // normHandle folds an author or a mention: no leading @, lower case.
 func normHandle(s string) string {
