@@ -41,6 +41,13 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+	// within runs one step of the flow with its own minute, so that a
+	// broken step fails at once rather than at the end of the budget.
+	within := func(steps ...chromedp.Action[chromedp.Void]) error {
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return chromedp.Do(sctx, steps...)
+	}
 	text := func(sel string) string {
 		t.Helper()
 		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -80,7 +87,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	fail("approval", err)
 
 	// 1. The topic and its query, written in the editor.
-	fail("topic", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), s.signIn(), switchLang("fr"),
+	fail("topic", within(chromedp.EmulateViewport(1280, 900), s.signIn(), switchLang("fr"),
 		chromedp.Navigate(wsPath("/listen")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen-topic-name]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=listen-topic-name]`), "Maison Lumière"),
@@ -94,7 +101,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	if msg := text(`[data-testid=query-error]`); !strings.Contains(msg, "colonne 28") {
 		t.Errorf("the syntax error reads %q, want its place in French (colonne 28)", msg)
 	}
-	fail("preview", chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=query-text]`), ` OR suspension)`),
+	fail("preview", within(chromedp.SendKeys(chromedp.CSS(`[data-testid=query-text]`), ` OR suspension)`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=query-preview]`))))
 	if got := text(`[data-testid=query-valid]`); !strings.Contains(got, "1 ") {
 		t.Errorf("the preview says %q, want one match", got)
@@ -102,12 +109,12 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	if got := text(`[data-testid=query-preview]`); !strings.Contains(got, "éclaire tout le salon") || strings.Contains(got, "météo") {
 		t.Errorf("the preview shows %q, want the lamp post only", got)
 	}
-	fail("query saved", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=query-save]`)),
+	fail("query saved", within(chromedp.Click(chromedp.CSS(`[data-testid=query-save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen-query]`))))
 
 	// 2. The alert rule: ten mentions in an hour (three times the usual,
 	// which is nothing yet) switch the brand into crisis mode.
-	fail("alert rule", chromedp.Do(ctx, chromedp.Navigate(wsPath("/listen/alerts")),
+	fail("alert rule", within(chromedp.Navigate(wsPath("/listen/alerts")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=alert-rule-name]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=alert-rule-name]`), "Pic de mentions Maison Lumière"),
 		chromedp.SetValue(chromedp.CSS(`[data-testid=alert-rule-kind]`), "volume"),
@@ -115,7 +122,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('[data-testid=alert-rule-form] select[name=topic]');
 		s.value = [...s.options].find(o => o.text === 'Maison Lumière').value; return true; })()`))
 	fail("alert rule topic", err)
-	fail("alert rule save", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=alert-rule-crisis]`)),
+	fail("alert rule save", within(chromedp.Click(chromedp.CSS(`[data-testid=alert-rule-crisis]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=alert-rule-save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=alert-rule-list] a[data-testid^=alert-rule-]`))))
 
@@ -127,7 +134,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	ingest(burst...)
 
 	// 4. The dashboard draws its charts from these mentions.
-	fail("dashboard", chromedp.Do(ctx, chromedp.Navigate(wsPath("/listen/dashboard?granularity=hour")),
+	fail("dashboard", within(chromedp.Navigate(wsPath("/listen/dashboard?granularity=hour")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=listen-dashboard]`))))
 	drawn := 0
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
@@ -149,7 +156,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	// in the notifications, and the crisis banner.
 	alertRow := `[data-testid=alert-list] tr[data-state]`
 	for deadline := time.Now().Add(2 * time.Minute); ; {
-		fail("alerts page", chromedp.Do(ctx, chromedp.Navigate(wsPath("/listen/alerts")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=alerts]`))))
+		fail("alerts page", within(chromedp.Navigate(wsPath("/listen/alerts")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=alerts]`))))
 		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('` + alertRow + `').length`))
 		fail("alert rows", err)
 		if n == 1 {
@@ -165,19 +172,23 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 		t.Errorf("the alert reads %q, want the rule's name", got)
 	}
 	for deadline := time.Now().Add(time.Minute); ; {
-		fail("notifications", chromedp.Do(ctx, chromedp.Navigate(s.url("/notifications")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=notifications]`))))
-		if strings.Contains(text(`[data-testid=notifications]`), "Pic de mentions Maison Lumière") {
+		fail("notifications", within(chromedp.Navigate(s.url("/notifications")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=notifications]`))))
+		// The alert's own notification (the crisis cell's names the rule too).
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('[data-testid=notifications] li')].filter(li =>
+			li.textContent.includes('Alerte de veille') && li.textContent.includes('Pic de mentions Maison Lumière')).length`))
+		fail("notification list", err)
+		if n == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
-			fail("in-app alert", fmt.Errorf("no notification of the alert: %q", text(`[data-testid=notifications]`)))
+			fail("in-app alert", fmt.Errorf("%d notifications of the alert, want one: %q", n, text(`[data-testid=notifications]`)))
 		}
 		time.Sleep(time.Second)
 	}
 	t.Logf("alert seen in the notifications after %s", time.Since(start).Round(time.Second))
 	// The alert rule switched the brand into crisis mode: every workspace
 	// page says so.
-	fail("crisis banner", chromedp.Do(ctx, chromedp.Navigate(wsPath("/listen/alerts")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=alerts]`))))
+	fail("crisis banner", within(chromedp.Navigate(wsPath("/listen/alerts")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=alerts]`))))
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=crisis-banner]').length`)); err != nil || n != 1 {
 		fail("crisis banner", fmt.Errorf("%d crisis banners (%v), want one", n, err))
 	}
@@ -187,7 +198,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 
 	// 6. The holding statement, in one click from the playbook.
 	publish := fmt.Sprintf(`[data-testid=playbook] ~ section [data-testid=publish-statement-%d]`, st.ID)
-	fail("playbook", chromedp.Do(ctx, chromedp.Navigate(wsPath("/crisis")),
+	fail("playbook", within(chromedp.Navigate(wsPath("/crisis")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=crisis-open]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=playbook-link]`)),
 		chromedp.WaitVisible(chromedp.CSS(publish)),
@@ -210,7 +221,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 			fail("statement published", fmt.Errorf("the Sandbox received the statement %d times, want once per channel (2)", n))
 		}
 	}
-	fail("incident", chromedp.Do(ctx, chromedp.Navigate(wsPath("/crisis")),
+	fail("incident", within(chromedp.Navigate(wsPath("/crisis")),
 		chromedp.Click(chromedp.CSS(`[data-testid=crisis-open] a`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline] li[data-kind=statement]`))))
 	timeline := text(`[data-testid=timeline]`)
@@ -233,10 +244,10 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 		{"playbook", wsPath("/crisis/playbook"), `[data-testid=playbook]`},
 		{"incident", incident, `[data-testid=timeline]`},
 	} {
-		fail("phone "+p.name, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(p.ready))))
+		fail("phone "+p.name, within(chromedp.EmulateViewport(390, 844), chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(p.ready))))
 		if p.name == "query editor" {
 			// With the error panel open, as while typing.
-			fail("phone query error", chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=query-text]`), `"maison lumiere" AND (lampe NEAR/5 suspensions-lumineuses-de-salon-et-de-chambre`),
+			fail("phone query error", within(chromedp.SendKeys(chromedp.CSS(`[data-testid=query-text]`), `"maison lumiere" AND (lampe NEAR/5 suspensions-lumineuses-de-salon-et-de-chambre`),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid=query-error-mark] mark`))))
 		}
 		fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
