@@ -157,7 +157,7 @@ func TestListenAlertCrisisInFrench(t *testing.T) {
 	alertRow := `[data-testid=alert-list] tr[data-state]`
 	for deadline := time.Now().Add(2 * time.Minute); ; {
 		fail("alerts page", within(chromedp.Navigate(wsPath("/listen/alerts")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=alerts]`))))
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('` + alertRow + `').length`))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+alertRow+`').length`))
 		fail("alert rows", err)
 		if n == 1 {
 			break
