@@ -16,8 +16,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/riverqueue/river"
-
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
@@ -498,7 +496,7 @@ func (s *Service) scheduleTx(ctx context.Context, tx store.Tx, ws store.Workspac
 		if onNetwork(v) {
 			continue
 		}
-		id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: publish.JobTime(*post.ScheduledAt)})
+		id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: v.ID, Rev: post.ScheduleRev}, publish.JobOpts(*post.ScheduledAt, now))
 		if err != nil {
 			return err
 		}

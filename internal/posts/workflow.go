@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
@@ -290,11 +288,12 @@ func (s *Service) Retry(ctx context.Context, user store.User, variantID int64, c
 			if other.ID != v.ID && publish.VariantState(other.State) != publish.VariantQueued && publish.VariantState(other.State) != publish.VariantPublishing {
 				continue
 			}
-			at := now
+			// The retried variant goes now; the others keep their time.
+			due := now
 			if other.ID != v.ID && post.ScheduledAt != nil && post.ScheduledAt.After(now) {
-				at = publish.JobTime(*post.ScheduledAt)
+				due = *post.ScheduledAt
 			}
-			id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: other.ID, Rev: post.ScheduleRev}, &river.InsertOpts{ScheduledAt: at})
+			id, err := tx.InsertJob(ctx, publish.VariantArgs{VariantID: other.ID, Rev: post.ScheduleRev}, publish.JobOpts(due, now))
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,20 @@ const Lead = 6 * time.Second
 // JobTime is when the job of a post due at due is scheduled.
 func JobTime(due time.Time) time.Time { return due.Add(-Lead) }
 
+// JobOpts are the insert options of the job of a post due at due, seen at
+// now. A job given a ScheduledAt is inserted "scheduled" and River makes it
+// available only when its leader's scheduler next runs (every 5 s), even if
+// that time has passed; so a post due within Lead (published now, a
+// holding statement, a retry) gets no ScheduledAt: its job is available at
+// once and the worker waits for the exact time (see dueTarget).
+func JobOpts(due, now time.Time) *river.InsertOpts {
+	at := JobTime(due)
+	if !at.After(now) {
+		return nil
+	}
+	return &river.InsertOpts{ScheduledAt: at}
+}
+
 type VariantArgs struct {
 	VariantID int64 `json:"variant_id"`
 	Rev       int64 `json:"rev"`
