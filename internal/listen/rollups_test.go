@@ -86,7 +86,7 @@ func TestDashboardAgreesWithPlainCount(t *testing.T) {
 		periods := [][2]time.Time{
 			{time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}, // all of it, 13 months
 			{time.Date(2025, 11, 17, 0, 0, 0, 0, time.UTC), time.Date(2025, 11, 30, 0, 0, 0, 0, time.UTC)},
-			{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)}, // one whole month
+			{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)},  // one whole month
 			{time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)}, // one day
 		}
 		for range 8 {
