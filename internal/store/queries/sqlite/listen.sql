@@ -146,7 +146,10 @@ DELETE FROM mention_author_rollups WHERE workspace_id = sqlc.arg(workspace_id) A
 -- The coarser rollups before the retention's cut (a UTC midnight): days
 -- before it go; the month it falls in is trimmed, rebuilt from its days
 -- that stay (TrimMention*Month, after the days went), so that a month read
--- whole counts exactly what the retention kept.
+-- whole counts exactly what the retention kept. No ON CONFLICT: should a
+-- concurrent batch write that month's row between the delete and the
+-- rebuild (PostgreSQL), the retention fails and runs again next time
+-- rather than overwrite a count it may not have seen.
 -- name: DeleteMentionRollupSpansBefore :exec
 DELETE FROM mention_rollup_spans WHERE workspace_id = sqlc.arg(workspace_id) AND start_at < sqlc.arg(before);
 

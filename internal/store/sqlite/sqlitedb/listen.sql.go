@@ -345,7 +345,10 @@ type DeleteMentionRollupSpansBeforeParams struct {
 // The coarser rollups before the retention's cut (a UTC midnight): days
 // before it go; the month it falls in is trimmed, rebuilt from its days
 // that stay (TrimMention*Month, after the days went), so that a month read
-// whole counts exactly what the retention kept.
+// whole counts exactly what the retention kept. No ON CONFLICT: should a
+// concurrent batch write that month's row between the delete and the
+// rebuild (PostgreSQL), the retention fails and runs again next time
+// rather than overwrite a count it may not have seen.
 func (q *Queries) DeleteMentionRollupSpansBefore(ctx context.Context, arg DeleteMentionRollupSpansBeforeParams) error {
 	_, err := q.db.ExecContext(ctx, deleteMentionRollupSpansBefore, arg.WorkspaceID, arg.Before)
 	return err
