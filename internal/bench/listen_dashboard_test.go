@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ import (
 // them: one row per topic and hour (9,480 hours), per topic, hour and term
 // (TRIBUNE_BENCH_LISTEN_TERMS distinct words and hashtags an hour, default
 // 60), and per topic, day and author (TRIBUNE_BENCH_LISTEN_AUTHORS distinct
-// authors a day, default 2,000). The mentions table stays empty: the
+// authors a day, default 2,000); then the daily and monthly rollups
+// (migration 00027) summed from them, as the pipeline keeps them. The mentions table stays empty: the
 // dashboard never reads it (only the mention list does, one page by keyset).
 //
 // Measured through analysis.Service.Dashboard, which the page and the API
@@ -66,22 +68,27 @@ func BenchmarkListenDashboard(b *testing.B) {
 		}
 		// Where the time of the longest case goes: each query alone.
 		b.Run("parts-13-months", func(b *testing.B) {
+			// The period of the 13-month case as the service cuts it: the
+			// first day alone, then 13 whole months.
 			since, until := start, end
-			p := store.ListAnalysisTopAuthorsParams{TopicID: topics[0], Since: since, Until: until, MaxRows: 10}
+			months := start.Add(24 * time.Hour)
+			p := store.ListAnalysisTopAuthorsParams{TopicID: topics[0], DaysSince: since, MonthsSince: months, MonthsUntil: until, DaysUntil: until, MaxRows: 10}
 			parts := []struct {
 				name string
 				f    func() error
 			}{
-				{"hours", func() error {
-					_, err := e.Store.ListAnalysisHours(ctx, store.ListAnalysisHoursParams{TopicID: topics[0], Since: since, Until: until})
+				{"days (series)", func() error {
+					_, err := e.Store.ListAnalysisDays(ctx, store.ListAnalysisDaysParams{TopicID: topics[0], Since: since, Until: until})
 					return err
 				}},
 				{"topic-totals", func() error {
-					_, err := e.Store.ListAnalysisTopicTotals(ctx, store.ListAnalysisTopicTotalsParams{WorkspaceID: ws.ID, Since: since, Until: until})
+					_, err := e.Store.ListAnalysisTopicTotals(ctx, store.ListAnalysisTopicTotalsParams{WorkspaceID: ws.ID, Since: since, DaysSince: since,
+						MonthsSince: months, MonthsUntil: until, DaysUntil: until, Until: until})
 					return err
 				}},
 				{"terms", func() error {
-					_, err := e.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topics[0], Since: since, Until: until})
+					_, err := e.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topics[0], Since: since, DaysSince: since,
+						MonthsSince: months, MonthsUntil: until, DaysUntil: until, Until: until})
 					return err
 				}},
 				{"authors (both rankings)", func() error { _, err := e.Store.ListAnalysisTopAuthors(ctx, p); return err }},
@@ -148,10 +155,29 @@ func seedListenRollups(b *testing.B, e *apptest.Env, pg bool, wsID int64, topics
 			fmt.Sprintf(`INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
 				SELECT %d, %d, %s, CASE WHEN j %% 5 = 4 THEN '#tag' ELSE 'mot' END || j, %s / (j + 1) + 1 FROM %s`,
 				wsID, topic, "HOUR", v, "HOURTERMS"),
-			fmt.Sprintf(`INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
-				SELECT %d, %d, %s, 'bluesky', 'auteur' || ((d * 37 + a) %% 50000), 1 + 40 / (a + 1), (a * 7919) %% 200000 FROM %s`,
+			fmt.Sprintf(`INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers, reach)
+				SELECT %d, %d, %s, 'bluesky', 'auteur' || ((d * 37 + a) %% 50000), 1 + 40 / (a + 1), (a * 7919) %% 200000,
+				       (1 + 40 / (a + 1)) * ((a * 7919) %% 200000) FROM %s`,
 				wsID, topic, "DAY", "DAYAUTHORS"))
 	}
+	// The daily and monthly rollups, summed from the finer ones as the
+	// pipeline would have kept them (UTC days and months).
+	stmts = append(stmts,
+		`INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+		 SELECT workspace_id, topic_id, 'day', DAYOF(hour), sum(mentions), sum(positive), sum(neutral), sum(negative), sum(reach)
+		 FROM mention_rollups GROUP BY workspace_id, topic_id, DAYOF(hour)`,
+		`INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+		 SELECT workspace_id, topic_id, 'month', MONTHOF(hour), sum(mentions), sum(positive), sum(neutral), sum(negative), sum(reach)
+		 FROM mention_rollups GROUP BY workspace_id, topic_id, MONTHOF(hour)`,
+		`INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+		 SELECT workspace_id, topic_id, 'day', DAYOF(hour), term, sum(mentions)
+		 FROM mention_term_rollups GROUP BY workspace_id, topic_id, DAYOF(hour), term`,
+		`INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+		 SELECT workspace_id, topic_id, 'month', MONTHOF(hour), term, sum(mentions)
+		 FROM mention_term_rollups GROUP BY workspace_id, topic_id, MONTHOF(hour), term`,
+		`INSERT INTO mention_author_months (workspace_id, topic_id, month, network, author, mentions, followers, reach)
+		 SELECT workspace_id, topic_id, MONTHOF(day), network, author, sum(mentions), max(followers), sum(reach)
+		 FROM mention_author_rollups GROUP BY workspace_id, topic_id, MONTHOF(day), network, author`)
 	if pg {
 		conn, err := pgx.Connect(ctx, e.App.Cfg.DatabaseURL)
 		if err != nil {
@@ -166,15 +192,18 @@ func seedListenRollups(b *testing.B, e *apptest.Env, pg bool, wsID int64, topics
 			"HOURTERMS":  fmt.Sprintf("generate_series(0, %d) AS g(i), generate_series(0, %d) AS t(j)", hours-1, terms-1),
 			"DAYAUTHORS": fmt.Sprintf("generate_series(0, %d) AS g(d), generate_series(0, %d) AS t(a)", days-1, authors-1),
 		}
+		coarse := strings.NewReplacer("DAYOF(hour)", "date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+			"MONTHOF(hour)", "date_trunc('month', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+			"MONTHOF(day)", "date_trunc('month', day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")
 		for _, s := range stmts {
-			if _, err := conn.Exec(ctx, replaceAll(s, r)); err != nil {
+			if _, err := conn.Exec(ctx, replaceAll(coarse.Replace(s), r)); err != nil {
 				b.Fatal(err)
 			}
 		}
 		// VACUUM sets the visibility map the index-only scans need, as
 		// autovacuum does on a live insert-mostly table; one statement
 		// each (VACUUM refuses a transaction block).
-		for _, t := range []string{"mention_rollups", "mention_term_rollups", "mention_author_rollups"} {
+		for _, t := range []string{"mention_rollups", "mention_term_rollups", "mention_author_rollups", "mention_rollup_spans", "mention_term_spans", "mention_author_months"} {
 			if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
 				b.Fatal(err)
 			}
@@ -194,8 +223,10 @@ func seedListenRollups(b *testing.B, e *apptest.Env, pg bool, wsID int64, topics
 			"HOURTERMS":  fmt.Sprintf("(WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < %d) SELECT i FROM g), (WITH RECURSIVE t(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM t WHERE j < %d) SELECT j FROM t)", hours-1, terms-1),
 			"DAYAUTHORS": fmt.Sprintf("(WITH RECURSIVE g(d) AS (SELECT 0 UNION ALL SELECT d + 1 FROM g WHERE d < %d) SELECT d FROM g), (WITH RECURSIVE t(a) AS (SELECT 0 UNION ALL SELECT a + 1 FROM t WHERE a < %d) SELECT a FROM t)", days-1, authors-1),
 		}
+		coarse := strings.NewReplacer("DAYOF(hour)", "strftime('%Y-%m-%d 00:00:00+00:00', hour)",
+			"MONTHOF(hour)", "strftime('%Y-%m-01 00:00:00+00:00', hour)", "MONTHOF(day)", "strftime('%Y-%m-01 00:00:00+00:00', day)")
 		for _, s := range stmts {
-			if _, err := db.ExecContext(ctx, replaceAll(s, r)); err != nil {
+			if _, err := db.ExecContext(ctx, replaceAll(coarse.Replace(s), r)); err != nil {
 				b.Fatal(err)
 			}
 		}

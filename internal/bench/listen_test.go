@@ -32,8 +32,8 @@ var listenTexts = []string{
 // in batches of 200, as a busy source hands them over: language detection,
 // the workspace's query index, the real sentiment model on every post (all
 // match), then one transaction per batch storing the mentions, their
-// topics, the hourly volume, sentiment, term and daily author rollups and
-// the source's cursor. It reports stored mentions per second.
+// topics, the volume, sentiment and term rollups by hour, day and month,
+// the author rollups by day and month, and the source's cursor. It reports stored mentions per second.
 func BenchmarkListenStore(b *testing.B) {
 	total := envNamed("TRIBUNE_BENCH_MENTIONS", 50000)
 	dialects(b, func(b *testing.B, pg bool) {

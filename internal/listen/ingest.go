@@ -110,28 +110,8 @@ func (s *Service) source(ctx context.Context, sourceID int64) (sourceInfo, error
 	return info, nil
 }
 
-type hourKey struct {
-	topic int64
-	hour  time.Time
-}
-
-type termKey struct {
-	hourKey
-	term string
-}
-
-type authorKey struct {
-	topic           int64
-	day             time.Time
-	network, author string
-}
-
-type rollup struct{ mentions, pos, neu, neg, reach int64 }
-
-type authorRollup struct{ mentions, followers int64 }
-
 // store writes the matched posts in tx and returns how many were new. A
-// batch costs five statements whatever its size (its rows travel as JSON
+// batch costs eight statements whatever its size (its rows travel as JSON
 // arrays, store.Rows); the rollups are counted, in Go, from the mentions
 // the insert returned, so a post already stored moves nothing.
 func (s *Service) store(ctx context.Context, tx store.Tx, workspaceID, sourceID int64, hits []matched, now time.Time) (int, error) {
@@ -164,94 +144,25 @@ func (s *Service) store(ctx context.Context, tx store.Tx, workspaceID, sourceID 
 	if err != nil || len(added) == 0 {
 		return 0, err
 	}
-	rolls := map[hourKey]*rollup{}
-	terms := map[termKey]int64{}
-	authors := map[authorKey]*authorRollup{}
-	var hourOrder []hourKey
-	var termOrder []termKey
-	var authorOrder []authorKey
+	rolls := NewRollups(workspaceID)
 	var links []store.MentionTopicRow
 	for _, a := range added {
 		i := byKey[postKey{a.Network, a.ExternalID}]
 		m, at := hits[i], posted[i]
 		p := m.post
-		hour, day := at.Truncate(time.Hour), at.Truncate(24*time.Hour)
 		words := Terms(p.Text)
 		for _, h := range m.topics {
 			q := h.query
 			links = append(links, store.MentionTopicRow{MentionID: a.ID, TopicID: h.topic, QueryID: &q, WorkspaceID: workspaceID, PostedAt: store.RowTime(at)})
-			hk := hourKey{h.topic, hour}
-			r := rolls[hk]
-			if r == nil {
-				r = &rollup{}
-				rolls[hk] = r
-				hourOrder = append(hourOrder, hk)
-			}
-			r.mentions++
-			switch m.sent.Label {
-			case sentiment.Positive:
-				r.pos++
-			case sentiment.Negative:
-				r.neg++
-			default:
-				r.neu++
-			}
-			if p.AuthorFollowers > 0 {
-				r.reach += p.AuthorFollowers
-			}
-			for _, w := range words {
-				tk := termKey{hk, w}
-				if _, ok := terms[tk]; !ok {
-					termOrder = append(termOrder, tk)
-				}
-				terms[tk]++
-			}
-			if p.Author != "" {
-				ak := authorKey{h.topic, day, p.Network, p.Author}
-				a := authors[ak]
-				if a == nil {
-					a = &authorRollup{followers: -1}
-					authors[ak] = a
-					authorOrder = append(authorOrder, ak)
-				}
-				a.mentions++
-				a.followers = max(a.followers, p.AuthorFollowers)
-			}
+			rolls.Add(RollupMention{Topic: h.topic, At: at, Sentiment: m.sent.Label, Followers: p.AuthorFollowers,
+				Network: p.Network, Author: p.Author, Terms: words})
 		}
 	}
 	if err := tx.InsertMentionTopics(ctx, store.Rows(links)); err != nil {
 		return 0, err
 	}
-	// Rollup rows go in a fixed order (first seen), so two batches of a
-	// workspace lock the same rows in the same order on PostgreSQL.
-	rr := make([]store.MentionRollupRow, len(hourOrder))
-	for i, k := range hourOrder {
-		r := rolls[k]
-		rr[i] = store.MentionRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Hour: store.RowTime(k.hour), Mentions: r.mentions,
-			Positive: r.pos, Neutral: r.neu, Negative: r.neg, Reach: r.reach}
-	}
-	if err := tx.AddMentionRollups(ctx, store.Rows(rr)); err != nil {
+	if err := rolls.Write(ctx, tx); err != nil {
 		return 0, err
-	}
-	if len(termOrder) > 0 {
-		tr := make([]store.TermRollupRow, len(termOrder))
-		for i, k := range termOrder {
-			tr[i] = store.TermRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Hour: store.RowTime(k.hour), Term: k.term, Mentions: terms[k]}
-		}
-		if err := tx.AddMentionTermRollups(ctx, store.Rows(tr)); err != nil {
-			return 0, err
-		}
-	}
-	if len(authorOrder) > 0 {
-		ar := make([]store.AuthorRollupRow, len(authorOrder))
-		for i, k := range authorOrder {
-			a := authors[k]
-			ar[i] = store.AuthorRollupRow{WorkspaceID: workspaceID, TopicID: k.topic, Day: store.RowTime(k.day), Network: k.network, Author: k.author,
-				Mentions: a.mentions, Followers: a.followers}
-		}
-		if err := tx.AddMentionAuthorRollups(ctx, store.Rows(ar)); err != nil {
-			return 0, err
-		}
 	}
 	return len(added), nil
 }

@@ -12,7 +12,8 @@ import (
 const DefaultRetentionMonths = 13
 
 // Retain deletes, in every workspace with listening, the mentions posted
-// before its retention and the rollups of the hours (and days) before it.
+// before its retention and the rollups of the hours, days and months before
+// it; the month it cuts is trimmed to the days it keeps.
 // It returns how many mentions it deleted.
 func (s *Service) Retain(ctx context.Context) (int64, error) {
 	rows, err := s.Store.ListListenRetention(ctx)
@@ -39,11 +40,42 @@ func (s *Service) Retain(ctx context.Context) (int64, error) {
 			if err := tx.DeleteMentionTermRollupsBefore(ctx, store.DeleteMentionTermRollupsBeforeParams{WorkspaceID: r.WorkspaceID, Before: before}); err != nil {
 				return err
 			}
-			return tx.DeleteMentionAuthorRollupsBefore(ctx, store.DeleteMentionAuthorRollupsBeforeParams{WorkspaceID: r.WorkspaceID, Before: before})
+			if err := tx.DeleteMentionAuthorRollupsBefore(ctx, store.DeleteMentionAuthorRollupsBeforeParams{WorkspaceID: r.WorkspaceID, Before: before}); err != nil {
+				return err
+			}
+			return trimCoarseRollups(ctx, tx, r.WorkspaceID, before)
 		})
 		if err != nil {
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// trimCoarseRollups deletes the daily and monthly rollups before the cut
+// (a UTC midnight) and rebuilds the month it falls in from the days that
+// stay: the dashboard reads a month whole, so its row must count exactly
+// the days the retention kept, no more.
+func trimCoarseRollups(ctx context.Context, tx store.Tx, wsID int64, before time.Time) error {
+	if err := tx.DeleteMentionRollupSpansBefore(ctx, store.DeleteMentionRollupSpansBeforeParams{WorkspaceID: wsID, Before: before}); err != nil {
+		return err
+	}
+	if err := tx.DeleteMentionTermSpansBefore(ctx, store.DeleteMentionTermSpansBeforeParams{WorkspaceID: wsID, Before: before}); err != nil {
+		return err
+	}
+	if err := tx.DeleteMentionAuthorMonthsBefore(ctx, store.DeleteMentionAuthorMonthsBeforeParams{WorkspaceID: wsID, Before: before}); err != nil {
+		return err
+	}
+	month := monthOf(before)
+	if month.Equal(before) {
+		return nil // the cut is a month's start: no month straddles it
+	}
+	end := month.AddDate(0, 1, 0)
+	if err := tx.TrimMentionRollupMonth(ctx, store.TrimMentionRollupMonthParams{WorkspaceID: wsID, Month: month, Before: before, MonthEnd: end}); err != nil {
+		return err
+	}
+	if err := tx.TrimMentionTermMonth(ctx, store.TrimMentionTermMonthParams{WorkspaceID: wsID, Month: month, Before: before, MonthEnd: end}); err != nil {
+		return err
+	}
+	return tx.TrimMentionAuthorMonth(ctx, store.TrimMentionAuthorMonthParams{WorkspaceID: wsID, Month: month, Before: before, MonthEnd: end})
 }

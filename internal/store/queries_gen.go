@@ -839,8 +839,20 @@ type DeleteMembershipParams struct {
 	UserID      int64
 }
 
+// DeleteMentionAuthorMonthsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionAuthorMonthsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
 // DeleteMentionAuthorRollupsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
 type DeleteMentionAuthorRollupsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// DeleteMentionRollupSpansBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionRollupSpansBeforeParams struct {
 	WorkspaceID int64
 	Before      time.Time
 }
@@ -853,6 +865,12 @@ type DeleteMentionRollupsBeforeParams struct {
 
 // DeleteMentionTermRollupsBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
 type DeleteMentionTermRollupsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// DeleteMentionTermSpansBeforeParams mirrors the row or argument shape sqlc generates for both dialects.
+type DeleteMentionTermSpansBeforeParams struct {
 	WorkspaceID int64
 	Before      time.Time
 }
@@ -1337,6 +1355,23 @@ type ListAlertsParams struct {
 	MaxRows     int64
 }
 
+// ListAnalysisDaysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisDaysParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+// ListAnalysisDaysRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListAnalysisDaysRow struct {
+	StartAt  time.Time
+	Mentions int64
+	Positive int64
+	Neutral  int64
+	Negative int64
+	Reach    int64
+}
+
 // ListAnalysisHoursParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListAnalysisHoursParams struct {
 	TopicID int64
@@ -1388,9 +1423,13 @@ type ListAnalysisMentionsRow struct {
 
 // ListAnalysisTermTotalsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListAnalysisTermTotalsParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
+	TopicID     int64
+	Since       time.Time
+	DaysSince   time.Time
+	DaysUntil   time.Time
+	Until       time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
 }
 
 // ListAnalysisTermTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -1401,10 +1440,12 @@ type ListAnalysisTermTotalsRow struct {
 
 // ListAnalysisTopAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListAnalysisTopAuthorsParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
-	MaxRows int64
+	TopicID     int64
+	DaysSince   time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
+	DaysUntil   time.Time
+	MaxRows     int64
 }
 
 // ListAnalysisTopAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -1421,7 +1462,11 @@ type ListAnalysisTopAuthorsRow struct {
 type ListAnalysisTopicTotalsParams struct {
 	WorkspaceID int64
 	Since       time.Time
+	DaysSince   time.Time
+	DaysUntil   time.Time
 	Until       time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
 }
 
 // ListAnalysisTopicTotalsRow mirrors the row or argument shape sqlc generates for both dialects.
@@ -2084,6 +2129,18 @@ type Mention struct {
 	ReceivedAt      time.Time
 }
 
+// MentionAuthorMonth mirrors the row or argument shape sqlc generates for both dialects.
+type MentionAuthorMonth struct {
+	WorkspaceID int64
+	TopicID     int64
+	Month       time.Time
+	Network     string
+	Author      string
+	Mentions    int64
+	Followers   int64
+	Reach       int64
+}
+
 // MentionAuthorRollup mirrors the row or argument shape sqlc generates for both dialects.
 type MentionAuthorRollup struct {
 	WorkspaceID int64
@@ -2093,6 +2150,7 @@ type MentionAuthorRollup struct {
 	Author      string
 	Mentions    int64
 	Followers   int64
+	Reach       int64
 }
 
 // MentionRollup mirrors the row or argument shape sqlc generates for both dialects.
@@ -2107,11 +2165,34 @@ type MentionRollup struct {
 	Reach       int64
 }
 
+// MentionRollupSpan mirrors the row or argument shape sqlc generates for both dialects.
+type MentionRollupSpan struct {
+	WorkspaceID int64
+	TopicID     int64
+	Grain       string
+	StartAt     time.Time
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
+	Reach       int64
+}
+
 // MentionTermRollup mirrors the row or argument shape sqlc generates for both dialects.
 type MentionTermRollup struct {
 	WorkspaceID int64
 	TopicID     int64
 	Hour        time.Time
+	Term        string
+	Mentions    int64
+}
+
+// MentionTermSpan mirrors the row or argument shape sqlc generates for both dialects.
+type MentionTermSpan struct {
+	WorkspaceID int64
+	TopicID     int64
+	Grain       string
+	StartAt     time.Time
 	Term        string
 	Mentions    int64
 }
@@ -2718,6 +2799,30 @@ type TouchAPITokenParams struct {
 	ID         int64
 }
 
+// TrimMentionAuthorMonthParams mirrors the row or argument shape sqlc generates for both dialects.
+type TrimMentionAuthorMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
+// TrimMentionRollupMonthParams mirrors the row or argument shape sqlc generates for both dialects.
+type TrimMentionRollupMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
+// TrimMentionTermMonthParams mirrors the row or argument shape sqlc generates for both dialects.
+type TrimMentionTermMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
 // UncheckCrisisItemParams mirrors the row or argument shape sqlc generates for both dialects.
 type UncheckCrisisItemParams struct {
 	IncidentID int64
@@ -3116,9 +3221,12 @@ type Queries interface {
 	AddInboxNote(ctx context.Context, arg AddInboxNoteParams) (InboxNote, error)
 	AddInboxRuleAction(ctx context.Context, arg AddInboxRuleActionParams) (int64, error)
 	AddInboxRuleActions(ctx context.Context, batch string) ([]AddInboxRuleActionsRow, error)
+	AddMentionAuthorMonths(ctx context.Context, batch string) error
 	AddMentionAuthorRollups(ctx context.Context, batch string) error
+	AddMentionRollupSpans(ctx context.Context, batch string) error
 	AddMentionRollups(ctx context.Context, batch string) error
 	AddMentionTermRollups(ctx context.Context, batch string) error
+	AddMentionTermSpans(ctx context.Context, batch string) error
 	AddNotification(ctx context.Context, arg AddNotificationParams) error
 	AddPostVersion(ctx context.Context, arg AddPostVersionParams) error
 	AddPublishLogs(ctx context.Context, batch string) error
@@ -3200,9 +3308,12 @@ type Queries interface {
 	DeleteListenTopic(ctx context.Context, id int64) error
 	DeleteMedia(ctx context.Context, id int64) error
 	DeleteMembership(ctx context.Context, arg DeleteMembershipParams) error
+	DeleteMentionAuthorMonthsBefore(ctx context.Context, arg DeleteMentionAuthorMonthsBeforeParams) error
 	DeleteMentionAuthorRollupsBefore(ctx context.Context, arg DeleteMentionAuthorRollupsBeforeParams) error
+	DeleteMentionRollupSpansBefore(ctx context.Context, arg DeleteMentionRollupSpansBeforeParams) error
 	DeleteMentionRollupsBefore(ctx context.Context, arg DeleteMentionRollupsBeforeParams) error
 	DeleteMentionTermRollupsBefore(ctx context.Context, arg DeleteMentionTermRollupsBeforeParams) error
+	DeleteMentionTermSpansBefore(ctx context.Context, arg DeleteMentionTermSpansBeforeParams) error
 	DeleteMentionsBefore(ctx context.Context, arg DeleteMentionsBeforeParams) (int64, error)
 	DeleteModerationRule(ctx context.Context, id int64) error
 	DeletePendingParts(ctx context.Context, variantID int64) error
@@ -3289,6 +3400,7 @@ type Queries interface {
 	ListAlertTopics(ctx context.Context, workspaceID int64) ([]ListAlertTopicsRow, error)
 	ListAlertWorkspaces(ctx context.Context) ([]int64, error)
 	ListAlerts(ctx context.Context, arg ListAlertsParams) ([]ListenAlert, error)
+	ListAnalysisDays(ctx context.Context, arg ListAnalysisDaysParams) ([]ListAnalysisDaysRow, error)
 	ListAnalysisHours(ctx context.Context, arg ListAnalysisHoursParams) ([]ListAnalysisHoursRow, error)
 	ListAnalysisMentions(ctx context.Context, arg ListAnalysisMentionsParams) ([]ListAnalysisMentionsRow, error)
 	ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error)
@@ -3433,6 +3545,9 @@ type Queries interface {
 	StartVariants(ctx context.Context, arg StartVariantsParams) error
 	TakeOAuthState(ctx context.Context, state string) (OAuthState, error)
 	TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error
+	TrimMentionAuthorMonth(ctx context.Context, arg TrimMentionAuthorMonthParams) error
+	TrimMentionRollupMonth(ctx context.Context, arg TrimMentionRollupMonthParams) error
+	TrimMentionTermMonth(ctx context.Context, arg TrimMentionTermMonthParams) error
 	UncheckCrisisItem(ctx context.Context, arg UncheckCrisisItemParams) (int64, error)
 	UnmarkInboxActionUndone(ctx context.Context, id int64) error
 	UpdateAlertRule(ctx context.Context, arg UpdateAlertRuleParams) (ListenAlertRule, error)

@@ -151,7 +151,7 @@ func TimeOf(t time.Time) *RowTime {
 }
 
 // Rows encodes rows for a batched write.
-func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow | ConversationRow | TagRow | RuleActionRow | MentionRow | MentionTopicRow | MentionRollupRow | TermRollupRow | AuthorRollupRow](rows []T) string {
+func Rows[T PartRow | PartDoneRow | LogRow | AuthorRow | InboxItemRow | ConversationRow | TagRow | RuleActionRow | MentionRow | MentionTopicRow | MentionRollupRow | TermRollupRow | AuthorRollupRow | RollupSpanRow | TermSpanRow](rows []T) string {
 	// Marshalling these plain structs cannot fail (invalid UTF-8 in a text
 	// becomes U+FFFD, as it does in the connectors' own JSON requests).
 	b, _ := json.Marshal(rows)
@@ -216,4 +216,37 @@ type AuthorRollupRow struct {
 	Author      string  `json:"author"`
 	Mentions    int64   `json:"mentions"`
 	Followers   int64   `json:"followers"`
+	// Reach sums the followers of the author of each mention, where known.
+	Reach int64 `json:"reach"`
+}
+
+// The grains of the coarser rollups (RollupSpanRow, TermSpanRow): a UTC
+// day or a UTC month.
+const (
+	GrainDay   = "day"
+	GrainMonth = "month"
+)
+
+// RollupSpanRow adds to a topic's day or month (AddMentionRollupSpans).
+type RollupSpanRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	TopicID     int64   `json:"topic_id"`
+	Grain       string  `json:"grain"`
+	StartAt     RowTime `json:"start_at"`
+	Mentions    int64   `json:"mentions"`
+	Positive    int64   `json:"positive"`
+	Neutral     int64   `json:"neutral"`
+	Negative    int64   `json:"negative"`
+	Reach       int64   `json:"reach"`
+}
+
+// TermSpanRow adds to a term's day or month in a topic
+// (AddMentionTermSpans).
+type TermSpanRow struct {
+	WorkspaceID int64   `json:"workspace_id"`
+	TopicID     int64   `json:"topic_id"`
+	Grain       string  `json:"grain"`
+	StartAt     RowTime `json:"start_at"`
+	Term        string  `json:"term"`
+	Mentions    int64   `json:"mentions"`
 }

@@ -4,8 +4,10 @@
 // previous period) and the filtered list of mentions with its CSV export.
 //
 // Every figure of the dashboard is summed from the rollups the pipeline
-// (internal/listen) keeps as mentions arrive: hourly per topic, hourly per
-// term, daily per author. Nothing here scans mentions except the list, which
+// (internal/listen) keeps as mentions arrive: per topic and per term by
+// UTC hour, day and month, per author by UTC day and month. A period reads
+// its whole months from the monthly rows and only its ragged edges from the
+// days and hours (cutPeriod). Nothing here scans mentions except the list, which
 // reads one page at a time by keyset. The UI and the API call the same
 // functions; each checks the member may view the workspace.
 package analysis
@@ -361,37 +363,59 @@ func parallel(ctx context.Context, fns ...func(context.Context) error) error {
 	return first
 }
 
-// series sums the topic's hourly rollups into the period's buckets, every
-// bucket present (zero when nothing was said).
+// series sums the topic's rollups into the period's buckets, every bucket
+// present (zero when nothing was said). Buckets of days or weeks that all
+// start at a UTC midnight (a workspace in UTC, or any zone at offset zero
+// over the period) are summed from the daily rows, 24 times fewer than the
+// hourly ones; elsewhere a local day straddles two UTC days, and only the
+// hourly rows can be cut at its bounds.
 func (s *Service) series(ctx context.Context, topicID int64, per Period) ([]Point, error) {
+	var out []Point
+	index := map[int64]int{}
+	utcDays := per.Granularity != Hour
+	for b := per.bucket(per.Since); b.Before(per.Until); b = per.next(b) {
+		index[b.Unix()] = len(out)
+		out = append(out, Point{Start: b})
+		utcDays = utcDays && b.UTC().Truncate(24*time.Hour).Equal(b)
+	}
+	utcDays = utcDays && per.Since.Truncate(24*time.Hour).Equal(per.Since) && per.Until.Truncate(24*time.Hour).Equal(per.Until)
+	add := func(at time.Time, mentions, positive, neutral, negative, reach int64) {
+		i, ok := index[per.bucket(at).Unix()]
+		if !ok {
+			return
+		}
+		p := &out[i]
+		p.Mentions += mentions
+		p.Positive += positive
+		p.Neutral += neutral
+		p.Negative += negative
+		p.Reach += reach
+	}
+	if utcDays {
+		rows, err := s.Store.ListAnalysisDays(ctx, store.ListAnalysisDaysParams{TopicID: topicID, Since: per.Since, Until: per.Until})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			add(r.StartAt, r.Mentions, r.Positive, r.Neutral, r.Negative, r.Reach)
+		}
+		return out, nil
+	}
 	rows, err := s.Store.ListAnalysisHours(ctx, store.ListAnalysisHoursParams{TopicID: topicID, Since: per.Since, Until: per.Until})
 	if err != nil {
 		return nil, err
 	}
-	var out []Point
-	index := map[int64]int{}
-	for b := per.bucket(per.Since); b.Before(per.Until); b = per.next(b) {
-		index[b.Unix()] = len(out)
-		out = append(out, Point{Start: b})
-	}
 	for _, r := range rows {
-		i, ok := index[per.bucket(r.Hour).Unix()]
-		if !ok {
-			continue
-		}
-		p := &out[i]
-		p.Mentions += r.Mentions
-		p.Positive += r.Positive
-		p.Neutral += r.Neutral
-		p.Negative += r.Negative
-		p.Reach += r.Reach
+		add(r.Hour, r.Mentions, r.Positive, r.Neutral, r.Negative, r.Reach)
 	}
 	return out, nil
 }
 
 // totals sums every topic of the workspace over [since, until).
 func (s *Service) totals(ctx context.Context, wsID int64, since, until time.Time) (map[int64]Totals, error) {
-	rows, err := s.Store.ListAnalysisTopicTotals(ctx, store.ListAnalysisTopicTotalsParams{WorkspaceID: wsID, Since: since, Until: until})
+	c := cutPeriod(since, until)
+	rows, err := s.Store.ListAnalysisTopicTotals(ctx, store.ListAnalysisTopicTotalsParams{WorkspaceID: wsID, Since: c.since, DaysSince: c.daysSince,
+		MonthsSince: c.monthsSince, MonthsUntil: c.monthsUntil, DaysUntil: c.daysUntil, Until: c.until})
 	if err != nil {
 		return nil, err
 	}
@@ -426,11 +450,12 @@ func shareOfVoice(topics []Topic, shown Topic, totals map[int64]Totals) []Share 
 
 // authors ranks the topic's authors by mentions and by reach (leaving out
 // authors of unknown followers, who reach no one we can count), from one
-// read. Author rollups are kept by UTC day: the period is widened to whole
-// UTC days.
+// read. Author rollups are kept by UTC day and month: the period is widened
+// to whole UTC days.
 func (s *Service) authors(ctx context.Context, topicID int64, per Period) (byMentions, byReach []Author, err error) {
-	rows, err := s.Store.ListAnalysisTopAuthors(ctx, store.ListAnalysisTopAuthorsParams{TopicID: topicID, Since: per.Since.Truncate(24 * time.Hour),
-		Until: ceilDay(per.Until), MaxRows: topN})
+	c := cutPeriod(per.Since.Truncate(24*time.Hour), ceilDay(per.Until))
+	rows, err := s.Store.ListAnalysisTopAuthors(ctx, store.ListAnalysisTopAuthorsParams{TopicID: topicID, DaysSince: c.daysSince,
+		MonthsSince: c.monthsSince, MonthsUntil: c.monthsUntil, DaysUntil: c.daysUntil, MaxRows: topN})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -445,6 +470,48 @@ func (s *Service) authors(ctx context.Context, topicID int64, per Period) (byMen
 	return byMentions, byReach, nil
 }
 
+// cut is a period [since, until) in UTC cut for the coarsest rollups that
+// cover it: hours in [since, daysSince) and [daysUntil, until), days in
+// [daysSince, monthsSince) and [monthsUntil, daysUntil), whole months in
+// [monthsSince, monthsUntil). Bounds are equal where a stretch is empty.
+type cut struct {
+	since, daysSince, monthsSince, monthsUntil, daysUntil, until time.Time
+}
+
+// cutPeriod cuts [since, until) at UTC midnights and UTC months, as the
+// pipeline keeps the rollups (internal/listen.Rollups). A dashboard's days
+// follow the workspace's time zone: where they do not start at a UTC
+// midnight, their first and last hours come from the hourly rows, so every
+// sum is the one the hourly rows alone would give.
+func cutPeriod(since, until time.Time) cut {
+	since, until = since.UTC(), until.UTC()
+	c := cut{since: since, until: until}
+	c.daysSince, c.daysUntil = ceilDay(since), until.Truncate(24*time.Hour)
+	if !c.daysSince.Before(c.daysUntil) {
+		// Not one whole UTC day: hours only.
+		c.daysSince, c.monthsSince, c.monthsUntil, c.daysUntil = until, until, until, until
+		return c
+	}
+	c.monthsSince, c.monthsUntil = ceilMonth(c.daysSince), floorMonth(c.daysUntil)
+	if !c.monthsSince.Before(c.monthsUntil) {
+		// Not one whole month: days only.
+		c.monthsSince, c.monthsUntil = c.daysUntil, c.daysUntil
+	}
+	return c
+}
+
+func floorMonth(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+func ceilMonth(t time.Time) time.Time {
+	m := floorMonth(t)
+	if m.Equal(t) {
+		return m
+	}
+	return m.AddDate(0, 1, 0)
+}
+
 func ceilDay(t time.Time) time.Time {
 	d := t.Truncate(24 * time.Hour)
 	if d.Equal(t) {
@@ -455,7 +522,9 @@ func ceilDay(t time.Time) time.Time {
 
 // terms ranks the topic's words and, apart, its hashtags.
 func (s *Service) terms(ctx context.Context, topicID int64, per Period) (words, hashtags []Term, err error) {
-	rows, err := s.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topicID, Since: per.Since, Until: per.Until})
+	c := cutPeriod(per.Since, per.Until)
+	rows, err := s.Store.ListAnalysisTermTotals(ctx, store.ListAnalysisTermTotalsParams{TopicID: topicID, Since: c.since, DaysSince: c.daysSince,
+		MonthsSince: c.monthsSince, MonthsUntil: c.monthsUntil, DaysUntil: c.daysUntil, Until: c.until})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -92,8 +92,16 @@ func (a queries) AddInboxRuleActions(ctx context.Context, batch string) ([]store
 	return out, nil
 }
 
+func (a queries) AddMentionAuthorMonths(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionAuthorMonths(ctx, batch))
+}
+
 func (a queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
 	return mapErr(a.w.AddMentionAuthorRollups(ctx, batch))
+}
+
+func (a queries) AddMentionRollupSpans(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionRollupSpans(ctx, batch))
 }
 
 func (a queries) AddMentionRollups(ctx context.Context, batch string) error {
@@ -102,6 +110,10 @@ func (a queries) AddMentionRollups(ctx context.Context, batch string) error {
 
 func (a queries) AddMentionTermRollups(ctx context.Context, batch string) error {
 	return mapErr(a.w.AddMentionTermRollups(ctx, batch))
+}
+
+func (a queries) AddMentionTermSpans(ctx context.Context, batch string) error {
+	return mapErr(a.w.AddMentionTermSpans(ctx, batch))
 }
 
 func (a queries) AddNotification(ctx context.Context, arg store.AddNotificationParams) error {
@@ -523,8 +535,16 @@ func (a queries) DeleteMembership(ctx context.Context, arg store.DeleteMembershi
 	return mapErr(a.w.DeleteMembership(ctx, pgdb.DeleteMembershipParams(arg)))
 }
 
+func (a queries) DeleteMentionAuthorMonthsBefore(ctx context.Context, arg store.DeleteMentionAuthorMonthsBeforeParams) error {
+	return mapErr(a.w.DeleteMentionAuthorMonthsBefore(ctx, pgdb.DeleteMentionAuthorMonthsBeforeParams(arg)))
+}
+
 func (a queries) DeleteMentionAuthorRollupsBefore(ctx context.Context, arg store.DeleteMentionAuthorRollupsBeforeParams) error {
 	return mapErr(a.w.DeleteMentionAuthorRollupsBefore(ctx, pgdb.DeleteMentionAuthorRollupsBeforeParams(arg)))
+}
+
+func (a queries) DeleteMentionRollupSpansBefore(ctx context.Context, arg store.DeleteMentionRollupSpansBeforeParams) error {
+	return mapErr(a.w.DeleteMentionRollupSpansBefore(ctx, pgdb.DeleteMentionRollupSpansBeforeParams(arg)))
 }
 
 func (a queries) DeleteMentionRollupsBefore(ctx context.Context, arg store.DeleteMentionRollupsBeforeParams) error {
@@ -533,6 +553,10 @@ func (a queries) DeleteMentionRollupsBefore(ctx context.Context, arg store.Delet
 
 func (a queries) DeleteMentionTermRollupsBefore(ctx context.Context, arg store.DeleteMentionTermRollupsBeforeParams) error {
 	return mapErr(a.w.DeleteMentionTermRollupsBefore(ctx, pgdb.DeleteMentionTermRollupsBeforeParams(arg)))
+}
+
+func (a queries) DeleteMentionTermSpansBefore(ctx context.Context, arg store.DeleteMentionTermSpansBeforeParams) error {
+	return mapErr(a.w.DeleteMentionTermSpansBefore(ctx, pgdb.DeleteMentionTermSpansBeforeParams(arg)))
 }
 
 func (a queries) DeleteMentionsBefore(ctx context.Context, arg store.DeleteMentionsBeforeParams) (int64, error) {
@@ -1006,6 +1030,18 @@ func (a queries) ListAlerts(ctx context.Context, arg store.ListAlertsParams) ([]
 	out := make([]store.ListenAlert, len(rs))
 	for i := range rs {
 		out[i] = store.ListenAlert(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListAnalysisDays(ctx context.Context, arg store.ListAnalysisDaysParams) ([]store.ListAnalysisDaysRow, error) {
+	rs, err := a.r.ListAnalysisDays(ctx, pgdb.ListAnalysisDaysParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListAnalysisDaysRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListAnalysisDaysRow(rs[i])
 	}
 	return out, nil
 }
@@ -2267,6 +2303,18 @@ func (a queries) TakeOAuthState(ctx context.Context, state string) (store.OAuthS
 
 func (a queries) TouchAPIToken(ctx context.Context, arg store.TouchAPITokenParams) error {
 	return mapErr(a.w.TouchAPIToken(ctx, pgdb.TouchAPITokenParams(arg)))
+}
+
+func (a queries) TrimMentionAuthorMonth(ctx context.Context, arg store.TrimMentionAuthorMonthParams) error {
+	return mapErr(a.w.TrimMentionAuthorMonth(ctx, pgdb.TrimMentionAuthorMonthParams(arg)))
+}
+
+func (a queries) TrimMentionRollupMonth(ctx context.Context, arg store.TrimMentionRollupMonthParams) error {
+	return mapErr(a.w.TrimMentionRollupMonth(ctx, pgdb.TrimMentionRollupMonthParams(arg)))
+}
+
+func (a queries) TrimMentionTermMonth(ctx context.Context, arg store.TrimMentionTermMonthParams) error {
+	return mapErr(a.w.TrimMentionTermMonth(ctx, pgdb.TrimMentionTermMonthParams(arg)))
 }
 
 func (a queries) UncheckCrisisItem(ctx context.Context, arg store.UncheckCrisisItemParams) (int64, error) {

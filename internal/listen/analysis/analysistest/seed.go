@@ -1,6 +1,7 @@
 // Package analysistest writes listening rows for the tests and benchmarks
 // of the read side, as the pipeline (internal/listen) would: each mention
-// with its topics, and the hourly, term and author rollups it moves. It
+// with its topics, and the rollups it moves, counted by the pipeline's own
+// listen.Rollups (every grain: hours, days, months). It
 // exists so the analysis can be tested without an ingestion path; nothing
 // in production calls it.
 package analysistest
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/listen"
+	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -73,37 +76,18 @@ func Add(ctx context.Context, q store.Queries, wsID int64, m Mention) (int64, er
 			return 0, err
 		}
 	}
-	hour, day := at.Truncate(time.Hour), at.Truncate(24*time.Hour)
+	rolls := listen.NewRollups(wsID)
 	for _, t := range m.Topics {
 		if !m.RollupsOnly {
 			if err := q.SeedMentionTopic(ctx, store.SeedMentionTopicParams{MentionID: id, TopicID: t, WorkspaceID: wsID, PostedAt: at}); err != nil {
 				return 0, err
 			}
 		}
-		r := store.SeedMentionRollupParams{WorkspaceID: wsID, TopicID: t, Hour: hour, Mentions: 1}
-		switch m.Sentiment {
-		case "positive":
-			r.Positive = 1
-		case "negative":
-			r.Negative = 1
-		default:
-			r.Neutral = 1
-		}
-		if m.Followers > 0 {
-			r.Reach = m.Followers
-		}
-		if err := q.SeedMentionRollup(ctx, r); err != nil {
-			return 0, err
-		}
-		for _, term := range m.Terms {
-			if err := q.SeedMentionTermRollup(ctx, store.SeedMentionTermRollupParams{WorkspaceID: wsID, TopicID: t, Hour: hour, Term: term, Mentions: 1}); err != nil {
-				return 0, err
-			}
-		}
-		if err := q.SeedMentionAuthorRollup(ctx, store.SeedMentionAuthorRollupParams{WorkspaceID: wsID, TopicID: t, Day: day, Network: m.Network,
-			Author: m.Author, Mentions: 1, Followers: m.Followers}); err != nil {
-			return 0, err
-		}
+		rolls.Add(listen.RollupMention{Topic: t, At: at, Sentiment: sentiment.Label(m.Sentiment), Followers: m.Followers,
+			Network: m.Network, Author: m.Author, Terms: m.Terms})
+	}
+	if err := rolls.Write(ctx, q); err != nil {
+		return 0, err
 	}
 	return id, nil
 }

@@ -10,6 +10,56 @@ import (
 	"time"
 )
 
+const listAnalysisDays = `-- name: ListAnalysisDays :many
+SELECT start_at, mentions, positive, neutral, negative, reach FROM mention_rollup_spans
+WHERE topic_id = $1 AND grain = 'day' AND start_at >= $2 AND start_at < $3
+ORDER BY start_at
+`
+
+type ListAnalysisDaysParams struct {
+	TopicID int64
+	Since   time.Time
+	Until   time.Time
+}
+
+type ListAnalysisDaysRow struct {
+	StartAt  time.Time
+	Mentions int64
+	Positive int64
+	Neutral  int64
+	Negative int64
+	Reach    int64
+}
+
+// ListAnalysisDays is one topic's daily rollups (UTC days) in [since,
+// until): the series by day or week where the workspace's days are UTC days.
+func (q *Queries) ListAnalysisDays(ctx context.Context, arg ListAnalysisDaysParams) ([]ListAnalysisDaysRow, error) {
+	rows, err := q.db.Query(ctx, listAnalysisDays, arg.TopicID, arg.Since, arg.Until)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListAnalysisDaysRow
+	for rows.Next() {
+		var i ListAnalysisDaysRow
+		if err := rows.Scan(
+			&i.StartAt,
+			&i.Mentions,
+			&i.Positive,
+			&i.Neutral,
+			&i.Negative,
+			&i.Reach,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listAnalysisHours = `-- name: ListAnalysisHours :many
 SELECT hour, mentions::bigint AS mentions, positive::bigint AS positive, neutral::bigint AS neutral, negative::bigint AS negative, reach FROM mention_rollups
 WHERE topic_id = $1 AND hour >= $2 AND hour < $3
@@ -159,16 +209,29 @@ func (q *Queries) ListAnalysisMentions(ctx context.Context, arg ListAnalysisMent
 
 const listAnalysisTermTotals = `-- name: ListAnalysisTermTotals :many
 SELECT term, sum(mentions)::bigint AS mentions
-FROM mention_term_rollups
-WHERE topic_id = $1 AND hour >= $2 AND hour < $3
+FROM (
+    SELECT term, mentions FROM mention_term_rollups x6 WHERE x6.topic_id = $1 AND x6.hour >= $2 AND x6.hour < $3
+    UNION ALL
+    SELECT term, mentions FROM mention_term_rollups x7 WHERE x7.topic_id = $1 AND x7.hour >= $4 AND x7.hour < $5
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x8 WHERE x8.topic_id = $1 AND x8.grain = 'day' AND x8.start_at >= $3 AND x8.start_at < $6
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x9 WHERE x9.topic_id = $1 AND x9.grain = 'day' AND x9.start_at >= $7 AND x9.start_at < $4
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x10 WHERE x10.topic_id = $1 AND x10.grain = 'month' AND x10.start_at >= $6 AND x10.start_at < $7
+) t
 GROUP BY term
 ORDER BY mentions DESC, term
 `
 
 type ListAnalysisTermTotalsParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
+	TopicID     int64
+	Since       time.Time
+	DaysSince   time.Time
+	DaysUntil   time.Time
+	Until       time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
 }
 
 type ListAnalysisTermTotalsRow struct {
@@ -180,7 +243,15 @@ type ListAnalysisTermTotalsRow struct {
 // [since, until), most mentioned first: one pass over the term rollups
 // gives both rankings (the service keeps the first of each kind).
 func (q *Queries) ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTermTotalsParams) ([]ListAnalysisTermTotalsRow, error) {
-	rows, err := q.db.Query(ctx, listAnalysisTermTotals, arg.TopicID, arg.Since, arg.Until)
+	rows, err := q.db.Query(ctx, listAnalysisTermTotals,
+		arg.TopicID,
+		arg.Since,
+		arg.DaysSince,
+		arg.DaysUntil,
+		arg.Until,
+		arg.MonthsSince,
+		arg.MonthsUntil,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -201,22 +272,28 @@ func (q *Queries) ListAnalysisTermTotals(ctx context.Context, arg ListAnalysisTe
 
 const listAnalysisTopAuthors = `-- name: ListAnalysisTopAuthors :many
 WITH a AS MATERIALIZED (
-    SELECT network, author, sum(mentions)::bigint AS mentions, max(followers)::bigint AS followers,
-           sum(CASE WHEN followers > 0 THEN mentions::bigint * followers ELSE 0 END)::bigint AS reach
-    FROM mention_author_rollups
-    WHERE topic_id = $1 AND day >= $2 AND day < $3
+    SELECT network, author, sum(mentions)::bigint AS mentions, max(followers)::bigint AS followers, sum(reach)::bigint AS reach
+    FROM (
+        SELECT network, author, mentions, followers, reach FROM mention_author_rollups x11 WHERE x11.topic_id = $1 AND x11.day >= $2 AND x11.day < $3
+        UNION ALL
+        SELECT network, author, mentions, followers, reach FROM mention_author_rollups x12 WHERE x12.topic_id = $1 AND x12.day >= $4 AND x12.day < $5
+        UNION ALL
+        SELECT network, author, mentions, followers, reach FROM mention_author_months x13 WHERE x13.topic_id = $1 AND x13.month >= $3 AND x13.month < $4
+    ) d
     GROUP BY network, author
 )
-SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 0::bigint AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT $4::bigint) m
+SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 0::bigint AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT $6::bigint) m
 UNION ALL
-SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 1::bigint AS by_reach FROM a WHERE reach > 0 ORDER BY reach DESC, network, author LIMIT $4::bigint) r
+SELECT network, author, mentions, followers, reach, by_reach FROM (SELECT network, author, mentions, followers, reach, 1::bigint AS by_reach FROM a WHERE reach > 0 ORDER BY reach DESC, network, author LIMIT $6::bigint) r
 `
 
 type ListAnalysisTopAuthorsParams struct {
-	TopicID int64
-	Since   time.Time
-	Until   time.Time
-	MaxRows int64
+	TopicID     int64
+	DaysSince   time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
+	DaysUntil   time.Time
+	MaxRows     int64
 }
 
 type ListAnalysisTopAuthorsRow struct {
@@ -228,15 +305,18 @@ type ListAnalysisTopAuthorsRow struct {
 	ByReach   int64
 }
 
-// ListAnalysisTopAuthors ranks a topic's authors over the days in
-// [since, until) by mentions and, apart, by reach (the sum over their
-// mentions of the followers known that day, as the hourly reach is): one
-// pass over the author rollups feeds both rankings, told apart by by_reach.
+// ListAnalysisTopAuthors ranks a topic's authors over the whole UTC days
+// in [days_since, days_until) (author rollups have no hours) by mentions
+// and, apart, by reach (the followers of the author of each mention, where
+// known, summed as the hourly reach is): one pass over the author rollups
+// feeds both rankings, told apart by by_reach.
 func (q *Queries) ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTopAuthorsParams) ([]ListAnalysisTopAuthorsRow, error) {
 	rows, err := q.db.Query(ctx, listAnalysisTopAuthors,
 		arg.TopicID,
-		arg.Since,
-		arg.Until,
+		arg.DaysSince,
+		arg.MonthsSince,
+		arg.MonthsUntil,
+		arg.DaysUntil,
 		arg.MaxRows,
 	)
 	if err != nil {
@@ -265,13 +345,23 @@ func (q *Queries) ListAnalysisTopAuthors(ctx context.Context, arg ListAnalysisTo
 }
 
 const listAnalysisTopicTotals = `-- name: ListAnalysisTopicTotals :many
+
 SELECT topic_id, coalesce(sum(mentions), 0)::bigint AS mentions,
        coalesce(sum(positive), 0)::bigint AS positive,
        coalesce(sum(neutral), 0)::bigint AS neutral,
        coalesce(sum(negative), 0)::bigint AS negative,
        coalesce(sum(reach), 0)::bigint AS reach
-FROM mention_rollups
-WHERE workspace_id = $1 AND hour >= $2 AND hour < $3
+FROM (
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollups x1 WHERE x1.workspace_id = $1 AND x1.hour >= $2 AND x1.hour < $3
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollups x2 WHERE x2.workspace_id = $1 AND x2.hour >= $4 AND x2.hour < $5
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x3 WHERE x3.workspace_id = $1 AND x3.grain = 'day' AND x3.start_at >= $3 AND x3.start_at < $6
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x4 WHERE x4.workspace_id = $1 AND x4.grain = 'day' AND x4.start_at >= $7 AND x4.start_at < $4
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x5 WHERE x5.workspace_id = $1 AND x5.grain = 'month' AND x5.start_at >= $6 AND x5.start_at < $7
+) r
 GROUP BY topic_id
 ORDER BY topic_id
 `
@@ -279,7 +369,11 @@ ORDER BY topic_id
 type ListAnalysisTopicTotalsParams struct {
 	WorkspaceID int64
 	Since       time.Time
+	DaysSince   time.Time
+	DaysUntil   time.Time
 	Until       time.Time
+	MonthsSince time.Time
+	MonthsUntil time.Time
 }
 
 type ListAnalysisTopicTotalsRow struct {
@@ -291,10 +385,25 @@ type ListAnalysisTopicTotalsRow struct {
 	Reach    int64
 }
 
+// The sums over a period read each stretch of it from the coarsest rollup
+// that covers it whole (migration 00027): the hours before its first UTC
+// midnight and after its last from the hourly rows, the days before its
+// first whole UTC month and after its last from the daily rows, and the
+// whole months from the monthly ones. The service cuts the period in
+// since <= days_since <= months_since <= months_until <= days_until <= until
+// (equal bounds where a stretch is empty).
 // ListAnalysisTopicTotals sums each topic of a workspace over [since, until):
 // share of voice and the previous period's KPIs.
 func (q *Queries) ListAnalysisTopicTotals(ctx context.Context, arg ListAnalysisTopicTotalsParams) ([]ListAnalysisTopicTotalsRow, error) {
-	rows, err := q.db.Query(ctx, listAnalysisTopicTotals, arg.WorkspaceID, arg.Since, arg.Until)
+	rows, err := q.db.Query(ctx, listAnalysisTopicTotals,
+		arg.WorkspaceID,
+		arg.Since,
+		arg.DaysSince,
+		arg.DaysUntil,
+		arg.Until,
+		arg.MonthsSince,
+		arg.MonthsUntil,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -328,8 +437,9 @@ ORDER BY name, id
 `
 
 // Listening analysis (issue 15): the read side of the listening tables.
-// Every figure of the dashboard comes from the rollups (hourly per topic,
-// hourly per term, daily per author); only the mention list reads mentions.
+// Every figure of the dashboard comes from the rollups (per topic, per
+// term and per author, by hour, day and month); only the mention list reads
+// mentions.
 func (q *Queries) ListAnalysisTopics(ctx context.Context, workspaceID int64) ([]ListenTopic, error) {
 	rows, err := q.db.Query(ctx, listAnalysisTopics, workspaceID)
 	if err != nil {

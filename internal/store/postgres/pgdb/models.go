@@ -494,6 +494,17 @@ type Mention struct {
 	ReceivedAt      time.Time
 }
 
+type MentionAuthorMonth struct {
+	WorkspaceID int64
+	TopicID     int64
+	Month       time.Time
+	Network     string
+	Author      string
+	Mentions    int64
+	Followers   int64
+	Reach       int64
+}
+
 type MentionAuthorRollup struct {
 	WorkspaceID int64
 	TopicID     int64
@@ -502,6 +513,7 @@ type MentionAuthorRollup struct {
 	Author      string
 	Mentions    int64
 	Followers   int64
+	Reach       int64
 }
 
 type MentionRollup struct {
@@ -515,10 +527,31 @@ type MentionRollup struct {
 	Reach       int64
 }
 
+type MentionRollupSpan struct {
+	WorkspaceID int64
+	TopicID     int64
+	Grain       string
+	StartAt     time.Time
+	Mentions    int64
+	Positive    int64
+	Neutral     int64
+	Negative    int64
+	Reach       int64
+}
+
 type MentionTermRollup struct {
 	WorkspaceID int64
 	TopicID     int64
 	Hour        time.Time
+	Term        string
+	Mentions    int64
+}
+
+type MentionTermSpan struct {
+	WorkspaceID int64
+	TopicID     int64
+	Grain       string
+	StartAt     time.Time
 	Term        string
 	Mentions    int64
 }

@@ -1,6 +1,7 @@
 -- Listening analysis (issue 15): the read side of the listening tables.
--- Every figure of the dashboard comes from the rollups (hourly per topic,
--- hourly per term, daily per author); only the mention list reads mentions.
+-- Every figure of the dashboard comes from the rollups (per topic, per
+-- term and per author, by hour, day and month); only the mention list reads
+-- mentions.
 
 -- name: ListAnalysisTopics :many
 SELECT id, workspace_id, name, kind, color, created_at FROM listen_topics
@@ -13,6 +14,21 @@ SELECT hour, mentions::bigint AS mentions, positive::bigint AS positive, neutral
 WHERE topic_id = sqlc.arg(topic_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
 ORDER BY hour;
 
+-- ListAnalysisDays is one topic's daily rollups (UTC days) in [since,
+-- until): the series by day or week where the workspace's days are UTC days.
+-- name: ListAnalysisDays :many
+SELECT start_at, mentions, positive, neutral, negative, reach FROM mention_rollup_spans
+WHERE topic_id = sqlc.arg(topic_id) AND grain = 'day' AND start_at >= sqlc.arg(since) AND start_at < sqlc.arg(until)
+ORDER BY start_at;
+
+-- The sums over a period read each stretch of it from the coarsest rollup
+-- that covers it whole (migration 00027): the hours before its first UTC
+-- midnight and after its last from the hourly rows, the days before its
+-- first whole UTC month and after its last from the daily rows, and the
+-- whole months from the monthly ones. The service cuts the period in
+-- since <= days_since <= months_since <= months_until <= days_until <= until
+-- (equal bounds where a stretch is empty).
+
 -- ListAnalysisTopicTotals sums each topic of a workspace over [since, until):
 -- share of voice and the previous period's KPIs.
 -- name: ListAnalysisTopicTotals :many
@@ -21,8 +37,17 @@ SELECT topic_id, coalesce(sum(mentions), 0)::bigint AS mentions,
        coalesce(sum(neutral), 0)::bigint AS neutral,
        coalesce(sum(negative), 0)::bigint AS negative,
        coalesce(sum(reach), 0)::bigint AS reach
-FROM mention_rollups
-WHERE workspace_id = sqlc.arg(workspace_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
+FROM (
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollups x1 WHERE x1.workspace_id = sqlc.arg(workspace_id) AND x1.hour >= sqlc.arg(since) AND x1.hour < sqlc.arg(days_since)
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollups x2 WHERE x2.workspace_id = sqlc.arg(workspace_id) AND x2.hour >= sqlc.arg(days_until) AND x2.hour < sqlc.arg(until)
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x3 WHERE x3.workspace_id = sqlc.arg(workspace_id) AND x3.grain = 'day' AND x3.start_at >= sqlc.arg(days_since) AND x3.start_at < sqlc.arg(months_since)
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x4 WHERE x4.workspace_id = sqlc.arg(workspace_id) AND x4.grain = 'day' AND x4.start_at >= sqlc.arg(months_until) AND x4.start_at < sqlc.arg(days_until)
+    UNION ALL
+    SELECT topic_id, mentions, positive, neutral, negative, reach FROM mention_rollup_spans x5 WHERE x5.workspace_id = sqlc.arg(workspace_id) AND x5.grain = 'month' AND x5.start_at >= sqlc.arg(months_since) AND x5.start_at < sqlc.arg(months_until)
+) r
 GROUP BY topic_id
 ORDER BY topic_id;
 
@@ -31,21 +56,35 @@ ORDER BY topic_id;
 -- gives both rankings (the service keeps the first of each kind).
 -- name: ListAnalysisTermTotals :many
 SELECT term, sum(mentions)::bigint AS mentions
-FROM mention_term_rollups
-WHERE topic_id = sqlc.arg(topic_id) AND hour >= sqlc.arg(since) AND hour < sqlc.arg(until)
+FROM (
+    SELECT term, mentions FROM mention_term_rollups x6 WHERE x6.topic_id = sqlc.arg(topic_id) AND x6.hour >= sqlc.arg(since) AND x6.hour < sqlc.arg(days_since)
+    UNION ALL
+    SELECT term, mentions FROM mention_term_rollups x7 WHERE x7.topic_id = sqlc.arg(topic_id) AND x7.hour >= sqlc.arg(days_until) AND x7.hour < sqlc.arg(until)
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x8 WHERE x8.topic_id = sqlc.arg(topic_id) AND x8.grain = 'day' AND x8.start_at >= sqlc.arg(days_since) AND x8.start_at < sqlc.arg(months_since)
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x9 WHERE x9.topic_id = sqlc.arg(topic_id) AND x9.grain = 'day' AND x9.start_at >= sqlc.arg(months_until) AND x9.start_at < sqlc.arg(days_until)
+    UNION ALL
+    SELECT term, mentions FROM mention_term_spans x10 WHERE x10.topic_id = sqlc.arg(topic_id) AND x10.grain = 'month' AND x10.start_at >= sqlc.arg(months_since) AND x10.start_at < sqlc.arg(months_until)
+) t
 GROUP BY term
 ORDER BY mentions DESC, term;
 
--- ListAnalysisTopAuthors ranks a topic's authors over the days in
--- [since, until) by mentions and, apart, by reach (the sum over their
--- mentions of the followers known that day, as the hourly reach is): one
--- pass over the author rollups feeds both rankings, told apart by by_reach.
+-- ListAnalysisTopAuthors ranks a topic's authors over the whole UTC days
+-- in [days_since, days_until) (author rollups have no hours) by mentions
+-- and, apart, by reach (the followers of the author of each mention, where
+-- known, summed as the hourly reach is): one pass over the author rollups
+-- feeds both rankings, told apart by by_reach.
 -- name: ListAnalysisTopAuthors :many
 WITH a AS MATERIALIZED (
-    SELECT network, author, sum(mentions)::bigint AS mentions, max(followers)::bigint AS followers,
-           sum(CASE WHEN followers > 0 THEN mentions::bigint * followers ELSE 0 END)::bigint AS reach
-    FROM mention_author_rollups
-    WHERE topic_id = sqlc.arg(topic_id) AND day >= sqlc.arg(since) AND day < sqlc.arg(until)
+    SELECT network, author, sum(mentions)::bigint AS mentions, max(followers)::bigint AS followers, sum(reach)::bigint AS reach
+    FROM (
+        SELECT network, author, mentions, followers, reach FROM mention_author_rollups x11 WHERE x11.topic_id = sqlc.arg(topic_id) AND x11.day >= sqlc.arg(days_since) AND x11.day < sqlc.arg(months_since)
+        UNION ALL
+        SELECT network, author, mentions, followers, reach FROM mention_author_rollups x12 WHERE x12.topic_id = sqlc.arg(topic_id) AND x12.day >= sqlc.arg(months_until) AND x12.day < sqlc.arg(days_until)
+        UNION ALL
+        SELECT network, author, mentions, followers, reach FROM mention_author_months x13 WHERE x13.topic_id = sqlc.arg(topic_id) AND x13.month >= sqlc.arg(months_since) AND x13.month < sqlc.arg(months_until)
+    ) d
     GROUP BY network, author
 )
 SELECT * FROM (SELECT network, author, mentions, followers, reach, 0::bigint AS by_reach FROM a ORDER BY mentions DESC, network, author LIMIT sqlc.arg(max_rows)::bigint) m

@@ -143,6 +143,43 @@ DELETE FROM mention_term_rollups WHERE workspace_id = sqlc.arg(workspace_id) AND
 -- name: DeleteMentionAuthorRollupsBefore :exec
 DELETE FROM mention_author_rollups WHERE workspace_id = sqlc.arg(workspace_id) AND day < sqlc.arg(before);
 
+-- The coarser rollups before the retention's cut (a UTC midnight): days
+-- before it go; the month it falls in is trimmed, rebuilt from its days
+-- that stay (TrimMention*Month, after the days went), so that a month read
+-- whole counts exactly what the retention kept. No ON CONFLICT: should a
+-- concurrent batch write that month's row between the delete and the
+-- rebuild (PostgreSQL), the retention fails and runs again next time
+-- rather than overwrite a count it may not have seen.
+-- name: DeleteMentionRollupSpansBefore :exec
+DELETE FROM mention_rollup_spans WHERE workspace_id = sqlc.arg(workspace_id) AND start_at < sqlc.arg(before);
+
+-- name: TrimMentionRollupMonth :exec
+INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+SELECT d.workspace_id, d.topic_id, 'month', sqlc.arg(month), sum(mentions), sum(positive), sum(neutral), sum(negative), sum(reach)
+FROM mention_rollup_spans d
+WHERE d.workspace_id = sqlc.arg(workspace_id) AND d.grain = 'day' AND d.start_at >= sqlc.arg(before) AND d.start_at < sqlc.arg(month_end)
+GROUP BY d.workspace_id, d.topic_id;
+
+-- name: DeleteMentionTermSpansBefore :exec
+DELETE FROM mention_term_spans WHERE workspace_id = sqlc.arg(workspace_id) AND start_at < sqlc.arg(before);
+
+-- name: TrimMentionTermMonth :exec
+INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+SELECT d.workspace_id, d.topic_id, 'month', sqlc.arg(month), term, sum(mentions)
+FROM mention_term_spans d
+WHERE d.workspace_id = sqlc.arg(workspace_id) AND d.grain = 'day' AND d.start_at >= sqlc.arg(before) AND d.start_at < sqlc.arg(month_end)
+GROUP BY d.workspace_id, d.topic_id, d.term;
+
+-- name: DeleteMentionAuthorMonthsBefore :exec
+DELETE FROM mention_author_months WHERE workspace_id = sqlc.arg(workspace_id) AND month < sqlc.arg(before);
+
+-- name: TrimMentionAuthorMonth :exec
+INSERT INTO mention_author_months (workspace_id, topic_id, month, network, author, mentions, followers, reach)
+SELECT d.workspace_id, d.topic_id, sqlc.arg(month), d.network, d.author, sum(mentions), max(followers), sum(reach)
+FROM mention_author_rollups d
+WHERE d.workspace_id = sqlc.arg(workspace_id) AND d.day >= sqlc.arg(before) AND d.day < sqlc.arg(month_end)
+GROUP BY d.workspace_id, d.topic_id, d.network, d.author;
+
 -- The pipeline's batched writes: a batch's rows travel as one JSON array
 -- (store.Rows), so that a batch costs a handful of statements whatever its
 -- size. Rows: store.MentionRow; a mention already stored (a replay,
@@ -183,9 +220,38 @@ ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups
 
 -- Rows: store.AuthorRollupRow, one per (topic, day, network, author).
 -- name: AddMentionAuthorRollups :exec
-INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
+INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers, reach)
 SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
-       j.value ->> 'mentions', j.value ->> 'followers'
+       j.value ->> 'mentions', j.value ->> 'followers', j.value ->> 'reach'
 FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
 ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
-    followers = max(mention_author_rollups.followers, excluded.followers);
+    followers = max(mention_author_rollups.followers, excluded.followers), reach = mention_author_rollups.reach + excluded.reach;
+
+-- The coarser rollups (migration 00027), kept in the same transaction so
+-- that the dashboard reads whole months and days where it can.
+-- Rows: store.RollupSpanRow, one per (topic, grain, start).
+-- name: AddMentionRollupSpans :exec
+INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'grain', j.value ->> 'start_at', j.value ->> 'mentions',
+       j.value ->> 'positive', j.value ->> 'neutral', j.value ->> 'negative', j.value ->> 'reach'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, grain, start_at) DO UPDATE SET mentions = mention_rollup_spans.mentions + excluded.mentions,
+    positive = mention_rollup_spans.positive + excluded.positive, neutral = mention_rollup_spans.neutral + excluded.neutral,
+    negative = mention_rollup_spans.negative + excluded.negative, reach = mention_rollup_spans.reach + excluded.reach;
+
+-- Rows: store.TermSpanRow, one per (topic, grain, start, term).
+-- name: AddMentionTermSpans :exec
+INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'grain', j.value ->> 'start_at', j.value ->> 'term', j.value ->> 'mentions'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, grain, start_at, term) DO UPDATE SET mentions = mention_term_spans.mentions + excluded.mentions;
+
+-- Rows: store.AuthorRollupRow with Day the month, one per (topic, month,
+-- network, author).
+-- name: AddMentionAuthorMonths :exec
+INSERT INTO mention_author_months (workspace_id, topic_id, month, network, author, mentions, followers, reach)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
+       j.value ->> 'mentions', j.value ->> 'followers', j.value ->> 'reach'
+FROM jsonb_each(CAST(sqlc.arg(batch) AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, month, network, author) DO UPDATE SET mentions = mention_author_months.mentions + excluded.mentions,
+    followers = max(mention_author_months.followers, excluded.followers), reach = mention_author_months.reach + excluded.reach;

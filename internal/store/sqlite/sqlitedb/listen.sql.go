@@ -10,18 +10,52 @@ import (
 	"time"
 )
 
-const addMentionAuthorRollups = `-- name: AddMentionAuthorRollups :exec
-INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
+const addMentionAuthorMonths = `-- name: AddMentionAuthorMonths :exec
+INSERT INTO mention_author_months (workspace_id, topic_id, month, network, author, mentions, followers, reach)
 SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
-       j.value ->> 'mentions', j.value ->> 'followers'
+       j.value ->> 'mentions', j.value ->> 'followers', j.value ->> 'reach'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, month, network, author) DO UPDATE SET mentions = mention_author_months.mentions + excluded.mentions,
+    followers = max(mention_author_months.followers, excluded.followers), reach = mention_author_months.reach + excluded.reach
+`
+
+// Rows: store.AuthorRollupRow with Day the month, one per (topic, month,
+// network, author).
+func (q *Queries) AddMentionAuthorMonths(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionAuthorMonths, batch)
+	return err
+}
+
+const addMentionAuthorRollups = `-- name: AddMentionAuthorRollups :exec
+INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers, reach)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'day', j.value ->> 'network', j.value ->> 'author',
+       j.value ->> 'mentions', j.value ->> 'followers', j.value ->> 'reach'
 FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
 ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
-    followers = max(mention_author_rollups.followers, excluded.followers)
+    followers = max(mention_author_rollups.followers, excluded.followers), reach = mention_author_rollups.reach + excluded.reach
 `
 
 // Rows: store.AuthorRollupRow, one per (topic, day, network, author).
 func (q *Queries) AddMentionAuthorRollups(ctx context.Context, batch string) error {
 	_, err := q.db.ExecContext(ctx, addMentionAuthorRollups, batch)
+	return err
+}
+
+const addMentionRollupSpans = `-- name: AddMentionRollupSpans :exec
+INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'grain', j.value ->> 'start_at', j.value ->> 'mentions',
+       j.value ->> 'positive', j.value ->> 'neutral', j.value ->> 'negative', j.value ->> 'reach'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, grain, start_at) DO UPDATE SET mentions = mention_rollup_spans.mentions + excluded.mentions,
+    positive = mention_rollup_spans.positive + excluded.positive, neutral = mention_rollup_spans.neutral + excluded.neutral,
+    negative = mention_rollup_spans.negative + excluded.negative, reach = mention_rollup_spans.reach + excluded.reach
+`
+
+// The coarser rollups (migration 00027), kept in the same transaction so
+// that the dashboard reads whole months and days where it can.
+// Rows: store.RollupSpanRow, one per (topic, grain, start).
+func (q *Queries) AddMentionRollupSpans(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionRollupSpans, batch)
 	return err
 }
 
@@ -51,6 +85,19 @@ ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups
 // Rows: store.TermRollupRow, one per (topic, hour, term).
 func (q *Queries) AddMentionTermRollups(ctx context.Context, batch string) error {
 	_, err := q.db.ExecContext(ctx, addMentionTermRollups, batch)
+	return err
+}
+
+const addMentionTermSpans = `-- name: AddMentionTermSpans :exec
+INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+SELECT j.value ->> 'workspace_id', j.value ->> 'topic_id', j.value ->> 'grain', j.value ->> 'start_at', j.value ->> 'term', j.value ->> 'mentions'
+FROM jsonb_each(CAST(?1 AS TEXT)) AS j WHERE true
+ON CONFLICT (topic_id, grain, start_at, term) DO UPDATE SET mentions = mention_term_spans.mentions + excluded.mentions
+`
+
+// Rows: store.TermSpanRow, one per (topic, grain, start, term).
+func (q *Queries) AddMentionTermSpans(ctx context.Context, batch string) error {
+	_, err := q.db.ExecContext(ctx, addMentionTermSpans, batch)
 	return err
 }
 
@@ -258,6 +305,20 @@ func (q *Queries) DeleteListenTopic(ctx context.Context, id int64) error {
 	return err
 }
 
+const deleteMentionAuthorMonthsBefore = `-- name: DeleteMentionAuthorMonthsBefore :exec
+DELETE FROM mention_author_months WHERE workspace_id = ?1 AND month < ?2
+`
+
+type DeleteMentionAuthorMonthsBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+func (q *Queries) DeleteMentionAuthorMonthsBefore(ctx context.Context, arg DeleteMentionAuthorMonthsBeforeParams) error {
+	_, err := q.db.ExecContext(ctx, deleteMentionAuthorMonthsBefore, arg.WorkspaceID, arg.Before)
+	return err
+}
+
 const deleteMentionAuthorRollupsBefore = `-- name: DeleteMentionAuthorRollupsBefore :exec
 DELETE FROM mention_author_rollups WHERE workspace_id = ?1 AND day < ?2
 `
@@ -269,6 +330,27 @@ type DeleteMentionAuthorRollupsBeforeParams struct {
 
 func (q *Queries) DeleteMentionAuthorRollupsBefore(ctx context.Context, arg DeleteMentionAuthorRollupsBeforeParams) error {
 	_, err := q.db.ExecContext(ctx, deleteMentionAuthorRollupsBefore, arg.WorkspaceID, arg.Before)
+	return err
+}
+
+const deleteMentionRollupSpansBefore = `-- name: DeleteMentionRollupSpansBefore :exec
+DELETE FROM mention_rollup_spans WHERE workspace_id = ?1 AND start_at < ?2
+`
+
+type DeleteMentionRollupSpansBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+// The coarser rollups before the retention's cut (a UTC midnight): days
+// before it go; the month it falls in is trimmed, rebuilt from its days
+// that stay (TrimMention*Month, after the days went), so that a month read
+// whole counts exactly what the retention kept. No ON CONFLICT: should a
+// concurrent batch write that month's row between the delete and the
+// rebuild (PostgreSQL), the retention fails and runs again next time
+// rather than overwrite a count it may not have seen.
+func (q *Queries) DeleteMentionRollupSpansBefore(ctx context.Context, arg DeleteMentionRollupSpansBeforeParams) error {
+	_, err := q.db.ExecContext(ctx, deleteMentionRollupSpansBefore, arg.WorkspaceID, arg.Before)
 	return err
 }
 
@@ -297,6 +379,20 @@ type DeleteMentionTermRollupsBeforeParams struct {
 
 func (q *Queries) DeleteMentionTermRollupsBefore(ctx context.Context, arg DeleteMentionTermRollupsBeforeParams) error {
 	_, err := q.db.ExecContext(ctx, deleteMentionTermRollupsBefore, arg.WorkspaceID, arg.Before)
+	return err
+}
+
+const deleteMentionTermSpansBefore = `-- name: DeleteMentionTermSpansBefore :exec
+DELETE FROM mention_term_spans WHERE workspace_id = ?1 AND start_at < ?2
+`
+
+type DeleteMentionTermSpansBeforeParams struct {
+	WorkspaceID int64
+	Before      time.Time
+}
+
+func (q *Queries) DeleteMentionTermSpansBefore(ctx context.Context, arg DeleteMentionTermSpansBeforeParams) error {
+	_, err := q.db.ExecContext(ctx, deleteMentionTermSpansBefore, arg.WorkspaceID, arg.Before)
 	return err
 }
 
@@ -709,7 +805,7 @@ func (q *Queries) ListRunnableListenSources(ctx context.Context) ([]ListRunnable
 }
 
 const listTopicAuthorRollups = `-- name: ListTopicAuthorRollups :many
-SELECT workspace_id, topic_id, day, network, author, mentions, followers FROM mention_author_rollups WHERE topic_id = ?1 AND day >= ?2 ORDER BY day, network, author
+SELECT workspace_id, topic_id, day, network, author, mentions, followers, reach FROM mention_author_rollups WHERE topic_id = ?1 AND day >= ?2 ORDER BY day, network, author
 `
 
 type ListTopicAuthorRollupsParams struct {
@@ -734,6 +830,7 @@ func (q *Queries) ListTopicAuthorRollups(ctx context.Context, arg ListTopicAutho
 			&i.Author,
 			&i.Mentions,
 			&i.Followers,
+			&i.Reach,
 		); err != nil {
 			return nil, err
 		}
@@ -877,6 +974,81 @@ func (q *Queries) SetListenSourceError(ctx context.Context, arg SetListenSourceE
 		arg.LastErrorAt,
 		arg.Failed,
 		arg.ID,
+	)
+	return err
+}
+
+const trimMentionAuthorMonth = `-- name: TrimMentionAuthorMonth :exec
+INSERT INTO mention_author_months (workspace_id, topic_id, month, network, author, mentions, followers, reach)
+SELECT d.workspace_id, d.topic_id, ?1, d.network, d.author, sum(mentions), max(followers), sum(reach)
+FROM mention_author_rollups d
+WHERE d.workspace_id = ?2 AND d.day >= ?3 AND d.day < ?4
+GROUP BY d.workspace_id, d.topic_id, d.network, d.author
+`
+
+type TrimMentionAuthorMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
+func (q *Queries) TrimMentionAuthorMonth(ctx context.Context, arg TrimMentionAuthorMonthParams) error {
+	_, err := q.db.ExecContext(ctx, trimMentionAuthorMonth,
+		arg.Month,
+		arg.WorkspaceID,
+		arg.Before,
+		arg.MonthEnd,
+	)
+	return err
+}
+
+const trimMentionRollupMonth = `-- name: TrimMentionRollupMonth :exec
+INSERT INTO mention_rollup_spans (workspace_id, topic_id, grain, start_at, mentions, positive, neutral, negative, reach)
+SELECT d.workspace_id, d.topic_id, 'month', ?1, sum(mentions), sum(positive), sum(neutral), sum(negative), sum(reach)
+FROM mention_rollup_spans d
+WHERE d.workspace_id = ?2 AND d.grain = 'day' AND d.start_at >= ?3 AND d.start_at < ?4
+GROUP BY d.workspace_id, d.topic_id
+`
+
+type TrimMentionRollupMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
+func (q *Queries) TrimMentionRollupMonth(ctx context.Context, arg TrimMentionRollupMonthParams) error {
+	_, err := q.db.ExecContext(ctx, trimMentionRollupMonth,
+		arg.Month,
+		arg.WorkspaceID,
+		arg.Before,
+		arg.MonthEnd,
+	)
+	return err
+}
+
+const trimMentionTermMonth = `-- name: TrimMentionTermMonth :exec
+INSERT INTO mention_term_spans (workspace_id, topic_id, grain, start_at, term, mentions)
+SELECT d.workspace_id, d.topic_id, 'month', ?1, term, sum(mentions)
+FROM mention_term_spans d
+WHERE d.workspace_id = ?2 AND d.grain = 'day' AND d.start_at >= ?3 AND d.start_at < ?4
+GROUP BY d.workspace_id, d.topic_id, d.term
+`
+
+type TrimMentionTermMonthParams struct {
+	Month       time.Time
+	WorkspaceID int64
+	Before      time.Time
+	MonthEnd    time.Time
+}
+
+func (q *Queries) TrimMentionTermMonth(ctx context.Context, arg TrimMentionTermMonthParams) error {
+	_, err := q.db.ExecContext(ctx, trimMentionTermMonth,
+		arg.Month,
+		arg.WorkspaceID,
+		arg.Before,
+		arg.MonthEnd,
 	)
 	return err
 }
