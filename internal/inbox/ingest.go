@@ -63,8 +63,11 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 // reach the disk: a database crash may lose the last fetches, and with them
 // the cursor saved beside them, so the next poll fetches them again and
 // nothing is lost for good (streamed items too: they do not move the
-// cursor, so the poll after the reconnection reads them again).
-var relaxed = store.TxOptions{Relaxed: true}
+// cursor, so the poll after the reconnection reads them again). It is
+// pipelined too: ingestion never goes on after a failed write, so the
+// plain writes (tags, notifications, an edit) can travel with the next
+// read or the commit instead of costing a round trip each on PostgreSQL.
+var relaxed = store.TxOptions{Relaxed: true, Pipelined: true}
 
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
@@ -151,6 +154,10 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 	if len(fresh) == 0 {
 		return res, nil
 	}
+	// The new items' sentiment and language are read on another core
+	// while the authors, the posts answered and the conversations are
+	// written (round trips on PostgreSQL, the writer's own work on SQLite).
+	analysed := s.analyzeAll(fresh)
 
 	// The new items' authors, one row each.
 	var authorRows []store.AuthorRow
@@ -244,6 +251,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 	if err != nil {
 		return res, err
 	}
+	sents := analysed()
 	rows := make([]store.InboxItemRow, 0, len(fresh))
 	for i, it := range fresh {
 		var root network.Ref
@@ -252,7 +260,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		}
 		l := linkOf(it)
 		convKey, _ := conversationKey(it)
-		sent := s.analyze(it.Text)
+		sent := sents[i]
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
@@ -283,7 +291,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		}
 		rows = append(rows, row)
 	}
-	added, err := q.InsertInboxItems(ctx, store.Rows(rows))
+	added, err := q.AddInboxItems(ctx, rows)
 	if err != nil {
 		return res, err
 	}
@@ -390,6 +398,25 @@ func (s *Service) analyze(text string) sentiment.Result {
 		return sentiment.Result{}
 	}
 	return s.Analyzer.Analyze(text)
+}
+
+// analyzeAll starts reading the items' sentiment and language in a
+// goroutine of its own and returns what waits for the results, one per
+// item in the items' order. The goroutine only reads the texts, so an
+// ingestion that fails before waiting leaves nothing behind once it ends.
+func (s *Service) analyzeAll(items []network.Item) func() []sentiment.Result {
+	out := make([]sentiment.Result, len(items))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, it := range items {
+			out[i] = s.analyze(it.Text)
+		}
+	}()
+	return func() []sentiment.Result {
+		<-done
+		return out
+	}
 }
 
 func timeOrNil(t time.Time) *time.Time {
