@@ -10,10 +10,12 @@ import (
 	"github.com/tribune-social/tribune/internal/store"
 )
 
-// AddInboxItems stores every field of every row as InsertInboxItems (the
-// JSON rows) does, in fetches larger than one statement's chunk, and
-// returns only the rows it added.
-func TestAddInboxItemsStoresRowsAsTheJSONInsert(t *testing.T) {
+// AddInboxItems, AddInboxItemTagRows and AddInboxRuleActionRows store
+// every field of every row as the JSON queries they replace do
+// (InsertInboxItems, AddInboxItemTags, AddInboxRuleActions), in fetches
+// larger than one statement's chunk; the items added and the audit rows
+// are returned in order, with their ids.
+func TestInboxRowWritesStoreAsTheJSONQueries(t *testing.T) {
 	t.Parallel()
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
@@ -101,6 +103,74 @@ func TestAddInboxItemsStoresRowsAsTheJSONInsert(t *testing.T) {
 				t.Errorf("item %s:\n got %+v\nwant %+v (InsertInboxItems)", ext, g, w)
 			}
 		}
+		// Tags and rule audits, the same way: through the JSON queries on
+		// the items of channel 2, through the rows on those of channel 1.
+		// Two audits a row (network actions are matched to their ids by
+		// the order of the rows); a tag twice, or already there, is kept once.
+		tagsOf := func(items map[string]store.InboxItem) ([]store.TagRow, []store.RuleActionRow) {
+			var tags []store.TagRow
+			var audits []store.RuleActionRow
+			for i := range n {
+				it := items[fmt.Sprintf("i%d", i)]
+				tags = append(tags, store.TagRow{ItemID: it.ID, Tag: "t" + fmt.Sprint(i%4)}, store.TagRow{ItemID: it.ID, Tag: "t" + fmt.Sprint(i%4)})
+				for k, act := range []string{"tag", "hide"} {
+					a := store.RuleActionRow{WorkspaceID: f.ws.ID, ItemID: it.ID, Action: act, Detail: fmt.Sprint(i), Result: []string{"ok", "queued"}[k],
+						CreatedAt: store.RowTime(t0.Add(time.Duration(i) * time.Millisecond)), RuleName: "r" + fmt.Sprint(i%3), Undo: "untag", Previous: "had"}
+					if i%2 == 0 {
+						a.RuleID, a.Error = ptr(int64(i)), "err"
+					}
+					audits = append(audits, a)
+				}
+			}
+			return tags, audits
+		}
+		var gotIDs, wantIDs []store.AddInboxRuleActionsRow
+		must(s.InTx(ctx, func(tx store.Tx) error {
+			tags, audits := tagsOf(want)
+			if err := tx.AddInboxItemTags(ctx, store.Rows(tags)); err != nil {
+				return err
+			}
+			if wantIDs, err = tx.AddInboxRuleActions(ctx, store.Rows(audits)); err != nil {
+				return err
+			}
+			tags, audits = tagsOf(got)
+			if err := tx.AddInboxItemTagRows(ctx, append(tags, tags[0])); err != nil {
+				return err
+			}
+			gotIDs, err = tx.AddInboxRuleActionRows(ctx, audits)
+			return err
+		}))
+		if len(gotIDs) != 2*n || len(wantIDs) != 2*n {
+			t.Fatalf("audit rows returned: %d, want %d", len(gotIDs), 2*n)
+		}
+		for i := range n {
+			g, w := got[fmt.Sprintf("i%d", i)], want[fmt.Sprintf("i%d", i)]
+			gt, err := s.ListInboxItemTags(ctx, []int64{g.ID})
+			must(err)
+			wt, err := s.ListInboxItemTags(ctx, []int64{w.ID})
+			must(err)
+			if len(gt) != 1 || len(wt) != 1 || gt[0].Tag != wt[0].Tag {
+				t.Errorf("item i%d: tags %+v, want %+v", i, gt, wt)
+			}
+			ga, err := s.ListInboxRuleActions(ctx, g.ID)
+			must(err)
+			wa, err := s.ListInboxRuleActions(ctx, w.ID)
+			must(err)
+			if len(ga) != 2 || len(wa) != 2 {
+				t.Fatalf("item i%d: %d audit rows, want 2", i, len(ga))
+			}
+			for k := range ga {
+				// The rows come back in their order, with their ids.
+				if r := gotIDs[2*i+k]; r.ID != ga[k].ID || r.ItemID != g.ID || r.Action != ga[k].Action || !reflect.DeepEqual(r.RuleID, ga[k].RuleID) {
+					t.Errorf("audit row %d returned %+v, stored %+v", 2*i+k, r, ga[k])
+				}
+				ga[k].ID, ga[k].ItemID = wa[k].ID, wa[k].ItemID
+				if !reflect.DeepEqual(ga[k], wa[k]) {
+					t.Errorf("item i%d audit %d:\n got %+v\nwant %+v (AddInboxRuleActions)", i, k, ga[k], wa[k])
+				}
+			}
+		}
+
 		// A later fetch overlapping the stored items adds only the new ones.
 		must(s.InTx(ctx, func(tx store.Tx) error {
 			added, err = tx.AddInboxItems(ctx, rowsOf(f.ch1, n-3, n+2))
