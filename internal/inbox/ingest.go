@@ -154,10 +154,6 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 	if len(fresh) == 0 {
 		return res, nil
 	}
-	// The new items' sentiment and language are read on another core
-	// while the authors, the posts answered and the conversations are
-	// written (round trips on PostgreSQL, the writer's own work on SQLite).
-	analysed := s.analyzeAll(fresh)
 
 	// The new items' authors, one row each.
 	var authorRows []store.AuthorRow
@@ -251,7 +247,6 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 	if err != nil {
 		return res, err
 	}
-	sents := analysed()
 	rows := make([]store.InboxItemRow, 0, len(fresh))
 	for i, it := range fresh {
 		var root network.Ref
@@ -260,7 +255,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		}
 		l := linkOf(it)
 		convKey, _ := conversationKey(it)
-		sent := sents[i]
+		sent := s.analyze(it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
@@ -398,25 +393,6 @@ func (s *Service) analyze(text string) sentiment.Result {
 		return sentiment.Result{}
 	}
 	return s.Analyzer.Analyze(text)
-}
-
-// analyzeAll starts reading the items' sentiment and language in a
-// goroutine of its own and returns what waits for the results, one per
-// item in the items' order. The goroutine only reads the texts, so an
-// ingestion that fails before waiting leaves nothing behind once it ends.
-func (s *Service) analyzeAll(items []network.Item) func() []sentiment.Result {
-	out := make([]sentiment.Result, len(items))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i, it := range items {
-			out[i] = s.analyze(it.Text)
-		}
-	}()
-	return func() []sentiment.Result {
-		<-done
-		return out
-	}
 }
 
 func timeOrNil(t time.Time) *time.Time {

@@ -134,9 +134,8 @@ func TestIngestEditDeleteAndCorrectedSentiment(t *testing.T) {
 }
 
 // Each new item of a fetch keeps the sentiment and language of its own
-// text: they are read apart from the writes (another goroutine), and a
-// shift between the texts and the results would pass unseen in a fetch
-// of similar texts.
+// text, in a fetch of mixed texts (a shift between the texts and the
+// results would pass unseen in a fetch of similar ones).
 func TestIngestEachItemGetsItsOwnSentiment(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
