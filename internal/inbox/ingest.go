@@ -63,8 +63,11 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 // reach the disk: a database crash may lose the last fetches, and with them
 // the cursor saved beside them, so the next poll fetches them again and
 // nothing is lost for good (streamed items too: they do not move the
-// cursor, so the poll after the reconnection reads them again).
-var relaxed = store.TxOptions{Relaxed: true}
+// cursor, so the poll after the reconnection reads them again). It is
+// pipelined too: ingestion never goes on after a failed write, so the
+// plain writes (tags, notifications, an edit) can travel with the next
+// read or the commit instead of costing a round trip each on PostgreSQL.
+var relaxed = store.TxOptions{Relaxed: true, Pipelined: true}
 
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
@@ -283,7 +286,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		}
 		rows = append(rows, row)
 	}
-	added, err := q.InsertInboxItems(ctx, store.Rows(rows))
+	added, err := q.AddInboxItems(ctx, rows)
 	if err != nil {
 		return res, err
 	}

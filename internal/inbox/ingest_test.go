@@ -132,3 +132,31 @@ func TestIngestEditDeleteAndCorrectedSentiment(t *testing.T) {
 		}
 	})
 }
+
+// Each new item of a fetch keeps the sentiment and language of its own
+// text, in a fetch of mixed texts (a shift between the texts and the
+// results would pass unseen in a fetch of similar ones).
+func TestIngestEachItemGetsItsOwnSentiment(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		texts := []string{"I love it", "c'est nul", "bonjour", "so angry", "merci beaucoup", "a plain remark", "angry again", "love love"}
+		var batch []network.Item
+		for i, text := range texts {
+			batch = append(batch, comment(i+1, text))
+		}
+		res, err := f.s.Ingest(ctx, f.ch, batch)
+		must(t, err)
+		if res.Added != len(texts) {
+			t.Fatalf("added %d items, want %d", res.Added, len(texts))
+		}
+		for _, it := range f.allItems(t) {
+			want := words{}.Analyze(it.Text)
+			if it.Sentiment != string(want.Label) || it.SentimentScore != want.Score || it.Lang != want.Lang {
+				t.Errorf("item %s %q: %s %.1f %s, want %s %.1f %s", it.ExternalID, it.Text, it.Sentiment, it.SentimentScore, it.Lang,
+					want.Label, want.Score, want.Lang)
+			}
+		}
+	})
+}

@@ -293,12 +293,12 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 		}
 	}
 	if len(tags) > 0 {
-		if err := tx.AddInboxItemTags(ctx, store.Rows(tags)); err != nil {
+		if err := tx.AddInboxItemTagRows(ctx, tags); err != nil {
 			return err
 		}
 	}
 	if len(audits) > 0 {
-		ids, err := tx.AddInboxRuleActions(ctx, store.Rows(audits))
+		ids, err := tx.AddInboxRuleActionRows(ctx, audits)
 		if err != nil {
 			return err
 		}

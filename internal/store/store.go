@@ -56,6 +56,15 @@ type Tx interface {
 	InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error)
 	// CancelJob cancels a job that has not run yet (a no-op for finished jobs).
 	CancelJob(ctx context.Context, id int64) error
+	// AddInboxItems is InsertInboxItems taking the rows themselves, so
+	// that each dialect passes them its fastest way: the items added are
+	// returned, one already stored (another writer was first) is not.
+	AddInboxItems(ctx context.Context, rows []InboxItemRow) ([]InsertInboxItemsRow, error)
+	// AddInboxItemTagRows is AddInboxItemTags taking the rows themselves.
+	AddInboxItemTagRows(ctx context.Context, rows []TagRow) error
+	// AddInboxRuleActionRows is AddInboxRuleActions taking the rows
+	// themselves: their ids grow in the rows' order.
+	AddInboxRuleActionRows(ctx context.Context, rows []RuleActionRow) ([]AddInboxRuleActionsRow, error)
 }
 
 // TxOptions tune a transaction. SQLite ignores both: it is in the process

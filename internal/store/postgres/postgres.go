@@ -241,6 +241,22 @@ type txStore struct {
 	river *river.Client[pgx.Tx]
 }
 
+// AddInboxItems implements store.Tx: PostgreSQL reads the rows as one
+// JSON document (jsonb_to_recordset), one parameter whatever their number.
+func (t *txStore) AddInboxItems(ctx context.Context, rows []store.InboxItemRow) ([]store.InsertInboxItemsRow, error) {
+	return t.InsertInboxItems(ctx, store.Rows(rows))
+}
+
+// AddInboxItemTagRows implements store.Tx (JSON rows, as AddInboxItems).
+func (t *txStore) AddInboxItemTagRows(ctx context.Context, rows []store.TagRow) error {
+	return t.AddInboxItemTags(ctx, store.Rows(rows))
+}
+
+// AddInboxRuleActionRows implements store.Tx (JSON rows, as AddInboxItems).
+func (t *txStore) AddInboxRuleActionRows(ctx context.Context, rows []store.RuleActionRow) ([]store.AddInboxRuleActionsRow, error) {
+	return t.AddInboxRuleActions(ctx, store.Rows(rows))
+}
+
 func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
 	if t.river == nil {
 		return 0, errors.New("postgres: SetupJobs was not called")
