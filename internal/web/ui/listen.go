@@ -293,6 +293,8 @@ type sourcesData struct {
 	Form    listen.SourceInput
 	Err     *problem.Error
 	Storm   string
+	// Deleted is a deletion that left something on the network.
+	Deleted *listen.SourceDeleted
 }
 
 func (d sourcesData) canManage() bool { return d.Role.Can(auth.ManageChannels) }
@@ -410,7 +412,7 @@ func (u *ui) toggleListenSource(enabled bool) handler {
 }
 
 func (u *ui) deleteListenSource(w http.ResponseWriter, r *http.Request) error {
-	ws, _, err := u.workspace(r, auth.View)
+	ws, role, err := u.workspace(r, auth.View)
 	if err != nil {
 		return err
 	}
@@ -418,8 +420,14 @@ func (u *ui) deleteListenSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := u.Listen.DeleteSource(r.Context(), currentUser(r), ws.ID, id); err != nil {
+	out, err := u.Listen.DeleteSource(r.Context(), currentUser(r), ws.ID, id)
+	if err != nil {
 		return err
+	}
+	if out.Leftover != "" {
+		// Shown at once rather than after a redirect: the page is the only
+		// place the user learns what to remove on the network by hand.
+		return u.renderSources(w, r, sourcesData{WS: ws, Role: role, Deleted: &out})
 	}
 	return redirect(w, r, "/w/"+itoa(ws.ID)+"/listen/sources")
 }
