@@ -11,6 +11,7 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/listen/source"
+	"github.com/tribune-social/tribune/internal/listen/source/x/xtest"
 )
 
 // The retention of mentions, on the sources page: 13 months until set; a
@@ -97,5 +98,32 @@ func TestListenSourcesStatusRefreshes(t *testing.T) {
 	}
 	if strings.Contains(frag, "<form") || strings.Contains(frag, "<input") || strings.Contains(frag, "<select") {
 		t.Errorf("the status fragment would replace a form: %s", frag)
+	}
+}
+
+// Deleting an X source while X cannot be reached: the source goes, and
+// the page says, in French, which rule is left on the X app.
+func TestDeleteXSourceLeftoverShown(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	b := signIn(t, env)
+	b.post("/settings/language", url.Values{"lang": {"fr"}})
+	fx := xtest.New(t)
+	env.App.Listen.Deps.HTTP = fx.Client()
+	src, err := env.App.Listen.CreateSource(ctx, owner, ws.ID, listen.SourceInput{Kind: "x", Name: "veille", Enabled: new(bool),
+		Values: map[string]string{"bearer_token": fx.Token, "rule": "tribune"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.Close()
+	status, body := b.post(fmt.Sprintf("/w/%d/listen/sources/%d/delete", ws.ID, src.ID), url.Values{})
+	if status != 200 || !strings.Contains(body, `data-testid="source-leftover"`) || !strings.Contains(body, "tribune:veille — tribune") ||
+		!strings.Contains(body, "La source est supprimée") {
+		t.Fatalf("delete with X unreachable: %d %.2000s", status, body)
+	}
+	if ss, _ := env.App.Listen.Sources(ctx, owner, ws.ID); len(ss) != 0 {
+		t.Fatalf("sources after the delete: %+v", ss)
 	}
 }
