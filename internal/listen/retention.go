@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -78,4 +79,47 @@ func trimCoarseRollups(ctx context.Context, tx store.Tx, wsID int64, before time
 		return err
 	}
 	return tx.TrimMentionAuthorMonth(ctx, store.TrimMentionAuthorMonthParams{WorkspaceID: wsID, Month: month, Before: before, MonthEnd: end})
+}
+
+// The retention a workspace may choose, in months: a month at least (the
+// dashboard's shortest range), ten years at most.
+const (
+	MinRetentionMonths = 1
+	MaxRetentionMonths = 120
+)
+
+// Settings are a workspace's listening settings.
+type Settings struct {
+	// RetentionMonths is how long mentions and their rollups are kept.
+	RetentionMonths int `json:"retention_months" doc:"How many months mentions and their counts are kept (1 to 120, 13 by default)"`
+}
+
+var errRetention = problem.Invalidf("retention_months", "invalid_retention", "Mentions are kept from 1 to 120 months.")
+
+// Settings returns the workspace's listening settings.
+func (s *Service) Settings(ctx context.Context, user store.User, workspaceID int64) (Settings, error) {
+	if err := s.authorize(ctx, user, workspaceID, permRead); err != nil {
+		return Settings{}, err
+	}
+	months, err := s.Store.GetListenRetention(ctx, workspaceID)
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{RetentionMonths: int(months)}, nil
+}
+
+// SaveSettings saves the workspace's listening settings. A shorter
+// retention deletes the older mentions at the next retention job, not at
+// once: the page says so.
+func (s *Service) SaveSettings(ctx context.Context, user store.User, workspaceID int64, in Settings) (Settings, error) {
+	if err := s.authorize(ctx, user, workspaceID, permSources); err != nil {
+		return Settings{}, err
+	}
+	if in.RetentionMonths < MinRetentionMonths || in.RetentionMonths > MaxRetentionMonths {
+		return Settings{}, errRetention
+	}
+	if err := s.Store.SetListenRetention(ctx, store.SetListenRetentionParams{WorkspaceID: workspaceID, RetentionMonths: int64(in.RetentionMonths)}); err != nil {
+		return Settings{}, err
+	}
+	return s.Settings(ctx, user, workspaceID)
 }

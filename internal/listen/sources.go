@@ -303,15 +303,63 @@ func (s *Service) SetSourceEnabled(ctx context.Context, user store.User, workspa
 	return s.UpdateSource(ctx, user, workspaceID, id, SourceInput{Enabled: &enabled})
 }
 
-// DeleteSource deletes a source; its mentions stay.
-func (s *Service) DeleteSource(ctx context.Context, user store.User, workspaceID, id int64) error {
+// ForgetTimeout bounds how long deleting a source waits for the network
+// to remove what the source left there (X's rule).
+const ForgetTimeout = 15 * time.Second
+
+// SourceDeleted is what deleting a source did beyond Tribune.
+type SourceDeleted struct {
+	// Leftover, when set, is what the source left on its network because
+	// the network could not be reached or refused (X's rule, named by its
+	// value and tag): the user removes it there. The source is deleted in
+	// Tribune all the same.
+	Leftover string `json:"leftover,omitempty"`
+	// Reason is why the leftover could not be removed.
+	Reason string `json:"reason,omitempty"`
+}
+
+// DeleteSource deletes a source; its mentions stay. A source that left
+// something on its network (X's filtered-stream rule) is asked to remove
+// it, after the row is gone so that no runner puts it back; a network that
+// cannot be reached does not keep the source: the answer names what is
+// left there instead.
+func (s *Service) DeleteSource(ctx context.Context, user store.User, workspaceID, id int64) (SourceDeleted, error) {
 	if err := s.authorize(ctx, user, workspaceID, permSources); err != nil {
-		return err
+		return SourceDeleted{}, err
 	}
-	if _, err := s.sourceIn(ctx, workspaceID, id); err != nil {
-		return err
+	r, err := s.sourceIn(ctx, workspaceID, id)
+	if err != nil {
+		return SourceDeleted{}, err
 	}
-	return s.Store.DeleteListenSource(ctx, id)
+	// Built before the row goes: the secrets are sealed to it.
+	var forget source.Forgetter
+	var buildErr error
+	if k, ok := s.Kinds[r.Kind]; ok {
+		if cfg, err := s.config(r); err != nil {
+			buildErr = err
+		} else if src, err := k.New(cfg, s.Deps); err != nil {
+			buildErr = err
+		} else {
+			forget, _ = src.(source.Forgetter)
+		}
+	}
+	if err := s.Store.DeleteListenSource(ctx, id); err != nil {
+		return SourceDeleted{}, err
+	}
+	if buildErr != nil {
+		s.logger().Warn("listen: a deleted source could not be rebuilt to clean up after it", "source", id, "kind", r.Kind, "err", buildErr)
+		return SourceDeleted{}, nil
+	}
+	if forget == nil {
+		return SourceDeleted{}, nil
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ForgetTimeout)
+	defer cancel()
+	if err := forget.Forget(fctx); err != nil {
+		s.logger().Warn("listen: a deleted source's leftover stays on the network", "source", id, "kind", r.Kind, "leftover", forget.Leftover(), "err", err)
+		return SourceDeleted{Leftover: forget.Leftover(), Reason: err.Error()}, nil
+	}
+	return SourceDeleted{}, nil
 }
 
 // KindList lists the kinds a user may add, by name.

@@ -3365,6 +3365,7 @@ type Queries interface {
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
 	GetListenQueriesVersion(ctx context.Context, workspaceID int64) (int64, error)
 	GetListenQuery(ctx context.Context, id int64) (ListenQuery, error)
+	GetListenRetention(ctx context.Context, workspaceID int64) (int64, error)
 	GetListenSource(ctx context.Context, id int64) (ListenSource, error)
 	GetListenTopic(ctx context.Context, id int64) (ListenTopic, error)
 	GetListenTopicName(ctx context.Context, arg GetListenTopicNameParams) (string, error)

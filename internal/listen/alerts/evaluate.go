@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tribune-social/tribune/internal/listen/signals"
 	"github.com/tribune-social/tribune/internal/store"
@@ -325,19 +326,60 @@ func (EvaluateArgs) InsertOpts() river.InsertOpts {
 // EvaluateEvery is how often every rule is evaluated.
 const EvaluateEvery = time.Minute
 
-// KickPeriod is how often, at most, new mentions start an evaluation of a
-// workspace's rules between the periodic ones.
-const KickPeriod = 10 * time.Second
+// kickStates are the states in which an evaluation of a workspace makes a
+// kick redundant: one waiting (it will read the new rollups) or running
+// (evaluateKicked looks again when rollups moved under it). A finished one
+// does not: the kick after it queues a new evaluation at once.
+var kickStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled}
 
 // Kick asks, in tx, for an evaluation of the workspace's rules: the
 // ingestion calls it when it moves the rollups, so alerts do not wait for
 // the periodic job.
 func Kick(ctx context.Context, tx store.Tx, workspaceID int64) error {
-	// One evaluation per workspace per KickPeriod however many batches
-	// arrive: the firehose stores several batches a second.
+	// However many batches arrive (the firehose stores several a second),
+	// a workspace has at most one evaluation waiting and one running. A
+	// period of uniqueness instead (10 s until 2026-12-03) skipped the
+	// kicks after the period's evaluation had run: a lone post then waited
+	// for the periodic job, up to a minute (docs/benchmarks.md,
+	// BenchmarkPDSAlert).
 	_, err := tx.InsertJob(ctx, EvaluateArgs{WorkspaceID: workspaceID}, &river.InsertOpts{
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: KickPeriod}})
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: kickStates}})
 	return err
+}
+
+// maxKickRounds bounds how many times one kicked evaluation looks again:
+// a stream busy enough to move the rollups under every round queues the
+// next evaluation by its next batch anyway.
+const maxKickRounds = 3
+
+// evaluateKicked evaluates the workspace's rules, then again while the
+// hour's mention count moved under the evaluation: the batches stored
+// meanwhile had their kick folded into this running job.
+func (s *Service) evaluateKicked(ctx context.Context, workspaceID int64) error {
+	count := func() (int64, error) {
+		h := s.now().Truncate(time.Hour)
+		rows, err := s.Store.AlertVolumeByHour(ctx, store.AlertVolumeByHourParams{WorkspaceID: workspaceID, Since: h, Until: h.Add(time.Hour)})
+		var n int64
+		for _, r := range rows {
+			n += r.Mentions
+		}
+		return n, err
+	}
+	before, err := count()
+	if err != nil {
+		return err
+	}
+	for range maxKickRounds {
+		if err := s.EvaluateWorkspace(ctx, workspaceID); err != nil {
+			return err
+		}
+		after, err := count()
+		if err != nil || after == before {
+			return err
+		}
+		before = after
+	}
+	return nil
 }
 
 type evaluateWorker struct {
@@ -347,7 +389,7 @@ type evaluateWorker struct {
 
 func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[EvaluateArgs]) error {
 	if job.Args.WorkspaceID != 0 {
-		return w.s.EvaluateWorkspace(ctx, job.Args.WorkspaceID)
+		return w.s.evaluateKicked(ctx, job.Args.WorkspaceID)
 	}
 	return w.s.Evaluate(ctx)
 }

@@ -64,6 +64,18 @@ type Source interface {
 	Run(ctx context.Context, cursor string, emit Emit) error
 }
 
+// Forgetter is a source that leaves something of its own on the network
+// while it exists (X's filtered-stream rule, which goes on matching on the
+// app's stream and counting against its caps). Deleting the source calls
+// Forget; when the network cannot be reached, Leftover tells the user what
+// to remove there by hand.
+type Forgetter interface {
+	Forget(ctx context.Context) error
+	// Leftover names what Forget would have removed, in words a user can
+	// find on the network's own pages.
+	Leftover() string
+}
+
 // ErrPermanent marks a failure that reconnecting cannot mend: a malformed
 // configuration, a feed URL that is not a feed, a stream the server refuses
 // for good. The source is shown as failed with the error until edited.

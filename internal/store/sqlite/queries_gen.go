@@ -798,6 +798,11 @@ func (a queries) GetListenQuery(ctx context.Context, id int64) (store.ListenQuer
 	return store.ListenQuery(r), mapErr(err)
 }
 
+func (a queries) GetListenRetention(ctx context.Context, workspaceID int64) (int64, error) {
+	r, err := a.r.GetListenRetention(ctx, workspaceID)
+	return r, mapErr(err)
+}
+
 func (a queries) GetListenSource(ctx context.Context, id int64) (store.ListenSource, error) {
 	r, err := a.r.GetListenSource(ctx, id)
 	return store.ListenSource(r), mapErr(err)

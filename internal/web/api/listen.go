@@ -33,7 +33,9 @@ func (s *server) listenRoutes(a huma.API) {
 	huma.Register(a, created(op("create-listen-source", http.MethodPost, "/v1/workspaces/{ws}/listen/sources", "Add a source; secret settings are sealed and never shown again", tag)), s.createListenSource)
 	huma.Register(a, op("get-listen-source", http.MethodGet, "/v1/workspaces/{ws}/listen/sources/{id}", "A source", tag), s.getListenSource)
 	huma.Register(a, op("update-listen-source", http.MethodPut, "/v1/workspaces/{ws}/listen/sources/{id}", "Edit, pause or resume a source (a failed source is tried again); a secret left empty keeps its value", tag), s.updateListenSource)
-	huma.Register(a, noContent(op("delete-listen-source", http.MethodDelete, "/v1/workspaces/{ws}/listen/sources/{id}", "Delete a source (its mentions stay)", tag)), s.deleteListenSource)
+	huma.Register(a, op("delete-listen-source", http.MethodDelete, "/v1/workspaces/{ws}/listen/sources/{id}", "Delete a source (its mentions stay). The answer names what the source left on its network when the network could not be reached (an X rule): the source is deleted all the same", tag), s.deleteListenSource)
+	huma.Register(a, op("get-listen-settings", http.MethodGet, "/v1/workspaces/{ws}/listen/settings", "The workspace's listening settings: how many months mentions are kept", tag), s.getListenSettings)
+	huma.Register(a, op("update-listen-settings", http.MethodPut, "/v1/workspaces/{ws}/listen/settings", "Set how many months mentions are kept (1 to 120); older mentions go at the next hourly retention run", tag), s.updateListenSettings)
 	huma.Register(a, op("set-sandbox-storm", http.MethodPost, "/v1/workspaces/{ws}/listen/sources/{id}/storm", "Switch the storm of the Sandbox public stream a Sandbox source reads: auto, on or off", tag), s.setSandboxStorm)
 }
 
@@ -305,12 +307,16 @@ func (s *server) updateListenSource(ctx context.Context, in *updateListenSourceI
 	return &body[listen.Source]{src}, nil
 }
 
-func (s *server) deleteListenSource(ctx context.Context, in *wsIDPath) (*struct{}, error) {
+func (s *server) deleteListenSource(ctx context.Context, in *wsIDPath) (*body[listen.SourceDeleted], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return nil, s.fail(s.Listen.DeleteSource(ctx, u, in.WS, in.ID))
+	out, err := s.Listen.DeleteSource(ctx, u, in.WS, in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[listen.SourceDeleted]{out}, nil
 }
 
 // SandboxStormIn switches the storm.
@@ -334,4 +340,33 @@ func (s *server) setSandboxStorm(ctx context.Context, in *sandboxStormIn) (*body
 		return nil, s.fail(err)
 	}
 	return &body[sandbox.PublicStorm]{st}, nil
+}
+
+func (s *server) getListenSettings(ctx context.Context, in *wsPath) (*body[listen.Settings], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out, err := s.Listen.Settings(ctx, u, in.WS)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[listen.Settings]{out}, nil
+}
+
+type updateListenSettingsIn struct {
+	WS   int64 `path:"ws" doc:"Workspace id"`
+	Body listen.Settings
+}
+
+func (s *server) updateListenSettings(ctx context.Context, in *updateListenSettingsIn) (*body[listen.Settings], error) {
+	u, err := user(ctx)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out, err := s.Listen.SaveSettings(ctx, u, in.WS, in.Body)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &body[listen.Settings]{out}, nil
 }

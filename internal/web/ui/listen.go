@@ -293,7 +293,18 @@ type sourcesData struct {
 	Form    listen.SourceInput
 	Err     *problem.Error
 	Storm   string
+	// Deleted is a deletion that left something on the network.
+	Deleted *listen.SourceDeleted
+	// Settings are the listening settings; RetentionInput the months field
+	// as typed (kept as it was when refused); Saved says they were just saved.
+	Settings       listen.Settings
+	RetentionInput string
+	Saved          bool
 }
+
+// sourcesRefresh is how often the sources page refreshes the status of its
+// sources: a source's state and counters move by themselves.
+const sourcesRefresh = "5s"
 
 func (d sourcesData) canManage() bool { return d.Role.Can(auth.ManageChannels) }
 
@@ -303,6 +314,12 @@ func (u *ui) renderSources(w http.ResponseWriter, r *http.Request, d sourcesData
 		return err
 	}
 	d.Sources, d.Kinds = ss, u.Listen.KindList()
+	if d.Settings, err = u.Listen.Settings(r.Context(), currentUser(r), d.WS.ID); err != nil {
+		return err
+	}
+	if d.RetentionInput == "" {
+		d.RetentionInput = strconv.Itoa(d.Settings.RetentionMonths)
+	}
 	if d.Err != nil {
 		w.WriteHeader(d.Err.Status)
 	}
@@ -314,7 +331,46 @@ func (u *ui) listenSourcesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.renderSources(w, r, sourcesData{WS: ws, Role: role, Kind: r.URL.Query().Get("kind"), Storm: r.URL.Query().Get("storm")})
+	return u.renderSources(w, r, sourcesData{WS: ws, Role: role, Kind: r.URL.Query().Get("kind"), Storm: r.URL.Query().Get("storm"),
+		Saved: r.URL.Query().Get("saved") == "retention"})
+}
+
+// listenSourcesStatus is the sources page's refresh: each source's status
+// cells, swapped in place by id.
+func (u *ui) listenSourcesStatus(w http.ResponseWriter, r *http.Request) error {
+	ws, _, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	ss, err := u.Listen.Sources(r.Context(), currentUser(r), ws.ID)
+	if err != nil {
+		return err
+	}
+	return fragment(w, r, sourcesStatus(u.loc(r), ss))
+}
+
+// saveListenSettings saves the listening settings (the retention).
+func (u *ui) saveListenSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ws, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	typed := strings.TrimSpace(r.FormValue("retention_months"))
+	months, convErr := strconv.Atoi(typed)
+	if convErr != nil {
+		months = 0 // refused by the use case with its message
+	}
+	_, err = u.Listen.SaveSettings(r.Context(), currentUser(r), ws.ID, listen.Settings{RetentionMonths: months})
+	if pe := refused(err); pe != nil {
+		return u.renderSources(w, r, sourcesData{WS: ws, Role: role, Err: pe, RetentionInput: typed})
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/w/"+itoa(ws.ID)+"/listen/sources?saved=retention")
 }
 
 func sourceInput(r *http.Request, kinds []source.Kind, kind string) listen.SourceInput {
@@ -410,7 +466,7 @@ func (u *ui) toggleListenSource(enabled bool) handler {
 }
 
 func (u *ui) deleteListenSource(w http.ResponseWriter, r *http.Request) error {
-	ws, _, err := u.workspace(r, auth.View)
+	ws, role, err := u.workspace(r, auth.View)
 	if err != nil {
 		return err
 	}
@@ -418,8 +474,14 @@ func (u *ui) deleteListenSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := u.Listen.DeleteSource(r.Context(), currentUser(r), ws.ID, id); err != nil {
+	out, err := u.Listen.DeleteSource(r.Context(), currentUser(r), ws.ID, id)
+	if err != nil {
 		return err
+	}
+	if out.Leftover != "" {
+		// Shown at once rather than after a redirect: the page is the only
+		// place the user learns what to remove on the network by hand.
+		return u.renderSources(w, r, sourcesData{WS: ws, Role: role, Deleted: &out})
 	}
 	return redirect(w, r, "/w/"+itoa(ws.ID)+"/listen/sources")
 }

@@ -142,6 +142,8 @@ func (u *ui) routes(mux router) {
 	mux.Handle("POST /w/{ws}/listen/check", u.page(u.checkListenQuery))
 	mux.Handle("GET /w/{ws}/listen/sources", u.page(u.listenSourcesPage))
 	mux.Handle("POST /w/{ws}/listen/sources", u.page(u.createListenSource))
+	mux.Handle("GET /w/{ws}/listen/sources/status", u.page(u.listenSourcesStatus))
+	mux.Handle("POST /w/{ws}/listen/settings", u.page(u.saveListenSettings))
 	mux.Handle("GET /w/{ws}/listen/sources/{id}", u.page(u.editListenSource))
 	mux.Handle("POST /w/{ws}/listen/sources/{id}", u.page(u.updateListenSource))
 	mux.Handle("POST /w/{ws}/listen/sources/{id}/pause", u.page(u.toggleListenSource(false)))

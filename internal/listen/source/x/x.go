@@ -315,6 +315,14 @@ func (s *Source) Forget(ctx context.Context) error {
 	return s.postRules(ctx, body)
 }
 
+// Leftover names the rules Forget deletes by what identifies them on the
+// app whatever their id (X gives ids only when listing): their tag, then
+// the rule's value, as the X developer portal lists them. No words, so it
+// reads the same in every language of the page that shows it.
+func (s *Source) Leftover() string {
+	return s.tag + " — " + s.rule
+}
+
 func (s *Source) postRules(ctx context.Context, body []byte) error {
 	var out struct {
 		Meta struct {

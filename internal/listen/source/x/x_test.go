@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/listen/source"
+	"github.com/tribune-social/tribune/internal/listen/source/x/xtest"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -18,18 +19,18 @@ const wait = 30 * time.Second
 // fast is X's schedule shrunk for tests: the same shape, in milliseconds.
 var fast = Backoff{NetworkStep: time.Millisecond, NetworkMax: 16 * time.Millisecond, HTTPFirst: 5 * time.Millisecond, HTTPMax: 320 * time.Millisecond, RateFirst: 60 * time.Millisecond}
 
-func newSource(t *testing.T, f *fakeX, name string, values map[string]string) *Source {
+func newSource(t *testing.T, f *xtest.Server, name string, values map[string]string) *Source {
 	t.Helper()
-	v := map[string]string{"bearer_token": f.token, "rule": "tribune"}
+	v := map[string]string{"bearer_token": f.Token, "rule": "tribune"}
 	for k, x := range values {
 		v[k] = x
 	}
-	s, err := New(source.Config{Kind: "x", Name: name, Values: v}, source.Deps{HTTP: f.srv.Client()})
+	s, err := New(source.Config{Kind: "x", Name: name, Values: v}, source.Deps{HTTP: f.Server.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	xs := s.(*Source)
-	xs.base, xs.backoff = f.srv.URL, fast
+	xs.base, xs.backoff = f.URL, fast
 	return xs
 }
 
@@ -83,10 +84,10 @@ func (r *run) posts(t *testing.T, n int) ([]source.Post, string) {
 	return got, cursor
 }
 
-func connected(t *testing.T, f *fakeX) {
+func connected(t *testing.T, f *xtest.Server) {
 	t.Helper()
 	select {
-	case <-f.connected:
+	case <-f.Connected:
 	case <-time.After(wait):
 		t.Fatal("the source never connected")
 	}
@@ -105,19 +106,19 @@ func texts(ps []source.Post) []string {
 // changes nothing.
 func TestRuleMirrored(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
-	f.rules = []rule{
+	f := xtest.New(t)
+	f.SetRules([]xtest.Rule{
 		{ID: "1", Value: "concurrent", Tag: "tribune:other"},
 		{ID: "2", Value: "old rule", Tag: "tribune:veille"},
 		{ID: "3", Value: "someone else's", Tag: ""},
-	}
+	})
 	s := newSource(t, f, "veille", map[string]string{"rule": `tribune "ma marque"`})
 	for range 2 {
 		r := start(s, "")
 		connected(t, f)
 		r.stop(t)
 	}
-	rules, _, calls := f.snapshot()
+	rules, _, calls := f.Snapshot()
 	var got []string
 	for _, r := range rules {
 		got = append(got, r.Tag+"="+r.Value)
@@ -133,21 +134,21 @@ func TestRuleMirrored(t *testing.T) {
 
 func TestForgetRemovesOnlyItsRule(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
-	f.rules = []rule{{ID: "1", Value: "concurrent", Tag: "tribune:other"}, {ID: "2", Value: "tribune", Tag: "tribune:veille"}}
+	f := xtest.New(t)
+	f.SetRules([]xtest.Rule{{ID: "1", Value: "concurrent", Tag: "tribune:other"}, {ID: "2", Value: "tribune", Tag: "tribune:veille"}})
 	s := newSource(t, f, "veille", nil)
 	if err := s.Forget(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if rules, _, _ := f.snapshot(); len(rules) != 1 || rules[0].Tag != "tribune:other" {
+	if rules, _, _ := f.Snapshot(); len(rules) != 1 || rules[0].Tag != "tribune:other" {
 		t.Errorf("rules after Forget = %+v, want only the other source's", rules)
 	}
 }
 
 func TestStreamsOwnMatches(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
-	f.rules = []rule{{ID: "9", Value: "tribune", Tag: "tribune:other"}}
+	f := xtest.New(t)
+	f.SetRules([]xtest.Rule{{ID: "9", Value: "tribune", Tag: "tribune:other"}})
 	s := newSource(t, f, "veille", map[string]string{"rule": "tribune"})
 	// The other source's rule has the same words: X refuses a duplicate,
 	// so this source's rule is made different.
@@ -155,10 +156,10 @@ func TestStreamsOwnMatches(t *testing.T) {
 	r := start(s, "")
 	defer r.stop(t)
 	connected(t, f)
-	f.post("bob", "rien à voir")
-	id := f.post("alice", "J'aime Tribune &amp; la veille")
+	f.Post("bob", "rien à voir")
+	id := f.Post("alice", "J'aime Tribune &amp; la veille")
 	long := "tribune " + strings.Repeat("très long ", 40)
-	f.post("carol", long)
+	f.Post("carol", long)
 	got, cursor := r.posts(t, 2)
 	if got[1].Text != long {
 		t.Errorf("a long post's text = %q, want the whole note_tweet", got[1].Text)
@@ -178,28 +179,28 @@ func TestStreamsOwnMatches(t *testing.T) {
 // backfill_minutes.
 func TestDropAndBackfill(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
+	f := xtest.New(t)
 	s := newSource(t, f, "veille", map[string]string{"backfill_minutes": "5"})
 	r := start(s, "")
 	defer r.stop(t)
 	connected(t, f)
-	f.post("a", "tribune avant")
+	f.Post("a", "tribune avant")
 	r.posts(t, 1)
 
-	f.setDown(true)
-	f.cut()
+	f.SetDown(true)
+	f.Cut()
 	// Wait for the source's attempt to reconnect at once, refused.
 	for deadline := time.Now().Add(wait); ; time.Sleep(time.Millisecond) {
-		if _, streams, _ := f.snapshot(); len(streams) >= 2 {
+		if _, streams, _ := f.Snapshot(); len(streams) >= 2 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the source did not try to reconnect")
 		}
 	}
-	f.post("b", "tribune pendant la coupure 1")
-	f.post("c", "tribune pendant la coupure 2")
-	f.setDown(false)
+	f.Post("b", "tribune pendant la coupure 1")
+	f.Post("c", "tribune pendant la coupure 2")
+	f.SetDown(false)
 	connected(t, f)
 	// Backfill replays whole minutes: the post heard before the cut comes
 	// again (X documents the duplicates; the runner stores a post once).
@@ -207,7 +208,7 @@ func TestDropAndBackfill(t *testing.T) {
 	if want := []string{"tribune avant", "tribune pendant la coupure 1", "tribune pendant la coupure 2"}; !slices.Equal(texts(got), want) {
 		t.Fatalf("after the outage: %q, want %q", texts(got), want)
 	}
-	_, streams, _ := f.snapshot()
+	_, streams, _ := f.Snapshot()
 	if strings.Contains(streams[0], "backfill_minutes") {
 		t.Errorf("first connection asked for backfill: %s", streams[0])
 	}
@@ -223,16 +224,16 @@ func TestDropAndBackfill(t *testing.T) {
 // stream) is a drop like any other: the source reconnects at once.
 func TestOperationalDisconnect(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
+	f := xtest.New(t)
 	s := newSource(t, f, "veille", nil)
 	// Any wait would outlast the test: the reconnection must be at once.
 	s.backoff = Backoff{NetworkStep: time.Hour, NetworkMax: time.Hour, HTTPFirst: time.Hour, HTTPMax: time.Hour, RateFirst: time.Hour}
 	r := start(s, "")
 	defer r.stop(t)
 	connected(t, f)
-	f.disconnect <- struct{}{}
+	f.Disconnect <- struct{}{}
 	connected(t, f)
-	f.post("a", "tribune après")
+	f.Post("a", "tribune après")
 	if got, _ := r.posts(t, 1); got[0].Text != "tribune après" {
 		t.Errorf("got %q", got[0].Text)
 	}
@@ -246,12 +247,12 @@ func TestRestartBackfillsFromCursor(t *testing.T) {
 		ago  time.Duration
 		want string
 	}{{90 * time.Second, "backfill_minutes=2"}, {10 * time.Minute, ""}} {
-		f := newFakeX(t)
+		f := xtest.New(t)
 		s := newSource(t, f, "veille", map[string]string{"backfill_minutes": "5"})
 		r := start(s, cursor{ID: "1", At: time.Now().Add(-tc.ago)}.String())
 		connected(t, f)
 		r.stop(t)
-		_, streams, _ := f.snapshot()
+		_, streams, _ := f.Snapshot()
 		if got := streams[0]; tc.want == "" && strings.Contains(got, "backfill") || tc.want != "" && !strings.Contains(got, tc.want) {
 			t.Errorf("restart %v after the cursor: stream query %s, want %q", tc.ago, got, tc.want)
 		}
@@ -261,16 +262,16 @@ func TestRestartBackfillsFromCursor(t *testing.T) {
 // A silent stream (no keep-alive) is a dead one: the source reconnects.
 func TestSilenceReconnects(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
+	f := xtest.New(t)
 	s := newSource(t, f, "veille", nil)
 	s.idle = 200 * time.Millisecond
 	r := start(s, "")
 	defer r.stop(t)
 	connected(t, f)
-	f.setKeepAlive(0)
+	f.SetKeepAlive(0)
 	connected(t, f) // the watchdog closed the silent stream and the source came back
-	f.setKeepAlive(20 * time.Millisecond)
-	f.post("a", "tribune vivant")
+	f.SetKeepAlive(20 * time.Millisecond)
+	f.Post("a", "tribune vivant")
 	if got, _ := r.posts(t, 1); got[0].Text != "tribune vivant" {
 		t.Errorf("got %q", got[0].Text)
 	}
@@ -299,7 +300,7 @@ func TestBackoffIsXs(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
+	f := xtest.New(t)
 	for _, tc := range []struct {
 		values map[string]string
 		is     error
@@ -319,8 +320,8 @@ func TestRefusals(t *testing.T) {
 // An app whose access lacks the filtered stream fails for good, saying so.
 func TestNotEnrolled(t *testing.T) {
 	t.Parallel()
-	f := newFakeX(t)
-	f.notEnrolled = true
+	f := xtest.New(t)
+	f.SetNotEnrolled(true)
 	err := newSource(t, f, "veille", nil).Run(context.Background(), "", func(context.Context, source.Batch) error { return nil })
 	if !errors.Is(err, source.ErrPermanent) || !strings.Contains(err.Error(), "bearer_token:") || !strings.Contains(err.Error(), "filtered stream") {
 		t.Fatalf("Run = %v, want a permanent error saying the access lacks the filtered stream", err)

@@ -127,6 +127,11 @@ FROM workspaces w LEFT JOIN listen_settings s ON s.workspace_id = w.id
 WHERE EXISTS (SELECT 1 FROM listen_topics t WHERE t.workspace_id = w.id)
 ORDER BY w.id;
 
+-- GetListenRetention is the workspace's retention in months: the
+-- saved one, or 13 when it never set one.
+-- name: GetListenRetention :one
+SELECT CAST(COALESCE((SELECT s.retention_months FROM listen_settings s WHERE s.workspace_id = sqlc.arg(workspace_id)), 13) AS BIGINT) AS retention_months;
+
 -- name: SetListenRetention :exec
 INSERT INTO listen_settings (workspace_id, retention_months) VALUES (sqlc.arg(workspace_id), sqlc.arg(retention_months))
 ON CONFLICT (workspace_id) DO UPDATE SET retention_months = excluded.retention_months;

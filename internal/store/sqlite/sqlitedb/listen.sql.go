@@ -446,6 +446,19 @@ func (q *Queries) GetListenQuery(ctx context.Context, id int64) (ListenQuery, er
 	return i, err
 }
 
+const getListenRetention = `-- name: GetListenRetention :one
+SELECT CAST(COALESCE((SELECT s.retention_months FROM listen_settings s WHERE s.workspace_id = ?1), 13) AS INTEGER) AS retention_months
+`
+
+// GetListenRetention is the workspace's retention in months: the
+// saved one, or 13 when it never set one.
+func (q *Queries) GetListenRetention(ctx context.Context, workspaceID int64) (int64, error) {
+	row := q.db.QueryRowContext(ctx, getListenRetention, workspaceID)
+	var retention_months int64
+	err := row.Scan(&retention_months)
+	return retention_months, err
+}
+
 const getListenSource = `-- name: GetListenSource :one
 SELECT id, workspace_id, kind, name, config, secret, enabled, cursor, cursor_at, node_id, lease_until, last_error, last_error_at, seen, matched, created_at, updated_at, failed FROM listen_sources WHERE id = ?1
 `

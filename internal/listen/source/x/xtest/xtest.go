@@ -1,10 +1,16 @@
-package x
+// Package xtest is a fake of X's API v2 filtered stream for tests, written
+// from docs.x.com (/x-api/posts/filtered-stream: GET and POST
+// /2/tweets/search/stream/rules, GET /2/tweets/search/stream;
+// /x-api/fundamentals/handling-disconnections). It is the one place the X
+// source's tests and the listening use cases' tests reach X.
+package xtest
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +19,7 @@ import (
 	"time"
 )
 
-// fakeX is the X API v2 filtered stream as docs.x.com describes it
+// Server is the X API v2 filtered stream as docs.x.com describes it
 // (/x-api/posts/filtered-stream: GET and POST /2/tweets/search/stream/rules,
 // GET /2/tweets/search/stream; /x-api/fundamentals/handling-disconnections):
 // app-only bearer authentication, rules with ids and tags, add and delete
@@ -23,13 +29,15 @@ import (
 // backfill_minutes replaying the posts of the last minutes on reconnect.
 // It asserts the requests: the fields and expansions the source needs,
 // backfill_minutes from 1 to 5.
-type fakeX struct {
-	t     *testing.T
-	srv   *httptest.Server
-	token string
+type Server struct {
+	t testing.TB
+	// Server is the HTTP server; its URL stands for https://api.x.com.
+	*httptest.Server
+	// Token is the app's bearer token.
+	Token string
 
 	mu        sync.Mutex
-	rules     []rule
+	rules     []Rule
 	seq       int
 	posts     []fakePost
 	conn      chan fakePost // the open stream, nil when none
@@ -37,13 +45,12 @@ type fakeX struct {
 	keepAlive time.Duration // 0: silent, as a frozen server
 	streams   []string      // query strings of the stream requests
 	ruleCalls []string      // bodies of POST rules
-	connected chan struct{}
-	down      bool // the stream answers 503, as during an outage
-	wantsNote bool // the stream asked for tweet.fields=note_tweet
-	// disconnect makes the open stream end with an operational disconnect.
-	disconnect chan struct{}
-	// notEnrolled answers every call 403 client-not-enrolled.
-	notEnrolled bool
+	Connected chan struct{} // one value each time a stream opens
+	down      bool          // the stream answers 503, as during an outage
+	wantsNote bool          // the stream asked for tweet.fields=note_tweet
+	// Disconnect makes the open stream end with an operational disconnect.
+	Disconnect  chan struct{}
+	notEnrolled bool // every call answers 403 client-not-enrolled
 }
 
 type fakePost struct {
@@ -51,14 +58,15 @@ type fakePost struct {
 	at               time.Time
 }
 
-func newFakeX(t *testing.T) *fakeX {
-	f := &fakeX{t: t, token: "AAAA-bearer", keepAlive: 20 * time.Millisecond, connected: make(chan struct{}, 100), disconnect: make(chan struct{}, 1)}
+// New starts a fake X app whose bearer token is Token.
+func New(t testing.TB) *Server {
+	f := &Server{t: t, Token: "AAAA-bearer", keepAlive: 20 * time.Millisecond, Connected: make(chan struct{}, 100), Disconnect: make(chan struct{}, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2/tweets/search/stream/rules", f.auth(f.listRules))
 	mux.HandleFunc("POST /2/tweets/search/stream/rules", f.auth(f.changeRules))
 	mux.HandleFunc("GET /2/tweets/search/stream", f.auth(f.stream))
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
+	f.Server = httptest.NewServer(mux)
+	t.Cleanup(f.Server.Close)
 	return f
 }
 
@@ -68,9 +76,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeX) auth(h http.HandlerFunc) http.HandlerFunc {
+func (f *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if f.notEnrolled {
+		f.mu.Lock()
+		notEnrolled := f.notEnrolled
+		f.mu.Unlock()
+		if notEnrolled {
 			// An app outside a Project, or a tier without the filtered
 			// stream: X's client-not-enrolled answer.
 			writeJSON(w, http.StatusForbidden, map[string]any{"client_id": "123", "reason": "client-not-enrolled", "registration_url": "https://developer.x.com/",
@@ -78,7 +89,7 @@ func (f *fakeX) auth(h http.HandlerFunc) http.HandlerFunc {
 				"detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project."})
 			return
 		}
-		if r.Header.Get("Authorization") != "Bearer "+f.token {
+		if r.Header.Get("Authorization") != "Bearer "+f.Token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
 			return
 		}
@@ -86,10 +97,10 @@ func (f *fakeX) auth(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (f *fakeX) listRules(w http.ResponseWriter, r *http.Request) {
+func (f *Server) listRules(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	data := []rule{}
+	data := []Rule{}
 	data = append(data, f.rules...)
 	writeJSON(w, http.StatusOK, map[string]any{"data": data, "meta": map[string]any{"sent": time.Now().Format(time.RFC3339), "result_count": len(data)}})
 }
@@ -121,9 +132,9 @@ func valid(v string) string {
 	return ""
 }
 
-func (f *fakeX) changeRules(w http.ResponseWriter, r *http.Request) {
+func (f *Server) changeRules(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Add    []rule `json:"add"`
+		Add    []Rule `json:"add"`
 		Delete *struct {
 			IDs []string `json:"ids"`
 		} `json:"delete"`
@@ -139,11 +150,11 @@ func (f *fakeX) changeRules(w http.ResponseWriter, r *http.Request) {
 	f.ruleCalls = append(f.ruleCalls, string(raw))
 	summary := map[string]int{}
 	var errs []any
-	var created []rule
+	var created []Rule
 	if body.Delete != nil {
 		for _, id := range body.Delete.IDs {
 			n := len(f.rules)
-			f.rules = slices.DeleteFunc(f.rules, func(r rule) bool { return r.ID == id })
+			f.rules = slices.DeleteFunc(f.rules, func(r Rule) bool { return r.ID == id })
 			if len(f.rules) < n {
 				summary["deleted"]++
 			} else {
@@ -159,7 +170,7 @@ func (f *fakeX) changeRules(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, map[string]any{"value": a.Value, "details": []string{why}, "title": "UnprocessableEntity", "type": "https://api.twitter.com/2/problems/invalid-rules"})
 			continue
 		}
-		if slices.ContainsFunc(f.rules, func(r rule) bool { return r.Value == a.Value }) {
+		if slices.ContainsFunc(f.rules, func(r Rule) bool { return r.Value == a.Value }) {
 			summary["not_created"]++
 			errs = append(errs, map[string]any{"value": a.Value, "id": "", "title": "DuplicateRule", "type": "https://api.twitter.com/2/problems/duplicate-rules"})
 			continue
@@ -193,7 +204,7 @@ func matches(rule, text string) bool {
 	return true
 }
 
-func (f *fakeX) line(p fakePost) (string, bool) {
+func (f *Server) line(p fakePost) (string, bool) {
 	var mr []map[string]string
 	for _, r := range f.rules {
 		if matches(r.Value, p.text) {
@@ -220,7 +231,7 @@ func (f *fakeX) line(p fakePost) (string, bool) {
 	return string(raw), true
 }
 
-func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
+func (f *Server) stream(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	for _, want := range []struct{ param, value string }{{"expansions", "author_id"}, {"user.fields", "public_metrics"}, {"tweet.fields", "created_at"}, {"tweet.fields", "author_id"}} {
 		if !slices.Contains(strings.Split(q.Get(want.param), ","), want.value) {
@@ -276,7 +287,7 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, l+"\r\n")
 	}
 	_ = rc.Flush()
-	f.connected <- struct{}{}
+	f.Connected <- struct{}{}
 	for {
 		f.mu.Lock()
 		ka := f.keepAlive
@@ -299,7 +310,7 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 			_ = rc.Flush()
 		case <-drop:
 			return
-		case <-f.disconnect:
+		case <-f.Disconnect:
 			// X's operational disconnect: an error object on the stream,
 			// then the end of it.
 			fmt.Fprint(w, `{"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect","detail":"This stream has been disconnected upstream for operational reasons.","type":"https://api.twitter.com/2/problems/operational-disconnect"}]}`+"\r\n")
@@ -311,8 +322,8 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// post publishes a post, streamed at once when a connection is open.
-func (f *fakeX) post(author, text string) string {
+// Post publishes a post; it returns the post's id, streamed at once when a connection is open.
+func (f *Server) Post(author, text string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.seq++
@@ -324,8 +335,8 @@ func (f *fakeX) post(author, text string) string {
 	return p.id
 }
 
-// cut drops the open connection, as X does on a deploy.
-func (f *fakeX) cut() {
+// Cut drops the open connection, as X does on a deploy.
+func (f *Server) Cut() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.conn != nil {
@@ -334,20 +345,63 @@ func (f *fakeX) cut() {
 	}
 }
 
-func (f *fakeX) setKeepAlive(d time.Duration) {
+// SetKeepAlive sets the keep-alive interval; 0 is a silent, frozen server.
+func (f *Server) SetKeepAlive(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.keepAlive = d
 }
 
-func (f *fakeX) snapshot() (rules []rule, streams, ruleCalls []string) {
+// Snapshot returns the app's rules, the query strings of the stream
+// requests and the bodies of the POST rules requests.
+func (f *Server) Snapshot() (rules []Rule, streams, ruleCalls []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.rules), slices.Clone(f.streams), slices.Clone(f.ruleCalls)
 }
 
-func (f *fakeX) setDown(down bool) {
+// SetDown makes the stream answer 503, as during an outage.
+func (f *Server) SetDown(down bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.down = down
 }
+
+// Rule is one of the app's rules, as X lists it.
+type Rule struct {
+	ID    string `json:"id,omitempty"`
+	Value string `json:"value"`
+	Tag   string `json:"tag,omitempty"`
+}
+
+// SetRules replaces the app's rules.
+func (f *Server) SetRules(rules []Rule) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules = slices.Clone(rules)
+}
+
+// SetNotEnrolled makes every call answer 403 client-not-enrolled, as for
+// an app whose access does not include the filtered stream.
+func (f *Server) SetNotEnrolled(v bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notEnrolled = v
+}
+
+// Client is an HTTP client that sends every request, whatever its host
+// (https://api.x.com included), to the fake: for code that builds the X
+// source with its real API address.
+func (f *Server) Client() *http.Client {
+	u, _ := url.Parse(f.URL)
+	base := f.Server.Client().Transport
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, u.Host
+		return base.RoundTrip(r)
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return rt(r) }
