@@ -3363,6 +3363,7 @@ type Queries interface {
 	GetInboxSLA(ctx context.Context, workspaceID int64) (InboxSla, error)
 	GetInboxView(ctx context.Context, id int64) (InboxView, error)
 	GetInvitationByTokenHash(ctx context.Context, tokenHash string) (Invitation, error)
+	GetLatestAlert(ctx context.Context, ruleID int64) (ListenAlert, error)
 	GetListenQueriesVersion(ctx context.Context, workspaceID int64) (int64, error)
 	GetListenQuery(ctx context.Context, id int64) (ListenQuery, error)
 	GetListenRetention(ctx context.Context, workspaceID int64) (int64, error)

@@ -572,3 +572,46 @@ func TestEmailAndKickedEvaluation(t *testing.T) {
 		return false
 	})
 }
+
+// A post at the very end of an hour is stored, and its rules evaluated,
+// after the hour turned: the hour that just ended is looked at again for
+// alerts.LateHour, once — and a storm already alerted is not alerted again.
+func TestPostAtTheEndOfAnHourStillAlerts(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, pg bool) {
+		f := newFixture(t, pg, false)
+		hour := start.Truncate(time.Hour)
+		f.rule(t, alerts.Input{Name: "Mots", Kind: alerts.KindWatch, Words: []string{"rappel"}, MinCount: 1, Cooldown: alerts.MinCooldown})
+		f.db.Term(f.ws.ID, f.topic, hour, "rappel", 1) // posted at 9:59:58
+		f.clock.Set(hour.Add(time.Hour + 20*time.Second))
+		f.evaluate(t)
+		list := f.alerts(t)
+		if len(list) != 1 || !list[0].Hour.Equal(hour) {
+			t.Fatalf("evaluated at 10:00:20: alerts %+v, want one for the 9:00 hour", list)
+		}
+		// Evaluated again within the late window, then after the alert
+		// closed (cooldown) while the late window would still be open for
+		// the next hour: never a second alert for the 9:00 storm.
+		f.clock.Advance(time.Minute)
+		f.evaluate(t)
+		f.clock.Set(hour.Add(time.Hour + alerts.MinCooldown + time.Minute))
+		f.evaluate(t)
+		if list := f.alerts(t); len(list) != 1 || list[0].State != alerts.StateClosed {
+			t.Fatalf("after the cooldown: alerts %+v, want the one alert, closed", list)
+		}
+		f.clock.Set(hour.Add(2*time.Hour + time.Minute))
+		f.db.Term(f.ws.ID, f.topic, hour.Add(time.Hour), "rappel", 1) // a new post at 10:59
+		f.evaluate(t)
+		f.evaluate(t)
+		if list := f.alerts(t); len(list) != 2 || f.notifications(t) != 2 {
+			t.Fatalf("a new post in the 10:00 hour, evaluated at 11:01: %d alerts, %d notifications, want 2 and 2", len(list), f.notifications(t))
+		}
+		// Past the late window an ended hour is history: no alert for it.
+		f.clock.Set(hour.Add(3*time.Hour + alerts.LateHour))
+		f.db.Term(f.ws.ID, f.topic, hour.Add(2*time.Hour), "rappel", 1)
+		f.evaluate(t)
+		if n := len(f.alerts(t)); n != 2 {
+			t.Fatalf("evaluated after the late window: %d alerts, want 2", n)
+		}
+	})
+}

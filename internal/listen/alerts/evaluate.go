@@ -146,9 +146,8 @@ func load(ctx context.Context, q store.Queries, r store.ListenAlertRule, from, t
 // maxBacktestTerms bounds the term-hours a new-term rule's test reads.
 const maxBacktestTerms = 500_000
 
-// evaluateNow is r's verdict for the current hour.
-func evaluateNow(ctx context.Context, q store.Queries, r store.ListenAlertRule, now time.Time) (Firing, error) {
-	h := now.UTC().Truncate(time.Hour)
+// evaluateHour is r's verdict for the hour starting at h.
+func evaluateHour(ctx context.Context, q store.Queries, r store.ListenAlertRule, h time.Time) (Firing, error) {
 	if Kind(r.Kind) == KindNewTerm {
 		// Only the terms counted often enough this hour are read, then
 		// their history: the same verdict as Detect on every term.
@@ -247,20 +246,52 @@ func (s *Service) EvaluateWorkspace(ctx context.Context, workspaceID int64) erro
 		return err
 	}
 	now := s.now()
+	h := now.UTC().Truncate(time.Hour)
 	var errs []error
 	for _, r := range rules {
 		if !r.Enabled {
 			continue
 		}
-		f, err := evaluateNow(ctx, s.Store, r, now)
+		if now.Sub(h) < LateHour {
+			if err := s.applyEnded(ctx, r, h.Add(-time.Hour), now); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		f, err := evaluateHour(ctx, s.Store, r, h)
 		if err == nil {
-			err = s.apply(ctx, r, f, now)
+			err = s.apply(ctx, r, f, h, now)
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// LateHour is how long after an hour ends its rules are still evaluated on
+// it: a post of 15:59:58 is stored and its evaluation runs after 16:00, when
+// the current hour no longer holds it. Without this second look such a
+// post never alerted (seen in BenchmarkPDSAlert).
+const LateHour = 5 * time.Minute
+
+// applyEnded opens an alert for the hour that just ended (starting at
+// prev) if r fires on it and nothing covered that storm yet: no alert of
+// the rule is open, and none fired during that hour or since (an alert
+// closed after a short cooldown is the same storm, not a new one). It only
+// opens: refiring and closing follow the current hour in apply.
+func (s *Service) applyEnded(ctx context.Context, r store.ListenAlertRule, prev, now time.Time) error {
+	latest, err := s.Store.GetLatestAlert(ctx, r.ID)
+	switch {
+	case err == nil && (latest.ClosedAt == nil || !latest.LastFiredAt.Before(prev)):
+		return nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	f, err := evaluateHour(ctx, s.Store, r, prev)
+	if err != nil || !f.Fired {
+		return err
+	}
+	return s.apply(ctx, r, f, prev, now)
 }
 
 // Evaluate evaluates the rules of every workspace that has one enabled.
@@ -279,7 +310,16 @@ func (s *Service) Evaluate(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) apply(ctx context.Context, r store.ListenAlertRule, f Firing, now time.Time) error {
+// apply records f, r's verdict on the hour starting at hour.
+func (s *Service) apply(ctx context.Context, r store.ListenAlertRule, f Firing, hour, now time.Time) error {
+	// An alert "last fired" within the hour whose data fired it: for an
+	// ended hour evaluated late, its last second. applyEnded reads it to
+	// know which hours a storm's alert already covers, and the cooldown
+	// counts from the data, not from the late look.
+	fired := now
+	if end := hour.Add(time.Hour - time.Second); fired.After(end) {
+		fired = end
+	}
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
 		active, err := tx.GetActiveAlert(ctx, r.ID)
 		hasActive := err == nil
@@ -290,10 +330,10 @@ func (s *Service) apply(ctx context.Context, r store.ListenAlertRule, f Firing, 
 		switch {
 		case f.Fired && hasActive:
 			// The same storm: update the open alert, send nothing.
-			return tx.RefireAlert(ctx, store.RefireAlertParams{ID: active.ID, Value: f.Value, Baseline: f.Baseline, Terms: terms, LastFiredAt: now})
+			return tx.RefireAlert(ctx, store.RefireAlertParams{ID: active.ID, Value: f.Value, Baseline: f.Baseline, Terms: terms, LastFiredAt: fired})
 		case f.Fired:
 			a, err := tx.OpenAlert(ctx, store.OpenAlertParams{WorkspaceID: r.WorkspaceID, RuleID: r.ID, Title: r.Name,
-				Hour: now.Truncate(time.Hour), Value: f.Value, Peak: f.Value, Baseline: f.Baseline, Terms: terms, OpenedAt: now, LastFiredAt: now})
+				Hour: hour, Value: f.Value, Peak: f.Value, Baseline: f.Baseline, Terms: terms, OpenedAt: now, LastFiredAt: fired})
 			if errors.Is(err, store.ErrConflict) {
 				return nil // another evaluation opened it first
 			}

@@ -788,6 +788,11 @@ func (a queries) GetInvitationByTokenHash(ctx context.Context, tokenHash string)
 	return store.Invitation(r), mapErr(err)
 }
 
+func (a queries) GetLatestAlert(ctx context.Context, ruleID int64) (store.ListenAlert, error) {
+	r, err := a.r.GetLatestAlert(ctx, ruleID)
+	return store.ListenAlert(r), mapErr(err)
+}
+
 func (a queries) GetListenQueriesVersion(ctx context.Context, workspaceID int64) (int64, error) {
 	r, err := a.r.GetListenQueriesVersion(ctx, workspaceID)
 	return r, mapErr(err)

@@ -328,6 +328,36 @@ func (q *Queries) GetAlertRule(ctx context.Context, arg GetAlertRuleParams) (Lis
 	return i, err
 }
 
+const getLatestAlert = `-- name: GetLatestAlert :one
+SELECT id, workspace_id, rule_id, state, title, hour, value, peak, baseline, terms, opened_at, last_fired_at, acknowledged_at, acknowledged_by, closed_at FROM listen_alerts WHERE rule_id = $1 ORDER BY id DESC LIMIT 1
+`
+
+// GetLatestAlert is the rule's most recent alert, closed or not: the
+// evaluation of an hour that just ended reads it so that a storm already
+// alerted (and perhaps closed since) is not alerted twice.
+func (q *Queries) GetLatestAlert(ctx context.Context, ruleID int64) (ListenAlert, error) {
+	row := q.db.QueryRow(ctx, getLatestAlert, ruleID)
+	var i ListenAlert
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.RuleID,
+		&i.State,
+		&i.Title,
+		&i.Hour,
+		&i.Value,
+		&i.Peak,
+		&i.Baseline,
+		&i.Terms,
+		&i.OpenedAt,
+		&i.LastFiredAt,
+		&i.AcknowledgedAt,
+		&i.AcknowledgedBy,
+		&i.ClosedAt,
+	)
+	return i, err
+}
+
 const getListenTopicName = `-- name: GetListenTopicName :one
 SELECT name FROM listen_topics WHERE id = $1 AND workspace_id = $2
 `

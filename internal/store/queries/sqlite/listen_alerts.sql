@@ -38,6 +38,12 @@ SELECT count(*) FROM listen_alert_rules WHERE workspace_id = sqlc.arg(workspace_
 -- name: GetActiveAlert :one
 SELECT * FROM listen_alerts WHERE rule_id = sqlc.arg(rule_id) AND closed_at IS NULL;
 
+-- GetLatestAlert is the rule's most recent alert, closed or not: the
+-- evaluation of an hour that just ended reads it so that a storm already
+-- alerted (and perhaps closed since) is not alerted twice.
+-- name: GetLatestAlert :one
+SELECT * FROM listen_alerts WHERE rule_id = sqlc.arg(rule_id) ORDER BY id DESC LIMIT 1;
+
 -- name: OpenAlert :one
 INSERT INTO listen_alerts (workspace_id, rule_id, state, title, hour, value, peak, baseline, terms, opened_at, last_fired_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(rule_id), 'open', sqlc.arg(title), sqlc.arg(hour), sqlc.arg(value), sqlc.arg(peak),
