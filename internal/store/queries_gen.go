@@ -1083,6 +1083,8 @@ type InboxAuthor struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
 }
 
 // InboxConversation mirrors the row or argument shape sqlc generates for both dialects.
@@ -1473,6 +1475,20 @@ type ListContactAuthorsRow struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
+}
+
+// ListContactIDsByHandleKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactIDsByHandleKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
+}
+
+// ListContactIDsByNameKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactIDsByNameKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
 }
 
 // ListContactItemsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1818,6 +1834,20 @@ type ListRunnableListenSourcesRow struct {
 	UpdatedAt   time.Time
 }
 
+// ListSuggestHandleKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListSuggestHandleKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
+// ListSuggestNameKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListSuggestNameKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
 // ListTopicAuthorRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListTopicAuthorRollupsParams struct {
 	TopicID int64
@@ -1857,26 +1887,6 @@ type ListWebhookDeliveriesParams struct {
 	EndpointID  int64
 	WorkspaceID int64
 	MaxRows     int64
-}
-
-// ListWorkspaceContactAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
-type ListWorkspaceContactAuthorsParams struct {
-	WorkspaceID int64
-	MaxRows     int64
-}
-
-// ListWorkspaceContactAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListWorkspaceContactAuthorsRow struct {
-	ContactID   int64
-	ID          int64
-	WorkspaceID int64
-	Network     string
-	ExternalID  string
-	Handle      string
-	DisplayName string
-	AvatarURL   string
-	URL         string
-	UpdatedAt   time.Time
 }
 
 // ListenAlert mirrors the row or argument shape sqlc generates for both dialects.
@@ -3302,6 +3312,8 @@ type Queries interface {
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
 	ListContactAudit(ctx context.Context, contactID *int64) ([]ListContactAuditRow, error)
 	ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error)
+	ListContactIDsByHandleKeys(ctx context.Context, arg ListContactIDsByHandleKeysParams) ([]int64, error)
+	ListContactIDsByNameKeys(ctx context.Context, arg ListContactIDsByNameKeysParams) ([]int64, error)
 	ListContactItemActions(ctx context.Context, contactID int64) ([]InboxAction, error)
 	ListContactItemNotes(ctx context.Context, contactID int64) ([]InboxNote, error)
 	ListContactItems(ctx context.Context, arg ListContactItemsParams) ([]InboxItem, error)
@@ -3362,6 +3374,8 @@ type Queries interface {
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
 	ListRunnableListenSources(ctx context.Context) ([]ListRunnableListenSourcesRow, error)
 	ListSavedReplies(ctx context.Context, workspaceID int64) ([]SavedReply, error)
+	ListSuggestHandleKeys(ctx context.Context, arg ListSuggestHandleKeysParams) ([]string, error)
+	ListSuggestNameKeys(ctx context.Context, arg ListSuggestNameKeysParams) ([]string, error)
 	ListTopicAuthorRollups(ctx context.Context, arg ListTopicAuthorRollupsParams) ([]MentionAuthorRollup, error)
 	ListTopicRollups(ctx context.Context, arg ListTopicRollupsParams) ([]MentionRollup, error)
 	ListTopicTermRollups(ctx context.Context, arg ListTopicTermRollupsParams) ([]MentionTermRollup, error)
@@ -3372,7 +3386,6 @@ type Queries interface {
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
 	ListWebhookDeliveries(ctx context.Context, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error)
 	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
-	ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error)
 	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
 	MarkInboxPollRunning(ctx context.Context, arg MarkInboxPollRunningParams) error
 	MarkInboxReplyInFlight(ctx context.Context, arg MarkInboxReplyInFlightParams) (int64, error)
