@@ -41,8 +41,8 @@ const (
 	maxTagLen = 40
 	maxNote   = 5000
 	// maxHistory bounds the items a contact page shows; the export has them all.
-	maxHistory = 200
-	maxExportItems    = 1 << 30
+	maxHistory     = 200
+	maxExportItems = 1 << 30
 )
 
 // Problems of contacts.
