@@ -729,11 +729,16 @@ func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]L
 }
 
 const listSuggestHandleKeys = `-- name: ListSuggestHandleKeys :many
-SELECT a.handle_key FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
-WHERE a.workspace_id = $1 AND a.handle_key <> '' AND a.handle_key > $2
-GROUP BY a.handle_key
-HAVING min(a.network) <> max(a.network) AND min(ca.contact_id) <> max(ca.contact_id)
-ORDER BY a.handle_key
+SELECT k.handle_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.handle_key FROM inbox_authors a
+    WHERE a.workspace_id = $1 AND a.handle_key <> '' AND a.handle_key > $2
+    GROUP BY a.handle_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = $1 AND b.handle_key <> '' AND b.handle_key = k.handle_key) > 1
+ORDER BY k.handle_key
 LIMIT $3::bigint
 `
 
@@ -766,11 +771,16 @@ func (q *Queries) ListSuggestHandleKeys(ctx context.Context, arg ListSuggestHand
 }
 
 const listSuggestNameKeys = `-- name: ListSuggestNameKeys :many
-SELECT a.name_key FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
-WHERE a.workspace_id = $1 AND a.name_key <> '' AND a.name_key > $2
-GROUP BY a.name_key
-HAVING min(a.network) <> max(a.network) AND min(ca.contact_id) <> max(ca.contact_id)
-ORDER BY a.name_key
+SELECT k.name_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.name_key FROM inbox_authors a
+    WHERE a.workspace_id = $1 AND a.name_key <> '' AND a.name_key > $2
+    GROUP BY a.name_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = $1 AND b.name_key <> '' AND b.name_key = k.name_key) > 1
+ORDER BY k.name_key
 LIMIT $3::bigint
 `
 
@@ -783,8 +793,8 @@ type ListSuggestNameKeysParams struct {
 // ListSuggestNameKeys is one page of the workspace's display-name keys
 // (inbox_authors.name_key) after a key, in byte order, that accounts on two
 // networks in two contacts share: each one gives at least one suggested
-// merge. It walks the inbox_authors_name_key index in order and stops at
-// the page's end.
+// merge. It walks the inbox_authors_name_key index in order, looks up the
+// contacts only of keys on two networks, and stops at the page's end.
 func (q *Queries) ListSuggestNameKeys(ctx context.Context, arg ListSuggestNameKeysParams) ([]string, error) {
 	rows, err := q.db.Query(ctx, listSuggestNameKeys, arg.WorkspaceID, arg.After, arg.MaxRows)
 	if err != nil {
