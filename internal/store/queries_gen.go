@@ -1618,6 +1618,24 @@ type ListInboxItemsParams struct {
 	MaxRows     int64
 }
 
+// ListInboxItemsSearchParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsSearchParams struct {
+	BeforeID    int64
+	Query       string
+	WorkspaceID int64
+	Status      *string
+	AssigneeID  *int64
+	ChannelID   *int64
+	Network     *string
+	Kind        *string
+	Sentiment   *string
+	Lang        *string
+	Since       *time.Time
+	Until       *time.Time
+	Tag         *string
+	MaxRows     int64
+}
+
 // ListInboxNotesRow mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxNotesRow struct {
 	ID        int64
@@ -3340,6 +3358,7 @@ type Queries interface {
 	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
+	ListInboxItemsSearch(ctx context.Context, arg ListInboxItemsSearchParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxOverdue(ctx context.Context, arg ListInboxOverdueParams) ([]int64, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)

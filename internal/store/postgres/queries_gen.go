@@ -1467,6 +1467,18 @@ func (a queries) ListInboxItemsByStatusUnassigned(ctx context.Context, arg store
 	return out, nil
 }
 
+func (a queries) ListInboxItemsSearch(ctx context.Context, arg store.ListInboxItemsSearchParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsSearch(ctx, pgdb.ListInboxItemsSearchParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxNotes(ctx context.Context, ids []int64) ([]store.ListInboxNotesRow, error) {
 	rs, err := a.r.ListInboxNotes(ctx, ids)
 	if err != nil {
