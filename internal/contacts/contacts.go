@@ -41,10 +41,8 @@ const (
 	maxTagLen = 40
 	maxNote   = 5000
 	// maxHistory bounds the items a contact page shows; the export has them all.
-	maxHistory = 200
-	// maxSuggestAuthors bounds the authors the suggestions read.
-	maxSuggestAuthors = 20000
-	maxExportItems    = 1 << 30
+	maxHistory     = 200
+	maxExportItems = 1 << 30
 )
 
 // Problems of contacts.
@@ -234,7 +232,8 @@ func (s *Service) authorsOf(ctx context.Context, contactIDs []int64) (map[int64]
 	}
 	for _, r := range rows {
 		out[r.ContactID] = append(out[r.ContactID], store.InboxAuthor{ID: r.ID, WorkspaceID: r.WorkspaceID, Network: r.Network,
-			ExternalID: r.ExternalID, Handle: r.Handle, DisplayName: r.DisplayName, AvatarURL: r.AvatarURL, URL: r.URL, UpdatedAt: r.UpdatedAt})
+			ExternalID: r.ExternalID, Handle: r.Handle, DisplayName: r.DisplayName, AvatarURL: r.AvatarURL, URL: r.URL, UpdatedAt: r.UpdatedAt,
+			NameKey: r.NameKey, HandleKey: r.HandleKey})
 	}
 	return out, nil
 }
@@ -319,14 +318,8 @@ func (s *Service) Get(ctx context.Context, user store.User, id int64) (Detail, e
 	if d.Audit, err = s.Store.ListContactAudit(ctx, &id); err != nil {
 		return Detail{}, err
 	}
-	all, err := s.suggestions(ctx, c.WorkspaceID)
-	if err != nil {
+	if d.Suggestions, err = s.suggestionsFor(ctx, c); err != nil {
 		return Detail{}, err
-	}
-	for _, sg := range all {
-		if sg.A.ID == id || sg.B.ID == id {
-			d.Suggestions = append(d.Suggestions, sg)
-		}
 	}
 	return d, nil
 }

@@ -176,6 +176,12 @@ func (s *Service) list(ctx context.Context, p store.ListInboxItemsParams) ([]sto
 	onlyStatus := p.Status != nil && p.ChannelID == nil && p.Network == nil && p.Kind == nil && p.Sentiment == nil && p.Lang == nil &&
 		p.Since == nil && p.Until == nil && p.Tag == nil && p.Query == nil
 	switch {
+	case p.Query != nil:
+		// A search is read from the full-text index newest first (on SQLite
+		// the general query would list every match before the page).
+		return s.Store.ListInboxItemsSearch(ctx, store.ListInboxItemsSearchParams{BeforeID: p.BeforeID, Query: *p.Query,
+			WorkspaceID: p.WorkspaceID, Status: p.Status, AssigneeID: p.AssigneeID, ChannelID: p.ChannelID, Network: p.Network,
+			Kind: p.Kind, Sentiment: p.Sentiment, Lang: p.Lang, Since: p.Since, Until: p.Until, Tag: p.Tag, MaxRows: p.MaxRows})
 	case !onlyStatus:
 		return s.Store.ListInboxItems(ctx, p)
 	case p.AssigneeID == nil:

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -192,6 +193,55 @@ func TestListPages(t *testing.T) {
 	if len(seen) != PageSize*2+5 || pages != 3 {
 		t.Errorf("%d items in %d pages, want %d in 3", len(seen), pages, PageSize*2+5)
 	}
+}
+
+// A search pages newest first, like the list, without losing or repeating
+// a match, and never reaches another workspace's items (the search reads
+// the full-text index first, the workspace second).
+func TestSearchPages(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		var items []network.Item
+		for n := 1; n <= PageSize*2+5; n++ {
+			text := fmt.Sprintf("colis numéro %d", n)
+			if n%2 == 0 {
+				text = fmt.Sprintf("merci %d", n)
+			}
+			items = append(items, comment(n, text))
+		}
+		_, err := f.s.Ingest(ctx, f.ch, items)
+		must(t, err)
+		o := newFixtureIn(t, f)
+		_, err = o.s.Ingest(ctx, o.ch, []network.Item{comment(1000, "colis de l'autre")})
+		must(t, err)
+		mine := map[int64]bool{}
+		for _, it := range f.allItems(t) {
+			mine[it.ID] = true
+		}
+		seen := map[int64]bool{}
+		var before int64
+		pages := 0
+		for {
+			p, err := f.s.List(ctx, f.owner, f.ws.ID, Filter{Query: "colis", Before: before})
+			must(t, err)
+			pages++
+			for _, it := range p.Items {
+				if seen[it.ID] || (before != 0 && it.ID >= before) || !mine[it.ID] {
+					t.Fatalf("item %d twice, out of order or another workspace's", it.ID)
+				}
+				seen[it.ID] = true
+			}
+			if p.Next == 0 {
+				break
+			}
+			before = p.Next
+		}
+		if want := PageSize + 3; len(seen) != want || pages != 2 {
+			t.Errorf("%d matches in %d pages, want %d in 2", len(seen), pages, want)
+		}
+	})
 }
 
 // A workspace never sees, changes or acts on another's items, even by id.

@@ -1101,6 +1101,8 @@ type InboxAuthor struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
 }
 
 // InboxConversation mirrors the row or argument shape sqlc generates for both dialects.
@@ -1518,6 +1520,20 @@ type ListContactAuthorsRow struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
+}
+
+// ListContactIDsByHandleKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactIDsByHandleKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
+}
+
+// ListContactIDsByNameKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListContactIDsByNameKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
 }
 
 // ListContactItemsParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -1644,6 +1660,24 @@ type ListInboxItemsParams struct {
 	Until       *time.Time
 	Tag         *string
 	Query       *string
+	MaxRows     int64
+}
+
+// ListInboxItemsSearchParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxItemsSearchParams struct {
+	BeforeID    int64
+	Query       string
+	WorkspaceID int64
+	Status      *string
+	AssigneeID  *int64
+	ChannelID   *int64
+	Network     *string
+	Kind        *string
+	Sentiment   *string
+	Lang        *string
+	Since       *time.Time
+	Until       *time.Time
+	Tag         *string
 	MaxRows     int64
 }
 
@@ -1863,6 +1897,20 @@ type ListRunnableListenSourcesRow struct {
 	UpdatedAt   time.Time
 }
 
+// ListSuggestHandleKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListSuggestHandleKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
+// ListSuggestNameKeysParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListSuggestNameKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
 // ListTopicAuthorRollupsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListTopicAuthorRollupsParams struct {
 	TopicID int64
@@ -1902,26 +1950,6 @@ type ListWebhookDeliveriesParams struct {
 	EndpointID  int64
 	WorkspaceID int64
 	MaxRows     int64
-}
-
-// ListWorkspaceContactAuthorsParams mirrors the row or argument shape sqlc generates for both dialects.
-type ListWorkspaceContactAuthorsParams struct {
-	WorkspaceID int64
-	MaxRows     int64
-}
-
-// ListWorkspaceContactAuthorsRow mirrors the row or argument shape sqlc generates for both dialects.
-type ListWorkspaceContactAuthorsRow struct {
-	ContactID   int64
-	ID          int64
-	WorkspaceID int64
-	Network     string
-	ExternalID  string
-	Handle      string
-	DisplayName string
-	AvatarURL   string
-	URL         string
-	UpdatedAt   time.Time
 }
 
 // ListenAlert mirrors the row or argument shape sqlc generates for both dialects.
@@ -3416,6 +3444,8 @@ type Queries interface {
 	ListComments(ctx context.Context, postID int64) ([]PostComment, error)
 	ListContactAudit(ctx context.Context, contactID *int64) ([]ListContactAuditRow, error)
 	ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error)
+	ListContactIDsByHandleKeys(ctx context.Context, arg ListContactIDsByHandleKeysParams) ([]int64, error)
+	ListContactIDsByNameKeys(ctx context.Context, arg ListContactIDsByNameKeysParams) ([]int64, error)
 	ListContactItemActions(ctx context.Context, contactID int64) ([]InboxAction, error)
 	ListContactItemNotes(ctx context.Context, contactID int64) ([]InboxNote, error)
 	ListContactItems(ctx context.Context, arg ListContactItemsParams) ([]InboxItem, error)
@@ -3442,6 +3472,7 @@ type Queries interface {
 	ListInboxItemsByStatus(ctx context.Context, arg ListInboxItemsByStatusParams) ([]InboxItem, error)
 	ListInboxItemsByStatusAssignee(ctx context.Context, arg ListInboxItemsByStatusAssigneeParams) ([]InboxItem, error)
 	ListInboxItemsByStatusUnassigned(ctx context.Context, arg ListInboxItemsByStatusUnassignedParams) ([]InboxItem, error)
+	ListInboxItemsSearch(ctx context.Context, arg ListInboxItemsSearchParams) ([]InboxItem, error)
 	ListInboxNotes(ctx context.Context, ids []int64) ([]ListInboxNotesRow, error)
 	ListInboxOverdue(ctx context.Context, arg ListInboxOverdueParams) ([]int64, error)
 	ListInboxPollCandidates(ctx context.Context, now time.Time) ([]ListInboxPollCandidatesRow, error)
@@ -3476,6 +3507,8 @@ type Queries interface {
 	ListRecentPublishedParts(ctx context.Context, arg ListRecentPublishedPartsParams) ([]ListRecentPublishedPartsRow, error)
 	ListRunnableListenSources(ctx context.Context) ([]ListRunnableListenSourcesRow, error)
 	ListSavedReplies(ctx context.Context, workspaceID int64) ([]SavedReply, error)
+	ListSuggestHandleKeys(ctx context.Context, arg ListSuggestHandleKeysParams) ([]string, error)
+	ListSuggestNameKeys(ctx context.Context, arg ListSuggestNameKeysParams) ([]string, error)
 	ListTopicAuthorRollups(ctx context.Context, arg ListTopicAuthorRollupsParams) ([]MentionAuthorRollup, error)
 	ListTopicRollups(ctx context.Context, arg ListTopicRollupsParams) ([]MentionRollup, error)
 	ListTopicTermRollups(ctx context.Context, arg ListTopicTermRollupsParams) ([]MentionTermRollup, error)
@@ -3486,7 +3519,6 @@ type Queries interface {
 	ListVariantsByPosts(ctx context.Context, postIds []int64) ([]PostVariant, error)
 	ListWebhookDeliveries(ctx context.Context, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error)
 	ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error)
-	ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error)
 	MarkInboxActionUndone(ctx context.Context, arg MarkInboxActionUndoneParams) (int64, error)
 	MarkInboxPollRunning(ctx context.Context, arg MarkInboxPollRunningParams) error
 	MarkInboxReplyInFlight(ctx context.Context, arg MarkInboxReplyInFlightParams) (int64, error)

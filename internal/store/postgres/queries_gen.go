@@ -1198,6 +1198,16 @@ func (a queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([]
 	return out, nil
 }
 
+func (a queries) ListContactIDsByHandleKeys(ctx context.Context, arg store.ListContactIDsByHandleKeysParams) ([]int64, error) {
+	r, err := a.r.ListContactIDsByHandleKeys(ctx, pgdb.ListContactIDsByHandleKeysParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) ListContactIDsByNameKeys(ctx context.Context, arg store.ListContactIDsByNameKeysParams) ([]int64, error) {
+	r, err := a.r.ListContactIDsByNameKeys(ctx, pgdb.ListContactIDsByNameKeysParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) ListContactItemActions(ctx context.Context, contactID int64) ([]store.InboxAction, error) {
 	rs, err := a.r.ListContactItemActions(ctx, contactID)
 	if err != nil {
@@ -1493,6 +1503,18 @@ func (a queries) ListInboxItemsByStatusAssignee(ctx context.Context, arg store.L
 
 func (a queries) ListInboxItemsByStatusUnassigned(ctx context.Context, arg store.ListInboxItemsByStatusUnassignedParams) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxItemsByStatusUnassigned(ctx, pgdb.ListInboxItemsByStatusUnassignedParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.InboxItem, len(rs))
+	for i := range rs {
+		out[i] = store.InboxItem(rs[i])
+	}
+	return out, nil
+}
+
+func (a queries) ListInboxItemsSearch(ctx context.Context, arg store.ListInboxItemsSearchParams) ([]store.InboxItem, error) {
+	rs, err := a.r.ListInboxItemsSearch(ctx, pgdb.ListInboxItemsSearchParams(arg))
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -1904,6 +1926,16 @@ func (a queries) ListSavedReplies(ctx context.Context, workspaceID int64) ([]sto
 	return out, nil
 }
 
+func (a queries) ListSuggestHandleKeys(ctx context.Context, arg store.ListSuggestHandleKeysParams) ([]string, error) {
+	r, err := a.r.ListSuggestHandleKeys(ctx, pgdb.ListSuggestHandleKeysParams(arg))
+	return r, mapErr(err)
+}
+
+func (a queries) ListSuggestNameKeys(ctx context.Context, arg store.ListSuggestNameKeysParams) ([]string, error) {
+	r, err := a.r.ListSuggestNameKeys(ctx, pgdb.ListSuggestNameKeysParams(arg))
+	return r, mapErr(err)
+}
+
 func (a queries) ListTopicAuthorRollups(ctx context.Context, arg store.ListTopicAuthorRollupsParams) ([]store.MentionAuthorRollup, error) {
 	rs, err := a.r.ListTopicAuthorRollups(ctx, pgdb.ListTopicAuthorRollupsParams(arg))
 	if err != nil {
@@ -2013,18 +2045,6 @@ func (a queries) ListWebhookEndpoints(ctx context.Context, workspaceID int64) ([
 	out := make([]store.WebhookEndpoint, len(rs))
 	for i := range rs {
 		out[i] = store.WebhookEndpoint(rs[i])
-	}
-	return out, nil
-}
-
-func (a queries) ListWorkspaceContactAuthors(ctx context.Context, arg store.ListWorkspaceContactAuthorsParams) ([]store.ListWorkspaceContactAuthorsRow, error) {
-	rs, err := a.r.ListWorkspaceContactAuthors(ctx, pgdb.ListWorkspaceContactAuthorsParams(arg))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]store.ListWorkspaceContactAuthorsRow, len(rs))
-	for i := range rs {
-		out[i] = store.ListWorkspaceContactAuthorsRow(rs[i])
 	}
 	return out, nil
 }

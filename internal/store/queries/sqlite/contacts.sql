@@ -47,13 +47,50 @@ SELECT ca.contact_id, a.* FROM contact_authors ca JOIN inbox_authors a ON a.id =
 WHERE ca.contact_id IN (sqlc.slice(contact_ids))
 ORDER BY a.id;
 
--- ListWorkspaceContactAuthors reads every author with its contact, for the
--- suggested merges.
--- name: ListWorkspaceContactAuthors :many
-SELECT ca.contact_id, a.* FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-WHERE a.workspace_id = sqlc.arg(workspace_id)
-ORDER BY a.id
+-- ListSuggestNameKeys is one page of the workspace's display-name keys
+-- (inbox_authors.name_key) after a key, in byte order, that accounts on two
+-- networks in two contacts share: each one gives at least one suggested
+-- merge. It walks the inbox_authors_name_key index in order, looks up the
+-- contacts only of keys on two networks, and stops at the page's end.
+-- name: ListSuggestNameKeys :many
+SELECT k.name_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.name_key FROM inbox_authors a
+    WHERE a.workspace_id = sqlc.arg(workspace_id) AND a.name_key <> '' AND a.name_key > sqlc.arg(after)
+    GROUP BY a.name_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = sqlc.arg(workspace_id) AND b.name_key <> '' AND b.name_key = k.name_key) > 1
+ORDER BY k.name_key
 LIMIT sqlc.arg(max_rows);
+
+-- ListSuggestHandleKeys is ListSuggestNameKeys for the handles' local
+-- parts (inbox_authors.handle_key).
+-- name: ListSuggestHandleKeys :many
+SELECT k.handle_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.handle_key FROM inbox_authors a
+    WHERE a.workspace_id = sqlc.arg(workspace_id) AND a.handle_key <> '' AND a.handle_key > sqlc.arg(after)
+    GROUP BY a.handle_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = sqlc.arg(workspace_id) AND b.handle_key <> '' AND b.handle_key = k.handle_key) > 1
+ORDER BY k.handle_key
+LIMIT sqlc.arg(max_rows);
+
+-- ListContactIDsByNameKeys lists the contacts of the workspace's accounts
+-- whose display-name key is one of keys.
+-- name: ListContactIDsByNameKeys :many
+SELECT DISTINCT ca.contact_id FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
+WHERE a.workspace_id = sqlc.arg(workspace_id) AND a.name_key <> '' AND a.name_key IN (sqlc.slice(keys));
+
+-- ListContactIDsByHandleKeys lists the contacts of the workspace's accounts
+-- whose handle key is one of keys.
+-- name: ListContactIDsByHandleKeys :many
+SELECT DISTINCT ca.contact_id FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
+WHERE a.workspace_id = sqlc.arg(workspace_id) AND a.handle_key <> '' AND a.handle_key IN (sqlc.slice(keys));
 
 -- name: ListContactItems :many
 SELECT i.* FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id

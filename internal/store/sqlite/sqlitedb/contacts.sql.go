@@ -337,7 +337,7 @@ func (q *Queries) ListContactAudit(ctx context.Context, contactID *int64) ([]Lis
 }
 
 const listContactAuthors = `-- name: ListContactAuthors :many
-SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at, a.name_key, a.handle_key FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
 WHERE ca.contact_id IN (/*SLICE:contact_ids*/?)
 ORDER BY a.id
 `
@@ -353,6 +353,8 @@ type ListContactAuthorsRow struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
 }
 
 func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error) {
@@ -385,10 +387,104 @@ func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([
 			&i.AvatarURL,
 			&i.URL,
 			&i.UpdatedAt,
+			&i.NameKey,
+			&i.HandleKey,
 		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listContactIDsByHandleKeys = `-- name: ListContactIDsByHandleKeys :many
+SELECT DISTINCT ca.contact_id FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
+WHERE a.workspace_id = ?1 AND a.handle_key <> '' AND a.handle_key IN (/*SLICE:keys*/?)
+`
+
+type ListContactIDsByHandleKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
+}
+
+// ListContactIDsByHandleKeys lists the contacts of the workspace's accounts
+// whose handle key is one of keys.
+func (q *Queries) ListContactIDsByHandleKeys(ctx context.Context, arg ListContactIDsByHandleKeysParams) ([]int64, error) {
+	query := listContactIDsByHandleKeys
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.WorkspaceID)
+	if len(arg.Keys) > 0 {
+		for _, v := range arg.Keys {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:keys*/?", strings.Repeat(",?", len(arg.Keys))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:keys*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var contact_id int64
+		if err := rows.Scan(&contact_id); err != nil {
+			return nil, err
+		}
+		items = append(items, contact_id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listContactIDsByNameKeys = `-- name: ListContactIDsByNameKeys :many
+SELECT DISTINCT ca.contact_id FROM inbox_authors a JOIN contact_authors ca ON ca.author_id = a.id
+WHERE a.workspace_id = ?1 AND a.name_key <> '' AND a.name_key IN (/*SLICE:keys*/?)
+`
+
+type ListContactIDsByNameKeysParams struct {
+	WorkspaceID int64
+	Keys        []string
+}
+
+// ListContactIDsByNameKeys lists the contacts of the workspace's accounts
+// whose display-name key is one of keys.
+func (q *Queries) ListContactIDsByNameKeys(ctx context.Context, arg ListContactIDsByNameKeysParams) ([]int64, error) {
+	query := listContactIDsByNameKeys
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.WorkspaceID)
+	if len(arg.Keys) > 0 {
+		for _, v := range arg.Keys {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:keys*/?", strings.Repeat(",?", len(arg.Keys))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:keys*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var contact_id int64
+		if err := rows.Scan(&contact_id); err != nil {
+			return nil, err
+		}
+		items = append(items, contact_id)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -695,6 +791,99 @@ func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]L
 	return items, nil
 }
 
+const listSuggestHandleKeys = `-- name: ListSuggestHandleKeys :many
+SELECT k.handle_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.handle_key FROM inbox_authors a
+    WHERE a.workspace_id = ?1 AND a.handle_key <> '' AND a.handle_key > ?2
+    GROUP BY a.handle_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = ?1 AND b.handle_key <> '' AND b.handle_key = k.handle_key) > 1
+ORDER BY k.handle_key
+LIMIT ?3
+`
+
+type ListSuggestHandleKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
+// ListSuggestHandleKeys is ListSuggestNameKeys for the handles' local
+// parts (inbox_authors.handle_key).
+func (q *Queries) ListSuggestHandleKeys(ctx context.Context, arg ListSuggestHandleKeysParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listSuggestHandleKeys, arg.WorkspaceID, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var handle_key string
+		if err := rows.Scan(&handle_key); err != nil {
+			return nil, err
+		}
+		items = append(items, handle_key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSuggestNameKeys = `-- name: ListSuggestNameKeys :many
+SELECT k.name_key FROM (
+    -- Read from the index alone: most keys belong to one account.
+    SELECT a.name_key FROM inbox_authors a
+    WHERE a.workspace_id = ?1 AND a.name_key <> '' AND a.name_key > ?2
+    GROUP BY a.name_key
+    HAVING min(a.network) <> max(a.network)
+) k
+WHERE (SELECT count(DISTINCT ca.contact_id) FROM inbox_authors b JOIN contact_authors ca ON ca.author_id = b.id
+       WHERE b.workspace_id = ?1 AND b.name_key <> '' AND b.name_key = k.name_key) > 1
+ORDER BY k.name_key
+LIMIT ?3
+`
+
+type ListSuggestNameKeysParams struct {
+	WorkspaceID int64
+	After       string
+	MaxRows     int64
+}
+
+// ListSuggestNameKeys is one page of the workspace's display-name keys
+// (inbox_authors.name_key) after a key, in byte order, that accounts on two
+// networks in two contacts share: each one gives at least one suggested
+// merge. It walks the inbox_authors_name_key index in order, looks up the
+// contacts only of keys on two networks, and stops at the page's end.
+func (q *Queries) ListSuggestNameKeys(ctx context.Context, arg ListSuggestNameKeysParams) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listSuggestNameKeys, arg.WorkspaceID, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var name_key string
+		if err := rows.Scan(&name_key); err != nil {
+			return nil, err
+		}
+		items = append(items, name_key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnlinkedAuthors = `-- name: ListUnlinkedAuthors :many
 
 SELECT a.id FROM inbox_authors a
@@ -720,67 +909,6 @@ func (q *Queries) ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([
 			return nil, err
 		}
 		items = append(items, id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listWorkspaceContactAuthors = `-- name: ListWorkspaceContactAuthors :many
-SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-WHERE a.workspace_id = ?1
-ORDER BY a.id
-LIMIT ?2
-`
-
-type ListWorkspaceContactAuthorsParams struct {
-	WorkspaceID int64
-	MaxRows     int64
-}
-
-type ListWorkspaceContactAuthorsRow struct {
-	ContactID   int64
-	ID          int64
-	WorkspaceID int64
-	Network     string
-	ExternalID  string
-	Handle      string
-	DisplayName string
-	AvatarURL   string
-	URL         string
-	UpdatedAt   time.Time
-}
-
-// ListWorkspaceContactAuthors reads every author with its contact, for the
-// suggested merges.
-func (q *Queries) ListWorkspaceContactAuthors(ctx context.Context, arg ListWorkspaceContactAuthorsParams) ([]ListWorkspaceContactAuthorsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listWorkspaceContactAuthors, arg.WorkspaceID, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListWorkspaceContactAuthorsRow
-	for rows.Next() {
-		var i ListWorkspaceContactAuthorsRow
-		if err := rows.Scan(
-			&i.ContactID,
-			&i.ID,
-			&i.WorkspaceID,
-			&i.Network,
-			&i.ExternalID,
-			&i.Handle,
-			&i.DisplayName,
-			&i.AvatarURL,
-			&i.URL,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err

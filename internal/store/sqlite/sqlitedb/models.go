@@ -207,6 +207,8 @@ type InboxAuthor struct {
 	AvatarURL   string
 	URL         string
 	UpdatedAt   time.Time
+	NameKey     string
+	HandleKey   string
 }
 
 type InboxConversation struct {
