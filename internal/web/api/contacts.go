@@ -101,16 +101,28 @@ func toSuggestions(sg []contacts.Suggestion) []ContactSuggestionOut {
 	return out
 }
 
-func (s *server) contactSuggestions(ctx context.Context, in *wsPath) (*body[[]ContactSuggestionOut], error) {
+// ContactSuggestionPageOut is one page of suggested merges.
+type ContactSuggestionPageOut struct {
+	Suggestions []ContactSuggestionOut `json:"suggestions"`
+	// NextAfter is the cursor of the next page, absent on the last one.
+	NextAfter string `json:"next_after,omitempty"`
+}
+
+type contactSuggestionsIn struct {
+	WS    int64  `path:"ws"`
+	After string `query:"after" doc:"The next_after cursor of the previous page; empty for the first page"`
+}
+
+func (s *server) contactSuggestions(ctx context.Context, in *contactSuggestionsIn) (*body[ContactSuggestionPageOut], error) {
 	u, err := user(ctx)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	sg, err := s.Contacts.Suggestions(ctx, u, in.WS)
+	p, err := s.Contacts.SuggestionsAfter(ctx, u, in.WS, in.After)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[[]ContactSuggestionOut]{toSuggestions(sg)}, nil
+	return &body[ContactSuggestionPageOut]{ContactSuggestionPageOut{Suggestions: toSuggestions(p.Suggestions), NextAfter: p.Next}}, nil
 }
 
 // ContactNoteOut is a note about a person.

@@ -28,6 +28,8 @@ type contactListData struct {
 	Query, Flag string
 	NextURL     string
 	Suggestions []contacts.Suggestion
+	// NextSuggestionsURL is the next page of suggestions, "" on the last.
+	NextSuggestionsURL string
 }
 
 func (u *ui) contactsPage(w http.ResponseWriter, r *http.Request) error {
@@ -55,8 +57,15 @@ func (u *ui) contactsPage(w http.ResponseWriter, r *http.Request) error {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/contacts?" + v.Encode()
 	}
 	if before == 0 && d.Query == "" && d.Flag == "" {
-		if d.Suggestions, err = u.Contacts.Suggestions(r.Context(), user, ws.ID); err != nil {
+		// ?suggestions= pages through the suggested merges (their own
+		// cursor, apart from the contact list's).
+		sp, err := u.Contacts.SuggestionsAfter(r.Context(), user, ws.ID, q.Get("suggestions"))
+		if err != nil {
 			return err
+		}
+		d.Suggestions = sp.Suggestions
+		if sp.Next != "" {
+			d.NextSuggestionsURL = "/w/" + itoa(ws.ID) + "/contacts?" + url.Values{"suggestions": {sp.Next}}.Encode()
 		}
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Contacts"), "inbox"), contactListPage(u.loc(r), d))
