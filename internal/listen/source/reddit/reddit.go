@@ -28,6 +28,7 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // clientVersion goes in the User-Agent. Reddit asks for a version so that
@@ -304,7 +305,7 @@ type link struct {
 
 func (d link) post() source.Post {
 	text := strings.TrimSpace(d.Title)
-	if body := source.PlainText(d.Selftext); body != "" {
+	if body := htmltext.Plain(d.Selftext); body != "" {
 		text += " — " + body
 	} else if !d.IsSelf && d.URL != "" {
 		text += " " + d.URL
