@@ -160,9 +160,11 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		}
 	}
 	if len(r.refresh) > 0 {
-		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)})
+		if err := tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)}); err != nil {
+			return err
+		}
 	}
-	return nil
+	return p.emitGroup(ctx, tx, r.events)
 }
 
 // Register adds the publishing workers to workers.
@@ -482,20 +484,21 @@ func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Ch
 	case !live:
 		checkLive = true
 	}
-	if !checkLive && p.Webhooks == nil {
+	// post.published is queued in the commit that marks the variant
+	// published, with the group's other events (emitGroup).
+	if p.Webhooks != nil {
+		rows.events = []variantEvent{{workspaceID: ch.WorkspaceID, typ: EventPublished, ev: VariantEvent{PostID: v.PostID, VariantID: v.ID,
+			ChannelID: ch.ID, Network: ch.Network, ExternalID: first.ID, URL: first.URL, PublishedAt: &now}}}
+	}
+	if !checkLive {
 		return rows, nil
 	}
 	// In the transaction that marks the variant published (fn may run
 	// twice, alone after a failed group: each run is its own transaction,
 	// and only the committed one counts).
-	ev := VariantEvent{PostID: v.PostID, VariantID: v.ID, ChannelID: ch.ID, Network: ch.Network, ExternalID: first.ID, URL: first.URL, PublishedAt: &now}
 	fn = func(tx store.Tx) error {
-		if checkLive {
-			if _, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)}); err != nil {
-				return err
-			}
-		}
-		return p.emit(ctx, tx, ch, EventPublished, ev)
+		_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
+		return err
 	}
 	return rows, fn
 }
