@@ -23,6 +23,7 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/network/stream"
 	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
@@ -135,12 +136,8 @@ func (s *Source) Run(ctx context.Context, cur string, emit source.Emit) error {
 				return err
 			}
 		}
-		t := time.NewTimer(s.interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if stream.Sleep(ctx, s.interval) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
