@@ -129,6 +129,12 @@ func (p *Publisher) batch() *batches {
 func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) error {
 	now := p.Now().UTC()
 	ids := p.batch().ids
+	// The webhooks first: their read of the endpoints waits for its answer,
+	// which, in a pipelined transaction, is cheaper before the writes are
+	// queued than behind them.
+	if err := p.emitGroup(ctx, tx, r.events); err != nil {
+		return err
+	}
 	if len(r.parts) > 0 {
 		written, err := tx.CreatePublishParts(ctx, store.Rows(r.parts))
 		if err != nil {
@@ -160,11 +166,9 @@ func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) er
 		}
 	}
 	if len(r.refresh) > 0 {
-		if err := tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)}); err != nil {
-			return err
-		}
+		return tx.RefreshPostsStatus(ctx, store.RefreshPostsStatusParams{UpdatedAt: now, Ids: ids(r.refresh)})
 	}
-	return p.emitGroup(ctx, tx, r.events)
+	return nil
 }
 
 // Register adds the publishing workers to workers.
