@@ -316,8 +316,8 @@ func (a *App) build() error {
 	a.Inbox.Webhooks, a.Inbox.Live = a.Webhooks, a.Live
 	// A moderation rule escalates to one of the workspace's endpoints.
 	a.Inbox.RuleWebhooks = a.Webhooks
-	a.Publisher.Webhooks = func(ctx context.Context, tx store.Tx, ws int64, t string, data any) error {
-		return a.Webhooks.Emit(ctx, tx, ws, webhooks.EventType(t), data)
+	a.Publisher.Webhooks = func(ctx context.Context, tx store.Tx, ws int64, t string, data []any) error {
+		return a.Webhooks.EmitEach(ctx, tx, ws, webhooks.EventType(t), data)
 	}
 	if a.Live != nil {
 		a.Inbox.Guard = a.Live

@@ -325,12 +325,8 @@ func (m *Streams) gapFill(ctx context.Context, channelID int64) error {
 			return fetchErr
 		}
 		m.gapWaits.Add(1)
-		t := time.NewTimer(retry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := stream.Sleep(ctx, retry); err != nil {
+			return err
 		}
 	}
 }

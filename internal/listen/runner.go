@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/tribune-social/tribune/internal/listen/source"
+	"github.com/tribune-social/tribune/internal/network/stream"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -243,12 +244,8 @@ func (r *Runner) run(ctx context.Context, id int64, run *sourceRun) {
 		}
 		wait := r.backoff(failures)
 		failures++
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if stream.Sleep(ctx, wait) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }

@@ -48,6 +48,8 @@ type groupRows struct {
 	published, refresh []int64
 	// claims ask whether the group wrote all of a variant's new messages.
 	claims []*claim
+	// events: webhooks of the variants published (emitGroup).
+	events []variantEvent
 }
 
 // claim is answered by the group that writes a variant's messages: written
@@ -92,6 +94,7 @@ func (r *groupRows) add(o groupRows) {
 	r.published = append(r.published, o.published...)
 	r.refresh = append(r.refresh, o.refresh...)
 	r.claims = append(r.claims, o.claims...)
+	r.events = append(r.events, o.events...)
 }
 
 // combiner runs requests in batches: the first runs at once, and whatever

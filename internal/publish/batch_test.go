@@ -315,3 +315,70 @@ func TestClaimsAreAnsweredOnlyForWhatTheCommitWrote(t *testing.T) {
 		}
 	}
 }
+
+// The variants published in one commit have their webhooks queued in it,
+// each once, with one call (one read of the endpoints) per workspace: the
+// lone first commit makes one call, the three that waited behind it (two
+// in workspace 1, one in workspace 2) make two.
+func TestGroupQueuesEveryVariantsWebhookOncePerWorkspace(t *testing.T) {
+	s := &txLog{entered: make(chan struct{}, 100), gate: make(chan struct{})}
+	type call struct {
+		ws       int64
+		variants []int64
+	}
+	var mu sync.Mutex
+	var calls []call
+	p := &Publisher{Now: time.Now, Webhooks: func(_ context.Context, tx store.Tx, ws int64, typ string, data []any) error {
+		c := call{ws: ws}
+		for _, d := range data {
+			c.variants = append(c.variants, d.(VariantEvent).VariantID)
+		}
+		mu.Lock()
+		calls = append(calls, c)
+		mu.Unlock()
+		w := tx.(fakeTx).wrote
+		*w = append(*w, fmt.Sprintf("%s %v", typ, c.variants))
+		return nil
+	}}
+	// No statement runs for rows that carry only events: the batches need
+	// no store.
+	p.batchOnce.Do(func() {})
+	p.b = &batches{ids: distinct}
+	g := &txGroup{store: s, write: p.writeGroup}
+	published := func(ws, variant int64) groupRows {
+		return groupRows{events: []variantEvent{{workspaceID: ws, typ: EventPublished, ev: VariantEvent{VariantID: variant}}}}
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	wg.Add(1)
+	go func() { defer wg.Done(); errs[0] = g.Do(ctx, published(1, 10), nil) }()
+	<-s.entered
+	for i, r := range []groupRows{published(1, 11), published(2, 21), published(1, 12)} {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i+1] = g.Do(ctx, r, nil) }()
+		// In this order: the group's calls follow the workspaces' order.
+		for deadline := time.Now().Add(5 * time.Second); g.pending() < i+1; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d requests queued", g.pending())
+			}
+		}
+	}
+	close(s.gate)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("request %d: %v", i, err)
+		}
+	}
+	if s.txs != 2 {
+		t.Fatalf("%d transactions, want 2 (the lone first, then the three together)", s.txs)
+	}
+	got := fmt.Sprint(calls)
+	if want := "[{1 [10]} {1 [11 12]} {2 [21]}]"; got != want {
+		t.Errorf("webhook calls %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(s.committed), "[post.published [10] post.published [11 12] post.published [21]]"; got != want {
+		t.Errorf("committed %s, want %s", got, want)
+	}
+}

@@ -129,6 +129,12 @@ func (p *Publisher) batch() *batches {
 func (p *Publisher) writeGroup(ctx context.Context, tx store.Tx, r groupRows) error {
 	now := p.Now().UTC()
 	ids := p.batch().ids
+	// The webhooks first: their read of the endpoints waits for its answer,
+	// which, in a pipelined transaction, is cheaper before the writes are
+	// queued than behind them.
+	if err := p.emitGroup(ctx, tx, r.events); err != nil {
+		return err
+	}
 	if len(r.parts) > 0 {
 		written, err := tx.CreatePublishParts(ctx, store.Rows(r.parts))
 		if err != nil {
@@ -482,20 +488,21 @@ func (p *Publisher) finish(ctx context.Context, v store.PostVariant, ch store.Ch
 	case !live:
 		checkLive = true
 	}
-	if !checkLive && p.Webhooks == nil {
+	// post.published is queued in the commit that marks the variant
+	// published, with the group's other events (emitGroup).
+	if p.Webhooks != nil {
+		rows.events = []variantEvent{{workspaceID: ch.WorkspaceID, typ: EventPublished, ev: VariantEvent{PostID: v.PostID, VariantID: v.ID,
+			ChannelID: ch.ID, Network: ch.Network, ExternalID: first.ID, URL: first.URL, PublishedAt: &now}}}
+	}
+	if !checkLive {
 		return rows, nil
 	}
 	// In the transaction that marks the variant published (fn may run
 	// twice, alone after a failed group: each run is its own transaction,
 	// and only the committed one counts).
-	ev := VariantEvent{PostID: v.PostID, VariantID: v.ID, ChannelID: ch.ID, Network: ch.Network, ExternalID: first.ID, URL: first.URL, PublishedAt: &now}
 	fn = func(tx store.Tx) error {
-		if checkLive {
-			if _, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)}); err != nil {
-				return err
-			}
-		}
-		return p.emit(ctx, tx, ch, EventPublished, ev)
+		_, err := tx.InsertJob(ctx, CheckLiveArgs{VariantID: v.ID}, &river.InsertOpts{ScheduledAt: now.Add(2 * time.Second)})
+		return err
 	}
 	return rows, fn
 }

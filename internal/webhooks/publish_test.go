@@ -13,8 +13,9 @@ import (
 	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
-// Publishing as the app wires it: a post on two Sandbox channels sends one
-// signed post.published per variant with its network address; a variant
+// Publishing as the app wires it: a post on three Sandbox channels sends one
+// signed post.published per variant published with its network address
+// (the two may share a commit, whose events are queued together); a variant
 // the network refuses sends one post.failed with the network's reason; an
 // endpoint subscribed to neither gets nothing.
 func TestPublishEmitsPublishedAndFailed(t *testing.T) {
@@ -26,6 +27,10 @@ func TestPublishEmitsPublishedAndFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "beta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "gamma")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,17 +46,18 @@ func TestPublishEmitsPublishedAndFailed(t *testing.T) {
 		}
 
 		view, err := env.App.Posts.Save(ctx, owner, ws.ID, 0, posts.Input{Variants: []posts.VariantInput{{ChannelID: a.ID, Text: "Lancement ce soir"},
-			{ChannelID: b.ID, Text: "Lancement ce soir " + sandbox.RejectTag}}}, posts.PublishNow)
+			{ChannelID: c.ID, Text: "Lancement ce soir !"}, {ChannelID: b.ID, Text: "Lancement ce soir " + sandbox.RejectTag}}}, posts.PublishNow)
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "two events", func() bool { return len(rcv.got()) >= 2 })
+		waitFor(t, "three events", func() bool { return len(rcv.got()) >= 3 })
 		time.Sleep(500 * time.Millisecond) // nothing more comes
 		hits := rcv.got()
-		if len(hits) != 2 {
-			t.Fatalf("receiver got %d events, want 2", len(hits))
+		if len(hits) != 3 {
+			t.Fatalf("receiver got %d events, want 3", len(hits))
 		}
 		byType := map[webhooks.EventType]publish.VariantEvent{}
+		published := map[int64]publish.VariantEvent{} // by channel
 		for _, h := range hits {
 			if !h.verified {
 				t.Errorf("%s not signed", h.event.Type)
@@ -61,6 +67,9 @@ func TestPublishEmitsPublishedAndFailed(t *testing.T) {
 				t.Fatal(err)
 			}
 			byType[h.event.Type] = ev
+			if h.event.Type == webhooks.PostPublished {
+				published[ev.ChannelID] = ev
+			}
 		}
 		variant := func(chID int64) int64 {
 			for _, v := range view.Variants {
@@ -70,10 +79,12 @@ func TestPublishEmitsPublishedAndFailed(t *testing.T) {
 			}
 			return 0
 		}
-		pub, ok := byType[webhooks.PostPublished]
-		if !ok || pub.PostID != view.Post.ID || pub.VariantID != variant(a.ID) || pub.ChannelID != a.ID || pub.Network != "sandbox" ||
-			pub.ExternalID == "" || pub.URL == "" || pub.PublishedAt == nil {
-			t.Errorf("post.published %+v", pub)
+		for _, ch := range []int64{a.ID, c.ID} {
+			pub, ok := published[ch]
+			if !ok || pub.PostID != view.Post.ID || pub.VariantID != variant(ch) || pub.Network != "sandbox" ||
+				pub.ExternalID == "" || pub.URL == "" || pub.PublishedAt == nil {
+				t.Errorf("post.published of channel %d: %+v (found: %v)", ch, pub, ok)
+			}
 		}
 		failed, ok := byType[webhooks.PostFailed]
 		if !ok || failed.VariantID != variant(b.ID) || failed.ChannelID != b.ID || failed.Error == "" || failed.ExternalID != "" {

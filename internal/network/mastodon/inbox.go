@@ -13,6 +13,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // The inbox (docs.joinmastodon.org/methods/notifications, conversations,
@@ -566,7 +567,7 @@ func (f *fetch) root(ctx context.Context, st mStatus) (*mStatus, error) {
 
 // item is what every kind shares.
 func (f *fetch) item(st mStatus, kind network.ItemKind) network.Item {
-	text := plain(st.Content)
+	text := htmltext.Plain(st.Content)
 	if st.SpoilerText != "" {
 		text = st.SpoilerText + "\n\n" + text
 	}

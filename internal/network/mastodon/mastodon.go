@@ -21,12 +21,12 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // Scopes Tribune asks for.
@@ -388,19 +388,6 @@ func (c *Connector) Publish(ctx context.Context, acct network.Account, req netwo
 	return network.Ref{ID: st.ID, URL: st.URL}, nil
 }
 
-var (
-	tags   = regexp.MustCompile(`<[^>]*>`)
-	breaks = regexp.MustCompile(`(?i)<br\s*/?>|</p>\s*<p[^>]*>`)
-	spaces = regexp.MustCompile(`\s+`)
-)
-
-// plain turns a status's HTML content back into comparable text.
-func plain(s string) string {
-	s = breaks.ReplaceAllString(s, " ")
-	s = html.UnescapeString(tags.ReplaceAllString(s, ""))
-	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
-}
-
 // Recover reads the account's recent statuses for the attempt's text. The
 // status is found when a status created since the attempt began has the same
 // text (and answers the same post); it is proven absent when the listing
@@ -411,7 +398,10 @@ func (c *Connector) Recover(ctx context.Context, acct network.Account, req netwo
 	if _, err := c.call(ctx, http.MethodGet, u, acct.Token.AccessToken, nil, "", nil, &list); err != nil {
 		return network.Ref{}, err
 	}
-	want := plain(html.EscapeString(Text(req)))
+	// Both sides of the comparison go through the same conversion: the
+	// attempt's text escaped as the server would, the status's HTML as it
+	// came back.
+	want := htmltext.Plain(html.EscapeString(Text(req)))
 	since := req.CreatedAt.Add(-time.Minute)
 	reachedBefore := false
 	for _, st := range list {
@@ -427,7 +417,7 @@ func (c *Connector) Recover(ctx context.Context, acct network.Account, req netwo
 		if req.ReplyTo == nil && st.InReplyToID != nil {
 			continue
 		}
-		if plain(st.Content) == want {
+		if htmltext.Plain(st.Content) == want {
 			return network.Ref{ID: st.ID, URL: st.URL}, nil
 		}
 	}

@@ -151,7 +151,7 @@ func (sv Supervisor) withDefaults() Supervisor {
 		sv.StableAfter = time.Minute
 	}
 	if sv.Sleep == nil {
-		sv.Sleep = sleep
+		sv.Sleep = Sleep
 	}
 	if sv.Jitter == nil {
 		sv.Jitter = jitter
@@ -162,7 +162,11 @@ func (sv Supervisor) withDefaults() Supervisor {
 	return sv
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d and returns nil, or returns ctx.Err() as soon as ctx ends.
+// Every loop that pauses between attempts (this supervisor's backoff, the
+// listening pollers) waits with it, so that stopping never waits out a
+// pause.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

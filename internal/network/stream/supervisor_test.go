@@ -258,3 +258,25 @@ func TestSupervisorStopsCleanlyWhileWaiting(t *testing.T) {
 		t.Fatal("Run did not stop when its context ended")
 	}
 }
+
+// Sleep ends with its context: a poller stopped in the middle of an hour's
+// pause returns at once with the context's error, and a pause that runs out
+// returns nil.
+func TestSleep(t *testing.T) {
+	t.Parallel()
+	if err := stream.Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("a pause that ran out: %v, want nil", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- stream.Sleep(ctx, time.Hour) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a pause whose context ended: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Sleep did not return when its context ended")
+	}
+}

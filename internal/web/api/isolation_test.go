@@ -14,8 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/listen"
-	"github.com/tribune-social/tribune/internal/listen/alerts"
+	"github.com/tribune-social/tribune/internal/listen/listentest"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -102,21 +101,12 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Listening in A: a topic, its query and a Sandbox source.
-	ltopic, err := env.App.Listen.CreateTopic(ctx, owner, wsA.ID, listen.TopicInput{Name: "Secret plan", Kind: listen.KindBrand})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lquery, err := env.App.Listen.CreateQuery(ctx, owner, wsA.ID, listen.QueryInput{TopicID: ltopic.ID, Query: "secret AND plan"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lsource, err := env.App.Listen.CreateSource(ctx, owner, wsA.ID, listen.SourceInput{Kind: "sandbox", Name: "Secret plan stream"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A listening alert rule of A that has fired.
-	alertRule, alert := listenAlertOf(t, env, owner, wsA.ID)
+	// Listening in A: topics, a query, a Sandbox source, a mention, an
+	// alert rule that has fired.
+	lfx := listentest.Build(t, env, owner, wsA.ID, listentest.Names{Topic: "Secret plan", Query: "secret AND plan", Source: "Secret plan stream",
+		MentionTopic: "Secret plan buzz", Mention: "secret plan mention", Author: "secretplanauthor", Term: "secretplanterm",
+		AlertTopic: "Marque", AlertRule: "Pic secret plan"})
+	ltopic, lquery, lsource, alertRule, alert := lfx.Topic, lfx.Query, lfx.Source, lfx.Rule, lfx.Alert
 	ids := map[string]string{"ws": fmt.Sprint(wsA.ID), "user": fmt.Sprint(owner.ID), "token": "not-a-token"}
 	idFor := func(path string) string {
 		switch {
@@ -340,12 +330,7 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	if h, err := env.App.Webhooks.Get(ctx, owner, wsA.ID, hook.ID); err != nil || !h.Enabled || h.URL != "https://hooks.example.com/a" {
 		t.Errorf("workspace A's webhook changed: %+v %v", h, err)
 	}
-	if r, err := env.App.Alerts.Rule(ctx, owner, wsA.ID, alertRule.ID); err != nil || r.Name != alertRule.Name || !r.Enabled {
-		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
-	}
-	if a, err := env.App.Alerts.Get(ctx, owner, wsA.ID, alert.ID); err != nil || a.State != alerts.StateOpen {
-		t.Errorf("workspace A's alert changed: %+v %v", a, err)
-	}
+	lfx.Unchanged(t, env, owner)
 	if chs, _ := env.App.Channels.List(ctx, owner, wsA.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))
 	}
@@ -372,20 +357,6 @@ func TestEveryRouteRefusesOtherWorkspaces(t *testing.T) {
 	}
 	if c, err := env.App.Inbox.Replies(ctx, owner, item.ConversationID); err != nil || len(c) != 1 {
 		t.Errorf("workspace A's conversation has %d replies (%v), want its own one", len(c), err)
-	}
-	// A has two topics: the listening one and the alert fixture's "Marque".
-	ts, _ := env.App.Listen.Topics(ctx, owner, wsA.ID)
-	plan := -1
-	for i, tp := range ts {
-		if tp.Name == "Secret plan" {
-			plan = i
-		}
-	}
-	if len(ts) != 2 || plan < 0 || len(ts[plan].Queries) != 1 || ts[plan].Queries[0].Query != "secret AND plan" {
-		t.Errorf("workspace A's listening topics changed: %+v", ts)
-	}
-	if src, err := env.App.Listen.Source(ctx, owner, wsA.ID, lsource.ID); err != nil || !src.Enabled || src.Name != "Secret plan stream" {
-		t.Errorf("workspace A's source changed: %+v %v", src, err)
 	}
 	if w, _ := env.Store.GetWorkspace(ctx, wsA.ID); w.Name == "pwned" {
 		t.Error("workspace A was renamed by an outsider")

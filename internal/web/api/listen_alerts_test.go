@@ -8,35 +8,12 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/listen/alerts"
-	"github.com/tribune-social/tribune/internal/listen/signals/rolluptest"
+	"github.com/tribune-social/tribune/internal/listen/listentest"
 	"github.com/tribune-social/tribune/internal/store"
 )
-
-// listenAlertOf makes a volume rule in the workspace and fires it once.
-func listenAlertOf(t *testing.T, env *apptest.Env, owner store.User, wsID int64) (alerts.Rule, alerts.Alert) {
-	t.Helper()
-	ctx := context.Background()
-	db := rolluptest.Open(t, env.Store)
-	topic := db.Topic(wsID, "Marque")
-	r, err := env.App.Alerts.Create(ctx, owner, wsID, alerts.Input{Name: "Pic secret plan", Kind: alerts.KindVolume, MinCount: 5, Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Volume(wsID, topic, time.Now(), 10, 0)
-	if err := env.App.Alerts.EvaluateWorkspace(ctx, wsID); err != nil {
-		t.Fatal(err)
-	}
-	list, err := env.App.Alerts.Alerts(ctx, owner, wsID)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("alerts: %+v %v", list, err)
-	}
-	return r, list[0]
-}
 
 func TestListenAlertsAPI(t *testing.T) {
 	t.Parallel()
@@ -89,7 +66,7 @@ func TestListenAlertsAPI(t *testing.T) {
 	call("GET", "/listen/signals?window=2h", "", 422)
 	call("DELETE", fmt.Sprintf("/listen/alert-rules/%d", r.ID), "", 204)
 
-	_, a := listenAlertOf(t, env, owner, ws.ID)
+	_, a := listentest.FiredAlert(t, env, owner, ws.ID, "Marque", "Pic secret plan")
 	// An analyst reads alerts but may not acknowledge them.
 	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
 	atok := env.Token(t, analyst)

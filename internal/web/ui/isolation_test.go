@@ -18,9 +18,7 @@ import (
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/crisis"
 	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/listen"
-	"github.com/tribune-social/tribune/internal/listen/alerts"
-	"github.com/tribune-social/tribune/internal/listen/analysis/analysistest"
+	"github.com/tribune-social/tribune/internal/listen/listentest"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/posts"
@@ -66,11 +64,9 @@ type tenantA struct {
 	view    int64 // a saved inbox view of A, shared with A
 	// A's crisis cell: a scenario, an approved statement, a closed incident.
 	scenario, statement, incident int64
-	// listening: a topic, its query and a source of A
-	ltopic, lquery, lsource int64
-	arule                   int64 // a listening alert rule of A
-	alert                   int64 // the alert it raised
-	secrets                 []string
+	// A's listening: topics, a query, a source, a mention, a fired alert.
+	listen  listentest.Fixture
+	secrets []string
 }
 
 func walkUI(t *testing.T, env *apptest.Env) {
@@ -283,30 +279,11 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 	if a.ws, err = env.Store.GetWorkspace(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
-	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "acme hidden topic", "acmehiddenquery", "acme hidden source", "secret alert rule", "secret topic", "secret mention", "acmehiddenauthor", "acmehiddenterm", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
-	lt, err := env.App.Listen.CreateTopic(ctx, owner, ws.ID, listen.TopicInput{Name: "acme hidden topic", Kind: listen.KindBrand})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lq, err := env.App.Listen.CreateQuery(ctx, owner, ws.ID, listen.QueryInput{TopicID: lt.ID, Query: "acmehiddenquery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := env.App.Listen.CreateSource(ctx, owner, ws.ID, listen.SourceInput{Kind: "sandbox", Name: "acme hidden source"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ltopic, a.lquery, a.lsource = lt.ID, lq.ID, ls.ID
-	// A listening topic of A with a mention of today (dashboard, list, CSV).
-	topic, err := analysistest.Topic(ctx, env.Store, ws.ID, "secret topic", "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := analysistest.Add(ctx, env.Store, ws.ID, analysistest.Mention{Topics: []int64{topic}, Author: "acmehiddenauthor", Followers: 5,
-		At: time.Now().Add(-time.Hour), Text: "secret mention", Terms: []string{"acmehiddenterm"}}); err != nil {
-		t.Fatal(err)
-	}
-	a.arule, a.alert = seedAlert(t, env, owner, ws.ID)
+	a.secrets = []string{"acme secret scenario", "acme secret check", "acme secret statement", "acme secret words", "acme secret incident", "secret view", "acmehiddentag", "acme-hidden-hook", hookSecret, "secret plan", "secret remark", "secret inbox comment", "acmehiddenfan", "secret rule", "secret reply", a.ws.Name, a.ch.Name, "acme-hidden.png", "acme hidden alt", a.member.Email, icalToken, a.ws.IcalTokenHash, a.token}
+	a.listen = listentest.Build(t, env, owner, ws.ID, listentest.Names{Topic: "acme hidden topic", Query: "acmehiddenquery", Source: "acme hidden source",
+		MentionTopic: "secret topic", Mention: "secret mention", Author: "acmehiddenauthor", Term: "acmehiddenterm",
+		AlertTopic: "secret alert topic", AlertRule: "secret alert rule"})
+	a.secrets = append(a.secrets, a.listen.Secrets()...)
 	return a
 }
 
@@ -314,12 +291,7 @@ func seedA(t *testing.T, env *apptest.Env, owner store.User, ws store.Workspace)
 func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	t.Helper()
 	ctx := context.Background()
-	if r, err := env.App.Alerts.Rule(ctx, owner, a.ws.ID, a.arule); err != nil || r.Name != "secret alert rule" || !r.Enabled {
-		t.Errorf("workspace A's alert rule changed: %+v %v", r, err)
-	}
-	if al, err := env.App.Alerts.Get(ctx, owner, a.ws.ID, a.alert); err != nil || al.State != alerts.StateOpen {
-		t.Errorf("workspace A's alert changed: %+v %v", al, err)
-	}
+	a.listen.Unchanged(t, env, owner)
 	got, _, _, err := env.App.Posts.Get(ctx, owner, a.post.Post.ID)
 	if err != nil {
 		t.Fatalf("workspace A's post: %v", err)
@@ -355,20 +327,6 @@ func (a tenantA) unchanged(t *testing.T, env *apptest.Env, owner store.User) {
 	}
 	if ws.Name != a.ws.Name || !ws.RequireApproval || ws.Timezone != a.ws.Timezone || ws.PausedAt != nil || ws.DuplicateWindowHours != a.ws.DuplicateWindowHours {
 		t.Errorf("workspace A's settings changed: %+v", ws)
-	}
-	// Three topics: the listening one, the dashboard's and the alert's.
-	ts, _ := env.App.Listen.Topics(ctx, owner, a.ws.ID)
-	hidden := -1
-	for i, tp := range ts {
-		if tp.Name == "acme hidden topic" {
-			hidden = i
-		}
-	}
-	if len(ts) != 3 || hidden < 0 || len(ts[hidden].Queries) != 1 || ts[hidden].Queries[0].Query != "acmehiddenquery" {
-		t.Errorf("workspace A's listening topics changed: %+v", ts)
-	}
-	if src, err := env.App.Listen.Source(ctx, owner, a.ws.ID, a.lsource); err != nil || !src.Enabled || src.Name != "acme hidden source" {
-		t.Errorf("workspace A's source changed: %+v %v", src, err)
 	}
 	if chs, _ := env.App.Channels.List(ctx, owner, a.ws.ID); len(chs) != 1 {
 		t.Errorf("workspace A has %d channels, want 1", len(chs))
@@ -504,15 +462,15 @@ func (w *walker) fill(t *testing.T, path, ws string) string {
 		case strings.HasPrefix(path, "/w/{ws}/crisis/statements/"):
 			id = w.a.statement
 		case strings.HasPrefix(path, "/w/{ws}/listen/topics/"):
-			id = w.a.ltopic
+			id = w.a.listen.Topic.ID
 		case strings.HasPrefix(path, "/w/{ws}/listen/queries/"):
-			id = w.a.lquery
+			id = w.a.listen.Query.ID
 		case strings.HasPrefix(path, "/w/{ws}/listen/sources/"):
-			id = w.a.lsource
+			id = w.a.listen.Source.ID
 		case strings.HasPrefix(path, "/w/{ws}/listen/alert-rules/"):
-			id = w.a.arule
+			id = w.a.listen.Rule.ID
 		case strings.HasPrefix(path, "/w/{ws}/listen/alerts/"):
-			id = w.a.alert
+			id = w.a.listen.Alert.ID
 		default:
 			t.Fatalf("%s: which of A's resources is its {id}? add it to the walk", path)
 		}
@@ -559,8 +517,8 @@ func (w *walker) body(pattern string) (string, string) {
 		"instance_url": {"https://example.test"}, "handle": {"x.test"}, "app_password": {"x"},
 		"post": {fmt.Sprint(a.post.Post.ID)}, "direction": {"up"},
 		"item": {fmt.Sprint(a.item.ID)}, "status": {"done"}, "assignee": {"none"}, "priority": {"3"}, "add_tag": {"pwned"}, "sentiment": {"negative"},
-		"shared": {"on"}, "query": {"tag=pwned"}, "topic_id": {fmt.Sprint(a.ltopic)}, "kind": {"brand", "volume"},
-		"rule":  {fmt.Sprint(a.arule)},
+		"shared": {"on"}, "query": {"tag=pwned"}, "topic_id": {fmt.Sprint(a.listen.Topic.ID)}, "kind": {"brand", "volume"},
+		"rule":  {fmt.Sprint(a.listen.Rule.ID)},
 		"other": {fmt.Sprint(a.contact.ID)}, "account": {fmt.Sprint(a.item.AuthorID)}, "confirm": {"yes"}, "flags": {"1"}, "vip": {"on"},
 	}
 	return "application/x-www-form-urlencoded", f.Encode()

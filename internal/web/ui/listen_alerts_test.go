@@ -13,29 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/listen/alerts"
 	"github.com/tribune-social/tribune/internal/listen/signals/rolluptest"
-	"github.com/tribune-social/tribune/internal/store"
 )
-
-// seedAlert makes a listening alert rule in the workspace and fires it.
-func seedAlert(t *testing.T, env *apptest.Env, owner store.User, wsID int64) (int64, int64) {
-	t.Helper()
-	ctx := context.Background()
-	db := rolluptest.Open(t, env.Store)
-	topic := db.Topic(wsID, "secret alert topic")
-	r, err := env.App.Alerts.Create(ctx, owner, wsID, alerts.Input{Name: "secret alert rule", Kind: alerts.KindVolume, MinCount: 5, Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Volume(wsID, topic, time.Now(), 10, 0)
-	if err := env.App.Alerts.EvaluateWorkspace(ctx, wsID); err != nil {
-		t.Fatal(err)
-	}
-	list, err := env.App.Alerts.Alerts(ctx, owner, wsID)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("alerts: %+v %v", list, err)
-	}
-	return r.ID, list[0].ID
-}
 
 func TestAlertsPageInFrench(t *testing.T) {
 	t.Parallel()

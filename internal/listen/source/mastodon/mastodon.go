@@ -27,6 +27,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/httpx"
 	conn "github.com/tribune-social/tribune/internal/network/mastodon"
 	"github.com/tribune-social/tribune/internal/network/stream"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // DefaultIdle is how long a stream may stay silent before it is taken for
@@ -525,7 +526,7 @@ func (s *Source) post(raw []byte) (p source.Post, id string, ok bool) {
 	if st.Account.Followers != nil {
 		followers = *st.Account.Followers
 	}
-	text := source.PlainText(st.Content)
+	text := htmltext.Plain(st.Content)
 	if cw := strings.TrimSpace(st.Spoiler); cw != "" {
 		text = cw + " — " + text
 	}

@@ -28,6 +28,8 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/network/stream"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // clientVersion goes in the User-Agent. Reddit asks for a version so that
@@ -213,20 +215,9 @@ func (s *Source) Run(ctx context.Context, cur string, emit source.Emit) error {
 				return err
 			}
 		}
-		if sleep(ctx, s.interval) != nil {
+		if stream.Sleep(ctx, s.interval) != nil {
 			return nil
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
@@ -304,7 +295,7 @@ type link struct {
 
 func (d link) post() source.Post {
 	text := strings.TrimSpace(d.Title)
-	if body := source.PlainText(d.Selftext); body != "" {
+	if body := htmltext.Plain(d.Selftext); body != "" {
 		text += " — " + body
 	} else if !d.IsSelf && d.URL != "" {
 		text += " " + d.URL
@@ -330,7 +321,7 @@ func (s *Source) get(ctx context.Context, path string, out any) error {
 		wait := s.waitUntil.Sub(s.now())
 		s.mu.Unlock()
 		if wait > 0 {
-			if err := sleep(ctx, wait); err != nil {
+			if err := stream.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		}

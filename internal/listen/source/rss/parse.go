@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/tribune-social/tribune/internal/listen/source"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // feed is what Tribune reads of a feed, whatever its format.
@@ -152,7 +153,7 @@ func parse(body []byte, contentType string) (*feed, error) {
 		if err := dec.DecodeElement(&d, &root); err != nil {
 			return nil, malformed(err)
 		}
-		f := &feed{Title: source.PlainText(d.Title), Lang: d.Lang}
+		f := &feed{Title: htmltext.Plain(d.Title), Lang: d.Lang}
 		if len(d.Authors) > 0 {
 			f.Author = strings.TrimSpace(d.Authors[0].Name)
 		}

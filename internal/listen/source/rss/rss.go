@@ -23,6 +23,8 @@ import (
 	"github.com/tribune-social/tribune/internal/listen/source"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/network/stream"
+	"github.com/tribune-social/tribune/internal/text/htmltext"
 )
 
 // MaxFeed bounds the body of a feed: the largest news feeds weigh a few
@@ -134,12 +136,8 @@ func (s *Source) Run(ctx context.Context, cur string, emit source.Emit) error {
 				return err
 			}
 		}
-		t := time.NewTimer(s.interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if stream.Sleep(ctx, s.interval) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -235,8 +233,8 @@ func itemID(it item) string {
 }
 
 func toPost(f *feed, it item, id string, now time.Time) source.Post {
-	text := source.PlainText(it.Title)
-	if body := source.PlainText(it.Summary); body != "" && body != text {
+	text := htmltext.Plain(it.Title)
+	if body := htmltext.Plain(it.Summary); body != "" && body != text {
 		if text != "" {
 			text += " — "
 		}

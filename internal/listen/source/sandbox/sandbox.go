@@ -17,6 +17,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/listen/source"
 	netsandbox "github.com/tribune-social/tribune/internal/network/sandbox"
+	netstream "github.com/tribune-social/tribune/internal/network/stream"
 )
 
 // Name is the kind's name.
@@ -79,12 +80,8 @@ func (s *stream) Run(ctx context.Context, cursor string, emit source.Emit) error
 		if len(page.Posts) == netsandbox.PublicPage {
 			continue // more waiting: no pause
 		}
-		t := time.NewTimer(PollEvery)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if netstream.Sleep(ctx, PollEvery) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
