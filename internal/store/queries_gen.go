@@ -2545,17 +2545,6 @@ type SeedListenTopicParams struct {
 	CreatedAt   time.Time
 }
 
-// SeedMentionAuthorRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type SeedMentionAuthorRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Day         time.Time
-	Network     string
-	Author      string
-	Mentions    int64
-	Followers   int64
-}
-
 // SeedMentionParams mirrors the row or argument shape sqlc generates for both dialects.
 type SeedMentionParams struct {
 	WorkspaceID     int64
@@ -2570,27 +2559,6 @@ type SeedMentionParams struct {
 	Sentiment       string
 	SentimentScore  float64
 	PostedAt        time.Time
-}
-
-// SeedMentionRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type SeedMentionRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Mentions    int64
-	Positive    int64
-	Neutral     int64
-	Negative    int64
-	Reach       int64
-}
-
-// SeedMentionTermRollupParams mirrors the row or argument shape sqlc generates for both dialects.
-type SeedMentionTermRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Term        string
-	Mentions    int64
 }
 
 // SeedMentionTopicParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -3549,9 +3517,6 @@ type Queries interface {
 	SaveInboxPollCursor(ctx context.Context, arg SaveInboxPollCursorParams) error
 	SeedListenTopic(ctx context.Context, arg SeedListenTopicParams) (int64, error)
 	SeedMention(ctx context.Context, arg SeedMentionParams) (int64, error)
-	SeedMentionAuthorRollup(ctx context.Context, arg SeedMentionAuthorRollupParams) error
-	SeedMentionRollup(ctx context.Context, arg SeedMentionRollupParams) error
-	SeedMentionTermRollup(ctx context.Context, arg SeedMentionTermRollupParams) error
 	SeedMentionTopic(ctx context.Context, arg SeedMentionTopicParams) error
 	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
 	SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error

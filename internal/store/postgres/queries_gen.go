@@ -2182,18 +2182,6 @@ func (a queries) SeedMention(ctx context.Context, arg store.SeedMentionParams) (
 	return r, mapErr(err)
 }
 
-func (a queries) SeedMentionAuthorRollup(ctx context.Context, arg store.SeedMentionAuthorRollupParams) error {
-	return mapErr(a.w.SeedMentionAuthorRollup(ctx, pgdb.SeedMentionAuthorRollupParams(arg)))
-}
-
-func (a queries) SeedMentionRollup(ctx context.Context, arg store.SeedMentionRollupParams) error {
-	return mapErr(a.w.SeedMentionRollup(ctx, pgdb.SeedMentionRollupParams(arg)))
-}
-
-func (a queries) SeedMentionTermRollup(ctx context.Context, arg store.SeedMentionTermRollupParams) error {
-	return mapErr(a.w.SeedMentionTermRollup(ctx, pgdb.SeedMentionTermRollupParams(arg)))
-}
-
 func (a queries) SeedMentionTopic(ctx context.Context, arg store.SeedMentionTopicParams) error {
 	return mapErr(a.w.SeedMentionTopic(ctx, pgdb.SeedMentionTopicParams(arg)))
 }

@@ -113,8 +113,8 @@ ORDER BY m.posted_at DESC, m.id DESC
 LIMIT sqlc.arg(max_rows)::bigint;
 
 -- The Seed operations write listening rows directly, for tests and
--- benchmarks of the read side; the pipeline (internal/listen) keeps the
--- rollups itself as mentions arrive.
+-- benchmarks of the read side; the rollups are written by listen.Rollups,
+-- the pipeline's own code, in tests too (analysistest).
 
 -- name: SeedListenTopic :one
 INSERT INTO listen_topics (workspace_id, name, kind, color, created_at)
@@ -132,22 +132,3 @@ RETURNING id;
 -- name: SeedMentionTopic :exec
 INSERT INTO mention_topics (mention_id, topic_id, workspace_id, posted_at)
 VALUES (sqlc.arg(mention_id), sqlc.arg(topic_id), sqlc.arg(workspace_id), sqlc.arg(posted_at));
-
--- name: SeedMentionRollup :exec
-INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(mentions)::bigint, sqlc.arg(positive)::bigint, sqlc.arg(neutral)::bigint,
-        sqlc.arg(negative)::bigint, sqlc.arg(reach))
-ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
-    positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
-    negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach;
-
--- name: SeedMentionTermRollup :exec
-INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(hour), sqlc.arg(term), sqlc.arg(mentions)::bigint)
-ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions;
-
--- name: SeedMentionAuthorRollup :exec
-INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
-VALUES (sqlc.arg(workspace_id), sqlc.arg(topic_id), sqlc.arg(day), sqlc.arg(network), sqlc.arg(author), sqlc.arg(mentions)::bigint, sqlc.arg(followers))
-ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
-    followers = greatest(mention_author_rollups.followers, excluded.followers);

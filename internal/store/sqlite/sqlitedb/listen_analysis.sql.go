@@ -503,8 +503,8 @@ type SeedListenTopicParams struct {
 }
 
 // The Seed operations write listening rows directly, for tests and
-// benchmarks of the read side; the pipeline (internal/listen) keeps the
-// rollups itself as mentions arrive.
+// benchmarks of the read side; the rollups are written by listen.Rollups,
+// the pipeline's own code, in tests too (analysistest).
 func (q *Queries) SeedListenTopic(ctx context.Context, arg SeedListenTopicParams) (int64, error) {
 	row := q.db.QueryRowContext(ctx, seedListenTopic,
 		arg.WorkspaceID,
@@ -559,95 +559,6 @@ func (q *Queries) SeedMention(ctx context.Context, arg SeedMentionParams) (int64
 	var id int64
 	err := row.Scan(&id)
 	return id, err
-}
-
-const seedMentionAuthorRollup = `-- name: SeedMentionAuthorRollup :exec
-INSERT INTO mention_author_rollups (workspace_id, topic_id, day, network, author, mentions, followers)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT (topic_id, day, network, author) DO UPDATE SET mentions = mention_author_rollups.mentions + excluded.mentions,
-    followers = max(mention_author_rollups.followers, excluded.followers)
-`
-
-type SeedMentionAuthorRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Day         time.Time
-	Network     string
-	Author      string
-	Mentions    int64
-	Followers   int64
-}
-
-func (q *Queries) SeedMentionAuthorRollup(ctx context.Context, arg SeedMentionAuthorRollupParams) error {
-	_, err := q.db.ExecContext(ctx, seedMentionAuthorRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Day,
-		arg.Network,
-		arg.Author,
-		arg.Mentions,
-		arg.Followers,
-	)
-	return err
-}
-
-const seedMentionRollup = `-- name: SeedMentionRollup :exec
-INSERT INTO mention_rollups (workspace_id, topic_id, hour, mentions, positive, neutral, negative, reach)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7, ?8)
-ON CONFLICT (topic_id, hour) DO UPDATE SET mentions = mention_rollups.mentions + excluded.mentions,
-    positive = mention_rollups.positive + excluded.positive, neutral = mention_rollups.neutral + excluded.neutral,
-    negative = mention_rollups.negative + excluded.negative, reach = mention_rollups.reach + excluded.reach
-`
-
-type SeedMentionRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Mentions    int64
-	Positive    int64
-	Neutral     int64
-	Negative    int64
-	Reach       int64
-}
-
-func (q *Queries) SeedMentionRollup(ctx context.Context, arg SeedMentionRollupParams) error {
-	_, err := q.db.ExecContext(ctx, seedMentionRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Hour,
-		arg.Mentions,
-		arg.Positive,
-		arg.Neutral,
-		arg.Negative,
-		arg.Reach,
-	)
-	return err
-}
-
-const seedMentionTermRollup = `-- name: SeedMentionTermRollup :exec
-INSERT INTO mention_term_rollups (workspace_id, topic_id, hour, term, mentions)
-VALUES (?1, ?2, ?3, ?4, ?5)
-ON CONFLICT (topic_id, hour, term) DO UPDATE SET mentions = mention_term_rollups.mentions + excluded.mentions
-`
-
-type SeedMentionTermRollupParams struct {
-	WorkspaceID int64
-	TopicID     int64
-	Hour        time.Time
-	Term        string
-	Mentions    int64
-}
-
-func (q *Queries) SeedMentionTermRollup(ctx context.Context, arg SeedMentionTermRollupParams) error {
-	_, err := q.db.ExecContext(ctx, seedMentionTermRollup,
-		arg.WorkspaceID,
-		arg.TopicID,
-		arg.Hour,
-		arg.Term,
-		arg.Mentions,
-	)
-	return err
 }
 
 const seedMentionTopic = `-- name: SeedMentionTopic :exec
