@@ -128,8 +128,9 @@ func TestEveryAuthorGetsOneContactAndMergeSplitKeepItems(t *testing.T) {
 		}
 
 		// Alice's two accounts are suggested, by name (case and spaces ignored).
-		sg, err := f.s.Suggestions(f.ctx, f.cm, f.ws.ID)
+		page, err := f.s.SuggestionsAfter(f.ctx, f.cm, f.ws.ID, "")
 		must(t, err)
+		sg := page.Suggestions
 		am, as := f.contactOf(t, aliceMasto.Handle), f.contactOf(t, aliceSky.Handle)
 		if len(sg) != 1 || sg[0].Reason != ReasonSameName || !samePair(sg[0], am.ID, as.ID) {
 			t.Fatalf("suggestions = %+v, want alice's two contacts by name", sg)
@@ -206,8 +207,9 @@ func TestSuggestionsByHandleLocalPart(t *testing.T) {
 	f.say(t, f.sky, "s1", network.Author{ExternalID: "did:plc:c", Handle: "carol.bsky.social", DisplayName: "Carol"}, "hi")
 	// Same network: never suggested, even with the same name.
 	f.say(t, f.masto, "m2", network.Author{ExternalID: "2", Handle: "@carol@other.test", DisplayName: "Carol"}, "hi")
-	sg, err := f.s.Suggestions(f.ctx, f.cm, f.ws.ID)
+	page, err := f.s.SuggestionsAfter(f.ctx, f.cm, f.ws.ID, "")
 	must(t, err)
+	sg := page.Suggestions
 	var got []string
 	for _, s := range sg {
 		got = append(got, s.Reason)
@@ -373,8 +375,9 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 		// Suggestions stay inside a workspace: the namesake elsewhere is not one.
-		sg, err := f.s.Suggestions(f.ctx, f.owner, f.ws.ID)
+		page, err := f.s.SuggestionsAfter(f.ctx, f.owner, f.ws.ID, "")
 		must(t, err)
+		sg := page.Suggestions
 		if len(sg) != 0 {
 			t.Fatalf("suggestions across tenants: %+v", sg)
 		}

@@ -68,13 +68,6 @@ type SuggestionPage struct {
 	Next        string
 }
 
-// Suggestions lists the first page of the workspace's contacts that may be
-// one person (SuggestionsAfter pages on).
-func (s *Service) Suggestions(ctx context.Context, user store.User, workspaceID int64) ([]Suggestion, error) {
-	p, err := s.SuggestionsAfter(ctx, user, workspaceID, "")
-	return p.Suggestions, err
-}
-
 // SuggestionsAfter lists one page of the workspace's contacts that may be
 // one person, after the cursor of the previous page ("" for the first).
 // The rule is deliberately simple and explainable: two accounts on

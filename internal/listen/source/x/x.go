@@ -234,12 +234,8 @@ func (s *Source) Run(ctx context.Context, cur string, emit source.Emit) error {
 		failures++
 		d := s.backoff.Wait(failures, err)
 		s.log.Info("x: could not connect to the filtered stream", "err", err, "retry_in", d)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if stream.Sleep(ctx, d) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
