@@ -52,6 +52,10 @@ var (
 	errBadSelection = problem.New(http.StatusUnprocessableEntity, "invalid_selection", "Select between 1 and 500 items.")
 	errBadFilter    = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "A filter has a value the inbox does not know.")
 	errBadSentiment = problem.New(http.StatusUnprocessableEntity, "invalid_sentiment", "Sentiment is positive, neutral or negative.")
+	errBadLang      = problem.New(http.StatusUnprocessableEntity, "invalid_lang", "The language is fr, en or other.")
+	errBadDates     = problem.New(http.StatusUnprocessableEntity, "invalid_dates", "The start of the period must come before its end.")
+	errBothAssignee = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "Filter by an assignee or by items nobody has, not both.")
+	errNoChange     = problem.New(http.StatusUnprocessableEntity, "nothing_to_change", "Choose what to change: status, assignee, priority or tags.")
 	errNoInbox      = problem.New(http.StatusConflict, "no_inbox", "Tribune does not read this network's inbox yet.")
 	errReplyElse    = problem.New(http.StatusUnprocessableEntity, "reply_is_a_publication", "Replies are sent from the reply box, not as an action.")
 	errUnknownAct   = problem.New(http.StatusUnprocessableEntity, "unknown_action", "Unknown action.")
@@ -101,6 +105,20 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		return Page{}, err
 	}
 	p := store.ListInboxItemsParams{WorkspaceID: ws.ID, BeforeID: math.MaxInt64, MaxRows: PageSize + 1}
+	// A filter that cannot match is the caller's mistake, said as such: an
+	// empty list would read as "no such items" and hide the typo.
+	if f.Before < 0 || f.ChannelID < 0 || f.AssigneeID < 0 {
+		return Page{}, errBadFilter
+	}
+	if f.Unassigned && f.AssigneeID != 0 {
+		return Page{}, errBothAssignee
+	}
+	if f.Lang != "" && f.Lang != sentiment.French && f.Lang != sentiment.English && f.Lang != sentiment.Other {
+		return Page{}, errBadLang
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return Page{}, errBadDates
+	}
 	if f.Before > 0 {
 		p.BeforeID = f.Before
 	}
@@ -391,6 +409,11 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID int64
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) == 0 || len(ids) > MaxBulk {
 		return errBadSelection
+	}
+	// Nothing to do would still answer "updated": the member would believe
+	// a change was saved that was never asked for properly.
+	if c.Status == nil && c.Assignee == nil && c.Priority == nil && len(c.AddTags)+len(c.RemoveTags) == 0 {
+		return errNoChange
 	}
 	if c.Status != nil && !c.Status.Valid() {
 		return errBadStatus
