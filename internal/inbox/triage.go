@@ -560,7 +560,11 @@ func (s *Service) AddNote(ctx context.Context, user store.User, itemID int64, bo
 	if body == "" || len([]rune(body)) > maxNoteLen {
 		return store.InboxNote{}, errBadNote
 	}
-	return s.Store.AddInboxNote(ctx, store.AddInboxNoteParams{ItemID: it.ID, UserID: user.ID, Body: body, CreatedAt: s.Now().UTC()})
+	n, err := s.Store.AddInboxNote(ctx, store.AddInboxNoteParams{ItemID: it.ID, UserID: user.ID, Body: body, CreatedAt: s.Now().UTC()})
+	if err == nil {
+		s.changed(ctx, it.WorkspaceID, it)
+	}
+	return n, err
 }
 
 // CorrectSentiment sets an item's sentiment by hand; later fetches keep it.
