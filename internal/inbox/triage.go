@@ -113,7 +113,7 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	if f.Unassigned && f.AssigneeID != 0 {
 		return Page{}, errBothAssignee
 	}
-	if f.Lang != "" && f.Lang != sentiment.French && f.Lang != sentiment.English && f.Lang != sentiment.Other {
+	if f.Lang != "" && !validLang(f.Lang) {
 		return Page{}, errBadLang
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
@@ -589,6 +589,11 @@ func (s *Service) CorrectSentiment(ctx context.Context, user store.User, itemID 
 		s.publish(ctx, it.WorkspaceID, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})
 	}
 	return err
+}
+
+// validLang says whether lang is one the analyser writes.
+func validLang(lang string) bool {
+	return lang == sentiment.French || lang == sentiment.English || lang == sentiment.Other
 }
 
 func validLabel(l sentiment.Label) bool {
