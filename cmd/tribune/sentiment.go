@@ -40,6 +40,11 @@ func runSentiment(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 	}
 	if err := in.Err(); err != nil {
+		// The lines read so far are answered before the error: a script
+		// piping a backlog keeps what was done and knows where it stopped.
+		if ferr := out.Flush(); ferr != nil {
+			return ferr
+		}
 		return fmt.Errorf("sentiment: reading stdin: %w", err)
 	}
 	return out.Flush()

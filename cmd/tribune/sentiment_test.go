@@ -57,4 +57,14 @@ func TestSentimentCommand(t *testing.T) {
 	if err := runSentiment([]string{"-lang", "de"}, strings.NewReader(""), &bytes.Buffer{}); err == nil {
 		t.Error("-lang de accepted, want an error naming the choices")
 	}
+	// A line too long to read stops the command with an error, after the
+	// lines before it were answered.
+	var out bytes.Buffer
+	long := "I love this\nso bad\n" + strings.Repeat("x", 2<<20) + "\nlater\n"
+	if err := runSentiment(nil, strings.NewReader(long), &out); err == nil || !strings.Contains(err.Error(), "reading stdin") {
+		t.Errorf("a 2 MiB line: %v, want a reading error", err)
+	}
+	if got := strings.Count(out.String(), "\n"); got != 2 {
+		t.Errorf("before the 2 MiB line: %d results written, want 2: %q", got, out.String())
+	}
 }

@@ -170,6 +170,7 @@ func (s *Service) decide(ctx context.Context, user store.User, replyID int64, st
 	if err != nil {
 		return store.InboxReply{}, err
 	}
+	s.changed(ctx, r.WorkspaceID, store.InboxItem{ID: r.ItemID, ConversationID: r.ConversationID})
 	if state == ReplyRejected && s.Notifier != nil && r.UserID != nil {
 		if err := s.Notifier.Notify(ctx, publish.Notification{UserID: *r.UserID, WorkspaceID: r.WorkspaceID, Kind: NotifyReplyRejected,
 			Title: "Your reply was not approved", Body: comment}); err != nil {

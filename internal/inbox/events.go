@@ -92,6 +92,12 @@ func (s *Service) publish(ctx context.Context, ws int64, changes []ItemChange) {
 	}
 }
 
+// changed tells open pages that one item, or what hangs off it (a note, a
+// reply, an undone rule action), changed: its conversation refetches.
+func (s *Service) changed(ctx context.Context, ws int64, it store.InboxItem) {
+	s.publish(ctx, ws, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})
+}
+
 // emitUpdated queues inbox.item.updated for each item whose status or
 // assignee a triage change set, in the triage's transaction. Tags and
 // priority are the team's bookkeeping, not a change of status: receivers

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/live"
+	"github.com/tribune-social/tribune/internal/moderation"
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 	"github.com/tribune-social/tribune/internal/webhooks"
@@ -192,6 +194,71 @@ func TestPollEmitsLiveEventsAndWebhooks(t *testing.T) {
 		}
 		if types, _ := recorded(t, st, f.ws.ID); len(types) != 3 || types[0] != string(webhooks.InboxItemCreated) {
 			t.Errorf("webhook events after a poll of 3 items: %v", types)
+		}
+	})
+}
+
+// Everything a member sees on a conversation reaches the others' open pages
+// without a reload: a note, a reply (queued, then sent), an answer marked
+// outside Tribune, a rule's action undone. Undoing a rule's status or
+// assignee is a status change for webhook receivers, as any member's is.
+func TestNotesRepliesAndUndoReachOpenPages(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f, _, ch, c1, _ := replyFixture(t, st)
+		b := live.New(live.Options{})
+		must(t, b.Start(ctx))
+		defer b.Stop()
+		rec := &txRecorder{}
+		f.s.Live, f.s.Webhooks = b, rec
+		events, stop := b.Subscribe(f.ws.ID)
+		defer stop()
+		conv := strconv.FormatInt(c1.ConversationID, 10)
+		heard := func(what string) {
+			t.Helper()
+			got := drain(events)
+			if len(got) == 0 || got[0].Type != LiveItemUpdated || got[0].Subject != conv {
+				t.Errorf("%s: live events %+v, want item.updated of conversation %s", what, got, conv)
+			}
+		}
+		_, err := f.s.AddNote(ctx, f.cm, c1.ID, "VIP, answer first")
+		must(t, err)
+		heard("a note")
+		r, err := f.s.Reply(ctx, f.cm, c1.ID, "Thank you!")
+		must(t, err)
+		heard("a reply queued")
+		must(t, f.s.SendReply(ctx, r.ID, false))
+		heard("a reply sent")
+		must(t, f.s.MarkResponded(ctx, f.cm, c1.ID))
+		heard("an answer marked")
+
+		_, err = f.s.SaveRule(ctx, f.owner, f.ws.ID, moderation.Rule{Name: "Done", Enabled: true, Order: 1,
+			Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"merci"}}},
+			Actions:    []moderation.Action{{Kind: moderation.ActAssign, MemberID: f.cm.ID}, {Kind: moderation.ActDone}}})
+		must(t, err)
+		_, err = f.s.Ingest(ctx, ch, []network.Item{comment(7, "merci beaucoup")})
+		must(t, err)
+		drain(events)
+		it, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: ch.ID, ExternalID: "c7"})
+		must(t, err)
+		before, _ := recorded(t, st, f.ws.ID)
+		acts := ruleActionsOf(t, f, it.ID)
+		for _, a := range acts {
+			_, err := f.s.UndoRuleAction(ctx, f.owner, a.ID)
+			must(t, err)
+			heard("undo of " + a.Action)
+		}
+		types, data := recorded(t, st, f.ws.ID)
+		types, data = types[len(before):], data[len(before):]
+		if len(types) != 2 || types[0] != string(webhooks.InboxItemUpdated) || types[1] != string(webhooks.InboxItemUpdated) {
+			t.Fatalf("webhook events of the two undos: %v, want two inbox.item.updated", types)
+		}
+		if a, ok := data[0]["assignee_id"]; !ok || a != nil {
+			t.Errorf("undone assignment: %v, want assignee_id null", data[0])
+		}
+		if data[1]["status"] != string(StatusNew) || data[1]["previous_status"] != string(StatusDone) {
+			t.Errorf("undone status: %v, want done → new", data[1])
 		}
 	})
 }

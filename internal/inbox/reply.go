@@ -124,6 +124,7 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 			ConversationID: it.ConversationID, UserID: &user.ID, Text: text, Visibility: string(vis), CreatedAt: now})
 		if err == nil {
 			s.notifyApprovers(ctx, r, user)
+			s.changed(ctx, it.WorkspaceID, it)
 		}
 		return r, err
 	}
@@ -137,6 +138,11 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 		_, err = tx.InsertJob(ctx, ReplyArgs{ReplyID: r.ID}, nil)
 		return err
 	})
+	if err == nil {
+		// The colleagues who have the conversation open see the answer on
+		// its way, so they do not write a second one.
+		s.changed(ctx, it.WorkspaceID, it)
+	}
 	return r, err
 }
 
@@ -284,6 +290,9 @@ func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state Rep
 	now := s.Now().UTC()
 	result := map[ReplyState]string{ReplySent: ResultOK, ReplyFailed: ResultFailed, ReplyUnknown: ResultFailed}[state]
 	err := s.finishReplyTx(ctx, r, state, ref, msg, now, result)
+	if err == nil {
+		s.changed(ctx, r.WorkspaceID, store.InboxItem{ID: r.ItemID, ConversationID: r.ConversationID})
+	}
 	if err == nil && state == ReplySent && s.Crisis != nil {
 		s.Crisis.ReplySent(ctx, r)
 	}

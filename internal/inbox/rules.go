@@ -403,6 +403,7 @@ func (s *Service) undoRuleAction(ctx context.Context, user store.User, actionID 
 		}
 		return err
 	}
+	s.changed(ctx, it.WorkspaceID, it)
 	return nil
 }
 
@@ -452,6 +453,11 @@ func (s *Service) undo(ctx context.Context, user store.User, it store.InboxItem,
 			if err := tx.SetInboxItemsAssignee(ctx, store.SetInboxItemsAssigneeParams{AssigneeID: prev, UpdatedAt: now, Ids: []int64{it.ID}}); err != nil {
 				return err
 			}
+			// A member changed the assignee back: receivers hear it as
+			// they hear any assignment.
+			if err := s.emitUpdated(ctx, tx, it.WorkspaceID, []store.InboxItem{it}, Change{Assignee: new(int64)}, prev); err != nil {
+				return err
+			}
 			return record(tx, "assign", act.Previous)
 		})
 	case moderation.UndoPriority:
@@ -471,6 +477,10 @@ func (s *Service) undo(ctx context.Context, user store.User, it store.InboxItem,
 		}
 		return s.Store.InTx(ctx, func(tx store.Tx) error {
 			if err := tx.SetInboxItemsStatus(ctx, store.SetInboxItemsStatusParams{Status: act.Previous, UpdatedAt: now, Ids: []int64{it.ID}}); err != nil {
+				return err
+			}
+			prev := Status(act.Previous)
+			if err := s.emitUpdated(ctx, tx, it.WorkspaceID, []store.InboxItem{it}, Change{Status: &prev}, nil); err != nil {
 				return err
 			}
 			return record(tx, "status", act.Previous)

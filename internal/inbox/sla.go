@@ -151,8 +151,12 @@ func (s *Service) MarkResponded(ctx context.Context, user store.User, itemID int
 	if err != nil {
 		return err
 	}
-	return s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
+	err = s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
 		Action: ActionResponded, Result: ResultOK, CreatedAt: s.Now().UTC()})
+	if err == nil {
+		s.changed(ctx, it.WorkspaceID, it) // the others' pages stop counting it as waiting
+	}
+	return err
 }
 
 // firstResponse is who answered an item first, and when.

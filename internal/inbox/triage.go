@@ -52,6 +52,10 @@ var (
 	errBadSelection = problem.New(http.StatusUnprocessableEntity, "invalid_selection", "Select between 1 and 500 items.")
 	errBadFilter    = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "A filter has a value the inbox does not know.")
 	errBadSentiment = problem.New(http.StatusUnprocessableEntity, "invalid_sentiment", "Sentiment is positive, neutral or negative.")
+	errBadLang      = problem.New(http.StatusUnprocessableEntity, "invalid_lang", "The language is fr, en or other.")
+	errBadDates     = problem.New(http.StatusUnprocessableEntity, "invalid_dates", "The start of the period must come before its end.")
+	errBothAssignee = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "Filter by an assignee or by items nobody has, not both.")
+	errNoChange     = problem.New(http.StatusUnprocessableEntity, "nothing_to_change", "Choose what to change: status, assignee, priority or tags.")
 	errNoInbox      = problem.New(http.StatusConflict, "no_inbox", "Tribune does not read this network's inbox yet.")
 	errReplyElse    = problem.New(http.StatusUnprocessableEntity, "reply_is_a_publication", "Replies are sent from the reply box, not as an action.")
 	errUnknownAct   = problem.New(http.StatusUnprocessableEntity, "unknown_action", "Unknown action.")
@@ -101,6 +105,20 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		return Page{}, err
 	}
 	p := store.ListInboxItemsParams{WorkspaceID: ws.ID, BeforeID: math.MaxInt64, MaxRows: PageSize + 1}
+	// A filter that cannot match is the caller's mistake, said as such: an
+	// empty list would read as "no such items" and hide the typo.
+	if f.Before < 0 || f.ChannelID < 0 || f.AssigneeID < 0 {
+		return Page{}, errBadFilter
+	}
+	if f.Unassigned && f.AssigneeID != 0 {
+		return Page{}, errBothAssignee
+	}
+	if f.Lang != "" && !validLang(f.Lang) {
+		return Page{}, errBadLang
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return Page{}, errBadDates
+	}
 	if f.Before > 0 {
 		p.BeforeID = f.Before
 	}
@@ -392,6 +410,11 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID int64
 	if len(ids) == 0 || len(ids) > MaxBulk {
 		return errBadSelection
 	}
+	// Nothing to do would still answer "updated": the member would believe
+	// a change was saved that was never asked for properly.
+	if c.Status == nil && c.Assignee == nil && c.Priority == nil && len(c.AddTags)+len(c.RemoveTags) == 0 {
+		return errNoChange
+	}
 	if c.Status != nil && !c.Status.Valid() {
 		return errBadStatus
 	}
@@ -537,7 +560,11 @@ func (s *Service) AddNote(ctx context.Context, user store.User, itemID int64, bo
 	if body == "" || len([]rune(body)) > maxNoteLen {
 		return store.InboxNote{}, errBadNote
 	}
-	return s.Store.AddInboxNote(ctx, store.AddInboxNoteParams{ItemID: it.ID, UserID: user.ID, Body: body, CreatedAt: s.Now().UTC()})
+	n, err := s.Store.AddInboxNote(ctx, store.AddInboxNoteParams{ItemID: it.ID, UserID: user.ID, Body: body, CreatedAt: s.Now().UTC()})
+	if err == nil {
+		s.changed(ctx, it.WorkspaceID, it)
+	}
+	return n, err
 }
 
 // CorrectSentiment sets an item's sentiment by hand; later fetches keep it.
@@ -562,6 +589,11 @@ func (s *Service) CorrectSentiment(ctx context.Context, user store.User, itemID 
 		s.publish(ctx, it.WorkspaceID, []ItemChange{{ID: it.ID, ConversationID: it.ConversationID}})
 	}
 	return err
+}
+
+// validLang says whether lang is one the analyser writes.
+func validLang(lang string) bool {
+	return lang == sentiment.French || lang == sentiment.English || lang == sentiment.Other
 }
 
 func validLabel(l sentiment.Label) bool {

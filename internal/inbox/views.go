@@ -6,10 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -33,6 +37,7 @@ const (
 var (
 	errBadViewName  = problem.New(http.StatusUnprocessableEntity, "invalid_view_name", "A view's name is 1 to 80 characters.")
 	errBadViewQuery = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "A view keeps only the list's filters.")
+	errBadViewValue = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s has a value the inbox does not know.")
 	errNotViewOwner = problem.New(http.StatusForbidden, "not_view_owner", "Only the member who saved a view changes or deletes it.")
 )
 
@@ -64,8 +69,15 @@ func CleanViewQuery(raw string) (string, error) {
 			continue
 		}
 		if len(v) > 0 && strings.TrimSpace(v[0]) != "" {
-			out.Set(k, strings.TrimSpace(v[0]))
+			val := strings.TrimSpace(v[0])
+			if !validViewValue(k, val) {
+				return "", errBadViewValue.Format(k)
+			}
+			out.Set(k, val)
 		}
+	}
+	if since, until := out.Get("since"), out.Get("until"); since != "" && until != "" && since > until {
+		return "", errBadViewValue.Format("until")
 	}
 	q := out.Encode()
 	if len(q) > maxViewQuery {
@@ -173,4 +185,38 @@ func (s *Service) DeleteView(ctx context.Context, user store.User, viewID int64)
 		return err
 	}
 	return s.Store.DeleteInboxView(ctx, v.ID)
+}
+
+// validViewValue says whether a filter's value is one the list accepts
+// (the list page's own parameters): a view saved with a value the list
+// refuses would fail every time it is opened.
+func validViewValue(key, v string) bool {
+	positive := func(v string) bool {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return err == nil && n > 0
+	}
+	switch key {
+	case "channel":
+		return positive(v)
+	case "assignee":
+		return v == "none" || positive(v)
+	case "kind":
+		return slices.Contains(network.ItemKinds, network.ItemKind(v))
+	case "status":
+		return Status(v).Valid()
+	case "sentiment":
+		return validLabel(sentiment.Label(v))
+	case "lang":
+		return validLang(v)
+	case "since", "until":
+		_, err := time.Parse(time.DateOnly, v)
+		return err == nil
+	case "tag":
+		return utf8.RuneCountInString(v) <= maxTagLen
+	case "q":
+		return len(v) <= maxQueryLen
+	case "sla":
+		return v == "past"
+	}
+	return true // network: an unknown one lists nothing, as the list does
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -169,7 +170,8 @@ func (s *server) updateInboxItems(ctx context.Context, in *updateInboxItemsIn) (
 	if err := s.Inbox.Update(ctx, u, in.WS, in.Body.IDs, in.Body.change()); err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[InboxUpdatedOut]{InboxUpdatedOut{len(in.Body.IDs)}}, nil
+	// An id given twice is one item changed once.
+	return &body[InboxUpdatedOut]{InboxUpdatedOut{len(slices.Compact(slices.Sorted(slices.Values(in.Body.IDs))))}}, nil
 }
 
 func (s *server) getInboxItem(ctx context.Context, in *idPath) (*body[InboxItemOut], error) {

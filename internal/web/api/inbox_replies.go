@@ -61,8 +61,8 @@ type replyToInboxItemIn struct {
 		Text string `json:"text,omitempty" maxLength:"20000" doc:"the reply; or leave it out and give saved_reply_id"`
 		// SavedReplyID answers with a saved reply written for the item.
 		SavedReplyID int64 `json:"saved_reply_id,omitempty" doc:"a saved reply of the workspace, its variables filled for the item; instead of text"`
-		// SendAnyway confirms a reply after the 409 someone_replying.
-		SendAnyway bool `json:"send_anyway,omitempty" doc:"Send even though another member is replying to this conversation (the 409 someone_replying names them)"`
+		// SendAnyway confirms a reply after the 409 someone_replying or already_answered.
+		SendAnyway bool `json:"send_anyway,omitempty" doc:"Send even though another member is replying to this conversation (the 409 someone_replying names them) or already answered this item from Tribune (409 already_answered)"`
 	}
 }
 

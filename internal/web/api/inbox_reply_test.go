@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -92,5 +93,21 @@ func TestReplyThroughTheAPIOnTheSandbox(t *testing.T) {
 	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/inbox/conversations/%d", it.ConversationID), nil))
 	if len(conv.Replies) != 1 || conv.Replies[0].ID != rep.ID || conv.Replies[0].State != "sent" {
 		t.Errorf("conversation replies: %+v", conv.Replies)
+	}
+
+	// A colleague who answers the same item is stopped before a second
+	// answer goes out, and sends once they confirm.
+	cm := env.Token(t, env.Member(t, owner, ws.ID, "cm@example.test", auth.CommunityMgr))
+	path := fmt.Sprintf("/api/v1/inbox/items/%d/replies", it.ID)
+	r = env.Do(t, cm, http.MethodPost, path, strings.NewReader(`{"text":"Me too"}`))
+	stopped := decode[struct {
+		Code string
+		FR   string `json:"message_fr"`
+	}](t, r)
+	if r.StatusCode != http.StatusConflict || stopped.Code != "already_answered" || !strings.Contains(stopped.FR, "a déjà répondu") {
+		t.Errorf("a colleague's second answer: %d %+v, want 409 already_answered", r.StatusCode, stopped)
+	}
+	if r := env.Do(t, cm, http.MethodPost, path, strings.NewReader(`{"text":"Me too","send_anyway":true}`)); r.StatusCode != http.StatusAccepted {
+		t.Errorf("the confirmed second answer: %d, want 202", r.StatusCode)
 	}
 }

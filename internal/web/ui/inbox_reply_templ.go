@@ -682,9 +682,9 @@ func inboxReplyForm(l *i18n.Localizer, b replyBox) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var44 string
-			templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(l.T("Send even if someone else is replying"))
+			templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(l.T("Send even if someone else is replying or has answered"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/inbox_reply.templ`, Line: 78, Col: 169}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/inbox_reply.templ`, Line: 78, Col: 185}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
 			if templ_7745c5c3_Err != nil {

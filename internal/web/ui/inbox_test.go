@@ -119,6 +119,17 @@ func TestInboxPages(t *testing.T) {
 		if err != nil || got.Status != "open" || got.AssigneeID == nil || *got.AssigneeID != analyst.ID || len(got.Tags) != 1 {
 			t.Errorf("after the bulk change: %+v %v", got, err)
 		}
+		// A tag comes off a selection as it went on (the API's remove_tags).
+		if !strings.Contains(body, `data-testid="bulk-remove-tag"`) {
+			t.Errorf("the bulk form offers no tag removal")
+		}
+		readBody(b.do(http.MethodPost, list+"/bulk", url.Values{"item": {fmt.Sprint(angry.ID), fmt.Sprint(page.Items[1].ID)}, "remove_tag": {"sav"}}))
+		for _, id := range []int64{angry.ID, page.Items[1].ID} {
+			if got, err := env.App.Inbox.Item(ctx, owner, id); err != nil || len(got.Tags) != 0 {
+				t.Errorf("item %d after the bulk removal of its tag: %v %v", id, got.Tags, err)
+			}
+		}
+		readBody(b.do(http.MethodPost, list+"/bulk", url.Values{"item": {fmt.Sprint(angry.ID), fmt.Sprint(page.Items[1].ID)}, "add_tag": {"sav"}}))
 
 		conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, angry.ConversationID)
 		body = readBody(b.do(http.MethodGet, conv, nil))
