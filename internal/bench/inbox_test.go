@@ -1,11 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // the seeding connection of BenchmarkInboxList
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/config"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
@@ -73,23 +78,46 @@ func inboxRules(memberID int64) []moderation.Rule {
 // poll stores a page: the store, conversations and authors, the real
 // sentiment model and language detection, and ten moderation rules (and,
 // beside it, the same without rules).
+//
+// rules=N ingests sequentially through one channel, one fetch after the
+// other. rules=10,channels=2 ingests the same number of items through two
+// channels at once, half each, one goroutine per channel: River runs the
+// inbox queue with two workers per node, so two channels' polls store
+// their fetches together in production.
 func BenchmarkInboxIngest(b *testing.B) {
 	total := env(100000)
 	dialects(b, func(b *testing.B, pg bool) {
 		// Without rules too: what the rules cost is then read beside the rest.
 		for _, rules := range []int{10, 0} {
-			b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) { inboxIngest(b, pg, total, rules) })
+			b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) { inboxIngest(b, pg, total, rules, 1) })
 		}
+		b.Run("rules=10,channels=2", func(b *testing.B) { inboxIngest(b, pg, total, 10, 2) })
 	})
 }
 
-func inboxIngest(b *testing.B, pg bool, total, rules int) {
+// benchApp names the benchmark's PostgreSQL sessions, so that the server's
+// CPU time spent for them can be told from the other sessions' (and
+// benchAnalyze the one that runs ANALYZE).
+const (
+	benchApp     = "tribune-bench-ingest"
+	benchAnalyze = "tribune-bench-analyze"
+)
+
+func inboxIngest(b *testing.B, pg bool, total, rules, channels int) {
 	ctx := context.Background()
-	e := apptest.Start(b, apptest.Options{Postgres: pg})
+	e := apptest.Start(b, apptest.Options{Postgres: pg, Configure: func(c *config.Config) {
+		if pg {
+			c.DatabaseURL += "&application_name=" + benchApp
+		}
+	}})
 	owner, ws := e.Owner(b)
-	ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "inbox-bench")
-	if err != nil {
-		b.Fatal(err)
+	chans := make([]store.Channel, channels)
+	for c := range chans {
+		ch, err := e.App.Channels.ConnectSandbox(ctx, owner, ws.ID, fmt.Sprintf("inbox-bench-%d", c))
+		if err != nil {
+			b.Fatal(err)
+		}
+		chans[c] = ch
 	}
 	for i, r := range inboxRules(owner.ID)[:rules] {
 		r.Enabled, r.Order = true, i+1
@@ -105,59 +133,77 @@ func inboxIngest(b *testing.B, pg bool, total, rules int) {
 	// autovacuum's default (ANALYZE once the rows changed since the last
 	// one pass 50 + 10% of the table), inside the timed loop.
 	analyze := func(int) {}
+	serverCPU, analyzeCPU := func() time.Duration { return 0 }, func() time.Duration { return 0 }
 	if pg {
-		conn, err := pgx.Connect(ctx, e.App.Cfg.DatabaseURL)
+		// The ANALYZE connection is named apart: autovacuum's work is the
+		// server's too, but it is read beside the ingestion's own.
+		cc, err := pgx.ParseConfig(e.App.Cfg.DatabaseURL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cc.RuntimeParams["application_name"] = benchAnalyze
+		conn, err := pgx.ConnectConfig(ctx, cc)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer conn.Close(ctx)
-		last := 0
-		analyze = func(stored int) {
+		var mu sync.Mutex
+		stored, last := 0, 0
+		analyze = func(n int) {
+			mu.Lock()
+			defer mu.Unlock()
+			stored += n
 			if stored-last <= 50+last/10 {
 				return
 			}
 			last = stored
 			if _, err := conn.Exec(ctx, "ANALYZE inbox_items, inbox_authors, inbox_conversations, inbox_item_tags, inbox_actions"); err != nil {
-				b.Fatal(err)
+				b.Error(err)
 			}
 		}
+		serverCPU = func() time.Duration { return backendsCPU(b, conn, benchApp) }
+		analyzeCPU = func() time.Duration { return backendsCPU(b, conn, benchAnalyze) }
 	}
 	const page = 40
 	base := time.Now().Add(-time.Hour)
 	n := 0
 	// The process's CPU time too: on the shared machine the wall clock
 	// says as much about the other sessions as about Tribune. On
-	// PostgreSQL it leaves out the server's own work.
-	var cpu time.Duration
+	// PostgreSQL, the server's CPU time for the benchmark's sessions is
+	// read apart (what the wall clock then leaves is waiting).
+	var cpu, srv, an time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		start, cpu0 := time.Now(), cpuTime()
-		for done := 0; done < total; done += page {
-			batch := make([]network.Item, 0, page)
-			for j := done; j < done+page && j < total; j++ {
-				n++
-				id := fmt.Sprintf("r%d-%d", i, j)
-				root := fmt.Sprintf("post%d", j%1000)
-				batch = append(batch, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id},
-					Root: &network.Ref{ID: root}, ParentID: root, ConversationID: root,
-					Author: network.Author{ExternalID: fmt.Sprintf("a%d", j%5000), Handle: fmt.Sprintf("fan%d", j%5000)},
-					Text:   fmt.Sprintf("%s (%d)", inboxTexts[j%len(inboxTexts)], j), CreatedAt: base.Add(time.Duration(j) * time.Millisecond)})
-			}
-			res, err := e.App.Inbox.Ingest(ctx, ch, batch)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Added != len(batch) {
-				b.Fatalf("fetch at %d: %d items added, want %d", done, res.Added, len(batch))
-			}
-			analyze(done + len(batch))
+		start, cpu0, srv0, an0 := time.Now(), cpuTime(), serverCPU(), analyzeCPU()
+		var wg sync.WaitGroup
+		errs := make([]error, channels)
+		for c, ch := range chans {
+			from, to := c*total/channels, (c+1)*total/channels
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[c] = ingestRange(ctx, e.App.Inbox, ch, i, from, to, page, base, analyze)
+			}()
 		}
-		cpu += cpuTime() - cpu0
-		b.Logf("%d items in %s (process CPU %s)", total, time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond))
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			b.Fatal(err)
+		}
+		n += total
+		dcpu, dsrv, dan := cpuTime()-cpu0, serverCPU()-srv0, analyzeCPU()-an0
+		cpu, srv, an = cpu+dcpu, srv+dsrv, an+dan
+		b.Logf("%d items through %d channel(s) in %s (process CPU %s, PostgreSQL CPU %s for the ingestion, %s for ANALYZE)", total, channels,
+			time.Since(start).Round(time.Millisecond), dcpu.Round(time.Millisecond), dsrv.Round(time.Millisecond), dan.Round(time.Millisecond))
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
 	b.ReportMetric(float64(n)/cpu.Seconds(), "items/CPU-s")
+	if pg {
+		// The server's CPU for the ingestion's sessions, then everything:
+		// Tribune, those sessions and the ANALYZE standing in for autovacuum.
+		b.ReportMetric(float64(n)/srv.Seconds(), "items/server-CPU-s")
+		b.ReportMetric(float64(n)/(cpu+srv+an).Seconds(), "items/total-CPU-s")
+	}
 	// The rules ran: a fetch whose items a rule matches leaves its mark.
 	page1, err := e.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{Tag: "scam"})
 	if err != nil {
@@ -167,6 +213,64 @@ func inboxIngest(b *testing.B, pg bool, total, rules int) {
 		b.Fatalf("%d items tagged by the Scams rule with %d rules", len(page1.Items), rules)
 	}
 }
+
+// ingestRange ingests items from to to (exclusive) of round i through ch,
+// in fetches of page, as one poll job after another would.
+func ingestRange(ctx context.Context, svc *inbox.Service, ch store.Channel, i, from, to, page int, base time.Time, analyze func(int)) error {
+	for done := from; done < to; done += page {
+		batch := make([]network.Item, 0, page)
+		for j := done; j < done+page && j < to; j++ {
+			id := fmt.Sprintf("r%d-%d", i, j)
+			root := fmt.Sprintf("post%d", j%1000)
+			batch = append(batch, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id},
+				Root: &network.Ref{ID: root}, ParentID: root, ConversationID: root,
+				Author: network.Author{ExternalID: fmt.Sprintf("a%d", j%5000), Handle: fmt.Sprintf("fan%d", j%5000)},
+				Text:   fmt.Sprintf("%s (%d)", inboxTexts[j%len(inboxTexts)], j), CreatedAt: base.Add(time.Duration(j) * time.Millisecond)})
+		}
+		res, err := svc.Ingest(ctx, ch, batch)
+		if err != nil {
+			return fmt.Errorf("channel %d, fetch at %d: %w", ch.ID, done, err)
+		}
+		if res.Added != len(batch) {
+			return fmt.Errorf("channel %d, fetch at %d: %d items added, want %d", ch.ID, done, res.Added, len(batch))
+		}
+		analyze(len(batch))
+	}
+	return nil
+}
+
+// backendsCPU sums the CPU time (user and system, from /proc) of the
+// PostgreSQL backends of the sessions named app; a backend gone
+// since is not counted. The server must run on this machine.
+func backendsCPU(b *testing.B, conn *pgx.Conn, app string) time.Duration {
+	rows, err := conn.Query(context.Background(), "SELECT pid FROM pg_stat_activity WHERE application_name = $1", app)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ticks int64
+	for _, pid := range pids {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // the backend ended meanwhile
+		}
+		// Fields after the command's closing parenthesis: utime and stime
+		// are the 12th and 13th.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		for _, k := range []int{11, 12} {
+			v, _ := strconv.ParseInt(f[k], 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc's CPU times (100
+// on Linux's architectures).
+const clockTicks = 100
 
 // BenchmarkInboxList fills a workspace with 1,000,000 inbox items
 // (TRIBUNE_BENCH_INBOX_ITEMS changes the number) and measures, through

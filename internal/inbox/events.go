@@ -22,7 +22,7 @@ type Webhooks interface {
 
 // Live tells every open page of a workspace what changed (live.Broker).
 type Live interface {
-	Publish(ctx context.Context, ws int64, e live.Event) error
+	PublishAll(ctx context.Context, ws int64, events []live.Event) error
 }
 
 // Live event types the inbox publishes; pages refetch on them.
@@ -80,15 +80,21 @@ func (s *Service) publish(ctx context.Context, ws int64, changes []ItemChange) {
 	if s.Live == nil {
 		return
 	}
-	for _, c := range changes {
+	if len(changes) == 0 {
+		return
+	}
+	events := make([]live.Event, len(changes))
+	for i, c := range changes {
 		typ := LiveItemUpdated
 		if c.New {
 			typ = LiveItemNew
 		}
-		e := live.Event{Type: typ, Subject: strconv.FormatInt(c.ConversationID, 10), Data: json.RawMessage(`{"item":` + strconv.FormatInt(c.ID, 10) + `}`)}
-		if err := s.Live.Publish(ctx, ws, e); err != nil && s.Log != nil {
-			s.Log.Warn("inbox live event", "workspace", ws, "type", typ, "err", err)
-		}
+		events[i] = live.Event{Type: typ, Subject: strconv.FormatInt(c.ConversationID, 10), Data: json.RawMessage(`{"item":` + strconv.FormatInt(c.ID, 10) + `}`)}
+	}
+	// One statement for all the changes: an ingested fetch of 40 items
+	// costs one round trip to PostgreSQL, not 40.
+	if err := s.Live.PublishAll(ctx, ws, events); err != nil && s.Log != nil {
+		s.Log.Warn("inbox live events", "workspace", ws, "events", len(events), "err", err)
 	}
 }
 

@@ -193,6 +193,43 @@ func (b *Broker) Publish(ctx context.Context, ws int64, e Event) error {
 	return nil
 }
 
+// PublishAll is Publish for several events of one workspace, in their
+// order, at the cost of one: on PostgreSQL one statement sends them all
+// (an ingested fetch tells of each of its items, and a round trip per item
+// was a quarter of a fetch's time). PostgreSQL drops a notification equal to
+// another of the same transaction, so two identical events in one call
+// arrive once, which tells a page nothing less. Nothing is sent when one of
+// them is too large.
+func (b *Broker) PublishAll(ctx context.Context, ws int64, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(events))
+	for i, e := range events {
+		msg, err := json.Marshal(envelope{Workspace: ws, Event: e})
+		if err != nil {
+			return err
+		}
+		if len(msg) > MaxMessage {
+			return ErrTooLarge
+		}
+		msgs[i] = string(msg)
+	}
+	b.mu.Lock()
+	stopped := b.stopped
+	b.mu.Unlock()
+	if stopped {
+		return ErrStopped
+	}
+	if b.pg != nil {
+		return b.pg.sendAll(ctx, msgs)
+	}
+	for _, e := range events {
+		b.deliver(ws, e)
+	}
+	return nil
+}
+
 // Subscribe returns the events of workspace ws from now on, and the function
 // that ends the subscription (and closes the channel). A subscriber that
 // falls Buffer events behind loses them and receives one Resync instead:

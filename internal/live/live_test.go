@@ -328,3 +328,77 @@ func TestListenerKilledReconnectsAndResyncs(t *testing.T) {
 		t.Errorf("after reconnecting: %+v", got)
 	}
 }
+
+// TestPublishAllDeliversEveryEventInOrder sends a fetch's worth of events
+// in one call: every subscriber, on this node and on another, gets all of
+// them in the order given (in process, and through one PostgreSQL
+// statement).
+func TestPublishAllDeliversEveryEventInOrder(t *testing.T) {
+	t.Parallel()
+	events := make([]live.Event, 40)
+	for i := range events {
+		events[i] = live.Event{Type: "item.new", Subject: fmt.Sprint("conv-", i%3), Data: json.RawMessage(fmt.Sprintf(`{"item":%d}`, i))}
+	}
+	check := func(t *testing.T, name string, ch <-chan live.Event) {
+		t.Helper()
+		for i, want := range events {
+			if got := next(t, ch); got.Type != want.Type || got.Subject != want.Subject || string(got.Data) != string(want.Data) {
+				t.Fatalf("%s: event %d is %+v, want %+v", name, i, got, want)
+			}
+		}
+		nothing(t, ch)
+	}
+	t.Run("in process", func(t *testing.T) {
+		t.Parallel()
+		b := live.New(live.Options{Buffer: 64})
+		defer b.Stop()
+		ch, stop := b.Subscribe(1)
+		defer stop()
+		if err := b.PublishAll(context.Background(), 1, events); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "subscriber", ch)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		url := storetest.PostgresURL(t)
+		n1, n2 := node(t, url, live.Options{Buffer: 64}), node(t, url, live.Options{Buffer: 64})
+		on1, stop1 := n1.Subscribe(1)
+		defer stop1()
+		on2, stop2 := n2.Subscribe(1)
+		defer stop2()
+		drainResync(t, on1, on2)
+		if err := n1.PublishAll(context.Background(), 1, events); err != nil {
+			t.Fatal(err)
+		}
+		// A marker after them: once it arrived, nothing of the batch is
+		// still on its way, so "nothing more" is checked for real.
+		if err := n1.Publish(context.Background(), 1, live.Event{Type: "marker"}); err != nil {
+			t.Fatal(err)
+		}
+		for name, ch := range map[string]<-chan live.Event{"same node": on1, "other node": on2} {
+			for i, want := range events {
+				if got := next(t, ch); got.Type != want.Type || got.Subject != want.Subject || string(got.Data) != string(want.Data) {
+					t.Fatalf("%s: event %d is %+v, want %+v", name, i, got, want)
+				}
+			}
+			if got := next(t, ch); got.Type != "marker" {
+				t.Errorf("%s: after the batch got %+v, want the marker", name, got)
+			}
+		}
+	})
+}
+
+func TestPublishAllSendsNothingWhenOneEventIsTooLarge(t *testing.T) {
+	t.Parallel()
+	b := live.New(live.Options{})
+	defer b.Stop()
+	ch, stop := b.Subscribe(1)
+	defer stop()
+	big := json.RawMessage(`"` + strings.Repeat("x", live.MaxMessage) + `"`)
+	err := b.PublishAll(context.Background(), 1, []live.Event{{Type: "item.new"}, {Type: "item.new", Data: big}})
+	if !errors.Is(err, live.ErrTooLarge) {
+		t.Errorf("PublishAll with a %d-byte event: %v, want ErrTooLarge", len(big), err)
+	}
+	nothing(t, ch)
+}

@@ -69,6 +69,16 @@ func (t *pgTransport) send(ctx context.Context, msg []byte) error {
 	return err
 }
 
+// sendAll notifies msgs in one statement; unnest reads the array in order,
+// and notifications of one transaction arrive in the order they were sent.
+func (t *pgTransport) sendAll(ctx context.Context, msgs []string) error {
+	if t.channel == "" {
+		return errors.New("live: broker not started")
+	}
+	_, err := t.pool.Exec(ctx, `SELECT pg_notify($1, m) FROM unnest($2::text[]) AS u(m)`, t.channel, msgs)
+	return err
+}
+
 // run listens until ctx ends, reconnecting with exponential backoff and
 // jitter. After every LISTEN, subscribers get a Resync: whatever was
 // notified while no connection listened is lost (PostgreSQL keeps nothing
