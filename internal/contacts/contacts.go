@@ -9,10 +9,10 @@
 //
 // It is a package of its own beside internal/inbox rather than new files in
 // it: contacts read the inbox's rows but add their own tables and rules,
-// and the inbox's ingestion does not need to know they exist. A contact is
-// created lazily for every author that has none when contacts are first
-// looked at (the list, a contact, an author's link from the inbox), so
-// ingestion stays as it is.
+// and the inbox's ingestion does not need to know they exist. Every author
+// has its contact from the moment it is stored: the database gives a new
+// author a contact of its own as the row is inserted (migration 00032), so
+// no page has to look for authors without one first.
 package contacts
 
 import (
@@ -148,34 +148,6 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// ensure gives every author of the workspace that has no contact one of
-// its own.
-func (s *Service) ensure(ctx context.Context, workspaceID int64) error {
-	ids, err := s.Store.ListUnlinkedAuthors(ctx, workspaceID)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	now := s.now()
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
-		// Read again inside the transaction: a concurrent view may have
-		// linked some already, and each author must get one contact.
-		ids, err := tx.ListUnlinkedAuthors(ctx, workspaceID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			c, err := tx.CreateContact(ctx, store.CreateContactParams{WorkspaceID: workspaceID, CreatedAt: now})
-			if err != nil {
-				return err
-			}
-			if err := tx.LinkContactAuthor(ctx, store.LinkContactAuthorParams{AuthorID: id, ContactID: c.ID}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // List returns one page of the workspace's contacts.
 func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, f Filter) (Page, error) {
 	ws, _, err := s.Auth.Authorize(ctx, user, workspaceID, permRead)
@@ -184,9 +156,6 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	}
 	if f.Flag != "" && !f.Flag.Valid() {
 		return Page{}, errBadFlag
-	}
-	if err := s.ensure(ctx, ws.ID); err != nil {
-		return Page{}, err
 	}
 	p := store.ListContactsParams{WorkspaceID: ws.ID, BeforeID: 1<<62 - 1, Flag: string(f.Flag), MaxRows: pageSize + 1}
 	if f.Before > 0 {
@@ -265,8 +234,8 @@ func (s *Service) contact(ctx context.Context, user store.User, id int64, p auth
 	return Contact{Contact: c, Authors: authors[id], ItemCount: n}, nil
 }
 
-// ForAuthor returns the contact an inbox author belongs to, creating the
-// workspace's missing contacts first (the inbox links an item's author here).
+// ForAuthor returns the contact an inbox author belongs to (the inbox links
+// an item's author here).
 func (s *Service) ForAuthor(ctx context.Context, user store.User, authorID int64) (int64, error) {
 	a, err := s.Store.GetInboxAuthor(ctx, authorID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -278,12 +247,11 @@ func (s *Service) ForAuthor(ctx context.Context, user store.User, authorID int64
 	if _, _, err := s.Auth.Authorize(ctx, user, a.WorkspaceID, permRead); err != nil {
 		return 0, problem.NotFound
 	}
-	if err := s.ensure(ctx, a.WorkspaceID); err != nil {
-		return 0, err
-	}
 	c, err := s.Store.GetContactByAuthor(ctx, authorID)
 	if err != nil {
-		return 0, err
+		// Not "not found": the author exists, and every author has a
+		// contact (migration 00032), so a missing one is a broken invariant.
+		return 0, fmt.Errorf("contacts: contact of inbox author %d: %w", authorID, err)
 	}
 	return c.ID, nil
 }

@@ -94,9 +94,6 @@ func (s *Service) SuggestionsAfter(ctx context.Context, user store.User, workspa
 			return SuggestionPage{}, errBadCursor
 		}
 	}
-	if err := s.ensure(ctx, ws.ID); err != nil {
-		return SuggestionPage{}, err
-	}
 	var page SuggestionPage
 	for {
 		var keys []string

@@ -3480,7 +3480,6 @@ type Queries interface {
 	ListTopicAuthorRollups(ctx context.Context, arg ListTopicAuthorRollupsParams) ([]MentionAuthorRollup, error)
 	ListTopicRollups(ctx context.Context, arg ListTopicRollupsParams) ([]MentionRollup, error)
 	ListTopicTermRollups(ctx context.Context, arg ListTopicTermRollupsParams) ([]MentionTermRollup, error)
-	ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error)
 	ListUnscheduledPosts(ctx context.Context, arg ListUnscheduledPostsParams) ([]Post, error)
 	ListVariantHeadsByPosts(ctx context.Context, postIds []int64) ([]ListVariantHeadsByPostsRow, error)
 	ListVariantsByPost(ctx context.Context, postID int64) ([]PostVariant, error)

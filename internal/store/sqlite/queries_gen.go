@@ -1972,11 +1972,6 @@ func (a queries) ListTopicTermRollups(ctx context.Context, arg store.ListTopicTe
 	return out, nil
 }
 
-func (a queries) ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error) {
-	r, err := a.r.ListUnlinkedAuthors(ctx, workspaceID)
-	return r, mapErr(err)
-}
-
 func (a queries) ListUnscheduledPosts(ctx context.Context, arg store.ListUnscheduledPostsParams) ([]store.Post, error) {
 	rs, err := a.r.ListUnscheduledPosts(ctx, sqlitedb.ListUnscheduledPostsParams(arg))
 	if err != nil {

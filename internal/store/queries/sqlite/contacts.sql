@@ -1,13 +1,6 @@
--- Contacts: one person across networks, grown from inbox authors; merge,
--- split, notes, tags, flags, and the GDPR export and erasure.
-
--- ListUnlinkedAuthors lists the workspace's inbox authors that belong to no
--- contact yet (each gets one, lazily, when contacts are looked at).
--- name: ListUnlinkedAuthors :many
-SELECT a.id FROM inbox_authors a
-WHERE a.workspace_id = sqlc.arg(workspace_id)
-  AND NOT EXISTS (SELECT 1 FROM contact_authors ca WHERE ca.author_id = a.id)
-ORDER BY a.id;
+-- Contacts: one person across networks, grown from inbox authors (each
+-- new author gets a contact of its own from a trigger, migration 00032);
+-- merge, split, notes, tags, flags, and the GDPR export and erasure.
 
 -- name: CreateContact :one
 INSERT INTO contacts (workspace_id, created_at, updated_at)

@@ -112,6 +112,7 @@ func (q *Queries) CountContactItems(ctx context.Context, contactID int64) (int64
 }
 
 const createContact = `-- name: CreateContact :one
+
 INSERT INTO contacts (workspace_id, created_at, updated_at)
 VALUES (?1, ?2, ?2)
 RETURNING id, workspace_id, vip, ambassador, influencer, erased_at, created_at, updated_at
@@ -122,6 +123,9 @@ type CreateContactParams struct {
 	CreatedAt   time.Time
 }
 
+// Contacts: one person across networks, grown from inbox authors (each
+// new author gets a contact of its own from a trigger, migration 00032);
+// merge, split, notes, tags, flags, and the GDPR export and erasure.
 func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error) {
 	row := q.db.QueryRowContext(ctx, createContact, arg.WorkspaceID, arg.CreatedAt)
 	var i Contact
@@ -874,41 +878,6 @@ func (q *Queries) ListSuggestNameKeys(ctx context.Context, arg ListSuggestNameKe
 			return nil, err
 		}
 		items = append(items, name_key)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listUnlinkedAuthors = `-- name: ListUnlinkedAuthors :many
-
-SELECT a.id FROM inbox_authors a
-WHERE a.workspace_id = ?1
-  AND NOT EXISTS (SELECT 1 FROM contact_authors ca WHERE ca.author_id = a.id)
-ORDER BY a.id
-`
-
-// Contacts: one person across networks, grown from inbox authors; merge,
-// split, notes, tags, flags, and the GDPR export and erasure.
-// ListUnlinkedAuthors lists the workspace's inbox authors that belong to no
-// contact yet (each gets one, lazily, when contacts are looked at).
-func (q *Queries) ListUnlinkedAuthors(ctx context.Context, workspaceID int64) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, listUnlinkedAuthors, workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
