@@ -275,10 +275,12 @@ type InboxSupportOut struct {
 // InboxCapabilitiesOut is what a channel's network allows in the inbox.
 type InboxCapabilitiesOut struct {
 	// Inbox is false when Tribune does not read this network's inbox yet.
-	Inbox     bool                       `json:"inbox"`
-	Kinds     map[string]InboxSupportOut `json:"kinds"`
-	Actions   map[string]InboxSupportOut `json:"actions"`
-	Streaming bool                       `json:"streaming"`
+	Inbox   bool                       `json:"inbox"`
+	Kinds   map[string]InboxSupportOut `json:"kinds"`
+	Actions map[string]InboxSupportOut `json:"actions"`
+	// KindActions overrides Actions for the items of one kind.
+	KindActions map[string]map[string]InboxSupportOut `json:"kind_actions,omitempty" doc:"Per item kind, the actions whose answer differs from actions (Bluesky direct messages cannot be liked or hidden)"`
+	Streaming   bool                                  `json:"streaming"`
 	// PollEverySeconds is the interval between two polls.
 	PollEverySeconds int64 `json:"poll_every_seconds"`
 }
@@ -300,6 +302,15 @@ func toCapabilities(c network.InboxCapabilities, has bool) InboxCapabilitiesOut 
 	}
 	for _, a := range network.Actions {
 		out.Actions[string(a)] = support(c.Action(a))
+	}
+	for k, acts := range c.KindActions {
+		if out.KindActions == nil {
+			out.KindActions = map[string]map[string]InboxSupportOut{}
+		}
+		out.KindActions[string(k)] = map[string]InboxSupportOut{}
+		for a, sp := range acts {
+			out.KindActions[string(k)][string(a)] = support(sp)
+		}
 	}
 	return out
 }

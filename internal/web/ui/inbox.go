@@ -482,11 +482,11 @@ func excerpt(s string) string {
 }
 
 // whyNot says why an action is not offered, in the reader's language.
-func whyNot(l *webi18n.Localizer, c inbox.Conversation, a network.Action) string {
+func whyNot(l *webi18n.Localizer, c inbox.Conversation, k network.ItemKind, a network.Action) string {
 	if !c.HasInbox {
 		return l.T("Tribune does not read this network's inbox yet.")
 	}
-	return reason(l.Lang(), c.Capabilities.Action(a).Reason)
+	return reason(l.Lang(), c.Capabilities.ActionOn(k, a).Reason)
 }
 
 func auditLabel(l *webi18n.Localizer, action string) string {

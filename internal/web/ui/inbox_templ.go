@@ -2215,7 +2215,7 @@ func conversationPage(l *i18n.Localizer, d conversationData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				for _, a := range itemActions() {
-					if sp := d.C.Capabilities.Action(a); d.C.HasInbox && sp.OK {
+					if sp := d.C.Capabilities.ActionOn(network.ItemKind(it.Kind), a); d.C.HasInbox && sp.OK {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, "<form method=\"post\" action=\"")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -2343,9 +2343,9 @@ func conversationPage(l *i18n.Localizer, d conversationData) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var147 string
-						templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(whyNot(l, d.C, a))
+						templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(whyNot(l, d.C, network.ItemKind(it.Kind), a))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/inbox.templ`, Line: 279, Col: 151}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/ui/inbox.templ`, Line: 279, Col: 178}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var147))
 						if templ_7745c5c3_Err != nil {
