@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,7 +177,15 @@ func TestDirectMessageReplyAndActions(t *testing.T) {
 // expired session (which would ask to reconnect the channel).
 func TestDirectMessagesWithoutAccess(t *testing.T) {
 	t.Parallel()
-	n := newChatNet(t)
+	var logins atomic.Int64
+	n := newMemNet(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/xrpc/com.atproto.server.createSession" {
+				logins.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
 	ctx := context.Background()
 	ours := n.post(usDID, postOpts{text: "Notre post"})
 	reply := n.post(aliceDID, postOpts{text: "Une réponse", parent: &ours})
@@ -197,10 +206,18 @@ func TestDirectMessagesWithoutAccess(t *testing.T) {
 		t.Error("replying to a direct message offered without access to them")
 	}
 	it := network.Item{ExternalID: bluesky.ChatRef("convo1", "msg2"), Kind: network.KindMessage, Ref: network.Ref{ID: bluesky.ChatRef("convo1", "msg2")}}
-	_, err = n.c.Publish(ctx, n.acct, network.PostRequest{Text: "Bonjour", ReplyTo: &it.Ref, CreatedAt: time.Now()})
+	// With the app password at hand, an expired session would be opened
+	// again (createSession, which the in-memory PDS does not serve): the
+	// refusal must not be taken for one.
+	withPassword := n.acct
+	withPassword.Token.Extra = map[string]string{"app_password": "xxxx-xxxx-xxxx-xxxx"}
+	_, err = n.c.Publish(ctx, withPassword, network.PostRequest{Text: "Bonjour", ReplyTo: &it.Ref, CreatedAt: time.Now()})
 	ne := network.AsError(err)
 	if err == nil || ne.Message != bluesky.NoChatAccess || ne.Kind == network.Unauthorized || ne.Status != http.StatusBadRequest {
 		t.Errorf("reply without access: %v (kind %v), want %q, refused for good", err, ne.Kind, bluesky.NoChatAccess)
+	}
+	if n := logins.Load(); n != 0 {
+		t.Errorf("the refusal was taken for an expired session: %d new sessions opened", n)
 	}
 
 	// Reconnected with a better app password: the next poll reads them.
