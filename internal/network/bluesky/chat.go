@@ -239,8 +239,8 @@ func chatItem(convoID string, m chatMessage, who map[string]chatProfile) network
 const chatCursorSep = " chat="
 
 func splitCursor(cur string) (notif, chat string) {
-	notif, chat, _ = strings.Cut(cur, chatCursorSep)
-	return notif, chat
+	notif, chat, _ = strings.Cut(" "+cur, chatCursorSep)
+	return strings.TrimPrefix(notif, " "), chat
 }
 
 func joinCursor(notif, chat string) string {

@@ -250,3 +250,19 @@ func TestChatAccessFromTokenScope(t *testing.T) {
 		}
 	}
 }
+
+// A log cursor the chat service no longer knows starts the read over from
+// the conversations rather than failing every poll.
+func TestChatCursorRefusedStartsOver(t *testing.T) {
+	t.Parallel()
+	n := newChatNet(t)
+	ctx := context.Background()
+	n.chat.Send(aliceDID, usDID, "Toujours là ?")
+	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: "chat=forgotten", Since: time.Now().Add(-time.Hour), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := messages(res.Items); len(m) != 1 || !strings.Contains(res.Cursor, " chat=") || strings.Contains(res.Cursor, "forgotten") {
+		t.Errorf("after a refused cursor: %d messages, cursor %q", len(m), res.Cursor)
+	}
+}
