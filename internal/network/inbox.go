@@ -85,6 +85,12 @@ type InboxCapabilities struct {
 	// direct messages live apart (Bluesky's chat) allows other actions on
 	// them than on posts.
 	KindActions map[ItemKind]map[Action]Support `json:"kind_actions,omitempty"`
+	// Notices are what this account keeps out of reach although its
+	// network allows it (an app password without access to direct
+	// messages): English sentences, translated through the catalogue,
+	// that the inbox shows beside the channel, since missing items show
+	// nothing by themselves.
+	Notices []string `json:"notices,omitempty"`
 	// Streaming is true when the network pushes new items (Mastodon's
 	// streaming API); polling still fills the gaps.
 	Streaming bool `json:"streaming"`

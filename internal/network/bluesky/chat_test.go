@@ -202,6 +202,9 @@ func TestDirectMessagesWithoutAccess(t *testing.T) {
 	if s.OK || s.Reason != bluesky.NoChatAccess || !i18n.Has("fr", s.Reason) {
 		t.Errorf("direct messages: %+v, want unavailable because of the app password", s)
 	}
+	if ns := n.c.InboxCapabilities(n.acct).Notices; len(ns) != 1 || ns[0] != bluesky.NoChatAccess {
+		t.Errorf("notices %q, want the app password's", ns)
+	}
 	if s := n.c.InboxCapabilities(n.acct).ActionOn(network.KindMessage, network.ActReply); s.OK {
 		t.Error("replying to a direct message offered without access to them")
 	}
@@ -229,8 +232,8 @@ func TestDirectMessagesWithoutAccess(t *testing.T) {
 	if m := messages(res.Items); len(m) != 1 || m[0].Text != "Un message privé" {
 		t.Errorf("after access was granted: %+v, want the waiting message", m)
 	}
-	if !n.c.InboxCapabilities(n.acct).Kind(network.KindMessage).OK {
-		t.Error("direct messages still unavailable after a chat call succeeded")
+	if caps := n.c.InboxCapabilities(n.acct); !caps.Kind(network.KindMessage).OK || len(caps.Notices) != 0 {
+		t.Errorf("direct messages still unavailable after a chat call succeeded: %+v", caps)
 	}
 }
 

@@ -67,8 +67,10 @@ var _ network.Inbox = (*Connector)(nil)
 // InboxCapabilities says what Bluesky allows; the reasons are shown in the UI.
 func (c *Connector) InboxCapabilities(acct network.Account) network.InboxCapabilities {
 	messages := network.Supported
+	var notices []string
 	if !c.chatReadable(acct) {
 		messages = network.Unsupported(NoChatAccess)
+		notices = append(notices, NoChatAccess)
 	}
 	return network.InboxCapabilities{
 		Kinds: map[network.ItemKind]network.Support{
@@ -102,6 +104,7 @@ func (c *Connector) InboxCapabilities(acct network.Account) network.InboxCapabil
 				network.ActDelete:   network.Unsupported("Bluesky deletes a direct message only from your own view, never from the sender's."),
 			},
 		},
+		Notices:   notices,
 		PollEvery: pollEvery,
 	}
 }
