@@ -22,7 +22,9 @@ import (
 // oneAccount opens every channel as the same account.
 type oneAccount struct{ acct network.Account }
 
-func (o oneAccount) Account(context.Context, store.Channel) (network.Account, error) { return o.acct, nil }
+func (o oneAccount) Account(context.Context, store.Channel) (network.Account, error) {
+	return o.acct, nil
+}
 
 // Bluesky direct messages through the whole inbox: polls store each
 // message once, a reply is sent into the conversation once, also when a
