@@ -355,7 +355,7 @@ func (s *Service) checkReply(ctx context.Context, q store.Queries, it store.Inbo
 	if err != nil {
 		return ch, "", "", nil, err
 	}
-	if sup := ib.InboxCapabilities(acct).Action(network.ActReply); !sup.OK {
+	if sup := ib.InboxCapabilities(acct).ActionOn(network.ItemKind(it.Kind), network.ActReply); !sup.OK {
 		refused := *errReplyRefused
 		refused.Message = sup.Reason
 		return ch, "", "", &refused, nil

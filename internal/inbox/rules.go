@@ -321,7 +321,7 @@ func (s *Service) networkAct(ctx context.Context, ch store.Channel, it store.Inb
 	if err != nil {
 		return err
 	}
-	if sup := ib.InboxCapabilities(acct).Action(a); !sup.OK {
+	if sup := ib.InboxCapabilities(acct).ActionOn(network.ItemKind(it.Kind), a); !sup.OK {
 		refused := *errActRefused
 		refused.Message = sup.Reason
 		return &refused

@@ -631,7 +631,7 @@ func (s *Service) Act(ctx context.Context, user store.User, itemID int64, a netw
 		return s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
 			Action: string(a), Result: result, Error: msg, CreatedAt: s.Now().UTC()})
 	}
-	if sup := ib.InboxCapabilities(acct).Action(a); !sup.OK {
+	if sup := ib.InboxCapabilities(acct).ActionOn(network.ItemKind(it.Kind), a); !sup.OK {
 		if err := record(ResultRefused, sup.Reason); err != nil {
 			return err
 		}

@@ -81,6 +81,16 @@ func Unsupported(reason string) Support { return Support{Reason: reason} }
 type InboxCapabilities struct {
 	Kinds   map[ItemKind]Support `json:"kinds"`
 	Actions map[Action]Support   `json:"actions"`
+	// KindActions overrides Actions for one kind of item: a network whose
+	// direct messages live apart (Bluesky's chat) allows other actions on
+	// them than on posts.
+	KindActions map[ItemKind]map[Action]Support `json:"kind_actions,omitempty"`
+	// Notices are what this account keeps out of reach although its
+	// network allows it (an app password without access to direct
+	// messages): English sentences, translated through the catalogue,
+	// that the inbox shows beside the channel, since missing items show
+	// nothing by themselves.
+	Notices []string `json:"notices,omitempty"`
 	// Streaming is true when the network pushes new items (Mastodon's
 	// streaming API); polling still fills the gaps.
 	Streaming bool `json:"streaming"`
@@ -103,6 +113,15 @@ func (c InboxCapabilities) Action(a Action) Support {
 		return s
 	}
 	return Unsupported("This network does not allow this action.")
+}
+
+// ActionOn returns what the capabilities say of action a on an item of
+// kind k: the kind's own rule, else the network's.
+func (c InboxCapabilities) ActionOn(k ItemKind, a Action) Support {
+	if s, ok := c.KindActions[k][a]; ok {
+		return s
+	}
+	return c.Action(a)
 }
 
 // Author is who wrote an inbox item, as the network names them.

@@ -42,8 +42,15 @@ const PostCollection = "app.bsky.feed.post"
 type Connector struct {
 	api httpx.Client
 
+	// ChatService is the atproto-proxy target of chat calls: the chat
+	// service's DID and service id (DefaultChatService; tests name a fake).
+	ChatService string
+
 	mu       sync.Mutex
 	sessions map[string]string // DID → access JWT opened since start
+	// chatRefused holds the accounts whose last chat call the PDS refused
+	// for want of access to direct messages.
+	chatRefused map[string]bool
 }
 
 var _ network.Connector = (*Connector)(nil)
@@ -51,7 +58,8 @@ var _ network.Connector = (*Connector)(nil)
 // New returns a connector; a nil client gets httpx's default, which reaches
 // public https addresses only.
 func New(client *http.Client) *Connector {
-	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}, sessions: map[string]string{}}
+	return &Connector{api: httpx.Client{HTTP: client, ErrorText: errorText}, ChatService: DefaultChatService,
+		sessions: map[string]string{}, chatRefused: map[string]bool{}}
 }
 
 // Network is "bluesky".
@@ -69,6 +77,9 @@ type call struct {
 	body         any    // JSON body
 	raw          []byte // or a raw body (uploadBlob)
 	contentType  string
+	// proxy, when set, is the atproto-proxy header: the service the PDS
+	// forwards the call to (the chat service).
+	proxy string
 }
 
 // do runs one XRPC call with the bearer token.
@@ -88,11 +99,18 @@ func (c *Connector) do(ctx context.Context, base, token string, cl call, out any
 		}
 		body, ct = bytes.NewReader(raw), "application/json"
 	}
-	res, err := c.api.Do(ctx, httpx.Request{Method: cl.method, URL: u, Token: token, Body: body, ContentType: ct}, out)
+	req := httpx.Request{Method: cl.method, URL: u, Token: token, Body: body, ContentType: ct}
+	if cl.proxy != "" {
+		req.Header = http.Header{"Atproto-Proxy": {cl.proxy}}
+	}
+	res, err := c.api.Do(ctx, req, out)
 	if err != nil {
 		var xe xrpcError
 		_ = json.Unmarshal(res.Body, &xe)
-		if ne := network.AsError(err); xe.Error == "ExpiredToken" || xe.Error == "InvalidToken" || xe.Error == "AuthRequired" {
+		// "Bad token method" is a token that may not call this method
+		// (an app password without access to direct messages): a new
+		// session with the same password would be refused again.
+		if ne := network.AsError(err); (xe.Error == "ExpiredToken" || xe.Error == "InvalidToken" || xe.Error == "AuthRequired") && !noChatAccess(xe) {
 			ne.Kind = network.Unauthorized
 		}
 		return xe, err
@@ -257,6 +275,11 @@ func (c *Connector) ref(acct network.Account, uri, cid string) network.Ref {
 
 // Publish creates the record under the attempt key.
 func (c *Connector) Publish(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	if req.ReplyTo != nil {
+		if convo, _, ok := parseChatRef(req.ReplyTo.ID); ok {
+			return c.sendMessage(ctx, acct, convo, req)
+		}
+	}
 	if req.CreatedAt.IsZero() {
 		req.CreatedAt = time.Now()
 	}
@@ -292,6 +315,11 @@ func (c *Connector) getRecord(ctx context.Context, acct network.Account, rkey st
 
 // Recover asks the PDS for the record the attempt would have created.
 func (c *Connector) Recover(ctx context.Context, acct network.Account, req network.PostRequest) (network.Ref, error) {
+	if req.ReplyTo != nil {
+		if convo, _, ok := parseChatRef(req.ReplyTo.ID); ok {
+			return c.recoverMessage(ctx, acct, convo, req)
+		}
+	}
 	if req.AttemptKey == "" {
 		return network.Ref{}, network.ErrUnknownOutcome
 	}

@@ -56,21 +56,28 @@ const (
 // pollEvery is the shortest interval between two polls of one channel. The
 // Bluesky PDS allows 3,000 requests per 5 minutes per IP address across all
 // routes (docs.bsky.app "Rate Limits"); a poll costs one listNotifications
-// page in the usual case plus one getPostThread per recent post (about 20),
-// so a poll a minute is about 100 requests per 5 minutes per channel: room
-// for publishing and for a few dozen channels behind one address.
+// page in the usual case, one getLog page for direct messages, plus one
+// getPostThread per recent post (about 20), so a poll a minute is about 110
+// requests per 5 minutes per channel: room for publishing and for a few
+// dozen channels behind one address.
 const pollEvery = time.Minute
 
 var _ network.Inbox = (*Connector)(nil)
 
 // InboxCapabilities says what Bluesky allows; the reasons are shown in the UI.
-func (c *Connector) InboxCapabilities(network.Account) network.InboxCapabilities {
+func (c *Connector) InboxCapabilities(acct network.Account) network.InboxCapabilities {
+	messages := network.Supported
+	var notices []string
+	if !c.chatReadable(acct) {
+		messages = network.Unsupported(NoChatAccess)
+		notices = append(notices, NoChatAccess)
+	}
 	return network.InboxCapabilities{
 		Kinds: map[network.ItemKind]network.Support{
 			network.KindComment: network.Supported,
 			network.KindMention: network.Supported,
 			network.KindQuote:   network.Supported,
-			network.KindMessage: network.Unsupported("Bluesky direct messages live on a separate chat service that Tribune does not read yet; an app password reaches it only when created with access to direct messages."),
+			network.KindMessage: messages,
 			network.KindReview:  network.Unsupported("Bluesky has no reviews."),
 		},
 		Actions: map[network.Action]network.Support{
@@ -84,6 +91,20 @@ func (c *Connector) InboxCapabilities(network.Account) network.InboxCapabilities
 			network.ActUnblock:  network.Supported,
 			network.ActMarkRead: network.Supported,
 		},
+		// The chat has neither likes nor hiding, and deletes a message
+		// only from the deleting account's view.
+		KindActions: map[network.ItemKind]map[network.Action]network.Support{
+			network.KindMessage: {
+				network.ActReply:    messages,
+				network.ActMarkRead: messages,
+				network.ActLike:     network.Unsupported("Bluesky direct messages cannot be liked."),
+				network.ActUnlike:   network.Unsupported("Bluesky direct messages cannot be liked."),
+				network.ActHide:     network.Unsupported("Bluesky cannot hide a direct message: block the account or mute the conversation in the Bluesky app."),
+				network.ActUnhide:   network.Unsupported("Bluesky cannot hide a direct message: block the account or mute the conversation in the Bluesky app."),
+				network.ActDelete:   network.Unsupported("Bluesky deletes a direct message only from your own view, never from the sender's."),
+			},
+		},
+		Notices:   notices,
 		PollEvery: pollEvery,
 	}
 }
@@ -276,7 +297,42 @@ type fetched struct {
 // up, adds the replies found in the thread of each of req.OurPosts (replies
 // to replies that notified someone else, replies whose notification the
 // AppView dropped).
+//
+// Direct messages follow (chat.go), with their own part of the cursor. An
+// account whose app password cannot read them still gets its
+// notifications; its capabilities then say why messages are missing.
 func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req network.FetchRequest) (network.FetchResult, error) {
+	notif, chatCursor := splitCursor(req.Cursor)
+	req.Cursor = notif
+	res, err := c.fetchNotifications(ctx, acct, req)
+	if err != nil {
+		return network.FetchResult{}, err
+	}
+	if c.chatClosed(acct) {
+		res.Cursor = joinCursor(res.Cursor, chatCursor)
+		return res, nil
+	}
+	since := req.Since
+	if since.IsZero() {
+		since = time.Now().Add(-chatBackfill)
+	}
+	items, next, more, err := c.fetchChat(ctx, acct, chatCursor, since)
+	switch {
+	case err == nil:
+		res.Items = append(res.Items, items...)
+		res.More = res.More || more
+		chatCursor = next
+	case network.AsError(err).Message == NoChatAccess:
+		// Kept for the capabilities; the notifications still count.
+	default:
+		return network.FetchResult{}, err
+	}
+	res.Cursor = joinCursor(res.Cursor, chatCursor)
+	return res, nil
+}
+
+// fetchNotifications is the notifications' and threads' part of FetchInbox.
+func (c *Connector) fetchNotifications(ctx context.Context, acct network.Account, req network.FetchRequest) (network.FetchResult, error) {
 	lower, strict := parseCursor(req.Cursor, req.Since)
 	after := func(t time.Time) bool {
 		if strict {
@@ -434,8 +490,22 @@ func (c *Connector) thread(ctx context.Context, acct network.Account, post netwo
 	return items, nil
 }
 
-// Act does a on the item by writing or deleting a record in our repository.
+// Act does a on the item by writing or deleting a record in our repository,
+// or, for a direct message, by a call to the chat service.
 func (c *Connector) Act(ctx context.Context, acct network.Account, a network.Action, item network.Item) error {
+	if convo, msg, ok := parseChatRef(item.ExternalID); ok || item.Kind == network.KindMessage {
+		if !ok {
+			return network.Errorf("not a Bluesky direct message: %s", item.ExternalID)
+		}
+		switch a {
+		case network.ActMarkRead:
+			return c.markChatRead(ctx, acct, convo, msg)
+		case network.ActBlock, network.ActUnblock:
+			// Blocking is the account's, wherever it wrote to us.
+		default:
+			return fmt.Errorf("bluesky: %s on a direct message: %w", a, network.ErrUnsupported)
+		}
+	}
 	switch a {
 	case network.ActLike:
 		if item.Ref.CID == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
 	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
 	"github.com/tribune-social/tribune/internal/network/httpx"
 )
@@ -54,9 +55,19 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 	t.Cleanup(appview.Close)
 	pds := pdstest.StartWith(t, pdstest.Options{AppViewURL: appview.URL, AppViewDID: av.DID})
 	src.SetURL(pds.URL())
+	// The inbox reads direct messages too: the PDS forwards them to a fake
+	// chat service (chat_pds_test.go tests them).
+	chat, err := chatfake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(chat.Close)
 	t.Cleanup(func() {
 		if v := av.Violations(); len(v) > 0 {
 			t.Errorf("requests the lexicons do not allow: %q", v)
+		}
+		if v := chat.Violations(); len(v) > 0 {
+			t.Errorf("chat requests the lexicons do not allow: %q", v)
 		}
 	})
 	ctx := context.Background()
@@ -66,6 +77,7 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 	src.SetHandle(aliceDID, "alice.test")
 	av.Follow(usDID, aliceDID)
 	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
+	c.ChatService = chat.Proxy
 	us, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
 	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
@@ -27,15 +28,20 @@ const (
 )
 
 // memNet is a network of in-memory repositories behind the fake AppView,
-// reached as a PDS would be (one address for both).
+// reached as a PDS would be (one address for both), with the fake chat
+// service answering the chat calls the PDS would forward to it (the
+// atproto-proxy header must name it); refuse plays a PDS refusing our app
+// password the chat.
 type memNet struct {
-	mem  *appviewfake.Mem
-	av   *appviewfake.Server
-	srv  *httptest.Server
-	c    *bluesky.Connector
-	acct network.Account
-	seq  atomic.Int64
-	base time.Time
+	mem    *appviewfake.Mem
+	av     *appviewfake.Server
+	chat   *chatfake.Server
+	refuse atomic.Bool
+	srv    *httptest.Server
+	c      *bluesky.Connector
+	acct   network.Account
+	seq    atomic.Int64
+	base   time.Time
 }
 
 func newMemNet(t *testing.T, wrap func(http.Handler) http.Handler) *memNet {
@@ -46,18 +52,37 @@ func newMemNet(t *testing.T, wrap func(http.Handler) http.Handler) *memNet {
 	n.mem.Account(aliceDID, "alice.test")
 	n.mem.Account(carlaDID, "carla.test")
 	n.av.Follow(usDID, aliceDID, carlaDID)
+	n.chat = chatfake.New()
+	n.chat.SetHandle(usDID, "lumiere.test")
+	n.chat.SetHandle(aliceDID, "alice.test")
+	n.chat.Direct = func(t string) (string, bool) {
+		if t == tok {
+			return usDID, n.refuse.Load()
+		}
+		return "", false
+	}
 	var h http.Handler = appviewfake.Handler(n.av, n.mem)
 	if wrap != nil {
 		h = wrap(h)
 	}
-	n.srv = httptest.NewServer(h)
+	n.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky.") {
+			n.chat.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(n.srv.Close)
 	t.Cleanup(func() {
 		if v := n.av.Violations(); len(v) > 0 {
 			t.Errorf("requests the lexicons do not allow: %q", v)
 		}
+		if v := n.chat.Violations(); len(v) > 0 {
+			t.Errorf("chat requests the lexicons do not allow: %q", v)
+		}
 	})
 	n.c = bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
+	n.c.ChatService = n.chat.Proxy
 	n.acct = network.Account{BaseURL: n.srv.URL, ExternalID: usDID, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}
 	return n
 }
@@ -115,12 +140,12 @@ func byID(items []network.Item) map[string]network.Item {
 func TestInboxCapabilitiesSayWhy(t *testing.T) {
 	t.Parallel()
 	caps := bluesky.New(nil).InboxCapabilities(network.Account{})
-	for _, k := range []network.ItemKind{network.KindComment, network.KindMention, network.KindQuote} {
+	for _, k := range []network.ItemKind{network.KindComment, network.KindMention, network.KindQuote, network.KindMessage} {
 		if !caps.Kind(k).OK {
 			t.Errorf("kind %s unsupported", k)
 		}
 	}
-	for _, k := range []network.ItemKind{network.KindMessage, network.KindReview} {
+	for _, k := range []network.ItemKind{network.KindReview} {
 		if s := caps.Kind(k); s.OK || !i18n.Has("fr", s.Reason) {
 			t.Errorf("kind %s: %+v, want unsupported with a reason translated in the catalogue", k, s)
 		}

@@ -274,13 +274,24 @@ type InboxSupportOut struct {
 	ReasonFR string `json:"reason_fr,omitempty"`
 }
 
+// InboxNoticeOut is one sentence about what a channel's account misses.
+type InboxNoticeOut struct {
+	Text   string `json:"text"`
+	TextFR string `json:"text_fr"`
+}
+
 // InboxCapabilitiesOut is what a channel's network allows in the inbox.
 type InboxCapabilitiesOut struct {
 	// Inbox is false when Tribune does not read this network's inbox yet.
-	Inbox     bool                       `json:"inbox"`
-	Kinds     map[string]InboxSupportOut `json:"kinds"`
-	Actions   map[string]InboxSupportOut `json:"actions"`
-	Streaming bool                       `json:"streaming"`
+	Inbox   bool                       `json:"inbox"`
+	Kinds   map[string]InboxSupportOut `json:"kinds"`
+	Actions map[string]InboxSupportOut `json:"actions"`
+	// KindActions overrides Actions for the items of one kind.
+	KindActions map[string]map[string]InboxSupportOut `json:"kind_actions,omitempty" doc:"Per item kind, the actions whose answer differs from actions (Bluesky direct messages cannot be liked or hidden)"`
+	Streaming   bool                                  `json:"streaming"`
+	// Notices say what the channel's account keeps out of reach although
+	// the network allows it.
+	Notices []InboxNoticeOut `json:"notices,omitempty" doc:"What this channel's account cannot reach although its network allows it (a Bluesky app password without access to direct messages)"`
 	// PollEverySeconds is the interval between two polls.
 	PollEverySeconds int64 `json:"poll_every_seconds"`
 }
@@ -302,6 +313,18 @@ func toCapabilities(c network.InboxCapabilities, has bool) InboxCapabilitiesOut 
 	}
 	for _, a := range network.Actions {
 		out.Actions[string(a)] = support(c.Action(a))
+	}
+	for _, n := range c.Notices {
+		out.Notices = append(out.Notices, InboxNoticeOut{Text: localized("en", n), TextFR: localized("fr", n)})
+	}
+	for k, acts := range c.KindActions {
+		if out.KindActions == nil {
+			out.KindActions = map[string]map[string]InboxSupportOut{}
+		}
+		out.KindActions[string(k)] = map[string]InboxSupportOut{}
+		for a, sp := range acts {
+			out.KindActions[string(k)][string(a)] = support(sp)
+		}
 	}
 	return out
 }

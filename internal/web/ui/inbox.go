@@ -47,6 +47,28 @@ type inboxListData struct {
 	Self string
 	// Views are the member's saved views and the workspace's shared ones.
 	Views []inbox.View
+	// Notices say what a channel's account keeps out of the inbox (its
+	// capabilities' notices), in the reader's language.
+	Notices []channelNotice
+}
+
+type channelNotice struct{ Channel, Text string }
+
+// channelNotices reads each channel's capabilities for its notices; a
+// channel whose credentials cannot be read is the channels page's concern.
+func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channel) []channelNotice {
+	var out []channelNotice
+	lang := u.loc(r).Lang()
+	for _, ch := range chs {
+		caps, has, err := u.Inbox.Capabilities(r.Context(), user, ch.ID)
+		if err != nil || !has {
+			continue
+		}
+		for _, n := range caps.Notices {
+			out = append(out, channelNotice{Channel: ch.Name, Text: reason(lang, n)})
+		}
+	}
+	return out
 }
 
 // inboxFilter reads the list's filters from the query; days are in the
@@ -117,7 +139,7 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI()}
+		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI(), Notices: u.channelNotices(r, user, chs)}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
@@ -482,11 +504,11 @@ func excerpt(s string) string {
 }
 
 // whyNot says why an action is not offered, in the reader's language.
-func whyNot(l *webi18n.Localizer, c inbox.Conversation, a network.Action) string {
+func whyNot(l *webi18n.Localizer, c inbox.Conversation, k network.ItemKind, a network.Action) string {
 	if !c.HasInbox {
 		return l.T("Tribune does not read this network's inbox yet.")
 	}
-	return reason(l.Lang(), c.Capabilities.Action(a).Reason)
+	return reason(l.Lang(), c.Capabilities.ActionOn(k, a).Reason)
 }
 
 func auditLabel(l *webi18n.Localizer, action string) string {

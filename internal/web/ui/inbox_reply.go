@@ -35,8 +35,8 @@ type replyBox struct {
 func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBox {
 	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount, Saved: d.SavedReplies}
 	switch {
-	case !d.C.HasInbox || !d.C.Capabilities.Action(network.ActReply).OK:
-		b.Why = whyNot(l, d.C, network.ActReply)
+	case !d.C.HasInbox || !d.C.Capabilities.ActionOn(network.ItemKind(it.Kind), network.ActReply).OK:
+		b.Why = whyNot(l, d.C, network.ItemKind(it.Kind), network.ActReply)
 	case it.DeletedAt != nil:
 		b.Why = l.T("This item was deleted on the network; it cannot be answered.")
 	case d.C.Channel.Status != "active":

@@ -1,0 +1,150 @@
+package inbox
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
+	"github.com/tribune-social/tribune/internal/network/httpx"
+	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/store/storetest"
+)
+
+// oneAccount opens every channel as the same account.
+type oneAccount struct{ acct network.Account }
+
+func (o oneAccount) Account(context.Context, store.Channel) (network.Account, error) {
+	return o.acct, nil
+}
+
+// Bluesky direct messages through the whole inbox: polls store each
+// message once, a reply is sent into the conversation once, also when a
+// crash left it in flight after it landed (found by listing the
+// conversation), mark read reaches the chat service, and a like is refused
+// with the reason before any call.
+func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		const us, alice = "did:plc:lumiere", "did:plc:alice"
+		mem := appviewfake.NewMem()
+		av := appviewfake.New(mem)
+		tok := mem.Account(us, "lumiere.test")
+		mem.Account(alice, "alice.test")
+		av.Follow(us, alice)
+		chat := chatfake.New()
+		chat.SetHandle(alice, "alice.test")
+		chat.Direct = func(t string) (string, bool) {
+			if t == tok {
+				return us, false
+			}
+			return "", false
+		}
+		h := appviewfake.Handler(av, mem)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky.") {
+				chat.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		t.Cleanup(func() {
+			if v := chat.Violations(); len(v) > 0 {
+				t.Errorf("chat requests the lexicons do not allow: %q", v)
+			}
+		})
+		conn := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
+		conn.ChatService = chat.Proxy
+		f.s.Connectors["bluesky"] = conn
+		f.s.Accounts = oneAccount{network.Account{BaseURL: srv.URL, ExternalID: us, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}}
+		ch := f.channel(t, f.ws, "bluesky")
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: ch.ID, NextPollAt: f.now}))
+
+		convo, first := chat.Send(alice, us, "Bonjour, une question sur ma commande")
+		poll := func() []store.InboxItem {
+			t.Helper()
+			must(t, f.s.Poll(ctx, ch.ID))
+			ps, err := st.GetInboxPollState(ctx, ch.ID)
+			must(t, err)
+			if ps.LastError != "" {
+				t.Fatalf("poll failed: %s", ps.LastError)
+			}
+			f.now = f.now.Add(2 * time.Minute)
+			var mine []store.InboxItem
+			for _, it := range f.allItems(t) {
+				if it.ChannelID == ch.ID {
+					mine = append(mine, it)
+				}
+			}
+			return mine
+		}
+		if got := poll(); len(got) != 1 || got[0].Kind != string(network.KindMessage) || got[0].ExternalID != bluesky.ChatRef(convo, first) {
+			t.Fatalf("after the first poll: %+v", got)
+		}
+		if got := poll(); len(got) != 1 {
+			t.Fatalf("a repeated poll stored %d items, want 1", len(got))
+		}
+		chat.Send(alice, us, "Vous êtes là ?")
+		got := poll()
+		if len(got) != 2 || got[0].ConversationID != got[1].ConversationID {
+			t.Fatalf("after a second message: %+v, want 2 items in one conversation", got)
+		}
+		item := got[0]
+		if got[1].ExternalID == bluesky.ChatRef(convo, first) {
+			item = got[1]
+		}
+
+		r, err := f.s.Reply(ctx, f.cm, item.ID, "Oui, bonjour !")
+		must(t, err)
+		must(t, f.s.SendReply(ctx, r.ID, false))
+		must(t, f.s.SendReply(ctx, r.ID, false))
+		if sent := chat.Messages(convo, us); !slices.Equal(sent, []string{"Oui, bonjour !"}) {
+			t.Fatalf("our messages %q, want the reply once", sent)
+		}
+		if r, err = st.GetInboxReply(ctx, r.ID); err != nil || r.State != string(ReplySent) {
+			t.Fatalf("reply %+v %v, want sent", r, err)
+		}
+
+		// A crash after the message landed and before its answer was
+		// stored: the next run finds it in the conversation.
+		r2, err := f.s.Reply(ctx, f.cm, item.ID, "Je regarde votre commande.")
+		must(t, err)
+		now := f.now
+		n, err := st.MarkInboxReplyInFlight(ctx, store.MarkInboxReplyInFlightParams{AttemptKey: network.NewAttemptKey(now), InFlightAt: &now, ID: r2.ID})
+		if err != nil || n != 1 {
+			t.Fatalf("mark in flight: %d %v", n, err)
+		}
+		chat.Send(us, alice, "Je regarde votre commande.")
+		must(t, f.s.SendReply(ctx, r2.ID, false))
+		if r2, err = st.GetInboxReply(ctx, r2.ID); err != nil || r2.State != string(ReplySent) || !strings.HasPrefix(r2.ExternalID, "bsky-chat:"+convo+"/") {
+			t.Errorf("recovered reply %+v %v, want sent with the message found", r2, err)
+		}
+		if sent := chat.Messages(convo, us); len(sent) != 2 {
+			t.Errorf("our messages %q, want each reply once", sent)
+		}
+
+		must(t, f.s.Act(ctx, f.cm, item.ID, network.ActMarkRead))
+		if got := chat.ReadUpTo(us, convo); got != first {
+			t.Errorf("read up to %q, want %q", got, first)
+		}
+		calls := len(chat.Calls())
+		err = f.s.Act(ctx, f.cm, item.ID, network.ActLike)
+		if p := problem.As(err); p == nil || p.Code != "action_unsupported" || p.Message != "Bluesky direct messages cannot be liked." {
+			t.Errorf("like of a direct message: %v", err)
+		}
+		if n := len(chat.Calls()); n != calls {
+			t.Errorf("the refused like reached the chat service")
+		}
+	})
+}
