@@ -87,6 +87,55 @@ func TestIngestLinksToOurPostAndGroupsConversations(t *testing.T) {
 	})
 }
 
+// A later fetch writes an author again only when their profile changed:
+// a changed name is stored, an unchanged author keeps its row as it was
+// (its updated_at), a new one is added, and each item points at its own.
+func TestIngestWritesOnlyNewOrChangedAuthors(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		first := comments(1, 2) // authors u1 and u2
+		first[1].Author.DisplayName = "Fan Two"
+		_, err := f.s.Ingest(ctx, f.ch, first)
+		must(t, err)
+
+		f.now = t0.Add(time.Hour)
+		later := comments(4, 6) // u1 as before, u2 renamed, u0 new
+		later[1].Author.DisplayName = "Fan Deux"
+		_, err = f.s.Ingest(ctx, f.ch, later)
+		must(t, err)
+
+		author := func(ext string) store.InboxAuthor {
+			t.Helper()
+			it, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: f.ch.ID, ExternalID: ext})
+			must(t, err)
+			a, err := st.GetInboxAuthor(ctx, it.AuthorID)
+			must(t, err)
+			return a
+		}
+		for _, c := range []struct {
+			item, author, name string
+			updated            time.Time
+		}{
+			{"c1", "u1", "", t0},
+			{"c4", "u1", "", t0},
+			{"c2", "u2", "Fan Deux", t0.Add(time.Hour)},
+			{"c5", "u2", "Fan Deux", t0.Add(time.Hour)},
+			{"c6", "u0", "", t0.Add(time.Hour)},
+		} {
+			a := author(c.item)
+			if a.ExternalID != c.author || a.DisplayName != c.name || !a.UpdatedAt.Equal(c.updated) {
+				t.Errorf("item %s: author %s %q updated %s, want %s %q updated %s", c.item, a.ExternalID, a.DisplayName, a.UpdatedAt,
+					c.author, c.name, c.updated)
+			}
+		}
+		if author("c1").ID != author("c4").ID || author("c2").ID != author("c5").ID {
+			t.Errorf("a returning author got a second row")
+		}
+	})
+}
+
 // An edit updates the text and its sentiment, except a sentiment a member
 // corrected; a deletion marks the item and keeps the text the team saw.
 func TestIngestEditDeleteAndCorrectedSentiment(t *testing.T) {
