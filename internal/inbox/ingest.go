@@ -70,7 +70,8 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 // pipelined too: ingestion never goes on after a failed write, so the
 // plain writes (tags, notifications, an edit) can travel with the next
 // read or the commit instead of costing a round trip each on PostgreSQL.
-var relaxed = store.TxOptions{Relaxed: true, Pipelined: true}
+// And small: each statement writes one fetch's rows.
+var relaxed = store.TxOptions{Relaxed: true, Pipelined: true, Small: true}
 
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
