@@ -279,4 +279,3 @@ func TestIngestAnalysesLargeFetchesOutsideTheWriter(t *testing.T) {
 		}
 	})
 }
-
