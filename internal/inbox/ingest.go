@@ -263,7 +263,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		convRows = append(convRows, store.ConversationRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, ExternalID: k, Kind: string(kind),
 			PostID: l.post, VariantID: l.variant, LastItemAt: store.RowTime(at), CreatedAt: store.RowTime(now)})
 	}
-	writtenConvs, err := q.UpsertInboxConversations(ctx, store.Rows(convRows))
+	writtenConvs, err := q.AddInboxConversationRows(ctx, convRows)
 	if err != nil {
 		return res, err
 	}

@@ -60,6 +60,9 @@ type Tx interface {
 	// that each dialect passes them its fastest way: the items added are
 	// returned, one already stored (another writer was first) is not.
 	AddInboxItems(ctx context.Context, rows []InboxItemRow) ([]InsertInboxItemsRow, error)
+	// AddInboxConversationRows is UpsertInboxConversations taking the rows
+	// themselves (as AddInboxItems).
+	AddInboxConversationRows(ctx context.Context, rows []ConversationRow) ([]UpsertInboxConversationsRow, error)
 	// AddInboxItemTagRows is AddInboxItemTags taking the rows themselves.
 	AddInboxItemTagRows(ctx context.Context, rows []TagRow) error
 	// AddInboxRuleActionRows is AddInboxRuleActions taking the rows
