@@ -25,6 +25,8 @@ import (
 
 // Analyzer tells the sentiment and the language of a text (package
 // sentiment's model in production; a small deterministic one in tests).
+// Its result depends on the text alone, and it is safe for concurrent use:
+// ingestion analyses a large fetch on several goroutines.
 type Analyzer interface {
 	Analyze(text string) sentiment.Result
 }

@@ -2,7 +2,9 @@ package inbox
 
 import (
 	"context"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
@@ -45,9 +47,10 @@ type IngestResult struct {
 // text the team saw.
 func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
+	pre := s.analyzeFetch(items)
 	err := s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 		var err error
-		if res, err = s.ingestTx(ctx, tx, ch, items); err != nil {
+		if res, err = s.ingestTx(ctx, tx, ch, items, pre); err != nil {
 			return err
 		}
 		return s.emitCreated(ctx, tx, ch.WorkspaceID, res.created)
@@ -67,7 +70,8 @@ func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.
 // pipelined too: ingestion never goes on after a failed write, so the
 // plain writes (tags, notifications, an edit) can travel with the next
 // read or the commit instead of costing a round trip each on PostgreSQL.
-var relaxed = store.TxOptions{Relaxed: true, Pipelined: true}
+// And small: each statement writes one fetch's rows.
+var relaxed = store.TxOptions{Relaxed: true, Pipelined: true, Small: true}
 
 // link is the Tribune post and variant a network id belongs to.
 type link struct{ post, variant *int64 }
@@ -75,12 +79,14 @@ type link struct{ post, variant *int64 }
 // ingestTx is Ingest inside the caller's transaction (the poll job saves
 // its cursor in the same one, so a crash never skips or doubles a page).
 // A fetch costs a few statements whatever its size: one finds the items
-// already stored, one writes the new items' authors, one finds the posts
+// already stored, one reads the fetch's authors and one writes those new
+// or changed (none when all were seen as they are), one finds the posts
 // they answer, one writes their conversations, one adds the new items, and
 // with moderation rules one reads the rules' version, one adds the tags
 // and one the audit (plus what hide, delete, auto-reply, webhook and
-// e-mail actions insert).
-func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, items []network.Item) (IngestResult, error) {
+// e-mail actions insert). pre is the fetch's analysis (analyzeFetch), read
+// before the transaction.
+func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, items []network.Item, pre analyses) (IngestResult, error) {
 	var res IngestResult
 	now := s.Now().UTC()
 
@@ -138,7 +144,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 				fresh = append(fresh, it)
 				continue
 			}
-			cur, changed, err := s.refresh(ctx, q, old, it, now)
+			cur, changed, err := s.refresh(ctx, q, old, it, now, pre)
 			if err != nil {
 				return res, err
 			}
@@ -155,14 +161,21 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		return res, nil
 	}
 
-	// The new items' authors, one row each.
+	// The new items' authors, one row each. Most are already stored, as
+	// they were last seen (people comment again): one read finds them, and
+	// only the new ones and those whose profile changed are written.
+	// Rewriting an unchanged row cost as much as adding it (its indexes and
+	// the keys the database computes from the name and handle, migration
+	// 00029): a sixth of the ingestion's CPU time (docs/benchmarks.md).
 	var authorRows []store.AuthorRow
 	authorSeen := map[string]bool{}
+	var authorExts []string
 	for _, it := range fresh {
 		if authorSeen[it.Author.ExternalID] {
 			continue
 		}
 		authorSeen[it.Author.ExternalID] = true
+		authorExts = append(authorExts, it.Author.ExternalID)
 		handle := it.Author.Handle
 		if handle == "" {
 			handle = it.Author.ExternalID
@@ -170,13 +183,32 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		authorRows = append(authorRows, store.AuthorRow{WorkspaceID: ch.WorkspaceID, Network: ch.Network, ExternalID: it.Author.ExternalID,
 			Handle: handle, DisplayName: it.Author.DisplayName, AvatarURL: it.Author.AvatarURL, URL: it.Author.URL, UpdatedAt: store.RowTime(now)})
 	}
-	written, err := q.UpsertInboxAuthors(ctx, store.Rows(authorRows))
+	storedAuthors, err := q.ListInboxAuthorsByExternal(ctx, store.ListInboxAuthorsByExternalParams{WorkspaceID: ch.WorkspaceID,
+		Network: ch.Network, ExternalIds: authorExts})
 	if err != nil {
 		return res, err
 	}
 	authors := map[string]int64{}
-	for _, a := range written {
-		authors[a.ExternalID] = a.ID
+	asStored := map[string]store.ListInboxAuthorsByExternalRow{}
+	for _, a := range storedAuthors {
+		asStored[a.ExternalID] = a
+	}
+	authorRows = slices.DeleteFunc(authorRows, func(r store.AuthorRow) bool {
+		a, ok := asStored[r.ExternalID]
+		if ok && a.Handle == r.Handle && a.DisplayName == r.DisplayName && a.AvatarURL == r.AvatarURL && a.URL == r.URL {
+			authors[r.ExternalID] = a.ID
+			return true
+		}
+		return false
+	})
+	if len(authorRows) > 0 {
+		written, err := q.UpsertInboxAuthors(ctx, store.Rows(authorRows))
+		if err != nil {
+			return res, err
+		}
+		for _, a := range written {
+			authors[a.ExternalID] = a.ID
+		}
 	}
 
 	// The item answers our post when its thread's root or its parent is
@@ -231,7 +263,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		convRows = append(convRows, store.ConversationRow{WorkspaceID: ch.WorkspaceID, ChannelID: ch.ID, ExternalID: k, Kind: string(kind),
 			PostID: l.post, VariantID: l.variant, LastItemAt: store.RowTime(at), CreatedAt: store.RowTime(now)})
 	}
-	writtenConvs, err := q.UpsertInboxConversations(ctx, store.Rows(convRows))
+	writtenConvs, err := q.AddInboxConversationRows(ctx, convRows)
 	if err != nil {
 		return res, err
 	}
@@ -255,7 +287,7 @@ func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, it
 		}
 		l := linkOf(it)
 		convKey, _ := conversationKey(it)
-		sent := s.analyze(it.Text)
+		sent := pre.of(s, it.Text)
 		ref := it.Ref
 		if ref.ID == "" {
 			ref.ID = it.ExternalID
@@ -346,7 +378,7 @@ func itemTime(it network.Item, now time.Time) time.Time {
 
 // refresh applies what a later fetch says of a stored item and returns
 // the item's fields as they now are and whether anything changed.
-func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time) (store.InboxItem, bool, error) {
+func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxItem, it network.Item, now time.Time, pre analyses) (store.InboxItem, bool, error) {
 	p := store.UpdateInboxItemFromNetworkParams{ID: old.ID, Text: old.Text, DeclaredLang: old.DeclaredLang, Lang: old.Lang,
 		Sentiment: old.Sentiment, SentimentScore: old.SentimentScore, EditedAt: old.EditedAt, DeletedAt: old.DeletedAt,
 		Hidden: old.Hidden, UpdatedAt: now}
@@ -358,7 +390,7 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 		if it.Lang != "" {
 			p.DeclaredLang = it.Lang
 		}
-		sent := s.analyze(it.Text)
+		sent := pre.of(s, it.Text)
 		p.Lang = sent.Lang
 		// A member's correction is never overwritten by a later fetch.
 		if !old.SentimentCorrected {
@@ -383,6 +415,66 @@ func (s *Service) refresh(ctx context.Context, q store.Queries, old store.InboxI
 	cur.Text, cur.DeclaredLang, cur.Lang, cur.Sentiment, cur.SentimentScore = p.Text, p.DeclaredLang, p.Lang, p.Sentiment, p.SentimentScore
 	cur.EditedAt, cur.DeletedAt, cur.Hidden, cur.UpdatedAt = p.EditedAt, p.DeletedAt, p.Hidden, now
 	return cur, true, q.UpdateInboxItemFromNetwork(ctx, p)
+}
+
+// analyses are the sentiment and language of a fetch's texts, by text.
+type analyses map[string]sentiment.Result
+
+// analyzeFetch reads the sentiment and language of every text of a fetch
+// before its transaction: on SQLite the transaction holds the only writer,
+// which every other ingestion, job and member's change waits for, and the
+// analysis was a tenth of the time it was held. Texts of items already
+// stored as they are get analysed for nothing (a repeated fetch), outside
+// the writer; an edited one needs its new text's analysis. A large fetch is
+// shared between the processors, each result at its text's place.
+func (s *Service) analyzeFetch(items []network.Item) analyses {
+	if s.Analyzer == nil {
+		return nil
+	}
+	var texts []string
+	out := analyses{}
+	for _, it := range items {
+		if _, ok := out[it.Text]; !ok && it.ExternalID != "" {
+			out[it.Text] = sentiment.Result{}
+			texts = append(texts, it.Text)
+		}
+	}
+	results := make([]sentiment.Result, len(texts))
+	workers := min(runtime.GOMAXPROCS(0), len(texts)/analyzeShare)
+	if workers < 2 {
+		for i, t := range texts {
+			results[i] = s.Analyzer.Analyze(t)
+		}
+	} else {
+		var wg sync.WaitGroup
+		per := (len(texts) + workers - 1) / workers
+		for from := 0; from < len(texts); from += per {
+			part := results[from:min(from+per, len(texts))]
+			wg.Go(func() {
+				for i := range part {
+					part[i] = s.Analyzer.Analyze(texts[from+i])
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for i, t := range texts {
+		out[t] = results[i]
+	}
+	return out
+}
+
+// analyzeShare is the fewest texts worth a goroutine of their own: a text
+// takes 6 µs of CPU to analyse (docs/benchmarks.md, "Sentiment"), starting
+// a goroutine under 1 µs.
+const analyzeShare = 8
+
+// of is text's analysis, read now if the fetch's analysis missed it.
+func (a analyses) of(s *Service, text string) sentiment.Result {
+	if r, ok := a[text]; ok {
+		return r
+	}
+	return s.analyze(text)
 }
 
 // analyze reads a text's sentiment and language; without an Analyzer

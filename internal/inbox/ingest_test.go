@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +89,55 @@ func TestIngestLinksToOurPostAndGroupsConversations(t *testing.T) {
 	})
 }
 
+// A later fetch writes an author again only when their profile changed:
+// a changed name is stored, an unchanged author keeps its row as it was
+// (its updated_at), a new one is added, and each item points at its own.
+func TestIngestWritesOnlyNewOrChangedAuthors(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		first := comments(1, 2) // authors u1 and u2
+		first[1].Author.DisplayName = "Fan Two"
+		_, err := f.s.Ingest(ctx, f.ch, first)
+		must(t, err)
+
+		f.now = t0.Add(time.Hour)
+		later := comments(4, 6) // u1 as before, u2 renamed, u0 new
+		later[1].Author.DisplayName = "Fan Deux"
+		_, err = f.s.Ingest(ctx, f.ch, later)
+		must(t, err)
+
+		author := func(ext string) store.InboxAuthor {
+			t.Helper()
+			it, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: f.ch.ID, ExternalID: ext})
+			must(t, err)
+			a, err := st.GetInboxAuthor(ctx, it.AuthorID)
+			must(t, err)
+			return a
+		}
+		for _, c := range []struct {
+			item, author, name string
+			updated            time.Time
+		}{
+			{"c1", "u1", "", t0},
+			{"c4", "u1", "", t0},
+			{"c2", "u2", "Fan Deux", t0.Add(time.Hour)},
+			{"c5", "u2", "Fan Deux", t0.Add(time.Hour)},
+			{"c6", "u0", "", t0.Add(time.Hour)},
+		} {
+			a := author(c.item)
+			if a.ExternalID != c.author || a.DisplayName != c.name || !a.UpdatedAt.Equal(c.updated) {
+				t.Errorf("item %s: author %s %q updated %s, want %s %q updated %s", c.item, a.ExternalID, a.DisplayName, a.UpdatedAt,
+					c.author, c.name, c.updated)
+			}
+		}
+		if author("c1").ID != author("c4").ID || author("c2").ID != author("c5").ID {
+			t.Errorf("a returning author got a second row")
+		}
+	})
+}
+
 // An edit updates the text and its sentiment, except a sentiment a member
 // corrected; a deletion marks the item and keeps the text the team saw.
 func TestIngestEditDeleteAndCorrectedSentiment(t *testing.T) {
@@ -157,6 +208,74 @@ func TestIngestEachItemGetsItsOwnSentiment(t *testing.T) {
 				t.Errorf("item %s %q: %s %.1f %s, want %s %.1f %s", it.ExternalID, it.Text, it.Sentiment, it.SentimentScore, it.Lang,
 					want.Label, want.Score, want.Lang)
 			}
+		}
+	})
+}
+
+// writerProbe is words{} that also tells whether it was called while the
+// database's writer was taken: a transaction of its own, begun with a
+// short deadline, then fails (on SQLite, whose one writer connection an
+// ingestion holds for its whole transaction; on PostgreSQL it never does).
+type writerProbe struct {
+	st   store.Store
+	held atomic.Int32
+}
+
+func (p *writerProbe) Analyze(text string) sentiment.Result {
+	if p.held.Load() == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		if err := p.st.InTx(ctx, func(store.Tx) error { return nil }); err != nil {
+			p.held.Add(1)
+		}
+		cancel()
+	}
+	return words{}.Analyze(text)
+}
+
+// A large fetch, through Ingest as through a poll, is analysed before its
+// transaction (on several goroutines) and each item still gets the
+// analysis of its own text.
+func TestIngestAnalysesLargeFetchesOutsideTheWriter(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		probe := &writerProbe{st: st}
+		f.s.Analyzer = probe
+		texts := []string{"I love it", "c'est nul", "bonjour", "so angry", "merci beaucoup", "a plain remark", "angry again"}
+		var batch []network.Item
+		for i := range 120 {
+			batch = append(batch, comment(i+1, fmt.Sprintf("%s %d", texts[i%len(texts)], i)))
+		}
+		res, err := f.s.Ingest(ctx, f.ch, batch[:60])
+		must(t, err)
+		if res.Added != 60 {
+			t.Fatalf("added %d items, want 60", res.Added)
+		}
+		// The rest through a poll, which ingests in its own transaction,
+		// with an edit of an item stored above.
+		edited := comment(1, "now I am angry")
+		edited.EditedAt = t0.Add(time.Hour)
+		f.conn.items = append(append([]network.Item(nil), batch[60:]...), edited)
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		if n := probe.held.Load(); n != 0 {
+			t.Errorf("the analyzer ran while the writer was held")
+		}
+		items := f.allItems(t)
+		if len(items) != 120 {
+			t.Fatalf("%d items stored, want 120", len(items))
+		}
+		for _, it := range items {
+			want := words{}.Analyze(it.Text)
+			if it.Sentiment != string(want.Label) || it.SentimentScore != want.Score || it.Lang != want.Lang {
+				t.Errorf("item %s %q: %s %.1f %s, want %s %.1f %s", it.ExternalID, it.Text, it.Sentiment, it.SentimentScore, it.Lang,
+					want.Label, want.Score, want.Lang)
+			}
+		}
+		if got, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: f.ch.ID, ExternalID: "c1"}); err != nil ||
+			got.Text != "now I am angry" || got.Sentiment != string(sentiment.Negative) {
+			t.Errorf("edited item %q %s (%v), want the new text, negative", got.Text, got.Sentiment, err)
 		}
 	})
 }

@@ -234,9 +234,10 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
 		var got IngestResult
+		pre := s.analyzeFetch(res.Items)
 		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 			var err error
-			if got, err = s.ingestTx(ctx, tx, ch, res.Items); err != nil {
+			if got, err = s.ingestTx(ctx, tx, ch, res.Items, pre); err != nil {
 				return err
 			}
 			if err := s.emitCreated(ctx, tx, ch.WorkspaceID, got.created); err != nil {

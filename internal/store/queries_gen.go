@@ -1608,6 +1608,23 @@ type ListInboxArrivalsRow struct {
 	Status           string
 }
 
+// ListInboxAuthorsByExternalParams mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxAuthorsByExternalParams struct {
+	WorkspaceID int64
+	Network     string
+	ExternalIds []string
+}
+
+// ListInboxAuthorsByExternalRow mirrors the row or argument shape sqlc generates for both dialects.
+type ListInboxAuthorsByExternalRow struct {
+	ID          int64
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+}
+
 // ListInboxConversationItemsParams mirrors the row or argument shape sqlc generates for both dialects.
 type ListInboxConversationItemsParams struct {
 	ConversationID int64
@@ -3432,6 +3449,7 @@ type Queries interface {
 	ListInboxActions(ctx context.Context, ids []int64) ([]ListInboxActionsRow, error)
 	ListInboxArrivals(ctx context.Context, arg ListInboxArrivalsParams) ([]ListInboxArrivalsRow, error)
 	ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error)
+	ListInboxAuthorsByExternal(ctx context.Context, arg ListInboxAuthorsByExternalParams) ([]ListInboxAuthorsByExternalRow, error)
 	ListInboxConversationItems(ctx context.Context, arg ListInboxConversationItemsParams) ([]InboxItem, error)
 	ListInboxItemTags(ctx context.Context, ids []int64) ([]InboxItemTag, error)
 	ListInboxItems(ctx context.Context, arg ListInboxItemsParams) ([]InboxItem, error)

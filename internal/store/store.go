@@ -60,6 +60,9 @@ type Tx interface {
 	// that each dialect passes them its fastest way: the items added are
 	// returned, one already stored (another writer was first) is not.
 	AddInboxItems(ctx context.Context, rows []InboxItemRow) ([]InsertInboxItemsRow, error)
+	// AddInboxConversationRows is UpsertInboxConversations taking the rows
+	// themselves (as AddInboxItems).
+	AddInboxConversationRows(ctx context.Context, rows []ConversationRow) ([]UpsertInboxConversationsRow, error)
 	// AddInboxItemTagRows is AddInboxItemTags taking the rows themselves.
 	AddInboxItemTagRows(ctx context.Context, rows []TagRow) error
 	// AddInboxRuleActionRows is AddInboxRuleActions taking the rows
@@ -67,9 +70,10 @@ type Tx interface {
 	AddInboxRuleActionRows(ctx context.Context, rows []RuleActionRow) ([]AddInboxRuleActionsRow, error)
 }
 
-// TxOptions tune a transaction. SQLite ignores both: it is in the process
-// (no round trips) and in WAL mode with synchronous=NORMAL already commits
-// without waiting for the disk.
+// TxOptions tune a transaction. SQLite ignores Relaxed and Pipelined: it
+// is in the process (no round trips) and in WAL mode with
+// synchronous=NORMAL already commits without waiting for the disk.
+// PostgreSQL ignores Small.
 type TxOptions struct {
 	// Relaxed lets the transaction commit without waiting for its
 	// write-ahead log to reach the disk (PostgreSQL's synchronous_commit =
@@ -82,6 +86,13 @@ type TxOptions struct {
 	// come back from the commit, and the transaction is rolled back whole.
 	// Only for transactions that do not act on one write's error and go on.
 	Pipelined bool
+	// Small says each statement of the transaction changes few rows (one
+	// fetch's, one page's): SQLite then keeps the statements' journals,
+	// which let one failed statement be undone alone, in memory instead of
+	// a temporary file that each transaction creates, writes and deletes.
+	// A statement that changes a whole table (deleting a channel and its
+	// items) would hold a copy of that table in memory: never Small.
+	Small bool
 }
 
 // Jobs is the part of a River client Tribune uses outside transactions.

@@ -247,6 +247,12 @@ func (t *txStore) AddInboxItems(ctx context.Context, rows []store.InboxItemRow) 
 	return t.InsertInboxItems(ctx, store.Rows(rows))
 }
 
+// AddInboxConversationRows implements store.Tx (JSON rows, as
+// AddInboxItems).
+func (t *txStore) AddInboxConversationRows(ctx context.Context, rows []store.ConversationRow) ([]store.UpsertInboxConversationsRow, error) {
+	return t.UpsertInboxConversations(ctx, store.Rows(rows))
+}
+
 // AddInboxItemTagRows implements store.Tx (JSON rows, as AddInboxItems).
 func (t *txStore) AddInboxItemTagRows(ctx context.Context, rows []store.TagRow) error {
 	return t.AddInboxItemTags(ctx, store.Rows(rows))

@@ -11,8 +11,8 @@ import (
 	"github.com/tribune-social/tribune/internal/store"
 )
 
-// The ingestion's batched writes (a fetch's items, the tags and the audit
-// of its moderation rules) bind their rows as the parameters of a
+// The ingestion's batched writes (a fetch's conversations and items, the
+// tags and the audit of its moderation rules) bind their rows as the parameters of a
 // multi-row INSERT on SQLite rather than passing them as one JSON document
 // as the sqlc queries do: unpacking each field with jsonb_each and ->> was
 // a sixth of the ingestion's CPU time (docs/benchmarks.md, "Inbox").
@@ -31,6 +31,20 @@ func (t *txStore) AddInboxItems(ctx context.Context, rows []store.InboxItemRow) 
 		var a store.InsertInboxItemsRow
 		err := rs.Scan(&a.ID, &a.ExternalID)
 		out = append(out, a)
+		return err
+	})
+	return out, err
+}
+
+// AddInboxConversationRows implements store.Tx.
+func (t *txStore) AddInboxConversationRows(ctx context.Context, rows []store.ConversationRow) ([]store.UpsertInboxConversationsRow, error) {
+	var out []store.UpsertInboxConversationsRow
+	err := insertRows(ctx, t.tx, conversationsInsert, rows, func(args []any, r store.ConversationRow) []any {
+		return append(args, r.WorkspaceID, r.ChannelID, r.ExternalID, r.Kind, r.PostID, r.VariantID, rowTime(r.LastItemAt), rowTime(r.CreatedAt))
+	}, func(rs *sql.Rows) error {
+		var c store.UpsertInboxConversationsRow
+		err := rs.Scan(&c.ID, &c.ExternalID)
+		out = append(out, c)
 		return err
 	})
 	return out, err
@@ -76,6 +90,17 @@ root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, de
 network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at) VALUES `,
 	tuple: "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,COALESCE(?, 1),?,?)",
 	tail:  " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id"}
+
+// As UpsertInboxConversations: a conversation already stored keeps its
+// post and takes the later of the two last item times.
+var conversationsInsert = &multiInsert{columns: 8,
+	head:  `INSERT INTO inbox_conversations (workspace_id, channel_id, external_id, kind, post_id, variant_id, last_item_at, created_at) VALUES `,
+	tuple: "(?,?,?,?,?,?,?,?)",
+	tail: ` ON CONFLICT (channel_id, external_id) DO UPDATE
+SET last_item_at = max(inbox_conversations.last_item_at, excluded.last_item_at),
+    post_id = coalesce(inbox_conversations.post_id, excluded.post_id),
+    variant_id = coalesce(inbox_conversations.variant_id, excluded.variant_id)
+RETURNING id, external_id`}
 
 var tagsInsert = &multiInsert{columns: 2,
 	head: "INSERT INTO inbox_item_tags (item_id, tag) VALUES ", tuple: "(?,?)", tail: " ON CONFLICT DO NOTHING"}

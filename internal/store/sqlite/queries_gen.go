@@ -1417,6 +1417,18 @@ func (a queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]store.Inb
 	return out, nil
 }
 
+func (a queries) ListInboxAuthorsByExternal(ctx context.Context, arg store.ListInboxAuthorsByExternalParams) ([]store.ListInboxAuthorsByExternalRow, error) {
+	rs, err := a.r.ListInboxAuthorsByExternal(ctx, sqlitedb.ListInboxAuthorsByExternalParams(arg))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]store.ListInboxAuthorsByExternalRow, len(rs))
+	for i := range rs {
+		out[i] = store.ListInboxAuthorsByExternalRow(rs[i])
+	}
+	return out, nil
+}
+
 func (a queries) ListInboxConversationItems(ctx context.Context, arg store.ListInboxConversationItemsParams) ([]store.InboxItem, error) {
 	rs, err := a.r.ListInboxConversationItems(ctx, sqlitedb.ListInboxConversationItemsParams(arg))
 	if err != nil {

@@ -181,3 +181,76 @@ func TestInboxRowWritesStoreAsTheJSONQueries(t *testing.T) {
 		}
 	})
 }
+
+// AddInboxConversationRows stores and returns what UpsertInboxConversations
+// does, the first time and again (the later last item time kept, a post
+// taken only by a conversation that had none).
+func TestInboxConversationRowsStoreAsTheJSONQuery(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		post, err := s.CreatePost(ctx, store.CreatePostParams{WorkspaceID: f.ws.ID, AuthorID: f.user.ID, Status: "published", Tags: "[]", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		variant, err := s.CreateVariant(ctx, store.CreateVariantParams{PostID: post.ID, ChannelID: f.ch1.ID, Text: "x", Thread: "[]", MediaIDs: "[]",
+			State: "published", UpdatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 37 rows: chunks of 32, 4 and 1 on SQLite.
+		rowsOf := func(ch store.Channel, round int) []store.ConversationRow {
+			var rows []store.ConversationRow
+			for i := range 37 {
+				r := store.ConversationRow{WorkspaceID: f.ws.ID, ChannelID: ch.ID, ExternalID: fmt.Sprintf("c%d", i), Kind: []string{"thread", "direct"}[i%2],
+					LastItemAt: store.RowTime(t0.Add(time.Duration(i*round) * time.Minute)), CreatedAt: store.RowTime(t0.Add(time.Duration(round) * time.Hour))}
+				if (i+round)%3 == 0 {
+					r.LastItemAt = store.RowTime(t0.Add(-time.Duration(i) * time.Minute))
+				}
+				if (i+round)%2 == 0 {
+					r.PostID, r.VariantID = &post.ID, &variant.ID
+				}
+				rows = append(rows, r)
+			}
+			return rows
+		}
+		for round := range 2 {
+			var want, got []store.UpsertInboxConversationsRow
+			if err := s.InTx(ctx, func(tx store.Tx) error {
+				var err error
+				if want, err = tx.UpsertInboxConversations(ctx, store.Rows(rowsOf(f.ch1, round))); err != nil {
+					return err
+				}
+				got, err = tx.AddInboxConversationRows(ctx, rowsOf(f.ch2, round))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(got) != 37 {
+				t.Fatalf("round %d: %d rows returned, want %d", round, len(got), len(want))
+			}
+			wantByExt := map[string]int64{}
+			for _, w := range want {
+				wantByExt[w.ExternalID] = w.ID
+			}
+			for _, g := range got {
+				gc, err := s.GetInboxConversation(ctx, g.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wc, err := s.GetInboxConversation(ctx, wantByExt[g.ExternalID])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gc.ExternalID != g.ExternalID {
+					t.Errorf("round %d: id %d returned for %s is %s's", round, g.ID, g.ExternalID, gc.ExternalID)
+				}
+				gc.ID, gc.ChannelID, wc.ID, wc.ChannelID = 0, 0, 0, 0
+				if !reflect.DeepEqual(gc, wc) {
+					t.Errorf("round %d:\n got %+v\nwant %+v (UpsertInboxConversations)", round, gc, wc)
+				}
+			}
+		}
+	})
+}

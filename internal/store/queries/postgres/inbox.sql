@@ -15,6 +15,19 @@ SET handle = excluded.handle, display_name = excluded.display_name, avatar_url =
     updated_at = excluded.updated_at
 RETURNING id, external_id;
 
+-- ListInboxAuthorsByExternal reads which authors of a fetch are already
+-- stored, with the profile the upsert writes: ingestion writes only the new
+-- ones and those whose profile changed (most authors of a fetch comment
+-- again, and rewriting an unchanged row costs as much as a new one).
+-- The rows read are locked against a change of their key (an erasure
+-- renames external_id) until the fetch commits, as the upsert's row lock
+-- did: an erasure committed meanwhile is seen, and its author is then
+-- written anew instead of an item being added to the erased one.
+-- name: ListInboxAuthorsByExternal :many
+SELECT id, external_id, handle, display_name, avatar_url, url FROM inbox_authors
+WHERE workspace_id = sqlc.arg(workspace_id) AND network = sqlc.arg(network) AND external_id = ANY(sqlc.arg(external_ids)::text[])
+FOR KEY SHARE;
+
 -- name: UpsertInboxAuthor :one
 INSERT INTO inbox_authors (workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at)
 VALUES (sqlc.arg(workspace_id), sqlc.arg(network), sqlc.arg(external_id), sqlc.arg(handle), sqlc.arg(display_name),

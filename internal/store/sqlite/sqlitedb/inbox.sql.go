@@ -594,6 +594,72 @@ func (q *Queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAut
 	return items, nil
 }
 
+const listInboxAuthorsByExternal = `-- name: ListInboxAuthorsByExternal :many
+SELECT id, external_id, handle, display_name, avatar_url, url FROM inbox_authors
+WHERE workspace_id = ?1 AND network = ?2 AND external_id IN (/*SLICE:external_ids*/?)
+`
+
+type ListInboxAuthorsByExternalParams struct {
+	WorkspaceID int64
+	Network     string
+	ExternalIds []string
+}
+
+type ListInboxAuthorsByExternalRow struct {
+	ID          int64
+	ExternalID  string
+	Handle      string
+	DisplayName string
+	AvatarURL   string
+	URL         string
+}
+
+// ListInboxAuthorsByExternal reads which authors of a fetch are already
+// stored, with the profile the upsert writes: ingestion writes only the new
+// ones and those whose profile changed (most authors of a fetch comment
+// again, and rewriting an unchanged row costs as much as a new one).
+func (q *Queries) ListInboxAuthorsByExternal(ctx context.Context, arg ListInboxAuthorsByExternalParams) ([]ListInboxAuthorsByExternalRow, error) {
+	query := listInboxAuthorsByExternal
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.WorkspaceID)
+	queryParams = append(queryParams, arg.Network)
+	if len(arg.ExternalIds) > 0 {
+		for _, v := range arg.ExternalIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", strings.Repeat(",?", len(arg.ExternalIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:external_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListInboxAuthorsByExternalRow
+	for rows.Next() {
+		var i ListInboxAuthorsByExternalRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.ExternalID,
+			&i.Handle,
+			&i.DisplayName,
+			&i.AvatarURL,
+			&i.URL,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInboxConversationItems = `-- name: ListInboxConversationItems :many
 SELECT id, workspace_id, channel_id, network, external_id, kind, conversation_id, ref_id, ref_cid, ref_url, root_id, root_cid, root_url, parent_id, post_id, variant_id, author_id, text, declared_lang, lang, rating, sentiment, sentiment_score, sentiment_corrected, network_created_at, edited_at, deleted_at, hidden, status, assignee_id, priority, created_at, updated_at FROM inbox_items WHERE conversation_id = ?1
 ORDER BY network_created_at, id
