@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,6 +260,105 @@ func TestNotesRepliesAndUndoReachOpenPages(t *testing.T) {
 		}
 		if data[1]["status"] != string(StatusNew) || data[1]["previous_status"] != string(StatusDone) {
 			t.Errorf("undone status: %v, want done → new", data[1])
+		}
+	})
+}
+
+// Every action a rule takes reaches the endpoints subscribed to
+// inbox.rule.action, in the transaction that did it: the triage actions
+// with the ingestion, a hide once the network answered (its failure too),
+// each with the audit row's id an undo takes. An escalation by webhook is
+// not told twice, and an open page sees the item hidden without a reload.
+func TestEveryRuleActionReachesSubscribedWebhooks(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		b := live.New(live.Options{})
+		must(t, b.Start(ctx))
+		defer b.Stop()
+		rec := &txRecorder{}
+		f.s.Live, f.s.Webhooks, f.s.RuleWebhooks = b, rec, &hooks{}
+		events, stop := b.Subscribe(f.ws.ID)
+		defer stop()
+		_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, hideScams(1))
+		must(t, err)
+		_, err = f.s.SaveRule(ctx, f.owner, f.ws.ID, moderation.Rule{Name: "Legal", Enabled: true, Order: 2,
+			Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{"arnaque"}}},
+			Actions:    []moderation.Action{{Kind: moderation.ActPriority, Priority: moderation.PriorityUrgent}, {Kind: moderation.ActWebhook, WebhookID: 7}}})
+		must(t, err)
+		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "C'est une arnaque !"), comment(2, "I love it"), comment(3, "encore une arnaque")})
+		must(t, err)
+		drain(events)
+
+		ruleEvents := func() []map[string]any {
+			types, data := recorded(t, st, f.ws.ID)
+			var out []map[string]any
+			for i, typ := range types {
+				if typ == string(webhooks.InboxRuleAction) {
+					out = append(out, data[i])
+				}
+			}
+			return out
+		}
+		c1, c3 := itemByExternal(t, f, "c1"), itemByExternal(t, f, "c3")
+		auditOf := func(it store.InboxItem, action string) store.InboxAction {
+			for _, a := range ruleActionsOf(t, f, it.ID) {
+				if a.Action == action {
+					return a
+				}
+			}
+			t.Fatalf("no %s audited on item %d: %+v", action, it.ID, ruleActionsOf(t, f, it.ID))
+			return store.InboxAction{}
+		}
+		type told struct {
+			item     int64
+			action   string
+			id       int64
+			result   string
+			detail   string
+			ruleName string
+		}
+		tell := func(d map[string]any) told {
+			it := d["item"].(map[string]any)
+			id, _ := d["action_id"].(float64)
+			detail, _ := d["detail"].(string)
+			return told{int64(it["id"].(float64)), d["action"].(string), int64(id), d["result"].(string), detail, d["rule_name"].(string)}
+		}
+		var got []told
+		for _, d := range ruleEvents() {
+			got = append(got, tell(d))
+		}
+		want := []told{
+			{c1.ID, "tag", auditOf(c1, "tag").ID, ResultOK, "scam", "Scams"},
+			{c1.ID, "set_priority", auditOf(c1, "set_priority").ID, ResultOK, "Urgent", "Legal"},
+			{c3.ID, "tag", auditOf(c3, "tag").ID, ResultOK, "scam", "Scams"},
+			{c3.ID, "set_priority", auditOf(c3, "set_priority").ID, ResultOK, "Urgent", "Legal"},
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("inbox.rule.action after the ingestion:\n got %+v\nwant %+v (no hide before the network answers, no escalation twice)", got, want)
+		}
+
+		// The network hides c1 and refuses c3.
+		hide1, hide3 := auditOf(c1, "hide"), auditOf(c3, "hide")
+		must(t, f.s.PerformRuleAct(ctx, RuleActArgs{ActionID: hide1.ID}))
+		f.conn.mu.Lock()
+		f.conn.actErr = &network.Error{Kind: network.Permanent, Message: "not yours to hide"}
+		f.conn.mu.Unlock()
+		must(t, f.s.PerformRuleAct(ctx, RuleActArgs{ActionID: hide3.ID}))
+		all := ruleEvents()
+		if len(all) != 6 {
+			t.Fatalf("inbox.rule.action after the hides: %d events, want 6", len(all))
+		}
+		if h := tell(all[4]); h != (told{c1.ID, "hide", hide1.ID, ResultOK, "", "Scams"}) {
+			t.Errorf("the hide told as %+v", h)
+		}
+		if h := tell(all[5]); h != (told{c3.ID, "hide", hide3.ID, ResultFailed, "", "Scams"}) || all[5]["error"] != "not yours to hide" {
+			t.Errorf("the failed hide told as %+v %v", h, all[5])
+		}
+		conv := strconv.FormatInt(c1.ConversationID, 10)
+		if got := drain(events); len(got) != 1 || got[0].Type != LiveItemUpdated || got[0].Subject != conv {
+			t.Errorf("live events after the hides: %+v, want one item.updated of conversation %s", got, conv)
 		}
 	})
 }

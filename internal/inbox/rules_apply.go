@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/publish"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 // The moderation rules run inside the ingestion's transaction: an item
@@ -254,6 +255,9 @@ func (r *fetchRules) member(ctx context.Context, memberID int64) (*store.User, e
 func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, authors map[int64]network.Author) error {
 	tx := r.tx
 	var audits []store.RuleActionRow
+	// about are, per audit row, the item and author an inbox.rule.action
+	// event describes.
+	var about []ruleActionSubject
 	queued := 0
 	var tags []store.TagRow
 	type told struct{ user, rule int64 }
@@ -268,6 +272,7 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 			a := pa.audit
 			a.ItemID = it.ID
 			audits = append(audits, a)
+			about = append(about, ruleActionSubject{it, authors[it.AuthorID]})
 			switch {
 			case a.Result == ResultQueued:
 				queued++
@@ -290,6 +295,7 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 		for _, a := range late {
 			a.ItemID = it.ID
 			audits = append(audits, a)
+			about = append(about, ruleActionSubject{it, authors[it.AuthorID]})
 		}
 	}
 	if len(tags) > 0 {
@@ -298,7 +304,11 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 		}
 	}
 	if len(audits) > 0 {
-		ids, err := tx.AddInboxRuleActionRows(ctx, audits)
+		rows, err := tx.AddInboxRuleActionRows(ctx, audits)
+		if err != nil {
+			return err
+		}
+		ids, err := auditIDs(audits, rows)
 		if err != nil {
 			return err
 		}
@@ -306,6 +316,9 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 			if err := r.queue(ctx, audits, ids); err != nil {
 				return err
 			}
+		}
+		if err := r.s.emitRuleActions(ctx, tx, r.ch, audits, ids, about); err != nil {
+			return err
 		}
 	}
 	for _, k := range order {
@@ -316,9 +329,10 @@ func (r *fetchRules) written(ctx context.Context, items []store.InboxItem, autho
 	return nil
 }
 
-// queue inserts the job of each queued network action, matching the audit
-// rows written to the ids returned (ids grow in the rows' order).
-func (r *fetchRules) queue(ctx context.Context, audits []store.RuleActionRow, ids []store.AddInboxRuleActionsRow) error {
+// auditIDs matches the audit rows written to the ids returned, in the
+// rows' order (ids grow in the order the rows were given, per item, action
+// and rule).
+func auditIDs(audits []store.RuleActionRow, rows []store.AddInboxRuleActionsRow) ([]int64, error) {
 	type key struct {
 		item   int64
 		action string
@@ -332,25 +346,33 @@ func (r *fetchRules) queue(ctx context.Context, audits []store.RuleActionRow, id
 		return k
 	}
 	byKey := map[key][]int64{}
-	for _, row := range ids {
+	for _, row := range rows {
 		k := keyOf(row.ItemID, row.Action, row.RuleID)
 		byKey[k] = append(byKey[k], row.ID)
 	}
 	for k := range byKey {
 		slices.Sort(byKey[k])
 	}
-	for _, a := range audits {
-		if a.Result != ResultQueued {
-			continue
-		}
+	ids := make([]int64, len(audits))
+	for i, a := range audits {
 		k := keyOf(a.ItemID, a.Action, a.RuleID)
 		got := byKey[k]
 		if len(got) == 0 {
-			return errors.New("inbox: a queued rule action was not written")
+			return nil, errors.New("inbox: a rule action was not written")
 		}
-		args := RuleActArgs{ActionID: got[0]}
-		byKey[k] = got[1:]
-		if _, err := r.tx.InsertJob(ctx, args, nil); err != nil {
+		ids[i], byKey[k] = got[0], got[1:]
+	}
+	return ids, nil
+}
+
+// queue inserts the job of each queued network action (ids: the audit
+// rows' ids, as auditIDs matched them).
+func (r *fetchRules) queue(ctx context.Context, audits []store.RuleActionRow, ids []int64) error {
+	for i, a := range audits {
+		if a.Result != ResultQueued {
+			continue
+		}
+		if _, err := r.tx.InsertJob(ctx, RuleActArgs{ActionID: ids[i]}, nil); err != nil {
 			return err
 		}
 	}
@@ -468,29 +490,51 @@ func (s *Service) PerformRuleAct(ctx context.Context, args RuleActArgs) error {
 		return err
 	}
 	na := moderation.Action{Kind: moderation.ActionKind(act.Action)}.NetworkAction()
+	fin := store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultOK, Undo: act.Undo}
 	if err := s.networkAct(ctx, ch, it, na); err != nil {
+		fin.Undo = ""
 		var pe *problem.Error
 		if errors.As(err, &pe) {
-			return s.Store.FinishInboxRuleAction(ctx, store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultRefused, Error: pe.Message})
+			fin.Result, fin.Error = ResultRefused, pe.Message
+		} else {
+			ne := network.AsError(err)
+			fin.Result, fin.Error = ResultFailed, ne.Message
+			if fin.Error == "" {
+				fin.Error = ne.Error()
+			}
 		}
-		ne := network.AsError(err)
-		msg := ne.Message
-		if msg == "" {
-			msg = ne.Error()
-		}
-		return s.Store.FinishInboxRuleAction(ctx, store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultFailed, Error: msg})
 	}
 	now := s.Now().UTC()
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
-		if na == network.ActHide {
-			if err := tx.SetInboxItemHidden(ctx, store.SetInboxItemHiddenParams{Hidden: true, UpdatedAt: now, ID: it.ID}); err != nil {
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if fin.Result == ResultOK {
+			if na == network.ActHide {
+				if err := tx.SetInboxItemHidden(ctx, store.SetInboxItemHiddenParams{Hidden: true, UpdatedAt: now, ID: it.ID}); err != nil {
+					return err
+				}
+			} else if err := tx.SetInboxItemDeleted(ctx, store.SetInboxItemDeletedParams{DeletedAt: &now, ID: it.ID}); err != nil {
 				return err
 			}
-		} else if err := tx.SetInboxItemDeleted(ctx, store.SetInboxItemDeletedParams{DeletedAt: &now, ID: it.ID}); err != nil {
+		}
+		if err := tx.FinishInboxRuleAction(ctx, fin); err != nil {
 			return err
 		}
-		return tx.FinishInboxRuleAction(ctx, store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultOK, Undo: act.Undo})
+		if s.Webhooks == nil {
+			return nil
+		}
+		author := ""
+		if a, err := tx.GetInboxAuthor(ctx, it.AuthorID); err == nil {
+			author = a.Handle
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return s.Webhooks.Emit(ctx, tx, it.WorkspaceID, webhooks.InboxRuleAction, ruleActionEventOf(act.RuleID, act.RuleName, act.Action, act.ID,
+			fin.Result, act.Detail, fin.Error, ruleActionItem(it, ch.Network, author)))
 	})
+	if err == nil && fin.Result == ResultOK {
+		// Open pages show the item hidden or deleted without a reload.
+		s.changed(ctx, it.WorkspaceID, it)
+	}
+	return err
 }
 
 // itemOfRow is a row just written as the stored item it became.
