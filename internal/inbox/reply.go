@@ -335,7 +335,16 @@ func (s *Service) CountReply(ctx context.Context, user store.User, itemID int64,
 	if err != nil {
 		return rules.Count{}, err
 	}
-	return rules.CountText(ch.Network, strings.TrimSpace(text), channels.Limits(ch)), nil
+	return countReply(ch, it, strings.TrimSpace(text)), nil
+}
+
+// countReply counts a reply to it as its network counts it: a direct
+// message against the network's limit for them.
+func countReply(ch store.Channel, it store.InboxItem, text string) rules.Count {
+	if network.ItemKind(it.Kind) == network.KindMessage {
+		return rules.CountMessage(ch.Network, text, channels.Limits(ch))
+	}
+	return rules.CountText(ch.Network, text, channels.Limits(ch))
 }
 
 // checkReply is what any reply to an item must pass, a member's or a
@@ -382,7 +391,7 @@ func (s *Service) checkReply(ctx context.Context, q store.Queries, it store.Inbo
 			text = h + " " + text
 		}
 	}
-	if c := rules.CountText(ch.Network, text, channels.Limits(ch)); c.Max > 0 && c.Used > c.Max {
+	if c := countReply(ch, it, text); c.Max > 0 && c.Used > c.Max {
 		return ch, "", "", nil, errReplyTooLong.Format(c.Used, c.Max)
 	}
 	return ch, text, vis, nil, nil

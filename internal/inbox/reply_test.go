@@ -303,3 +303,35 @@ func (f *fixture) otherOwner(t *testing.T) store.User {
 	must(t, err)
 	return u
 }
+
+// A reply to a Bluesky direct message goes through the chat, which takes
+// 1,000 graphemes; a reply to a comment is a post, which takes 300. The
+// reply box's counter and the check before sending count alike.
+func TestReplyToABlueskyDirectMessageTakesTheChatLimit(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		ch := f.channel(t, f.ws, "bluesky")
+		dm := network.Item{ExternalID: "dm1", Kind: network.KindMessage, Ref: network.Ref{ID: "dm1"}, ConversationID: "convo-1",
+			Author: network.Author{ExternalID: "did:plc:fan", Handle: "fan.test"}, Text: "a question", CreatedAt: t0}
+		_, err := f.s.Ingest(ctx, ch, []network.Item{comment(1, "love it"), dm})
+		must(t, err)
+		get := func(ext string) store.InboxItem {
+			it, err := st.GetInboxItemByExternal(ctx, store.GetInboxItemByExternalParams{ChannelID: ch.ID, ExternalID: ext})
+			must(t, err)
+			return it
+		}
+		long := strings.Repeat("é", 800)
+		c, err := f.s.CountReply(ctx, f.cm, get("dm1").ID, long)
+		must(t, err)
+		if c.Used != 800 || c.Max != 1000 {
+			t.Errorf("a direct message's reply counted %d of %d, want 800 of 1000", c.Used, c.Max)
+		}
+		c, err = f.s.CountReply(ctx, f.cm, get("c1").ID, long)
+		must(t, err)
+		if c.Used != 800 || c.Max != 300 {
+			t.Errorf("a comment's reply counted %d of %d, want 800 of 300", c.Used, c.Max)
+		}
+	})
+}

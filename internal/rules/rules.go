@@ -98,6 +98,10 @@ type Network struct {
 	MaxVideoBytes   int64
 	MaxVideoSeconds int
 	AltMaxChars     int
+	// MessageMaxChars is the limit of a direct message when the network
+	// keeps them apart from posts with their own (Bluesky's chat: 1,000
+	// graphemes); 0: a direct message is a post and MaxChars holds.
+	MessageMaxChars int
 	FirstComment    bool
 	Threads         bool
 	Delete          bool
@@ -131,9 +135,9 @@ var table = []Network{
 		Source: "https://docs.joinmastodon.org/methods/statuses/ and /methods/instance/ (configuration.statuses, media_attachments)"},
 	{Key: "bluesky", Name: "Bluesky", MaxChars: 300, Counting: CountGraphemes, MaxImages: 4, MaxVideos: 1,
 		ImageTypes: commonImage, VideoTypes: mp4, MaxImageBytes: 1_000_000, MaxVideoBytes: 100 * mb, MaxVideoSeconds: 180, AltMaxChars: 2000,
-		FirstComment: true, Threads: true, Delete: true, Link: true,
+		MessageMaxChars: 1000, FirstComment: true, Threads: true, Delete: true, Link: true,
 		Notes:  "Posts cannot be edited after publishing; links, mentions and hashtags become facets.",
-		Source: "https://docs.bsky.app/docs/advanced-guides/post-richtext (app.bsky.feed.post: maxGraphemes 300; app.bsky.embed.images: 4 images, 1,000,000 bytes)"},
+		Source: "https://docs.bsky.app/docs/advanced-guides/post-richtext (app.bsky.feed.post: maxGraphemes 300; app.bsky.embed.images: 4 images, 1,000,000 bytes; chat.bsky.convo.defs#messageInput: maxGraphemes 1000)"},
 	{Key: "x", Name: "X", MaxChars: 280, Counting: CountWeighted, URLLength: 23, MaxImages: 4, MaxVideos: 1,
 		ImageTypes: commonImage, VideoTypes: mp4mov, MaxImageBytes: 5 * mb, MaxVideoBytes: 512 * mb, MaxVideoSeconds: 140, AltMaxChars: 1000,
 		FirstComment: true, Threads: true, Delete: true, Link: true,
@@ -211,6 +215,16 @@ func CountText(network, text string, lim Limits) Count {
 	}
 	n = n.withLimits(lim)
 	return Count{Used: n.count(text), Max: n.MaxChars, Unit: unit(n.Counting)}
+}
+
+// CountMessage counts a direct message's text the way the network does,
+// against its limit for direct messages where it has its own.
+func CountMessage(network, text string, lim Limits) Count {
+	c := CountText(network, text, lim)
+	if n, ok := Get(network); ok && n.MessageMaxChars > 0 {
+		c.Max = n.MessageMaxChars
+	}
+	return c
 }
 
 func unit(counting string) string {
