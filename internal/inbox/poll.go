@@ -221,6 +221,9 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	}
 
 	cursor := state.Cursor
+	// partial is a part of the inbox the network could not give while the
+	// rest came (FetchResult.Partial): recorded, not backed off.
+	var partial error
 	for page := 0; page < MaxPages; page++ {
 		req := network.FetchRequest{Cursor: cursor, Limit: FetchLimit, OurPosts: ours}
 		if cursor == "" {
@@ -230,6 +233,9 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		if err != nil {
 			fetchErr = err
 			break
+		}
+		if res.Partial != nil {
+			partial = res.Partial
 		}
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
@@ -256,6 +262,12 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		}
 	}
 	fin := store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: &now, NextPollAt: now.Add(every)}
+	if fetchErr == nil && partial != nil {
+		fin.LastError = network.AsError(partial).Error()
+		if s.Log != nil {
+			s.Log.Warn("inbox poll: part of the inbox unavailable", "channel", ch.ID, "network", ch.Network, "err", partial)
+		}
+	}
 	if fetchErr != nil {
 		ne := network.AsError(fetchErr)
 		fin.Failures = state.Failures + 1

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,6 +251,43 @@ func TestEnqueueDueOncePerChannel(t *testing.T) {
 		}
 		if jobs != 1 {
 			t.Errorf("%d poll jobs waiting, want 1: %+v", jobs, counts)
+		}
+	})
+}
+
+// A part of the inbox the network could not give (Bluesky's chat down)
+// does not hold back what came: the items and cursor are stored, the
+// failure is kept as the channel's last error, and the poll does not back
+// off; the next clean poll clears it.
+func TestPollStoresWhatCameAndRecordsAPartialFailure(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		var partial error
+		f.conn.fetch = func(req network.FetchRequest) (network.FetchResult, error) {
+			return network.FetchResult{Items: comments(1, 2), Cursor: "c2", Partial: partial}, nil
+		}
+		state := func() store.InboxPollState {
+			ps, err := st.GetInboxPollState(ctx, f.ch.ID)
+			must(t, err)
+			return ps
+		}
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+		partial = &network.Error{Kind: network.Temporary, Status: 502, Message: "chat service unreachable"}
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		ps := state()
+		if n := len(f.allItems(t)); n != 2 || ps.Cursor != "c2" {
+			t.Fatalf("after a partial fetch: %d items, cursor %q; want 2 and c2", n, ps.Cursor)
+		}
+		if !strings.Contains(ps.LastError, "chat service unreachable") || ps.Failures != 0 || ps.NextPollAt.After(f.now.Add(2*DefaultPollEvery)) {
+			t.Errorf("after a partial fetch: %+v, want the error kept, no failure counted, no backoff", ps)
+		}
+		f.now = ps.NextPollAt
+		partial = nil
+		must(t, f.s.Poll(ctx, f.ch.ID))
+		if ps := state(); ps.LastError != "" {
+			t.Errorf("a clean poll kept the last error %q", ps.LastError)
 		}
 	})
 }

@@ -193,6 +193,12 @@ type FetchResult struct {
 	Cursor string
 	// More is true when the limit was reached before the network ran out.
 	More bool
+	// Partial is the failure of a part of the inbox the network keeps
+	// apart (Bluesky's chat service) while the rest came: the items and the
+	// cursor count, the failed part's own cursor is unchanged so it is read
+	// again next time, and the poll records the failure for the channel
+	// rather than holding back what did come.
+	Partial error
 }
 
 // Inbox is implemented by connectors whose network has an inbox.

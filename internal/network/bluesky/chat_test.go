@@ -269,3 +269,42 @@ func TestChatCursorRefusedStartsOver(t *testing.T) {
 		t.Errorf("after a refused cursor: %d messages, cursor %q", len(m), res.Cursor)
 	}
 }
+
+// A chat service that is down does not hold back the replies and mentions:
+// they come with the failure as Partial, the chat's cursor stays where it
+// was, and the message sent meanwhile arrives once the chat answers again.
+func TestChatOutageKeepsNotificationsFlowing(t *testing.T) {
+	t.Parallel()
+	n := newChatNet(t)
+	ctx := context.Background()
+	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Since: time.Now().Add(-time.Hour), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := res.Cursor
+	n.chat.Send(aliceDID, usDID, "Vous êtes là ?")
+	n.post(aliceDID, postOpts{text: "@lumiere.test une question", mention: usDID})
+	n.chatDown.Store(true)
+	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: before, Limit: 100})
+	if err != nil {
+		t.Fatalf("a chat outage failed the whole fetch: %v", err)
+	}
+	if res.Partial == nil {
+		t.Error("the chat's outage is not told (Partial nil)")
+	}
+	if len(res.Items) != 1 || res.Items[0].Kind != network.KindMention {
+		t.Errorf("during the outage: %+v, want the mention alone", res.Items)
+	}
+	_, chatBefore, _ := strings.Cut(before, "chat=")
+	if _, chatNow, _ := strings.Cut(res.Cursor, "chat="); chatNow != chatBefore {
+		t.Errorf("the chat's cursor moved during its outage: %q → %q", chatBefore, chatNow)
+	}
+	n.chatDown.Store(false)
+	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: res.Cursor, Limit: 100})
+	if err != nil || res.Partial != nil {
+		t.Fatalf("after the outage: %v, partial %v", err, res.Partial)
+	}
+	if m := messages(res.Items); len(m) != 1 || m[0].Text != "Vous êtes là ?" {
+		t.Errorf("after the outage: messages %+v, want the one sent during it", m)
+	}
+}

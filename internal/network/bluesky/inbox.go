@@ -325,7 +325,9 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 	case network.AsError(err).Message == NoChatAccess:
 		// Kept for the capabilities; the notifications still count.
 	default:
-		return network.FetchResult{}, err
+		// The chat is a service of its own: its outage must not hold
+		// back the replies and mentions, which came.
+		res.Partial = err
 	}
 	res.Cursor = joinCursor(res.Cursor, chatCursor)
 	return res, nil

@@ -37,11 +37,14 @@ type memNet struct {
 	av     *appviewfake.Server
 	chat   *chatfake.Server
 	refuse atomic.Bool
-	srv    *httptest.Server
-	c      *bluesky.Connector
-	acct   network.Account
-	seq    atomic.Int64
-	base   time.Time
+	// chatDown makes the chat service answer 502, as when it is down
+	// behind the PDS's proxy.
+	chatDown atomic.Bool
+	srv      *httptest.Server
+	c        *bluesky.Connector
+	acct     network.Account
+	seq      atomic.Int64
+	base     time.Time
 }
 
 func newMemNet(t *testing.T, wrap func(http.Handler) http.Handler) *memNet {
@@ -67,6 +70,12 @@ func newMemNet(t *testing.T, wrap func(http.Handler) http.Handler) *memNet {
 	}
 	n.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky.") {
+			if n.chatDown.Load() {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte(`{"error":"UpstreamFailure","message":"chat service unreachable"}`))
+				return
+			}
 			n.chat.ServeHTTP(w, r)
 			return
 		}
