@@ -201,6 +201,12 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	if until, held := channels.LimitHolds(ch, now); held {
+		// The account's budget, shared with publishing, is spent: asking
+		// now would only be refused and push the reset further away.
+		return nil, s.Store.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: state.LastPollAt,
+			NextPollAt: until, LastError: state.LastError, Failures: state.Failures, Stopped: state.Stopped})
+	}
 	acct, err := s.Accounts.Account(ctx, ch)
 	if err != nil {
 		return nil, err
@@ -255,6 +261,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		}
 	}
 	fin := store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: &now, NextPollAt: now.Add(every)}
+	var limited time.Time
 	if fetchErr != nil {
 		ne := network.AsError(fetchErr)
 		fin.Failures = state.Failures + 1
@@ -267,14 +274,24 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 				return fetchErr, err
 			}
 		case network.RateLimited:
-			wait = max(wait, ne.RetryAfter)
+			limited = channels.LimitedUntil(now, ne)
+			wait = max(wait, limited.Sub(now))
 		}
 		fin.NextPollAt = now.Add(wait)
 		if s.Log != nil {
 			s.Log.Warn("inbox poll", "channel", ch.ID, "network", ch.Network, "err", fetchErr, "next", fin.NextPollAt)
 		}
 	}
-	return fetchErr, s.Store.FinishInboxPoll(ctx, fin)
+	if limited.IsZero() {
+		return fetchErr, s.Store.FinishInboxPoll(ctx, fin)
+	}
+	// The limit holds publishing on the account too (publisher.go).
+	return fetchErr, s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.FinishInboxPoll(ctx, fin); err != nil {
+			return err
+		}
+		return channels.RateLimited(ctx, tx, ch.ID, limited)
+	})
 }
 
 // backoff is the wait after the n-th failure in a row: PollEvery doubled
