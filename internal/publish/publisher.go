@@ -218,7 +218,7 @@ const StepRateLimit = "rate_limit"
 // now would be refused and spend the account's budget. The post is not
 // failed, only later; the log says why.
 func (p *Publisher) waitLimit(ctx context.Context, v store.PostVariant, ch store.Channel, until time.Time) error {
-	p.log(ctx, v, ch.Network, StepRateLimit, "", "waiting for the network's rate limit until "+until.UTC().Format(time.RFC3339)+"; no call made", OutcomeRetry, 0)
+	p.log(ctx, v, ch.Network, StepRateLimit, "", "waiting for the network's rate limit (no call made) until "+until.UTC().Format(time.RFC3339), OutcomeRetry, 0)
 	p.Metrics.outcome(ch.Network, "rate_limited")
 	return river.JobSnooze(until.Sub(p.Now()) + time.Duration(rand.IntN(1000))*time.Millisecond)
 }
