@@ -50,6 +50,10 @@ const (
 	// networks whose comments are read per post.
 	OurPostsBack = 30 * 24 * time.Hour
 	maxOurPosts  = 50
+	// PublishReserve is the share (in percent) of an account's rate
+	// budget that polling leaves to publishing: below it, the next poll
+	// waits for the window's reset.
+	PublishReserve = 20
 )
 
 // PollDueArgs is the periodic job that enqueues the due polls.
@@ -227,6 +231,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	}
 
 	cursor := state.Cursor
+	var budget *network.RateBudget
 	for page := 0; page < MaxPages; page++ {
 		req := network.FetchRequest{Cursor: cursor, Limit: FetchLimit, OurPosts: ours}
 		if cursor == "" {
@@ -237,6 +242,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 			fetchErr = err
 			break
 		}
+		budget = res.Budget
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
 		var got IngestResult
@@ -262,6 +268,11 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	}
 	fin := store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: &now, NextPollAt: now.Add(every)}
 	var limited time.Time
+	if budget != nil && budget.Remaining < budget.Limit*PublishReserve/100 && budget.Reset.After(fin.NextPollAt) {
+		// Polling backs off first: what is left of the window is kept
+		// for publishing on the same account.
+		fin.NextPollAt = budget.Reset
+	}
 	if fetchErr != nil {
 		ne := network.AsError(fetchErr)
 		fin.Failures = state.Failures + 1
