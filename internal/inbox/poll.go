@@ -50,6 +50,10 @@ const (
 	// networks whose comments are read per post.
 	OurPostsBack = 30 * 24 * time.Hour
 	maxOurPosts  = 50
+	// PublishReserve is the share (in percent) of an account's rate
+	// budget that polling leaves to publishing: below it, the next poll
+	// waits for the window's reset.
+	PublishReserve = 20
 )
 
 // PollDueArgs is the periodic job that enqueues the due polls.
@@ -201,6 +205,12 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	if until, held := channels.LimitHolds(ch, now); held {
+		// The account's budget, shared with publishing, is spent: asking
+		// now would only be refused and push the reset further away.
+		return nil, s.Store.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: state.LastPollAt,
+			NextPollAt: until, LastError: state.LastError, Failures: state.Failures, Stopped: state.Stopped})
+	}
 	acct, err := s.Accounts.Account(ctx, ch)
 	if err != nil {
 		return nil, err
@@ -224,6 +234,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 	// partial is a part of the inbox the network could not give while the
 	// rest came (FetchResult.Partial): recorded, not backed off.
 	var partial error
+	var budget *network.RateBudget
 	for page := 0; page < MaxPages; page++ {
 		req := network.FetchRequest{Cursor: cursor, Limit: FetchLimit, OurPosts: ours}
 		if cursor == "" {
@@ -237,6 +248,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		if res.Partial != nil {
 			partial = res.Partial
 		}
+		budget = res.Budget
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
 		var got IngestResult
@@ -268,6 +280,12 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 			s.Log.Warn("inbox poll: part of the inbox unavailable", "channel", ch.ID, "network", ch.Network, "err", partial)
 		}
 	}
+	var limited time.Time
+	if budget != nil && budget.Remaining < budget.Limit*PublishReserve/100 && budget.Reset.After(fin.NextPollAt) {
+		// Polling backs off first: what is left of the window is kept
+		// for publishing on the same account.
+		fin.NextPollAt = budget.Reset
+	}
 	if fetchErr != nil {
 		ne := network.AsError(fetchErr)
 		fin.Failures = state.Failures + 1
@@ -280,14 +298,24 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 				return fetchErr, err
 			}
 		case network.RateLimited:
-			wait = max(wait, ne.RetryAfter)
+			limited = channels.LimitedUntil(now, ne)
+			wait = max(wait, limited.Sub(now))
 		}
 		fin.NextPollAt = now.Add(wait)
 		if s.Log != nil {
 			s.Log.Warn("inbox poll", "channel", ch.ID, "network", ch.Network, "err", fetchErr, "next", fin.NextPollAt)
 		}
 	}
-	return fetchErr, s.Store.FinishInboxPoll(ctx, fin)
+	if limited.IsZero() {
+		return fetchErr, s.Store.FinishInboxPoll(ctx, fin)
+	}
+	// The limit holds publishing on the account too (publisher.go).
+	return fetchErr, s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.FinishInboxPoll(ctx, fin); err != nil {
+			return err
+		}
+		return channels.RateLimited(ctx, tx, ch.ID, limited)
+	})
 }
 
 // backoff is the wait after the n-th failure in a row: PollEvery doubled

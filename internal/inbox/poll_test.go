@@ -3,9 +3,9 @@ package inbox
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
-	"strings"
 	"testing"
 	"time"
 
@@ -251,6 +251,40 @@ func TestEnqueueDueOncePerChannel(t *testing.T) {
 		}
 		if jobs != 1 {
 			t.Errorf("%d poll jobs waiting, want 1: %+v", jobs, counts)
+		}
+	})
+}
+
+// Polling backs off first when the account's budget runs low: below the
+// reserve kept for publishing, the next poll waits for the window's reset;
+// above it, the usual PollEvery.
+func TestPollLeavesTheReserveToPublishing(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		reset := f.now.Add(4 * time.Minute)
+		for _, c := range []struct {
+			name      string
+			remaining int
+			want      time.Time
+		}{
+			{"plenty left", 200, f.now.Add(time.Minute)},
+			{"below the reserve", 300*PublishReserve/100 - 1, reset},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				f.conn.fetch = func(req network.FetchRequest) (network.FetchResult, error) {
+					return network.FetchResult{Cursor: req.Cursor, Budget: &network.RateBudget{Limit: 300, Remaining: c.remaining, Reset: reset}}, nil
+				}
+				must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+				must(t, st.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
+				must(t, f.s.Poll(ctx, f.ch.ID))
+				ps, err := st.GetInboxPollState(ctx, f.ch.ID)
+				must(t, err)
+				if !ps.NextPollAt.Equal(c.want) {
+					t.Errorf("%d of 300 left: next poll %v, want %v", c.remaining, ps.NextPollAt, c.want)
+				}
+			})
 		}
 	})
 }

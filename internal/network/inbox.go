@@ -2,6 +2,8 @@ package network
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -199,6 +201,31 @@ type FetchResult struct {
 	// again next time, and the poll records the failure for the channel
 	// rather than holding back what did come.
 	Partial error
+	// Budget is the account's rate budget as the network's last answer
+	// told it; nil when the network does not say.
+	Budget *RateBudget
+}
+
+// RateBudget is what remains of an account's request budget, which
+// publishing and the inbox share.
+type RateBudget struct {
+	Limit     int       // requests per window
+	Remaining int       // requests left in the current window
+	Reset     time.Time // when the window starts again
+}
+
+// ReadBudget reads the X-RateLimit-Limit, -Remaining and -Reset headers
+// (Mastodon sends the reset as an ISO 8601 time), or returns nil when they
+// are absent or unreadable.
+func ReadBudget(h http.Header, now time.Time) *RateBudget {
+	limit, err1 := strconv.Atoi(h.Get("X-RateLimit-Limit"))
+	remaining, err2 := strconv.Atoi(h.Get("X-RateLimit-Remaining"))
+	if err1 != nil || err2 != nil || limit <= 0 || remaining < 0 {
+		return nil
+	}
+	reset := h.Clone()
+	reset.Del("Retry-After")
+	return &RateBudget{Limit: limit, Remaining: remaining, Reset: now.Add(RetryAfter(reset, now))}
 }
 
 // Inbox is implemented by connectors whose network has an inbox.

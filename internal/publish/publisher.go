@@ -196,14 +196,31 @@ func (w *variantWorker) Work(ctx context.Context, job *river.Job[VariantArgs]) e
 // log writes one line of a variant's publish log; a failure to log must not
 // change what the job does, so it is only reported.
 func (p *Publisher) log(ctx context.Context, v store.PostVariant, netw, step, req, resp string, outcome Outcome, status int) {
+	if err := p.Store.AddPublishLogs(ctx, p.logRow(v, netw, step, req, resp, outcome, status)); err != nil {
+		p.Log.Error("publish log", "variant", v.ID, "err", err)
+	}
+}
+
+func (p *Publisher) logRow(v store.PostVariant, netw, step, req, resp string, outcome Outcome, status int) string {
 	if len(resp) > 2000 {
 		resp = resp[:2000] + "…"
 	}
-	err := p.Store.AddPublishLogs(ctx, store.Rows([]store.LogRow{{VariantID: v.ID, Network: netw, At: store.RowTime(p.Now().UTC()), Step: step,
-		Request: req, Response: resp, Outcome: string(outcome), HTTPStatus: int64(status), Node: p.Node}}))
-	if err != nil {
-		p.Log.Error("publish log", "variant", v.ID, "err", err)
-	}
+	return store.Rows([]store.LogRow{{VariantID: v.ID, Network: netw, At: store.RowTime(p.Now().UTC()), Step: step,
+		Request: req, Response: resp, Outcome: string(outcome), HTTPStatus: int64(status), Node: p.Node}})
+}
+
+// StepRateLimit is the publish log's step of a variant waiting, without
+// calling the network, for its channel's rate limit to pass.
+const StepRateLimit = "rate_limit"
+
+// waitLimit puts the variant off until its channel's rate limit, heard by
+// publishing or by inbox polling on the same account, has passed: a call
+// now would be refused and spend the account's budget. The post is not
+// failed, only later; the log says why.
+func (p *Publisher) waitLimit(ctx context.Context, v store.PostVariant, ch store.Channel, until time.Time) error {
+	p.log(ctx, v, ch.Network, StepRateLimit, "", "waiting for the network's rate limit (no call made) until "+until.UTC().Format(time.RFC3339), OutcomeRetry, 0)
+	p.Metrics.outcome(ch.Network, "rate_limited")
+	return river.JobSnooze(until.Sub(p.Now()) + time.Duration(rand.IntN(1000))*time.Millisecond)
 }
 
 func (p *Publisher) setState(ctx context.Context, v store.PostVariant, state VariantState, msg string) error {
@@ -251,6 +268,9 @@ func (p *Publisher) publishVariant(ctx context.Context, args VariantArgs, job in
 			return p.hold(ctx, v, post, ch)
 		}
 		p.log(ctx, v, ch.Network, "hold", "", "holding statement of the open crisis: published although publishing is paused", OutcomeOK, 0)
+	}
+	if until, held := channels.LimitHolds(ch, p.Now()); held {
+		return p.waitLimit(ctx, v, ch, until)
 	}
 	conn, acct, ne := p.connect(ctx, ch)
 	if ne != nil {
@@ -793,13 +813,21 @@ func (p *Publisher) handle(ctx context.Context, v store.PostVariant, post store.
 	case network.Permanent, network.Unauthorized:
 		return p.fail(ctx, v, post, ch, step, ne)
 	case network.RateLimited:
-		wait := ne.RetryAfter
-		if wait <= 0 {
-			wait = 30 * time.Second
+		now := p.Now()
+		until := channels.LimitedUntil(now, ne)
+		// The limit holds the account's inbox polling too (inbox/poll.go);
+		// recorded with the log line that shows it.
+		err := p.Store.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.AddPublishLogs(ctx, p.logRow(v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)); err != nil {
+				return err
+			}
+			return channels.RateLimited(ctx, tx, ch.ID, until)
+		})
+		if err != nil {
+			return err
 		}
-		p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)
 		p.Metrics.outcome(ch.Network, "rate_limited")
-		return river.JobSnooze(wait + time.Duration(rand.IntN(1000))*time.Millisecond)
+		return river.JobSnooze(until.Sub(now) + time.Duration(rand.IntN(1000))*time.Millisecond)
 	default:
 		p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)
 		p.Metrics.outcome(ch.Network, "retry")

@@ -261,6 +261,7 @@ type Channel struct {
 	CreatedAt         time.Time
 	TextCounting      string
 	DefaultVisibility string
+	RateLimitedUntil  *time.Time
 }
 
 // CheckCrisisItemParams mirrors the row or argument shape sqlc generates for both dialects.
@@ -2594,6 +2595,12 @@ type Session struct {
 	CreatedAt time.Time
 }
 
+// SetChannelRateLimitedParams mirrors the row or argument shape sqlc generates for both dialects.
+type SetChannelRateLimitedParams struct {
+	Until *time.Time
+	ID    int64
+}
+
 // SetContactFlagsParams mirrors the row or argument shape sqlc generates for both dialects.
 type SetContactFlagsParams struct {
 	Vip        bool
@@ -3535,6 +3542,7 @@ type Queries interface {
 	SeedListenTopic(ctx context.Context, arg SeedListenTopicParams) (int64, error)
 	SeedMention(ctx context.Context, arg SeedMentionParams) (int64, error)
 	SeedMentionTopic(ctx context.Context, arg SeedMentionTopicParams) error
+	SetChannelRateLimited(ctx context.Context, arg SetChannelRateLimitedParams) error
 	SetContactFlags(ctx context.Context, arg SetContactFlagsParams) error
 	SetCrisisIncidentScenario(ctx context.Context, arg SetCrisisIncidentScenarioParams) error
 	SetImportProgress(ctx context.Context, arg SetImportProgressParams) error

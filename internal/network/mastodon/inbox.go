@@ -230,6 +230,8 @@ type fetch struct {
 	// items in once maxLookups are spent (0: no bound, for a stream, which
 	// looks up one thread per new item as it comes).
 	lookups, maxLookups int
+	// budget is the account's rate budget as the last answer told it.
+	budget *network.RateBudget
 }
 
 // MaxLookups bounds the thread look-ups (statuses/:id/context) of one
@@ -255,6 +257,9 @@ func (c *Connector) newFetch(acct network.Account) *fetch {
 // get reads a JSON answer and its Link header.
 func (f *fetch) get(ctx context.Context, u string, out any) (http.Header, error) {
 	res, err := f.c.api.Do(ctx, httpx.Request{Method: http.MethodGet, URL: u, Token: f.acct.Token.AccessToken}, out)
+	if b := network.ReadBudget(res.Header, time.Now()); b != nil {
+		f.budget = b
+	}
 	return res.Header, err
 }
 
@@ -301,6 +306,7 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 		out.Cursor = req.Cursor
 	}
 	out.More = moreConv || moreNotif
+	out.Budget = f.budget
 	return out, nil
 }
 

@@ -805,3 +805,26 @@ func TestFetchInboxBoundsThreadLookups(t *testing.T) {
 		t.Errorf("got %d items, want the %d replies once each in order", len(got), len(want))
 	}
 }
+
+// The fetch passes up the account's rate budget from Mastodon's
+// X-RateLimit headers, for polling to leave a reserve to publishing.
+func TestFetchInboxReadsTheRateBudget(t *testing.T) {
+	t.Parallel()
+	f := mastodonfake.New(t)
+	f.RateLimit = 300
+	c := mastodon.New(localClient)
+	acct := account(f)
+	bob := f.AddAccount("bob")
+	f.PostAs(bob, mastodonfake.Post{Text: "@alice hello", Mentions: []string{mastodonfake.Alice}})
+	res, err := c.FetchInbox(context.Background(), acct, network.FetchRequest{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, n := res.Budget, len(f.Requests())
+	if b == nil || b.Limit != 300 || b.Remaining >= 300 || b.Remaining < 300-n {
+		t.Fatalf("budget %+v after %d requests, want 300 a window with between %d and 299 left", b, n, 300-n)
+	}
+	if left := time.Until(b.Reset); left <= 0 || left > 5*time.Minute {
+		t.Errorf("window resets in %v, want within 5 minutes", left)
+	}
+}

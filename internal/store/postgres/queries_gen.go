@@ -2193,6 +2193,10 @@ func (a queries) SeedMentionTopic(ctx context.Context, arg store.SeedMentionTopi
 	return mapErr(a.w.SeedMentionTopic(ctx, pgdb.SeedMentionTopicParams(arg)))
 }
 
+func (a queries) SetChannelRateLimited(ctx context.Context, arg store.SetChannelRateLimitedParams) error {
+	return mapErr(a.w.SetChannelRateLimited(ctx, pgdb.SetChannelRateLimitedParams(arg)))
+}
+
 func (a queries) SetContactFlags(ctx context.Context, arg store.SetContactFlagsParams) error {
 	return mapErr(a.w.SetContactFlags(ctx, pgdb.SetContactFlagsParams(arg)))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/bulk"
 	"github.com/tribune-social/tribune/internal/calendar"
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/media"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
@@ -386,11 +387,17 @@ type channelOut struct {
 	Counting  string `json:"counting,omitempty" doc:"How the channel's server counts characters: mastodon (a link counts url_length) or characters (every character, links included, as GoToSocial does)"`
 	// DefaultVisibility is the visibility of posts whose author chose none.
 	DefaultVisibility network.Visibility `json:"default_visibility,omitempty" doc:"Mastodon channels: public, unlisted, private (followers only) or direct, for posts that choose none"`
+	// RateLimitedUntil is set while the account's rate limit holds.
+	RateLimitedUntil *time.Time `json:"rate_limited_until,omitempty" doc:"While the network's rate limit for this account holds (heard by publishing or by inbox polling, which share the account's budget): when it ends. Posts due meanwhile wait and the inbox is not read until then."`
 }
 
-func toChannel(c store.Channel) channelOut {
-	return channelOut{ID: c.ID, Network: c.Network, Name: c.Name, Handle: c.Handle, Status: c.Status, MaxChars: c.MaxChars, URLLength: c.URLLength,
+func (s *server) toChannel(c store.Channel) channelOut {
+	out := channelOut{ID: c.ID, Network: c.Network, Name: c.Name, Handle: c.Handle, Status: c.Status, MaxChars: c.MaxChars, URLLength: c.URLLength,
 		Counting: c.TextCounting, DefaultVisibility: network.Visibility(c.DefaultVisibility)}
+	if until, held := channels.LimitHolds(c, s.Now()); held {
+		out.RateLimitedUntil = &until
+	}
+	return out
 }
 
 func (s *server) listChannels(ctx context.Context, in *wsPath) (*body[[]channelOut], error) {
@@ -404,7 +411,7 @@ func (s *server) listChannels(ctx context.Context, in *wsPath) (*body[[]channelO
 	}
 	out := []channelOut{}
 	for _, c := range chs {
-		out = append(out, toChannel(c))
+		out = append(out, s.toChannel(c))
 	}
 	return &body[[]channelOut]{out}, nil
 }
@@ -425,7 +432,7 @@ func (s *server) connectSandbox(ctx context.Context, in *sandboxIn) (*body[chann
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[channelOut]{toChannel(ch)}, nil
+	return &body[channelOut]{s.toChannel(ch)}, nil
 }
 
 type blueskyIn struct {
@@ -446,7 +453,7 @@ func (s *server) connectBluesky(ctx context.Context, in *blueskyIn) (*body[chann
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[channelOut]{toChannel(ch)}, nil
+	return &body[channelOut]{s.toChannel(ch)}, nil
 }
 
 type mastodonIn struct {
@@ -498,7 +505,7 @@ func (s *server) updateChannel(ctx context.Context, in *channelIn) (*body[channe
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[channelOut]{toChannel(ch)}, nil
+	return &body[channelOut]{s.toChannel(ch)}, nil
 }
 
 func (s *server) refreshChannel(ctx context.Context, in *idPath) (*body[channelOut], error) {
@@ -510,7 +517,7 @@ func (s *server) refreshChannel(ctx context.Context, in *idPath) (*body[channelO
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[channelOut]{toChannel(ch)}, nil
+	return &body[channelOut]{s.toChannel(ch)}, nil
 }
 
 type slotJSON struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network/sandbox"
 	"github.com/tribune-social/tribune/internal/posts"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -27,6 +28,10 @@ type channelRow struct {
 	// Audience is a Sandbox channel's simulated audience; nil when the
 	// Sandbox did not answer (the page still shows, with the form empty).
 	Audience *sandbox.Audience
+	// LimitedUntil is when the account's rate limit, heard by publishing or
+	// by the inbox's polling, ends; nil when none holds. It tells the user
+	// why posts wait and the inbox is quiet.
+	LimitedUntil *time.Time
 }
 
 // audienceValue is a field of the audience form.
@@ -69,6 +74,9 @@ func (u *ui) channelsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		net, _ := rules.Get(c.Network)
 		row := channelRow{Channel: c, Rules: net, Slots: slots}
+		if until, held := channels.LimitHolds(c, u.Now()); held {
+			row.LimitedUntil = &until
+		}
 		if c.Network == "sandbox" && role.Can(auth.ManageChannels) {
 			// A separate Sandbox that is down must not hold the page for
 			// the network timeout: the form then shows without its values.

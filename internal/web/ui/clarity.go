@@ -121,6 +121,7 @@ var (
 	logSteps = map[string]string{
 		string(publish.KindPost): "Post", string(publish.KindThread): "Thread", string(publish.KindComment): "First comment",
 		"media": "Media", "hold": "Hold", "check_live": "Visibility check", "delete": "Deletion",
+		publish.StepRateLimit: "Rate limit",
 	}
 	logOutcomes = map[string]string{
 		string(publish.OutcomeOK): "OK", string(publish.OutcomeRetry): "Will retry", string(publish.OutcomeFailed): "Failed",
@@ -132,7 +133,8 @@ var (
 		"holding statement of the open crisis: published although publishing is paused",
 	}
 	// logPrefixes are sentences followed by a value (a key, an id, a duration).
-	logPrefixes = []string{"attempt ", "recover ", "uploaded as ", "another run is sending this message; looking again in "}
+	logPrefixes = []string{"attempt ", "recover ", "uploaded as ", "another run is sending this message; looking again in ",
+		"waiting for the network's rate limit (no call made) until "}
 )
 
 // logText translates one stored log text as described above.

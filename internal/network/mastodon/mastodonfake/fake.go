@@ -111,8 +111,15 @@ type Server struct {
 	// StreamingURL is the configuration.urls.streaming the instance
 	// document gives (ws:// on the fake's own address by default).
 	StreamingURL string
+	// RateLimit, when set, is the requests allowed per 5-minute window:
+	// answers then carry X-RateLimit-Limit, X-RateLimit-Remaining and
+	// X-RateLimit-Reset (an ISO 8601 time), as Mastodon's rate limits page
+	// documents, counting every request of the window.
+	RateLimit int
 
 	mu       sync.Mutex
+	used     int               // requests in the rate window
+	window   time.Time         // when the rate window started
 	apps     map[string]string // client_id → redirect_uri
 	secrets  map[string]string
 	codes    map[string]string // code → PKCE challenge

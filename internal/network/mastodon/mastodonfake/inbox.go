@@ -87,6 +87,16 @@ func (s *Server) logging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+		if s.RateLimit > 0 {
+			now := time.Now()
+			if now.Sub(s.window) >= 5*time.Minute {
+				s.window, s.used = now, 0
+			}
+			s.used++
+			w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.RateLimit))
+			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(s.RateLimit-s.used, 0)))
+			w.Header().Set("X-RateLimit-Reset", s.window.Add(5*time.Minute).UTC().Format(time.RFC3339Nano))
+		}
 		s.mu.Unlock()
 		next.ServeHTTP(w, r)
 	})

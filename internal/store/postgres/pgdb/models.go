@@ -56,6 +56,7 @@ type Channel struct {
 	CreatedAt         time.Time
 	TextCounting      string
 	DefaultVisibility string
+	RateLimitedUntil  *time.Time
 }
 
 type Contact struct {

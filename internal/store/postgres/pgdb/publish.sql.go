@@ -178,7 +178,7 @@ func (q *Queries) DeletePendingParts(ctx context.Context, variantID int64) error
 }
 
 const getPublishTargets = `-- name: GetPublishTargets :many
-SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, v.visibility, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token_hash, w.paused_at, w.paused_by, w.created_at, w.schedule_horizon_days, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at, c.text_counting, c.default_visibility
+SELECT v.id, v.post_id, v.channel_id, v.text, v.link, v.first_comment, v.thread, v.media_ids, v.state, v.uploaded_media, v.external_id, v.external_url, v.error, v.content_hash, v.river_job_id, v.published_at, v.updated_at, v.visibility, p.id, p.workspace_id, p.author_id, p.status, p.scheduled_at, p.scheduled_local, p.timezone, p.tags, p.version, p.schedule_rev, p.duplicate_of, p.created_at, p.updated_at, w.id, w.organization_id, w.name, w.timezone, w.require_approval, w.duplicate_window_hours, w.ical_token_hash, w.paused_at, w.paused_by, w.created_at, w.schedule_horizon_days, c.id, c.workspace_id, c.network, c.name, c.handle, c.external_id, c.base_url, c.token_ciphertext, c.token_key_id, c.max_chars, c.url_length, c.status, c.created_at, c.text_counting, c.default_visibility, c.rate_limited_until
 FROM post_variants v
 JOIN posts p ON p.id = v.post_id
 JOIN workspaces w ON w.id = p.workspace_id
@@ -263,6 +263,7 @@ func (q *Queries) GetPublishTargets(ctx context.Context, ids []int64) ([]GetPubl
 			&i.Channel.CreatedAt,
 			&i.Channel.TextCounting,
 			&i.Channel.DefaultVisibility,
+			&i.Channel.RateLimitedUntil,
 		); err != nil {
 			return nil, err
 		}

@@ -82,3 +82,9 @@ UPDATE media SET alt = sqlc.arg(alt), tags = sqlc.arg(tags) WHERE id = sqlc.arg(
 
 -- name: DeleteMedia :exec
 DELETE FROM media WHERE id = sqlc.arg(id);
+
+-- name: SetChannelRateLimited :exec
+-- Keeps the later of two limits: a short Retry-After heard by one side must
+-- not shorten a longer wait heard by the other.
+UPDATE channels SET rate_limited_until = sqlc.arg(until)
+WHERE id = sqlc.arg(id) AND (rate_limited_until IS NULL OR rate_limited_until < sqlc.arg(until));

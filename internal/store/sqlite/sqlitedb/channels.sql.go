@@ -32,7 +32,7 @@ INSERT INTO channels (workspace_id, network, name, handle, external_id, base_url
 VALUES (?1, ?2, ?3, ?4, ?5,
         ?6, ?7, ?8, ?9,
         ?10, ?11, ?12, ?13, ?14)
-RETURNING id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility
+RETURNING id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility, rate_limited_until
 `
 
 type CreateChannelParams struct {
@@ -86,6 +86,7 @@ func (q *Queries) CreateChannel(ctx context.Context, arg CreateChannelParams) (C
 		&i.CreatedAt,
 		&i.TextCounting,
 		&i.DefaultVisibility,
+		&i.RateLimitedUntil,
 	)
 	return i, err
 }
@@ -199,7 +200,7 @@ func (q *Queries) DeleteMedia(ctx context.Context, id int64) error {
 }
 
 const getChannel = `-- name: GetChannel :one
-SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility FROM channels WHERE id = ?1
+SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility, rate_limited_until FROM channels WHERE id = ?1
 `
 
 func (q *Queries) GetChannel(ctx context.Context, id int64) (Channel, error) {
@@ -221,6 +222,7 @@ func (q *Queries) GetChannel(ctx context.Context, id int64) (Channel, error) {
 		&i.CreatedAt,
 		&i.TextCounting,
 		&i.DefaultVisibility,
+		&i.RateLimitedUntil,
 	)
 	return i, err
 }
@@ -278,7 +280,7 @@ func (q *Queries) GetNetworkApp(ctx context.Context, arg GetNetworkAppParams) (N
 }
 
 const listChannels = `-- name: ListChannels :many
-SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility FROM channels WHERE workspace_id = ?1 ORDER BY name, id
+SELECT id, workspace_id, network, name, handle, external_id, base_url, token_ciphertext, token_key_id, max_chars, url_length, status, created_at, text_counting, default_visibility, rate_limited_until FROM channels WHERE workspace_id = ?1 ORDER BY name, id
 `
 
 func (q *Queries) ListChannels(ctx context.Context, workspaceID int64) ([]Channel, error) {
@@ -306,6 +308,7 @@ func (q *Queries) ListChannels(ctx context.Context, workspaceID int64) ([]Channe
 			&i.CreatedAt,
 			&i.TextCounting,
 			&i.DefaultVisibility,
+			&i.RateLimitedUntil,
 		); err != nil {
 			return nil, err
 		}
@@ -406,6 +409,23 @@ DELETE FROM queue_slots WHERE channel_id = ?1
 
 func (q *Queries) ReplaceQueueSlotsDelete(ctx context.Context, channelID int64) error {
 	_, err := q.db.ExecContext(ctx, replaceQueueSlotsDelete, channelID)
+	return err
+}
+
+const setChannelRateLimited = `-- name: SetChannelRateLimited :exec
+UPDATE channels SET rate_limited_until = ?1
+WHERE id = ?2 AND (rate_limited_until IS NULL OR rate_limited_until < ?1)
+`
+
+type SetChannelRateLimitedParams struct {
+	Until *time.Time
+	ID    int64
+}
+
+// Keeps the later of two limits: a short Retry-After heard by one side must
+// not shorten a longer wait heard by the other.
+func (q *Queries) SetChannelRateLimited(ctx context.Context, arg SetChannelRateLimitedParams) error {
+	_, err := q.db.ExecContext(ctx, setChannelRateLimited, arg.Until, arg.ID)
 	return err
 }
 
