@@ -20,7 +20,15 @@ import (
 // lists the same items opened in the UI and given to the API's list.
 func TestAViewSavedWithTheAPINamesOpensInTheUIAndTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			viewWithAPINames(t, apptest.Start(t, apptest.Options{Postgres: db == "postgres"}))
+		})
+	}
+}
+
+func viewWithAPINames(t *testing.T, env *apptest.Env) {
 	ctx := context.Background()
 	owner, ws := env.Owner(t)
 	tok := env.Token(t, owner)
