@@ -98,3 +98,49 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 		t.Errorf("replies after sending anyway: %v %v", replies, err)
 	}
 }
+
+// A colleague's change arriving live (here a note) refetches the
+// conversation's items under a member who is typing a reply: the text
+// typed stays in the box.
+func TestLiveRefreshKeepsTheReplyBeingTyped(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	bg := context.Background()
+	colleague := s.env.Member(t, s.owner, s.ws.ID, "colleague@example.test", auth.Admin)
+	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
+		ConversationID: "launch", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Où en est ma commande ?", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("inbox: %v", err)
+	}
+	it := page.Items[0]
+	typed := "Je regarde tout de suite"
+	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+	for _, st := range []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", s.signIn()},
+		{"the conversation", chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/inbox/conversations/%d", s.ws.ID, it.ConversationID)))},
+		{"type the reply", chromedp.SendKeys(css(`[data-testid=reply-text-%d]`, it.ID), typed)},
+		{"a colleague's note arrives", chromedp.Func(func(context.Context, *chromedp.Target) error {
+			_, err := s.env.App.Inbox.AddNote(bg, colleague, it.ID, "Colis parti hier")
+			return err
+		})},
+		{"the note shows", chromedp.WaitVisible(css(`#item-%d .inbox-note`, it.ID))},
+	} {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx, st.do)
+		cancel()
+		if err != nil {
+			t.Fatalf("live refresh while typing: %s: %v", st.what, err)
+		}
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('[data-testid=reply-text-%d]').value`, it.ID)))
+	if err != nil || got != typed {
+		t.Errorf("after the live refresh the box holds %q (%v), want %q", got, err, typed)
+	}
+}

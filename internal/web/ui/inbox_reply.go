@@ -34,6 +34,10 @@ type replyBox struct {
 	// box holds what was typed and says why it was not sent.
 	Text    string
 	Refused string
+	// Keep: the page's live refetch keeps the textarea the member is
+	// typing in (hx-preserve) rather than an empty new one. The picker's
+	// fragment does not set it, so a chosen saved reply does replace it.
+	Keep bool
 }
 
 // replyDraft is a refused reply, kept for its item's box.
@@ -59,6 +63,7 @@ func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBo
 	case d.C.Channel.Status != "active":
 		b.Why = l.T("The channel must be reconnected before replying.")
 	}
+	b.Keep = b.Why == ""
 	return b
 }
 
