@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/sentiment"
 	"github.com/tribune-social/tribune/internal/store"
 )
@@ -53,6 +54,7 @@ var (
 	errBadFilter    = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "A filter has a value the inbox does not know.")
 	errBadSentiment = problem.New(http.StatusUnprocessableEntity, "invalid_sentiment", "Sentiment is positive, neutral or negative.")
 	errBadLang      = problem.New(http.StatusUnprocessableEntity, "invalid_lang", "The language is fr, en or other.")
+	errBadNetwork   = problem.New(http.StatusUnprocessableEntity, "invalid_network", "Unknown network “%s”: the inbox knows %s.")
 	errBadDates     = problem.New(http.StatusUnprocessableEntity, "invalid_dates", "The start of the period must come before its end.")
 	errBothAssignee = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "Filter by an assignee or by items nobody has, not both.")
 	errNoChange     = problem.New(http.StatusUnprocessableEntity, "nothing_to_change", "Choose what to change: status, assignee, priority or tags.")
@@ -150,7 +152,11 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 		p.ChannelID = ptr(f.ChannelID)
 	}
 	if f.Network != "" {
-		p.Network = ptr(f.Network)
+		n, err := networkKey(f.Network)
+		if err != nil {
+			return Page{}, err
+		}
+		p.Network = &n
 	}
 	if f.Lang != "" {
 		p.Lang = ptr(f.Lang)
@@ -185,6 +191,17 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	}
 	page.Items, err = s.decorate(ctx, rows)
 	return page, err
+}
+
+// networkKey reads a network filter: one of the networks Tribune knows
+// (any case), or a 422 naming them, since an unknown name would list
+// nothing and read as "no such items".
+func networkKey(v string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(v))
+	if _, ok := rules.Get(n); !ok {
+		return "", errBadNetwork.Format(v, strings.Join(rules.Keys(), ", "))
+	}
+	return n, nil
 }
 
 // list runs the list's query: the common views (a status, with or

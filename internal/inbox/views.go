@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,10 +36,11 @@ const (
 
 // Problems of saved views.
 var (
-	errBadViewName  = problem.New(http.StatusUnprocessableEntity, "invalid_view_name", "A view's name is 1 to 80 characters.")
-	errBadViewQuery = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "A view keeps only the list's filters.")
-	errBadViewValue = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s has a value the inbox does not know.")
-	errNotViewOwner = problem.New(http.StatusForbidden, "not_view_owner", "Only the member who saved a view changes or deletes it.")
+	errBadViewName   = problem.New(http.StatusUnprocessableEntity, "invalid_view_name", "A view's name is 1 to 80 characters.")
+	errBadViewQuery  = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "A view keeps only the list's filters.")
+	errBadViewValue  = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s has a value the inbox does not know.")
+	errViewBothNames = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s is given twice (as %s too) with different values.")
+	errNotViewOwner  = problem.New(http.StatusForbidden, "not_view_owner", "Only the member who saved a view changes or deletes it.")
 )
 
 // View is a saved view as a member sees it.
@@ -56,25 +58,55 @@ type View struct {
 	Mine bool
 }
 
+// viewAliases are the API list's names for filters a view keeps under the
+// list page's names (the canonical form): a view saved through the API
+// with the API's parameters opens the same in the UI, and the API list
+// takes the page's names too (see ViewFilterKeys).
+var viewAliases = map[string]string{"channel_id": "channel", "assignee_id": "assignee"}
+
 // CleanViewQuery keeps only the filters of a list query string, in a
-// stable order, without empty values.
+// stable order, without empty values, under the list page's names (the
+// API's channel_id, assignee_id and unassigned=true become channel,
+// assignee and assignee=none).
 func CleanViewQuery(raw string) (string, error) {
 	in, err := url.ParseQuery(raw)
 	if err != nil {
 		return "", errBadViewQuery.Wrap(err)
 	}
 	out := url.Values{}
-	for k, v := range in {
-		if !slices.Contains(ViewFilterKeys, k) {
+	// Sorted, so a conflict is named the same way every time.
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		v := in[k]
+		if len(v) == 0 || strings.TrimSpace(v[0]) == "" {
 			continue
 		}
-		if len(v) > 0 && strings.TrimSpace(v[0]) != "" {
-			val := strings.TrimSpace(v[0])
-			if !validViewValue(k, val) {
+		key, val := k, strings.TrimSpace(v[0])
+		if a, ok := viewAliases[k]; ok {
+			key = a
+		}
+		if k == "unassigned" {
+			on, err := strconv.ParseBool(val)
+			if err != nil {
 				return "", errBadViewValue.Format(k)
 			}
-			out.Set(k, val)
+			if !on {
+				continue
+			}
+			key, val = "assignee", "none"
 		}
+		if !slices.Contains(ViewFilterKeys, key) {
+			continue
+		}
+		if !validViewValue(key, val) {
+			return "", errBadViewValue.Format(k)
+		}
+		if key == "network" {
+			val = strings.ToLower(val)
+		}
+		if prev := out.Get(key); prev != "" && prev != val {
+			return "", errViewBothNames.Format(key, k)
+		}
+		out.Set(key, val)
 	}
 	if since, until := out.Get("since"), out.Get("until"); since != "" && until != "" && since > until {
 		return "", errBadViewValue.Format("until")
@@ -217,6 +249,9 @@ func validViewValue(key, v string) bool {
 		return len(v) <= maxQueryLen
 	case "sla":
 		return v == "past"
+	case "network":
+		_, err := networkKey(v)
+		return err == nil
 	}
-	return true // network: an unknown one lists nothing, as the list does
+	return true
 }

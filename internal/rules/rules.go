@@ -184,6 +184,16 @@ var table = []Network{
 		Source: "https://developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts (summary 1,500 characters)"},
 }
 
+// Keys lists the networks Tribune knows, in the table's order: what a
+// network filter or condition may name.
+func Keys() []string {
+	keys := make([]string, len(table))
+	for i, n := range table {
+		keys[i] = n.Key
+	}
+	return keys
+}
+
 // Get returns a network's rules.
 func Get(key string) (Network, bool) {
 	for _, n := range table {

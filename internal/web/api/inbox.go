@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
@@ -89,11 +92,13 @@ func toInboxItems(items []inbox.Item) []InboxItemOut {
 type listInboxIn struct {
 	WS         int64     `path:"ws" doc:"Workspace id"`
 	ChannelID  int64     `query:"channel_id"`
-	Network    string    `query:"network"`
+	Channel    int64     `query:"channel" doc:"Same as channel_id: the name a saved view's query uses"`
+	Network    string    `query:"network" doc:"A network's key: sandbox, mastodon, bluesky…; an unknown one is refused, naming them"`
 	Kind       string    `query:"kind" enum:"comment,mention,quote,message,review,"`
 	Status     string    `query:"status" enum:"new,open,pending,done,"`
 	AssigneeID int64     `query:"assignee_id" doc:"A member's id"`
 	Unassigned bool      `query:"unassigned" doc:"Only items nobody is assigned"`
+	Assignee   string    `query:"assignee" doc:"A member's id, or none for items nobody is assigned: the name a saved view's query uses (assignee_id, unassigned)"`
 	Tag        string    `query:"tag"`
 	Sentiment  string    `query:"sentiment" enum:"positive,neutral,negative,"`
 	Lang       string    `query:"lang" doc:"fr, en or other"`
@@ -101,6 +106,37 @@ type listInboxIn struct {
 	Until      time.Time `query:"until" doc:"Written before (RFC 3339)"`
 	Q          string    `query:"q" maxLength:"200" doc:"Words to find (French and English)"`
 	Before     int64     `query:"before" doc:"The next_before of the previous page"`
+}
+
+var (
+	errTwoNames        = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "The filter %s is given twice (as %s too) with different values.")
+	errBadAssigneeName = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "assignee is a member's id, or none.")
+)
+
+// viewNames folds the list page's names, which saved views keep (channel,
+// assignee), into the API's, so a view's query lists the same here.
+func (in *listInboxIn) viewNames() error {
+	if in.Channel != 0 {
+		if in.ChannelID != 0 && in.ChannelID != in.Channel {
+			return errTwoNames.Format("channel_id", "channel")
+		}
+		in.ChannelID = in.Channel
+	}
+	switch a := strings.TrimSpace(in.Assignee); a {
+	case "":
+	case "none":
+		in.Unassigned = true
+	default:
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			return errBadAssigneeName
+		}
+		if in.AssigneeID != 0 && in.AssigneeID != id {
+			return errTwoNames.Format("assignee_id", "assignee")
+		}
+		in.AssigneeID = id
+	}
+	return nil
 }
 
 // InboxPageOut is one page of the inbox.
@@ -113,6 +149,9 @@ type InboxPageOut struct {
 func (s *server) listInbox(ctx context.Context, in *listInboxIn) (*body[InboxPageOut], error) {
 	u, err := user(ctx)
 	if err != nil {
+		return nil, s.fail(err)
+	}
+	if err := in.viewNames(); err != nil {
 		return nil, s.fail(err)
 	}
 	p, err := s.Inbox.List(ctx, u, in.WS, inbox.Filter{ChannelID: in.ChannelID, Network: in.Network, Kind: network.ItemKind(in.Kind),

@@ -43,6 +43,9 @@ func TestInboxBadInputIsRefusedClearly(t *testing.T) {
 		code                     string // the problem's code; "" for the schema's own validation
 	}{
 		{"unknown language", "GET", list + "?lang=zz", "", 422, "invalid_lang"},
+		{"unknown network", "GET", list + "?network=myspace", "", 422, "invalid_network"},
+		{"channel named twice, differently", "GET", list + fmt.Sprintf("?channel=%d&channel_id=%d", ch.ID, ch.ID+1), "", 422, "invalid_filter"},
+		{"assignee that is neither a member nor none", "GET", list + "?assignee=nobody", "", 422, "invalid_filter"},
 		{"period ending before it starts", "GET", list + "?since=2026-01-01T00:00:00Z&until=2025-01-01T00:00:00Z", "", 422, "invalid_dates"},
 		{"an assignee and nobody at once", "GET", list + fmt.Sprintf("?assignee_id=%d&unassigned=true", owner.ID), "", 422, "invalid_filter"},
 		{"negative page cursor", "GET", list + "?before=-5", "", 422, "invalid_filter"},
@@ -71,6 +74,15 @@ func TestInboxBadInputIsRefusedClearly(t *testing.T) {
 				t.Errorf("%s %s: %d %q (%s), want %d %q", c.method, c.path, r.StatusCode, got.Code, got.Message, c.status, c.code)
 			}
 		})
+	}
+	// The unknown network is named with the ones the inbox knows.
+	got := decode[struct{ Message string }](t, env.Do(t, tok, http.MethodGet, list+"?network=myspace", nil))
+	if want := "Unknown network “myspace”: the inbox knows sandbox, mastodon, bluesky"; !strings.HasPrefix(got.Message, want) {
+		t.Errorf("unknown network: %q, want it to start %q", got.Message, want)
+	}
+	// A network's key in capitals is still that network.
+	if r := env.Do(t, tok, http.MethodGet, list+"?network=Sandbox", nil); len(decode[struct{ Items []itemJSON }](t, r).Items) != 1 {
+		t.Errorf("network=Sandbox does not list the Sandbox's item")
 	}
 	// The refused changes above left the item as it was.
 	if got := decode[itemJSON](t, env.Do(t, tok, http.MethodGet, item, nil)); got.Status != "new" || len(got.Tags) != 0 || got.AssigneeID != nil {

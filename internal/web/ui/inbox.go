@@ -242,6 +242,9 @@ type conversationData struct {
 	// Me and Self feed the live updates (see inboxListData).
 	Me   int64
 	Self string
+	// Draft is a reply the server refused, shown again in its item's box
+	// with the reason, so nothing typed is lost.
+	Draft replyDraft
 }
 
 func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
@@ -253,33 +256,43 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	d, err := u.conversation(r, ws, role, id, r.URL.RequestURI())
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
+}
+
+// conversation loads what the conversation page shows; self is the page's
+// own address, which its live updates fetch again.
+func (u *ui) conversation(r *http.Request, ws store.Workspace, role auth.Role, id int64, self string) (conversationData, error) {
 	user := currentUser(r)
 	c, err := u.Inbox.Conversation(r.Context(), user, id)
 	if err != nil {
-		return err
+		return conversationData{}, err
 	}
 	if c.WorkspaceID != ws.ID {
-		return problem.NotFound
+		return conversationData{}, problem.NotFound
 	}
 	members, err := u.Auth.Members(r.Context(), user, ws.ID)
 	if err != nil {
-		return err
+		return conversationData{}, err
 	}
 	d := conversationData{WS: ws, Role: role, C: c, Members: members, TZ: u.displayTZ(user, ws), Notes: map[int64][]store.ListInboxNotesRow{},
-		Me: user.ID, Self: r.URL.RequestURI()}
+		Me: user.ID, Self: self}
 	for _, n := range c.Notes {
 		d.Notes[n.ItemID] = append(d.Notes[n.ItemID], n)
 	}
 	d.RuleActions = map[int64][]store.InboxAction{}
 	for _, it := range c.Items {
 		if d.RuleActions[it.ID], err = u.Inbox.RuleActions(r.Context(), user, it.ID); err != nil {
-			return err
+			return conversationData{}, err
 		}
 	}
 	if err := u.conversationReplies(r, &d); err != nil {
-		return err
+		return conversationData{}, err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
+	return d, nil
 }
 
 // inboxItem loads the {id} item of the {ws} workspace.

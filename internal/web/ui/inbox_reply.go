@@ -12,6 +12,7 @@ import (
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
+	"github.com/tribune-social/tribune/internal/web/layout"
 )
 
 // Replies from a conversation page: a reply box under each item (with the
@@ -29,11 +30,31 @@ type replyBox struct {
 	Why string
 	// Saved are the workspace's saved replies, offered by the picker.
 	Saved []store.SavedReply
+	// Text and Refused come back with a reply the server refused: the
+	// box holds what was typed and says why it was not sent.
+	Text    string
+	Refused string
+	// Keep: the page's live refetch keeps the textarea the member is
+	// typing in (hx-preserve) rather than an empty new one. The picker's
+	// fragment does not set it, so a chosen saved reply does replace it.
+	Keep bool
+}
+
+// replyDraft is a refused reply, kept for its item's box.
+type replyDraft struct {
+	ItemID int64
+	Text   string
+	// Why is the refusal in the reader's language (for a colleague's
+	// answer or reply in progress, it names them).
+	Why string
 }
 
 // replyBoxOf says whether it can be answered on c's network, and why not.
 func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBox {
 	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount, Saved: d.SavedReplies}
+	if d.Draft.ItemID == it.ID {
+		b.Text, b.Refused = d.Draft.Text, d.Draft.Why
+	}
 	switch {
 	case !d.C.HasInbox || !d.C.Capabilities.ActionOn(network.ItemKind(it.Kind), network.ActReply).OK:
 		b.Why = whyNot(l, d.C, network.ItemKind(it.Kind), network.ActReply)
@@ -42,6 +63,7 @@ func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBo
 	case d.C.Channel.Status != "active":
 		b.Why = l.T("The channel must be reconnected before replying.")
 	}
+	b.Keep = b.Why == ""
 	return b
 }
 
@@ -50,7 +72,12 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rp, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, r.FormValue("text"), 0, r.FormValue("anyway") == "1")
+	text := r.FormValue("text")
+	rp, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, text, 0, r.FormValue("anyway") == "1")
+	var pe *problem.Error
+	if errors.As(err, &pe) && keepsDraft(pe.Status) {
+		return u.replyRefused(w, r, ws, it, text, pe)
+	}
 	if err != nil {
 		return err
 	}
@@ -60,6 +87,43 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 		flash(w, u.loc(r).T("Reply queued: it is being sent."))
 	}
 	return redirect(w, r, itemAnchor(ws, it))
+}
+
+// keepsDraft tells the refusals after which the conversation is shown
+// again with the text typed: the member can change it or confirm (a
+// colleague's answer, a text too long for the network, approval switched
+// off...). A missing item or a lost session have no page to show it on.
+func keepsDraft(status int) bool {
+	return status >= 400 && status < 500 && status != http.StatusUnauthorized && status != http.StatusNotFound
+}
+
+// replyRefused shows the conversation again, answering with the refusal's
+// status, the refused text back in its item's box and the reason beside
+// it. Its live updates fetch the conversation's own address, not the
+// POST-only reply route.
+func (u *ui) replyRefused(w http.ResponseWriter, r *http.Request, ws store.Workspace, it inbox.Item, text string, pe *problem.Error) error {
+	_, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	self := "/w/" + itoa(ws.ID) + "/inbox/conversations/" + itoa(it.ConversationID)
+	d, err := u.conversation(r, ws, role, it.ConversationID, self)
+	if err != nil {
+		return err
+	}
+	lang := u.lang(r)
+	why := pe.Localized(lang)
+	for _, dt := range pe.Details {
+		why += " " + fieldLabel(lang, dt.Location) + " — " + dt.Localized(lang)
+	}
+	d.Draft = replyDraft{ItemID: it.ID, Text: text, Why: why}
+	pd := u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox")
+	// A success left by an earlier page would contradict the refusal.
+	clearFlash(w, r)
+	pd.Flash = ""
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(pe.Status)
+	return layout.Page(pd, conversationPage(u.loc(r), d)).Render(r.Context(), w)
 }
 
 // replyCountTrigger: the counter follows typing, and a text the picker

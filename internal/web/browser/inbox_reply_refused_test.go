@@ -1,0 +1,146 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// On a phone, in French: a reply to an item a colleague already answered
+// (their answer awaiting approval)
+// is refused, and the page comes back with the text typed still in the
+// box, the colleague named, and "send anyway" in reach; ticking it sends.
+// Nothing overflows the screen's width.
+func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	bg := context.Background()
+	// The colleague's answer waits for approval: it stays an answer (the
+	// Sandbox's workers would fail a sent one, on an item it never wrote).
+	colleague := s.env.Member(t, s.owner, s.ws.ID, "colleague@example.test", auth.Contributor)
+	if err := s.env.App.Inbox.SetReplyApproval(bg, s.owner, s.ws.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
+		ConversationID: "launch", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Où en est ma commande ?", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("inbox: %v", err)
+	}
+	it := page.Items[0]
+	if _, err := s.env.App.Inbox.ReplyUnlessSomeoneIs(bg, colleague, it.ID, "Elle part demain.", 0, false); err != nil {
+		t.Fatal(err)
+	}
+	typed := "Votre commande est partie ce matin, voici le suivi."
+	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+	steps := []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", s.signIn()},
+		{"French", switchLang("fr")},
+		{"phone width", chromedp.EmulateViewport(390, 844)},
+		{"the conversation", chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/inbox/conversations/%d", s.ws.ID, it.ConversationID)))},
+		{"type the reply", chromedp.SendKeys(css(`[data-testid=reply-text-%d]`, it.ID), typed)},
+		{"send", chromedp.Click(css(`[data-testid=reply-send-%d]`, it.ID))},
+		{"the refusal shows", chromedp.WaitVisible(css(`[data-testid=reply-refused-%d]`, it.ID))},
+	}
+	run := func(steps []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}) {
+		t.Helper()
+		for _, st := range steps {
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := chromedp.Do(sctx, st.do)
+			cancel()
+			if err != nil {
+				dbg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " " + document.body.innerText.slice(0, 1500)`))
+				t.Logf("page: %s", dbg)
+				t.Fatalf("refused reply on a phone: %s: %v", st.what, err)
+			}
+		}
+	}
+	run(steps)
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+		`[document.querySelector('[data-testid=reply-text-%d]').value, document.querySelector('[data-testid=reply-refused-%d]').textContent]`, it.ID, it.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := colleague.Name + " a déjà répondu à ce message. Envoyer quand même ?"; got[0] != typed || got[1] != want {
+		t.Errorf("after the refusal: text %q, reason %q; want %q, %q", got[0], got[1], typed, want)
+	}
+	fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+	if err != nil || fit[0] > fit[1] {
+		t.Errorf("the refused page is wider than the phone: %v %v", fit, err)
+	}
+	shot(t, ctx, "inbox-reply-refused-phone")
+	run([]struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"tick send anyway", chromedp.Click(css(`[data-testid=reply-anyway-%d]`, it.ID))},
+		{"send again", chromedp.Click(css(`[data-testid=reply-send-%d]`, it.ID))},
+		{"the reply is queued", chromedp.WaitVisible(css(`[data-testid=flash]`))},
+	})
+	replies, err := s.env.App.Inbox.Replies(bg, s.owner, it.ConversationID)
+	if err != nil || len(replies) != 2 || replies[1].Text != typed && replies[0].Text != typed {
+		t.Errorf("replies after sending anyway: %v %v", replies, err)
+	}
+}
+
+// A colleague's change arriving live (here a note) refetches the
+// conversation's items under a member who is typing a reply: the text
+// typed stays in the box.
+func TestLiveRefreshKeepsTheReplyBeingTyped(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	bg := context.Background()
+	colleague := s.env.Member(t, s.owner, s.ws.ID, "colleague@example.test", auth.Admin)
+	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
+		ConversationID: "launch", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Où en est ma commande ?", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("inbox: %v", err)
+	}
+	it := page.Items[0]
+	typed := "Je regarde tout de suite"
+	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+	for _, st := range []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", s.signIn()},
+		{"the conversation", chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/inbox/conversations/%d", s.ws.ID, it.ConversationID)))},
+		{"type the reply", chromedp.SendKeys(css(`[data-testid=reply-text-%d]`, it.ID), typed)},
+		{"a colleague's note arrives", chromedp.Func(func(context.Context, *chromedp.Target) error {
+			_, err := s.env.App.Inbox.AddNote(bg, colleague, it.ID, "Colis parti hier")
+			return err
+		})},
+		{"the note shows", chromedp.WaitVisible(css(`#item-%d .inbox-note`, it.ID))},
+	} {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx, st.do)
+		cancel()
+		if err != nil {
+			t.Fatalf("live refresh while typing: %s: %v", st.what, err)
+		}
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('[data-testid=reply-text-%d]').value`, it.ID)))
+	if err != nil || got != typed {
+		t.Errorf("after the live refresh the box holds %q (%v), want %q", got, err, typed)
+	}
+}
