@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -328,4 +329,48 @@ func backoff(every time.Duration, failures int64) time.Duration {
 	}
 	d = min(d, MaxBackoff)
 	return d + rand.N(d/10+1)
+}
+
+// PollStatus is how the inbox last read a channel: what a member needs to
+// see when nothing arrives from it.
+type PollStatus struct {
+	// Polled is false until the channel's first poll finished.
+	Polled     bool
+	LastPollAt time.Time
+	NextPollAt time.Time
+	// LastError is the network's answer when the last poll, or a part of
+	// it (FetchResult.Partial), failed; empty after a clean poll.
+	LastError string
+	// Failures are the failed polls in a row (0 when only a part failed).
+	Failures int64
+	// Stopped: the network refused the credentials; polling resumes once
+	// the channel is reconnected.
+	Stopped bool
+}
+
+// PollStatus returns how the inbox last read the channel, for a member
+// who reads the workspace.
+func (s *Service) PollStatus(ctx context.Context, user store.User, channelID int64) (PollStatus, error) {
+	ch, err := s.Store.GetChannel(ctx, channelID)
+	if errors.Is(err, store.ErrNotFound) {
+		return PollStatus{}, problem.NotFound
+	}
+	if err != nil {
+		return PollStatus{}, err
+	}
+	if _, _, err := s.Auth.Authorize(ctx, user, ch.WorkspaceID, permRead); err != nil {
+		return PollStatus{}, problem.NotFound
+	}
+	ps, err := s.Store.GetInboxPollState(ctx, ch.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return PollStatus{}, nil
+	}
+	if err != nil {
+		return PollStatus{}, err
+	}
+	st := PollStatus{NextPollAt: ps.NextPollAt, LastError: ps.LastError, Failures: ps.Failures, Stopped: ps.Stopped}
+	if ps.LastPollAt != nil {
+		st.Polled, st.LastPollAt = true, *ps.LastPollAt
+	}
+	return st, nil
 }

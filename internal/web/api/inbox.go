@@ -333,6 +333,19 @@ type InboxCapabilitiesOut struct {
 	Notices []InboxNoticeOut `json:"notices,omitempty" doc:"What this channel's account cannot reach although its network allows it (a Bluesky app password without access to direct messages)"`
 	// PollEverySeconds is the interval between two polls.
 	PollEverySeconds int64 `json:"poll_every_seconds"`
+	// Poll is how the inbox last read the channel (the capabilities
+	// endpoint only).
+	Poll *InboxPollOut `json:"poll,omitempty" doc:"How the inbox last read this channel: when, the next time, and the network's answer when it failed"`
+}
+
+// InboxPollOut is how the inbox last read a channel.
+type InboxPollOut struct {
+	Polled     bool       `json:"polled" doc:"False until the channel's first read finished"`
+	LastPollAt *time.Time `json:"last_poll_at,omitempty"`
+	NextPollAt *time.Time `json:"next_poll_at,omitempty"`
+	LastError  string     `json:"last_error,omitempty" doc:"The network's answer when the last read, or a part of it (Bluesky's chat), failed; absent after a clean read"`
+	Failures   int64      `json:"failures" doc:"Failed reads in a row (0 when only a part failed); reads back off while they fail"`
+	Stopped    bool       `json:"stopped" doc:"The network refused the credentials: reading resumes once the channel is reconnected"`
 }
 
 func toCapabilities(c network.InboxCapabilities, has bool) InboxCapabilitiesOut {
@@ -381,7 +394,22 @@ func (s *server) inboxCapabilities(ctx context.Context, in *idPath) (*body[Inbox
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	return &body[InboxCapabilitiesOut]{toCapabilities(c, has)}, nil
+	out := toCapabilities(c, has)
+	if has {
+		ps, err := s.Inbox.PollStatus(ctx, u, in.ID)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		p := InboxPollOut{Polled: ps.Polled, LastError: ps.LastError, Failures: ps.Failures, Stopped: ps.Stopped}
+		if ps.Polled {
+			p.LastPollAt = &ps.LastPollAt
+		}
+		if !ps.NextPollAt.IsZero() {
+			p.NextPollAt = &ps.NextPollAt
+		}
+		out.Poll = &p
+	}
+	return &body[InboxCapabilitiesOut]{out}, nil
 }
 
 // InboxActionOut is one line of an item's audit.

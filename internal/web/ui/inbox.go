@@ -56,7 +56,7 @@ type channelNotice struct{ Channel, Text string }
 
 // channelNotices reads each channel's capabilities for its notices; a
 // channel whose credentials cannot be read is the channels page's concern.
-func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channel) []channelNotice {
+func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channel, loc *time.Location) []channelNotice {
 	var out []channelNotice
 	lang := u.loc(r).Lang()
 	for _, ch := range chs {
@@ -66,6 +66,19 @@ func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channe
 		}
 		for _, n := range caps.Notices {
 			out = append(out, channelNotice{Channel: ch.Name, Text: reason(lang, n)})
+		}
+		// A failing read shows nothing by itself either: the list just
+		// stops growing.
+		ps, err := u.Inbox.PollStatus(r.Context(), user, ch.ID)
+		if err != nil || ps.LastError == "" || ps.Stopped {
+			continue // stopped: the channel says "reconnect"
+		}
+		l := u.loc(r)
+		next := l.Date(ps.NextPollAt, loc, "short")
+		if ps.Failures > 0 {
+			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Reading this channel's inbox failed %d times in a row (the network said: %s); next try %s.", ps.Failures, ps.LastError, next)})
+		} else {
+			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Part of this channel's inbox could not be read at the last try (the network said: %s); it is read again %s.", ps.LastError, next)})
 		}
 	}
 	return out
@@ -139,7 +152,7 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI(), Notices: u.channelNotices(r, user, chs)}
+		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI(), Notices: u.channelNotices(r, user, chs, loadLoc(tz))}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}

@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // noDM is an inbox whose account cannot reach direct messages although
@@ -49,6 +51,51 @@ func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 		want := "Ce mot de passe d&#39;application ne peut pas lire les messages privés"
 		if resp.StatusCode != 200 || !strings.Contains(body, `data-testid="inbox-notice"`) || !strings.Contains(body, want) || !strings.Contains(body, "marque") {
 			t.Errorf("inbox (%d) lacks the channel's notice in French", resp.StatusCode)
+		}
+	})
+}
+
+// A channel whose reads fail shows nothing by itself either: the inbox
+// says, beside the channel and in the reader's language, that reading fails,
+// what the network said and when it tries again; a clean read removes it.
+func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		owner, ws := env.Owner(t)
+		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+		b := newBrowser(t, env, owner.Email)
+		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
+		now := time.Now().UTC()
+		finish := func(lastErr string, failures int64) {
+			t.Helper()
+			if err := env.Store.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: ch.ID, NextPollAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if err := env.Store.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: ch.ID, LastPollAt: &now, NextPollAt: now.Add(4 * time.Minute),
+				LastError: lastErr, Failures: failures}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		finish("temporary (HTTP 503): maintenance", 3)
+		body := readBody(b.do(http.MethodGet, list, nil))
+		if !strings.Contains(body, "a échoué 3 fois de suite") || !strings.Contains(body, "maintenance") || !strings.Contains(body, "marque") {
+			t.Errorf("inbox lacks the failing read's notice in French")
+		}
+		finish("temporary (HTTP 502): chat service unreachable", 0)
+		if body := readBody(b.do(http.MethodGet, list, nil)); !strings.Contains(body, "Une partie de la boîte de réception") || !strings.Contains(body, "chat service unreachable") {
+			t.Errorf("inbox lacks the partial read's notice in French")
+		}
+		finish("", 0)
+		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
+			t.Error("a notice stays after a clean read")
 		}
 	})
 }
