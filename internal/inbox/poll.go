@@ -11,7 +11,6 @@ import (
 
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
-	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -351,15 +350,9 @@ type PollStatus struct {
 // PollStatus returns how the inbox last read the channel, for a member
 // who reads the workspace.
 func (s *Service) PollStatus(ctx context.Context, user store.User, channelID int64) (PollStatus, error) {
-	ch, err := s.Store.GetChannel(ctx, channelID)
-	if errors.Is(err, store.ErrNotFound) {
-		return PollStatus{}, problem.NotFound
-	}
+	ch, err := s.readableChannel(ctx, user, channelID)
 	if err != nil {
 		return PollStatus{}, err
-	}
-	if _, _, err := s.Auth.Authorize(ctx, user, ch.WorkspaceID, permRead); err != nil {
-		return PollStatus{}, problem.NotFound
 	}
 	ps, err := s.Store.GetInboxPollState(ctx, ch.ID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -379,17 +379,27 @@ func (s *Service) item(ctx context.Context, user store.User, itemID int64, p aut
 // Capabilities says what a channel's network allows in the inbox; ok is
 // false when Tribune has no inbox for the network.
 func (s *Service) Capabilities(ctx context.Context, user store.User, channelID int64) (network.InboxCapabilities, bool, error) {
-	ch, err := s.Store.GetChannel(ctx, channelID)
-	if errors.Is(err, store.ErrNotFound) {
-		return network.InboxCapabilities{}, false, problem.NotFound
-	}
+	ch, err := s.readableChannel(ctx, user, channelID)
 	if err != nil {
 		return network.InboxCapabilities{}, false, err
 	}
-	if _, _, err := s.Auth.Authorize(ctx, user, ch.WorkspaceID, permRead); err != nil {
-		return network.InboxCapabilities{}, false, problem.NotFound
-	}
 	return s.capabilities(ctx, ch)
+}
+
+// readableChannel is the channel when user reads its workspace; another
+// workspace's channel is "not found", as a missing one.
+func (s *Service) readableChannel(ctx context.Context, user store.User, channelID int64) (store.Channel, error) {
+	ch, err := s.Store.GetChannel(ctx, channelID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ch, problem.NotFound
+	}
+	if err != nil {
+		return ch, err
+	}
+	if _, _, err := s.Auth.Authorize(ctx, user, ch.WorkspaceID, permRead); err != nil {
+		return ch, problem.NotFound
+	}
+	return ch, nil
 }
 
 func (s *Service) capabilities(ctx context.Context, ch store.Channel) (network.InboxCapabilities, bool, error) {
