@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +39,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if plainOnLoopback(url, os.Getenv("PGSSLMODE"), cfg.ConnConfig) {
+		if cfg, err = pgxpool.ParseConfig(withSSLModeDisable(url)); err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+	}
 	// pgxpool's default (4 connections on 2 cores) starves River's workers,
 	// which each hold a connection for their transaction.
 	if !strings.Contains(url, "pool_max_conns") {
@@ -67,6 +74,44 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	q := pgdb.New(planned{pool})
 	return &Store{queries: queries{r: q, w: q}, pool: pool, riverPool: riverPool}, nil
+}
+
+// plainOnLoopback reports whether the connections to a server on this
+// machine go without TLS: when url and PGSSLMODE leave the mode to pgx's
+// default ("prefer": TLS whenever the server offers it, as Debian's does)
+// and every host it names is a loopback address or a Unix socket. TLS keeps
+// the bytes on a network from being read or changed; on the loopback
+// interface only this machine's root can see them, who can read the
+// server's memory and files anyway, so it protects nothing there and cost
+// a tenth of ingestion's CPU on both sides (docs/benchmarks.md, "Inbox").
+// A mode the URL or PGSSLMODE states is kept as it is.
+func plainOnLoopback(url, envMode string, cfg *pgx.ConnConfig) bool {
+	if strings.Contains(url, "sslmode") || envMode != "" {
+		return false
+	}
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); !strings.HasPrefix(h, "/") && h != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return false
+		}
+	}
+	return true
+}
+
+// withSSLModeDisable adds sslmode=disable to a URL or a keyword/value
+// connection string.
+func withSSLModeDisable(url string) string {
+	switch {
+	case !strings.Contains(url, "://"):
+		return url + " sslmode=disable"
+	case strings.Contains(url, "?"):
+		return url + "&sslmode=disable"
+	default:
+		return url + "?sslmode=disable"
+	}
 }
 
 // planEach names the reads PostgreSQL plans for each execution instead of
@@ -232,35 +277,14 @@ func (t plainTx) realTx(context.Context) (pgx.Tx, error) { return t.Tx, nil }
 
 func newTxStore(db pgdb.DBTX, src txSource, r *river.Client[pgx.Tx]) *txStore {
 	q := pgdb.New(db)
-	return &txStore{queries: queries{r: q, w: q}, src: src, river: r}
+	return &txStore{queries: queries{r: q, w: q}, db: db, src: src, river: r}
 }
 
 type txStore struct {
 	queries
+	db    pgdb.DBTX // for the hand-written statements (inbox_items.go)
 	src   txSource
 	river *river.Client[pgx.Tx]
-}
-
-// AddInboxItems implements store.Tx: PostgreSQL reads the rows as one
-// JSON document (jsonb_to_recordset), one parameter whatever their number.
-func (t *txStore) AddInboxItems(ctx context.Context, rows []store.InboxItemRow) ([]store.InsertInboxItemsRow, error) {
-	return t.InsertInboxItems(ctx, store.Rows(rows))
-}
-
-// AddInboxConversationRows implements store.Tx (JSON rows, as
-// AddInboxItems).
-func (t *txStore) AddInboxConversationRows(ctx context.Context, rows []store.ConversationRow) ([]store.UpsertInboxConversationsRow, error) {
-	return t.UpsertInboxConversations(ctx, store.Rows(rows))
-}
-
-// AddInboxItemTagRows implements store.Tx (JSON rows, as AddInboxItems).
-func (t *txStore) AddInboxItemTagRows(ctx context.Context, rows []store.TagRow) error {
-	return t.AddInboxItemTags(ctx, store.Rows(rows))
-}
-
-// AddInboxRuleActionRows implements store.Tx (JSON rows, as AddInboxItems).
-func (t *txStore) AddInboxRuleActionRows(ctx context.Context, rows []store.RuleActionRow) ([]store.AddInboxRuleActionsRow, error) {
-	return t.AddInboxRuleActions(ctx, store.Rows(rows))
 }
 
 func (t *txStore) InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {

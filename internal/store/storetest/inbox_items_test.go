@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -251,6 +252,78 @@ func TestInboxConversationRowsStoreAsTheJSONQuery(t *testing.T) {
 					t.Errorf("round %d:\n got %+v\nwant %+v (UpsertInboxConversations)", round, gc, wc)
 				}
 			}
+		}
+	})
+}
+
+// Deleting a channel deletes its whole inbox, conversations, items and
+// what hangs from an item, and nothing of another channel's: on
+// PostgreSQL through the conversations' key alone since migration 00036
+// dropped the items' own keys to their channel and workspace.
+func TestDeletingAChannelDeletesItsInbox(t *testing.T) {
+	t.Parallel()
+	ForEachDialect(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := setup(t, s)
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		author, err := s.UpsertInboxAuthor(ctx, store.UpsertInboxAuthorParams{WorkspaceID: f.ws.ID, Network: "sandbox", ExternalID: "a1", Handle: "fan", UpdatedAt: t0})
+		must(err)
+		items := map[int64]int64{} // channel -> its item
+		convs := map[int64]int64{}
+		for _, ch := range []store.Channel{f.ch1, f.ch2} {
+			must(s.InTx(ctx, func(tx store.Tx) error {
+				c, err := tx.AddInboxConversationRows(ctx, []store.ConversationRow{{WorkspaceID: f.ws.ID, ChannelID: ch.ID, ExternalID: "post",
+					Kind: "thread", LastItemAt: store.RowTime(t0), CreatedAt: store.RowTime(t0)}})
+				if err != nil {
+					return err
+				}
+				convs[ch.ID] = c[0].ID
+				added, err := tx.AddInboxItems(ctx, []store.InboxItemRow{{WorkspaceID: f.ws.ID, ChannelID: ch.ID, Network: "sandbox", ExternalID: "i1",
+					Kind: "comment", ConversationID: c[0].ID, AuthorID: author, Text: "bonjour", NetworkCreatedAt: store.RowTime(t0), Status: "new",
+					CreatedAt: store.RowTime(t0)}})
+				if err != nil {
+					return err
+				}
+				items[ch.ID] = added[0].ID
+				if err := tx.AddInboxItemTagRows(ctx, []store.TagRow{{ItemID: added[0].ID, Tag: "vip"}}); err != nil {
+					return err
+				}
+				_, err = tx.AddInboxRuleActionRows(ctx, []store.RuleActionRow{{WorkspaceID: f.ws.ID, ItemID: added[0].ID, Action: "tag", Detail: "vip",
+					Result: "ok", CreatedAt: store.RowTime(t0), RuleName: "VIP"}})
+				return err
+			}))
+			_, err := s.AddInboxNote(ctx, store.AddInboxNoteParams{ItemID: items[ch.ID], UserID: f.user.ID, Body: "à rappeler", CreatedAt: t0})
+			must(err)
+		}
+		must(s.DeleteChannel(ctx, f.ch1.ID))
+
+		left := func(ch store.Channel) (n int) {
+			t.Helper()
+			stored, err := s.ListInboxItemsByExternal(ctx, store.ListInboxItemsByExternalParams{ChannelID: ch.ID, ExternalIds: []string{"i1"}})
+			must(err)
+			tags, err := s.ListInboxItemTags(ctx, []int64{items[ch.ID]})
+			must(err)
+			audit, err := s.ListInboxRuleActions(ctx, items[ch.ID])
+			must(err)
+			notes, err := s.ListInboxNotes(ctx, []int64{items[ch.ID]})
+			must(err)
+			if _, err := s.GetInboxConversation(ctx, convs[ch.ID]); err == nil {
+				n++
+			} else if !errors.Is(err, store.ErrNotFound) {
+				t.Fatal(err)
+			}
+			return n + len(stored) + len(tags) + len(audit) + len(notes)
+		}
+		if n := left(f.ch1); n != 0 {
+			t.Errorf("%d rows of the deleted channel's inbox left, want none", n)
+		}
+		if n := left(f.ch2); n != 5 {
+			t.Errorf("the other channel keeps %d rows of its inbox, want 5 (conversation, item, tag, audit, note)", n)
 		}
 	})
 }
