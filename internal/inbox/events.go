@@ -23,6 +23,9 @@ type Webhooks interface {
 // Live tells every open page of a workspace what changed (live.Broker).
 type Live interface {
 	PublishAll(ctx context.Context, ws int64, events []live.Event) error
+	// PublishAllIn is PublishAll carried by tx where the store can (sent
+	// when it commits), else the PublishAll to call after the commit.
+	PublishAllIn(ctx context.Context, tx any, ws int64, events []live.Event) (after func(context.Context) error, err error)
 }
 
 // Live event types the inbox publishes; pages refetch on them.
@@ -77,12 +80,42 @@ func (s *Service) emitCreated(ctx context.Context, tx store.Tx, ws int64, create
 // committed. A lost event is logged, not returned: the change is saved, and
 // pages catch up at their next resync or load.
 func (s *Service) publish(ctx context.Context, ws int64, changes []ItemChange) {
-	if s.Live == nil {
+	if s.Live == nil || len(changes) == 0 {
 		return
 	}
-	if len(changes) == 0 {
-		return
+	// One statement for all the changes: an ingested fetch of 40 items
+	// costs one round trip to PostgreSQL, not 40.
+	if err := s.Live.PublishAll(ctx, ws, liveEvents(changes)); err != nil && s.Log != nil {
+		s.Log.Warn("inbox live events", "workspace", ws, "events", len(changes), "err", err)
 	}
+}
+
+// publishIn is publish for the changes an ingestion writes in tx: on
+// PostgreSQL the transaction carries the events (sent at its commit, with
+// no round trip of their own); otherwise the returned function publishes
+// them, once tx committed. An event that cannot be encoded is logged, as
+// publish does: the change is saved, and pages catch up at their next
+// resync or load.
+func (s *Service) publishIn(ctx context.Context, tx store.Tx, ws int64, changes []ItemChange) (after func(context.Context)) {
+	after = func(context.Context) {}
+	if s.Live == nil || len(changes) == 0 {
+		return after
+	}
+	warn := func(err error) {
+		if err != nil && s.Log != nil {
+			s.Log.Warn("inbox live events", "workspace", ws, "events", len(changes), "err", err)
+		}
+	}
+	send, err := s.Live.PublishAllIn(ctx, tx, ws, liveEvents(changes))
+	if err != nil {
+		warn(err)
+		return after
+	}
+	return func(ctx context.Context) { warn(send(ctx)) }
+}
+
+// liveEvents are the live layer's events for changes.
+func liveEvents(changes []ItemChange) []live.Event {
 	events := make([]live.Event, len(changes))
 	for i, c := range changes {
 		typ := LiveItemUpdated
@@ -91,11 +124,7 @@ func (s *Service) publish(ctx context.Context, ws int64, changes []ItemChange) {
 		}
 		events[i] = live.Event{Type: typ, Subject: strconv.FormatInt(c.ConversationID, 10), Data: json.RawMessage(`{"item":` + strconv.FormatInt(c.ID, 10) + `}`)}
 	}
-	// One statement for all the changes: an ingested fetch of 40 items
-	// costs one round trip to PostgreSQL, not 40.
-	if err := s.Live.PublishAll(ctx, ws, events); err != nil && s.Log != nil {
-		s.Log.Warn("inbox live events", "workspace", ws, "events", len(events), "err", err)
-	}
+	return events
 }
 
 // changed tells open pages that one item, or what hangs off it (a note, a

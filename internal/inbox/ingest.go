@@ -47,16 +47,21 @@ type IngestResult struct {
 // text the team saw.
 func (s *Service) Ingest(ctx context.Context, ch store.Channel, items []network.Item) (IngestResult, error) {
 	var res IngestResult
+	var told func(context.Context)
 	pre := s.analyzeFetch(items)
 	err := s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 		var err error
 		if res, err = s.ingestTx(ctx, tx, ch, items, pre); err != nil {
 			return err
 		}
-		return s.emitCreated(ctx, tx, ch.WorkspaceID, res.created)
+		if err := s.emitCreated(ctx, tx, ch.WorkspaceID, res.created); err != nil {
+			return err
+		}
+		told = s.publishIn(ctx, tx, ch.WorkspaceID, res.Changes)
+		return nil
 	})
 	if err == nil {
-		s.publish(ctx, ch.WorkspaceID, res.Changes)
+		told(ctx)
 		s.notifyAll(ctx, res.notes)
 	}
 	return res, err

@@ -252,6 +252,7 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 		// The items and the cursor after them commit together: a crash
 		// between pages refetches at most the page that was not saved.
 		var got IngestResult
+		var told func(context.Context)
 		pre := s.analyzeFetch(res.Items)
 		err = s.Store.InTxWith(ctx, relaxed, func(tx store.Tx) error {
 			var err error
@@ -261,12 +262,13 @@ func (s *Service) pollClaimed(ctx context.Context, channelID int64, now time.Tim
 			if err := s.emitCreated(ctx, tx, ch.WorkspaceID, got.created); err != nil {
 				return err
 			}
+			told = s.publishIn(ctx, tx, ch.WorkspaceID, got.Changes)
 			return tx.SaveInboxPollCursor(ctx, store.SaveInboxPollCursorParams{Cursor: res.Cursor, ChannelID: ch.ID})
 		})
 		if err != nil {
 			return nil, err
 		}
-		s.publish(ctx, ch.WorkspaceID, got.Changes)
+		told(ctx)
 		s.notifyAll(ctx, got.notes)
 		cursor = res.Cursor
 		if !res.More {

@@ -201,25 +201,9 @@ func (b *Broker) Publish(ctx context.Context, ws int64, e Event) error {
 // arrive once, which tells a page nothing less. Nothing is sent when one of
 // them is too large.
 func (b *Broker) PublishAll(ctx context.Context, ws int64, events []Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	msgs := make([]string, len(events))
-	for i, e := range events {
-		msg, err := json.Marshal(envelope{Workspace: ws, Event: e})
-		if err != nil {
-			return err
-		}
-		if len(msg) > MaxMessage {
-			return ErrTooLarge
-		}
-		msgs[i] = string(msg)
-	}
-	b.mu.Lock()
-	stopped := b.stopped
-	b.mu.Unlock()
-	if stopped {
-		return ErrStopped
+	msgs, err := b.encodeAll(ws, events)
+	if err != nil || len(msgs) == 0 {
+		return err
 	}
 	if b.pg != nil {
 		return b.pg.sendAll(ctx, msgs)
@@ -228,6 +212,59 @@ func (b *Broker) PublishAll(ctx context.Context, ws int64, events []Event) error
 		b.deliver(ws, e)
 	}
 	return nil
+}
+
+// TxNotifier is a transaction that can carry notifications: PostgreSQL
+// sends those of a transaction when it commits, and none if it rolls back.
+// The store's PostgreSQL transactions are one.
+type TxNotifier interface {
+	Notify(ctx context.Context, channel string, payloads []string) error
+}
+
+// PublishAllIn is PublishAll for the events of a change that tx is
+// writing. On PostgreSQL, tx carries them (a TxNotifier): every node hears
+// them once tx commits, and none if it rolls back, with no statement or
+// transaction of their own after the commit (an ingested fetch's events
+// then cost a round trip and a transaction of 0.6 ms, about 15 µs an item).
+// Otherwise — one node, in process — the returned function publishes them,
+// and is called once tx committed. A failing notification fails tx's
+// commit: PostgreSQL refuses one only when its queue is full, a listener
+// having fallen 8 GB behind.
+func (b *Broker) PublishAllIn(ctx context.Context, tx any, ws int64, events []Event) (after func(context.Context) error, err error) {
+	msgs, err := b.encodeAll(ws, events)
+	if err != nil || len(msgs) == 0 {
+		return func(context.Context) error { return nil }, err
+	}
+	if n, ok := tx.(TxNotifier); ok && b.pg != nil && b.pg.channel != "" {
+		return func(context.Context) error { return nil }, n.Notify(ctx, b.pg.channel, msgs)
+	}
+	return func(ctx context.Context) error { return b.PublishAll(ctx, ws, events) }, nil
+}
+
+// encodeAll is events as they travel between nodes; nothing when one of
+// them is too large, or the broker stopped.
+func (b *Broker) encodeAll(ws int64, events []Event) ([]string, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	msgs := make([]string, len(events))
+	for i, e := range events {
+		msg, err := json.Marshal(envelope{Workspace: ws, Event: e})
+		if err != nil {
+			return nil, err
+		}
+		if len(msg) > MaxMessage {
+			return nil, ErrTooLarge
+		}
+		msgs[i] = string(msg)
+	}
+	b.mu.Lock()
+	stopped := b.stopped
+	b.mu.Unlock()
+	if stopped {
+		return nil, ErrStopped
+	}
+	return msgs, nil
 }
 
 // Subscribe returns the events of workspace ws from now on, and the function

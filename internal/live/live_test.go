@@ -14,6 +14,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/live"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
 
@@ -401,4 +402,73 @@ func TestPublishAllSendsNothingWhenOneEventIsTooLarge(t *testing.T) {
 		t.Errorf("PublishAll with a %d-byte event: %v, want ErrTooLarge", len(big), err)
 	}
 	nothing(t, ch)
+}
+
+// A change's events ride on its PostgreSQL transaction (PublishAllIn): a
+// rolled-back one sends nothing, a committed one reaches every node without
+// the function returned for after the commit, which then sends nothing
+// again; pipelined or not. In process, the events go when that function is
+// called.
+func TestPublishAllInRidesOnTheTransaction(t *testing.T) {
+	t.Parallel()
+	ev := func(typ string) []live.Event { return []live.Event{{Type: typ, Subject: "conv-1", Data: json.RawMessage(`{"item":1}`)}} }
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.NewPostgres(t)
+		url := s.Pool().Config().ConnString()
+		n1, n2 := node(t, url, live.Options{}), node(t, url, live.Options{})
+		on2, stop := n2.Subscribe(1)
+		defer stop()
+		drainResync(t, on2)
+		rollback := errors.New("rolled back")
+		for _, o := range []store.TxOptions{{}, {Pipelined: true, Relaxed: true}} {
+			err := s.InTxWith(ctx, o, func(tx store.Tx) error {
+				if _, err := n1.PublishAllIn(ctx, tx, 1, ev("rolled-back")); err != nil {
+					return err
+				}
+				return rollback
+			})
+			if !errors.Is(err, rollback) {
+				t.Fatalf("%+v: %v", o, err)
+			}
+			var after func(context.Context) error
+			if err := s.InTxWith(ctx, o, func(tx store.Tx) error {
+				after, err = n1.PublishAllIn(ctx, tx, 1, ev("committed"))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if got := next(t, on2); got.Type != "committed" {
+				t.Fatalf("%+v: first event %+v, want the committed transaction's", o, got)
+			}
+			if err := after(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := n1.Publish(ctx, 1, live.Event{Type: "marker"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := next(t, on2); got.Type != "marker" {
+				t.Fatalf("%+v: after the commit got %+v, want the marker (sent once)", o, got)
+			}
+		}
+	})
+	t.Run("in process", func(t *testing.T) {
+		t.Parallel()
+		b := live.New(live.Options{})
+		defer b.Stop()
+		ch, stop := b.Subscribe(1)
+		defer stop()
+		after, err := b.PublishAllIn(context.Background(), nil, 1, ev("committed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nothing(t, ch)
+		if err := after(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, ch); got.Type != "committed" {
+			t.Fatalf("got %+v, want the committed event", got)
+		}
+	})
 }

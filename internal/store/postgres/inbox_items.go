@@ -161,3 +161,15 @@ func optTime(t *store.RowTime) *time.Time {
 	v := rowTime(*t)
 	return &v
 }
+
+// notifySQL sends a change's live events (live.Broker.PublishAllIn) with
+// its transaction: PostgreSQL delivers them when it commits, in order. Its
+// ":exec" name lets the pipelined transaction send it with the commit.
+const notifySQL = `-- name: NotifyAll :exec
+SELECT pg_notify($1, m) FROM unnest($2::text[]) AS u(m)`
+
+// Notify implements live.TxNotifier.
+func (t *txStore) Notify(ctx context.Context, channel string, payloads []string) error {
+	_, err := t.db.Exec(ctx, notifySQL, channel, payloads)
+	return err
+}
