@@ -411,7 +411,9 @@ func TestPublishAllSendsNothingWhenOneEventIsTooLarge(t *testing.T) {
 // called.
 func TestPublishAllInRidesOnTheTransaction(t *testing.T) {
 	t.Parallel()
-	ev := func(typ string) []live.Event { return []live.Event{{Type: typ, Subject: "conv-1", Data: json.RawMessage(`{"item":1}`)}} }
+	ev := func(typ string) []live.Event {
+		return []live.Event{{Type: typ, Subject: "conv-1", Data: json.RawMessage(`{"item":1}`)}}
+	}
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
