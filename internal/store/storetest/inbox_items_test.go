@@ -257,9 +257,11 @@ func TestInboxConversationRowsStoreAsTheJSONQuery(t *testing.T) {
 }
 
 // Deleting a channel deletes its whole inbox, conversations, items and
-// what hangs from an item, and nothing of another channel's: on
-// PostgreSQL through the conversations' key alone since migration 00036
-// dropped the items' own keys to their channel and workspace.
+// what hangs from an item, and nothing of another channel's; deleting an
+// item deletes what hangs from it. On PostgreSQL since migration 00036,
+// through the conversations' key alone (the items' own keys to their
+// channel and workspace were dropped) and a statement trigger for the
+// items' tags and audit (their keys were dropped).
 func TestDeletingAChannelDeletesItsInbox(t *testing.T) {
 	t.Parallel()
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
@@ -324,6 +326,13 @@ func TestDeletingAChannelDeletesItsInbox(t *testing.T) {
 		}
 		if n := left(f.ch2); n != 5 {
 			t.Errorf("the other channel keeps %d rows of its inbox, want 5 (conversation, item, tag, audit, note)", n)
+		}
+
+		// One item removed on its own (one of our replies a fetch stored)
+		// takes its tags, audit and notes along, and leaves its conversation.
+		must(s.ForgetOurReplyItem(ctx, store.ForgetOurReplyItemParams{ChannelID: f.ch2.ID, ExternalID: "i1"}))
+		if n := left(f.ch2); n != 1 {
+			t.Errorf("%d rows left after the item was removed, want 1 (its conversation)", n)
 		}
 	})
 }
