@@ -61,15 +61,10 @@ func xrpcAs(t *testing.T, acct network.Account, method, nsid string, q url.Value
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var rd *bytes.Reader
+	req, _ := http.NewRequest(method, u, http.NoBody)
 	if body != nil {
 		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, _ := http.NewRequest(method, u, rd)
-	if body != nil {
+		req, _ = http.NewRequest(method, u, bytes.NewReader(raw))
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+acct.Token.AccessToken)

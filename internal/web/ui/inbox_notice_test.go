@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/store"
@@ -31,14 +30,8 @@ func (n *noDM) InboxCapabilities(network.Account) network.InboxCapabilities {
 func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque"); err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws := f.owner, f.ws
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
@@ -61,15 +54,8 @@ func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws, ch, ctx := f.owner, f.ws, f.ch, context.Background()
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)

@@ -60,28 +60,20 @@ func (frenchWords) Analyze(text string) sentiment.Result {
 func TestInboxPages(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws, ctx := f.owner, f.ws, context.Background()
 		analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
 		netw := &likeOnly{}
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 		env.App.Inbox.Analyzer = frenchWords{}
 		var items []network.Item
 		for i, text := range []string{"Service client nul", "Great launch", "Love the colours"} {
 			id := fmt.Sprintf("s%d", i+1)
-			items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
-				Author: network.Author{ExternalID: "fan" + id, Handle: "fan" + id}, Text: text, CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)})
+			it := comment(id, text, time.Now().Add(time.Duration(i)*time.Minute))
+			it.Author = network.Author{ExternalID: "fan" + id, Handle: "fan" + id}
+			items = append(items, it)
 		}
-		if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, items...)
 		page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
 		if err != nil {
 			t.Fatal(err)

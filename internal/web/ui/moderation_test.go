@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 )
@@ -52,23 +51,14 @@ func (n *hider) seen() string {
 func TestModerationPages(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws, ctx := f.owner, f.ws, context.Background()
 		netw := &hider{}
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 		item := func(id, text string) network.Item {
 			return network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, Author: network.Author{ExternalID: "fan"}, Text: text, CreatedAt: time.Now()}
 		}
-		if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item("old1", "quelle arnaque"), item("old2", "bravo")}); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, item("old1", "quelle arnaque"), item("old2", "bravo"))
 
 		b := newBrowser(t, env, owner.Email)
 		if body := readBody(b.do(http.MethodGet, fmt.Sprintf("/w/%d/inbox", ws.ID), nil)); !strings.Contains(body, fmt.Sprintf(`href="/w/%d/moderation"`, ws.ID)) {
@@ -98,9 +88,7 @@ func TestModerationPages(t *testing.T) {
 			t.Errorf("a rule without a name: %d, no French message", resp.StatusCode)
 		}
 
-		if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item("new1", "Un escroc, une arnaque")}); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, item("new1", "Un escroc, une arnaque"))
 		list, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{Query: "escroc"})
 		if err != nil || len(list.Items) != 1 {
 			t.Fatalf("the new item: %+v %v", list, err)
