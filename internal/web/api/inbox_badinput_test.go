@@ -26,7 +26,7 @@ func TestInboxBadInputIsRefusedClearly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &inboxNet{}}
+	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": inboxNet()}
 	items := []network.Item{{ExternalID: "n1", Kind: network.KindComment, Ref: network.Ref{ID: "n1"}, ConversationID: "root",
 		Root: &network.Ref{ID: "root"}, Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hello", CreatedAt: time.Now()}}
 	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {

@@ -7,39 +7,21 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
 // inboxNet is a network whose inbox allows likes and refuses deletion,
 // standing in for a connector (the real ones are tested in their packages).
-type inboxNet struct {
-	network.Connector
-	mu   sync.Mutex
-	acts []string
-}
-
-func (n *inboxNet) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActDelete: network.Unsupported("This network does not allow this action.")},
-		PollEvery: time.Minute}
-}
-
-func (n *inboxNet) FetchInbox(context.Context, network.Account, network.FetchRequest) (network.FetchResult, error) {
-	return network.FetchResult{}, nil
-}
-
-func (n *inboxNet) Act(_ context.Context, _ network.Account, a network.Action, it network.Item) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.acts = append(n.acts, string(a)+" "+it.Ref.ID)
-	return nil
+func inboxNet() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActLike: network.Supported,
+		network.ActDelete: network.Unsupported("This network does not allow this action.")})
 }
 
 type negWords struct{}
@@ -89,7 +71,7 @@ func TestInboxThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	netw := &inboxNet{}
+	netw := inboxNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	env.App.Inbox.Analyzer = negWords{}
 	var items []network.Item
@@ -158,11 +140,9 @@ func TestInboxThroughTheAPI(t *testing.T) {
 	if r := env.Do(t, analyst, http.MethodPost, itemPath+"/actions", strings.NewReader(`{"action":"like"}`)); r.StatusCode != 403 {
 		t.Errorf("analyst like: %d, want 403", r.StatusCode)
 	}
-	netw.mu.Lock()
-	if len(netw.acts) != 1 || netw.acts[0] != "like n2" {
-		t.Errorf("network saw %v, want one like", netw.acts)
+	if acts := netw.Acts(); len(acts) != 1 || acts[0] != "like n2" {
+		t.Errorf("network saw %v, want one like", acts)
 	}
-	netw.mu.Unlock()
 
 	r = env.Do(t, analyst, http.MethodGet, fmt.Sprintf("/api/v1/inbox/conversations/%d", thanks.ConversationID), nil)
 	conv := decode[struct {

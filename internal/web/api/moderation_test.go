@@ -12,16 +12,14 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
 // hidingNet is a network that lets the inbox hide and unhide, and records
 // what it is asked.
-type hidingNet struct{ inboxNet }
-
-func (n *hidingNet) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions: map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported}, PollEvery: time.Minute}
+func hidingNet() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported})
 }
 
 // Moderation through the API: a mistake is a 422 in English and French; a
@@ -39,7 +37,7 @@ func TestModerationThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	netw := &hidingNet{}
+	netw := hidingNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	rules := fmt.Sprintf("/api/v1/workspaces/%d/moderation-rules", ws.ID)
 
@@ -80,11 +78,7 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	runRuleActs(t, env, owner, ws.ID)
-	seen := func() string {
-		netw.mu.Lock()
-		defer netw.mu.Unlock()
-		return strings.Join(netw.acts, ",")
-	}
+	seen := func() string { return strings.Join(netw.Acts(), ",") }
 	if got := seen(); got != "hide s1" {
 		t.Fatalf("network saw %q, want hide s1", got)
 	}

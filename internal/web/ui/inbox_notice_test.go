@@ -11,18 +11,17 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
 // noDM is an inbox whose account cannot reach direct messages although
 // its network has them, as a Bluesky app password without that access.
-type noDM struct{ likeOnly }
-
-func (n *noDM) InboxCapabilities(network.Account) network.InboxCapabilities {
-	c := n.likeOnly.InboxCapabilities(network.Account{})
-	c.Kinds[network.KindMessage] = network.Unsupported(bluesky.NoChatAccess)
-	c.Notices = []string{bluesky.NoChatAccess}
-	return c
+func noDM() *networktest.Inbox {
+	n := likeOnly()
+	n.Caps.Kinds[network.KindMessage] = network.Unsupported(bluesky.NoChatAccess)
+	n.Caps.Notices = []string{bluesky.NoChatAccess}
+	return n
 }
 
 // Missing messages show nothing by themselves: the inbox says, beside the
@@ -34,11 +33,11 @@ func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 		owner, ws := f.owner, f.ws
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
 			t.Error("a notice shows for a channel that reaches everything")
 		}
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &noDM{}}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": noDM()}
 		resp := b.do(http.MethodGet, list, nil)
 		body := readBody(resp)
 		want := "Ce mot de passe d&#39;application ne peut pas lire les messages privés"
@@ -56,7 +55,7 @@ func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
 		f := newFrenchInbox(t, env)
 		owner, ws, ch, ctx := f.owner, f.ws, f.ch, context.Background()
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
 		now := time.Now().UTC()

@@ -63,7 +63,7 @@ func TestReplyBoxOnTheConversationPage(t *testing.T) {
 	}
 
 	// A network that cannot reply: disabled, with the reason.
-	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 	body = readBody(b.do(http.MethodGet, conv, nil))
 	if !strings.Contains(body, fmt.Sprintf(`type="button" disabled aria-describedby="why-reply-%d"`, it.ID)) ||
 		!strings.Contains(body, fmt.Sprintf(`data-testid="why-reply-%d">Ce réseau ne permet pas cette action.<`, it.ID)) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,32 +13,15 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
 // likeOnly is an inbox that allows likes and refuses hiding with a reason;
 // every other action is missing from its capabilities.
-type likeOnly struct {
-	network.Connector
-	mu   sync.Mutex
-	acts []string
-}
-
-func (n *likeOnly) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActHide: network.Unsupported("This network does not allow this action.")},
-		PollEvery: time.Minute}
-}
-
-func (n *likeOnly) FetchInbox(context.Context, network.Account, network.FetchRequest) (network.FetchResult, error) {
-	return network.FetchResult{}, nil
-}
-
-func (n *likeOnly) Act(_ context.Context, _ network.Account, a network.Action, it network.Item) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.acts = append(n.acts, string(a)+" "+it.Ref.ID)
-	return nil
+func likeOnly() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActLike: network.Supported,
+		network.ActHide: network.Unsupported("This network does not allow this action.")})
 }
 
 type frenchWords struct{}
@@ -63,7 +45,7 @@ func TestInboxPages(t *testing.T) {
 		f := newFrenchInbox(t, env)
 		owner, ws, ctx := f.owner, f.ws, context.Background()
 		analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
-		netw := &likeOnly{}
+		netw := likeOnly()
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 		env.App.Inbox.Analyzer = frenchWords{}
 		var items []network.Item
@@ -142,11 +124,9 @@ func TestInboxPages(t *testing.T) {
 				t.Errorf("POST %s: %d %s", path, resp.StatusCode, readBody(resp))
 			}
 		}
-		netw.mu.Lock()
-		if len(netw.acts) != 1 || netw.acts[0] != "like s1" {
-			t.Errorf("the network saw %v, want one like of s1", netw.acts)
+		if acts := netw.Acts(); len(acts) != 1 || acts[0] != "like s1" {
+			t.Errorf("the network saw %v, want one like of s1", acts)
 		}
-		netw.mu.Unlock()
 		body = readBody(b.do(http.MethodGet, conv, nil))
 		for _, want := range []string{"Rappeler demain", "Neutre · corrigé", "J’aime", "sentiment corrigé"} {
 			if !strings.Contains(body, want) {
