@@ -1,7 +1,8 @@
-// Package pdstest starts a real Bluesky PDS (npm @atproto/pds, with an
-// in-memory PLC directory) for connector tests, alone or as a Network with
-// the fake AppView and chat service it forwards calls to. It needs Node 22
-// and the packages that scripts/peers/install.sh puts in the peers cache.
+// Package pdstest gives connector tests a Bluesky PDS: a real one (npm
+// @atproto/pds, with an in-memory PLC directory), alone or as a Network with
+// the fake AppView and chat service it forwards calls to, which needs Node
+// 22 and the packages that scripts/peers/install.sh puts in the peers cache;
+// or Mem, in-memory repositories behind the same fakes, for unit tests.
 package pdstest
 
 import (
