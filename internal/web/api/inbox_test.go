@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,15 +61,9 @@ type itemJSON struct {
 // and changes nothing.
 func TestInboxThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
 	analyst := env.Token(t, env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
 	netw := inboxNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	env.App.Inbox.Analyzer = negWords{}
@@ -80,9 +73,7 @@ func TestInboxThroughTheAPI(t *testing.T) {
 		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
 			Root: &network.Ref{ID: "root"}, Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: text, CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)})
 	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	list := func(token, query string) []itemJSON {
 		t.Helper()
 		r := env.Do(t, token, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox?%s", ws.ID, query), nil)

@@ -28,15 +28,9 @@ func hidingNet() *networktest.Inbox {
 // counts without acting; a community manager reads rules but cannot save.
 func TestModerationThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok := in.env, in.owner, in.ws, in.tok
 	cm := env.Token(t, env.Member(t, owner, ws.ID, "cm@example.test", auth.CommunityMgr))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
 	netw := hidingNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	rules := fmt.Sprintf("/api/v1/workspaces/%d/moderation-rules", ws.ID)
@@ -74,9 +68,7 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		{ExternalID: "s1", Kind: network.KindComment, Ref: network.Ref{ID: "s1"}, Author: network.Author{ExternalID: "x"}, Text: "Une arnaque", CreatedAt: time.Now()},
 		{ExternalID: "s2", Kind: network.KindComment, Ref: network.Ref{ID: "s2"}, Author: network.Author{ExternalID: "x"}, Text: "Bravo", CreatedAt: time.Now()},
 	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	runRuleActs(t, env, owner, ws.ID)
 	seen := func() string { return strings.Join(netw.Acts(), ",") }
 	if got := seen(); got != "hide s1" {
