@@ -54,14 +54,7 @@ func StartMem(t testing.TB, wrap func(http.Handler) http.Handler) *Mem {
 	}))
 	t.Cleanup(srv.Close)
 	m.URL = srv.URL
-	t.Cleanup(func() {
-		if v := m.AppView.Violations(); len(v) > 0 {
-			t.Errorf("requests the lexicons do not allow: %q", v)
-		}
-		if v := m.Chat.Violations(); len(v) > 0 {
-			t.Errorf("chat requests the lexicons or the routing do not allow: %q", v)
-		}
-	})
+	checkViolations(t, m.AppView, m.Chat)
 	return m
 }
 
