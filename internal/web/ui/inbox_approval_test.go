@@ -23,7 +23,7 @@ func TestContributorReplyApprovalPages(t *testing.T) {
 	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	contrib := env.Member(t, owner, ws.ID, "contrib@example.test", auth.Contributor)
 	inFrench(t, env, contrib, "Léa")
-	it, conv, item := f.only(t, comment("c1", "Une question", time.Now()))
+	it, conv, item := f.only(t, fanComment("c1", "Une question", time.Now()))
 	lea, boss := newBrowser(t, env, contrib.Email), newBrowser(t, env, owner.Email)
 	send := fmt.Sprintf(`data-testid="reply-send-%d"`, it.ID)
 	if body := readBody(lea.do(http.MethodGet, conv, nil)); strings.Contains(body, send) {

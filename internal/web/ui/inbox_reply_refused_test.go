@@ -25,7 +25,7 @@ func TestRefusedReplyKeepsTheText(t *testing.T) {
 	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	colleague := env.Member(t, owner, ws.ID, "colleague@example.test", auth.Admin)
 	contributor := env.Member(t, owner, ws.ID, "contrib@example.test", auth.Contributor)
-	it, conv, itemPath := f.only(t, comment("q1", "Une question", time.Now()))
+	it, conv, itemPath := f.only(t, fanComment("q1", "Une question", time.Now()))
 	if _, err := env.App.Inbox.ReplyUnlessSomeoneIs(ctx, colleague, it.ID, "La réponse de la collègue", 0, false); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestSavedReplyPicker(t *testing.T) {
 	t.Parallel()
 	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
 	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
-	question := comment("c1", "Une question", time.Now())
+	question := fanComment("c1", "Une question", time.Now())
 	question.Author.DisplayName = "Camille"
 	it, conv, _ := f.only(t, question)
 	thanks, err := env.App.Inbox.SaveReply(ctx, owner, ws.ID, 0, "Merci", "Bonjour {name} ({handle}), merci pour votre message !")

@@ -24,7 +24,7 @@ func TestReplyBoxOnTheConversationPage(t *testing.T) {
 	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
 	// An item the Sandbox does not know: replying to it is refused there.
-	it, conv, itemPath := f.only(t, comment("ghost", "Une question", time.Now()))
+	it, conv, itemPath := f.only(t, fanComment("ghost", "Une question", time.Now()))
 
 	b := newBrowser(t, env, owner.Email)
 	body := readBody(b.do(http.MethodGet, conv, nil))

@@ -23,7 +23,7 @@ func TestReportChartsAndCorrections(t *testing.T) {
 	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
 	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	now := time.Now()
-	f.ingest(t, comment("q0", "une question q0", now.Add(-4*time.Hour)), comment("q1", "une question q1", now.Add(-time.Hour)))
+	f.ingest(t, fanComment("q0", "une question q0", now.Add(-4*time.Hour)), fanComment("q1", "une question q1", now.Add(-time.Hour)))
 	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
 	if err != nil || len(page.Items) != 2 {
 		t.Fatal(page, err)

@@ -51,8 +51,8 @@ func newFrenchInbox(t *testing.T, env *apptest.Env) frenchInbox {
 	return f
 }
 
-// comment is fan's comment ext in the conversation "root".
-func comment(ext, text string, at time.Time) network.Item {
+// fanComment is fan's comment ext in the conversation "root".
+func fanComment(ext, text string, at time.Time) network.Item {
 	return network.Item{ExternalID: ext, Kind: network.KindComment, Ref: network.Ref{ID: ext}, ConversationID: "root",
 		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: text, CreatedAt: at}
 }

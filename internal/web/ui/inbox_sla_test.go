@@ -22,7 +22,7 @@ func TestInboxSLAPages(t *testing.T) {
 		f := newFrenchInbox(t, env)
 		owner, ws, ctx := f.owner, f.ws, context.Background()
 		now := time.Now()
-		f.ingest(t, comment("late0", "toujours rien late0", now.Add(-3*time.Hour)), comment("late1", "toujours rien late1", now.Add(-2*time.Hour)))
+		f.ingest(t, fanComment("late0", "toujours rien late0", now.Add(-3*time.Hour)), fanComment("late1", "toujours rien late1", now.Add(-2*time.Hour)))
 		b := newBrowser(t, env, owner.Email)
 		base := fmt.Sprintf("/w/%d/inbox", ws.ID)
 

@@ -51,7 +51,7 @@ func TestInboxPages(t *testing.T) {
 		var items []network.Item
 		for i, text := range []string{"Service client nul", "Great launch", "Love the colours"} {
 			id := fmt.Sprintf("s%d", i+1)
-			it := comment(id, text, time.Now().Add(time.Duration(i)*time.Minute))
+			it := fanComment(id, text, time.Now().Add(time.Duration(i)*time.Minute))
 			it.Author = network.Author{ExternalID: "fan" + id, Handle: "fan" + id}
 			items = append(items, it)
 		}
