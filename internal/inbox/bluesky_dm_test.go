@@ -2,8 +2,6 @@ package inbox
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -11,8 +9,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
-	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
-	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
 	"github.com/tribune-social/tribune/internal/network/httpx"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
@@ -37,37 +34,14 @@ func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, st)
 		const us, alice = "did:plc:lumiere", "did:plc:alice"
-		mem := appviewfake.NewMem()
-		av := appviewfake.New(mem)
-		tok := mem.Account(us, "lumiere.test")
-		mem.Account(alice, "alice.test")
-		av.Follow(us, alice)
-		chat := chatfake.New()
-		chat.SetHandle(alice, "alice.test")
-		chat.Direct = func(t string) (string, bool) {
-			if t == tok {
-				return us, false
-			}
-			return "", false
-		}
-		h := appviewfake.Handler(av, mem)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky.") {
-				chat.ServeHTTP(w, r)
-				return
-			}
-			h.ServeHTTP(w, r)
-		}))
-		t.Cleanup(srv.Close)
-		t.Cleanup(func() {
-			if v := chat.Violations(); len(v) > 0 {
-				t.Errorf("chat requests the lexicons do not allow: %q", v)
-			}
-		})
+		pds := pdstest.StartMem(t, nil)
+		tok := pds.Account(us, "lumiere.test")
+		pds.Account(alice, "alice.test")
+		chat := pds.Chat
 		conn := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
 		conn.ChatService = chat.Proxy
 		f.s.Connectors["bluesky"] = conn
-		f.s.Accounts = oneAccount{network.Account{BaseURL: srv.URL, ExternalID: us, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}}
+		f.s.Accounts = oneAccount{network.Account{BaseURL: pds.URL, ExternalID: us, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}}
 		ch := f.channel(t, f.ws, "bluesky")
 		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: ch.ID, NextPollAt: f.now}))
 

@@ -57,6 +57,21 @@ func (r *txRecorder) Emit(ctx context.Context, tx store.Tx, ws int64, t webhooks
 	return err
 }
 
+// listen gives the service a started live broker and a txRecorder for its
+// webhooks, and returns them with the workspace's live events; all stop
+// when the test ends.
+func (f *fixture) listen(t *testing.T) (*live.Broker, *txRecorder, <-chan live.Event) {
+	t.Helper()
+	b := live.New(live.Options{})
+	must(t, b.Start(context.Background()))
+	t.Cleanup(b.Stop)
+	rec := &txRecorder{}
+	f.s.Live, f.s.Webhooks = b, rec
+	events, stop := b.Subscribe(f.ws.ID)
+	t.Cleanup(stop)
+	return b, rec, events
+}
+
 // recorded returns the events committed for ws: type and data.
 func recorded(t *testing.T, st store.Store, ws int64) (types []string, data []map[string]any) {
 	t.Helper()
@@ -91,13 +106,7 @@ func TestIngestAndTriageEmitLiveEventsAndWebhooks(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		b := live.New(live.Options{})
-		must(t, b.Start(ctx))
-		defer b.Stop()
-		rec := &txRecorder{}
-		f.s.Live, f.s.Webhooks = b, rec
-		events, stop := b.Subscribe(f.ws.ID)
-		defer stop()
+		b, rec, events := f.listen(t)
 		other, stopOther := b.Subscribe(f.ws.ID + 1000)
 		defer stopOther()
 
@@ -181,12 +190,7 @@ func TestPollEmitsLiveEventsAndWebhooks(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		b := live.New(live.Options{})
-		must(t, b.Start(ctx))
-		defer b.Stop()
-		f.s.Live, f.s.Webhooks = b, &txRecorder{}
-		events, stop := b.Subscribe(f.ws.ID)
-		defer stop()
+		_, _, events := f.listen(t)
 		f.conn.items = comments(1, 3)
 		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
 		must(t, f.s.Poll(ctx, f.ch.ID))
@@ -208,13 +212,7 @@ func TestNotesRepliesAndUndoReachOpenPages(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f, _, ch, c1, _ := replyFixture(t, st)
-		b := live.New(live.Options{})
-		must(t, b.Start(ctx))
-		defer b.Stop()
-		rec := &txRecorder{}
-		f.s.Live, f.s.Webhooks = b, rec
-		events, stop := b.Subscribe(f.ws.ID)
-		defer stop()
+		_, _, events := f.listen(t)
 		conv := strconv.FormatInt(c1.ConversationID, 10)
 		heard := func(what string) {
 			t.Helper()
@@ -274,13 +272,8 @@ func TestEveryRuleActionReachesSubscribedWebhooks(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		b := live.New(live.Options{})
-		must(t, b.Start(ctx))
-		defer b.Stop()
-		rec := &txRecorder{}
-		f.s.Live, f.s.Webhooks, f.s.RuleWebhooks = b, rec, &hooks{}
-		events, stop := b.Subscribe(f.ws.ID)
-		defer stop()
+		_, _, events := f.listen(t)
+		f.s.RuleWebhooks = &hooks{}
 		_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, hideScams(1))
 		must(t, err)
 		_, err = f.s.SaveRule(ctx, f.owner, f.ws.ID, moderation.Rule{Name: "Legal", Enabled: true, Order: 2,

@@ -115,22 +115,30 @@ func TestPollBacksOffAndStopsOnRefusedCredentials(t *testing.T) {
 	})
 }
 
+// twoNodes opens the PostgreSQL test database twice, as two nodes of one
+// deployment would, migrated; both close when the test ends.
+func twoNodes(t *testing.T) (a, b *postgres.Store) {
+	t.Helper()
+	url := storetest.PostgresURL(t)
+	open := func() *postgres.Store {
+		st, err := postgres.Open(context.Background(), url)
+		must(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a, b = open(), open()
+	must(t, a.Migrate(context.Background()))
+	return a, b
+}
+
 // Two River clients (two nodes) on one PostgreSQL database, both asked to
 // enqueue the due polls again and again while a poll is running, and a
 // second run of the same poll started by hand (a rescued job): the channel
 // is fetched by one run only.
 func TestTwoNodesNeverPollOneChannelTwice(t *testing.T) {
 	t.Parallel()
-	url := storetest.PostgresURL(t)
 	ctx := context.Background()
-	open := func() *postgres.Store {
-		st, err := postgres.Open(ctx, url)
-		must(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	a, b := open(), open()
-	must(t, a.Migrate(ctx))
+	a, b := twoNodes(t)
 	f := newFixture(t, a)
 	f.now = time.Now().UTC() // River runs the jobs on the real clock
 	var running, most, calls atomic.Int32

@@ -16,7 +16,6 @@ import (
 	"github.com/tribune-social/tribune/internal/network/stream"
 	"github.com/tribune-social/tribune/internal/ops"
 	"github.com/tribune-social/tribune/internal/store"
-	"github.com/tribune-social/tribune/internal/store/postgres"
 	"github.com/tribune-social/tribune/internal/store/storetest"
 )
 
@@ -280,16 +279,8 @@ func TestIngestDeletionEvent(t *testing.T) {
 // when the node running it stops, the other takes it over.
 func TestTwoNodesRunOneStream(t *testing.T) {
 	t.Parallel()
-	url := storetest.PostgresURL(t)
 	ctx := context.Background()
-	open := func() *postgres.Store {
-		st, err := postgres.Open(ctx, url)
-		must(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	a, b := open(), open()
-	must(t, a.Migrate(ctx))
+	a, b := twoNodes(t)
 	sf := newStreamFixture(t, a)
 	// The second node: the same service on its own connection (a copy
 	// field by field, since a Service holds its own rule cache).

@@ -1,58 +1,15 @@
 package bluesky_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
-	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
-	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
-	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
-	"github.com/tribune-social/tribune/internal/network/httpx"
 )
-
-// xrpcAs calls the PDS as acct, routed by proxy when set, as the Bluesky
-// app does for direct messages.
-func xrpcAs(t *testing.T, acct network.Account, method, nsid string, q url.Values, body any, proxy string) map[string]any {
-	t.Helper()
-	u := acct.BaseURL + "/xrpc/" + nsid
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	var rd *bytes.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, _ := http.NewRequest(method, u, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+acct.Token.AccessToken)
-	if proxy != "" {
-		req.Header.Set("Atproto-Proxy", proxy)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out := map[string]any{}
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d %v", nsid, resp.StatusCode, out)
-	}
-	return out
-}
 
 // Direct messages against a real PDS: the PDS forwards chat.bsky.* to the
 // fake chat service because the connector's atproto-proxy header names it
@@ -62,43 +19,9 @@ func xrpcAs(t *testing.T, acct network.Account, method, nsid string, q url.Value
 // read reaches the service; an app password created without access to
 // direct messages is refused by the PDS itself, and we say why.
 func TestDirectMessagesAgainstRealPDS(t *testing.T) {
-	chat, err := chatfake.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(chat.Close)
-	src := &appviewfake.PDSSource{}
-	av := appviewfake.New(src)
-	appview := httptest.NewServer(av)
-	t.Cleanup(appview.Close)
-	pds := pdstest.StartWith(t, pdstest.Options{AppViewURL: appview.URL, AppViewDID: av.DID})
-	src.SetURL(pds.URL())
-	t.Cleanup(func() {
-		if v := chat.Violations(); len(v) > 0 {
-			t.Errorf("chat requests the lexicons or the routing do not allow: %q", v)
-		}
-		if v := av.Violations(); len(v) > 0 {
-			t.Errorf("requests the lexicons do not allow: %q", v)
-		}
-	})
-	ctx := context.Background()
-	usDID := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
-	aliceDID := pds.CreateAccount(t, "alice.test", "alice-password-1")
-	for did, h := range map[string]string{usDID: "lumiere.test", aliceDID: "alice.test"} {
-		src.SetHandle(did, h)
-		chat.SetHandle(did, h)
-	}
-	av.Follow(usDID, aliceDID)
-	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
-	c.ChatService = chat.Proxy
-	us, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := c.Login(ctx, pds.URL(), "alice.test", "alice-password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startOnPDS(t)
+	ctx, c, chat := context.Background(), p.c, p.Chat
+	us, alice, usDID, aliceDID := p.us, p.alice, p.usDID, p.aliceDID
 	send := func(text string) (convo, msg string) {
 		t.Helper()
 		cv := xrpcAs(t, alice, http.MethodGet, "chat.bsky.convo.getConvoForMembers", url.Values{"members": {usDID}}, nil, chat.Proxy)
@@ -168,9 +91,8 @@ func TestDirectMessagesAgainstRealPDS(t *testing.T) {
 	t.Run("app password without access to direct messages", func(t *testing.T) {
 		plain := xrpcAs(t, us, http.MethodPost, "com.atproto.server.createAppPassword", nil, map[string]any{"name": "tribune-plain", "privileged": false}, "")
 		priv := xrpcAs(t, us, http.MethodPost, "com.atproto.server.createAppPassword", nil, map[string]any{"name": "tribune-dm", "privileged": true}, "")
-		fresh := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
-		fresh.ChatService = chat.Proxy
-		noDM, err := fresh.Login(ctx, pds.URL(), "lumiere.test", plain["password"].(string))
+		fresh := p.connector()
+		noDM, err := fresh.Login(ctx, p.URL(), "lumiere.test", plain["password"].(string))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +110,7 @@ func TestDirectMessagesAgainstRealPDS(t *testing.T) {
 		if n := len(chat.Messages(convo, usDID)); n != 1 {
 			t.Errorf("%d messages of ours after the refused reply, want 1", n)
 		}
-		withDM, err := fresh.Login(ctx, pds.URL(), "lumiere.test", priv["password"].(string))
+		withDM, err := fresh.Login(ctx, p.URL(), "lumiere.test", priv["password"].(string))
 		if err != nil {
 			t.Fatal(err)
 		}

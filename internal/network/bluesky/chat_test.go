@@ -190,7 +190,7 @@ func TestDirectMessagesWithoutAccess(t *testing.T) {
 	ours := n.post(usDID, postOpts{text: "Notre post"})
 	reply := n.post(aliceDID, postOpts{text: "Une réponse", parent: &ours})
 	n.chat.Send(aliceDID, usDID, "Un message privé")
-	n.refuse.Store(true)
+	n.RefuseChat.Store(true)
 	res, err := n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Since: n.base.Add(-time.Hour), Limit: 100})
 	if err != nil {
 		t.Fatalf("a refused chat failed the whole fetch: %v", err)
@@ -224,7 +224,7 @@ func TestDirectMessagesWithoutAccess(t *testing.T) {
 	}
 
 	// Reconnected with a better app password: the next poll reads them.
-	n.refuse.Store(false)
+	n.RefuseChat.Store(false)
 	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: res.Cursor, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -284,7 +284,7 @@ func TestChatOutageKeepsNotificationsFlowing(t *testing.T) {
 	before := res.Cursor
 	n.chat.Send(aliceDID, usDID, "Vous êtes là ?")
 	n.post(aliceDID, postOpts{text: "@lumiere.test une question", mention: usDID})
-	n.chatDown.Store(true)
+	n.ChatDown.Store(true)
 	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: before, Limit: 100})
 	if err != nil {
 		t.Fatalf("a chat outage failed the whole fetch: %v", err)
@@ -299,7 +299,7 @@ func TestChatOutageKeepsNotificationsFlowing(t *testing.T) {
 	if _, chatNow, _ := strings.Cut(res.Cursor, "chat="); chatNow != chatBefore {
 		t.Errorf("the chat's cursor moved during its outage: %q → %q", chatBefore, chatNow)
 	}
-	n.chatDown.Store(false)
+	n.ChatDown.Store(false)
 	res, err = n.c.FetchInbox(ctx, n.acct, network.FetchRequest{Cursor: res.Cursor, Limit: 100})
 	if err != nil || res.Partial != nil {
 		t.Fatalf("after the outage: %v, partial %v", err, res.Partial)

@@ -1,46 +1,14 @@
 package bluesky_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
-	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
-	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
-	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
-	"github.com/tribune-social/tribune/internal/network/httpx"
 )
-
-// createRecord writes a record as acct straight through the PDS (a quote:
-// Tribune does not publish quotes).
-func createRecord(t *testing.T, acct network.Account, collection string, record map[string]any) network.Ref {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"repo": acct.ExternalID, "collection": collection, "record": record})
-	req, _ := http.NewRequest(http.MethodPost, acct.BaseURL+"/xrpc/com.atproto.repo.createRecord", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+acct.Token.AccessToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct{ URI, CID, Error, Message string }
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	if out.URI == "" {
-		t.Fatalf("createRecord %s: %d %s %s", collection, resp.StatusCode, out.Error, out.Message)
-	}
-	return network.Ref{ID: out.URI, CID: out.CID}
-}
-
-func rkey(uri string) string { return uri[strings.LastIndex(uri, "/")+1:] }
 
 // The inbox against a real PDS: the PDS proxies app.bsky.* to the fake
 // AppView (the only fake part), which reads the accounts' real repositories
@@ -49,43 +17,9 @@ func rkey(uri string) string { return uri[strings.LastIndex(uri, "/")+1:] }
 // with the right root and parent; like, block and hide write the records
 // the PDS validates against the lexicons.
 func TestInboxAgainstRealPDS(t *testing.T) {
-	src := &appviewfake.PDSSource{}
-	av := appviewfake.New(src)
-	appview := httptest.NewServer(av)
-	t.Cleanup(appview.Close)
-	pds := pdstest.StartWith(t, pdstest.Options{AppViewURL: appview.URL, AppViewDID: av.DID})
-	src.SetURL(pds.URL())
-	// The inbox reads direct messages too: the PDS forwards them to a fake
-	// chat service (chat_pds_test.go tests them).
-	chat, err := chatfake.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(chat.Close)
-	t.Cleanup(func() {
-		if v := av.Violations(); len(v) > 0 {
-			t.Errorf("requests the lexicons do not allow: %q", v)
-		}
-		if v := chat.Violations(); len(v) > 0 {
-			t.Errorf("chat requests the lexicons do not allow: %q", v)
-		}
-	})
-	ctx := context.Background()
-	usDID := pds.CreateAccount(t, "lumiere.test", "lumiere-password-1")
-	aliceDID := pds.CreateAccount(t, "alice.test", "alice-password-1")
-	src.SetHandle(usDID, "lumiere.test")
-	src.SetHandle(aliceDID, "alice.test")
-	av.Follow(usDID, aliceDID)
-	c := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
-	c.ChatService = chat.Proxy
-	us, err := c.Login(ctx, pds.URL(), "lumiere.test", "lumiere-password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := c.Login(ctx, pds.URL(), "alice.test", "alice-password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startOnPDS(t)
+	ctx, c, pds, av := context.Background(), p.c, p.PDS, p.AppView
+	us, alice, usDID, aliceDID := p.us, p.alice, p.usDID, p.aliceDID
 	publish := func(acct network.Account, text string, replyTo, root *network.Ref) network.Ref {
 		t.Helper()
 		ref, err := c.Publish(ctx, acct, network.PostRequest{AttemptKey: network.NewAttemptKey(time.Now()), Text: text, ReplyTo: replyTo, Root: root, CreatedAt: time.Now()})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
 	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/pdstest"
 	"github.com/tribune-social/tribune/internal/network/httpx"
 )
 
@@ -28,71 +28,29 @@ const (
 )
 
 // memNet is a network of in-memory repositories behind the fake AppView,
-// reached as a PDS would be (one address for both), with the fake chat
-// service answering the chat calls the PDS would forward to it (the
-// atproto-proxy header must name it); refuse plays a PDS refusing our app
-// password the chat.
+// with the fake chat service, reached as a PDS would be (one address for
+// all), and our connector's session on it.
 type memNet struct {
-	mem    *appviewfake.Mem
-	av     *appviewfake.Server
-	chat   *chatfake.Server
-	refuse atomic.Bool
-	// chatDown makes the chat service answer 502, as when it is down
-	// behind the PDS's proxy.
-	chatDown atomic.Bool
-	srv      *httptest.Server
-	c        *bluesky.Connector
-	acct     network.Account
-	seq      atomic.Int64
-	base     time.Time
+	*pdstest.Mem
+	mem  *appviewfake.Mem
+	av   *appviewfake.Server
+	chat *chatfake.Server
+	c    *bluesky.Connector
+	acct network.Account
+	seq  atomic.Int64
+	base time.Time
 }
 
 func newMemNet(t *testing.T, wrap func(http.Handler) http.Handler) *memNet {
 	t.Helper()
-	n := &memNet{mem: appviewfake.NewMem(), base: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	n.av = appviewfake.New(n.mem)
-	tok := n.mem.Account(usDID, "lumiere.test")
-	n.mem.Account(aliceDID, "alice.test")
-	n.mem.Account(carlaDID, "carla.test")
-	n.av.Follow(usDID, aliceDID, carlaDID)
-	n.chat = chatfake.New()
-	n.chat.SetHandle(usDID, "lumiere.test")
-	n.chat.SetHandle(aliceDID, "alice.test")
-	n.chat.Direct = func(t string) (string, bool) {
-		if t == tok {
-			return usDID, n.refuse.Load()
-		}
-		return "", false
-	}
-	var h http.Handler = appviewfake.Handler(n.av, n.mem)
-	if wrap != nil {
-		h = wrap(h)
-	}
-	n.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky.") {
-			if n.chatDown.Load() {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadGateway)
-				_, _ = w.Write([]byte(`{"error":"UpstreamFailure","message":"chat service unreachable"}`))
-				return
-			}
-			n.chat.ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(n.srv.Close)
-	t.Cleanup(func() {
-		if v := n.av.Violations(); len(v) > 0 {
-			t.Errorf("requests the lexicons do not allow: %q", v)
-		}
-		if v := n.chat.Violations(); len(v) > 0 {
-			t.Errorf("chat requests the lexicons do not allow: %q", v)
-		}
-	})
+	m := pdstest.StartMem(t, wrap)
+	n := &memNet{Mem: m, mem: m.Repos, av: m.AppView, chat: m.Chat, base: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	tok := m.Account(usDID, "lumiere.test")
+	m.Account(aliceDID, "alice.test")
+	m.Account(carlaDID, "carla.test")
 	n.c = bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
 	n.c.ChatService = n.chat.Proxy
-	n.acct = network.Account{BaseURL: n.srv.URL, ExternalID: usDID, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}
+	n.acct = network.Account{BaseURL: m.URL, ExternalID: usDID, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}
 	return n
 }
 

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,20 +17,12 @@ import (
 // and a refused change leaves the item as it was.
 func TestInboxBadInputIsRefusedClearly(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &inboxNet{}}
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
+	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": inboxNet()}
 	items := []network.Item{{ExternalID: "n1", Kind: network.KindComment, Ref: network.Ref{ID: "n1"}, ConversationID: "root",
 		Root: &network.Ref{ID: "root"}, Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hello", CreatedAt: time.Now()}}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	r := env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil)
 	it := decode[struct{ Items []itemJSON }](t, r).Items[0]
 	list := fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID)

@@ -18,14 +18,9 @@ import (
 // growing.
 func TestCapabilitiesTellHowTheLastReadWent(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, ch, ctx := in.env, in.owner, in.ws, in.ch, context.Background()
 	analyst := env.Token(t, env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
 	type pollJSON struct {
 		Polled     bool
 		LastPollAt *time.Time `json:"last_poll_at"`

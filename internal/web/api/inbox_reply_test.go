@@ -27,14 +27,8 @@ type replyJSON struct {
 // conversation.
 func TestReplyThroughTheAPIOnTheSandbox(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{Workers: true})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := newBrandInbox(t, apptest.Options{Workers: true})
+	env, owner, ws, tok, ch, ctx := in.env, in.owner, in.ws, in.tok, in.ch, context.Background()
 	// A post of someone's on the Sandbox, seen in the inbox as a mention.
 	conn := env.App.Inbox.Connectors["sandbox"]
 	acct, err := env.App.Channels.Account(ctx, ch)

@@ -17,14 +17,8 @@ import (
 // at once is a 422, a saved reply of no workspace of ours a 404.
 func TestReplyWithSavedReplyThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch, ctx := in.env, in.owner, in.ws, in.tok, in.ch, context.Background()
 	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "m1", Kind: network.KindMention, Ref: network.Ref{ID: "m1"},
 		ConversationID: "m1", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hey @brand", CreatedAt: time.Now()}}); err != nil {
 		t.Fatal(err)

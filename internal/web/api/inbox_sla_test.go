@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,15 +17,9 @@ import (
 // items past the target, a "responded" mark, and the report as JSON and CSV.
 func TestInboxSLAThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
 	analyst := env.Token(t, env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := fmt.Sprintf("/api/v1/workspaces/%d/inbox/", ws.ID)
 	// Open round the clock with a 1-minute target, so the test does not
 	// depend on the hour it runs at.
@@ -58,9 +51,7 @@ func TestInboxSLAThroughTheAPI(t *testing.T) {
 		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
 			Root: &network.Ref{ID: "root"}, Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "where is it", CreatedAt: now.Add(-ago)})
 	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	type overdueJSON struct {
 		Count int     `json:"count"`
 		IDs   []int64 `json:"ids"`

@@ -1,45 +1,26 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
 // inboxNet is a network whose inbox allows likes and refuses deletion,
 // standing in for a connector (the real ones are tested in their packages).
-type inboxNet struct {
-	network.Connector
-	mu   sync.Mutex
-	acts []string
-}
-
-func (n *inboxNet) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActDelete: network.Unsupported("This network does not allow this action.")},
-		PollEvery: time.Minute}
-}
-
-func (n *inboxNet) FetchInbox(context.Context, network.Account, network.FetchRequest) (network.FetchResult, error) {
-	return network.FetchResult{}, nil
-}
-
-func (n *inboxNet) Act(_ context.Context, _ network.Account, a network.Action, it network.Item) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.acts = append(n.acts, string(a)+" "+it.Ref.ID)
-	return nil
+func inboxNet() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActLike: network.Supported,
+		network.ActDelete: network.Unsupported("This network does not allow this action.")})
 }
 
 type negWords struct{}
@@ -80,16 +61,10 @@ type itemJSON struct {
 // and changes nothing.
 func TestInboxThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
 	analyst := env.Token(t, env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	netw := &inboxNet{}
+	netw := inboxNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	env.App.Inbox.Analyzer = negWords{}
 	var items []network.Item
@@ -98,9 +73,7 @@ func TestInboxThroughTheAPI(t *testing.T) {
 		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
 			Root: &network.Ref{ID: "root"}, Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: text, CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)})
 	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	list := func(token, query string) []itemJSON {
 		t.Helper()
 		r := env.Do(t, token, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox?%s", ws.ID, query), nil)
@@ -158,11 +131,9 @@ func TestInboxThroughTheAPI(t *testing.T) {
 	if r := env.Do(t, analyst, http.MethodPost, itemPath+"/actions", strings.NewReader(`{"action":"like"}`)); r.StatusCode != 403 {
 		t.Errorf("analyst like: %d, want 403", r.StatusCode)
 	}
-	netw.mu.Lock()
-	if len(netw.acts) != 1 || netw.acts[0] != "like n2" {
-		t.Errorf("network saw %v, want one like", netw.acts)
+	if acts := netw.Acts(); len(acts) != 1 || acts[0] != "like n2" {
+		t.Errorf("network saw %v, want one like", acts)
 	}
-	netw.mu.Unlock()
 
 	r = env.Do(t, analyst, http.MethodGet, fmt.Sprintf("/api/v1/inbox/conversations/%d", thanks.ConversationID), nil)
 	conv := decode[struct {

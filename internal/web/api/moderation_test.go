@@ -12,16 +12,14 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
 // hidingNet is a network that lets the inbox hide and unhide, and records
 // what it is asked.
-type hidingNet struct{ inboxNet }
-
-func (n *hidingNet) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions: map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported}, PollEvery: time.Minute}
+func hidingNet() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported})
 }
 
 // Moderation through the API: a mistake is a 422 in English and French; a
@@ -30,16 +28,10 @@ func (n *hidingNet) InboxCapabilities(network.Account) network.InboxCapabilities
 // counts without acting; a community manager reads rules but cannot save.
 func TestModerationThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok := in.env, in.owner, in.ws, in.tok
 	cm := env.Token(t, env.Member(t, owner, ws.ID, "cm@example.test", auth.CommunityMgr))
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	netw := &hidingNet{}
+	netw := hidingNet()
 	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 	rules := fmt.Sprintf("/api/v1/workspaces/%d/moderation-rules", ws.ID)
 
@@ -76,15 +68,9 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		{ExternalID: "s1", Kind: network.KindComment, Ref: network.Ref{ID: "s1"}, Author: network.Author{ExternalID: "x"}, Text: "Une arnaque", CreatedAt: time.Now()},
 		{ExternalID: "s2", Kind: network.KindComment, Ref: network.Ref{ID: "s2"}, Author: network.Author{ExternalID: "x"}, Text: "Bravo", CreatedAt: time.Now()},
 	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	in.ingest(t, items...)
 	runRuleActs(t, env, owner, ws.ID)
-	seen := func() string {
-		netw.mu.Lock()
-		defer netw.mu.Unlock()
-		return strings.Join(netw.acts, ",")
-	}
+	seen := func() string { return strings.Join(netw.Acts(), ",") }
 	if got := seen(); got != "hide s1" {
 		t.Fatalf("network saw %q, want hide s1", got)
 	}

@@ -323,10 +323,7 @@ func TestPhoneNavigationIsAMenu(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t)
 	s := newSite(t)
-	steps := []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	steps := []step{
 		{"sign in", s.signIn()},
 		{"open the calendar at 390 px", chromedp.Steps(chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))))},
 		{"a menu button shows", chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu] summary`))},
@@ -350,14 +347,7 @@ func TestPhoneNavigationIsAMenu(t *testing.T) {
 		{"tap Channels", chromedp.Click(chromedp.CSS(`[data-testid=nav-channels]`))},
 		{"the channels page", chromedp.WaitVisible(chromedp.CSS(`[data-testid=faults]`))},
 	}
-	for _, st := range steps {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := chromedp.Do(sctx, st.do)
-		cancel()
-		if err != nil {
-			t.Fatalf("phone menu: %s: %v", st.what, err)
-		}
-	}
+	runSteps(t, ctx, "phone menu", steps)
 	// At 1280 px the links show without opening anything.
 	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/calendar", s.ws.ID))),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-channels]`)))

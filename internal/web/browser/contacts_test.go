@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/contacts"
-	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -22,33 +21,21 @@ func TestContactsOnAPhone(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t)
 	bg := context.Background()
-	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "a1", Kind: network.KindComment, Ref: network.Ref{ID: "a1"},
-		ConversationID: "launch", Author: network.Author{ExternalID: "alice", Handle: "alice", DisplayName: "Alice Martin"}, Text: "Bravo pour le lancement",
-		CreatedAt: time.Now().Add(-time.Hour)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[1], []network.Item{{ExternalID: "a2", Kind: network.KindMention, Ref: network.Ref{ID: "a2"},
+	comment := launchComment("a1", "alice", "Bravo pour le lancement", time.Now().Add(-time.Hour))
+	comment.Author.DisplayName = "Alice Martin"
+	s.ingest(t, s.chs[0], comment)
+	s.ingest(t, s.chs[1], network.Item{ExternalID: "a2", Kind: network.KindMention, Ref: network.Ref{ID: "a2"},
 		ConversationID: "a2", Author: network.Author{ExternalID: "alice2", Handle: "alice_pro"}, Text: "Une question sur la livraison",
-		CreatedAt: time.Now().Add(-time.Minute)}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 2 {
-		t.Fatalf("inbox: %+v %v", page, err)
-	}
-	first := page.Items[1] // Alice's comment (the older one)
+		CreatedAt: time.Now().Add(-time.Minute)})
+	first := s.inboxList(t, 2)[1] // Alice's comment (the older one)
 	other, err := s.env.App.Contacts.List(bg, s.owner, s.ws.ID, contacts.Filter{Query: "alice_pro"})
 	if err != nil || len(other.Contacts) != 1 {
 		t.Fatalf("alice_pro's contact: %+v %v", other, err)
 	}
 	otherID := other.Contacts[0].ID
 	otherAccount := other.Contacts[0].Authors[0].ID
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
 	var contactID int64
-	steps := []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	steps := []step{
 		{"sign in", s.signIn()},
 		{"French", switchLang("fr")},
 		{"phone width", chromedp.EmulateViewport(390, 844)},
@@ -80,15 +67,7 @@ func TestContactsOnAPhone(t *testing.T) {
 		{"erase", chromedp.Click(css(`[data-testid=contact-erase-submit]`))},
 		{"the erasure shows", chromedp.WaitVisible(css(`[data-testid=contact] [data-testid^=erased-]`))},
 	}
-	for _, st := range steps {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := chromedp.Do(sctx, st.do)
-		cancel()
-		if err != nil {
-			shot(t, ctx, "contacts-phone")
-			t.Fatalf("contacts on a phone: %s: %v", st.what, err)
-		}
-	}
+	runSteps(t, ctx, "contacts on a phone", steps)
 	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid=flash]`)))
 	if err == nil && !strings.Contains(flash, "effacées") {
 		err = fmt.Errorf("flash %q, want the French erasure message", flash)

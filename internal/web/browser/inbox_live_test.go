@@ -34,7 +34,6 @@ func TestNewSandboxCommentAppearsWithoutReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
 	run := func(what string, do chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -9,8 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // On a phone, in French: a reply to an item a colleague already answered
@@ -29,24 +27,13 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 	if err := s.env.App.Inbox.SetReplyApproval(bg, s.owner, s.ws.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
-		ConversationID: "launch", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Où en est ma commande ?", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatalf("inbox: %v", err)
-	}
-	it := page.Items[0]
+	s.ingest(t, s.chs[0], launchComment("q1", "fan", "Où en est ma commande ?", time.Now()))
+	it := s.inboxList(t, 1)[0]
 	if _, err := s.env.App.Inbox.ReplyUnlessSomeoneIs(bg, colleague, it.ID, "Elle part demain.", 0, false); err != nil {
 		t.Fatal(err)
 	}
 	typed := "Votre commande est partie ce matin, voici le suivi."
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
-	steps := []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	steps := []step{
 		{"sign in", s.signIn()},
 		{"French", switchLang("fr")},
 		{"phone width", chromedp.EmulateViewport(390, 844)},
@@ -55,23 +42,7 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 		{"send", chromedp.Click(css(`[data-testid=reply-send-%d]`, it.ID))},
 		{"the refusal shows", chromedp.WaitVisible(css(`[data-testid=reply-refused-%d]`, it.ID))},
 	}
-	run := func(steps []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}) {
-		t.Helper()
-		for _, st := range steps {
-			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := chromedp.Do(sctx, st.do)
-			cancel()
-			if err != nil {
-				dbg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " " + document.body.innerText.slice(0, 1500)`))
-				t.Logf("page: %s", dbg)
-				t.Fatalf("refused reply on a phone: %s: %v", st.what, err)
-			}
-		}
-	}
-	run(steps)
+	runSteps(t, ctx, "refused reply on a phone", steps)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
 		`[document.querySelector('[data-testid=reply-text-%d]').value, document.querySelector('[data-testid=reply-refused-%d]').textContent]`, it.ID, it.ID)))
 	if err != nil {
@@ -85,10 +56,7 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 		t.Errorf("the refused page is wider than the phone: %v %v", fit, err)
 	}
 	shot(t, ctx, "inbox-reply-refused-phone")
-	run([]struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	runSteps(t, ctx, "send anyway on a phone", []step{
 		{"tick send anyway", chromedp.Click(css(`[data-testid=reply-anyway-%d]`, it.ID))},
 		{"send again", chromedp.Click(css(`[data-testid=reply-send-%d]`, it.ID))},
 		{"the reply is queued", chromedp.WaitVisible(css(`[data-testid=flash]`))},
@@ -108,21 +76,10 @@ func TestLiveRefreshKeepsTheReplyBeingTyped(t *testing.T) {
 	s := newSite(t)
 	bg := context.Background()
 	colleague := s.env.Member(t, s.owner, s.ws.ID, "colleague@example.test", auth.Admin)
-	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
-		ConversationID: "launch", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Où en est ma commande ?", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatalf("inbox: %v", err)
-	}
-	it := page.Items[0]
+	s.ingest(t, s.chs[0], launchComment("q1", "fan", "Où en est ma commande ?", time.Now()))
+	it := s.inboxList(t, 1)[0]
 	typed := "Je regarde tout de suite"
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
-	for _, st := range []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	runSteps(t, ctx, "live refresh while typing", []step{
 		{"sign in", s.signIn()},
 		{"the conversation", chromedp.Navigate(s.url(fmt.Sprintf("/w/%d/inbox/conversations/%d", s.ws.ID, it.ConversationID)))},
 		{"type the reply", chromedp.SendKeys(css(`[data-testid=reply-text-%d]`, it.ID), typed)},
@@ -131,14 +88,7 @@ func TestLiveRefreshKeepsTheReplyBeingTyped(t *testing.T) {
 			return err
 		})},
 		{"the note shows", chromedp.WaitVisible(css(`#item-%d .inbox-note`, it.ID))},
-	} {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := chromedp.Do(sctx, st.do)
-		cancel()
-		if err != nil {
-			t.Fatalf("live refresh while typing: %s: %v", st.what, err)
-		}
-	}
+	})
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('[data-testid=reply-text-%d]').value`, it.ID)))
 	if err != nil || got != typed {
 		t.Errorf("after the live refresh the box holds %q (%v), want %q", got, err, typed)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -22,19 +21,12 @@ func TestInboxKeyboardShortcuts(t *testing.T) {
 	var items []network.Item
 	for i, text := range []string{"Première question", "Deuxième question", "Troisième question"} {
 		id := fmt.Sprintf("k%d", i)
-		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "launch",
-			Author: network.Author{ExternalID: "fan" + id, Handle: "fan" + id}, Text: text, CreatedAt: time.Now().Add(time.Duration(i-5) * time.Minute)})
+		items = append(items, launchComment(id, "fan"+id, text, time.Now().Add(time.Duration(i-5)*time.Minute)))
 	}
 	bg := context.Background()
-	if _, err := s.env.App.Inbox.Ingest(bg, s.chs[0], items); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.env.App.Inbox.List(bg, s.owner, s.ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 3 {
-		t.Fatalf("inbox: %v", err)
-	}
-	first, second := page.Items[0], page.Items[1]
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+	s.ingest(t, s.chs[0], items...)
+	list := s.inboxList(t, 3)
+	first, second := list[0], list[1]
 	current := func(what string, want int64) {
 		t.Helper()
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const c = document.querySelector("[data-kb-item].kb-current"); return c ? c.dataset.kbItem : ""; })()`))

@@ -90,7 +90,6 @@ func TestTwoMembersAnswerTogetherInFrench(t *testing.T) {
 	}
 	want := "Bonjour " + name + ", merci pour votre message ! L'équipe"
 
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
 	ownerTab := ctx
 	camilleTab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)

@@ -22,22 +22,12 @@ func TestInboxTriageOnAPhone(t *testing.T) {
 	var items []network.Item
 	for i, text := range []string{"Où en est ma commande ?", "Great lamp, thanks!", "La livraison est en retard."} {
 		id := fmt.Sprintf("p%d", i)
-		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "launch",
-			Author: network.Author{ExternalID: "fan" + id, Handle: "fan" + id}, Text: text, CreatedAt: time.Now().Add(time.Duration(i-5) * time.Minute)})
+		items = append(items, launchComment(id, "fan"+id, text, time.Now().Add(time.Duration(i-5)*time.Minute)))
 	}
-	if _, err := s.env.App.Inbox.Ingest(context.Background(), s.chs[0], items); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.env.App.Inbox.List(context.Background(), s.owner, s.ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 3 {
-		t.Fatalf("inbox: %v", err)
-	}
-	first, second, third := page.Items[0], page.Items[1], page.Items[2]
-	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
-	steps := []struct {
-		what string
-		do   chromedp.Action[chromedp.Void]
-	}{
+	s.ingest(t, s.chs[0], items...)
+	list := s.inboxList(t, 3)
+	first, second, third := list[0], list[1], list[2]
+	steps := []step{
 		{"sign in", s.signIn()},
 		{"French", switchLang("fr")},
 		{"phone width", chromedp.EmulateViewport(390, 844)},
@@ -55,14 +45,7 @@ func TestInboxTriageOnAPhone(t *testing.T) {
 		{"save", chromedp.Click(css(`[data-testid=save-%d]`, second.ID))},
 		{"the tag shows", chromedp.WaitVisible(css(`[data-testid=tag-%d-livraison]`, second.ID))},
 	}
-	for _, st := range steps {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := chromedp.Do(sctx, st.do)
-		cancel()
-		if err != nil {
-			t.Fatalf("inbox on a phone: %s: %v", st.what, err)
-		}
-	}
+	runSteps(t, ctx, "inbox on a phone", steps)
 	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid=flash]`)))
 	if err == nil && !strings.Contains(flash, "Enregistré") {
 		err = fmt.Errorf("flash %q, want Enregistré", flash)

@@ -12,7 +12,6 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // In French: a contributor has no reply box until the owner asks for
@@ -20,37 +19,11 @@ import (
 // approve and reject controls, and a rejection shows with its comment.
 func TestContributorReplyApprovalPages(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
+	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
+	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	contrib := env.Member(t, owner, ws.ID, "contrib@example.test", auth.Contributor)
-	for _, u := range []struct {
-		id   int64
-		name string
-	}{{owner.ID, owner.Name}, {contrib.ID, "Léa"}} {
-		usr := owner
-		if u.id == contrib.ID {
-			usr = contrib
-		}
-		if _, err := env.App.Auth.SetPreferences(ctx, usr, auth.Preferences{Name: u.name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "c1", Kind: network.KindComment, Ref: network.Ref{ID: "c1"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
-	conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
-	item := fmt.Sprintf("/w/%d/inbox/items/%d", ws.ID, it.ID)
+	inFrench(t, env, contrib, "Léa")
+	it, conv, item := f.only(t, fanComment("c1", "Une question", time.Now()))
 	lea, boss := newBrowser(t, env, contrib.Email), newBrowser(t, env, owner.Email)
 	send := fmt.Sprintf(`data-testid="reply-send-%d"`, it.ID)
 	if body := readBody(lea.do(http.MethodGet, conv, nil)); strings.Contains(body, send) {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 )
 
 // An unknown network in the inbox list's filters is a 422 naming the
@@ -19,10 +18,7 @@ func TestUnknownNetworkFilterIsRefusedInFrench(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
+	owner, ws := frenchOwner(t, env)
 	b := newBrowser(t, env, owner.Email)
 	resp := b.do(http.MethodGet, fmt.Sprintf("/w/%d/inbox?network=myspace", ws.ID), nil)
 	body := readBody(resp)

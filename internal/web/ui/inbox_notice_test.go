@@ -9,21 +9,19 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
 // noDM is an inbox whose account cannot reach direct messages although
 // its network has them, as a Bluesky app password without that access.
-type noDM struct{ likeOnly }
-
-func (n *noDM) InboxCapabilities(network.Account) network.InboxCapabilities {
-	c := n.likeOnly.InboxCapabilities(network.Account{})
-	c.Kinds[network.KindMessage] = network.Unsupported(bluesky.NoChatAccess)
-	c.Notices = []string{bluesky.NoChatAccess}
-	return c
+func noDM() *networktest.Inbox {
+	n := likeOnly()
+	n.Caps.Kinds[network.KindMessage] = network.Unsupported(bluesky.NoChatAccess)
+	n.Caps.Notices = []string{bluesky.NoChatAccess}
+	return n
 }
 
 // Missing messages show nothing by themselves: the inbox says, beside the
@@ -31,21 +29,15 @@ func (n *noDM) InboxCapabilities(network.Account) network.InboxCapabilities {
 func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque"); err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws := f.owner, f.ws
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
 			t.Error("a notice shows for a channel that reaches everything")
 		}
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &noDM{}}
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": noDM()}
 		resp := b.do(http.MethodGet, list, nil)
 		body := readBody(resp)
 		want := "Ce mot de passe d&#39;application ne peut pas lire les messages privés"
@@ -61,16 +53,9 @@ func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
-		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+		f := newFrenchInbox(t, env)
+		owner, ws, ch, ctx := f.owner, f.ws, f.ch, context.Background()
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 		b := newBrowser(t, env, owner.Email)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
 		now := time.Now().UTC()

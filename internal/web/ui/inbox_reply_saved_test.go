@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // The saved-reply picker: the reply box offers the workspace's saved
@@ -22,25 +19,11 @@ import (
 // another workspace is not found.
 func TestSavedReplyPicker(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "c1", Kind: network.KindComment, Ref: network.Ref{ID: "c1"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan", DisplayName: "Camille"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
+	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
+	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
+	question := fanComment("c1", "Une question", time.Now())
+	question.Author.DisplayName = "Camille"
+	it, conv, _ := f.only(t, question)
 	thanks, err := env.App.Inbox.SaveReply(ctx, owner, ws.ID, 0, "Merci", "Bonjour {name} ({handle}), merci pour votre message !")
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +42,6 @@ func TestSavedReplyPicker(t *testing.T) {
 	}
 
 	b := newBrowser(t, env, owner.Email)
-	conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
 	body := readBody(b.do(http.MethodGet, conv, nil))
 	for _, want := range []string{fmt.Sprintf(`data-testid="reply-saved-%d"`, it.ID), ">Réponse enregistrée", fmt.Sprintf(`<option value="%d">Merci</option>`, thanks.ID),
 		fmt.Sprintf(`id="reply-text-wrap-%d"`, it.ID)} {

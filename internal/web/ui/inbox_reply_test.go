@@ -11,7 +11,6 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -21,29 +20,11 @@ import (
 // disabled with its reason; an analyst has no reply box.
 func TestReplyBoxOnTheConversationPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
+	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
+	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// An item the Sandbox does not know: replying to it is refused there.
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "ghost", Kind: network.KindComment, Ref: network.Ref{ID: "ghost"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
-	conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
-	itemPath := fmt.Sprintf("/w/%d/inbox/items/%d", ws.ID, it.ID)
+	it, conv, itemPath := f.only(t, fanComment("ghost", "Une question", time.Now()))
 
 	b := newBrowser(t, env, owner.Email)
 	body := readBody(b.do(http.MethodGet, conv, nil))
@@ -82,7 +63,7 @@ func TestReplyBoxOnTheConversationPage(t *testing.T) {
 	}
 
 	// A network that cannot reply: disabled, with the reason.
-	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": &likeOnly{}}
+	env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": likeOnly()}
 	body = readBody(b.do(http.MethodGet, conv, nil))
 	if !strings.Contains(body, fmt.Sprintf(`type="button" disabled aria-describedby="why-reply-%d"`, it.ID)) ||
 		!strings.Contains(body, fmt.Sprintf(`data-testid="why-reply-%d">Ce réseau ne permet pas cette action.<`, it.ID)) {

@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
@@ -22,26 +20,10 @@ import (
 // sentiment corrections of the period, per label from → to.
 func TestReportChartsAndCorrections(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
+	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
 	now := time.Now()
-	var items []network.Item
-	for i, ago := range []time.Duration{4 * time.Hour, time.Hour} {
-		id := fmt.Sprintf("q%d", i)
-		items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
-			Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "une question " + id, CreatedAt: now.Add(-ago)})
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-		t.Fatal(err)
-	}
+	f.ingest(t, fanComment("q0", "une question q0", now.Add(-4*time.Hour)), fanComment("q1", "une question q1", now.Add(-time.Hour)))
 	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
 	if err != nil || len(page.Items) != 2 {
 		t.Fatal(page, err)

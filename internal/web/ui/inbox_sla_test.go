@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // The response target in French, on both databases: the settings page
@@ -21,25 +19,10 @@ import (
 func TestInboxSLAPages(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws, ctx := f.owner, f.ws, context.Background()
 		now := time.Now()
-		var items []network.Item
-		for i, ago := range []time.Duration{3 * time.Hour, 2 * time.Hour} {
-			id := fmt.Sprintf("late%d", i)
-			items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
-				Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "toujours rien " + id, CreatedAt: now.Add(-ago)})
-		}
-		if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, fanComment("late0", "toujours rien late0", now.Add(-3*time.Hour)), fanComment("late1", "toujours rien late1", now.Add(-2*time.Hour)))
 		b := newBrowser(t, env, owner.Email)
 		base := fmt.Sprintf("/w/%d/inbox", ws.ID)
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,32 +13,15 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 	"github.com/tribune-social/tribune/internal/sentiment"
 )
 
 // likeOnly is an inbox that allows likes and refuses hiding with a reason;
 // every other action is missing from its capabilities.
-type likeOnly struct {
-	network.Connector
-	mu   sync.Mutex
-	acts []string
-}
-
-func (n *likeOnly) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions:   map[network.Action]network.Support{network.ActLike: network.Supported, network.ActHide: network.Unsupported("This network does not allow this action.")},
-		PollEvery: time.Minute}
-}
-
-func (n *likeOnly) FetchInbox(context.Context, network.Account, network.FetchRequest) (network.FetchResult, error) {
-	return network.FetchResult{}, nil
-}
-
-func (n *likeOnly) Act(_ context.Context, _ network.Account, a network.Action, it network.Item) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.acts = append(n.acts, string(a)+" "+it.Ref.ID)
-	return nil
+func likeOnly() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActLike: network.Supported,
+		network.ActHide: network.Unsupported("This network does not allow this action.")})
 }
 
 type frenchWords struct{}
@@ -60,28 +42,20 @@ func (frenchWords) Analyze(text string) sentiment.Result {
 func TestInboxPages(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
+		f := newFrenchInbox(t, env)
+		owner, ws, ctx := f.owner, f.ws, context.Background()
 		analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
-		netw := &likeOnly{}
+		netw := likeOnly()
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 		env.App.Inbox.Analyzer = frenchWords{}
 		var items []network.Item
 		for i, text := range []string{"Service client nul", "Great launch", "Love the colours"} {
 			id := fmt.Sprintf("s%d", i+1)
-			items = append(items, network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
-				Author: network.Author{ExternalID: "fan" + id, Handle: "fan" + id}, Text: text, CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)})
+			it := fanComment(id, text, time.Now().Add(time.Duration(i)*time.Minute))
+			it.Author = network.Author{ExternalID: "fan" + id, Handle: "fan" + id}
+			items = append(items, it)
 		}
-		if _, err := env.App.Inbox.Ingest(ctx, ch, items); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, items...)
 		page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
 		if err != nil {
 			t.Fatal(err)
@@ -150,11 +124,9 @@ func TestInboxPages(t *testing.T) {
 				t.Errorf("POST %s: %d %s", path, resp.StatusCode, readBody(resp))
 			}
 		}
-		netw.mu.Lock()
-		if len(netw.acts) != 1 || netw.acts[0] != "like s1" {
-			t.Errorf("the network saw %v, want one like of s1", netw.acts)
+		if acts := netw.Acts(); len(acts) != 1 || acts[0] != "like s1" {
+			t.Errorf("the network saw %v, want one like of s1", acts)
 		}
-		netw.mu.Unlock()
 		body = readBody(b.do(http.MethodGet, conv, nil))
 		for _, want := range []string{"Rappeler demain", "Neutre · corrigé", "J’aime", "sentiment corrigé"} {
 			if !strings.Contains(body, want) {

@@ -19,10 +19,7 @@ func TestInboxSavedViewsPage(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
 		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
+		owner, ws := frenchOwner(t, env)
 		analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
 		list := fmt.Sprintf("/w/%d/inbox", ws.ID)
 		b := newBrowser(t, env, owner.Email)

@@ -6,43 +6,18 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 )
 
 // hider is an inbox that hides and unhides, recording what it is asked.
-type hider struct {
-	network.Connector
-	mu   sync.Mutex
-	acts []string
-}
-
-func (n *hider) InboxCapabilities(network.Account) network.InboxCapabilities {
-	return network.InboxCapabilities{Kinds: map[network.ItemKind]network.Support{network.KindComment: network.Supported},
-		Actions: map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported}, PollEvery: time.Minute}
-}
-
-func (n *hider) FetchInbox(context.Context, network.Account, network.FetchRequest) (network.FetchResult, error) {
-	return network.FetchResult{}, nil
-}
-
-func (n *hider) Act(_ context.Context, _ network.Account, a network.Action, it network.Item) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.acts = append(n.acts, string(a)+" "+it.Ref.ID)
-	return nil
-}
-
-func (n *hider) seen() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return strings.Join(n.acts, ",")
+func hider() *networktest.Inbox {
+	return networktest.Allowing(map[network.Action]network.Support{network.ActHide: network.Supported, network.ActUnhide: network.Supported})
 }
 
 // The moderation pages in French: the inbox links to them; a rule made in
@@ -52,23 +27,14 @@ func (n *hider) seen() string {
 func TestModerationPages(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		owner, ws := env.Owner(t)
-		if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-			t.Fatal(err)
-		}
-		ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-		if err != nil {
-			t.Fatal(err)
-		}
-		netw := &hider{}
+		f := newFrenchInbox(t, env)
+		owner, ws, ctx := f.owner, f.ws, context.Background()
+		netw := hider()
 		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": netw}
 		item := func(id, text string) network.Item {
 			return network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, Author: network.Author{ExternalID: "fan"}, Text: text, CreatedAt: time.Now()}
 		}
-		if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item("old1", "quelle arnaque"), item("old2", "bravo")}); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, item("old1", "quelle arnaque"), item("old2", "bravo"))
 
 		b := newBrowser(t, env, owner.Email)
 		if body := readBody(b.do(http.MethodGet, fmt.Sprintf("/w/%d/inbox", ws.ID), nil)); !strings.Contains(body, fmt.Sprintf(`href="/w/%d/moderation"`, ws.ID)) {
@@ -85,8 +51,8 @@ func TestModerationPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, "Sur les 30 derniers jours : 2 éléments, la règle aurait agi sur 1.") {
 			t.Errorf("try: %d, the count is missing", resp.StatusCode)
 		}
-		if netw.seen() != "" {
-			t.Fatalf("trying acted on the network: %s", netw.seen())
+		if strings.Join(netw.Acts(), ",") != "" {
+			t.Fatalf("trying acted on the network: %s", strings.Join(netw.Acts(), ","))
 		}
 		form.Set("do", "save")
 		if resp := b.do(http.MethodPost, page+"/rules", form); resp.StatusCode != 303 {
@@ -98,9 +64,7 @@ func TestModerationPages(t *testing.T) {
 			t.Errorf("a rule without a name: %d, no French message", resp.StatusCode)
 		}
 
-		if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item("new1", "Un escroc, une arnaque")}); err != nil {
-			t.Fatal(err)
-		}
+		f.ingest(t, item("new1", "Un escroc, une arnaque"))
 		list, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{Query: "escroc"})
 		if err != nil || len(list.Items) != 1 {
 			t.Fatalf("the new item: %+v %v", list, err)
@@ -115,7 +79,7 @@ func TestModerationPages(t *testing.T) {
 		if err := env.App.Inbox.PerformRuleAct(ctx, inbox.RuleActArgs{ActionID: acts[0].ID}); err != nil {
 			t.Fatal(err)
 		}
-		if got := netw.seen(); got != "hide new1" {
+		if got := strings.Join(netw.Acts(), ","); got != "hide new1" {
 			t.Fatalf("network saw %q, want hide new1", got)
 		}
 		conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
@@ -129,7 +93,7 @@ func TestModerationPages(t *testing.T) {
 		if resp.StatusCode != 303 {
 			t.Errorf("undo: %d", resp.StatusCode)
 		}
-		if got := netw.seen(); got != "hide new1,unhide new1" {
+		if got := strings.Join(netw.Acts(), ","); got != "hide new1,unhide new1" {
 			t.Errorf("network saw %q, want the hide then the unhide", got)
 		}
 		if body := readBody(b.do(http.MethodGet, conv, nil)); strings.Contains(body, undo) || !strings.Contains(body, "Annulée") {

@@ -21,15 +21,15 @@ package appviewfake
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tribune-social/tribune/internal/network/bluesky/xrpcfake"
 )
 
 // Record is one record of a repository.
@@ -62,12 +62,14 @@ type Server struct {
 	Viewer func(token string) string
 	now    func() time.Time
 
-	mu         sync.Mutex
-	repos      []string
-	indexedAt  map[string]time.Time // record URI → when the fake first saw it
-	lastSeen   map[string]time.Time // viewer DID → updateSeen
-	violations []string
-	calls      []Call
+	mu        sync.Mutex
+	repos     []string
+	indexedAt map[string]time.Time // record URI → when the fake first saw it
+	lastSeen  map[string]time.Time // viewer DID → updateSeen
+	calls     []Call
+
+	// Refusals keeps the requests that broke the lexicons or the routing.
+	xrpcfake.Refusals
 }
 
 // Call is one request the fake answered.
@@ -90,13 +92,6 @@ func (s *Server) Follow(dids ...string) {
 	s.repos = append(s.repos, dids...)
 }
 
-// Violations are the requests that broke the lexicons.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.violations)
-}
-
 // Calls are the requests answered, in order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -104,57 +99,18 @@ func (s *Server) Calls() []Call {
 	return slices.Clone(s.calls)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func xrpcErr(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"error": code, "message": msg})
-}
-
-// refuse records a lexicon violation and answers it.
-func (s *Server) refuse(w http.ResponseWriter, nsid, format string, args ...any) {
-	msg := nsid + ": " + fmt.Sprintf(format, args...)
-	s.mu.Lock()
-	s.violations = append(s.violations, msg)
-	s.mu.Unlock()
-	xrpcErr(w, http.StatusBadRequest, "InvalidRequest", msg)
-}
-
 // viewer finds who is asking: the issuer of a PDS service token (whose
 // audience and method must be this service and this call), or the owner
 // of a direct token.
 func (s *Server) viewer(r *http.Request, nsid string) (string, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	tok := xrpcfake.BearerToken(r)
+	switch {
+	case tok == "":
 		return "", fmt.Errorf("no bearer token")
-	}
-	if parts := strings.Split(tok, "."); len(parts) == 3 {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-		var claims struct {
-			Iss string `json:"iss"`
-			Aud string `json:"aud"`
-			Lxm string `json:"lxm"`
-			Exp int64  `json:"exp"`
-		}
-		if err == nil {
-			err = json.Unmarshal(raw, &claims)
-		}
-		switch {
-		case err != nil:
-			return "", fmt.Errorf("unreadable service token: %v", err)
-		case claims.Aud != s.DID:
-			return "", fmt.Errorf("service token for %q, not %q", claims.Aud, s.DID)
-		case claims.Lxm != "" && claims.Lxm != nsid:
-			return "", fmt.Errorf("service token for method %q, not %q", claims.Lxm, nsid)
-		case claims.Exp != 0 && time.Unix(claims.Exp, 0).Before(s.now()):
-			return "", fmt.Errorf("expired service token")
-		}
-		return claims.Iss, nil
-	}
-	if s.Viewer != nil {
+	case xrpcfake.IsServiceToken(tok):
+		c, err := xrpcfake.ServiceToken(tok, s.DID, nsid, s.now())
+		return c.Iss, err
+	case s.Viewer != nil:
 		if did := s.Viewer(tok); did != "" {
 			return did, nil
 		}
@@ -162,80 +118,25 @@ func (s *Server) viewer(r *http.Request, nsid string) (string, error) {
 	return "", fmt.Errorf("unknown token")
 }
 
-// param describes one query parameter of a lexicon.
-type param struct {
-	kind     string // "integer", "boolean", "string", "at-uri", "at-identifier", "datetime"
-	array    bool
-	maxItems int
-	required bool
-	min, max int
-}
-
-var queries = map[string]map[string]param{
+var queries = map[string]map[string]xrpcfake.Param{
 	"app.bsky.notification.listNotifications": {
-		"reasons":  {kind: "string", array: true},
-		"limit":    {kind: "integer", min: 1, max: 100},
-		"priority": {kind: "boolean"},
-		"cursor":   {kind: "string"},
-		"seenAt":   {kind: "datetime"},
+		"reasons":  {Kind: xrpcfake.String, Array: true},
+		"limit":    {Kind: xrpcfake.Integer, Min: 1, Max: 100},
+		"priority": {Kind: xrpcfake.Boolean},
+		"cursor":   {Kind: xrpcfake.String},
+		"seenAt":   {Kind: xrpcfake.Datetime},
 	},
 	"app.bsky.feed.getPosts": {
-		"uris": {kind: "at-uri", array: true, maxItems: 25, required: true},
+		"uris": {Kind: xrpcfake.ATURI, Array: true, MaxItems: 25, Required: true},
 	},
 	"app.bsky.actor.getProfile": {
-		"actor": {kind: "at-identifier", required: true},
+		"actor": {Kind: xrpcfake.ATIdentifier, Required: true},
 	},
 	"app.bsky.feed.getPostThread": {
-		"uri":          {kind: "at-uri", required: true},
-		"depth":        {kind: "integer", min: 0, max: 1000},
-		"parentHeight": {kind: "integer", min: 0, max: 1000},
+		"uri":          {Kind: xrpcfake.ATURI, Required: true},
+		"depth":        {Kind: xrpcfake.Integer, Min: 0, Max: 1000},
+		"parentHeight": {Kind: xrpcfake.Integer, Min: 0, Max: 1000},
 	},
-}
-
-func checkParams(spec map[string]param, q map[string][]string) error {
-	for name, vals := range q {
-		p, ok := spec[name]
-		if !ok {
-			return fmt.Errorf("unknown parameter %q", name)
-		}
-		if len(vals) > 1 && !p.array {
-			return fmt.Errorf("parameter %q given %d times", name, len(vals))
-		}
-		if p.maxItems > 0 && len(vals) > p.maxItems {
-			return fmt.Errorf("parameter %q given %d times, at most %d", name, len(vals), p.maxItems)
-		}
-		for _, v := range vals {
-			switch p.kind {
-			case "integer":
-				n, err := strconv.Atoi(v)
-				if err != nil || n < p.min || n > p.max {
-					return fmt.Errorf("parameter %q = %q, want an integer in [%d, %d]", name, v, p.min, p.max)
-				}
-			case "boolean":
-				if v != "true" && v != "false" {
-					return fmt.Errorf("parameter %q = %q, want true or false", name, v)
-				}
-			case "at-uri":
-				if !strings.HasPrefix(v, "at://did:") {
-					return fmt.Errorf("parameter %q = %q, want an at:// URI", name, v)
-				}
-			case "at-identifier":
-				if !strings.HasPrefix(v, "did:") && !strings.Contains(v, ".") {
-					return fmt.Errorf("parameter %q = %q, want a DID or a handle", name, v)
-				}
-			case "datetime":
-				if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
-					return fmt.Errorf("parameter %q = %q, want a datetime", name, v)
-				}
-			}
-		}
-	}
-	for name, p := range spec {
-		if p.required && len(q[name]) == 0 {
-			return fmt.Errorf("missing parameter %q", name)
-		}
-	}
-	return nil
 }
 
 // ServeHTTP answers the AppView methods the inbox uses.
@@ -249,25 +150,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch nsid {
 	case "app.bsky.notification.listNotifications", "app.bsky.feed.getPostThread", "app.bsky.feed.getPosts", "app.bsky.actor.getProfile":
 		if r.Method != http.MethodGet {
-			s.refuse(w, nsid, "a query is a GET, got %s", r.Method)
+			s.Refuse(w, nsid, "a query is a GET, got %s", r.Method)
 			return
 		}
-		if err := checkParams(queries[nsid], query); err != nil {
-			s.refuse(w, nsid, "%v", err)
+		if err := xrpcfake.CheckQuery(queries[nsid], query); err != nil {
+			s.Refuse(w, nsid, "%v", err)
 			return
 		}
 	case "app.bsky.notification.updateSeen":
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-			s.refuse(w, nsid, "a procedure is a POST of application/json, got %s %s", r.Method, r.Header.Get("Content-Type"))
+			s.Refuse(w, nsid, "a procedure is a POST of application/json, got %s %s", r.Method, r.Header.Get("Content-Type"))
 			return
 		}
 	default:
-		xrpcErr(w, http.StatusNotImplemented, "MethodNotImplemented", "the fake AppView does not implement "+nsid)
+		xrpcfake.Error(w, http.StatusNotImplemented, "MethodNotImplemented", "the fake AppView does not implement "+nsid)
 		return
 	}
 	viewer, err := s.viewer(r, nsid)
 	if err != nil {
-		s.refuse(w, nsid, "%v", err)
+		s.Refuse(w, nsid, "%v", err)
 		return
 	}
 	s.mu.Lock()
@@ -275,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	ix, err := s.index(r.Context())
 	if err != nil {
-		xrpcErr(w, http.StatusBadGateway, "UpstreamFailure", err.Error())
+		xrpcfake.Error(w, http.StatusBadGateway, "UpstreamFailure", err.Error())
 		return
 	}
 	switch nsid {
@@ -292,12 +193,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			SeenAt string `json:"seenAt"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			s.refuse(w, nsid, "unreadable body: %v", err)
+			s.Refuse(w, nsid, "unreadable body: %v", err)
 			return
 		}
 		t, err := time.Parse(time.RFC3339Nano, in.SeenAt)
 		if err != nil {
-			s.refuse(w, nsid, "seenAt = %q, want a datetime", in.SeenAt)
+			s.Refuse(w, nsid, "seenAt = %q, want a datetime", in.SeenAt)
 			return
 		}
 		s.mu.Lock()

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/tribune-social/tribune/internal/network/bluesky/xrpcfake"
 )
 
 // Mem is an in-memory set of repositories for unit tests that run without
@@ -116,14 +118,14 @@ func (m *Mem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		rec, ok := m.Get(q.Get("repo"), q.Get("collection"), q.Get("rkey"))
 		if !ok {
-			xrpcErr(w, http.StatusBadRequest, "RecordNotFound", "Could not locate record")
+			xrpcfake.Error(w, http.StatusBadRequest, "RecordNotFound", "Could not locate record")
 			return
 		}
-		writeJSON(w, http.StatusOK, rec)
+		xrpcfake.WriteJSON(w, http.StatusOK, rec)
 		return
 	}
 	if r.Method != http.MethodPost {
-		xrpcErr(w, http.StatusNotImplemented, "MethodNotImplemented", nsid)
+		xrpcfake.Error(w, http.StatusNotImplemented, "MethodNotImplemented", nsid)
 		return
 	}
 	var in struct {
@@ -134,11 +136,11 @@ func (m *Mem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		SwapRecord *string         `json:"swapRecord"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		xrpcErr(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidRequest", err.Error())
 		return
 	}
 	if did == "" || in.Repo != did {
-		xrpcErr(w, http.StatusUnauthorized, "AuthRequired", "not this repository's owner")
+		xrpcfake.Error(w, http.StatusUnauthorized, "AuthRequired", "not this repository's owner")
 		return
 	}
 	m.mu.Lock()
@@ -148,21 +150,21 @@ func (m *Mem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "com.atproto.repo.createRecord":
 		if exists {
 			// @atproto/pds answers a duplicate key with a 500.
-			xrpcErr(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
+			xrpcfake.Error(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
 			return
 		}
-		writeJSON(w, http.StatusOK, m.putLocked(did, in.Collection, in.Rkey, in.Record))
+		xrpcfake.WriteJSON(w, http.StatusOK, m.putLocked(did, in.Collection, in.Rkey, in.Record))
 	case "com.atproto.repo.putRecord":
 		if in.SwapRecord != nil && (!exists || cur.CID != *in.SwapRecord) {
-			xrpcErr(w, http.StatusBadRequest, "InvalidSwap", "Record was at "+cur.CID)
+			xrpcfake.Error(w, http.StatusBadRequest, "InvalidSwap", "Record was at "+cur.CID)
 			return
 		}
-		writeJSON(w, http.StatusOK, m.putLocked(did, in.Collection, in.Rkey, in.Record))
+		xrpcfake.WriteJSON(w, http.StatusOK, m.putLocked(did, in.Collection, in.Rkey, in.Record))
 	case "com.atproto.repo.deleteRecord":
 		delete(m.repos[did][in.Collection], in.Rkey)
-		writeJSON(w, http.StatusOK, map[string]any{})
+		xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{})
 	default:
-		xrpcErr(w, http.StatusNotImplemented, "MethodNotImplemented", nsid)
+		xrpcfake.Error(w, http.StatusNotImplemented, "MethodNotImplemented", nsid)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tribune-social/tribune/internal/network/bluesky/xrpcfake"
 )
 
 // replyNotifDepth is how many ancestors of a reply get a "reply"
@@ -254,7 +256,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ix *i
 	if c := q.Get("cursor"); c != "" {
 		t, err := time.Parse(time.RFC3339Nano, c)
 		if err != nil {
-			xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "Malformed cursor")
+			xrpcfake.Error(w, http.StatusBadRequest, "InvalidRequest", "Malformed cursor")
 			return
 		}
 		before = t
@@ -298,7 +300,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ix *i
 	if !seen.IsZero() {
 		out["seenAt"] = iso(seen)
 	}
-	writeJSON(w, http.StatusOK, out)
+	xrpcfake.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getPostThread(w http.ResponseWriter, r *http.Request, ix *index, viewer string) {
@@ -312,7 +314,7 @@ func (s *Server) getPostThread(w http.ResponseWriter, r *http.Request, ix *index
 	}
 	anchor, ok := ix.posts[q.Get("uri")]
 	if !ok {
-		xrpcErr(w, http.StatusBadRequest, "NotFound", "Post not found: "+q.Get("uri"))
+		xrpcfake.Error(w, http.StatusBadRequest, "NotFound", "Post not found: "+q.Get("uri"))
 		return
 	}
 	root := anchor.URI
@@ -356,7 +358,7 @@ func (s *Server) getPostThread(w http.ResponseWriter, r *http.Request, ix *index
 	if g, ok := ix.gates[root]; ok {
 		out["threadgate"] = map[string]any{"uri": g.URI, "cid": g.CID, "record": g.Value}
 	}
-	writeJSON(w, http.StatusOK, out)
+	xrpcfake.WriteJSON(w, http.StatusOK, out)
 }
 
 // getPosts answers postViews with the viewer's like (viewerState.like).
@@ -374,7 +376,7 @@ func (s *Server) getPosts(w http.ResponseWriter, r *http.Request, ix *index, vie
 		}
 		posts = append(posts, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"posts": posts})
+	xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{"posts": posts})
 }
 
 // getProfile answers a profileViewDetailed with the viewer's block
@@ -387,7 +389,7 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, ix *index, v
 		}
 	}
 	if _, ok := ix.handles[actor]; !ok {
-		xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "Profile not found")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidRequest", "Profile not found")
 		return
 	}
 	v := ix.profile(actor)
@@ -395,5 +397,5 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, ix *index, v
 	if b := ix.blocks[viewer][actor]; b != "" {
 		v["viewer"] = map[string]any{"blocking": b}
 	}
-	writeJSON(w, http.StatusOK, v)
+	xrpcfake.WriteJSON(w, http.StatusOK, v)
 }

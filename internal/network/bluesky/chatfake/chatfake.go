@@ -15,7 +15,6 @@
 package chatfake
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +26,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tribune-social/tribune/internal/network/bluesky/xrpcfake"
 )
 
 // ServiceID is the id of the chat service in a DID document, the part
@@ -49,14 +50,16 @@ type Server struct {
 	http []*http.Server
 	now  func() time.Time
 
-	mu         sync.Mutex
-	seq        int
-	handles    map[string]string
-	convos     []*convo
-	logs       map[string][]map[string]any // viewer DID → log entries, oldest first
-	read       map[string]map[string]string
-	violations []string
-	calls      []Call
+	mu      sync.Mutex
+	seq     int
+	handles map[string]string
+	convos  []*convo
+	logs    map[string][]map[string]any // viewer DID → log entries, oldest first
+	read    map[string]map[string]string
+	calls   []Call
+
+	// Refusals keeps the requests that broke the lexicons or the routing.
+	xrpcfake.Refusals
 }
 
 type convo struct {
@@ -128,13 +131,6 @@ func (s *Server) SetHandle(did, handle string) {
 	s.handles[did] = handle
 }
 
-// Violations are the requests that broke the lexicons or the routing.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.violations)
-}
-
 // Calls are the requests answered, in order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -168,30 +164,11 @@ func (s *Server) Messages(convoID, sender string) []string {
 	return out
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func xrpcErr(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"error": code, "message": msg})
-}
-
-func (s *Server) refuse(w http.ResponseWriter, nsid, format string, args ...any) {
-	msg := nsid + ": " + fmt.Sprintf(format, args...)
-	s.mu.Lock()
-	s.violations = append(s.violations, msg)
-	s.mu.Unlock()
-	xrpcErr(w, http.StatusBadRequest, "InvalidRequest", msg)
-}
-
 // caller checks the PDS's service token: audience this service, method
 // this call, not expired. The signature is the PDS's and is not checked.
 func (s *Server) caller(r *http.Request, nsid string) (string, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	parts := strings.Split(tok, ".")
-	if ok && len(parts) != 3 && s.Direct != nil {
+	tok := xrpcfake.BearerToken(r)
+	if tok != "" && !xrpcfake.IsServiceToken(tok) && s.Direct != nil {
 		did, refuse := s.Direct(tok)
 		switch {
 		case did == "":
@@ -203,33 +180,19 @@ func (s *Server) caller(r *http.Request, nsid string) (string, error) {
 		}
 		return did, nil
 	}
-	if !ok || len(parts) != 3 {
+	if !xrpcfake.IsServiceToken(tok) {
 		return "", fmt.Errorf("no service token: the call did not come through a PDS")
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	var claims struct {
-		Iss string `json:"iss"`
-		Aud string `json:"aud"`
-		Lxm string `json:"lxm"`
-		Exp int64  `json:"exp"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &claims)
-	}
+	c, err := xrpcfake.ServiceToken(tok, s.DID, nsid, s.now())
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("unreadable service token: %v", err)
-	case claims.Aud != s.DID:
-		return "", fmt.Errorf("service token for %q, not %q", claims.Aud, s.DID)
-	case claims.Lxm != nsid:
-		return "", fmt.Errorf("service token for method %q, not %q", claims.Lxm, nsid)
-	case claims.Exp != 0 && time.Unix(claims.Exp, 0).Before(s.now()):
-		return "", fmt.Errorf("expired service token")
-	case !strings.HasPrefix(claims.Iss, "did:"):
-		return "", fmt.Errorf("service token issued by %q", claims.Iss)
+		return "", err
+	case c.Lxm == "":
+		// A PDS names the method it forwards; without it the token would
+		// let the service be called for any method.
+		return "", fmt.Errorf("service token for no method, not %q", nsid)
 	}
-	iss, _, _ := strings.Cut(claims.Iss, "#")
-	return iss, nil
+	return c.Iss, nil
 }
 
 var errBadTokenMethod = errors.New("bad token method")
@@ -245,20 +208,13 @@ func (s *Server) Send(from, to, text string) (convoID, messageID string) {
 	return c.id, m.id
 }
 
-type param struct {
-	kind     string // "string", "integer", "did"
-	array    bool
-	required bool
-	min, max int
-}
-
-var queries = map[string]map[string]param{
-	"chat.bsky.convo.getLog": {"cursor": {kind: "string"}},
-	"chat.bsky.convo.listConvos": {"limit": {kind: "integer", min: 1, max: 100}, "cursor": {kind: "string"},
-		"readState": {kind: "string"}, "status": {kind: "string"}, "kind": {kind: "string"}, "lockStatus": {kind: "string"}},
-	"chat.bsky.convo.getMessages": {"convoId": {kind: "string", required: true}, "limit": {kind: "integer", min: 1, max: 100},
-		"cursor": {kind: "string"}},
-	"chat.bsky.convo.getConvoForMembers": {"members": {kind: "did", array: true, required: true, min: 1, max: 10}},
+var queries = map[string]map[string]xrpcfake.Param{
+	"chat.bsky.convo.getLog": {"cursor": {Kind: xrpcfake.String}},
+	"chat.bsky.convo.listConvos": {"limit": {Kind: xrpcfake.Integer, Min: 1, Max: 100}, "cursor": {Kind: xrpcfake.String},
+		"readState": {Kind: xrpcfake.String}, "status": {Kind: xrpcfake.String}, "kind": {Kind: xrpcfake.String}, "lockStatus": {Kind: xrpcfake.String}},
+	"chat.bsky.convo.getMessages": {"convoId": {Kind: xrpcfake.String, Required: true}, "limit": {Kind: xrpcfake.Integer, Min: 1, Max: 100},
+		"cursor": {Kind: xrpcfake.String}},
+	"chat.bsky.convo.getConvoForMembers": {"members": {Kind: xrpcfake.DID, Array: true, Required: true, MaxItems: 10}},
 }
 
 // procedures lists each procedure's input fields and the required ones.
@@ -268,45 +224,11 @@ var procedures = map[string]struct{ fields, required []string }{
 	"chat.bsky.convo.deleteMessageForSelf": {[]string{"convoId", "messageId"}, []string{"convoId", "messageId"}},
 }
 
-func checkQuery(spec map[string]param, q map[string][]string) error {
-	for name, vals := range q {
-		p, ok := spec[name]
-		if !ok {
-			return fmt.Errorf("unknown parameter %q", name)
-		}
-		if !p.array && len(vals) > 1 {
-			return fmt.Errorf("%q given %d times", name, len(vals))
-		}
-		if p.array && (len(vals) < p.min || len(vals) > p.max) {
-			return fmt.Errorf("%q has %d items, want %d to %d", name, len(vals), p.min, p.max)
-		}
-		for _, v := range vals {
-			switch p.kind {
-			case "integer":
-				n, err := strconv.Atoi(v)
-				if err != nil || n < p.min || n > p.max {
-					return fmt.Errorf("%q=%q is not an integer in [%d, %d]", name, v, p.min, p.max)
-				}
-			case "did":
-				if !strings.HasPrefix(v, "did:") {
-					return fmt.Errorf("%q=%q is not a DID", name, v)
-				}
-			}
-		}
-	}
-	for name, p := range spec {
-		if p.required && len(q[name]) == 0 {
-			return fmt.Errorf("missing %q", name)
-		}
-	}
-	return nil
-}
-
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/.well-known/did.json" {
 		host := strings.TrimPrefix(s.DID, "did:web:")
 		host = strings.ReplaceAll(host, "%3A", ":")
-		writeJSON(w, http.StatusOK, map[string]any{
+		xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{
 			"@context": []string{"https://www.w3.org/ns/did/v1"},
 			"id":       s.DID,
 			"service":  []map[string]string{{"id": "#" + ServiceID, "type": "BskyChatService", "serviceEndpoint": "http://" + host}},
@@ -322,44 +244,44 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	proc, isProc := procedures[nsid]
 	switch {
 	case isQuery && r.Method != http.MethodGet, isProc && r.Method != http.MethodPost:
-		s.refuse(w, nsid, "method %s", r.Method)
+		s.Refuse(w, nsid, "method %s", r.Method)
 		return
 	case !isQuery && !isProc:
-		s.refuse(w, nsid, "not a method of the fake chat service")
+		s.Refuse(w, nsid, "not a method of the fake chat service")
 		return
 	}
 	who, err := s.caller(r, nsid)
 	if err == errBadTokenMethod {
 		// What a PDS answers an app password without access to direct
 		// messages (pipethrough.ts): not a violation.
-		xrpcErr(w, http.StatusBadRequest, "InvalidToken", "Bad token method")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidToken", "Bad token method")
 		return
 	}
 	if err != nil {
-		s.refuse(w, nsid, "%v", err)
+		s.Refuse(w, nsid, "%v", err)
 		return
 	}
 	q := r.URL.Query()
 	body := map[string]any{}
 	if isQuery {
-		if err := checkQuery(spec, q); err != nil {
-			s.refuse(w, nsid, "%v", err)
+		if err := xrpcfake.CheckQuery(spec, q); err != nil {
+			s.Refuse(w, nsid, "%v", err)
 			return
 		}
 	} else {
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			s.refuse(w, nsid, "body: %v", err)
+			s.Refuse(w, nsid, "body: %v", err)
 			return
 		}
 		for k := range body {
 			if !slices.Contains(proc.fields, k) {
-				s.refuse(w, nsid, "unknown field %q", k)
+				s.Refuse(w, nsid, "unknown field %q", k)
 				return
 			}
 		}
 		for _, k := range proc.required {
 			if v, ok := body[k]; !ok || v == "" {
-				s.refuse(w, nsid, "missing %q", k)
+				s.Refuse(w, nsid, "missing %q", k)
 				return
 			}
 		}
@@ -451,11 +373,11 @@ func (s *Server) getLog(w http.ResponseWriter, viewer, cursor string) {
 		if n := len(logs); n > 0 {
 			head = logs[n-1]["rev"].(string)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"logs": []any{}, "cursor": head})
+		xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{"logs": []any{}, "cursor": head})
 		return
 	}
 	if len(cursor) != 13 || strings.Trim(cursor, "0123456789") != "" {
-		xrpcErr(w, http.StatusBadRequest, "InvalidCursor", "unknown cursor")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidCursor", "unknown cursor")
 		return
 	}
 	out := []map[string]any{}
@@ -466,7 +388,7 @@ func (s *Server) getLog(w http.ResponseWriter, viewer, cursor string) {
 			next = rev
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"logs": out, "cursor": next})
+	xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{"logs": out, "cursor": next})
 }
 
 func (s *Server) listConvos(w http.ResponseWriter, viewer, limit, cursor string) {
@@ -487,13 +409,13 @@ func (s *Server) listConvos(w http.ResponseWriter, viewer, limit, cursor string)
 		views = append(views, s.convoView(c, viewer))
 	}
 	out["convos"] = views
-	writeJSON(w, http.StatusOK, out)
+	xrpcfake.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getMessages(w http.ResponseWriter, viewer, convoID, limit, cursor string) {
 	c := s.convo(convoID, viewer)
 	if c == nil {
-		xrpcErr(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
 		return
 	}
 	views := []any{}
@@ -519,11 +441,11 @@ func (s *Server) getMessages(w http.ResponseWriter, viewer, convoID, limit, curs
 		}
 	}
 	out["messages"], out["relatedProfiles"] = views, profiles
-	writeJSON(w, http.StatusOK, out)
+	xrpcfake.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getConvoForMembers(w http.ResponseWriter, viewer string, members []string) {
-	writeJSON(w, http.StatusOK, map[string]any{"convo": s.convoView(s.directConvo(viewer, members), viewer)})
+	xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{"convo": s.convoView(s.directConvo(viewer, members), viewer)})
 }
 
 // directConvo finds or opens the conversation of viewer and members.
@@ -565,33 +487,31 @@ func (s *Server) sendMessage(w http.ResponseWriter, nsid, viewer string, body ma
 	id, _ := body["convoId"].(string)
 	c := s.convo(id, viewer)
 	if c == nil {
-		xrpcErr(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
 		return
 	}
 	in, _ := body["message"].(map[string]any)
 	text, _ := in["text"].(string)
 	for k := range in {
 		if !slices.Contains([]string{"text", "facets", "embed", "replyTo"}, k) {
-			s.violations = append(s.violations, nsid+": unknown message field "+k)
-			xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "unknown message field "+k)
+			s.Refuse(w, nsid, "unknown message field %s", k)
 			return
 		}
 	}
 	// messageInput.text: maxLength 10000 bytes, maxGraphemes 1000 (runes
 	// stand in for graphemes: never fewer).
 	if _, ok := in["text"].(string); !ok || len(text) > 10000 || utf8.RuneCountInString(text) > 1000 {
-		s.violations = append(s.violations, nsid+": message text missing or too long")
-		xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "message text missing or too long")
+		s.Refuse(w, nsid, "message text missing or too long")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.messageView(s.addMessage(c, viewer, text), viewer))
+	xrpcfake.WriteJSON(w, http.StatusOK, s.messageView(s.addMessage(c, viewer, text), viewer))
 }
 
 func (s *Server) updateRead(w http.ResponseWriter, viewer string, body map[string]any) {
 	id, _ := body["convoId"].(string)
 	c := s.convo(id, viewer)
 	if c == nil {
-		xrpcErr(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
 		return
 	}
 	upTo, _ := body["messageId"].(string)
@@ -602,7 +522,7 @@ func (s *Server) updateRead(w http.ResponseWriter, viewer string, body map[strin
 		s.read[viewer] = map[string]string{}
 	}
 	s.read[viewer][c.id] = upTo
-	writeJSON(w, http.StatusOK, map[string]any{"convo": s.convoView(c, viewer)})
+	xrpcfake.WriteJSON(w, http.StatusOK, map[string]any{"convo": s.convoView(c, viewer)})
 }
 
 func (s *Server) deleteForSelf(w http.ResponseWriter, viewer string, body map[string]any) {
@@ -610,7 +530,7 @@ func (s *Server) deleteForSelf(w http.ResponseWriter, viewer string, body map[st
 	msgID, _ := body["messageId"].(string)
 	c := s.convo(id, viewer)
 	if c == nil {
-		xrpcErr(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
+		xrpcfake.Error(w, http.StatusBadRequest, "InvalidConvo", "no such conversation")
 		return
 	}
 	for _, m := range c.messages {
@@ -619,9 +539,9 @@ func (s *Server) deleteForSelf(w http.ResponseWriter, viewer string, body map[st
 			rev := s.nextRev()
 			s.logs[viewer] = append(s.logs[viewer], map[string]any{"$type": "chat.bsky.convo.defs#logDeleteMessage", "rev": rev,
 				"convoId": c.id, "message": s.messageView(m, viewer)})
-			writeJSON(w, http.StatusOK, s.messageView(m, viewer))
+			xrpcfake.WriteJSON(w, http.StatusOK, s.messageView(m, viewer))
 			return
 		}
 	}
-	xrpcErr(w, http.StatusBadRequest, "InvalidRequest", "no such message")
+	xrpcfake.Error(w, http.StatusBadRequest, "InvalidRequest", "no such message")
 }

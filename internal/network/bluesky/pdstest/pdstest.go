@@ -1,6 +1,8 @@
-// Package pdstest starts a real Bluesky PDS (npm @atproto/pds, with an
-// in-memory PLC directory) for connector tests. It needs Node 22 and the
-// packages that scripts/peers/install.sh puts in the peers cache.
+// Package pdstest gives connector tests a Bluesky PDS: a real one (npm
+// @atproto/pds, with an in-memory PLC directory), alone or as a Network with
+// the fake AppView and chat service it forwards calls to, which needs Node
+// 22 and the packages that scripts/peers/install.sh puts in the peers cache;
+// or Mem, in-memory repositories behind the same fakes, for unit tests.
 package pdstest
 
 import (
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tribune-social/tribune/internal/network/bluesky/appviewfake"
+	"github.com/tribune-social/tribune/internal/network/bluesky/chatfake"
 )
 
 // Skip is the message of a skipped PDS suite.
@@ -230,4 +236,62 @@ func (p *PDS) Records(t testing.TB, did, collection string) []map[string]any {
 		recs = append(recs, r.Value)
 	}
 	return recs
+}
+
+// Network is a PDS with the services it forwards calls to: the fake AppView,
+// which reads the PDS's repositories back as a real one reads the relay, and
+// the fake chat service, which the PDS resolves through its did:web.
+type Network struct {
+	*PDS
+	AppView *appviewfake.Server
+	Chat    *chatfake.Server
+	src     *appviewfake.PDSSource
+}
+
+// StartNetwork runs a PDS proxying app.bsky.* to a fake AppView, with a fake
+// chat service (skipped unless TRIBUNE_TEST_PDS is set). When the test ends
+// it fails the test if either fake was sent a request the lexicons or the
+// routing do not allow.
+func StartNetwork(t testing.TB) *Network {
+	t.Helper()
+	n := &Network{src: &appviewfake.PDSSource{}}
+	n.AppView = appviewfake.New(n.src)
+	appview := httptest.NewServer(n.AppView)
+	t.Cleanup(appview.Close)
+	n.PDS = StartWith(t, Options{AppViewURL: appview.URL, AppViewDID: n.AppView.DID})
+	n.src.SetURL(n.URL())
+	chat, err := chatfake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(chat.Close)
+	n.Chat = chat
+	checkViolations(t, n.AppView, chat)
+	return n
+}
+
+// Account creates an account on the PDS, tells both fakes its handle (as
+// they would read it from its DID document) and has the AppView index its
+// repository; it returns the DID.
+func (n *Network) Account(t testing.TB, handle, password string) string {
+	t.Helper()
+	did := n.CreateAccount(t, handle, password)
+	n.src.SetHandle(did, handle)
+	n.Chat.SetHandle(did, handle)
+	n.AppView.Follow(did)
+	return did
+}
+
+// checkViolations fails the test, when it ends, if a fake was sent a request
+// the lexicons or the routing do not allow: the connector may have taken the
+// refusal in its stride, and the test would pass without it.
+func checkViolations(t testing.TB, appview *appviewfake.Server, chat *chatfake.Server) {
+	t.Cleanup(func() {
+		if v := appview.Violations(); len(v) > 0 {
+			t.Errorf("requests the lexicons do not allow: %q", v)
+		}
+		if v := chat.Violations(); len(v) > 0 {
+			t.Errorf("chat requests the lexicons or the routing do not allow: %q", v)
+		}
+	})
 }

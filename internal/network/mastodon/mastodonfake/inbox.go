@@ -720,28 +720,7 @@ func (s *Server) streamWebSocket(w http.ResponseWriter, r *http.Request) {
 				s.mu.Unlock()
 			}
 		}()
-		for {
-			select {
-			case ev := <-sub.events:
-				msg := s.encode(map[string]any{"stream": []string{streamOf(ev[0])}, "event": ev[0], "payload": ev[1]})
-				if websocket.Message.Send(c, msg) != nil {
-					return
-				}
-			case <-s.tick():
-				if s.beat() {
-					c.PayloadType = websocket.PingFrame
-					_, err := c.Write([]byte("thump"))
-					c.PayloadType = websocket.TextFrame
-					if err != nil {
-						return
-					}
-				}
-			case <-sub.drop:
-				return
-			case <-gone:
-				return
-			}
-		}
+		s.sendWebSocket(c, sub, gone, func(ev [4]string) []string { return []string{streamOf(ev[0])} })
 	}}.ServeHTTP(w, r)
 }
 
@@ -754,6 +733,13 @@ func (s *Server) streamSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := s.subscribe()
 	defer s.unsubscribe(sub)
+	s.sendSSE(w, r, sub)
+}
+
+// sendSSE sends sub's events as server-sent events ("event:" and "data:"
+// lines, a comment as heartbeat) until the subscription is dropped or the
+// client leaves.
+func (s *Server) sendSSE(w http.ResponseWriter, r *http.Request, sub *subscriber) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, ":)\n\n")
@@ -772,6 +758,35 @@ func (s *Server) streamSSE(w http.ResponseWriter, r *http.Request) {
 		case <-sub.drop:
 			return
 		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// sendWebSocket sends sub's events on c, each a JSON object {"stream":
+// streams(event), "event": …, "payload": "…"}, and pings as heartbeat,
+// until the subscription is dropped, the client's reader ends (gone) or a
+// send fails.
+func (s *Server) sendWebSocket(c *websocket.Conn, sub *subscriber, gone <-chan struct{}, streams func(ev [4]string) []string) {
+	for {
+		select {
+		case ev := <-sub.events:
+			msg := s.encode(map[string]any{"stream": streams(ev), "event": ev[0], "payload": ev[1]})
+			if websocket.Message.Send(c, msg) != nil {
+				return
+			}
+		case <-s.tick():
+			if s.beat() {
+				c.PayloadType = websocket.PingFrame
+				_, err := c.Write([]byte("thump"))
+				c.PayloadType = websocket.TextFrame
+				if err != nil {
+					return
+				}
+			}
+		case <-sub.drop:
+			return
+		case <-gone:
 			return
 		}
 	}

@@ -1,7 +1,6 @@
 package mastodonfake
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -204,27 +203,7 @@ func (s *Server) publicSSE(w http.ResponseWriter, r *http.Request, name string) 
 	}
 	sub := s.subscribePublic(p)
 	defer s.unsubscribe(sub)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, ":)\n\n")
-	rc := http.NewResponseController(w)
-	_ = rc.Flush()
-	for {
-		select {
-		case ev := <-sub.events:
-			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev[0], ev[1])
-			_ = rc.Flush()
-		case <-s.tick():
-			if s.beat() {
-				fmt.Fprint(w, ":thump\n")
-				_ = rc.Flush()
-			}
-		case <-sub.drop:
-			return
-		case <-r.Context().Done():
-			return
-		}
-	}
+	s.sendSSE(w, r, sub)
 }
 
 // publicWebSocket is GET /api/v1/streaming?stream=<public stream>.
@@ -258,28 +237,7 @@ func (s *Server) publicWebSocket(w http.ResponseWriter, r *http.Request) {
 				s.mu.Unlock()
 			}
 		}()
-		for {
-			select {
-			case ev := <-sub.events:
-				msg := s.encode(map[string]any{"stream": streamNames(ev), "event": ev[0], "payload": ev[1]})
-				if websocket.Message.Send(c, msg) != nil {
-					return
-				}
-			case <-s.tick():
-				if s.beat() {
-					c.PayloadType = websocket.PingFrame
-					_, err := c.Write([]byte("thump"))
-					c.PayloadType = websocket.TextFrame
-					if err != nil {
-						return
-					}
-				}
-			case <-sub.drop:
-				return
-			case <-gone:
-				return
-			}
-		}
+		s.sendWebSocket(c, sub, gone, streamNames)
 	}}.ServeHTTP(w, r)
 }
 
