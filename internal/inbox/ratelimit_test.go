@@ -205,5 +205,17 @@ func TestRuleActionUnderLimitIsDeferredNotLost(t *testing.T) {
 		if a := ruleActionsOf(t, f, scam.ID)[0]; a.Result != ResultOK || a.Error != "" || !itemByExternal(t, f, "c1").Hidden {
 			t.Fatalf("after the limit: audited %s %q, want ok and the item hidden", a.Result, a.Error)
 		}
+
+		// Its undo is a member's action: refused while a limit holds, and
+		// still possible after it.
+		must(t, channels.RateLimited(ctx, st, f.ch.ID, f.now.Add(time.Minute)))
+		_, err = f.s.UndoRuleAction(ctx, f.cm, hide.ID)
+		wantLimited(t, "undo", err, "10:02:30 CET", 60)
+		f.now = f.now.Add(time.Minute)
+		_, err = f.s.UndoRuleAction(ctx, f.cm, hide.ID)
+		must(t, err)
+		if got := f.conn.actions(); !slices.Equal(got, []string{"hide c1", "unhide c1"}) {
+			t.Fatalf("network saw %v, want the hide, then the unhide once the limit ended", got)
+		}
 	})
 }

@@ -21,20 +21,9 @@ func TestReplyWithSavedReplyThroughTheAPI(t *testing.T) {
 	ctx := context.Background()
 	owner, ws := env.Owner(t)
 	tok := env.Token(t, owner)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "m1", Kind: network.KindMention, Ref: network.Ref{ID: "m1"},
-		ConversationID: "m1", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hey @brand", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	items := decode[struct {
-		Items []itemJSON `json:"items"`
-	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil)).Items
-	if len(items) != 1 {
-		t.Fatalf("inbox: %+v", items)
-	}
+	_, item := sandboxItem(t, env, tok, owner, ws, network.Item{ExternalID: "m1", Kind: network.KindMention, Ref: network.Ref{ID: "m1"},
+		ConversationID: "m1", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hey @brand", CreatedAt: time.Now()})
+	items := []itemJSON{item}
 	sr, err := env.App.Inbox.SaveReply(ctx, owner, ws.ID, 0, "Thanks", "Thank you {handle}!")
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // While the account's rate limit holds, a reply sent from the page comes
@@ -26,23 +27,7 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
+	owner, ws, ch, it := frenchInboxItem(t, env, question("q1"))
 	until := time.Now().Add(2 * time.Minute).Truncate(time.Second)
 	if err := channels.RateLimited(ctx, env.Store, ch.ID, until); err != nil {
 		t.Fatal(err)
@@ -80,4 +65,33 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	if strings.Count(body, note) != 2 {
 		t.Errorf("the history does not show the reply and the like refused for the limit")
 	}
+}
+
+// question is a comment in French from "fan" under the post "root".
+func question(id string) network.Item {
+	return network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
+		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}
+}
+
+// frenchInboxItem is a workspace whose owner reads French, with a Sandbox
+// channel and item alone in its inbox.
+func frenchInboxItem(t *testing.T, env *apptest.Env, item network.Item) (store.User, store.Workspace, store.Channel, inbox.Item) {
+	t.Helper()
+	ctx := context.Background()
+	owner, ws := env.Owner(t)
+	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatal(page, err)
+	}
+	return owner, ws, ch, page.Items[0]
 }

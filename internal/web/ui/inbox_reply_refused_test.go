@@ -8,12 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // A reply the server refuses keeps what was typed: the conversation comes
@@ -25,25 +22,9 @@ func TestRefusedReplyKeepsTheText(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
+	owner, ws, _, it := frenchInboxItem(t, env, question("q1"))
 	colleague := env.Member(t, owner, ws.ID, "colleague@example.test", auth.Admin)
 	contributor := env.Member(t, owner, ws.ID, "contrib@example.test", auth.Contributor)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
 	conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
 	itemPath := fmt.Sprintf("/w/%d/inbox/items/%d", ws.ID, it.ID)
 	if _, err := env.App.Inbox.ReplyUnlessSomeoneIs(ctx, colleague, it.ID, "La réponse de la collègue", 0, false); err != nil {

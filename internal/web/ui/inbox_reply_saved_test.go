@@ -7,12 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
 )
 
 // The saved-reply picker: the reply box offers the workspace's saved
@@ -24,23 +20,9 @@ func TestSavedReplyPicker(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "c1", Kind: network.KindComment, Ref: network.Ref{ID: "c1"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan", DisplayName: "Camille"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
+	item := question("c1")
+	item.Author.DisplayName = "Camille"
+	owner, ws, _, it := frenchInboxItem(t, env, item)
 	thanks, err := env.App.Inbox.SaveReply(ctx, owner, ws.ID, 0, "Merci", "Bonjour {name} ({handle}), merci pour votre message !")
 	if err != nil {
 		t.Fatal(err)

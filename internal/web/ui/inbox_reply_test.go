@@ -7,11 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
-	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 )
 
@@ -23,25 +21,9 @@ func TestReplyBoxOnTheConversationPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// An item the Sandbox does not know: replying to it is refused there.
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{{ExternalID: "ghost", Kind: network.KindComment, Ref: network.Ref{ID: "ghost"},
-		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	it := page.Items[0]
+	owner, ws, _, it := frenchInboxItem(t, env, question("ghost"))
+	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
 	conv := fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID)
 	itemPath := fmt.Sprintf("/w/%d/inbox/items/%d", ws.ID, it.ID)
 
