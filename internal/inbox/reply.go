@@ -107,16 +107,32 @@ func (s *Service) Reply(ctx context.Context, user store.User, itemID int64, text
 		return store.InboxReply{}, errReplyEmpty
 	}
 	now := s.Now().UTC()
-	_, text, vis, refused, err := s.checkReply(ctx, s.Store, it, text)
+	ch, text, vis, refused, err := s.checkReply(ctx, s.Store, it, text)
 	if err != nil {
 		return store.InboxReply{}, err
 	}
-	if refused != nil {
+	var refusal error
+	note := ""
+	switch {
+	case refused != nil:
+		refusal, note = refused, refused.Message
+	case !pending:
+		// The member is told now, with when to try again, rather than
+		// see their answer leave minutes later; a reply awaiting approval
+		// calls nothing yet (approved, its job waits for the limit).
+		if err := s.limitHeld(ctx, ch); err != nil {
+			if !errors.As(err, new(*channels.LimitError)) {
+				return store.InboxReply{}, err
+			}
+			refusal, note = err, noteLimitRefused
+		}
+	}
+	if refusal != nil {
 		if err := s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
-			Action: actReply, Result: ResultRefused, Error: refused.Message, CreatedAt: now}); err != nil {
+			Action: actReply, Result: ResultRefused, Error: note, CreatedAt: now}); err != nil {
 			return store.InboxReply{}, err
 		}
-		return store.InboxReply{}, refused
+		return store.InboxReply{}, refusal
 	}
 	var r store.InboxReply
 	if pending {
@@ -200,6 +216,11 @@ func (s *Service) SendReply(ctx context.Context, replyID int64, last bool) error
 	if err != nil {
 		return err
 	}
+	// While the account's rate limit holds, neither sending nor asking
+	// the network what became of a reply in flight: the job waits.
+	if err := s.limitHeld(ctx, ch); err != nil {
+		return s.deferReply(ctx, r, err)
+	}
 	conn, ok := s.Connectors[ch.Network]
 	if !ok {
 		return s.finishReply(ctx, r, ReplyFailed, network.Ref{}, "no connector for network "+ch.Network)
@@ -223,6 +244,9 @@ func (s *Service) SendReply(ctx context.Context, replyID int64, last bool) error
 			r.State = string(ReplyQueued)
 		case errors.Is(err, network.ErrUnknownOutcome):
 			return s.finishReply(ctx, r, ReplyUnknown, network.Ref{}, err.Error())
+		case network.AsError(err).Kind == network.RateLimited:
+			// Still in flight: the look-up is asked again once the limit ends.
+			return s.deferReply(ctx, r, s.heardLimit(ctx, ch, err))
 		default:
 			if last {
 				return s.finishReply(ctx, r, ReplyUnknown, network.Ref{}, network.AsError(err).Error())
@@ -254,11 +278,10 @@ func (s *Service) SendReply(ctx context.Context, replyID int64, last bool) error
 	}
 	switch {
 	case ne.Kind == network.RateLimited:
-		// Nothing was created; wait as long as the network asked.
-		if err := s.Store.FinishInboxReply(ctx, store.FinishInboxReplyParams{State: string(ReplyQueued), UpdatedAt: s.Now().UTC(), ID: r.ID}); err != nil {
-			return err
-		}
-		return river.JobSnooze(max(ne.RetryAfter, time.Second))
+		// Nothing was created: queued again, and the account waits as
+		// long as the network asked, for every caller.
+		r.State = string(ReplyQueued)
+		return s.deferReply(ctx, r, s.heardLimit(ctx, ch, err))
 	case ne.Status >= 400 && ne.Status < 500:
 		// The network answered and refused: nothing was created, and
 		// sending the same text again would be refused again.
@@ -268,6 +291,24 @@ func (s *Service) SendReply(ctx context.Context, replyID int64, last bool) error
 		return s.finishReply(ctx, r, ReplyUnknown, network.Ref{}, msg)
 	}
 	return err // stays in flight: the next run recovers
+}
+
+// deferReply makes the reply job wait for the account's rate limit (held:
+// a *channels.LimitError, any other error is returned). A queued reply
+// says why it waits; one in flight stays so, to be looked up then.
+func (s *Service) deferReply(ctx context.Context, r store.InboxReply, held error) error {
+	var le *channels.LimitError
+	if !errors.As(held, &le) {
+		return held
+	}
+	if ReplyState(r.State) == ReplyQueued {
+		if err := s.Store.FinishInboxReply(ctx, store.FinishInboxReplyParams{State: string(ReplyQueued), Error: channels.NoteDeferred,
+			UpdatedAt: s.Now().UTC(), ID: r.ID}); err != nil {
+			return err
+		}
+		s.changed(ctx, r.WorkspaceID, store.InboxItem{ID: r.ItemID, ConversationID: r.ConversationID})
+	}
+	return waitLimit(le)
 }
 
 func replyRequest(r store.InboxReply, it store.InboxItem) network.PostRequest {

@@ -311,7 +311,9 @@ func (s *Service) engineFor(ctx context.Context, q store.Queries, workspaceID in
 
 // networkAct asks the item's network for an action on it; a network that
 // refuses it (by its capabilities or its answer) is an errActRefused
-// problem carrying its reason.
+// problem carrying its reason. While the account's rate limit holds it
+// makes no call, and a rate-limited answer is recorded on the channel:
+// both are a *channels.LimitError.
 func (s *Service) networkAct(ctx context.Context, ch store.Channel, it store.InboxItem, a network.Action) error {
 	ib, ok := s.inboxOf(ch.Network)
 	if !ok {
@@ -326,7 +328,11 @@ func (s *Service) networkAct(ctx context.Context, ch store.Channel, it store.Inb
 		refused.Message = sup.Reason
 		return &refused
 	}
+	if err := s.limitHeld(ctx, ch); err != nil {
+		return err
+	}
 	nit := networkItem(it)
+	// Blocking needs the author, marking a message read its conversation.
 	author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
 	if err != nil {
 		return err
@@ -340,6 +346,9 @@ func (s *Service) networkAct(ctx context.Context, ch store.Channel, it store.Inb
 	err = ib.Act(ctx, acct, a, nit)
 	if errors.Is(err, network.ErrUnsupported) {
 		return errActRefused
+	}
+	if lerr := s.heardLimit(ctx, ch, err); lerr != nil {
+		return lerr
 	}
 	return err
 }

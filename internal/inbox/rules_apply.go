@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
@@ -492,6 +493,10 @@ func (s *Service) PerformRuleAct(ctx context.Context, args RuleActArgs) error {
 	na := moderation.Action{Kind: moderation.ActionKind(act.Action)}.NetworkAction()
 	fin := store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultOK, Undo: act.Undo}
 	if err := s.networkAct(ctx, ch, it, na); err != nil {
+		var le *channels.LimitError
+		if errors.As(err, &le) {
+			return s.deferRuleAct(ctx, act, it, le)
+		}
 		fin.Undo = ""
 		var pe *problem.Error
 		if errors.As(err, &pe) {
@@ -535,6 +540,19 @@ func (s *Service) PerformRuleAct(ctx context.Context, args RuleActArgs) error {
 		s.changed(ctx, it.WorkspaceID, it)
 	}
 	return err
+}
+
+// deferRuleAct puts a claimed action back in the queue, its audit saying
+// why, when the account's rate limit held or the network answered with
+// one: nothing was done, and the job runs it again once the limit ends
+// (a snooze is not an attempt, so waiting never exhausts the job).
+func (s *Service) deferRuleAct(ctx context.Context, act store.InboxAction, it store.InboxItem, le *channels.LimitError) error {
+	if err := s.Store.FinishInboxRuleAction(ctx, store.FinishInboxRuleActionParams{ID: act.ID, Result: ResultQueued,
+		Error: channels.NoteDeferred, Undo: act.Undo}); err != nil {
+		return err
+	}
+	s.changed(ctx, it.WorkspaceID, it)
+	return waitLimit(le)
 }
 
 // itemOfRow is a row just written as the stored item it became.

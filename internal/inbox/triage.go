@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/publish"
@@ -630,7 +631,8 @@ func validLabel(l sentiment.Label) bool {
 // Act does a network action on an item (like, hide, delete, block, mark
 // read…) through the channel's connector and records it, with who asked,
 // whatever the outcome. An action the network does not allow is refused
-// with the network's reason, before any call.
+// with the network's reason, before any call; so is every action while the
+// account's rate limit holds (a 429 saying until when: networkAct).
 func (s *Service) Act(ctx context.Context, user store.User, itemID int64, a network.Action) error {
 	if !slices.Contains(network.Actions, a) {
 		return errUnknownAct
@@ -646,47 +648,31 @@ func (s *Service) Act(ctx context.Context, user store.User, itemID int64, a netw
 	if err != nil {
 		return err
 	}
-	ib, ok := s.inboxOf(ch.Network)
-	if !ok {
+	if _, ok := s.inboxOf(ch.Network); !ok {
 		return errNoInbox
-	}
-	acct, err := s.Accounts.Account(ctx, ch)
-	if err != nil {
-		return err
 	}
 	record := func(result, msg string) error {
 		return s.Store.AddInboxAction(ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &user.ID,
 			Action: string(a), Result: result, Error: msg, CreatedAt: s.Now().UTC()})
 	}
-	if sup := ib.InboxCapabilities(acct).ActionOn(network.ItemKind(it.Kind), a); !sup.OK {
-		if err := record(ResultRefused, sup.Reason); err != nil {
+	if err := s.networkAct(ctx, ch, it, a); err != nil {
+		var le *channels.LimitError
+		var pe *problem.Error
+		var ne *network.Error
+		switch {
+		case errors.As(err, &le):
+			if rerr := record(ResultRefused, noteLimitRefused); rerr != nil {
+				return rerr
+			}
 			return err
-		}
-		refused := *errActRefused
-		refused.Message = sup.Reason
-		return &refused
-	}
-	nit := networkItem(it)
-	// Blocking needs the author, marking a message read its conversation.
-	author, err := s.Store.GetInboxAuthor(ctx, it.AuthorID)
-	if err != nil {
-		return err
-	}
-	nit.Author = network.Author{ExternalID: author.ExternalID, Handle: author.Handle, DisplayName: author.DisplayName, URL: author.URL}
-	conv, err := s.Store.GetInboxConversation(ctx, it.ConversationID)
-	if err != nil {
-		return err
-	}
-	nit.ConversationID = conv.ExternalID
-	err = ib.Act(ctx, acct, a, nit)
-	if errors.Is(err, network.ErrUnsupported) {
-		if err := record(ResultRefused, errActRefused.Message); err != nil {
+		case errors.As(err, &pe):
+			if rerr := record(ResultRefused, pe.Message); rerr != nil {
+				return rerr
+			}
 			return err
+		case !errors.As(err, &ne):
+			return err // ours (the store, the credentials), not the network's answer
 		}
-		return errActRefused
-	}
-	if err != nil {
-		ne := network.AsError(err)
 		msg := ne.Message
 		if msg == "" {
 			msg = ne.Error()

@@ -813,21 +813,7 @@ func (p *Publisher) handle(ctx context.Context, v store.PostVariant, post store.
 	case network.Permanent, network.Unauthorized:
 		return p.fail(ctx, v, post, ch, step, ne)
 	case network.RateLimited:
-		now := p.Now()
-		until := channels.LimitedUntil(now, ne)
-		// The limit holds the account's inbox polling too (inbox/poll.go);
-		// recorded with the log line that shows it.
-		err := p.Store.InTx(ctx, func(tx store.Tx) error {
-			if err := tx.AddPublishLogs(ctx, p.logRow(v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)); err != nil {
-				return err
-			}
-			return channels.RateLimited(ctx, tx, ch.ID, until)
-		})
-		if err != nil {
-			return err
-		}
-		p.Metrics.outcome(ch.Network, "rate_limited")
-		return river.JobSnooze(until.Sub(now) + time.Duration(rand.IntN(1000))*time.Millisecond)
+		return p.limited(ctx, v, ch, step, "", ne)
 	default:
 		p.log(ctx, v, ch.Network, step, "", ne.Error(), OutcomeRetry, ne.Status)
 		p.Metrics.outcome(ch.Network, "retry")
@@ -904,6 +890,26 @@ func (w *checkLiveWorker) Work(ctx context.Context, job *river.Job[CheckLiveArgs
 	return nil
 }
 
+// limited records the rate limit the network answered a step with, and
+// snoozes the job until it ends. The limit holds the account's inbox
+// (polling, replies, moderation) too; it is recorded with the log line
+// that shows it.
+func (p *Publisher) limited(ctx context.Context, v store.PostVariant, ch store.Channel, step, ref string, ne *network.Error) error {
+	now := p.Now()
+	until := channels.LimitedUntil(now, ne)
+	err := p.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.AddPublishLogs(ctx, p.logRow(v, ch.Network, step, ref, ne.Error(), OutcomeRetry, ne.Status)); err != nil {
+			return err
+		}
+		return channels.RateLimited(ctx, tx, ch.ID, until)
+	})
+	if err != nil {
+		return err
+	}
+	p.Metrics.outcome(ch.Network, "rate_limited")
+	return river.JobSnooze(until.Sub(now) + time.Duration(rand.IntN(1000))*time.Millisecond)
+}
+
 type deleteWorker struct {
 	river.WorkerDefaults[DeleteArgs]
 	p *Publisher
@@ -926,6 +932,11 @@ func (w *deleteWorker) Work(ctx context.Context, job *river.Job[DeleteArgs]) err
 	if !ok {
 		return nil
 	}
+	// A deletion spends the account's one budget like a publication: it
+	// waits for a limit heard by anyone, and what it hears holds the rest.
+	if until, held := channels.LimitHolds(ch, p.Now()); held {
+		return p.waitLimit(ctx, v, ch, until)
+	}
 	acct, err := p.Accounts.Account(ctx, ch)
 	if err != nil {
 		return err
@@ -942,6 +953,9 @@ func (w *deleteWorker) Work(ctx context.Context, job *river.Job[DeleteArgs]) err
 		}
 		if err := conn.Delete(ctx, acct, refOf(part)); err != nil {
 			ne := network.AsError(err)
+			if ne.Kind == network.RateLimited {
+				return p.limited(ctx, v, ch, "delete", part.ExternalID, ne)
+			}
 			if errors.Is(err, network.ErrUnsupported) || ne.Kind == network.Permanent {
 				p.log(ctx, v, ch.Network, "delete", part.ExternalID, ne.Error(), OutcomeFailed, ne.Status)
 				return nil

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -156,6 +157,103 @@ func TestRateLimitOnPollingHoldsADuePostThenPublishesOnce(t *testing.T) {
 		}
 		if !waited {
 			t.Errorf("publish log %+v does not say the post waited for the rate limit", logs)
+		}
+	})
+}
+
+// limitedDelete is the Sandbox connector whose first deletion is answered
+// 429, recording when each deletion reached it.
+type limitedDelete struct {
+	*sandbox.Connector
+	retryAfter time.Duration
+	mu         *sync.Mutex
+	calls      *[]time.Time
+}
+
+func (c limitedDelete) Delete(ctx context.Context, acct network.Account, ref network.Ref) error {
+	c.mu.Lock()
+	*c.calls = append(*c.calls, time.Now())
+	first := len(*c.calls) == 1
+	c.mu.Unlock()
+	if first {
+		return &network.Error{Kind: network.RateLimited, Status: 429, RetryAfter: c.retryAfter, Message: "Too many requests"}
+	}
+	return c.Connector.Delete(ctx, acct, ref)
+}
+
+// A deletion spends the account's one budget like a publication: answered
+// 429 it records the limit on the channel (polling and publishing wait
+// for it) and tries again after it; while a limit heard by anyone holds, it
+// calls nothing and says so in the post's log. Either way the post is
+// deleted once the limit ends, with one call that succeeds.
+func TestDeletionHonoursTheAccountsRateLimit(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, pg bool) {
+		ctx := context.Background()
+		f := setup(t, apptest.Options{Postgres: pg}, 1)
+		ch := f.chs[0]
+		var mu sync.Mutex
+		var calls []time.Time
+		const retryAfter = 2 * time.Second
+		sb := f.env.App.Publisher.Connectors["sandbox"].(*sandbox.Connector)
+		f.env.App.Publisher.Connectors["sandbox"] = limitedDelete{Connector: sb, retryAfter: retryAfter, mu: &mu, calls: &calls}
+		deleted := func(postID int64) store.PostVariant {
+			t.Helper()
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				vs, err := f.env.Store.ListVariantsByPost(ctx, postID)
+				must(t, err)
+				if publish.VariantState(vs[0].State) == publish.VariantDeleted {
+					return vs[0]
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("variant not deleted: %+v", vs[0])
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		published := func(text string) posts.View {
+			t.Helper()
+			view := f.publishNow(t, posts.VariantInput{ChannelID: ch.ID, Text: text})
+			if vs := f.waitVariants(t, view.Post.ID, 20*time.Second); publish.VariantState(vs[0].State) != publish.VariantPublished {
+				t.Fatalf("state %q (%s), want published", vs[0].State, vs[0].Error)
+			}
+			return view
+		}
+
+		view := published("deleted after a 429")
+		asked := time.Now()
+		must(t, f.env.App.Posts.Delete(ctx, f.owner, view.Post.ID))
+		deleted(view.Post.ID)
+		got, err := f.env.Store.GetChannel(ctx, ch.ID)
+		must(t, err)
+		if got.RateLimitedUntil == nil || got.RateLimitedUntil.Before(asked.Add(retryAfter)) {
+			t.Fatalf("channel rate limited until %v after a deletion's 429, want at least %v", got.RateLimitedUntil, asked.Add(retryAfter))
+		}
+		mu.Lock()
+		if len(calls) != 2 || calls[1].Before(*got.RateLimitedUntil) {
+			t.Errorf("deletion calls at %v, want the 429 then one after the limit's end %v", calls, *got.RateLimitedUntil)
+		}
+		mu.Unlock()
+
+		view = published("deleted after a limit heard elsewhere")
+		until := time.Now().Add(retryAfter).UTC()
+		must(t, f.env.Store.SetChannelRateLimited(ctx, store.SetChannelRateLimitedParams{Until: &until, ID: ch.ID}))
+		must(t, f.env.App.Posts.Delete(ctx, f.owner, view.Post.ID))
+		deleted(view.Post.ID)
+		mu.Lock()
+		if len(calls) != 3 || calls[2].Before(until) {
+			t.Errorf("deletion calls at %v, want one more, after the limit's end %v", calls, until)
+		}
+		mu.Unlock()
+		logs, err := f.env.Store.ListPublishLog(ctx, view.Post.ID)
+		must(t, err)
+		waited := false
+		for _, l := range logs {
+			waited = waited || l.Step == publish.StepRateLimit
+		}
+		if !waited {
+			t.Errorf("publish log %+v does not say the deletion waited for the rate limit", logs)
 		}
 	})
 }

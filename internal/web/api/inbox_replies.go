@@ -14,8 +14,10 @@ import (
 // never-twice machinery, so the POST answers 202 with the reply queued and
 // GET tells where it is. Replying takes what publishing takes (Schedule).
 func (s *server) inboxReplyRoutes(a huma.API) {
-	huma.Register(a, accepted(op("reply-to-inbox-item", http.MethodPost, "/v1/inbox/items/{id}/replies",
-		"Reply to an item on the network, in its thread (privately for a direct message); 409 with the network's reason where it does not allow replies, 422 when the text is longer than the network takes", "inbox")), s.replyToInboxItem)
+	reply := accepted(op("reply-to-inbox-item", http.MethodPost, "/v1/inbox/items/{id}/replies",
+		"Reply to an item on the network, in its thread (privately for a direct message); 409 with the network's reason where it does not allow replies, 422 when the text is longer than the network takes, 429 with Retry-After while the network's rate limit for the account holds (nothing is stored: send again then)", "inbox"))
+	reply.Errors = append(reply.Errors, http.StatusTooManyRequests)
+	huma.Register(a, reply, s.replyToInboxItem)
 	huma.Register(a, op("get-inbox-reply", http.MethodGet, "/v1/inbox/replies/{id}", "A reply sent from the inbox: queued, in flight, sent (with its address), failed (with the network's reason) or unknown (check the network before re-sending)", "inbox"), s.getInboxReply)
 }
 
