@@ -12,7 +12,6 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
-	"github.com/tribune-social/tribune/internal/store"
 )
 
 // While the account's rate limit holds, a reply and an action on an item
@@ -20,12 +19,17 @@ import (
 // and French; nothing is queued, and the Sandbox receives nothing.
 func TestInboxAnswers429WhileTheAccountIsLimited(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, apptest.Options{})
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	tok := env.Token(t, owner)
-	ch, it := sandboxItem(t, env, tok, owner, ws, network.Item{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
+	b := newBrandInbox(t, apptest.Options{})
+	env, ctx, owner, ws, tok, ch := b.env, context.Background(), b.owner, b.ws, b.tok, b.ch
+	b.ingest(t, network.Item{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
 		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "A question", CreatedAt: time.Now()})
+	items := decode[struct {
+		Items []itemJSON `json:"items"`
+	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil)).Items
+	if len(items) != 1 {
+		t.Fatalf("inbox: %+v", items)
+	}
+	it := items[0]
 	if err := channels.RateLimited(ctx, env.Store, ch.ID, time.Now().Add(90*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -60,25 +64,4 @@ func TestInboxAnswers429WhileTheAccountIsLimited(t *testing.T) {
 	if n := len(env.Sandbox.Received()); n != received {
 		t.Errorf("the Sandbox received %d posts while the limit held", n-received)
 	}
-}
-
-// sandboxItem connects a Sandbox channel to the workspace and ingests one
-// item into its inbox, returned as the API lists it.
-func sandboxItem(t *testing.T, env *apptest.Env, tok string, owner store.User, ws store.Workspace, item network.Item) (store.Channel, itemJSON) {
-	t.Helper()
-	ctx := context.Background()
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "brand")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item}); err != nil {
-		t.Fatal(err)
-	}
-	items := decode[struct {
-		Items []itemJSON `json:"items"`
-	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil)).Items
-	if len(items) != 1 {
-		t.Fatalf("inbox: %+v", items)
-	}
-	return ch, items[0]
 }

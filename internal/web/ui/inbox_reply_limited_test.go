@@ -11,11 +11,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
-	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/channels"
-	"github.com/tribune-social/tribune/internal/inbox"
-	"github.com/tribune-social/tribune/internal/network"
-	"github.com/tribune-social/tribune/internal/store"
 )
 
 // While the account's rate limit holds, a reply sent from the page comes
@@ -27,7 +23,9 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	owner, ws, ch, it := frenchInboxItem(t, env, question("q1"))
+	f := newFrenchInbox(t, env)
+	owner, ws, ch := f.owner, f.ws, f.ch
+	it, _, itemPath := f.only(t, fanComment("q1", "Une question", time.Now()))
 	until := time.Now().Add(2 * time.Minute).Truncate(time.Second)
 	if err := channels.RateLimited(ctx, env.Store, ch.ID, until); err != nil {
 		t.Fatal(err)
@@ -37,7 +35,6 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "La limite de requêtes du réseau pour ce compte court jusqu’à " + until.In(loc).Format("15:04:05 MST")
-	itemPath := fmt.Sprintf("/w/%d/inbox/items/%d", ws.ID, it.ID)
 	b := newBrowser(t, env, owner.Email)
 
 	typed := "Bonjour, voici notre réponse"
@@ -65,33 +62,4 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	if strings.Count(body, note) != 2 {
 		t.Errorf("the history does not show the reply and the like refused for the limit")
 	}
-}
-
-// question is a comment in French from "fan" under the post "root".
-func question(id string) network.Item {
-	return network.Item{ExternalID: id, Kind: network.KindComment, Ref: network.Ref{ID: id}, ConversationID: "root",
-		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "Une question", CreatedAt: time.Now()}
-}
-
-// frenchInboxItem is a workspace whose owner reads French, with a Sandbox
-// channel and item alone in its inbox.
-func frenchInboxItem(t *testing.T, env *apptest.Env, item network.Item) (store.User, store.Workspace, store.Channel, inbox.Item) {
-	t.Helper()
-	ctx := context.Background()
-	owner, ws := env.Owner(t)
-	if _, err := env.App.Auth.SetPreferences(ctx, owner, auth.Preferences{Name: owner.Name, Locale: "fr"}); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := env.App.Channels.ConnectSandbox(ctx, owner, ws.ID, "marque")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Inbox.Ingest(ctx, ch, []network.Item{item}); err != nil {
-		t.Fatal(err)
-	}
-	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatal(page, err)
-	}
-	return owner, ws, ch, page.Items[0]
 }
