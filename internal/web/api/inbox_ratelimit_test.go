@@ -20,16 +20,10 @@ import (
 func TestInboxAnswers429WhileTheAccountIsLimited(t *testing.T) {
 	t.Parallel()
 	b := newBrandInbox(t, apptest.Options{})
-	env, ctx, owner, ws, tok, ch := b.env, context.Background(), b.owner, b.ws, b.tok, b.ch
+	env, ctx, owner, tok, ch := b.env, context.Background(), b.owner, b.tok, b.ch
 	b.ingest(t, network.Item{ExternalID: "q1", Kind: network.KindComment, Ref: network.Ref{ID: "q1"},
 		ConversationID: "root", Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "A question", CreatedAt: time.Now()})
-	items := decode[struct {
-		Items []itemJSON `json:"items"`
-	}](t, env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil)).Items
-	if len(items) != 1 {
-		t.Fatalf("inbox: %+v", items)
-	}
-	it := items[0]
+	it := b.only(t)
 	if err := channels.RateLimited(ctx, env.Store, ch.ID, time.Now().Add(90*time.Second)); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/tribune-social/tribune/internal/apptest"
@@ -40,4 +42,16 @@ func (b brandInbox) ingest(t *testing.T, items ...network.Item) {
 	if _, err := b.env.App.Inbox.Ingest(context.Background(), b.ch, items); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// only is the inbox's one item as the API lists it.
+func (b brandInbox) only(t *testing.T) itemJSON {
+	t.Helper()
+	items := decode[struct {
+		Items []itemJSON `json:"items"`
+	}](t, b.env.Do(t, b.tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", b.ws.ID), nil)).Items
+	if len(items) != 1 {
+		t.Fatalf("inbox: %+v", items)
+	}
+	return items[0]
 }
