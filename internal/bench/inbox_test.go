@@ -74,8 +74,11 @@ func inboxRules(memberID int64) []moderation.Rule {
 }
 
 // BenchmarkInboxIngest sends 100,000 new items (TRIBUNE_BENCH_POSTS
-// changes the number) through inbox.Service.Ingest in fetches of 40, as a
-// poll stores a page: the store, conversations and authors, the real
+// changes the number) through inbox.Service.Ingest in fetches of
+// inbox.FetchLimit (100; TRIBUNE_BENCH_FETCH changes it), as a poll stores
+// a backlog: it asks each connector for FetchLimit items a fetch (Mastodon
+// reads them in pages of 40, Bluesky in one page of 100) and stores each
+// fetch in one transaction. The store, conversations and authors, the real
 // sentiment model and language detection, and ten moderation rules (and,
 // beside it, the same without rules).
 //
@@ -190,7 +193,7 @@ func inboxIngest(b *testing.B, pg bool, total, rules, channels int) {
 		serverCPU = func() time.Duration { return backendsCPU(b, conn, benchApp) }
 		analyzeCPU = func() time.Duration { return backendsCPU(b, conn, benchAnalyze) }
 	}
-	const page = 40
+	page := envNamed("TRIBUNE_BENCH_FETCH", inbox.FetchLimit)
 	base := time.Now().Add(-time.Hour)
 	n := 0
 	// The process's CPU time too: on the shared machine the wall clock
