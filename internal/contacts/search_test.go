@@ -61,7 +61,7 @@ func TestContactSearchIgnoresCaseAndAccentsOnBothDialects(t *testing.T) {
 			{"ZOË ŒUVRE", []string{"Zoë Œuvre"}},
 			{"strasse", []string{"Straße"}},
 			{"Ωmega", []string{"Ωmega"}},
-			{"ωmega", nil}, // not in the table: as written, on both dialects
+			{"ωmega", nil},                // not in the table: as written, on both dialects
 			{"shout", []string{"ÉLODIE"}}, // the handle still counts
 		} {
 			if got := names(t, c.query); !slices.Equal(got, c.want) {
