@@ -266,6 +266,9 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if d.Draft, err = u.draftOf(r); err != nil {
+		return err
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))
 }
 
