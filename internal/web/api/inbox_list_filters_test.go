@@ -121,10 +121,7 @@ func TestInboxListPastTheTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID)
-	// Open round the clock with a 1-minute target, so the test does not
-	// depend on the hour it runs at.
-	set := `{"enabled":true,"target_minutes":1,"days":[0,1,2,3,4,5,6],"open":"00:00","close":"24:00","french_holidays":false}`
-	if r := env.Do(t, tok, http.MethodPut, list+"/sla", strings.NewReader(set)); r.StatusCode != 200 {
+	if r := env.Do(t, tok, http.MethodPut, list+"/sla", strings.NewReader(slaRoundTheClock)); r.StatusCode != 200 {
 		t.Fatalf("set the SLA: %d", r.StatusCode)
 	}
 	now := time.Now()
