@@ -68,6 +68,11 @@ func TestContactSearchIgnoresCaseAndAccentsOnBothDialects(t *testing.T) {
 				t.Errorf("search %q: %q, want %q", c.query, got, c.want)
 			}
 		}
+		// A later fetch renames an account: the search follows.
+		f.addAuthors(t, []store.AuthorRow{{Network: "mastodon", ExternalID: "strasse", Handle: "@s@mastodon.test", DisplayName: "Großmann"}})
+		if got := names(t, "grossmann"); !slices.Equal(got, []string{"Großmann"}) || len(names(t, "strasse")) != 0 {
+			t.Errorf("after a rename: %q for grossmann, and strasse still found: %v", got, len(names(t, "strasse")) != 0)
+		}
 		for i, q := range letters {
 			got := names(t, q)
 			if len(got) != 1 || searchFold(got[0]) != q {
