@@ -371,7 +371,7 @@ func (a *App) build() error {
 	}
 	if a.roles.Web {
 		uiHandler, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, ListenAnalysis: a.ListenAnalysis, Signals: a.Signals, Alerts: a.Alerts, Log: a.Log.With("part", "ui"), Now: now,
+			Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Idempotency: a.Idempotency, Webhooks: a.Webhooks, Contacts: a.Contacts, Crisis: a.Crisis, Listen: a.Listen, ListenAnalysis: a.ListenAnalysis, Signals: a.Signals, Alerts: a.Alerts, Log: a.Log.With("part", "ui"), Now: now,
 			PublicURL: cfg.PublicURL, Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Live: a.Live, LiveHeartbeat: cfg.LiveHeartbeat})
 		if err != nil {
 			return err

@@ -128,7 +128,8 @@ func (c Contact) Erased() bool { return c.ErasedAt != nil }
 
 // Filter narrows the list; zero fields do not filter.
 type Filter struct {
-	// Query is found in a handle or a display name (case-insensitive).
+	// Query is found in a handle or a display name, whatever the case and
+	// the accents of either (searchFold).
 	Query  string
 	Flag   Flag
 	Before int64
@@ -161,7 +162,7 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	if f.Before > 0 {
 		p.BeforeID = f.Before
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+	if q := searchFold(strings.TrimSpace(f.Query)); q != "" {
 		p.Query = q
 	}
 	rows, err := s.Store.ListContacts(ctx, p)

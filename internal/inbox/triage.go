@@ -57,6 +57,10 @@ var (
 	errBadLang      = problem.New(http.StatusUnprocessableEntity, "invalid_lang", "The language is fr, en or other.")
 	errBadNetwork   = problem.New(http.StatusUnprocessableEntity, "invalid_network", "Unknown network “%s”: the inbox knows %s.")
 	errBadDates     = problem.New(http.StatusUnprocessableEntity, "invalid_dates", "The start of the period must come before its end.")
+	// The API reads an instant itself and leaves anything else to List
+	// as a day, so this names both forms.
+	errBadDate      = problem.New(http.StatusUnprocessableEntity, "invalid_date", "%s is a day (YYYY-MM-DD, in your time zone) or an RFC 3339 instant (2026-03-01T09:30:00Z).")
+	errPastAlone    = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "The items past the response target (sla=past) are listed on their own: remove the other filters.")
 	errBothAssignee = problem.New(http.StatusUnprocessableEntity, "invalid_filter", "Filter by an assignee or by items nobody has, not both.")
 	errNoChange     = problem.New(http.StatusUnprocessableEntity, "nothing_to_change", "Choose what to change: status, assignee, priority or tags.")
 	errNoInbox      = problem.New(http.StatusConflict, "no_inbox", "Tribune does not read this network's inbox yet.")
@@ -86,12 +90,25 @@ type Filter struct {
 	Tag        string
 	Sentiment  sentiment.Label
 	Lang       string
-	Since      time.Time
-	Until      time.Time
+	// Since and Until bound when an item was written: at or after
+	// Since, before Until.
+	Since time.Time
+	Until time.Time
+	// SinceDay and UntilDay are the same bounds as calendar days
+	// (YYYY-MM-DD), the form the list page and saved views keep: from the
+	// start of SinceDay to the end of UntilDay, in the member's time zone
+	// (theirs, else the workspace's), so a view lists the same days on the
+	// page and through the API. A day replaces Since or Until.
+	SinceDay string
+	UntilDay string
 	// Query is words to find in the text (full-text, French and English).
 	Query string
 	// Before is the id the page starts under (the previous page's Next).
 	Before int64
+	// PastTarget lists only the items waiting past the first-response
+	// target (OverdueItems: newest first, one page), the list page's
+	// ?sla=past; it takes no other filter, which the page ignores there.
+	PastTarget bool
 }
 
 // Page is one page of the inbox list, newest first; Next is the Before of
@@ -107,6 +124,15 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	if err != nil {
 		return Page{}, err
 	}
+	if f.PastTarget {
+		// Refused rather than ignored: a list that silently drops a filter
+		// reads as "these are the late items of that channel".
+		if f != (Filter{PastTarget: true}) {
+			return Page{}, errPastAlone
+		}
+		items, _, err := s.OverdueItems(ctx, user, workspaceID)
+		return Page{Items: items}, err
+	}
 	p := store.ListInboxItemsParams{WorkspaceID: ws.ID, BeforeID: math.MaxInt64, MaxRows: PageSize + 1}
 	// A filter that cannot match is the caller's mistake, said as such: an
 	// empty list would read as "no such items" and hide the typo.
@@ -118,6 +144,9 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	}
 	if f.Lang != "" && !validLang(f.Lang) {
 		return Page{}, errBadLang
+	}
+	if err := f.readDays(location(readerZone(user, ws))); err != nil {
+		return Page{}, err
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
 		return Page{}, errBadDates
@@ -192,6 +221,36 @@ func (s *Service) List(ctx context.Context, user store.User, workspaceID int64, 
 	}
 	page.Items, err = s.decorate(ctx, rows)
 	return page, err
+}
+
+// readerZone is the time zone a member reads days in: theirs, else the
+// workspace's (as every page shows dates).
+func readerZone(user store.User, ws store.Workspace) string {
+	if user.Timezone != "" {
+		return user.Timezone
+	}
+	return ws.Timezone
+}
+
+// readDays turns SinceDay and UntilDay into Since and Until. Until is
+// exclusive, so the last day's end is the next day's start: a day that
+// lasts 23 or 25 hours across a clock change is still whole.
+func (f *Filter) readDays(loc *time.Location) error {
+	if f.SinceDay != "" {
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(f.SinceDay), loc)
+		if err != nil {
+			return errBadDate.Format("since")
+		}
+		f.Since = d
+	}
+	if f.UntilDay != "" {
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(f.UntilDay), loc)
+		if err != nil {
+			return errBadDate.Format("until")
+		}
+		f.Until = d.AddDate(0, 0, 1)
+	}
+	return nil
 }
 
 // networkKey reads a network filter: one of the networks Tribune knows

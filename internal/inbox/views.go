@@ -40,6 +40,7 @@ var (
 	errBadViewQuery  = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "A view keeps only the list's filters.")
 	errBadViewValue  = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s has a value the inbox does not know.")
 	errViewBothNames = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "The view's filter %s is given twice (as %s too) with different values.")
+	errViewPastAlone = problem.New(http.StatusUnprocessableEntity, "invalid_view_query", "A view of the items past the response target (sla=past) keeps no other filter: the inbox lists them on their own.")
 	errNotViewOwner  = problem.New(http.StatusForbidden, "not_view_owner", "Only the member who saved a view changes or deletes it.")
 )
 
@@ -107,6 +108,12 @@ func CleanViewQuery(raw string) (string, error) {
 			return "", errViewBothNames.Format(key, k)
 		}
 		out.Set(key, val)
+	}
+	// The list shows the items past the target on their own (List refuses
+	// other filters with them): a view holding both would list something
+	// other than its name says.
+	if out.Has("sla") && len(out) > 1 {
+		return "", errViewPastAlone
 	}
 	if since, until := out.Get("since"), out.Get("until"); since != "" && until != "" && since > until {
 		return "", errBadViewValue.Format("until")

@@ -1104,6 +1104,7 @@ type InboxAuthor struct {
 	UpdatedAt   time.Time
 	NameKey     string
 	HandleKey   string
+	NameFold    string
 }
 
 // InboxConversation mirrors the row or argument shape sqlc generates for both dialects.
@@ -1523,6 +1524,7 @@ type ListContactAuthorsRow struct {
 	UpdatedAt   time.Time
 	NameKey     string
 	HandleKey   string
+	NameFold    string
 }
 
 // ListContactIDsByHandleKeysParams mirrors the row or argument shape sqlc generates for both dialects.

@@ -90,22 +90,35 @@ func toInboxItems(items []inbox.Item) []InboxItemOut {
 }
 
 type listInboxIn struct {
-	WS         int64     `path:"ws" doc:"Workspace id"`
-	ChannelID  int64     `query:"channel_id"`
-	Channel    int64     `query:"channel" doc:"Same as channel_id: the name a saved view's query uses"`
-	Network    string    `query:"network" doc:"A network's key: sandbox, mastodon, bluesky…; an unknown one is refused, naming them"`
-	Kind       string    `query:"kind" enum:"comment,mention,quote,message,review,"`
-	Status     string    `query:"status" enum:"new,open,pending,done,"`
-	AssigneeID int64     `query:"assignee_id" doc:"A member's id"`
-	Unassigned bool      `query:"unassigned" doc:"Only items nobody is assigned"`
-	Assignee   string    `query:"assignee" doc:"A member's id, or none for items nobody is assigned: the name a saved view's query uses (assignee_id, unassigned)"`
-	Tag        string    `query:"tag"`
-	Sentiment  string    `query:"sentiment" enum:"positive,neutral,negative,"`
-	Lang       string    `query:"lang" doc:"fr, en or other"`
-	Since      time.Time `query:"since" doc:"Written at or after (RFC 3339)"`
-	Until      time.Time `query:"until" doc:"Written before (RFC 3339)"`
-	Q          string    `query:"q" maxLength:"200" doc:"Words to find (French and English)"`
-	Before     int64     `query:"before" doc:"The next_before of the previous page"`
+	WS         int64  `path:"ws" doc:"Workspace id"`
+	ChannelID  int64  `query:"channel_id"`
+	Channel    int64  `query:"channel" doc:"Same as channel_id: the name a saved view's query uses"`
+	Network    string `query:"network" doc:"A network's key: sandbox, mastodon, bluesky…; an unknown one is refused, naming them"`
+	Kind       string `query:"kind" enum:"comment,mention,quote,message,review,"`
+	Status     string `query:"status" enum:"new,open,pending,done,"`
+	AssigneeID int64  `query:"assignee_id" doc:"A member's id"`
+	Unassigned bool   `query:"unassigned" doc:"Only items nobody is assigned"`
+	Assignee   string `query:"assignee" doc:"A member's id, or none for items nobody is assigned: the name a saved view's query uses (assignee_id, unassigned)"`
+	Tag        string `query:"tag"`
+	Sentiment  string `query:"sentiment" enum:"positive,neutral,negative,"`
+	Lang       string `query:"lang" doc:"fr, en or other"`
+	Since      string `query:"since" doc:"Written at or after this RFC 3339 instant (2026-03-01T09:30:00Z), or from the start of this day (2026-03-01, a saved view's form) in the member's time zone, else the workspace's"`
+	Until      string `query:"until" doc:"Written before this RFC 3339 instant, or up to the end of this day (2026-03-01, a saved view's form) in the member's time zone, else the workspace's"`
+	SLA        string `query:"sla" enum:"past," doc:"past: only the items waiting past the workspace's first-response target, newest first, at most one page (as the list page's link and a saved view give it); it takes no other filter"`
+	Q          string `query:"q" maxLength:"200" doc:"Words to find (French and English)"`
+	Before     int64  `query:"before" doc:"The next_before of the previous page"`
+}
+
+// instantOrDay reads since or until: an RFC 3339 instant is read here, and
+// anything else is left to the inbox as a day, which it reads in the
+// member's time zone as the list page does (and refuses, naming both
+// forms, when it is not one).
+func instantOrDay(v string) (time.Time, string) {
+	v = strings.TrimSpace(v)
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, ""
+	}
+	return time.Time{}, v
 }
 
 var (
@@ -154,9 +167,12 @@ func (s *server) listInbox(ctx context.Context, in *listInboxIn) (*body[InboxPag
 	if err := in.viewNames(); err != nil {
 		return nil, s.fail(err)
 	}
-	p, err := s.Inbox.List(ctx, u, in.WS, inbox.Filter{ChannelID: in.ChannelID, Network: in.Network, Kind: network.ItemKind(in.Kind),
+	f := inbox.Filter{ChannelID: in.ChannelID, Network: in.Network, Kind: network.ItemKind(in.Kind),
 		Status: inbox.Status(in.Status), AssigneeID: in.AssigneeID, Unassigned: in.Unassigned, Tag: in.Tag, Sentiment: sentiment.Label(in.Sentiment),
-		Lang: in.Lang, Since: in.Since, Until: in.Until, Query: in.Q, Before: in.Before})
+		Lang: in.Lang, Query: in.Q, Before: in.Before, PastTarget: in.SLA == "past"}
+	f.Since, f.SinceDay = instantOrDay(in.Since)
+	f.Until, f.UntilDay = instantOrDay(in.Until)
+	p, err := s.Inbox.List(ctx, u, in.WS, f)
 	if err != nil {
 		return nil, s.fail(err)
 	}

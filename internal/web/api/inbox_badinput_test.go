@@ -42,7 +42,7 @@ func TestInboxBadInputIsRefusedClearly(t *testing.T) {
 		{"negative page cursor", "GET", list + "?before=-5", "", 422, "invalid_filter"},
 		{"negative channel", "GET", list + "?channel_id=-1", "", 422, "invalid_filter"},
 		{"unknown status", "GET", list + "?status=bogus", "", 422, ""},
-		{"date that is not one", "GET", list + "?since=yesterday", "", 422, ""},
+		{"date that is not one", "GET", list + "?since=yesterday", "", 422, "invalid_date"},
 		{"bulk change of nothing", "PATCH", list, fmt.Sprintf(`{"ids":[%d]}`, it.ID), 422, "nothing_to_change"},
 		{"bulk change of an unknown item", "PATCH", list, fmt.Sprintf(`{"ids":[%d,999999],"status":"done"}`, it.ID), 404, "not_found"},
 		{"assignee outside the workspace", "PATCH", list, fmt.Sprintf(`{"ids":[%d],"status":"done","assignee_id":999999}`, it.ID), 422, "invalid_assignee"},

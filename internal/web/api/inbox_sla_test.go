@@ -13,6 +13,10 @@ import (
 	"github.com/tribune-social/tribune/internal/network"
 )
 
+// slaRoundTheClock is an SLA open round the clock with a 1-minute target,
+// so a test does not depend on the hour it runs at.
+const slaRoundTheClock = `{"enabled":true,"target_minutes":1,"days":[0,1,2,3,4,5,6],"open":"00:00","close":"24:00","french_holidays":false}`
+
 // The SLA through the API: settings (an analyst reads, cannot set), the
 // items past the target, a "responded" mark, and the report as JSON and CSV.
 func TestInboxSLAThroughTheAPI(t *testing.T) {
@@ -21,9 +25,7 @@ func TestInboxSLAThroughTheAPI(t *testing.T) {
 	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
 	analyst := env.Token(t, env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst))
 	path := fmt.Sprintf("/api/v1/workspaces/%d/inbox/", ws.ID)
-	// Open round the clock with a 1-minute target, so the test does not
-	// depend on the hour it runs at.
-	set := `{"enabled":true,"target_minutes":1,"days":[0,1,2,3,4,5,6],"open":"00:00","close":"24:00","french_holidays":false}`
+	set := slaRoundTheClock
 	if r := env.Do(t, analyst, http.MethodPut, path+"sla", strings.NewReader(set)); r.StatusCode != 403 {
 		t.Errorf("analyst sets the SLA: %d", r.StatusCode)
 	}

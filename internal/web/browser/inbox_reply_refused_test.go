@@ -14,7 +14,8 @@ import (
 // On a phone, in French: a reply to an item a colleague already answered
 // (their answer awaiting approval)
 // is refused, and the page comes back with the text typed still in the
-// box, the colleague named, and "send anyway" in reach; ticking it sends.
+// box, the colleague named, and "send anyway" in reach, and again after a
+// reload, which sends nothing; ticking "send anyway" sends.
 // Nothing overflows the screen's width.
 func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 	t.Parallel()
@@ -29,11 +30,12 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 	}
 	s.ingest(t, s.chs[0], launchComment("q1", "fan", "Où en est ma commande ?", time.Now()))
 	it := s.inboxList(t, 1)[0]
-	if _, err := s.env.App.Inbox.ReplyUnlessSomeoneIs(bg, colleague, it.ID, "Elle part demain.", 0, false); err != nil {
+	theirs, err := s.env.App.Inbox.ReplyUnlessSomeoneIs(bg, colleague, it.ID, "Elle part demain.", 0, false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	typed := "Votre commande est partie ce matin, voici le suivi."
-	steps := []step{
+	runSteps(t, ctx, "refused reply on a phone", []step{
 		{"sign in", s.signIn()},
 		{"French", switchLang("fr")},
 		{"phone width", chromedp.EmulateViewport(390, 844)},
@@ -41,15 +43,33 @@ func TestRefusedReplyKeepsTheTextOnAPhone(t *testing.T) {
 		{"type the reply", chromedp.SendKeys(css(`[data-testid=reply-text-%d]`, it.ID), typed)},
 		{"send", chromedp.Click(css(`[data-testid=reply-send-%d]`, it.ID))},
 		{"the refusal shows", chromedp.WaitVisible(css(`[data-testid=reply-refused-%d]`, it.ID))},
+	})
+	shown := func(when string) {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+			`[document.querySelector('[data-testid=reply-text-%d]').value, document.querySelector('[data-testid=reply-refused-%d]').textContent]`, it.ID, it.ID)))
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if want := colleague.Name + " a déjà répondu à ce message. Envoyer quand même ?"; got[0] != typed || got[1] != want {
+			t.Errorf("%s: text %q, reason %q; want %q, %q", when, got[0], got[1], typed, want)
+		}
 	}
-	runSteps(t, ctx, "refused reply on a phone", steps)
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
-		`[document.querySelector('[data-testid=reply-text-%d]').value, document.querySelector('[data-testid=reply-refused-%d]').textContent]`, it.ID, it.ID)))
-	if err != nil {
+	shown("after the refusal")
+	// Reloading the refused page sends nothing (it was reached by a
+	// redirect, not as the POST's answer) and still shows both, even once
+	// the reason has gone: the colleague's answer is rejected meanwhile,
+	// so a reply posted again would now be accepted and sent.
+	if _, err := s.env.App.Inbox.RejectReply(bg, s.owner, theirs.ID, "Pas encore : attendons le suivi."); err != nil {
 		t.Fatal(err)
 	}
-	if want := colleague.Name + " a déjà répondu à ce message. Envoyer quand même ?"; got[0] != typed || got[1] != want {
-		t.Errorf("after the refusal: text %q, reason %q; want %q, %q", got[0], got[1], typed, want)
+	runSteps(t, ctx, "reload after the refusal", []step{
+		{"reload", chromedp.Reload()},
+		{"the refusal shows again", chromedp.WaitVisible(css(`[data-testid=reply-refused-%d]`, it.ID))},
+	})
+	shown("after a reload")
+	if replies, err := s.env.App.Inbox.Replies(bg, s.owner, it.ConversationID); err != nil || len(replies) != 1 {
+		t.Errorf("replies after the refusal and a reload: %d %v, want the colleague's alone (the reload sent the reply)", len(replies), err)
 	}
 	fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
 	if err != nil || fit[0] > fit[1] {

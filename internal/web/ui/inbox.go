@@ -84,16 +84,16 @@ func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channe
 	return out
 }
 
-// inboxFilter reads the list's filters from the query; days are in the
-// member's time zone.
-func inboxFilter(r *http.Request, tz string) (inbox.Filter, map[string]string) {
+// inboxFilter reads the list's filters from the query; the inbox reads the
+// days (in the member's time zone), the same way for the API.
+func inboxFilter(r *http.Request) (inbox.Filter, map[string]string) {
 	q := r.URL.Query()
 	raw := map[string]string{}
 	for _, k := range inboxFilterKeys {
 		raw[k] = strings.TrimSpace(q.Get(k))
 	}
 	f := inbox.Filter{Network: raw["network"], Kind: network.ItemKind(raw["kind"]), Status: inbox.Status(raw["status"]), Tag: raw["tag"],
-		Sentiment: sentiment.Label(raw["sentiment"]), Lang: raw["lang"], Query: raw["q"]}
+		Sentiment: sentiment.Label(raw["sentiment"]), Lang: raw["lang"], Query: raw["q"], SinceDay: raw["since"], UntilDay: raw["until"]}
 	f.ChannelID, _ = strconv.ParseInt(raw["channel"], 10, 64)
 	switch raw["assignee"] {
 	case "":
@@ -101,13 +101,6 @@ func inboxFilter(r *http.Request, tz string) (inbox.Filter, map[string]string) {
 		f.Unassigned = true
 	default:
 		f.AssigneeID, _ = strconv.ParseInt(raw["assignee"], 10, 64)
-	}
-	loc := loadLoc(tz)
-	if d, err := time.ParseInLocation(time.DateOnly, raw["since"], loc); err == nil {
-		f.Since = d
-	}
-	if d, err := time.ParseInLocation(time.DateOnly, raw["until"], loc); err == nil {
-		f.Until = d.AddDate(0, 0, 1) // the whole last day
 	}
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	return f, raw
@@ -130,7 +123,7 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	user := currentUser(r)
 	tz := u.displayTZ(user, ws)
-	f, raw := inboxFilter(r, tz)
+	f, raw := inboxFilter(r)
 	page, err := u.Inbox.List(r.Context(), user, ws.ID, f)
 	if err != nil {
 		return err
@@ -271,6 +264,9 @@ func (u *ui) inboxConversation(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := u.conversation(r, ws, role, id, r.URL.RequestURI())
 	if err != nil {
+		return err
+	}
+	if d.Draft, err = u.draftOf(r); err != nil {
 		return err
 	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox"), conversationPage(u.loc(r), d))

@@ -12,7 +12,6 @@ import (
 	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
-	"github.com/tribune-social/tribune/internal/web/layout"
 )
 
 // Replies from a conversation page: a reply box under each item (with the
@@ -97,33 +96,22 @@ func keepsDraft(status int) bool {
 	return status >= 400 && status < 500 && status != http.StatusUnauthorized && status != http.StatusNotFound
 }
 
-// replyRefused shows the conversation again, answering with the refusal's
-// status, the refused text back in its item's box and the reason beside
-// it. Its live updates fetch the conversation's own address, not the
-// POST-only reply route.
+// replyRefused records the refused text and its reason and sends the
+// member to the conversation, which shows them in the item's box (see
+// inbox_reply_draft.go for why it is not the POST's own answer).
 func (u *ui) replyRefused(w http.ResponseWriter, r *http.Request, ws store.Workspace, it inbox.Item, text string, pe *problem.Error) error {
-	_, role, err := u.workspace(r, auth.View)
-	if err != nil {
-		return err
-	}
-	self := "/w/" + itoa(ws.ID) + "/inbox/conversations/" + itoa(it.ConversationID)
-	d, err := u.conversation(r, ws, role, it.ConversationID, self)
-	if err != nil {
-		return err
-	}
 	lang := u.lang(r)
 	why := pe.Localized(lang)
 	for _, dt := range pe.Details {
 		why += " " + fieldLabel(lang, dt.Location) + " — " + dt.Localized(lang)
 	}
-	d.Draft = replyDraft{ItemID: it.ID, Text: text, Why: why}
-	pd := u.pageData(r, &ws, u.loc(r).T("Conversation"), "inbox")
+	to, err := u.keepDraft(r, "/w/"+itoa(ws.ID)+"/inbox/conversations/"+itoa(it.ConversationID), replyDraft{ItemID: it.ID, Text: text, Why: why})
+	if err != nil {
+		return err
+	}
 	// A success left by an earlier page would contradict the refusal.
 	clearFlash(w, r)
-	pd.Flash = ""
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(pe.Status)
-	return layout.Page(pd, conversationPage(u.loc(r), d)).Render(r.Context(), w)
+	return redirect(w, r, to)
 }
 
 // replyCountTrigger: the counter follows typing, and a text the picker

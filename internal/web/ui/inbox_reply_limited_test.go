@@ -14,8 +14,8 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 )
 
-// While the account's rate limit holds, a reply sent from the page comes
-// back with a 429: the text typed still in its box, and beside it, in
+// While the account's rate limit holds, a reply sent from the page is
+// refused: the text typed still in its box, and beside it, in
 // French, until when the network refuses (in the workspace's time zone);
 // an action button's answer says the same, and the conversation's history
 // shows both refused, with the reason.
@@ -25,7 +25,7 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	ctx := context.Background()
 	f := newFrenchInbox(t, env)
 	owner, ws, ch := f.owner, f.ws, f.ch
-	it, _, itemPath := f.only(t, fanComment("q1", "Une question", time.Now()))
+	it, conv, itemPath := f.only(t, fanComment("q1", "Une question", time.Now()))
 	until := time.Now().Add(2 * time.Minute).Truncate(time.Second)
 	if err := channels.RateLimited(ctx, env.Store, ch.ID, until); err != nil {
 		t.Fatal(err)
@@ -38,11 +38,15 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 	b := newBrowser(t, env, owner.Email)
 
 	typed := "Bonjour, voici notre réponse"
+	// Refused like any reply: Post/Redirect/Get to the conversation, whose
+	// page shows the text and the reason (a reload posts nothing).
 	resp := b.do(http.MethodPost, itemPath+"/reply", url.Values{"text": {typed}})
-	body := readBody(resp)
-	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("reply: got %d, want 429", resp.StatusCode)
+	readBody(resp)
+	to := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, conv+"?draft=") {
+		t.Fatalf("reply: got %d to %q, want 303 to %s?draft=…", resp.StatusCode, to, conv)
 	}
+	body := readBody(b.do(http.MethodGet, to, nil))
 	i := strings.Index(body, fmt.Sprintf(`data-testid="reply-text-%d"`, it.ID))
 	if i < 0 || !strings.Contains(body[i:], ">"+html.EscapeString(typed)+"</textarea>") {
 		t.Errorf("the text typed is not back in the reply box")
@@ -56,7 +60,7 @@ func TestReplyWhileLimitedKeepsTheTextAndSaysUntilWhen(t *testing.T) {
 		t.Errorf("like: got %d, want 429 saying %q", resp.StatusCode, want)
 	}
 
-	resp = b.do(http.MethodGet, fmt.Sprintf("/w/%d/inbox/conversations/%d", ws.ID, it.ConversationID), nil)
+	resp = b.do(http.MethodGet, conv, nil)
 	body = readBody(resp)
 	note := html.EscapeString("Non envoyé : la limite de requêtes du réseau pour ce compte était atteinte.")
 	if strings.Count(body, note) != 2 {

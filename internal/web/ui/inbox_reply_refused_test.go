@@ -14,10 +14,10 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 )
 
-// A reply the server refuses keeps what was typed: the conversation comes
-// back (with the refusal's status) holding the text in the item's box, the
-// reason beside it (naming the colleague who answered), and the "send
-// anyway" box; in French. A contributor who may no longer reply still gets
+// A reply the server refuses keeps what was typed: the member is sent back
+// to the conversation, holding the text in the item's box, the reason
+// beside it (naming the colleague who answered), and the "send anyway"
+// box, in French; reloading that page shows them again and sends nothing. A contributor who may no longer reply still gets
 // their text back, read-only.
 func TestRefusedReplyKeepsTheText(t *testing.T) {
 	t.Parallel()
@@ -47,26 +47,55 @@ func TestRefusedReplyKeepsTheText(t *testing.T) {
 		{"too long for the network, sent anyway", url.Values{"text": {strings.Repeat("é", 5000)}, "anyway": {"1"}}, http.StatusUnprocessableEntity,
 			"La réponse fait 5000 caractères ; ce réseau en accepte"},
 	}
+	replies := func() int {
+		t.Helper()
+		rs, err := env.App.Inbox.Replies(ctx, owner, it.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rs)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			before := replies()
+			// Post/Redirect/Get: the refusal is a redirect to the
+			// conversation, so reloading the page the member lands on
+			// reads it again and posts nothing.
 			resp := b.do(http.MethodPost, itemPath+"/reply", c.form)
-			body := readBody(resp)
-			if resp.StatusCode != c.status {
-				t.Fatalf("status: got %d, want %d", resp.StatusCode, c.status)
+			readBody(resp)
+			to := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, conv+"?draft=") || !strings.HasSuffix(to, fmt.Sprintf("#item-%d", it.ID)) {
+				t.Fatalf("refused: got %d to %q, want 303 to %s?draft=…#item-%d", resp.StatusCode, to, conv, it.ID)
 			}
-			if !hasText(body, c.form.Get("text")) {
-				t.Errorf("the text typed is not back in the reply box")
+			for _, load := range []string{"landing", "reload", "second reload"} {
+				resp := b.do(http.MethodGet, to, nil)
+				body := readBody(resp)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("%s: status %d", load, resp.StatusCode)
+				}
+				if !hasText(body, c.form.Get("text")) {
+					t.Errorf("%s: the text typed is not back in the reply box", load)
+				}
+				if !strings.Contains(body, fmt.Sprintf(`data-testid="reply-refused-%d">`, it.ID)+html.EscapeString(c.why)) {
+					t.Errorf("%s: the reason is not beside the box; want %q", load, c.why)
+				}
+				if !strings.Contains(body, fmt.Sprintf(`name="anyway" value="1" data-testid="reply-anyway-%d"`, it.ID)) {
+					t.Errorf("%s: no \"send anyway\" box", load)
+				}
+				// The page's live updates fetch the conversation, not the
+				// POST-only reply route it was refused on.
+				if !strings.Contains(body, `hx-get="`+conv+`?draft=`) {
+					t.Errorf("%s: live updates do not fetch %s", load, conv)
+				}
 			}
-			if !strings.Contains(body, fmt.Sprintf(`data-testid="reply-refused-%d">`, it.ID)+html.EscapeString(c.why)) {
-				t.Errorf("the reason is not beside the box; want %q", c.why)
+			if got := replies(); got != before {
+				t.Errorf("replies after the refusal and two reloads: %d, want %d (none sent)", got, before)
 			}
-			if !strings.Contains(body, fmt.Sprintf(`name="anyway" value="1" data-testid="reply-anyway-%d"`, it.ID)) {
-				t.Errorf("no \"send anyway\" box")
-			}
-			// The page's live updates fetch the conversation, not the
-			// POST-only reply route it was answered on.
-			if !strings.Contains(body, `hx-get="`+conv+`"`) {
-				t.Errorf("live updates do not fetch %s", conv)
+			// The record is the member's: a colleague opening the same
+			// address sees the conversation without it.
+			if body := readBody(newBrowser(t, env, colleague.Email).do(http.MethodGet, to, nil)); hasText(body, c.form.Get("text")) ||
+				strings.Contains(body, fmt.Sprintf(`data-testid="reply-refused-%d"`, it.ID)) {
+				t.Errorf("a colleague sees the member's refused reply")
 			}
 		})
 	}
@@ -76,9 +105,11 @@ func TestRefusedReplyKeepsTheText(t *testing.T) {
 
 	// A contributor without reply approval has no box: the text comes
 	// back read-only beside the refusal.
-	resp := newBrowser(t, env, contributor.Email).do(http.MethodPost, itemPath+"/reply", url.Values{"text": {typed}})
-	body := readBody(resp)
-	if resp.StatusCode != http.StatusForbidden || !hasText(body, typed) || !strings.Contains(body, fmt.Sprintf(`data-testid="reply-refused-%d"`, it.ID)) {
+	cb := newBrowser(t, env, contributor.Email)
+	resp := cb.do(http.MethodPost, itemPath+"/reply", url.Values{"text": {typed}})
+	readBody(resp)
+	body := readBody(cb.do(http.MethodGet, resp.Header.Get("Location"), nil))
+	if resp.StatusCode != http.StatusSeeOther || !hasText(body, typed) || !strings.Contains(body, fmt.Sprintf(`data-testid="reply-refused-%d"`, it.ID)) {
 		t.Errorf("contributor: got %d, text kept %v", resp.StatusCode, hasText(body, typed))
 	}
 }

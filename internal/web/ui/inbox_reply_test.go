@@ -69,8 +69,9 @@ func TestReplyBoxOnTheConversationPage(t *testing.T) {
 		!strings.Contains(body, fmt.Sprintf(`data-testid="why-reply-%d">Ce réseau ne permet pas cette action.<`, it.ID)) {
 		t.Errorf("a network without replies does not show the button disabled with its reason")
 	}
-	if resp := b.do(http.MethodPost, itemPath+"/reply", url.Values{"text": {"encore"}}); resp.StatusCode != 409 {
-		t.Errorf("reply where the network refuses: %d", resp.StatusCode)
+	if resp := b.do(http.MethodPost, itemPath+"/reply", url.Values{"text": {"encore"}}); resp.StatusCode != http.StatusSeeOther ||
+		!strings.Contains(readBody(b.do(http.MethodGet, resp.Header.Get("Location"), nil)), fmt.Sprintf(`data-testid="reply-refused-%d"`, it.ID)) {
+		t.Errorf("reply where the network refuses: %d, no refusal on the page it leads to", resp.StatusCode)
 	}
 
 	// An analyst reads the replies, without a reply box.

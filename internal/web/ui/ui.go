@@ -22,6 +22,7 @@ import (
 	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/crisis"
+	"github.com/tribune-social/tribune/internal/idempotency"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/linkcard"
 	"github.com/tribune-social/tribune/internal/listen"
@@ -64,6 +65,9 @@ type Deps struct {
 
 	// Inbox is the community inbox.
 	Inbox *inbox.Service
+	// Idempotency keeps a refused reply's text and reason for the page
+	// the member is sent to (inbox_reply_draft.go).
+	Idempotency *idempotency.Records
 	// Live streams workspace events and presence to open pages (nil: the
 	// live routes answer 404). LiveHeartbeat is the stream's keep-alive
 	// period (0: 15 s).

@@ -337,7 +337,7 @@ func (q *Queries) ListContactAudit(ctx context.Context, contactID *int64) ([]Lis
 }
 
 const listContactAuthors = `-- name: ListContactAuthors :many
-SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at, a.name_key, a.handle_key FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at, a.name_key, a.handle_key, a.name_fold FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
 WHERE ca.contact_id = ANY($1::bigint[])
 ORDER BY a.id
 `
@@ -355,6 +355,7 @@ type ListContactAuthorsRow struct {
 	UpdatedAt   time.Time
 	NameKey     string
 	HandleKey   string
+	NameFold    string
 }
 
 func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error) {
@@ -379,6 +380,7 @@ func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([
 			&i.UpdatedAt,
 			&i.NameKey,
 			&i.HandleKey,
+			&i.NameFold,
 		); err != nil {
 			return nil, err
 		}
@@ -668,7 +670,7 @@ WHERE c.workspace_id = $1 AND c.id < $2::bigint
        OR ($3::text = 'influencer' AND c.influencer))
   AND ($4::text = '' OR EXISTS (
         SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-        WHERE ca.contact_id = c.id AND (strpos(lower(a.handle), $4::text) > 0 OR strpos(lower(a.display_name), $4::text) > 0)))
+        WHERE ca.contact_id = c.id AND (strpos(lower(a.handle), $4::text) > 0 OR strpos(a.name_fold, $4::text) > 0)))
 ORDER BY c.id DESC
 LIMIT $5::bigint
 `
@@ -696,6 +698,8 @@ type ListContactsRow struct {
 // ListContacts is one page of the workspace's contacts, newest first, with
 // a flag filter (” for none) and text found in a handle or a name
 // (instr/strpos: what is typed is matched literally, no LIKE wildcards).
+// query is folded as name_fold is (contacts.searchFold, migration 00037),
+// so case and accents do not count, the same on both dialects.
 func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
 	rows, err := q.db.Query(ctx, listContacts,
 		arg.WorkspaceID,

@@ -200,7 +200,7 @@ func (q *Queries) FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams
 }
 
 const getInboxAuthor = `-- name: GetInboxAuthor :one
-SELECT id, workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at, name_key, handle_key FROM inbox_authors WHERE id = $1
+SELECT id, workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at, name_key, handle_key, name_fold FROM inbox_authors WHERE id = $1
 `
 
 func (q *Queries) GetInboxAuthor(ctx context.Context, id int64) (InboxAuthor, error) {
@@ -218,6 +218,7 @@ func (q *Queries) GetInboxAuthor(ctx context.Context, id int64) (InboxAuthor, er
 		&i.UpdatedAt,
 		&i.NameKey,
 		&i.HandleKey,
+		&i.NameFold,
 	)
 	return i, err
 }
@@ -530,7 +531,7 @@ func (q *Queries) ListInboxActions(ctx context.Context, ids []int64) ([]ListInbo
 }
 
 const listInboxAuthors = `-- name: ListInboxAuthors :many
-SELECT id, workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at, name_key, handle_key FROM inbox_authors WHERE id = ANY($1::bigint[])
+SELECT id, workspace_id, network, external_id, handle, display_name, avatar_url, url, updated_at, name_key, handle_key, name_fold FROM inbox_authors WHERE id = ANY($1::bigint[])
 `
 
 func (q *Queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAuthor, error) {
@@ -554,6 +555,7 @@ func (q *Queries) ListInboxAuthors(ctx context.Context, ids []int64) ([]InboxAut
 			&i.UpdatedAt,
 			&i.NameKey,
 			&i.HandleKey,
+			&i.NameFold,
 		); err != nil {
 			return nil, err
 		}

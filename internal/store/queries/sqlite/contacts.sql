@@ -22,6 +22,8 @@ SELECT c.* FROM contacts c JOIN contact_authors ca ON ca.contact_id = c.id WHERE
 -- ListContacts is one page of the workspace's contacts, newest first, with
 -- a flag filter ('' for none) and text found in a handle or a name
 -- (instr/strpos: what is typed is matched literally, no LIKE wildcards).
+-- query is folded as name_fold is (contacts.searchFold, migration 00037),
+-- so case and accents do not count, the same on both dialects.
 -- name: ListContacts :many
 SELECT c.*, (SELECT count(*) FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
              WHERE ca.contact_id = c.id) AS item_count
@@ -31,7 +33,7 @@ WHERE c.workspace_id = sqlc.arg(workspace_id) AND c.id < sqlc.arg(before_id)
        OR (CAST(sqlc.arg(flag) AS TEXT) = 'influencer' AND c.influencer))
   AND (CAST(sqlc.arg(query) AS TEXT) = '' OR EXISTS (
         SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(sqlc.arg(query) AS TEXT)) > 0 OR instr(lower(a.display_name), CAST(sqlc.arg(query) AS TEXT)) > 0)))
+        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(sqlc.arg(query) AS TEXT)) > 0 OR instr(a.name_fold, CAST(sqlc.arg(query) AS TEXT)) > 0)))
 ORDER BY c.id DESC
 LIMIT sqlc.arg(max_rows);
 

@@ -341,7 +341,7 @@ func (q *Queries) ListContactAudit(ctx context.Context, contactID *int64) ([]Lis
 }
 
 const listContactAuthors = `-- name: ListContactAuthors :many
-SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at, a.name_key, a.handle_key FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
+SELECT ca.contact_id, a.id, a.workspace_id, a.network, a.external_id, a.handle, a.display_name, a.avatar_url, a.url, a.updated_at, a.name_key, a.handle_key, a.name_fold FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
 WHERE ca.contact_id IN (/*SLICE:contact_ids*/?)
 ORDER BY a.id
 `
@@ -359,6 +359,7 @@ type ListContactAuthorsRow struct {
 	UpdatedAt   time.Time
 	NameKey     string
 	HandleKey   string
+	NameFold    string
 }
 
 func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([]ListContactAuthorsRow, error) {
@@ -393,6 +394,7 @@ func (q *Queries) ListContactAuthors(ctx context.Context, contactIds []int64) ([
 			&i.UpdatedAt,
 			&i.NameKey,
 			&i.HandleKey,
+			&i.NameFold,
 		); err != nil {
 			return nil, err
 		}
@@ -728,7 +730,7 @@ WHERE c.workspace_id = ?1 AND c.id < ?2
        OR (CAST(?3 AS TEXT) = 'influencer' AND c.influencer))
   AND (CAST(?4 AS TEXT) = '' OR EXISTS (
         SELECT 1 FROM contact_authors ca JOIN inbox_authors a ON a.id = ca.author_id
-        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(?4 AS TEXT)) > 0 OR instr(lower(a.display_name), CAST(?4 AS TEXT)) > 0)))
+        WHERE ca.contact_id = c.id AND (instr(lower(a.handle), CAST(?4 AS TEXT)) > 0 OR instr(a.name_fold, CAST(?4 AS TEXT)) > 0)))
 ORDER BY c.id DESC
 LIMIT ?5
 `
@@ -756,6 +758,8 @@ type ListContactsRow struct {
 // ListContacts is one page of the workspace's contacts, newest first, with
 // a flag filter (” for none) and text found in a handle or a name
 // (instr/strpos: what is typed is matched literally, no LIKE wildcards).
+// query is folded as name_fold is (contacts.searchFold, migration 00037),
+// so case and accents do not count, the same on both dialects.
 func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
 	rows, err := q.db.QueryContext(ctx, listContacts,
 		arg.WorkspaceID,

@@ -210,6 +210,7 @@ type InboxAuthor struct {
 	UpdatedAt   time.Time
 	NameKey     string
 	HandleKey   string
+	NameFold    string
 }
 
 type InboxConversation struct {
