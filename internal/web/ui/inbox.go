@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/auth"
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/i18n"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
@@ -67,13 +68,18 @@ func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channe
 		for _, n := range caps.Notices {
 			out = append(out, channelNotice{Channel: ch.Name, Text: reason(lang, n)})
 		}
+		l := u.loc(r)
+		// The account's rate limit is said before a member types a reply
+		// the network would refuse: replies and actions wait for it.
+		if until, holds := channels.LimitHolds(ch, time.Now()); holds {
+			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("The network's rate limit for this account holds until %s: replies and actions are refused until then, and the inbox is read again then.", l.Date(until, loc, "short"))})
+		}
 		// A failing read shows nothing by itself either: the list just
 		// stops growing.
 		ps, err := u.Inbox.PollStatus(r.Context(), user, ch.ID)
 		if err != nil || ps.LastError == "" || ps.Stopped {
 			continue // stopped: the channel says "reconnect"
 		}
-		l := u.loc(r)
 		next := l.Date(ps.NextPollAt, loc, "short")
 		if ps.Failures > 0 {
 			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Reading this channel's inbox failed %d times in a row (the network said: %s); next try %s.", ps.Failures, ps.LastError, next)})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/channels"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/network/bluesky"
 	"github.com/tribune-social/tribune/internal/network/networktest"
@@ -81,6 +82,21 @@ func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 		finish("", 0)
 		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
 			t.Error("a notice stays after a clean read")
+		}
+		// The account's rate limit is told before a reply is typed, and
+		// only while it holds.
+		if err := channels.RateLimited(ctx, env.Store, ch.ID, now.Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
+			t.Error("a rate limit that ended still has a notice")
+		}
+		if err := channels.RateLimited(ctx, env.Store, ch.ID, now.Add(3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(b.do(http.MethodGet, list, nil)); !strings.Contains(body, "La limite de requêtes du réseau pour ce compte court jusqu’à") ||
+			!strings.Contains(body, "réponses et actions sont refusées d’ici là") {
+			t.Errorf("inbox lacks the rate limit's notice in French")
 		}
 	})
 }
