@@ -258,10 +258,11 @@ func TestInboxConversationRowsStoreAsTheJSONQuery(t *testing.T) {
 
 // Deleting a channel deletes its whole inbox, conversations, items and
 // what hangs from an item, and nothing of another channel's; deleting an
-// item deletes what hangs from it. On PostgreSQL since migration 00036,
-// through the conversations' key alone (the items' own keys to their
-// channel and workspace were dropped) and a statement trigger for the
-// items' tags and audit (their keys were dropped).
+// item deletes what hangs from it. On PostgreSQL since migrations 00036
+// and 00038, through the conversations' key to their channel alone (the
+// items' own keys to their channel, workspace and conversation were
+// dropped), a statement trigger for the conversations' items and one for
+// the items' tags and audit (their keys were dropped).
 func TestDeletingAChannelDeletesItsInbox(t *testing.T) {
 	t.Parallel()
 	ForEachDialect(t, func(t *testing.T, s store.Store) {
