@@ -242,6 +242,10 @@ type conversationData struct {
 	Notes   map[int64][]store.ListInboxNotesRow
 	// RuleActions are each item's automatic actions (moderation rules).
 	RuleActions map[int64][]store.InboxAction
+	// Notices are what the list says of the conversation's channel (what
+	// its account cannot read, a rate limit holding, failing reads): said
+	// here too, where the reply is typed.
+	Notices []channelNotice
 
 	// Replies are the replies sent from Tribune, by the item they answer;
 	// ReplyCount is the reply box's empty counter (the channel's limit).
@@ -307,6 +311,7 @@ func (u *ui) conversation(r *http.Request, ws store.Workspace, role auth.Role, i
 	if err := u.conversationReplies(r, &d); err != nil {
 		return conversationData{}, err
 	}
+	d.Notices = u.channelNotices(r, user, []store.Channel{c.Channel}, loadLoc(d.TZ))
 	return d, nil
 }
 

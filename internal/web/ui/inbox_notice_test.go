@@ -51,6 +51,7 @@ func TestInboxSaysWhyAChannelMissesItems(t *testing.T) {
 // A channel whose reads fail shows nothing by itself either: the inbox
 // says, beside the channel and in the reader's language, that reading fails,
 // what the network said and when it tries again; a clean read removes it.
+// A rate limit holding is said on the list and on a conversation.
 func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
@@ -83,6 +84,10 @@ func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 		if body := readBody(b.do(http.MethodGet, list, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
 			t.Error("a notice stays after a clean read")
 		}
+		_, conv, _ := f.only(t, fanComment("c1", "Toujours pas reçu ma commande", now))
+		if body := readBody(b.do(http.MethodGet, conv, nil)); strings.Contains(body, `data-testid="inbox-notice"`) {
+			t.Error("a conversation shows a notice while its channel reads cleanly")
+		}
 		// The account's rate limit is told before a reply is typed, and
 		// only while it holds.
 		if err := channels.RateLimited(ctx, env.Store, ch.ID, now.Add(-time.Second)); err != nil {
@@ -97,6 +102,11 @@ func TestInboxSaysWhenReadingAChannelFails(t *testing.T) {
 		if body := readBody(b.do(http.MethodGet, list, nil)); !strings.Contains(body, "La limite de requêtes du réseau pour ce compte court jusqu’à") ||
 			!strings.Contains(body, "réponses et actions sont refusées d’ici là") {
 			t.Errorf("inbox lacks the rate limit's notice in French")
+		}
+		// The conversation, where the reply is typed, says it too.
+		if body := readBody(b.do(http.MethodGet, conv, nil)); !strings.Contains(body, `data-testid="inbox-notice"`) ||
+			!strings.Contains(body, "La limite de requêtes du réseau pour ce compte court jusqu’à") {
+			t.Errorf("the conversation lacks the rate limit's notice in French")
 		}
 	})
 }
