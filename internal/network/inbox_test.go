@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -46,6 +47,32 @@ func TestReadBudget(t *testing.T) {
 				t.Fatalf("got %+v, want %+v", got, c.want)
 			case got.Limit != c.want.Limit || got.Remaining != c.want.Remaining || !got.Reset.Equal(c.want.Reset):
 				t.Errorf("got %+v, want %+v", *got, *c.want)
+			}
+		})
+	}
+}
+
+// A PDS's 429 says how long to wait twice, in Retry-After (seconds) and in
+// RateLimit-Reset (a Unix time): Retry-After wins, the reset stands in
+// when it is missing, and a reset already past asks for no wait.
+func TestRetryAfterReadsAPDSAnswer(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	end := strconv.FormatInt(now.Add(4*time.Minute).Unix(), 10)
+	for _, c := range []struct {
+		name string
+		h    http.Header
+		want time.Duration
+	}{
+		{"both", http.Header{"Retry-After": {"240"}, "Ratelimit-Reset": {end}}, 4 * time.Minute},
+		{"Retry-After wins", http.Header{"Retry-After": {"30"}, "Ratelimit-Reset": {end}}, 30 * time.Second},
+		{"the reset alone", http.Header{"Ratelimit-Reset": {end}}, 4 * time.Minute},
+		{"a reset already past", http.Header{"Ratelimit-Reset": {strconv.FormatInt(now.Add(-time.Minute).Unix(), 10)}}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if got := network.RetryAfter(c.h, now); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
 	}
