@@ -3,7 +3,9 @@
 // specification (JSON bodies, errors as {"error", "message"}, query
 // parameters typed by the lexicon) and from how a PDS proxies a call (a
 // service token naming the service and the method). Keeping it in one place
-// means both fakes refuse the same requests for the same reasons.
+// means both fakes refuse the same requests for the same reasons. It also
+// holds the PDS's rate limiter (RateLimit), which the in-memory PDS
+// (pdstest.Mem) puts in front of both.
 package xrpcfake
 
 import (
