@@ -23,6 +23,26 @@ func (o oneAccount) Account(context.Context, store.Channel) (network.Account, er
 	return o.acct, nil
 }
 
+// The accounts of blueskyChannel's in-memory PDS.
+const (
+	bskyUs    = "did:plc:lumiere"
+	bskyAlice = "did:plc:alice"
+)
+
+// blueskyChannel adds a Bluesky channel read by the real connector from
+// an in-memory PDS (pdstest.Mem), as our account bskyUs beside bskyAlice.
+func (f *fixture) blueskyChannel(t *testing.T) (*pdstest.Mem, store.Channel) {
+	t.Helper()
+	pds := pdstest.StartMem(t, nil)
+	tok := pds.Account(bskyUs, "lumiere.test")
+	pds.Account(bskyAlice, "alice.test")
+	conn := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
+	conn.ChatService = pds.Chat.Proxy
+	f.s.Connectors["bluesky"] = conn
+	f.s.Accounts = oneAccount{network.Account{BaseURL: pds.URL, ExternalID: bskyUs, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}}
+	return pds, f.channel(t, f.ws, "bluesky")
+}
+
 // Bluesky direct messages through the whole inbox: polls store each
 // message once, a reply is sent into the conversation once, also when a
 // crash left it in flight after it landed (found by listing the
@@ -33,19 +53,11 @@ func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		const us, alice = "did:plc:lumiere", "did:plc:alice"
-		pds := pdstest.StartMem(t, nil)
-		tok := pds.Account(us, "lumiere.test")
-		pds.Account(alice, "alice.test")
+		pds, ch := f.blueskyChannel(t)
 		chat := pds.Chat
-		conn := bluesky.New(httpx.NewClient(httpx.Options{AllowPrivate: true}))
-		conn.ChatService = chat.Proxy
-		f.s.Connectors["bluesky"] = conn
-		f.s.Accounts = oneAccount{network.Account{BaseURL: pds.URL, ExternalID: us, Handle: "lumiere.test", Token: network.Token{AccessToken: tok}}}
-		ch := f.channel(t, f.ws, "bluesky")
 		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: ch.ID, NextPollAt: f.now}))
 
-		convo, first := chat.Send(alice, us, "Bonjour, une question sur ma commande")
+		convo, first := chat.Send(bskyAlice, bskyUs, "Bonjour, une question sur ma commande")
 		poll := func() []store.InboxItem {
 			t.Helper()
 			must(t, f.s.Poll(ctx, ch.ID))
@@ -69,7 +81,7 @@ func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
 		if got := poll(); len(got) != 1 {
 			t.Fatalf("a repeated poll stored %d items, want 1", len(got))
 		}
-		chat.Send(alice, us, "Vous êtes là ?")
+		chat.Send(bskyAlice, bskyUs, "Vous êtes là ?")
 		got := poll()
 		if len(got) != 2 || got[0].ConversationID != got[1].ConversationID {
 			t.Fatalf("after a second message: %+v, want 2 items in one conversation", got)
@@ -83,7 +95,7 @@ func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
 		must(t, err)
 		must(t, f.s.SendReply(ctx, r.ID, false))
 		must(t, f.s.SendReply(ctx, r.ID, false))
-		if sent := chat.Messages(convo, us); !slices.Equal(sent, []string{"Oui, bonjour !"}) {
+		if sent := chat.Messages(convo, bskyUs); !slices.Equal(sent, []string{"Oui, bonjour !"}) {
 			t.Fatalf("our messages %q, want the reply once", sent)
 		}
 		if r, err = st.GetInboxReply(ctx, r.ID); err != nil || r.State != string(ReplySent) {
@@ -99,17 +111,17 @@ func TestBlueskyDirectMessagesThroughTheInbox(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("mark in flight: %d %v", n, err)
 		}
-		chat.Send(us, alice, "Je regarde votre commande.")
+		chat.Send(bskyUs, bskyAlice, "Je regarde votre commande.")
 		must(t, f.s.SendReply(ctx, r2.ID, false))
 		if r2, err = st.GetInboxReply(ctx, r2.ID); err != nil || r2.State != string(ReplySent) || !strings.HasPrefix(r2.ExternalID, "bsky-chat:"+convo+"/") {
 			t.Errorf("recovered reply %+v %v, want sent with the message found", r2, err)
 		}
-		if sent := chat.Messages(convo, us); len(sent) != 2 {
+		if sent := chat.Messages(convo, bskyUs); len(sent) != 2 {
 			t.Errorf("our messages %q, want each reply once", sent)
 		}
 
 		must(t, f.s.Act(ctx, f.cm, item.ID, network.ActMarkRead))
-		if got := chat.ReadUpTo(us, convo); got != first {
+		if got := chat.ReadUpTo(bskyUs, convo); got != first {
 			t.Errorf("read up to %q, want %q", got, first)
 		}
 		calls := len(chat.Calls())

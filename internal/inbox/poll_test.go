@@ -269,7 +269,6 @@ func TestEnqueueDueOncePerChannel(t *testing.T) {
 func TestPollLeavesTheReserveToPublishing(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
-		ctx := context.Background()
 		f := newFixture(t, st)
 		reset := f.now.Add(4 * time.Minute)
 		for _, c := range []struct {
@@ -284,15 +283,58 @@ func TestPollLeavesTheReserveToPublishing(t *testing.T) {
 				f.conn.fetch = func(req network.FetchRequest) (network.FetchResult, error) {
 					return network.FetchResult{Cursor: req.Cursor, Budget: &network.RateBudget{Limit: 300, Remaining: c.remaining, Reset: reset}}, nil
 				}
-				must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
-				must(t, st.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: f.ch.ID, NextPollAt: f.now}))
-				must(t, f.s.Poll(ctx, f.ch.ID))
-				ps, err := st.GetInboxPollState(ctx, f.ch.ID)
-				must(t, err)
-				if !ps.NextPollAt.Equal(c.want) {
+				if ps := f.pollDue(t, f.ch.ID); !ps.NextPollAt.Equal(c.want) {
 					t.Errorf("%d of 300 left: next poll %v, want %v", c.remaining, ps.NextPollAt, c.want)
 				}
 			})
+		}
+	})
+}
+
+// pollDue makes the channel due now, polls it, and returns its poll state.
+func (f *fixture) pollDue(t *testing.T, channelID int64) store.InboxPollState {
+	t.Helper()
+	ctx := context.Background()
+	must(t, f.st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: channelID, NextPollAt: f.now}))
+	must(t, f.st.FinishInboxPoll(ctx, store.FinishInboxPollParams{ChannelID: channelID, NextPollAt: f.now}))
+	must(t, f.s.Poll(ctx, channelID))
+	ps, err := f.st.GetInboxPollState(ctx, channelID)
+	must(t, err)
+	return ps
+}
+
+// A Bluesky channel's polls back off first as a Mastodon one's do, read
+// by the real connector from the PDS's RateLimit-* headers: with plenty
+// left the next poll is PollEvery away; once a poll leaves less than the
+// reserve (other clients behind the address spent the rest), it waits
+// for the window's reset; past the limit, the PDS's 429 holds the channel
+// until then.
+func TestBlueskyPollLeavesTheReserveToPublishing(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		// The PDS's window runs on the real clock (to the second, as stored).
+		f.now = time.Now().UTC().Truncate(time.Second)
+		pds, ch := f.blueskyChannel(t)
+		pds.RateLimit.Set(3000, 5*time.Minute)
+		reset := pds.RateLimit.Reset()
+
+		if ps := f.pollDue(t, ch.ID); ps.LastError != "" || !ps.NextPollAt.Equal(f.now.Add(time.Minute)) {
+			t.Fatalf("%d of 3000 left: next poll in %v (error %q), want a minute", pds.RateLimit.Remaining(), ps.NextPollAt.Sub(f.now), ps.LastError)
+		}
+		pds.RateLimit.Spend(pds.RateLimit.Remaining() - 3000*PublishReserve/100)
+		if ps := f.pollDue(t, ch.ID); ps.LastError != "" || !ps.NextPollAt.Equal(reset) {
+			t.Errorf("%d of 3000 left: next poll %v (error %q), want the window's reset %v", pds.RateLimit.Remaining(), ps.NextPollAt, ps.LastError, reset)
+		}
+		if until := limitedUntil(t, st, ch.ID); until != nil {
+			t.Errorf("under the reserve the channel is held until %v, want publishing free to spend it", until)
+		}
+
+		pds.RateLimit.Spend(pds.RateLimit.Remaining())
+		ps := f.pollDue(t, ch.ID)
+		until := limitedUntil(t, st, ch.ID)
+		if until == nil || until.Before(reset.Add(-2*time.Second)) || until.After(reset.Add(2*time.Second)) || ps.NextPollAt.Before(*until) {
+			t.Errorf("past the limit: channel held until %v, next poll %v; want both at the window's reset %v", until, ps.NextPollAt, reset)
 		}
 	})
 }

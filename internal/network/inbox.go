@@ -214,18 +214,34 @@ type RateBudget struct {
 	Reset     time.Time // when the window starts again
 }
 
-// ReadBudget reads the X-RateLimit-Limit, -Remaining and -Reset headers
-// (Mastodon sends the reset as an ISO 8601 time), or returns nil when they
-// are absent or unreadable.
+// ReadBudget reads an answer's rate budget, or returns nil when the
+// answer says none (or nothing readable). Two families of headers exist:
+//
+//   - X-RateLimit-Limit, -Remaining and -Reset: Mastodon, whose reset is an
+//     ISO 8601 time (docs.joinmastodon.org/api/rate-limits);
+//   - RateLimit-Limit, -Remaining and -Reset, the IETF draft's names: an
+//     atproto PDS (its xrpc-server rate limiter), whose reset is a Unix time
+//     in seconds, not the draft's delta, and which adds RateLimit-Policy
+//     ("3000;w=300": the window in seconds), not needed here.
+//
+// The reset is read as RetryAfter reads it, which tells the three forms
+// apart (an ISO time, an epoch second, a delta in seconds).
 func ReadBudget(h http.Header, now time.Time) *RateBudget {
-	limit, err1 := strconv.Atoi(h.Get("X-RateLimit-Limit"))
-	remaining, err2 := strconv.Atoi(h.Get("X-RateLimit-Remaining"))
-	if err1 != nil || err2 != nil || limit <= 0 || remaining < 0 {
-		return nil
+	for _, prefix := range []string{"X-RateLimit-", "RateLimit-"} {
+		limit, err1 := strconv.Atoi(h.Get(prefix + "Limit"))
+		remaining, err2 := strconv.Atoi(h.Get(prefix + "Remaining"))
+		if err1 != nil || err2 != nil || limit <= 0 || remaining < 0 {
+			continue
+		}
+		// Only this family's reset: a Retry-After or the other family's
+		// reset must not stand in for it.
+		reset := http.Header{}
+		if v := h.Get(prefix + "Reset"); v != "" {
+			reset.Set(prefix+"Reset", v)
+		}
+		return &RateBudget{Limit: limit, Remaining: remaining, Reset: now.Add(RetryAfter(reset, now))}
 	}
-	reset := h.Clone()
-	reset.Del("Retry-After")
-	return &RateBudget{Limit: limit, Remaining: remaining, Reset: now.Add(RetryAfter(reset, now))}
+	return nil
 }
 
 // Inbox is implemented by connectors whose network has an inbox.

@@ -82,6 +82,22 @@ type call struct {
 	proxy string
 }
 
+// budgetKey is the context key of a budgetNote.
+type budgetKey struct{}
+
+// budgetNote keeps the rate budget the PDS told in its last answer to a
+// FetchInbox: the PDS's rate limiter sends it on every XRPC call it
+// limits, the proxied ones too (app.bsky.*, chat.bsky.*). It travels in
+// the context because the fetch's calls go through helpers shared with
+// publishing and actions (authed, chat), which need not know of it.
+type budgetNote struct{ last *network.RateBudget }
+
+// withBudgetNote returns ctx carrying a new note, for one fetch.
+func withBudgetNote(ctx context.Context) (context.Context, *budgetNote) {
+	n := &budgetNote{}
+	return context.WithValue(ctx, budgetKey{}, n), n
+}
+
 // do runs one XRPC call with the bearer token.
 func (c *Connector) do(ctx context.Context, base, token string, cl call, out any) (xrpcError, error) {
 	u := strings.TrimRight(base, "/") + "/xrpc/" + cl.nsid
@@ -104,6 +120,11 @@ func (c *Connector) do(ctx context.Context, base, token string, cl call, out any
 		req.Header = http.Header{"Atproto-Proxy": {cl.proxy}}
 	}
 	res, err := c.api.Do(ctx, req, out)
+	if note, ok := ctx.Value(budgetKey{}).(*budgetNote); ok {
+		if b := network.ReadBudget(res.Header, time.Now()); b != nil {
+			note.last = b
+		}
+	}
 	if err != nil {
 		var xe xrpcError
 		_ = json.Unmarshal(res.Body, &xe)

@@ -59,7 +59,11 @@ const (
 // page in the usual case, one getLog page for direct messages, plus one
 // getPostThread per recent post (about 20), so a poll a minute is about 110
 // requests per 5 minutes per channel: room for publishing and for a few
-// dozen channels behind one address.
+// dozen channels behind one address. Every answer of a PDS whose rate
+// limits are on tells what is left of that budget (RateLimit-Limit,
+// -Remaining, -Reset): FetchInbox passes it up as FetchResult.Budget, so
+// that polling backs off when the address's budget runs low, whoever
+// spent it.
 const pollEvery = time.Minute
 
 var _ network.Inbox = (*Connector)(nil)
@@ -301,7 +305,11 @@ type fetched struct {
 // Direct messages follow (chat.go), with their own part of the cursor. An
 // account whose app password cannot read them still gets its
 // notifications; its capabilities then say why messages are missing.
+//
+// The result's Budget is the one the PDS's last answer told (nil when its
+// rate limits are off: a self-hosted PDS's default, PDS_RATE_LIMITS_ENABLED).
 func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req network.FetchRequest) (network.FetchResult, error) {
+	ctx, note := withBudgetNote(ctx)
 	notif, chatCursor := splitCursor(req.Cursor)
 	req.Cursor = notif
 	res, err := c.fetchNotifications(ctx, acct, req)
@@ -310,6 +318,7 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 	}
 	if c.chatClosed(acct) {
 		res.Cursor = joinCursor(res.Cursor, chatCursor)
+		res.Budget = note.last
 		return res, nil
 	}
 	since := req.Since
@@ -330,6 +339,7 @@ func (c *Connector) FetchInbox(ctx context.Context, acct network.Account, req ne
 		res.Partial = err
 	}
 	res.Cursor = joinCursor(res.Cursor, chatCursor)
+	res.Budget = note.last
 	return res, nil
 }
 

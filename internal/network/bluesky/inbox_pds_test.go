@@ -3,6 +3,8 @@ package bluesky_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -68,6 +70,37 @@ func TestInboxAgainstRealPDS(t *testing.T) {
 	if !proxied {
 		t.Error("listNotifications never reached the AppView through the PDS as our account")
 	}
+	t.Run("rate budget", func(t *testing.T) {
+		// The PDS's limiter answers for every route the inbox calls, the
+		// ones it proxies to the AppView and to the chat service included
+		// (it does not pass on theirs); the connector passes it up.
+		for _, r := range []struct {
+			nsid, proxy string
+			q           url.Values
+		}{
+			{nsid: "app.bsky.notification.listNotifications"},
+			{nsid: "app.bsky.feed.getPostThread", q: url.Values{"uri": {ours.ID}}},
+			{nsid: "chat.bsky.convo.getLog", proxy: p.Chat.Proxy},
+		} {
+			_, h := xrpcHeaders(t, us, http.MethodGet, r.nsid, r.q, nil, r.proxy)
+			if b := network.ReadBudget(h, time.Now()); b == nil || b.Limit != 3000 || h.Get("RateLimit-Policy") != "3000;w=300" {
+				t.Errorf("%s: budget %+v (RateLimit-Policy %q), want 3000 per 300 s", r.nsid, b, h.Get("RateLimit-Policy"))
+			}
+		}
+		res, err := c.FetchInbox(ctx, us, network.FetchRequest{OurPosts: []network.Ref{ours}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := res.Budget
+		if b == nil || b.Limit != 3000 || b.Remaining <= 0 || b.Remaining >= 3000 {
+			t.Fatalf("fetch budget %+v, want 3000 a window, some of it spent", b)
+		}
+		// The reset is a whole second, rounded down.
+		if left := time.Until(b.Reset); left <= -time.Second || left > 5*time.Minute {
+			t.Errorf("window resets in %v, want within 5 minutes", left)
+		}
+	})
+
 	item := got[reply.ID]
 	if item.Root == nil || item.Root.ID != ours.ID || item.ParentID != ours.ID || item.ConversationID != ours.ID {
 		t.Fatalf("reply item thread: root %+v parent %s conversation %s", item.Root, item.ParentID, item.ConversationID)

@@ -456,3 +456,45 @@ func TestFetchInboxCatchesPostsIndexedLate(t *testing.T) {
 		t.Errorf("a post sorted 5 minutes before the cursor was missed: %+v", res.Items)
 	}
 }
+
+// The fetch passes up the rate budget the PDS's last answer told
+// (RateLimit-*: the listNotifications, getPostThread and chat calls all
+// pass its limiter), for polling to leave a reserve to publishing; a PDS
+// whose rate limits are off tells none. Past the limit, the 429 is a
+// rate limit with its wait.
+func TestFetchInboxReadsTheRateBudget(t *testing.T) {
+	t.Parallel()
+	n := newMemNet(t, nil)
+	ctx := context.Background()
+	ours := n.post(usDID, postOpts{text: "Nouvelle collection de lampes"})
+	n.post(aliceDID, postOpts{text: "Superbe !", parent: &ours})
+	n.chat.Send(aliceDID, usDID, "Bonjour")
+	req := network.FetchRequest{Since: n.base.Add(-time.Hour), Limit: 100, OurPosts: []network.Ref{refOf(ours)}}
+
+	res, err := n.c.FetchInbox(ctx, n.acct, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Budget != nil {
+		t.Errorf("rate limits off: budget %+v, want nil", *res.Budget)
+	}
+
+	n.RateLimit.Set(3000, 5*time.Minute)
+	res, err = n.c.FetchInbox(ctx, n.acct, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(messages(res.Items)) != 1 {
+		t.Fatalf("items %+v, want the direct message among them (its calls count too)", res.Items)
+	}
+	b, left := res.Budget, n.RateLimit.Remaining()
+	if b == nil || b.Limit != 3000 || b.Remaining != left || left >= 3000 || !b.Reset.Equal(n.RateLimit.Reset()) {
+		t.Fatalf("budget %+v, want 3000 a window, %d left as the last answer said, reset at %v", b, left, n.RateLimit.Reset())
+	}
+
+	n.RateLimit.Spend(left)
+	_, err = n.c.FetchInbox(ctx, n.acct, req)
+	if ne := network.AsError(err); ne.Kind != network.RateLimited || ne.RetryAfter <= 0 || ne.RetryAfter > 5*time.Minute {
+		t.Errorf("past the limit: %v (wait %v), want a rate limit with a wait within the window", err, ne.RetryAfter)
+	}
+}

@@ -57,6 +57,13 @@ func (p *onPDS) connector() *bluesky.Connector {
 // app does for direct messages.
 func xrpcAs(t *testing.T, acct network.Account, method, nsid string, q url.Values, body any, proxy string) map[string]any {
 	t.Helper()
+	out, _ := xrpcHeaders(t, acct, method, nsid, q, body, proxy)
+	return out
+}
+
+// xrpcHeaders is xrpcAs, with the answer's headers.
+func xrpcHeaders(t *testing.T, acct network.Account, method, nsid string, q url.Values, body any, proxy string) (map[string]any, http.Header) {
+	t.Helper()
 	u := acct.BaseURL + "/xrpc/" + nsid
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -81,7 +88,7 @@ func xrpcAs(t *testing.T, acct network.Account, method, nsid string, q url.Value
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%s: %d %v", nsid, resp.StatusCode, out)
 	}
-	return out
+	return out, resp.Header
 }
 
 // createRecord writes a record as acct straight through the PDS (a quote:

@@ -27,6 +27,8 @@ type Mem struct {
 	// access to direct messages; ChatDown makes the chat answer 502, as a
 	// PDS does when the chat service behind it is down.
 	RefuseChat, ChatDown atomic.Bool
+	// RateLimit is the PDS's limit on every XRPC call (off until Set).
+	RateLimit xrpcfake.RateLimit
 }
 
 // StartMem serves a Mem until the test ends, then fails the test if either
@@ -42,7 +44,7 @@ func StartMem(t testing.TB, wrap func(http.Handler) http.Handler) *Mem {
 	if wrap != nil {
 		h = wrap(h)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(m.RateLimit.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !strings.HasPrefix(r.URL.Path, "/xrpc/chat.bsky."):
 			h.ServeHTTP(w, r)
@@ -51,7 +53,7 @@ func StartMem(t testing.TB, wrap func(http.Handler) http.Handler) *Mem {
 		default:
 			m.Chat.ServeHTTP(w, r)
 		}
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	m.URL = srv.URL
 	checkViolations(t, m.AppView, m.Chat)

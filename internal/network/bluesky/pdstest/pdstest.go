@@ -96,6 +96,11 @@ type Options struct {
 	// the DID, without resolving it. Dev mode lets it call plain http on
 	// 127.0.0.1.
 	AppViewURL, AppViewDID string
+	// RateLimits turns the PDS's rate limits on (PDS_RATE_LIMITS_ENABLED,
+	// off by default on a self-hosted PDS, on at Bluesky's): 3,000 XRPC
+	// calls per 5 minutes per IP address, the proxied ones included, each
+	// answer saying what is left in RateLimit-* headers.
+	RateLimits bool
 }
 
 // Start runs a PDS for the test (skipped unless TRIBUNE_TEST_PDS is set).
@@ -132,8 +137,12 @@ func StartWith(t testing.TB, o Options) *PDS {
 	port, plc := freePort(t), freePort(t)
 	cmd := exec.Command(node, script, fmt.Sprint(port), fmt.Sprint(plc), t.TempDir())
 	cmd.Dir = dir
+	cmd.Env = os.Environ()
 	if o.AppViewURL != "" {
-		cmd.Env = append(os.Environ(), "PDS_BSKY_APP_VIEW_URL="+o.AppViewURL, "PDS_BSKY_APP_VIEW_DID="+o.AppViewDID)
+		cmd.Env = append(cmd.Env, "PDS_BSKY_APP_VIEW_URL="+o.AppViewURL, "PDS_BSKY_APP_VIEW_DID="+o.AppViewDID)
+	}
+	if o.RateLimits {
+		cmd.Env = append(cmd.Env, "PDS_RATE_LIMITS_ENABLED=true")
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
@@ -249,7 +258,7 @@ type Network struct {
 }
 
 // StartNetwork runs a PDS proxying app.bsky.* to a fake AppView, with a fake
-// chat service (skipped unless TRIBUNE_TEST_PDS is set). When the test ends
+// chat service and its rate limits on (skipped unless TRIBUNE_TEST_PDS is set). When the test ends
 // it fails the test if either fake was sent a request the lexicons or the
 // routing do not allow.
 func StartNetwork(t testing.TB) *Network {
@@ -258,7 +267,9 @@ func StartNetwork(t testing.TB) *Network {
 	n.AppView = appviewfake.New(n.src)
 	appview := httptest.NewServer(n.AppView)
 	t.Cleanup(appview.Close)
-	n.PDS = StartWith(t, Options{AppViewURL: appview.URL, AppViewDID: n.AppView.DID})
+	// Rate limits on, as on the PDSes that host Bluesky's accounts: the
+	// connector reads the budget their answers tell.
+	n.PDS = StartWith(t, Options{AppViewURL: appview.URL, AppViewDID: n.AppView.DID, RateLimits: true})
 	n.src.SetURL(n.URL())
 	chat, err := chatfake.Start()
 	if err != nil {

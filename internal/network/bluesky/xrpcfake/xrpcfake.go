@@ -3,7 +3,9 @@
 // specification (JSON bodies, errors as {"error", "message"}, query
 // parameters typed by the lexicon) and from how a PDS proxies a call (a
 // service token naming the service and the method). Keeping it in one place
-// means both fakes refuse the same requests for the same reasons.
+// means both fakes refuse the same requests for the same reasons. It also
+// holds the PDS's rate limiter (RateLimit), which the in-memory PDS
+// (pdstest.Mem) puts in front of both.
 package xrpcfake
 
 import (
@@ -193,4 +195,89 @@ func (p Param) check(v string) error {
 		}
 	}
 	return nil
+}
+
+// RateLimit plays the rate limiter a PDS puts in front of every XRPC call,
+// the proxied ones included (xrpc-server's rate-limiter-http.ts; docs.bsky.app
+// "Rate Limits": 3,000 requests per 5 minutes per IP address). Once Set,
+// every answer carries RateLimit-Limit, RateLimit-Remaining (after this
+// call), RateLimit-Reset (the window's end as a Unix time in seconds, not
+// the IETF draft's delta) and RateLimit-Policy ("3000;w=300", the window in
+// seconds), and a call past the limit is answered 429 RateLimitExceeded
+// with the same headers and Retry-After in seconds. The zero value limits
+// nothing and sends no header, as a PDS whose rate limits are off (the
+// default of a self-hosted one).
+type RateLimit struct {
+	mu     sync.Mutex
+	points int
+	window time.Duration
+	start  time.Time
+	used   int
+}
+
+// Set turns the limit on: points calls per window, the window starting now.
+func (l *RateLimit) Set(points int, window time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.points, l.window, l.start, l.used = points, window, time.Now(), 0
+}
+
+// Spend uses n calls of the current window, as other clients behind the
+// same address would.
+func (l *RateLimit) Spend(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.used += n
+}
+
+// Reset is the end of the current window, to the second, as RateLimit-Reset
+// says it.
+func (l *RateLimit) Reset() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Unix(l.start.Add(l.window).Unix(), 0)
+}
+
+// Remaining is what is left of the current window, as the last answer's
+// RateLimit-Remaining said it.
+func (l *RateLimit) Remaining() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(l.points-l.used, 0)
+}
+
+// Wrap limits the XRPC calls h answers.
+func (l *RateLimit) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/xrpc/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		l.mu.Lock()
+		on := l.points > 0
+		var over bool
+		if on {
+			now := time.Now()
+			if now.Sub(l.start) >= l.window {
+				l.start, l.used = now, 0
+			}
+			l.used++
+			over = l.used > l.points
+			end := l.start.Add(l.window)
+			hd := w.Header()
+			hd.Set("RateLimit-Limit", strconv.Itoa(l.points))
+			hd.Set("RateLimit-Remaining", strconv.Itoa(max(l.points-l.used, 0)))
+			hd.Set("RateLimit-Reset", strconv.FormatInt(end.Unix(), 10))
+			hd.Set("RateLimit-Policy", fmt.Sprintf("%d;w=%d", l.points, int(l.window/time.Second)))
+			if over {
+				hd.Set("Retry-After", strconv.Itoa(int((end.Sub(now)+time.Second-1)/time.Second)))
+			}
+		}
+		l.mu.Unlock()
+		if over {
+			Error(w, http.StatusTooManyRequests, "RateLimitExceeded", "Rate Limit Exceeded")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
