@@ -3,9 +3,12 @@ package inbox
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/riverqueue/river"
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/network"
@@ -280,6 +283,53 @@ func TestApproversNotifiedIncludeOrganisationOwners(t *testing.T) {
 			if mayApprove := err == nil && u.ID != contrib.ID; told[u.ID] != mayApprove {
 				t.Errorf("%s: told %v, may approve %v", u.Name, told[u.ID], mayApprove)
 			}
+		}
+	})
+}
+
+// An approver's edit of a reply to a Bluesky direct message is held to the
+// chat's 1,000 graphemes: 1,001 emoji is refused and the reply stays
+// pending; 1,000 accented letters (2,000 bytes) are approved and the chat
+// service receives exactly them, once. (The chat fake counts code points
+// for graphemes, so the accepted text has one code point per grapheme.)
+func TestApproveWithChangesBlueskyDirectMessage(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		must(t, st.SetupJobs(&river.Config{}))
+		pds, ch := f.blueskyChannel(t)
+		must(t, st.EnsureInboxPollState(ctx, store.EnsureInboxPollStateParams{ChannelID: ch.ID, NextPollAt: f.now}))
+		convo, _ := pds.Chat.Send(bskyAlice, bskyUs, "Bonjour, une question")
+		must(t, f.s.Poll(ctx, ch.ID))
+		var dm store.InboxItem
+		for _, it := range f.allItems(t) {
+			if it.ChannelID == ch.ID {
+				dm = it
+			}
+		}
+		contrib, err := st.CreateUser(ctx, store.CreateUserParams{OrganizationID: f.ws.OrganizationID, Email: "contrib@example.test", Name: "Léa",
+			PasswordHash: "x", OrgRole: "member", Locale: "fr", CreatedAt: t0})
+		must(t, err)
+		must(t, st.UpsertMembership(ctx, store.UpsertMembershipParams{WorkspaceID: f.ws.ID, UserID: contrib.ID, Role: string(auth.Contributor), CreatedAt: t0}))
+		must(t, f.s.SetReplyApproval(ctx, f.owner, f.ws.ID, true))
+		pending, err := f.s.Reply(ctx, contrib, dm.ID, "Bonjour !")
+		must(t, err)
+
+		const thumb = "👍🏽" // one grapheme, two code points, eight bytes
+		if _, err := f.s.ApproveReply(ctx, f.cm, pending.ID, strings.Repeat(thumb, 1001)); problem.As(err) == nil || problem.As(err).Code != "reply_too_long" {
+			t.Fatalf("1,001 graphemes: %v, want reply_too_long", err)
+		}
+		if got := f.reply(t, pending.ID); got.State != string(ReplyPending) || got.Text != "Bonjour !" {
+			t.Fatalf("after the refused edit: %+v", got)
+		}
+		fits := strings.Repeat("é", 1000)
+		_, err = f.s.ApproveReply(ctx, f.cm, pending.ID, fits)
+		must(t, err)
+		must(t, f.s.SendReply(ctx, pending.ID, false))
+		must(t, f.s.SendReply(ctx, pending.ID, false))
+		if sent := pds.Chat.Messages(convo, bskyUs); !slices.Equal(sent, []string{fits}) {
+			t.Fatalf("the chat received %d messages, want the edit once", len(sent))
 		}
 	})
 }
