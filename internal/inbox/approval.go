@@ -160,7 +160,7 @@ const editedApproval = "approved with changes; the contributor wrote: "
 // leaves the text as it was.
 func (s *Service) approvedText(ctx context.Context, r store.InboxReply, edit string) (text string, edited bool, err error) {
 	edit = strings.TrimSpace(edit)
-	if edit == r.Text {
+	if sameText(edit, r.Text) {
 		return r.Text, false, nil
 	}
 	if edit == "" {
@@ -177,7 +177,16 @@ func (s *Service) approvedText(ctx context.Context, r store.InboxReply, edit str
 	if refused != nil {
 		return "", false, refused
 	}
-	return text, text != r.Text, nil
+	if sameText(text, r.Text) {
+		return r.Text, false, nil
+	}
+	return text, true, nil
+}
+
+// sameText: a browser posts a textarea's line breaks as CRLF, so a box
+// left as it was must not count as an edit of a text written with LF.
+func sameText(a, b string) bool {
+	return strings.ReplaceAll(a, "\r\n", "\n") == strings.ReplaceAll(b, "\r\n", "\n")
 }
 
 func (s *Service) decide(ctx context.Context, user store.User, replyID int64, state ReplyState, comment, edit string) (store.InboxReply, error) {

@@ -172,10 +172,11 @@ func TestApproveWithChanges(t *testing.T) {
 			t.Errorf("the contributor was not told their reply went out edited")
 		}
 
-		// Approving with the text as it was is a plain approval.
-		second, err := f.s.Reply(ctx, contrib, c1.ID, "À bientôt")
+		// Approving with the text as it was is a plain approval, also
+		// when a browser posts its line breaks as CRLF.
+		second, err := f.s.Reply(ctx, contrib, c1.ID, "À bientôt\nLéa")
 		must(t, err)
-		ok, err = f.s.ApproveReply(ctx, f.cm, second.ID, "À bientôt")
+		ok, err = f.s.ApproveReply(ctx, f.cm, second.ID, "À bientôt\r\nLéa")
 		must(t, err)
 		acts, err = st.ListInboxActions(ctx, []int64{c1.ID})
 		must(t, err)
@@ -185,7 +186,7 @@ func TestApproveWithChanges(t *testing.T) {
 				editedOnes++
 			}
 		}
-		if ok.Text != "À bientôt" || editedOnes != 1 {
+		if ok.Text != "À bientôt\nLéa" || editedOnes != 1 {
 			t.Errorf("an unchanged text counted as an edit: %q, %d edited approvals", ok.Text, editedOnes)
 		}
 	})
