@@ -270,9 +270,7 @@ func (s *Service) Authorize(ctx context.Context, user store.User, workspaceID in
 		return ws, "", problem.Forbidden
 	}
 	role := Role("")
-	if user.OrgRole == string(Owner) {
-		role = Owner
-	} else {
+	if user.OrgRole != string(Owner) {
 		m, err := s.Store.GetMembership(ctx, store.GetMembershipParams{WorkspaceID: workspaceID, UserID: user.ID})
 		if errors.Is(err, store.ErrNotFound) {
 			return ws, "", problem.Forbidden
@@ -282,10 +280,52 @@ func (s *Service) Authorize(ctx context.Context, user store.User, workspaceID in
 		}
 		role = Role(m.Role)
 	}
+	role = roleOf(user, role)
 	if !role.Can(p) {
 		return ws, role, problem.Forbidden
 	}
 	return ws, role, nil
+}
+
+// roleOf is the role a user of the workspace's organisation has in it: an
+// organisation owner owns every workspace, with or without a membership
+// row; anyone else has their membership's role, or none. Authorize and
+// WhoMay both decide through it, so they cannot disagree.
+func roleOf(user store.User, membership Role) Role {
+	if user.OrgRole == string(Owner) {
+		return Owner
+	}
+	return membership
+}
+
+// WhoMay lists the users who may do p in a workspace, as Authorize would
+// answer each of them: the members whose role grants it and the
+// organisation's owners, who may have no membership row. A feature that
+// tells "whoever may act" uses it, so nobody who may act is left untold.
+func (s *Service) WhoMay(ctx context.Context, workspaceID int64, p Permission) ([]store.User, error) {
+	ws, err := s.Store.GetWorkspace(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.Store.ListMembers(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	roles := make(map[int64]Role, len(members))
+	for _, m := range members {
+		roles[m.ID] = Role(m.Role)
+	}
+	users, err := s.Store.ListOrganizationUsers(ctx, ws.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.User
+	for _, u := range users {
+		if roleOf(u, roles[u.ID]).Can(p) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // WorkspaceRef is a workspace and the user's role in it.

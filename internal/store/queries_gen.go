@@ -818,6 +818,7 @@ type DecideInboxReplyParams struct {
 	DecidedBy       *int64
 	DecidedAt       *time.Time
 	DecisionComment string
+	Text            string
 	ID              int64
 }
 

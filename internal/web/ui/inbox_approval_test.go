@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,5 +64,57 @@ func TestContributorReplyApprovalPages(t *testing.T) {
 	}
 	if body := readBody(lea.do(http.MethodGet, conv, nil)); !strings.Contains(body, "Non validée : Trop vague.") {
 		t.Errorf("the rejection's comment does not show")
+	}
+}
+
+// In French: the approver's box holds the pending reply's text; an edit
+// too long for the network comes back as typed, with the reason, and the
+// reply stays pending as its author wrote it (reloading sends nothing);
+// an edit that fits is approved and is the text queued to be sent.
+func TestApproveWithChangesPage(t *testing.T) {
+	t.Parallel()
+	f := newFrenchInbox(t, apptest.Start(t, apptest.Options{}))
+	env, owner, ws, ctx := f.env, f.owner, f.ws, context.Background()
+	contrib := env.Member(t, owner, ws.ID, "contrib@example.test", auth.Contributor)
+	it, conv, item := f.only(t, fanComment("c1", "Une question", time.Now()))
+	if err := env.App.Inbox.SetReplyApproval(ctx, owner, ws.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	rp, err := env.App.Inbox.Reply(ctx, contrib, it.ID, "On regarde")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boss := newBrowser(t, env, owner.Email)
+	box := fmt.Sprintf(`data-testid="reply-approve-text-%d"`, rp.ID)
+	holds := func(body, text string) bool {
+		i := strings.Index(body, box)
+		return i >= 0 && strings.Contains(body[i:], ">"+html.EscapeString(text)+"</textarea>")
+	}
+	if body := readBody(boss.do(http.MethodGet, conv, nil)); !holds(body, "On regarde") || !strings.Contains(body, "Texte à envoyer") {
+		t.Fatalf("the approver's box does not hold the pending text")
+	}
+
+	tooLong := strings.Repeat("é", 5000)
+	resp := boss.do(http.MethodPost, item+"/reply/decide", url.Values{"reply_id": {fmt.Sprint(rp.ID)}, "decision": {"approve"}, "text": {tooLong}})
+	to := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(to, "draft=") {
+		t.Fatalf("refused edit: %d to %q, want a redirect to the conversation with the draft", resp.StatusCode, to)
+	}
+	for range 2 { // the page, then a reload of it
+		body := readBody(boss.do(http.MethodGet, to, nil))
+		if !holds(body, tooLong) || !strings.Contains(body, fmt.Sprintf(`data-testid="reply-approve-refused-%d"`, rp.ID)) || !strings.Contains(body, "La réponse fait 5000 caractères") {
+			t.Fatalf("the refused edit is not shown back with its reason")
+		}
+	}
+	if got, err := env.App.Inbox.GetReply(ctx, owner, rp.ID); err != nil || got.State != string(inbox.ReplyPending) || got.Text != "On regarde" {
+		t.Fatalf("after a refused edit: %+v %v, want pending and unchanged", got, err)
+	}
+
+	resp = boss.do(http.MethodPost, item+"/reply/decide", url.Values{"reply_id": {fmt.Sprint(rp.ID)}, "decision": {"approve"}, "text": {"Merci, nous regardons cela aujourd'hui."}})
+	if resp.StatusCode != http.StatusSeeOther || strings.Contains(resp.Header.Get("Location"), "draft=") {
+		t.Fatalf("approve with changes: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got, err := env.App.Inbox.GetReply(ctx, owner, rp.ID); err != nil || got.State != string(inbox.ReplyQueued) || got.Text != "Merci, nous regardons cela aujourd'hui." {
+		t.Fatalf("approved with changes: %+v %v, want queued with the edited text", got, err)
 	}
 }

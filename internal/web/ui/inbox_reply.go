@@ -42,7 +42,10 @@ type replyBox struct {
 // replyDraft is a refused reply, kept for its item's box.
 type replyDraft struct {
 	ItemID int64
-	Text   string
+	// ReplyID, when set, says the text is an approver's refused edit of
+	// that pending reply, shown in its approval box, not the item's box.
+	ReplyID int64 `json:",omitempty"`
+	Text    string
 	// Why is the refusal in the reader's language (for a colleague's
 	// answer or reply in progress, it names them).
 	Why string
@@ -51,7 +54,7 @@ type replyDraft struct {
 // replyBoxOf says whether it can be answered on c's network, and why not.
 func replyBoxOf(l *webi18n.Localizer, d conversationData, it inbox.Item) replyBox {
 	b := replyBox{WS: d.WS, Item: it, Count: d.ReplyCount, Saved: d.SavedReplies}
-	if d.Draft.ItemID == it.ID {
+	if d.Draft.ItemID == it.ID && d.Draft.ReplyID == 0 {
 		b.Text, b.Refused = d.Draft.Text, d.Draft.Why
 	}
 	switch {
@@ -75,7 +78,7 @@ func (u *ui) inboxReply(w http.ResponseWriter, r *http.Request) error {
 	rp, err := u.Inbox.ReplyUnlessSomeoneIs(r.Context(), currentUser(r), it.ID, text, 0, r.FormValue("anyway") == "1")
 	var pe *problem.Error
 	if errors.As(err, &pe) && keepsDraft(pe.Status) {
-		return u.replyRefused(w, r, ws, it, text, pe)
+		return u.replyRefused(w, r, ws, it, 0, text, pe)
 	}
 	if err != nil {
 		return err
@@ -99,13 +102,16 @@ func keepsDraft(status int) bool {
 // replyRefused records the refused text and its reason and sends the
 // member to the conversation, which shows them in the item's box (see
 // inbox_reply_draft.go for why it is not the POST's own answer).
-func (u *ui) replyRefused(w http.ResponseWriter, r *http.Request, ws store.Workspace, it inbox.Item, text string, pe *problem.Error) error {
+//
+// replyID names the pending reply whose approver's edit was refused (0 for
+// the item's own reply box).
+func (u *ui) replyRefused(w http.ResponseWriter, r *http.Request, ws store.Workspace, it inbox.Item, replyID int64, text string, pe *problem.Error) error {
 	lang := u.lang(r)
 	why := pe.Localized(lang)
 	for _, dt := range pe.Details {
 		why += " " + fieldLabel(lang, dt.Location) + " — " + dt.Localized(lang)
 	}
-	to, err := u.keepDraft(r, "/w/"+itoa(ws.ID)+"/inbox/conversations/"+itoa(it.ConversationID), replyDraft{ItemID: it.ID, Text: text, Why: why})
+	to, err := u.keepDraft(r, "/w/"+itoa(ws.ID)+"/inbox/conversations/"+itoa(it.ConversationID), replyDraft{ItemID: it.ID, ReplyID: replyID, Text: text, Why: why})
 	if err != nil {
 		return err
 	}

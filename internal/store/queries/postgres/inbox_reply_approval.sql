@@ -15,8 +15,10 @@ VALUES (sqlc.arg(workspace_id), sqlc.arg(channel_id), sqlc.arg(item_id), sqlc.ar
 RETURNING *;
 
 -- DecideInboxReply approves (state queued) or rejects (state rejected) a
--- reply awaiting approval; zero rows means it was decided already.
+-- reply awaiting approval, with the text that goes out (an approver may
+-- edit it), in one statement: zero rows means it was decided already, so
+-- of two approvers at once one wins and the other changed nothing.
 -- name: DecideInboxReply :execrows
 UPDATE inbox_replies SET state = sqlc.arg(state), decided_by = sqlc.arg(decided_by), decided_at = sqlc.arg(decided_at),
-    decision_comment = sqlc.arg(decision_comment), updated_at = sqlc.arg(decided_at)
+    decision_comment = sqlc.arg(decision_comment), text = sqlc.arg(text), updated_at = sqlc.arg(decided_at)
 WHERE id = sqlc.arg(id) AND state = 'pending_approval';

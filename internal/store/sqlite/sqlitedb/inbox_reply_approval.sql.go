@@ -71,8 +71,8 @@ func (q *Queries) CreatePendingInboxReply(ctx context.Context, arg CreatePending
 
 const decideInboxReply = `-- name: DecideInboxReply :execrows
 UPDATE inbox_replies SET state = ?1, decided_by = ?2, decided_at = ?3,
-    decision_comment = ?4, updated_at = ?3
-WHERE id = ?5 AND state = 'pending_approval'
+    decision_comment = ?4, text = ?5, updated_at = ?3
+WHERE id = ?6 AND state = 'pending_approval'
 `
 
 type DecideInboxReplyParams struct {
@@ -80,17 +80,21 @@ type DecideInboxReplyParams struct {
 	DecidedBy       *int64
 	DecidedAt       *time.Time
 	DecisionComment string
+	Text            string
 	ID              int64
 }
 
 // DecideInboxReply approves (state queued) or rejects (state rejected) a
-// reply awaiting approval; zero rows means it was decided already.
+// reply awaiting approval, with the text that goes out (an approver may
+// edit it), in one statement: zero rows means it was decided already, so
+// of two approvers at once one wins and the other changed nothing.
 func (q *Queries) DecideInboxReply(ctx context.Context, arg DecideInboxReplyParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, decideInboxReply,
 		arg.State,
 		arg.DecidedBy,
 		arg.DecidedAt,
 		arg.DecisionComment,
+		arg.Text,
 		arg.ID,
 	)
 	if err != nil {
