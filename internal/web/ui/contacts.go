@@ -10,6 +10,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
 )
@@ -307,4 +308,19 @@ func contactName(l *webi18n.Localizer, c contacts.Contact) string {
 		return n
 	}
 	return l.T("Contact #%d", c.ID)
+}
+
+// contactMessages says how many inbox messages a contact wrote, in the
+// singular or plural the language wants ("1 message", not "1 items").
+func contactMessages(l *webi18n.Localizer, n int64) string {
+	return importCount(l, int(n), "%d message", "%d messages")
+}
+
+// networkTitle is a network's name as people write it ("Sandbox",
+// "Mastodon"), its key when the network is unknown.
+func networkTitle(key string) string {
+	if n, ok := rules.Get(key); ok {
+		return n.Name
+	}
+	return key
 }
