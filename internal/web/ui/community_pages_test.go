@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,47 @@ func TestContactsCountMessagesAndShowTheirNumber(t *testing.T) {
 		}
 		if strings.Contains(list, "éléments") {
 			t.Error("the contacts list still counts “éléments”")
+		}
+	})
+}
+
+// A refused rule or saved reply comes back as typed, with what to correct
+// named as the form names it, in the reader's language; nothing is saved.
+// With no saved reply yet, the page says what they are for.
+func TestModerationRefusalKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		b := newBrowser(t, env, f.owner.Email)
+		page := fmt.Sprintf("/w/%d/moderation", f.ws.ID)
+		if body := readBody(b.do(http.MethodGet, page, nil)); !strings.Contains(body, `data-testid="no-saved-replies"`) || !strings.Contains(body, "Aucune réponse enregistrée") {
+			t.Error("with no saved reply, the page says nothing of them")
+		}
+		for _, do := range []string{"save", "try"} {
+			resp := b.do(http.MethodPost, page+"/rules", url.Values{"name": {"Colère en majuscules"}, "order": {"3"}, "enabled": {"1"},
+				"cond_kind_0": {"keywords"}, "cond_value_0": {"remboursement, arnaque"}, "cond_kind_1": {"regex"}, "cond_value_1": {"(rembours"},
+				"act_kind_0": {"tag"}, "act_value_0": {"colere"}, "do": {do}})
+			body := readBody(resp)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422", do, resp.StatusCode)
+			}
+			for _, want := range []string{`value="Colère en majuscules"`, `value="remboursement, arnaque"`, `value="(rembours"`, `value="colere"`, `value="3"`,
+				"Condition 2 — ", "parenthèse"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s: the refused rule's page lacks %q", do, want)
+				}
+			}
+		}
+		if rules, err := env.App.Inbox.Rules(context.Background(), f.owner, f.ws.ID); err != nil || len(rules) != 0 {
+			t.Errorf("rules after the refusals: %d, %v; want none", len(rules), err)
+		}
+		resp := b.do(http.MethodPost, page+"/replies", url.Values{"name": {"Retard de livraison"}, "body": {"Bonjour {prenom}, désolés du retard !"}, "do": {"save"}})
+		body := readBody(resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Retard de livraison"`) || !strings.Contains(body, "Bonjour {prenom}, désolés du retard !") || !strings.Contains(body, "{prenom}") {
+			t.Errorf("refused saved reply (%d): the form lost what was typed or says nothing", resp.StatusCode)
+		}
+		if !strings.Contains(body, "Variable inconnue") {
+			t.Error("the refused saved reply does not say why in French")
 		}
 	})
 }
