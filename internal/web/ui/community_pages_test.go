@@ -94,3 +94,39 @@ func TestModerationRefusalKeepsWhatWasTyped(t *testing.T) {
 		}
 	})
 }
+
+// Refused response-target settings come back as typed (target, days, hours,
+// even an hour that is no hour), with why in French; the saved ones stay.
+func TestResponseTargetRefusalKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		b := newBrowser(t, env, f.owner.Email)
+		page := fmt.Sprintf("/w/%d/inbox/sla", f.ws.ID)
+		for _, c := range []struct {
+			name, open, close, want string
+		}{
+			{"closes before it opens", "19:00", "08:00", "L’heure d’ouverture doit précéder"},
+			{"no such hour", "09:00", "25:00", "25:00"},
+		} {
+			resp := b.do(http.MethodPost, page, url.Values{"enabled": {"1"}, "target_hours": {"3.5"}, "day": {"1", "3"}, "open": {c.open}, "close": {c.close}})
+			body := readBody(resp)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422", c.name, resp.StatusCode)
+			}
+			for _, want := range []string{`data-testid="inbox-sla-form"`, `value="3.5"`, `value="` + c.open + `"`, `value="` + c.close + `"`,
+				`value="3" checked`, c.want, "Europe/Paris", `data-testid="form-errors"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s: the refused settings' page lacks %q", c.name, want)
+				}
+			}
+			if strings.Contains(body, `value="2" checked`) {
+				t.Errorf("%s: Tuesday, left unticked, comes back ticked", c.name)
+			}
+		}
+		saved, err := env.App.Inbox.SLA(context.Background(), f.owner, f.ws.ID)
+		if err != nil || saved.Enabled {
+			t.Errorf("after the refusals the target is on (%v): want the saved settings kept", err)
+		}
+	})
+}
