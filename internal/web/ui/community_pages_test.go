@@ -130,3 +130,38 @@ func TestResponseTargetRefusalKeepsWhatWasTyped(t *testing.T) {
 		}
 	})
 }
+
+// Merging with a number that is no contact of the workspace keeps the
+// contact's page and the typed number, and says where numbers are shown;
+// the number as the list writes it ("n° 12") merges.
+func TestContactMergeWithAnUnknownNumberKeepsThePage(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		now := time.Now().UTC()
+		other := fanComment("c2", "Re-bonjour", now)
+		other.Author.ExternalID, other.Author.Handle, other.ConversationID = "fan2", "fan2", "other"
+		f.ingest(t, fanComment("c1", "Bonjour", now.Add(-time.Minute)), other)
+		page, err := env.App.Contacts.List(context.Background(), f.owner, f.ws.ID, contacts.Filter{})
+		if err != nil || len(page.Contacts) != 2 {
+			t.Fatalf("contacts: %d, %v; want 2", len(page.Contacts), err)
+		}
+		into, from := page.Contacts[0], page.Contacts[1]
+		b := newBrowser(t, env, f.owner.Email)
+		merge := fmt.Sprintf("/w/%d/contacts/%d/merge", f.ws.ID, into.ID)
+		for _, typed := range []string{"99999", "abc"} {
+			resp := b.do(http.MethodPost, merge, url.Values{"other": {typed}})
+			body := readBody(resp)
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="contact"`) || !strings.Contains(body, `value="`+typed+`"`) ||
+				!strings.Contains(body, "Aucun contact n° "+typed+" dans cet espace de travail") {
+				t.Errorf("merge with %q (%d): the page, the typed number or the French reason is missing", typed, resp.StatusCode)
+			}
+		}
+		if resp := b.do(http.MethodPost, merge, url.Values{"other": {fmt.Sprintf("n° %d", from.ID)}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("merge with “n° %d”: status %d, want 303", from.ID, resp.StatusCode)
+		}
+		if page, err := env.App.Contacts.List(context.Background(), f.owner, f.ws.ID, contacts.Filter{}); err != nil || len(page.Contacts) != 1 {
+			t.Errorf("contacts after the merge: %d, %v; want 1", len(page.Contacts), err)
+		}
+	})
+}
