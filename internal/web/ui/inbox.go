@@ -575,3 +575,13 @@ func auditResult(l *webi18n.Localizer, result string) string {
 	}
 	return result
 }
+
+// inboxFiltered reports whether any filter of the list is set.
+func inboxFiltered(f map[string]string) bool {
+	for _, v := range f {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package browser
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// At 390 px the inbox shows its messages on the first screen: the filters
+// and saved views fold under one button, open on a tap, and stay open while
+// a filter is on. At 1280 px they are all shown, with no button.
+func TestInboxOnAPhoneShowsMessagesFirst(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	var items []network.Item
+	for i, text := range []string{"Où en est ma commande ?", "Great lamp, thanks!"} {
+		id := fmt.Sprintf("m%d", i)
+		items = append(items, launchComment(id, "fan"+id, text, time.Now().Add(time.Duration(i-5)*time.Minute)))
+	}
+	s.ingest(t, s.chs[0], items...)
+	newest := s.inboxList(t, 2)[0]
+	inboxURL := s.url(fmt.Sprintf("/w/%d/inbox", s.ws.ID))
+	visible := func(sel string) (bool, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).checkVisibility()`, sel)))
+	}
+	if err := chromedp.Do(ctx, s.signIn(), switchLang("fr"), chromedp.EmulateViewport(390, 844), chromedp.Navigate(inboxURL),
+		chromedp.WaitVisible(css(`[data-testid=inbox-item-%d]`, newest.ID))); err != nil {
+		t.Fatal(err)
+	}
+	top, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`document.querySelector('[data-testid=inbox-item-%d]').getBoundingClientRect().bottom`, newest.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top > 844 {
+		t.Errorf("at 390 px the newest message ends %.0f px down, below the first screen (844 px)", top)
+	}
+	if shown, err := visible(`[data-testid=inbox-q]`); err != nil || shown {
+		t.Errorf("at 390 px the search field shows before a tap (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css(`[data-testid=inbox-tools-toggle]`)), chromedp.WaitVisible(css(`[data-testid=inbox-q]`)),
+		chromedp.WaitVisible(css(`[data-testid=inbox-view-new-name]`))); err != nil {
+		t.Fatalf("tapping “Filtres et vues enregistrées”: %v", err)
+	}
+	// A filter on: the form stays open, so the filter can be seen and changed.
+	if err := chromedp.Do(ctx, chromedp.Navigate(inboxURL+"?status=new"), chromedp.WaitVisible(css(`[data-testid=inbox-item-%d]`, newest.ID))); err != nil {
+		t.Fatal(err)
+	}
+	if shown, err := visible(`[data-testid=inbox-filter-status]`); err != nil || !shown {
+		t.Errorf("at 390 px with a filter on, the filters are folded (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(inboxURL), chromedp.WaitVisible(css(`[data-testid=inbox-q]`))); err != nil {
+		t.Fatalf("at 1280 px the filters are not shown: %v", err)
+	}
+	if shown, err := visible(`[data-testid=inbox-tools-toggle]`); err != nil || shown {
+		t.Errorf("at 1280 px the folding button shows (%v)", err)
+	}
+}
