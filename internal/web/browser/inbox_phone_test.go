@@ -59,4 +59,13 @@ func TestInboxOnAPhoneShowsMessagesFirst(t *testing.T) {
 	if shown, err := visible(`[data-testid=inbox-tools-toggle]`); err != nil || shown {
 		t.Errorf("at 1280 px the folding button shows (%v)", err)
 	}
+	// The heading's two groups of buttons (response times, moderation) sit
+	// on one line.
+	tops, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`['inbox-report-link', 'moderation-link'].map(id => document.querySelector('[data-testid=' + id + ']').getBoundingClientRect().top)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := tops[0] - tops[1]; d > 2 || d < -2 {
+		t.Errorf("at 1280 px the response-time and moderation buttons are %.0f px apart vertically, want in line", d)
+	}
 }
