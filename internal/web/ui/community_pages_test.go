@@ -11,6 +11,8 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/network/networktest"
 )
 
 // A contact's list line and page say how many messages the person wrote in
@@ -163,5 +165,43 @@ func TestContactMergeWithAnUnknownNumberKeepsThePage(t *testing.T) {
 		if page, err := env.App.Contacts.List(context.Background(), f.owner, f.ws.ID, contacts.Filter{}); err != nil || len(page.Contacts) != 1 {
 			t.Errorf("contacts after the merge: %d, %v; want 1", len(page.Contacts), err)
 		}
+	})
+}
+
+// A conversation offers one half of each pair it knows the state of: Hide
+// or Unhide as the item is, Like until liked from Tribune, then Unlike.
+func TestConversationOffersHideOrUnhideNotBoth(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		env.App.Inbox.Connectors = map[string]network.Connector{"sandbox": networktest.Allowing(map[network.Action]network.Support{
+			network.ActLike: network.Supported, network.ActUnlike: network.Supported, network.ActHide: network.Supported, network.ActUnhide: network.Supported})}
+		it, conv, itemPath := f.only(t, fanComment("c1", "Bonjour", time.Now().UTC()))
+		b := newBrowser(t, env, f.owner.Email)
+		offers := func(step string, want, not []string) {
+			t.Helper()
+			body := readBody(b.do(http.MethodGet, conv, nil))
+			for _, a := range want {
+				if !strings.Contains(body, fmt.Sprintf(`data-testid="act-%s-%d"`, a, it.ID)) {
+					t.Errorf("%s: no %s button", step, a)
+				}
+			}
+			for _, a := range not {
+				if strings.Contains(body, fmt.Sprintf(`data-testid="act-%s-%d"`, a, it.ID)) {
+					t.Errorf("%s: a %s button that would change nothing", step, a)
+				}
+			}
+		}
+		offers("new item", []string{"like", "hide"}, []string{"unlike", "unhide"})
+		for _, a := range []string{"like", "hide"} {
+			if resp := b.do(http.MethodPost, itemPath+"/act", url.Values{"action": {a}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: status %d", a, resp.StatusCode)
+			}
+		}
+		offers("liked and hidden", []string{"unlike", "unhide"}, []string{"like", "hide"})
+		if resp := b.do(http.MethodPost, itemPath+"/act", url.Values{"action": {"unhide"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unhide: status %d", resp.StatusCode)
+		}
+		offers("shown again", []string{"unlike", "hide"}, []string{"like", "unhide"})
 	})
 }

@@ -501,6 +501,34 @@ func itemActions() []network.Action {
 	return slices.DeleteFunc(slices.Clone(network.Actions), func(a network.Action) bool { return a == network.ActReply })
 }
 
+// itemActionsFor is itemActions without the half of a pair that would
+// change nothing, so a conversation offers "Hide" or "Unhide", not both:
+// the item's hidden state decides, and for likes the last like or unlike
+// done from Tribune (none: not liked). Blocks concern the author across
+// conversations, which this page does not see: both stay.
+func itemActionsFor(it inbox.Item, done []store.ListInboxActionsRow) []network.Action {
+	liked := false
+	var last int64
+	for _, a := range done {
+		if a.ItemID == it.ID && a.Result == inbox.ResultOK && a.ID > last && (a.Action == string(network.ActLike) || a.Action == string(network.ActUnlike)) {
+			liked, last = a.Action == string(network.ActLike), a.ID
+		}
+	}
+	return slices.DeleteFunc(itemActions(), func(a network.Action) bool {
+		switch a {
+		case network.ActHide:
+			return it.Hidden
+		case network.ActUnhide:
+			return !it.Hidden
+		case network.ActLike:
+			return liked
+		case network.ActUnlike:
+			return !liked
+		}
+		return false
+	})
+}
+
 // networksOf lists the networks of the workspace's channels, once each.
 func networksOf(chs []store.Channel) []string {
 	var out []string

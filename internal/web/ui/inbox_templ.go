@@ -2335,7 +2335,7 @@ func conversationPage(l *i18n.Localizer, d conversationData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, a := range itemActions() {
+				for _, a := range itemActionsFor(it, d.C.Actions) {
 					if sp := d.C.Capabilities.ActionOn(network.ItemKind(it.Kind), a); d.C.HasInbox && sp.OK {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 215, "<form method=\"post\" action=\"")
 						if templ_7745c5c3_Err != nil {
