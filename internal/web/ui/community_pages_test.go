@@ -205,3 +205,24 @@ func TestConversationOffersHideOrUnhideNotBoth(t *testing.T) {
 		offers("shown again", []string{"unlike", "hide"}, []string{"like", "unhide"})
 	})
 }
+
+// The response-time report of a workspace where nobody answered yet says
+// what fills its tables, in French; once an item is answered it says no more.
+func TestResponseReportSaysWhatFillsItWhileEmpty(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		it, _, _ := f.only(t, fanComment("c1", "Bonjour", time.Now().UTC().Add(-time.Hour)))
+		b := newBrowser(t, env, f.owner.Email)
+		report := fmt.Sprintf("/w/%d/inbox/report", f.ws.ID)
+		if body := readBody(b.do(http.MethodGet, report, nil)); !strings.Contains(body, `data-testid="inbox-report-empty"`) || !strings.Contains(body, "Une réponse compte quand") {
+			t.Error("an empty report does not say what fills it")
+		}
+		if err := env.App.Inbox.MarkResponded(context.Background(), f.owner, it.ID); err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(b.do(http.MethodGet, report, nil)); strings.Contains(body, `data-testid="inbox-report-empty"`) {
+			t.Error("the report still says it is empty after an answer")
+		}
+	})
+}
