@@ -226,3 +226,43 @@ func TestResponseReportSaysWhatFillsItWhileEmpty(t *testing.T) {
 		}
 	})
 }
+
+// "Apply" with nothing ticked, or a saved view with a blank name, keeps the
+// inbox as it was filtered and says why in French (the view's name as
+// typed), instead of a page with only the error.
+func TestInboxRefusalsKeepTheList(t *testing.T) {
+	t.Parallel()
+	onBothDatabases(t, func(t *testing.T, env *apptest.Env) {
+		f := newFrenchInbox(t, env)
+		it, _, _ := f.only(t, fanComment("c1", "Bonjour", time.Now().UTC()))
+		b := newBrowser(t, env, f.owner.Email)
+		inboxPath := fmt.Sprintf("/w/%d/inbox", f.ws.ID)
+		for _, c := range []struct {
+			name, path string
+			form       url.Values
+			want       []string
+		}{
+			{"apply with nothing ticked", inboxPath + "/bulk", url.Values{"return": {"status=new&q=Bonjour"}, "status": {"done"}},
+				[]string{"Sélectionnez entre 1 et 500 messages."}},
+			{"a view with a blank name", inboxPath + "/views", url.Values{"query": {"status=new&q=Bonjour"}, "name": {"   "}},
+				[]string{"Le nom d&#39;une vue compte de 1 à 80 caractères.", `value="   "`, `<details class="inbox-tools" open`}},
+		} {
+			resp := b.do(http.MethodPost, c.path, c.form)
+			body := readBody(resp)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422", c.name, resp.StatusCode)
+			}
+			want := append([]string{`data-testid="inbox"`, `flash flash-error`, fmt.Sprintf(`data-testid="inbox-item-%d"`, it.ID), `value="Bonjour"`,
+				`hx-get="/w/` + fmt.Sprint(f.ws.ID) + `/inbox?`}, c.want...)
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s: the page lacks %q", c.name, w)
+				}
+			}
+		}
+		got, err := env.App.Inbox.Item(context.Background(), f.owner, it.ID)
+		if err != nil || got.Status != "new" {
+			t.Errorf("item after the refusals: %q, %v; want new", got.Status, err)
+		}
+	})
+}

@@ -130,7 +130,7 @@ func inboxListPage(l *i18n.Localizer, d inboxListData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if inboxFiltered(d.Filter) {
+		if inboxFiltered(d.Filter) || d.ViewName != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " open")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
