@@ -69,3 +69,42 @@ func TestInboxOnAPhoneShowsMessagesFirst(t *testing.T) {
 		t.Errorf("at 1280 px the response-time and moderation buttons are %.0f px apart vertically, want in line", d)
 	}
 }
+
+// In a conversation, at 1280 and 390 px, no two buttons touch: the item's
+// actions, "Mark as answered", "Send the reply" and the note's field keep
+// a gap.
+func TestConversationButtonsDoNotTouch(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	s := newSite(t)
+	s.ingest(t, s.chs[0], launchComment("t1", "fan", "Où en est ma commande ?", time.Now().Add(-time.Minute)))
+	it := s.inboxList(t, 1)[0]
+	conv := s.url(fmt.Sprintf("/w/%d/inbox/conversations/%d", s.ws.ID, it.ConversationID))
+	// Pairs of controls whose boxes overlap or touch (closer than 3 px on
+	// both axes).
+	const touching = `(() => {
+  const els = [...document.querySelectorAll('[data-testid=conversation] .btn, [data-testid=conversation] button, [data-testid=conversation] input:not([type=hidden]), [data-testid=conversation] textarea')].filter(e => e.checkVisibility());
+  const out = [];
+  for (let i = 0; i < els.length; i++) for (let j = i + 1; j < els.length; j++) {
+    const a = els[i].getBoundingClientRect(), b = els[j].getBoundingClientRect();
+    const dx = Math.max(b.left - a.right, a.left - b.right), dy = Math.max(b.top - a.bottom, a.top - b.bottom);
+    if (dx < 3 && dy < 3) out.push((els[i].textContent.trim() || els[i].name) + " / " + (els[j].textContent.trim() || els[j].name));
+  }
+  return out;
+})()`
+	if err := chromedp.Do(ctx, s.signIn()); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int64{1280, 390} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(conv), chromedp.WaitVisible(css(`[data-testid=item-%d]`, it.ID))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](touching))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > 0 {
+			t.Errorf("at %d px these controls touch: %v", w, got)
+		}
+	}
+}
