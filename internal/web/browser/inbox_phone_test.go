@@ -70,9 +70,9 @@ func TestInboxOnAPhoneShowsMessagesFirst(t *testing.T) {
 	}
 }
 
-// In a conversation, at 1280 and 390 px, no two buttons touch: the item's
-// actions, "Mark as answered", "Send the reply" and the note's field keep
-// a gap.
+// In a conversation and on the response-time report, at 1280 and 390 px,
+// no two controls touch: the item's actions, "Mark as answered", "Send the
+// reply" and the note's field keep a gap, as do "Export CSV" and the dates.
 func TestConversationButtonsDoNotTouch(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t)
@@ -83,7 +83,7 @@ func TestConversationButtonsDoNotTouch(t *testing.T) {
 	// Pairs of controls whose boxes overlap or touch (closer than 3 px on
 	// both axes).
 	const touching = `(() => {
-  const els = [...document.querySelectorAll('[data-testid=conversation] .btn, [data-testid=conversation] button, [data-testid=conversation] input:not([type=hidden]), [data-testid=conversation] textarea')].filter(e => e.checkVisibility());
+  const els = [...document.querySelectorAll('main .btn, main button, main input:not([type=hidden]), main textarea')].filter(e => e.checkVisibility());
   const out = [];
   for (let i = 0; i < els.length; i++) for (let j = i + 1; j < els.length; j++) {
     const a = els[i].getBoundingClientRect(), b = els[j].getBoundingClientRect();
@@ -92,19 +92,26 @@ func TestConversationButtonsDoNotTouch(t *testing.T) {
   }
   return out;
 })()`
-	if err := chromedp.Do(ctx, s.signIn()); err != nil {
+	// In French: longer words wrap the headings' buttons onto their own line.
+	if err := chromedp.Do(ctx, s.signIn(), switchLang("fr")); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []int64{1280, 390} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(conv), chromedp.WaitVisible(css(`[data-testid=item-%d]`, it.ID))); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](touching))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) > 0 {
-			t.Errorf("at %d px these controls touch: %v", w, got)
+	report := s.url(fmt.Sprintf("/w/%d/inbox/report", s.ws.ID))
+	for _, page := range []struct{ name, url, ready string }{
+		{"conversation", conv, fmt.Sprintf(`[data-testid=item-%d]`, it.ID)},
+		{"report", report, `[data-testid=inbox-report-csv]`},
+	} {
+		for _, w := range []int64{1280, 390} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 844), chromedp.Navigate(page.url), chromedp.WaitVisible(chromedp.CSS(page.ready))); err != nil {
+				t.Fatal(err)
+			}
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](touching))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) > 0 {
+				t.Errorf("%s at %d px: these controls touch: %v", page.name, w, got)
+			}
 		}
 	}
 }
