@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/listen"
 	"github.com/tribune-social/tribune/internal/moderation"
@@ -76,6 +78,12 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 	ctx := browserFor(t, 6*time.Minute)
 	axe := axeScript(t)
 	s := newSite(t)
+	// The demo's workspace name, not the factory's short one: the header
+	// must hold it on one line at 1280 px in French too.
+	name := "Maison Lumière"
+	if _, _, err := s.env.App.Posts.UpdateWorkspace(context.Background(), s.owner, s.ws.ID, posts.WorkspaceSettings{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
 	in := posts.Input{Variants: []posts.VariantInput{
 		{ChannelID: s.chs[0].ID, Text: "Nouvelle collection : découvrez-la ce week-end ! #lampes https://example.com/collection"},
 		{ChannelID: s.chs[1].ID, Text: "New collection: come and see it this weekend! #lamps"},
@@ -118,6 +126,10 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		t.Fatalf("inbox: %v", err)
 	}
 	w := fmt.Sprintf("/w/%d", s.ws.ID)
+	people, err := s.env.App.Contacts.List(context.Background(), s.owner, s.ws.ID, contacts.Filter{})
+	if err != nil || len(people.Contacts) == 0 {
+		t.Fatalf("contacts: %v", err)
+	}
 	share, err := s.env.App.Calendar.RotateShare(context.Background(), s.owner, s.ws.ID, false)
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +166,9 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 		{"inbox report", w + "/inbox/report", "[data-testid=inbox-chart-members]", false},
 		{"conversation", fmt.Sprintf("%s/inbox/conversations/%d", w, inboxPage.Items[0].ConversationID), "[data-testid=conversation]", true},
 		{"moderation", w + "/moderation?edit=1", "[data-testid=moderation]", false},
+		{"response target", w + "/inbox/sla", "main", false},
+		{"contacts", w + "/contacts", "[data-testid=contact-" + strconv.FormatInt(people.Contacts[0].ID, 10) + "]", false},
+		{"contact", fmt.Sprintf("%s/contacts/%d", w, people.Contacts[0].ID), "[data-testid=contact]", false},
 		{"calendar", w + "/calendar", ".fc-view", true},
 		{"posts", w + "/posts", "main", false},
 		{"compose", w + "/compose", "main", true},
@@ -217,6 +232,15 @@ func TestMainPagesAccessibleAndFitAPhone(t *testing.T) {
 			if fit[0] > fit[1] {
 				wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right) + "px")`))
 				t.Errorf("%s %s at %d px scrolls sideways: %d px of content in %d (widest: %s)", lang, p.name, sz.width, fit[0], fit[1], strings.Join(wide, ", "))
+			}
+			// A webhook event's name is a word to copy: it may go to a line
+			// of its own but is never cut (inbox.ite / m.created).
+			cut, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('code.event-name')].filter(c => c.getClientRects().length > 1).map(c => c.textContent)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cut) > 0 {
+				t.Errorf("%s %s at %d px cuts event names across lines: %v", lang, p.name, sz.width, cut)
 			}
 			if sz.width >= 1280 && p.name != "login" {
 				// The brand, the navigation's links, the account links and the

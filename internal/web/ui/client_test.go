@@ -61,7 +61,7 @@ func newBrowser(t *testing.T, env *apptest.Env, email string) *client {
 	t.Helper()
 	a := env.App
 	h, err := ui.New(ui.Deps{Auth: a.Auth, Notifications: a.Notifier, Posts: a.Posts, Channels: a.Channels, Media: a.Media,
-		Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Idempotency: a.Idempotency, Log: a.Log, Now: time.Now,
+		Calendar: a.Calendar, Importer: a.Importer, LinkCards: a.LinkCards, Status: a.Status, Inbox: a.Inbox, Idempotency: a.Idempotency, Contacts: a.Contacts, Log: a.Log, Now: time.Now,
 		PublicURL: "https://tribune.example.test", Secure: true})
 	if err != nil {
 		t.Fatal(err)

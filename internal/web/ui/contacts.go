@@ -10,6 +10,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/rules"
 	"github.com/tribune-social/tribune/internal/store"
 	webi18n "github.com/tribune-social/tribune/internal/web/i18n"
 )
@@ -20,6 +21,10 @@ import (
 // the rest.
 
 var errEraseUnconfirmed = problem.New(http.StatusUnprocessableEntity, "erase_unconfirmed", "Tick the box to confirm the erasure: it cannot be undone.")
+
+// errMergeUnknown answers a merge with a number that is no contact of the
+// workspace: the contact on the page was found, so the number is at fault.
+var errMergeUnknown = problem.New(http.StatusUnprocessableEntity, "merge_unknown", "There is no contact No. %s in this workspace: the contacts list shows each one's number beside the name.")
 
 type contactListData struct {
 	WS          store.Workspace
@@ -76,6 +81,10 @@ type contactData struct {
 	Role auth.Role
 	D    contacts.Detail
 	TZ   string
+	// Err says why a change was refused; Tag, Merge and Note give back
+	// what was typed in its form.
+	Err              *problem.Error
+	Tag, Merge, Note string
 }
 
 // contactOf loads the {id} contact of the {ws} workspace.
@@ -107,16 +116,26 @@ func (u *ui) contactPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return u.renderContact(w, r, contactData{WS: ws, Role: role, D: contacts.Detail{Contact: c}})
+}
+
+// renderContact draws the contact d.D.Contact around d's form state,
+// answering a refusal with its status.
+func (u *ui) renderContact(w http.ResponseWriter, r *http.Request, d contactData) error {
 	user := currentUser(r)
-	d, err := u.Contacts.Get(r.Context(), user, c.ID)
+	detail, err := u.Contacts.Get(r.Context(), user, d.D.Contact.ID)
 	if err != nil {
 		return err
 	}
-	name := d.Contact.Name()
+	d.D, d.TZ = detail, u.displayTZ(user, d.WS)
+	name := detail.Contact.Name()
 	if name == "" {
 		name = u.loc(r).T("Erased contact")
 	}
-	return u.render(w, r, u.pageData(r, &ws, name, "inbox"), contactPage(u.loc(r), contactData{WS: ws, Role: role, D: d, TZ: u.displayTZ(user, ws)}))
+	if d.Err != nil {
+		w.WriteHeader(d.Err.Status)
+	}
+	return u.render(w, r, u.pageData(r, &d.WS, name, "inbox"), contactPage(u.loc(r), d))
 }
 
 // contactByAuthor opens the contact of an inbox item's author.
@@ -146,7 +165,7 @@ func (u *ui) contactByAuthor(w http.ResponseWriter, r *http.Request) error {
 // contactUpdate saves the flags (the form sends all three) and a tag to
 // add or remove.
 func (u *ui) contactUpdate(w http.ResponseWriter, r *http.Request) error {
-	ws, _, c, err := u.contactOf(r)
+	ws, role, c, err := u.contactOf(r)
 	if err != nil {
 		return err
 	}
@@ -164,7 +183,11 @@ func (u *ui) contactUpdate(w http.ResponseWriter, r *http.Request) error {
 	if t := strings.TrimSpace(r.FormValue("remove_tag")); t != "" {
 		ch.RemoveTags = []string{t}
 	}
-	if err := u.Contacts.Update(r.Context(), currentUser(r), c.ID, ch); err != nil {
+	err = u.Contacts.Update(r.Context(), currentUser(r), c.ID, ch)
+	if pe := refused(err); pe != nil {
+		return u.renderContact(w, r, contactData{WS: ws, Role: role, D: contacts.Detail{Contact: c}, Err: pe, Tag: r.FormValue("add_tag")})
+	}
+	if err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Saved"))
@@ -172,14 +195,18 @@ func (u *ui) contactUpdate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *ui) contactNote(w http.ResponseWriter, r *http.Request) error {
-	ws, _, c, err := u.contactOf(r)
+	ws, role, c, err := u.contactOf(r)
 	if err != nil {
 		return err
 	}
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := u.Contacts.AddNote(r.Context(), currentUser(r), c.ID, r.FormValue("body")); err != nil {
+	err = u.Contacts.AddNote(r.Context(), currentUser(r), c.ID, r.FormValue("body"))
+	if pe := refused(err); pe != nil {
+		return u.renderContact(w, r, contactData{WS: ws, Role: role, D: contacts.Detail{Contact: c}, Err: pe, Note: r.FormValue("body")})
+	}
+	if err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Note added"))
@@ -188,18 +215,28 @@ func (u *ui) contactNote(w http.ResponseWriter, r *http.Request) error {
 
 // contactMerge merges the contact named in the form into this one.
 func (u *ui) contactMerge(w http.ResponseWriter, r *http.Request) error {
-	ws, _, c, err := u.contactOf(r)
+	ws, role, c, err := u.contactOf(r)
 	if err != nil {
 		return err
 	}
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	other, err := strconv.ParseInt(r.FormValue("other"), 10, 64)
-	if err != nil {
-		return errBadForm.Wrap(err)
+	typed := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(r.FormValue("other")), "#°nN. "))
+	other, err := strconv.ParseInt(typed, 10, 64)
+	if err == nil {
+		err = u.Contacts.Merge(r.Context(), currentUser(r), c.ID, other)
+	} else {
+		err = problem.NotFound
 	}
-	if err := u.Contacts.Merge(r.Context(), currentUser(r), c.ID, other); err != nil {
+	pe := refused(err)
+	if problem.As(err).Status == http.StatusNotFound {
+		pe = errMergeUnknown.Format(typed)
+	}
+	if pe != nil {
+		return u.renderContact(w, r, contactData{WS: ws, Role: role, D: contacts.Detail{Contact: c}, Err: pe, Merge: r.FormValue("other")})
+	}
+	if err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Contacts merged"))
@@ -307,4 +344,19 @@ func contactName(l *webi18n.Localizer, c contacts.Contact) string {
 		return n
 	}
 	return l.T("Contact #%d", c.ID)
+}
+
+// contactMessages says how many inbox messages a contact wrote, in the
+// singular or plural the language wants ("1 message", not "1 items").
+func contactMessages(l *webi18n.Localizer, n int64) string {
+	return importCount(l, int(n), "%d message", "%d messages")
+}
+
+// networkTitle is a network's name as people write it ("Sandbox",
+// "Mastodon"), its key when the network is unknown.
+func networkTitle(key string) string {
+	if n, ok := rules.Get(key); ok {
+		return n.Name
+	}
+	return key
 }

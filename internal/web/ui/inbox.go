@@ -51,6 +51,35 @@ type inboxListData struct {
 	// Notices say what a channel's account keeps out of the inbox (its
 	// capabilities' notices), in the reader's language.
 	Notices []channelNotice
+	// ViewName is the name typed for a saved view that was refused.
+	ViewName string
+}
+
+// inboxRefusal is a refused bulk change or saved view, said on the list it
+// was asked from, with the view's name as typed.
+type inboxRefusal struct {
+	Err      *problem.Error
+	ViewName string
+}
+
+// renderInboxRefused draws the list filtered by query (the page the form
+// was on) with the refusal, instead of a bare error page.
+func (u *ui) renderInboxRefused(w http.ResponseWriter, r *http.Request, ws store.Workspace, query string, ref inboxRefusal) error {
+	_, role, err := u.workspace(r, auth.View)
+	if err != nil {
+		return err
+	}
+	back, _ := url.ParseQuery(query)
+	raw := map[string]string{}
+	for _, k := range inboxFilterKeys {
+		raw[k] = back.Get(k)
+	}
+	// A GET of the list as it was: its live refetches read this address.
+	list := r.Clone(r.Context())
+	list.Method = http.MethodGet
+	list.URL = &url.URL{Path: "/w/" + itoa(ws.ID) + "/inbox", RawQuery: filterQuery(raw)}
+	list.RequestURI = list.URL.RequestURI()
+	return u.renderInbox(w, list, ws, role, ref)
 }
 
 type channelNotice struct{ Channel, Text string }
@@ -127,6 +156,10 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return u.renderInbox(w, r, ws, role, inboxRefusal{})
+}
+
+func (u *ui) renderInbox(w http.ResponseWriter, r *http.Request, ws store.Workspace, role auth.Role, ref inboxRefusal) error {
 	user := currentUser(r)
 	tz := u.displayTZ(user, ws)
 	f, raw := inboxFilter(r)
@@ -151,11 +184,17 @@ func (u *ui) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := inboxListData{WS: ws, Role: role, Items: page.Items, Filter: raw, Query: filterQuery(raw), Channels: chs, Members: members, TZ: tz,
-		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI(), Notices: u.channelNotices(r, user, chs, loadLoc(tz))}
+		Overdue: overdue, PastOnly: pastOnly, Views: views, Me: user.ID, Self: r.URL.RequestURI(), Notices: u.channelNotices(r, user, chs, loadLoc(tz)),
+		ViewName: ref.ViewName}
 	if page.Next != 0 {
 		d.NextURL = "/w/" + itoa(ws.ID) + "/inbox?" + d.Query + "&before=" + itoa(page.Next)
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Inbox"), "inbox"), inboxListPage(u.loc(r), d))
+	pd := u.pageData(r, &ws, u.loc(r).T("Inbox"), "inbox")
+	if ref.Err != nil {
+		pd.Flash, pd.FlashError = problemText(u.loc(r).Lang(), ref.Err), true
+		w.WriteHeader(ref.Err.Status)
+	}
+	return u.render(w, r, pd, inboxListPage(u.loc(r), d))
 }
 
 // inboxChange reads a triage change from a form; empty fields change nothing.
@@ -219,7 +258,11 @@ func (u *ui) inboxBulk(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if changes(c) {
-		if err := u.Inbox.Update(r.Context(), currentUser(r), ws.ID, ids, c); err != nil {
+		err := u.Inbox.Update(r.Context(), currentUser(r), ws.ID, ids, c)
+		if pe := refused(err); pe != nil {
+			return u.renderInboxRefused(w, r, ws, r.FormValue("return"), inboxRefusal{Err: pe})
+		}
+		if err != nil {
 			return err
 		}
 		flash(w, u.loc(r).T("%d items updated", len(ids)))
@@ -501,6 +544,34 @@ func itemActions() []network.Action {
 	return slices.DeleteFunc(slices.Clone(network.Actions), func(a network.Action) bool { return a == network.ActReply })
 }
 
+// itemActionsFor is itemActions without the half of a pair that would
+// change nothing, so a conversation offers "Hide" or "Unhide", not both:
+// the item's hidden state decides, and for likes the last like or unlike
+// done from Tribune (none: not liked). Blocks concern the author across
+// conversations, which this page does not see: both stay.
+func itemActionsFor(it inbox.Item, done []store.ListInboxActionsRow) []network.Action {
+	liked := false
+	var last int64
+	for _, a := range done {
+		if a.ItemID == it.ID && a.Result == inbox.ResultOK && a.ID > last && (a.Action == string(network.ActLike) || a.Action == string(network.ActUnlike)) {
+			liked, last = a.Action == string(network.ActLike), a.ID
+		}
+	}
+	return slices.DeleteFunc(itemActions(), func(a network.Action) bool {
+		switch a {
+		case network.ActHide:
+			return it.Hidden
+		case network.ActUnhide:
+			return !it.Hidden
+		case network.ActLike:
+			return liked
+		case network.ActUnlike:
+			return !liked
+		}
+		return false
+	})
+}
+
 // networksOf lists the networks of the workspace's channels, once each.
 func networksOf(chs []store.Channel) []string {
 	var out []string
@@ -574,4 +645,24 @@ func auditResult(l *webi18n.Localizer, result string) string {
 		return l.T("sent to the network, answer unknown")
 	}
 	return result
+}
+
+// inboxFiltered reports whether any filter of the list is set.
+func inboxFiltered(f map[string]string) bool {
+	for _, v := range f {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// problemText is a refusal's message and its details on one line, for a
+// flash.
+func problemText(lang string, pe *problem.Error) string {
+	parts := []string{pe.Localized(lang)}
+	for _, d := range pe.Details {
+		parts = append(parts, d.Localized(lang))
+	}
+	return strings.Join(parts, " ")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -23,6 +24,21 @@ type inboxSLAData struct {
 	SLA     inbox.SLASettings
 	// ReplyApproval: contributors' replies wait for approval.
 	ReplyApproval bool
+	// Err says why the settings in the form were refused; the form shows
+	// them as typed.
+	Err *problem.Error
+	// OpenTyped and CloseTyped are the hours as typed when refused (a
+	// "25:00" has no minute count to show it back from).
+	OpenTyped, CloseTyped string
+}
+
+// clockField is the value of an hour field: as typed when the form was
+// refused, else the saved minute count as HH:MM.
+func clockField(typed string, m int) string {
+	if typed != "" {
+		return typed
+	}
+	return hhmmOf(m)
 }
 
 func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
@@ -34,12 +50,21 @@ func (u *ui) inboxSLAPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	approval, err := u.Inbox.ReplyApproval(r.Context(), currentUser(r), ws.ID)
+	return u.renderInboxSLA(w, r, inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c})
+}
+
+// renderInboxSLA draws the settings page around d's form, answering a
+// refusal with its status.
+func (u *ui) renderInboxSLA(w http.ResponseWriter, r *http.Request, d inboxSLAData) error {
+	approval, err := u.Inbox.ReplyApproval(r.Context(), currentUser(r), d.WS.ID)
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Response target"), "inbox"),
-		inboxSLAPage(u.loc(r), inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c, ReplyApproval: approval}))
+	d.ReplyApproval = approval
+	if d.Err != nil {
+		w.WriteHeader(d.Err.Status)
+	}
+	return u.render(w, r, u.pageData(r, &d.WS, u.loc(r).T("Response target"), "inbox"), inboxSLAPage(u.loc(r), d))
 }
 
 // formClock reads an HH:MM field as minutes after midnight; "24:00" is the
@@ -56,7 +81,7 @@ func formClock(v string) int {
 }
 
 func (u *ui) saveInboxSLA(w http.ResponseWriter, r *http.Request) error {
-	ws, _, err := u.workspace(r, auth.View)
+	ws, role, err := u.workspace(r, auth.View)
 	if err != nil {
 		return err
 	}
@@ -73,7 +98,18 @@ func (u *ui) saveInboxSLA(w http.ResponseWriter, r *http.Request) error {
 			c.Days[n] = true
 		}
 	}
-	if err := u.Inbox.SetSLA(r.Context(), currentUser(r), ws.ID, c); err != nil {
+	err = u.Inbox.SetSLA(r.Context(), currentUser(r), ws.ID, c)
+	if pe := refused(err); pe != nil {
+		// The time zone is the workspace's, not a field of the form.
+		saved, serr := u.Inbox.SLA(r.Context(), currentUser(r), ws.ID)
+		if serr != nil {
+			return serr
+		}
+		c.Timezone = saved.Timezone
+		return u.renderInboxSLA(w, r, inboxSLAData{WS: ws, CanEdit: role.Can(auth.ManageTeam), SLA: c, Err: pe,
+			OpenTyped: r.FormValue("open"), CloseTyped: r.FormValue("close")})
+	}
+	if err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Response target saved"))

@@ -31,6 +31,9 @@ func (u *ui) saveInboxView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := u.Inbox.SaveView(r.Context(), currentUser(r), ws.ID, r.FormValue("name"), r.FormValue("query"), r.FormValue("shared") != "")
+	if pe := refused(err); pe != nil {
+		return u.renderInboxRefused(w, r, ws, r.FormValue("query"), inboxRefusal{Err: pe, ViewName: r.FormValue("name")})
+	}
 	if err != nil {
 		return err
 	}

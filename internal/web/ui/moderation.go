@@ -31,6 +31,13 @@ type moderationData struct {
 	Edit moderation.Rule
 	// Try is the last "try this rule" result, when one was asked.
 	Try *inbox.TryResult
+	// Err says why the rule in the form was refused; the form keeps what
+	// was typed.
+	Err *problem.Error
+	// Reply is a saved reply as typed and ReplyErr why it was refused: its
+	// form shows it instead of the stored one (or of the blank new one).
+	Reply    store.SavedReply
+	ReplyErr *problem.Error
 }
 
 func (u *ui) moderationPage(w http.ResponseWriter, r *http.Request) error {
@@ -50,10 +57,12 @@ func (u *ui) moderationPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		edit = sr.Rule
 	}
-	return u.renderModeration(w, r, ws, edit, nil)
+	return u.renderModeration(w, r, ws, moderationData{Edit: edit})
 }
 
-func (u *ui) renderModeration(w http.ResponseWriter, r *http.Request, ws store.Workspace, edit moderation.Rule, try *inbox.TryResult) error {
+// renderModeration draws the page around d's form state (the rule in the
+// form, a try result, a refusal), answering a refusal with its status.
+func (u *ui) renderModeration(w http.ResponseWriter, r *http.Request, ws store.Workspace, d moderationData) error {
 	_, role, err := u.workspace(r, auth.View)
 	if err != nil {
 		return err
@@ -71,7 +80,13 @@ func (u *ui) renderModeration(w http.ResponseWriter, r *http.Request, ws store.W
 	if err != nil {
 		return err
 	}
-	d := moderationData{WS: ws, Role: role, Rules: rules, Replies: replies, Members: members, Edit: edit, Try: try}
+	d.WS, d.Role, d.Rules, d.Replies, d.Members = ws, role, rules, replies, members
+	if pe := d.Err; pe != nil || d.ReplyErr != nil {
+		if pe == nil {
+			pe = d.ReplyErr
+		}
+		w.WriteHeader(pe.Status)
+	}
 	return u.render(w, r, u.pageData(r, &ws, u.loc(r).T("Moderation rules"), "inbox"), moderationPage(u.loc(r), d))
 }
 
@@ -242,12 +257,20 @@ func (u *ui) moderationSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.FormValue("do") == "try" {
 		res, err := u.Inbox.TryRule(r.Context(), user, ws.ID, rule)
+		if pe := refused(err); pe != nil {
+			return u.renderModeration(w, r, ws, moderationData{Edit: rule, Err: pe})
+		}
 		if err != nil {
 			return err
 		}
-		return u.renderModeration(w, r, ws, rule, &res)
+		return u.renderModeration(w, r, ws, moderationData{Edit: rule, Try: &res})
 	}
-	if _, err := u.Inbox.SaveRule(r.Context(), user, ws.ID, rule); err != nil {
+	_, err = u.Inbox.SaveRule(r.Context(), user, ws.ID, rule)
+	if pe := refused(err); pe != nil {
+		// The rule comes back as typed, with what to correct.
+		return u.renderModeration(w, r, ws, moderationData{Edit: rule, Err: pe})
+	}
+	if err != nil {
 		return err
 	}
 	flash(w, u.loc(r).T("Saved"))
@@ -310,6 +333,10 @@ func (u *ui) moderationReply(w http.ResponseWriter, r *http.Request) error {
 		err = u.Inbox.DeleteReply(r.Context(), user, ws.ID, id)
 	} else {
 		_, err = u.Inbox.SaveReply(r.Context(), user, ws.ID, id, r.FormValue("name"), r.FormValue("body"))
+		if pe := refused(err); pe != nil {
+			typed := store.SavedReply{ID: id, WorkspaceID: ws.ID, Name: r.FormValue("name"), Body: r.FormValue("body")}
+			return u.renderModeration(w, r, ws, moderationData{Edit: moderation.Rule{Enabled: true}, Reply: typed, ReplyErr: pe})
+		}
 	}
 	if err != nil {
 		return err
@@ -405,4 +432,21 @@ func ruleActionLabel(l *webi18n.Localizer, k moderation.ActionKind) string {
 		return l.T("Escalate by webhook (endpoint id)")
 	}
 	return string(k)
+}
+
+// ruleFieldLabel names a refused field as the form shows it: the API's
+// "conditions[0].pattern" is the form's "Condition 1", "actions[1].tag" its
+// "Action 2"; other fields keep their usual label.
+func ruleFieldLabel(l *webi18n.Localizer, location string) string {
+	for _, row := range []struct{ prefix, label string }{{"conditions[", "Condition %d"}, {"actions[", "Action %d"}} {
+		rest, ok := strings.CutPrefix(location, row.prefix)
+		if !ok {
+			continue
+		}
+		n, _, ok := strings.Cut(rest, "]")
+		if i, err := strconv.Atoi(n); ok && err == nil {
+			return l.T(row.label, i+1)
+		}
+	}
+	return fieldLabel(l.Lang(), location)
 }
