@@ -1,0 +1,72 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/network"
+)
+
+// The addresses a network gives (an item's, its thread root's, its
+// author's profile and avatar) are the network's word: one that is not an
+// absolute http(s) address is dropped when the item is stored, so no API
+// client, export or webhook ever receives a javascript: or data: address to
+// render, while an https one comes through.
+func TestInboxKeepsOnlyWebAddressesFromTheNetwork(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok := in.env, in.owner, in.ws, in.tok
+	ctx := context.Background()
+	hostile := []string{"javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "vbscript:msgbox(1)", "//evil.example/x"}
+	for i, bad := range hostile {
+		ext := fmt.Sprintf("x%d", i)
+		in.ingest(t, network.Item{ExternalID: ext, Kind: network.KindComment, Ref: network.Ref{ID: ext, URL: bad}, ConversationID: "c" + ext,
+			Root: &network.Ref{ID: "c" + ext, URL: bad}, Author: network.Author{ExternalID: "a" + ext, Handle: "hostile" + ext, URL: bad, AvatarURL: bad},
+			Text: "hostile " + ext, CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)})
+	}
+	good := "https://social.example/@fan/1"
+	in.ingest(t, network.Item{ExternalID: "ok", Kind: network.KindComment, Ref: network.Ref{ID: "ok", URL: good}, ConversationID: "cok",
+		Author: network.Author{ExternalID: "aok", Handle: "fan", URL: good, AvatarURL: good}, Text: "friendly", CreatedAt: time.Now()})
+
+	read := func(path string) string {
+		t.Helper()
+		r := env.Do(t, tok, http.MethodGet, path, nil)
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, r.StatusCode, b)
+		}
+		return string(b)
+	}
+	cs, err := env.App.Contacts.List(ctx, owner, ws.ID, contacts.Filter{})
+	if err != nil || len(cs.Contacts) != len(hostile)+1 {
+		t.Fatalf("contacts: %d %v", len(cs.Contacts), err)
+	}
+	bodies := map[string]string{}
+	for _, p := range []string{fmt.Sprintf("/api/v1/workspaces/%d/inbox?limit=100", ws.ID), fmt.Sprintf("/api/v1/workspaces/%d/contacts", ws.ID)} {
+		bodies[p] = read(p)
+	}
+	for _, c := range cs.Contacts {
+		for _, p := range []string{fmt.Sprintf("/api/v1/contacts/%d", c.ID), fmt.Sprintf("/api/v1/contacts/%d/gdpr-export", c.ID)} {
+			bodies[p] = read(p)
+		}
+	}
+	for p, body := range bodies {
+		low := strings.ToLower(body)
+		for _, bad := range []string{"javascript:", "data:image", "vbscript:", "evil.example"} {
+			if strings.Contains(low, bad) {
+				t.Errorf("%s carries a hostile address (%s)", p, bad)
+			}
+		}
+	}
+	if list := bodies[fmt.Sprintf("/api/v1/workspaces/%d/inbox?limit=100", ws.ID)]; strings.Count(list, good) < 3 {
+		t.Errorf("the https addresses (item, author, avatar) did not come through: %s", list)
+	}
+}
