@@ -70,3 +70,29 @@ func TestInboxKeepsOnlyWebAddressesFromTheNetwork(t *testing.T) {
 		t.Errorf("the https addresses (item, author, avatar) did not come through: %s", list)
 	}
 }
+
+// A change carries a bounded number of tags: a request with thousands is
+// refused at once with a reason, and nothing is tagged.
+func TestInboxRefusesAFloodOfTags(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, ws, tok := in.env, in.ws, in.tok
+	in.ingest(t, network.Item{ExternalID: "t1", Kind: network.KindComment, Ref: network.Ref{ID: "t1"}, ConversationID: "c",
+		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hello", CreatedAt: time.Now()})
+	item := in.only(t)
+	tags := make([]string, 60000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("%q", fmt.Sprint(i))
+	}
+
+	r := env.Do(t, tok, http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID),
+		strings.NewReader(fmt.Sprintf(`{"ids":[%d],"add_tags":[%s]}`, item.ID, strings.Join(tags, ","))))
+	_, _ = io.Copy(io.Discard, r.Body)
+	r.Body.Close()
+	if r.StatusCode != 422 {
+		t.Errorf("60,000 tags: %d, want 422", r.StatusCode)
+	}
+	if got := in.only(t); len(got.Tags) != 0 {
+		t.Errorf("the item got %d tags", len(got.Tags))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/store"
+	"github.com/tribune-social/tribune/internal/web/ui"
 )
 
 // hostileURLs are addresses a hostile or compromised server may give for
@@ -83,4 +85,112 @@ func TestInboxShowsOnlyWebAddressesAsLinks(t *testing.T) {
 			})
 		}
 	})
+}
+
+// issue14Route says whether a UI route is one of the inbox's, contacts',
+// moderation's or webhooks' (issue 14).
+func issue14Route(path string) bool {
+	for _, p := range []string{"/w/{ws}/inbox", "/w/{ws}/contacts", "/w/{ws}/moderation", "/w/{ws}/webhooks"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Every POST of the inbox, contacts, moderation and webhooks pages, sent by
+// another site with the owner's session cookie (a forged form), is refused
+// with 403 before it runs, and changes nothing; asked for with GET, a
+// POST-only address runs nothing either.
+func TestInboxFormsRefuseOtherSitesAndOtherMethods(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	f := newFrenchInbox(t, env)
+	owner, ws, ctx := f.owner, f.ws, context.Background()
+	f.ingest(t, fanComment("c1", "first comment", time.Now()))
+	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("the item: %+v %v", page.Items, err)
+	}
+	item := page.Items[0]
+	cs, err := env.App.Contacts.List(ctx, owner, ws.ID, contacts.Filter{})
+	if err != nil || len(cs.Contacts) != 1 {
+		t.Fatalf("the contact: %+v %v", cs.Contacts, err)
+	}
+	session, _, err := env.App.Auth.Login(ctx, owner.Email, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets := map[string]bool{}
+	for _, pattern := range ui.RoutePatterns() {
+		if method, path, _ := strings.Cut(pattern, " "); method == http.MethodGet {
+			gets[path] = true
+		}
+	}
+	form := url.Values{"item": {fmt.Sprint(item.ID)}, "status": {"done"}, "add_tag": {"forged"}, "body": {"forged"}, "note": {"forged"},
+		"name": {"forged"}, "url": {"https://hooks.example.com/forged"}, "events": {"inbox.item.created"}, "confirm": {"yes"}, "action": {"hide"}}
+	send := func(method, path string, crossSite bool) int {
+		t.Helper()
+		req, err := http.NewRequest(method, env.Server.URL+path, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.AddCookie(&http.Cookie{Name: ui.SessionCookie, Value: session})
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if crossSite {
+			req.Header.Set("Origin", "https://evil.example")
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+		} else {
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(resp)
+		return resp.StatusCode
+	}
+	walked := 0
+	for _, pattern := range ui.RoutePatterns() {
+		method, path, _ := strings.Cut(pattern, " ")
+		if method != http.MethodPost || !issue14Route(path) {
+			continue
+		}
+		walked++
+		id := fmt.Sprint(item.ID)
+		if strings.HasPrefix(path, "/w/{ws}/contacts/") {
+			id = fmt.Sprint(cs.Contacts[0].ID)
+		}
+		target := strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{id}", id).Replace(path)
+		if got := send(http.MethodPost, target, true); got != http.StatusForbidden {
+			t.Errorf("cross-site POST %s: %d, want 403", target, got)
+		}
+		if !gets[path] {
+			// 404, not 405: the home page's "GET /" catches every GET.
+			if got := send(http.MethodGet, target, false); got != http.StatusMethodNotAllowed && got != http.StatusNotFound {
+				t.Errorf("GET %s (a POST-only address): %d, want 404 or 405", target, got)
+			}
+		}
+	}
+	if walked < 20 {
+		t.Errorf("walked %d POST routes, want the inbox's, contacts', moderation's and webhooks' (20 or more)", walked)
+	}
+	got, err := env.App.Inbox.Item(ctx, owner, item.ID)
+	if err != nil || got.Status != item.Status || len(got.Tags) != 0 || got.Hidden {
+		t.Errorf("the item changed: %+v %v", got, err)
+	}
+	c, err := env.App.Contacts.Contact(ctx, owner, cs.Contacts[0].ID)
+	if err != nil || c.Erased() || len(c.Authors) != 1 {
+		t.Errorf("the contact changed: %+v %v", c, err)
+	}
+	if rules, err := env.App.Inbox.Rules(ctx, owner, ws.ID); err != nil || len(rules) != 0 {
+		t.Errorf("rules: %d %v, want none", len(rules), err)
+	}
+	if hooks, err := env.App.Webhooks.List(ctx, owner, ws.ID); err != nil || len(hooks) != 0 {
+		t.Errorf("webhooks: %d %v, want none", len(hooks), err)
+	}
+	if views, err := env.App.Inbox.Views(ctx, owner, ws.ID); err != nil || len(views) != 0 {
+		t.Errorf("views: %d %v, want none", len(views), err)
+	}
 }
