@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
+	"github.com/tribune-social/tribune/internal/problem"
 )
 
 // The addresses a network gives (an item's, its thread root's, its
@@ -94,5 +97,47 @@ func TestInboxRefusesAFloodOfTags(t *testing.T) {
 	}
 	if got := in.only(t); len(got.Tags) != 0 {
 		t.Errorf("the item got %d tags", len(got.Tags))
+	}
+}
+
+// The bound on tags is the use cases' own, not only the API schema's: a
+// change of an item or of a contact with more than 20 tags is refused with
+// a 422 and a reason, whoever calls, and nothing is tagged.
+func TestTagFloodRefusedByTheUseCases(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws := in.env, in.owner, in.ws
+	ctx := context.Background()
+	in.ingest(t, network.Item{ExternalID: "t1", Kind: network.KindComment, Ref: network.Ref{ID: "t1"}, ConversationID: "c",
+		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hello", CreatedAt: time.Now()})
+	item := in.only(t)
+	tags := make([]string, 21)
+	for i := range tags {
+		tags[i] = fmt.Sprint("t", i)
+	}
+	check := func(what string, err error) {
+		t.Helper()
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Status != 422 || pe.Code != "too_many_tags" {
+			t.Errorf("%s with 21 tags: %v, want 422 too_many_tags", what, err)
+		}
+	}
+	check("inbox add", env.App.Inbox.Update(ctx, owner, ws.ID, []int64{item.ID}, inbox.Change{AddTags: tags}))
+	check("inbox remove", env.App.Inbox.Update(ctx, owner, ws.ID, []int64{item.ID}, inbox.Change{RemoveTags: tags}))
+	cs, err := env.App.Contacts.List(ctx, owner, ws.ID, contacts.Filter{})
+	if err != nil || len(cs.Contacts) != 1 {
+		t.Fatalf("contacts: %+v %v", cs.Contacts, err)
+	}
+	check("contact add", env.App.Contacts.Update(ctx, owner, cs.Contacts[0].ID, contacts.Change{AddTags: tags}))
+	check("contact remove", env.App.Contacts.Update(ctx, owner, cs.Contacts[0].ID, contacts.Change{RemoveTags: tags}))
+	if got := in.only(t); len(got.Tags) != 0 {
+		t.Errorf("the item got %d tags", len(got.Tags))
+	}
+	if d, err := env.App.Contacts.Get(ctx, owner, cs.Contacts[0].ID); err != nil || len(d.Tags) != 0 {
+		t.Errorf("the contact got tags: %v %v", d.Tags, err)
+	}
+	// Twenty still pass.
+	if err := env.App.Inbox.Update(ctx, owner, ws.ID, []int64{item.ID}, inbox.Change{AddTags: tags[:20]}); err != nil {
+		t.Errorf("20 tags: %v", err)
 	}
 }
