@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
@@ -139,5 +140,102 @@ func TestTagFloodRefusedByTheUseCases(t *testing.T) {
 	// Twenty still pass.
 	if err := env.App.Inbox.Update(ctx, owner, ws.ID, []int64{item.ID}, inbox.Change{AddTags: tags[:20]}); err != nil {
 		t.Errorf("20 tags: %v", err)
+	}
+}
+
+// The walk of every route as another tenant (isolation_test.go) puts A's
+// ids in the path; here the path is the outsider's own workspace or
+// contact, and A's ids come in the body: a bulk change naming A's item, a
+// merge pulling A's contact into B's, a reply to B's item with A's saved
+// reply (its text would leak). Each is refused as not found and A keeps
+// everything, even when the caller is a member of both.
+func TestBodyIDsOfAnotherWorkspaceAreNotFound(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, wsA := in.env, in.owner, in.ws
+	ctx := context.Background()
+	in.ingest(t, network.Item{ExternalID: "a1", Kind: network.KindComment, Ref: network.Ref{ID: "a1"}, ConversationID: "c",
+		Author: network.Author{ExternalID: "fanA", Handle: "fanA"}, Text: "A's comment", CreatedAt: time.Now()})
+	itemA := in.only(t)
+	savedA, err := env.App.Inbox.SaveReply(ctx, owner, wsA.ID, 0, "A secret", "acme secret saved words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wsB, err := auth.CreateWorkspace(ctx, env.Store, owner.OrganizationID, owner.ID, "B", "UTC", wsA.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider := env.Member(t, owner, wsB.ID, "outsider@example.test", auth.Admin)
+	tok := env.Token(t, outsider)
+	chB, err := env.App.Channels.ConnectSandbox(ctx, owner, wsB.ID, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Inbox.Ingest(ctx, chB, []network.Item{{ExternalID: "b1", Kind: network.KindComment, Ref: network.Ref{ID: "b1"},
+		ConversationID: "c", Author: network.Author{ExternalID: "fanB", Handle: "fanB"}, Text: "B's comment", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	pageB, err := env.App.Inbox.List(ctx, outsider, wsB.ID, inbox.Filter{})
+	if err != nil || len(pageB.Items) != 1 {
+		t.Fatalf("B's inbox: %+v %v", pageB.Items, err)
+	}
+	contactsOf := func(ws int64) []contacts.Contact {
+		t.Helper()
+		cs, err := env.App.Contacts.List(ctx, owner, ws, contacts.Filter{})
+		if err != nil || len(cs.Contacts) != 1 {
+			t.Fatalf("contacts of %d: %+v %v", ws, cs.Contacts, err)
+		}
+		return cs.Contacts
+	}
+	contactA, contactB := contactsOf(wsA.ID)[0], contactsOf(wsB.ID)[0]
+
+	for _, c := range []struct{ name, method, path, body string }{
+		{"bulk change of B naming A's item", http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d/inbox", wsB.ID),
+			fmt.Sprintf(`{"ids":[%d],"status":"done","add_tags":["pwned"]}`, itemA.ID)},
+		{"bulk change of B naming B's and A's items", http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d/inbox", wsB.ID),
+			fmt.Sprintf(`{"ids":[%d,%d],"status":"done"}`, pageB.Items[0].ID, itemA.ID)},
+		{"merge of A's contact into B's", http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/merge", contactB.ID), fmt.Sprintf(`{"contact_id":%d}`, contactA.ID)},
+		{"reply to B's item with A's saved reply", http.MethodPost, fmt.Sprintf("/api/v1/inbox/items/%d/replies", pageB.Items[0].ID),
+			fmt.Sprintf(`{"saved_reply_id":%d}`, savedA.ID)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := env.Do(t, tok, c.method, c.path, strings.NewReader(c.body))
+			b, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode != 404 && r.StatusCode != 422 {
+				t.Errorf("%d, want 404 (or 422): %.300s", r.StatusCode, b)
+			}
+			for _, secret := range []string{"acme secret", "A's comment", "fanA"} {
+				if strings.Contains(string(b), secret) {
+					t.Errorf("the answer carries A's %q", secret)
+				}
+			}
+		})
+	}
+	// Even a member of both (the owner) cannot mix them: one person is one
+	// workspace's contact.
+	r := env.Do(t, in.tok, http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/merge", contactB.ID), strings.NewReader(fmt.Sprintf(`{"contact_id":%d}`, contactA.ID)))
+	_, _ = io.Copy(io.Discard, r.Body)
+	r.Body.Close()
+	if r.StatusCode != 404 {
+		t.Errorf("the owner merging A's contact into B's: %d, want 404", r.StatusCode)
+	}
+	r = env.Do(t, in.tok, http.MethodPatch, fmt.Sprintf("/api/v1/workspaces/%d/inbox", wsB.ID), strings.NewReader(fmt.Sprintf(`{"ids":[%d],"status":"done"}`, itemA.ID)))
+	_, _ = io.Copy(io.Discard, r.Body)
+	r.Body.Close()
+	if r.StatusCode != 404 {
+		t.Errorf("the owner changing A's item through B: %d, want 404", r.StatusCode)
+	}
+	if got := in.only(t); got.Status != itemA.Status || len(got.Tags) != 0 {
+		t.Errorf("A's item changed: %+v", got)
+	}
+	if got, err := env.App.Inbox.Item(ctx, owner, pageB.Items[0].ID); err != nil || got.Status != pageB.Items[0].Status {
+		t.Errorf("B's item changed with A's in the same selection: %+v %v", got, err)
+	}
+	if got := contactsOf(wsA.ID)[0]; got.ID != contactA.ID || len(got.Authors) != 1 {
+		t.Errorf("A's contact changed: %+v", got)
+	}
+	if rs, err := env.App.Inbox.Replies(ctx, owner, pageB.Items[0].ConversationID); err != nil || len(rs) != 0 {
+		t.Errorf("B's item got replies: %+v %v", rs, err)
 	}
 }
