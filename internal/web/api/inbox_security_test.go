@@ -14,6 +14,7 @@ import (
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
+	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
 )
@@ -237,5 +238,49 @@ func TestBodyIDsOfAnotherWorkspaceAreNotFound(t *testing.T) {
 	}
 	if rs, err := env.App.Inbox.Replies(ctx, owner, pageB.Items[0].ConversationID); err != nil || len(rs) != 0 {
 		t.Errorf("B's item got replies: %+v %v", rs, err)
+	}
+}
+
+// Every rule runs on every item stored, inside the ingestion's
+// transaction: a workspace holds at most inbox.MaxRules. The next one is
+// refused with a reason (in French too), in the API and the use case,
+// while the existing rules can still be edited.
+func TestWorkspaceRulesAreBounded(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws := in.env, in.owner, in.ws
+	ctx := context.Background()
+	rule := func(i int) moderation.Rule {
+		return moderation.Rule{Name: fmt.Sprint("rule ", i), Enabled: true,
+			Conditions: []moderation.Condition{{Kind: moderation.CondKeywords, Terms: []string{fmt.Sprint("word", i)}}},
+			Actions:    []moderation.Action{{Kind: moderation.ActTag, Tag: "t"}}}
+	}
+	var last inbox.StoredRule
+	for i := range inbox.MaxRules {
+		var err error
+		if last, err = env.App.Inbox.SaveRule(ctx, owner, ws.ID, rule(i)); err != nil {
+			t.Fatalf("rule %d: %v", i, err)
+		}
+	}
+	r := env.Do(t, in.tok, http.MethodPost, fmt.Sprintf("/api/v1/workspaces/%d/moderation-rules", ws.ID),
+		strings.NewReader(`{"name":"one more","order":0,"enabled":true,"conditions":[{"kind":"keywords","terms":["more"]}],"actions":[{"kind":"hide"}]}`))
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 422 || !strings.Contains(string(b), "at most 100 moderation rules") {
+		t.Errorf("rule %d through the API: %d %.300s, want 422 too_many_rules", inbox.MaxRules+1, r.StatusCode, b)
+	}
+	req := rule(999)
+	_, err := env.App.Inbox.SaveRule(ctx, owner, ws.ID, req)
+	var pe *problem.Error
+	if !errors.As(err, &pe) || pe.Code != "too_many_rules" || !strings.HasPrefix(pe.Localized("fr"), "Un espace de travail a au plus 100 règles") {
+		t.Errorf("rule %d: %v, want too_many_rules in French too", inbox.MaxRules+1, err)
+	}
+	if rules, err := env.App.Inbox.Rules(ctx, owner, ws.ID); err != nil || len(rules) != inbox.MaxRules {
+		t.Errorf("%d rules %v, want %d", len(rules), err, inbox.MaxRules)
+	}
+	edit := rule(1000)
+	edit.ID = last.ID
+	if _, err := env.App.Inbox.SaveRule(ctx, owner, ws.ID, edit); err != nil {
+		t.Errorf("editing a rule at the bound: %v", err)
 	}
 }
