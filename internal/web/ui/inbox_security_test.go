@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune-social/tribune/internal/apptest"
+	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/contacts"
 	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/network"
@@ -192,5 +193,41 @@ func TestInboxFormsRefuseOtherSitesAndOtherMethods(t *testing.T) {
 	}
 	if views, err := env.App.Inbox.Views(ctx, owner, ws.ID); err != nil || len(views) != 0 {
 		t.Errorf("views: %d %v, want none", len(views), err)
+	}
+}
+
+// "Replying" is a claim that holds back other members' answers to the
+// conversation (the collision guard): only a member who may answer can
+// make it. An analyst, who reads the inbox and cannot reply, is refused,
+// and the conversation stays open to the members who answer; the
+// analyst's "viewing" is still shown.
+func TestOnlyMembersWhoMayReplyClaimReplying(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, apptest.Options{})
+	f := newFrenchInbox(t, env)
+	owner, ws, ctx := f.owner, f.ws, context.Background()
+	if env.App.Inbox.Guard == nil {
+		t.Fatal("the app runs without its collision guard")
+	}
+	f.ingest(t, fanComment("c1", "a question", time.Now()))
+	page, err := env.App.Inbox.List(ctx, owner, ws.ID, inbox.Filter{})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("the item: %+v %v", page.Items, err)
+	}
+	item := page.Items[0]
+	analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
+	session, _, err := env.App.Auth.Login(ctx, analyst.Email, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wsPath, subject := fmt.Sprintf("/w/%d", ws.ID), fmt.Sprint(item.ConversationID)
+	if got := postPresence(t, env, session, wsPath, subject, "replying"); got != http.StatusForbidden {
+		t.Errorf("an analyst claiming to reply: %d, want 403", got)
+	}
+	if _, err := env.App.Inbox.ReplyUnlessSomeoneIs(ctx, owner, item.ID, "Merci !", 0, false); err != nil {
+		t.Errorf("the owner's answer is held back: %v", err)
+	}
+	if got := postPresence(t, env, session, wsPath, subject, "viewing"); got != http.StatusNoContent {
+		t.Errorf("an analyst viewing: %d, want 204", got)
 	}
 }
