@@ -17,6 +17,7 @@ import (
 	"github.com/tribune-social/tribune/internal/moderation"
 	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/problem"
+	"github.com/tribune-social/tribune/internal/store"
 )
 
 // The addresses a network gives (an item's, its thread root's, its
@@ -283,4 +284,67 @@ func TestWorkspaceRulesAreBounded(t *testing.T) {
 	if _, err := env.App.Inbox.SaveRule(ctx, owner, ws.ID, edit); err != nil {
 		t.Errorf("editing a rule at the bound: %v", err)
 	}
+}
+
+// Rows stored before ingestion kept only web addresses (or written by any
+// other path) may still hold a javascript: or data: address: the API hands
+// out only http(s) ones, for an item, its author, a contact's accounts and
+// a reply, so no client renders the network's word as a link.
+func TestAPIHandsOutOnlyWebAddresses(t *testing.T) {
+	t.Parallel()
+	in := newBrandInbox(t, apptest.Options{})
+	env, owner, ws, tok, ch := in.env, in.owner, in.ws, in.tok, in.ch
+	ctx := context.Background()
+	in.ingest(t, network.Item{ExternalID: "ok", Kind: network.KindComment, Ref: network.Ref{ID: "ok", URL: "https://social.example/@fan/1"}, ConversationID: "c",
+		Author: network.Author{ExternalID: "fan", Handle: "fan"}, Text: "hello", CreatedAt: time.Now()})
+	first := in.only(t)
+	item, err := env.App.Inbox.Item(ctx, owner, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	bad := "javascript:alert(document.cookie)"
+	if _, err := env.Store.UpsertInboxAuthor(ctx, store.UpsertInboxAuthorParams{WorkspaceID: ws.ID, Network: ch.Network, ExternalID: "fan", Handle: "fan",
+		AvatarURL: "data:image/svg+xml,<svg onload=alert(1)>", URL: bad, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.InsertInboxItem(ctx, store.InsertInboxItemParams{WorkspaceID: ws.ID, ChannelID: ch.ID, Network: ch.Network, ExternalID: "bad",
+		Kind: string(network.KindComment), ConversationID: item.ConversationID, RefID: "bad", RefURL: bad, RootURL: bad, AuthorID: item.AuthorID, Text: "hostile",
+		Sentiment: "neutral", NetworkCreatedAt: now, Status: "new", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	rp, err := env.App.Inbox.Reply(ctx, owner, item.ID, "our answer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.FinishInboxReply(ctx, store.FinishInboxReplyParams{State: string(inbox.ReplySent), ExternalID: "r1", ExternalURL: bad, UpdatedAt: now, ID: rp.ID}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := env.App.Contacts.List(ctx, owner, ws.ID, contacts.Filter{})
+	if err != nil || len(cs.Contacts) != 1 {
+		t.Fatalf("contacts: %+v %v", cs.Contacts, err)
+	}
+	for _, p := range []string{fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), fmt.Sprintf("/api/v1/inbox/items/%d", item.ID),
+		fmt.Sprintf("/api/v1/inbox/conversations/%d", item.ConversationID), fmt.Sprintf("/api/v1/workspaces/%d/contacts", ws.ID),
+		fmt.Sprintf("/api/v1/contacts/%d", cs.Contacts[0].ID), fmt.Sprintf("/api/v1/inbox/replies/%d", rp.ID)} {
+		r := env.Do(t, tok, http.MethodGet, p, nil)
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			t.Errorf("%s: %d %.200s", p, r.StatusCode, b)
+			continue
+		}
+		if low := strings.ToLower(string(b)); strings.Contains(low, "javascript:") || strings.Contains(low, "data:image") {
+			t.Errorf("%s hands out a hostile address: %.400s", p, b)
+		}
+	}
+	if r := env.Do(t, tok, http.MethodGet, fmt.Sprintf("/api/v1/workspaces/%d/inbox", ws.ID), nil); !strings.Contains(readAll(r), "https://social.example/@fan/1") {
+		t.Errorf("the https address of the first item is gone")
+	}
+}
+
+func readAll(r *http.Response) string {
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
 }
