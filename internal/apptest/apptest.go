@@ -57,11 +57,18 @@ type Env struct {
 func Start(t testing.TB, o Options) *Env {
 	t.Helper()
 	control := secret.NewToken("sbx_")
-	sb, err := sandbox.NewServer(sandbox.Options{Idempotency: o.SandboxIdempotency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ControlToken: control})
+	// The Sandbox gives absolute web addresses, as in production (app.go
+	// gives it PublicURL): the inbox keeps only http(s) ones, and a bare
+	// path would read as no address at all. Its address is known once its
+	// listener is, before it serves.
+	var sb *sandbox.Server
+	sbSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sb.ServeHTTP(w, r) }))
+	sb, err := sandbox.NewServer(sandbox.Options{Idempotency: o.SandboxIdempotency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ControlToken: control,
+		PublicURL: "http://" + sbSrv.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sbSrv := httptest.NewServer(sb)
+	sbSrv.Start()
 	t.Cleanup(sbSrv.Close)
 	if o.NetworkTimeout == 0 {
 		o.NetworkTimeout = 3 * time.Second

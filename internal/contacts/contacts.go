@@ -39,7 +39,9 @@ const (
 	permGDPR  = auth.ManageTeam
 	pageSize  = 50
 	maxTagLen = 40
-	maxNote   = 5000
+	// maxTagsPerChange is the API's maxItems on add_tags and remove_tags.
+	maxTagsPerChange = 20
+	maxNote          = 5000
 	// maxHistory bounds the items a contact page shows; the export has them all.
 	maxHistory     = 200
 	maxExportItems = 1 << 30
@@ -47,8 +49,11 @@ const (
 
 // Problems of contacts.
 var (
-	errBadFlag      = problem.New(http.StatusUnprocessableEntity, "invalid_flag", "A flag is vip, ambassador or influencer.")
-	errBadTag       = problem.New(http.StatusUnprocessableEntity, "invalid_tag", "A tag is 1 to 40 characters.")
+	errBadFlag = problem.New(http.StatusUnprocessableEntity, "invalid_flag", "A flag is vip, ambassador or influencer.")
+	errBadTag  = problem.New(http.StatusUnprocessableEntity, "invalid_tag", "A tag is 1 to 40 characters.")
+	// errTooManyTags bounds one change as the API's schema does, for every
+	// caller.
+	errTooManyTags  = problem.New(http.StatusUnprocessableEntity, "too_many_tags", "A change adds or removes at most 20 tags.")
 	errBadNote      = problem.New(http.StatusUnprocessableEntity, "invalid_note", "A note is 1 to 5,000 characters.")
 	errSelfMerge    = problem.New(http.StatusUnprocessableEntity, "merge_self", "A contact cannot be merged with itself.")
 	errLastAuthor   = problem.New(http.StatusUnprocessableEntity, "split_last_author", "A contact keeps at least one account: only a contact with several accounts can be split.")
@@ -307,6 +312,9 @@ func (s *Service) Update(ctx context.Context, user store.User, id int64, ch Chan
 	}
 	if c.Erased() {
 		return errErased
+	}
+	if len(ch.AddTags) > maxTagsPerChange || len(ch.RemoveTags) > maxTagsPerChange {
+		return errTooManyTags
 	}
 	for _, t := range append(append([]string(nil), ch.AddTags...), ch.RemoveTags...) {
 		if n := utf8.RuneCountInString(strings.TrimSpace(t)); n == 0 || n > maxTagLen {

@@ -93,6 +93,7 @@ type link struct{ post, variant *int64 }
 // before the transaction.
 func (s *Service) ingestTx(ctx context.Context, q store.Tx, ch store.Channel, items []network.Item, pre analyses) (IngestResult, error) {
 	var res IngestResult
+	items = webAddresses(items)
 	now := s.Now().UTC()
 
 	known := map[string]store.InboxItem{}
@@ -498,4 +499,36 @@ func timeOrNil(t time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// webAddresses returns items with every address a network gave (the
+// item's, its thread root's, its author's profile and avatar) kept only
+// when it is an absolute http(s) one. They are the network's word: a
+// hostile or compromised server's javascript: or data: address must reach
+// no page, API client, webhook or e-mail. The caller's slice is copied
+// before the first change, never written.
+func webAddresses(items []network.Item) []network.Item {
+	copied := false
+	for i := range items {
+		it := items[i]
+		ref, author, avatar := network.WebURL(it.Ref.URL), network.WebURL(it.Author.URL), network.WebURL(it.Author.AvatarURL)
+		var root *network.Ref
+		if it.Root != nil && network.WebURL(it.Root.URL) != it.Root.URL {
+			r := *it.Root
+			r.URL = network.WebURL(r.URL)
+			root = &r
+		}
+		if ref == it.Ref.URL && author == it.Author.URL && avatar == it.Author.AvatarURL && root == nil {
+			continue
+		}
+		if !copied {
+			items, copied = slices.Clone(items), true
+		}
+		it.Ref.URL, it.Author.URL, it.Author.AvatarURL = ref, author, avatar
+		if root != nil {
+			it.Root = root
+		}
+		items[i] = it
+	}
+	return items
 }

@@ -343,7 +343,7 @@ func (s *Service) finishReply(ctx context.Context, r store.InboxReply, state Rep
 func (s *Service) finishReplyTx(ctx context.Context, r store.InboxReply, state ReplyState, ref network.Ref, msg string, now time.Time, result string) error {
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.FinishInboxReply(ctx, store.FinishInboxReplyParams{State: string(state), ExternalID: ref.ID, ExternalCID: ref.CID,
-			ExternalURL: ref.URL, Error: msg, UpdatedAt: now, ID: r.ID}); err != nil {
+			ExternalURL: network.WebURL(ref.URL), Error: msg, UpdatedAt: now, ID: r.ID}); err != nil {
 			return err
 		}
 		if state == ReplySent && ref.ID != "" {

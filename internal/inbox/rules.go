@@ -25,6 +25,12 @@ import (
 // Everyone who reads the inbox reads the rules.
 const permRules = auth.ManageChannels
 
+// MaxRules bounds a workspace's moderation rules: every rule is evaluated
+// on every item its channels store, inside the ingestion's transaction
+// (one writer on SQLite, for every workspace), so their number is a cost
+// for the whole instance, not only for the workspace that adds them.
+const MaxRules = 100
+
 // TryDays is how far back "Try this rule" looks.
 const TryDays = 30
 
@@ -52,6 +58,7 @@ const (
 
 var (
 	errRuleNotFound  = problem.New(http.StatusNotFound, "rule_not_found", "No such rule in this workspace.")
+	errTooManyRules  = problem.New(http.StatusUnprocessableEntity, "too_many_rules", "A workspace has at most 100 moderation rules: delete one before adding another.")
 	errReplyNotFound = problem.New(http.StatusNotFound, "saved_reply_not_found", "No such saved reply in this workspace.")
 	errBadReplyName  = problem.New(http.StatusUnprocessableEntity, "invalid_saved_reply", "A saved reply has a name of 1 to 100 characters and a text of 1 to 5,000.")
 	errNotAutomatic  = problem.New(http.StatusUnprocessableEntity, "not_automatic", "Only a rule's actions are undone here.")
@@ -167,6 +174,13 @@ func (s *Service) SaveRule(ctx context.Context, user store.User, workspaceID int
 	var id int64
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
 		if r.ID == 0 {
+			existing, err := tx.ListModerationRules(ctx, workspaceID)
+			if err != nil {
+				return err
+			}
+			if len(existing) >= MaxRules {
+				return errTooManyRules
+			}
 			id, err = tx.InsertModerationRule(ctx, store.InsertModerationRuleParams{WorkspaceID: workspaceID, Name: r.Name,
 				Position: int64(r.Order), Enabled: r.Enabled, Body: string(body), Now: now})
 			if err != nil {

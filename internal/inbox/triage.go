@@ -40,15 +40,20 @@ const (
 	// MaxConversationItems bounds the items a conversation page loads.
 	MaxConversationItems = 500
 	maxTagLen            = 40
+	maxTagsPerChange     = 20
 	maxNoteLen           = 5000
 	maxQueryLen          = 200
 )
 
 // Problems of the inbox.
 var (
-	errBadStatus    = problem.New(http.StatusUnprocessableEntity, "invalid_status", "Unknown status.")
-	errBadPriority  = problem.New(http.StatusUnprocessableEntity, "invalid_priority", "Unknown priority.")
-	errBadTag       = problem.New(http.StatusUnprocessableEntity, "invalid_tag", "A tag is 1 to 40 characters.")
+	errBadStatus   = problem.New(http.StatusUnprocessableEntity, "invalid_status", "Unknown status.")
+	errBadPriority = problem.New(http.StatusUnprocessableEntity, "invalid_priority", "Unknown priority.")
+	errBadTag      = problem.New(http.StatusUnprocessableEntity, "invalid_tag", "A tag is 1 to 40 characters.")
+	// errTooManyTags bounds one change as the API's schema does, for every
+	// caller: each tag is compared with the others and written on every
+	// selected item.
+	errTooManyTags  = problem.New(http.StatusUnprocessableEntity, "too_many_tags", "A change adds or removes at most 20 tags.")
 	errBadNote      = problem.New(http.StatusUnprocessableEntity, "invalid_note", "A note is 1 to 5,000 characters.")
 	errBadAssignee  = problem.New(http.StatusUnprocessableEntity, "invalid_assignee", "Items can only be assigned to a member of the workspace.")
 	errBadSelection = problem.New(http.StatusUnprocessableEntity, "invalid_selection", "Select between 1 and 500 items.")
@@ -507,6 +512,9 @@ func (s *Service) Update(ctx context.Context, user store.User, workspaceID int64
 	}
 	if c.Priority != nil && !c.Priority.Valid() {
 		return errBadPriority
+	}
+	if len(c.AddTags) > maxTagsPerChange || len(c.RemoveTags) > maxTagsPerChange {
+		return errTooManyTags
 	}
 	add, err := cleanTags(c.AddTags)
 	if err != nil {

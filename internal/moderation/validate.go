@@ -31,11 +31,17 @@ const (
 	// MaxPatternLen bounds a regular expression; RE2 then bounds its
 	// matching time by the text's length, whatever the pattern.
 	MaxPatternLen = 500
-	MaxValues     = 100
-	MaxTagLen     = 40 // the inbox's tag length
-	MaxEmails     = 10
-	MinCapitals   = 2
-	MaxCapitals   = 100
+	// MaxPatternSize bounds the compiled expression, in RE2 instructions:
+	// its matching time grows with that size too, and counted repetitions
+	// make it large from a short pattern ((?:.?){1000} is 2,000).
+	// Expressions moderators write (alternatives of words, \d{2}, an
+	// e-mail or a telephone number) stay far below.
+	MaxPatternSize = 500
+	MaxValues      = 100
+	MaxTagLen      = 40 // the inbox's tag length
+	MaxEmails      = 10
+	MinCapitals    = 2
+	MaxCapitals    = 100
 )
 
 // regexpProblems explains RE2's complaints in words a moderator reads, in
@@ -229,6 +235,10 @@ func (c *checker) regex(at, pattern string) {
 	}
 	_, err := regexp.Compile(regexSource(pattern))
 	if err == nil {
+		if patternSize(pattern) > MaxPatternSize {
+			c.add(problem.Detail{Location: at, Code: "too_complex",
+				Message: "The regular expression is too complex: make its repetitions ({n}, {n,m}) smaller or fewer."})
+		}
 		return
 	}
 	msg, near := "The regular expression is not valid (%s).", pattern
@@ -297,4 +307,19 @@ func isAddress(s string) bool {
 	}
 	_, domain, _ := strings.Cut(s, "@")
 	return strings.Contains(strings.Trim(domain, "."), ".")
+}
+
+// patternSize is the number of RE2 instructions pattern compiles to (as
+// the engine compiles it); a pattern that does not compile counts as
+// over any limit.
+func patternSize(pattern string) int {
+	re, err := syntax.Parse(regexSource(pattern), syntax.Perl)
+	if err != nil {
+		return math.MaxInt
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return math.MaxInt
+	}
+	return len(prog.Inst)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/tribune-social/tribune/internal/contacts"
+	"github.com/tribune-social/tribune/internal/network"
 )
 
 // Contacts: one person across networks. Reading takes View; notes, tags,
@@ -52,7 +53,7 @@ func toContact(c contacts.Contact) ContactOut {
 	out := ContactOut{ID: c.ID, Name: c.Name(), Accounts: []ContactAccountOut{}, VIP: c.Vip, Ambassador: c.Ambassador, Influencer: c.Influencer,
 		Items: c.ItemCount, ErasedAt: c.ErasedAt, CreatedAt: c.CreatedAt}
 	for _, a := range c.Authors {
-		out.Accounts = append(out.Accounts, ContactAccountOut{ID: a.ID, Network: a.Network, Handle: a.Handle, DisplayName: a.DisplayName, URL: a.URL, AvatarURL: a.AvatarURL})
+		out.Accounts = append(out.Accounts, ContactAccountOut{ID: a.ID, Network: a.Network, Handle: a.Handle, DisplayName: a.DisplayName, URL: network.WebURL(a.URL), AvatarURL: network.WebURL(a.AvatarURL)})
 	}
 	return out
 }

@@ -74,8 +74,8 @@ type InboxItemOut struct {
 
 func toInboxItem(it inbox.Item) InboxItemOut {
 	return InboxItemOut{ID: it.ID, ConversationID: it.ConversationID, ChannelID: it.ChannelID, ChannelName: it.ChannelName, Network: it.Network,
-		Kind: it.Kind, ExternalID: it.ExternalID, URL: it.RefURL, Text: it.Text,
-		Author: InboxAuthorOut{Handle: it.Author.Handle, DisplayName: it.Author.DisplayName, URL: it.Author.URL, AvatarURL: it.Author.AvatarURL},
+		Kind: it.Kind, ExternalID: it.ExternalID, URL: network.WebURL(it.RefURL), Text: it.Text,
+		Author: InboxAuthorOut{Handle: it.Author.Handle, DisplayName: it.Author.DisplayName, URL: network.WebURL(it.Author.URL), AvatarURL: network.WebURL(it.Author.AvatarURL)},
 		Lang:   it.Lang, DeclaredLang: it.DeclaredLang, Sentiment: it.Sentiment, SentimentScore: it.SentimentScore, Corrected: it.SentimentCorrected,
 		Rating: it.Rating, PostID: it.PostID, Status: it.Status, AssigneeID: it.AssigneeID, Priority: it.Priority, Tags: it.Tags, Hidden: it.Hidden,
 		Deleted: it.DeletedAt != nil, CreatedAt: it.NetworkCreatedAt, EditedAt: it.EditedAt, ReceivedAt: it.CreatedAt}

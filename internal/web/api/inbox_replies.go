@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/tribune-social/tribune/internal/network"
 	"github.com/tribune-social/tribune/internal/store"
 )
 
@@ -49,7 +50,7 @@ type InboxReplyOut struct {
 
 func toInboxReply(r store.InboxReply) InboxReplyOut {
 	out := InboxReplyOut{ID: r.ID, ItemID: r.ItemID, ConversationID: r.ConversationID, UserID: r.UserID, RuleID: r.RuleID, RuleName: r.RuleName, Text: r.Text, State: r.State,
-		ExternalID: r.ExternalID, URL: r.ExternalURL, Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ExternalID: r.ExternalID, URL: network.WebURL(r.ExternalURL), Error: r.Error, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, DecisionComment: r.DecisionComment}
 	if r.Error != "" {
 		out.ErrorFR = localized("fr", r.Error)

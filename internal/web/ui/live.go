@@ -127,7 +127,7 @@ const maxSubject = 200
 // fields subject and state: viewing, replying or left), sent by the page
 // every ~10 s and when it closes.
 func (u *ui) livePresence(w http.ResponseWriter, r *http.Request) error {
-	ws, _, err := u.workspace(r, auth.View)
+	ws, role, err := u.workspace(r, auth.View)
 	if err != nil {
 		return err
 	}
@@ -140,6 +140,12 @@ func (u *ui) livePresence(w http.ResponseWriter, r *http.Request) error {
 	subject, state := strings.TrimSpace(r.PostForm.Get("subject")), live.State(r.PostForm.Get("state"))
 	if subject == "" || utf8.RuneCountInString(subject) > maxSubject || !state.Valid() {
 		return errBadPresence
+	}
+	// "Replying" holds back the others' answers (the inbox's collision
+	// guard): only a member who may answer (Compose, as the reply box)
+	// can claim it; a reader who cannot would block the conversation.
+	if state == live.Replying && !role.Can(auth.Compose) {
+		return problem.Forbidden
 	}
 	user := currentUser(r)
 	if err := u.Live.Heartbeat(r.Context(), ws.ID, subject, live.Viewer{UserID: user.ID, Name: user.Name, State: state}); err != nil {

@@ -35,9 +35,10 @@ func countingLabel(l *i18n.Localizer, c store.Channel) string {
 	return l.T("a link counts") + " " + itoa(int(c.URLLength))
 }
 
-// networkHref is the address a network gave for a post, as a link target:
-// only an absolute http(s) address becomes one (never javascript: and the
-// like); anything else is shown as text.
+// networkHref is an address a network gave (a post's, an inbox item's, its
+// author's profile, our reply's), as a link target: only an absolute
+// http(s) address becomes one (never javascript: and the like); anything
+// else is shown as text or not at all.
 func networkHref(raw string) templ.SafeURL {
 	return templ.SafeURL(network.WebURL(raw))
 }

@@ -27,7 +27,10 @@
     if (!root || !window.EventSource) return;
     var me = root.getAttribute("data-live-me");
     var presenceURL = root.getAttribute("data-live-presence-url");
-    var seen = {}; // subject -> user id -> {name, state, at}
+    // subject -> user id -> {name, state, at}. Without a prototype: a
+    // subject is any text a member's heartbeat carries, and "__proto__"
+    // must be a key like the others, not Object.prototype.
+    var seen = Object.create(null);
 
     function refresh(ev) {
       document.querySelectorAll("[data-live-on]").forEach(function (el) {
@@ -63,7 +66,7 @@
 
     function onPresence(ev) {
       var v = ev.data || {};
-      var users = seen[ev.subject] || (seen[ev.subject] = {});
+      var users = seen[ev.subject] || (seen[ev.subject] = Object.create(null));
       if (v.state === "left") delete users[String(v.user_id)];
       else users[String(v.user_id)] = { name: v.name, state: v.state, at: Date.now() };
       render();
