@@ -50,7 +50,9 @@ func TestScenarioNamesAnOwnerWithoutMembership(t *testing.T) {
 		elsewhere := f.env.Member(t, f.owner, other.ID, "elsewhere@example.test", auth.Admin)
 		team, err := f.cr.Team(f.ctx, f.owner, f.ws.ID)
 		must(t, err)
-		listed := func(u store.User) bool { return slices.ContainsFunc(team, func(m store.User) bool { return m.ID == u.ID }) }
+		listed := func(u store.User) bool {
+			return slices.ContainsFunc(team, func(m store.User) bool { return m.ID == u.ID })
+		}
 		if !listed(coOwner) || listed(elsewhere) {
 			t.Errorf("the editor offers the co-owner %v (want true), the other workspace's admin %v (want false)", listed(coOwner), listed(elsewhere))
 		}
