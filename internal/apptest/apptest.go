@@ -196,6 +196,19 @@ func (e *Env) Member(t testing.TB, inviter store.User, wsID int64, email string,
 	return u
 }
 
+// OrgOwner adds an owner to owner's organisation with no membership row in
+// any workspace: they own every workspace all the same (auth.roleOf), the
+// case a feature that picks people from the membership rows would miss.
+func (e *Env) OrgOwner(t testing.TB, owner store.User, email string) store.User {
+	t.Helper()
+	u, err := e.App.Store.CreateUser(context.Background(), store.CreateUserParams{OrganizationID: owner.OrganizationID, Email: email,
+		Name: "Co-owner " + email, PasswordHash: "x", OrgRole: string(auth.Owner), Locale: "en", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // Token returns an API token for u.
 func (e *Env) Token(t testing.TB, u store.User) string {
 	t.Helper()

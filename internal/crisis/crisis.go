@@ -132,7 +132,7 @@ func (s *Service) Open(ctx context.Context, user store.User, workspaceID int64, 
 }
 
 // OpenFromAlert is how an alert rule switches a brand into crisis mode: it
-// opens an incident (pausing publishing and telling the team) or, when one
+// opens an incident (pausing publishing and telling whoever may manage it) or, when one
 // is open, adds the alert to its timeline. The same alert reported twice is
 // written once.
 func (s *Service) OpenFromAlert(ctx context.Context, workspaceID, alertID int64, title string) error {
@@ -223,7 +223,10 @@ func (s *Service) openTx(ctx context.Context, tx store.Tx, wsID int64, by *store
 	} else if err := add(KindPause, AlreadyPaused, nil); err != nil {
 		return inc, err
 	}
-	members, err := tx.ListMembers(ctx, wsID)
+	// Told: whoever may manage the incident (the Crisis permission, as its
+	// routes check), an organisation owner without a membership row too:
+	// auth.WhoMay answers as Authorize does.
+	members, err := s.Auth.WhoMay(ctx, wsID, auth.Crisis)
 	if err != nil {
 		return inc, err
 	}

@@ -99,6 +99,17 @@ func (s *Service) playbook(ctx context.Context, workspaceID int64) ([]Scenario, 
 	return out, nil
 }
 
+// Team lists the people a scenario may name as approvers or speakers:
+// whoever may view the workspace, an organisation owner without a
+// membership row too (auth.WhoMay answers as Authorize does), so the
+// editor offers exactly whom SaveScenario accepts.
+func (s *Service) Team(ctx context.Context, user store.User, workspaceID int64) ([]store.User, error) {
+	if _, _, err := s.Auth.Authorize(ctx, user, workspaceID, auth.View); err != nil {
+		return nil, err
+	}
+	return s.Auth.WhoMay(ctx, workspaceID, auth.View)
+}
+
 // ScenarioInput is a scenario as the playbook editor submits it.
 type ScenarioInput struct {
 	Name      string   `json:"name" maxLength:"120"`
@@ -124,12 +135,12 @@ func (s *Service) SaveScenario(ctx context.Context, user store.User, workspaceID
 	if name == "" || len(name) > 120 {
 		return Scenario{}, problem.Invalidf("name", "required", "A scenario's name is 1 to 120 characters.")
 	}
-	members, err := s.Store.ListMembers(ctx, ws.ID)
+	members, err := s.Auth.WhoMay(ctx, ws.ID, auth.View)
 	if err != nil {
 		return Scenario{}, err
 	}
 	isMember := func(id int64) bool {
-		return slices.ContainsFunc(members, func(m store.ListMembersRow) bool { return m.ID == id })
+		return slices.ContainsFunc(members, func(m store.User) bool { return m.ID == id })
 	}
 	for field, ids := range map[string][]int64{"approvers": in.Approvers, "speakers": in.Speakers} {
 		for _, uid := range ids {

@@ -512,13 +512,31 @@ func itoa(n int64) string {
 	return string(b)
 }
 
+// notifyApprovers tells whoever may approve the post (Approve, what Approve
+// checks) that it waits for them, an organisation owner without a
+// membership row too: auth.WhoMay answers as Authorize does. Client
+// reviewers, who may approve too, are left out: they see the posts an
+// approver sends them through a review link, not every post waiting.
 func (s *Service) notifyApprovers(ctx context.Context, q store.Queries, ws store.Workspace, post store.Post, author store.User) error {
+	approvers, err := s.Auth.WhoMay(ctx, ws.ID, auth.Approve)
+	if err != nil {
+		return err
+	}
 	members, err := q.ListMembers(ctx, ws.ID)
 	if err != nil {
 		return err
 	}
+	reviewer := map[int64]bool{}
 	for _, m := range members {
-		if m.ID == author.ID || !auth.Role(m.Role).CanApprove() || auth.Role(m.Role) == auth.ClientReviewer {
+		reviewer[m.ID] = auth.Role(m.Role) == auth.ClientReviewer
+	}
+	for _, m := range approvers {
+		if m.OrgRole == string(auth.Owner) {
+			reviewer[m.ID] = false // owns the workspace, whatever its membership row says
+		}
+	}
+	for _, m := range approvers {
+		if m.ID == author.ID || reviewer[m.ID] {
 			continue
 		}
 		if err := q.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, PostID: &post.ID, Kind: string(publish.NotifyApprovalRequested),

@@ -500,11 +500,11 @@ func (s *Service) Pause(ctx context.Context, user store.User, workspaceID int64)
 		if err := tx.SetWorkspacePaused(ctx, store.SetWorkspacePausedParams{PausedAt: &now, PausedBy: &user.ID, ID: ws.ID}); err != nil {
 			return err
 		}
-		members, err := tx.ListMembers(ctx, ws.ID)
+		team, err := s.team(ctx, ws.ID)
 		if err != nil {
 			return err
 		}
-		for _, m := range members {
+		for _, m := range team {
 			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: string(publish.NotifyPaused),
 				Title: "Publishing paused by " + user.Name, Body: "Every due post of " + ws.Name + " is held until publishing resumes.", CreatedAt: now}); err != nil {
 				return err
@@ -512,6 +512,13 @@ func (s *Service) Pause(ctx context.Context, user store.User, workspaceID int64)
 		}
 		return nil
 	})
+}
+
+// team is whom a pause and its end are told: everyone who may view the
+// workspace's posts, an organisation owner without a membership row too
+// (auth.WhoMay answers as Authorize does).
+func (s *Service) team(ctx context.Context, wsID int64) ([]store.User, error) {
+	return s.Auth.WhoMay(ctx, wsID, auth.View)
 }
 
 // Held lists the variants held while publishing was paused.
@@ -560,13 +567,13 @@ func (s *Service) Resume(ctx context.Context, user store.User, workspaceID int64
 		}
 		now := s.now()
 		// The team learns that publishing goes on again, as it learnt of the pause.
-		var members []store.ListMembersRow
+		var team []store.User
 		if ws.PausedAt != nil {
-			if members, err = tx.ListMembers(ctx, ws.ID); err != nil {
+			if team, err = s.team(ctx, ws.ID); err != nil {
 				return err
 			}
 		}
-		for _, m := range members {
+		for _, m := range team {
 			if err := tx.AddNotification(ctx, store.AddNotificationParams{UserID: m.ID, WorkspaceID: ws.ID, Kind: string(publish.NotifyResumed),
 				Title: "Publishing resumed by " + user.Name, Body: "Publishing in " + ws.Name + " goes on; held posts you did not send are back to drafts.", CreatedAt: now}); err != nil {
 				return err

@@ -271,8 +271,8 @@ func (s *Service) deliver(ctx context.Context, a DeliverArgs) error {
 }
 
 // failing records a failed attempt on the endpoint and, when its failures
-// have lasted DisableAfter, disables it and tells the workspace's owners
-// and admins. It reports whether the endpoint is now disabled.
+// have lasted DisableAfter, disables it and tells whoever may manage the
+// workspace's webhooks. It reports whether the endpoint is now disabled.
 func (s *Service) failing(ctx context.Context, ep store.WebhookEndpoint) (bool, error) {
 	now := s.now()
 	row, err := s.Store.MarkWebhookFailing(ctx, store.MarkWebhookFailingParams{At: &now, ID: ep.ID})
@@ -289,14 +289,17 @@ func (s *Service) failing(ctx context.Context, ep store.WebhookEndpoint) (bool, 
 	if n == 0 {
 		return true, nil // disabled already, by a member or a delivery beside this one
 	}
-	members, err := s.Store.ListMembers(ctx, ep.WorkspaceID)
+	if s.Notifier == nil {
+		return true, nil
+	}
+	// Told: whoever may manage the workspace's webhooks (ManageTeam, what
+	// their routes check), an organisation owner without a membership row
+	// too: auth.WhoMay answers as Authorize does.
+	managers, err := s.Auth.WhoMay(ctx, ep.WorkspaceID, auth.ManageTeam)
 	if err != nil {
 		return true, err
 	}
-	for _, m := range members {
-		if !auth.Role(m.Role).Can(auth.ManageTeam) || s.Notifier == nil {
-			continue
-		}
+	for _, m := range managers {
 		if err := s.Notifier.Notify(ctx, publish.Notification{UserID: m.ID, WorkspaceID: ep.WorkspaceID, Kind: NotifyDisabled,
 			Title: fmt.Sprintf(disabledTitleFmt, ep.URL), Body: disabledBody}); err != nil {
 			s.Log.Error("notify webhook disabled", "endpoint", ep.ID, "user", m.ID, "err", err)

@@ -436,6 +436,7 @@ func TestEndpointFailingForDaysIsDisabledAndOwnersTold(t *testing.T) {
 		ctx := context.Background()
 		owner, ws := env.Owner(t)
 		analyst := env.Member(t, owner, ws.ID, "analyst@example.test", auth.Analyst)
+		coOwner := env.OrgOwner(t, owner, "co-owner@example.test") // no membership row, may manage webhooks all the same
 		rcv := newReceiver(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) })
 		ep, _, err := env.App.Webhooks.Create(ctx, owner, ws.ID, webhooks.Input{URL: rcv.srv.URL, Events: []webhooks.EventType{webhooks.InboxItemCreated}})
 		if err != nil {
@@ -454,9 +455,11 @@ func TestEndpointFailingForDaysIsDisabledAndOwnersTold(t *testing.T) {
 		if n := len(rcv.got()); n != 1 {
 			t.Errorf("receiver got %d requests, want 1: no retry once disabled", n)
 		}
-		notes, err := env.App.Notifier.List(ctx, owner)
-		if err != nil || len(notes) != 1 || !strings.Contains(notes[0].Title, rcv.srv.URL) {
-			t.Errorf("owner's notifications %+v, %v: want one naming the endpoint", notes, err)
+		for _, u := range []store.User{owner, coOwner} {
+			notes, err := env.App.Notifier.List(ctx, u)
+			if err != nil || len(notes) != 1 || !strings.Contains(notes[0].Title, rcv.srv.URL) {
+				t.Errorf("%s's notifications %+v, %v: want one naming the endpoint", u.Email, notes, err)
+			}
 		}
 		if notes, _ := env.App.Notifier.List(ctx, analyst); len(notes) != 0 {
 			t.Errorf("an analyst was told: %+v", notes)

@@ -93,7 +93,13 @@ func (f *fixture) alerts(t *testing.T) []alerts.Alert {
 
 func (f *fixture) notifications(t *testing.T) int {
 	t.Helper()
-	list, err := f.env.Store.ListNotifications(context.Background(), store.ListNotificationsParams{UserID: f.owner.ID, MaxRows: 1000})
+	return f.notificationsOf(t, f.owner)
+}
+
+// notificationsOf counts u's listening alert notifications.
+func (f *fixture) notificationsOf(t *testing.T, u store.User) int {
+	t.Helper()
+	list, err := f.env.Store.ListNotifications(context.Background(), store.ListNotificationsParams{UserID: u.ID, MaxRows: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,10 +76,13 @@ func (s *Service) dispatch(ctx context.Context, tx store.Tx, r store.ListenAlert
 			Attempt: 1, At: now, Outcome: outcome, Error: msg})
 	}
 	chans := view(r).Channels
-	var members []store.ListMembersRow
+	// In-app and e-mail go to whoever may read the workspace's listening
+	// (permRead, what the alerts page checks), an organisation owner
+	// without a membership row too: auth.WhoMay answers as Authorize does.
+	var members []store.User
 	if slices.Contains(chans, ChannelInApp) || slices.Contains(chans, ChannelEmail) {
 		var err error
-		if members, err = tx.ListMembers(ctx, r.WorkspaceID); err != nil {
+		if members, err = s.Auth.WhoMay(ctx, r.WorkspaceID, permRead); err != nil {
 			return err
 		}
 	}

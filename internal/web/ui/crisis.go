@@ -215,7 +215,7 @@ type playbookPage struct {
 	WS       store.Workspace
 	Role     auth.Role
 	Playbook []crisis.Scenario
-	Members  []store.ListMembersRow
+	Members  []store.User
 	Networks []string
 	Open     bool
 	Loc      *time.Location
@@ -231,7 +231,7 @@ func (u *ui) crisisPlaybook(w http.ResponseWriter, r *http.Request) error {
 	if d.Playbook, err = u.Crisis.Playbook(ctx, user, ws.ID); err != nil {
 		return err
 	}
-	if d.Members, err = u.Auth.Members(ctx, user, ws.ID); err != nil {
+	if d.Members, err = u.Crisis.Team(ctx, user, ws.ID); err != nil {
 		return err
 	}
 	chs, err := u.Channels.List(ctx, user, ws.ID)

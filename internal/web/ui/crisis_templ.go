@@ -2198,7 +2198,7 @@ func reportPage(l *i18n.Localizer, d reportView) templ.Component {
 func memberChecked(ids []int64, id int64) bool { return slices.Contains(ids, id) }
 
 // approverName is the approving member's name, or "?" for someone who left.
-func approverName(ms []store.ListMembersRow, id *int64) string {
+func approverName(ms []store.User, id *int64) string {
 	for _, m := range ms {
 		if id != nil && m.ID == *id {
 			return m.Name
