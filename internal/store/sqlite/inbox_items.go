@@ -181,3 +181,25 @@ func optTime(t *store.RowTime) any {
 	}
 	return rowTime(*t)
 }
+
+// webhookJobsOfContact selects the webhook jobs whose event is about one of
+// a contact's items (every inbox event carries it as data.item).
+const webhookJobsOfContact = `kind = 'webhook_deliver'
+  AND json_extract(args, '$.data.item.id') IN (
+      SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id WHERE ca.contact_id = ?1)`
+
+// EraseContactWebhookEvents implements store.Tx. River keeps args as
+// SQLite JSONB; jsonb_replace only replaces what is there, so an event
+// without an author gains none. The deliveries' answers go first: they are
+// found through the jobs' event ids.
+func (t *txStore) EraseContactWebhookEvents(ctx context.Context, contactID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET response = '[erased]'
+WHERE response <> '' AND response <> '[erased]'
+  AND event_id IN (SELECT json_extract(args, '$.event_id') FROM river_job WHERE `+webhookJobsOfContact+`)`, contactID); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE river_job
+SET args = jsonb_replace(args, '$.data.item.text', '[erased]', '$.data.item.url', '', '$.data.item.author', '[erased]')
+WHERE `+webhookJobsOfContact, contactID)
+	return err
+}
