@@ -132,7 +132,7 @@ func (f *fixture) leaveCopies(t *testing.T, it store.InboxItem, handle, name str
 // the replies to and audit of these items, the workspace's members'
 // notifications, the endpoint's delivery log and River's webhook jobs.
 type copies struct {
-	texts                                    []string
+	texts                                     []string
 	replies, actions, notes, deliveries, jobs int
 }
 
