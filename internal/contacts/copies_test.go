@@ -89,7 +89,7 @@ func (f *fixture) webhookJobs(t *testing.T) []webhookJob {
 // them: a reply that names them (approved with changes), the rule and
 // approval audit quoting them, the escalation and approval notifications,
 // and the delivery log's answer echoing the webhook event. It returns the
-// texts written, to find them again.
+// texts written, as copies lists them, to find them again.
 func (f *fixture) leaveCopies(t *testing.T, it store.InboxItem, handle, name string) []string {
 	t.Helper()
 	orig, final := "@"+handle+" hi "+name, "@"+handle+" thanks, "+name+"!"
@@ -120,17 +120,20 @@ func (f *fixture) leaveCopies(t *testing.T, it store.InboxItem, handle, name str
 		echo := `{"received":` + j.Args + `}`
 		must(t, f.st.AddWebhookDelivery(f.ctx, store.AddWebhookDeliveryParams{EndpointID: f.endpoint, EventID: j.Data.EventID,
 			EventType: string(webhooks.InboxItemCreated), Attempt: 1, At: t0, Outcome: "delivered", HTTPStatus: 200, Response: echo}))
-		echoes = append(echoes, echo)
+		echoes = append(echoes, "delivery: "+echo)
 	}
 	if len(echoes) == 0 {
 		t.Fatalf("no webhook event for item %d", it.ID)
 	}
-	return append([]string{final, auto, approval, escalated, f.cm.Name + ": " + orig}, echoes...)
+	return append([]string{"reply: " + final, "audit: " + auto, "audit: " + approval, "notification: " + escalated,
+		"notification: " + f.cm.Name + ": " + orig, "notification: " + final}, echoes...)
 }
 
 // copies is every row where the inbox keeps a copy of someone's words:
 // the replies to and audit of these items, the workspace's members'
 // notifications, the endpoint's delivery log and River's webhook jobs.
+// Each text starts with its table ("reply: ", "notification: "…), so that
+// the same words kept in two tables are told apart.
 type copies struct {
 	texts                                     []string
 	replies, actions, notes, deliveries, jobs int
@@ -146,29 +149,29 @@ func (f *fixture) copies(t *testing.T, items []store.InboxItem) copies {
 		must(t, err)
 		for _, r := range rs {
 			if r.ItemID == it.ID {
-				c.texts, c.replies = append(c.texts, r.Text, r.DecisionComment), c.replies+1
+				c.texts, c.replies = append(c.texts, "reply: "+r.Text, "reply comment: "+r.DecisionComment), c.replies+1
 			}
 		}
 	}
 	acts, err := f.st.ListInboxActions(f.ctx, ids)
 	must(t, err)
 	for _, a := range acts {
-		c.texts, c.actions = append(c.texts, a.Detail), c.actions+1
+		c.texts, c.actions = append(c.texts, "audit: "+a.Detail), c.actions+1
 	}
 	for _, u := range []store.User{f.owner, f.cm} {
 		ns, err := f.st.ListNotifications(f.ctx, store.ListNotificationsParams{UserID: u.ID, MaxRows: 1000})
 		must(t, err)
 		for _, n := range ns {
-			c.texts, c.notes = append(c.texts, n.Title, n.Body), c.notes+1
+			c.texts, c.notes = append(c.texts, "notification: "+n.Title, "notification: "+n.Body), c.notes+1
 		}
 	}
 	ds, err := f.st.ListWebhookDeliveries(f.ctx, store.ListWebhookDeliveriesParams{EndpointID: f.endpoint, WorkspaceID: f.ws.ID, MaxRows: 1000})
 	must(t, err)
 	for _, d := range ds {
-		c.texts, c.deliveries = append(c.texts, d.Response), c.deliveries+1
+		c.texts, c.deliveries = append(c.texts, "delivery: "+d.Response), c.deliveries+1
 	}
 	for _, j := range f.webhookJobs(t) {
-		c.texts, c.jobs = append(c.texts, j.Args), c.jobs+1
+		c.texts, c.jobs = append(c.texts, "job: "+j.Args), c.jobs+1
 	}
 	return c
 }
