@@ -231,7 +231,9 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
 		f.withWebhooks(t)
-		f.say(t, f.masto, "m1", aliceMasto, "Love the launch, call me on 0612345678")
+		// A long text (in characters, not bytes): an escalation quotes only
+		// its beginning.
+		f.say(t, f.masto, "m1", aliceMasto, "Love the launch, call me on 0612345678 "+strings.Repeat("é", 500))
 		f.say(t, f.sky, "s22", aliceSky, "Bonjour")
 		f.say(t, f.masto, "m333", bob, "Meh")
 		am, as := f.contactOf(t, aliceMasto.Handle), f.contactOf(t, aliceSky.Handle)

@@ -102,7 +102,12 @@ func (f *fixture) leaveCopies(t *testing.T, it store.InboxItem, handle, name str
 	approval := "approved with changes; the contributor wrote: " + orig
 	must(t, f.st.AddInboxAction(f.ctx, store.AddInboxActionParams{WorkspaceID: it.WorkspaceID, ItemID: it.ID, UserID: &f.owner.ID,
 		Action: "reply_approval", Detail: approval, Result: "ok", CreatedAt: t0}))
-	escalated := it.Text + "\n\n" + it.RefURL
+	// An escalation quotes the first 500 characters, then an ellipsis.
+	quoted := it.Text
+	if r := []rune(quoted); len(r) > 500 {
+		quoted = string(r[:500]) + "…"
+	}
+	escalated := quoted + "\n\n" + it.RefURL
 	notes := []store.AddNotificationParams{
 		{UserID: f.owner.ID, Kind: "inbox_escalated", Title: "An inbox item escalated by the rule Urgent", Body: escalated},
 		{UserID: f.owner.ID, Kind: "inbox_reply_to_approve", Title: "A reply awaits your approval", Body: f.cm.Name + ": " + orig},
