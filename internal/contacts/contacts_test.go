@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/storetest"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -33,7 +34,8 @@ type fixture struct {
 	strangerWS         store.Workspace
 	strangerCh         store.Channel
 	ctx                context.Context
-	endpoint           int64 // the webhook endpoint withWebhooks made
+	endpoint           int64             // the webhook endpoint withWebhooks made
+	webhooks           *webhooks.Service // set by withWebhooks
 }
 
 func newFixture(t *testing.T, st store.Store) *fixture {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tribune-social/tribune/internal/inbox"
 	"github.com/tribune-social/tribune/internal/secret"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/postgres"
@@ -26,9 +27,9 @@ func (f *fixture) withWebhooks(t *testing.T) {
 	must(t, err)
 	wh := &webhooks.Service{Store: f.st, Auth: f.s.Auth, Keys: keys, AllowPrivate: true, Now: f.s.Now}
 	ep, _, err := wh.Create(f.ctx, f.owner, f.ws.ID, webhooks.Input{URL: "http://127.0.0.1:9/hook", Enabled: true,
-		Events: []webhooks.EventType{webhooks.InboxItemCreated, webhooks.InboxItemUpdated}})
+		Events: []webhooks.EventType{webhooks.InboxItemCreated, webhooks.InboxItemUpdated, webhooks.InboxRuleAction}})
 	must(t, err)
-	f.in.Webhooks = wh
+	f.in.Webhooks, f.webhooks = wh, wh
 	f.endpoint = ep.ID
 }
 
@@ -117,6 +118,13 @@ func (f *fixture) leaveCopies(t *testing.T, it store.InboxItem, handle, name str
 		n.WorkspaceID, n.CreatedAt = it.WorkspaceID, t0
 		must(t, f.st.AddNotification(f.ctx, n))
 	}
+	// A rule's auto-reply tells the endpoints, with the reply as the detail
+	// and the item's author (as rules_apply does).
+	must(t, f.st.InTx(f.ctx, func(tx store.Tx) error {
+		return f.webhooks.Emit(f.ctx, tx, it.WorkspaceID, webhooks.InboxRuleAction, inbox.RuleActionEvent{RuleName: "Thanks",
+			Action: "auto_reply", Result: "ok", Detail: auto, Item: inbox.RuleActionItem{ID: it.ID, ChannelID: it.ChannelID,
+				Network: it.Network, Kind: it.Kind, Text: it.Text, URL: it.RefURL, Author: handle}})
+	}))
 	var echoes []string
 	for _, j := range f.webhookJobs(t) {
 		if j.Data.Data.Item.ID != it.ID {
