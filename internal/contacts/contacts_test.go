@@ -15,6 +15,7 @@ import (
 	"github.com/tribune-social/tribune/internal/problem"
 	"github.com/tribune-social/tribune/internal/store"
 	"github.com/tribune-social/tribune/internal/store/storetest"
+	"github.com/tribune-social/tribune/internal/webhooks"
 )
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -33,6 +34,8 @@ type fixture struct {
 	strangerWS         store.Workspace
 	strangerCh         store.Channel
 	ctx                context.Context
+	endpoint           int64             // the webhook endpoint withWebhooks made
+	webhooks           *webhooks.Service // set by withWebhooks
 }
 
 func newFixture(t *testing.T, st store.Store) *fixture {
@@ -229,7 +232,10 @@ func TestSuggestionsByHandleLocalPart(t *testing.T) {
 func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
-		f.say(t, f.masto, "m1", aliceMasto, "Love the launch, call me on 0612345678")
+		f.withWebhooks(t)
+		// A long text (in characters, not bytes): an escalation quotes only
+		// its beginning.
+		f.say(t, f.masto, "m1", aliceMasto, "Love the launch, call me on 0612345678 "+strings.Repeat("é", 500))
 		f.say(t, f.sky, "s22", aliceSky, "Bonjour")
 		f.say(t, f.masto, "m333", bob, "Meh")
 		am, as := f.contactOf(t, aliceMasto.Handle), f.contactOf(t, aliceSky.Handle)
@@ -242,6 +248,30 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 		must(t, err)
 		open := inbox.StatusOpen
 		must(t, f.in.Update(f.ctx, f.cm, f.ws.ID, []int64{d.Items[0].ID}, inbox.Change{Status: &open}))
+		// The inbox keeps copies of their words and names elsewhere: the
+		// replies to them, notifications, webhook events, the audit.
+		var aliceItems, bobItems []store.InboxItem
+		var bobCopies []string
+		for _, it := range f.allItems(t) {
+			switch it.ExternalID {
+			case "m1":
+				aliceItems = append(aliceItems, it)
+				f.leaveCopies(t, it, aliceMasto.Handle, aliceMasto.DisplayName)
+			case "s22":
+				aliceItems = append(aliceItems, it)
+				f.leaveCopies(t, it, aliceSky.Handle, aliceSky.DisplayName)
+			case "m333":
+				bobItems = append(bobItems, it)
+				bobCopies = f.leaveCopies(t, it, bob.Handle, bob.DisplayName)
+			}
+		}
+		aliceWords := []string{"alice", "0612345678", "Love the launch", "Bonjour", "http://x.test/m1", "http://x.test/s22"}
+		beforeCopies := f.copies(t, append(aliceItems, bobItems...))
+		for _, w := range aliceWords {
+			if !beforeCopies.has(w) {
+				t.Fatalf("the copies lack %q before erasure: the test would prove nothing", w)
+			}
+		}
 
 		// Only owners and admins export or erase.
 		for _, u := range []store.User{f.cm, f.analyst} {
@@ -306,6 +336,25 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 		last := after.Audit[len(after.Audit)-1]
 		if last.Action != ActErase || *last.UserID != f.owner.ID || strings.Contains(strings.ToLower(last.Detail), "alice") {
 			t.Fatalf("audit = %+v, want an erase by the owner naming nobody", last)
+		}
+		// Nor is any left in the copies, whose rows all stay; bob's copies
+		// are as they were.
+		afterCopies := f.copies(t, append(aliceItems, bobItems...))
+		for _, w := range aliceWords {
+			if x, ok := afterCopies.find(w); ok {
+				t.Errorf("a copy still holds %q after erasure: %.200q", w, x)
+			}
+		}
+		for _, b := range bobCopies {
+			if !afterCopies.hasExactly(b) {
+				t.Errorf("bob's copy %q was changed", b)
+			}
+		}
+		if !afterCopies.has("Meh") {
+			t.Errorf("bob's webhook event lost his words")
+		}
+		if got, want := afterCopies.counts(), beforeCopies.counts(); got != want {
+			t.Errorf("copy rows = %v after erasure, want %v", got, want)
 		}
 		// A later fetch of the same item (an overlapping page) does not
 		// bring the words back.

@@ -161,9 +161,15 @@ func (s *Service) Export(ctx context.Context, user store.User, id int64) (Export
 // Erase removes one person's personal data, as the GDPR's right to erasure
 // asks: their accounts' network ids, handles, names, avatars and links;
 // the text of every item they wrote and its link; the team's notes about
-// them and their items; their tags and flags. What stays is anonymous: the
-// item rows (network, channel, kind, dates, sentiment, status), so every
-// report still counts them, and the audit, which records who erased.
+// them and their items; their tags and flags; and the copies of their words
+// and names elsewhere: the team's replies to their items (which name them),
+// the inbox notifications quoting an item or a reply to it, the webhook
+// events about their items (and the receivers' logged answers), and the
+// audit details of their items that can quote words (auto-replies, reply
+// approvals). What stays is anonymous: the item, reply, notification,
+// delivery and audit rows (network, channel, kind, dates, sentiment,
+// status, who acted), so every report still counts them, with "[erased]"
+// where words were, and the contact's audit, which records who erased.
 // Erasing twice is harmless.
 func (s *Service) Erase(ctx context.Context, user store.User, id int64) error {
 	c, err := s.contact(ctx, user, id, permGDPR)
@@ -172,7 +178,15 @@ func (s *Service) Erase(ctx context.Context, user store.User, id int64) error {
 	}
 	now := s.now()
 	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		// The copies go first: the notifications are found by the text
+		// they quote, which the items, replies and audit still hold.
 		steps := []func() error{
+			func() error { return tx.EraseContactNotifications(ctx, id) },
+			func() error { return tx.EraseContactWebhookEvents(ctx, id) },
+			func() error {
+				return tx.EraseContactReplies(ctx, store.EraseContactRepliesParams{ContactID: id, UpdatedAt: now})
+			},
+			func() error { return tx.EraseContactItemActions(ctx, id) },
 			func() error { return tx.DeleteContactItemNotes(ctx, id) },
 			func() error {
 				return tx.EraseContactItems(ctx, store.EraseContactItemsParams{ContactID: id, UpdatedAt: now})

@@ -926,6 +926,12 @@ type EraseContactParams struct {
 	ID       int64
 }
 
+// EraseContactRepliesParams mirrors the row or argument shape sqlc generates for both dialects.
+type EraseContactRepliesParams struct {
+	UpdatedAt time.Time
+	ContactID int64
+}
+
 // FindDuplicateVariantParams mirrors the row or argument shape sqlc generates for both dialects.
 type FindDuplicateVariantParams struct {
 	ChannelID   int64
@@ -3351,7 +3357,10 @@ type Queries interface {
 	EnsureInboxPollState(ctx context.Context, arg EnsureInboxPollStateParams) error
 	EraseContact(ctx context.Context, arg EraseContactParams) error
 	EraseContactAuthors(ctx context.Context, arg EraseContactAuthorsParams) error
+	EraseContactItemActions(ctx context.Context, contactID int64) error
 	EraseContactItems(ctx context.Context, arg EraseContactItemsParams) error
+	EraseContactNotifications(ctx context.Context, contactID int64) error
+	EraseContactReplies(ctx context.Context, arg EraseContactRepliesParams) error
 	FindDuplicateVariant(ctx context.Context, arg FindDuplicateVariantParams) (int64, error)
 	FindPublishedPart(ctx context.Context, arg FindPublishedPartParams) (FindPublishedPartRow, error)
 	FinishInboxPoll(ctx context.Context, arg FinishInboxPollParams) error

@@ -68,6 +68,15 @@ type Tx interface {
 	// AddInboxRuleActionRows is AddInboxRuleActions taking the rows
 	// themselves: their ids grow in the rows' order.
 	AddInboxRuleActionRows(ctx context.Context, rows []RuleActionRow) ([]AddInboxRuleActionsRow, error)
+	// EraseContactWebhookEvents replaces what the webhook events about a
+	// contact's items quote of them, in the jobs that carry the events
+	// (kept by River after delivery, and still to be sent): the item's
+	// text, link and author become "[erased]" or empty, and so does a rule
+	// action's detail unless it is a label (an auto-reply's text). The receivers'
+	// answers logged for those events are replaced too, as they may echo
+	// the event. River's tables are outside sqlc, hence a hand-written
+	// statement per dialect.
+	EraseContactWebhookEvents(ctx context.Context, contactID int64) error
 }
 
 // TxOptions tune a transaction. SQLite ignores Relaxed and Pipelined: it

@@ -618,8 +618,20 @@ func (a queries) EraseContactAuthors(ctx context.Context, arg store.EraseContact
 	return mapErr(a.w.EraseContactAuthors(ctx, pgdb.EraseContactAuthorsParams(arg)))
 }
 
+func (a queries) EraseContactItemActions(ctx context.Context, contactID int64) error {
+	return mapErr(a.w.EraseContactItemActions(ctx, contactID))
+}
+
 func (a queries) EraseContactItems(ctx context.Context, arg store.EraseContactItemsParams) error {
 	return mapErr(a.w.EraseContactItems(ctx, pgdb.EraseContactItemsParams(arg)))
+}
+
+func (a queries) EraseContactNotifications(ctx context.Context, contactID int64) error {
+	return mapErr(a.w.EraseContactNotifications(ctx, contactID))
+}
+
+func (a queries) EraseContactReplies(ctx context.Context, arg store.EraseContactRepliesParams) error {
+	return mapErr(a.w.EraseContactReplies(ctx, pgdb.EraseContactRepliesParams(arg)))
 }
 
 func (a queries) FindDuplicateVariant(ctx context.Context, arg store.FindDuplicateVariantParams) (int64, error) {

@@ -181,3 +181,37 @@ func optTime(t *store.RowTime) any {
 	}
 	return rowTime(*t)
 }
+
+// webhookJobsOfContact selects the webhook jobs whose event is about one of
+// a contact's items (every inbox event carries it as data.item).
+const webhookJobsOfContact = `kind = 'webhook_deliver'
+  AND json_extract(args, '$.data.item.id') IN (
+      SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id WHERE ca.contact_id = ?1)`
+
+// labelActions are the rule actions whose detail is a label the team chose
+// (as EraseContactItemActions keeps them); an inbox.rule.action event of
+// any other (an auto-reply's text) has its detail erased.
+const labelActions = `'sentiment', 'status', 'tag', 'untag', 'assign', 'unassign', 'set_priority', 'priority',
+  'mark_done', 'hide', 'unhide', 'delete', 'escalate_email', 'escalate_webhook'`
+
+// EraseContactWebhookEvents implements store.Tx. River keeps args as
+// SQLite JSONB; jsonb_replace only replaces what is there, so an event
+// without an author gains none. The deliveries' answers go first: they are
+// found through the jobs' event ids.
+func (t *txStore) EraseContactWebhookEvents(ctx context.Context, contactID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET response = '[erased]'
+WHERE response <> '' AND response <> '[erased]'
+  AND event_id IN (SELECT json_extract(args, '$.event_id') FROM river_job WHERE `+webhookJobsOfContact+`)`, contactID); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE river_job
+SET args = jsonb_replace(args, '$.data.detail', '[erased]')
+WHERE json_extract(args, '$.data.action') NOT IN (`+labelActions+`) AND json_extract(args, '$.data.detail') <> ''
+  AND `+webhookJobsOfContact, contactID); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE river_job
+SET args = jsonb_replace(args, '$.data.item.text', '[erased]', '$.data.item.url', '', '$.data.item.author', '[erased]')
+WHERE `+webhookJobsOfContact, contactID)
+	return err
+}

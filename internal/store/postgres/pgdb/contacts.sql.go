@@ -214,6 +214,25 @@ func (q *Queries) EraseContactAuthors(ctx context.Context, arg EraseContactAutho
 	return err
 }
 
+const eraseContactItemActions = `-- name: EraseContactItemActions :exec
+UPDATE inbox_actions SET detail = '[erased]'
+WHERE item_id IN (SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+                  WHERE ca.contact_id = $1)
+  AND detail <> '' AND detail <> '[erased]'
+  AND action NOT IN ('sentiment', 'status', 'tag', 'untag', 'assign', 'unassign', 'set_priority', 'priority',
+                     'mark_done', 'hide', 'unhide', 'delete', 'escalate_email', 'escalate_webhook')
+`
+
+// EraseContactItemActions replaces the audit details of the person's items
+// that can quote words (an auto-reply's text, a reply's approval with what
+// the contributor wrote, or any action not listed here). The listed ones
+// hold labels the team chose (a status, a tag, a sentiment, a member's id),
+// which undo, the SLA and the sentiment corrections count read.
+func (q *Queries) EraseContactItemActions(ctx context.Context, contactID int64) error {
+	_, err := q.db.Exec(ctx, eraseContactItemActions, contactID)
+	return err
+}
+
 const eraseContactItems = `-- name: EraseContactItems :exec
 UPDATE inbox_items
 SET text = '', ref_url = '', updated_at = $1
@@ -230,6 +249,67 @@ type EraseContactItemsParams struct {
 // count them.
 func (q *Queries) EraseContactItems(ctx context.Context, arg EraseContactItemsParams) error {
 	_, err := q.db.Exec(ctx, eraseContactItems, arg.UpdatedAt, arg.ContactID)
+	return err
+}
+
+const eraseContactNotifications = `-- name: EraseContactNotifications :exec
+UPDATE notifications SET body = '[erased]'
+WHERE notifications.workspace_id = (SELECT c.workspace_id FROM contacts c WHERE c.id = $1)
+  AND notifications.body <> '[erased]'
+  AND ((notifications.kind = 'inbox_escalated' AND EXISTS (
+          SELECT 1 FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+          WHERE ca.contact_id = $1 AND i.workspace_id = notifications.workspace_id
+            AND (notifications.body = substr(i.text, 1, 500) || chr(10) || chr(10) || i.ref_url
+              OR notifications.body = substr(i.text, 1, 500) || chr(8230) || chr(10) || chr(10) || i.ref_url)))
+    OR (notifications.kind = 'inbox_reply_to_approve' AND EXISTS (
+          SELECT 1 FROM inbox_replies r JOIN inbox_items i ON i.id = r.item_id JOIN contact_authors ca ON ca.author_id = i.author_id
+          WHERE ca.contact_id = $1 AND r.workspace_id = notifications.workspace_id AND r.text <> ''
+            AND right(notifications.body, length(r.text) + 2) = ': ' || r.text))
+    OR (notifications.kind = 'inbox_reply_to_approve' AND EXISTS (
+          SELECT 1 FROM inbox_actions x JOIN inbox_items i ON i.id = x.item_id JOIN contact_authors ca ON ca.author_id = i.author_id
+          WHERE ca.contact_id = $1 AND x.workspace_id = notifications.workspace_id AND x.action = 'reply_approval'
+            AND x.detail LIKE 'approved with changes; the contributor wrote: _%'
+            AND right(notifications.body, length(x.detail) - 44) = ': ' || substr(x.detail, 47)))
+    OR (notifications.kind = 'inbox_reply_approved_edited' AND EXISTS (
+          SELECT 1 FROM inbox_replies r JOIN inbox_items i ON i.id = r.item_id JOIN contact_authors ca ON ca.author_id = i.author_id
+          WHERE ca.contact_id = $1 AND r.workspace_id = notifications.workspace_id
+            AND r.user_id = notifications.user_id AND notifications.body = r.text)))
+`
+
+// EraseContactNotifications blanks the body of the inbox notifications
+// that quote the person or a reply to them, keeping the rows (who was told,
+// when, of what kind). Each is matched by the exact form the inbox writes,
+// so another person's notification is left alone: an escalation is the
+// item's text (its first 500 characters, then an ellipsis) and its link after a
+// blank line; the approver's notice is "member: reply", as the contributor
+// wrote it (kept in the approval's audit after an edit); the contributor's
+// notice of an edit is the text sent. (A rejection notice is the
+// reviewer's comment alone, which names no item: it is left as written.)
+// It must run before the items, replies and audit are erased: their text
+// is what it looks for.
+func (q *Queries) EraseContactNotifications(ctx context.Context, contactID int64) error {
+	_, err := q.db.Exec(ctx, eraseContactNotifications, contactID)
+	return err
+}
+
+const eraseContactReplies = `-- name: EraseContactReplies :exec
+UPDATE inbox_replies SET text = '[erased]',
+    decision_comment = CASE WHEN decision_comment = '' THEN '' ELSE '[erased]' END, updated_at = $1
+WHERE item_id IN (SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
+                  WHERE ca.contact_id = $2)
+  AND text <> '[erased]'
+`
+
+type EraseContactRepliesParams struct {
+	UpdatedAt time.Time
+	ContactID int64
+}
+
+// EraseContactReplies replaces the team's replies to the person's items: a
+// reply names them (an @handle, a saved reply's {name}) and answers their
+// words. The rows stay (state, dates, who sent it) so response counts hold.
+func (q *Queries) EraseContactReplies(ctx context.Context, arg EraseContactRepliesParams) error {
+	_, err := q.db.Exec(ctx, eraseContactReplies, arg.UpdatedAt, arg.ContactID)
 	return err
 }
 
