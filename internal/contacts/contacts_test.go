@@ -301,6 +301,32 @@ func TestEraseRemovesPersonalDataButKeepsCounts(t *testing.T) {
 		before := countRows(t, f)
 		must(t, f.s.Erase(f.ctx, f.owner, am.ID))
 
+		// A reply to the person still queued is never sent: it fails with
+		// why, its text erased; the reply to Bob stays queued.
+		checked := 0
+		for _, its := range [][]store.InboxItem{aliceItems, bobItems} {
+			for _, it := range its {
+				replies, err := st.ListInboxRepliesOfConversation(f.ctx, it.ConversationID)
+				must(t, err)
+				for _, r := range replies {
+					erased := it.AuthorID != bobItems[0].AuthorID
+					if r.ItemID != it.ID {
+						continue
+					}
+					checked++
+					if erased && (r.State != "failed" || r.Error != ReplyErased) {
+						t.Errorf("a queued reply to the erased person is %s (%q), want failed with why", r.State, r.Error)
+					}
+					if !erased && r.State != "queued" {
+						t.Errorf("the reply to Bob is %s, want still queued", r.State)
+					}
+				}
+			}
+		}
+		if checked != 3 {
+			t.Errorf("%d replies checked, want 3 (two to Alice, one to Bob)", checked)
+		}
+
 		// Personal data is gone from the rows themselves.
 		authors, err := st.ListContactAuthors(f.ctx, []int64{am.ID})
 		must(t, err)

@@ -158,6 +158,12 @@ func (s *Service) Export(ctx context.Context, user store.User, id int64) (Export
 	return e, nil
 }
 
+// ReplyErased is the error of a reply to an erased person that had not gone
+// out yet: it is never sent (its text is erased too), and the conversation
+// says why (a catalogue key: the page shows it in the reader's language).
+const ReplyErased = "Not sent: the person it answers was erased (GDPR) before it went out."
+
+
 // Erase removes one person's personal data, as the GDPR's right to erasure
 // asks: their accounts' network ids, handles, names, avatars and links;
 // the text of every item they wrote and its link; the team's notes about
@@ -184,7 +190,7 @@ func (s *Service) Erase(ctx context.Context, user store.User, id int64) error {
 			func() error { return tx.EraseContactNotifications(ctx, id) },
 			func() error { return tx.EraseContactWebhookEvents(ctx, id) },
 			func() error {
-				return tx.EraseContactReplies(ctx, store.EraseContactRepliesParams{ContactID: id, UpdatedAt: now})
+				return tx.EraseContactReplies(ctx, store.EraseContactRepliesParams{ContactID: id, UnsentError: ReplyErased, UpdatedAt: now})
 			},
 			func() error { return tx.EraseContactItemActions(ctx, id) },
 			func() error { return tx.DeleteContactItemNotes(ctx, id) },

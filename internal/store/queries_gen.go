@@ -928,8 +928,9 @@ type EraseContactParams struct {
 
 // EraseContactRepliesParams mirrors the row or argument shape sqlc generates for both dialects.
 type EraseContactRepliesParams struct {
-	UpdatedAt time.Time
-	ContactID int64
+	UnsentError string
+	UpdatedAt   time.Time
+	ContactID   int64
 }
 
 // FindDuplicateVariantParams mirrors the row or argument shape sqlc generates for both dialects.

@@ -227,9 +227,16 @@ WHERE notifications.workspace_id = (SELECT c.workspace_id FROM contacts c WHERE 
 -- EraseContactReplies replaces the team's replies to the person's items: a
 -- reply names them (an @handle, a saved reply's {name}) and answers their
 -- words. The rows stay (state, dates, who sent it) so response counts hold.
+-- A reply not sent yet (queued, or awaiting approval) is never sent: it
+-- fails with unsent_error, so its job and an approver find nothing to send
+-- (they only move queued and pending replies), rather than "[erased]"
+-- reaching the network.
 -- name: EraseContactReplies :exec
 UPDATE inbox_replies SET text = '[erased]',
-    decision_comment = CASE WHEN decision_comment = '' THEN '' ELSE '[erased]' END, updated_at = sqlc.arg(updated_at)
+    decision_comment = CASE WHEN decision_comment = '' THEN '' ELSE '[erased]' END,
+    state = CASE WHEN state IN ('queued', 'pending_approval') THEN 'failed' ELSE state END,
+    error = CASE WHEN state IN ('queued', 'pending_approval') THEN sqlc.arg(unsent_error) ELSE error END,
+    updated_at = sqlc.arg(updated_at)
 WHERE item_id IN (SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
                   WHERE ca.contact_id = sqlc.arg(contact_id))
   AND text <> '[erased]';

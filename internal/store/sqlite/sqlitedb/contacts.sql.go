@@ -295,22 +295,30 @@ func (q *Queries) EraseContactNotifications(ctx context.Context, contactID int64
 
 const eraseContactReplies = `-- name: EraseContactReplies :exec
 UPDATE inbox_replies SET text = '[erased]',
-    decision_comment = CASE WHEN decision_comment = '' THEN '' ELSE '[erased]' END, updated_at = ?1
+    decision_comment = CASE WHEN decision_comment = '' THEN '' ELSE '[erased]' END,
+    state = CASE WHEN state IN ('queued', 'pending_approval') THEN 'failed' ELSE state END,
+    error = CASE WHEN state IN ('queued', 'pending_approval') THEN ?1 ELSE error END,
+    updated_at = ?2
 WHERE item_id IN (SELECT i.id FROM inbox_items i JOIN contact_authors ca ON ca.author_id = i.author_id
-                  WHERE ca.contact_id = ?2)
+                  WHERE ca.contact_id = ?3)
   AND text <> '[erased]'
 `
 
 type EraseContactRepliesParams struct {
-	UpdatedAt time.Time
-	ContactID int64
+	UnsentError string
+	UpdatedAt   time.Time
+	ContactID   int64
 }
 
 // EraseContactReplies replaces the team's replies to the person's items: a
 // reply names them (an @handle, a saved reply's {name}) and answers their
 // words. The rows stay (state, dates, who sent it) so response counts hold.
+// A reply not sent yet (queued, or awaiting approval) is never sent: it
+// fails with unsent_error, so its job and an approver find nothing to send
+// (they only move queued and pending replies), rather than "[erased]"
+// reaching the network.
 func (q *Queries) EraseContactReplies(ctx context.Context, arg EraseContactRepliesParams) error {
-	_, err := q.db.ExecContext(ctx, eraseContactReplies, arg.UpdatedAt, arg.ContactID)
+	_, err := q.db.ExecContext(ctx, eraseContactReplies, arg.UnsentError, arg.UpdatedAt, arg.ContactID)
 	return err
 }
 
