@@ -163,7 +163,6 @@ func (s *Service) Export(ctx context.Context, user store.User, id int64) (Export
 // says why (a catalogue key: the page shows it in the reader's language).
 const ReplyErased = "Not sent: the person it answers was erased (GDPR) before it went out."
 
-
 // Erase removes one person's personal data, as the GDPR's right to erasure
 // asks: their accounts' network ids, handles, names, avatars and links;
 // the text of every item they wrote and its link; the team's notes about
