@@ -338,13 +338,3 @@ func listenLocation(name string) *time.Location {
 	}
 	return time.UTC
 }
-
-// safeMentionURL keeps a mention's link only when it is a web address: the
-// text of a mention and its link come from strangers.
-func listenSafeURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return u.String()
-}

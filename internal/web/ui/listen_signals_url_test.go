@@ -11,7 +11,7 @@ import (
 )
 
 // A mention's address on the weak-signals page is the network's word, as
-// on the dashboard (listenSafeURL): only an http(s) one becomes a link; a
+// on the dashboard (networkHref): only an http(s) one becomes a link; a
 // javascript:, data: or scheme-relative one leaves the text unlinked.
 func TestSignalPostsLinkOnlyWebAddresses(t *testing.T) {
 	for _, c := range []struct {
