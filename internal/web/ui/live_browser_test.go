@@ -24,40 +24,16 @@ import (
 // page says so without reloading; an event about the conversation makes the
 // member's page refetch its part.
 func TestLiveInTheBrowser(t *testing.T) {
-	exe := os.Getenv("TRIBUNE_TEST_CHROMIUM")
-	if exe == "" {
-		t.Skip("browser suite skipped: set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium")
-	}
+	exe := chromiumPath(t)
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
 	owner, ws := env.Owner(t)
 	member := env.Member(t, owner, ws.ID, "member@example.test", auth.Analyst)
 	var refetches atomic.Int64
-	mux := http.NewServeMux()
-	mux.Handle("/", env.App.Handler)
-	mux.HandleFunc("GET /harness", func(w http.ResponseWriter, r *http.Request) {
-		me := owner.ID
-		if r.URL.Query().Get("who") == "member" {
-			me = member.ID
-		}
-		if err := ui.LiveHarness(w, r, ws.ID, me, "fr", "/harness/fragment"); err != nil {
-			http.Error(w, err.Error(), 500)
-		}
-	})
-	mux.HandleFunc("GET /harness/fragment", func(w http.ResponseWriter, r *http.Request) {
+	srv := liveHarnessServer(t, env, ws.ID, map[string]int64{"owner": owner.ID, "member": member.ID}, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, refetches.Add(1))
 	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("headless", true),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ownerTab, cancel1 := chromedp.NewContext(actx)
-	defer cancel1()
-	ownerTab, cancelT := context.WithTimeout(ownerTab, 60*time.Second)
-	defer cancelT()
+	ownerTab := chromiumTab(t, exe)
 	if err := chromedp.Do(ownerTab); err != nil {
 		t.Fatalf("Chromium does not start: %v", err)
 	}
@@ -66,18 +42,7 @@ func TestLiveInTheBrowser(t *testing.T) {
 	defer cancel2()
 	open := func(tab context.Context, email, who string) {
 		t.Helper()
-		if err := chromedp.Do(tab,
-			chromedp.Navigate(srv.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-email]`)),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-email]`), email),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "correct horse battery"),
-			chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu]`)),
-			chromedp.Navigate(srv.URL+"/harness?who="+who),
-			chromedp.WaitReady(chromedp.CSS(`[data-testid=reply]`)),
-		); err != nil {
-			t.Fatal(err)
-		}
+		openHarness(t, tab, srv, email, who)
 	}
 	open(memberTab, member.Email, "member")
 	open(ownerTab, owner.Email, "owner")
@@ -130,5 +95,69 @@ func TestLiveInTheBrowser(t *testing.T) {
 	}
 	if part == "0" {
 		t.Errorf("the member's part was not replaced: %q", part)
+	}
+}
+
+// chromiumPath is the Chromium the browser tests run, or skips them.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	exe := os.Getenv("TRIBUNE_TEST_CHROMIUM")
+	if exe == "" {
+		t.Skip("browser suite skipped: set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium")
+	}
+	return exe
+}
+
+// chromiumTab starts a headless Chromium and returns a tab on it, closed
+// with the test, that gives up after a minute.
+func chromiumTab(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("headless", true),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelA)
+	tab, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	tab, cancelT := context.WithTimeout(tab, 60*time.Second)
+	t.Cleanup(cancelT)
+	return tab
+}
+
+// liveHarnessServer serves Tribune and, at /harness, live.js's harness page
+// in French for the user that ?who= names in users (the owner when it names
+// none), whose part is refetched from fragment. It returns the server's URL.
+func liveHarnessServer(t *testing.T, env *apptest.Env, wsID int64, users map[string]int64, fragment http.HandlerFunc) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/", env.App.Handler)
+	mux.HandleFunc("GET /harness", func(w http.ResponseWriter, r *http.Request) {
+		me, ok := users[r.URL.Query().Get("who")]
+		if !ok {
+			me = users["owner"]
+		}
+		if err := ui.LiveHarness(w, r, wsID, me, "fr", "/harness/fragment"); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("GET /harness/fragment", fragment)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// openHarness signs email in on tab and opens the harness as who.
+func openHarness(t *testing.T, tab context.Context, srv, email, who string) {
+	t.Helper()
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(srv+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-email]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu]`)),
+		chromedp.Navigate(srv+"/harness?who="+who),
+		chromedp.WaitReady(chromedp.CSS(`[data-testid=reply]`)),
+	); err != nil {
+		t.Fatal(err)
 	}
 }

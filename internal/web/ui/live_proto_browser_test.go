@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/tribune-social/tribune/internal/apptest"
 	"github.com/tribune-social/tribune/internal/auth"
 	"github.com/tribune-social/tribune/internal/live"
-	"github.com/tribune-social/tribune/internal/web/ui"
 )
 
 // A presence's subject is a member's word (any text a heartbeat carries):
@@ -23,45 +20,14 @@ import (
 // object of the other members' pages (prototype pollution), while a real
 // conversation's presence is still shown.
 func TestLivePresenceSubjectCannotPolluteThePage(t *testing.T) {
-	exe := os.Getenv("TRIBUNE_TEST_CHROMIUM")
-	if exe == "" {
-		t.Skip("browser suite skipped: set TRIBUNE_TEST_CHROMIUM=/usr/bin/chromium")
-	}
+	exe := chromiumPath(t)
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
 	owner, ws := env.Owner(t)
 	member := env.Member(t, owner, ws.ID, "member@example.test", auth.Contributor)
-	mux := http.NewServeMux()
-	mux.Handle("/", env.App.Handler)
-	mux.HandleFunc("GET /harness", func(w http.ResponseWriter, r *http.Request) {
-		if err := ui.LiveHarness(w, r, ws.ID, owner.ID, "fr", "/harness/fragment"); err != nil {
-			http.Error(w, err.Error(), 500)
-		}
-	})
-	mux.HandleFunc("GET /harness/fragment", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "0") })
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("headless", true),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	tab, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	tab, cancelT := context.WithTimeout(tab, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(tab,
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-email]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-email]`), owner.Email),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=nav-menu]`)),
-		chromedp.Navigate(srv.URL+"/harness"),
-		chromedp.WaitReady(chromedp.CSS(`[data-testid=reply]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
+	srv := liveHarnessServer(t, env, ws.ID, map[string]int64{"owner": owner.ID}, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "0") })
+	tab := chromiumTab(t, exe)
+	openHarness(t, tab, srv, owner.Email, "owner")
 	// The stream is open once a first event reaches the page: keep
 	// announcing the member on the real conversation until it shows.
 	key := fmt.Sprint(member.ID)
