@@ -168,12 +168,7 @@ func TestRuleActionUnderLimitIsDeferredNotLost(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, hideScams(1))
-		must(t, err)
-		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "C'est une arnaque !")})
-		must(t, err)
-		scam := itemByExternal(t, f, "c1")
-		hide := ruleActionsOf(t, f, scam.ID)[0]
+		scam, hide := scamHiddenByRule(t, f, "C'est une arnaque !")
 		wantDeferred := func(what string) {
 			t.Helper()
 			a := ruleActionsOf(t, f, scam.ID)[0]
@@ -209,7 +204,7 @@ func TestRuleActionUnderLimitIsDeferredNotLost(t *testing.T) {
 		// Its undo is a member's action: refused while a limit holds, and
 		// still possible after it.
 		must(t, channels.RateLimited(ctx, st, f.ch.ID, f.now.Add(time.Minute)))
-		_, err = f.s.UndoRuleAction(ctx, f.cm, hide.ID)
+		_, err := f.s.UndoRuleAction(ctx, f.cm, hide.ID)
 		wantLimited(t, "undo", err, "10:02:30 CET", 60)
 		f.now = f.now.Add(time.Minute)
 		_, err = f.s.UndoRuleAction(ctx, f.cm, hide.ID)

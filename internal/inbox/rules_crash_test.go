@@ -111,11 +111,7 @@ func TestRuleActionInFlightIsNeverSentAgain(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, hideScams(1))
-		must(t, err)
-		_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, "arnaque")})
-		must(t, err)
-		hide := ruleActionsOf(t, f, itemByExternal(t, f, "c1").ID)[0]
+		_, hide := scamHiddenByRule(t, f, "arnaque")
 		// The job claimed it, then the node died during the call.
 		n, err := st.ClaimInboxRuleAction(ctx, hide.ID)
 		must(t, err)

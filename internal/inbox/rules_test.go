@@ -34,6 +34,19 @@ func itemByExternal(t *testing.T, f *fixture, id string) store.InboxItem {
 	return it
 }
 
+// scamHiddenByRule stores the Scams rule and one comment text it matches
+// (c1), and returns the item and its rule's hide, queued for the network.
+func scamHiddenByRule(t *testing.T, f *fixture, text string) (store.InboxItem, store.InboxAction) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := f.s.SaveRule(ctx, f.owner, f.ws.ID, hideScams(1))
+	must(t, err)
+	_, err = f.s.Ingest(ctx, f.ch, []network.Item{comment(1, text)})
+	must(t, err)
+	it := itemByExternal(t, f, "c1")
+	return it, ruleActionsOf(t, f, it.ID)[0]
+}
+
 // A rule that hides a keyword hides the item on the network, audits it
 // with the rule, and its undo unhides it on the network.
 func TestRuleHidesOnNetworkAuditsAndUndoes(t *testing.T) {
