@@ -88,33 +88,40 @@ type channelNotice struct{ Channel, Text string }
 // channel whose credentials cannot be read is the channels page's concern.
 func (u *ui) channelNotices(r *http.Request, user store.User, chs []store.Channel, loc *time.Location) []channelNotice {
 	var out []channelNotice
-	lang := u.loc(r).Lang()
 	for _, ch := range chs {
 		caps, has, err := u.Inbox.Capabilities(r.Context(), user, ch.ID)
 		if err != nil || !has {
 			continue
 		}
-		for _, n := range caps.Notices {
-			out = append(out, channelNotice{Channel: ch.Name, Text: reason(lang, n)})
-		}
-		l := u.loc(r)
-		// The account's rate limit is said before a member types a reply
-		// the network would refuse: replies and actions wait for it.
-		if until, holds := channels.LimitHolds(ch, time.Now()); holds {
-			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("The network's rate limit for this account holds until %s: replies and actions are refused until then, and the inbox is read again then.", l.Date(until, loc, "short"))})
-		}
-		// A failing read shows nothing by itself either: the list just
-		// stops growing.
-		ps, err := u.Inbox.PollStatus(r.Context(), user, ch.ID)
-		if err != nil || ps.LastError == "" || ps.Stopped {
-			continue // stopped: the channel says "reconnect"
-		}
-		next := l.Date(ps.NextPollAt, loc, "short")
-		if ps.Failures > 0 {
-			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Reading this channel's inbox failed %d times in a row (the network said: %s); next try %s.", ps.Failures, ps.LastError, next)})
-		} else {
-			out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Part of this channel's inbox could not be read at the last try (the network said: %s); it is read again %s.", ps.LastError, next)})
-		}
+		out = append(out, u.noticesOf(r, user, ch, caps, loc)...)
+	}
+	return out
+}
+
+// noticesOf is what channelNotices says of one channel whose capabilities
+// are read already (a conversation has them).
+func (u *ui) noticesOf(r *http.Request, user store.User, ch store.Channel, caps network.InboxCapabilities, loc *time.Location) []channelNotice {
+	var out []channelNotice
+	l := u.loc(r)
+	for _, n := range caps.Notices {
+		out = append(out, channelNotice{Channel: ch.Name, Text: reason(l.Lang(), n)})
+	}
+	// The account's rate limit is said before a member types a reply
+	// the network would refuse: replies and actions wait for it.
+	if until, holds := channels.LimitHolds(ch, time.Now()); holds {
+		out = append(out, channelNotice{Channel: ch.Name, Text: l.T("The network's rate limit for this account holds until %s: replies and actions are refused until then, and the inbox is read again then.", l.Date(until, loc, "short"))})
+	}
+	// A failing read shows nothing by itself either: the list just
+	// stops growing.
+	ps, err := u.Inbox.PollStatus(r.Context(), user, ch.ID)
+	if err != nil || ps.LastError == "" || ps.Stopped {
+		return out // stopped: the channel says "reconnect"
+	}
+	next := l.Date(ps.NextPollAt, loc, "short")
+	if ps.Failures > 0 {
+		out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Reading this channel's inbox failed %d times in a row (the network said: %s); next try %s.", ps.Failures, ps.LastError, next)})
+	} else {
+		out = append(out, channelNotice{Channel: ch.Name, Text: l.T("Part of this channel's inbox could not be read at the last try (the network said: %s); it is read again %s.", ps.LastError, next)})
 	}
 	return out
 }
@@ -354,7 +361,9 @@ func (u *ui) conversation(r *http.Request, ws store.Workspace, role auth.Role, i
 	if err := u.conversationReplies(r, &d); err != nil {
 		return conversationData{}, err
 	}
-	d.Notices = u.channelNotices(r, user, []store.Channel{c.Channel}, loadLoc(d.TZ))
+	if c.HasInbox {
+		d.Notices = u.noticesOf(r, user, c.Channel, c.Capabilities, loadLoc(d.TZ))
+	}
 	return d, nil
 }
 
